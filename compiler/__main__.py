@@ -1,0 +1,5 @@
+"""`python -m slac`: the command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,175 @@
+"""Source spans, diagnostics and their text / JSON / GitHub formats."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Iterable, Literal, Sequence
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file: 1-based lines and columns, end exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about a contract; `spans[0]` is where it is reported."""
+
+    severity: Severity
+    code: str
+    message: str
+    spans: tuple[Span, ...]
+    hint: str | None = None
+    # Secondary spans get a short label ("first declared here").
+    labels: tuple[str, ...] = field(default=())
+
+    @property
+    def span(self) -> Span:
+        return self.spans[0]
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        s = self.span
+        return (s.file, s.line, s.column, self.code, self.message)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+            **self.span.to_json(),
+            "related": [
+                {**s.to_json(), "label": label}
+                for s, label in zip(self.spans[1:], self.labels)
+            ],
+        }
+
+
+def error(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
+    return Diagnostic("error", code, message, (span,), hint)
+
+
+def warning(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
+    return Diagnostic("warning", code, message, (span,), hint)
+
+
+class SlaError(Exception):
+    """Raised by a pipeline stage when a contract has errors; carries all of them."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
+        first = self.diagnostics[0] if self.diagnostics else None
+        super().__init__(
+            f"{first.span.file}:{first.span.line}:{first.span.column}: {first.message}"
+            if first
+            else "contract error"
+        )
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)
+
+
+# ---- formatting ----------------------------------------------------------------------------
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns of `text`: CJK and other wide characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _excerpt(span: Span, lines: Sequence[str], label: str | None = None) -> list[str]:
+    if not 1 <= span.line <= len(lines):
+        return []
+    line = lines[span.line - 1].rstrip("\r\n").replace("\t", " ")
+    gutter = str(span.line)
+    pad = " " * len(gutter)
+    start = max(span.column - 1, 0)
+    if span.end_line == span.line and span.end_column > span.column:
+        stop = min(span.end_column - 1, len(line))
+    else:
+        stop = len(line)
+    stop = max(stop, start + 1)
+    marks = " " * _display_width(line[:start]) + "^" * max(_display_width(line[start:stop]), 1)
+    if label:
+        marks += f" {label}"
+    return [f"{pad} |", f"{gutter} | {line}", f"{pad} | {marks}"]
+
+
+def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) -> str:
+    """`file:line:col: error[CODE]: message`, the line, a caret line and a hint."""
+    out: list[str] = []
+    for d in diagnostics:
+        s = d.span
+        out.append(f"{s.file}:{s.line}:{s.column}: {d.severity}[{d.code}]: {d.message}")
+        text = sources.get(s.file)
+        if text is not None:
+            lines = text.splitlines()
+            out.extend(_excerpt(s, lines))
+            for extra, label in zip(d.spans[1:], d.labels):
+                other = sources.get(extra.file)
+                if other is not None:
+                    out.append(f"  {extra.file}:{extra.line}:{extra.column}: {label}")
+                    out.extend(_excerpt(extra, other.splitlines()))
+        if d.hint:
+            out.append(f"  = hint: {d.hint}")
+        out.append("")
+    return "\n".join(out)
+
+
+def format_json(diagnostics: Iterable[Diagnostic]) -> str:
+    return json.dumps([d.to_json() for d in diagnostics], ensure_ascii=False, indent=2) + "\n"
+
+
+def _gh_escape(value: str, *, prop: bool) -> str:
+    # https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def format_github(diagnostics: Iterable[Diagnostic]) -> str:
+    """GitHub Actions workflow commands, one annotation per diagnostic."""
+    out = []
+    for d in diagnostics:
+        s = d.span
+        props = (
+            f"file={_gh_escape(s.file, prop=True)},line={s.line},col={s.column},"
+            f"endLine={s.end_line},endColumn={s.end_column},"
+            f"title={_gh_escape(d.code, prop=True)}"
+        )
+        message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        out.append(f"::{d.severity} {props}::{_gh_escape(message, prop=False)}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def summary(diagnostics: Sequence[Diagnostic]) -> str:
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts) if parts else "no problems"

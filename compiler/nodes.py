@@ -1,0 +1,473 @@
+"""The typed AST: frozen dataclasses named after the grammar rules, each with a span.
+
+Blocks keep their statements in source order (`body`), so that a check can see
+duplicates and a formatter can keep the order; `Block.all()` / `Block.first()`
+give typed access by statement class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeVar, Union
+
+from .errors import Span
+
+N = TypeVar("N", bound="Node")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    span: Span
+
+
+# ---- leaves ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ident(Node):
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Str(Node):
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text(Node):
+    lang: Ident
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Texts(Node):
+    items: tuple[Text, ...]
+
+    def by_lang(self) -> dict[str, str]:
+        return {t.lang.value: t.value for t in self.items}
+
+
+@dataclass(frozen=True, slots=True)
+class Duration(Node):
+    milliseconds: int
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Percent(Node):
+    value: Decimal
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Money(Node):
+    amount: Decimal
+    currency: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class DateLit(Node):
+    value: date
+
+
+@dataclass(frozen=True, slots=True)
+class Timestamp(Node):
+    value: datetime  # always timezone-aware: to_ast rejects a timestamp without offset
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Clock(Node):
+    minutes: int  # minutes after midnight, 0..1440
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayRange(Node):
+    first: int  # 0 = Monday
+    last: int
+
+
+@dataclass(frozen=True, slots=True)
+class Int(Node):
+    value: int
+
+
+# ---- statements ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Title(Node):
+    texts: Texts
+
+
+@dataclass(frozen=True, slots=True)
+class Version(Node):
+    value: Str
+
+
+@dataclass(frozen=True, slots=True)
+class Effective(Node):
+    value: DateLit
+
+
+@dataclass(frozen=True, slots=True)
+class Languages(Node):
+    langs: tuple[Ident, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Timezone(Node):
+    name: Str
+
+
+@dataclass(frozen=True, slots=True)
+class Currency(Node):
+    code: Str
+
+
+@dataclass(frozen=True, slots=True)
+class Billing(Node):
+    period: Ident
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayName(Node):
+    texts: Texts
+
+
+@dataclass(frozen=True, slots=True)
+class Features(Node):
+    texts: Texts
+
+
+@dataclass(frozen=True, slots=True)
+class Hours(Node):
+    days: tuple[DayRange, ...]
+    start: Clock
+    end: Clock
+
+    def weekdays(self) -> tuple[int, ...]:
+        out: list[int] = []
+        for r in self.days:
+            d = r.first
+            while True:
+                if d not in out:
+                    out.append(d)
+                if d == r.last:
+                    break
+                d = (d + 1) % 7
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Holidays(Node):
+    region: Str
+
+
+@dataclass(frozen=True, slots=True)
+class Window(Node):
+    words: tuple[Ident, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Monitor(Node):
+    every: Duration
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPage(Node):
+    url: Str
+
+
+@dataclass(frozen=True, slots=True)
+class MinimumOutage(Node):
+    duration: Duration
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceNotice(Node):
+    duration: Duration
+
+
+@dataclass(frozen=True, slots=True)
+class Excludes(Node):
+    names: tuple[Ident, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Aim(Node):
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Target(Node):
+    metric: Ident
+    threshold: Duration | Percent
+    per: Ident
+
+
+@dataclass(frozen=True, slots=True)
+class Url(Node):
+    value: Str
+
+
+@dataclass(frozen=True, slots=True)
+class RequiresOutage(Node):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Downgrade(Node):
+    target: Ident
+
+
+@dataclass(frozen=True, slots=True)
+class Support(Node):
+    channels: tuple[Ident, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Uptime(Node):
+    value: Percent
+
+
+@dataclass(frozen=True, slots=True)
+class Respond(Node):
+    priority: Ident
+    within: Duration
+    during: Ident
+
+
+@dataclass(frozen=True, slots=True)
+class Live(Node):
+    max_session: Duration | None  # None: unlimited
+    during: Ident
+
+
+@dataclass(frozen=True, slots=True)
+class Applies(Node):
+    tiers: tuple[Ident, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Share(Node):
+    """`10% of monthly_fee`"""
+
+    percent: Percent
+    basis: Ident
+
+
+Amount = Union[Share, Money]
+
+
+@dataclass(frozen=True, slots=True)
+class Band(Node):
+    """`when uptime below (target | 99.0%) AMOUNT`; threshold None means the tier's target."""
+
+    threshold: Percent | None
+    amount: Amount
+
+
+@dataclass(frozen=True, slots=True)
+class PerMiss(Node):
+    amount: Amount
+
+
+@dataclass(frozen=True, slots=True)
+class Link(Node):
+    texts: Texts
+    url: Str
+
+
+# example statements
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleTier(Node):
+    tier: Ident
+
+
+@dataclass(frozen=True, slots=True)
+class Fee(Node):
+    money: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Period(Node):
+    year: int
+    month: int
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outage(Node):
+    start: Timestamp
+    duration: Duration
+    cause: Ident | None
+    announced: Timestamp | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket(Node):
+    priority: Ident
+    opened: Timestamp
+    responded: Timestamp | None
+    outage: bool
+    cause: Ident | None
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat(Node):
+    count: Int
+    event: Outage | Ticket
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectUptime(Node):
+    value: Percent
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectCredit(Node):
+    value: Money
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectBreaches(Node):
+    value: Int
+
+
+# ---- blocks -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Block(Node):
+    body: tuple[Node, ...]
+
+    def all(self, kind: type[N]) -> tuple[N, ...]:
+        return tuple(s for s in self.body if isinstance(s, kind))
+
+    def first(self, kind: type[N]) -> N | None:
+        for s in self.body:
+            if isinstance(s, kind):
+                return s
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class NamedBlock(Block):
+    name: Ident
+
+    def texts(self, kind: type[DisplayName] | type[Features] = DisplayName) -> Texts | None:
+        stmt = self.first(kind)
+        return stmt.texts if stmt else None
+
+
+@dataclass(frozen=True, slots=True)
+class TextBlock(Node):
+    """`define` / `clause` / `exclude`: a name and one text per language."""
+
+    name: Ident
+    texts: Texts
+
+
+@dataclass(frozen=True, slots=True)
+class Define(TextBlock):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Clause(TextBlock):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Exclude(TextBlock):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar(NamedBlock):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Availability(Block):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Objective(NamedBlock):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Channel(NamedBlock):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Priority(NamedBlock):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseMeans(Node):
+    meaning: Ident
+
+
+@dataclass(frozen=True, slots=True)
+class Tier(NamedBlock):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Credit(NamedBlock):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Cap(Node):
+    amount: Amount
+    per: Ident
+
+
+@dataclass(frozen=True, slots=True)
+class Payout(Node):
+    form: Ident
+    when: Ident | None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim(Node):
+    required: bool
+    within: Duration | None
+    via: Str | Ident | None
+
+
+@dataclass(frozen=True, slots=True)
+class ThirdParty(Block):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Example(Block):
+    title: Str
+
+
+@dataclass(frozen=True, slots=True)
+class Sla(NamedBlock):
+    """The whole contract (`sla NAME { … }`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document(Node):
+    """A parsed source file: its path, its text and its one contract."""
+
+    file: str
+    source: str
+    sla: Sla

@@ -1,0 +1,244 @@
+"""Source text → Lark parse tree, with friendly, positioned syntax errors.
+
+The parser is LALR(1) with Lark's contextual lexer, built once per process and
+cached on disk by Lark. A syntax error becomes one `Diagnostic`: the message
+comes from the table of known mistakes in `grammar/syntax_errors.toml` (matched
+by parser state, the way Lark's `match_examples` works) or, failing that, from
+a plain-words description of what the parser expected at that point.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from .errors import Diagnostic, SlaError, Span, error
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lark import Lark, Tree
+    from lark.exceptions import UnexpectedInput
+
+# What each terminal means, in the words of a contract editor.
+TERMINALS: dict[str, str] = {
+    "NAME": "a name like `business`",
+    "STRING": 'a quoted text like `"…"`',
+    "DURATION": "a duration like `3h`, `30min` or `1h30min`",
+    "PERCENT": "a percentage like `99.9%`",
+    "DATE": "a date like `2025-01-01`",
+    "TIMESTAMP": "a timestamp with an offset like `2025-03-03T09:00+08:00`",
+    "PERIOD": "a month like `2025-03`",
+    "CLOCK": "a clock time like `08:00`",
+    "CURRENCY": "a currency code like `CNY`",
+    "NUMBER": "a number like `1000`",
+    "INT": "a whole number like `3`",
+    "AIM": "an aim like `24x7x365`",
+    "BELOW_TARGET": "`target`",
+    "_NL": "the end of the line",
+    "$END": "the end of the file",
+}
+
+# Wrappers that put a one-line example from the error table into a contract.
+_CONTEXTS = {
+    "sla": "sla x {{\n  {0}\n}}\n",
+    "tier": "sla x {{\n  tier t {{\n    {0}\n  }}\n}}\n",
+    "calendar": "sla x {{\n  calendar c {{\n    {0}\n  }}\n}}\n",
+    "availability": "sla x {{\n  availability {{\n    {0}\n  }}\n}}\n",
+    "credit": "sla x {{\n  credit c {{\n    {0}\n  }}\n}}\n",
+    "priority": "sla x {{\n  priority p {{\n    {0}\n  }}\n}}\n",
+    "channel": "sla x {{\n  channel c {{\n    {0}\n  }}\n}}\n",
+    "example": 'sla x {{\n  example "e" {{\n    {0}\n  }}\n}}\n',
+    "file": "{0}\n",
+}
+
+
+@lru_cache(maxsize=1)
+def grammar_text() -> str:
+    return resources.files("slac.grammar").joinpath("sla.lark").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def parser() -> "Lark":
+    """The process-wide LALR parser (Lark caches the analysed tables on disk)."""
+    from lark import Lark
+
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def keywords() -> frozenset[str]:
+    """Every keyword of the language (the grammar's quoted literals)."""
+    return frozenset(re.findall(r'"([a-z_]+)"', grammar_text()))
+
+
+@lru_cache(maxsize=1)
+def error_table() -> tuple[dict[str, Any], ...]:
+    """The known-mistakes table, each entry's examples wrapped into whole contracts."""
+    raw = resources.files("slac.grammar").joinpath("syntax_errors.toml").read_text(encoding="utf-8")
+    entries = []
+    for entry in tomllib.loads(raw)["error"]:
+        wrap = _CONTEXTS[entry.get("context", "sla")]
+        entries.append({**entry, "sources": [wrap.format(e) for e in entry["examples"]]})
+    return tuple(entries)
+
+
+def parse_tree(text: str, file: str) -> "Tree":
+    """Parse `text`; raise `SlaError` with one friendly diagnostic on a syntax error."""
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return parser().parse(text)
+    except UnexpectedInput as exc:
+        raise SlaError([syntax_diagnostic(exc, text, file)]) from None
+
+
+def _match_table(exc: "UnexpectedInput") -> dict[str, Any] | None:
+    from lark.exceptions import UnexpectedInput
+
+    entries = error_table()
+    label = exc.match_examples(
+        parser().parse,
+        [(i, e["sources"]) for i, e in enumerate(entries)],
+        token_type_match_fallback=True,
+    )
+    if label is None and isinstance(exc, UnexpectedInput):
+        return None
+    return entries[label] if label is not None else None
+
+
+def _describe(expected: set[str]) -> str:
+    names = []
+    for term in sorted(expected, key=lambda t: (t.startswith("_") or t == "$END", t)):
+        if term in TERMINALS:
+            names.append(TERMINALS[term])
+        elif term == "RBRACE":
+            names.append("`}`")
+        elif term == "LBRACE":
+            names.append("`{`")
+        else:
+            names.append(f"`{_literal(term)}`")
+    names = list(dict.fromkeys(names))
+    if len(names) == 1:
+        return names[0]
+    if len(names) <= 6:
+        return ", ".join(names[:-1]) + " or " + names[-1]
+    return ", ".join(names[:6]) + " or another statement"
+
+
+@lru_cache(maxsize=1)
+def _literal_names() -> dict[str, str]:
+    p = parser()
+    return {t.name: t.pattern.value for t in p.terminals if t.pattern.type == "str"}
+
+
+def _literal(term: str) -> str:
+    return _literal_names().get(term, term.lower())
+
+
+def _word_at(text: str, pos: int) -> str:
+    m = re.compile(r'"[^"\n]*"?|[^\s{}]+|.').match(text, pos)
+    return m.group(0) if m else ""
+
+
+def _span_at(file: str, text: str, line: int, column: int, pos: int, width: int) -> Span:
+    width = max(width, 1)
+    return Span(file, line, column, line, column + width)
+
+
+def _unclosed_brace(text: str) -> tuple[int, int] | None:
+    """Line and column of the last `{` that has no matching `}` (ignoring strings and comments)."""
+    stack: list[tuple[int, int]] = []
+    token = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[{}]|\n')
+    line, line_start = 1, 0
+    for m in token.finditer(text):
+        s = m.group(0)
+        if s == "\n":
+            line, line_start = line + 1, m.end()
+        elif s == "{":
+            stack.append((line, m.start() - line_start + 1))
+        elif s == "}":
+            if stack:
+                stack.pop()
+        elif s.startswith('"'):
+            newlines = s.count("\n")
+            if newlines:
+                line += newlines
+                line_start = m.start() + s.rfind("\n") + 1
+    return stack[-1] if stack else None
+
+
+def syntax_diagnostic(exc: "UnexpectedInput", text: str, file: str) -> Diagnostic:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
+    if isinstance(exc, UnexpectedToken):
+        tok = exc.token
+        if tok.type == "$END":
+            where = _unclosed_brace(text)
+            lines = text.splitlines() or [""]
+            end_line = len(lines)
+            span = Span(file, end_line, len(lines[-1]) + 1, end_line, len(lines[-1]) + 2)
+            if where:
+                return Diagnostic(
+                    "error",
+                    "E0102",
+                    "the file ends inside a block",
+                    (span, Span(file, where[0], where[1], where[0], where[1] + 1)),
+                    hint="add the missing `}`",
+                    labels=("this `{` is never closed",),
+                )
+            return error("E0102", "the file ends too early", span, f"expected {_describe(exc.expected)}")
+        found = tok.value
+        line, column = tok.line or 1, tok.column or 1
+        width = len(found.split("\n", 1)[0]) or 1
+        expected = set(exc.accepts or exc.expected)
+        found_desc = "the end of the line" if tok.type == "_NL" else f"`{found}`"
+        if tok.type == "_NL":
+            width = 1
+    else:
+        assert isinstance(exc, UnexpectedCharacters)
+        line, column = exc.line, exc.column
+        found = _word_at(text, exc.pos_in_stream)
+        width = len(found)
+        expected = set(exc.allowed or ())
+        found_desc = f"`{found}`"
+        if found.startswith('"') and (len(found) == 1 or not found.endswith('"')):
+            return error(
+                "E0103",
+                "this text has no closing quote",
+                _span_at(file, text, line, column, exc.pos_in_stream, 1),
+                'close it with `"` on the same line, or use `"""…"""` for text over several lines',
+            )
+    span = _span_at(file, text, line, column, 0, width)
+    entry = _match_table(exc)
+    if entry is not None:
+        return error(entry.get("code", "E0101"), entry["message"], span, entry.get("hint"))
+    # A word at the start of a line that is not a keyword: a misspelt statement.
+    line_text = text.splitlines()[line - 1] if line - 1 < len(text.splitlines()) else ""
+    before = line_text[: column - 1]
+    m = re.fullmatch(r"\s*([a-z_][a-z0-9_]*)\s+", before)
+    if m and m.group(1) not in keywords() and expected <= {"STRING"}:
+        word = m.group(1)
+        start = before.index(word) + 1
+        close = difflib.get_close_matches(word, sorted(keywords()), n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else None
+        return error(
+            "E0104",
+            f"unknown statement `{word}`",
+            Span(file, line, start, line, start + len(word)),
+            hint or f"a line that starts with a language code (`{word}`) must continue with a quoted text",
+        )
+    hint = None
+    close = difflib.get_close_matches(found, [_literal(t) for t in expected], n=1, cutoff=0.6)
+    if close and re.fullmatch(r"[a-z_]+", found):
+        hint = f"did you mean `{close[0]}`?"
+    return error("E0101", f"unexpected {found_desc}: expected {_describe(expected)}", span, hint)

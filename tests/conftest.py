@@ -1,0 +1,37 @@
+"""Shared test fixtures: paths, and `--update-goldens` to regenerate golden files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS = sorted((ROOT / "contracts").glob("*.sla"))
+BAD_CASES = sorted((ROOT / "tests" / "cases" / "bad").glob("*.sla"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite golden files from the current output (review the diff before committing)",
+    )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """`golden(path, actual)`: compare with the file, or rewrite it under --update-goldens."""
+    update = request.config.getoption("--update-goldens")
+
+    def check(path: Path, actual: str) -> None:
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            return
+        assert path.exists(), f"missing golden {path}; run pytest --update-goldens and review it"
+        expected = path.read_text(encoding="utf-8")
+        assert actual == expected, f"{path} differs; if the change is intended, run pytest --update-goldens and review the diff"
+
+    return check
