@@ -19,7 +19,10 @@ def analyse(source: str, *, file: str) -> tuple[n.Document | None, list[Diagnost
     except SlaError as exc:
         return None, list(exc.diagnostics)
     doc, diagnostics = to_ast(tree, file=file, source=source)
-    diagnostics = diagnostics + run(doc)
+    # A bad value (a 25:00 clock, a 30 February) is replaced by a placeholder so that
+    # conversion can go on; semantic checks on placeholders would only report noise.
+    if not has_errors(diagnostics):
+        diagnostics = diagnostics + run(doc)
     return doc, sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 

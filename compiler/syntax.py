@@ -102,18 +102,40 @@ def parse_tree(text: str, file: str) -> "Tree":
         raise SlaError([syntax_diagnostic(exc, text, file)]) from None
 
 
-def _match_table(exc: "UnexpectedInput") -> dict[str, Any] | None:
+def _error_key(exc: "UnexpectedInput") -> tuple[int, str | None]:
+    """The LALR state an error happened in, and the kind of token found there.
+
+    Lark's own `match_examples` compares whole parser stacks, so the same slip
+    one block deeper would not match; the state on top of the stack is what
+    identifies the mistake.
+    """
+    from lark.exceptions import UnexpectedToken
+
+    state = exc.state
+    position = state if isinstance(state, int) else getattr(state, "position", -1)
+    token_type = exc.token.type if isinstance(exc, UnexpectedToken) else None
+    return int(position), token_type
+
+
+@lru_cache(maxsize=1)
+def _table_index() -> dict[tuple[int, str | None], int]:
     from lark.exceptions import UnexpectedInput
 
-    entries = error_table()
-    label = exc.match_examples(
-        parser().parse,
-        [(i, e["sources"]) for i, e in enumerate(entries)],
-        token_type_match_fallback=True,
-    )
-    if label is None and isinstance(exc, UnexpectedInput):
-        return None
-    return entries[label] if label is not None else None
+    exact: dict[tuple[int, str | None], int] = {}
+    for i, entry in enumerate(error_table()):
+        for source in entry["sources"]:
+            try:
+                parser().parse(source)
+            except UnexpectedInput as exc:
+                key = _error_key(exc)
+                exact.setdefault(key, i)
+    return exact
+
+
+def _match_table(exc: "UnexpectedInput") -> dict[str, Any] | None:
+    """The known-mistakes entry whose examples fail in the same state on the same kind of token."""
+    label = _table_index().get(_error_key(exc))
+    return error_table()[label] if label is not None else None
 
 
 def _describe(expected: set[str]) -> str:
@@ -237,8 +259,32 @@ def syntax_diagnostic(exc: "UnexpectedInput", text: str, file: str) -> Diagnosti
             Span(file, line, start, line, start + len(word)),
             hint or f"a line that starts with a language code (`{word}`) must continue with a quoted text",
         )
-    hint = None
-    close = difflib.get_close_matches(found, [_literal(t) for t in expected], n=1, cutoff=0.6)
+    if found_desc == "the end of the line":
+        message = f"the statement ends too early: expected {_describe(expected)}"
+    else:
+        message = f"unexpected {found_desc}: expected {_describe(expected)}"
+    return error("E0101", message, span, _hint(found, expected))
+
+
+def _hint(found: str, expected: set[str]) -> str | None:
+    """A concrete fix for the common slips: a missing unit, `%`, quotes or offset."""
+    if re.fullmatch(r"\d+", found) and "DURATION" in expected:
+        return f"add a unit: `{found}h`, `{found}min` or `{found}d`"
+    if re.fullmatch(r"\d+[a-z]+", found) and "DURATION" in expected:
+        return "the units are `ms`, `s`, `min`, `h` and `d`, as in `3h`, `30min` or `1h30min`"
+    if re.fullmatch(r"\d+(\.\d+)?", found) and "PERCENT" in expected:
+        return f"write `{found}%`"
+    if re.fullmatch(r"\d+(\.\d+)?", found) and "CURRENCY" in expected:
+        return f"add the currency, e.g. `{found} CNY`"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", found) and "TIMESTAMP" in expected:
+        return f"add a time and an offset, e.g. `{found}T09:00+08:00`"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+", found) and "TIMESTAMP" in expected:
+        return f"add the UTC offset, e.g. `{found}+08:00` or `{found}Z`"
+    if expected <= {"STRING"} or ("STRING" in expected and not re.fullmatch(r"[a-z_][a-z0-9_]*", found)):
+        if found and not found.startswith('"'):
+            return f'put the text in quotes: `"{found}"`'
+    words = [_literal(t) for t in expected if t not in TERMINALS]
+    close = difflib.get_close_matches(found, words, n=1, cutoff=0.6)
     if close and re.fullmatch(r"[a-z_]+", found):
-        hint = f"did you mean `{close[0]}`?"
-    return error("E0101", f"unexpected {found_desc}: expected {_describe(expected)}", span, hint)
+        return f"did you mean `{close[0]}`?"
+    return None

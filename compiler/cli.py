@@ -1,0 +1,142 @@
+"""The `slac` command line: parses arguments, calls the API, maps outcomes to exit codes.
+
+Exit codes: 0 ok (warnings allowed), 1 contract errors, 2 usage or I/O error.
+Diagnostics go to stderr as text (`file:line:col: error[CODE]: …` with the line
+and a caret), or to stdout as JSON / GitHub Actions annotations with `--format`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import __version__
+from .errors import Diagnostic, format_github, format_json, format_text, has_errors, summary
+from .fileio import InputError, atomic_write, read_source
+
+EXIT_OK, EXIT_CONTRACT, EXIT_USAGE = 0, 1, 2
+
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How diagnostics are printed: text for people, json for tools, github for Actions annotations.",
+)
+
+
+def _fail_io(message: str) -> NoReturn:
+    click.echo(f"slac: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _read(path: str) -> str:
+    try:
+        return read_source(path)
+    except InputError as exc:
+        _fail_io(str(exc))
+
+
+def _report(diagnostics: list[Diagnostic], sources: dict[str, str], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(format_json(diagnostics), nl=False)
+    elif fmt == "github":
+        click.echo(format_github(diagnostics), nl=False)
+    elif diagnostics:
+        click.echo(format_text(diagnostics, sources), err=True, nl=False)
+        click.echo(summary(diagnostics), err=True)
+
+
+def _years(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        first, _, last = value.partition("-")
+        span = (int(first), int(last or first))
+    except ValueError:
+        raise click.BadParameter("write a span of years like 2025-2030") from None
+    if span[0] > span[1] or span[1] - span[0] > 100:
+        raise click.BadParameter("write a span of at most 100 years like 2025-2030, first year first")
+    return span
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="slac")
+def main() -> None:
+    """slac: compile SLA contracts (*.sla) into validated policies.
+
+    Exit codes: 0 ok, 1 contract errors, 2 usage or I/O error.
+    """
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@FORMAT
+def check(files: tuple[str, ...], fmt: str) -> None:
+    """Check contracts and report every problem found."""
+    from .pipeline import check as run_check
+
+    sources = {f: _read(f) for f in files}
+    diagnostics: list[Diagnostic] = []
+    for file, text in sources.items():
+        diagnostics.extend(run_check(text, file=file))
+    _report(diagnostics, sources, fmt)
+    if has_errors(diagnostics):
+        sys.exit(EXIT_CONTRACT)
+    if fmt == "text":
+        click.echo(f"{len(files)} contract{'s' if len(files) != 1 else ''} ok", err=True)
+
+
+@main.command(name="compile")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the policy here (default: stdout).")
+@click.option("--holiday-years", metavar="FIRST-LAST", help="Years of holidays to materialise (default: effective year + 5).")
+@FORMAT
+def compile_(file: str, output: str | None, holiday_years: str | None, fmt: str) -> None:
+    """Compile one contract into its policy JSON (validated against the schema)."""
+    from .errors import SlaError
+    from .pipeline import analyse
+    from .policy import build, to_json
+
+    years = _years(holiday_years)
+    source = _read(file)
+    doc, diagnostics = analyse(source, file=file)
+    _report(diagnostics, {file: source}, fmt)
+    if doc is None or has_errors(diagnostics):
+        sys.exit(EXIT_CONTRACT)
+    options: dict[str, Any] = {} if years is None else {"holiday_years": years}
+    try:
+        policy = build(doc, **options)
+    except SlaError as exc:
+        _report(list(exc.diagnostics), {file: source}, fmt)
+        sys.exit(EXIT_CONTRACT)
+    text = to_json(policy)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            atomic_write(output, text)
+        except OSError as exc:
+            _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
+        if fmt == "text":
+            click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the schema here (default: stdout).")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema (draft 2020-12) that every policy validates against."""
+    from importlib import resources
+
+    text = resources.files("slac.schema").joinpath("policy.schema.json").read_text(encoding="utf-8")
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            atomic_write(Path(output), text)
+        except OSError as exc:
+            _fail_io(f"{output}: cannot write: {exc.strerror or exc}")

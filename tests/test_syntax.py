@@ -1,0 +1,145 @@
+"""The grammar: conflict-free, accepts the bundled contracts, and explains its errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import slac
+from slac import syntax
+from slac.errors import SlaError
+
+from .conftest import CONTRACTS
+
+
+def test_grammar_has_no_conflicts_or_collisions() -> None:
+    from lark import Lark
+
+    # strict=True turns any shift/reduce conflict or terminal collision into an error.
+    Lark(syntax.grammar_text(), parser="lalr", lexer="contextual", strict=True)
+
+
+@pytest.mark.parametrize("path", CONTRACTS, ids=lambda p: p.name)
+def test_bundled_contracts_parse(path) -> None:
+    doc = slac.parse(path.read_text(encoding="utf-8"), file=path.name)
+    assert doc.sla.name.value in {"websoft9", "acme_crm"}
+
+
+def first_error(source: str) -> slac.Diagnostic:
+    with pytest.raises(SlaError) as info:
+        slac.parse(source, file="t.sla")
+    return info.value.diagnostics[0]
+
+
+TABLE = [(i, entry, src) for i, entry in enumerate(syntax.error_table()) for src in entry["sources"]]
+
+
+@pytest.mark.parametrize("index,entry,source", TABLE, ids=[f"{e['code']}-{s[:30]!r}" for _, e, s in TABLE])
+def test_every_known_mistake_maps_to_its_own_message(index, entry, source) -> None:
+    diag = first_error(source)
+    assert (diag.code, diag.message) == (entry["code"], entry["message"])
+
+
+def tier(line: str) -> str:
+    return f'sla x {{\n  tier t {{\n    {line}\n  }}\n}}\n'
+
+
+@pytest.mark.parametrize(
+    "source,message,hint",
+    [
+        (tier("respond high within 4 during b"), "expected a duration like `3h`", "`4h`"),
+        (tier("uptime 99.9"), "expected a percentage", "`99.9%`"),
+        (tier("name en Free"), 'expected a quoted text', '`"Free"`'),
+        (tier("respnd high within 4h during b"), "unknown statement `respnd`", "did you mean `respond`?"),
+        (tier("respond high"), "the statement ends too early: expected `within`", None),
+        ('sla x {\n  example "e" {\n    ticket high opened 2025-03-03\n  }\n}\n', "expected a timestamp", "add a time and an offset"),
+    ],
+)
+def test_generic_messages_say_what_was_expected(source: str, message: str, hint: str | None) -> None:
+    diag = first_error(source)
+    assert message in diag.message
+    if hint is None:
+        assert diag.hint is None
+    else:
+        assert diag.hint is not None and hint in diag.hint
+
+
+def test_error_position_is_the_offending_token() -> None:
+    diag = first_error(tier("respond high within 4hrs during b"))
+    assert (diag.span.line, diag.span.column, diag.span.end_column) == (3, 25, 29)
+
+
+def test_unclosed_block_points_at_its_brace() -> None:
+    diag = first_error("sla x {\n  tier t {\n    uptime 99.9%\n}\n")
+    assert diag.code == "E0102"
+    assert (diag.spans[1].line, diag.spans[1].column) == (1, 7)
+
+
+def test_unterminated_string() -> None:
+    diag = first_error(tier('name en "Free'))
+    assert diag.code == "E0103" and (diag.span.line, diag.span.column) == (3, 13)
+
+
+def test_outage_flag_and_outage_statement_on_consecutive_lines() -> None:
+    source = (
+        'sla x {\n  example "e" {\n'
+        "    ticket high opened 2025-03-03T09:00+08:00 responded 2025-03-03T12:30+08:00\n"
+        "    outage 2025-03-03T10:00+08:00 for 1h\n"
+        "    ticket high opened 2025-03-03T09:00+08:00 outage\n"
+        "  }\n}\n"
+    )
+    from slac import nodes as n
+
+    example = slac.parse(source).sla.all(n.Example)[0]
+    kinds = [type(s).__name__ for s in example.body]
+    assert kinds == ["Ticket", "Outage", "Ticket"]
+    assert [s.outage for s in example.all(n.Ticket)] == [False, True]
+
+
+@pytest.mark.parametrize(
+    "literal,expected_ms",
+    [("10min", 600_000), ("3h", 10_800_000), ("2d", 172_800_000), ("300ms", 300), ("1h30min", 5_400_000), ("45s", 45_000)],
+)
+def test_duration_forms(literal: str, expected_ms: int) -> None:
+    from slac import nodes as n
+
+    doc = slac.parse(tier(f"respond high within {literal} during always"))
+    respond = doc.sla.all(n.Tier)[0].first(n.Respond)
+    assert respond is not None and respond.within.milliseconds == expected_ms
+
+
+def test_triple_quoted_text_keeps_its_lines_and_escapes() -> None:
+    from slac import nodes as n
+
+    doc = slac.parse('sla x {\n  clause c {\n    en """one\ntwo "quoted" \\\\ end"""\n    zh "a\\"b"\n  }\n}\n')
+    clause = doc.sla.all(n.Clause)[0]
+    assert clause.texts.by_lang() == {"en": 'one\ntwo "quoted" \\ end', "zh": 'a"b'}
+
+
+@pytest.mark.parametrize(
+    "line,code",
+    [
+        ("hours mon-fri 25:00-26:00", "E0205"),
+        ("hours mnd-fri 09:00-17:00", "E0208"),
+    ],
+)
+def test_value_errors_in_calendars(line: str, code: str) -> None:
+    diag = first_error(f"sla x {{\n  calendar c {{\n    {line}\n  }}\n}}\n")
+    assert diag.code == code
+
+
+def test_timestamp_without_offset_is_an_error() -> None:
+    diag = first_error('sla x {\n  example "e" {\n    outage 2025-03-03T10:00 for 1h\n  }\n}\n')
+    assert diag.code == "E0204" and "2025-03-03T10:00+08:00" in (diag.hint or "")
+
+
+def test_impossible_date() -> None:
+    assert first_error("sla x {\n  effective 2025-02-30\n}\n").code == "E0202"
+
+
+def test_keyword_can_be_used_as_a_name_where_no_keyword_fits() -> None:
+    # `third_party` is a block keyword and an exclusion name in acme-crm.sla.
+    from slac import nodes as n
+
+    doc = slac.parse("sla x {\n  availability {\n    excludes third_party credit\n  }\n}\n")
+    excludes = doc.sla.all(n.Availability)[0].first(n.Excludes)
+    assert excludes is not None and [i.value for i in excludes.names] == ["third_party", "credit"]
