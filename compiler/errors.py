@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 
@@ -58,7 +59,7 @@ class Diagnostic:
             **self.span.to_json(),
             "related": [
                 {**s.to_json(), "label": label}
-                for s, label in zip(self.spans[1:], self.labels)
+                for s, label in zip(self.spans[1:], self.labels, strict=False)
             ],
         }
 
@@ -126,7 +127,7 @@ def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) -> s
         if text is not None:
             lines = text.splitlines()
             out.extend(_excerpt(s, lines))
-            for extra, label in zip(d.spans[1:], d.labels):
+            for extra, label in zip(d.spans[1:], d.labels, strict=False):
                 other = sources.get(extra.file)
                 if other is not None:
                     out.append(f"  {extra.file}:{extra.line}:{extra.column}: {label}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar, Union
+from typing import TypeVar
 
 from .errors import Span
 
@@ -261,7 +261,7 @@ class Share(Node):
     basis: Ident
 
 
-Amount = Union[Share, Money]
+Amount = Share | Money
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,7 +61,7 @@ def grammar_text() -> str:
 
 
 @lru_cache(maxsize=1)
-def parser() -> "Lark":
+def parser() -> Lark:
     """The process-wide LALR parser (Lark caches the analysed tables on disk)."""
     from lark import Lark
 
@@ -92,7 +92,7 @@ def error_table() -> tuple[dict[str, Any], ...]:
     return tuple(entries)
 
 
-def parse_tree(text: str, file: str) -> "Tree":
+def parse_tree(text: str, file: str) -> Tree:
     """Parse `text`; raise `SlaError` with one friendly diagnostic on a syntax error."""
     from lark.exceptions import UnexpectedInput
 
@@ -102,7 +102,7 @@ def parse_tree(text: str, file: str) -> "Tree":
         raise SlaError([syntax_diagnostic(exc, text, file)]) from None
 
 
-def _error_key(exc: "UnexpectedInput") -> tuple[int, str | None]:
+def _error_key(exc: UnexpectedInput) -> tuple[int, str | None]:
     """The LALR state an error happened in, and the kind of token found there.
 
     Lark's own `match_examples` compares whole parser stacks, so the same slip
@@ -132,7 +132,7 @@ def _table_index() -> dict[tuple[int, str | None], int]:
     return exact
 
 
-def _match_table(exc: "UnexpectedInput") -> dict[str, Any] | None:
+def _match_table(exc: UnexpectedInput) -> dict[str, Any] | None:
     """The known-mistakes entry whose examples fail in the same state on the same kind of token."""
     label = _table_index().get(_error_key(exc))
     return error_table()[label] if label is not None else None
@@ -199,7 +199,7 @@ def _unclosed_brace(text: str) -> tuple[int, int] | None:
     return stack[-1] if stack else None
 
 
-def syntax_diagnostic(exc: "UnexpectedInput", text: str, file: str) -> Diagnostic:
+def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
     from lark.exceptions import UnexpectedCharacters, UnexpectedToken
 
     if isinstance(exc, UnexpectedToken):
@@ -229,7 +229,8 @@ def syntax_diagnostic(exc: "UnexpectedInput", text: str, file: str) -> Diagnosti
     else:
         assert isinstance(exc, UnexpectedCharacters)
         line, column = exc.line, exc.column
-        found = _word_at(text, exc.pos_in_stream)
+        pos = exc.pos_in_stream or 0
+        found = _word_at(text, pos)
         width = len(found)
         expected = set(exc.allowed or ())
         found_desc = f"`{found}`"
@@ -237,7 +238,7 @@ def syntax_diagnostic(exc: "UnexpectedInput", text: str, file: str) -> Diagnosti
             return error(
                 "E0103",
                 "this text has no closing quote",
-                _span_at(file, text, line, column, exc.pos_in_stream, 1),
+                _span_at(file, text, line, column, pos, 1),
                 'close it with `"` on the same line, or use `"""…"""` for text over several lines',
             )
     span = _span_at(file, text, line, column, 0, width)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
@@ -147,7 +148,7 @@ class _Builder(Transformer[Token, Any]):
         return n.Texts(self.mspan(meta), tuple(c))
 
     @v_args(meta=True)
-    def text_line(self, meta: Meta, c: list[n.Text]) -> "_TextLine":
+    def text_line(self, meta: Meta, c: list[n.Text]) -> _TextLine:
         return _TextLine(self.mspan(meta), n.Texts(self.mspan(meta), tuple(c)))
 
     def _fold(self, body: list[Any], owner: str) -> tuple[n.Node, ...]:
@@ -383,7 +384,7 @@ class _Builder(Transformer[Token, Any]):
         return n.Share(self.mspan(meta), c[0], c[1])
 
     def flat(self, c: list[Any]) -> n.Money:
-        return c[0]  # type: ignore[no-any-return]
+        return c[0]
 
     @v_args(meta=True)
     def money(self, meta: Meta, c: list[Any]) -> n.Money:
@@ -482,7 +483,7 @@ class _Builder(Transformer[Token, Any]):
         return n.ExpectBreaches(self.mspan(meta), c[0])
 
     def start(self, c: list[Any]) -> n.Sla:
-        return c[0]  # type: ignore[no-any-return]
+        return c[0]
 
 
 @dataclass(frozen=True, slots=True)
