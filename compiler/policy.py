@@ -1,0 +1,610 @@
+"""AST → policy (the resolved intermediate representation) → canonical JSON, validated by the shipped schema.
+
+The policy is self-contained: a runtime written in any language evaluates it
+without the source, a holiday library or the compiler. So names are resolved,
+defaults are filled in, holidays are materialised as dates for a span of years,
+and every term keeps the source line it came from.
+
+Number shapes (the schema enforces them):
+
+* durations are seconds as JSON numbers (an int when whole, so `300ms` is 0.3);
+* percentages and money are decimal strings, never floats: percentages are
+  normalised (`99.90%` and `99.9%` both give "99.9"), money keeps its currency's
+  minor digits ("50.00") unless it was written more precisely;
+* dates are ISO `YYYY-MM-DD`, timestamps ISO 8601 with a numeric offset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from . import nodes as n
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jsonschema import Draft202012Validator
+
+FORMAT_VERSION = "1.0"
+SCHEMA_ID = "urn:slac:schema:policy:1"
+
+# Holidays are materialised from the effective year through this many years after it.
+DEFAULT_HOLIDAY_YEARS_AFTER = 5
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# ISO 4217 minor units for the currencies a contract is likely to use; anything
+# else gets 2, which is what most currencies have.
+MINOR_DIGITS: dict[str, int] = {
+    "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0, "CNY": 2, "CZK": 2,
+    "DKK": 2, "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2, "IDR": 2, "INR": 2, "ISK": 0,
+    "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "MXN": 2, "MYR": 2, "NOK": 2, "NZD": 2,
+    "OMR": 3, "PHP": 2, "PLN": 2, "RUB": 2, "SEK": 2, "SGD": 2, "THB": 2, "TND": 3,
+    "TRY": 2, "TWD": 2, "UGX": 0, "USD": 2, "VND": 0, "ZAR": 2,
+}  # fmt: skip
+
+
+class PolicyError(ValueError):
+    """A policy does not match the schema; `problems` lists (JSON path, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        lines = "\n".join(f"  {path}: {message}" for path, message in problems)
+        super().__init__(f"policy does not match schema {SCHEMA_ID}:\n{lines}")
+
+
+# ---- public API -----------------------------------------------------------------------------------
+
+
+def build(doc: n.Document, *, holiday_years: tuple[int, int] | None = None) -> dict[str, Any]:
+    """Resolve a checked document into a policy dict and validate it against the schema."""
+    sla = doc.sla
+    effective = sla.first(n.Effective)
+    # A tuple whatever the caller passed (a list from a CLI option), as it keys the holiday cache.
+    years = (int(holiday_years[0]), int(holiday_years[1])) if holiday_years is not None else None
+    if years is None and effective is not None:
+        first_year = effective.value.value.year
+        years = (first_year, first_year + DEFAULT_HOLIDAY_YEARS_AFTER)
+    if years is not None and years[0] > years[1]:
+        raise ValueError(f"holiday_years {years} runs backwards; give (first, last) with first <= last")
+
+    langs = sla.first(n.Languages)
+    tz = sla.first(n.Timezone)
+    timezone = tz.name.value if tz else None
+    priorities = sla.all(n.Priority)
+    tiers = sla.all(n.Tier)
+
+    policy: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "contract": _contract(doc, effective),
+        "languages": [i.value for i in langs.langs] if langs else [],
+        "title": _texts_of(sla.first(n.Title)),
+        "timezone": timezone,
+        "currency": _currency(sla.first(n.Currency)),
+        "billing": _billing(sla.first(n.Billing)),
+        "response_means": _ident_of(sla.first(n.ResponseMeans)),
+        "materialised": _materialised(years),
+        "definitions": [_text_block(b) for b in sla.all(n.Define)],
+        "clauses": [_text_block(b) for b in sla.all(n.Clause)],
+        "exclusions": [_text_block(b) for b in sla.all(n.Exclude)],
+        "calendars": [_calendar(c, timezone, years) for c in sla.all(n.Calendar)],
+        "availability": _availability(sla.first(n.Availability)),
+        "objectives": [_objective(o) for o in sla.all(n.Objective)],
+        "channels": [_channel(c) for c in sla.all(n.Channel)],
+        "priorities": [_priority(p) for p in priorities],
+        "tiers": [_tier(t, rank, priorities) for rank, t in enumerate(tiers)],
+        "credits": [_credit(c, tiers) for c in sla.all(n.Credit)],
+        "cap": _cap(sla.first(n.Cap)),
+        "payout": _payout(sla.first(n.Payout)),
+        "claim": _claim(sla.first(n.Claim)),
+        "third_party": [_link(link) for tp in sla.all(n.ThirdParty) for link in tp.all(n.Link)],
+        "examples": [_example(e) for e in sla.all(n.Example)],
+    }
+    validate(policy)
+    return policy
+
+
+def to_json(policy: dict[str, Any]) -> str:
+    """The canonical text of a policy: sorted keys, UTF-8 kept, two-space indent, final newline."""
+    return json.dumps(policy, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+
+
+def load_schema() -> dict[str, Any]:
+    """The policy JSON Schema shipped with the package (a fresh copy each call)."""
+    schema: dict[str, Any] = json.loads(_schema_text())
+    return schema
+
+
+def validate(policy: dict[str, Any]) -> None:
+    """Raise `PolicyError`, naming each offending JSON path, unless `policy` matches the schema."""
+    from jsonschema.exceptions import best_match
+
+    problems: set[tuple[str, str]] = set()
+    for err in _validator().iter_errors(policy):
+        # A `oneOf` failure (an amount, a threshold, a claim channel) says only "not valid under any of
+        # the given schemas" about the whole value; best_match descends to the likeliest branch
+        # so the report names the innermost path and what is wrong there.
+        leaf = best_match([err]) or err
+        message = leaf.message if len(leaf.message) <= 200 else leaf.message[:197] + "..."
+        problems.add((leaf.json_path, message))
+    if problems:
+        raise PolicyError(sorted(problems))
+
+
+def minor_digits(currency: str) -> int:
+    """Decimal places of a currency's minor unit (2 when the table does not know it)."""
+    return MINOR_DIGITS.get(currency, 2)
+
+
+# ---- schema ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _schema_text() -> str:
+    from importlib import resources
+
+    return resources.files("slac.schema").joinpath("policy.schema.json").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    # Imported here: `import slac` (and runtime users of a policy) must not pay for jsonschema.
+    from jsonschema import Draft202012Validator
+
+    schema = load_schema()
+    # Validating against a copy with every local `$ref` inlined gives the same verdicts
+    # at about half the cost: resolving references dominates otherwise (a test checks
+    # that both copies agree).
+    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
+
+
+_ANNOTATIONS = frozenset({"description", "title", "$comment"})
+
+
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """`node` with each `{"$ref": "#/$defs/X", ...}` replaced by X itself (the schema has no cycles)."""
+    if isinstance(node, list):
+        return [_inline_refs(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _inline_refs(value, defs) for key, value in node.items() if key not in ("$ref", "$defs")}
+    ref = node.get("$ref")
+    if not isinstance(ref, str):
+        return out
+    target = _inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
+    if (set(out) - _ANNOTATIONS) & set(target):
+        # Sibling keywords that the target also uses apply together with it, not instead of it.
+        return {**out, "allOf": [target]}
+    return {**target, **out}
+
+
+# ---- numbers ----------------------------------------------------------------------------------------
+
+
+def decimal_str(value: Decimal) -> str:
+    """A decimal as a plain string without exponent or trailing zeros: 99.90 → "99.9", 100 → "100"."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def money_str(amount: Decimal, currency: str) -> str:
+    """Money with its currency's minor digits ("50.00"); more precise amounts are kept exactly."""
+    exp = Decimal(1).scaleb(-minor_digits(currency))
+    quantized = amount.quantize(exp)
+    return format(quantized, "f") if quantized == amount else decimal_str(amount)
+
+
+def seconds(duration: n.Duration) -> int | float:
+    """Duration in seconds, an int when whole (300ms → 0.3 is the only place a float appears)."""
+    whole, rest = divmod(duration.milliseconds, 1000)
+    return whole if rest == 0 else duration.milliseconds / 1000
+
+
+def _opt_seconds(duration: n.Duration | None) -> int | float | None:
+    return seconds(duration) if duration is not None else None
+
+
+def _amount(amount: n.Amount) -> dict[str, Any]:
+    if isinstance(amount, n.Share):
+        return {"share": decimal_str(amount.percent.value), "basis": amount.basis.value}
+    return {"money": money_str(amount.amount, amount.currency), "currency": amount.currency}
+
+
+def _money(money: n.Money | None) -> dict[str, Any] | None:
+    if money is None:
+        return None
+    return {"amount": money_str(money.amount, money.currency), "currency": money.currency}
+
+
+# ---- header -----------------------------------------------------------------------------------------
+
+
+def _contract(doc: n.Document, effective: n.Effective | None) -> dict[str, Any]:
+    sla = doc.sla
+    version = sla.first(n.Version)
+    # Where each header statement is, so a report can point at it; the values stay plain scalars.
+    header: Iterable[tuple[str, type[n.Node]]] = (
+        ("title", n.Title),
+        ("version", n.Version),
+        ("effective", n.Effective),
+        ("languages", n.Languages),
+        ("timezone", n.Timezone),
+        ("currency", n.Currency),
+        ("billing", n.Billing),
+        ("response_means", n.ResponseMeans),
+    )
+    lines = {key: stmt.span.line for key, kind in header if (stmt := sla.first(kind)) is not None}
+    return {
+        "id": sla.name.value,
+        "version": version.value.value if version else None,
+        "effective": effective.value.value.isoformat() if effective else None,
+        "source": {
+            # The basename only: the same contract compiled from another checkout gives the same bytes.
+            "file": os.path.basename(doc.file.replace("\\", "/")),
+            "sha256": hashlib.sha256(doc.source.encode("utf-8")).hexdigest(),
+            "lines": len(doc.source.splitlines()),
+        },
+        "lines": lines,
+        "line": sla.span.line,
+    }
+
+
+def _texts_of(stmt: n.Title | n.DisplayName | n.Features | None) -> dict[str, str] | None:
+    return stmt.texts.by_lang() if stmt is not None else None
+
+
+def _ident_of(stmt: n.ResponseMeans | None) -> str | None:
+    return stmt.meaning.value if stmt is not None else None
+
+
+def _currency(stmt: n.Currency | None) -> dict[str, Any] | None:
+    if stmt is None:
+        return None
+    return {"code": stmt.code.value, "minor_digits": minor_digits(stmt.code.value)}
+
+
+def _billing(stmt: n.Billing | None) -> str:
+    # Without a `billing` statement periods are calendar months, as the evaluator semantics say.
+    return stmt.period.value if stmt is not None else "monthly"
+
+
+def _materialised(years: tuple[int, int] | None) -> dict[str, Any]:
+    holidays_version, tzdata_version = _data_versions()
+    return {
+        "years": list(years) if years is not None else None,
+        "holidays_version": holidays_version,
+        "tzdata_version": tzdata_version,
+    }
+
+
+@lru_cache(maxsize=1)
+def _data_versions() -> tuple[str, str | None]:
+    """The holidays and tzdata versions; cached because reading package metadata costs ~0.5 ms."""
+    from importlib import metadata
+
+    import holidays
+
+    try:
+        tzdata_version: str | None = metadata.version("tzdata")
+    except metadata.PackageNotFoundError:
+        # Without the tzdata package zoneinfo reads the system's zone files, whose version is unknown.
+        tzdata_version = None
+    return holidays.__version__, tzdata_version
+
+
+def _text_block(block: n.TextBlock) -> dict[str, Any]:
+    return {"id": block.name.value, "text": block.texts.by_lang(), "line": block.span.line}
+
+
+# ---- calendars ----------------------------------------------------------------------------------------
+
+
+def _calendar(cal: n.Calendar, contract_tz: str | None, years: tuple[int, int] | None) -> dict[str, Any]:
+    own_tz = cal.first(n.Timezone)
+    hours = sorted(
+        (
+            {"day": DAY_NAMES[day], "start": h.start.minutes, "end": h.end.minutes, "line": h.span.line}
+            for h in cal.all(n.Hours)
+            for day in h.weekdays()
+        ),
+        key=lambda e: (DAY_NAMES.index(e["day"]), e["start"], e["end"], e["line"]),
+    )
+    hol = cal.first(n.Holidays)
+    holidays_out: dict[str, Any] | None = None
+    if hol is not None:
+        closed, workdays = _holiday_dates(hol.region.value, years) if years else ((), ())
+        holidays_out = {
+            "region": hol.region.value,
+            "dates": list(closed),
+            "workdays": list(workdays),
+            "line": hol.span.line,
+        }
+    return {
+        "id": cal.name.value,
+        "timezone": own_tz.name.value if own_tz else contract_tz,
+        "hours": hours,
+        "always_open": holidays_out is None and _covers_week(hours),
+        "holidays": holidays_out,
+        "line": cal.span.line,
+    }
+
+
+def _covers_week(hours: list[dict[str, Any]]) -> bool:
+    """True when the hours cover every minute of every day (possibly in several pieces)."""
+    for day in DAY_NAMES:
+        reach = 0
+        for h in (h for h in hours if h["day"] == day):  # already sorted by start
+            if h["start"] > reach:
+                break
+            reach = max(reach, h["end"])
+        if reach < 1440:
+            return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def _holiday_dates(region: str, years: tuple[int, int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(closures, make-up working days) of a region as ISO dates for years[0]..years[1] inclusive.
+
+    `region` is a country code, optionally with a subdivision: "CN", "US", "US-NY".
+    Cached because the holidays package computes every year afresh and a warm
+    compile should not pay for it again.
+    """
+    import holidays
+
+    country, _, subdiv = region.partition("-")
+    try:
+        table = holidays.country_holidays(country, subdiv=subdiv or None, years=range(years[0], years[1] + 1))
+    except NotImplementedError as exc:  # the semantic checks report this with a position first
+        raise ValueError(f"holidays {region!r}: no such region in the holidays package ({exc})") from None
+    closed = tuple(d.isoformat() for d in sorted(table.keys()))
+    # `weekend_workdays` (make-up working days, e.g. China's adjusted weekends) may reach
+    # outside the requested span and does not exist for every country.
+    extra: Iterable[date] = getattr(table, "weekend_workdays", ()) or ()
+    workdays = tuple(d.isoformat() for d in sorted(d for d in extra if years[0] <= d.year <= years[1]))
+    return closed, workdays
+
+
+# ---- service levels -------------------------------------------------------------------------------------
+
+
+def _availability(av: n.Availability | None) -> dict[str, Any] | None:
+    if av is None:
+        return None
+    window = av.first(n.Window)
+    monitor = av.first(n.Monitor)
+    page = av.first(n.StatusPage)
+    minimum = av.first(n.MinimumOutage)
+    notice = av.first(n.MaintenanceNotice)
+    aim = av.first(n.Aim)
+    return {
+        # `window calendar month` → "calendar_month"; calendar months are also the default.
+        "window": "_".join(w.value for w in window.words) if window else "calendar_month",
+        "monitor_interval_seconds": _opt_seconds(monitor.every if monitor else None),
+        "status_page": page.url.value if page else None,
+        "minimum_outage_seconds": _opt_seconds(minimum.duration if minimum else None),
+        "maintenance_notice_seconds": _opt_seconds(notice.duration if notice else None),
+        "excludes": [name.value for ex in av.all(n.Excludes) for name in ex.names],
+        "aim": aim.raw if aim else None,
+        "line": av.span.line,
+    }
+
+
+def _objective(obj: n.Objective) -> dict[str, Any]:
+    target = obj.first(n.Target)
+    threshold: dict[str, Any] | None = None
+    if target is not None:
+        if isinstance(target.threshold, n.Duration):
+            threshold = {"seconds": seconds(target.threshold)}
+        else:
+            threshold = {"percent": decimal_str(target.threshold.value)}
+    return {
+        "id": obj.name.value,
+        "name": _texts_of(obj.first(n.DisplayName)),
+        "metric": target.metric.value if target else None,
+        "threshold": threshold,
+        "per": target.per.value if target else None,
+        "line": obj.span.line,
+    }
+
+
+def _channel(ch: n.Channel) -> dict[str, Any]:
+    url = ch.first(n.Url)
+    return {
+        "id": ch.name.value,
+        "name": _texts_of(ch.first(n.DisplayName)),
+        "url": url.value.value if url else None,
+        "line": ch.span.line,
+    }
+
+
+def _priority(p: n.Priority) -> dict[str, Any]:
+    down = p.first(n.Downgrade)
+    return {
+        "id": p.name.value,
+        "name": _texts_of(p.first(n.DisplayName)),
+        "requires_outage": p.first(n.RequiresOutage) is not None,
+        "downgrade": down.target.value if down else None,
+        "line": p.span.line,
+    }
+
+
+def _tier(tier: n.Tier, rank: int, priorities: tuple[n.Priority, ...]) -> dict[str, Any]:
+    uptime = tier.first(n.Uptime)
+    live = tier.first(n.Live)
+    # Responses in priority declaration order (then source order), so that the table a
+    # renderer draws and the order a runtime reports in do not depend on how a tier lists them.
+    order = {p.name.value: i for i, p in enumerate(priorities)}
+    responds = sorted(tier.all(n.Respond), key=lambda r: (order.get(r.priority.value, len(order)), r.span.line))
+    return {
+        "id": tier.name.value,
+        "rank": rank,
+        "name": _texts_of(tier.first(n.DisplayName)),
+        "features": _texts_of(tier.first(n.Features)),
+        "support": [c.value for s in tier.all(n.Support) for c in s.channels],
+        "uptime": decimal_str(uptime.value.value) if uptime else None,
+        "responses": [
+            {
+                "priority": r.priority.value,
+                "within_seconds": seconds(r.within),
+                "calendar": r.during.value,
+                "line": r.span.line,
+            }
+            for r in responds
+        ],
+        "live": None
+        if live is None
+        else {
+            "max_session_seconds": _opt_seconds(live.max_session),
+            "calendar": live.during.value,
+            "line": live.span.line,
+        },
+        "line": tier.span.line,
+    }
+
+
+# ---- compensation ---------------------------------------------------------------------------------------
+
+
+def _credit(credit: n.Credit, tiers: tuple[n.Tier, ...]) -> dict[str, Any]:
+    applies = credit.first(n.Applies)
+    per_miss = credit.first(n.PerMiss)
+    return {
+        "id": credit.name.value,
+        # Without `applies` a credit covers every tier, listed in tier order.
+        "applies": [t.value for t in applies.tiers] if applies else [t.name.value for t in tiers],
+        "bands": _bands(credit.all(n.Band)),
+        "per_miss": None if per_miss is None else {"amount": _amount(per_miss.amount), "line": per_miss.span.line},
+        "line": credit.span.line,
+    }
+
+
+def _bands(bands: tuple[n.Band, ...]) -> list[dict[str, Any]]:
+    """Bands from the highest threshold to the lowest (the worst service last).
+
+    A `below target` band has no number until a tier is known, so it keeps the slot it
+    had in the source and the numeric bands fill the other slots from highest to lowest
+    (`target, 99.0, 95.0` stays as it is; `99.0, target, 95.0` keeps target second).
+    The checks require bands that read this way; the policy does not guess further.
+    """
+    numeric = sorted((b for b in bands if b.threshold is not None), key=_band_key)
+    it = iter(numeric)
+    ordered = [b if b.threshold is None else next(it) for b in bands]
+    return [
+        {
+            "threshold": "target" if b.threshold is None else decimal_str(b.threshold.value),
+            "amount": _amount(b.amount),
+            "line": b.span.line,
+        }
+        for b in ordered
+    ]
+
+
+def _band_key(band: n.Band) -> tuple[Decimal, int]:
+    assert band.threshold is not None
+    return -band.threshold.value, band.span.line
+
+
+def _cap(cap: n.Cap | None) -> dict[str, Any] | None:
+    if cap is None:
+        return None
+    return {"amount": _amount(cap.amount), "per": cap.per.value, "line": cap.span.line}
+
+
+def _payout(payout: n.Payout | None) -> dict[str, Any] | None:
+    if payout is None:
+        return None
+    return {"form": payout.form.value, "when": payout.when.value if payout.when else None, "line": payout.span.line}
+
+
+def _claim(claim: n.Claim | None) -> dict[str, Any] | None:
+    if claim is None:
+        return None
+    via: dict[str, str] | None
+    if isinstance(claim.via, n.Ident):
+        via = {"channel": claim.via.value}
+    elif isinstance(claim.via, n.Str):
+        via = {"address": claim.via.value}
+    else:
+        via = None
+    return {
+        # A deadline implies the claim is needed (`claim within 30d` means no claim in
+        # time, no credit), so `required` is true with or without the word.
+        "required": claim.required or claim.within is not None,
+        "within_seconds": _opt_seconds(claim.within),
+        "via": via,
+        "line": claim.span.line,
+    }
+
+
+def _link(link: n.Link) -> dict[str, Any]:
+    return {"name": link.texts.by_lang(), "url": link.url.value, "line": link.span.line}
+
+
+# ---- examples ------------------------------------------------------------------------------------------
+
+
+def _example(ex: n.Example) -> dict[str, Any]:
+    tier = ex.first(n.ExampleTier)
+    fee = ex.first(n.Fee)
+    period = ex.first(n.Period)
+    events: list[dict[str, Any]] = []
+    for stmt in ex.body:
+        if isinstance(stmt, n.Repeat):
+            events.append(_event(stmt.event, stmt.count.value, stmt.span.line))
+        elif isinstance(stmt, (n.Outage, n.Ticket)):
+            events.append(_event(stmt, 1, stmt.span.line))
+    expect: dict[str, Any] = {}
+    uptime = ex.first(n.ExpectUptime)
+    if uptime is not None:
+        raw = uptime.value.raw.rstrip("%")
+        expect["uptime"] = {
+            "percent": decimal_str(uptime.value.value),
+            # The places written are part of the expectation: `99.79%` compares the exact
+            # uptime rounded half-even to two decimals, `100%` to none.
+            "decimals": len(raw.partition(".")[2]),
+            "line": uptime.span.line,
+        }
+    credit = ex.first(n.ExpectCredit)
+    if credit is not None:
+        expect["credit"] = {**(_money(credit.value) or {}), "line": credit.span.line}
+    breaches = ex.first(n.ExpectBreaches)
+    if breaches is not None:
+        expect["breaches"] = {"count": breaches.value.value, "line": breaches.span.line}
+    return {
+        "title": ex.title.value,
+        "tier": tier.tier.value if tier else None,
+        "fee": _money(fee.money if fee else None),
+        "period": f"{period.year:04d}-{period.month:02d}" if period else None,
+        "events": events,
+        "expect": expect,
+        "line": ex.span.line,
+    }
+
+
+def _event(ev: n.Outage | n.Ticket, repeat: int, line: int) -> dict[str, Any]:
+    if isinstance(ev, n.Outage):
+        return {
+            "kind": "outage",
+            "start": ev.start.value.isoformat(),
+            "duration_seconds": seconds(ev.duration),
+            "cause": ev.cause.value if ev.cause else None,
+            "announced": ev.announced.value.isoformat() if ev.announced else None,
+            "repeat": repeat,
+            "line": line,
+        }
+    return {
+        "kind": "ticket",
+        "priority": ev.priority.value,
+        "opened": ev.opened.value.isoformat(),
+        "responded": ev.responded.value.isoformat() if ev.responded else None,
+        "outage": ev.outage,
+        "cause": ev.cause.value if ev.cause else None,
+        "repeat": repeat,
+        "line": line,
+    }
