@@ -3,20 +3,102 @@
 Each check is a function `check(ctx: Context) -> Iterable[Diagnostic]`. Checks
 never raise for a bad contract and never stop at the first problem; `run`
 collects everything and sorts it by position.
+
+Diagnostic codes (stable; E02xx value errors come from to_ast, earlier):
+
+structure (E07xx)
+    E0701  a required statement is missing (title, version, effective, languages, timezone, currency)
+    E0702  a statement given more than once where one is allowed (the first is a secondary span)
+    E0703  a word the language does not know (billing, response means, window, metric, per, payout, basis)
+    E0704  an example without `tier` or `fee`
+    E0705  an example without any `expect`
+    E0710  an objective threshold of the wrong kind (percentile with a %, ratio with a duration)
+    E0711  an objective without a target
+names (E03xx)
+    E0301  a tier, priority, calendar, exclusion, channel, define, clause, credit, objective or example title declared twice
+    E0302  unknown tier            E0303  unknown priority        E0304  unknown calendar
+    E0305  unknown exclusion       E0306  unknown channel
+    E0307  a language listed twice in `languages`
+    E0308  a name listed twice in one list (`support`, `applies`, `excludes`)
+texts (E04xx)
+    E0401  a text missing a declared language
+    E0402  a text in a language the contract does not declare
+    E0403  a text list giving one language twice
+    E0404  an empty text
+    E0405  a tier, channel, priority or objective without `name`
+urls (E04xx)
+    E0406  a `url`, `status_page` or link that is not `https://…` or `mailto:…`
+zones (E05xx)
+    E0501  a time zone unknown to `zoneinfo`
+regions (E05xx)
+    E0502  a holiday region unknown to the `holidays` package
+hours (E05xx)
+    E0503  an empty range     E0504  a range that ends before it starts     E0505  `24:00` as a start
+    E0506  two ranges overlapping on one weekday     E0507  a calendar without `hours`
+downgrade (E03xx, E07xx, W08xx)
+    E0310  a priority downgrading to itself     E0311  a downgrade cycle
+    E0706  `requires outage` without `downgrade`
+    W0801  `downgrade` without `requires outage` (warning: the downgrade never applies)
+bands (E06xx)
+    E0601  two bands of one credit on the same threshold
+    E0602  a band paying less for worse service
+    E0603  `below target` for a tier without `uptime`
+    E0604  a tier's uptime target at or below a fixed band threshold of a credit with a `below target` band
+    E0605  a credit with neither bands nor per-miss lines
+percentages (E06xx)
+    E0606  a share over 100 %     E0607  an uptime target or band threshold of 0 %
+money (E06xx)
+    E0608  money in a currency other than the contract's     E0609  a cap below a single credit
+ordering (W08xx, warnings)
+    W0802  a later tier with lower (or no) uptime     W0803  a later tier with a slower response target
+    W0804  a later tier with a shorter (or no) live-session limit
+    W0805  a later tier without a target for a priority an earlier tier measures
+examples (E07xx)
+    E0707  `repeat` less than once     E0708  an event outside the example's month
+    E0709  a ticket responded to before it was opened
 """
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ..errors import Diagnostic
 from ..nodes import Document
+from . import (
+    bands,
+    downgrade,
+    examples,
+    hours,
+    money,
+    names,
+    ordering,
+    percentages,
+    regions,
+    structure,
+    texts,
+    urls,
+    zones,
+)
 from .context import Context
 
 Check = Callable[[Context], Iterable[Diagnostic]]
 
-# Filled in below, in the order the checks run (structure first: the others rely on it less).
-CHECKS: tuple[Check, ...] = ()
+# In the order the checks run (structure first: the others rely on it less).
+CHECKS: tuple[Check, ...] = (
+    structure.check,
+    names.check,
+    texts.check,
+    urls.check,
+    zones.check,
+    regions.check,
+    hours.check,
+    downgrade.check,
+    bands.check,
+    percentages.check,
+    money.check,
+    ordering.check,
+    examples.check,
+)
 
 
 def run(doc: Document) -> list[Diagnostic]:

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from .. import nodes as n
+from ..errors import Span
+
+# The declaration kinds that other statements refer to by name, as the contract spells them.
+KINDS: dict[type[n.Node], str] = {
+    n.Tier: "tier",
+    n.Priority: "priority",
+    n.Calendar: "calendar",
+    n.Exclude: "exclusion",
+    n.Channel: "channel",
+    n.Define: "define",
+    n.Clause: "clause",
+    n.Credit: "credit",
+    n.Objective: "objective",
+}
 
 
 @dataclass(frozen=True)
@@ -12,8 +29,145 @@ class Context:
     doc: n.Document
     sla: n.Sla
     languages: tuple[str, ...]
+    # name → first declaration, per kind, in source order (later duplicates are the names check's business).
+    declared: dict[type[n.Node], dict[str, n.Node]] = field(default_factory=dict)
+    currency: str | None = None
+    timezone: str | None = None
+    line_starts: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, doc: n.Document) -> "Context":
-        langs = doc.sla.first(n.Languages)
-        return cls(doc, doc.sla, tuple(i.value for i in langs.langs) if langs else ())
+    def of(cls, doc: n.Document) -> Context:
+        sla = doc.sla
+        langs = sla.first(n.Languages)
+        declared: dict[type[n.Node], dict[str, n.Node]] = {kind: {} for kind in KINDS}
+        for stmt in sla.body:
+            kind = type(stmt)
+            if kind in declared and isinstance(stmt, (n.NamedBlock, n.TextBlock)):
+                declared[kind].setdefault(stmt.name.value, stmt)
+        currency = sla.first(n.Currency)
+        zone = sla.first(n.Timezone)
+        starts = [0]
+        for i, ch in enumerate(doc.source):
+            if ch == "\n":
+                starts.append(i + 1)
+        return cls(
+            doc,
+            sla,
+            tuple(i.value for i in langs.langs) if langs else (),
+            declared,
+            currency.code.value if currency else None,
+            zone.name.value if zone else None,
+            tuple(starts),
+        )
+
+    # ---- declarations ----------------------------------------------------------------------
+    def names(self, kind: type[n.Node]) -> tuple[str, ...]:
+        return tuple(self.declared.get(kind, {}))
+
+    @property
+    def tiers(self) -> dict[str, n.Tier]:
+        return self.declared[n.Tier]  # type: ignore[return-value]
+
+    @property
+    def priorities(self) -> dict[str, n.Priority]:
+        return self.declared[n.Priority]  # type: ignore[return-value]
+
+    @property
+    def calendars(self) -> dict[str, n.Calendar]:
+        return self.declared[n.Calendar]  # type: ignore[return-value]
+
+    @property
+    def credits(self) -> dict[str, n.Credit]:
+        return self.declared[n.Credit]  # type: ignore[return-value]
+
+    def blocks(self, kind: type[n.N]) -> tuple[n.N, ...]:
+        """Every top-level statement of a kind, duplicates included, in source order."""
+        return self.sla.all(kind)
+
+    def credit_tiers(self, credit: n.Credit) -> list[tuple[n.Tier, n.Ident | None]]:
+        """The (known) tiers a credit applies to, each with the `applies` name that selects it.
+
+        A credit without `applies` applies to every tier.
+        """
+        applies = credit.all(n.Applies)
+        if not applies:
+            return [(t, None) for t in self.tiers.values()]
+        out: list[tuple[n.Tier, n.Ident | None]] = []
+        seen: set[str] = set()
+        for stmt in applies:
+            for ident in stmt.tiers:
+                tier = self.tiers.get(ident.value)
+                if tier is not None and ident.value not in seen:
+                    seen.add(ident.value)
+                    out.append((tier, ident))
+        return out
+
+    # ---- positions -------------------------------------------------------------------------
+    def offset(self, line: int, column: int) -> int:
+        if not 1 <= line <= len(self.line_starts):
+            return len(self.doc.source)
+        return self.line_starts[line - 1] + column - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        lo, hi = 0, len(self.line_starts) - 1
+        while lo < hi:  # the last line start at or before `offset`
+            mid = (lo + hi + 1) // 2
+            if self.line_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo + 1, offset - self.line_starts[lo] + 1
+
+    def find(self, span: Span, words: str) -> Span:
+        """The sub-span of `span` where `words` (e.g. `response means`) first occur, else `span`.
+
+        The AST keeps spans of statements and values, not of keywords; a caret under
+        `uptime` reads better than one under the whole line.
+        """
+        start = self.offset(span.line, span.column)
+        stop = self.offset(span.end_line, span.end_column)
+        pattern = r"(?<![A-Za-z0-9_])" + r"\s+".join(re.escape(w) for w in words.split()) + r"(?![A-Za-z0-9_])"
+        m = re.compile(pattern).search(self.doc.source, start, stop)
+        if m is None:
+            return span
+        line, column = self.position(m.start())
+        end_line, end_column = self.position(m.end())
+        return Span(span.file, line, column, end_line, end_column)
+
+
+def join(a: Span, b: Span) -> Span:
+    """From the start of `a` to the end of `b`."""
+    return Span(a.file, a.line, a.column, b.end_line, b.end_column)
+
+
+def listing(names: Iterable[str]) -> str:
+    """`a`, `b` and `c`."""
+    quoted = [f"`{x}`" for x in names]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def did_you_mean(word: str, choices: Sequence[str], *, cutoff: float = 0.6) -> str | None:
+    """The closest choice (case-insensitive match first), or None."""
+    for c in choices:
+        if c.lower() == word.lower():
+            return c
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def suggest(word: str, choices: Sequence[str], what: str) -> str:
+    """A hint: "did you mean `x`?", else what there is to choose from."""
+    close = did_you_mean(word, choices)
+    if close is not None:
+        return f"did you mean `{close}`?"
+    if not choices:
+        return f"no {what} is declared"
+    if len(choices) == 1:
+        return f"the only {what} is `{choices[0]}`"
+    return f"the {plural(what)} are {listing(choices)}"
+
+
+def plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"

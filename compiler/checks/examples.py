@@ -1,0 +1,83 @@
+"""The shape of `example` events: `repeat` at least once, events inside the example's month, responses after openings (E0707–E0709).
+
+Whether an example's expectations hold is decided later, by running the real
+evaluator; here only what can be seen without it. An example covers one month
+in the contract's time zone: its `period`, or else the month of its first
+event as written (E0708 names which one).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+
+from .. import nodes as n
+from ..errors import Diagnostic, error
+from .context import Context
+from .zones import is_known
+
+
+def check(ctx: Context) -> Iterator[Diagnostic]:
+    zone: tzinfo | None = None
+    if ctx.timezone is not None and is_known(ctx.timezone):
+        zone = zoneinfo.ZoneInfo(ctx.timezone)
+    for ex in ctx.blocks(n.Example):
+        yield from _example(ex, zone, ctx.timezone or "")
+
+
+def _month(ts: datetime, zone: tzinfo) -> tuple[int, int]:
+    local = ts.astimezone(zone)
+    return local.year, local.month
+
+
+def _example(ex: n.Example, zone: tzinfo | None, zone_name: str) -> Iterator[Diagnostic]:
+    period = ex.first(n.Period)
+    anchor: tuple[tuple[int, int], n.Node, str] | None = None
+    if period is not None:
+        anchor = ((period.year, period.month), period, "the example's period")
+    for stmt in ex.body:
+        event: n.Node = stmt
+        if isinstance(stmt, n.Repeat):
+            event = stmt.event
+            if stmt.count.value < 1:
+                yield error(
+                    "E0707",
+                    f"`repeat {stmt.count.value}` repeats nothing",
+                    stmt.count.span,
+                    "repeat an event at least once, or remove the line",
+                )
+        if isinstance(event, n.Ticket) and event.responded is not None:
+            if event.responded.value < event.opened.value:
+                yield Diagnostic(
+                    "error",
+                    "E0709",
+                    "this ticket is responded to before it is opened",
+                    (event.responded.span, event.opened.span),
+                    "check the two timestamps and their offsets",
+                    ("opened here",),
+                )
+        if zone is None or not isinstance(event, (n.Ticket, n.Outage)):
+            continue
+        start = event.opened if isinstance(event, n.Ticket) else event.start
+        month = _month(start.value, zone)
+        if anchor is None:
+            anchor = (month, start, "the example's first event")
+            continue
+        (year, mon), where, what = anchor
+        if month != (year, mon):
+            kind = "ticket opens" if isinstance(event, n.Ticket) else "outage starts"
+            hint = (
+                f"move the event into {year:04d}-{mon:02d}, or change `period`"
+                if period is not None
+                else "an example covers one month: move the event, or split the example in two"
+            )
+            yield Diagnostic(
+                "error",
+                "E0708",
+                f"this {kind} in {month[0]:04d}-{month[1]:02d} ({zone_name}), outside {what}, "
+                f"{year:04d}-{mon:02d}",
+                (start.span, where.span),
+                hint,
+                (what,),
+            )

@@ -1,0 +1,62 @@
+"""Percentages that are shares stay within 0–100 %, and uptime targets and band thresholds are above 0 % (E0606, E0607).
+
+Shares are: uptime targets and expectations, band thresholds, `ratio`
+objectives, credit amounts and caps. (A cap or credit of more than the
+monthly fee would be a refund plus a bonus; no contract means that.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from .. import nodes as n
+from ..errors import Diagnostic, error
+from .context import Context
+
+HUNDRED = Decimal(100)
+
+
+def check(ctx: Context) -> Iterator[Diagnostic]:
+    for stmt in ctx.sla.body:
+        if isinstance(stmt, n.Tier):
+            for up in stmt.all(n.Uptime):
+                yield from _share(up.value, "an uptime")
+                yield from _positive(up.value, "an uptime target", "no month could miss it")
+        elif isinstance(stmt, n.Objective):
+            for t in stmt.all(n.Target):
+                if t.metric.value == "ratio" and isinstance(t.threshold, n.Percent):
+                    yield from _share(t.threshold, "a ratio")
+        elif isinstance(stmt, n.Credit):
+            for band in stmt.all(n.Band):
+                if band.threshold is not None:
+                    yield from _share(band.threshold, "an uptime threshold")
+                    yield from _positive(band.threshold, "a band threshold", "no uptime is below 0%, so the band never pays")
+                yield from _amount(band.amount)
+            for miss in stmt.all(n.PerMiss):
+                yield from _amount(miss.amount)
+        elif isinstance(stmt, n.Cap):
+            yield from _amount(stmt.amount)
+        elif isinstance(stmt, n.Example):
+            for exp in stmt.all(n.ExpectUptime):
+                yield from _share(exp.value, "an uptime")
+
+
+def _amount(amount: n.Amount) -> Iterator[Diagnostic]:
+    if isinstance(amount, n.Share):
+        yield from _share(amount.percent, f"a share of `{amount.basis.value}`")
+
+
+def _share(p: n.Percent, what: str) -> Iterator[Diagnostic]:
+    if p.value > HUNDRED:
+        yield error(
+            "E0606",
+            f"{p.raw} is over 100%, and {what} is a share",
+            p.span,
+            "write a percentage from 0% to 100%",
+        )
+
+
+def _positive(p: n.Percent, what: str, why: str) -> Iterator[Diagnostic]:
+    if p.value == 0:
+        yield error("E0607", f"{what} of 0% means nothing", p.span, why)

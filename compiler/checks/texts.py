@@ -1,0 +1,99 @@
+"""One non-empty text per declared language in every human text, and a name where one is shown (E04xx).
+
+The human texts are: the title; the `name` of tiers, channels, priorities and
+objectives; tier `features`; the bodies of `define`, `clause` and `exclude`;
+and the texts of `third_party` links. The renderer prints each in every
+declared language, so a missing translation is an error, not a fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import nodes as n
+from ..errors import Diagnostic, error
+from .context import Context, did_you_mean, listing
+
+# Blocks that are shown to readers under their `name`.
+NAMED = (n.Tier, n.Channel, n.Priority, n.Objective)
+
+
+def check(ctx: Context) -> Iterator[Diagnostic]:
+    for owner, what, texts in _texts(ctx.sla):
+        yield from _one(ctx, owner, what, texts)
+    for block in ctx.sla.body:
+        if isinstance(block, NAMED) and block.first(n.DisplayName) is None:
+            kind = type(block).__name__.lower()
+            sample = " ".join(f'{lang} "…"' for lang in ctx.languages) or 'en "…"'
+            yield error(
+                "E0405",
+                f"{kind} `{block.name.value}` has no `name`",
+                block.name.span,
+                f"readers see a {kind} by its name: add `name {sample}`",
+            )
+
+
+def _texts(sla: n.Sla) -> Iterator[tuple[str, str, n.Texts]]:
+    """(owner, what it is, texts) for every human text list of the contract."""
+    for stmt in sla.body:
+        if isinstance(stmt, n.Title):
+            yield "the title", "text", stmt.texts
+        elif isinstance(stmt, n.TextBlock):
+            kind = type(stmt).__name__.lower()
+            yield f"{kind} `{stmt.name.value}`", "text", stmt.texts
+        elif isinstance(stmt, n.NamedBlock):
+            kind = type(stmt).__name__.lower()
+            for name in stmt.all(n.DisplayName):
+                yield f"{kind} `{stmt.name.value}`", "name", name.texts
+            for features in stmt.all(n.Features):
+                yield f"{kind} `{stmt.name.value}`", "features", features.texts
+        elif isinstance(stmt, n.ThirdParty):
+            for link in stmt.all(n.Link):
+                label = link.texts.items[0].value if link.texts.items else link.url.value
+                yield f'link "{label}"', "text", link.texts
+
+
+def _one(ctx: Context, owner: str, what: str, texts: n.Texts) -> Iterator[Diagnostic]:
+    if not texts.items:
+        return  # to_ast already reported a block with no text at all
+    declared = ctx.languages
+    seen: dict[str, n.Text] = {}
+    for text in texts.items:
+        lang = text.lang.value
+        if not text.value.strip():
+            yield error(
+                "E0404",
+                f"the `{lang}` {what} of {owner} is empty",
+                text.span,
+                "write the text, or remove the language if it is not declared",
+            )
+        prev = seen.setdefault(lang, text)
+        if prev is not text:
+            yield Diagnostic(
+                "error",
+                "E0403",
+                f"{owner} gives its `{lang}` {what} twice",
+                (text.lang.span, prev.lang.span),
+                "keep one text per language",
+                ("first given here",),
+            )
+        elif declared and lang not in declared:
+            close = did_you_mean(lang, declared, cutoff=0.5)  # codes are two letters: one typo is half
+            yield error(
+                "E0402",
+                f"`{lang}` is not a language of this contract",
+                text.lang.span,
+                f"did you mean `{close}`?"
+                if close
+                else f"the contract declares {listing(declared)}; add `{lang}` to `languages` to translate into it",
+            )
+    missing = [lang for lang in declared if lang not in seen]
+    if missing:
+        langs = " or ".join(f"`{lang}`" for lang in missing)
+        yield error(
+            "E0401",
+            f"{owner} has no {langs} {what}",
+            texts.span,
+            f"every {what} needs one text per declared language ({listing(declared)}); add "
+            + " ".join(f'`{lang} "…"`' for lang in missing),
+        )
