@@ -97,8 +97,8 @@ def _credit(ctx: Context, credit: n.Credit) -> Iterator[Diagnostic]:
                     yield Diagnostic(
                         "error",
                         "E0604",
-                        f"tier `{tname}` promises {uptime.value.raw} uptime, at or below this band of credit "
-                        f"`{name}`: its `below target` band and this one overlap",
+                        f"this band of credit `{name}` ({band.threshold.raw}) is not below tier `{tname}`'s "
+                        f"uptime target ({uptime.value.raw}): for that tier it overlaps the `below target` band",
                         (band.threshold.span, uptime.value.span),
                         f"fixed thresholds must be below every target; lower this one, or raise tier `{tname}`'s uptime",
                         (f"tier `{tname}`'s target",),

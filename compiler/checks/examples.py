@@ -35,7 +35,7 @@ def _example(ex: n.Example, zone: tzinfo | None, zone_name: str) -> Iterator[Dia
     period = ex.first(n.Period)
     anchor: tuple[tuple[int, int], n.Node, str] | None = None
     if period is not None:
-        anchor = ((period.year, period.month), period, "the example's period")
+        anchor = ((period.year, period.month), period, "the example's period is")
     for stmt in ex.body:
         event: n.Node = stmt
         if isinstance(stmt, n.Repeat):
@@ -62,7 +62,7 @@ def _example(ex: n.Example, zone: tzinfo | None, zone_name: str) -> Iterator[Dia
         start = event.opened if isinstance(event, n.Ticket) else event.start
         month = _month(start.value, zone)
         if anchor is None:
-            anchor = (month, start, "the example's first event")
+            anchor = (month, start, "the example's first event is in")
             continue
         (year, mon), where, what = anchor
         if month != (year, mon):
@@ -75,9 +75,8 @@ def _example(ex: n.Example, zone: tzinfo | None, zone_name: str) -> Iterator[Dia
             yield Diagnostic(
                 "error",
                 "E0708",
-                f"this {kind} in {month[0]:04d}-{month[1]:02d} ({zone_name}), outside {what}, "
-                f"{year:04d}-{mon:02d}",
+                f"this {kind} in {month[0]:04d}-{month[1]:02d} ({zone_name}), but {what} {year:04d}-{mon:02d}",
                 (start.span, where.span),
                 hint,
-                (what,),
+                ("the example's period" if period is not None else "the example's first event",),
             )

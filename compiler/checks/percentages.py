@@ -21,7 +21,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
     for stmt in ctx.sla.body:
         if isinstance(stmt, n.Tier):
             for up in stmt.all(n.Uptime):
-                yield from _share(up.value, "an uptime")
+                yield from _share(up.value, "an uptime target")
                 yield from _positive(up.value, "an uptime target", "no month could miss it")
         elif isinstance(stmt, n.Objective):
             for t in stmt.all(n.Target):
@@ -30,30 +30,36 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         elif isinstance(stmt, n.Credit):
             for band in stmt.all(n.Band):
                 if band.threshold is not None:
-                    yield from _share(band.threshold, "an uptime threshold")
+                    yield from _share(band.threshold, "a band threshold")
                     yield from _positive(band.threshold, "a band threshold", "no uptime is below 0%, so the band never pays")
-                yield from _amount(band.amount)
+                yield from _amount(band.amount, "a credit")
             for miss in stmt.all(n.PerMiss):
-                yield from _amount(miss.amount)
+                yield from _amount(miss.amount, "a credit")
         elif isinstance(stmt, n.Cap):
-            yield from _amount(stmt.amount)
+            yield from _amount(stmt.amount, "a cap")
         elif isinstance(stmt, n.Example):
             for exp in stmt.all(n.ExpectUptime):
-                yield from _share(exp.value, "an uptime")
+                yield from _share(exp.value, "an expected uptime")
 
 
-def _amount(amount: n.Amount) -> Iterator[Diagnostic]:
-    if isinstance(amount, n.Share):
-        yield from _share(amount.percent, f"a share of `{amount.basis.value}`")
+def _amount(amount: n.Amount, what: str) -> Iterator[Diagnostic]:
+    if isinstance(amount, n.Share) and amount.percent.value > HUNDRED:
+        basis = amount.basis.value
+        yield error(
+            "E0606",
+            f"{what} of {amount.percent.raw} of `{basis}` is more than the whole `{basis}`",
+            amount.percent.span,
+            f"write a share from 0% to 100% of `{basis}`",
+        )
 
 
 def _share(p: n.Percent, what: str) -> Iterator[Diagnostic]:
     if p.value > HUNDRED:
         yield error(
             "E0606",
-            f"{p.raw} is over 100%, and {what} is a share",
+            f"{what} of {p.raw} is over 100%",
             p.span,
-            "write a percentage from 0% to 100%",
+            "a share is a percentage from 0% to 100%",
         )
 
 
