@@ -3,7 +3,8 @@
 Whether an example's expectations hold is decided later, by running the real
 evaluator; here only what can be seen without it. An example covers one month
 in the contract's time zone: its `period`, or else the month of its first
-event as written (E0708 names which one).
+event as written (E0708 names which one). An event's `cause` must be a declared
+exclusion; the names check reports it (E0305) with the other unknown names.
 """
 
 from __future__ import annotations
