@@ -114,6 +114,9 @@ def compile_(file: str, output: str | None, holiday_years: str | None, fmt: str)
     except SlaError as exc:
         _report(list(exc.diagnostics), {file: source}, fmt)
         sys.exit(EXIT_CONTRACT)
+    except ValueError as exc:  # PolicyError included: the policy failed its schema
+        click.echo(f"slac: error: {file}: cannot build the policy: {exc}", err=True)
+        sys.exit(EXIT_CONTRACT)
     text = to_json(policy)
     if output is None:
         click.echo(text, nl=False)

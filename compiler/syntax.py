@@ -172,9 +172,8 @@ def _word_at(text: str, pos: int) -> str:
     return m.group(0) if m else ""
 
 
-def _span_at(file: str, text: str, line: int, column: int, pos: int, width: int) -> Span:
-    width = max(width, 1)
-    return Span(file, line, column, line, column + width)
+def _span_at(file: str, line: int, column: int, width: int) -> Span:
+    return Span(file, line, column, line, column + max(width, 1))
 
 
 def _unclosed_brace(text: str) -> tuple[int, int] | None:
@@ -238,15 +237,16 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
             return error(
                 "E0103",
                 "this text has no closing quote",
-                _span_at(file, text, line, column, pos, 1),
+                _span_at(file, line, column, 1),
                 'close it with `"` on the same line, or use `"""…"""` for text over several lines',
             )
-    span = _span_at(file, text, line, column, 0, width)
+    span = _span_at(file, line, column, width)
     entry = _match_table(exc)
     if entry is not None:
         return error(entry.get("code", "E0101"), entry["message"], span, entry.get("hint"))
     # A word at the start of a line that is not a keyword: a misspelt statement.
-    line_text = text.splitlines()[line - 1] if line - 1 < len(text.splitlines()) else ""
+    lines = text.splitlines()
+    line_text = lines[line - 1] if line - 1 < len(lines) else ""
     before = line_text[: column - 1]
     m = re.fullmatch(r"\s*([a-z_][a-z0-9_]*)\s+", before)
     if m and m.group(1) not in keywords() and expected <= {"STRING"}:
