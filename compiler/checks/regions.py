@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .. import nodes as n
 from ..errors import Diagnostic, error
@@ -13,7 +13,7 @@ from .context import Context
 
 @lru_cache(maxsize=1)
 def supported() -> dict[str, tuple[str, ...]]:
-    """Country code → its subdivision codes. Imported lazily: `holidays` loads slowly."""
+    """Country code → its subdivision codes (imports every country module: only for error messages)."""
     import holidays
 
     return {code: tuple(subdivs) for code, subdivs in holidays.list_supported_countries().items()}
@@ -36,12 +36,33 @@ def _aliases() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _codes() -> frozenset[str]:
+    """ISO alpha-2 and alpha-3 country codes the `holidays` package has (from its registry, without importing them)."""
+    from holidays.registry import COUNTRIES
+
+    return frozenset(code for entry in COUNTRIES.values() for code in entry[1:3])
+
+
+@cache
 def is_supported(region: str) -> bool:
+    """Whether `holidays` knows the region.
+
+    The country is looked up in the package's registry; only a subdivision needs
+    the country's class, and getting a class imports every country (~0.15 s).
+    """
     country, _, subdiv = region.partition("-")
-    known = supported()
-    if country not in known:
+    if country not in _codes():
         return False
-    return not subdiv or subdiv in known[country]
+    if not subdiv:
+        return True
+    import holidays
+
+    try:
+        holidays.country_holidays(country, subdiv=subdiv)
+    except NotImplementedError:
+        return False
+    return True
 
 
 def closest(region: str) -> str | None:
