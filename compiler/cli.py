@@ -94,7 +94,9 @@ def check(files: tuple[str, ...], fmt: str) -> None:
 @main.command(name="compile")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the policy here (default: stdout).")
-@click.option("--holiday-years", metavar="FIRST-LAST", help="Years of holidays to materialise (default: effective year + 5).")
+@click.option(
+    "--holiday-years", metavar="FIRST-LAST", help="Years of holidays to materialise (default: effective year + 5)."
+)
 @FORMAT
 def compile_(file: str, output: str | None, holiday_years: str | None, fmt: str) -> None:
     """Compile one contract into its policy JSON (validated against the schema)."""

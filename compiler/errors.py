@@ -57,19 +57,29 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
             **self.span.to_json(),
-            "related": [
-                {**s.to_json(), "label": label}
-                for s, label in zip(self.spans[1:], self.labels, strict=False)
-            ],
+            "related": [{**s.to_json(), "label": label} for s, label in zip(self.spans[1:], self.labels, strict=False)],
         }
 
 
-def error(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
-    return Diagnostic("error", code, message, (span,), hint)
+def error(
+    code: str, message: str, span: Span, hint: str | None = None, *, related: tuple[Span, str] | None = None
+) -> Diagnostic:
+    """An error at `span`; `related` is a second place and its label ("first declared here")."""
+    return _diagnostic("error", code, message, span, hint, related)
 
 
-def warning(code: str, message: str, span: Span, hint: str | None = None) -> Diagnostic:
-    return Diagnostic("warning", code, message, (span,), hint)
+def warning(
+    code: str, message: str, span: Span, hint: str | None = None, *, related: tuple[Span, str] | None = None
+) -> Diagnostic:
+    return _diagnostic("warning", code, message, span, hint, related)
+
+
+def _diagnostic(
+    severity: Severity, code: str, message: str, span: Span, hint: str | None, related: tuple[Span, str] | None
+) -> Diagnostic:
+    if related is None:
+        return Diagnostic(severity, code, message, (span,), hint)
+    return Diagnostic(severity, code, message, (span, related[0]), hint, (related[1],))
 
 
 class SlaError(Exception):
@@ -79,9 +89,7 @@ class SlaError(Exception):
         self.diagnostics = tuple(sorted(diagnostics, key=Diagnostic.sort_key))
         first = self.diagnostics[0] if self.diagnostics else None
         super().__init__(
-            f"{first.span.file}:{first.span.line}:{first.span.column}: {first.message}"
-            if first
-            else "contract error"
+            f"{first.span.file}:{first.span.line}:{first.span.column}: {first.message}" if first else "contract error"
         )
 
 

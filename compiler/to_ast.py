@@ -95,7 +95,9 @@ class _Builder(Transformer[Token, Any]):
         try:
             value = date.fromisoformat(str(tok))
         except ValueError:
-            self.bad("E0202", f"`{tok}` is not a date in the calendar", self.tspan(tok), "write a real date as YYYY-MM-DD")
+            self.bad(
+                "E0202", f"`{tok}` is not a date in the calendar", self.tspan(tok), "write a real date as YYYY-MM-DD"
+            )
             value = date(1970, 1, 1)
         return n.DateLit(self.tspan(tok), value)
 
@@ -105,7 +107,12 @@ class _Builder(Transformer[Token, Any]):
         try:
             value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
-            self.bad("E0203", f"`{raw}` is not a valid timestamp", span, "write it as YYYY-MM-DDThh:mm with an offset, e.g. `2025-03-03T09:00+08:00`")
+            self.bad(
+                "E0203",
+                f"`{raw}` is not a valid timestamp",
+                span,
+                "write it as YYYY-MM-DDThh:mm with an offset, e.g. `2025-03-03T09:00+08:00`",
+            )
             value = datetime(1970, 1, 1).astimezone()
         else:
             if value.tzinfo is None:
@@ -128,7 +135,9 @@ class _Builder(Transformer[Token, Any]):
     def CLOCK(self, tok: Token) -> n.Clock:
         h, m = (int(x) for x in str(tok).split(":"))
         if m >= 60 or h > 24 or (h == 24 and m):
-            self.bad("E0205", f"`{tok}` is not a time of day", self.tspan(tok), "clock times run from `00:00` to `24:00`")
+            self.bad(
+                "E0205", f"`{tok}` is not a time of day", self.tspan(tok), "clock times run from `00:00` to `24:00`"
+            )
             h, m = 0, 0
         return n.Clock(self.tspan(tok), h * 60 + m, str(tok))
 
@@ -176,7 +185,9 @@ class _Builder(Transformer[Token, Any]):
         items = tuple(t for line in lines for t in line.texts.items)
         span = _join(lines[0].span, lines[-1].span) if lines else name.span
         if not lines:
-            self.bad("E0207", f"`{name.value}` has no text", self.mspan(meta), "give one text per language, e.g. `en \"…\"`")
+            self.bad(
+                "E0207", f"`{name.value}` has no text", self.mspan(meta), 'give one text per language, e.g. `en "…"`'
+            )
         return cls(self.mspan(meta), name, n.Texts(span, items))
 
     @v_args(meta=True)

@@ -39,6 +39,8 @@ def golden(request: pytest.FixtureRequest):
             return
         assert path.exists(), f"missing golden {path}; run pytest --update-goldens and review it"
         expected = path.read_text(encoding="utf-8")
-        assert actual == expected, f"{path} differs; if the change is intended, run pytest --update-goldens and review the diff"
+        assert actual == expected, (
+            f"{path} differs; if the change is intended, run pytest --update-goldens and review the diff"
+        )
 
     return check

@@ -12,7 +12,7 @@ from slac.errors import Diagnostic
 
 from .conftest import CONTRACTS
 
-SKELETON = '''sla demo {
+SKELETON = """sla demo {
   title     en "Service Level Agreement" zh "服务等级协议"
   version   "1.0"
   effective 2025-01-01
@@ -101,7 +101,7 @@ SKELETON = '''sla demo {
     expect credit 15 USD
   }
 }
-'''
+"""
 
 
 def mutate(*edits: tuple[str, str], source: str = SKELETON) -> str:
@@ -170,7 +170,9 @@ def test_diagnostics_are_collected_not_first_only() -> None:
 # ---- structure -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("line", ['version   "1.0"\n', "currency  USD\n", 'timezone  "UTC"\n', "effective 2025-01-01\n"])
+@pytest.mark.parametrize(
+    "line", ['version   "1.0"\n', "currency  USD\n", 'timezone  "UTC"\n', "effective 2025-01-01\n"]
+)
 def test_missing_required_statement(line: str) -> None:
     src = mutate((line, "\n"))
     d = only(src, "E0701")
@@ -194,7 +196,12 @@ def test_duplicate_uptime_in_tier() -> None:
 
 
 def test_duplicate_respond_for_one_priority() -> None:
-    src = mutate(("respond urgent within 1h during always\n", "respond urgent within 1h during always\n    respond urgent within 2h during always\n"))
+    src = mutate(
+        (
+            "respond urgent within 1h during always\n",
+            "respond urgent within 1h during always\n    respond urgent within 2h during always\n",
+        )
+    )
     d = only(src, "E0702")
     assert pos(d) == at(src, "urgent within 2h")
 
@@ -208,10 +215,20 @@ def test_calendar_two_timezones() -> None:
     ("old", "new", "word", "hint"),
     [
         ("billing   monthly", "billing   monthy", "monthy", "did you mean `monthly`?"),
-        ("response means acknowledgement", "response means acknowledgment", "acknowledgment", "did you mean `acknowledgement`?"),
+        (
+            "response means acknowledgement",
+            "response means acknowledgment",
+            "acknowledgment",
+            "did you mean `acknowledgement`?",
+        ),
         ("payout credit next_invoice", "payout cash next_invoice", "cash", "use one of"),
         ("payout credit next_invoice", "payout credit next_invoce", "next_invoce", "did you mean `next_invoice`?"),
-        ("cap 50% of monthly_fee per month", "cap 50% of monthly_fees per month", "monthly_fees", "did you mean `monthly_fee`?"),
+        (
+            "cap 50% of monthly_fee per month",
+            "cap 50% of monthly_fees per month",
+            "monthly_fees",
+            "did you mean `monthly_fee`?",
+        ),
         ("cap 50% of monthly_fee per month", "cap 50% of monthly_fee per year", "year", "the only one is `month`"),
         ("window      calendar month", "window      calendar week", "calendar week", "`calendar month`"),
         ("p95 below 300ms", "p95x below 300ms", "p95x", "did you mean `p95`?"),
@@ -239,7 +256,9 @@ def test_example_needs_tier_fee_and_expect() -> None:
 
 
 def test_duplicate_tier() -> None:
-    src = mutate(("tier pro {", "tier basic {"), ("applies pro", "applies basic"), ("    tier pro\n", "    tier basic\n"))
+    src = mutate(
+        ("tier pro {", "tier basic {"), ("applies pro", "applies basic"), ("    tier pro\n", "    tier basic\n")
+    )
     found = [d for d in diagnostics(src) if d.code == "E0301"]
     assert len(found) == 1
     assert pos(found[0]) == at(src, "basic {", 1)
@@ -258,8 +277,20 @@ def test_duplicate_example_title() -> None:
     [
         ("support email\n", "support emial\n", "E0306", "emial", "did you mean `email`?"),
         ("respond normal within 8h", "respond norml within 8h", "E0303", "norml", "did you mean `normal`?"),
-        ("within 8h during business", "within 8h during office", "E0304", "office", "the calendars are `always` and `business`"),
-        ("live max 10min per session during business", "live max 10min per session during busines", "E0304", "busines", "did you mean `business`?"),
+        (
+            "within 8h during business",
+            "within 8h during office",
+            "E0304",
+            "office",
+            "the calendars are `always` and `business`",
+        ),
+        (
+            "live max 10min per session during business",
+            "live max 10min per session during busines",
+            "E0304",
+            "busines",
+            "did you mean `business`?",
+        ),
         ("downgrade normal", "downgrade low", "E0303", "low", "the priorities are `urgent` and `normal`"),
         ("applies pro", "applies prof", "E0302", "prof", "did you mean `pro`?"),
         ("excludes    maintenance", "excludes    maintenence", "E0305", "maintenence", "did you mean `maintenance`?"),
@@ -298,14 +329,21 @@ def test_missing_translation_names_block_and_language() -> None:
 
 
 def test_text_in_undeclared_language() -> None:
-    src = mutate(('define service { en "The service." zh "服务。" }', 'define service { en "The service." zh "服务。" eb "x" }'))
+    src = mutate(
+        ('define service { en "The service." zh "服务。" }', 'define service { en "The service." zh "服务。" eb "x" }')
+    )
     d = only(src, "E0402")
     assert pos(d) == at(src, "eb ")
     assert d.hint == "did you mean `en`?"
 
 
 def test_same_language_twice() -> None:
-    src = mutate(('title     en "Service Level Agreement" zh "服务等级协议"', 'title     en "Service Level Agreement" zh "服务等级协议" en "SLA"'))
+    src = mutate(
+        (
+            'title     en "Service Level Agreement" zh "服务等级协议"',
+            'title     en "Service Level Agreement" zh "服务等级协议" en "SLA"',
+        )
+    )
     d = only(src, "E0403")
     assert pos(d) == at(src, 'en "SLA"')
 
@@ -357,7 +395,13 @@ def test_unknown_time_zone(old: str, new: str, hint: str) -> None:
 
 @pytest.mark.parametrize(
     ("region", "hint"),
-    [('"us"', '"US"'), ('"United States"', '"US"'), ('"China"', '"CN"'), ('"US-XX"', "subdivisions"), ('"ZZ"', "ISO 3166")],
+    [
+        ('"us"', '"US"'),
+        ('"United States"', '"US"'),
+        ('"China"', '"CN"'),
+        ('"US-XX"', "subdivisions"),
+        ('"ZZ"', "ISO 3166"),
+    ],
 )
 def test_unknown_holiday_region(region: str, hint: str) -> None:
     src = mutate(('holidays "US"', f"holidays {region}"))
@@ -422,7 +466,10 @@ def test_downgrade_to_itself() -> None:
 
 def test_downgrade_cycle_is_named() -> None:
     src = mutate(
-        ('priority normal { name en "Normal" zh "普通" }', 'priority normal {\n    name en "Normal" zh "普通"\n    requires outage\n    downgrade urgent\n  }')
+        (
+            'priority normal { name en "Normal" zh "普通" }',
+            'priority normal {\n    name en "Normal" zh "普通"\n    requires outage\n    downgrade urgent\n  }',
+        )
     )
     d = only(src, "E0311")
     assert d.message == "priorities downgrade in a cycle: `urgent` → `normal` → `urgent`"
@@ -446,7 +493,12 @@ def test_requires_outage_without_downgrade() -> None:
 
 
 def test_two_bands_same_threshold() -> None:
-    src = mutate(("when uptime below 99.0%  25% of monthly_fee\n", "when uptime below 99.0%  25% of monthly_fee\n    when uptime below 99.0%  50% of monthly_fee\n"))
+    src = mutate(
+        (
+            "when uptime below 99.0%  25% of monthly_fee\n",
+            "when uptime below 99.0%  25% of monthly_fee\n    when uptime below 99.0%  50% of monthly_fee\n",
+        )
+    )
     d = only(src, "E0601")
     assert pos(d) == at(src, "99.0%", 1)
     assert pos(d, 1) == at(src, "99.0%", 0)
@@ -579,7 +631,13 @@ def test_event_month_is_taken_in_the_contract_time_zone() -> None:
 
 
 def test_events_without_period_share_the_first_events_month() -> None:
-    src = mutate(("    period 2025-03\n", ""), ("opened 2025-03-11T00:00Z responded 2025-03-11T02:00Z", "opened 2025-05-11T00:00Z responded 2025-05-11T02:00Z"))
+    src = mutate(
+        ("    period 2025-03\n", ""),
+        (
+            "opened 2025-03-11T00:00Z responded 2025-03-11T02:00Z",
+            "opened 2025-05-11T00:00Z responded 2025-05-11T02:00Z",
+        ),
+    )
     d = only(src, "E0708")
     assert pos(d) == at(src, "2025-05-11T00:00Z")
 

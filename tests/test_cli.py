@@ -67,7 +67,7 @@ def test_missing_file_is_a_usage_error() -> None:
 
 def test_not_utf8_is_an_io_error(tmp_path: Path) -> None:
     bad = tmp_path / "latin1.sla"
-    bad.write_bytes("sla x { title en \"Caf\xe9\" }".encode("latin-1"))
+    bad.write_bytes('sla x { title en "Caf\xe9" }'.encode("latin-1"))
     code, out, err = run("check", str(bad))
     assert code == 2 and "not UTF-8" in err
 

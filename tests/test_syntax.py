@@ -40,7 +40,7 @@ def test_every_known_mistake_maps_to_its_own_message(index, entry, source) -> No
 
 
 def tier(line: str) -> str:
-    return f'sla x {{\n  tier t {{\n    {line}\n  }}\n}}\n'
+    return f"sla x {{\n  tier t {{\n    {line}\n  }}\n}}\n"
 
 
 @pytest.mark.parametrize(
@@ -48,10 +48,14 @@ def tier(line: str) -> str:
     [
         (tier("respond high within 4 during b"), "expected a duration like `3h`", "`4h`"),
         (tier("uptime 99.9"), "expected a percentage", "`99.9%`"),
-        (tier("name en Free"), 'expected a quoted text', '`"Free"`'),
+        (tier("name en Free"), "expected a quoted text", '`"Free"`'),
         (tier("respnd high within 4h during b"), "unknown statement `respnd`", "did you mean `respond`?"),
         (tier("respond high"), "the statement ends too early: expected `within`", None),
-        ('sla x {\n  example "e" {\n    ticket high opened 2025-03-03\n  }\n}\n', "expected a timestamp", "add a time and an offset"),
+        (
+            'sla x {\n  example "e" {\n    ticket high opened 2025-03-03\n  }\n}\n',
+            "expected a timestamp",
+            "add a time and an offset",
+        ),
     ],
 )
 def test_generic_messages_say_what_was_expected(source: str, message: str, hint: str | None) -> None:
@@ -97,7 +101,14 @@ def test_outage_flag_and_outage_statement_on_consecutive_lines() -> None:
 
 @pytest.mark.parametrize(
     "literal,expected_ms",
-    [("10min", 600_000), ("3h", 10_800_000), ("2d", 172_800_000), ("300ms", 300), ("1h30min", 5_400_000), ("45s", 45_000)],
+    [
+        ("10min", 600_000),
+        ("3h", 10_800_000),
+        ("2d", 172_800_000),
+        ("300ms", 300),
+        ("1h30min", 5_400_000),
+        ("45s", 45_000),
+    ],
 )
 def test_duration_forms(literal: str, expected_ms: int) -> None:
     from slac import nodes as n

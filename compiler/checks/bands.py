@@ -65,13 +65,12 @@ def _credit(ctx: Context, credit: n.Credit) -> Iterator[Diagnostic]:
             where = band.threshold.span if band.threshold is not None else ctx.find(band.span, "target")
             other = prev.threshold.span if prev.threshold is not None else ctx.find(prev.span, "target")
             label = band.threshold.raw if band.threshold is not None else "target"
-            yield Diagnostic(
-                "error",
+            yield error(
                 "E0601",
                 f"credit `{name}` has two bands below {label}",
-                (where, other),
+                where,
                 "each band needs its own threshold: remove one, or change its threshold",
-                ("the other band",),
+                related=(other, "the other band"),
             )
 
     target_bands = [b for b in bands if b.threshold is None]
@@ -94,14 +93,13 @@ def _credit(ctx: Context, credit: n.Credit) -> Iterator[Diagnostic]:
             for band in fixed:
                 assert band.threshold is not None
                 if uptime.value.value <= band.threshold.value:
-                    yield Diagnostic(
-                        "error",
+                    yield error(
                         "E0604",
                         f"this band of credit `{name}` ({band.threshold.raw}) is not below tier `{tname}`'s "
                         f"uptime target ({uptime.value.raw}): for that tier it overlaps the `below target` band",
-                        (band.threshold.span, uptime.value.span),
+                        band.threshold.span,
                         f"fixed thresholds must be below every target; lower this one, or raise tier `{tname}`'s uptime",
-                        (f"tier `{tname}`'s target",),
+                        related=(uptime.value.span, f"tier `{tname}`'s target"),
                     )
 
     # Worse service (a lower threshold) never pays less. The target band is above every fixed one.
@@ -112,14 +110,13 @@ def _credit(ctx: Context, credit: n.Credit) -> Iterator[Diagnostic]:
             if amount_key(better.amount) != amount_key(worse.amount):
                 continue
             if amount_value(worse.amount) < amount_value(better.amount):
-                yield Diagnostic(
-                    "error",
+                yield error(
                     "E0602",
                     f"credit `{name}` pays less for worse service: {amount_raw(worse.amount)} below "
                     f"{_threshold(worse)}, but {amount_raw(better.amount)} below {_threshold(better)}",
-                    (worse.amount.span, better.amount.span),
+                    worse.amount.span,
                     "a lower threshold must give at least as much credit as a higher one",
-                    ("the band for better service",),
+                    related=(better.amount.span, "the band for better service"),
                 )
                 break
 

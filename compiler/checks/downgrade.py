@@ -55,12 +55,12 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             if nxt not in priorities:
                 break
             if nxt in path:
-                cycle = path[path.index(nxt):]
+                cycle = path[path.index(nxt) :]
                 key = frozenset(cycle)
                 if len(cycle) > 1 and key not in reported:
                     reported.add(key)
                     first = min(cycle, key=order.index)
-                    ring = cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first]
+                    ring = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
                     yield error(
                         "E0311",
                         f"priorities downgrade in a cycle: {' → '.join(f'`{p}`' for p in ring)}",

@@ -50,13 +50,12 @@ def _example(ex: n.Example, zone: tzinfo | None, zone_name: str) -> Iterator[Dia
                 )
         if isinstance(event, n.Ticket) and event.responded is not None:
             if event.responded.value < event.opened.value:
-                yield Diagnostic(
-                    "error",
+                yield error(
                     "E0709",
                     "this ticket is responded to before it is opened",
-                    (event.responded.span, event.opened.span),
+                    event.responded.span,
                     "check the two timestamps and their offsets",
-                    ("opened here",),
+                    related=(event.opened.span, "opened here"),
                 )
         if zone is None or not isinstance(event, (n.Ticket, n.Outage)):
             continue
@@ -73,11 +72,10 @@ def _example(ex: n.Example, zone: tzinfo | None, zone_name: str) -> Iterator[Dia
                 if period is not None
                 else "an example covers one month: move the event, or split the example in two"
             )
-            yield Diagnostic(
-                "error",
+            yield error(
                 "E0708",
                 f"this {kind} in {month[0]:04d}-{month[1]:02d} ({zone_name}), but {what} {year:04d}-{mon:02d}",
-                (start.span, where.span),
+                start.span,
                 hint,
-                ("the example's period" if period is not None else "the example's first event",),
+                related=(where.span, "the example's period" if period is not None else "the example's first event"),
             )

@@ -74,18 +74,19 @@ def _overlaps(cal: n.Calendar, hours: list[n.Hours]) -> Iterator[Diagnostic]:
             for other in by_day.get(day, []):
                 pair = (id(other), id(h))
                 # One report per pair of lines, naming the first day they share.
-                if pair in reported or not (h.start.minutes < other.end.minutes and other.start.minutes < h.end.minutes):
+                if pair in reported or not (
+                    h.start.minutes < other.end.minutes and other.start.minutes < h.end.minutes
+                ):
                     continue
                 reported.add(pair)
                 shared = [DAYS[d] for d in h.weekdays() if d in other.weekdays()]
                 days = f"`{shared[0]}`" if len(shared) == 1 else f"`{shared[0]}` (and {len(shared) - 1} more days)"
-                yield Diagnostic(
-                    "error",
+                yield error(
                     "E0506",
                     f"calendar `{cal.name.value}`: on {days} the hours `{h.start.raw}-{h.end.raw}` "
                     f"overlap `{other.start.raw}-{other.end.raw}`",
-                    (join(h.start.span, h.end.span), join(other.start.span, other.end.span)),
+                    join(h.start.span, h.end.span),
                     "opening hours of one day must not overlap: merge them into one range or move one",
-                    ("overlapping hours given here",),
+                    related=(join(other.start.span, other.end.span), "overlapping hours given here"),
                 )
             by_day.setdefault(day, []).append(h)

@@ -60,12 +60,11 @@ def _cap(ctx: Context) -> Iterator[Diagnostic]:
                     if biggest is None or amount_value(s.amount) > amount_value(biggest):
                         biggest = s.amount
             if biggest is not None and amount_value(biggest) > amount_value(cap.amount):
-                yield Diagnostic(
-                    "error",
+                yield error(
                     "E0609",
                     f"the cap of {amount_raw(cap.amount)} is below a single credit of "
                     f"{amount_raw(biggest)} (credit `{credit.name.value}`)",
-                    (cap.amount.span, biggest.span),
+                    cap.amount.span,
                     f"raise the cap to at least {amount_raw(biggest)}, or lower that credit",
-                    ("the larger credit",),
+                    related=(biggest.span, "the larger credit"),
                 )

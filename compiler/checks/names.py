@@ -66,25 +66,23 @@ def _duplicates(ctx: Context) -> Iterator[Diagnostic]:
             first = ctx.declared[kind][stmt.name.value]
             if first is not stmt:
                 assert isinstance(first, (n.NamedBlock, n.TextBlock))
-                yield Diagnostic(
-                    "error",
+                yield error(
                     "E0301",
                     f"{word} `{stmt.name.value}` is declared twice",
-                    (stmt.name.span, first.name.span),
+                    stmt.name.span,
                     f"rename one of them, or merge the two into one {word}",
-                    ("first declared here",),
+                    related=(first.name.span, "first declared here"),
                 )
     titles: dict[str, n.Example] = {}
     for ex in ctx.blocks(n.Example):
         prev = titles.setdefault(ex.title.value, ex)
         if prev is not ex:
-            yield Diagnostic(
-                "error",
+            yield error(
                 "E0301",
                 f'example "{ex.title.value}" is declared twice',
-                (ex.title.span, prev.title.span),
+                ex.title.span,
                 "give each example its own title: a failing example is reported by it",
-                ("first declared here",),
+                related=(prev.title.span, "first declared here"),
             )
 
 
@@ -94,13 +92,12 @@ def _languages(ctx: Context) -> Iterator[Diagnostic]:
         for lang in stmt.langs:
             prev = seen.setdefault(lang.value, lang)
             if prev is not lang:
-                yield Diagnostic(
-                    "error",
+                yield error(
                     "E0307",
                     f"language `{lang.value}` is listed twice",
-                    (lang.span, prev.span),
+                    lang.span,
                     "list each language once; the first one is the original",
-                    ("first listed here",),
+                    related=(prev.span, "first listed here"),
                 )
 
 
@@ -111,13 +108,12 @@ def _refs(ctx: Context, kind: type[n.Node], idents: Iterable[n.Ident]) -> Iterat
     for ident in idents:
         prev = seen.setdefault(ident.value, ident)
         if prev is not ident:
-            yield Diagnostic(
-                "error",
+            yield error(
                 "E0308",
                 f"{word} `{ident.value}` is listed twice",
-                (ident.span, prev.span),
+                ident.span,
                 f"remove the second `{ident.value}`",
-                ("first listed here",),
+                related=(prev.span, "first listed here"),
             )
             continue
         if ident.value not in declared:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import nodes as n
-from ..errors import Diagnostic
+from ..errors import Diagnostic, warning
 from .context import Context
 
 UNLIMITED = float("inf")
@@ -35,7 +35,7 @@ def _open_minutes(cal: n.Calendar | None) -> int:
 
 
 def _warn(code: str, message: str, later: n.Node, earlier: n.Node, hint: str, label: str) -> Diagnostic:
-    return Diagnostic("warning", code, message, (later.span, earlier.span), hint, (label,))
+    return warning(code, message, later.span, hint, related=(earlier.span, label))
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:

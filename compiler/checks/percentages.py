@@ -31,7 +31,9 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             for band in stmt.all(n.Band):
                 if band.threshold is not None:
                     yield from _share(band.threshold, "a band threshold")
-                    yield from _positive(band.threshold, "a band threshold", "no uptime is below 0%, so the band never pays")
+                    yield from _positive(
+                        band.threshold, "a band threshold", "no uptime is below 0%, so the band never pays"
+                    )
                 yield from _amount(band.amount, "a credit")
             for miss in stmt.all(n.PerMiss):
                 yield from _amount(miss.amount, "a credit")

@@ -100,7 +100,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 if close and close != country:
                     hint = f'did you mean "{close}"?'
                 elif subdivs:
-                    hint = f'{country} has subdivisions {", ".join(subdivs[:12])}{" …" if len(subdivs) > 12 else ""}'
+                    hint = f"{country} has subdivisions {', '.join(subdivs[:12])}{' …' if len(subdivs) > 12 else ''}"
                 else:
                     hint = f'{country} has no subdivisions; write "{country}"'
             else:

@@ -140,13 +140,12 @@ def _once(ctx: Context, block: n.Block, kinds: Sequence[type[n.Node]], owner: st
         stmts = block.all(kind)
         for dup in stmts[1:]:
             keyword = KEYWORD[kind]
-            yield Diagnostic(
-                "error",
+            yield error(
                 "E0702",
                 f"{owner} gives `{keyword}` twice",
-                (ctx.find(dup.span, keyword), ctx.find(stmts[0].span, keyword)),
+                ctx.find(dup.span, keyword),
                 f"keep one `{keyword}` statement",
-                ("first given here",),
+                related=(ctx.find(stmts[0].span, keyword), "first given here"),
             )
 
 
@@ -156,13 +155,12 @@ def _tier(ctx: Context, tier: n.Tier) -> Iterator[Diagnostic]:
     for stmt in tier.all(n.Respond):
         prev = first.setdefault(stmt.priority.value, stmt)
         if prev is not stmt:
-            yield Diagnostic(
-                "error",
+            yield error(
                 "E0702",
                 f"tier `{tier.name.value}` gives `respond {stmt.priority.value}` twice",
-                (stmt.priority.span, prev.priority.span),
+                stmt.priority.span,
                 f"keep one response target for `{stmt.priority.value}` in this tier",
-                ("first given here",),
+                related=(prev.priority.span, "first given here"),
             )
 
 
@@ -180,13 +178,12 @@ def _objective(obj: n.Objective) -> Iterator[Diagnostic]:
         metric = t.metric.value
         prev = seen.setdefault(metric, t)
         if prev is not t:
-            yield Diagnostic(
-                "error",
+            yield error(
                 "E0702",
                 f"objective `{obj.name.value}` gives `{metric}` twice",
-                (t.metric.span, prev.metric.span),
+                t.metric.span,
                 f"keep one `{metric}` target",
-                ("first given here",),
+                related=(prev.metric.span, "first given here"),
             )
         percentile = PERCENTILE.fullmatch(metric)
         if metric != "ratio" and not percentile:
@@ -195,7 +192,9 @@ def _objective(obj: n.Objective) -> Iterator[Diagnostic]:
                 "E0703",
                 f"`{metric}` is not a metric",
                 t.metric.span,
-                f"did you mean `{close}`?" if close else "write a percentile like `p95` (a duration) or `ratio` (a percentage)",
+                f"did you mean `{close}`?"
+                if close
+                else "write a percentile like `p95` (a duration) or `ratio` (a percentage)",
             )
         elif metric == "ratio" and not isinstance(t.threshold, n.Percent):
             yield error(

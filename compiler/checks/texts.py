@@ -69,13 +69,12 @@ def _one(ctx: Context, owner: str, what: str, texts: n.Texts) -> Iterator[Diagno
             )
         prev = seen.setdefault(lang, text)
         if prev is not text:
-            yield Diagnostic(
-                "error",
+            yield error(
                 "E0403",
                 f"{owner} gives its `{lang}` {what} twice",
-                (text.lang.span, prev.lang.span),
+                text.lang.span,
                 "keep one text per language",
-                ("first given here",),
+                related=(prev.lang.span, "first given here"),
             )
         elif declared and lang not in declared:
             close = did_you_mean(lang, declared, cutoff=0.5)  # codes are two letters: one typo is half

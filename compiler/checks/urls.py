@@ -37,7 +37,7 @@ def _url(value: n.Str, what: str) -> Iterator[Diagnostic]:
     if _HTTPS.fullmatch(text) or _MAILTO.fullmatch(text):
         return
     if text.startswith("http://"):
-        hint = f"use `https://{text[len('http://'):]}`"
+        hint = f"use `https://{text[len('http://') :]}`"
     elif _EMAIL.fullmatch(text):
         hint = f"write an e-mail address as `mailto:{text}`"
     elif re.match(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?$", text):
