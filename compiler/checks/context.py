@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .. import nodes as n
 from ..errors import Span
+
+T = TypeVar("T")
 
 # The declaration kinds that other statements refer to by name, as the contract spells them.
 KINDS: dict[type[n.Node], str] = {
@@ -133,6 +136,14 @@ class Context:
         line, column = self.position(m.start())
         end_line, end_column = self.position(m.end())
         return Span(span.file, line, column, end_line, end_column)
+
+
+def earlier(items: Iterable[T], key: Callable[[T], Hashable]) -> Iterator[tuple[T, T | None]]:
+    """Each item with the first earlier item of the same key (None for a first occurrence)."""
+    first: dict[Hashable, T] = {}
+    for item in items:
+        prev = first.setdefault(key(item), item)
+        yield item, (None if prev is item else prev)
 
 
 def join(a: Span, b: Span) -> Span:

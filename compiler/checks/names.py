@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from .. import nodes as n
 from ..errors import Diagnostic, error
-from .context import KINDS, Context, suggest
+from .context import KINDS, Context, earlier, suggest
 
 # One code per kind of unknown reference, so that tooling can tell them apart.
 UNKNOWN: dict[type[n.Node], str] = {
@@ -73,10 +73,8 @@ def _duplicates(ctx: Context) -> Iterator[Diagnostic]:
                     f"rename one of them, or merge the two into one {word}",
                     related=(first.name.span, "first declared here"),
                 )
-    titles: dict[str, n.Example] = {}
-    for ex in ctx.blocks(n.Example):
-        prev = titles.setdefault(ex.title.value, ex)
-        if prev is not ex:
+    for ex, prev in earlier(ctx.blocks(n.Example), lambda ex: ex.title.value):
+        if prev is not None:
             yield error(
                 "E0301",
                 f'example "{ex.title.value}" is declared twice',
@@ -88,10 +86,8 @@ def _duplicates(ctx: Context) -> Iterator[Diagnostic]:
 
 def _languages(ctx: Context) -> Iterator[Diagnostic]:
     for stmt in ctx.sla.all(n.Languages):
-        seen: dict[str, n.Ident] = {}
-        for lang in stmt.langs:
-            prev = seen.setdefault(lang.value, lang)
-            if prev is not lang:
+        for lang, prev in earlier(stmt.langs, lambda i: i.value):
+            if prev is not None:
                 yield error(
                     "E0307",
                     f"language `{lang.value}` is listed twice",
@@ -104,10 +100,8 @@ def _languages(ctx: Context) -> Iterator[Diagnostic]:
 def _refs(ctx: Context, kind: type[n.Node], idents: Iterable[n.Ident]) -> Iterator[Diagnostic]:
     word = KINDS[kind]
     declared = ctx.names(kind)
-    seen: dict[str, n.Ident] = {}
-    for ident in idents:
-        prev = seen.setdefault(ident.value, ident)
-        if prev is not ident:
+    for ident, prev in earlier(idents, lambda i: i.value):
+        if prev is not None:
             yield error(
                 "E0308",
                 f"{word} `{ident.value}` is listed twice",

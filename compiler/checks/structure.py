@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from .. import nodes as n
 from ..errors import Diagnostic, Span, error
-from .context import Context, did_you_mean, join, listing
+from .context import Context, did_you_mean, earlier, join, listing
 
 # Statement classes as the contract spells them.
 KEYWORD: dict[type[n.Node], str] = {
@@ -151,10 +151,8 @@ def _once(ctx: Context, block: n.Block, kinds: Sequence[type[n.Node]], owner: st
 
 def _tier(ctx: Context, tier: n.Tier) -> Iterator[Diagnostic]:
     # One target per priority: two would leave the evaluator to guess which one holds.
-    first: dict[str, n.Respond] = {}
-    for stmt in tier.all(n.Respond):
-        prev = first.setdefault(stmt.priority.value, stmt)
-        if prev is not stmt:
+    for stmt, prev in earlier(tier.all(n.Respond), lambda r: r.priority.value):
+        if prev is not None:
             yield error(
                 "E0702",
                 f"tier `{tier.name.value}` gives `respond {stmt.priority.value}` twice",
@@ -173,11 +171,9 @@ def _objective(obj: n.Objective) -> Iterator[Diagnostic]:
             obj.name.span,
             "add a line like `p95 below 300ms per month` or `ratio below 0.1% per month`",
         )
-    seen: dict[str, n.Target] = {}
-    for t in targets:
+    for t, prev in earlier(targets, lambda t: t.metric.value):
         metric = t.metric.value
-        prev = seen.setdefault(metric, t)
-        if prev is not t:
+        if prev is not None:
             yield error(
                 "E0702",
                 f"objective `{obj.name.value}` gives `{metric}` twice",

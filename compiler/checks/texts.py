@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from .. import nodes as n
 from ..errors import Diagnostic, error
-from .context import Context, did_you_mean, listing
+from .context import Context, did_you_mean, earlier, listing
 
 # Blocks that are shown to readers under their `name`.
 NAMED = (n.Tier, n.Channel, n.Priority, n.Objective)
@@ -57,8 +57,7 @@ def _one(ctx: Context, owner: str, what: str, texts: n.Texts) -> Iterator[Diagno
     if not texts.items:
         return  # to_ast already reported a block with no text at all
     declared = ctx.languages
-    seen: dict[str, n.Text] = {}
-    for text in texts.items:
+    for text, prev in earlier(texts.items, lambda t: t.lang.value):
         lang = text.lang.value
         if not text.value.strip():
             yield error(
@@ -67,8 +66,7 @@ def _one(ctx: Context, owner: str, what: str, texts: n.Texts) -> Iterator[Diagno
                 text.span,
                 "write the text, or remove the language if it is not declared",
             )
-        prev = seen.setdefault(lang, text)
-        if prev is not text:
+        if prev is not None:
             yield error(
                 "E0403",
                 f"{owner} gives its `{lang}` {what} twice",
@@ -86,7 +84,8 @@ def _one(ctx: Context, owner: str, what: str, texts: n.Texts) -> Iterator[Diagno
                 if close
                 else f"the contract declares {listing(declared)}; add `{lang}` to `languages` to translate into it",
             )
-    missing = [lang for lang in declared if lang not in seen]
+    given = {t.lang.value for t in texts.items}
+    missing = [lang for lang in declared if lang not in given]
     if missing:
         langs = " or ".join(f"`{lang}`" for lang in missing)
         yield error(
