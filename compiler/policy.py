@@ -396,20 +396,24 @@ def _availability(av: n.Availability | None) -> dict[str, Any] | None:
 
 
 def _objective(obj: n.Objective) -> dict[str, Any]:
-    target = obj.first(n.Target)
-    threshold: dict[str, Any] | None = None
-    if target is not None:
-        if isinstance(target.threshold, n.Duration):
-            threshold = {"seconds": seconds(target.threshold)}
-        else:
-            threshold = {"percent": decimal_str(target.threshold.value)}
     return {
         "id": obj.name.value,
         "name": _texts_of(obj.first(n.DisplayName)),
-        "metric": target.metric.value if target else None,
-        "threshold": threshold,
-        "per": target.per.value if target else None,
+        "targets": [_target(t) for t in obj.all(n.Target)],
         "line": obj.span.line,
+    }
+
+
+def _target(target: n.Target) -> dict[str, Any]:
+    if isinstance(target.threshold, n.Duration):
+        threshold: dict[str, Any] = {"seconds": seconds(target.threshold)}
+    else:
+        threshold = {"percent": decimal_str(target.threshold.value)}
+    return {
+        "metric": target.metric.value,
+        "threshold": threshold,
+        "per": target.per.value,
+        "line": target.span.line,
     }
 
 

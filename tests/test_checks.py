@@ -206,6 +206,18 @@ def test_duplicate_respond_for_one_priority() -> None:
     assert pos(d) == at(src, "urgent within 2h")
 
 
+def test_two_per_miss_amounts_in_one_credit() -> None:
+    src = mutate(
+        (
+            "per missed response 5% of monthly_fee\n",
+            "per missed response 5% of monthly_fee\n    per missed response 3% of monthly_fee\n",
+        )
+    )
+    d = only(src, "E0702")
+    assert pos(d) == at(src, "per missed response 3%")
+    assert "credit `missed_response`" in d.message
+
+
 def test_calendar_two_timezones() -> None:
     src = mutate(('timezone "America/New_York"\n', 'timezone "America/New_York"\n    timezone "UTC"\n'))
     assert codes(src) == ["E0702"]

@@ -129,9 +129,10 @@ def test_acme_terms(acme: dict[str, Any]) -> None:
         60,
         259200,
     )
-    latency = by_id(acme["objectives"], "latency")
-    assert latency["threshold"] == {"seconds": 0.3} and latency["metric"] == "p95"
-    assert by_id(acme["objectives"], "error_rate")["threshold"] == {"percent": "0.1"}
+    [latency] = by_id(acme["objectives"], "latency")["targets"]
+    assert latency["threshold"] == {"seconds": 0.3} and latency["metric"] == "p95" and latency["per"] == "month"
+    [errors] = by_id(acme["objectives"], "error_rate")["targets"]
+    assert errors["threshold"] == {"percent": "0.1"} and errors["metric"] == "ratio"
     assert acme["tiers"][0]["responses"] == []
     enterprise = by_id(acme["tiers"], "enterprise")
     assert [r["priority"] for r in enterprise["responses"]] == ["urgent", "high", "normal"]
@@ -355,3 +356,11 @@ def test_importing_slac_stays_light() -> None:
     code = "import sys, slac; bad = {'jsonschema', 'holidays', 'lark'} & set(sys.modules); print(sorted(bad))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_an_objective_keeps_every_target() -> None:
+    source = (ROOT / "contracts" / "acme-crm.sla").read_text(encoding="utf-8")
+    source = source.replace("p95 below 300ms per month", "p95 below 300ms per month\n    p99 below 1s per month")
+    [p95, p99] = by_id(slac.compile_policy(source, file="acme-crm.sla")["objectives"], "latency")["targets"]
+    assert (p95["metric"], p95["threshold"]) == ("p95", {"seconds": 0.3})
+    assert (p99["metric"], p99["threshold"], p99["line"]) == ("p99", {"seconds": 1}, p95["line"] + 1)

@@ -39,6 +39,7 @@ KEYWORD: dict[type[n.Node], str] = {
     n.RequiresOutage: "requires outage",
     n.Downgrade: "downgrade",
     n.Applies: "applies",
+    n.PerMiss: "per missed response",
     n.Window: "window",
     n.Monitor: "monitor",
     n.StatusPage: "status_page",
@@ -70,7 +71,7 @@ ONCE: dict[type[n.Node], tuple[type[n.Node], ...]] = {
     n.Channel: (n.DisplayName, n.Url),
     n.Priority: (n.DisplayName, n.RequiresOutage, n.Downgrade),
     n.Objective: (n.DisplayName,),
-    n.Credit: (n.Applies,),
+    n.Credit: (n.Applies, n.PerMiss),  # two per-miss amounts would have to be added or chosen: say one
     n.Availability: (n.Window, n.Monitor, n.StatusPage, n.MinimumOutage, n.MaintenanceNotice, n.Aim),
     n.Example: (n.ExampleTier, n.Fee, n.Period, n.ExpectUptime, n.ExpectCredit, n.ExpectBreaches),
 }
