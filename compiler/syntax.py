@@ -62,17 +62,41 @@ def grammar_text() -> str:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The process-wide LALR parser (Lark caches the analysed tables on disk)."""
-    from lark import Lark
+    """The process-wide LALR parser; the analysed tables are cached on disk (0.25 s → 0.03 s)."""
+    import lark
 
-    return Lark(
+    return lark.Lark(
         grammar_text(),
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=False,
-        cache=True,
+        cache=_cache_file(lark.__version__),
     )
+
+
+def _cache_file(lark_version: str) -> str | bool:
+    """A per-user cache file for the parser tables, named by grammar and Lark version.
+
+    Lark's default (`cache=True`) puts a pickle in the shared temporary directory;
+    the user's own cache directory is not writable by others. Without one, no cache.
+    """
+    import hashlib
+    import os
+    import sys
+    from pathlib import Path
+
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home directory to be found
+        return False
+    digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()[:16]
+    folder = base / "slac"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return False
+    return str(folder / f"parser-{digest}-lark{lark_version}-py{sys.version_info[0]}{sys.version_info[1]}.pickle")
 
 
 @lru_cache(maxsize=1)
