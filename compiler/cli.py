@@ -99,7 +99,10 @@ def check(files: tuple[str, ...], fmt: str) -> None:
 )
 @FORMAT
 def compile_(file: str, output: str | None, holiday_years: str | None, fmt: str) -> None:
-    """Compile one contract into its policy JSON (validated against the schema)."""
+    """Compile one contract into its policy JSON.
+
+    The policy is validated against the shipped JSON Schema before it is written.
+    """
     from .errors import SlaError
     from .pipeline import analyse
     from .policy import build, to_json
@@ -134,7 +137,10 @@ def compile_(file: str, output: str | None, holiday_years: str | None, fmt: str)
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the schema here (default: stdout).")
 def schema(output: str | None) -> None:
-    """Print the JSON Schema (draft 2020-12) that every policy validates against."""
+    """Print the policy JSON Schema.
+
+    Every compiled policy validates against this schema (draft 2020-12).
+    """
     from importlib import resources
 
     text = resources.files("slac.schema").joinpath("policy.schema.json").read_text(encoding="utf-8")
