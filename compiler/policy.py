@@ -36,8 +36,6 @@ SCHEMA_ID = "urn:slac:schema:policy:1"
 # Holidays are materialised from the effective year through this many years after it.
 DEFAULT_HOLIDAY_YEARS_AFTER = 5
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
 # ISO 4217 minor units for the currencies a contract is likely to use; anything
 # else gets 2, which is what most currencies have.
 MINOR_DIGITS: dict[str, int] = {
@@ -308,11 +306,11 @@ def _calendar(cal: n.Calendar, contract_tz: str | None, years: tuple[int, int] |
     own_tz = cal.first(n.Timezone)
     hours = sorted(
         (
-            {"day": DAY_NAMES[day], "start": h.start.minutes, "end": h.end.minutes, "line": h.span.line}
+            {"day": n.DAYS[day], "start": h.start.minutes, "end": h.end.minutes, "line": h.span.line}
             for h in cal.all(n.Hours)
             for day in h.weekdays()
         ),
-        key=lambda e: (DAY_NAMES.index(e["day"]), e["start"], e["end"], e["line"]),
+        key=lambda e: (n.DAYS.index(e["day"]), e["start"], e["end"], e["line"]),
     )
     hol = cal.first(n.Holidays)
     holidays_out: dict[str, Any] | None = None
@@ -336,7 +334,7 @@ def _calendar(cal: n.Calendar, contract_tz: str | None, years: tuple[int, int] |
 
 def _covers_week(hours: list[dict[str, Any]]) -> bool:
     """True when the hours cover every minute of every day (possibly in several pieces)."""
-    for day in DAY_NAMES:
+    for day in n.DAYS:
         reach = 0
         for h in (h for h in hours if h["day"] == day):  # already sorted by start
             if h["start"] > reach:

@@ -22,7 +22,6 @@ from . import nodes as n
 from .errors import Diagnostic, SlaError, Span, error, has_errors
 from .syntax import parse_tree
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _UNIT_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
 _DURATION_PART = re.compile(r"(\d+)(ms|min|d|h|s)")
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
@@ -291,9 +290,9 @@ class _Builder(Transformer[Token, Any]):
         return n.DayRange(self.mspan(meta), idx[0], idx[-1])
 
     def _day(self, ident: n.Ident) -> int:
-        if ident.value in DAYS:
-            return DAYS.index(ident.value)
-        close = difflib.get_close_matches(ident.value, DAYS, n=1, cutoff=0.5)
+        if ident.value in n.DAYS:
+            return n.DAYS.index(ident.value)
+        close = difflib.get_close_matches(ident.value, n.DAYS, n=1, cutoff=0.5)
         hint = f"did you mean `{close[0]}`?" if close else "days are written mon, tue, wed, thu, fri, sat, sun"
         self.bad("E0208", f"`{ident.value}` is not a day of the week", ident.span, hint)
         return 0
@@ -421,11 +420,7 @@ class _Builder(Transformer[Token, Any]):
 
     @v_args(meta=True)
     def claim(self, meta: Meta, c: list[tuple[str, Any]]) -> n.Claim:
-        seen: dict[str, Any] = {}
-        for key, value in c:
-            if key in seen:
-                self.bad("E0209", f"`claim` says `{key}` twice", self.mspan(meta), f"keep one `{key}`")
-            seen[key] = value
+        seen = self._options(meta, c, "claim")
         return n.Claim(self.mspan(meta), bool(seen.get("required")), seen.get("within"), seen.get("via"))
 
     @v_args(meta=True)

@@ -13,8 +13,6 @@ from .. import nodes as n
 from ..errors import Diagnostic, error
 from .context import Context, join
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as in to_ast, which imports lark
-
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
     for cal in ctx.blocks(n.Calendar):
@@ -54,8 +52,8 @@ def _range(h: n.Hours) -> Diagnostic | None:
         )
     if h.end.minutes < h.start.minutes:
         days = h.weekdays()
-        first = DAYS[days[0]] if days else "mon"
-        after = DAYS[(days[0] + 1) % 7] if days else "tue"
+        first = n.DAYS[days[0]] if days else "mon"
+        after = n.DAYS[(days[0] + 1) % 7] if days else "tue"
         return error(
             "E0504",
             f"the hours `{h.start.raw}-{h.end.raw}` end before they start",
@@ -79,7 +77,7 @@ def _overlaps(cal: n.Calendar, hours: list[n.Hours]) -> Iterator[Diagnostic]:
                 ):
                     continue
                 reported.add(pair)
-                shared = [DAYS[d] for d in h.weekdays() if d in other.weekdays()]
+                shared = [n.DAYS[d] for d in h.weekdays() if d in other.weekdays()]
                 days = f"`{shared[0]}`" if len(shared) == 1 else f"`{shared[0]}` (and {len(shared) - 1} more days)"
                 yield error(
                     "E0506",
