@@ -49,10 +49,7 @@ class Context:
                 declared[kind].setdefault(stmt.name.value, stmt)
         currency = sla.first(n.Currency)
         zone = sla.first(n.Timezone)
-        starts = [0]
-        for i, ch in enumerate(doc.source):
-            if ch == "\n":
-                starts.append(i + 1)
+        starts = [0] + [m.end() for m in re.finditer("\n", doc.source)]
         return cls(
             doc,
             sla,
