@@ -191,7 +191,8 @@ def evaluate_reference(policy: dict[str, Any], events: Events, period: str, as_o
                 continue
         if end - start < minimum:
             continue
-        who = list(cust_tier) if inc.customers[k] is None else [c for c in inc.customers[k] if c in cust_tier]
+        listed = inc.customers[k]
+        who = list(cust_tier) if listed is None else [c for c in listed if c in cust_tier]
         for c in who:
             per_customer[c].append((start, end))
 
