@@ -47,7 +47,10 @@ def _customer(**over: Any) -> dict[str, Any]:
         },
         "downtime": {
             "counted_seconds": 5400,
-            "excluded": [{"cause": "planned_maintenance", "reason": "announced_maintenance", "seconds": 14400}],
+            "excluded": [
+                {"cause": "planned_maintenance", "reason": "announced_maintenance", "seconds": 14400},
+                {"cause": None, "reason": "below_minimum", "seconds": 45},
+            ],
             "incidents": ["inc-7"],
             "excluded_incidents": ["maint-1"],
             "platform_incidents": 0,
@@ -235,6 +238,7 @@ def test_markdown_words_per_language() -> None:
     assert "# 服务抵免报告：服务等级协议" in zh
     assert "1 h 30 min 0.5 s" in en and "1 小时 30 分钟 0.5 秒" in zh
     assert "19 d" in en and "19 天" in zh  # 1641600 s
+    assert "Not counted: no cause given (shorter than the minimum outage), 45 s" in en
     assert "**100.00 USD**" in en and "**100.00 USD**" in zh
     # tier names come from the policy in the report's language
     starter = next(t for t in POLICY["tiers"] if t["id"] == "starter")["name"]

@@ -213,7 +213,9 @@ def _customer(c: Mapping[str, Any], s: Mapping[str, str], names: _Names) -> list
     out += ["", f"### {s['downtime']}", "", _item(s, s["downtime_counted"], f"{_duration(d['counted_seconds'], s)}")]
     for e in d["excluded"]:
         reason = _reason(e["reason"], s)
-        line = s["downtime_excluded"].format(cause=_esc(e["cause"]), reason=reason, duration=_duration(e["seconds"], s))
+        line = s["downtime_excluded"].format(
+            cause=_esc(e["cause"]) if e["cause"] else s["no_cause"], reason=reason, duration=_duration(e["seconds"], s)
+        )
         out.append(f"- {line}")
     out.append(_item(s, s["incidents_own"], f"{_ids(d['incidents'], s)}"))
     out.append(_item(s, s["incidents_excluded"], f"{_ids(d['excluded_incidents'], s)}"))
