@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -141,3 +142,54 @@ def random_events(
         row=np.arange(2, incidents + 2, dtype=np.int64),
     )
     return Events(cust, tick, inc)
+
+
+def make_events(
+    customers: list[tuple[str, str, str]],
+    tickets: Sequence[tuple[Any, ...]] = (),
+    incidents: Sequence[tuple[Any, ...]] = (),
+) -> Any:
+    """Event tables from readable rows; times are ISO strings with offsets (or None).
+
+    customers: (id, tier, fee); tickets: (id, customer, priority, opened, responded[, outage[, cause]]);
+    incidents: (id, start, end[, cause[, announced[, customers tuple or None]]]).
+    """
+    from datetime import datetime
+
+    import numpy as np
+
+    from slac.runtime.calendar import to_us
+    from slac.runtime.events import MISSING, Customers, Events, Incidents, Tickets
+
+    def us(text: str | None) -> int:
+        return MISSING if text is None else to_us(datetime.fromisoformat(text))
+
+    t = [tuple(row) + (False, None)[len(row) - 5 :] for row in tickets]
+    i = [tuple(row) + (None, None, None)[len(row) - 3 :] for row in incidents]
+    return Events(
+        Customers(
+            id=objects([c[0] for c in customers]),
+            tier=objects([c[1] for c in customers]),
+            fee=tuple(Decimal(c[2]) for c in customers),
+            row=np.arange(2, len(customers) + 2, dtype=np.int64),
+        ),
+        Tickets(
+            id=objects([r[0] for r in t]),
+            customer=objects([r[1] for r in t]),
+            priority=objects([r[2] for r in t]),
+            opened=np.array([us(r[3]) for r in t], dtype=np.int64),
+            responded=np.array([us(r[4]) for r in t], dtype=np.int64),
+            outage=np.array([bool(r[5]) for r in t], dtype=bool),
+            cause=objects([r[6] for r in t]),
+            row=np.arange(2, len(t) + 2, dtype=np.int64),
+        ),
+        Incidents(
+            id=objects([r[0] for r in i]),
+            start=np.array([us(r[1]) for r in i], dtype=np.int64),
+            end=np.array([us(r[2]) for r in i], dtype=np.int64),
+            cause=objects([r[3] for r in i]),
+            announced=np.array([us(r[4]) for r in i], dtype=np.int64),
+            customers=tuple(r[5] for r in i),
+            row=np.arange(2, len(i) + 2, dtype=np.int64),
+        ),
+    )

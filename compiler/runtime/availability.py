@@ -135,7 +135,11 @@ def downtime(policy: Policy, incidents: Incidents, customer_index: dict[str, int
             if c is not None:  # an incident naming only customers outside this evaluation
                 own[c].append(i)
                 rows.append((c, i))
-    platform.sort(key=lambda i: (int(incidents.start[i]), i))
+    # Report order by start then id, whatever order the rows came in.
+    ids = incidents.id
+    platform.sort(key=lambda i: (int(incidents.start[i]), str(ids[i])))
+    for mine in own:
+        mine.sort(key=lambda i: (int(incidents.start[i]), str(ids[i])))
 
     keys = sorted(
         {(causes[i], reason[i]) for i in range(len(reason)) if reason[i] != COUNTED and in_period[i]}, key=str
