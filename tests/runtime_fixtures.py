@@ -131,7 +131,12 @@ def random_events(
         if rng.random() < 0.4:
             listed.append(None)
         else:
-            listed.append(tuple(cust_ids[j] for j in rng.choice(customers, int(rng.integers(1, 4)), replace=False)))
+            listed.append(
+                tuple(
+                    cust_ids[j]
+                    for j in rng.choice(customers, int(rng.integers(1, min(3, customers) + 1)), replace=False)
+                )
+            )
     inc = Incidents(
         id=objects([f"i{i}" for i in range(incidents)]),
         start=start,
