@@ -253,3 +253,13 @@ def test_check_fails_on_a_wrong_expectation() -> None:
     assert code == 1
     assert f"{BAD_EXAMPLE}:26:19: error[E0712]: " in err and "expects credit 0.00 USD" in err
     assert "computes 10.00 USD" in err
+
+
+def test_the_cli_loads_the_evaluator_only_when_asked() -> None:
+    import subprocess
+    import sys
+
+    heavy = ("pyarrow", "numpy", "orjson", "jsonschema", "slac.runtime")
+    code = f"import sys, slac.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == ""
