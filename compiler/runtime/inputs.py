@@ -316,11 +316,12 @@ def _read_jsonl(path: str, columns: Sequence[str]) -> _Source:
         schema = pa.schema([(c, pa.string()) for c in columns if c not in ("monthly_fee", "outage")])
         try:
             table = pj.read_json(pa.BufferReader(data), parse_options=pj.ParseOptions(explicit_schema=schema))
-        except pa.ArrowInvalid:
+            table = _as_text(table, ("monthly_fee", "outage"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # the line-by-line reader says which line
             table = None
         if table is not None:
             rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
-            return _Source(path, _as_text(table, ("monthly_fee", "outage")), rows, "line", 0)
+            return _Source(path, table, rows, "line", 0)
     return _read_jsonl_slowly(path, data.split(b"\n"), columns)
 
 
@@ -381,7 +382,16 @@ def _text(src: _Source, name: str) -> pa.Array:
         return pa.array([""] * len(src), pa.string())
     col = src.table.column(name)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
-        col = pc.cast(col, pa.string())
+        try:
+            col = pc.cast(col, pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a list or a struct in a Parquet file
+            raise EventError(
+                src.path,
+                0,
+                name,
+                f"holds values of type {col.type}; store single texts, numbers or booleans",
+                unit=src.unit,
+            ) from None
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     return pc.fill_null(pc.utf8_trim_whitespace(arr), "")
 
