@@ -14,6 +14,7 @@ per-customer money (`credits`) and the report's dicts are plain Python.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,9 +26,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ..policy import decimal_str, money_str
-from .availability import COUNTED, Downtime, downtime
+from .availability import COUNTED, REASONS, Downtime, downtime
 from .calendar import US, from_us, to_us, wall_to_us
-from .credits import credit_lines, settle
+from .columns import codes
+from .credits import describe, rules
 from .events import MISSING, Events, Tickets
 from .policy import Policy
 
@@ -82,13 +84,19 @@ def ticket_results(
     progress: Callable[[int], None] | None = None,
 ) -> TicketResults:
     """Deadlines and states of every ticket opened in the period (vectorised per calendar)."""
-    index = np.flatnonzero((tickets.opened >= period.start) & (tickets.opened < period.end))
+    inside = (tickets.opened >= period.start) & (tickets.opened < period.end)
+    index = np.flatnonzero(inside)
     n = len(index)
-    customer = np.fromiter((customer_index[c] for c in tickets.customer[index].tolist()), dtype=np.int64, count=n)
+    whole = n == len(inside)  # the usual case, a month's export: no copies of the object columns
+
+    def take(column: Any) -> Any:
+        return column if whole else column[index]
+
+    customer = codes(take(tickets.customer), list(customer_index), "customer")
     prio_names = list(policy.priorities)
     prio_index = {p: i for i, p in enumerate(prio_names)}
-    prio = np.fromiter((prio_index[p] for p in tickets.priority[index].tolist()), dtype=np.int64, count=n)
-    outage = tickets.outage[index].astype(np.int64)
+    prio = codes(take(tickets.priority), prio_names, "priority")
+    outage = take(tickets.outage).astype(np.int64)
 
     tier_names = list(policy.tiers)
     cal_names = list(policy.calendars)
@@ -110,7 +118,7 @@ def ticket_results(
     eff0 = np.maximum(effective, 0)
     ticket_cal = np.where(effective >= 0, cal[tier, eff0], -1)
     ticket_within = within[tier, eff0]
-    opened = tickets.opened[index]
+    opened = take(tickets.opened)
     deadline = np.full(n, MISSING, dtype=np.int64)
     done = 0
     for c, name in enumerate(cal_names):
@@ -121,15 +129,15 @@ def ticket_results(
             if progress is not None:
                 progress(done)
     measured = ticket_cal >= 0
-    responded = tickets.responded[index]
+    responded = take(tickets.responded)
     answered = responded != MISSING
     late = np.where(answered, responded > deadline, deadline < as_of)
     state = np.full(n, UNMEASURED, dtype=np.int8)
     state[measured & late] = BREACHED
     state[measured & ~late & answered] = MET
     state[measured & ~late & ~answered] = OPEN
-    has_cause = np.fromiter((c is not None for c in tickets.cause[index].tolist()), dtype=bool, count=n)
-    excluded = measured & has_cause
+    # A cause is an exclusion name (never empty) or None, so truthiness tells them apart in one C loop.
+    excluded = measured & take(tickets.cause).astype(bool)
     return TicketResults(
         index=index,
         customer=customer,
@@ -242,28 +250,31 @@ def assemble(
     payout_entry = None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]}
 
     incident_ids = incidents.id
+    incident_start = incidents.start
+    credit_rules = rules(policy)
+    excluded_keys = [(j, cause, reason) for j, (cause, reason) in enumerate(down.keys)]
     out_customers: list[dict[str, Any]] = []
     for c in range(n_customers):
         tier = str(customers.tier[c])
         fee: Decimal = customers.fee[c]
         counted = int(down.counted[c])
-        uptime = Fraction(length - counted, length)
-        up = uptime_entry(policy, tier, uptime)
-        own = down.own[c]
+        up = uptime_entry(policy, tier, length - counted, length)
+        own = sorted(down.own(c), key=lambda i: (int(incident_start[i]), str(incident_ids[i])))
         own_counted = [str(incident_ids[i]) for i in own if down.reason[i] == COUNTED]
         own_excluded = [str(incident_ids[i]) for i in own if down.reason[i] != COUNTED]
         breaches = breach_lists[c]
-        lines = credit_lines(
-            policy,
-            tier,
-            fee,
-            uptime,
-            up["display"],
-            [b["id"] for b in breaches],
-            own_counted,
-            down.platform_counted,
-        )
-        subtotal, cap_entry, total = settle(policy, fee, lines)
+        owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches))
+        subtotal, limit, total = credit_rules.settle(fee, owed)
+        cap = credit_rules.cap_raw
+        cap_entry = None
+        if cap is not None and limit is not None:
+            cap_entry = {
+                "amount": cap["amount"],
+                "limit": money_str(limit, cur),
+                "applied": subtotal > limit,
+                "line": cap["line"],
+            }
+        lines = describe(policy, owed, up["display"], [b["id"] for b in breaches], own_counted, down.platform_counted)
         n_met, n_breached, n_open, n_unmeasured = (int(x) for x in counts[c])
         n_excluded = int(excluded_counts[c])
         out_customers.append(
@@ -276,10 +287,9 @@ def assemble(
                 "downtime": {
                     "counted_seconds": secs(counted),
                     "excluded": [
-                        {"cause": cause, "reason": reason, "seconds": secs(us)}
-                        for (cause, reason), us in sorted(
-                            down.excluded[c].items(), key=lambda kv: (str(kv[0][0]), kv[0][1])
-                        )
+                        {"cause": cause, "reason": reason, "seconds": secs(int(down.excluded[c, j]))}
+                        for j, cause, reason in excluded_keys
+                        if down.excluded[c, j]
                     ],
                     "incidents": own_counted,
                     "excluded_incidents": own_excluded,
@@ -326,8 +336,8 @@ def assemble(
                 "start": ts(int(incidents.start[i])),
                 "end": ts(int(incidents.end[i])),
                 "cause": incidents.cause[i],
-                "counted": down.reason[i] == COUNTED,
-                "reason": down.reason[i] or None,
+                "counted": bool(down.reason[i] == COUNTED),
+                "reason": REASONS[down.reason[i]],
                 "seconds": secs(int(down.seconds_in_period[i])),
                 "row": int(incidents.row[i]),
             }
@@ -337,27 +347,34 @@ def assemble(
     }
 
 
-def uptime_entry(policy: Policy, tier: str, uptime: Fraction) -> dict[str, Any]:
-    """Exact uptime, its display and whether it meets the tier's commitment."""
+def uptime_entry(policy: Policy, tier: str, up: int, period: int) -> dict[str, Any]:
+    """Exact uptime (`up` of `period` µs), its display and whether it meets the tier's commitment."""
     target = policy.tiers[tier]["uptime"]
     decimals = policy.uptime_decimals
-    percent = uptime * 100
+    g = math.gcd(up, period)
+    met = None
+    if target is not None:
+        goal = Fraction(Decimal(target))
+        met = up * 100 * goal.denominator >= goal.numerator * period
     return {
-        "fraction": f"{uptime.numerator}/{uptime.denominator}",
-        "percent": decimal_str(round_half_even(percent, 9)),
-        "display": format(round_half_even(percent, decimals), "f"),
+        "fraction": f"{up // g}/{period // g}",
+        "percent": decimal_str(_round(up * 100, period, 9)),
+        "display": format(_round(up * 100, period, decimals), "f"),
         "decimals": decimals,
         "target": target,
-        "met": None if target is None else percent >= Fraction(Decimal(target)),
+        "met": met,
         "line": policy.tiers[tier]["line"] if target is not None else None,
     }
 
 
-def round_half_even(value: Fraction, places: int) -> Decimal:
-    """A fraction rounded half-even to `places` decimals, exactly (no float on the way)."""
-    scaled = value * 10**places
-    q, r = divmod(scaled.numerator, scaled.denominator)
-    twice = 2 * r
-    if twice > scaled.denominator or (twice == scaled.denominator and q % 2 == 1):
+def _round(num: int, den: int, places: int) -> Decimal:
+    """num / den rounded half-even to `places` decimals, in integers."""
+    q, r = divmod(num * 10**places, den)
+    if 2 * r > den or (2 * r == den and q % 2 == 1):
         q += 1
     return Decimal(q).scaleb(-places)
+
+
+def round_half_even(value: Fraction, places: int) -> Decimal:
+    """A fraction rounded half-even to `places` decimals, exactly (no float on the way)."""
+    return _round(value.numerator, value.denominator, places)
