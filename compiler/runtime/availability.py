@@ -54,7 +54,7 @@ class Downtime:
     excluded: npt.NDArray[np.int64]  # [customer, key]: µs of that key (a union per key)
 
     def own(self, customer: int) -> list[int]:
-        """A customer's own incidents overlapping the period (order: see `evaluate`, which sorts for the report)."""
+        """A customer's own incidents overlapping the period, by start then id."""
         return self.own_incident[self.own_bounds[customer] : self.own_bounds[customer + 1]].tolist()
 
 
@@ -147,7 +147,16 @@ def downtime(policy: Policy, incidents: Incidents, customer_index: dict[str, int
     ids = incidents.id
     platform.sort(key=lambda i: (int(incidents.start[i]), str(ids[i])))
     plat = np.array(platform, dtype=np.int64)
-    order = np.argsort(r_cust, kind="stable")
+    # Grouped by customer, each group in start order then id (the report's order, whatever the rows' order).
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = pa.table(
+        {"customer": r_cust, "start": incidents.start[r_inc], "id": pa.array(ids[r_inc], type=pa.string())}
+    )
+    order = pc.sort_indices(
+        table, sort_keys=[("customer", "ascending"), ("start", "ascending"), ("id", "ascending")]
+    ).to_numpy()
     own_incident = r_inc[order]
     own_bounds = np.searchsorted(r_cust[order], np.arange(n_customers + 1))
 

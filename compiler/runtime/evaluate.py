@@ -14,6 +14,7 @@ per-customer money (`credits`) and the report's dicts are plain Python.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ import numpy.typing as npt
 
 from ..policy import decimal_str, money_str
 from .availability import COUNTED, REASONS, Downtime, downtime
-from .calendar import US, from_us, to_us, wall_to_us
+from .calendar import US, from_us, iso_many, to_us, wall_to_us
 from .columns import codes
 from .credits import describe, rules
 from .events import MISSING, Events, Tickets
@@ -169,7 +170,15 @@ def evaluate(
 
     results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress)
     down = downtime(policy, events.incidents, customer_index, per.start, per.end)
-    report = assemble(policy, events, per, as_of_us, results, down)
+    # The report is hundreds of thousands of small dicts and lists, none of them cyclic: the cyclic
+    # garbage collector would rescan them again and again while they are built (~1 s per 1M tickets).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        report = assemble(policy, events, per, as_of_us, results, down)
+    finally:
+        if collecting:
+            gc.enable()
     if progress is not None:
         progress(len(results.index))
     return report
@@ -188,7 +197,6 @@ def assemble(
     tickets = events.tickets
     incidents = events.incidents
     n_customers = len(customers.id)
-    prio_names = list(policy.priorities)
 
     def ts(us: int) -> str:
         return from_us(us, zone).isoformat()
@@ -204,31 +212,7 @@ def assemble(
     excluded_counts = np.bincount(results.customer[results.excluded], minlength=n_customers)
     opened_counts = np.bincount(results.customer, minlength=n_customers)
 
-    # Breaches per customer, in opening order then id (excluded tickets never breach).
-    breach_pos = np.flatnonzero((results.state == BREACHED) & ~results.excluded)
-    breach_lists: list[list[dict[str, Any]]] = [[] for _ in range(n_customers)]
-    ids = tickets.id
-    opened_all = tickets.opened
-    responded_all = tickets.responded
-    order = sorted(breach_pos.tolist(), key=lambda k: (int(opened_all[results.index[k]]), str(ids[results.index[k]])))
-    for k in order:
-        i = int(results.index[k])
-        deadline = int(results.deadline[k])
-        resp = int(responded_all[i])
-        answered = resp != MISSING
-        breach_lists[int(results.customer[k])].append(
-            {
-                "id": str(ids[i]),
-                "priority": str(tickets.priority[i]),
-                "effective_priority": prio_names[int(results.effective[k])],
-                "opened": ts(int(opened_all[i])),
-                "deadline": ts(deadline),
-                "response": ts(resp) if answered else None,
-                "lateness_seconds": secs((resp if answered else as_of) - deadline),
-                "target_line": int(results.line[k]),
-                "row": int(tickets.row[i]),
-            }
-        )
+    breach_lists = breaches_by_customer(policy, tickets, results, as_of, n_customers)
 
     claim = policy.raw["claim"]
     claim_entry: dict[str, Any] | None = None
@@ -249,8 +233,8 @@ def assemble(
     payout = policy.raw["payout"]
     payout_entry = None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]}
 
-    incident_ids = incidents.id
-    incident_start = incidents.start
+    incident_ids = [str(i) for i in incidents.id.tolist()]
+    reasons = down.reason.tolist()
     credit_rules = rules(policy)
     excluded_keys = [(j, cause, reason) for j, (cause, reason) in enumerate(down.keys)]
     out_customers: list[dict[str, Any]] = []
@@ -259,9 +243,9 @@ def assemble(
         fee: Decimal = customers.fee[c]
         counted = int(down.counted[c])
         up = uptime_entry(policy, tier, length - counted, length)
-        own = sorted(down.own(c), key=lambda i: (int(incident_start[i]), str(incident_ids[i])))
-        own_counted = [str(incident_ids[i]) for i in own if down.reason[i] == COUNTED]
-        own_excluded = [str(incident_ids[i]) for i in own if down.reason[i] != COUNTED]
+        own = down.own(c)
+        own_counted = [incident_ids[i] for i in own if reasons[i] == COUNTED]
+        own_excluded = [incident_ids[i] for i in own if reasons[i] != COUNTED]
         breaches = breach_lists[c]
         owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches))
         subtotal, limit, total = credit_rules.settle(fee, owed)
@@ -345,6 +329,75 @@ def assemble(
         ],
         "customers": out_customers,
     }
+
+
+def breaches_by_customer(
+    policy: Policy, tickets: Tickets, results: TicketResults, as_of: int, n_customers: int
+) -> list[list[dict[str, Any]]]:
+    """The report's breaches of each customer, by opening time then id (excluded tickets never breach).
+
+    Built column by column (one sort, vectorised timestamps) since a month can have 100k+ breaches.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pos = np.flatnonzero((results.state == BREACHED) & ~results.excluded)
+    out: list[list[dict[str, Any]]] = [[] for _ in range(n_customers)]
+    if len(pos) == 0:
+        return out
+    tix = results.index[pos]
+    table = pa.table(
+        {
+            "customer": results.customer[pos],
+            "opened": tickets.opened[tix],
+            "id": pa.array(tickets.id[tix], type=pa.string()),
+        }
+    )
+    keys = [("customer", "ascending"), ("opened", "ascending"), ("id", "ascending")]
+    order = pc.sort_indices(table, sort_keys=keys).to_numpy()
+    pos, tix = pos[order], tix[order]
+    deadline = results.deadline[pos]
+    responded = tickets.responded[tix]
+    answered = responded != MISSING
+    late = np.where(answered, responded, as_of) - deadline
+    response: list[str | None] = [None] * len(pos)
+    for k, text in zip(np.flatnonzero(answered).tolist(), iso_many(responded[answered], policy.zone), strict=True):
+        response[k] = text
+    prio_names = np.array(list(policy.priorities), dtype=object)
+    whole, rest = np.divmod(late, US)
+    lateness = [w if r == 0 else (w * US + r) / US for w, r in zip(whole.tolist(), rest.tolist(), strict=True)]
+    customer = results.customer[pos]
+    rows = zip(
+        tickets.id[tix].tolist(),
+        tickets.priority[tix].tolist(),
+        prio_names[results.effective[pos]].tolist(),
+        iso_many(tickets.opened[tix], policy.zone),
+        iso_many(deadline, policy.zone),
+        response,
+        lateness,
+        results.line[pos].tolist(),
+        tickets.row[tix].tolist(),
+        strict=True,
+    )
+    flat = [
+        {
+            "id": ident,
+            "priority": prio,
+            "effective_priority": eff,
+            "opened": opened,
+            "deadline": due,
+            "response": resp,
+            "lateness_seconds": lat,
+            "target_line": line,
+            "row": row,
+        }
+        for ident, prio, eff, opened, due, resp, lat, line, row in rows
+    ]
+    bounds = np.searchsorted(customer, np.arange(n_customers + 1)).tolist()
+    for c in range(n_customers):
+        if bounds[c] != bounds[c + 1]:
+            out[c] = flat[bounds[c] : bounds[c + 1]]
+    return out
 
 
 def uptime_entry(policy: Policy, tier: str, up: int, period: int) -> dict[str, Any]:
