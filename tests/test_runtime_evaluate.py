@@ -331,3 +331,10 @@ def test_progress_is_reported(zones: Policy) -> None:
 def test_bad_period(zones: Policy) -> None:
     with pytest.raises(ValueError, match="write it as YYYY-MM"):
         evaluate(zones, make_events([("a", "plus", "1")]), period="March")
+
+
+def test_random_reports_match_the_schema(zones: Policy) -> None:
+    from .runtime_fixtures import random_events
+
+    for period in ("2025-01", "2025-03"):
+        run(zones, random_events(zones, period, seed=11, customers=8, tickets=400, incidents=80), period)

@@ -154,7 +154,7 @@ def evaluate(
     policy: Policy,
     events: Events,
     *,
-    period: str = "2025-03",
+    period: str,
     as_of: datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
