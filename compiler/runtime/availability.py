@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .calendar import Timeline
-from .columns import codes
+from .columns import codes, sort_order
 from .events import MISSING, Incidents
 from .policy import PLANNED_MAINTENANCE, Policy
 
@@ -148,15 +148,7 @@ def downtime(policy: Policy, incidents: Incidents, customer_index: dict[str, int
     platform.sort(key=lambda i: (int(incidents.start[i]), str(ids[i])))
     plat = np.array(platform, dtype=np.int64)
     # Grouped by customer, each group in start order then id (the report's order, whatever the rows' order).
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    table = pa.table(
-        {"customer": r_cust, "start": incidents.start[r_inc], "id": pa.array(ids[r_inc], type=pa.string())}
-    )
-    order = pc.sort_indices(
-        table, sort_keys=[("customer", "ascending"), ("start", "ascending"), ("id", "ascending")]
-    ).to_numpy()
+    order = sort_order(r_cust, incidents.start[r_inc], ids[r_inc]) if len(r_inc) else np.zeros(0, dtype=np.int64)
     own_incident = r_inc[order]
     own_bounds = np.searchsorted(r_cust[order], np.arange(n_customers + 1))
 

@@ -29,7 +29,7 @@ import numpy.typing as npt
 from ..policy import decimal_str, money_str
 from .availability import COUNTED, REASONS, Downtime, downtime
 from .calendar import US, from_us, iso_many, to_us, wall_to_us
-from .columns import codes
+from .columns import codes, sort_order
 from .credits import describe, rules
 from .events import MISSING, Events, Tickets
 from .policy import Policy
@@ -338,23 +338,12 @@ def breaches_by_customer(
 
     Built column by column (one sort, vectorised timestamps) since a month can have 100k+ breaches.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     pos = np.flatnonzero((results.state == BREACHED) & ~results.excluded)
     out: list[list[dict[str, Any]]] = [[] for _ in range(n_customers)]
     if len(pos) == 0:
         return out
     tix = results.index[pos]
-    table = pa.table(
-        {
-            "customer": results.customer[pos],
-            "opened": tickets.opened[tix],
-            "id": pa.array(tickets.id[tix], type=pa.string()),
-        }
-    )
-    keys = [("customer", "ascending"), ("opened", "ascending"), ("id", "ascending")]
-    order = pc.sort_indices(table, sort_keys=keys).to_numpy()
+    order = sort_order(results.customer[pos], tickets.opened[tix], tickets.id[tix])
     pos, tix = pos[order], tix[order]
     deadline = results.deadline[pos]
     responded = tickets.responded[tix]
