@@ -164,9 +164,7 @@ def evaluate(
     customers = events.customers
     ids = customers.id.tolist()
     customer_index = {c: i for i, c in enumerate(ids)}
-    tier_names = list(policy.tiers)
-    tier_index = {t: i for i, t in enumerate(tier_names)}
-    customer_tier = np.array([tier_index[t] for t in customers.tier.tolist()], dtype=np.int64)
+    customer_tier = codes(customers.tier, list(policy.tiers), "tier")
 
     results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress)
     down = downtime(policy, events.incidents, customer_index, per.start, per.end)
