@@ -213,6 +213,15 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPa
     assert not cli_eval._show_progress()
 
 
+def test_the_progress_bar_goes_to_stderr_only(inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from slac import cli_eval
+
+    monkeypatch.setattr(cli_eval, "_show_progress", lambda: True)
+    code, out, err = evaluate(WEBSOFT9, inputs)
+    assert code == 0 and "evaluating" in err
+    assert out == evaluate(WEBSOFT9, inputs, env={"CI": "true"})[1]  # the report itself is unchanged
+
+
 def test_no_progress_bar_when_piped(inputs: dict[str, Path]) -> None:
     code, _, err = evaluate(WEBSOFT9, inputs, env={"CI": ""})
     assert code == 0 and "evaluating" not in err and err == ""
