@@ -105,10 +105,11 @@ def random_events(
     start = rng.integers(lo - 48 * hour, hi + 24 * hour, incidents, dtype=np.int64)
     kind = rng.random(incidents)
     minute = hour // 60
+    # Mostly short outages, so that uptimes spread over every credit band rather than all hitting the worst.
     length = np.where(
         kind < 0.25,
         rng.integers(0, 10 * minute, incidents),  # around the 5 min minimum
-        np.where(kind < 0.9, rng.integers(0, 6 * hour, incidents), rng.integers(0, 72 * hour, incidents)),
+        np.where(kind < 0.9, rng.integers(0, hour, incidents), rng.integers(0, 4 * hour, incidents)),
     ).astype(np.int64)
     length = np.where(rng.random(incidents) < 0.1, 5 * minute, length)  # exactly the minimum
     cause_pick = rng.random(incidents)
@@ -126,15 +127,18 @@ def random_events(
             inc_causes.append("force_majeure")
         else:
             inc_causes.append("customer_caused")
+    # Some customers have many incidents and others few, so their uptimes fall in different credit bands.
+    weight = 1 / np.arange(1, customers + 1)
+    weight /= weight.sum()
     listed: list[tuple[str, ...] | None] = []
     for _ in range(incidents):
-        if rng.random() < 0.4:
+        if rng.random() < 0.02:
             listed.append(None)
         else:
             listed.append(
                 tuple(
                     cust_ids[j]
-                    for j in rng.choice(customers, int(rng.integers(1, min(3, customers) + 1)), replace=False)
+                    for j in rng.choice(customers, int(rng.integers(1, min(3, customers) + 1)), replace=False, p=weight)
                 )
             )
     inc = Incidents(

@@ -48,6 +48,7 @@ def test_fast_path_equals_reference(policy, period: str) -> None:
     report = evaluate(policy, events, period=period)
     assert len(report["customers"]) == len(ref.customers)
     some_breach = some_credit = False
+    bands = set()
     for entry in report["customers"]:
         want = ref.customers[entry["customer"]]
         assert entry["uptime"]["fraction"] == f"{want.uptime.numerator}/{want.uptime.denominator}", entry["customer"]
@@ -55,7 +56,9 @@ def test_fast_path_equals_reference(policy, period: str) -> None:
         assert entry["total"] == str(want.total), entry["customer"]
         some_breach |= bool(want.breaches)
         some_credit |= want.total > 0
-    assert some_breach and some_credit  # the data exercises what is compared
+        bands |= {line["threshold"] for line in entry["credits"] if line["kind"] == "band"}
+    # The data exercises what is compared: breaches, credits, and more than one credit band.
+    assert some_breach and some_credit and len(bands) >= 2
 
 
 def answer_some_at_the_deadline(policy, period, events):
