@@ -2,9 +2,10 @@
 
 Rules (SPEC "Evaluator semantics"), in the order applied to each incident:
 
-1. an incident whose cause is the planned-maintenance exclusion counts unless it was
-   announced at least the maintenance notice period before it started; announced in
-   time it is excluded (`announced_maintenance`);
+1. an incident whose cause is the exclusion named `planned_maintenance` (when the
+   availability block excludes it and sets a notice period) counts unless it was
+   announced at least the notice period before it started; announced in time it is
+   excluded (`announced_maintenance`);
 2. another cause listed in the availability block's `excludes` (every declared exclusion
    when the contract has no availability block) is excluded (`excluded_cause`);
 3. an incident shorter than the minimum outage is not downtime (`below_minimum`): each

@@ -188,6 +188,7 @@ def evaluate(
 def assemble(
     policy: Policy, events: Events, per: Period, as_of: int, results: TicketResults, down: Downtime
 ) -> dict[str, Any]:
+    """The report dict from the computed columns: per customer uptime, downtime, tickets, credits, claim."""
     zone = policy.zone
     cur = policy.currency
     length = per.end - per.start
