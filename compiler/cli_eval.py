@@ -55,13 +55,13 @@ def _load(source: str, fmt_hint: str = "text") -> Policy:
     from .runtime import PolicyError, load_policy
 
     if source.endswith(".sla"):
-        from .pipeline import analyse
+        from .pipeline import analyse, example_diagnostics
         from .policy import build
 
         text = _read(source)
-        doc, diagnostics = analyse(text, file=source)
-        _report(diagnostics, {source: text}, fmt_hint)
+        doc, diagnostics = analyse(text, file=source, examples=False)
         if doc is None or has_errors(diagnostics):
+            _report(diagnostics, {source: text}, fmt_hint)
             sys.exit(EXIT_CONTRACT)
         try:
             raw: Any = build(doc)
@@ -70,6 +70,10 @@ def _load(source: str, fmt_hint: str = "text") -> Policy:
             sys.exit(EXIT_CONTRACT)
         except ValueError as exc:
             _fail(f"{source}: cannot build the policy: {exc}", EXIT_CONTRACT)
+        diagnostics += example_diagnostics(doc, raw)  # a contract whose examples fail is not evaluated
+        _report(diagnostics, {source: text}, fmt_hint)
+        if has_errors(diagnostics):
+            sys.exit(EXIT_CONTRACT)
         from .policy import to_json
 
         try:  # through the canonical JSON text, so the report is byte-identical to one from `slac compile`'s file

@@ -272,3 +272,19 @@ def test_the_cli_loads_the_evaluator_only_when_asked() -> None:
     code = f"import sys, slac.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""
+
+
+def test_compile_fails_on_a_wrong_expectation_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "policy.json"
+    code, out, _ = run("compile", BAD_EXAMPLE, "-o", target, "--format", "json")
+    assert code == 1 and not target.exists()
+    found = json.loads(out)  # one JSON document with every diagnostic
+    assert [(d["code"], d["line"], d["column"]) for d in found] == [("E0712", 26, 19), ("E0712", 27, 19)]
+
+
+def test_compile_policy_api_raises_on_a_wrong_expectation() -> None:
+    import slac
+
+    with pytest.raises(slac.SlaError) as info:
+        slac.compile_policy(BAD_EXAMPLE.read_text(encoding="utf-8"), file="x.sla")
+    assert [d.code for d in info.value.diagnostics] == ["E0712", "E0712"]
