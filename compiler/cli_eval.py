@@ -134,8 +134,9 @@ def evaluate_cmd(
     lang: str | None,
     output: str | None,
 ) -> None:
-    """Evaluate a policy over event files: uptime, breaches and credits owed per customer.
+    """Evaluate a policy over event files: what each customer is owed.
 
+    Per customer: uptime, downtime, response breaches, credit lines, cap and total owed.
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     Inputs are CSV, JSON Lines (.jsonl/.ndjson) or Parquet, chosen by extension.
     """
@@ -196,9 +197,9 @@ def _default_lang(policy: Policy) -> str:
 @click.command(name="test")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def test_cmd(files: tuple[str, ...]) -> None:
-    """Run every `example` of the contracts and compare each `expect` with the evaluator.
+    """Run the contracts' examples and check every `expect`.
 
-    One line per example; a failure shows expected and actual at the `expect` line.
+    Each example is evaluated by the real evaluator. One line per example; a failure shows expected and actual at the `expect` line.
     Exit 1 when any example fails or a contract has errors.
     """
     from .cli import _read, _report
