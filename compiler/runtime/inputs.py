@@ -2,7 +2,7 @@
 
 Files are parsed by pyarrow with every column kept as text, then checked column by column with
 vectorised masks (pyarrow.compute / numpy), never a Python loop over every row: a million tickets
-read in well under a second. Any bad row raises `EventError` naming the file, the row, the column,
+read in about a second. Any bad row raises `EventError` naming the file, the row, the column,
 what is wrong and what to do; when a file has several problems the one on the earliest row is
 reported, so fixing a file top to bottom works.
 
