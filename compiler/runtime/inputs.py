@@ -522,10 +522,14 @@ def _customer_lists(src: _Source, p: _Problems, customers: Customers) -> tuple[t
             f"unknown customer {name!r} in {customers.source or 'the customers'}; "
             f"{_suggest(name, customers.id.tolist(), 'customer')}",
         )
-    out: list[tuple[str, ...] | None] = [None] * len(text)
-    listed = np.flatnonzero(pc.not_equal(text, "").to_numpy(zero_copy_only=False))
-    for i, value in zip(listed.tolist(), pc.take(text, pa.array(listed)).to_pylist(), strict=True):
-        out[i] = tuple(sorted({x.strip() for x in value.split(";") if x.strip()})) or None
+    # One tuple per incident (a Python loop over incidents, which are few next to tickets), from the
+    # names already split and trimmed by Arrow: duplicates dropped, sorted so the input order of a list is no input.
+    names = flat.to_pylist()
+    offsets = (parts.offsets.to_numpy() - parts.offsets[0].as_py()).tolist()  # list_flatten starts at 0
+    out: list[tuple[str, ...] | None] = []
+    for a, b in zip(offsets[:-1], offsets[1:], strict=True):
+        listed = {x for x in names[a:b] if x}
+        out.append(tuple(sorted(listed)) if listed else None)
     return tuple(out)
 
 
