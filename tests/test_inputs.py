@@ -295,3 +295,25 @@ def test_any_cells_give_tables_or_an_event_error(tmp_path: Path, rows: list[list
         assert str(exc).startswith(str(path))
     else:
         assert len(ev.tickets.id) == len(rows)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        [f"t{k}" for k in range(3000)],  # ASCII: sorted as fixed-width bytes
+        [f"工单{k}" for k in range(3000)],  # not ASCII: a set
+        [f"t{k}" + "x" * (k % 50) for k in range(3000)],  # ragged widths
+    ],
+    ids=["ascii", "cjk", "ragged"],
+)
+def test_duplicate_ids_are_found_in_large_files(tmp_path: Path, ids: list[str]) -> None:
+    from slac.runtime.inputs import _all_distinct
+
+    arr = pa.array(ids)
+    assert _all_distinct(arr, np.array(ids, dtype=object))
+    dup = [*ids[:-1], ids[1234]]
+    assert not _all_distinct(pa.array(dup), np.array(dup, dtype=object))
+    lines = [f"{i},c1,normal,2026-06-10T02:00Z," for i in dup]
+    err = fails(tmp_path, tickets="id,customer,priority,opened_at,responded_at\n" + "\n".join(lines) + "\n")
+    assert (err.row, err.column) == (len(dup) + 1, "id")
+    assert f"first used on line {1234 + 2}" in err.message
