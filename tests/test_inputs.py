@@ -317,3 +317,17 @@ def test_duplicate_ids_are_found_in_large_files(tmp_path: Path, ids: list[str]) 
     err = fails(tmp_path, tickets="id,customer,priority,opened_at,responded_at\n" + "\n".join(lines) + "\n")
     assert (err.row, err.column) == (len(dup) + 1, "id")
     assert f"first used on line {1234 + 2}" in err.message
+
+
+@pytest.mark.parametrize("text", ["\n{R}\n{S}\n", "{R}\n  \n{S}\n", "{R}\r\n\r\n{S}\r\n", "{R}\n{S}"])
+def test_json_lines_numbering_with_blank_lines(tmp_path: Path, text: str) -> None:
+    good = '{"id": "t1", "customer": "c1", "priority": "normal", "opened_at": "2026-06-10T02:00Z"}'
+    bad = '{"id": "t2", "customer": "c1", "priority": "nope", "opened_at": "2026-06-10T02:00Z"}'
+    body = text.replace("{R}", good).replace("{S}", bad)
+    paths = write(tmp_path)
+    paths["tickets"] = tmp_path / "tickets.jsonl"
+    paths["tickets"].write_bytes(body.encode("utf-8"))
+    with pytest.raises(EventError) as info:
+        read(paths)
+    expected = body.replace("\r\n", "\n").split("\n").index(bad) + 1
+    assert (info.value.row, info.value.column) == (expected, "priority")

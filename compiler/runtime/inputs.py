@@ -312,7 +312,8 @@ def _read_jsonl(path: str, columns: Sequence[str]) -> _Source:
     # Arrow would guess types (and turn ISO times into naive timestamps, losing the offset);
     # ask it for text and let the checks decide. Fast path only for the plain case: no blank lines
     # (so record i is on line i + 1) and values of one JSON type per column.
-    if not re.search(rb"(?:^|\n)[ \t\r]*\n", data):
+    # (A pattern starting with a literal newline is searched fast; an alternation with ^ is 25× slower.)
+    if not re.search(rb"\n[ \t\r]*\n", data) and not re.match(rb"[ \t\r]*\n", data):
         schema = pa.schema([(c, pa.string()) for c in columns if c not in ("monthly_fee", "outage")])
         try:
             table = pj.read_json(pa.BufferReader(data), parse_options=pj.ParseOptions(explicit_schema=schema))
