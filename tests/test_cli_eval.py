@@ -288,3 +288,22 @@ def test_compile_policy_api_raises_on_a_wrong_expectation() -> None:
     with pytest.raises(slac.SlaError) as info:
         slac.compile_policy(BAD_EXAMPLE.read_text(encoding="utf-8"), file="x.sla")
     assert [d.code for d in info.value.diagnostics] == ["E0712", "E0712"]
+
+
+def test_a_contract_without_examples_says_so(tmp_path: Path) -> None:
+    source = BAD_EXAMPLE.read_text(encoding="utf-8")
+    plain = tmp_path / "plain.sla"
+    plain.write_text(source[: source.index("  example")] + "}\n", encoding="utf-8")
+    code, out, err = run("test", plain, WEBSOFT9)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"{plain}: no examples" and lines[-1] == "3 examples: 3 passed, 0 failed"
+
+
+def test_missing_input_and_unwritable_output_exit_2(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    code, out, err = evaluate(WEBSOFT9, {**inputs, "incidents": tmp_path / "nope.csv"})
+    assert code == 2 and out == "" and "nope.csv: no such file" in err
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    code, _, err = evaluate(WEBSOFT9, inputs, "-o", blocker / "report.json")
+    assert code == 2 and "cannot write" in err and "Traceback" not in err
