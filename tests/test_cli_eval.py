@@ -9,6 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from slac.cli import main
 
@@ -307,3 +309,27 @@ def test_missing_input_and_unwritable_output_exit_2(tmp_path: Path, inputs: dict
     blocker.write_text("", encoding="utf-8")
     code, _, err = evaluate(WEBSOFT9, inputs, "-o", blocker / "report.json")
     assert code == 2 and "cannot write" in err and "Traceback" not in err
+
+
+_SOURCES = [p.read_text(encoding="utf-8") for p in CONTRACTS]
+
+
+@st.composite
+def _example_digits_changed(draw: st.DrawFn) -> str:
+    """A bundled contract whose example blocks have some digits changed: other dates, times, fees, counts."""
+    text = draw(st.sampled_from(_SOURCES))
+    start = text.index("  example ")
+    digits = [i for i in range(start, len(text)) if text[i].isdigit()]
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.sampled_from(digits))
+        text = text[:i] + draw(st.sampled_from("0123456789")) + text[i + 1 :]
+    return text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_example_digits_changed())
+def test_changed_examples_give_diagnostics_not_exceptions(source: str) -> None:
+    import slac
+
+    for d in slac.check(source, file="fuzz.sla"):
+        assert d.span.line >= 1 and d.message
