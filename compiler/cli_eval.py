@@ -48,7 +48,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     return moment
 
 
-def _load(source: str, fmt_hint: str = "text") -> Policy:
+def _load(source: str) -> Policy:
     """A `.sla` contract is checked and compiled (exit 1 on contract errors); anything else is policy JSON."""
     from .cli import _read, _report
     from .errors import SlaError, has_errors
@@ -56,26 +56,24 @@ def _load(source: str, fmt_hint: str = "text") -> Policy:
 
     if source.endswith(".sla"):
         from .pipeline import analyse, example_diagnostics
-        from .policy import build
+        from .policy import build, to_json
 
         text = _read(source)
         doc, diagnostics = analyse(text, file=source, examples=False)
         if doc is None or has_errors(diagnostics):
-            _report(diagnostics, {source: text}, fmt_hint)
+            _report(diagnostics, {source: text}, "text")
             sys.exit(EXIT_CONTRACT)
         try:
             raw: Any = build(doc)
         except SlaError as exc:
-            _report(list(exc.diagnostics), {source: text}, fmt_hint)
+            _report(list(exc.diagnostics), {source: text}, "text")
             sys.exit(EXIT_CONTRACT)
         except ValueError as exc:
             _fail(f"{source}: cannot build the policy: {exc}", EXIT_CONTRACT)
         diagnostics += example_diagnostics(doc, raw)  # a contract whose examples fail is not evaluated
-        _report(diagnostics, {source: text}, fmt_hint)
+        _report(diagnostics, {source: text}, "text")
         if has_errors(diagnostics):
             sys.exit(EXIT_CONTRACT)
-        from .policy import to_json
-
         try:  # through the canonical JSON text, so the report is byte-identical to one from `slac compile`'s file
             return load_policy(to_json(raw))
         except PolicyError as exc:
