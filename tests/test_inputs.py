@@ -331,3 +331,27 @@ def test_json_lines_numbering_with_blank_lines(tmp_path: Path, text: str) -> Non
         read(paths)
     expected = body.replace("\r\n", "\n").split("\n").index(bad) + 1
     assert (info.value.row, info.value.column) == (expected, "priority")
+
+
+def test_values_spanning_lines_keep_line_numbers(tmp_path: Path) -> None:
+    tickets = (
+        "id,customer,priority,opened_at,responded_at,subject\n"
+        't1,c1,normal,2026-06-10T02:00Z,,"The site is down\nsince this morning\r\nplease help"\n'
+        "t2,c1,normal,2026-06-10T02:00Z,,short\n"
+        't3,c1,normal,2026-06-10T02:00Z,,"two\nlines"\n'
+        "t4,c1,nromal,2026-06-10T02:00Z,,bad priority\n"
+    )
+    err = fails(tmp_path, tickets=tickets)
+    assert (err.row, err.column) == (8, "priority")  # the line a text editor shows
+    ev = read(write(tmp_path, tickets=tickets.replace("nromal", "normal")))
+    assert ev.tickets.row.tolist() == [2, 5, 6, 8]
+
+
+def test_values_spanning_lines_in_a_large_file(tmp_path: Path) -> None:
+    # Large enough that Arrow's parallel reader cuts blocks inside a quoted value.
+    n = 60_000
+    lines = [f't{k},c1,normal,2026-06-10T02:00Z,,"subject {k}\nsecond line, with a comma"' for k in range(n)]
+    tickets = "id,customer,priority,opened_at,responded_at,subject\n" + "\n".join(lines) + "\n"
+    ev = read(write(tmp_path, tickets=tickets))
+    assert len(ev.tickets.id) == n and ev.tickets.id[-1] == f"t{n - 1}"
+    assert ev.tickets.row[:3].tolist() == [2, 4, 6] and int(ev.tickets.row[-1]) == 2 + 2 * (n - 1)

@@ -257,11 +257,11 @@ def _read_csv(path: str) -> _Source:
         bad.append(row)
         return "error"
 
-    def parse(threads: bool) -> pa.Table:
+    def parse(threads: bool, multiline: bool = False) -> pa.Table:
         return pcsv.read_csv(
             path,
             read_options=pcsv.ReadOptions(use_threads=threads),
-            parse_options=pcsv.ParseOptions(invalid_row_handler=invalid),
+            parse_options=pcsv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=multiline),
             # Every column as text: the checks below decide what a value means, not Arrow's guesses.
             convert_options=pcsv.ConvertOptions(
                 column_types={c: pa.string() for c in header},
@@ -270,25 +270,41 @@ def _read_csv(path: str) -> _Source:
             ),
         )
 
+    multiline = False
     try:
         table = parse(True)
-    except pa.ArrowInvalid as exc:
-        if not bad:
-            raise EventError(path, 0, None, f"not a readable CSV file: {_arrow_message(exc)}") from None
+    except pa.ArrowInvalid:
+        # A quoted value spanning lines (an exported ticket subject, say) looks like a short row to
+        # the fast parallel reader, or puts it out of step with its block splitter; read such a
+        # file again allowing them (slower, so only when needed). A truly bad file fails again.
         bad.clear()
-        try:  # only Arrow's single-threaded reader knows the line number of a bad row
-            parse(False)
-        except pa.ArrowInvalid:
-            pass
-        row = bad[0]
-        raise EventError(
-            path,
-            row.number or 0,
-            None,
-            f"{row.actual_columns} fields where the header has {row.expected_columns} ({row.text[:80]!r}); "
-            "quote values that contain commas",
-        ) from None
+        multiline = True
+        try:
+            table = parse(True, multiline=True)
+        except pa.ArrowInvalid as again:
+            if not bad:
+                raise EventError(path, 0, None, f"not a readable CSV file: {_arrow_message(again)}") from None
+            bad.clear()
+            try:  # only Arrow's single-threaded reader knows the line number of a bad row
+                parse(False, multiline=True)
+            except pa.ArrowInvalid:
+                pass
+            row = bad[0]
+            raise EventError(
+                path,
+                row.number or 0,
+                None,
+                f"{row.actual_columns} fields where the header has {row.expected_columns} ({row.text[:80]!r}); "
+                "quote values that contain commas",
+            ) from None
     rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    # A record starts further down by the line breaks inside the (quoted) values before it.
+    breaks = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        if multiline or pc.any(pc.match_substring(column, "\n")).as_py():
+            breaks += np.asarray(pc.count_substring(column, "\n").to_numpy(zero_copy_only=False), dtype=np.int64)
+    if breaks.any():
+        rows += np.concatenate(([0], np.cumsum(breaks)[:-1]))
     return _Source(path, table, rows, "line", 1)
 
 
