@@ -333,3 +333,12 @@ def test_changed_examples_give_diagnostics_not_exceptions(source: str) -> None:
 
     for d in slac.check(source, file="fuzz.sla"):
         assert d.span.line >= 1 and d.message
+
+
+@pytest.mark.parametrize(
+    ("fmt", "lang", "suffix"), [("md", "zh", "zh.md"), ("md", "en", "en.md"), ("csv", "en", "csv")]
+)
+def test_report_goldens(inputs: dict[str, Path], golden, fmt: str, lang: str, suffix: str) -> None:
+    code, out, err = evaluate(WEBSOFT9, inputs, "--format", fmt, "--lang", lang)
+    assert code == 0, err
+    golden(ROOT / "tests" / "golden" / "report" / f"websoft9-2025-03.{suffix}", out)
