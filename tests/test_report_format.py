@@ -264,6 +264,17 @@ def test_markdown_escapes_user_text() -> None:
             assert line.count(" | ") == 6  # seven cells: the | in the id did not split the row
 
 
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [("a|b", "a\\|b"), ("<script>", "\\<script\\>"), ("[x](http://e)", "\\[x\\](http://e)"), ("&amp;", "\\&amp;")],
+)
+def test_escape(raw: str, escaped: str) -> None:
+    from slac.runtime.report_format import _esc
+
+    assert _esc(raw) == escaped
+    assert _esc("two\nlines") == "two lines"
+
+
 def test_markdown_without_policy_uses_ids() -> None:
     text = to_markdown(sample_report(), lang="en")
     assert "- **Tier**: starter" in text

@@ -394,7 +394,7 @@ def _duration(seconds: float | int, s: Mapping[str, str]) -> str:
     return s["duration_sep"].join(parts)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
 
 
 def _esc(text: str) -> str:
