@@ -355,3 +355,21 @@ def test_values_spanning_lines_in_a_large_file(tmp_path: Path) -> None:
     ev = read(write(tmp_path, tickets=tickets))
     assert len(ev.tickets.id) == n and ev.tickets.id[-1] == f"t{n - 1}"
     assert ev.tickets.row[:3].tolist() == [2, 4, 6] and int(ev.tickets.row[-1]) == 2 + 2 * (n - 1)
+
+
+def test_legacy_encodings_name_the_line(tmp_path: Path) -> None:
+    paths = write(tmp_path)
+    paths["customers"].write_bytes(
+        "customer,tier,monthly_fee\r\nc1,starter,500\r\n客户二,starter,500\r\n".encode("gbk")
+    )
+    with pytest.raises(EventError) as info:
+        read(paths)
+    assert info.value.row == 3 and "save the file as UTF-8" in str(info.value)
+
+
+def test_excel_style_csv_with_bom_and_crlf(tmp_path: Path) -> None:
+    paths = write(tmp_path)
+    paths["customers"].write_bytes("\ufeffcustomer,tier,monthly_fee\r\nc1,starter,500\r\n".encode())
+    paths["tickets"].write_text("id,customer,priority,opened_at,responded_at\n", encoding="utf-8")
+    paths["incidents"].write_text("id,start,end\n", encoding="utf-8")
+    assert read(paths).customers.id.tolist() == ["c1"]

@@ -282,6 +282,8 @@ def _read_csv(path: str) -> _Source:
         try:
             table = parse(True, multiline=True)
         except pa.ArrowInvalid as again:
+            if "invalid UTF8" in str(again):
+                raise _not_utf8(path) from None
             if not bad:
                 raise EventError(path, 0, None, f"not a readable CSV file: {_arrow_message(again)}") from None
             bad.clear()
@@ -306,6 +308,19 @@ def _read_csv(path: str) -> _Source:
     if breaks.any():
         rows += np.concatenate(([0], np.cumsum(breaks)[:-1]))
     return _Source(path, table, rows, "line", 1)
+
+
+def _not_utf8(path: str) -> EventError:
+    """Which line is not UTF-8 (error path only: one pass over the lines)."""
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return EventError(
+                    path, number, None, "not UTF-8 text (GBK or another legacy encoding?); save the file as UTF-8"
+                )
+    return EventError(path, 0, None, "not UTF-8 text; save the file as UTF-8")
 
 
 def _csv_header(path: str, head: bytes) -> list[str]:
