@@ -425,7 +425,7 @@ def _text(src: _Source, name: str) -> pa.Array:
                 unit=src.unit,
             ) from None
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    return pc.fill_null(pc.utf8_trim_whitespace(arr), "")
+    return _no_nulls(pc.utf8_trim_whitespace(arr), "")
 
 
 def _required_text(src: _Source, p: _Problems, name: str) -> pa.Array:
@@ -501,7 +501,7 @@ def _times(src: _Source, p: _Problems, name: str, *, required: bool) -> np.ndarr
             return np.full(n, MISSING, dtype=np.int64)
     if isinstance(parsed, pa.ChunkedArray):
         parsed = parsed.combine_chunks()
-    return np.asarray(pc.fill_null(parsed.cast(pa.int64()), MISSING).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.asarray(_no_nulls(parsed.cast(pa.int64()), MISSING).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _first_bad_time(text: pa.Array) -> int:
@@ -537,7 +537,7 @@ def _flags(src: _Source, p: _Problems, name: str) -> np.ndarray:
         return np.zeros(len(src), dtype=np.bool_)
     if pa.types.is_boolean(src.table.column(name).type):
         return np.asarray(
-            pc.fill_null(src.table.column(name), False).to_numpy(zero_copy_only=False), dtype=np.bool_
+            _no_nulls(src.table.column(name), False).to_numpy(zero_copy_only=False), dtype=np.bool_
         ).copy()
     text = pc.utf8_lower(_text(src, name))
     p.first(
@@ -588,8 +588,13 @@ def _first_true(mask: Any) -> int | None:
     if isinstance(mask, np.ndarray):
         hits = np.flatnonzero(mask)
         return int(hits[0]) if len(hits) else None
-    index = pc.index(pc.fill_null(mask, False), True).as_py()
+    index = pc.index(_no_nulls(mask, False), True).as_py()
     return None if index is None or index < 0 else int(index)
+
+
+def _no_nulls(values: Any, fill: Any) -> Any:
+    """`values` with nulls replaced; without a copy when there are none (CSV text never has any)."""
+    return values if values.null_count == 0 else pc.fill_null(values, fill)
 
 
 def _objects(text: pa.Array, *, distinct: bool = False, empty_as_none: bool = False) -> np.ndarray:
