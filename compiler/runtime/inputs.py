@@ -570,15 +570,19 @@ def _customer_lists(src: _Source, p: _Problems, customers: Customers) -> tuple[t
             f"unknown customer {name!r} in {customers.source or 'the customers'}; "
             f"{_suggest(name, customers.id.tolist(), 'customer')}",
         )
-    # One tuple per incident (a Python loop over incidents, which are few next to tickets), from the
-    # names already split and trimmed by Arrow: duplicates dropped, sorted so the input order of a list is no input.
-    names = flat.to_pylist()
-    offsets = (parts.offsets.to_numpy() - parts.offsets[0].as_py()).tolist()  # list_flatten starts at 0
-    out: list[tuple[str, ...] | None] = []
-    for a, b in zip(offsets[:-1], offsets[1:], strict=True):
-        listed = {x for x in names[a:b] if x}
-        out.append(tuple(sorted(listed)) if listed else None)
-    return tuple(out)
+    # Per incident: its names sorted, without empties and repeats (sorted and deduplicated by Arrow and
+    # numpy for all incidents at once), then one tuple each; None when the list is empty.
+    pairs = pa.table({"incident": parent, "name": flat}).filter(pc.not_equal(flat, ""))
+    pairs = pairs.sort_by([("incident", "ascending"), ("name", "ascending")])
+    owner = pairs.column("incident").to_numpy()
+    names = np.asarray(pairs.column("name").to_numpy(zero_copy_only=False), dtype=object)
+    keep = np.ones(len(owner), dtype=np.bool_)
+    keep[1:] = (owner[1:] != owner[:-1]) | (names[1:] != names[:-1])
+    owner, listed = owner[keep], names[keep].tolist()
+    every = np.arange(len(text))
+    starts = np.searchsorted(owner, every, side="left").tolist()
+    ends = np.searchsorted(owner, every, side="right").tolist()
+    return tuple(tuple(listed[a:b]) if b > a else None for a, b in zip(starts, ends, strict=True))
 
 
 # ---- helpers ---------------------------------------------------------------------------------
