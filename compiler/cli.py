@@ -151,3 +151,9 @@ def schema(output: str | None) -> None:
             atomic_write(Path(output), text)
         except OSError as exc:
             _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
+
+
+from .cli_change import diff_cmd, fmt_cmd  # noqa: E402  (the commands import cli's helpers lazily)
+
+main.add_command(diff_cmd)
+main.add_command(fmt_cmd)

@@ -1,0 +1,163 @@
+"""Contract-change commands: `slac diff` (the material-reduction gate) and `slac fmt`.
+
+Exit codes as everywhere in slac: 0 ok, 1 contract errors, a reduction without
+`--allow-reduction`, or (`fmt --check`) a file that would change; 2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from .errors import Diagnostic, has_errors
+
+EXIT_OK, EXIT_CONTRACT, EXIT_USAGE = 0, 1, 2
+
+
+def _policy_of(path: str, sources: dict[str, str]) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    """The policy of a contract (`*.sla`) or of a compiled policy (`*.json`), and any diagnostics."""
+    from .cli import _fail_io, _read
+    from .errors import SlaError
+    from .pipeline import analyse
+    from .policy import PolicyError, build, validate
+
+    text = _read(path)
+    if path.endswith(".json"):
+        try:
+            policy = json.loads(text)
+        except json.JSONDecodeError as exc:
+            _fail_io(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}")
+        if not isinstance(policy, dict):
+            _fail_io(f"{path}: not a slac policy (the JSON is not an object)")
+        try:
+            validate(policy)
+        except PolicyError as exc:
+            click.echo(f"slac: error: {path}: not a valid slac policy: {exc}", err=True)
+            sys.exit(EXIT_CONTRACT)
+        return policy, []
+    sources[path] = text
+    doc, diagnostics = analyse(text, file=path)
+    if doc is None or has_errors(diagnostics):
+        return None, diagnostics
+    try:
+        return build(doc), diagnostics
+    except SlaError as exc:
+        return None, [*diagnostics, *exc.diagnostics]
+
+
+@click.command(name="diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="A bilingual Markdown changelog for people, or JSON for tools.",
+)
+@click.option(
+    "--allow-reduction",
+    "allow",
+    metavar="REASON",
+    help="Accept reductions (exit 0) and record REASON in the output, e.g. a ticket or an approval.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the changelog here (default: stdout).")
+def diff_cmd(old: str, new: str, fmt: str, allow: str | None, output: str | None) -> None:
+    """Compare two contracts term by term; exit 1 when the new one reduces a service level.
+
+    OLD and NEW are contracts (*.sla) or compiled policies (*.json). Every change is
+    classified as a reduction, an improvement, neutral, or wording, with the reason.
+    """
+    from .cli import _fail_io, _report
+    from .diff import diff
+    from .fileio import atomic_write
+
+    if allow is not None and not allow.strip():
+        raise click.BadParameter("give the reason the reduction is accepted", param_hint="--allow-reduction")
+    sources: dict[str, str] = {}
+    old_policy, old_diags = _policy_of(old, sources)
+    new_policy, new_diags = _policy_of(new, sources)
+    diagnostics = old_diags + new_diags
+    _report(diagnostics, sources, "text")
+    if old_policy is None or new_policy is None:
+        sys.exit(EXIT_CONTRACT)
+    result = diff(old_policy, new_policy)
+    reason = allow.strip() if allow else None
+    if fmt == "json":
+        text = json.dumps(result.to_json(allowed=reason), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = result.to_markdown(allowed=reason)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            atomic_write(output, text)
+        except OSError as exc:
+            _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
+    reductions = len(result.reductions)
+    if reductions and reason is None:
+        click.echo(
+            f"slac: {reductions} reduction{'s' if reductions != 1 else ''} of the service level; "
+            "pass --allow-reduction REASON to accept",
+            err=True,
+        )
+        sys.exit(EXIT_CONTRACT)
+
+
+@click.command(name="fmt")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 and print a unified diff if a file would change.")
+def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
+    """Rewrite contracts in the canonical layout, keeping every comment.
+
+    Only what is inside a line changes (indentation, spacing, alignment), so line
+    numbers stay valid. A file with contract errors is reported and left alone.
+    """
+    import difflib
+
+    from .cli import _fail_io, _read, _report
+    from .fileio import atomic_write
+    from .fmt import format_source
+    from .pipeline import analyse
+
+    sources = {f: _read(f) for f in files}
+    failed = changed = 0
+    for file, text in sources.items():
+        doc, diagnostics = analyse(text, file=file)
+        if doc is None or has_errors(diagnostics):
+            _report(diagnostics, {file: text}, "text")
+            failed += 1
+            continue
+        formatted = format_source(text, file=file)
+        if formatted == text:
+            continue
+        changed += 1
+        if check:
+            lines = difflib.unified_diff(
+                text.splitlines(keepends=True), formatted.splitlines(keepends=True), f"{file}", f"{file} (formatted)"
+            )
+            click.echo("".join(_ended(lines)), nl=False)
+            continue
+        try:
+            atomic_write(file, formatted)
+        except OSError as exc:
+            _fail_io(f"{file}: cannot write: {exc.strerror or exc}")
+        click.echo(f"reformatted {file}", err=True)
+    unchanged = len(files) - changed - failed
+    verb = "would be reformatted" if check else "reformatted"
+    parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}", f"{unchanged} unchanged"]
+    if failed:
+        parts.append(f"{failed} with errors")
+    click.echo(", ".join(parts), err=True)
+    if failed or (check and changed):
+        sys.exit(EXIT_CONTRACT)
+
+
+def _ended(lines: Any) -> Any:
+    """Diff lines, each ending with a newline (the last line of a file may not have one)."""
+    for line in lines:
+        yield line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
