@@ -49,7 +49,8 @@ class Strings:
 
     def text(self, section: str, key: str, **params: Any) -> str:
         template: str = self.table[section][key]
-        return template.format(**{k: render(v, self) for k, v in params.items()})
+        values = {k: render(v, self) if callable(v) or not self.markdown else escape(str(v)) for k, v in params.items()}
+        return template.format(**values)
 
 
 Msg = Callable[[Strings], str]
@@ -313,7 +314,7 @@ class _Differ:
         detail = msg("change", "changed", old=show(old), new=show(new))
         if extra is not None:
             base = detail
-            detail = lambda s: f"{base(s)}; {extra(s)}"  # noqa: E731
+            detail = lambda s: s.text("unit", "sep").join((base(s), extra(s)))  # noqa: E731
         old_raw, new_raw = raw if raw is not None else (old, new)
         yield self.change(
             term,
@@ -717,7 +718,7 @@ class _Differ:
             f"calendar:{ident}/holidays",
             kind,
             msg("subject", "calendar_holidays", name=ident),
-            lambda s: f"{region(s)}; {counts(s)}",
+            lambda s: s.text("unit", "sep").join((region(s), counts(s))),
             msg("reason", reason),
             ambiguous=ambiguous,
             old=oh.get("region"),
@@ -1198,15 +1199,16 @@ class _Differ:
         if time == 0 and cal == 0:
             return
         sign = None if cal is None else (time or cal) if (time == 0 or cal == 0 or time == cal) else None
+        calendar_reason = msg("reason", "live_calendar", calendar=new["calendar"])
         if sign is None:
             kind: Kind = "reduction"
             reason = msg("reason", "target_ambiguous")
         elif sign > 0:
             kind = "improvement"
-            reason = msg("reason", "live_unlimited" if b == inf else "live_longer" if time else "hours_more")
+            reason = msg("reason", "live_unlimited" if b == inf else "live_longer") if time else calendar_reason
         else:
             kind = "reduction"
-            reason = msg("reason", "live_limited" if a == inf else "live_shorter" if time else "hours_fewer")
+            reason = msg("reason", "live_limited" if a == inf else "live_shorter") if time else calendar_reason
         yield self.change(
             term,
             kind,
@@ -1352,7 +1354,7 @@ class _Differ:
             term,
             kind,
             subject,
-            lambda s: "; ".join(render(p, s) for p in parts),
+            lambda s: s.text("unit", "sep").join(render(p, s) for p in parts),
             msg("reason", reason),
             ambiguous=ambiguous,
             old=_jsonable(_no_lines(old["bands"])),
