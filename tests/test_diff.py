@@ -394,3 +394,16 @@ def test_every_reason_and_subject_is_used() -> None:
     for section in ("reason", "subject"):
         for key in load("en")[section]:
             assert f'"{key}"' in source, (section, key)
+
+
+def test_diff_of_compiled_policies_stays_light() -> None:
+    """Comparing two policy files needs neither the parser nor the holiday data."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, slac.diff; "
+        "print(' '.join(m for m in ('lark', 'jsonschema', 'holidays', 'jinja2') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == ""
