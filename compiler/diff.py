@@ -1529,23 +1529,32 @@ def _hours_json(cal: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _hours_text(minutes: frozenset[int]) -> Msg:
-    """Minutes of a week as "Sat 10:00–14:00, Sun 10:00–14:00"."""
+    """Minutes of a week as "Mon–Fri 09:00–10:00, Sat 10:00–14:00" (consecutive days with one range merge)."""
     runs: list[tuple[int, int]] = []
     for m in sorted(minutes):
         if runs and runs[-1][1] == m and m % 1440 != 0:
             runs[-1] = (runs[-1][0], m + 1)
         else:
             runs.append((m, m + 1))
-    parts = []
+    # (first day, last day, start, end): a range repeated on the following day extends the group.
+    groups: list[tuple[int, int, int, int]] = []
     for start, end in runs:
-        day = DAYS[start // 1440]
-        s0, e0 = start % 1440, end - (start // 1440) * 1440
-        parts.append(
-            lambda s, day=day, s0=s0, e0=e0: s.text(
-                "change", "hours_on", day=s.table["day"][day], start=_clock(s0), end=_clock(e0)
-            )
-        )
-    return joined(parts)
+        day, s0, e0 = start // 1440, start % 1440, end - (start // 1440) * 1440
+        if groups and groups[-1][1] == day - 1 and groups[-1][2:] == (s0, e0):
+            groups[-1] = (groups[-1][0], day, s0, e0)
+        else:
+            groups.append((day, day, s0, e0))
+    return joined(_hours_group(*g) for g in groups)
+
+
+def _hours_group(first: int, last: int, start: int, end: int) -> Msg:
+    def show(s: Strings) -> str:
+        days = s.table["day"][DAYS[first]]
+        if last != first:
+            days += ("–" if last > first + 1 else s.text("unit", "and")) + s.table["day"][DAYS[last]]
+        return s.text("change", "hours_on", day=days, start=_clock(start), end=_clock(end))
+
+    return show
 
 
 def _clock(minutes: int) -> str:
