@@ -121,7 +121,7 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
 
     from .cli import _fail_io, _read, _report
     from .fileio import atomic_write
-    from .fmt import format_source
+    from .fmt import FormatError, format_source
     from .pipeline import analyse
 
     sources = {f: _read(f) for f in files}
@@ -132,7 +132,12 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
             _report(diagnostics, {file: text}, "text")
             failed += 1
             continue
-        formatted = format_source(text, file=file)
+        try:
+            formatted = format_source(text, file=file)
+        except FormatError as exc:  # a formatter bug must never cost a contract its meaning
+            click.echo(f"slac: error: {exc}", err=True)
+            failed += 1
+            continue
         if formatted == text:
             continue
         changed += 1

@@ -100,6 +100,10 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+class FormatError(RuntimeError):
+    """The formatter's own safety check failed: its output would not mean what the input means."""
+
+
 @dataclass
 class _Line:
     """One source line as the formatter sees it."""
@@ -140,7 +144,7 @@ def format_source(source: str, *, file: str = "<string>") -> str:
         out.pop()
     result = "\n".join(out) + "\n"
     if _signature(_tokens(result)) != _signature(tokens):  # pragma: no cover - a bug, not bad input
-        raise AssertionError(f"{file}: formatting would change the contract's tokens; please report this")
+        raise FormatError(f"{file}: formatting would change the contract's tokens; the file is left as it is")
     return result
 
 
@@ -158,8 +162,14 @@ def _tokens(text: str) -> list[Token]:
 
 
 def _signature(tokens: Sequence[Token]) -> list[tuple[str, str]]:
-    """What a contract means at the token level: the tokens, and where lines break (not how)."""
-    return [(t.type, "" if t.type == "_NL" else str(t)) for t in tokens]
+    """What a contract means at the token level: the tokens, and where lines break (not how).
+
+    A newline at the very end is not part of it: the formatter ends every file with one.
+    """
+    out = [(t.type, "" if t.type == "_NL" else str(t)) for t in tokens]
+    while out and out[-1][0] == "_NL":
+        out.pop()
+    return out
 
 
 def _is_keyword(tok: Token) -> bool:
@@ -405,4 +415,4 @@ def check_formatted(source: str, *, file: str = "<string>") -> bool:
     return format_source(source, file=file) == source.replace("\r\n", "\n")
 
 
-__all__ = ["SlaError", "check_formatted", "display_width", "format_source"]
+__all__ = ["FormatError", "SlaError", "check_formatted", "display_width", "format_source"]

@@ -148,6 +148,10 @@ def test_trailing_blank_lines_and_crlf_are_normalised() -> None:
     assert format_source('sla x {\r\n  title en "T"\r\n}\r\n\r\n\r\n') == 'sla x {\n  title en "T"\n}\n'
 
 
+def test_a_file_without_final_newline_gets_one() -> None:
+    assert format_source("sla x {\n  tier u {}\n}") == "sla x {\n  tier u { }\n}\n"
+
+
 def test_syntax_error_raises_with_position() -> None:
     with pytest.raises(SlaError) as info:
         format_source("sla x {\n  tier t {\n", file="broken.sla")
@@ -181,7 +185,8 @@ def relayouts(draw: st.DrawFn, text: str) -> str:
         piece = re.sub(r"\n[ \t]*(?=\S)", lambda m: "\n" + draw(st.sampled_from(["", " ", "\t", "        "])), piece)
         piece = re.sub(r"\n", lambda m: draw(st.sampled_from(["", " ", "\t"])) + "\n", piece)
         out.append(piece)
-    return "".join(out) + draw(st.sampled_from(["", "\n", "\n\n  \n"]))
+    # The end of the file: no final newline, one, or trailing blank lines.
+    return "".join(out).rstrip("\n") + draw(st.sampled_from(["", "\n", "\n\n  \n"]))
 
 
 @pytest.mark.parametrize("path", CONTRACTS, ids=lambda p: p.stem)
@@ -256,3 +261,20 @@ def test_pre_commit_hooks_run_real_commands() -> None:
         assert entry.split()[1] in main.commands
     code, _, _ = run(*"fmt --check".split(), *(str(p) for p in sorted(CANONICAL.glob("*.sla"))))
     assert code == 0
+
+
+@settings(max_examples=80)
+@given(st.data())
+def test_mutated_contracts_either_fail_cleanly_or_format_idempotently(data: st.DataObject) -> None:
+    """Whatever the parser accepts, fmt formats (its own token check passes); the rest is an SlaError."""
+    text = format_source(CONTRACTS[0].read_text(encoding="utf-8"))
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        insert = data.draw(st.sampled_from(["", " ", "\n", "{", "}", "#", '"', "-", ",", "\t", "x", "1"]))
+        cut = data.draw(st.integers(0, 3))
+        text = text[:at] + insert + text[at + cut :]
+    try:
+        formatted = format_source(text)
+    except SlaError:
+        return
+    assert format_source(formatted) == formatted
