@@ -225,8 +225,8 @@ class Diff:
             out += [f"## {s.text('heading', kind)}", ""]
             for c in items:
                 flag = f" *({s.text('heading', 'review')})*" if c.ambiguous else ""
-                out.append(f"- **{c.subject(s)}**: {c.detail(s)}{flag}  ")
-                out.append(f"  {s.text('heading', 'why')}: {c.reason(s)}")
+                out.append(f"- {s.text('heading', 'item', subject=c.subject, detail=c.detail)}{flag}  ")
+                out.append(f"  {s.text('heading', 'why', reason=c.reason)}")
             out.append("")
         return "\n".join(out)
 
@@ -684,8 +684,9 @@ class _Differ:
         if oh.get("region") == nh.get("region") and oh.get("dates") == nh.get("dates"):
             return
         span = _common_years(self.old, self.new)
-        od, nd = _dates(oh.get("dates"), span), _dates(nh.get("dates"), span)
-        ow, nw = _dates(oh.get("workdays"), span), _dates(nh.get("workdays"), span)
+        # A closure matters only on a day the calendar opens, a make-up working day only on one it does not.
+        od, nd = _dates(oh.get("dates"), span, old, True), _dates(nh.get("dates"), span, new, True)
+        ow, nw = _dates(oh.get("workdays"), span, old, False), _dates(nh.get("workdays"), span, new, False)
         worse = bool(nd - od) or bool(ow - nw)
         better = bool(od - nd) or bool(nw - ow)
         if not worse and not better:
@@ -744,7 +745,7 @@ class _Differ:
             return None
         span = _common_years(self.old, self.new)
         oh, nh = old.get("holidays") or {}, new.get("holidays") or {}
-        od, nd = _dates(oh.get("dates"), span), _dates(nh.get("dates"), span)
+        od, nd = _dates(oh.get("dates"), span, old, True), _dates(nh.get("dates"), span, new, True)
         more = bool(nw - ow) or bool(od - nd)
         less = bool(ow - nw) or bool(nd - od)
         if more and less:
@@ -1573,12 +1574,16 @@ def _common_years(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, str] |
     return f"{first:04d}-01-01", f"{last:04d}-12-31"
 
 
-def _dates(dates: list[str] | None, span: tuple[str, str] | None) -> set[str]:
-    if not dates:
-        return set()
-    if span is None:
-        return set(dates)
-    return {d for d in dates if span[0] <= d <= span[1]}
+def _dates(dates: list[str] | None, span: tuple[str, str] | None, cal: dict[str, Any], on_open_days: bool) -> set[str]:
+    """The dates within `span` that fall on a weekday the calendar opens (or, for make-up days, does not)."""
+    from datetime import date
+
+    open_days = {DAYS.index(h["day"]) for h in cal.get("hours", [])}
+    return {
+        d
+        for d in dates or ()
+        if (span is None or span[0] <= d <= span[1]) and (date.fromisoformat(d).weekday() in open_days) == on_open_days
+    }
 
 
 def _threshold(target: dict[str, Any]) -> tuple[str, Decimal]:
