@@ -67,7 +67,7 @@ def _policy_of(path: str, sources: dict[str, str]) -> tuple[dict[str, Any] | Non
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the changelog here (default: stdout).")
 def diff_cmd(old: str, new: str, fmt: str, allow: str | None, output: str | None) -> None:
-    """Compare two contracts term by term; exit 1 when the new one reduces a service level.
+    """Compare two contracts term by term; exit 1 on a reduction.
 
     OLD and NEW are contracts (*.sla) or compiled policies (*.json). Every change is
     classified as a reduction, an improvement, neutral, or wording, with the reason.

@@ -410,9 +410,4 @@ def _render(line: _Line) -> str:
     return code + " " * (column - display_width(code)) + line.comment
 
 
-def check_formatted(source: str, *, file: str = "<string>") -> bool:
-    """Whether `source` is already in canonical layout."""
-    return format_source(source, file=file) == source.replace("\r\n", "\n")
-
-
-__all__ = ["FormatError", "SlaError", "check_formatted", "display_width", "format_source"]
+__all__ = ["FormatError", "SlaError", "display_width", "format_source"]
