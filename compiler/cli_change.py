@@ -65,19 +65,28 @@ def _policy_of(path: str, sources: dict[str, str]) -> tuple[dict[str, Any] | Non
     metavar="REASON",
     help="Accept reductions (exit 0) and record REASON in the output, e.g. a ticket or an approval.",
 )
+@click.option(
+    "--lang",
+    "langs",
+    metavar="LANG[,LANG]",
+    help="Languages of the changelog, in order (default: the new contract's languages): zh, en.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the changelog here (default: stdout).")
-def diff_cmd(old: str, new: str, fmt: str, allow: str | None, output: str | None) -> None:
+def diff_cmd(old: str, new: str, fmt: str, allow: str | None, langs: str | None, output: str | None) -> None:
     """Compare two contracts term by term; exit 1 on a reduction.
 
     OLD and NEW are contracts (*.sla) or compiled policies (*.json). Every change is
     classified as a reduction, an improvement, neutral, or wording, with the reason.
     """
     from .cli import _fail_io, _report
-    from .diff import diff
+    from .diff import LANGS, diff
     from .fileio import atomic_write
 
     if allow is not None and not allow.strip():
         raise click.BadParameter("give the reason the reduction is accepted", param_hint="--allow-reduction")
+    chosen = [lang.strip() for lang in langs.split(",") if lang.strip()] if langs is not None else None
+    if chosen is not None and (not chosen or any(lang not in LANGS for lang in chosen)):
+        raise click.BadParameter(f"choose from {', '.join(LANGS)}, e.g. --lang zh,en", param_hint="--lang")
     sources: dict[str, str] = {}
     old_policy, old_diags = _policy_of(old, sources)
     new_policy, new_diags = _policy_of(new, sources)
@@ -88,9 +97,9 @@ def diff_cmd(old: str, new: str, fmt: str, allow: str | None, output: str | None
     result = diff(old_policy, new_policy)
     reason = allow.strip() if allow else None
     if fmt == "json":
-        text = json.dumps(result.to_json(allowed=reason), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(result.to_json(allowed=reason, langs=chosen), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = result.to_markdown(allowed=reason)
+        text = result.to_markdown(allowed=reason, langs=chosen)
     if output is None:
         click.echo(text, nl=False)
     else:

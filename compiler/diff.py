@@ -196,17 +196,18 @@ class Diff:
         declared = [lang for lang in self.new.get("languages", []) if lang in LANGS]
         return declared or ["en"]
 
-    def to_json(self, *, allowed: str | None = None) -> dict[str, Any]:
+    def to_json(self, *, allowed: str | None = None, langs: list[str] | None = None) -> dict[str, Any]:
         return {
             "old": _meta(self.old),
             "new": _meta(self.new),
             "summary": {kind: self.count(kind) for kind in KINDS},
             "allowed_reduction": allowed,
-            "changes": [c.to_json(self.langs()) for c in self.changes],
+            "changes": [c.to_json(langs or self.langs()) for c in self.changes],
         }
 
-    def to_markdown(self, *, allowed: str | None = None) -> str:
-        sections = [self._markdown(Strings(lang, markdown=True), allowed) for lang in self.langs()]
+    def to_markdown(self, *, allowed: str | None = None, langs: list[str] | None = None) -> str:
+        """One section per language (the new contract's languages by default), separated by a rule."""
+        sections = [self._markdown(Strings(lang, markdown=True), allowed) for lang in langs or self.langs()]
         return "\n---\n\n".join(sections)
 
     def _markdown(self, s: Strings, allowed: str | None) -> str:

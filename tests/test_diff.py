@@ -326,6 +326,15 @@ def test_markdown_is_bilingual_in_the_contracts_language_order() -> None:
     assert "Clause “sole\\_remedy”" in out  # user text is escaped for Markdown
 
 
+def test_lang_chooses_the_notice_languages() -> None:
+    code, out, _ = run("diff", "--lang", "zh", *case_files("uptime-higher"))
+    assert code == 0 and "# 变更说明" in out and "What changed" not in out
+    code, out, _ = run("diff", "--format", "json", "--lang", "en", *case_files("uptime-higher"))
+    assert code == 0 and all(set(c["text"]) == {"en"} for c in json.loads(out)["changes"])
+    code, _, err = run("diff", "--lang", "fr", *case_files("uptime-higher"))
+    assert code == 2 and "choose from en, zh" in err
+
+
 def test_compiled_policies_give_the_same_diff(tmp_path: Path) -> None:
     old, new = case_files("mixed-changes")
     for src, name in ((old, "old.json"), (new, "new.json")):
