@@ -7,6 +7,7 @@ Exit codes as everywhere in slac: 0 ok, 1 contract errors, a reduction without
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -15,6 +16,13 @@ import click
 from .errors import Diagnostic, has_errors
 
 EXIT_OK, EXIT_CONTRACT, EXIT_USAGE = 0, 1, 2
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not _PERIOD.match(value):
+        raise click.BadParameter(f"{value!r} is not a month; write it as YYYY-MM, e.g. 2026-03")
+    return value
 
 
 def _policy_of(path: str, sources: dict[str, str]) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
@@ -71,12 +79,45 @@ def _policy_of(path: str, sources: dict[str, str]) -> tuple[dict[str, Any] | Non
     metavar="LANG[,LANG]",
     help="Languages of the changelog, in order (default: the new contract's languages): zh, en.",
 )
+@click.option(
+    "--period",
+    callback=_month,
+    metavar="YYYY-MM",
+    help="The reference month of the credit figures (default: the month the new contract takes effect).",
+)
+@click.option(
+    "--reference-fee",
+    "fee_text",
+    metavar="AMOUNT",
+    help="Monthly fee of the reference customers (default: the fee of the contract's example for each tier, or 1000).",
+)
+@click.option(
+    "--reference-events",
+    "events_dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="A real month instead of the synthetic one: customers, tickets and incidents files (csv, jsonl, parquet).",
+)
+@click.option("--no-figures", is_flag=True, help="Skip the reference-month credit figures (and the evaluator).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the changelog here (default: stdout).")
-def diff_cmd(old: str, new: str, fmt: str, allow: str | None, langs: str | None, output: str | None) -> None:
+def diff_cmd(
+    old: str,
+    new: str,
+    fmt: str,
+    allow: str | None,
+    langs: str | None,
+    period: str | None,
+    fee_text: str | None,
+    events_dir: str | None,
+    no_figures: bool,
+    output: str | None,
+) -> None:
     """Compare two contracts term by term; exit 1 on a reduction.
 
     OLD and NEW are contracts (*.sla) or compiled policies (*.json). Every change is
     classified as a reduction, an improvement, neutral, or wording, with the reason.
+    Changes to credits, caps, uptime and response targets and calendars also show the
+    credit of a reference month, evaluated under both contracts.
     """
     from .cli import _fail_io, _report
     from .diff import LANGS, diff
@@ -84,6 +125,9 @@ def diff_cmd(old: str, new: str, fmt: str, allow: str | None, langs: str | None,
 
     if allow is not None and not allow.strip():
         raise click.BadParameter("give the reason the reduction is accepted", param_hint="--allow-reduction")
+    fee = _fee(fee_text)
+    if events_dir is not None and period is None:
+        raise click.BadParameter("give the month of the events too, e.g. --period 2026-03", param_hint="--period")
     chosen = [lang.strip() for lang in langs.split(",") if lang.strip()] if langs is not None else None
     if chosen is not None and (not chosen or any(lang not in LANGS for lang in chosen)):
         raise click.BadParameter(f"choose from {', '.join(LANGS)}, e.g. --lang zh,en", param_hint="--lang")
@@ -95,6 +139,9 @@ def diff_cmd(old: str, new: str, fmt: str, allow: str | None, langs: str | None,
     if old_policy is None or new_policy is None:
         sys.exit(EXIT_CONTRACT)
     result = diff(old_policy, new_policy)
+    if not no_figures:
+        asked = period is not None or fee is not None or events_dir is not None
+        result = _with_figures(result, period=period, fee=fee, events_dir=events_dir, asked=asked)
     reason = allow.strip() if allow else None
     if fmt == "json":
         text = json.dumps(result.to_json(allowed=reason, langs=chosen), ensure_ascii=False, indent=2) + "\n"
@@ -115,6 +162,41 @@ def diff_cmd(old: str, new: str, fmt: str, allow: str | None, langs: str | None,
             err=True,
         )
         sys.exit(EXIT_CONTRACT)
+
+
+def _fee(text: str | None) -> Any:
+    if text is None:
+        return None
+    from .impact import parse_fee
+
+    try:
+        return parse_fee(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--reference-fee") from None
+
+
+def _with_figures(result: Any, *, period: str | None, fee: Any, events_dir: str | None, asked: bool) -> Any:
+    """The diff with reference-month figures from the evaluator, when any change can have them.
+
+    A reference month the user asked for that cannot be evaluated is a usage error (exit 2);
+    the default one only earns a note, so a pipeline's gate never depends on it.
+    """
+    from .cli import _fail_io
+    from .impact import ImpactError, attach, default_period, reference, wanted
+
+    if not wanted((c.term for c in result.changes), result.old, result.new):
+        return result
+    month = period or default_period(result.old, result.new)
+    if month is None:
+        click.echo("slac: note: no credit figures: neither contract has an `effective` date; pass --period", err=True)
+        return result
+    try:
+        return attach(result, reference(result.old, result.new, period=month, fee=fee, events_dir=events_dir))
+    except ImpactError as exc:
+        if asked:
+            _fail_io(f"reference month {month}: {exc}")
+        click.echo(f"slac: note: no credit figures for {month}: {exc}", err=True)
+        return result
 
 
 @click.command(name="fmt")

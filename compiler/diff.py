@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .impact import Figure, Reference
 
 Kind = Literal["reduction", "improvement", "neutral", "wording"]
 KINDS: tuple[Kind, ...] = ("reduction", "improvement", "neutral", "wording")
@@ -161,6 +164,7 @@ class Change:
     new: Any = None
     old_line: int | None = None
     new_line: int | None = None
+    impact: tuple[Figure, ...] = ()  # reference-month figures from the evaluator (`slac.impact`)
 
     def text(self, s: Strings) -> dict[str, str]:
         return {"subject": self.subject(s), "detail": self.detail(s), "reason": self.reason(s)}
@@ -175,6 +179,9 @@ class Change:
             "new": self.new,
             "line": {"old": self.old_line, "new": self.new_line},
             "text": texts,
+            "impact": [
+                {**f.to_json(), "text": {lang: _figure_text(f, Strings(lang)) for lang in langs}} for f in self.impact
+            ],
         }
 
 
@@ -183,6 +190,7 @@ class Diff:
     old: dict[str, Any]
     new: dict[str, Any]
     changes: tuple[Change, ...]
+    reference: Reference | None = None  # the month the changes' figures are for, when computed
 
     def count(self, kind: Kind) -> int:
         return sum(c.kind == kind for c in self.changes)
@@ -202,6 +210,7 @@ class Diff:
             "new": _meta(self.new),
             "summary": {kind: self.count(kind) for kind in KINDS},
             "allowed_reduction": allowed,
+            "reference": self.reference.to_json() if self.reference else None,
             "changes": [c.to_json(langs or self.langs()) for c in self.changes],
         }
 
@@ -217,6 +226,8 @@ class Diff:
         out += [s.text("heading", "summary", **counts), ""]
         if allowed:
             out += [f"> {s.text('heading', 'allowed', reason=escape(allowed))}", ""]
+        if self.reference is not None and any(c.impact for c in self.changes):
+            out += [_reference_text(self.reference, s), ""]
         if not self.changes:
             out += [s.text("heading", "none"), ""]
         for kind in KINDS:
@@ -228,8 +239,46 @@ class Diff:
                 flag = f" *({s.text('heading', 'review')})*" if c.ambiguous else ""
                 out.append(f"- {s.text('heading', 'item', subject=c.subject, detail=c.detail)}{flag}  ")
                 out.append(f"  {s.text('heading', 'why', reason=c.reason)}")
+                out += [f"  - {line}" for line in _impact_lines(c.impact, s)]
             out.append("")
         return "\n".join(out)
+
+
+def _situation(f: Figure) -> Msg:
+    tier = user_text(f.name, f.tier)
+    if f.situation == "responses":
+        return msg("impact", "responses", tier=tier)
+    if f.situation == "below":
+        return msg("impact", "below", tier=tier, uptime=f.new.uptime, threshold=f.threshold)
+    return msg("impact", "given", tier=tier, customers=f.customers)
+
+
+def _figure_text(f: Figure, s: Strings) -> str:
+    """One figure as a sentence: the situation, the credit old → new and the missed responses."""
+    credit = msg("impact", "credit", old=f"{f.old.credit} {f.old.currency}", new=f"{f.new.credit} {f.new.currency}")
+    if not (f.old.missed or f.new.missed):  # a month without tickets: missed responses say nothing
+        return s.text("impact", "line_credit", situation=_situation(f), credit=credit)
+    missed = msg("impact", "missed", old=f.old.missed, new=f.new.missed)
+    return s.text("impact", "line", situation=_situation(f), credit=credit, missed=missed)
+
+
+def _impact_lines(figures: tuple[Figure, ...], s: Strings) -> list[str]:
+    """The figures that differ; when none does, one line saying so (the change did not bite this month)."""
+    differ = [_figure_text(f, s) for f in figures if not f.same]
+    if differ or not figures:
+        return differ
+    f = figures[0]
+    return [s.text("impact", "same", situation=_situation(f), credit=f"{f.new.credit} {f.new.currency}")]
+
+
+def _reference_text(ref: Reference, s: Strings) -> str:
+    if ref.source != "synthetic":
+        return s.text("impact", "events", period=ref.period, source=ref.source)
+    fees = joined(
+        msg("impact", "fee", tier=user_text(ref.names.get(tier), tier), fee=f"{fee} {ref.currency}")
+        for tier, fee in ref.fees.items()
+    )
+    return s.text("impact", "synthetic", period=ref.period, fees=fees, opened=ref.opened)
 
 
 def _meta(policy: dict[str, Any]) -> dict[str, Any]:
