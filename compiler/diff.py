@@ -248,6 +248,8 @@ def _situation(f: Figure) -> Msg:
     tier = user_text(f.name, f.tier)
     if f.situation == "responses":
         return msg("impact", "responses", tier=tier)
+    if f.situation == "calendar":
+        return msg("impact", "calendar", tier=tier)
     if f.situation == "below":
         return msg("impact", "below", tier=tier, uptime=f.new.uptime, threshold=f.threshold)
     return msg("impact", "given", tier=tier, customers=f.customers)
@@ -278,7 +280,10 @@ def _reference_text(ref: Reference, s: Strings) -> str:
         msg("impact", "fee", tier=user_text(ref.names.get(tier), tier), fee=f"{fee} {ref.currency}")
         for tier, fee in ref.fees.items()
     )
-    return s.text("impact", "synthetic", period=ref.period, fees=fees, opened=ref.opened)
+    text = s.text("impact", "synthetic", period=ref.period, fees=fees, opened=ref.opened)
+    if ref.calendar_opened is not None:
+        text += s.text("impact", "synthetic_calendar", opened=ref.calendar_opened)
+    return text
 
 
 def _meta(policy: dict[str, Any]) -> dict[str, Any]:

@@ -15,14 +15,17 @@ deterministic and identical for both policies:
     each deadline the two contracts give it (so a moved target or calendar shows as a response
     on time under one contract and late under the other); with the outage flag, and also
     without it for a priority that requires one in either contract; no downtime;
+  - "calendar": when a calendar both contracts have opens differently on some day of the
+    period, the same tickets opened at midnight (the calendar's zone) of the first such day,
+    so a holiday, a make-up day, other hours or another zone moves their deadlines;
   - "below X%": for every uptime threshold either contract sets for the tier (its uptime
     target, each band of a credit that applies to it), one outage that puts the month just
     below X% (the allowed downtime rounded up to the minute, plus a minute, and never shorter
     than either contract's minimum outage plus a minute); no tickets.
 
-A change gets the situations it can move, of the tiers it concerns: response targets,
-calendars and priority rules the "responses" month; uptime targets and bands the "below"
-months; a credit added, removed or applied to another tier, and the cap, all of them. Terms
+A change gets the situations it can move, of the tiers it concerns: response targets and
+priority rules the "responses" month, calendars that and the "calendar" one; uptime targets
+and bands the "below" months; a credit added, removed or applied to another tier, and the cap, all of them. Terms
 that do not change money (names, texts, contacts, features) get no figures.
 """
 
@@ -41,7 +44,7 @@ if TYPE_CHECKING:
 
 DEFAULT_FEE = Decimal(1000)  # a round fee when neither the user nor the contracts give one
 LATE_US = 60 * 1_000_000  # responses and outages go one minute past the line they probe
-RESPONSES, BELOW, EVENTS = "responses", "below", "events"
+RESPONSES, CALENDAR, BELOW, EVENTS = "responses", "calendar", "below", "events"
 
 
 class ImpactError(Exception):
@@ -67,7 +70,7 @@ class Figure:
 
     tier: str
     name: dict[str, str] | None  # the tier's name in the new contract, per language
-    situation: str  # RESPONSES, BELOW or EVENTS
+    situation: str  # RESPONSES, CALENDAR, BELOW or EVENTS
     threshold: str | None  # the uptime threshold a BELOW month probes
     customers: int
     old: Figures
@@ -103,6 +106,7 @@ class Reference:
     names: dict[str, dict[str, str] | None]  # tier → its name in the new contract
     currency: str
     opened: str | None  # when the reference tickets open (synthetic month)
+    calendar_opened: str | None  # when the CALENDAR tickets open: the first day a calendar differs
     figures: dict[str, list[Figure]]  # tier → its situations
 
     def to_json(self) -> dict[str, Any]:
@@ -112,6 +116,7 @@ class Reference:
             "fees": self.fees,
             "currency": self.currency,
             "tickets_opened": self.opened,
+            "calendar_tickets_opened": self.calendar_opened,
         }
 
     def for_change(self, term: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[Figure, ...]:
@@ -158,7 +163,7 @@ def _scope(term: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[set[str
         users = {
             t["id"] for p in (old, new) for t in p.get("tiers", []) for r in t["responses"] if r["calendar"] == ident
         }
-        return users, {RESPONSES}
+        return users, {RESPONSES, CALENDAR}
     if head == "priority" and part in ("downgrade", "requires_outage"):
         return all_tiers, {RESPONSES}
     return None
@@ -248,17 +253,24 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
     tickets: list[tuple[str, str, str, int, int, bool]] = []
     incidents: list[tuple[str, int, int, str]] = []
     keys: dict[str, tuple[str, str, str | None]] = {}  # customer id → (tier, situation, threshold)
+    changed = _first_changed_day(old, new, first, date(year + month // 12, month % 12 + 1, 1))
+    starts = [(RESPONSES, opened_us)]
+    if changed is not None:
+        starts.append((CALENDAR, changed))
+
     for tier in tiers:
-        ident = f"{tier}/{RESPONSES}"
-        cust.append((ident, tier, fees[tier]))
-        keys[ident] = (tier, RESPONSES, None)
-        for prio in priorities:
-            flags = [True] + ([False] if any(p.priorities[prio]["requires_outage"] for p in (old, new)) else [])
-            for outage in flags:
-                due = {to_us(d) for p in (old, new) if (d := p.response_deadline(tier, prio, opened, outage=outage))}
-                for k, deadline in enumerate(sorted(due)):
-                    name = f"{ident}/{prio}{'' if outage else '/no-outage'}/{k + 1}"
-                    tickets.append((name, ident, prio, opened_us, deadline + LATE_US, outage))
+        for situation, start_us in starts:
+            ident = f"{tier}/{situation}"
+            cust.append((ident, tier, fees[tier]))
+            keys[ident] = (tier, situation, None)
+            start = from_us(start_us, new.zone)
+            for prio in priorities:
+                flags = [True] + ([False] if any(p.priorities[prio]["requires_outage"] for p in (old, new)) else [])
+                for outage in flags:
+                    due = {to_us(d) for p in (old, new) if (d := p.response_deadline(tier, prio, start, outage=outage))}
+                    for k, deadline in enumerate(sorted(due)):
+                        name = f"{ident}/{prio}{'' if outage else '/no-outage'}/{k + 1}"
+                        tickets.append((name, ident, prio, start_us, deadline + LATE_US, outage))
         for threshold in _thresholds(old.raw, new.raw, tier):
             allowed_us = Decimal(length_us) * (100 - Decimal(threshold)) / 100
             if allowed_us >= length_us:
@@ -315,8 +327,26 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
         names={t: new.tiers[t].get("name") for t in tiers},
         currency=new.currency,
         opened=opened.isoformat(timespec="minutes"),
+        calendar_opened=None if changed is None else from_us(changed, new.zone).isoformat(timespec="minutes"),
         figures=figures,
     )
+
+
+def _first_changed_day(old: Any, new: Any, first: date, end: date) -> int | None:
+    """Midnight (calendar zone) of the period's first date whose open hours differ in a calendar both contracts have."""
+    from .runtime.calendar import wall_to_us
+
+    shared = [(old.calendars[c], new.calendars[c]) for c in new.calendars if c in old.calendars]
+    day = first
+    while day < end:
+        for a, b in shared:
+            spans = [
+                [(wall_to_us(day, s, c.zone), wall_to_us(day, e, c.zone)) for s, e in c.hours_on(day)] for c in (a, b)
+            ]
+            if spans[0] != spans[1]:
+                return wall_to_us(day, 0, b.zone)
+        day += timedelta(days=1)
+    return None
 
 
 def _given_month(old: Any, new: Any, tiers: list[str], period: str, directory: str) -> Reference:
@@ -344,6 +374,7 @@ def _given_month(old: Any, new: Any, tiers: list[str], period: str, directory: s
         names={t: new.tiers[t].get("name") for t in tiers},
         currency=new.currency,
         opened=None,
+        calendar_opened=None,
         figures=figures,
     )
 

@@ -61,6 +61,7 @@ def test_reference_month_is_described() -> None:
         "fees": {"basic": "1000.00", "premium": "1000.00"},
         "currency": "USD",
         "tickets_opened": "2026-01-14T09:00+00:00",
+        "calendar_tickets_opened": None,
     }
 
 
@@ -128,11 +129,43 @@ def test_fewer_business_hours_move_deadlines_later() -> None:
     # before, Thu 11:00 now, so the 17:01 answer is on time: 5 late → 4, 100.00 → 80.00.
     # Basic high 8h (also urgent without outage) and normal 16h (Thu 17:00 → Fri 12:00) each gain
     # an on-time answer: 7 late → 4, no per-miss credit for Basic (0.00 under both).
-    found = figures(report("hours-fewer"), "calendar:business/hours")
+    # The first day the calendars differ is Friday 2026-01-02 (New Year's Day is closed in both):
+    # tickets opened at midnight, Premium normal due Fri 17:00 before, Mon 11:00 now; Basic high
+    # Fri 17:00 → Mon 11:00, normal Mon 17:00 → Tue 12:00: the same counts.
+    data = report("hours-fewer")
+    assert data["reference"]["calendar_tickets_opened"] == "2026-01-02T00:00+00:00"
+    found = figures(data, "calendar:business/hours")
     assert found == {
         ("basic", "responses", None): ("0.00", "0.00", 7, 4),
+        ("basic", "calendar", None): ("0.00", "0.00", 7, 4),
         ("premium", "responses", None): ("100.00", "80.00", 5, 4),
+        ("premium", "calendar", None): ("100.00", "80.00", 5, 4),
     }
+
+
+def test_added_holidays_show_on_the_first_changed_day() -> None:
+    # US holidays added: 2026-01-01 (Thursday) closes. The Wednesday-14th tickets meet no holiday
+    # (same figures); the tickets opened 2026-01-01 00:00: Premium normal 8h due Jan 1 17:00
+    # before, Fri Jan 2 17:00 now (5 late → 4, 100.00 → 80.00); Basic high 8h Jan 1 17:00 → Jan 2
+    # 17:00 and normal 16h Jan 2 17:00 → Mon Jan 5 17:00 (7 → 4).
+    data = report("holidays-added")
+    assert data["reference"]["calendar_tickets_opened"] == "2026-01-01T00:00+00:00"
+    assert figures(data, "calendar:business/holidays") == {
+        ("basic", "responses", None): ("0.00", "0.00", 4, 4),
+        ("basic", "calendar", None): ("0.00", "0.00", 7, 4),
+        ("premium", "responses", None): ("80.00", "80.00", 4, 4),
+        ("premium", "calendar", None): ("100.00", "80.00", 5, 4),
+    }
+    code, out, _err = run(
+        "diff", "--lang", "en", str(CASES / "holidays-added" / "old.sla"), str(CASES / "holidays-added" / "new.sla")
+    )
+    assert code == 1
+    # Markdown shows only the figures that differ.
+    assert "every response one minute late: credit" not in out
+    assert (
+        "  - Premium, every response one minute late, tickets opened on the first day the calendars differ: "
+        "credit for the reference month: 100.00 USD → 80.00 USD (missed responses 5 → 4)"
+    ) in out
 
 
 def test_terms_without_money_get_no_figures() -> None:
