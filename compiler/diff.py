@@ -11,6 +11,9 @@ them on another), a change slac cannot rank (another payout form), and a change
 to the original-language text of a clause, definition or exclusion are
 reductions unless proven otherwise, marked `ambiguous`, and say why.
 
+Changes to money terms can carry reference-month figures (`slac.impact`): the credit
+the evaluator computes for the same month of events under OLD and under NEW.
+
 Changes are computed on compiled policies, never on source text, so layout,
 comments and statement order do not matter. Texts come from
 `templates/strings/diff.{en,zh}.toml` (identical keys).

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+import slac
 from slac.cli import main
 
 from .conftest import ROOT
@@ -313,3 +314,35 @@ def test_diff_modules_load_the_evaluator_only_when_figures_are_computed() -> Non
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""
+
+
+def test_compiled_policies_get_the_same_figures(tmp_path: Path) -> None:
+    from slac.policy import to_json
+
+    paths = []
+    for side in ("old", "new"):
+        path = CASES / "response-longer" / f"{side}.sla"
+        policy = slac.compile_policy(path.read_text(encoding="utf-8"), file=str(path))
+        paths.append(tmp_path / f"{side}.json")
+        paths[-1].write_text(to_json(policy), encoding="utf-8")
+    code, out, err = run("diff", "--format", "json", *map(str, paths))
+    assert code == 1, err
+    found = figures(json.loads(out), "tier:premium/response:urgent")
+    assert found == {("premium", "responses", None): ("100.00", "80.00", 5, 4)}
+
+
+def test_a_policy_the_evaluator_refuses_leaves_the_gate_alone(tmp_path: Path) -> None:
+    # An edited policy (content_hash no longer matches) still diffs; the default month is only a note.
+    from slac.policy import to_json
+
+    paths = []
+    for side in ("old", "new"):
+        path = CASES / "response-longer" / f"{side}.sla"
+        policy = slac.compile_policy(path.read_text(encoding="utf-8"), file=str(path))
+        policy["content_hash"] = "0" * 64
+        paths.append(tmp_path / f"{side}.json")
+        paths[-1].write_text(to_json(policy), encoding="utf-8")
+    code, out, err = run("diff", "--format", "json", *map(str, paths))
+    assert code == 1
+    assert json.loads(out)["reference"] is None
+    assert "slac: note: no credit figures for 2026-01: the policy cannot be evaluated" in err
