@@ -272,8 +272,7 @@ def _impact_lines(figures: tuple[Figure, ...], s: Strings) -> list[str]:
     differ = [_figure_text(f, s) for f in figures if not f.same]
     if differ or not figures:
         return differ
-    f = figures[0]
-    return [s.text("impact", "same", situation=_situation(f), credit=f"{f.new.credit} {f.new.currency}")]
+    return [s.text("impact", "same", count=len(figures))]
 
 
 def _reference_text(ref: Reference, s: Strings) -> str:

@@ -221,13 +221,14 @@ def test_real_contract_uses_its_example_fee(tmp_path: Path) -> None:
 
 
 def test_markdown_says_when_a_change_does_not_bite_the_reference_month() -> None:
-    # Basic has no per-miss credit and its Urgent target is not the one that changed in the
-    # Premium-only pair, so take a pair where every figure is equal: the cap is not reached.
+    # Removing the 100 % cap changes nothing this month: the worst band is 100 % and Premium's
+    # four late answers earn 8 %, so no situation reaches the cap.
     code, out, _err = run(
         "diff", "--lang", "en", str(CASES / "cap-removed" / "old.sla"), str(CASES / "cap-removed" / "new.sla")
     )
     assert code == 0
-    assert "no difference in the reference month (0.00 USD)" in out
+    # Basic: responses + 3 bands, Premium: responses + 3 bands; the cap is reached in none.
+    assert "  - no difference in the reference month (8 situations evaluated under both contracts)" in out
 
 
 # ---- a real month of events ----------------------------------------------------------------------
@@ -253,7 +254,7 @@ def test_reference_events_give_the_month_of_real_customers(tmp_path: Path) -> No
         ("premium", 1, "10.00", "0.00")
     ]
     assert change["impact"][0]["text"]["en"] == (
-        "Premium, 1 customers: credit for the reference month: 10.00 USD → 0.00 USD (missed responses 1 → 0)"
+        "Premium customers (1): credit for the reference month: 10.00 USD → 0.00 USD (missed responses 1 → 0)"
     )
 
 
