@@ -11,13 +11,15 @@ deterministic and identical for both policies:
   contract's currency;
 * for every tier both contracts have, one customer per situation:
   - "responses": for every priority both contracts have, one ticket opened on the second
-    Wednesday of the period at 09:00 in the new contract's zone and answered one minute after
-    each deadline the two contracts give it (so a moved target or calendar shows as a response
-    on time under one contract and late under the other); with the outage flag, and also
-    without it for a priority that requires one in either contract; no downtime;
+    Wednesday of the period at 09:00 (in whichever of the two contracts' zones comes first)
+    and answered one minute after each deadline the two contracts give it (so a moved target
+    or calendar shows as a response on time under one contract and late under the other);
+    with the outage flag, and also without it for a priority that requires one in either
+    contract; no downtime;
   - "calendar": when a calendar both contracts have opens differently on some day of the
-    period, the same tickets opened at midnight (the calendar's zone) of the first such day,
-    so a holiday, a make-up day, other hours or another zone moves their deadlines;
+    period, the same tickets opened at midnight of the first such day (the earlier of the two
+    calendars' midnights), so a holiday, a make-up day, other hours or another zone moves
+    their deadlines;
   - "below X%": for every uptime threshold either contract sets for the tier (its uptime
     target, each band of a credit that applies to it), one outage that puts the month just
     below X% (the allowed downtime rounded up to the minute, plus a minute, and never shorter
@@ -242,9 +244,9 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
     year, month = (int(x) for x in period.split("-"))
     first = date(year, month, 1)
     wednesday = first + timedelta(days=(2 - first.weekday()) % 7 + 7)
-    opened_us = wall_to_us(wednesday, 9 * 60, new.zone)
+    opened_us = min(wall_to_us(wednesday, 9 * 60, p.zone) for p in (old, new))  # symmetric in OLD and NEW
     opened = from_us(opened_us, new.zone)
-    outage_start = wall_to_us(first + timedelta(days=1), 0, new.zone)
+    outage_start = max(p.start for p in periods) + 86400 * 1_000_000  # a day in, inside both periods
     minimum_us = max(old.minimum_outage_us, new.minimum_outage_us)
     priorities = [p for p in new.priorities if p in old.priorities]
 
@@ -344,7 +346,8 @@ def _first_changed_day(old: Any, new: Any, first: date, end: date) -> int | None
                 [(wall_to_us(day, s, c.zone), wall_to_us(day, e, c.zone)) for s, e in c.hours_on(day)] for c in (a, b)
             ]
             if spans[0] != spans[1]:
-                return wall_to_us(day, 0, b.zone)
+                # The earlier of the two midnights, so that swapping OLD and NEW gives the same month.
+                return min(wall_to_us(day, 0, a.zone), wall_to_us(day, 0, b.zone))
         day += timedelta(days=1)
     return None
 

@@ -347,3 +347,30 @@ def test_a_policy_the_evaluator_refuses_leaves_the_gate_alone(tmp_path: Path) ->
     assert code == 1
     assert json.loads(out)["reference"] is None
     assert "slac: note: no credit figures for 2026-01: the policy cannot be evaluated" in err
+
+
+# ---- properties over the catalogue -------------------------------------------------------------------
+
+
+PAIRS = sorted(p.name for p in CASES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", PAIRS)
+def test_swapping_old_and_new_mirrors_every_figure(case: str) -> None:
+    """The reference month is the same whichever contract is OLD: every figure comes back swapped."""
+
+    def index(data: dict[str, Any]) -> dict[tuple[Any, ...], tuple[Any, Any]]:
+        out = {}
+        for c in data["changes"]:
+            for f in c["impact"]:
+                key = (c["term"], f["tier"], f["situation"], f["threshold"])
+                out[key] = (f["old"]["credit"], f["old"]["missed"]), (f["new"]["credit"], f["new"]["missed"])
+        return out
+
+    forward = report(case)
+    code, out, err = run("diff", "--format", "json", str(CASES / case / "new.sla"), str(CASES / case / "old.sla"))
+    assert code in (0, 1), err
+    backward = index(json.loads(out))
+    for key, (old, new) in index(forward).items():
+        if key in backward:  # a term can change name with its direction (added/removed), not its figures
+            assert backward[key] == (new, old), key
