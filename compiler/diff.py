@@ -224,11 +224,11 @@ class Diff:
 
     def _markdown(self, s: Strings, allowed: str | None) -> str:
         old, new = _label(self.old), _label(self.new)
-        out = [f"# {s.text('heading', 'title', old=escape(old), new=escape(new))}", ""]
+        out = [f"# {s.text('heading', 'title', old=old, new=new)}", ""]
         counts = {kind: self.count(kind) for kind in KINDS}
         out += [s.text("heading", "summary", **counts), ""]
         if allowed:
-            out += [f"> {s.text('heading', 'allowed', reason=escape(allowed))}", ""]
+            out += [f"> {s.text('heading', 'allowed', reason=allowed)}", ""]
         if self.reference is not None and any(c.impact for c in self.changes):
             out += [_reference_text(self.reference, s), ""]
         if not self.changes:

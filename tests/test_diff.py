@@ -416,3 +416,11 @@ def test_diff_of_compiled_policies_stays_light() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""
+
+
+def test_markdown_escapes_contract_ids_and_reasons_once() -> None:
+    acme = str(ROOT / "contracts" / "acme-crm.sla")
+    code, out, _err = run("diff", "--lang", "en", "--allow-reduction", "ticket_42 *ok*", acme, acme)
+    assert code == 0
+    assert out.startswith("# What changed: acme\\_crm 3.0.0 → acme\\_crm 3.0.0\n")
+    assert "> Reductions accepted: ticket\\_42 \\*ok\\*\n" in out
