@@ -374,3 +374,25 @@ def test_swapping_old_and_new_mirrors_every_figure(case: str) -> None:
     for key, (old, new) in index(forward).items():
         if key in backward:  # a term can change name with its direction (added/removed), not its figures
             assert backward[key] == (new, old), key
+
+
+def test_acme_lower_enterprise_uptime(tmp_path: Path) -> None:
+    # Enterprise 99.99 % → 99.95 % at the example's 2000 USD. January 2026: 0.01 % of 44,640 min =
+    # 4.464 → 5 + 1 = 6 min down, uptime 44634/44640 = 99.98655… %: 10 % = 200.00 before, nothing
+    # now. Starter's example pays 500; Professional has none, so it takes the first example's 500.
+    old = ROOT / "contracts" / "acme-crm.sla"
+    text = old.read_text(encoding="utf-8")
+    new = tmp_path / "acme-crm.sla"
+    new.write_text(text.replace("uptime   99.99%", "uptime   99.95%"), encoding="utf-8")
+    code, out, err = run("diff", "--format", "json", str(old), str(new))
+    assert code == 1, err
+    data = json.loads(out)
+    assert data["reference"]["fees"] == {
+        "free": "0.00",
+        "starter": "500.00",
+        "professional": "500.00",
+        "enterprise": "2000.00",
+    }
+    found = figures(data, "tier:enterprise/uptime")
+    assert found[("enterprise", "below", "99.99")] == ("200.00", "0.00", 0, 0)
+    assert all(old == new for key, (old, new, _a, _b) in found.items() if key[2] != "99.99")
