@@ -159,7 +159,10 @@ def schema(output: str | None) -> None:
             _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
 
 
+from .cli_change import diff_cmd, fmt_cmd  # noqa: E402  (the commands import cli's helpers lazily)
 from .cli_eval import evaluate_cmd, test_cmd  # noqa: E402  (they import helpers from this module lazily)
 
+main.add_command(diff_cmd)
+main.add_command(fmt_cmd)
 main.add_command(evaluate_cmd)
 main.add_command(test_cmd)

@@ -1,0 +1,259 @@
+"""Contract-change commands: `slac diff` (the material-reduction gate) and `slac fmt`.
+
+Exit codes as everywhere in slac: 0 ok, 1 contract errors, a reduction without
+`--allow-reduction`, or (`fmt --check`) a file that would change; 2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any
+
+import click
+
+from .errors import Diagnostic, has_errors
+
+EXIT_OK, EXIT_CONTRACT, EXIT_USAGE = 0, 1, 2
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not _PERIOD.match(value):
+        raise click.BadParameter(f"{value!r} is not a month; write it as YYYY-MM, e.g. 2026-03")
+    return value
+
+
+def _policy_of(path: str, sources: dict[str, str]) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    """The policy of a contract (`*.sla`) or of a compiled policy (`*.json`), and any diagnostics."""
+    from .cli import _fail_io, _read
+    from .errors import SlaError
+    from .pipeline import analyse
+    from .policy import PolicyError, build, validate
+
+    text = _read(path)
+    if path.endswith(".json"):
+        try:
+            policy = json.loads(text)
+        except json.JSONDecodeError as exc:
+            _fail_io(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}")
+        if not isinstance(policy, dict):
+            _fail_io(f"{path}: not a slac policy (the JSON is not an object)")
+        try:
+            validate(policy)
+        except PolicyError as exc:
+            click.echo(f"slac: error: {path}: not a valid slac policy: {exc}", err=True)
+            sys.exit(EXIT_CONTRACT)
+        return policy, []
+    sources[path] = text
+    doc, diagnostics = analyse(text, file=path)
+    if doc is None or has_errors(diagnostics):
+        return None, diagnostics
+    try:
+        return build(doc), diagnostics
+    except SlaError as exc:
+        return None, [*diagnostics, *exc.diagnostics]
+
+
+@click.command(name="diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="A bilingual Markdown changelog for people, or JSON for tools.",
+)
+@click.option(
+    "--allow-reduction",
+    "allow",
+    metavar="REASON",
+    help="Accept reductions (exit 0) and record REASON in the output, e.g. a ticket or an approval.",
+)
+@click.option(
+    "--lang",
+    "langs",
+    metavar="LANG[,LANG]",
+    help="Languages of the changelog, in order (default: the new contract's languages): zh, en.",
+)
+@click.option(
+    "--period",
+    callback=_month,
+    metavar="YYYY-MM",
+    help="The reference month of the credit figures (default: the month the new contract takes effect).",
+)
+@click.option(
+    "--reference-fee",
+    "fee_text",
+    metavar="AMOUNT",
+    help="Monthly fee of the reference customers (default: the fee of the contract's example for each tier, or 1000).",
+)
+@click.option(
+    "--reference-events",
+    "events_dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="A real month instead of the synthetic one: customers, tickets and incidents files (csv, jsonl, parquet).",
+)
+@click.option("--no-figures", is_flag=True, help="Skip the reference-month credit figures (and the evaluator).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the changelog here (default: stdout).")
+def diff_cmd(
+    old: str,
+    new: str,
+    fmt: str,
+    allow: str | None,
+    langs: str | None,
+    period: str | None,
+    fee_text: str | None,
+    events_dir: str | None,
+    no_figures: bool,
+    output: str | None,
+) -> None:
+    """Compare two contracts term by term; exit 1 on a reduction.
+
+    OLD and NEW are contracts (*.sla) or compiled policies (*.json). Every change is
+    classified as a reduction, an improvement, neutral, or wording, with the reason.
+    Changes to credits, caps, uptime and response targets and calendars also show the
+    credit of a reference month, evaluated under both contracts.
+    """
+    from .cli import _fail_io, _report
+    from .diff import LANGS, diff
+    from .fileio import atomic_write
+
+    if allow is not None and not allow.strip():
+        raise click.BadParameter("give the reason the reduction is accepted", param_hint="--allow-reduction")
+    fee = _fee(fee_text)
+    if events_dir is not None and period is None:
+        raise click.BadParameter("give the month of the events too, e.g. --period 2026-03", param_hint="--period")
+    chosen = [lang.strip() for lang in langs.split(",") if lang.strip()] if langs is not None else None
+    if chosen is not None and (not chosen or any(lang not in LANGS for lang in chosen)):
+        raise click.BadParameter(f"choose from {', '.join(LANGS)}, e.g. --lang zh,en", param_hint="--lang")
+    sources: dict[str, str] = {}
+    old_policy, old_diags = _policy_of(old, sources)
+    new_policy, new_diags = _policy_of(new, sources)
+    diagnostics = old_diags + new_diags
+    _report(diagnostics, sources, "text")
+    if old_policy is None or new_policy is None:
+        sys.exit(EXIT_CONTRACT)
+    result = diff(old_policy, new_policy)
+    if not no_figures:
+        asked = period is not None or fee is not None or events_dir is not None
+        result = _with_figures(result, period=period, fee=fee, events_dir=events_dir, asked=asked)
+    reason = allow.strip() if allow else None
+    if fmt == "json":
+        text = json.dumps(result.to_json(allowed=reason, langs=chosen), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = result.to_markdown(allowed=reason, langs=chosen)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            atomic_write(output, text)
+        except OSError as exc:
+            _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
+    reductions = len(result.reductions)
+    if reductions and reason is None:
+        click.echo(
+            f"slac: {reductions} reduction{'s' if reductions != 1 else ''} of the service level; "
+            "pass --allow-reduction REASON to accept",
+            err=True,
+        )
+        sys.exit(EXIT_CONTRACT)
+
+
+def _fee(text: str | None) -> Any:
+    if text is None:
+        return None
+    from .impact import parse_fee
+
+    try:
+        return parse_fee(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--reference-fee") from None
+
+
+def _with_figures(result: Any, *, period: str | None, fee: Any, events_dir: str | None, asked: bool) -> Any:
+    """The diff with reference-month figures from the evaluator, when any change can have them.
+
+    A reference month the user asked for that cannot be evaluated is a usage error (exit 2);
+    the default one only earns a note, so a pipeline's gate never depends on it.
+    """
+    from .cli import _fail_io
+    from .impact import ImpactError, attach, default_period, reference, wanted
+
+    if not wanted((c.term for c in result.changes), result.old, result.new):
+        return result
+    month = period or default_period(result.old, result.new)
+    if month is None:
+        click.echo("slac: note: no credit figures: neither contract has an `effective` date; pass --period", err=True)
+        return result
+    try:
+        return attach(result, reference(result.old, result.new, period=month, fee=fee, events_dir=events_dir))
+    except ImpactError as exc:
+        if asked:
+            _fail_io(f"reference month {month}: {exc}")
+        click.echo(f"slac: note: no credit figures for {month}: {exc}", err=True)
+        return result
+
+
+@click.command(name="fmt")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 and print a unified diff if a file would change.")
+def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
+    """Rewrite contracts in the canonical layout, keeping every comment.
+
+    Only what is inside a line changes (indentation, spacing, alignment), so line
+    numbers stay valid. A file with contract errors is reported and left alone.
+    """
+    import difflib
+
+    from .cli import _fail_io, _read, _report
+    from .fileio import atomic_write
+    from .fmt import FormatError, format_source
+    from .pipeline import analyse
+
+    sources = {f: _read(f) for f in files}
+    failed = changed = 0
+    for file, text in sources.items():
+        doc, diagnostics = analyse(text, file=file)
+        if doc is None or has_errors(diagnostics):
+            _report(diagnostics, {file: text}, "text")
+            failed += 1
+            continue
+        try:
+            formatted = format_source(text, file=file)
+        except FormatError as exc:  # a formatter bug must never cost a contract its meaning
+            click.echo(f"slac: error: {exc}", err=True)
+            failed += 1
+            continue
+        if formatted == text:
+            continue
+        changed += 1
+        if check:
+            lines = difflib.unified_diff(
+                text.splitlines(keepends=True), formatted.splitlines(keepends=True), f"{file}", f"{file} (formatted)"
+            )
+            click.echo("".join(_ended(lines)), nl=False)
+            continue
+        try:
+            atomic_write(file, formatted)
+        except OSError as exc:
+            _fail_io(f"{file}: cannot write: {exc.strerror or exc}")
+        click.echo(f"reformatted {file}", err=True)
+    unchanged = len(files) - changed - failed
+    verb = "would be reformatted" if check else "reformatted"
+    parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}", f"{unchanged} unchanged"]
+    if failed:
+        parts.append(f"{failed} with errors")
+    click.echo(", ".join(parts), err=True)
+    if failed or (check and changed):
+        sys.exit(EXIT_CONTRACT)
+
+
+def _ended(lines: Any) -> Any:
+    """Diff lines, each ending with a newline (the last line of a file may not have one)."""
+    for line in lines:
+        yield line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
