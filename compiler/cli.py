@@ -151,3 +151,9 @@ def schema(output: str | None) -> None:
             atomic_write(Path(output), text)
         except OSError as exc:
             _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
+
+
+from .cli_render import build_cmd, render_cmd  # noqa: E402  (registered after the group exists)
+
+main.add_command(render_cmd)
+main.add_command(build_cmd)

@@ -15,7 +15,7 @@ from .conftest import ROOT
 
 
 def test_import_slac_is_light() -> None:
-    code = "import sys, slac; print(' '.join(m for m in ('lark', 'jinja2', 'weasyprint', 'jsonschema', 'holidays') if m in sys.modules))"
+    code = "import sys, slac; print(' '.join(m for m in ('lark', 'jinja2', 'weasyprint', 'jsonschema', 'holidays', 'babel', 'fontTools', 'markupsafe', 'slac.render') if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""
 

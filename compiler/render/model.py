@@ -393,6 +393,8 @@ class _Builder:
                 if cal["holidays"]:
                     key = "hours.holidays_workdays" if cal["holidays"]["workdays"] else "hours.holidays"
                     text += self.t(key, region=self.f.region(cal["holidays"]["region"]))
+                else:
+                    text += self.t("hours.end")
             items.append(Para((text,)))
         return self.t("clause.hours"), (self.para("hours.intro"), Items(tuple(items)))
 
