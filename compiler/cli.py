@@ -153,6 +153,11 @@ def schema(output: str | None) -> None:
             _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
 
 
+from .cli_eval import evaluate_cmd, test_cmd  # noqa: E402  (they import helpers from this module lazily)
+
+main.add_command(evaluate_cmd)
+main.add_command(test_cmd)
+
 from .cli_render import build_cmd, render_cmd  # noqa: E402  (registered after the group exists)
 
 main.add_command(render_cmd)

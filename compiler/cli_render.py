@@ -38,20 +38,31 @@ def _formats(value: str | None) -> list[str]:
     return chosen
 
 
-def _policy(file: str, fmt: str) -> dict[str, Any]:
-    """Check and compile one contract, or exit with its diagnostics (1) or an I/O error (2)."""
+def _policy(file: str, fmt: str) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """Check, compile and test one contract: its policy and the computed result of each example.
+
+    Exits 1 with the diagnostics when the contract has errors or an example's `expect` does not
+    hold (E0712), 2 when the file cannot be read.
+    """
     from .cli import EXIT_CONTRACT, _read, _report
-    from .errors import SlaError, has_errors
-    from .pipeline import analyse
+    from .errors import Diagnostic, SlaError, has_errors
+    from .pipeline import _failed_expectations, analyse, example_results
     from .policy import build
 
     source = _read(file)
-    doc, diagnostics = analyse(source, file=file)
+    # Examples run once, here, so that their results can also be printed in the document.
+    doc, diagnostics = analyse(source, file=file, examples=False)
+    results: list[Any] = []
+    if doc is not None and not has_errors(diagnostics):
+        results, problems = example_results(doc)
+        diagnostics = sorted(
+            set(diagnostics + problems + list(_failed_expectations(doc, results))), key=Diagnostic.sort_key
+        )
     _report(diagnostics, {file: source}, fmt)
     if doc is None or has_errors(diagnostics):
         sys.exit(EXIT_CONTRACT)
     try:
-        return build(doc)
+        return build(doc), {r.index: r.report for r in results}
     except SlaError as exc:
         _report(list(exc.diagnostics), {file: source}, fmt)
         sys.exit(EXIT_CONTRACT)
@@ -62,7 +73,7 @@ def _policy(file: str, fmt: str) -> dict[str, Any]:
 
 def _outputs(
     file: str,
-    policy: dict[str, Any],
+    built: tuple[dict[str, Any], dict[int, dict[str, Any]]],
     editions: list[str] | None,
     formats: list[str],
     front: dict[str, Any],
@@ -72,6 +83,7 @@ def _outputs(
     from .render import SUFFIX, RenderError, render
     from .render import editions as available
 
+    policy, results = built
     chosen = editions or available(policy)
     unknown = [e for e in chosen if e not in available(policy)]
     if unknown:
@@ -85,7 +97,9 @@ def _outputs(
     for edition in chosen:
         for fmt in formats:
             try:
-                out[Path(f"{stem}.{edition}{SUFFIX[fmt]}")] = render(policy, edition=edition, fmt=fmt, **front)
+                out[Path(f"{stem}.{edition}{SUFFIX[fmt]}")] = render(
+                    policy, edition=edition, fmt=fmt, results=results, **front
+                )
             except RenderError as exc:
                 click.echo(f"slac: error: {file}: {exc}", err=True)
                 sys.exit(EXIT_USAGE)
@@ -156,9 +170,9 @@ def render_cmd(
 @click.option("-o", "--output", "directory", required=True, type=click.Path(file_okay=False), help="Output directory.")
 @click.option("--format", "formats", metavar="FORMATS", help=FORMATS_HELP)
 def build_cmd(files: tuple[str, ...], directory: str, formats: str | None) -> None:
-    """Check, compile and render every edition of each contract.
+    """Check, compile, test the examples and render every edition of each contract.
 
-    Writes STEM.policy.json and STEM.EDITION.{md,html,pdf} for each FILE; nothing is written
+    Exit 1 when a contract has errors or one of its examples does not hold. Writes STEM.policy.json and STEM.EDITION.{md,html,pdf} for each FILE; nothing is written
     unless every contract builds.
     """
     from .policy import to_json
@@ -167,10 +181,10 @@ def build_cmd(files: tuple[str, ...], directory: str, formats: str | None) -> No
     chosen_formats = _formats(formats)
     policies = {file: _policy(file, "text") for file in files}
     outputs: dict[Path, str | bytes] = {}
-    total = sum(len(available(p)) * len(chosen_formats) for p in policies.values())
+    total = sum(len(available(p)) * len(chosen_formats) for p, _ in policies.values())
     with click.progressbar(length=total, label="rendering", file=sys.stderr, hidden=not _show_progress()) as bar:
-        for file, policy in policies.items():
-            outputs[Path(f"{Path(file).stem}.policy.json")] = to_json(policy)
-            outputs.update(_outputs(file, policy, None, chosen_formats, {}, bar))
+        for file, built in policies.items():
+            outputs[Path(f"{Path(file).stem}.policy.json")] = to_json(built[0])
+            outputs.update(_outputs(file, built, None, chosen_formats, {}, bar))
     _write_all(directory, outputs)
     click.echo(f"built {len(files)} contract{'s' if len(files) != 1 else ''} into {directory}", err=True)

@@ -84,3 +84,22 @@ def test_build_writes_policy_and_every_edition(tmp_path: Path) -> None:
             for ext in ("md", "html"):
                 assert f"{stem}.{edition}.{ext}" in names
     assert "built 2 contracts" in result.output
+
+
+def test_build_fails_on_an_example_that_does_not_hold(tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.sla"
+    text = Path(WEBSOFT9).read_text(encoding="utf-8")
+    wrong.write_text(text.replace("expect credit 50 CNY", "expect credit 60 CNY", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    result = _run("build", str(wrong), "-o", str(out))
+    assert result.exit_code == 1, result.output
+    assert "E0712" in result.output and "60" in result.output and "50" in result.output
+    assert not out.exists()
+
+
+def test_rendered_examples_show_the_computed_results(tmp_path: Path) -> None:
+    result = _run("render", ACME, "--lang", "en", "--format", "md", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    md = (tmp_path / "acme-crm.en.md").read_text(encoding="utf-8")
+    assert "Result computed from this agreement:" in md
+    assert "- Monthly uptime: 99.79%, below the commitment of 99.9%" in md

@@ -22,7 +22,17 @@ from markupsafe import Markup
 from .markup import md_block, md_escape, safe_url
 from .model import Block, Document, build_document
 
-__all__ = ["BILINGUAL", "FORMATS", "editions", "render", "render_markdown", "render_html", "render_pdf", "RenderError"]
+__all__ = [
+    "BILINGUAL",
+    "FORMATS",
+    "editions",
+    "example_results",
+    "render",
+    "render_markdown",
+    "render_html",
+    "render_pdf",
+    "RenderError",
+]
 
 BILINGUAL = "bilingual"
 FORMATS = ("md", "html", "pdf")
@@ -79,9 +89,21 @@ def editions(policy: dict[str, Any]) -> list[str]:
     return [*langs, BILINGUAL] if len(langs) > 1 else langs
 
 
+def example_results(policy: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """The evaluator's report entry of each worked example, by example index."""
+    if not policy["examples"]:
+        return {}
+    from slac.runtime import load_policy
+    from slac.runtime.examples import run_examples
+
+    return {r.index: r.report for r in run_examples(load_policy(policy))}
+
+
 def _edition(policy: dict[str, Any], name: str, results: dict[int, Any] | None) -> Edition:
     from .strings import MissingLanguage
 
+    if results is None:
+        results = example_results(policy)
     langs = list(policy["languages"]) if name == BILINGUAL else [name]
     if name not in editions(policy):
         raise RenderError(f"no edition '{name}': this contract has {', '.join(editions(policy))}")

@@ -671,8 +671,81 @@ class _Builder:
             text += self.t("examples.cause", clause=self.exclusion_ref(ev["cause"]))
         return Para((text + times,))
 
-    def result_blocks(self, result: Any) -> list[Block]:  # filled in when the evaluator lands
-        return []
+    def result_blocks(self, entry: dict[str, Any]) -> list[Block]:
+        """The evaluator's report entry for the example, read as a reader would check it."""
+        currency = entry["currency"]
+        lines: list[Para] = []
+        uptime = entry["uptime"]
+        if (
+            uptime["target"] is not None
+            or entry["downtime"]["counted_seconds"]
+            or any(c["kind"] == "band" for c in entry["credits"])
+        ):
+            if uptime["target"] is not None:
+                key = "examples.result_uptime_met" if uptime["met"] else "examples.result_uptime_missed"
+                lines.append(
+                    self.para(key, uptime=self.f.percent(uptime["display"]), target=self.f.percent(uptime["target"]))
+                )
+            else:
+                lines.append(self.para("examples.result_uptime", uptime=self.f.percent(uptime["display"])))
+        if entry["tickets"]["measured"]:
+            n = len(entry["breaches"])
+            lines.append(Para((self.c.plural("examples.expect_breaches", n, n=self.f.number(n)),)))
+            groups: dict[tuple[Any, ...], int] = {}
+            for b in entry["breaches"]:
+                group = (b["effective_priority"], b["deadline"], b["response"], b["lateness_seconds"])
+                groups[group] = groups.get(group, 0) + 1
+            for (priority, deadline, response, lateness), count in groups.items():
+                values = {
+                    "n": self.f.number(count),
+                    "priority": self.priority_name(priority),
+                    "deadline": self.f.timestamp(deadline),
+                }
+                if response:
+                    text = self.c.plural(
+                        "examples.result_breach",
+                        count,
+                        response=self.f.timestamp(response),
+                        late=self.f.duration(lateness),
+                        **values,
+                    )
+                else:
+                    text = self.c.plural("examples.result_breach_open", count, **values)
+                lines.append(Para((text,)))
+        for credit in entry["credits"]:
+            name = self.word("credit.names", credit["credit"])
+            amount = self.f.money(credit["amount"], currency)
+            if credit["kind"] == "band":
+                threshold = (
+                    self.t("credit.below_target")
+                    if credit["threshold_is_target"]
+                    else self.t("credit.below", percent=self.f.percent(credit["threshold"]))
+                )
+                share = (
+                    self.amount(credit["band"])
+                    if "share" in credit["band"]
+                    else self.f.money(credit["band"]["money"], currency)
+                )
+                lines.append(
+                    self.para("examples.result_band", credit=name, threshold=threshold, share=share, amount=amount)
+                )
+            else:
+                lines.append(
+                    self.para(
+                        "examples.result_per_miss",
+                        credit=name,
+                        count=self.f.number(credit["count"]),
+                        each=self.f.money(credit["each_amount"], currency),
+                        amount=amount,
+                    )
+                )
+        if entry["cap"] and entry["cap"]["applied"]:
+            lines.append(self.para("examples.result_cap", limit=self.f.money(entry["cap"]["limit"], currency)))
+        lines.append(self.para("examples.expect_credit", credit=self.f.money(entry["total"], currency)))
+        claim = entry.get("claim")
+        if claim and claim["required"] and claim["deadline"] and Decimal(entry["total"]) > 0:
+            lines.append(self.para("examples.result_claim_by", deadline=self.f.timestamp(claim["deadline"])))
+        return [self.para("examples.computed"), Items(tuple(lines))]
 
 
 def build_document(policy: dict[str, Any], lang: str, *, results: dict[int, Any] | None = None) -> Document:
