@@ -8,7 +8,7 @@ from decimal import Decimal
 from babel import Locale
 from babel.dates import format_date, get_day_names
 from babel.lists import format_list
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, parse_pattern
 
 from .strings import Catalogue
 
@@ -16,6 +16,10 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A month for the "allowed downtime" figure: the reference month of 30 days.
 REFERENCE_MONTH_SECONDS = 30 * 24 * 3600
 _UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
+# Parsed once: Babel would parse the pattern text again on every call. Every decimal the
+# contract wrote is kept (no rounding to Babel's default three places).
+_DECIMAL = parse_pattern("#,##0.##########")
+_PERCENT = parse_pattern("#,##0.##########%")
 
 
 class Formatter:
@@ -26,11 +30,10 @@ class Formatter:
         self.locale = Locale.parse(catalogue.locale)
 
     def number(self, value: Decimal | int) -> str:
-        # Keep every decimal the contract wrote (no rounding to three places).
-        return format_decimal(value, format="#,##0.##########", locale=self.locale)
+        return format_decimal(value, format=_DECIMAL, locale=self.locale)
 
     def percent(self, share: str | Decimal) -> str:
-        return format_percent(Decimal(share) / 100, format="#,##0.##########%", locale=self.locale)
+        return format_percent(Decimal(share) / 100, format=_PERCENT, locale=self.locale)
 
     def money(self, amount: str | Decimal, currency: str) -> str:
         return format_currency(Decimal(amount), currency, locale=self.locale)

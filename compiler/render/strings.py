@@ -73,8 +73,13 @@ class Catalogue:
 
     def plural(self, key: str, count: object, **values: object) -> str:
         """`key.one` / `key.other` (CLDR categories of the locale) for `count`."""
-        from babel import Locale
-
-        form = Locale.parse(self.locale).plural_form(count)  # type: ignore[arg-type]
+        form = _locale(self.locale).plural_form(count)
         name = f"{key}.{form}" if f"{key}.{form}" in self.strings else f"{key}.other"
         return self.t(name, **values)
+
+
+@functools.cache
+def _locale(code: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse(code)
