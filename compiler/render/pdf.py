@@ -24,8 +24,8 @@ ASSET_SCHEME = "slac-asset:"
 # Part of the cache key: bump when the subsetting options change.
 _SUBSET_OPTIONS = "v2-all-features"
 FONT_FAMILY = "SLAC Serif"
-# Always in the subset: digits and signs for page numbers, list bullets: what CSS generates.
-_ALWAYS = frozenset(" 0123456789/.,:;-–—()%•◦")
+# Always in the subset: digits and signs for page numbers, which CSS generates.
+_ALWAYS = frozenset(" 0123456789/.,:;-–—()%")
 
 
 class BlockedFetch(ValueError):
