@@ -292,3 +292,34 @@ def test_markdown_and_html_are_byte_identical_across_runs(policies) -> None:
         for edition in editions(policy):
             assert render_markdown(policy, edition) == render_markdown(json.loads(json.dumps(policy)), edition)
             assert render_html(policy, edition) == render_html(json.loads(json.dumps(policy)), edition)
+
+
+def test_a_third_language_needs_only_a_catalogue(policies, monkeypatch) -> None:
+    """A `fr` catalogue (here: the English strings under a French locale) is all a new language takes."""
+    import copy
+
+    from slac.render import model
+    from slac.render.strings import Catalogue
+
+    english = load("en")
+    french = Catalogue(lang="fr", locale="fr", strings=dict(english.strings))
+    monkeypatch.setattr(model, "load", lambda lang: french if lang == "fr" else load(lang))
+    policy = copy.deepcopy(policies["acme-crm"])
+    policy["languages"] = ["en", "fr"]
+
+    def add_fr(node: Any) -> None:
+        if isinstance(node, dict):
+            if set(node) == {"en", "zh"} and all(isinstance(v, str) for v in node.values()):
+                node["fr"] = node.pop("zh")
+            for value in node.values():
+                add_fr(value)
+        elif isinstance(node, list):
+            for value in node:
+                add_fr(value)
+
+    add_fr(policy)
+    assert editions(policy) == ["en", "fr", "bilingual"]
+    md = render_markdown(policy, "fr", results={})  # an edited policy no longer passes the evaluator's hash check
+    assert "1 janvier 2026" in md  # Babel's French date, number and money formats
+    assert "99,95" in md and "2 000,00" in md.replace("\u202f", " ").replace("\xa0", " ")
+    assert _numbers(build_document(policy, "fr", results={})) == _numbers(build_document(policy, "en", results={}))
