@@ -61,13 +61,13 @@ def _fonts(pdf: bytes) -> list[dict[str, Any]]:
 
 def test_the_cjk_font_is_embedded_and_subset(bilingual_pdf) -> None:
     fonts = _fonts(bilingual_pdf)
-    serif = [f for f in fonts if "SLAC-Serif" in f["name"]]
+    serif = [f for f in fonts if "SLAC-" in f["name"]]
     assert serif, fonts
     for font in serif:
         assert re.match(r"^/?[A-Z]{6}\+", font["name"]), font  # the PDF subset-tag convention
         assert font["size"] < 500_000, font  # the full font is 11 MB
     # Every glyph of the document comes from the shipped font, none from whatever the system has.
-    assert all("SLAC-Serif" in f["name"] for f in fonts), fonts
+    assert all("SLAC-" in f["name"] for f in fonts), fonts
 
 
 def test_pdf_is_byte_identical_with_source_date_epoch(policy, monkeypatch) -> None:

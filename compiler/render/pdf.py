@@ -22,8 +22,12 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ASSET_SCHEME = "slac-asset:"
 # Part of the cache key: bump when the subsetting options change.
-_SUBSET_OPTIONS = "v2-all-features"
+_SUBSET_OPTIONS = "v4"
 FONT_FAMILY = "SLAC Serif"
+# The CJK font's quotes and ellipsis are full-width; English text takes their proportional forms
+# from a tiny second font (see `latin_marks_font`) listed first for :lang(en) in print.css.
+MARKS_FAMILY = "SLAC Latin Marks"
+_GENERAL_PUNCTUATION = range(0x2000, 0x2070)
 # Always in the subset: digits and signs for page numbers, which CSS generates.
 _ALWAYS = frozenset(" 0123456789/.,:;-–—()%")
 
@@ -67,30 +71,17 @@ def _cache_dir() -> Path | None:
     return folder
 
 
-@functools.lru_cache(maxsize=32)
-def subset_font(chars: frozenset[str]) -> bytes:
-    """The font reduced to `chars` (plus page-number characters); memoised and cached on disk."""
-    text = "".join(sorted(chars | _ALWAYS))
+def _cached(kind: str, text: str, build: Any) -> bytes:
+    """`build()` memoised on disk under the font file, the options and `text`."""
     source = font_path()
-    stat = source.stat()
-    key = hashlib.sha256(f"{_SUBSET_OPTIONS}:{source.name}:{stat.st_size}:{text}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{_SUBSET_OPTIONS}:{kind}:{source.name}:{source.stat().st_size}:{text}".encode()).hexdigest()[
+        :24
+    ]
     folder = _cache_dir()
-    cached = folder / f"serif-{key}.otf" if folder else None
+    cached = folder / f"{kind}-{key}.otf" if folder else None
     if cached is not None and cached.is_file():
         return cached.read_bytes()
-    from fontTools import subset
-
-    options = subset.Options()
-    options.name_IDs = ["*"]  # keep the family name and the OFL notice
-    options.notdef_outline = True
-    options.layout_features = ["*"]  # keep pwid (proportional Latin quotes) and the rest
-    font = subset.load_font(str(source), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    subset.save_font(font, out, options)
-    data = out.getvalue()
+    data: bytes = build()
     if cached is not None:
         from ..fileio import atomic_write
 
@@ -99,6 +90,84 @@ def subset_font(chars: frozenset[str]) -> bytes:
         except OSError:
             pass  # a cache that cannot be written only costs time
     return data
+
+
+@functools.lru_cache(maxsize=32)
+def subset_font(chars: frozenset[str]) -> bytes:
+    """The font reduced to `chars` (plus page-number characters); memoised and cached on disk."""
+    text = "".join(sorted(chars | _ALWAYS))
+
+    def build() -> bytes:
+        from fontTools import subset
+
+        options = subset.Options()
+        options.name_IDs = ["*"]  # keep the family name and the OFL notice
+        options.notdef_outline = True
+        font = subset.load_font(str(font_path()), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        out = io.BytesIO()
+        subset.save_font(font, out, options)
+        return out.getvalue()
+
+    return _cached("serif", text, build)
+
+
+@functools.lru_cache(maxsize=32)
+def latin_marks_font(chars: frozenset[str]) -> bytes | None:
+    """A font of the proportional (`pwid`) forms of the document's quotes, dashes and ellipsis.
+
+    Asking WeasyPrint for the `pwid` feature on English text instead costs about as much time
+    as the rest of the layout, so the substitution is done once here, in the font itself.
+    """
+    marks = "".join(sorted(c for c in chars if ord(c) in _GENERAL_PUNCTUATION))
+    if not marks:
+        return None
+
+    def build() -> bytes:
+        from fontTools import subset
+
+        options = subset.Options()
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        options.layout_features = []
+        font = subset.load_font(str(font_path()), options)
+        forms = _proportional_forms(font)
+        mapping = {ord(c): forms[ord(c)] for c in marks if ord(c) in forms}
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(glyphs=sorted(set(mapping.values())))
+        subsetter.subset(font)
+        from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
+
+        # The subsetter dropped the code points (they pointed at the full-width glyphs): map them
+        # to the proportional glyphs in a fresh Windows Unicode BMP table.
+        table = CmapSubtable.newSubtable(4)
+        table.platformID, table.platEncID, table.language = 3, 1, 0
+        table.cmap = dict(mapping)
+        font["cmap"].tables = [table]
+        out = io.BytesIO()
+        subset.save_font(font, out, options)
+        return out.getvalue()
+
+    return _cached("marks", marks, build)
+
+
+def _proportional_forms(font: Any) -> dict[int, str]:
+    """Code point → glyph of its `pwid` (proportional width) form, for general punctuation."""
+    gsub = font["GSUB"].table
+    lookups = {
+        i for rec in gsub.FeatureList.FeatureRecord if rec.FeatureTag == "pwid" for i in rec.Feature.LookupListIndex
+    }
+    substitutes: dict[str, str] = {}
+    for index in sorted(lookups):
+        lookup = gsub.LookupList.Lookup[index]
+        for table in lookup.SubTable:
+            table = table.ExtSubTable if lookup.LookupType == 7 else table
+            substitutes.update(getattr(table, "mapping", {}))
+    return {
+        cp: substitutes[g] for cp, g in font.getBestCmap().items() if cp in _GENERAL_PUNCTUATION and g in substitutes
+    }
 
 
 def _created() -> str:
@@ -123,15 +192,17 @@ def html_to_pdf(html: str, *, subset: bool = True, fetcher: AssetFetcher | None 
         font = font_path().read_bytes()
         url = f"{ASSET_SCHEME}font/serif-full.otf"
     assets = {url: (font, "font/otf")}
+    faces = f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}"); }}\n'
+    marks = latin_marks_font(frozenset(html))
+    if marks is not None:
+        marks_url = f"{ASSET_SCHEME}font/marks-{hashlib.sha256(marks).hexdigest()[:16]}.otf"
+        assets[marks_url] = (marks, "font/otf")
+        faces += f'@font-face {{ font-family: "{MARKS_FAMILY}"; src: url("{marks_url}"); }}\n'
     if fetcher is None:
         fetcher = AssetFetcher(assets)
     else:
         fetcher.assets.update(assets)
     font_config = FontConfiguration()
-    face = CSS(
-        string=f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}"); }}',
-        font_config=font_config,
-        url_fetcher=fetcher,
-    )
+    face = CSS(string=faces, font_config=font_config, url_fetcher=fetcher)
     document = HTML(string=_with_dates(html), url_fetcher=fetcher, base_url=f"{ASSET_SCHEME}document/")
-    return document.write_pdf(stylesheets=[face], font_config=font_config, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[face], font_config=font_config)
