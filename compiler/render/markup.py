@@ -37,7 +37,7 @@ def safe_url(url: str) -> str | None:
     """The URL if it is a web or mail address, percent-encoded where Markdown/HTML would misread it."""
     if not url.lower().startswith(_SAFE_SCHEMES):
         return None  # javascript:, data:, file: and relative paths are never made into links
-    return quote(url, safe="/:?#[]@!$&'*+,;=%~-._")
+    return quote(url, safe="/:?#[]@!$&'*+,;=%~-._")  # ( ) < > " space and non-ASCII are encoded
 
 
 def md_inline(para: Para) -> Markup:
@@ -46,7 +46,9 @@ def md_inline(para: Para) -> Markup:
         if isinstance(part, Link):
             url = safe_url(part.url)
             text = md_escape(part.text)
-            out.append(f"[{text}](<{url}>)" if url else str(text))
+            # safe_url percent-encodes spaces, parentheses and angle brackets, so the plain
+            # `(url)` destination cannot end early (and needs no `<…>`, which MDX reads as JSX).
+            out.append(f"[{text}]({url})" if url else str(text))
         else:
             out.append(str(md_escape(part)))
     return Markup("".join(out))
