@@ -154,9 +154,9 @@ def render_cmd(
     slug: str | None,
     sidebar_position: int | None,
 ) -> None:
-    """Render a contract as Markdown, HTML and PDF, per language and bilingual.
+    """Render a contract as Markdown, HTML and PDF.
 
-    Files are named STEM.EDITION.EXT, e.g. websoft9.zh.md, websoft9.bilingual.pdf.
+    Each declared language, and a bilingual edition clause by clause. Files are named STEM.EDITION.EXT, e.g. websoft9.zh.md, websoft9.bilingual.pdf.
     """
     chosen_formats = _formats(formats)
     chosen_editions = _split(editions)
@@ -170,9 +170,9 @@ def render_cmd(
 @click.option("-o", "--output", "directory", required=True, type=click.Path(file_okay=False), help="Output directory.")
 @click.option("--format", "formats", metavar="FORMATS", help=FORMATS_HELP)
 def build_cmd(files: tuple[str, ...], directory: str, formats: str | None) -> None:
-    """Check, compile, test the examples and render every edition of each contract.
+    """Check, compile, test and render contracts.
 
-    Exit 1 when a contract has errors or one of its examples does not hold. Writes STEM.policy.json and STEM.EDITION.{md,html,pdf} for each FILE; nothing is written
+    Every edition and format of each contract. Exit 1 when a contract has errors or one of its examples does not hold. Writes STEM.policy.json and STEM.EDITION.{md,html,pdf} for each FILE; nothing is written
     unless every contract builds.
     """
     from .policy import to_json
