@@ -137,3 +137,22 @@ def test_contract_text_with_urls_causes_no_fetch(listener) -> None:
     assert listener.connections() == 0  # …and never requested
     assert fetcher.refused == []  # escaped text is not even an element that could ask
     assert f"127.0.0.1:{listener.port}" in _text(pdf)
+
+
+def test_pdf_is_byte_identical_across_processes_and_font_caches(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for run in ("a", "b"):
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600", "XDG_CACHE_HOME": str(tmp_path / f"cache-{run}")}
+        out = tmp_path / run
+        subprocess.run(
+            [sys.executable, "-m", "slac", "render", str(WEBSOFT9), "--lang", "en", "--format", "pdf", "-o", str(out)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        outputs.append((out / "websoft9.en.pdf").read_bytes())
+    assert outputs[0] == outputs[1]
