@@ -335,3 +335,23 @@ def test_links_are_web_or_mail_addresses_and_cannot_break_out() -> None:
     for url in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "/relative"):
         rendered = MarkdownIt("commonmark").render(str(md_inline(Para((Link("x", url),)))))
         assert "href" not in rendered, url
+
+
+@pytest.mark.parametrize(("contract", "edition"), CASES)
+def test_every_markdown_table_row_has_as_many_cells_as_its_head(policies, contract: str, edition: str) -> None:
+    body = render_markdown(policies[contract], edition).split("---\n", 2)[2]
+    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    pipes_in_source = sum(1 for line in body.splitlines() if line.startswith("| "))
+    rows, current, head = 0, 0, None
+    for tok in tokens:
+        if tok.type == "table_open":
+            head = None
+        elif tok.type == "tr_open":
+            current = 0
+        elif tok.type in ("th_open", "td_open"):
+            current += 1
+        elif tok.type == "tr_close":
+            rows += 1
+            head = current if head is None else head
+            assert current == head
+    assert rows == pipes_in_source  # every `| … |` line became a table row, none a paragraph
