@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as htmlmod
 import json
 import re
 from decimal import Decimal
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from slac import compile_policy
@@ -355,3 +358,30 @@ def test_every_markdown_table_row_has_as_many_cells_as_its_head(policies, contra
             head = current if head is None else head
             assert current == head
     assert rows == pipes_in_source  # every `| … |` line became a table row, none a paragraph
+
+
+_TRICKY = list("#*_`[]()<>|{}~&!\\-+=:.1 aé中$\"'")
+_TEXT = (
+    st.text(
+        alphabet=st.sampled_from(_TRICKY)
+        | st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\t"),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@settings(max_examples=500)
+@given(_TEXT)
+def test_any_text_survives_markdown_as_itself(text: str) -> None:
+    """Whatever a contract says, a Markdown engine shows exactly that text: as a paragraph and in a table cell."""
+    engine = MarkdownIt("commonmark").enable("table")
+    out = engine.render(str(md_escape(text)))
+    assert out.startswith("<p>") and out.endswith("</p>\n"), out
+    assert htmlmod.unescape(out[3:-5]) == text
+    table = f"| h |\n| --- |\n| {md_escape(text)} |\n"
+    cells = [t for t in engine.parse(table) if t.type == "inline"]
+    assert [c.content for c in cells][0] == "h" and len(cells) == 2
+    assert htmlmod.unescape(engine.render(table).split("<td>")[1].split("</td>")[0]) == text
