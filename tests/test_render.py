@@ -385,3 +385,41 @@ def test_any_text_survives_markdown_as_itself(text: str) -> None:
     cells = [t for t in engine.parse(table) if t.type == "inline"]
     assert [c.content for c in cells][0] == "h" and len(cells) == 2
     assert htmlmod.unescape(engine.render(table).split("<td>")[1].split("</td>")[0]) == text
+
+
+SMALL = """sla small {
+  title en "Small" zh "小"
+  version "1"
+  effective 2025-01-01
+  languages en zh
+  timezone "UTC"
+  currency EUR
+  billing monthly
+  tier basic {
+    name en "Basic" zh "基础"
+    uptime 99%
+  }
+  credit outage_pay {
+    when uptime below target 5 EUR
+  }
+  clause data_protection {
+    en "We process personal data only to provide the Service."
+    zh "我们仅为提供服务而处理个人数据。"
+  }
+}
+"""
+
+
+def test_a_small_contract_renders_with_generic_headings() -> None:
+    policy = compile_policy(SMALL, file="small.sla")
+    md = render_markdown(policy, BILINGUAL)
+    assert "### 3.1 Service credit / 服务补偿" in md  # no catalogue name for `outage_pay`
+    assert "| below the tier's commitment | €5.00 |" in md
+    assert "| Basic | 99% | 7 hours 12 minutes |" in md
+    assert "**4.1** We process personal data only to provide the Service." in md  # no heading for an unknown id
+    assert "data_protection" not in md and "outage_pay" not in md
+    assert "## 5" not in md  # no examples, no exclusions, no third parties: no empty sections
+    english = re.sub(r'\s+zh "[^"]*"', "", SMALL.replace("languages en zh", "languages en"))
+    english_only = compile_policy(english, file="small.sla")
+    assert editions(english_only) == ["en"]
+    render_html(english_only, "en")
