@@ -50,25 +50,25 @@ def _policy(file: str, fmt: str) -> tuple[dict[str, Any], dict[int, dict[str, An
     from .policy import build
 
     source = _read(file)
-    # Examples run once, here, so that their results can also be printed in the document.
     doc, diagnostics = analyse(source, file=file, examples=False)
-    results: list[Any] = []
-    if doc is not None and not has_errors(diagnostics):
-        results, problems = example_results(doc)
-        diagnostics = sorted(
-            set(diagnostics + problems + list(_failed_expectations(doc, results))), key=Diagnostic.sort_key
-        )
-    _report(diagnostics, {file: source}, fmt)
     if doc is None or has_errors(diagnostics):
+        _report(diagnostics, {file: source}, fmt)
         sys.exit(EXIT_CONTRACT)
     try:
-        return build(doc), {r.index: r.report for r in results}
+        policy = build(doc)
     except SlaError as exc:
-        _report(list(exc.diagnostics), {file: source}, fmt)
+        _report(diagnostics + list(exc.diagnostics), {file: source}, fmt)
         sys.exit(EXIT_CONTRACT)
     except ValueError as exc:
         click.echo(f"slac: error: {file}: cannot build the policy: {exc}", err=True)
         sys.exit(EXIT_CONTRACT)
+    # The examples run once, on the policy just built; their results are also printed in the document.
+    results, problems = example_results(doc, policy)
+    diagnostics = sorted(diagnostics + problems + list(_failed_expectations(doc, results)), key=Diagnostic.sort_key)
+    _report(diagnostics, {file: source}, fmt)
+    if has_errors(diagnostics):
+        sys.exit(EXIT_CONTRACT)
+    return policy, {r.index: r.report for r in results}
 
 
 def _outputs(

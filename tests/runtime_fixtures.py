@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -104,10 +105,11 @@ def random_events(
     start = rng.integers(lo - 48 * hour, hi + 24 * hour, incidents, dtype=np.int64)
     kind = rng.random(incidents)
     minute = hour // 60
+    # Mostly short outages, so that uptimes spread over every credit band rather than all hitting the worst.
     length = np.where(
         kind < 0.25,
         rng.integers(0, 10 * minute, incidents),  # around the 5 min minimum
-        np.where(kind < 0.9, rng.integers(0, 6 * hour, incidents), rng.integers(0, 72 * hour, incidents)),
+        np.where(kind < 0.9, rng.integers(0, hour, incidents), rng.integers(0, 4 * hour, incidents)),
     ).astype(np.int64)
     length = np.where(rng.random(incidents) < 0.1, 5 * minute, length)  # exactly the minimum
     cause_pick = rng.random(incidents)
@@ -125,12 +127,20 @@ def random_events(
             inc_causes.append("force_majeure")
         else:
             inc_causes.append("customer_caused")
+    # Some customers have many incidents and others few, so their uptimes fall in different credit bands.
+    weight = 1 / np.arange(1, customers + 1)
+    weight /= weight.sum()
     listed: list[tuple[str, ...] | None] = []
     for _ in range(incidents):
-        if rng.random() < 0.4:
+        if rng.random() < 0.02:
             listed.append(None)
         else:
-            listed.append(tuple(cust_ids[j] for j in rng.choice(customers, int(rng.integers(1, 4)), replace=False)))
+            listed.append(
+                tuple(
+                    cust_ids[j]
+                    for j in rng.choice(customers, int(rng.integers(1, min(3, customers) + 1)), replace=False, p=weight)
+                )
+            )
     inc = Incidents(
         id=objects([f"i{i}" for i in range(incidents)]),
         start=start,
@@ -141,3 +151,54 @@ def random_events(
         row=np.arange(2, incidents + 2, dtype=np.int64),
     )
     return Events(cust, tick, inc)
+
+
+def make_events(
+    customers: list[tuple[str, str, str]],
+    tickets: Sequence[tuple[Any, ...]] = (),
+    incidents: Sequence[tuple[Any, ...]] = (),
+) -> Any:
+    """Event tables from readable rows; times are ISO strings with offsets (or None).
+
+    customers: (id, tier, fee); tickets: (id, customer, priority, opened, responded[, outage[, cause]]);
+    incidents: (id, start, end[, cause[, announced[, customers tuple or None]]]).
+    """
+    from datetime import datetime
+
+    import numpy as np
+
+    from slac.runtime.calendar import to_us
+    from slac.runtime.events import MISSING, Customers, Events, Incidents, Tickets
+
+    def us(text: str | None) -> int:
+        return MISSING if text is None else to_us(datetime.fromisoformat(text))
+
+    t = [tuple(row) + (False, None)[len(row) - 5 :] for row in tickets]
+    i = [tuple(row) + (None, None, None)[len(row) - 3 :] for row in incidents]
+    return Events(
+        Customers(
+            id=objects([c[0] for c in customers]),
+            tier=objects([c[1] for c in customers]),
+            fee=tuple(Decimal(c[2]) for c in customers),
+            row=np.arange(2, len(customers) + 2, dtype=np.int64),
+        ),
+        Tickets(
+            id=objects([r[0] for r in t]),
+            customer=objects([r[1] for r in t]),
+            priority=objects([r[2] for r in t]),
+            opened=np.array([us(r[3]) for r in t], dtype=np.int64),
+            responded=np.array([us(r[4]) for r in t], dtype=np.int64),
+            outage=np.array([bool(r[5]) for r in t], dtype=bool),
+            cause=objects([r[6] for r in t]),
+            row=np.arange(2, len(t) + 2, dtype=np.int64),
+        ),
+        Incidents(
+            id=objects([r[0] for r in i]),
+            start=np.array([us(r[1]) for r in i], dtype=np.int64),
+            end=np.array([us(r[2]) for r in i], dtype=np.int64),
+            cause=objects([r[3] for r in i]),
+            announced=np.array([us(r[4]) for r in i], dtype=np.int64),
+            customers=tuple(r[5] for r in i),
+            row=np.arange(2, len(i) + 2, dtype=np.int64),
+        ),
+    )

@@ -213,6 +213,15 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPa
     assert not cli_eval._show_progress()
 
 
+def test_the_progress_bar_goes_to_stderr_only(inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from slac import cli_eval
+
+    monkeypatch.setattr(cli_eval, "_show_progress", lambda: True)
+    code, out, err = evaluate(WEBSOFT9, inputs)
+    assert code == 0 and "evaluating" in err
+    assert out == evaluate(WEBSOFT9, inputs, env={"CI": "true"})[1]  # the report itself is unchanged
+
+
 def test_no_progress_bar_when_piped(inputs: dict[str, Path]) -> None:
     code, _, err = evaluate(WEBSOFT9, inputs, env={"CI": ""})
     assert code == 0 and "evaluating" not in err and err == ""
@@ -253,3 +262,29 @@ def test_check_fails_on_a_wrong_expectation() -> None:
     assert code == 1
     assert f"{BAD_EXAMPLE}:26:19: error[E0712]: " in err and "expects credit 0.00 USD" in err
     assert "computes 10.00 USD" in err
+
+
+def test_the_cli_loads_the_evaluator_only_when_asked() -> None:
+    import subprocess
+    import sys
+
+    heavy = ("pyarrow", "numpy", "orjson", "jsonschema", "slac.runtime")
+    code = f"import sys, slac.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == ""
+
+
+def test_compile_fails_on_a_wrong_expectation_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "policy.json"
+    code, out, _ = run("compile", BAD_EXAMPLE, "-o", target, "--format", "json")
+    assert code == 1 and not target.exists()
+    found = json.loads(out)  # one JSON document with every diagnostic
+    assert [(d["code"], d["line"], d["column"]) for d in found] == [("E0712", 26, 19), ("E0712", 27, 19)]
+
+
+def test_compile_policy_api_raises_on_a_wrong_expectation() -> None:
+    import slac
+
+    with pytest.raises(slac.SlaError) as info:
+        slac.compile_policy(BAD_EXAMPLE.read_text(encoding="utf-8"), file="x.sla")
+    assert [d.code for d in info.value.diagnostics] == ["E0712", "E0712"]

@@ -11,6 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from slac.runtime.events import MISSING
 from slac.runtime.inputs import EventError, read_events
@@ -244,3 +246,52 @@ def test_a_bad_value_deep_in_a_large_file_is_found(tmp_path: Path) -> None:
     err = fails(tmp_path, tickets=tickets)
     assert (err.row, err.column) == (n - 7 + 2, "opened_at")
     assert "no UTC offset" in err.message
+
+
+def test_nested_values_are_refused(tmp_path: Path) -> None:
+    paths = write(tmp_path)
+    paths["customers"] = tmp_path / "customers.jsonl"
+    paths["customers"].write_text(
+        '{"customer": "c1", "tier": "starter", "monthly_fee": 500}\n'
+        '{"customer": "c2", "tier": "starter", "monthly_fee": {"amount": 500}}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(EventError) as info:
+        read(paths)
+    assert (info.value.row, info.value.column) == (2, "monthly_fee") and "a single value" in str(info.value)
+    table = pa.Table.from_pylist(_records(INCIDENTS)).drop_columns(["customers"])
+    table = table.append_column("customers", pa.array([None, ["c1", "c2"]], pa.list_(pa.string())))
+    pq.write_table(table, tmp_path / "incidents.parquet")
+    paths = {**write(tmp_path), "incidents": tmp_path / "incidents.parquet"}
+    with pytest.raises(EventError) as info:
+        read(paths)
+    assert info.value.column == "customers" and "type list<" in str(info.value)
+
+
+_CELLS = st.one_of(
+    st.sampled_from(["", "c1", "urgent", "2026-06-10T02:00Z", "2026-06-10T02:00", "true", "x;y", "2026-02-30T00:00Z"]),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELLS, min_size=7, max_size=7), max_size=4), which=st.sampled_from(["csv", "jsonl"]))
+def test_any_cells_give_tables_or_an_event_error(tmp_path: Path, rows: list[list[str]], which: str) -> None:
+    import csv
+    import io
+
+    header = ["id", "customer", "priority", "opened_at", "responded_at", "outage", "cause"]
+    paths = write(tmp_path)
+    path = tmp_path / f"fuzz.{which}"
+    if which == "csv":
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+        path.write_text(buf.getvalue(), encoding="utf-8")
+    else:
+        path.write_text("".join(json.dumps(dict(zip(header, r, strict=True))) + "\n" for r in rows), encoding="utf-8")
+    try:
+        ev = read({**paths, "tickets": path})
+    except EventError as exc:
+        assert str(exc).startswith(str(path))
+    else:
+        assert len(ev.tickets.id) == len(rows)

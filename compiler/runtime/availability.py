@@ -2,9 +2,10 @@
 
 Rules (SPEC "Evaluator semantics"), in the order applied to each incident:
 
-1. an incident whose cause is the planned-maintenance exclusion counts unless it was
-   announced at least the maintenance notice period before it started; announced in
-   time it is excluded (`announced_maintenance`);
+1. an incident whose cause is the exclusion named `planned_maintenance` (when the
+   availability block excludes it and sets a notice period) counts unless it was
+   announced at least the notice period before it started; announced in time it is
+   excluded (`announced_maintenance`);
 2. another cause listed in the availability block's `excludes` (every declared exclusion
    when the contract has no availability block) is excluded (`excluded_cause`);
 3. an incident shorter than the minimum outage is not downtime (`below_minimum`): each
@@ -22,15 +23,19 @@ customer its own stretch of a shared time axis.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
 from .calendar import Timeline
+from .columns import codes, sort_order
 from .events import MISSING, Incidents
 from .policy import PLANNED_MAINTENANCE, Policy
 
-COUNTED, EXCLUDED_CAUSE, ANNOUNCED, BELOW_MINIMUM = "", "excluded_cause", "announced_maintenance", "below_minimum"
+# Why an incident does not count, as codes (0: it counts) and as the report writes them.
+COUNTED, EXCLUDED_CAUSE, ANNOUNCED, BELOW_MINIMUM = 0, 1, 2, 3
+REASONS = (None, "excluded_cause", "announced_maintenance", "below_minimum")
 
 I64 = npt.NDArray[np.int64]
 
@@ -40,37 +45,33 @@ class Downtime:
     """Downtime of every customer (indexes as in the customers table) for one period, in µs."""
 
     counted: I64  # per customer
-    reason: list[str]  # per incident: COUNTED or why it does not count
+    reason: npt.NDArray[np.int8]  # per incident: COUNTED or why it does not count (REASONS)
     seconds_in_period: I64  # per incident: its own length inside the period
-    in_period: npt.NDArray[np.bool_]  # per incident: overlaps the period
-    platform: list[int]  # platform-wide incidents overlapping the period, by start
+    platform: list[int]  # platform-wide incidents overlapping the period, by start then id
     platform_counted: int  # how many of them count
-    own: list[list[int]]  # per customer: its own incidents overlapping the period
-    excluded: list[dict[tuple[str | None, str], int]]  # per customer: (cause, reason) → µs (a union per key)
+    own_incident: I64  # incidents naming a customer, grouped by customer ...
+    own_bounds: I64  # ... customer c's are own_incident[own_bounds[c]:own_bounds[c + 1]]
+    keys: list[tuple[str | None, str | None]]  # (cause, reason) of downtime that does not count
+    excluded: npt.NDArray[np.int64]  # [customer, key]: µs of that key (a union per key)
+
+    def own(self, customer: int) -> list[int]:
+        """A customer's own incidents overlapping the period, by start then id."""
+        return self.own_incident[self.own_bounds[customer] : self.own_bounds[customer + 1]].tolist()
 
 
-def classify(policy: Policy, incidents: Incidents) -> list[str]:
-    """Per incident: COUNTED, or the reason it does not count."""
+def classify(policy: Policy, incidents: Incidents) -> npt.NDArray[np.int8]:
+    """Per incident: COUNTED, or the code of the reason it does not count (vectorised)."""
+    names = sorted(policy.downtime_excludes)
+    excluded = codes(incidents.cause, names, "cause", unknown_ok=True) >= 0
+    out = np.full(len(incidents.id), COUNTED, dtype=np.int8)
+    out[incidents.end - incidents.start < policy.minimum_outage_us] = BELOW_MINIMUM
     notice = policy.maintenance_notice_us
-    minimum = policy.minimum_outage_us
-    excludes = policy.downtime_excludes
-    out: list[str] = []
-    for cause, start, end, announced in zip(
-        incidents.cause.tolist(),
-        incidents.start.tolist(),
-        incidents.end.tolist(),
-        incidents.announced.tolist(),
-        strict=True,
-    ):
-        if cause is not None and cause in excludes:
-            if cause == PLANNED_MAINTENANCE and notice is not None:
-                if announced != MISSING and start - announced >= notice:
-                    out.append(ANNOUNCED)
-                    continue
-            else:
-                out.append(EXCLUDED_CAUSE)
-                continue
-        out.append(BELOW_MINIMUM if end - start < minimum else COUNTED)
+    if notice is not None and PLANNED_MAINTENANCE in policy.downtime_excludes:
+        planned = incidents.cause == PLANNED_MAINTENANCE
+        in_time = (incidents.announced != MISSING) & (incidents.start - incidents.announced >= notice)
+        out[planned & in_time] = ANNOUNCED
+        excluded &= ~planned  # announced too late (or never): planned maintenance counts
+    out[excluded] = EXCLUDED_CAUSE
     return out
 
 
@@ -116,67 +117,64 @@ def downtime(policy: Policy, incidents: Incidents, customer_index: dict[str, int
     reason = classify(policy, incidents)
     start = np.clip(incidents.start, lo, hi)
     end = np.clip(incidents.end, lo, hi)
-    inside = end - start
-    in_period = (incidents.end > lo) & (incidents.start < hi) | (
+    in_period = ((incidents.end > lo) & (incidents.start < hi)) | (
         (incidents.start == incidents.end) & (incidents.start >= lo) & (incidents.start < hi)
     )
-    causes = incidents.cause.tolist()
-
-    platform: list[int] = []
-    own: list[list[int]] = [[] for _ in range(n_customers)]
-    rows: list[tuple[int, int]] = []  # (customer, incident) for own incidents in the period
-    for i in np.flatnonzero(in_period).tolist():
-        listed = incidents.customers[i]
-        if listed is None:
-            platform.append(i)
-            continue
-        for cust in listed:
-            c = customer_index.get(cust)
-            if c is not None:  # an incident naming only customers outside this evaluation
-                own[c].append(i)
-                rows.append((c, i))
-    platform.sort(key=lambda i: (int(incidents.start[i]), i))
-
+    # Each kind of downtime that does not count, (cause, reason), gets a code; counted incidents -1.
+    selected = np.flatnonzero(in_period)
+    causes = incidents.cause[selected].tolist()
+    why = reason[selected].tolist()
     keys = sorted(
-        {(causes[i], reason[i]) for i in range(len(reason)) if reason[i] != COUNTED and in_period[i]}, key=str
+        {(c, REASONS[r]) for c, r in zip(causes, why, strict=True) if r != COUNTED},
+        key=lambda k: (str(k[0]), str(k[1])),
     )
-    plat_arr = np.array(platform, dtype=np.int64)
-    row_cust = np.array([r[0] for r in rows], dtype=np.int64)
-    row_inc = np.array([r[1] for r in rows], dtype=np.int64)
-    reasons = np.array(reason, dtype=object) if reason else np.zeros(0, dtype=object)
+    key_index = {k: j for j, k in enumerate(keys)}
+    key_code = np.full(len(reason), -2, dtype=np.int64)
+    key_code[selected] = [-1 if r == COUNTED else key_index[(c, REASONS[r])] for c, r in zip(causes, why, strict=True)]
 
-    def part(key: tuple[str | None, str] | None) -> tuple[int, I64]:
-        """(platform µs, per-customer extra µs) for counted incidents (key None) or one excluded (cause, reason)."""
-        if key is None:
-            pmask = reasons[plat_arr] == COUNTED if len(plat_arr) else np.zeros(0, dtype=bool)
-            rmask = reasons[row_inc] == COUNTED if len(row_inc) else np.zeros(0, dtype=bool)
-        else:
-            pmask = np.array([(causes[i], reason[i]) == key for i in platform], dtype=bool)
-            rmask = np.array([(causes[i], reason[i]) == key for i in row_inc.tolist()], dtype=bool)
-        p = plat_arr[pmask] if len(plat_arr) else plat_arr
+    # Incidents naming customers become (customer, incident) rows, the names coded in one lookup.
+    lists = incidents.customers
+    platform = [i for i in selected.tolist() if lists[i] is None]
+    named = np.array([i for i in selected.tolist() if lists[i] is not None], dtype=np.int64)
+    named_lists = [lists[i] for i in named.tolist()]
+    lengths = np.fromiter(map(len, named_lists), dtype=np.int64, count=len(named_lists))
+    flat = np.empty(int(lengths.sum()), dtype=object)
+    flat[:] = list(chain.from_iterable(named_lists))
+    # A customer outside this evaluation (not in the customers table) is not reported.
+    flat_codes = codes(flat, list(customer_index), "customer", unknown_ok=True)
+    keep = flat_codes >= 0
+    r_cust = flat_codes[keep]
+    r_inc = np.repeat(named, lengths)[keep]
+    ids = incidents.id
+    platform.sort(key=lambda i: (int(incidents.start[i]), str(ids[i])))
+    plat = np.array(platform, dtype=np.int64)
+    # Grouped by customer, each group in start order then id (the report's order, whatever the rows' order).
+    order = sort_order(r_cust, incidents.start[r_inc], ids[r_inc]) if len(r_inc) else np.zeros(0, dtype=np.int64)
+    own_incident = r_inc[order]
+    own_bounds = np.searchsorted(r_cust[order], np.arange(n_customers + 1))
+
+    def part(code: int) -> tuple[int, I64]:
+        """(platform-wide µs, per-customer extra µs) of the incidents with one key code."""
+        p = plat[key_code[plat] == code]
         base = union(start[p], end[p])
-        r = row_inc[rmask] if len(row_inc) else row_inc
-        extra = grouped_extra(
-            row_cust[rmask] if len(row_cust) else row_cust, start[r], end[r], base, n_customers, lo, hi
-        )
-        return int(base.through[-1]) if len(base.through) else 0, extra
+        mask = key_code[r_inc] == code
+        r = r_inc[mask]
+        extra = grouped_extra(r_cust[mask], start[r], end[r], base, n_customers, lo, hi)
+        return (int(base.through[-1]) if len(base.through) else 0), extra
 
-    total, extra = part(None)
-    counted = extra + total
-    excluded: list[dict[tuple[str | None, str], int]] = [{} for _ in range(n_customers)]
-    for key in keys:
-        p_us, extra = part(key)
-        for c in range(n_customers) if p_us else np.flatnonzero(extra).tolist():
-            us = p_us + int(extra[c])
-            if us:
-                excluded[c][key] = us
+    total, extra = part(-1)
+    excluded = np.zeros((n_customers, len(keys)), dtype=np.int64)
+    for j in range(len(keys)):
+        p_us, more = part(j)
+        excluded[:, j] = p_us + more
     return Downtime(
-        counted=counted,
+        counted=extra + total,
         reason=reason,
-        seconds_in_period=np.where(in_period, inside, 0),
-        in_period=in_period,
+        seconds_in_period=np.where(in_period, end - start, 0),
         platform=platform,
-        platform_counted=sum(1 for i in platform if reason[i] == COUNTED),
-        own=own,
+        platform_counted=int(np.count_nonzero(reason[plat] == COUNTED)) if len(plat) else 0,
+        own_incident=own_incident,
+        own_bounds=own_bounds,
+        keys=keys,
         excluded=excluded,
     )

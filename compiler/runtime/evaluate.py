@@ -14,6 +14,8 @@ per-customer money (`credits`) and the report's dicts are plain Python.
 
 from __future__ import annotations
 
+import gc
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,9 +27,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ..policy import decimal_str, money_str
-from .availability import COUNTED, Downtime, downtime
-from .calendar import US, from_us, to_us, wall_to_us
-from .credits import credit_lines, settle
+from .availability import COUNTED, REASONS, Downtime, downtime
+from .calendar import US, from_us, iso_many, to_us, wall_to_us
+from .columns import codes, sort_order
+from .credits import describe, rules
 from .events import MISSING, Events, Tickets
 from .policy import Policy
 
@@ -82,13 +85,19 @@ def ticket_results(
     progress: Callable[[int], None] | None = None,
 ) -> TicketResults:
     """Deadlines and states of every ticket opened in the period (vectorised per calendar)."""
-    index = np.flatnonzero((tickets.opened >= period.start) & (tickets.opened < period.end))
+    inside = (tickets.opened >= period.start) & (tickets.opened < period.end)
+    index = np.flatnonzero(inside)
     n = len(index)
-    customer = np.fromiter((customer_index[c] for c in tickets.customer[index].tolist()), dtype=np.int64, count=n)
+    whole = n == len(inside)  # the usual case, a month's export: no copies of the object columns
+
+    def take(column: Any) -> Any:
+        return column if whole else column[index]
+
+    customer = codes(take(tickets.customer), list(customer_index), "customer")
     prio_names = list(policy.priorities)
     prio_index = {p: i for i, p in enumerate(prio_names)}
-    prio = np.fromiter((prio_index[p] for p in tickets.priority[index].tolist()), dtype=np.int64, count=n)
-    outage = tickets.outage[index].astype(np.int64)
+    prio = codes(take(tickets.priority), prio_names, "priority")
+    outage = take(tickets.outage).astype(np.int64)
 
     tier_names = list(policy.tiers)
     cal_names = list(policy.calendars)
@@ -110,7 +119,7 @@ def ticket_results(
     eff0 = np.maximum(effective, 0)
     ticket_cal = np.where(effective >= 0, cal[tier, eff0], -1)
     ticket_within = within[tier, eff0]
-    opened = tickets.opened[index]
+    opened = take(tickets.opened)
     deadline = np.full(n, MISSING, dtype=np.int64)
     done = 0
     for c, name in enumerate(cal_names):
@@ -121,15 +130,15 @@ def ticket_results(
             if progress is not None:
                 progress(done)
     measured = ticket_cal >= 0
-    responded = tickets.responded[index]
+    responded = take(tickets.responded)
     answered = responded != MISSING
     late = np.where(answered, responded > deadline, deadline < as_of)
     state = np.full(n, UNMEASURED, dtype=np.int8)
     state[measured & late] = BREACHED
     state[measured & ~late & answered] = MET
     state[measured & ~late & ~answered] = OPEN
-    has_cause = np.fromiter((c is not None for c in tickets.cause[index].tolist()), dtype=bool, count=n)
-    excluded = measured & has_cause
+    # A cause is an exclusion name (never empty) or None, so truthiness tells them apart in one C loop.
+    excluded = measured & take(tickets.cause).astype(bool)
     return TicketResults(
         index=index,
         customer=customer,
@@ -145,7 +154,7 @@ def evaluate(
     policy: Policy,
     events: Events,
     *,
-    period: str = "2025-03",
+    period: str,
     as_of: datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
@@ -155,13 +164,19 @@ def evaluate(
     customers = events.customers
     ids = customers.id.tolist()
     customer_index = {c: i for i, c in enumerate(ids)}
-    tier_names = list(policy.tiers)
-    tier_index = {t: i for i, t in enumerate(tier_names)}
-    customer_tier = np.array([tier_index[t] for t in customers.tier.tolist()], dtype=np.int64)
+    customer_tier = codes(customers.tier, list(policy.tiers), "tier")
 
     results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress)
     down = downtime(policy, events.incidents, customer_index, per.start, per.end)
-    report = assemble(policy, events, per, as_of_us, results, down)
+    # The report is hundreds of thousands of small dicts and lists, none of them cyclic: the cyclic
+    # garbage collector would rescan them again and again while they are built (~1 s per 1M tickets).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        report = assemble(policy, events, per, as_of_us, results, down)
+    finally:
+        if collecting:
+            gc.enable()
     if progress is not None:
         progress(len(results.index))
     return report
@@ -173,6 +188,7 @@ def evaluate(
 def assemble(
     policy: Policy, events: Events, per: Period, as_of: int, results: TicketResults, down: Downtime
 ) -> dict[str, Any]:
+    """The report dict from the computed columns: per customer uptime, downtime, tickets, credits, claim."""
     zone = policy.zone
     cur = policy.currency
     length = per.end - per.start
@@ -180,7 +196,6 @@ def assemble(
     tickets = events.tickets
     incidents = events.incidents
     n_customers = len(customers.id)
-    prio_names = list(policy.priorities)
 
     def ts(us: int) -> str:
         return from_us(us, zone).isoformat()
@@ -196,31 +211,7 @@ def assemble(
     excluded_counts = np.bincount(results.customer[results.excluded], minlength=n_customers)
     opened_counts = np.bincount(results.customer, minlength=n_customers)
 
-    # Breaches per customer, in opening order then id (excluded tickets never breach).
-    breach_pos = np.flatnonzero((results.state == BREACHED) & ~results.excluded)
-    breach_lists: list[list[dict[str, Any]]] = [[] for _ in range(n_customers)]
-    ids = tickets.id
-    opened_all = tickets.opened
-    responded_all = tickets.responded
-    order = sorted(breach_pos.tolist(), key=lambda k: (int(opened_all[results.index[k]]), str(ids[results.index[k]])))
-    for k in order:
-        i = int(results.index[k])
-        deadline = int(results.deadline[k])
-        resp = int(responded_all[i])
-        answered = resp != MISSING
-        breach_lists[int(results.customer[k])].append(
-            {
-                "id": str(ids[i]),
-                "priority": str(tickets.priority[i]),
-                "effective_priority": prio_names[int(results.effective[k])],
-                "opened": ts(int(opened_all[i])),
-                "deadline": ts(deadline),
-                "response": ts(resp) if answered else None,
-                "lateness_seconds": secs((resp if answered else as_of) - deadline),
-                "target_line": int(results.line[k]),
-                "row": int(tickets.row[i]),
-            }
-        )
+    breach_lists = breaches_by_customer(policy, tickets, results, as_of, n_customers)
 
     claim = policy.raw["claim"]
     claim_entry: dict[str, Any] | None = None
@@ -241,29 +232,32 @@ def assemble(
     payout = policy.raw["payout"]
     payout_entry = None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]}
 
-    incident_ids = incidents.id
+    incident_ids = [str(i) for i in incidents.id.tolist()]
+    reasons = down.reason.tolist()
+    credit_rules = rules(policy)
+    excluded_keys = [(j, cause, reason) for j, (cause, reason) in enumerate(down.keys)]
     out_customers: list[dict[str, Any]] = []
     for c in range(n_customers):
         tier = str(customers.tier[c])
         fee: Decimal = customers.fee[c]
         counted = int(down.counted[c])
-        uptime = Fraction(length - counted, length)
-        up = uptime_entry(policy, tier, uptime)
-        own = down.own[c]
-        own_counted = [str(incident_ids[i]) for i in own if down.reason[i] == COUNTED]
-        own_excluded = [str(incident_ids[i]) for i in own if down.reason[i] != COUNTED]
+        up = uptime_entry(policy, tier, length - counted, length)
+        own = down.own(c)
+        own_counted = [incident_ids[i] for i in own if reasons[i] == COUNTED]
+        own_excluded = [incident_ids[i] for i in own if reasons[i] != COUNTED]
         breaches = breach_lists[c]
-        lines = credit_lines(
-            policy,
-            tier,
-            fee,
-            uptime,
-            up["display"],
-            [b["id"] for b in breaches],
-            own_counted,
-            down.platform_counted,
-        )
-        subtotal, cap_entry, total = settle(policy, fee, lines)
+        owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches))
+        subtotal, limit, total = credit_rules.settle(fee, owed)
+        cap = credit_rules.cap_raw
+        cap_entry = None
+        if cap is not None and limit is not None:
+            cap_entry = {
+                "amount": cap["amount"],
+                "limit": money_str(limit, cur),
+                "applied": subtotal > limit,
+                "line": cap["line"],
+            }
+        lines = describe(policy, owed, up["display"], [b["id"] for b in breaches], own_counted, down.platform_counted)
         n_met, n_breached, n_open, n_unmeasured = (int(x) for x in counts[c])
         n_excluded = int(excluded_counts[c])
         out_customers.append(
@@ -276,10 +270,9 @@ def assemble(
                 "downtime": {
                     "counted_seconds": secs(counted),
                     "excluded": [
-                        {"cause": cause, "reason": reason, "seconds": secs(us)}
-                        for (cause, reason), us in sorted(
-                            down.excluded[c].items(), key=lambda kv: (str(kv[0][0]), kv[0][1])
-                        )
+                        {"cause": cause, "reason": reason, "seconds": secs(int(down.excluded[c, j]))}
+                        for j, cause, reason in excluded_keys
+                        if down.excluded[c, j]
                     ],
                     "incidents": own_counted,
                     "excluded_incidents": own_excluded,
@@ -326,8 +319,8 @@ def assemble(
                 "start": ts(int(incidents.start[i])),
                 "end": ts(int(incidents.end[i])),
                 "cause": incidents.cause[i],
-                "counted": down.reason[i] == COUNTED,
-                "reason": down.reason[i] or None,
+                "counted": bool(down.reason[i] == COUNTED),
+                "reason": REASONS[down.reason[i]],
                 "seconds": secs(int(down.seconds_in_period[i])),
                 "row": int(incidents.row[i]),
             }
@@ -337,27 +330,92 @@ def assemble(
     }
 
 
-def uptime_entry(policy: Policy, tier: str, uptime: Fraction) -> dict[str, Any]:
-    """Exact uptime, its display and whether it meets the tier's commitment."""
+def breaches_by_customer(
+    policy: Policy, tickets: Tickets, results: TicketResults, as_of: int, n_customers: int
+) -> list[list[dict[str, Any]]]:
+    """The report's breaches of each customer, by opening time then id (excluded tickets never breach).
+
+    Built column by column (one sort, vectorised timestamps) since a month can have 100k+ breaches.
+    """
+    pos = np.flatnonzero((results.state == BREACHED) & ~results.excluded)
+    out: list[list[dict[str, Any]]] = [[] for _ in range(n_customers)]
+    if len(pos) == 0:
+        return out
+    tix = results.index[pos]
+    order = sort_order(results.customer[pos], tickets.opened[tix], tickets.id[tix])
+    pos, tix = pos[order], tix[order]
+    deadline = results.deadline[pos]
+    responded = tickets.responded[tix]
+    answered = responded != MISSING
+    late = np.where(answered, responded, as_of) - deadline
+    response: list[str | None] = [None] * len(pos)
+    for k, text in zip(np.flatnonzero(answered).tolist(), iso_many(responded[answered], policy.zone), strict=True):
+        response[k] = text
+    prio_names = np.array(list(policy.priorities), dtype=object)
+    whole, rest = np.divmod(late, US)
+    lateness = [w if r == 0 else (w * US + r) / US for w, r in zip(whole.tolist(), rest.tolist(), strict=True)]
+    customer = results.customer[pos]
+    rows = zip(
+        tickets.id[tix].tolist(),
+        tickets.priority[tix].tolist(),
+        prio_names[results.effective[pos]].tolist(),
+        iso_many(tickets.opened[tix], policy.zone),
+        iso_many(deadline, policy.zone),
+        response,
+        lateness,
+        results.line[pos].tolist(),
+        tickets.row[tix].tolist(),
+        strict=True,
+    )
+    flat = [
+        {
+            "id": ident,
+            "priority": prio,
+            "effective_priority": eff,
+            "opened": opened,
+            "deadline": due,
+            "response": resp,
+            "lateness_seconds": lat,
+            "target_line": line,
+            "row": row,
+        }
+        for ident, prio, eff, opened, due, resp, lat, line, row in rows
+    ]
+    bounds = np.searchsorted(customer, np.arange(n_customers + 1)).tolist()
+    for c in range(n_customers):
+        if bounds[c] != bounds[c + 1]:
+            out[c] = flat[bounds[c] : bounds[c + 1]]
+    return out
+
+
+def uptime_entry(policy: Policy, tier: str, up: int, period: int) -> dict[str, Any]:
+    """Exact uptime (`up` of `period` µs), its display and whether it meets the tier's commitment."""
     target = policy.tiers[tier]["uptime"]
     decimals = policy.uptime_decimals
-    percent = uptime * 100
+    g = math.gcd(up, period)
+    met = None
+    if target is not None:
+        goal = Fraction(Decimal(target))
+        met = up * 100 * goal.denominator >= goal.numerator * period
     return {
-        "fraction": f"{uptime.numerator}/{uptime.denominator}",
-        "percent": decimal_str(round_half_even(percent, 9)),
-        "display": format(round_half_even(percent, decimals), "f"),
+        "fraction": f"{up // g}/{period // g}",
+        "percent": decimal_str(_round(up * 100, period, 9)),
+        "display": format(_round(up * 100, period, decimals), "f"),
         "decimals": decimals,
         "target": target,
-        "met": None if target is None else percent >= Fraction(Decimal(target)),
+        "met": met,
         "line": policy.tiers[tier]["line"] if target is not None else None,
     }
 
 
-def round_half_even(value: Fraction, places: int) -> Decimal:
-    """A fraction rounded half-even to `places` decimals, exactly (no float on the way)."""
-    scaled = value * 10**places
-    q, r = divmod(scaled.numerator, scaled.denominator)
-    twice = 2 * r
-    if twice > scaled.denominator or (twice == scaled.denominator and q % 2 == 1):
+def _round(num: int, den: int, places: int) -> Decimal:
+    """num / den rounded half-even to `places` decimals, in integers."""
+    q, r = divmod(num * 10**places, den)
+    if 2 * r > den or (2 * r == den and q % 2 == 1):
         q += 1
     return Decimal(q).scaleb(-places)
+
+
+def round_half_even(value: Fraction, places: int) -> Decimal:
+    """A fraction rounded half-even to `places` decimals, exactly (no float on the way)."""
+    return _round(value.numerator, value.denominator, places)

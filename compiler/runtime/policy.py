@@ -193,6 +193,7 @@ class Policy:
         notice = av["maintenance_notice_seconds"] if av else None
         self.maintenance_notice_us: int | None = _us(notice) if notice is not None else None
         self.uptime_decimals = _display_decimals(raw)
+        self.credit_rules: Any = None  # credits.Rules, compiled on first use
         self._effective: dict[tuple[str, bool], str | None] = {}
         self._answers: dict[tuple[str, str, bool], tuple[Target, str] | None] = {}
 
