@@ -73,7 +73,7 @@ def main() -> None:
 
     policy = compile_policy(CONTRACT.read_text(encoding="utf-8"), file=CONTRACT.name)
     results = example_results(policy)
-    html = render_html(policy, BILINGUAL, results=results)
+    html = render_html(policy, BILINGUAL, results=results, embed_font=False)
 
     # Warm both paths once: fonts loaded, subset memoised, WeasyPrint's caches filled.
     ours_pdf, base_pdf = html_to_pdf(html), plain_weasyprint(html)

@@ -37,6 +37,8 @@ __all__ = [
 BILINGUAL = "bilingual"
 FORMATS = ("md", "html", "pdf")
 SUFFIX = {"md": ".md", "html": ".html", "pdf": ".pdf"}
+# The <style> element of the HTML edition that carries the embedded fonts.
+EMBEDDED_FONTS_ID = "slac-fonts"
 
 
 class RenderError(ValueError):
@@ -204,8 +206,20 @@ def render_markdown(
     return text.rstrip("\n") + "\n"
 
 
-def render_html(policy: dict[str, Any], edition: str, *, results: dict[int, Any] | None = None, **front: Any) -> str:
-    """One edition as a standalone HTML page (print CSS inlined, no external resources)."""
+def render_html(
+    policy: dict[str, Any],
+    edition: str,
+    *,
+    results: dict[int, Any] | None = None,
+    embed_font: bool = True,
+    **front: Any,
+) -> str:
+    """One edition as a standalone HTML page: print CSS inlined, no external resources.
+
+    With `embed_font` the page carries the document's subset of the CJK serif as WOFF2 `data:`
+    URLs (a few hundred KB), so Chinese shows on a reader without CJK fonts; the PDF path turns it
+    off and hands WeasyPrint the subset itself.
+    """
     from slac import __version__
 
     ed = _edition(policy, edition, results)
@@ -215,14 +229,22 @@ def render_html(policy: dict[str, Any], edition: str, *, results: dict[int, Any]
         .get_template("document.html.j2")
         .render(edition=ed, front=front_matter(policy, edition, **front), css=css, version=__version__)
     )
-    return text.rstrip("\n") + "\n"
+    text = text.rstrip("\n") + "\n"
+    if embed_font:
+        from .fonts import embedded_faces
+
+        # The subset covers every character of the page as rendered; the rules go last in <head>
+        # so the page's text, not the font blob, is what a reader of the source sees first.
+        faces = f'<style id="{EMBEDDED_FONTS_ID}">\n{embedded_faces(text)}</style>\n'
+        text = text.replace("</head>", faces + "</head>", 1)
+    return text
 
 
 def render_pdf(policy: dict[str, Any], edition: str, *, results: dict[int, Any] | None = None, **front: Any) -> bytes:
     """One edition as PDF, through WeasyPrint from the HTML edition."""
     from .pdf import html_to_pdf
 
-    return html_to_pdf(render_html(policy, edition, results=results, **front))
+    return html_to_pdf(render_html(policy, edition, results=results, embed_font=False, **front))
 
 
 def render(
