@@ -436,3 +436,24 @@ def test_a_small_contract_renders_with_generic_headings() -> None:
     english_only = compile_policy(english, file="small.sla")
     assert editions(english_only) == ["en"]
     render_html(english_only, "en")
+
+
+# -- the render API takes a compiled policy ------------------------------------------------------
+
+
+def test_load_takes_a_policy_path_text_dict_or_runtime_policy(policies, tmp_path: Path) -> None:
+    from slac.policy import to_json
+    from slac.render import load
+    from slac.runtime import PolicyError, load_policy
+
+    policy = policies["websoft9"]
+    text = to_json(policy)
+    path = tmp_path / "websoft9.policy.json"
+    path.write_text(text, encoding="utf-8")
+    for source in (path, str(path), text, json.loads(text), load_policy(text), WEBSOFT9):
+        assert load(source) == policy, type(source)
+    assert render_markdown(load(path), "zh") == render_markdown(policy, "zh")
+    tampered = json.loads(text)
+    tampered["contract"]["id"] = "other"
+    with pytest.raises(PolicyError, match="content_hash"):
+        load(tampered)

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -27,6 +30,7 @@ __all__ = [
     "FORMATS",
     "editions",
     "example_results",
+    "load",
     "render",
     "render_markdown",
     "render_html",
@@ -89,6 +93,23 @@ def editions(policy: dict[str, Any]) -> list[str]:
     """The editions a policy can be rendered in: each declared language, then `bilingual`."""
     langs = list(policy["languages"])
     return [*langs, BILINGUAL] if len(langs) > 1 else langs
+
+
+def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
+    """The policy to render, from a compiled policy: a `slac compile` JSON file's path, its text,
+    its dict or a loaded `slac.runtime.Policy`. Checked by `slac.runtime.load_policy`, so a policy
+    that is invalid, of another format or edited after compiling raises `PolicyError`; a `.sla`
+    contract is compiled with `slac.compile_policy` (errors raise `SlaError`)."""
+    from slac.runtime import Policy, load_policy
+
+    if isinstance(source, Policy):
+        return source.raw
+    if isinstance(source, os.PathLike | str) and str(source).endswith(".sla"):
+        from slac import compile_policy
+
+        path = Path(source)
+        return compile_policy(path.read_text(encoding="utf-8"), file=path.name)
+    return load_policy(Path(source) if isinstance(source, os.PathLike) else source).raw
 
 
 def example_results(policy: dict[str, Any]) -> dict[int, dict[str, Any]]:
