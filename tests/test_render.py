@@ -457,3 +457,35 @@ def test_load_takes_a_policy_path_text_dict_or_runtime_policy(policies, tmp_path
     tampered["contract"]["id"] = "other"
     with pytest.raises(PolicyError, match="content_hash"):
         load(tampered)
+
+
+# -- Chinese spacing at placeholders -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "values", "expected"),
+    [
+        ("相当于{amount}的服务补偿", {"amount": "月服务费 5%"}, "相当于月服务费 5% 的服务补偿"),
+        ("获得{amount}补偿", {"amount": "¥50.00"}, "获得 ¥50.00 补偿"),
+        ("自 {date} 起生效", {"date": "2025年1月1日"}, "自 2025年1月1日起生效"),
+        ("于 {when} 提交", {"when": "2025年3月3日 09:00（UTC+08:00）"}, "于 2025年3月3日 09:00（UTC+08:00）提交"),
+        ("{date} {time}", {"date": "2025年3月3日", "time": "09:00"}, "2025年3月3日 09:00"),
+        ("第 {n} 条", {"n": "5.5"}, "第 5.5 条"),
+        ("按{tier}计算：{x}。", {"tier": "标准支持", "x": "12 小时"}, "按标准支持计算：12 小时。"),
+        # Values are contract text: inserted as written, spaces and all.
+        ("定义：{text}", {"text": "“服务” 是指 Websoft9"}, "定义：“服务” 是指 Websoft9"),
+        # A link's placeholder hides its text: the catalogue's spacing beside it stays.
+        ("发布于 {link}。", {"link": "\x000\x00"}, "发布于 \x000\x00。"),
+    ],
+)
+def test_chinese_spacing_at_placeholders(template: str, values: dict[str, str], expected: str) -> None:
+    from slac.render.strings import Catalogue
+
+    zh = Catalogue(lang="zh", locale="zh", strings={"k": template}, cjk_spacing=True)
+    assert zh.t("k", **values) == expected
+    en = Catalogue(lang="en", locale="en", strings={"k": template})
+    assert en.t("k", **values) == template.format(**values)
+
+
+def test_only_the_chinese_catalogue_adjusts_spacing() -> None:
+    assert load("zh").cjk_spacing is True and load("en").cjk_spacing is False

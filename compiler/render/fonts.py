@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 # Part of the cache key: bump when the subsetting options change.
-_SUBSET_OPTIONS = "v4"
+_SUBSET_OPTIONS = "v5"
 FONT_FAMILY = "SLAC Serif"
 # The CJK font's quotes and ellipsis are full-width; English text takes their proportional forms
 # from a tiny second font (see `latin_marks_font`) listed first for :lang(en) in print.css.
 MARKS_FAMILY = "SLAC Latin Marks"
 _GENERAL_PUNCTUATION = range(0x2000, 0x2070)
+_SPACES = (0x20, 0xA0)
 # Always in the subset: digits and signs for page numbers, which CSS generates.
 _ALWAYS = frozenset(" 0123456789/.,:;-–—()%")
 
@@ -109,6 +110,10 @@ def latin_marks_font(chars: frozenset[str]) -> bytes | None:
         font = subset.load_font(str(font_path()), options)
         forms = _proportional_forms(font)
         mapping = {ord(c): forms[ord(c)] for c in marks if ord(c) in forms}
+        # The spaces too, as the serif draws them: Pango keeps a space in the run of the mark
+        # before it, and a font without one drew a box between ” and the next word.
+        cmap = font.getBestCmap()
+        mapping.update({cp: cmap[cp] for cp in _SPACES if cp in cmap})
         subsetter = subset.Subsetter(options)
         subsetter.populate(glyphs=sorted(set(mapping.values())))
         subsetter.subset(font)
