@@ -489,3 +489,13 @@ def test_chinese_spacing_at_placeholders(template: str, values: dict[str, str], 
 
 def test_only_the_chinese_catalogue_adjusts_spacing() -> None:
     assert load("zh").cjk_spacing is True and load("en").cjk_spacing is False
+
+
+def test_chinese_lists_space_numbers_but_not_words() -> None:
+    zh, en = Formatter(load("zh")), Formatter(load("en"))
+    assert zh.items(["5.1", "5.2", "5.3", "5.4"]) == "5.1、5.2、5.3 和 5.4"
+    assert zh.items(["5.1", "5.2"]) == "5.1 和 5.2"
+    assert zh.items(["标准支持", "高级支持", "尊享支持"]) == "标准支持、高级支持和尊享支持"
+    assert zh.alternatives(["Email", "电话"]) == "Email 或电话"
+    assert zh.items(["x"]) == "x" and zh.items([]) == ""
+    assert en.items(["5.1", "5.2", "5.3"]) == "5.1, 5.2, and 5.3"

@@ -85,7 +85,7 @@ def _tight(a: str, b: str) -> bool:
     return not _narrow(a) and not _narrow(b) and (_wide(a) or _wide(b))
 
 
-def _cjk_fill(template: str, values: dict[str, object]) -> str:
+def cjk_fill(template: str, values: dict[str, object]) -> str:
     """`template.format(**values)` with the spacing of Chinese text at each placeholder's edges: a
     space between a Chinese character and a number or Latin word (`月服务费 5% 的`), none between
     full-width text or punctuation (`2025年1月1日起`, `（UTC）起`). Only the catalogue's own text
@@ -126,7 +126,7 @@ class Catalogue:
     lang: str
     locale: str
     strings: dict[str, str]
-    # Chinese spacing at placeholders (see `_cjk_fill`); `meta.cjk_spacing` in the catalogue.
+    # Chinese spacing at placeholders (see `cjk_fill`); `meta.cjk_spacing` in the catalogue.
     cjk_spacing: bool = False
 
     def has(self, key: str) -> bool:
@@ -141,7 +141,7 @@ class Catalogue:
         # value is inserted verbatim and never interpreted.
         if not values:
             return text
-        return _cjk_fill(text, values) if self.cjk_spacing else text.format(**values)
+        return cjk_fill(text, values) if self.cjk_spacing else text.format(**values)
 
     def plural(self, key: str, count: object, **values: object) -> str:
         """`key.one` / `key.other` (CLDR categories of the locale) for `count`."""
