@@ -166,3 +166,8 @@ main.add_command(diff_cmd)
 main.add_command(fmt_cmd)
 main.add_command(evaluate_cmd)
 main.add_command(test_cmd)
+
+from .cli_render import build_cmd, render_cmd  # noqa: E402  (registered after the group exists)
+
+main.add_command(render_cmd)
+main.add_command(build_cmd)
