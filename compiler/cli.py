@@ -159,15 +159,11 @@ def schema(output: str | None) -> None:
             _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
 
 
-from .cli_change import diff_cmd, fmt_cmd  # noqa: E402  (the commands import cli's helpers lazily)
-from .cli_eval import evaluate_cmd, test_cmd  # noqa: E402  (they import helpers from this module lazily)
+# The other commands live in their own modules and import this module's helpers lazily,
+# so they are registered once the group exists.
+from .cli_change import diff_cmd, fmt_cmd  # noqa: E402
+from .cli_eval import evaluate_cmd, test_cmd  # noqa: E402
+from .cli_render import build_cmd, render_cmd  # noqa: E402
 
-main.add_command(diff_cmd)
-main.add_command(fmt_cmd)
-main.add_command(evaluate_cmd)
-main.add_command(test_cmd)
-
-from .cli_render import build_cmd, render_cmd  # noqa: E402  (registered after the group exists)
-
-main.add_command(render_cmd)
-main.add_command(build_cmd)
+for _command in (test_cmd, evaluate_cmd, render_cmd, build_cmd, diff_cmd, fmt_cmd):
+    main.add_command(_command)

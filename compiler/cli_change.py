@@ -199,7 +199,7 @@ def _with_figures(result: Any, *, period: str | None, fee: Any, events_dir: str 
         return result
 
 
-@click.command(name="fmt")
+@click.command(name="fmt", short_help="Rewrite contracts in the canonical layout; --check for CI.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 and print a unified diff if a file would change.")
 def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
