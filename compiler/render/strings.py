@@ -12,7 +12,6 @@ from typing import Any
 
 CATALOGUE_PACKAGE = "slac.templates"
 # Report catalogues (strings/report.*.toml) belong to the evaluator's report, not to the document.
-_NOT_DOCUMENT = "report."
 
 
 class MissingLanguage(LookupError):
@@ -25,7 +24,8 @@ def available_languages() -> list[str]:
     return sorted(
         p.name[: -len(".toml")]
         for p in folder.iterdir()
-        if p.name.endswith(".toml") and not p.name.startswith(_NOT_DOCUMENT)
+        # `<lang>.toml` only: `report.<lang>.toml` and `diff.<lang>.toml` belong to other stages.
+        if p.name.endswith(".toml") and "." not in p.name[: -len(".toml")]
     )
 
 
