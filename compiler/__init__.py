@@ -7,6 +7,10 @@ The pipeline, one module per stage, each callable alone::
                 ──checks.run────────▶ diagnostics (one check per module, listed in checks.CHECKS)
                 ──policy.build──────▶ policy (plain, JSON-ready dict, validated by schema/policy.schema.json)
 
+    policy ──runtime.load_policy──▶ Policy (per-ticket deadlines)  ──runtime.evaluate──▶ report
+           ──render.render────────▶ Markdown / HTML / PDF per edition
+           ──diff.diff────────────▶ classified changes between two policies
+
 Later stages never see parse trees. Importing `slac` is light: Lark, and
 everything the renderer needs, load only inside the stage that uses them.
 
@@ -16,6 +20,9 @@ Public API (keyword-only options)::
     check(source, file=...)           -> list[Diagnostic]          (never raises for contract errors)
     compile_policy(source, file=...)  -> dict                      (raises SlaError)
     policy_json(policy)               -> str                       (canonical, byte-stable)
+    load_policy(path_or_dict)         -> runtime.Policy            (raises runtime.PolicyError)
+    evaluate(policy, period=..., customers=..., tickets=..., incidents=..., as_of=None) -> report dict
+    render(policy, edition=..., fmt="md"|"html"|"pdf")            -> str | bytes
 """
 
 from __future__ import annotations
@@ -35,6 +42,9 @@ __all__ = [
     "check",
     "compile_policy",
     "policy_json",
+    "load_policy",
+    "evaluate",
+    "render",
     "__version__",
 ]
 
@@ -67,3 +77,30 @@ def policy_json(policy: dict[str, Any]) -> str:
     from .policy import to_json
 
     return to_json(policy)
+
+
+def load_policy(source: Any, **options: Any) -> Any:
+    """A compiled policy (path, JSON text or dict) → `runtime.Policy`; raises `runtime.PolicyError`."""
+    from .runtime import load_policy as _load
+
+    return _load(source, **options)
+
+
+def evaluate(policy: Any, *, period: str, customers: Any, tickets: Any, incidents: Any, as_of: Any = None) -> Any:
+    """The report of one period over event files (CSV, JSON Lines or Parquet); see `runtime.evaluate`."""
+    from .runtime import Policy
+    from .runtime import load_policy as _load
+    from .runtime.evaluate import evaluate as _evaluate
+    from .runtime.inputs import read_events
+
+    loaded = policy if isinstance(policy, Policy) else _load(policy)
+    events = read_events(loaded, customers=customers, tickets=tickets, incidents=incidents)
+    return _evaluate(loaded, events, period=period, as_of=as_of)
+
+
+def render(policy: dict[str, Any], *, edition: str, fmt: str = "md", **front: Any) -> str | bytes:
+    """One edition (`zh`, `en`, `bilingual`, …) of the legal document as Markdown, HTML or PDF."""
+    from .render import example_results
+    from .render import render as _render
+
+    return _render(policy, edition=edition, fmt=fmt, results=example_results(policy), **front)

@@ -80,13 +80,13 @@ def _stem(file: str) -> str:
     return Path(file).stem
 
 
-def _policy(file: str, fmt: str) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
-    """Check, compile and test one contract: its policy and the computed result of each example.
+def _built(file: str) -> tuple[tuple[dict[str, Any], dict[int, dict[str, Any]]] | None, list[Any], str]:
+    """Check, compile and test one contract: (policy and example results, or None), diagnostics, source.
 
-    Exits 1 with the diagnostics when the contract has errors or an example's `expect` does not
-    hold (E0712), 2 when the file cannot be read.
+    The examples run once, on the policy just built; their results are also printed in the document.
+    Exits 2 when the file cannot be read.
     """
-    from .cli import EXIT_CONTRACT, _read, _report
+    from .cli import _read
     from .errors import Diagnostic, SlaError, has_errors
     from .pipeline import _failed_expectations, analyse, example_results
     from .policy import build
@@ -94,23 +94,30 @@ def _policy(file: str, fmt: str) -> tuple[dict[str, Any], dict[int, dict[str, An
     source = _read(file)
     doc, diagnostics = analyse(source, file=file, examples=False)
     if doc is None or has_errors(diagnostics):
-        _report(diagnostics, {file: source}, fmt)
-        sys.exit(EXIT_CONTRACT)
+        return None, diagnostics, source
     try:
         policy = build(doc)
     except SlaError as exc:
-        _report(diagnostics + list(exc.diagnostics), {file: source}, fmt)
-        sys.exit(EXIT_CONTRACT)
-    except ValueError as exc:
+        return None, diagnostics + list(exc.diagnostics), source
+    except ValueError as exc:  # the built policy failed its schema: a slac bug, reported as such
         click.echo(f"slac: error: {file}: cannot build the policy: {exc}", err=True)
-        sys.exit(EXIT_CONTRACT)
-    # The examples run once, on the policy just built; their results are also printed in the document.
+        return None, diagnostics, source
     results, problems = example_results(doc, policy)
     diagnostics = sorted(diagnostics + problems + list(_failed_expectations(doc, results)), key=Diagnostic.sort_key)
-    _report(diagnostics, {file: source}, fmt)
     if has_errors(diagnostics):
+        return None, diagnostics, source
+    return (policy, {r.index: r.report for r in results}), diagnostics, source
+
+
+def _policy(file: str, fmt: str) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """`_built` for one contract, exiting 1 with the diagnostics when it has errors or a failing example."""
+    from .cli import EXIT_CONTRACT, _report
+
+    built, diagnostics, source = _built(file)
+    _report(diagnostics, {file: source}, fmt)
+    if built is None:
         sys.exit(EXIT_CONTRACT)
-    return policy, {r.index: r.report for r in results}
+    return built
 
 
 def _outputs(
@@ -211,17 +218,37 @@ def render_cmd(
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "directory", required=True, type=click.Path(file_okay=False), help="Output directory.")
 @click.option("--format", "formats", metavar="FORMATS", help=FORMATS_HELP)
-def build_cmd(files: tuple[str, ...], directory: str, formats: str | None) -> None:
+@click.option(
+    "--diagnostics",
+    "diagnostics_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="How diagnostics are printed: text for people, json for tools, github for Actions annotations.",
+)
+def build_cmd(files: tuple[str, ...], directory: str, formats: str | None, diagnostics_format: str) -> None:
     """Check, compile, test and render contracts.
 
     Every edition and format of each contract. Exit 1 when a contract has errors or one of its examples does not hold. Writes STEM.policy.json and STEM.EDITION.{md,html,pdf} for each FILE; nothing is written
     unless every contract builds.
     """
+    from .cli import EXIT_CONTRACT, _report
     from .policy import to_json
     from .render import editions as available
 
     chosen_formats = _formats(formats)
-    policies = {file: _policy(file, "text") for file in files}
+    # Every contract is checked before anything is reported, so one JSON array covers them all.
+    policies: dict[str, tuple[dict[str, Any], dict[int, dict[str, Any]]]] = {}
+    diagnostics: list[Any] = []
+    sources: dict[str, str] = {}
+    for file in files:
+        built, found, sources[file] = _built(file)
+        diagnostics += found
+        if built is not None:
+            policies[file] = built
+    _report(diagnostics, sources, diagnostics_format)
+    if len(policies) != len(files):
+        sys.exit(EXIT_CONTRACT)
     outputs: dict[Path, str | bytes] = {}
     total = sum(len(available(p)) * len(chosen_formats) for p, _ in policies.values())
     with click.progressbar(length=total, label="rendering", file=sys.stderr, hidden=not _show_progress()) as bar:

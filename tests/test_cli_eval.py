@@ -19,15 +19,13 @@ from .conftest import CONTRACTS, ROOT
 WEBSOFT9 = ROOT / "contracts" / "websoft9.sla"
 BAD_EXAMPLE = ROOT / "tests" / "cases" / "bad" / "sem-example-expectation-fails.sla"
 
-CUSTOMERS = "customer,tier,monthly_fee\nacme,standard,1000\nbeta,premium,200\n"
+# The sample month shipped beside the contracts (the README's `slac evaluate` example):
 # T1: high with an outage, answered after 3.5 h against 3 h: one breach, 5 % of 1000 CNY.
 # T2: high without an outage is measured as normal (12 h): met. T3: premium normal, never answered.
-TICKETS = """id,customer,priority,opened_at,responded_at,outage
-T1,acme,high,2025-03-03T09:00+08:00,2025-03-03T12:30+08:00,true
-T2,acme,high,2025-03-03T09:00+08:00,2025-03-03T12:30+08:00,false
-T3,beta,normal,2025-03-04T09:00+08:00,,
-"""
-INCIDENTS = "id,start,end,cause,customers\nI1,2025-03-05T01:00Z,2025-03-05T02:00Z,,\n"
+EVENTS = ROOT / "contracts" / "events" / "websoft9-2025-03"
+CUSTOMERS, TICKETS, INCIDENTS = (
+    (EVENTS / f"{n}.csv").read_text(encoding="utf-8") for n in ("customers", "tickets", "incidents")
+)
 
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:

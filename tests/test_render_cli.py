@@ -164,3 +164,25 @@ def test_render_an_unreadable_policy_is_an_io_error(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe{}")
     result = _run("render", str(binary), "-o", str(tmp_path / "out"))
     assert result.exit_code == 2 and "not UTF-8" in result.output
+
+
+def test_build_reports_every_contract_s_diagnostics_as_one_json_array(tmp_path: Path) -> None:
+    import json
+
+    broken = tmp_path / "broken.sla"
+    broken.write_text(Path(ACME).read_text(encoding="utf-8").replace("respond urgent", "respond urgnet", 1), "utf-8")
+    bad_example = ROOT / "tests" / "cases" / "bad" / "sem-example-expectation-fails.sla"
+    out = tmp_path / "out"
+    result = _run("build", WEBSOFT9, str(broken), str(bad_example), "-o", str(out), "--diagnostics", "json")
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)
+    assert {d["file"] for d in found} == {str(broken), str(bad_example)}
+    assert {d["code"] for d in found} >= {"E0303", "E0712"}
+    assert not out.exists()
+
+
+def test_build_github_annotations(tmp_path: Path) -> None:
+    bad_example = ROOT / "tests" / "cases" / "bad" / "sem-example-expectation-fails.sla"
+    result = _run("build", str(bad_example), "-o", str(tmp_path / "out"), "--diagnostics", "github")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"::error file={bad_example},line=")
