@@ -260,3 +260,17 @@ def test_api_check_and_parse_share_the_screen() -> None:
     with pytest.raises(slac.SlaError) as info:
         slac.parse(SKELETON + "#" * limits.MAX_SOURCE_BYTES)
     assert [d.code for d in info.value.diagnostics] == ["E0130"]
+
+
+@pytest.mark.parametrize("years", ["0-50", "1969-1970", "2190-2200", "9990-10050"])
+def test_holiday_years_outside_the_range_are_a_usage_error(years: str, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from slac.cli import main
+
+    from .conftest import CONTRACTS
+
+    out = tmp_path / "p.json"
+    result = CliRunner().invoke(main, ["compile", str(CONTRACTS[0]), "--holiday-years", years, "-o", str(out)])
+    assert result.exit_code == 2 and f"{limits.MIN_YEAR}-{limits.MAX_YEAR}" in result.output
+    assert not out.exists()
