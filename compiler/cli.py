@@ -155,3 +155,9 @@ def schema(output: str | None) -> None:
             atomic_write(Path(output), text)
         except OSError as exc:
             _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
+
+
+from .cli_eval import evaluate_cmd, test_cmd  # noqa: E402  (they import helpers from this module lazily)
+
+main.add_command(evaluate_cmd)
+main.add_command(test_cmd)

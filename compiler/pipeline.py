@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from . import limits
 from . import nodes as n
 from .errors import Diagnostic, SlaError, error, has_errors
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .runtime.examples import ExampleResult
 
-def analyse(source: str, *, file: str) -> tuple[n.Document | None, list[Diagnostic]]:
-    """Parse and check; returns the document (None on a syntax error) and every diagnostic."""
+
+def analyse(source: str, *, file: str, examples: bool = True) -> tuple[n.Document | None, list[Diagnostic]]:
+    """Parse and check; returns the document (None on a syntax error) and every diagnostic.
+
+    A contract without other errors then has its `example` blocks run by the evaluator
+    (unless `examples=False`): an `expect` that does not hold is an error (E0712).
+    """
     from .checks import run
     from .screen import screen
     from .syntax import parse_tree
@@ -29,6 +37,10 @@ def analyse(source: str, *, file: str) -> tuple[n.Document | None, list[Diagnost
     # conversion can go on; semantic checks on placeholders would only report noise.
     if not has_errors(diagnostics):
         diagnostics = diagnostics + run(doc)
+    # Examples only run on an otherwise clean contract: the policy they need cannot be built before.
+    if examples and not has_errors(diagnostics):
+        results, problems = example_results(doc)
+        diagnostics = diagnostics + problems + list(_failed_expectations(doc, results))
     diagnostics = screened + diagnostics
     return doc, _at_most(sorted(set(diagnostics), key=Diagnostic.sort_key))
 
@@ -51,6 +63,59 @@ def _at_most(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
             "fix the ones above and check again",
         )
     ]
+
+
+def example_results(doc: n.Document) -> tuple[list[ExampleResult], list[Diagnostic]]:
+    """Build the policy and run every example with the evaluator; what stops that comes back as diagnostics."""
+    blocks = doc.sla.all(n.Example)
+    if not blocks:
+        return [], []
+    from .policy import build
+    from .runtime import load_policy
+    from .runtime.examples import run_examples
+
+    try:
+        return run_examples(load_policy(build(doc))), []
+    except SlaError as exc:
+        return [], list(exc.diagnostics)
+    except ValueError as exc:  # the policy failed its schema, or an example cannot be evaluated
+        return [], [
+            error(
+                "E0712",
+                f"the examples cannot be evaluated: {exc}",
+                blocks[0].title.span,
+                "fix the problem named, then run `slac test` on this file",
+            )
+        ]
+
+
+_EXPECTS: dict[str, type[n.ExpectUptime | n.ExpectCredit | n.ExpectBreaches]] = {
+    "uptime": n.ExpectUptime,
+    "credit": n.ExpectCredit,
+    "breaches": n.ExpectBreaches,
+}
+
+
+def _failed_expectations(doc: n.Document, results: list[ExampleResult]) -> Iterator[Diagnostic]:
+    """E0712 at the value of each `expect` that does not hold, saying expected and actual."""
+    blocks = doc.sla.all(n.Example)
+    for result in results:
+        block = blocks[result.index]
+        for check in result.checks:
+            if check.ok:
+                continue
+            kind = _EXPECTS[check.kind]
+            stmts = block.all(kind)
+            stmt = next((x for x in stmts if x.span.line == check.line), stmts[0] if stmts else None)
+            span = stmt.value.span if stmt is not None else block.title.span
+            yield error(
+                "E0712",
+                f'example "{block.title.value}" expects {check.kind} {check.expected}, '
+                f"but the evaluator computes {check.actual}",
+                span,
+                f"if the contract's terms are right, write `expect {check.kind} {check.actual}`; "
+                "`slac test` shows every example",
+            )
 
 
 def check(source: str, *, file: str) -> list[Diagnostic]:

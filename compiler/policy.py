@@ -103,8 +103,21 @@ def build(doc: n.Document, *, holiday_years: tuple[int, int] | None = None) -> d
         "third_party": [_link(link) for tp in sla.all(n.ThirdParty) for link in tp.all(n.Link)],
         "examples": [_example(e) for e in sla.all(n.Example)],
     }
+    policy["content_hash"] = content_hash(policy)
     validate(policy)
     return policy
+
+
+def content_hash(policy: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of the policy without its `content_hash` field.
+
+    Canonical here means sorted keys, no insignificant whitespace and UTF-8 text, so a
+    runtime in any language can recompute it; a loader refuses a policy whose recorded
+    hash differs (it was edited after compiling).
+    """
+    body = {key: value for key, value in policy.items() if key != "content_hash"}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def to_json(policy: dict[str, Any]) -> str:

@@ -85,6 +85,8 @@ ordering (W08xx, warnings)
 examples (E07xx)
     E0707  `repeat` less than once     E0708  an event outside the example's month
     E0709  a ticket responded to before it was opened
+    E0712  an `expect` that the evaluator does not confirm, or examples that cannot be evaluated
+           (reported by pipeline.analyse after these checks, as it needs the compiled policy)
 """
 
 from __future__ import annotations

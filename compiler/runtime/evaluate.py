@@ -1,0 +1,421 @@
+"""One period of a policy over event tables → the report (compiler/schema/report.schema.json).
+
+Periods are calendar months in the contract's zone. Tickets belong to the period they
+are opened in; incidents are clipped to it. A ticket is measured at its effective
+priority (`Policy.effective_priority`); it is met when first answered no later than its
+deadline, breached when answered later or, unanswered, when its deadline is before
+`as_of` (default: the end of the period), otherwise open. A ticket with an excluded
+cause is measured but never a breach and earns nothing.
+
+The heavy part is vectorised (numpy): ticket codes, deadlines per calendar
+(`Calendar.deadlines`), states, breach counts; downtime in `availability`. Only the
+per-customer money (`credits`) and the report's dicts are plain Python.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..policy import decimal_str, money_str
+from .availability import COUNTED, REASONS, Downtime, downtime
+from .calendar import US, from_us, iso_many, to_us, wall_to_us
+from .columns import codes, sort_order
+from .credits import describe, rules
+from .events import MISSING, Events, Tickets
+from .policy import Policy
+
+REPORT_FORMAT = "1.0"
+MET, BREACHED, OPEN, UNMEASURED = 0, 1, 2, 3
+
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A billing period: [start, end) in µs, and its name."""
+
+    name: str
+    start: int
+    end: int
+
+    @classmethod
+    def month(cls, policy: Policy, name: str) -> Period:
+        billing = policy.raw["billing"]
+        if billing != "monthly":
+            raise ValueError(f"billing {billing!r} is not supported by this evaluator; it evaluates calendar months")
+        try:
+            year, month = (int(part) for part in name.split("-"))
+            first = date(year, month, 1)
+        except ValueError:
+            raise ValueError(f"period {name!r} is not a month; write it as YYYY-MM, e.g. 2025-03") from None
+        nxt = date(year + month // 12, month % 12 + 1, 1)
+        return cls(f"{year:04d}-{month:02d}", wall_to_us(first, 0, policy.zone), wall_to_us(nxt, 0, policy.zone))
+
+
+@dataclass(frozen=True)
+class TicketResults:
+    """Tickets opened in the period (indexes into the tickets table) and what became of them."""
+
+    index: I64
+    customer: I64  # customer index
+    effective: I64  # priority index, -1 when not measured
+    deadline: I64  # µs, MISSING when not measured
+    state: npt.NDArray[np.int8]
+    excluded: npt.NDArray[np.bool_]  # measured with an excluded cause
+    line: I64  # contract line of the target, 0 when not measured
+
+
+def ticket_results(
+    policy: Policy,
+    tickets: Tickets,
+    customer_index: dict[str, int],
+    customer_tier: I64,
+    period: Period,
+    as_of: int,
+    progress: Callable[[int], None] | None = None,
+) -> TicketResults:
+    """Deadlines and states of every ticket opened in the period (vectorised per calendar)."""
+    inside = (tickets.opened >= period.start) & (tickets.opened < period.end)
+    index = np.flatnonzero(inside)
+    n = len(index)
+    whole = n == len(inside)  # the usual case, a month's export: no copies of the object columns
+
+    def take(column: Any) -> Any:
+        return column if whole else column[index]
+
+    customer = codes(take(tickets.customer), list(customer_index), "customer")
+    prio_names = list(policy.priorities)
+    prio_index = {p: i for i, p in enumerate(prio_names)}
+    prio = codes(take(tickets.priority), prio_names, "priority")
+    outage = take(tickets.outage).astype(np.int64)
+
+    tier_names = list(policy.tiers)
+    cal_names = list(policy.calendars)
+    # Small tables indexed by codes: effective priority by (priority, outage); target by (tier, effective).
+    eff_table = np.full((len(prio_names), 2), -1, dtype=np.int64)
+    for p, name in enumerate(prio_names):
+        for flag in (0, 1):
+            eff = policy.effective_priority(name, bool(flag))
+            eff_table[p, flag] = -1 if eff is None else prio_index[eff]
+    within = np.zeros((len(tier_names), len(prio_names)), dtype=np.int64)
+    cal = np.full((len(tier_names), len(prio_names)), -1, dtype=np.int64)
+    lines = np.zeros((len(tier_names), len(prio_names)), dtype=np.int64)
+    for (tier_name, pname), target in policy.targets.items():
+        t, p = tier_names.index(tier_name), prio_index[pname]
+        within[t, p], cal[t, p], lines[t, p] = target.within_us, cal_names.index(target.calendar), target.line
+
+    effective = eff_table[prio, outage]
+    tier = customer_tier[customer]
+    eff0 = np.maximum(effective, 0)
+    ticket_cal = np.where(effective >= 0, cal[tier, eff0], -1)
+    ticket_within = within[tier, eff0]
+    opened = take(tickets.opened)
+    deadline = np.full(n, MISSING, dtype=np.int64)
+    done = 0
+    for c, name in enumerate(cal_names):
+        mask = ticket_cal == c
+        if mask.any():
+            deadline[mask] = policy.calendars[name].deadlines(opened[mask], ticket_within[mask])
+            done += int(mask.sum())
+            if progress is not None:
+                progress(done)
+    measured = ticket_cal >= 0
+    responded = take(tickets.responded)
+    answered = responded != MISSING
+    late = np.where(answered, responded > deadline, deadline < as_of)
+    state = np.full(n, UNMEASURED, dtype=np.int8)
+    state[measured & late] = BREACHED
+    state[measured & ~late & answered] = MET
+    state[measured & ~late & ~answered] = OPEN
+    # A cause is an exclusion name (never empty) or None, so truthiness tells them apart in one C loop.
+    excluded = measured & take(tickets.cause).astype(bool)
+    return TicketResults(
+        index=index,
+        customer=customer,
+        effective=np.where(measured, effective, -1),
+        deadline=deadline,
+        state=state,
+        excluded=excluded,
+        line=np.where(measured, lines[tier, eff0], 0),
+    )
+
+
+def evaluate(
+    policy: Policy,
+    events: Events,
+    *,
+    period: str,
+    as_of: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """The report of one period (a JSON-ready dict valid against report.schema.json)."""
+    per = Period.month(policy, period)
+    as_of_us = to_us(as_of) if as_of is not None else per.end
+    customers = events.customers
+    ids = customers.id.tolist()
+    customer_index = {c: i for i, c in enumerate(ids)}
+    customer_tier = codes(customers.tier, list(policy.tiers), "tier")
+
+    results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress)
+    down = downtime(policy, events.incidents, customer_index, per.start, per.end)
+    # The report is hundreds of thousands of small dicts and lists, none of them cyclic: the cyclic
+    # garbage collector would rescan them again and again while they are built (~1 s per 1M tickets).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        report = assemble(policy, events, per, as_of_us, results, down)
+    finally:
+        if collecting:
+            gc.enable()
+    if progress is not None:
+        progress(len(results.index))
+    return report
+
+
+# ---- the report -------------------------------------------------------------------------------------
+
+
+def assemble(
+    policy: Policy, events: Events, per: Period, as_of: int, results: TicketResults, down: Downtime
+) -> dict[str, Any]:
+    """The report dict from the computed columns: per customer uptime, downtime, tickets, credits, claim."""
+    zone = policy.zone
+    cur = policy.currency
+    length = per.end - per.start
+    customers = events.customers
+    tickets = events.tickets
+    incidents = events.incidents
+    n_customers = len(customers.id)
+
+    def ts(us: int) -> str:
+        return from_us(us, zone).isoformat()
+
+    def secs(us: int) -> int | float:
+        whole, rest = divmod(int(us), US)
+        return whole if rest == 0 else int(us) / US
+
+    # Ticket states per customer; a ticket with an excluded cause is counted only as excluded.
+    counts = np.zeros((n_customers, 4), dtype=np.int64)
+    plain = ~results.excluded
+    np.add.at(counts, (results.customer[plain], results.state[plain]), 1)
+    excluded_counts = np.bincount(results.customer[results.excluded], minlength=n_customers)
+    opened_counts = np.bincount(results.customer, minlength=n_customers)
+
+    breach_lists = breaches_by_customer(policy, tickets, results, as_of, n_customers)
+
+    claim = policy.raw["claim"]
+    claim_entry: dict[str, Any] | None = None
+    if claim is not None:
+        deadline_text = None
+        if claim["within_seconds"] is not None:
+            # Wall-clock days: "within 30d" ends at the same clock time 30 days after the period.
+            end_local = from_us(per.end, zone).replace(tzinfo=None)
+            deadline_text = (end_local + timedelta(seconds=claim["within_seconds"])).replace(tzinfo=zone).isoformat()
+        via = claim["via"] or {}
+        claim_entry = {
+            "required": claim["required"],
+            "deadline": deadline_text,
+            "channel": via.get("channel"),
+            "address": via.get("address"),
+            "line": claim["line"],
+        }
+    payout = policy.raw["payout"]
+    payout_entry = None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]}
+
+    incident_ids = [str(i) for i in incidents.id.tolist()]
+    reasons = down.reason.tolist()
+    credit_rules = rules(policy)
+    excluded_keys = [(j, cause, reason) for j, (cause, reason) in enumerate(down.keys)]
+    out_customers: list[dict[str, Any]] = []
+    for c in range(n_customers):
+        tier = str(customers.tier[c])
+        fee: Decimal = customers.fee[c]
+        counted = int(down.counted[c])
+        up = uptime_entry(policy, tier, length - counted, length)
+        own = down.own(c)
+        own_counted = [incident_ids[i] for i in own if reasons[i] == COUNTED]
+        own_excluded = [incident_ids[i] for i in own if reasons[i] != COUNTED]
+        breaches = breach_lists[c]
+        owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches))
+        subtotal, limit, total = credit_rules.settle(fee, owed)
+        cap = credit_rules.cap_raw
+        cap_entry = None
+        if cap is not None and limit is not None:
+            cap_entry = {
+                "amount": cap["amount"],
+                "limit": money_str(limit, cur),
+                "applied": subtotal > limit,
+                "line": cap["line"],
+            }
+        lines = describe(policy, owed, up["display"], [b["id"] for b in breaches], own_counted, down.platform_counted)
+        n_met, n_breached, n_open, n_unmeasured = (int(x) for x in counts[c])
+        n_excluded = int(excluded_counts[c])
+        out_customers.append(
+            {
+                "customer": str(customers.id[c]),
+                "tier": tier,
+                "fee": money_str(fee, cur),
+                "currency": cur,
+                "uptime": up,
+                "downtime": {
+                    "counted_seconds": secs(counted),
+                    "excluded": [
+                        {"cause": cause, "reason": reason, "seconds": secs(int(down.excluded[c, j]))}
+                        for j, cause, reason in excluded_keys
+                        if down.excluded[c, j]
+                    ],
+                    "incidents": own_counted,
+                    "excluded_incidents": own_excluded,
+                    "platform_incidents": down.platform_counted,
+                },
+                "tickets": {
+                    "opened": int(opened_counts[c]),
+                    "measured": n_met + n_breached + n_open + n_excluded,
+                    "met": n_met,
+                    "breached": n_breached,
+                    "open": n_open,
+                    "unmeasured": n_unmeasured,
+                    "excluded": n_excluded,
+                },
+                "breaches": breaches,
+                "credits": lines,
+                "subtotal": money_str(subtotal, cur),
+                "cap": cap_entry,
+                "total": format(total, "f"),
+                "claim": claim_entry,
+                "payout": payout_entry,
+            }
+        )
+
+    raw = policy.raw
+    return {
+        "format_version": REPORT_FORMAT,
+        "period": per.name,
+        "period_start": ts(per.start),
+        "period_end": ts(per.end),
+        "period_seconds": secs(length),
+        "as_of": ts(as_of),
+        "contract": {
+            "id": raw["contract"]["id"],
+            "title": raw["title"],
+            "version": raw["contract"]["version"],
+            "source_sha256": raw["contract"]["source"]["sha256"],
+        },
+        "policy_hash": policy.hash,
+        "currency": cur,
+        "platform_incidents": [
+            {
+                "id": str(incident_ids[i]),
+                "start": ts(int(incidents.start[i])),
+                "end": ts(int(incidents.end[i])),
+                "cause": incidents.cause[i],
+                "counted": bool(down.reason[i] == COUNTED),
+                "reason": REASONS[down.reason[i]],
+                "seconds": secs(int(down.seconds_in_period[i])),
+                "row": int(incidents.row[i]),
+            }
+            for i in down.platform
+        ],
+        "customers": out_customers,
+    }
+
+
+def breaches_by_customer(
+    policy: Policy, tickets: Tickets, results: TicketResults, as_of: int, n_customers: int
+) -> list[list[dict[str, Any]]]:
+    """The report's breaches of each customer, by opening time then id (excluded tickets never breach).
+
+    Built column by column (one sort, vectorised timestamps) since a month can have 100k+ breaches.
+    """
+    pos = np.flatnonzero((results.state == BREACHED) & ~results.excluded)
+    out: list[list[dict[str, Any]]] = [[] for _ in range(n_customers)]
+    if len(pos) == 0:
+        return out
+    tix = results.index[pos]
+    order = sort_order(results.customer[pos], tickets.opened[tix], tickets.id[tix])
+    pos, tix = pos[order], tix[order]
+    deadline = results.deadline[pos]
+    responded = tickets.responded[tix]
+    answered = responded != MISSING
+    late = np.where(answered, responded, as_of) - deadline
+    response: list[str | None] = [None] * len(pos)
+    for k, text in zip(np.flatnonzero(answered).tolist(), iso_many(responded[answered], policy.zone), strict=True):
+        response[k] = text
+    prio_names = np.array(list(policy.priorities), dtype=object)
+    whole, rest = np.divmod(late, US)
+    lateness = [w if r == 0 else (w * US + r) / US for w, r in zip(whole.tolist(), rest.tolist(), strict=True)]
+    customer = results.customer[pos]
+    rows = zip(
+        tickets.id[tix].tolist(),
+        tickets.priority[tix].tolist(),
+        prio_names[results.effective[pos]].tolist(),
+        iso_many(tickets.opened[tix], policy.zone),
+        iso_many(deadline, policy.zone),
+        response,
+        lateness,
+        results.line[pos].tolist(),
+        tickets.row[tix].tolist(),
+        strict=True,
+    )
+    flat = [
+        {
+            "id": ident,
+            "priority": prio,
+            "effective_priority": eff,
+            "opened": opened,
+            "deadline": due,
+            "response": resp,
+            "lateness_seconds": lat,
+            "target_line": line,
+            "row": row,
+        }
+        for ident, prio, eff, opened, due, resp, lat, line, row in rows
+    ]
+    bounds = np.searchsorted(customer, np.arange(n_customers + 1)).tolist()
+    for c in range(n_customers):
+        if bounds[c] != bounds[c + 1]:
+            out[c] = flat[bounds[c] : bounds[c + 1]]
+    return out
+
+
+def uptime_entry(policy: Policy, tier: str, up: int, period: int) -> dict[str, Any]:
+    """Exact uptime (`up` of `period` µs), its display and whether it meets the tier's commitment."""
+    target = policy.tiers[tier]["uptime"]
+    decimals = policy.uptime_decimals
+    g = math.gcd(up, period)
+    met = None
+    if target is not None:
+        goal = Fraction(Decimal(target))
+        met = up * 100 * goal.denominator >= goal.numerator * period
+    return {
+        "fraction": f"{up // g}/{period // g}",
+        "percent": decimal_str(_round(up * 100, period, 9)),
+        "display": format(_round(up * 100, period, decimals), "f"),
+        "decimals": decimals,
+        "target": target,
+        "met": met,
+        "line": policy.tiers[tier]["line"] if target is not None else None,
+    }
+
+
+def _round(num: int, den: int, places: int) -> Decimal:
+    """num / den rounded half-even to `places` decimals, in integers."""
+    q, r = divmod(num * 10**places, den)
+    if 2 * r > den or (2 * r == den and q % 2 == 1):
+        q += 1
+    return Decimal(q).scaleb(-places)
+
+
+def round_half_even(value: Fraction, places: int) -> Decimal:
+    """A fraction rounded half-even to `places` decimals, exactly (no float on the way)."""
+    return _round(value.numerator, value.denominator, places)

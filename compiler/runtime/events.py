@@ -1,0 +1,72 @@
+"""Event tables handed from the input readers to the evaluator: columns, already validated.
+
+The readers (`slac.runtime.inputs`) check every row against the policy (known tier, priority,
+customer and cause; offsets present; end ≥ start; response ≥ opening; unique ids) and report bad
+rows with file, row and column; the evaluator (`slac.runtime.evaluate`) trusts these tables.
+Times are integer microseconds since the Unix epoch (UTC); a missing time is `MISSING`.
+Each table keeps the 1-based source row of every record so a report can point back at the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+MISSING = np.iinfo(np.int64).min  # a time that is not there (no response yet, not announced)
+
+Times = npt.NDArray[np.int64]
+Objects = npt.NDArray[np.object_]
+Bools = npt.NDArray[np.bool_]
+Rows = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Customers:
+    """One row per customer: its tier name and monthly fee in the contract's currency."""
+
+    id: Objects  # str
+    tier: Objects  # str, a tier name of the policy
+    fee: tuple[Decimal, ...]
+    row: Rows
+    source: str = ""  # file name, for messages
+
+
+@dataclass(frozen=True, slots=True)
+class Tickets:
+    """One row per ticket; `cause` is an exclusion name or None."""
+
+    id: Objects  # str
+    customer: Objects  # str, an id in Customers
+    priority: Objects  # str, a priority name of the policy
+    opened: Times
+    responded: Times  # MISSING = no response yet
+    outage: Bools
+    cause: Objects  # str | None
+    row: Rows
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Incidents:
+    """One row per incident; `customers` None means every customer (platform-wide)."""
+
+    id: Objects  # str
+    start: Times
+    end: Times
+    cause: Objects  # str | None
+    announced: Times  # MISSING = not announced
+    customers: tuple[tuple[str, ...] | None, ...]
+    row: Rows
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Events:
+    """Everything one evaluation reads."""
+
+    customers: Customers
+    tickets: Tickets
+    incidents: Incidents
