@@ -161,3 +161,8 @@ from .cli_eval import evaluate_cmd, test_cmd  # noqa: E402  (they import helpers
 
 main.add_command(evaluate_cmd)
 main.add_command(test_cmd)
+
+from .cli_render import build_cmd, render_cmd  # noqa: E402  (registered after the group exists)
+
+main.add_command(render_cmd)
+main.add_command(build_cmd)

@@ -15,7 +15,7 @@ from .conftest import ROOT
 
 
 def test_import_slac_is_light() -> None:
-    code = "import sys, slac; print(' '.join(m for m in ('lark', 'jinja2', 'weasyprint', 'jsonschema', 'holidays') if m in sys.modules))"
+    code = "import sys, slac; print(' '.join(m for m in ('lark', 'jinja2', 'weasyprint', 'jsonschema', 'holidays', 'babel', 'fontTools', 'markupsafe', 'slac.render') if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""
 
@@ -44,6 +44,16 @@ def test_wheel_installs_and_runs_outside_the_repo(tmp_path: Path) -> None:
         [str(slac_bin), "compile", "websoft9.sla", "-o", "p.json"], cwd=work, capture_output=True, text=True
     )
     assert comp.returncode == 0, comp.stderr
+    # Templates, catalogues, CSS and the CJK font come from the installed distributions.
+    rendered = subprocess.run(
+        [str(slac_bin), "render", "websoft9.sla", "--lang", "zh,bilingual", "--format", "md,pdf", "-o", "out"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    assert rendered.returncode == 0, rendered.stderr
+    assert (work / "out" / "websoft9.zh.md").read_text(encoding="utf-8").startswith('---\ntitle: "服务等级协议"')
+    assert (work / "out" / "websoft9.bilingual.pdf").read_bytes().startswith(b"%PDF-")
     # The installed package, not the checkout, answered: its grammar and schema came from the wheel.
     where = subprocess.run(
         [str(py), "-c", "import slac, sys; print(slac.__file__)"], cwd=work, capture_output=True, text=True, check=True

@@ -1,0 +1,238 @@
+"""Renderer: policy → the SLA as a legal document, per language and bilingual, in Markdown, HTML and PDF.
+
+    policy ──model.build_document──▶ Document per language (same clause numbers in every language)
+           ──edition───────────────▶ one language, or all of them clause by clause (bilingual)
+           ──templates/*.j2────────▶ Markdown (front matter) / standalone HTML (print CSS)
+           ──pdf.html_to_pdf───────▶ PDF (WeasyPrint, CJK font pre-subset, fetches nothing outside)
+
+Jinja2 and Babel load only when this package is imported; WeasyPrint only when a PDF is made.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .markup import md_block, md_escape, safe_url
+from .model import Block, Document, build_document
+
+__all__ = [
+    "BILINGUAL",
+    "FORMATS",
+    "editions",
+    "example_results",
+    "render",
+    "render_markdown",
+    "render_html",
+    "render_pdf",
+    "RenderError",
+]
+
+BILINGUAL = "bilingual"
+FORMATS = ("md", "html", "pdf")
+SUFFIX = {"md": ".md", "html": ".html", "pdf": ".pdf"}
+
+
+class RenderError(ValueError):
+    """The policy cannot be rendered as asked (an unknown edition, a language without strings)."""
+
+
+@dataclass(frozen=True)
+class Part:
+    lang: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class EditionClause:
+    number: str
+    heading: str
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class EditionSection:
+    number: str
+    heading: str
+    intro: tuple[Part, ...]
+    clauses: tuple[EditionClause, ...]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One or more language documents zipped clause by clause (their structure is identical)."""
+
+    name: str
+    langs: tuple[str, ...]
+    bilingual: bool
+    title: str
+    contents: str
+    meta: tuple[Part, ...]
+    sections: tuple[EditionSection, ...]
+
+
+def _joined(texts: list[str]) -> str:
+    # A heading identical in both languages (`第三方 SLA` vs `Third-party SLAs` differ; a user title
+    # shared by both does not) is printed once.
+    return " / ".join(dict.fromkeys(t for t in texts if t))
+
+
+def editions(policy: dict[str, Any]) -> list[str]:
+    """The editions a policy can be rendered in: each declared language, then `bilingual`."""
+    langs = list(policy["languages"])
+    return [*langs, BILINGUAL] if len(langs) > 1 else langs
+
+
+def example_results(policy: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """The evaluator's report entry of each worked example, by example index."""
+    if not policy["examples"]:
+        return {}
+    from slac.runtime import load_policy
+    from slac.runtime.examples import run_examples
+
+    return {r.index: r.report for r in run_examples(load_policy(policy))}
+
+
+def _edition(policy: dict[str, Any], name: str, results: dict[int, Any] | None) -> Edition:
+    from .strings import MissingLanguage
+
+    if results is None:
+        results = example_results(policy)
+    langs = list(policy["languages"]) if name == BILINGUAL else [name]
+    if name not in editions(policy):
+        raise RenderError(f"no edition '{name}': this contract has {', '.join(editions(policy))}")
+    try:
+        docs: list[Document] = [build_document(policy, lang, results=results) for lang in langs]
+    except MissingLanguage as exc:
+        raise RenderError(str(exc)) from None
+    first = docs[0]
+    sections = []
+    for i, section in enumerate(first.sections):
+        per_lang = [d.sections[i] for d in docs]
+        clauses = tuple(
+            EditionClause(
+                number=clause.number,
+                heading=_joined([s.clauses[j].heading for s in per_lang]),
+                parts=tuple(Part(d.lang, s.clauses[j].blocks) for d, s in zip(docs, per_lang, strict=True)),
+            )
+            for j, clause in enumerate(section.clauses)
+        )
+        sections.append(
+            EditionSection(
+                number=section.number,
+                heading=_joined([s.heading for s in per_lang]),
+                intro=tuple(Part(d.lang, s.intro) for d, s in zip(docs, per_lang, strict=True) if s.intro),
+                clauses=clauses,
+            )
+        )
+    return Edition(
+        name=name,
+        langs=tuple(langs),
+        bilingual=len(docs) > 1,
+        title=_joined([d.title for d in docs]),
+        contents=_joined([d.labels["contents"] for d in docs]),
+        meta=tuple(Part(d.lang, d.meta) for d in docs),
+        sections=tuple(sections),
+    )
+
+
+def front_matter(
+    policy: dict[str, Any],
+    edition: str,
+    *,
+    title: str | None = None,
+    slug: str | None = None,
+    sidebar_position: int | None = None,
+) -> dict[str, Any]:
+    """Docusaurus-style front matter; the original edition gets the bare slug, others `slug-edition`."""
+    base = slug if slug is not None else "/" + policy["contract"]["id"].replace("_", "-")
+    original = policy["languages"][0]
+    if title is None:
+        texts = policy.get("title") or {}
+        langs = policy["languages"] if edition == BILINGUAL else [edition]
+        title = _joined([texts.get(lang, "") for lang in langs]) or policy["contract"]["id"]
+    return {
+        "title": title,
+        "slug": base if edition == original else f"{base.rstrip('/')}-{edition}",
+        "sidebar_position": 1 if sidebar_position is None else sidebar_position,
+    }
+
+
+def _load_template(name: str) -> str:
+    return resources.files("slac.templates").joinpath(name).read_text(encoding="utf-8")
+
+
+def _md_finalize(value: Any) -> Any:
+    # Everything printed with {{ }} in a Markdown template is escaped unless already rendered.
+    if isinstance(value, Markup) or isinstance(value, int | float):
+        return value
+    return md_escape(str(value))
+
+
+@functools.cache
+def _env(kind: str) -> jinja2.Environment:
+    common: dict[str, Any] = {
+        "loader": jinja2.FunctionLoader(_load_template),
+        "undefined": jinja2.StrictUndefined,
+        "keep_trailing_newline": True,
+        "trim_blocks": False,
+    }
+    if kind == "md":
+        env = jinja2.Environment(autoescape=False, finalize=_md_finalize, **common)
+        env.filters["md_block"] = md_block
+        env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
+        # Front matter values are JSON strings (valid YAML); tojson's HTML-escaping is not wanted here.
+        env.filters["tojson"] = lambda v: Markup(json.dumps(v, ensure_ascii=False))
+    else:
+        env = jinja2.Environment(autoescape=True, **common)
+        env.filters["safe_url"] = safe_url
+    return env
+
+
+def render_markdown(
+    policy: dict[str, Any], edition: str, *, results: dict[int, Any] | None = None, **front: Any
+) -> str:
+    """One edition as Markdown with front matter (title, slug, sidebar_position)."""
+    ed = _edition(policy, edition, results)
+    text = _env("md").get_template("document.md.j2").render(edition=ed, front=front_matter(policy, edition, **front))
+    return text.rstrip("\n") + "\n"
+
+
+def render_html(policy: dict[str, Any], edition: str, *, results: dict[int, Any] | None = None, **front: Any) -> str:
+    """One edition as a standalone HTML page (print CSS inlined, no external resources)."""
+    from slac import __version__
+
+    ed = _edition(policy, edition, results)
+    css = Markup(_load_template("print.css"))  # our own stylesheet, not user text
+    text = (
+        _env("html")
+        .get_template("document.html.j2")
+        .render(edition=ed, front=front_matter(policy, edition, **front), css=css, version=__version__)
+    )
+    return text.rstrip("\n") + "\n"
+
+
+def render_pdf(policy: dict[str, Any], edition: str, *, results: dict[int, Any] | None = None, **front: Any) -> bytes:
+    """One edition as PDF, through WeasyPrint from the HTML edition."""
+    from .pdf import html_to_pdf
+
+    return html_to_pdf(render_html(policy, edition, results=results, **front))
+
+
+def render(
+    policy: dict[str, Any], *, edition: str, fmt: str, results: dict[int, Any] | None = None, **front: Any
+) -> str | bytes:
+    """Render one edition in one format (`md`, `html` or `pdf`)."""
+    if fmt == "md":
+        return render_markdown(policy, edition, results=results, **front)
+    if fmt == "html":
+        return render_html(policy, edition, results=results, **front)
+    if fmt == "pdf":
+        return render_pdf(policy, edition, results=results, **front)
+    raise RenderError(f"no format '{fmt}': use one of {', '.join(FORMATS)}")

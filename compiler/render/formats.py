@@ -1,0 +1,119 @@
+"""Numbers, percentages, money, durations, dates and hours formatted per language with Babel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date, get_day_names
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal, format_percent, parse_pattern
+
+from .strings import Catalogue
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# A month for the "allowed downtime" figure: the issue's reference month of 30 days.
+REFERENCE_MONTH_SECONDS = 30 * 24 * 3600
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
+# Parsed once: Babel would parse the pattern text again on every call. Every decimal the
+# contract wrote is kept (no rounding to Babel's default three places).
+_DECIMAL = parse_pattern("#,##0.##########")
+_PERCENT = parse_pattern("#,##0.##########%")
+
+
+class Formatter:
+    """Formats values for one catalogue's locale; every method returns plain text."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.c = catalogue
+        self.locale = Locale.parse(catalogue.locale)
+
+    def number(self, value: Decimal | int) -> str:
+        return format_decimal(value, format=_DECIMAL, locale=self.locale)
+
+    def percent(self, share: str | Decimal) -> str:
+        return format_percent(Decimal(share) / 100, format=_PERCENT, locale=self.locale)
+
+    def money(self, amount: str | Decimal, currency: str) -> str:
+        return format_currency(Decimal(amount), currency, locale=self.locale)
+
+    def date(self, iso: str) -> str:
+        return format_date(dt.date.fromisoformat(iso), format="long", locale=self.locale)
+
+    def timestamp(self, iso: str) -> str:
+        """A moment as written in the contract, in its own UTC offset."""
+        moment = dt.datetime.fromisoformat(iso)
+        offset = moment.strftime("%z")
+        zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
+        return self.c.t(
+            "timestamp", date=self.date(moment.date().isoformat()), time=moment.strftime("%H:%M"), zone=zone
+        )
+
+    def duration(self, seconds: float | Decimal) -> str:
+        """`43 minutes 12 seconds` / `43 分钟 12 秒`: exact, largest units first, zero parts left out."""
+        rest = Decimal(str(seconds))
+        if rest == 0:
+            return self.c.plural("units.second", 0, n=self.number(0))
+        parts = []
+        # Whole days read as days from four days up (30 days); shorter spans keep hours, as
+        # contracts write them (72 hours, not 3 days).
+        units = _UNITS if rest >= 4 * 86400 and rest % 86400 == 0 else _UNITS[1:]
+        for unit, size in units:
+            whole = int(rest // size)
+            if whole:
+                parts.append(self.c.plural(f"units.{unit}", whole, n=self.number(whole)))
+                rest -= whole * size
+        if rest:
+            if rest < 1 and not parts:
+                ms = (rest * 1000).normalize()
+                parts.append(self.c.plural("units.millisecond", ms, n=self.number(ms)))
+            else:
+                sec = rest.normalize()
+                parts.append(self.c.plural("units.second", sec, n=self.number(sec)))
+        return self.c.t("units.join").join(parts)
+
+    def items(self, values: list[str]) -> str:
+        """`a, b and c` / `a、b和c`."""
+        return format_list(values, style="standard", locale=self.locale) if values else ""
+
+    def alternatives(self, values: list[str]) -> str:
+        return format_list(values, style="or", locale=self.locale) if values else ""
+
+    def day(self, day: str) -> str:
+        return str(get_day_names("wide", locale=self.locale)[DAYS.index(day)])
+
+    def clock(self, minutes: int) -> str:
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+    def region(self, code: str) -> str:
+        country, _, subdivision = code.partition("-")
+        name = self.locale.territories.get(country, country)
+        return self.c.t("calendar.region", name=name, code=code)
+
+    def weekly_hours(self, hours: list[dict]) -> str:
+        """Weekly hours as day ranges sharing the same times: `Monday to Friday, 08:00–18:00`."""
+        by_day: dict[str, list[tuple[int, int]]] = {}
+        for h in hours:
+            by_day.setdefault(h["day"], []).append((h["start"], h["end"]))
+        groups: list[tuple[list[str], list[tuple[int, int]]]] = []
+        for day in DAYS:
+            spans = by_day.get(day)
+            if spans is None:
+                continue
+            previous = groups[-1] if groups else None
+            if previous and previous[1] == spans and DAYS.index(previous[0][-1]) == DAYS.index(day) - 1:
+                previous[0].append(day)
+            else:
+                groups.append(([day], spans))
+        out = []
+        for days, spans in groups:
+            if len(days) == 1:
+                when = self.day(days[0])
+            elif len(days) == 2:
+                when = self.items([self.day(days[0]), self.day(days[1])])
+            else:
+                when = self.c.t("hours.day_range", first=self.day(days[0]), last=self.day(days[-1]))
+            times = self.items([f"{self.clock(s)}–{self.clock(e)}" for s, e in spans])
+            out.append(self.c.t("hours.days_times", days=when, times=times))
+        return self.c.t("hours.separator").join(out)
