@@ -42,4 +42,4 @@ MAX_EVENT_FILE_BYTES = 2 * 1024**3  # 2 GiB
 MAX_ROWS_PER_FILE = 10_000_000
 MAX_COLUMNS = 1_000  # a header row with more columns is refused before reading any row
 MAX_FIELD_CHARS = 10_000  # one cell
-MAX_PERIOD_MONTHS = 120  # the span one evaluation may cover
+# An evaluation covers one month (`--period`); it and `--as-of` lie within MIN_YEAR–MAX_YEAR.

@@ -262,3 +262,26 @@ def test_ten_million_columns_in_bounded_memory(policy: Path, tmp_path: Path) -> 
     # The interpreter with pyarrow and the policy take about 150 MB; the 90 MB header is never loaded whole.
     assert peak_mb < 400, peak_mb
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--period", "0001-01"],  # once an OverflowError traceback
+        ["--period", "9999-12"],
+        ["--period", "2025-03", "--as-of", "9999-12-31T00:00Z"],
+        ["--period", "2025-03", "--as-of", "0001-01-01T00:00Z"],
+    ],
+    ids=["period-year-1", "period-year-9999", "as-of-9999", "as-of-year-1"],
+)
+def test_evaluation_outside_the_years(policy: Path, tmp_path: Path, args: list[str]) -> None:
+    paths = {}
+    for name, text in (("customers", CUSTOMERS), ("tickets", TICKETS), ("incidents", INCIDENTS)):
+        paths[name] = tmp_path / f"{name}.csv"
+        paths[name].write_text(text, encoding="utf-8")
+    out = tmp_path / "report.json"
+    cli = ["evaluate", str(policy), *args, "-o", str(out)] + [x for k, v in paths.items() for x in (f"--{k}", str(v))]
+    result = CliRunner().invoke(main, cli)
+    assert result.exit_code == 2, result.output
+    assert f"{limits.MIN_YEAR}–{limits.MAX_YEAR}" in result.stderr
+    assert not out.exists()

@@ -35,6 +35,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .. import limits
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 US = 1_000_000  # microseconds per second
@@ -301,9 +303,13 @@ class Calendar:
         return first
 
     def _last_day(self, wanted: date) -> tuple[date, bool]:
-        """`wanted`, or the last date with holiday data when that comes first (then True)."""
+        """`wanted`, or the last date with holiday data (or the last year slac computes with) when that comes first (then True)."""
         end = self.span_last()
-        if end is not None and wanted > end:
+        if end is None:
+            # A target of a century of open time in a calendar open one minute a week must
+            # not grow its timeline past the year 9999: it stops at the last year slac handles.
+            end = date(limits.MAX_YEAR, 12, 31)
+        if wanted > end:
             return end, True
         return wanted, False
 
@@ -323,6 +329,13 @@ class Calendar:
             out, beyond = _timeline_cached(self, self._first_day(earliest), last).deadlines(opened, within)
             if not beyond.any():
                 return out
+            if clipped and self.span_last() is None:
+                i = int(np.argmax(beyond))
+                raise OutsideSpan(
+                    f"calendar {self.id!r}: the deadline of a ticket opened "
+                    f"{from_us(int(opened[i]), self.zone).isoformat()} falls after {last.isoformat()}, the last "
+                    "date slac computes with; check the response target and the calendar's hours"
+                )
             if clipped:
                 i = int(np.argmax(beyond))
                 raise OutsideSpan(

@@ -1,4 +1,4 @@
-"""Coverage-guided fuzzing of the whole compiler (check, then compile) with atheris; not run by pytest.
+"""Coverage-guided fuzzing of the whole compiler (check with its examples run by the evaluator, then compile) with atheris; not run by pytest.
 
 Install the extra and run a campaign (seeds: the bundled contracts and the bad cases)::
 
@@ -26,6 +26,9 @@ with atheris.instrument_imports(include=["slac", "lark"]):
     import slac.checks
     import slac.pipeline
     import slac.policy
+    import slac.runtime.calendar
+    import slac.runtime.evaluate
+    import slac.runtime.examples
     import slac.screen
     import slac.syntax
     import slac.to_ast  # noqa: F401
