@@ -37,6 +37,9 @@ MAX_REPEAT = 10_000  # `repeat N`
 MAX_COUNT = 1_000_000  # any other whole number (`expect breaches N`)
 MIN_YEAR, MAX_YEAR = 1970, 2199  # dates, timestamps and periods; holidays are materialised 5 years on
 
+# ---- policy JSON (load_policy) ------------------------------------------------------------------
+MAX_POLICY_BYTES = 64 * 1024**2  # a compiled policy with five years of holidays is about 100 KB
+
 # ---- event files (the evaluator) --------------------------------------------------------------
 MAX_EVENT_FILE_BYTES = 2 * 1024**3  # 2 GiB
 MAX_ROWS_PER_FILE = 10_000_000
