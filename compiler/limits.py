@@ -25,6 +25,8 @@ MAX_STATEMENTS = 5_000  # every statement, top level and inside blocks
 MAX_TIERS = 50
 MAX_EXAMPLES = 500
 MAX_EXAMPLE_EVENTS = 10_000  # tickets and outages of one example, `repeat` counted out
+# Of all examples together: each check runs them through the evaluator (about 100k events a second).
+MAX_TOTAL_EXAMPLE_EVENTS = 100_000
 
 # ---- values -----------------------------------------------------------------------------------
 MAX_TEXT_CHARS = 20_000  # one quoted text: a long clause is a few thousand characters

@@ -629,12 +629,24 @@ def _counts(sla: n.Sla) -> list[Diagnostic]:
                     f"this is the first {what[:-1]} over the limit",
                 )
             )
+    total = 0
     for ex in sla.all(n.Example):
         events = sum(
             s.count.value if isinstance(s, n.Repeat) else 1
             for s in ex.body
             if isinstance(s, (n.Repeat, n.Ticket, n.Outage))
         )
+        total += events
+        if total > limits.MAX_TOTAL_EXAMPLE_EVENTS and total - events <= limits.MAX_TOTAL_EXAMPLE_EVENTS:
+            found.append(
+                error(
+                    "E0222",
+                    f"the examples have more than {limits.MAX_TOTAL_EXAMPLE_EVENTS:,} events in all; "
+                    "every check runs them through the evaluator",
+                    ex.title.span,
+                    "this is the example that goes over the limit: use fewer or smaller `repeat`s",
+                )
+            )
         if events > limits.MAX_EXAMPLE_EVENTS:
             found.append(
                 error(

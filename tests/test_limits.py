@@ -274,3 +274,22 @@ def test_holiday_years_outside_the_range_are_a_usage_error(years: str, tmp_path)
     result = CliRunner().invoke(main, ["compile", str(CONTRACTS[0]), "--holiday-years", years, "-o", str(out)])
     assert result.exit_code == 2 and f"{limits.MIN_YEAR}-{limits.MAX_YEAR}" in result.output
     assert not out.exists()
+
+
+def test_events_of_all_examples_together() -> None:
+    per = limits.MAX_EXAMPLE_EVENTS
+    count = limits.MAX_TOTAL_EXAMPLE_EVENTS // per
+
+    def examples(n: int) -> str:
+        event = "ticket normal opened 2025-03-04T09:00Z responded 2025-03-04T10:00Z"
+        return "\n".join(
+            f'  example "x{i}" {{\n    tier pro\n    fee 1 USD\n    repeat {per} {event}\n  }}' for i in range(n)
+        )
+
+    # `count` examples of `per` events reach the limit exactly; the skeleton's own example, after
+    # them, has two more events and is the one reported.
+    source = _with(examples(count))
+    d = only(source, "E0222")
+    assert f"more than {limits.MAX_TOTAL_EXAMPLE_EVENTS:,} events in all" in d.message
+    assert d.span.line == source[: source.index('example "a bad month"')].count("\n") + 1
+    assert "E0222" not in codes(_with(examples(count - 1)))

@@ -32,7 +32,8 @@ values (E02xx; `to_ast.py`)
     E0214  `repeat` over MAX_REPEAT, another whole number over MAX_COUNT
     E0215  a date, timestamp or period outside MIN_YEAR–MAX_YEAR
     E0220  over MAX_STATEMENTS statements     E0221  over MAX_TIERS tiers or MAX_EXAMPLES examples
-    E0222  an example with over MAX_EXAMPLE_EVENTS events (`repeat` counted out)
+    E0222  an example with over MAX_EXAMPLE_EVENTS events (`repeat` counted out), or examples
+           with over MAX_TOTAL_EXAMPLE_EVENTS in all
 
 structure (E07xx)
     E0701  a required statement is missing (title, version, effective, languages, timezone, currency)
