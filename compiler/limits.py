@@ -39,6 +39,11 @@ MAX_REPEAT = 10_000  # `repeat N`
 MAX_COUNT = 1_000_000  # any other whole number (`expect breaches N`)
 MIN_YEAR, MAX_YEAR = 1970, 2199  # dates, timestamps and periods; holidays are materialised 5 years on
 
+# ---- evaluation ---------------------------------------------------------------------------------
+# How far after its opening a response deadline is looked for in a calendar without holidays
+# (one with holidays stops where its materialised years do): about 10 years of days, 0.1 s.
+MAX_DEADLINE_DAYS = 3_660
+
 # ---- policy JSON (load_policy) ------------------------------------------------------------------
 MAX_POLICY_BYTES = 64 * 1024**2  # a compiled policy with five years of holidays is about 100 KB
 

@@ -293,3 +293,22 @@ def test_events_of_all_examples_together() -> None:
     assert f"more than {limits.MAX_TOTAL_EXAMPLE_EVENTS:,} events in all" in d.message
     assert d.span.line == source[: source.index('example "a bad month"')].count("\n") + 1
     assert "E0222" not in codes(_with(examples(count - 1)))
+
+
+@pytest.mark.parametrize(
+    ("hours", "within", "ok"),
+    [
+        ("mon 00:00-24:00", "520d", True),  # 520 Mondays: ten years of weeks, inside the horizon
+        ("mon-sun 00:00-24:00", f"{limits.MAX_DEADLINE_DAYS - 10}d", True),
+        ("mon-sun 00:00-24:00", f"{limits.MAX_DEADLINE_DAYS + 10}d", False),
+        ("mon 00:00-00:01", "36600d", False),  # once 64k days of timeline, then an OverflowError
+    ],
+)
+def test_deadline_horizon_of_a_calendar_without_holidays(hours: str, within: str, ok: bool) -> None:
+    source = (ROOT / "tests" / "cases" / "bad" / "lim-deadline-beyond-range.sla").read_text(encoding="utf-8")
+    source = source.replace("hours mon 00:00-00:01", f"hours {hours}").replace("within 36600d", f"within {within}")
+    found = slac.check(source, file="t.sla")  # with the examples run by the evaluator
+    if ok:
+        assert not [d for d in found if d.severity == "error"], found
+    else:
+        assert [d.code for d in found] == ["E0712"] and f"{limits.MAX_DEADLINE_DAYS:,} days" in found[0].message
