@@ -43,6 +43,10 @@ _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 # Quoted texts and comments, as the lexer sees them (an unclosed quote runs to the end of its line).
 _TEXTS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"?|#[^\n]*')
 
+# Texts count as one token each and comments as none; then every run of letters, digits, `_`,
+# `.` and `%`, and every other character, counts as one: never fewer than the lexer makes.
+_TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[A-Za-z0-9_.%]+|\S')
+
 # One file full of NUL bytes should not give a million diagnostics.
 MAX_REPORTED = 20
 
@@ -69,7 +73,34 @@ def screen(text: str, file: str) -> list[Diagnostic]:
                 "check that this is the contract you meant",
             )
         ]
-    return list(_characters(text, file))
+    found = list(_characters(text, file))
+    if any(d.severity == "error" for d in found):
+        return found  # a NUL-filled file is reported for its NULs, not for its length
+    if _tokens(text) > limits.MAX_TOKENS:
+        return [
+            error(
+                "E0130",
+                f"the contract has more than {limits.MAX_TOKENS:,} tokens (names, numbers, texts and symbols); "
+                "slac reads no more",
+                Span(file, 1, 1, 1, 2),
+                "check that this is the contract you meant",
+            )
+        ]
+    return found
+
+
+def _tokens(text: str) -> int:
+    """About as many tokens as the lexer will make (a little more), counted up to just past the limit.
+
+    Parsing time grows with tokens, not bytes: 256 KiB of one-letter names took 4 s.
+    """
+    count = 0
+    for m in _TOKEN.finditer(text):
+        if not m.group().startswith("#"):
+            count += 1
+            if count > limits.MAX_TOKENS:
+                break
+    return count
 
 
 def _characters(text: str, file: str) -> Iterator[Diagnostic]:

@@ -45,6 +45,30 @@ def test_size_is_counted_in_bytes_not_characters() -> None:
     assert codes(source) == ["E0130"]
 
 
+@pytest.mark.parametrize(
+    "filler",
+    [
+        lambda n: "  window " + " ".join(["a"] * n),  # words
+        lambda n: "  hours " + "-".join(["a"] * ((n + 1) // 2)),  # one "word" the lexer splits
+        lambda n: "  " + "{" * n,  # symbols
+    ],
+    ids=["names", "dashes", "braces"],
+)
+def test_token_count(filler) -> None:
+    over = mutate(("  billing   monthly", "  billing   monthly\n" + filler(limits.MAX_TOKENS)))
+    started = time.perf_counter()
+    d = only(over, "E0130")
+    assert time.perf_counter() - started < 0.5  # counted, not parsed
+    assert f"{limits.MAX_TOKENS:,} tokens" in d.message
+
+
+def test_texts_and_comments_are_cheap_tokens() -> None:
+    # A long text is one token and a comment none: a contract of long clauses is not refused.
+    clause = '  clause c{} {{ en "' + "word " * 3000 + '" zh "字" }}\n  # ' + "note " * 100
+    source = mutate(("  billing   monthly", "  billing   monthly\n" + "\n".join(clause.format(i) for i in range(10))))
+    assert "E0130" not in codes(source)
+
+
 def test_too_many_lines() -> None:
     source = SKELETON + "\n" * limits.MAX_LINES
     d = only(source, "E0130")
@@ -176,12 +200,11 @@ def _with(lines: str) -> str:
 
 
 def test_statement_count() -> None:
+    # Two-token statements, so that the statement limit is reached before the token limit.
     base = len(SKELETON.splitlines())  # a generous bound on the skeleton's own statements
-    defines = "\n".join(f'  define d{i} {{ en "x" zh "y" }}' for i in range(limits.MAX_STATEMENTS))
-    d = only(_with(defines), "E0220")
+    d = only(_with("\n".join(["  billing monthly"] * limits.MAX_STATEMENTS)), "E0220")
     assert f"{limits.MAX_STATEMENTS:,}" in d.message
-    fewer = "\n".join(f'  define d{i} {{ en "x" zh "y" }}' for i in range(limits.MAX_STATEMENTS - base))
-    assert "E0220" not in codes(_with(fewer))
+    assert "E0220" not in codes(_with("\n".join(["  billing monthly"] * (limits.MAX_STATEMENTS - base))))
 
 
 def _tier(i: int) -> str:

@@ -8,7 +8,7 @@ Diagnostic codes (stable). The E01xx and E02xx codes come from the stages
 before the checks: a contract with any of them is not checked further.
 
 source screen (E013x, W0806; `screen.py`, before parsing; limits in `limits.py`)
-    E0130  a source over MAX_SOURCE_BYTES or MAX_LINES
+    E0130  a source over MAX_SOURCE_BYTES, MAX_LINES or MAX_TOKENS
     E0131  a control character, lone surrogate, non-character or line/paragraph separator
     E0132  a bidirectional embedding, override or isolate control, anywhere
     E0133  an invisible formatting character (zero-width space, joiner, soft hyphen …) outside a text
