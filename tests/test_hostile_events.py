@@ -285,3 +285,21 @@ def test_evaluation_outside_the_years(policy: Path, tmp_path: Path, args: list[s
     assert result.exit_code == 2, result.output
     assert f"{limits.MIN_YEAR}–{limits.MAX_YEAR}" in result.stderr
     assert not out.exists()
+
+
+def test_an_event_file_over_the_size_limit(policy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_EVENT_FILE_BYTES", len(TICKETS.encode()) - 1)
+    code, err, out = _evaluate(policy, tmp_path)
+    assert code == 2 and "tickets.csv" in err and "GiB" in err, err
+    assert out.read_text(encoding="utf-8") == OLD_REPORT
+
+
+def test_a_parquet_file_with_too_many_columns(policy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_COLUMNS", 8)
+    header, row = TICKETS.splitlines()[0].split(","), TICKETS.splitlines()[1].split(",")
+    columns = {k: [v] for k, v in zip(header, row, strict=True)} | {f"extra{i}": ["x"] for i in range(3)}
+    path = tmp_path / "tickets.parquet"
+    pq.write_table(pa.table(columns), path)
+    code, err, out = _evaluate(policy, tmp_path, tickets=path)
+    assert code == 2 and "tickets.parquet" in err and "9 columns" in err and "at most 8" in err, err
+    assert out.read_text(encoding="utf-8") == OLD_REPORT
