@@ -199,3 +199,52 @@ def test_compile_killed_after_the_rename_leaves_the_whole_new_policy(tmp_path: P
     policy = json.loads(target.read_text(encoding="utf-8"))  # complete and parseable, not a fragment
     assert policy["contract"]["id"] == CONTRACTS[0].stem.replace("-", "_")
     assert _leftovers(tmp_path, {"policy.json", "reached"}) == []
+
+
+# ---- the other commands that write ---------------------------------------------------------------
+
+
+def test_render_failing_on_its_second_file_leaves_each_file_old_or_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    en, zh = out / "websoft9.en.md", out / "websoft9.zh.md"
+    for path in (en, zh):
+        path.write_text("old page\n", encoding="utf-8")
+    real_replace, calls = os.replace, []
+
+    def second_fails(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(fileio.os, "replace", second_fails)
+    contract = next(p for p in CONTRACTS if p.stem == "websoft9")
+    result = CliRunner().invoke(main, ["render", str(contract), "--lang", "zh,en", "--format", "md", "-o", str(out)])
+    assert result.exit_code == 2 and "No space left" in result.stderr, result.output
+    pages = {path.name: path.read_text(encoding="utf-8") for path in (en, zh)}
+    written = Path(calls[0]).name
+    assert pages[written].startswith("---\n") and pages[written].endswith("\n")  # the whole new page
+    assert [text for name, text in pages.items() if name != written] == ["old page\n"]
+    assert _leftovers(out, {en.name, zh.name}) == []
+
+
+def test_evaluate_failing_to_rename_keeps_the_old_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {
+        "customers": "customer,tier,monthly_fee\nacme,standard,1000\n",
+        "tickets": "id,customer,priority,opened_at,responded_at\nT1,acme,normal,2025-03-03T09:00+08:00,\n",
+        "incidents": "id,start,end\n",
+    }
+    args = ["evaluate", str(next(p for p in CONTRACTS if p.stem == "websoft9")), "--period", "2025-03"]
+    for name, text in files.items():
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+        args += [f"--{name}", str(tmp_path / f"{name}.csv")]
+    report = tmp_path / "report.json"
+    report.write_text(OLD, encoding="utf-8")
+    monkeypatch.setattr(fileio.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(30, "Read-only file system")))
+    result = CliRunner().invoke(main, [*args, "-o", str(report)])
+    assert result.exit_code == 2 and "Read-only" in result.stderr, result.output
+    assert report.read_text(encoding="utf-8") == OLD
+    assert _leftovers(tmp_path, {"report.json", *(f"{n}.csv" for n in files)}) == []
