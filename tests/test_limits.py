@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -335,3 +336,19 @@ def test_deadline_horizon_of_a_calendar_without_holidays(hours: str, within: str
         assert not [d for d in found if d.severity == "error"], found
     else:
         assert [d.code for d in found] == ["E0712"] and f"{limits.MAX_DEADLINE_DAYS:,} days" in found[0].message
+
+
+def test_contract_files_are_checked_before_they_are_read(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from slac.cli import main
+
+    big = tmp_path / "big.sla"
+    big.write_text("#" * (limits.MAX_SOURCE_BYTES + 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(big)])
+    assert result.exit_code == 2 and "larger than the 256 KiB" in result.stderr
+    if Path("/dev/zero").exists():  # a device never ends: it is refused, not read
+        device = tmp_path / "zero.sla"
+        device.symlink_to("/dev/zero")
+        result = CliRunner().invoke(main, ["check", str(device)])
+        assert result.exit_code == 2 and "not a regular file" in result.stderr
