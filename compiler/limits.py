@@ -19,6 +19,8 @@ MAX_TOKENS = 25_000
 
 # Diagnostics reported for one contract; the rest are counted in one last error.
 MAX_DIAGNOSTICS = 500
+# Hidden or control characters reported (a file full of NUL bytes gives 20 errors, not a million).
+MAX_CHARACTER_REPORTS = 20
 
 # ---- contract structure (checked on the AST, before the semantic checks) -------------------------
 MAX_STATEMENTS = 5_000  # every statement, top level and inside blocks

@@ -47,9 +47,6 @@ _TEXTS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"?|#[^\n]*
 # `.` and `%`, and every other character, counts as one: never fewer than the lexer makes.
 _TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[A-Za-z0-9_.%]+|\S')
 
-# One file full of NUL bytes should not give a million diagnostics.
-MAX_REPORTED = 20
-
 
 def screen(text: str, file: str) -> list[Diagnostic]:
     """Diagnostics for a source that must not be parsed as it is (errors) or deserves a look (warnings)."""
@@ -107,7 +104,7 @@ def _characters(text: str, file: str) -> Iterator[Diagnostic]:
     reported = 0
     in_text: list[tuple[int, int]] | None = None
     for m in _SUSPECT.finditer(text):
-        if reported >= MAX_REPORTED:
+        if reported >= limits.MAX_CHARACTER_REPORTS:
             return
         ch = m.group(0)
         pos = m.start()
