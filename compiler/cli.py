@@ -108,23 +108,29 @@ def compile_(file: str, output: str | None, holiday_years: str | None, fmt: str)
     The policy is validated against the shipped JSON Schema before it is written.
     """
     from .errors import SlaError
-    from .pipeline import analyse
+    from .pipeline import analyse, example_diagnostics
     from .policy import build, to_json
 
     years = _years(holiday_years)
     source = _read(file)
-    doc, diagnostics = analyse(source, file=file)
-    _report(diagnostics, {file: source}, fmt)
+    doc, diagnostics = analyse(source, file=file, examples=False)
     if doc is None or has_errors(diagnostics):
+        _report(diagnostics, {file: source}, fmt)
         sys.exit(EXIT_CONTRACT)
     options: dict[str, Any] = {} if years is None else {"holiday_years": years}
     try:
         policy = build(doc, **options)
     except SlaError as exc:
-        _report(list(exc.diagnostics), {file: source}, fmt)
+        _report(sorted(diagnostics + list(exc.diagnostics), key=Diagnostic.sort_key), {file: source}, fmt)
         sys.exit(EXIT_CONTRACT)
     except ValueError as exc:  # PolicyError included: the policy failed its schema
+        _report(diagnostics, {file: source}, fmt)
         click.echo(f"slac: error: {file}: cannot build the policy: {exc}", err=True)
+        sys.exit(EXIT_CONTRACT)
+    # The examples run on the policy just built (its holiday years), so a failing `expect` fails the compile.
+    diagnostics = sorted(diagnostics + example_diagnostics(doc, policy), key=Diagnostic.sort_key)
+    _report(diagnostics, {file: source}, fmt)
+    if has_errors(diagnostics):
         sys.exit(EXIT_CONTRACT)
     text = to_json(policy)
     if output is None:

@@ -39,8 +39,7 @@ def analyse(source: str, *, file: str, examples: bool = True) -> tuple[n.Documen
         diagnostics = diagnostics + run(doc)
     # Examples only run on an otherwise clean contract: the policy they need cannot be built before.
     if examples and not has_errors(diagnostics):
-        results, problems = example_results(doc)
-        diagnostics = diagnostics + problems + list(_failed_expectations(doc, results))
+        diagnostics = diagnostics + example_diagnostics(doc)
     diagnostics = screened + diagnostics
     return doc, _at_most(sorted(set(diagnostics), key=Diagnostic.sort_key))
 
@@ -65,17 +64,29 @@ def _at_most(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     ]
 
 
-def example_results(doc: n.Document) -> tuple[list[ExampleResult], list[Diagnostic]]:
-    """Build the policy and run every example with the evaluator; what stops that comes back as diagnostics."""
+def example_diagnostics(doc: n.Document, policy: dict[str, Any] | None = None) -> list[Diagnostic]:
+    """E0712 for every `expect` the evaluator does not confirm (and for examples it cannot evaluate)."""
+    results, problems = example_results(doc, policy)
+    return problems + list(_failed_expectations(doc, results))
+
+
+def example_results(
+    doc: n.Document, policy: dict[str, Any] | None = None
+) -> tuple[list[ExampleResult], list[Diagnostic]]:
+    """Run every example with the evaluator on `policy` (built from `doc` when not given).
+
+    What stops that comes back as diagnostics, never as an exception.
+    """
     blocks = doc.sla.all(n.Example)
     if not blocks:
         return [], []
     from .policy import build
-    from .runtime import load_policy
     from .runtime.examples import run_examples
+    from .runtime.policy import Policy
 
     try:
-        return run_examples(load_policy(build(doc))), []
+        # build() has just validated the policy against its schema: no need for load_policy's checks.
+        return run_examples(Policy(build(doc) if policy is None else policy)), []
     except SlaError as exc:
         return [], list(exc.diagnostics)
     except ValueError as exc:  # the policy failed its schema, or an example cannot be evaluated
@@ -125,7 +136,11 @@ def check(source: str, *, file: str) -> list[Diagnostic]:
 def compile_policy(source: str, *, file: str, **options: Any) -> dict[str, Any]:
     from .policy import build
 
-    doc, diagnostics = analyse(source, file=file)
+    doc, diagnostics = analyse(source, file=file, examples=False)
     if doc is None or has_errors(diagnostics):
         raise SlaError(diagnostics)
-    return build(doc, **options)
+    policy = build(doc, **options)
+    problems = example_diagnostics(doc, policy)  # on the policy just built: one build, not two
+    if has_errors(problems):
+        raise SlaError(diagnostics + problems)
+    return policy

@@ -9,6 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from slac.cli import main
 
@@ -272,3 +274,71 @@ def test_the_cli_loads_the_evaluator_only_when_asked() -> None:
     code = f"import sys, slac.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""
+
+
+def test_compile_fails_on_a_wrong_expectation_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "policy.json"
+    code, out, _ = run("compile", BAD_EXAMPLE, "-o", target, "--format", "json")
+    assert code == 1 and not target.exists()
+    found = json.loads(out)  # one JSON document with every diagnostic
+    assert [(d["code"], d["line"], d["column"]) for d in found] == [("E0712", 26, 19), ("E0712", 27, 19)]
+
+
+def test_compile_policy_api_raises_on_a_wrong_expectation() -> None:
+    import slac
+
+    with pytest.raises(slac.SlaError) as info:
+        slac.compile_policy(BAD_EXAMPLE.read_text(encoding="utf-8"), file="x.sla")
+    assert [d.code for d in info.value.diagnostics] == ["E0712", "E0712"]
+
+
+def test_a_contract_without_examples_says_so(tmp_path: Path) -> None:
+    source = BAD_EXAMPLE.read_text(encoding="utf-8")
+    plain = tmp_path / "plain.sla"
+    plain.write_text(source[: source.index("  example")] + "}\n", encoding="utf-8")
+    code, out, err = run("test", plain, WEBSOFT9)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"{plain}: no examples" and lines[-1] == "3 examples: 3 passed, 0 failed"
+
+
+def test_missing_input_and_unwritable_output_exit_2(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    code, out, err = evaluate(WEBSOFT9, {**inputs, "incidents": tmp_path / "nope.csv"})
+    assert code == 2 and out == "" and "nope.csv: no such file" in err
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    code, _, err = evaluate(WEBSOFT9, inputs, "-o", blocker / "report.json")
+    assert code == 2 and "cannot write" in err and "Traceback" not in err
+
+
+_SOURCES = [p.read_text(encoding="utf-8") for p in CONTRACTS]
+
+
+@st.composite
+def _example_digits_changed(draw: st.DrawFn) -> str:
+    """A bundled contract whose example blocks have some digits changed: other dates, times, fees, counts."""
+    text = draw(st.sampled_from(_SOURCES))
+    start = text.index("  example ")
+    digits = [i for i in range(start, len(text)) if text[i].isdigit()]
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.sampled_from(digits))
+        text = text[:i] + draw(st.sampled_from("0123456789")) + text[i + 1 :]
+    return text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_example_digits_changed())
+def test_changed_examples_give_diagnostics_not_exceptions(source: str) -> None:
+    import slac
+
+    for d in slac.check(source, file="fuzz.sla"):
+        assert d.span.line >= 1 and d.message
+
+
+@pytest.mark.parametrize(
+    ("fmt", "lang", "suffix"), [("md", "zh", "zh.md"), ("md", "en", "en.md"), ("csv", "en", "csv")]
+)
+def test_report_goldens(inputs: dict[str, Path], golden, fmt: str, lang: str, suffix: str) -> None:
+    code, out, err = evaluate(WEBSOFT9, inputs, "--format", fmt, "--lang", lang)
+    assert code == 0, err
+    golden(ROOT / "tests" / "golden" / "report" / f"websoft9-2025-03.{suffix}", out)

@@ -295,3 +295,81 @@ def test_any_cells_give_tables_or_an_event_error(tmp_path: Path, rows: list[list
         assert str(exc).startswith(str(path))
     else:
         assert len(ev.tickets.id) == len(rows)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        [f"t{k}" for k in range(3000)],  # ASCII: sorted as fixed-width bytes
+        [f"工单{k}" for k in range(3000)],  # not ASCII: a set
+        [f"t{k}" + "x" * (k % 50) for k in range(3000)],  # ragged widths
+    ],
+    ids=["ascii", "cjk", "ragged"],
+)
+def test_duplicate_ids_are_found_in_large_files(tmp_path: Path, ids: list[str]) -> None:
+    from slac.runtime.inputs import _all_distinct
+
+    arr = pa.array(ids)
+    assert _all_distinct(arr, np.array(ids, dtype=object))
+    dup = [*ids[:-1], ids[1234]]
+    assert not _all_distinct(pa.array(dup), np.array(dup, dtype=object))
+    lines = [f"{i},c1,normal,2026-06-10T02:00Z," for i in dup]
+    err = fails(tmp_path, tickets="id,customer,priority,opened_at,responded_at\n" + "\n".join(lines) + "\n")
+    assert (err.row, err.column) == (len(dup) + 1, "id")
+    assert f"first used on line {1234 + 2}" in err.message
+
+
+@pytest.mark.parametrize("text", ["\n{R}\n{S}\n", "{R}\n  \n{S}\n", "{R}\r\n\r\n{S}\r\n", "{R}\n{S}"])
+def test_json_lines_numbering_with_blank_lines(tmp_path: Path, text: str) -> None:
+    good = '{"id": "t1", "customer": "c1", "priority": "normal", "opened_at": "2026-06-10T02:00Z"}'
+    bad = '{"id": "t2", "customer": "c1", "priority": "nope", "opened_at": "2026-06-10T02:00Z"}'
+    body = text.replace("{R}", good).replace("{S}", bad)
+    paths = write(tmp_path)
+    paths["tickets"] = tmp_path / "tickets.jsonl"
+    paths["tickets"].write_bytes(body.encode("utf-8"))
+    with pytest.raises(EventError) as info:
+        read(paths)
+    expected = body.replace("\r\n", "\n").split("\n").index(bad) + 1
+    assert (info.value.row, info.value.column) == (expected, "priority")
+
+
+def test_values_spanning_lines_keep_line_numbers(tmp_path: Path) -> None:
+    tickets = (
+        "id,customer,priority,opened_at,responded_at,subject\n"
+        't1,c1,normal,2026-06-10T02:00Z,,"The site is down\nsince this morning\r\nplease help"\n'
+        "t2,c1,normal,2026-06-10T02:00Z,,short\n"
+        't3,c1,normal,2026-06-10T02:00Z,,"two\nlines"\n'
+        "t4,c1,nromal,2026-06-10T02:00Z,,bad priority\n"
+    )
+    err = fails(tmp_path, tickets=tickets)
+    assert (err.row, err.column) == (8, "priority")  # the line a text editor shows
+    ev = read(write(tmp_path, tickets=tickets.replace("nromal", "normal")))
+    assert ev.tickets.row.tolist() == [2, 5, 6, 8]
+
+
+def test_values_spanning_lines_in_a_large_file(tmp_path: Path) -> None:
+    # Large enough that Arrow's parallel reader cuts blocks inside a quoted value.
+    n = 60_000
+    lines = [f't{k},c1,normal,2026-06-10T02:00Z,,"subject {k}\nsecond line, with a comma"' for k in range(n)]
+    tickets = "id,customer,priority,opened_at,responded_at,subject\n" + "\n".join(lines) + "\n"
+    ev = read(write(tmp_path, tickets=tickets))
+    assert len(ev.tickets.id) == n and ev.tickets.id[-1] == f"t{n - 1}"
+    assert ev.tickets.row[:3].tolist() == [2, 4, 6] and int(ev.tickets.row[-1]) == 2 + 2 * (n - 1)
+
+
+def test_legacy_encodings_name_the_line(tmp_path: Path) -> None:
+    paths = write(tmp_path)
+    paths["customers"].write_bytes(
+        "customer,tier,monthly_fee\r\nc1,starter,500\r\n客户二,starter,500\r\n".encode("gbk")
+    )
+    with pytest.raises(EventError) as info:
+        read(paths)
+    assert info.value.row == 3 and "save the file as UTF-8" in str(info.value)
+
+
+def test_excel_style_csv_with_bom_and_crlf(tmp_path: Path) -> None:
+    paths = write(tmp_path)
+    paths["customers"].write_bytes("\ufeffcustomer,tier,monthly_fee\r\nc1,starter,500\r\n".encode())
+    paths["tickets"].write_text("id,customer,priority,opened_at,responded_at\n", encoding="utf-8")
+    paths["incidents"].write_text("id,start,end\n", encoding="utf-8")
+    assert read(paths).customers.id.tolist() == ["c1"]

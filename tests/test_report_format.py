@@ -236,7 +236,8 @@ def test_markdown_words_per_language() -> None:
     zh = to_markdown(sample_report(), lang="zh", policy=POLICY)
     assert "# Service credit report: Service Level Agreement" in en
     assert "# 服务抵免报告：服务等级协议" in zh
-    assert "1 h 30 min 0.5 s" in en and "1 小时 30 分钟 0.5 秒" in zh
+    assert "| 1 h 30 min |" in en and "| 1 小时 30 分钟 |" in zh  # 5400.5 s: rounded from a minute up
+    assert "| 30 s |" in en  # the platform incident
     assert "19 d" in en and "19 天" in zh  # 1641600 s
     assert "Not counted: no cause given (shorter than the minimum outage), 45 s" in en
     assert "**100.00 USD**" in en and "**100.00 USD**" in zh
@@ -245,12 +246,33 @@ def test_markdown_words_per_language() -> None:
     assert starter["en"] in en and starter["zh"] in zh
 
 
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0 s"), (0.25, "0.25 s"), (59.5, "59.5 s"), (60.4, "1 min"), (3599.6, "1 h"), (90061, "1 d 1 h 1 min 1 s")],
+)
+def test_durations(seconds: float, text: str) -> None:
+    from slac.runtime.report_format import _duration
+
+    assert _duration(seconds, strings("en")) == text
+
+
 def test_markdown_escapes_user_text() -> None:
     text = to_markdown(sample_report(), lang="en")
     assert "T\\|2 \\*bold\\*" in text and "T|2" not in text
     for line in text.splitlines():
         if line.startswith("| T"):
             assert line.count(" | ") == 6  # seven cells: the | in the id did not split the row
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [("a|b", "a\\|b"), ("<script>", "\\<script\\>"), ("[x](http://e)", "\\[x\\](http://e)"), ("&amp;", "\\&amp;")],
+)
+def test_escape(raw: str, escaped: str) -> None:
+    from slac.runtime.report_format import _esc
+
+    assert _esc(raw) == escaped
+    assert _esc("two\nlines") == "two lines"
 
 
 def test_markdown_without_policy_uses_ids() -> None:

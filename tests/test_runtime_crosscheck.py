@@ -54,6 +54,8 @@ def test_fast_path_equals_reference(policy, period: str) -> None:
         assert entry["uptime"]["fraction"] == f"{want.uptime.numerator}/{want.uptime.denominator}", entry["customer"]
         assert sorted(b["id"] for b in entry["breaches"]) == list(want.breaches), entry["customer"]
         assert entry["total"] == str(want.total), entry["customer"]
+        excluded = {(e["cause"], e["reason"]): round(e["seconds"] * 1_000_000) for e in entry["downtime"]["excluded"]}
+        assert excluded == want.excluded, entry["customer"]
         some_breach |= bool(want.breaches)
         some_credit |= want.total > 0
         bands |= {line["threshold"] for line in entry["credits"] if line["kind"] == "band"}

@@ -56,3 +56,19 @@ def test_a_wrong_expectation_fails_with_expected_and_actual(kind: str, wrong: di
     (check,) = [c for c in result.checks if c.kind == kind]
     assert (check.ok, check.expected, check.actual, check.line) == (False, expected, actual, line)
     assert not result.ok
+
+
+def test_examples_do_not_load_arrow() -> None:
+    """A handful of example events stay on the plain-Python path: no pyarrow (nor the pandas it pulls in)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from slac.runtime import load_policy; from slac.runtime.examples import run_examples; "
+        "r = run_examples(load_policy(sys.stdin.read())); assert all(x.ok for x in r); "
+        "print(' '.join(m for m in ('pyarrow', 'pandas') if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], input=policy_text("acme-crm"), capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.strip() == ""

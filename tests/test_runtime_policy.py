@@ -53,7 +53,8 @@ def test_loads_from_path_text_and_dict(tmp_path: Path) -> None:
 def test_import_runtime_stays_light() -> None:
     code = (
         "import sys, slac.runtime, slac.runtime.evaluate, slac.runtime.examples; "
-        "print(' '.join(m for m in ('lark', 'jinja2', 'weasyprint', 'jsonschema', 'holidays') if m in sys.modules))"
+        "print(' '.join(m for m in ('lark', 'jinja2', 'weasyprint', 'jsonschema', 'holidays', 'pyarrow', 'pandas') "
+        "if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""

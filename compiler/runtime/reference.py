@@ -38,6 +38,7 @@ class RefCustomer:
     uptime: Fraction
     breaches: tuple[str, ...]  # ticket ids, sorted
     total: Decimal
+    excluded: dict[tuple[str | None, str], int]  # (cause, reason) → µs that does not count, non-zero only
 
 
 @dataclass(frozen=True)
@@ -180,36 +181,31 @@ def evaluate_reference(policy: dict[str, Any], events: Events, period: str, as_o
     notice = av["maintenance_notice_seconds"] if av else None
     inc = events.incidents
     per_customer: dict[str, list[tuple[int, int]]] = {c: [] for c in cust_tier}
+    not_counted: dict[str, dict[tuple[str | None, str], list[tuple[int, int]]]] = {c: {} for c in cust_tier}
     for k in range(len(inc.id)):
         start, end, cause = int(inc.start[k]), int(inc.end[k]), inc.cause[k]
+        why = None
         if cause in excludes:
             if cause == "planned_maintenance" and notice is not None:
                 announced = int(inc.announced[k])
                 if announced != MISSING and start - announced >= _seconds_us(notice):
-                    continue
+                    why = "announced_maintenance"
             else:
-                continue
-        if end - start < minimum:
-            continue
+                why = "excluded_cause"
+        if why is None and end - start < minimum:
+            why = "below_minimum"
         listed = inc.customers[k]
         who = list(cust_tier) if listed is None else [c for c in listed if c in cust_tier]
         for c in who:
-            per_customer[c].append((start, end))
+            if why is None:
+                per_customer[c].append((start, end))
+            else:
+                not_counted[c].setdefault((cause, why), []).append((start, end))
 
     out: dict[str, RefCustomer] = {}
     for c, pieces in per_customer.items():
-        counted = 0
-        reach = None
-        for start, end in sorted(pieces):
-            start, end = max(start, lo), min(end, hi)
-            if end <= start:
-                continue
-            if reach is None or start > reach:
-                counted += end - start
-                reach = end
-            elif end > reach:
-                counted += end - reach
-                reach = end
+        counted = _union_length(pieces, lo, hi)
+        excluded = {key: _union_length(p, lo, hi) for key, p in not_counted[c].items()}
         uptime = Fraction(hi - lo - counted, hi - lo)
         tier = tiers[cust_tier[c]]
         fee = cust_fee[c]
@@ -233,5 +229,24 @@ def evaluate_reference(policy: dict[str, Any], events: Events, period: str, as_o
             credit = min(credit, _amount(policy["cap"]["amount"], fee))
         digits = policy["currency"]["minor_digits"] if policy["currency"] else 2
         total = credit.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
-        out[c] = RefCustomer(counted, uptime, tuple(sorted(breaches[c])), total)
+        out[c] = RefCustomer(
+            counted, uptime, tuple(sorted(breaches[c])), total, {k: v for k, v in excluded.items() if v}
+        )
     return RefResult(deadlines, out)
+
+
+def _union_length(pieces: list[tuple[int, int]], lo: int, hi: int) -> int:
+    """Length of the union of intervals inside [lo, hi), by a loop over them in order."""
+    total = 0
+    reach: int | None = None
+    for start, end in sorted(pieces):
+        start, end = max(start, lo), min(end, hi)
+        if end <= start:
+            continue
+        if reach is None or start > reach:
+            total += end - start
+            reach = end
+        elif end > reach:
+            total += end - reach
+            reach = end
+    return total

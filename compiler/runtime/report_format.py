@@ -373,8 +373,14 @@ def _ids(ids: Sequence[str], s: Mapping[str, str]) -> str:
 
 
 def _duration(seconds: float | int, s: Mapping[str, str]) -> str:
-    """`1 h 30 min` / `1 小时 30 分钟`: whole units down to seconds; a fraction of a second is kept."""
+    """`1 h 30 min` / `1 小时 30 分钟`: whole units down to seconds.
+
+    From a minute up, seconds are rounded (the exact figure is in the JSON report); below a
+    minute a fraction of a second is kept, so half a second late never reads as on time.
+    """
     micros = round(float(seconds) * 1_000_000)
+    if micros >= 60_000_000:
+        micros = round(micros, -6)
     if micros == 0:
         return s["zero_duration"]
     whole, frac = divmod(micros, 1_000_000)
@@ -388,7 +394,7 @@ def _duration(seconds: float | int, s: Mapping[str, str]) -> str:
     return s["duration_sep"].join(parts)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
 
 
 def _esc(text: str) -> str:
