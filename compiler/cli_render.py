@@ -38,6 +38,48 @@ def _formats(value: str | None) -> list[str]:
     return chosen
 
 
+def _compiled(file: str) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """A compiled policy JSON (what `slac compile` writes) and its examples' results.
+
+    Exits 2 when the file cannot be read, 1 when it is not a usable policy: not JSON, invalid,
+    of another format, or edited after compiling (`slac.runtime.load_policy` refuses those).
+    """
+    import json
+
+    from .cli import EXIT_CONTRACT, _read
+    from .render import example_results, load
+    from .runtime import PolicyError
+
+    text = _read(file)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        click.echo(
+            f"slac: error: {file}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); "
+            "give a contract (.sla) or the policy JSON `slac compile` writes",
+            err=True,
+        )
+        sys.exit(EXIT_CONTRACT)
+    if not isinstance(data, dict):
+        click.echo(f"slac: error: {file}: a policy is a JSON object, not {type(data).__name__}", err=True)
+        sys.exit(EXIT_CONTRACT)
+    try:
+        policy = load(data)
+    except PolicyError as exc:
+        click.echo(f"slac: error: {file}: cannot render this policy: {exc}", err=True)
+        sys.exit(EXIT_CONTRACT)
+    return policy, example_results(policy)
+
+
+def _stem(file: str) -> str:
+    """`websoft9.sla` and `websoft9.policy.json` both name their outputs `websoft9.*`."""
+    name = Path(file).name
+    for suffix in (".policy.json", ".json", ".sla"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return Path(file).stem
+
+
 def _policy(file: str, fmt: str) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
     """Check, compile and test one contract: its policy and the computed result of each example.
 
@@ -50,25 +92,25 @@ def _policy(file: str, fmt: str) -> tuple[dict[str, Any], dict[int, dict[str, An
     from .policy import build
 
     source = _read(file)
-    # Examples run once, here, so that their results can also be printed in the document.
     doc, diagnostics = analyse(source, file=file, examples=False)
-    results: list[Any] = []
-    if doc is not None and not has_errors(diagnostics):
-        results, problems = example_results(doc)
-        diagnostics = sorted(
-            set(diagnostics + problems + list(_failed_expectations(doc, results))), key=Diagnostic.sort_key
-        )
-    _report(diagnostics, {file: source}, fmt)
     if doc is None or has_errors(diagnostics):
+        _report(diagnostics, {file: source}, fmt)
         sys.exit(EXIT_CONTRACT)
     try:
-        return build(doc), {r.index: r.report for r in results}
+        policy = build(doc)
     except SlaError as exc:
-        _report(list(exc.diagnostics), {file: source}, fmt)
+        _report(diagnostics + list(exc.diagnostics), {file: source}, fmt)
         sys.exit(EXIT_CONTRACT)
     except ValueError as exc:
         click.echo(f"slac: error: {file}: cannot build the policy: {exc}", err=True)
         sys.exit(EXIT_CONTRACT)
+    # The examples run once, on the policy just built; their results are also printed in the document.
+    results, problems = example_results(doc, policy)
+    diagnostics = sorted(diagnostics + problems + list(_failed_expectations(doc, results)), key=Diagnostic.sort_key)
+    _report(diagnostics, {file: source}, fmt)
+    if has_errors(diagnostics):
+        sys.exit(EXIT_CONTRACT)
+    return policy, {r.index: r.report for r in results}
 
 
 def _outputs(
@@ -92,7 +134,7 @@ def _outputs(
             err=True,
         )
         sys.exit(EXIT_USAGE)
-    stem = Path(file).stem
+    stem = _stem(file)
     out: dict[Path, str | bytes] = {}
     for edition in chosen:
         for fmt in formats:
@@ -140,7 +182,7 @@ def _front_options(fn: Any) -> Any:
 
 
 @click.command(name="render")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FILE|POLICY", type=click.Path(dir_okay=False))
 @click.option("--lang", "editions", metavar="EDITIONS", help=EDITIONS_HELP)
 @click.option("--format", "formats", metavar="FORMATS", help=FORMATS_HELP)
 @click.option("-o", "--output", "directory", required=True, type=click.Path(file_okay=False), help="Output directory.")
@@ -154,13 +196,13 @@ def render_cmd(
     slug: str | None,
     sidebar_position: int | None,
 ) -> None:
-    """Render a contract as Markdown, HTML and PDF.
+    """Render a contract or compiled policy as Markdown, HTML and PDF.
 
-    Each declared language, and a bilingual edition clause by clause. Files are named STEM.EDITION.EXT, e.g. websoft9.zh.md, websoft9.bilingual.pdf.
+    FILE is a contract (.sla; checked, compiled and its examples tested) or a policy JSON from 'slac compile'. Each declared language, and a bilingual edition clause by clause. Files are named STEM.EDITION.EXT, e.g. websoft9.zh.md, websoft9.bilingual.pdf.
     """
     chosen_formats = _formats(formats)
     chosen_editions = _split(editions)
-    policy = _policy(file, "text")
+    policy = _policy(file, "text") if file.endswith(".sla") else _compiled(file)
     front = {"title": title, "slug": slug, "sidebar_position": sidebar_position}
     _write_all(directory, _outputs(file, policy, chosen_editions, chosen_formats, front))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as htmlmod
 import json
 import re
 from decimal import Decimal
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from slac import compile_policy
@@ -41,9 +44,22 @@ def test_markdown_golden(policies, golden, contract: str, edition: str) -> None:
     golden(GOLDEN / f"{contract}.{edition}.md", render_markdown(policies[contract], edition))
 
 
+# The embedded font is kept out of the HTML goldens: its bytes come from fontTools and the font
+# package (a new release of either would change every golden without the document changing), and
+# nobody can review 100 KB of base64. Each data URL is replaced by a marker; the font itself is
+# checked by tests/test_render_html_font.py (covers every character, same bytes in every process).
+FONT_DATA_URL = re.compile(r"url\(data:font/woff2;base64,[A-Za-z0-9+/=]+\)")
+
+
+def without_font_data(page: str) -> str:
+    return FONT_DATA_URL.sub("url(data:font/woff2;base64,[embedded subset, see test_render_html_font.py])", page)
+
+
 @pytest.mark.parametrize(("contract", "edition"), CASES)
 def test_html_golden(policies, golden, contract: str, edition: str) -> None:
-    golden(GOLDEN / f"{contract}.{edition}.html", render_html(policies[contract], edition))
+    page = render_html(policies[contract], edition)
+    assert len(FONT_DATA_URL.findall(page)) == 2  # the serif and the Latin marks
+    golden(GOLDEN / f"{contract}.{edition}.html", without_font_data(page))
 
 
 def test_editions_are_each_language_then_bilingual(policies) -> None:
@@ -335,3 +351,151 @@ def test_links_are_web_or_mail_addresses_and_cannot_break_out() -> None:
     for url in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "/relative"):
         rendered = MarkdownIt("commonmark").render(str(md_inline(Para((Link("x", url),)))))
         assert "href" not in rendered, url
+
+
+@pytest.mark.parametrize(("contract", "edition"), CASES)
+def test_every_markdown_table_row_has_as_many_cells_as_its_head(policies, contract: str, edition: str) -> None:
+    body = render_markdown(policies[contract], edition).split("---\n", 2)[2]
+    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    pipes_in_source = sum(1 for line in body.splitlines() if line.startswith("| ") and not line.startswith("| --- |"))
+    rows, current, head = 0, 0, None
+    for tok in tokens:
+        if tok.type == "table_open":
+            head = None
+        elif tok.type == "tr_open":
+            current = 0
+        elif tok.type in ("th_open", "td_open"):
+            current += 1
+        elif tok.type == "tr_close":
+            rows += 1
+            head = current if head is None else head
+            assert current == head
+    assert rows == pipes_in_source  # every `| … |` line became a table row, none a paragraph
+
+
+_TRICKY = list("#*_`[]()<>|{}~&!\\-+=:.1 aé中$\"'")
+_TEXT = (
+    st.text(
+        alphabet=st.sampled_from(_TRICKY)
+        | st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\t"),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@settings(max_examples=500)
+@given(_TEXT)
+def test_any_text_survives_markdown_as_itself(text: str) -> None:
+    """Whatever a contract says, a Markdown engine shows exactly that text: as a paragraph and in a table cell."""
+    engine = MarkdownIt("commonmark").enable("table")
+    out = engine.render(str(md_escape(text)))
+    assert out.startswith("<p>") and out.endswith("</p>\n"), out
+    assert htmlmod.unescape(out[3:-5]) == text
+    table = f"| h |\n| --- |\n| {md_escape(text)} |\n"
+    cells = [t for t in engine.parse(table) if t.type == "inline"]
+    assert [c.content for c in cells][0] == "h" and len(cells) == 2
+    assert htmlmod.unescape(engine.render(table).split("<td>")[1].split("</td>")[0]) == text
+
+
+SMALL = """sla small {
+  title en "Small" zh "小"
+  version "1"
+  effective 2025-01-01
+  languages en zh
+  timezone "UTC"
+  currency EUR
+  billing monthly
+  tier basic {
+    name en "Basic" zh "基础"
+    uptime 99%
+  }
+  credit outage_pay {
+    when uptime below target 5 EUR
+  }
+  clause data_protection {
+    en "We process personal data only to provide the Service."
+    zh "我们仅为提供服务而处理个人数据。"
+  }
+}
+"""
+
+
+def test_a_small_contract_renders_with_generic_headings() -> None:
+    policy = compile_policy(SMALL, file="small.sla")
+    md = render_markdown(policy, BILINGUAL)
+    assert "### 3.1 Service credit / 服务补偿" in md  # no catalogue name for `outage_pay`
+    assert "| below the tier's commitment | €5.00 |" in md
+    assert "| Basic | 99% | 7 hours 12 minutes |" in md
+    assert "**4.1** We process personal data only to provide the Service." in md  # no heading for an unknown id
+    assert "data_protection" not in md and "outage_pay" not in md
+    assert "## 5" not in md  # no examples, no exclusions, no third parties: no empty sections
+    english = re.sub(r'\s+zh "[^"]*"', "", SMALL.replace("languages en zh", "languages en"))
+    english_only = compile_policy(english, file="small.sla")
+    assert editions(english_only) == ["en"]
+    render_html(english_only, "en")
+
+
+# -- the render API takes a compiled policy ------------------------------------------------------
+
+
+def test_load_takes_a_policy_path_text_dict_or_runtime_policy(policies, tmp_path: Path) -> None:
+    from slac.policy import to_json
+    from slac.render import load
+    from slac.runtime import PolicyError, load_policy
+
+    policy = policies["websoft9"]
+    text = to_json(policy)
+    path = tmp_path / "websoft9.policy.json"
+    path.write_text(text, encoding="utf-8")
+    for source in (path, str(path), text, json.loads(text), load_policy(text), WEBSOFT9):
+        assert load(source) == policy, type(source)
+    assert render_markdown(load(path), "zh") == render_markdown(policy, "zh")
+    tampered = json.loads(text)
+    tampered["contract"]["id"] = "other"
+    with pytest.raises(PolicyError, match="content_hash"):
+        load(tampered)
+
+
+# -- Chinese spacing at placeholders -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "values", "expected"),
+    [
+        ("相当于{amount}的服务补偿", {"amount": "月服务费 5%"}, "相当于月服务费 5% 的服务补偿"),
+        ("获得{amount}补偿", {"amount": "¥50.00"}, "获得 ¥50.00 补偿"),
+        ("自 {date} 起生效", {"date": "2025年1月1日"}, "自 2025年1月1日起生效"),
+        ("于 {when} 提交", {"when": "2025年3月3日 09:00（UTC+08:00）"}, "于 2025年3月3日 09:00（UTC+08:00）提交"),
+        ("{date} {time}", {"date": "2025年3月3日", "time": "09:00"}, "2025年3月3日 09:00"),
+        ("第 {n} 条", {"n": "5.5"}, "第 5.5 条"),
+        ("按{tier}计算：{x}。", {"tier": "标准支持", "x": "12 小时"}, "按标准支持计算：12 小时。"),
+        # Values are contract text: inserted as written, spaces and all.
+        ("定义：{text}", {"text": "“服务” 是指 Websoft9"}, "定义：“服务” 是指 Websoft9"),
+        # A link's placeholder hides its text: the catalogue's spacing beside it stays.
+        ("发布于 {link}。", {"link": "\x000\x00"}, "发布于 \x000\x00。"),
+    ],
+)
+def test_chinese_spacing_at_placeholders(template: str, values: dict[str, str], expected: str) -> None:
+    from slac.render.strings import Catalogue
+
+    zh = Catalogue(lang="zh", locale="zh", strings={"k": template}, cjk_spacing=True)
+    assert zh.t("k", **values) == expected
+    en = Catalogue(lang="en", locale="en", strings={"k": template})
+    assert en.t("k", **values) == template.format(**values)
+
+
+def test_only_the_chinese_catalogue_adjusts_spacing() -> None:
+    assert load("zh").cjk_spacing is True and load("en").cjk_spacing is False
+
+
+def test_chinese_lists_space_numbers_but_not_words() -> None:
+    zh, en = Formatter(load("zh")), Formatter(load("en"))
+    assert zh.items(["5.1", "5.2", "5.3", "5.4"]) == "5.1、5.2、5.3 和 5.4"
+    assert zh.items(["5.1", "5.2"]) == "5.1 和 5.2"
+    assert zh.items(["标准支持", "高级支持", "尊享支持"]) == "标准支持、高级支持和尊享支持"
+    assert zh.alternatives(["Email", "电话"]) == "Email 或电话"
+    assert zh.items(["x"]) == "x" and zh.items([]) == ""
+    assert en.items(["5.1", "5.2", "5.3"]) == "5.1, 5.2, and 5.3"

@@ -1,4 +1,5 @@
-"""The HTML edition in a real browser (headless Chromium): no horizontal overflow at 390 px and 1280 px."""
+"""The HTML edition in a real browser (headless Chromium): no horizontal overflow at 390 px and 1280 px, and
+the embedded CJK serif is loaded and used (Chromium here has no CJK font of its own)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,15 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), r
 WRAPPER = """<!DOCTYPE html><html><body style="margin:0">
 <iframe id="f" style="width:{width}px;height:900px;border:0" srcdoc="{page}"></iframe>
 <script>
-document.getElementById("f").addEventListener("load", () => {{
-  const root = document.getElementById("f").contentDocument.documentElement;
+document.getElementById("f").addEventListener("load", async () => {{
+  const doc = document.getElementById("f").contentDocument;
+  await doc.fonts.ready;
+  const root = doc.documentElement;
   document.body.setAttribute("data-probe", root.scrollWidth + "x" + root.clientWidth);
+  // Each embedded face and its status. Chromium loads a face only when text on the page is set in
+  // it, so "loaded" means it is used. (fonts.check() would not do: it is true when no face matches.)
+  const faces = [...doc.fonts].map(f => f.family.replace(/"/g, "") + "=" + f.status).sort().join(";");
+  document.body.setAttribute("data-fonts", faces);
 }});
 </script></body></html>"""
 
@@ -64,6 +71,13 @@ def test_no_horizontal_overflow(tmp_path: Path, contract: str, edition: str, wid
     scroll, client = int(match.group(1)), int(match.group(2))
     assert width - 20 <= client <= width  # less a scrollbar, if one is drawn
     assert scroll <= client, f"{contract} {edition}: content is {scroll}px wide in a {client}px window"
+    fonts = re.search(r'data-fonts="([^"]*)"', proc.stdout)
+    assert fonts, proc.stderr[-2000:]
+    faces = dict(face.split("=") for face in fonts.group(1).split(";"))
+    # The marks font loads only where English text needs it (not in a zh-only page): lazily, never in error.
+    assert faces["SLAC Serif"] == "loaded" and faces["SLAC Latin Marks"] in ("loaded", "unloaded"), faces
+    if edition == "bilingual":
+        assert faces["SLAC Latin Marks"] == "loaded"
 
 
 def test_screenshot(tmp_path: Path) -> None:

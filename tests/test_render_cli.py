@@ -103,3 +103,64 @@ def test_rendered_examples_show_the_computed_results(tmp_path: Path) -> None:
     md = (tmp_path / "acme-crm.en.md").read_text(encoding="utf-8")
     assert "Result computed from this agreement:" in md
     assert "- Monthly uptime: 99.79%, below the commitment of 99.9%" in md
+
+
+# -- rendering a compiled policy -----------------------------------------------------------------
+
+
+def _compile(tmp_path: Path, contract: str = WEBSOFT9) -> Path:
+    target = tmp_path / "websoft9.policy.json"
+    result = _run("compile", contract, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def test_render_a_compiled_policy_gives_the_contract_s_documents(tmp_path: Path) -> None:
+    policy = _compile(tmp_path)
+    from_policy, from_contract = tmp_path / "a", tmp_path / "b"
+    for source, out in ((str(policy), from_policy), (WEBSOFT9, from_contract)):
+        result = _run("render", source, "--format", "md,html", "-o", str(out))
+        assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in from_policy.iterdir())
+    # Named after the contract, not 'websoft9.policy.*'.
+    assert names == [f"websoft9.{e}.{x}" for e in ("bilingual", "en", "zh") for x in ("html", "md")]
+    for name in names:
+        assert (from_policy / name).read_bytes() == (from_contract / name).read_bytes(), name
+    # The worked examples' results are computed from the policy too.
+    assert "计算示例" in (from_policy / "websoft9.zh.md").read_text(encoding="utf-8")
+
+
+def test_render_refuses_a_tampered_policy_and_writes_nothing(tmp_path: Path) -> None:
+    policy = _compile(tmp_path)
+    text = policy.read_text(encoding="utf-8")
+    assert '"zh": "服务等级协议"' in text
+    policy.write_text(text.replace('"zh": "服务等级协议"', '"zh": "服务等级协议（修订）"', 1), encoding="utf-8")
+    out = tmp_path / "out"
+    result = _run("render", str(policy), "--format", "md", "-o", str(out))
+    assert result.exit_code == 1
+    assert f"{policy}: cannot render this policy" in result.output and "content_hash" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_render_refuses_json_that_is_no_policy(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "format_version": "1.0",\n  oops\n}\n', encoding="utf-8")
+    result = _run("render", str(bad), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"{bad}:3:3: not valid JSON" in result.output
+    bad.write_text("[1, 2]\n", encoding="utf-8")
+    result = _run("render", str(bad), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "a policy is a JSON object, not list" in result.output
+    bad.write_text('{"hello": "world"}\n', encoding="utf-8")
+    result = _run("render", str(bad), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "not a slac policy" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_render_an_unreadable_policy_is_an_io_error(tmp_path: Path) -> None:
+    result = _run("render", str(tmp_path / "missing.policy.json"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "no such file" in result.output
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe{}")
+    result = _run("render", str(binary), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "not UTF-8" in result.output

@@ -11,6 +11,7 @@ from typing import Any
 
 import pypdf
 import pytest
+from fontTools.ttLib import TTFont
 
 from slac import compile_policy
 from slac.render import BILINGUAL, render_html, render_pdf
@@ -137,3 +138,88 @@ def test_contract_text_with_urls_causes_no_fetch(listener) -> None:
     assert listener.connections() == 0  # …and never requested
     assert fetcher.refused == []  # escaped text is not even an element that could ask
     assert f"127.0.0.1:{listener.port}" in _text(pdf)
+
+
+def test_pdf_is_byte_identical_across_processes_and_font_caches(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for run in ("a", "b"):
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600", "XDG_CACHE_HOME": str(tmp_path / f"cache-{run}")}
+        out = tmp_path / run
+        subprocess.run(
+            [sys.executable, "-m", "slac", "render", str(WEBSOFT9), "--lang", "en", "--format", "pdf", "-o", str(out)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        outputs.append((out / "websoft9.en.pdf").read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def _glyph_count(font: Any) -> int:
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    stream = next(descriptor[k].get_object() for k in ("/FontFile3", "/FontFile2") if k in descriptor)
+    return len(TTFont(io.BytesIO(stream.get_data())).getGlyphOrder())
+
+
+def _missing_glyphs(pdf: bytes) -> list[str]:
+    """Every drawn glyph a reader sees as a box: glyph 0 (.notdef) or a glyph the embedded font does
+    not have. WeasyPrint writes CID-keyed fonts with two-byte codes and CID = glyph id."""
+    found = []
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    for number, page in enumerate(reader.pages, 1):
+        content = pypdf.generic.ContentStream(page.get_contents(), reader)
+        fonts = page["/Resources"]["/Font"]
+        font: Any = None
+        for operands, operator in content.operations:
+            if operator == b"Tf":
+                font = fonts[operands[0]].get_object()
+                assert font["/Subtype"] == "/Type0" and font["/DescendantFonts"][0]["/CIDToGIDMap"] == "/Identity"
+                count = _glyph_count(font)
+            elif operator in (b"Tj", b"TJ"):
+                strings = operands[0] if operator == b"TJ" else [operands[0]]
+                data = b"".join(s.original_bytes for s in strings if hasattr(s, "original_bytes"))
+                cids = [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data) - 1, 2)]
+                bad = [c for c in cids if c == 0 or c >= count]
+                if bad:
+                    found.append(f"page {number}, {font['/BaseFont']} ({count} glyphs): draws {bad}")
+    return found
+
+
+@pytest.mark.parametrize("edition", ["zh", "en", BILINGUAL])
+def test_pdf_draws_no_missing_glyph_boxes(policy, edition: str) -> None:
+    # Earlier, the space after a closing quote in English came from the Latin-marks font, which
+    # has no space: a box between ” and the next word.
+    assert _missing_glyphs(render_pdf(policy, edition)) == []
+
+
+def test_acme_pdf_draws_no_missing_glyph_boxes() -> None:
+    path = ROOT / "contracts" / "acme-crm.sla"
+    acme = compile_policy(path.read_text(encoding="utf-8"), file=path.name)
+    assert _missing_glyphs(render_pdf(acme, "en")) == []
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _page_of(pages: list[str], text: str) -> int:
+    [index] = [i for i, page in enumerate(pages) if text in page]
+    return index
+
+
+def test_pdf_keeps_headings_intros_and_short_tables_with_what_follows(bilingual_pdf) -> None:
+    # Earlier, "3.5 实时沟通" and its "…按以下规定提供：" ended a page whose table began the next,
+    # and acme's uptime table was cut after its second row.
+    pages = _pages(bilingual_pdf)
+    assert _page_of(pages, "实时沟通 / Live communication") == _page_of(pages, "尊享支持 不限时长")
+    path = ROOT / "contracts" / "acme-crm.sla"
+    acme = _pages(render_pdf(compile_policy(path.read_text(encoding="utf-8"), file=path.name), "en"))
+    assert (
+        _page_of(acme, "commits to the following monthly uptime")
+        == _page_of(acme, "Free 99.5%")
+        == _page_of(acme, "Enterprise 99.99%")
+    )

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -27,6 +30,7 @@ __all__ = [
     "FORMATS",
     "editions",
     "example_results",
+    "load",
     "render",
     "render_markdown",
     "render_html",
@@ -37,6 +41,8 @@ __all__ = [
 BILINGUAL = "bilingual"
 FORMATS = ("md", "html", "pdf")
 SUFFIX = {"md": ".md", "html": ".html", "pdf": ".pdf"}
+# The <style> element of the HTML edition that carries the embedded fonts.
+EMBEDDED_FONTS_ID = "slac-fonts"
 
 
 class RenderError(ValueError):
@@ -87,6 +93,23 @@ def editions(policy: dict[str, Any]) -> list[str]:
     """The editions a policy can be rendered in: each declared language, then `bilingual`."""
     langs = list(policy["languages"])
     return [*langs, BILINGUAL] if len(langs) > 1 else langs
+
+
+def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
+    """The policy to render, from a compiled policy: a `slac compile` JSON file's path, its text,
+    its dict or a loaded `slac.runtime.Policy`. Checked by `slac.runtime.load_policy`, so a policy
+    that is invalid, of another format or edited after compiling raises `PolicyError`; a `.sla`
+    contract is compiled with `slac.compile_policy` (errors raise `SlaError`)."""
+    from slac.runtime import Policy, load_policy
+
+    if isinstance(source, Policy):
+        return source.raw
+    if isinstance(source, os.PathLike | str) and str(source).endswith(".sla"):
+        from slac import compile_policy
+
+        path = Path(source)
+        return compile_policy(path.read_text(encoding="utf-8"), file=path.name)
+    return load_policy(Path(source) if isinstance(source, os.PathLike) else source).raw
 
 
 def example_results(policy: dict[str, Any]) -> dict[int, dict[str, Any]]:
@@ -204,8 +227,20 @@ def render_markdown(
     return text.rstrip("\n") + "\n"
 
 
-def render_html(policy: dict[str, Any], edition: str, *, results: dict[int, Any] | None = None, **front: Any) -> str:
-    """One edition as a standalone HTML page (print CSS inlined, no external resources)."""
+def render_html(
+    policy: dict[str, Any],
+    edition: str,
+    *,
+    results: dict[int, Any] | None = None,
+    embed_font: bool = True,
+    **front: Any,
+) -> str:
+    """One edition as a standalone HTML page: print CSS inlined, no external resources.
+
+    With `embed_font` the page carries the document's subset of the CJK serif as WOFF2 `data:`
+    URLs (a few hundred KB), so Chinese shows on a reader without CJK fonts; the PDF path turns it
+    off and hands WeasyPrint the subset itself.
+    """
     from slac import __version__
 
     ed = _edition(policy, edition, results)
@@ -215,14 +250,22 @@ def render_html(policy: dict[str, Any], edition: str, *, results: dict[int, Any]
         .get_template("document.html.j2")
         .render(edition=ed, front=front_matter(policy, edition, **front), css=css, version=__version__)
     )
-    return text.rstrip("\n") + "\n"
+    text = text.rstrip("\n") + "\n"
+    if embed_font:
+        from .fonts import embedded_faces
+
+        # The subset covers every character of the page as rendered; the rules go last in <head>
+        # so the page's text, not the font blob, is what a reader of the source sees first.
+        faces = f'<style id="{EMBEDDED_FONTS_ID}">\n{embedded_faces(text)}</style>\n'
+        text = text.replace("</head>", faces + "</head>", 1)
+    return text
 
 
 def render_pdf(policy: dict[str, Any], edition: str, *, results: dict[int, Any] | None = None, **front: Any) -> bytes:
     """One edition as PDF, through WeasyPrint from the HTML edition."""
     from .pdf import html_to_pdf
 
-    return html_to_pdf(render_html(policy, edition, results=results, **front))
+    return html_to_pdf(render_html(policy, edition, results=results, embed_font=False, **front))
 
 
 def render(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date, get_day_names
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, format_percent, parse_pattern
 
-from .strings import Catalogue
+from .strings import Catalogue, cjk_fill
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A month for the "allowed downtime" figure: the issue's reference month of 30 days.
@@ -74,11 +75,31 @@ class Formatter:
         return self.c.t("units.join").join(parts)
 
     def items(self, values: list[str]) -> str:
-        """`a, b and c` / `a、b和c`."""
-        return format_list(values, style="standard", locale=self.locale) if values else ""
+        """`a, b and c` / `a、b 和 c`."""
+        return self._list(values, "standard")
 
     def alternatives(self, values: list[str]) -> str:
-        return format_list(values, style="or", locale=self.locale) if values else ""
+        return self._list(values, "or")
+
+    def _list(self, values: list[str], style: Literal["standard", "or"]) -> str:
+        if not values:
+            return ""
+        if not self.c.cjk_spacing:
+            return format_list(values, style=style, locale=self.locale)
+        # Babel's patterns, filled with the catalogue's Chinese spacing: `5.3 和 5.4`, not `5.3和5.4`.
+        patterns = self.locale.list_patterns[style]
+
+        def fill(pattern: str, first: str, second: str) -> str:
+            return cjk_fill(pattern.replace("{0}", "{a}").replace("{1}", "{b}"), {"a": first, "b": second})
+
+        if len(values) == 1:
+            return values[0]
+        if len(values) == 2:
+            return fill(patterns["2"], values[0], values[1])
+        text = fill(patterns["start"], values[0], values[1])
+        for value in values[2:-1]:
+            text = fill(patterns["middle"], text, value)
+        return fill(patterns["end"], text, values[-1])
 
     def day(self, day: str) -> str:
         return str(get_day_names("wide", locale=self.locale)[DAYS.index(day)])

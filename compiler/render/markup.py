@@ -15,8 +15,8 @@ from .model import Block, Items, Link, Para, Table
 # `&` would start an entity; `$` starts math in common plugins.
 _INLINE = re.compile(r"([\\`*_\[\]<>|{}~&$!])")
 # Only meaningful at the start of a line (or of a list item, or of a table cell): headings,
-# quotes, list markers, thematic breaks, setext underlines, admonitions, ordered lists.
-_LEADING = re.compile(r"^(\s*)([#\-+](?=\s|$)|[>=:]|\d{1,9}(?=[.)](?:\s|$)))")
+# quotes, list markers, thematic breaks (`---`), setext underlines, admonitions, ordered lists.
+_LEADING = re.compile(r"^(\s*)([#>\-+=:]|\d{1,9}(?=[.)](?:\s|$)))")
 _SAFE_SCHEMES = ("https://", "http://", "mailto:")
 
 

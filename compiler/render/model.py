@@ -154,8 +154,9 @@ class _Builder:
         key = f"{group}.{value}"
         return self.t(key) if self.c.has(key) else value.replace("_", " ")
 
-    def clause_ref(self, key: str) -> str:
-        return self.numbers.get(key, "")
+    def known(self, group: str, ident: str, fallback: str) -> str:
+        key = f"{group}.{ident}"
+        return self.t(key) if self.c.has(key) else fallback
 
     # -- sections -----------------------------------------------------------------------------
     def build(self) -> Document:
@@ -530,7 +531,7 @@ class _Builder:
                 blocks.append(self.para("credit.applies", tiers=tiers_text))
             if credit["per_miss"] and p["exclusions"]:
                 blocks.append(self.para("credit.excluded_tickets", section=self.numbers["limitations"]))
-            clauses.append((self.word("credit.names", credit["id"]), tuple(blocks)))
+            clauses.append((self.known("credit.names", credit["id"], self.t("credit.heading")), tuple(blocks)))
         if p["cap"]:
             cap = p["cap"]
             clauses.append(
@@ -592,7 +593,10 @@ class _Builder:
     def general(self, probe: bool = False) -> Any:
         if probe:
             return bool(self.p["clauses"])
-        return [], [(self.word("clause.names", c["id"]), self.user(self.text(c["text"]))) for c in self.p["clauses"]]
+        # A clause the catalogue has no heading for is a numbered paragraph: its id is not prose.
+        return [], [
+            (self.known("clause.names", c["id"], ""), self.user(self.text(c["text"]))) for c in self.p["clauses"]
+        ]
 
     def third_party(self, probe: bool = False) -> Any:
         links = self.p["third_party"]
@@ -713,7 +717,7 @@ class _Builder:
                     text = self.c.plural("examples.result_breach_open", count, **values)
                 lines.append(Para((text,)))
         for credit in entry["credits"]:
-            name = self.word("credit.names", credit["credit"])
+            name = self.known("credit.names", credit["credit"], self.t("credit.heading"))
             amount = self.f.money(credit["amount"], currency)
             if credit["kind"] == "band":
                 threshold = (

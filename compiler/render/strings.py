@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import string
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -48,7 +50,73 @@ def load(lang: str) -> Catalogue:
             f"no document strings for language '{lang}' (have: {have}); add templates/strings/{lang}.toml"
         )
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return Catalogue(lang=lang, locale=str(data["meta"]["locale"]), strings=_flatten(data))
+    return Catalogue(
+        lang=lang,
+        locale=str(data["meta"]["locale"]),
+        strings=_flatten(data),
+        cjk_spacing=data["meta"]["cjk_spacing"] is True,
+    )
+
+
+LINK_MARK = "\x00"
+
+
+def _ideograph(c: str) -> bool:
+    return unicodedata.east_asian_width(c) == "W" and unicodedata.category(c) == "Lo"
+
+
+def _wide(c: str) -> bool:
+    """Full-width text or punctuation: a space beside it is never wanted in Chinese."""
+    return unicodedata.east_asian_width(c) in ("W", "F") or c in "“”‘’"
+
+
+def _narrow(c: str) -> bool:
+    """Half-width letters, digits, % and currency signs: set off from Chinese by a space."""
+    return not _wide(c) and (c.isalnum() or c == "%" or unicodedata.category(c) == "Sc")
+
+
+def _tight(a: str, b: str) -> bool:
+    """No space between `a` and `b`: neither is a number or Latin word, and one is full-width.
+
+    A link's placeholder (`\0n\0`, see `model.Builder.para`) hides its text, so the catalogue's
+    spacing next to it is kept as written."""
+    if LINK_MARK in (a, b):
+        return False
+    return not _narrow(a) and not _narrow(b) and (_wide(a) or _wide(b))
+
+
+def cjk_fill(template: str, values: dict[str, object]) -> str:
+    """`template.format(**values)` with the spacing of Chinese text at each placeholder's edges: a
+    space between a Chinese character and a number or Latin word (`月服务费 5% 的`), none between
+    full-width text or punctuation (`2025年1月1日起`, `（UTC）起`). Only the catalogue's own text
+    around a placeholder is adjusted; the values, which may be contract text, are inserted as given."""
+    formatter = string.Formatter()
+    pieces: list[tuple[bool, str]] = []  # (is_value, text); parse never yields two literals in a row
+    for literal, field, spec, conversion in formatter.parse(template):
+        if literal:
+            pieces.append((False, literal))
+        if field is not None:
+            obj, _ = formatter.get_field(field, (), values)
+            pieces.append((True, formatter.format_field(formatter.convert_field(obj, conversion), spec or "")))
+    out: list[str] = []
+    for k, (is_value, text) in enumerate(pieces):
+        if not is_value:
+            prev = pieces[k - 1][1] if k > 0 else ""
+            after = pieces[k + 1][1] if k + 1 < len(pieces) else ""
+            if prev and text.startswith(" "):
+                b = text[1:2] or after[:1]
+                if b and _tight(prev[-1], b):
+                    text = text[1:]
+            if after and text.endswith(" "):
+                a = text[-2:-1] or prev[-1:]
+                if a and _tight(a, after[0]):
+                    text = text[:-1]
+        if out and out[-1] and text and pieces[k - 1][0] != is_value:
+            a, b = out[-1][-1], text[0]
+            if (_ideograph(a) and _narrow(b)) or (_narrow(a) and _ideograph(b)):
+                text = " " + text
+        out.append(text)
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -58,6 +126,8 @@ class Catalogue:
     lang: str
     locale: str
     strings: dict[str, str]
+    # Chinese spacing at placeholders (see `cjk_fill`); `meta.cjk_spacing` in the catalogue.
+    cjk_spacing: bool = False
 
     def has(self, key: str) -> bool:
         return key in self.strings
@@ -69,7 +139,9 @@ class Catalogue:
             raise KeyError(f"templates/strings/{self.lang}.toml has no key '{key}'") from None
         # str.format only reads the placeholders of our own catalogue text: user text passed as a
         # value is inserted verbatim and never interpreted.
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        return cjk_fill(text, values) if self.cjk_spacing else text.format(**values)
 
     def plural(self, key: str, count: object, **values: object) -> str:
         """`key.one` / `key.other` (CLDR categories of the locale) for `count`."""
