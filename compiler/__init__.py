@@ -2,7 +2,8 @@
 
 The pipeline, one module per stage, each callable alone::
 
-    source text ──syntax.parse_tree──▶ Lark parse tree (LALR, positions kept)
+    source text ──screen.screen──────▶ refused when over a size limit (limits.py) or hiding characters
+                ──syntax.parse_tree──▶ Lark parse tree (LALR, positions kept)
                 ──to_ast.to_ast─────▶ typed AST (nodes.Document, frozen dataclasses)
                 ──checks.run────────▶ diagnostics (one check per module, listed in checks.CHECKS)
                 ──policy.build──────▶ policy (plain, JSON-ready dict, validated by schema/policy.schema.json)

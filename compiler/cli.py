@@ -61,6 +61,10 @@ def _years(value: str | None) -> tuple[int, int] | None:
         raise click.BadParameter("write a span of years like 2025-2030") from None
     if span[0] > span[1] or span[1] - span[0] > 100:
         raise click.BadParameter("write a span of at most 100 years like 2025-2030, first year first")
+    from .limits import MAX_YEAR, MIN_YEAR
+
+    if span[0] < MIN_YEAR or span[1] > MAX_YEAR:
+        raise click.BadParameter(f"holidays are materialised for the years {MIN_YEAR}-{MAX_YEAR}")
     return span
 
 

@@ -100,6 +100,10 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 # ---- formatting ----------------------------------------------------------------------------
 
 
+# Characters of a source line shown in an excerpt (longer lines are cut around the caret).
+_MAX_EXCERPT = 400
+
+
 def _display_width(text: str) -> int:
     """Terminal columns of `text`: CJK and other wide characters take two."""
     import unicodedata
@@ -110,7 +114,11 @@ def _display_width(text: str) -> int:
 def _excerpt(span: Span, lines: Sequence[str], label: str | None = None) -> list[str]:
     if not 1 <= span.line <= len(lines):
         return []
-    line = lines[span.line - 1].rstrip("\r\n").replace("\t", " ")
+    from .screen import UNSHOWABLE
+
+    # Control, bidi and invisible characters are shown as U+FFFD: printed as they are, they
+    # would reorder the line, move the caret or send escape sequences to the terminal.
+    line = UNSHOWABLE.sub("\ufffd", lines[span.line - 1].rstrip("\r\n").replace("\t", " "))
     gutter = str(span.line)
     pad = " " * len(gutter)
     start = max(span.column - 1, 0)
@@ -119,6 +127,14 @@ def _excerpt(span: Span, lines: Sequence[str], label: str | None = None) -> list
     else:
         stop = len(line)
     stop = max(stop, start + 1)
+    if len(line) > _MAX_EXCERPT:
+        # A very long line is shown around the caret; printing it whole under each of its
+        # diagnostics would make the output grow with the square of the line's length.
+        lo = max(0, min(start - _MAX_EXCERPT // 4, len(line) - _MAX_EXCERPT))
+        hi = lo + _MAX_EXCERPT
+        before, after = ("…" if lo > 0 else ""), ("…" if hi < len(line) else "")
+        line = before + line[lo:hi] + after
+        start, stop = start - lo + len(before), min(stop, hi) - lo + len(before)
     marks = " " * _display_width(line[:start]) + "^" * max(_display_width(line[start:stop]), 1)
     if label:
         marks += f" {label}"
@@ -128,18 +144,30 @@ def _excerpt(span: Span, lines: Sequence[str], label: str | None = None) -> list
 def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) -> str:
     """`file:line:col: error[CODE]: message`, the line, a caret line and a hint."""
     out: list[str] = []
+    # Split each source once: a file with thousands of diagnostics must not be split thousands of times.
+    split: dict[str, list[str]] = {}
+
+    def lines_of(file: str) -> list[str] | None:
+        if file not in split:
+            text = sources.get(file)
+            if text is None:
+                return None
+            # Lines as the parser counts them: only "\n" ends one (splitlines() would also split at
+            # U+2028, form feeds and lone carriage returns, and show the wrong line).
+            split[file] = text.split("\n")
+        return split[file]
+
     for d in diagnostics:
         s = d.span
         out.append(f"{s.file}:{s.line}:{s.column}: {d.severity}[{d.code}]: {d.message}")
-        text = sources.get(s.file)
-        if text is not None:
-            lines = text.splitlines()
+        lines = lines_of(s.file)
+        if lines is not None:
             out.extend(_excerpt(s, lines))
             for extra, label in zip(d.spans[1:], d.labels, strict=False):
-                other = sources.get(extra.file)
+                other = lines_of(extra.file)
                 if other is not None:
                     out.append(f"  {extra.file}:{extra.line}:{extra.column}: {label}")
-                    out.extend(_excerpt(extra, other.splitlines()))
+                    out.extend(_excerpt(extra, other))
         if d.hint:
             out.append(f"  = hint: {d.hint}")
         out.append("")

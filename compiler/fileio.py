@@ -15,6 +15,7 @@ def read_source(path: str | Path) -> str:
     """The text of a contract file; strict UTF-8 (a leading BOM is dropped), LF line ends kept."""
     p = Path(path)
     try:
+        _check_size(p)
         data = p.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
@@ -33,6 +34,23 @@ def read_source(path: str | Path) -> str:
     if "\x00" in text:
         raise InputError(f"{path}: contains a NUL byte at offset {text.index(chr(0))}; this is not a text file")
     return text.replace("\r\n", "\n")
+
+
+def _check_size(p: Path) -> None:
+    """A regular file within MAX_SOURCE_BYTES, checked before reading (`/dev/zero` never ends)."""
+    import stat
+
+    from .limits import MAX_SOURCE_BYTES
+
+    info = p.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(str(p))
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{p}: not a regular file (a device, pipe or socket); give a contract file")
+    if info.st_size > MAX_SOURCE_BYTES:
+        raise InputError(
+            f"{p}: {info.st_size:,} bytes is larger than the {MAX_SOURCE_BYTES // 1024} KiB slac reads as a contract"
+        )
 
 
 def atomic_write(path: str | Path, data: str | bytes) -> None:

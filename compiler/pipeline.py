@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from . import limits
 from . import nodes as n
 from .errors import Diagnostic, SlaError, error, has_errors
 
@@ -19,9 +20,14 @@ def analyse(source: str, *, file: str, examples: bool = True) -> tuple[n.Documen
     (unless `examples=False`): an `expect` that does not hold is an error (E0712).
     """
     from .checks import run
+    from .screen import screen
     from .syntax import parse_tree
     from .to_ast import to_ast
 
+    screened = screen(source, file)
+    if has_errors(screened):
+        # A hidden character or an oversized file is fixed first; parsing it would only add noise.
+        return None, screened
     try:
         tree = parse_tree(source, file)
     except SlaError as exc:
@@ -34,7 +40,28 @@ def analyse(source: str, *, file: str, examples: bool = True) -> tuple[n.Documen
     # Examples only run on an otherwise clean contract: the policy they need cannot be built before.
     if examples and not has_errors(diagnostics):
         diagnostics = diagnostics + example_diagnostics(doc)
-    return doc, sorted(set(diagnostics), key=Diagnostic.sort_key)
+    diagnostics = screened + diagnostics
+    return doc, _at_most(sorted(set(diagnostics), key=Diagnostic.sort_key))
+
+
+def _at_most(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The first `MAX_DIAGNOSTICS`, then one error saying how many more there are.
+
+    A hostile file can hold a hundred thousand mistakes; nobody reads past the first
+    few hundred, and printing them all takes longer than finding them.
+    """
+    if len(diagnostics) <= limits.MAX_DIAGNOSTICS:
+        return diagnostics
+    shown = diagnostics[: limits.MAX_DIAGNOSTICS]
+    more = len(diagnostics) - len(shown)
+    return shown + [
+        error(
+            "E0140",
+            f"{more:,} more problems are not shown",
+            shown[-1].span,
+            "fix the ones above and check again",
+        )
+    ]
 
 
 def example_diagnostics(doc: n.Document, policy: dict[str, Any] | None = None) -> list[Diagnostic]:

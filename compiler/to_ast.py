@@ -18,8 +18,10 @@ from typing import Any
 from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
+from . import limits
 from . import nodes as n
 from .errors import Diagnostic, SlaError, Span, error, has_errors
+from .screen import screen
 from .syntax import parse_tree
 
 _UNIT_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
@@ -47,6 +49,13 @@ class _Builder(Transformer[Token, Any]):
 
     # ---- terminals -------------------------------------------------------------------
     def NAME(self, tok: Token) -> n.Ident:
+        if len(tok) > limits.MAX_NAME_CHARS:
+            self.bad(
+                "E0211",
+                f"a name of {len(tok)} characters is too long",
+                self.tspan(tok),
+                f"names have at most {limits.MAX_NAME_CHARS} characters",
+            )
         return n.Ident(self.tspan(tok), str(tok))
 
     def STRING(self, tok: Token) -> n.Str:
@@ -72,23 +81,85 @@ class _Builder(Transformer[Token, Any]):
                 continue
             out.append(ch)
             i += 1
-        return n.Str(self.tspan(tok), "".join(out))
+        value = "".join(out)
+        if len(value) > limits.MAX_TEXT_CHARS:
+            self.bad(
+                "E0210",
+                f"a text of {len(value):,} characters is too long",
+                Span(self.file, tok.line or 1, tok.column or 1, tok.line or 1, (tok.column or 1) + 1),
+                f"a text has at most {limits.MAX_TEXT_CHARS:,} characters: split it into several clauses",
+            )
+        return n.Str(self.tspan(tok), value)
 
     def CURRENCY(self, tok: Token) -> n.Str:
         return n.Str(self.tspan(tok), str(tok))
 
     def DURATION(self, tok: Token) -> n.Duration:
-        total = sum(int(num) * _UNIT_MS[unit] for num, unit in _DURATION_PART.findall(str(tok)))
+        parts = _DURATION_PART.findall(str(tok))
+        # Digits are counted before int() so that a 5000-digit duration costs nothing.
+        if any(len(num.lstrip("0")) > 15 for num, _ in parts):
+            total = limits.MAX_DURATION_MS + 1
+        else:
+            total = sum(int(num) * _UNIT_MS[unit] for num, unit in parts)
+        if total > limits.MAX_DURATION_MS:
+            self.bad(
+                "E0213",
+                f"`{_short(tok)}` is longer than a century",
+                self.tspan(tok),
+                f"durations are at most {limits.MAX_DURATION_MS // 86_400_000:,}d; check the number and its unit",
+            )
+            total = 0
         return n.Duration(self.tspan(tok), total, str(tok))
 
     def PERCENT(self, tok: Token) -> n.Percent:
-        return n.Percent(self.tspan(tok), Decimal(str(tok)[:-1]), str(tok))
+        raw = str(tok)[:-1]
+        value = self._decimal(tok, raw, "percentage", limits.MAX_PERCENT, f"at most {limits.MAX_PERCENT:,}%")
+        return n.Percent(self.tspan(tok), value, str(tok))
 
     def NUMBER(self, tok: Token) -> tuple[Decimal, Token]:
-        return Decimal(str(tok)), tok
+        limit = 10**limits.MAX_DIGITS
+        return self._decimal(tok, str(tok), "amount", limit, f"less than 10^{limits.MAX_DIGITS}"), tok
+
+    def _decimal(self, tok: Token, raw: str, what: str, limit: int, bound: str) -> Decimal:
+        """A decimal within its limits, else an error and 0 (the text is checked before conversion)."""
+        whole, _, fraction = raw.partition(".")
+        if len(whole.lstrip("0")) > len(str(limit)) or len(fraction) > limits.MAX_DECIMALS:
+            value = None
+        else:
+            value = Decimal(raw)
+        if value is None or value > limit:
+            self.bad(
+                "E0212",
+                f"`{_short(tok)}` is out of range for {'a' if what[0] not in 'aeiou' else 'an'} {what}",
+                self.tspan(tok),
+                f"{what}s are {bound}, with at most {limits.MAX_DECIMALS} decimals",
+            )
+            return Decimal(0)
+        return value
 
     def INT(self, tok: Token) -> n.Int:
-        return n.Int(self.tspan(tok), int(str(tok)))
+        raw = str(tok)
+        if len(raw.lstrip("0")) > len(str(limits.MAX_COUNT)) or int(raw) > limits.MAX_COUNT:
+            self.bad(
+                "E0214",
+                f"`{_short(tok)}` is too large",
+                self.tspan(tok),
+                f"whole numbers here are at most {limits.MAX_COUNT:,}",
+            )
+            return n.Int(self.tspan(tok), 0)
+        return n.Int(self.tspan(tok), int(raw))
+
+    def _year(self, tok: Token, year: int) -> bool:
+        """Whether a date's year is one slac computes with; reports E0215 when it is not."""
+        if limits.MIN_YEAR <= year <= limits.MAX_YEAR:
+            return True
+        self.bad(
+            "E0215",
+            f"`{tok}` is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}",
+            self.tspan(tok),
+            "check the year",
+        )
+        return False
 
     def DATE(self, tok: Token) -> n.DateLit:
         try:
@@ -97,6 +168,8 @@ class _Builder(Transformer[Token, Any]):
             self.bad(
                 "E0202", f"`{tok}` is not a date in the calendar", self.tspan(tok), "write a real date as YYYY-MM-DD"
             )
+            value = date(1970, 1, 1)
+        if not self._year(tok, value.year):
             value = date(1970, 1, 1)
         return n.DateLit(self.tspan(tok), value)
 
@@ -122,6 +195,8 @@ class _Builder(Transformer[Token, Any]):
                     f"add the offset it was recorded in, e.g. `{raw}+08:00` or `{raw}Z`",
                 )
                 value = value.replace(tzinfo=datetime(1970, 1, 1).astimezone().tzinfo)
+            if not self._year(tok, value.year):
+                value = datetime(1970, 1, 1).astimezone()
         return n.Timestamp(span, value, raw)
 
     def PERIOD(self, tok: Token) -> n.Period:
@@ -129,6 +204,8 @@ class _Builder(Transformer[Token, Any]):
         if not 1 <= month <= 12:
             self.bad("E0202", f"`{tok}` is not a month", self.tspan(tok), "write the period as YYYY-MM, e.g. `2025-03`")
             month = 1
+        if not self._year(tok, year):
+            year = 1970
         return n.Period(self.tspan(tok), year, month, str(tok))
 
     def CLOCK(self, tok: Token) -> n.Clock:
@@ -474,7 +551,16 @@ class _Builder(Transformer[Token, Any]):
 
     @v_args(meta=True)
     def repeat(self, meta: Meta, c: list[Any]) -> n.Repeat:
-        return n.Repeat(self.mspan(meta), c[0], c[1])
+        count: n.Int = c[0]
+        if count.value > limits.MAX_REPEAT:
+            self.bad(
+                "E0214",
+                f"`repeat {count.value}` repeats too often",
+                count.span,
+                f"an example repeats an event at most {limits.MAX_REPEAT:,} times",
+            )
+            count = replace(count, value=1)
+        return n.Repeat(self.mspan(meta), count, c[1])
 
     @v_args(meta=True)
     def expect_uptime(self, meta: Meta, c: list[Any]) -> n.ExpectUptime:
@@ -499,6 +585,12 @@ class _TextLine(n.Node):
     texts: n.Texts
 
 
+def _short(tok: Token) -> str:
+    """A token as quoted in a message: a 5000-digit number is shown by its first and last digits."""
+    text = str(tok)
+    return text if len(text) <= 24 else f"{text[:10]}…{text[-10:]}"
+
+
 def _join(a: Span, b: Span) -> Span:
     return Span(a.file, a.line, a.column, b.end_line, b.end_column)
 
@@ -507,11 +599,71 @@ def to_ast(tree: Tree[Token], *, file: str, source: str) -> tuple[n.Document, li
     """Convert a parse tree; returns the document and the value errors found on the way."""
     builder = _Builder(file)
     sla = builder.transform(tree)
-    return n.Document(sla.span, file, source, sla), builder.diagnostics
+    return n.Document(sla.span, file, source, sla), builder.diagnostics + _counts(sla)
+
+
+def _counts(sla: n.Sla) -> list[Diagnostic]:
+    """Errors for a contract with more statements, tiers, examples or example events than slac handles.
+
+    Reported here, before the semantic checks, so that those never run on an oversized contract.
+    """
+    found: list[Diagnostic] = []
+    statements = len(sla.body) + sum(len(s.body) for s in sla.body if isinstance(s, n.Block))
+    if statements > limits.MAX_STATEMENTS:
+        found.append(
+            error(
+                "E0220",
+                f"the contract has {statements:,} statements; slac reads at most {limits.MAX_STATEMENTS:,}",
+                sla.name.span,
+                "check that this is the contract you meant",
+            )
+        )
+    for kind, what, limit in ((n.Tier, "tiers", limits.MAX_TIERS), (n.Example, "examples", limits.MAX_EXAMPLES)):
+        blocks = sla.all(kind)
+        if len(blocks) > limit:
+            found.append(
+                error(
+                    "E0221",
+                    f"the contract has {len(blocks):,} {what}; slac reads at most {limit:,}",
+                    blocks[limit].span,
+                    f"this is the first {what[:-1]} over the limit",
+                )
+            )
+    total = 0
+    for ex in sla.all(n.Example):
+        events = sum(
+            s.count.value if isinstance(s, n.Repeat) else 1
+            for s in ex.body
+            if isinstance(s, (n.Repeat, n.Ticket, n.Outage))
+        )
+        total += events
+        if total > limits.MAX_TOTAL_EXAMPLE_EVENTS and total - events <= limits.MAX_TOTAL_EXAMPLE_EVENTS:
+            found.append(
+                error(
+                    "E0222",
+                    f"the examples have more than {limits.MAX_TOTAL_EXAMPLE_EVENTS:,} events in all; "
+                    "every check runs them through the evaluator",
+                    ex.title.span,
+                    "this is the example that goes over the limit: use fewer or smaller `repeat`s",
+                )
+            )
+        if events > limits.MAX_EXAMPLE_EVENTS:
+            found.append(
+                error(
+                    "E0222",
+                    f"this example has {events:,} events; an example has at most {limits.MAX_EXAMPLE_EVENTS:,}",
+                    ex.title.span,
+                    "an example shows one case: use fewer or smaller `repeat`s",
+                )
+            )
+    return found
 
 
 def parse(source: str, *, file: str = "<string>") -> n.Document:
     """Source text → AST. Raises `SlaError` on syntax or value errors."""
+    screened = screen(source, file)
+    if has_errors(screened):
+        raise SlaError(screened)
     doc, diagnostics = to_ast(parse_tree(source, file), file=file, source=source)
     if has_errors(diagnostics):
         raise SlaError(diagnostics)

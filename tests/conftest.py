@@ -11,6 +11,8 @@ from hypothesis import settings
 # CI runs property tests derandomized, so a red build is reproducible.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
+# A long local campaign: HYPOTHESIS_PROFILE=fuzz pytest tests/test_fuzz.py
+settings.register_profile("fuzz", max_examples=20_000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent

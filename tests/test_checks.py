@@ -380,7 +380,7 @@ def test_block_without_name() -> None:
     [
         ('"https://support.example.com"', '"http://support.example.com"', "https://support.example.com"),
         ('"https://status.example.com"', '"status.example.com"', "https://status.example.com"),
-        ('"https://cloud.example.com/sla"', '"help@example.com"', "mailto:help@example.com"),
+        ('"https://support.example.com"', '"help@example.com"', "mailto:help@example.com"),
     ],
 )
 def test_urls(old: str, new: str, hint: str) -> None:

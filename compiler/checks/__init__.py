@@ -4,7 +4,36 @@ Each check is a function `check(ctx: Context) -> Iterable[Diagnostic]`. Checks
 never raise for a bad contract and never stop at the first problem; `run`
 collects everything and sorts it by position.
 
-Diagnostic codes (stable; E02xx value errors come from to_ast, earlier):
+Diagnostic codes (stable). The E01xx and E02xx codes come from the stages
+before the checks: a contract with any of them is not checked further.
+
+source screen (E013x, W0806; `screen.py`, before parsing; limits in `limits.py`)
+    E0130  a source over MAX_SOURCE_BYTES, MAX_LINES or MAX_TOKENS
+    E0131  a control character, lone surrogate, non-character or line/paragraph separator
+    E0132  a bidirectional embedding, override or isolate control, anywhere
+    E0133  an invisible formatting character (zero-width space, joiner, soft hyphen …) outside a text
+    W0806  an invisible formatting character inside a text or comment (warning naming the code point)
+    E0140  more than MAX_DIAGNOSTICS problems: the rest are counted, not shown
+syntax (E01xx; `syntax.py`, messages of E0110–E0122 in grammar/syntax_errors.toml)
+    E0101  an unexpected token     E0102  the file ends early     E0103  a text without closing quote
+    E0104  an unknown statement
+    E0110–E0122  known mistakes: calendar of a target, money without currency, commas in a list,
+           hours without minutes or days, band symbols, unquoted zone, dates, texts without language,
+           upper-case names, missing braces, spaced durations, no `sla NAME {`
+values (E02xx; `to_ast.py`)
+    E0201  an unknown escape in a text     E0202  an impossible date or month
+    E0203  an invalid timestamp            E0204  a timestamp without UTC offset
+    E0205  an impossible clock time        E0206  a text line that belongs to no statement
+    E0207  a text block without text       E0208  an unknown weekday
+    E0209  an option given twice (`claim`, `ticket`, `outage`)
+    E0210  a text over MAX_TEXT_CHARS      E0211  a name over MAX_NAME_CHARS
+    E0212  an amount or percentage out of range (MAX_DIGITS, MAX_DECIMALS, MAX_PERCENT)
+    E0213  a duration over MAX_DURATION_MS
+    E0214  `repeat` over MAX_REPEAT, another whole number over MAX_COUNT
+    E0215  a date, timestamp or period outside MIN_YEAR–MAX_YEAR
+    E0220  over MAX_STATEMENTS statements     E0221  over MAX_TIERS tiers or MAX_EXAMPLES examples
+    E0222  an example with over MAX_EXAMPLE_EVENTS events (`repeat` counted out), or examples
+           with over MAX_TOTAL_EXAMPLE_EVENTS in all
 
 structure (E07xx)
     E0701  a required statement is missing (title, version, effective, languages, timezone, currency)
@@ -27,7 +56,8 @@ texts (E04xx)
     E0404  an empty text
     E0405  a tier, channel, priority or objective without `name`
 urls (E04xx)
-    E0406  a `url`, `status_page` or link that is not `https://…` or `mailto:…`
+    E0406  a `url`, `status_page` or link that is not `https://…` (a channel may also be `mailto:…`),
+           or that has user information before the host or characters RFC 3986 does not allow
 zones (E05xx)
     E0501  a time zone unknown to `zoneinfo`
 regions (E05xx)

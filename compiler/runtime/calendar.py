@@ -35,6 +35,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .. import limits
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 US = 1_000_000  # microseconds per second
@@ -301,9 +303,13 @@ class Calendar:
         return first
 
     def _last_day(self, wanted: date) -> tuple[date, bool]:
-        """`wanted`, or the last date with holiday data when that comes first (then True)."""
+        """`wanted`, or the last date with holiday data (or the last year slac computes with) when that comes first (then True)."""
         end = self.span_last()
-        if end is not None and wanted > end:
+        if end is None:
+            # A target of a century of open time in a calendar open one minute a week must
+            # not grow its timeline past the year 9999: it stops at the last year slac handles.
+            end = date(limits.MAX_YEAR, 12, 31)
+        if wanted > end:
             return end, True
         return wanted, False
 
@@ -315,14 +321,29 @@ class Calendar:
         latest = self.local_date(int(opened.max()))
         self.check_date(earliest)
         self.check_date(latest)
+        holidays_end = self.span_last()
+        # Without holidays a timeline could grow without end: a deadline is looked for at most
+        # MAX_DEADLINE_DAYS after the latest opening (and never past MAX_YEAR).
+        cap = holidays_end or min(
+            date(limits.MAX_YEAR, 12, 31), latest + timedelta(days=min(limits.MAX_DEADLINE_DAYS, 10**6))
+        )
+        if holidays_end is None:
+            # The week repeats: a target needing more open time than the weeks up to the cap hold is
+            # refused at once, not after building a timeline of every day up to it.
+            weekly = sum(e - s for day in self.week for s, e in day) * 60 * US
+            if int(within.max()) > weekly * ((cap - latest).days // 7):
+                raise self._too_far(opened, within == within.max(), cap)
         # Long enough for the longest target in whole days of open time and a closure like a
         # week-long holiday; grown below when a deadline still falls past it.
         margin = max(31, int(within.max()) // (86_400 * US) * 7 + 31)
         while True:
-            last, clipped = self._last_day(latest + timedelta(days=margin))
+            clipped = margin >= (cap - latest).days
+            last = cap if clipped else latest + timedelta(days=margin)
             out, beyond = _timeline_cached(self, self._first_day(earliest), last).deadlines(opened, within)
             if not beyond.any():
                 return out
+            if clipped and holidays_end is None:
+                raise self._too_far(opened, beyond, cap)
             if clipped:
                 i = int(np.argmax(beyond))
                 raise OutsideSpan(
@@ -331,6 +352,14 @@ class Calendar:
                     "date whose holidays the policy lists; recompile the contract with --holiday-years covering it"
                 )
             margin *= 4
+
+    def _too_far(self, opened: npt.NDArray[np.int64], which: npt.NDArray[np.bool_], cap: date) -> OutsideSpan:
+        i = int(np.argmax(which))
+        return OutsideSpan(
+            f"calendar {self.id!r}: the deadline of a ticket opened {from_us(int(opened[i]), self.zone).isoformat()} "
+            f"falls after {cap.isoformat()}, more than {limits.MAX_DEADLINE_DAYS:,} days later or past "
+            f"{limits.MAX_YEAR}; check the response target and the calendar's hours"
+        )
 
     def deadline(self, opened: int, within: int) -> int:
         """Scalar deadline (µs), from a per-year timeline kept for the next call."""

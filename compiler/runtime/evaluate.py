@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .. import limits
 from ..policy import decimal_str, money_str
 from .availability import COUNTED, REASONS, Downtime, downtime
 from .calendar import US, from_us, iso_many, to_us, wall_to_us
@@ -58,6 +59,8 @@ class Period:
             first = date(year, month, 1)
         except ValueError:
             raise ValueError(f"period {name!r} is not a month; write it as YYYY-MM, e.g. 2025-03") from None
+        if not limits.MIN_YEAR <= year <= limits.MAX_YEAR:  # year 1 overflowed the time-zone arithmetic
+            raise ValueError(f"period {name!r} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
         nxt = date(year + month // 12, month % 12 + 1, 1)
         return cls(f"{year:04d}-{month:02d}", wall_to_us(first, 0, policy.zone), wall_to_us(nxt, 0, policy.zone))
 
@@ -160,6 +163,8 @@ def evaluate(
 ) -> dict[str, Any]:
     """The report of one period (a JSON-ready dict valid against report.schema.json)."""
     per = Period.month(policy, period)
+    if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
+        raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
     as_of_us = to_us(as_of) if as_of is not None else per.end
     customers = events.customers
     ids = customers.id.tolist()

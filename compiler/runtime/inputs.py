@@ -18,6 +18,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import limits
 from .events import MISSING, Customers, Events, Incidents, Tickets
 
 __all__ = ["EventError", "read_events", "read_customers", "read_tickets", "read_incidents", "FORMATS"]
@@ -39,6 +41,11 @@ UTC_US = pa.timestamp("us", tz="UTC")
 _WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)$"
 _WITHOUT_OFFSET = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
 _NUMBER = r"^[0-9]+(\.[0-9]+)?$"
+# An amount Decimal arithmetic keeps exact (the same bounds as amounts in a contract).
+_AMOUNT = rf"^0*[0-9]{{1,{limits.MAX_DIGITS}}}(\.[0-9]{{1,{limits.MAX_DECIMALS}}})?$"
+# Timestamps outside the years slac computes with are refused (µs since the epoch, UTC).
+_MIN_US = int(datetime(limits.MIN_YEAR, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+_MAX_US = int(datetime(limits.MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
 _TRUE = ("true", "yes", "1")
 _FALSE = ("false", "no", "0", "")
 
@@ -126,6 +133,14 @@ def read_customers(path: str | Path, policy: Mapping[str, Any]) -> Customers:
         lambda i: (
             f"{_show(fees, i)} is not an amount of money; write a plain number like 1000 or 1000.50 "
             "(no currency sign, no thousands separator, not negative)"
+        ),
+    )
+    p.first(
+        pc.and_(pc.match_substring_regex(fees, _NUMBER), pc.invert(pc.match_substring_regex(fees, _AMOUNT))),
+        "monthly_fee",
+        lambda i: (
+            f"{_show(fees, i)} is out of range; a fee is less than 10^{limits.MAX_DIGITS} "
+            f"with at most {limits.MAX_DECIMALS} decimals"
         ),
     )
     code = policy["currency"]["code"]
@@ -226,6 +241,7 @@ def _open(path: str | Path, required: Sequence[str], optional: Sequence[str]) ->
     if kind is None:
         raise EventError(name, 0, None, f"cannot tell the format; name the file {', '.join(f'*{e}' for e in FORMATS)}")
     try:
+        _check_file(name)
         if kind == "csv":
             src = _read_csv(name)
         elif kind == "jsonl":
@@ -242,15 +258,64 @@ def _open(path: str | Path, required: Sequence[str], optional: Sequence[str]) ->
         if not src.has(column):
             have = ", ".join(f"`{c}`" for c in src.table.column_names) or "none"
             raise src.error(None, column, f"missing column `{column}` (columns found: {have}); add it")
+    if len(src) > limits.MAX_ROWS_PER_FILE:
+        raise src.error(
+            limits.MAX_ROWS_PER_FILE,
+            None,
+            f"more than {limits.MAX_ROWS_PER_FILE:,} rows; split the events into several files or periods",
+        )
+    _check_cells(src, (*required, *optional))
     return src
+
+
+def _check_file(path: str) -> None:
+    """Refuse what is not a regular file of a sane size before reading a byte of it.
+
+    `/dev/zero`, a pipe or a socket never ends: reading one would fill the memory.
+    """
+    import os
+    import stat
+
+    info = os.stat(path)  # FileNotFoundError and friends are reported by the caller
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise EventError(path, 0, None, "not a regular file (a device, pipe or socket); give a file of events")
+    if info.st_size > limits.MAX_EVENT_FILE_BYTES:
+        raise EventError(
+            path,
+            0,
+            None,
+            f"is {info.st_size / 1024**3:.1f} GiB; slac reads event files of at most "
+            f"{limits.MAX_EVENT_FILE_BYTES / 1024**3:.0f} GiB: split it",
+        )
+
+
+def _check_cells(src: _Source, columns: Sequence[str]) -> None:
+    """No NUL byte and no cell longer than MAX_FIELD_CHARS in the columns slac reads (others are ignored)."""
+    for name in columns:
+        if name not in src.table.column_names:
+            continue
+        col = src.table.column(name)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        nul = _first_true(pc.match_substring(arr, "\x00"))
+        if nul is not None:
+            raise src.error(nul, name, "contains a NUL byte; this is not text — check how the file was exported")
+        long = _first_true(pc.greater(pc.utf8_length(arr), limits.MAX_FIELD_CHARS))
+        if long is not None:
+            raise src.error(
+                long,
+                name,
+                f"a value of {len(arr[long].as_py()):,} characters; a cell holds at most {limits.MAX_FIELD_CHARS:,}",
+            )
 
 
 def _read_csv(path: str) -> _Source:
     import pyarrow.csv as pcsv
 
-    with open(path, "rb") as fh:
-        head = fh.readline()
-    header = _csv_header(path, head)
+    header = _csv_header(path, _header_line(path))
     bad: list[Any] = []
 
     def invalid(row: Any) -> str:
@@ -283,7 +348,7 @@ def _read_csv(path: str) -> _Source:
             table = parse(True, multiline=True)
         except pa.ArrowInvalid as again:
             if "invalid UTF8" in str(again):
-                raise _not_utf8(path) from None
+                raise _not_utf8(path, header) from None
             if not bad:
                 raise EventError(path, 0, None, f"not a readable CSV file: {_arrow_message(again)}") from None
             bad.clear()
@@ -310,17 +375,50 @@ def _read_csv(path: str) -> _Source:
     return _Source(path, table, rows, "line", 1)
 
 
-def _not_utf8(path: str) -> EventError:
-    """Which line is not UTF-8 (error path only: one pass over the lines)."""
+def _not_utf8(path: str, header: Sequence[str]) -> EventError:
+    """The line (and, when it can tell, the column) of the first byte that is not UTF-8.
+
+    Error path only: one pass over the lines. Arrow only says that a column holds invalid
+    UTF-8; a person needs the line to fix.
+    """
     with open(path, "rb") as fh:
         for number, line in enumerate(fh, start=1):
             try:
                 line.decode("utf-8")
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as exc:
+                before = line[: exc.start]
+                field = before.count(b",") if b'"' not in before else None  # a quoted comma would miscount
+                column = header[field] if field is not None and field < len(header) else None
                 return EventError(
-                    path, number, None, "not UTF-8 text (GBK or another legacy encoding?); save the file as UTF-8"
+                    path,
+                    number,
+                    column,
+                    f"byte 0x{line[exc.start]:02x} is not UTF-8 text (GBK or another legacy encoding?); "
+                    "save the file as UTF-8",
                 )
     return EventError(path, 0, None, "not UTF-8 text; save the file as UTF-8")
+
+
+def _header_line(path: str) -> bytes:
+    """The first line, read in blocks and given up on once it names more than MAX_COLUMNS columns.
+
+    A header of ten million columns is refused after reading a few KiB, not after loading it.
+    """
+    head = b""
+    with open(path, "rb") as fh:
+        while not head.endswith(b"\n"):
+            block = fh.readline(64 * 1024)
+            if not block:
+                break
+            head += block
+            if head.count(b",") >= limits.MAX_COLUMNS:
+                raise EventError(
+                    path,
+                    1,
+                    None,
+                    f"the header has more than {limits.MAX_COLUMNS:,} columns; slac reads at most that many",
+                )
+    return head
 
 
 def _csv_header(path: str, head: bytes) -> list[str]:
@@ -386,6 +484,9 @@ def _read_parquet(path: str) -> _Source:
     import pyarrow.parquet as pq
 
     try:
+        width = len(pq.read_schema(path))
+        if width > limits.MAX_COLUMNS:
+            raise EventError(path, 0, None, f"has {width:,} columns; slac reads at most {limits.MAX_COLUMNS:,}")
         table = pq.read_table(path)
     except pa.ArrowException as exc:
         raise EventError(path, 0, None, f"not a readable Parquet file: {_arrow_message(exc)}") from None
@@ -501,7 +602,15 @@ def _times(src: _Source, p: _Problems, name: str, *, required: bool) -> np.ndarr
             return np.full(n, MISSING, dtype=np.int64)
     if isinstance(parsed, pa.ChunkedArray):
         parsed = parsed.combine_chunks()
-    return np.asarray(_no_nulls(parsed.cast(pa.int64()), MISSING).to_numpy(zero_copy_only=False), dtype=np.int64)
+    values = np.asarray(_no_nulls(parsed.cast(pa.int64()), MISSING).to_numpy(zero_copy_only=False), dtype=np.int64)
+    p.first(
+        (values != MISSING) & ((values < _MIN_US) | (values >= _MAX_US)),
+        name,
+        lambda i: (
+            f"{_show(_text(src, name), i)} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}; check the year"
+        ),
+    )
+    return values
 
 
 def _first_bad_time(text: pa.Array) -> int:

@@ -64,7 +64,14 @@ def load_policy(source: str | Path | Mapping[str, Any], *, contract: str | Path 
         )
     if contract is not None:
         _check_source(raw, contract)
-    return Policy(raw)
+    import zoneinfo
+
+    try:
+        return Policy(raw)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        # A schema-valid policy can still name a time zone this machine's tzdata lacks
+        # (or a path instead of a zone, if someone recomputed the hash after editing it).
+        raise PolicyError(f"policy cannot be used here: {exc}") from None
 
 
 def _read(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
@@ -76,6 +83,7 @@ def _read(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     else:
         path = Path(source)
         try:
+            _check_file(path)
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise PolicyError(f"{path}: no such policy file") from None
@@ -88,9 +96,27 @@ def _read(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PolicyError(f"{where}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:  # `[[[[…` a hundred thousand deep
+        raise PolicyError(f"{where}: JSON nested too deeply to be a policy") from None
     if not isinstance(data, dict):
         raise PolicyError(f"{where}: a policy is a JSON object, not {type(data).__name__}")
     return data
+
+
+def _check_file(path: Path) -> None:
+    """A regular file of at most MAX_POLICY_BYTES (`/dev/zero` would never end)."""
+    import stat
+
+    from .. import limits
+
+    info = path.stat()
+    if stat.S_ISREG(info.st_mode) and info.st_size > limits.MAX_POLICY_BYTES:
+        raise PolicyError(
+            f"{path}: {info.st_size / 1024**2:,.0f} MiB is too large for a policy "
+            f"(at most {limits.MAX_POLICY_BYTES // 1024**2} MiB)"
+        )
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise PolicyError(f"{path}: not a regular file (a device, pipe or socket)")
 
 
 def _check_version(raw: dict[str, Any]) -> None:
@@ -98,8 +124,9 @@ def _check_version(raw: dict[str, Any]) -> None:
     if not isinstance(version, str):
         raise PolicyError("not a slac policy: it has no format_version; compile the contract with `slac compile`")
     major, _, minor = version.partition(".")
-    if not (major.isdigit() and minor.isdigit()):
-        raise PolicyError(f"policy format_version {version!r} is not MAJOR.MINOR")
+    # At most 6 digits each: a 5000-digit version once failed int() with a traceback.
+    if not (major.isdigit() and minor.isdigit() and len(major) <= 6 and len(minor) <= 6):
+        raise PolicyError(f"policy format_version {version[:40]!r} is not MAJOR.MINOR")
     if int(major) != FORMAT_MAJOR:
         raise PolicyError(
             f"policy format {version} is not supported: this slac reads format {FORMAT_MAJOR}.x; "
