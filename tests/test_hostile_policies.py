@@ -179,3 +179,26 @@ def test_schema_bounds_are_the_limits() -> None:
     assert found["seconds"] == {limits.MAX_DURATION_MS // 1000}
     assert found["repeat"] == {limits.MAX_REPEAT}
     assert found["years"] == {(limits.MIN_YEAR, limits.MAX_YEAR + 5)}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("calendars.1.hours.0.start", 1200, "calendar `business`: hours on mon run from minute 1200 to 1080"),
+        ("calendars.1.hours.1.day", "mon", "calendar `business`: overlapping hours on mon"),
+        ("tiers.0.responses.0.calendar", "nope", "tier `standard` measures responses in unknown calendar `nope`"),
+        ("tiers.0.responses.0.priority", "nope", "tier `standard` has a target for unknown priority `nope`"),
+        ("tiers.0.live.calendar", "nope", "tier `standard` offers live sessions in unknown calendar `nope`"),
+        ("priorities.1.downgrade", "high", "priority `high` downgrades in a cycle"),
+        ("priorities.1.downgrade", "nope", "priority `high` downgrades to unknown priority `nope`"),
+        ("credits.0.applies", ["nope"], "credit `missed_response` applies to unknown tier `nope`"),
+        ("availability.excludes", ["nope"], "availability excludes unknown exclusion `nope`"),
+    ],
+)
+def test_an_inconsistent_policy_with_a_recomputed_hash_is_refused(path: str, value: Any, message: str) -> None:
+    """What the schema cannot express (references, hour order, downgrade chains) is checked on load."""
+    policy = _policy()
+    _edit(policy, path, value)
+    with pytest.raises(PolicyError) as caught:
+        load_policy(_rehashed(policy))
+    assert message in str(caught.value) and "compile the contract again" in str(caught.value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ def load_policy(source: str | Path | Mapping[str, Any], *, contract: str | Path 
         )
     if contract is not None:
         _check_source(raw, contract)
+    _check_references(raw)
     import zoneinfo
 
     try:
@@ -171,6 +173,61 @@ def _open(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     return {k: _open(v) for k, v in node.items() if not (k == "additionalProperties" and v is False)}
+
+
+def _check_references(raw: dict[str, Any]) -> None:
+    """What the schema cannot say: names that point at something, hours in order, downgrades that end.
+
+    The compiler guarantees all of this; a policy that breaks it was built by something else or
+    edited with its hash recomputed, and evaluating it would give quietly wrong answers.
+    """
+    problems: list[str] = []
+    calendars = {c["id"] for c in raw["calendars"]}
+    priorities = {p["id"]: p.get("downgrade") for p in raw["priorities"]}
+    tiers = {t["id"] for t in raw["tiers"]}
+    exclusions = {e["id"] for e in raw["exclusions"]}
+    for cal in raw["calendars"]:
+        by_day: dict[str, list[tuple[int, int]]] = {}
+        for h in cal["hours"]:
+            if not 0 <= h["start"] < h["end"] <= 1440:
+                problems.append(
+                    f"calendar `{cal['id']}`: hours on {h['day']} run from minute {h['start']} to {h['end']}"
+                )
+            by_day.setdefault(h["day"], []).append((h["start"], h["end"]))
+        for day, spans in by_day.items():
+            spans.sort()
+            if any(b[0] < a[1] for a, b in itertools.pairwise(spans)):
+                problems.append(f"calendar `{cal['id']}`: overlapping hours on {day}")
+    for pid, target in priorities.items():
+        seen = {pid}
+        while target is not None:
+            if target not in priorities:
+                problems.append(f"priority `{pid}` downgrades to unknown priority `{target}`")
+                break
+            if target in seen:
+                problems.append(f"priority `{pid}` downgrades in a cycle")
+                break
+            seen.add(target)
+            target = priorities[target]
+    for tier in raw["tiers"]:
+        for r in tier["responses"]:
+            if r["calendar"] not in calendars:
+                problems.append(f"tier `{tier['id']}` measures responses in unknown calendar `{r['calendar']}`")
+            if r["priority"] not in priorities:
+                problems.append(f"tier `{tier['id']}` has a target for unknown priority `{r['priority']}`")
+        live = tier.get("live")
+        if live and live.get("calendar") not in calendars:
+            problems.append(f"tier `{tier['id']}` offers live sessions in unknown calendar `{live.get('calendar')}`")
+    for credit in raw["credits"]:
+        for name in credit["applies"]:
+            if name not in tiers:
+                problems.append(f"credit `{credit['id']}` applies to unknown tier `{name}`")
+    for name in (raw.get("availability") or {}).get("excludes", []):
+        if name not in exclusions:
+            problems.append(f"availability excludes unknown exclusion `{name}`")
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise PolicyError(f"policy is inconsistent: {shown}; compile the contract again with slac")
 
 
 def _check_source(raw: dict[str, Any], contract: str | Path) -> None:
