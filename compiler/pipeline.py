@@ -85,8 +85,9 @@ def example_results(
     from .runtime.policy import Policy
 
     try:
-        # build() has just validated the policy against its schema: no need for load_policy's checks.
-        return run_examples(Policy(build(doc) if policy is None else policy)), []
+        # A policy from build() is the compiler's own (no need for load_policy's checks); built here
+        # only to run the examples, it is never written, so its schema check is left to compile.
+        return run_examples(Policy(build(doc, validate_schema=False) if policy is None else policy)), []
     except SlaError as exc:
         return [], list(exc.diagnostics)
     except ValueError as exc:  # the policy failed its schema, or an example cannot be evaluated

@@ -59,8 +59,15 @@ class PolicyError(ValueError):
 # ---- public API -----------------------------------------------------------------------------------
 
 
-def build(doc: n.Document, *, holiday_years: tuple[int, int] | None = None) -> dict[str, Any]:
-    """Resolve a checked document into a policy dict and validate it against the schema."""
+def build(
+    doc: n.Document, *, holiday_years: tuple[int, int] | None = None, validate_schema: bool = True
+) -> dict[str, Any]:
+    """Resolve a checked document into a policy dict and validate it against the schema.
+
+    `validate_schema=False` is for `slac check`, which builds the policy only to run the examples
+    and never writes it: the schema is the contract with runtime services, and checking it costs
+    jsonschema's import on every check. Everything that writes or hands out a policy validates.
+    """
     sla = doc.sla
     effective = sla.first(n.Effective)
     # A tuple whatever the caller passed (a list from a CLI option), as it keys the holiday cache.
@@ -104,7 +111,8 @@ def build(doc: n.Document, *, holiday_years: tuple[int, int] | None = None) -> d
         "examples": [_example(e) for e in sla.all(n.Example)],
     }
     policy["content_hash"] = content_hash(policy)
-    validate(policy)
+    if validate_schema:
+        validate(policy)
     return policy
 
 
