@@ -423,6 +423,37 @@ class _Differ:
                 old_line=lines[0],
             )
 
+    def entity(
+        self,
+        kind: str,
+        ident: str,
+        name: Msg,
+        old: dict[str, Any] | None,
+        new: dict[str, Any] | None,
+        lines: tuple[int | None, int | None],
+    ) -> Iterator[Change]:
+        """A named thing (tier, priority, channel, objective) added or removed, or else its name's wording."""
+        if old is None or new is None:
+            yield from self.presence(
+                f"{kind}:{ident}",
+                msg("subject", kind, name=name),
+                old and ident,
+                new and ident,
+                None,
+                ("improvement", f"{kind}_added"),
+                ("reduction", f"{kind}_removed"),
+                lines,
+            )
+            return
+        yield from self.texts(
+            f"{kind}:{ident}/name",
+            msg("subject", f"{kind}_name", name=name),
+            old.get("name"),
+            new.get("name"),
+            lines,
+            legal=False,
+        )
+
     def texts(
         self,
         term: str,
@@ -898,26 +929,9 @@ class _Differ:
         for ident, old, new in self.keyed("objectives"):
             name = self.name("objectives", ident)
             lines = (_line(old), _line(new))
+            yield from self.entity("objective", ident, name, old, new, lines)
             if old is None or new is None:
-                yield from self.presence(
-                    f"objective:{ident}",
-                    msg("subject", "objective", name=name),
-                    old and ident,
-                    new and ident,
-                    None,
-                    ("improvement", "objective_added"),
-                    ("reduction", "objective_removed"),
-                    lines,
-                )
                 continue
-            yield from self.texts(
-                f"objective:{ident}/name",
-                msg("subject", "objective_name", name=name),
-                old.get("name"),
-                new.get("name"),
-                lines,
-                legal=False,
-            )
             ot, nt = _by_id(old["targets"], "metric"), _by_id(new["targets"], "metric")
             for metric in [*nt, *(m for m in ot if m not in nt)]:
                 a, b = ot.get(metric), nt.get(metric)
@@ -960,26 +974,9 @@ class _Differ:
         for ident, old, new in self.keyed("channels"):
             name = self.name("channels", ident)
             lines = (_line(old), _line(new))
+            yield from self.entity("channel", ident, name, old, new, lines)
             if old is None or new is None:
-                yield from self.presence(
-                    f"channel:{ident}",
-                    msg("subject", "channel", name=name),
-                    old and ident,
-                    new and ident,
-                    None,
-                    ("improvement", "channel_added"),
-                    ("reduction", "channel_removed"),
-                    lines,
-                )
                 continue
-            yield from self.texts(
-                f"channel:{ident}/name",
-                msg("subject", "channel_name", name=name),
-                old.get("name"),
-                new.get("name"),
-                lines,
-                legal=False,
-            )
             yield from self.neutral(
                 f"channel:{ident}/url",
                 msg("subject", "channel_url", name=name),
@@ -994,26 +991,9 @@ class _Differ:
         for ident, old, new in self.keyed("priorities"):
             name = self.name("priorities", ident)
             lines = (_line(old), _line(new))
+            yield from self.entity("priority", ident, name, old, new, lines)
             if old is None or new is None:
-                yield from self.presence(
-                    f"priority:{ident}",
-                    msg("subject", "priority", name=name),
-                    old and ident,
-                    new and ident,
-                    None,
-                    ("improvement", "priority_added"),
-                    ("reduction", "priority_removed"),
-                    lines,
-                )
                 continue
-            yield from self.texts(
-                f"priority:{ident}/name",
-                msg("subject", "priority_name", name=name),
-                old.get("name"),
-                new.get("name"),
-                lines,
-                legal=False,
-            )
             yield from self.ordered(
                 f"priority:{ident}/requires_outage",
                 msg("subject", "priority_requires_outage", name=name),
@@ -1104,26 +1084,9 @@ class _Differ:
         for ident, old, new in self.keyed("tiers"):
             name = self.name("tiers", ident)
             lines = (_line(old), _line(new))
+            yield from self.entity("tier", ident, name, old, new, lines)
             if old is None or new is None:
-                yield from self.presence(
-                    f"tier:{ident}",
-                    msg("subject", "tier", name=name),
-                    old and ident,
-                    new and ident,
-                    None,
-                    ("improvement", "tier_added"),
-                    ("reduction", "tier_removed"),
-                    lines,
-                )
                 continue
-            yield from self.texts(
-                f"tier:{ident}/name",
-                msg("subject", "tier_name", name=name),
-                old.get("name"),
-                new.get("name"),
-                lines,
-                legal=False,
-            )
             yield from self.texts(
                 f"tier:{ident}/features",
                 msg("subject", "tier_features", name=name),
