@@ -233,7 +233,14 @@ _RSS = textwrap.dedent(
     sys.stderr.write(result.stderr)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         sys.stderr.write(f"EXCEPTION {result.exception!r}")
-    sys.stderr.write(f"\\nMAXRSS_KB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
+    # VmHWM is this program's own peak; ru_maxrss would carry over the peak of the process that
+    # forked it (Linux keeps it across exec), i.e. pytest's own size late in a full run.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sys.stderr.write(f"\\nMAXRSS_KB {peak}\\n")
     sys.exit(result.exit_code)
     """
 )
