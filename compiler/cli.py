@@ -34,6 +34,22 @@ def _fail_io(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
+def _write(path: str | Path, data: str | bytes) -> None:
+    """Write `data` atomically to `path`, or exit 2 naming the file."""
+    try:
+        atomic_write(Path(path), data)
+    except OSError as exc:
+        _fail_io(f"{path}: cannot write: {exc.strerror or exc}")
+
+
+def _emit(data: str | bytes, output: str | Path | None) -> None:
+    """`data` to stdout, or written atomically to `output`."""
+    if output is None:
+        click.echo(data, nl=False)
+    else:
+        _write(output, data)
+
+
 def _read(path: str) -> str:
     try:
         return read_source(path)
@@ -132,14 +148,8 @@ def compile_(file: str, output: str | None, holiday_years: str | None, fmt: str)
     _report(diagnostics, {file: source}, fmt)
     if has_errors(diagnostics):
         sys.exit(EXIT_CONTRACT)
-    text = to_json(policy)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            atomic_write(output, text)
-        except OSError as exc:
-            _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
+    _emit(to_json(policy), output)
+    if output is not None:
         if fmt == "text":
             click.echo(f"wrote {output}", err=True)
 
@@ -153,14 +163,7 @@ def schema(output: str | None) -> None:
     """
     from importlib import resources
 
-    text = resources.files("slac.schema").joinpath("policy.schema.json").read_text(encoding="utf-8")
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            atomic_write(Path(output), text)
-        except OSError as exc:
-            _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
+    _emit(resources.files("slac.schema").joinpath("policy.schema.json").read_text(encoding="utf-8"), output)
 
 
 # The other commands live in their own modules and import this module's helpers lazily,

@@ -119,9 +119,8 @@ def diff_cmd(
     Changes to credits, caps, uptime and response targets and calendars also show the
     credit of a reference month, evaluated under both contracts.
     """
-    from .cli import _fail_io, _report
+    from .cli import _emit, _report
     from .diff import LANGS, diff
-    from .fileio import atomic_write
 
     if allow is not None and not allow.strip():
         raise click.BadParameter("give the reason the reduction is accepted", param_hint="--allow-reduction")
@@ -147,13 +146,7 @@ def diff_cmd(
         text = json.dumps(result.to_json(allowed=reason, langs=chosen), ensure_ascii=False, indent=2) + "\n"
     else:
         text = result.to_markdown(allowed=reason, langs=chosen)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            atomic_write(output, text)
-        except OSError as exc:
-            _fail_io(f"{output}: cannot write: {exc.strerror or exc}")
+    _emit(text, output)
     reductions = len(result.reductions)
     if reductions and reason is None:
         click.echo(
@@ -210,8 +203,7 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
     """
     import difflib
 
-    from .cli import _fail_io, _read, _report
-    from .fileio import atomic_write
+    from .cli import _read, _report, _write
     from .fmt import FormatError, format_source
     from .pipeline import analyse
 
@@ -238,10 +230,7 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
             )
             click.echo("".join(_ended(lines)), nl=False)
             continue
-        try:
-            atomic_write(file, formatted)
-        except OSError as exc:
-            _fail_io(f"{file}: cannot write: {exc.strerror or exc}")
+        _write(file, formatted)
         click.echo(f"reformatted {file}", err=True)
     unchanged = len(files) - changed - failed
     verb = "would be reformatted" if check else "reformatted"

@@ -138,7 +138,7 @@ def evaluate_cmd(
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     Inputs are CSV, JSON Lines (.jsonl/.ndjson) or Parquet, chosen by extension.
     """
-    from .fileio import atomic_write
+    from .cli import _emit
     from .runtime.evaluate import evaluate
     from .runtime.inputs import EventError, read_events
 
@@ -162,14 +162,9 @@ def evaluate_cmd(
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing
         _fail(f"cannot evaluate {period}: {exc}")
     data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=policy.raw)
-    if output is None:
-        click.echo(data, nl=False)
-        return
-    try:
-        atomic_write(output, data)
-    except OSError as exc:
-        _fail(f"{output}: cannot write: {exc.strerror or exc}")
-    click.echo(f"wrote {output}", err=True)
+    _emit(data, output)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
 
 
 def render_report(report: dict[str, Any], *, fmt: str, lang: str = "en", policy: dict[str, Any] | None = None) -> bytes:

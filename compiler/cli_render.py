@@ -158,15 +158,11 @@ def _outputs(
 
 
 def _write_all(directory: str, outputs: dict[Path, str | bytes]) -> None:
-    from .cli import _fail_io
-    from .fileio import atomic_write
+    from .cli import _write
 
     for name, data in outputs.items():
         target = Path(directory) / name
-        try:
-            atomic_write(target, data)
-        except OSError as exc:
-            _fail_io(f"{target}: cannot write: {exc.strerror or exc}")
+        _write(target, data)
         click.echo(f"wrote {target}", err=True)
 
 
