@@ -494,26 +494,27 @@ class _Differ:
     def neutral(
         self, term: str, subject: Msg, old: Any, new: Any, show: Callable[[Any], Any], reason: str, lines: tuple
     ) -> Iterator[Change]:
-        if old == new:
-            return
-        none = word("none")
-        detail = msg(
-            "change", "changed", old=none if old is None else show(old), new=none if new is None else show(new)
-        )
-        yield self.change(
-            term,
-            "neutral",
-            subject,
-            detail,
-            msg("reason", reason),
-            old=_jsonable(old),
-            new=_jsonable(new),
-            old_line=lines[0],
-            new_line=lines[1],
-        )
+        """A change that moves no service level either way (a contact, an informational aim)."""
+        yield from self._changed("neutral", term, subject, old, new, show, reason, lines)
 
     def ambiguous(
         self, term: str, subject: Msg, old: Any, new: Any, show: Callable[[Any], Any], reason: str, lines: tuple
+    ) -> Iterator[Change]:
+        """A change slac cannot rank: counted as a reduction unless proven otherwise."""
+        yield from self._changed("reduction", term, subject, old, new, show, reason, lines, ambiguous=True)
+
+    def _changed(
+        self,
+        kind: Kind,
+        term: str,
+        subject: Msg,
+        old: Any,
+        new: Any,
+        show: Callable[[Any], Any],
+        reason: str,
+        lines: tuple,
+        *,
+        ambiguous: bool = False,
     ) -> Iterator[Change]:
         if old == new:
             return
@@ -523,11 +524,11 @@ class _Differ:
         )
         yield self.change(
             term,
-            "reduction",
+            kind,
             subject,
             detail,
             msg("reason", reason),
-            ambiguous=True,
+            ambiguous=ambiguous,
             old=_jsonable(old),
             new=_jsonable(new),
             old_line=lines[0],
