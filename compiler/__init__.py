@@ -61,14 +61,14 @@ def parse(source: str, *, file: str = "<string>") -> Document:
 
 def check(source: str, *, file: str = "<string>") -> list[Diagnostic]:
     """Every diagnostic for a contract (syntax, values, semantics), sorted by position."""
-    from .pipeline import check as _check
+    from .driver import check as _check
 
     return _check(source, file=file)
 
 
 def compile_policy(source: str, *, file: str = "<string>", **options: Any) -> dict[str, Any]:
     """Source text → validated policy dict; raises `SlaError` when the contract has errors."""
-    from .pipeline import compile_policy as _compile
+    from .driver import compile_policy as _compile
 
     return _compile(source, file=file, **options)
 

@@ -9,7 +9,7 @@ import pytest
 import slac
 from slac.checks import CHECKS
 from slac.errors import Diagnostic
-from slac.pipeline import analyse
+from slac.driver import analyse
 
 from .conftest import CONTRACTS
 

@@ -200,7 +200,7 @@ def test_a_contract_with_errors_exits_1(inputs: dict[str, Path]) -> None:
 def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from slac import cli_eval
+    from slac.cli import evaluate as cli_eval
 
     class Tty:
         def isatty(self) -> bool:
@@ -214,7 +214,7 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPa
 
 
 def test_the_progress_bar_goes_to_stderr_only(inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    from slac import cli_eval
+    from slac.cli import evaluate as cli_eval
 
     monkeypatch.setattr(cli_eval, "_show_progress", lambda: True)
     code, out, err = evaluate(WEBSOFT9, inputs)

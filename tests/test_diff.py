@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import slac
 from slac.cli import main
-from slac.diff import Strings, allowed_downtime, diff, duration
+from slac.change.diff import Strings, allowed_downtime, diff, duration
 
 from .conftest import CONTRACTS, ROOT
 
@@ -401,7 +401,7 @@ def test_string_catalogues_have_identical_keys_and_placeholders() -> None:
 def test_every_reason_and_subject_is_used() -> None:
     import re
 
-    source = (ROOT / "compiler" / "diff.py").read_text(encoding="utf-8")
+    source = (ROOT / "compiler" / "change" / "diff.py").read_text(encoding="utf-8")
     # `entity("tier", …)` composes tier, tier_name, tier_added and tier_removed.
     composed = {
         f"{kind}{suffix}"
@@ -419,7 +419,7 @@ def test_diff_of_compiled_policies_stays_light() -> None:
     import sys
 
     code = (
-        "import sys, slac.diff; "
+        "import sys, slac.change.diff; "
         "print(' '.join(m for m in ('lark', 'jsonschema', 'holidays', 'jinja2') if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -310,7 +310,7 @@ def test_diff_modules_load_the_evaluator_only_when_figures_are_computed() -> Non
     import sys
 
     code = (
-        "import sys, slac.diff, slac.impact, slac.cli_change; "
+        "import sys, slac.change.diff, slac.change.impact, slac.cli.change; "
         "print(' '.join(m for m in ('numpy', 'pyarrow', 'slac.runtime') if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

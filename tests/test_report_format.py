@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from slac.runtime.report_format import CSV_COLUMNS, LANGUAGES, strings, to_csv, to_markdown
+from slac.render.report import CSV_COLUMNS, LANGUAGES, strings, to_csv, to_markdown
 
 from .conftest import ROOT
 
@@ -251,7 +251,7 @@ def test_markdown_words_per_language() -> None:
     [(0, "0 s"), (0.25, "0.25 s"), (59.5, "59.5 s"), (60.4, "1 min"), (3599.6, "1 h"), (90061, "1 d 1 h 1 min 1 s")],
 )
 def test_durations(seconds: float, text: str) -> None:
-    from slac.runtime.report_format import _duration
+    from slac.render.report import _duration
 
     assert _duration(seconds, strings("en")) == text
 
@@ -269,7 +269,7 @@ def test_markdown_escapes_user_text() -> None:
     [("a|b", "a\\|b"), ("<script>", "\\<script\\>"), ("[x](http://e)", "\\[x\\](http://e)"), ("&amp;", "\\&amp;")],
 )
 def test_escape(raw: str, escaped: str) -> None:
-    from slac.runtime.report_format import _esc
+    from slac.render.report import _esc
 
     assert _esc(raw) == escaped
     assert _esc("two\nlines") == "two lines"

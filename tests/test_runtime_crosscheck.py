@@ -15,7 +15,7 @@ import pytest
 from slac.runtime import load_policy
 from slac.runtime.calendar import from_us
 from slac.runtime.evaluate import Period, evaluate, ticket_results
-from slac.runtime.reference import evaluate_reference
+from tests.oracle.reference import evaluate_reference
 
 from .runtime_fixtures import random_events, zones_policy_text
 

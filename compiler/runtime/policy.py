@@ -157,7 +157,7 @@ def _validator(*, lenient: bool) -> Any:
     # jsonschema is imported here so that `import slac.runtime` stays light.
     from jsonschema import Draft202012Validator
 
-    from ..policy import _inline_refs, load_schema
+    from ..policy.build import _inline_refs, load_schema
 
     schema = load_schema()
     schema = _inline_refs(schema, schema.get("$defs", {}))

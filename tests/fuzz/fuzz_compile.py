@@ -24,7 +24,7 @@ with atheris.instrument_imports(include=["slac", "lark"]):
 
     import slac
     import slac.checks
-    import slac.pipeline
+    import slac.driver
     import slac.policy
     import slac.runtime.calendar
     import slac.runtime.evaluate

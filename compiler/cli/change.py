@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .errors import Diagnostic, has_errors
+from ..errors import Diagnostic, has_errors
 
 EXIT_OK, EXIT_CONTRACT, EXIT_USAGE = 0, 1, 2
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -27,10 +27,10 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 
 def _policy_of(path: str, sources: dict[str, str]) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
     """The policy of a contract (`*.sla`) or of a compiled policy (`*.json`), and any diagnostics."""
-    from .cli import _fail_io, _read
-    from .errors import SlaError
-    from .pipeline import analyse
-    from .policy import PolicyError, build, validate
+    from . import _fail_io, _read
+    from ..errors import SlaError
+    from ..driver import analyse
+    from ..policy import PolicyError, build, validate
 
     text = _read(path)
     if path.endswith(".json"):
@@ -119,8 +119,8 @@ def diff_cmd(
     Changes to credits, caps, uptime and response targets and calendars also show the
     credit of a reference month, evaluated under both contracts.
     """
-    from .cli import _emit, _report
-    from .diff import LANGS, diff
+    from . import _emit, _report
+    from ..change.diff import LANGS, diff
 
     if allow is not None and not allow.strip():
         raise click.BadParameter("give the reason the reduction is accepted", param_hint="--allow-reduction")
@@ -160,7 +160,7 @@ def diff_cmd(
 def _fee(text: str | None) -> Any:
     if text is None:
         return None
-    from .impact import parse_fee
+    from ..change.impact import parse_fee
 
     try:
         return parse_fee(text)
@@ -174,8 +174,8 @@ def _with_figures(result: Any, *, period: str | None, fee: Any, events_dir: str 
     A reference month the user asked for that cannot be evaluated is a usage error (exit 2);
     the default one only earns a note, so a pipeline's gate never depends on it.
     """
-    from .cli import _fail_io
-    from .impact import ImpactError, attach, default_period, reference, wanted
+    from . import _fail_io
+    from ..change.impact import ImpactError, attach, default_period, reference, wanted
 
     if not wanted((c.term for c in result.changes), result.old, result.new):
         return result
@@ -203,9 +203,9 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
     """
     import difflib
 
-    from .cli import _read, _report, _write
-    from .fmt import FormatError, format_source
-    from .pipeline import analyse
+    from . import _read, _report, _write
+    from ..fmt import FormatError, format_source
+    from ..driver import analyse
 
     sources = {f: _read(f) for f in files}
     failed = changed = 0

@@ -27,7 +27,7 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _formats(value: str | None) -> list[str]:
-    from .render import FORMATS
+    from ..render import FORMATS
 
     chosen = _split(value) or list(FORMATS)
     unknown = [f for f in chosen if f not in FORMATS]
@@ -46,9 +46,9 @@ def _compiled(file: str) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
     """
     import json
 
-    from .cli import EXIT_CONTRACT, _read
-    from .render import example_results, load
-    from .runtime import PolicyError
+    from . import EXIT_CONTRACT, _read
+    from ..render import example_results, load
+    from ..runtime import PolicyError
 
     text = _read(file)
     try:
@@ -86,10 +86,10 @@ def _built(file: str) -> tuple[tuple[dict[str, Any], dict[int, dict[str, Any]]] 
     The examples run once, on the policy just built; their results are also printed in the document.
     Exits 2 when the file cannot be read.
     """
-    from .cli import _read
-    from .errors import Diagnostic, SlaError, has_errors
-    from .pipeline import _failed_expectations, analyse, example_results
-    from .policy import build
+    from . import _read
+    from ..errors import Diagnostic, SlaError, has_errors
+    from ..driver import _failed_expectations, analyse, example_results
+    from ..policy import build
 
     source = _read(file)
     doc, diagnostics = analyse(source, file=file, examples=False)
@@ -111,7 +111,7 @@ def _built(file: str) -> tuple[tuple[dict[str, Any], dict[int, dict[str, Any]]] 
 
 def _policy(file: str, fmt: str) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
     """`_built` for one contract, exiting 1 with the diagnostics when it has errors or a failing example."""
-    from .cli import EXIT_CONTRACT, _report
+    from . import EXIT_CONTRACT, _report
 
     built, diagnostics, source = _built(file)
     _report(diagnostics, {file: source}, fmt)
@@ -128,9 +128,9 @@ def _outputs(
     front: dict[str, Any],
     bar: Any = None,
 ) -> dict[Path, str | bytes]:
-    from .cli import EXIT_USAGE
-    from .render import SUFFIX, RenderError, render
-    from .render import editions as available
+    from . import EXIT_USAGE
+    from ..render import SUFFIX, RenderError, render
+    from ..render import editions as available
 
     policy, results = built
     chosen = editions or available(policy)
@@ -158,7 +158,7 @@ def _outputs(
 
 
 def _write_all(directory: str, outputs: dict[Path, str | bytes]) -> None:
-    from .cli import _write
+    from . import _write
 
     for name, data in outputs.items():
         target = Path(directory) / name
@@ -228,9 +228,9 @@ def build_cmd(files: tuple[str, ...], directory: str, formats: str | None, diagn
     Every edition and format of each contract. Exit 1 when a contract has errors or one of its examples does not hold. Writes STEM.policy.json and STEM.EDITION.{md,html,pdf} for each FILE; nothing is written
     unless every contract builds.
     """
-    from .cli import EXIT_CONTRACT, _report
-    from .policy import to_json
-    from .render import editions as available
+    from . import EXIT_CONTRACT, _report
+    from ..policy import to_json
+    from ..render import editions as available
 
     chosen_formats = _formats(formats)
     # Every contract is checked before anything is reported, so one JSON array covers them all.

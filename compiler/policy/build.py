@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from . import nodes as n
+from .. import nodes as n
 
 if TYPE_CHECKING:  # pragma: no cover
     from jsonschema import Draft202012Validator

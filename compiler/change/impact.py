@@ -214,7 +214,7 @@ def reference(
     events_dir: str | None = None,
 ) -> Reference:
     """Evaluate the reference month under both policies; ImpactError says why when it cannot."""
-    from .runtime import PolicyError, load_policy
+    from ..runtime import PolicyError, load_policy
 
     try:
         old, new = load_policy(old_raw), load_policy(new_raw)
@@ -234,10 +234,10 @@ def reference(
 def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Decimal | None) -> Reference:
     import numpy as np
 
-    from .policy import money_str
-    from .runtime.calendar import from_us, to_us, wall_to_us
-    from .runtime.evaluate import Period, evaluate
-    from .runtime.events import MISSING, Customers, Events, Incidents, Tickets
+    from ..policy import money_str
+    from ..runtime.calendar import from_us, to_us, wall_to_us
+    from ..runtime.evaluate import Period, evaluate
+    from ..runtime.events import MISSING, Customers, Events, Incidents, Tickets
 
     periods = [Period.month(p, period) for p in (old, new)]
     length_us = max(p.end - p.start for p in periods)
@@ -336,7 +336,7 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
 
 def _first_changed_day(old: Any, new: Any, first: date, end: date) -> int | None:
     """Midnight (calendar zone) of the period's first date whose open hours differ in a calendar both contracts have."""
-    from .runtime.calendar import wall_to_us
+    from ..runtime.calendar import wall_to_us
 
     shared = [(old.calendars[c], new.calendars[c]) for c in new.calendars if c in old.calendars]
     day = first
@@ -353,8 +353,8 @@ def _first_changed_day(old: Any, new: Any, first: date, end: date) -> int | None
 
 
 def _given_month(old: Any, new: Any, tiers: list[str], period: str, directory: str) -> Reference:
-    from .runtime.evaluate import evaluate
-    from .runtime.inputs import EventError, read_events
+    from ..runtime.evaluate import evaluate
+    from ..runtime.inputs import EventError, read_events
 
     files = {name: _one_file(Path(directory), name) for name in ("customers", "tickets", "incidents")}
     reports = []
@@ -383,7 +383,7 @@ def _given_month(old: Any, new: Any, tiers: list[str], period: str, directory: s
 
 
 def _one_file(directory: Path, name: str) -> str:
-    from .runtime.inputs import FORMATS
+    from ..runtime.inputs import FORMATS
 
     if not directory.is_dir():
         raise ImpactError(f"{directory}: not a directory; give the folder holding customers, tickets and incidents")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .runtime.policy import Policy
+    from ..runtime.policy import Policy
 
 EXIT_OK, EXIT_CONTRACT, EXIT_USAGE = 0, 1, 2
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -50,13 +50,13 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 
 def _load(source: str) -> Policy:
     """A `.sla` contract is checked and compiled (exit 1 on contract errors); anything else is policy JSON."""
-    from .cli import _read, _report
-    from .errors import SlaError, has_errors
-    from .runtime import PolicyError, load_policy
+    from . import _read, _report
+    from ..errors import SlaError, has_errors
+    from ..runtime import PolicyError, load_policy
 
     if source.endswith(".sla"):
-        from .pipeline import analyse, example_diagnostics
-        from .policy import build, to_json
+        from ..driver import analyse, example_diagnostics
+        from ..policy import build, to_json
 
         text = _read(source)
         doc, diagnostics = analyse(text, file=source, examples=False)
@@ -138,9 +138,9 @@ def evaluate_cmd(
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     Inputs are CSV, JSON Lines (.jsonl/.ndjson) or Parquet, chosen by extension.
     """
-    from .cli import _emit
-    from .runtime.evaluate import evaluate
-    from .runtime.inputs import EventError, read_events
+    from . import _emit
+    from ..runtime.evaluate import evaluate
+    from ..runtime.inputs import EventError, read_events
 
     policy = _load(source)
     try:
@@ -173,7 +173,7 @@ def render_report(report: dict[str, Any], *, fmt: str, lang: str = "en", policy:
     Bytes, because orjson writes bytes: decoding a 100 MB report only to encode it again for
     the file costs more CPU than writing the JSON.
     """
-    from .runtime.report_format import to_csv, to_markdown
+    from ..render.report import to_csv, to_markdown
 
     if fmt == "json":
         import orjson  # the stdlib encoder takes ~15 s to indent a million-ticket report; orjson < 1 s
@@ -199,9 +199,9 @@ def test_cmd(files: tuple[str, ...]) -> None:
     Each example is evaluated by the real evaluator. One line per example; a failure shows expected and actual at the `expect` line.
     Exit 1 when any example fails or a contract has errors.
     """
-    from .cli import _read, _report
-    from .errors import has_errors
-    from .pipeline import analyse, example_results
+    from . import _read, _report
+    from ..errors import has_errors
+    from ..driver import analyse, example_results
 
     failed = passed = 0
     broken = False

@@ -13,9 +13,9 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
-from .errors import Diagnostic, format_github, format_json, format_text, has_errors, summary
-from .fileio import InputError, atomic_write, read_source
+from .. import __version__
+from ..errors import Diagnostic, format_github, format_json, format_text, has_errors, summary
+from ..fileio import InputError, atomic_write, read_source
 
 EXIT_OK, EXIT_CONTRACT, EXIT_USAGE = 0, 1, 2
 
@@ -77,7 +77,7 @@ def _years(value: str | None) -> tuple[int, int] | None:
         raise click.BadParameter("write a span of years like 2025-2030") from None
     if span[0] > span[1] or span[1] - span[0] > 100:
         raise click.BadParameter("write a span of at most 100 years like 2025-2030, first year first")
-    from .limits import MAX_YEAR, MIN_YEAR
+    from ..limits import MAX_YEAR, MIN_YEAR
 
     if span[0] < MIN_YEAR or span[1] > MAX_YEAR:
         raise click.BadParameter(f"holidays are materialised for the years {MIN_YEAR}-{MAX_YEAR}")
@@ -98,7 +98,7 @@ def main() -> None:
 @FORMAT
 def check(files: tuple[str, ...], fmt: str) -> None:
     """Check contracts and report every problem found."""
-    from .pipeline import check as run_check
+    from ..driver import check as run_check
 
     sources = {f: _read(f) for f in files}
     diagnostics: list[Diagnostic] = []
@@ -123,9 +123,9 @@ def compile_(file: str, output: str | None, holiday_years: str | None, fmt: str)
 
     The policy is validated against the shipped JSON Schema before it is written.
     """
-    from .errors import SlaError
-    from .pipeline import analyse, example_diagnostics
-    from .policy import build, to_json
+    from ..errors import SlaError
+    from ..driver import analyse, example_diagnostics
+    from ..policy import build, to_json
 
     years = _years(holiday_years)
     source = _read(file)
@@ -168,9 +168,9 @@ def schema(output: str | None) -> None:
 
 # The other commands live in their own modules and import this module's helpers lazily,
 # so they are registered once the group exists.
-from .cli_change import diff_cmd, fmt_cmd  # noqa: E402
-from .cli_eval import evaluate_cmd, test_cmd  # noqa: E402
-from .cli_render import build_cmd, render_cmd  # noqa: E402
+from .change import diff_cmd, fmt_cmd  # noqa: E402
+from .evaluate import evaluate_cmd, test_cmd  # noqa: E402
+from .render import build_cmd, render_cmd  # noqa: E402
 
 for _command in (test_cmd, evaluate_cmd, render_cmd, build_cmd, diff_cmd, fmt_cmd):
     main.add_command(_command)
