@@ -161,7 +161,7 @@ def evaluate_cmd(
             report = evaluate(policy, events, period=period, as_of=as_of)
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing
         _fail(f"cannot evaluate {period}: {exc}")
-    data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=policy.raw)
+    data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
     _emit(data, output)
     if output is not None:
         click.echo(f"wrote {output}", err=True)

@@ -1,4 +1,6 @@
-"""AST → policy (the resolved intermediate representation) → canonical JSON, validated by the shipped schema.
+"""AST → policy (the resolved intermediate representation), validated by the shipped schema.
+
+The only module of `slac.policy` that reads the AST (`nodes`); encoding is in `codec`, the schema in `schema`.
 
 The policy is self-contained: a runtime written in any language evaluates it
 without the source, a holiday library or the compiler. So names are resolved,
@@ -17,43 +19,19 @@ Number shapes (the schema enforces them):
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import nodes as n
-
-if TYPE_CHECKING:  # pragma: no cover
-    from jsonschema import Draft202012Validator
-
-FORMAT_VERSION = "1.0"
-SCHEMA_ID = "urn:slac:schema:policy:1"
+from .codec import DAYS, FORMAT_VERSION, content_hash, decimal_str, minor_digits, money_str, seconds_of_ms
+from .schema import validate
 
 # Holidays are materialised from the effective year through this many years after it.
 DEFAULT_HOLIDAY_YEARS_AFTER = 5
-
-# ISO 4217 minor units for the currencies a contract is likely to use; anything
-# else gets 2, which is what most currencies have.
-MINOR_DIGITS: dict[str, int] = {
-    "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0, "CNY": 2, "CZK": 2,
-    "DKK": 2, "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2, "IDR": 2, "INR": 2, "ISK": 0,
-    "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "MXN": 2, "MYR": 2, "NOK": 2, "NZD": 2,
-    "OMR": 3, "PHP": 2, "PLN": 2, "RUB": 2, "SEK": 2, "SGD": 2, "THB": 2, "TND": 3,
-    "TRY": 2, "TWD": 2, "UGX": 0, "USD": 2, "VND": 0, "ZAR": 2,
-}  # fmt: skip
-
-
-class PolicyError(ValueError):
-    """A policy does not match the schema; `problems` lists (JSON path, message) pairs."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        lines = "\n".join(f"  {path}: {message}" for path, message in problems)
-        super().__init__(f"policy does not match schema {SCHEMA_ID}:\n{lines}")
 
 
 # ---- public API -----------------------------------------------------------------------------------
@@ -116,112 +94,12 @@ def build(
     return policy
 
 
-def content_hash(policy: dict[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of the policy without its `content_hash` field.
-
-    Canonical here means sorted keys, no insignificant whitespace and UTF-8 text, so a
-    runtime in any language can recompute it; a loader refuses a policy whose recorded
-    hash differs (it was edited after compiling).
-    """
-    body = {key: value for key, value in policy.items() if key != "content_hash"}
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def to_json(policy: dict[str, Any]) -> str:
-    """The canonical text of a policy: sorted keys, UTF-8 kept, two-space indent, final newline."""
-    return json.dumps(policy, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
-
-
-def load_schema() -> dict[str, Any]:
-    """The policy JSON Schema shipped with the package (a fresh copy each call)."""
-    schema: dict[str, Any] = json.loads(_schema_text())
-    return schema
-
-
-def validate(policy: dict[str, Any]) -> None:
-    """Raise `PolicyError`, naming each offending JSON path, unless `policy` matches the schema."""
-    from jsonschema.exceptions import best_match
-
-    problems: set[tuple[str, str]] = set()
-    for err in _validator().iter_errors(policy):
-        # A `oneOf` failure (an amount, a threshold, a claim channel) says only "not valid under any of
-        # the given schemas" about the whole value; best_match descends to the likeliest branch
-        # so the report names the innermost path and what is wrong there.
-        leaf = best_match([err]) or err
-        message = leaf.message if len(leaf.message) <= 200 else leaf.message[:197] + "..."
-        problems.add((leaf.json_path, message))
-    if problems:
-        raise PolicyError(sorted(problems))
-
-
-def minor_digits(currency: str) -> int:
-    """Decimal places of a currency's minor unit (2 when the table does not know it)."""
-    return MINOR_DIGITS.get(currency, 2)
-
-
-# ---- schema ---------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _schema_text() -> str:
-    from importlib import resources
-
-    return resources.files("slac.schema").joinpath("policy.schema.json").read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
-    # Imported here: `import slac` (and runtime users of a policy) must not pay for jsonschema.
-    from jsonschema import Draft202012Validator
-
-    schema = load_schema()
-    # Validating against a copy with every local `$ref` inlined gives the same verdicts
-    # at about half the cost: resolving references dominates otherwise (a test checks
-    # that both copies agree).
-    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
-
-
-_ANNOTATIONS = frozenset({"description", "title", "$comment"})
-
-
-def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
-    """`node` with each `{"$ref": "#/$defs/X", ...}` replaced by X itself (the schema has no cycles)."""
-    if isinstance(node, list):
-        return [_inline_refs(item, defs) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out = {key: _inline_refs(value, defs) for key, value in node.items() if key not in ("$ref", "$defs")}
-    ref = node.get("$ref")
-    if not isinstance(ref, str):
-        return out
-    target = _inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
-    if (set(out) - _ANNOTATIONS) & set(target):
-        # Sibling keywords that the target also uses apply together with it, not instead of it.
-        return {**out, "allOf": [target]}
-    return {**target, **out}
-
-
 # ---- numbers ----------------------------------------------------------------------------------------
-
-
-def decimal_str(value: Decimal) -> str:
-    """A decimal as a plain string without exponent or trailing zeros: 99.90 → "99.9", 100 → "100"."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
-
-
-def money_str(amount: Decimal, currency: str) -> str:
-    """Money with its currency's minor digits ("50.00"); more precise amounts are kept exactly."""
-    exp = Decimal(1).scaleb(-minor_digits(currency))
-    quantized = amount.quantize(exp)
-    return format(quantized, "f") if quantized == amount else decimal_str(amount)
 
 
 def seconds(duration: n.Duration) -> int | float:
     """Duration in seconds, an int when whole (300ms → 0.3 is the only place a float appears)."""
-    whole, rest = divmod(duration.milliseconds, 1000)
-    return whole if rest == 0 else duration.milliseconds / 1000
+    return seconds_of_ms(duration.milliseconds)
 
 
 def _opt_seconds(duration: n.Duration | None) -> int | float | None:
@@ -327,11 +205,11 @@ def _calendar(cal: n.Calendar, contract_tz: str | None, years: tuple[int, int] |
     own_tz = cal.first(n.Timezone)
     hours = sorted(
         (
-            {"day": n.DAYS[day], "start": h.start.minutes, "end": h.end.minutes, "line": h.span.line}
+            {"day": DAYS[day], "start": h.start.minutes, "end": h.end.minutes, "line": h.span.line}
             for h in cal.all(n.Hours)
             for day in h.weekdays()
         ),
-        key=lambda e: (n.DAYS.index(e["day"]), e["start"], e["end"], e["line"]),
+        key=lambda e: (DAYS.index(e["day"]), e["start"], e["end"], e["line"]),
     )
     hol = cal.first(n.Holidays)
     holidays_out: dict[str, Any] | None = None
@@ -355,7 +233,7 @@ def _calendar(cal: n.Calendar, contract_tz: str | None, years: tuple[int, int] |
 
 def _covers_week(hours: list[dict[str, Any]]) -> bool:
     """True when the hours cover every minute of every day (possibly in several pieces)."""
-    for day in n.DAYS:
+    for day in DAYS:
         reach = 0
         for h in (h for h in hours if h["day"] == day):  # already sorted by start
             if h["start"] > reach:

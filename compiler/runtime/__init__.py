@@ -7,6 +7,6 @@ slac.runtime.evaluate.evaluate(policy, events, period="2025-03")   # the report 
 slac.runtime.examples.run_examples(policy)             # the contract's `example` blocks
 """
 
-from .policy import Policy, PolicyError, TicketStatus, load_policy
+from .policy import Policy, PolicyError, TicketStatus, load_policy  # load_policy: slac.policy.load + Policy
 
 __all__ = ["Policy", "PolicyError", "TicketStatus", "load_policy"]

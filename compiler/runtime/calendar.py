@@ -36,11 +36,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import limits
+from ..policy.codec import DAYS, US
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-US = 1_000_000  # microseconds per second
-_MINUTE = timedelta(minutes=1)
 
 Hours = tuple[tuple[int, int], ...]  # (start, end) minutes after local midnight, sorted, non-overlapping
 

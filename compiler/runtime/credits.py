@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..policy import money_str
+from ..policy.codec import money_str
 from .policy import Policy
 
 # Exact products of a fee and a share (far more digits than any fee and share have together).

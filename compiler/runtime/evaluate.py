@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import limits
-from ..policy import decimal_str, money_str
+from ..policy.codec import decimal_str, money_str
 from .availability import COUNTED, REASONS, Downtime, downtime
 from .calendar import US, from_us, iso_many, to_us, wall_to_us
 from .columns import codes, sort_order
