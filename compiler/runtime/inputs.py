@@ -17,7 +17,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -29,11 +28,10 @@ import pyarrow.compute as pc
 
 from .. import limits
 from .events import MISSING, Customers, Events, Incidents, Tickets
+from .readers import FORMATS, EventError, Source, first_true, no_nulls, open_source
 
 __all__ = ["EventError", "read_events", "read_customers", "read_tickets", "read_incidents", "FORMATS"]
 
-# Extension → reader name; anything else is refused with the list.
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
 UTC_US = pa.timestamp("us", tz="UTC")
 
@@ -50,43 +48,10 @@ _TRUE = ("true", "yes", "1")
 _FALSE = ("false", "no", "0", "")
 
 
-class EventError(Exception):
-    """A bad event file or row: `file`, `row` (see the module docstring; 0 = the file as a whole), `column`."""
-
-    def __init__(self, file: str, row: int, column: str | None, message: str, *, unit: str = "line") -> None:
-        self.file, self.row, self.column, self.message, self.unit = file, row, column, message, unit
-        where = file if row <= 0 else f"{file}, {unit} {row}"
-        if column:
-            where += f", column `{column}`"
-        super().__init__(f"{where}: {message}")
-
-
-@dataclass(slots=True)
-class _Source:
-    """One parsed file: its columns as Arrow arrays and each record's row number."""
-
-    path: str
-    table: pa.Table
-    rows: np.ndarray  # int64, the row number a person sees for each record
-    unit: str  # "line" or "row"
-    header_row: int  # where a missing column is reported
-
-    def __len__(self) -> int:
-        return self.table.num_rows
-
-    def has(self, name: str) -> bool:
-        # JSON Lines have every column (a key a record lacks is null, as if empty there)
-        return name in self.table.column_names
-
-    def error(self, index: int | None, column: str | None, message: str) -> EventError:
-        row = self.header_row if index is None else int(self.rows[index])
-        return EventError(self.path, row, column, message, unit=self.unit)
-
-
 class _Problems:
     """Collects the first problem each check finds; `raise_first` raises the one on the earliest row."""
 
-    def __init__(self, src: _Source) -> None:
+    def __init__(self, src: Source) -> None:
         self.src = src
         self.found: list[tuple[int, int, EventError]] = []
 
@@ -95,7 +60,7 @@ class _Problems:
 
     def first(self, mask: Any, column: str, message: Callable[[int], str]) -> None:
         """Report the first True of a boolean mask (numpy or Arrow; nulls count as False)."""
-        index = _first_true(mask)
+        index = first_true(mask)
         if index is not None:
             self.add(index, column, message(index))
 
@@ -119,7 +84,7 @@ def read_events(policy: Any, *, customers: str | Path, tickets: str | Path, inci
 
 
 def read_customers(path: str | Path, policy: Mapping[str, Any]) -> Customers:
-    src = _open(path, ("customer", "tier", "monthly_fee"), ("currency",))
+    src = open_source(path, ("customer", "tier", "monthly_fee"), ("currency",))
     p = _Problems(src)
     ids = _required_text(src, p, "customer")
     id_objects = _objects(ids, distinct=True)
@@ -165,7 +130,7 @@ def read_customers(path: str | Path, policy: Mapping[str, Any]) -> Customers:
 
 
 def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Customers) -> Tickets:
-    src = _open(path, ("id", "customer", "priority", "opened_at", "responded_at"), ("outage", "cause"))
+    src = open_source(path, ("id", "customer", "priority", "opened_at", "responded_at"), ("outage", "cause"))
     p = _Problems(src)
     ids = _required_text(src, p, "id")
     id_objects = _objects(ids, distinct=True)
@@ -201,7 +166,7 @@ def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Cust
 
 
 def read_incidents(path: str | Path, policy: Mapping[str, Any], *, customers: Customers) -> Incidents:
-    src = _open(path, ("id", "start", "end"), ("cause", "announced_at", "customers"))
+    src = open_source(path, ("id", "start", "end"), ("cause", "announced_at", "customers"))
     p = _Problems(src)
     ids = _required_text(src, p, "id")
     id_objects = _objects(ids, distinct=True)
@@ -232,284 +197,10 @@ def read_incidents(path: str | Path, policy: Mapping[str, Any], *, customers: Cu
     )
 
 
-# ---- files -----------------------------------------------------------------------------------
-
-
-def _open(path: str | Path, required: Sequence[str], optional: Sequence[str]) -> _Source:
-    name = str(path)
-    kind = FORMATS.get(Path(name).suffix.lower())
-    if kind is None:
-        raise EventError(name, 0, None, f"cannot tell the format; name the file {', '.join(f'*{e}' for e in FORMATS)}")
-    try:
-        _check_file(name)
-        if kind == "csv":
-            src = _read_csv(name)
-        elif kind == "jsonl":
-            src = _read_jsonl(name, (*required, *optional))
-        else:
-            src = _read_parquet(name)
-    except FileNotFoundError:
-        raise EventError(name, 0, None, "no such file") from None
-    except IsADirectoryError:
-        raise EventError(name, 0, None, "is a directory, not an event file") from None
-    except OSError as exc:
-        raise EventError(name, 0, None, f"cannot read: {exc.strerror or exc}") from None
-    for column in required:
-        if not src.has(column):
-            have = ", ".join(f"`{c}`" for c in src.table.column_names) or "none"
-            raise src.error(None, column, f"missing column `{column}` (columns found: {have}); add it")
-    if len(src) > limits.MAX_ROWS_PER_FILE:
-        raise src.error(
-            limits.MAX_ROWS_PER_FILE,
-            None,
-            f"more than {limits.MAX_ROWS_PER_FILE:,} rows; split the events into several files or periods",
-        )
-    _check_cells(src, (*required, *optional))
-    return src
-
-
-def _check_file(path: str) -> None:
-    """Refuse what is not a regular file of a sane size before reading a byte of it.
-
-    `/dev/zero`, a pipe or a socket never ends: reading one would fill the memory.
-    """
-    import os
-    import stat
-
-    info = os.stat(path)  # FileNotFoundError and friends are reported by the caller
-    if stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(path)
-    if not stat.S_ISREG(info.st_mode):
-        raise EventError(path, 0, None, "not a regular file (a device, pipe or socket); give a file of events")
-    if info.st_size > limits.MAX_EVENT_FILE_BYTES:
-        raise EventError(
-            path,
-            0,
-            None,
-            f"is {info.st_size / 1024**3:.1f} GiB; slac reads event files of at most "
-            f"{limits.MAX_EVENT_FILE_BYTES / 1024**3:.0f} GiB: split it",
-        )
-
-
-def _check_cells(src: _Source, columns: Sequence[str]) -> None:
-    """No NUL byte and no cell longer than MAX_FIELD_CHARS in the columns slac reads (others are ignored)."""
-    for name in columns:
-        if name not in src.table.column_names:
-            continue
-        col = src.table.column(name)
-        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-            continue
-        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-        nul = _first_true(pc.match_substring(arr, "\x00"))
-        if nul is not None:
-            raise src.error(nul, name, "contains a NUL byte; this is not text — check how the file was exported")
-        long = _first_true(pc.greater(pc.utf8_length(arr), limits.MAX_FIELD_CHARS))
-        if long is not None:
-            raise src.error(
-                long,
-                name,
-                f"a value of {len(arr[long].as_py()):,} characters; a cell holds at most {limits.MAX_FIELD_CHARS:,}",
-            )
-
-
-def _read_csv(path: str) -> _Source:
-    import pyarrow.csv as pcsv
-
-    header = _csv_header(path, _header_line(path))
-    bad: list[Any] = []
-
-    def invalid(row: Any) -> str:
-        bad.append(row)
-        return "error"
-
-    def parse(threads: bool, multiline: bool = False) -> pa.Table:
-        return pcsv.read_csv(
-            path,
-            read_options=pcsv.ReadOptions(use_threads=threads),
-            parse_options=pcsv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=multiline),
-            # Every column as text: the checks below decide what a value means, not Arrow's guesses.
-            convert_options=pcsv.ConvertOptions(
-                column_types={c: pa.string() for c in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-
-    multiline = False
-    try:
-        table = parse(True)
-    except pa.ArrowInvalid:
-        # A quoted value spanning lines (an exported ticket subject, say) looks like a short row to
-        # the fast parallel reader, or puts it out of step with its block splitter; read such a
-        # file again allowing them (slower, so only when needed). A truly bad file fails again.
-        bad.clear()
-        multiline = True
-        try:
-            table = parse(True, multiline=True)
-        except pa.ArrowInvalid as again:
-            if "invalid UTF8" in str(again):
-                raise _not_utf8(path, header) from None
-            if not bad:
-                raise EventError(path, 0, None, f"not a readable CSV file: {_arrow_message(again)}") from None
-            bad.clear()
-            try:  # only Arrow's single-threaded reader knows the line number of a bad row
-                parse(False, multiline=True)
-            except pa.ArrowInvalid:
-                pass
-            row = bad[0]
-            raise EventError(
-                path,
-                row.number or 0,
-                None,
-                f"{row.actual_columns} fields where the header has {row.expected_columns} ({row.text[:80]!r}); "
-                "quote values that contain commas",
-            ) from None
-    rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
-    # A record starts further down by the line breaks inside the (quoted) values before it.
-    breaks = np.zeros(table.num_rows, dtype=np.int64)
-    for column in table.columns:
-        if multiline or pc.any(pc.match_substring(column, "\n")).as_py():
-            breaks += np.asarray(pc.count_substring(column, "\n").to_numpy(zero_copy_only=False), dtype=np.int64)
-    if breaks.any():
-        rows += np.concatenate(([0], np.cumsum(breaks)[:-1]))
-    return _Source(path, table, rows, "line", 1)
-
-
-def _not_utf8(path: str, header: Sequence[str]) -> EventError:
-    """The line (and, when it can tell, the column) of the first byte that is not UTF-8.
-
-    Error path only: one pass over the lines. Arrow only says that a column holds invalid
-    UTF-8; a person needs the line to fix.
-    """
-    with open(path, "rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                before = line[: exc.start]
-                field = before.count(b",") if b'"' not in before else None  # a quoted comma would miscount
-                column = header[field] if field is not None and field < len(header) else None
-                return EventError(
-                    path,
-                    number,
-                    column,
-                    f"byte 0x{line[exc.start]:02x} is not UTF-8 text (GBK or another legacy encoding?); "
-                    "save the file as UTF-8",
-                )
-    return EventError(path, 0, None, "not UTF-8 text; save the file as UTF-8")
-
-
-def _header_line(path: str) -> bytes:
-    """The first line, read in blocks and given up on once it names more than MAX_COLUMNS columns.
-
-    A header of ten million columns is refused after reading a few KiB, not after loading it.
-    """
-    head = b""
-    with open(path, "rb") as fh:
-        while not head.endswith(b"\n"):
-            block = fh.readline(64 * 1024)
-            if not block:
-                break
-            head += block
-            if head.count(b",") >= limits.MAX_COLUMNS:
-                raise EventError(
-                    path,
-                    1,
-                    None,
-                    f"the header has more than {limits.MAX_COLUMNS:,} columns; slac reads at most that many",
-                )
-    return head
-
-
-def _csv_header(path: str, head: bytes) -> list[str]:
-    import csv
-
-    try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise EventError(path, 1, None, "the header is not UTF-8 text; save the file as UTF-8") from None
-    names = next(csv.reader([text]), [])
-    if not [n for n in names if n.strip()]:
-        raise EventError(path, 1, None, "the first line must be a header naming the columns")
-    return names
-
-
-def _read_jsonl(path: str, columns: Sequence[str]) -> _Source:
-    import pyarrow.json as pj
-
-    data = Path(path).read_bytes()
-    # Arrow would guess types (and turn ISO times into naive timestamps, losing the offset);
-    # ask it for text and let the checks decide. Fast path only for the plain case: no blank lines
-    # (so record i is on line i + 1) and values of one JSON type per column.
-    # (A pattern starting with a literal newline is searched fast; an alternation with ^ is 25× slower.)
-    if not re.search(rb"\n[ \t\r]*\n", data) and not re.match(rb"[ \t\r]*\n", data):
-        schema = pa.schema([(c, pa.string()) for c in columns if c not in ("monthly_fee", "outage")])
-        try:
-            table = pj.read_json(pa.BufferReader(data), parse_options=pj.ParseOptions(explicit_schema=schema))
-            table = _as_text(table, ("monthly_fee", "outage"))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # the line-by-line reader says which line
-            table = None
-        if table is not None:
-            rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
-            return _Source(path, table, rows, "line", 0)
-    return _read_jsonl_slowly(path, data.split(b"\n"), columns)
-
-
-def _read_jsonl_slowly(path: str, lines: list[bytes], columns: Sequence[str]) -> _Source:
-    """Line by line with the json module: exact line numbers, any JSON value type, clear messages."""
-    import json
-
-    values: dict[str, list[str | None]] = {c: [] for c in columns}
-    rows: list[int] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise EventError(path, number, None, f"not a JSON object: {exc}; write one object per line") from None
-        if not isinstance(record, dict):
-            raise EventError(path, number, None, "not a JSON object; write one {…} object per line")
-        rows.append(number)
-        for c in columns:
-            v = record.get(c)
-            if isinstance(v, (dict, list)):
-                raise EventError(path, number, c, "a list or object where a single value is expected")
-            values[c].append(None if v is None else ("true" if v is True else "false" if v is False else str(v)))
-    table = pa.table({c: pa.array(v, pa.string()) for c, v in values.items()})
-    return _Source(path, table, np.array(rows, dtype=np.int64), "line", 0)
-
-
-def _read_parquet(path: str) -> _Source:
-    import pyarrow.parquet as pq
-
-    try:
-        width = len(pq.read_schema(path))
-        if width > limits.MAX_COLUMNS:
-            raise EventError(path, 0, None, f"has {width:,} columns; slac reads at most {limits.MAX_COLUMNS:,}")
-        table = pq.read_table(path)
-    except pa.ArrowException as exc:
-        raise EventError(path, 0, None, f"not a readable Parquet file: {_arrow_message(exc)}") from None
-    rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
-    return _Source(path, table, rows, "row", 0)
-
-
-def _as_text(table: pa.Table, names: Sequence[str]) -> pa.Table:
-    for name in names:
-        if name in table.column_names and not pa.types.is_string(table.column(name).type):
-            i = table.column_names.index(name)
-            table = table.set_column(i, name, pc.cast(table.column(name), pa.string()))
-    return table
-
-
-def _arrow_message(exc: Exception) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
 # ---- columns ---------------------------------------------------------------------------------
 
 
-def _text(src: _Source, name: str) -> pa.Array:
+def _text(src: Source, name: str) -> pa.Array:
     """The column as trimmed text, null as ""; a column the file lacks is all "" (optional columns)."""
     if name not in src.table.column_names:
         return pa.array([""] * len(src), pa.string())
@@ -526,16 +217,16 @@ def _text(src: _Source, name: str) -> pa.Array:
                 unit=src.unit,
             ) from None
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    return _no_nulls(pc.utf8_trim_whitespace(arr), "")
+    return no_nulls(pc.utf8_trim_whitespace(arr), "")
 
 
-def _required_text(src: _Source, p: _Problems, name: str) -> pa.Array:
+def _required_text(src: Source, p: _Problems, name: str) -> pa.Array:
     text = _text(src, name)
     p.first(pc.equal(text, ""), name, lambda i: f"`{name}` is empty; every record needs one")
     return text
 
 
-def _unique(src: _Source, p: _Problems, name: str, text: pa.Array, values: np.ndarray, what: str) -> None:
+def _unique(src: Source, p: _Problems, name: str, text: pa.Array, values: np.ndarray, what: str) -> None:
     if _all_distinct(text, values):  # the usual case: answered without hashing into a dictionary
         return
     codes = pc.dictionary_encode(text).indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -575,7 +266,7 @@ def _known(p: _Problems, name: str, text: pa.Array, choices: Sequence[str], what
     )
 
 
-def _times(src: _Source, p: _Problems, name: str, *, required: bool) -> np.ndarray:
+def _times(src: Source, p: _Problems, name: str, *, required: bool) -> np.ndarray:
     """Microseconds since the epoch (UTC) as int64; an empty optional value is MISSING."""
     n = len(src)
     if name not in src.table.column_names:
@@ -602,7 +293,7 @@ def _times(src: _Source, p: _Problems, name: str, *, required: bool) -> np.ndarr
             return np.full(n, MISSING, dtype=np.int64)
     if isinstance(parsed, pa.ChunkedArray):
         parsed = parsed.combine_chunks()
-    values = np.asarray(_no_nulls(parsed.cast(pa.int64()), MISSING).to_numpy(zero_copy_only=False), dtype=np.int64)
+    values = np.asarray(no_nulls(parsed.cast(pa.int64()), MISSING).to_numpy(zero_copy_only=False), dtype=np.int64)
     p.first(
         (values != MISSING) & ((values < _MIN_US) | (values >= _MAX_US)),
         name,
@@ -616,7 +307,7 @@ def _times(src: _Source, p: _Problems, name: str, *, required: bool) -> np.ndarr
 def _first_bad_time(text: pa.Array) -> int:
     """The first value Arrow cannot parse: by pattern when that explains it, else by bisection."""
     bad = pc.and_(pc.is_valid(text), pc.invert(pc.match_substring_regex(text, _WITH_OFFSET)))
-    index = _first_true(bad)
+    index = first_true(bad)
     if index is not None:
         return index
     lo, hi = 0, len(text)  # well-formed but impossible (a 30 February): halve until one value is left
@@ -641,13 +332,11 @@ def _time_problem(value: str) -> str:
     return f"{value!r} is not an ISO 8601 timestamp; write it like 2025-03-03T09:00+08:00 or 2025-03-03T01:00Z"
 
 
-def _flags(src: _Source, p: _Problems, name: str) -> np.ndarray:
+def _flags(src: Source, p: _Problems, name: str) -> np.ndarray:
     if name not in src.table.column_names:
         return np.zeros(len(src), dtype=np.bool_)
     if pa.types.is_boolean(src.table.column(name).type):
-        return np.asarray(
-            _no_nulls(src.table.column(name), False).to_numpy(zero_copy_only=False), dtype=np.bool_
-        ).copy()
+        return np.asarray(no_nulls(src.table.column(name), False).to_numpy(zero_copy_only=False), dtype=np.bool_).copy()
     text = pc.utf8_lower(_text(src, name))
     p.first(
         pc.invert(pc.is_in(text, value_set=pa.array(_TRUE + _FALSE))),
@@ -657,13 +346,13 @@ def _flags(src: _Source, p: _Problems, name: str) -> np.ndarray:
     return np.asarray(pc.is_in(text, value_set=pa.array(_TRUE)).to_numpy(zero_copy_only=False), dtype=np.bool_)
 
 
-def _causes(src: _Source, p: _Problems, policy: Mapping[str, Any]) -> np.ndarray:
+def _causes(src: Source, p: _Problems, policy: Mapping[str, Any]) -> np.ndarray:
     text = _text(src, "cause")
     _known(p, "cause", text, [e["id"] for e in policy.get("exclusions") or ()], "cause (exclusion)")
     return _objects(text, empty_as_none=True)
 
 
-def _customer_lists(src: _Source, p: _Problems, customers: Customers) -> tuple[tuple[str, ...] | None, ...]:
+def _customer_lists(src: Source, p: _Problems, customers: Customers) -> tuple[tuple[str, ...] | None, ...]:
     text = _text(src, "customers")
     parts = pc.split_pattern(text, ";")
     flat = pc.utf8_trim_whitespace(pc.list_flatten(parts))
@@ -695,19 +384,6 @@ def _customer_lists(src: _Source, p: _Problems, customers: Customers) -> tuple[t
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-
-
-def _first_true(mask: Any) -> int | None:
-    if isinstance(mask, np.ndarray):
-        hits = np.flatnonzero(mask)
-        return int(hits[0]) if len(hits) else None
-    index = pc.index(_no_nulls(mask, False), True).as_py()
-    return None if index is None or index < 0 else int(index)
-
-
-def _no_nulls(values: Any, fill: Any) -> Any:
-    """`values` with nulls replaced; without a copy when there are none (CSV text never has any)."""
-    return values if values.null_count == 0 else pc.fill_null(values, fill)
 
 
 def _objects(text: pa.Array, *, distinct: bool = False, empty_as_none: bool = False) -> np.ndarray:

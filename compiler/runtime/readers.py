@@ -1,0 +1,346 @@
+"""Event files → Arrow tables of text: the CSV, JSON Lines and Parquet readers, before any row is checked.
+
+A file is first checked to be a regular file within `limits.MAX_EVENT_FILE_BYTES` (the one bounded
+check of `slac.fileio`), then parsed by pyarrow with every column kept as text; `slac.runtime.inputs`
+checks the values. Row numbers are what a person sees in the file (see that module's docstring).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import limits
+from ..fileio import ReadError
+
+# Extension → reader name; anything else is refused with the list.
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+
+
+class EventError(ReadError):
+    """A bad event file or row: `file`, `row` (see the module docstring; 0 = the file as a whole), `column`."""
+
+    def __init__(self, file: str, row: int, column: str | None, message: str, *, unit: str = "line") -> None:
+        self.file, self.row, self.column, self.message, self.unit = file, row, column, message, unit
+        where = file if row <= 0 else f"{file}, {unit} {row}"
+        if column:
+            where += f", column `{column}`"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(slots=True)
+class Source:
+    """One parsed file: its columns as Arrow arrays and each record's row number."""
+
+    path: str
+    table: pa.Table
+    rows: np.ndarray  # int64, the row number a person sees for each record
+    unit: str  # "line" or "row"
+    header_row: int  # where a missing column is reported
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def has(self, name: str) -> bool:
+        # JSON Lines have every column (a key a record lacks is null, as if empty there)
+        return name in self.table.column_names
+
+    def error(self, index: int | None, column: str | None, message: str) -> EventError:
+        row = self.header_row if index is None else int(self.rows[index])
+        return EventError(self.path, row, column, message, unit=self.unit)
+
+
+# ---- files -----------------------------------------------------------------------------------
+
+
+def open_source(path: str | Path, required: Sequence[str], optional: Sequence[str]) -> Source:
+    name = str(path)
+    kind = FORMATS.get(Path(name).suffix.lower())
+    if kind is None:
+        raise EventError(name, 0, None, f"cannot tell the format; name the file {', '.join(f'*{e}' for e in FORMATS)}")
+    try:
+        _check_file(name)
+        if kind == "csv":
+            src = _read_csv(name)
+        elif kind == "jsonl":
+            src = _read_jsonl(name, (*required, *optional))
+        else:
+            src = _read_parquet(name)
+    except FileNotFoundError:
+        raise EventError(name, 0, None, "no such file") from None
+    except IsADirectoryError:
+        raise EventError(name, 0, None, "is a directory, not an event file") from None
+    except OSError as exc:
+        raise EventError(name, 0, None, f"cannot read: {exc.strerror or exc}") from None
+    for column in required:
+        if not src.has(column):
+            have = ", ".join(f"`{c}`" for c in src.table.column_names) or "none"
+            raise src.error(None, column, f"missing column `{column}` (columns found: {have}); add it")
+    if len(src) > limits.MAX_ROWS_PER_FILE:
+        raise src.error(
+            limits.MAX_ROWS_PER_FILE,
+            None,
+            f"more than {limits.MAX_ROWS_PER_FILE:,} rows; split the events into several files or periods",
+        )
+    _check_cells(src, (*required, *optional))
+    return src
+
+
+def _check_file(path: str) -> None:
+    """Refuse what is not a regular file of a sane size before reading a byte of it.
+
+    `/dev/zero`, a pipe or a socket never ends: reading one would fill the memory.
+    """
+    from ..fileio import NotRegularFile, TooLarge, check_file
+
+    try:
+        check_file(path, limits.MAX_EVENT_FILE_BYTES)  # FileNotFoundError and friends: the caller words them
+    except NotRegularFile:
+        raise EventError(
+            path, 0, None, "not a regular file (a device, pipe or socket); give a file of events"
+        ) from None
+    except TooLarge as exc:
+        raise EventError(
+            path,
+            0,
+            None,
+            f"is {exc.size / 1024**3:.1f} GiB; slac reads event files of at most {exc.limit / 1024**3:.0f} GiB: split it",
+        ) from None
+
+
+def _check_cells(src: Source, columns: Sequence[str]) -> None:
+    """No NUL byte and no cell longer than MAX_FIELD_CHARS in the columns slac reads (others are ignored)."""
+    for name in columns:
+        if name not in src.table.column_names:
+            continue
+        col = src.table.column(name)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        nul = first_true(pc.match_substring(arr, "\x00"))
+        if nul is not None:
+            raise src.error(nul, name, "contains a NUL byte; this is not text — check how the file was exported")
+        long = first_true(pc.greater(pc.utf8_length(arr), limits.MAX_FIELD_CHARS))
+        if long is not None:
+            raise src.error(
+                long,
+                name,
+                f"a value of {len(arr[long].as_py()):,} characters; a cell holds at most {limits.MAX_FIELD_CHARS:,}",
+            )
+
+
+def _read_csv(path: str) -> Source:
+    import pyarrow.csv as pcsv
+
+    header = _csv_header(path, _header_line(path))
+    bad: list[Any] = []
+
+    def invalid(row: Any) -> str:
+        bad.append(row)
+        return "error"
+
+    def parse(threads: bool, multiline: bool = False) -> pa.Table:
+        return pcsv.read_csv(
+            path,
+            read_options=pcsv.ReadOptions(use_threads=threads),
+            parse_options=pcsv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=multiline),
+            # Every column as text: the checks below decide what a value means, not Arrow's guesses.
+            convert_options=pcsv.ConvertOptions(
+                column_types={c: pa.string() for c in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    multiline = False
+    try:
+        table = parse(True)
+    except pa.ArrowInvalid:
+        # A quoted value spanning lines (an exported ticket subject, say) looks like a short row to
+        # the fast parallel reader, or puts it out of step with its block splitter; read such a
+        # file again allowing them (slower, so only when needed). A truly bad file fails again.
+        bad.clear()
+        multiline = True
+        try:
+            table = parse(True, multiline=True)
+        except pa.ArrowInvalid as again:
+            if "invalid UTF8" in str(again):
+                raise _not_utf8(path, header) from None
+            if not bad:
+                raise EventError(path, 0, None, f"not a readable CSV file: {_arrow_message(again)}") from None
+            bad.clear()
+            try:  # only Arrow's single-threaded reader knows the line number of a bad row
+                parse(False, multiline=True)
+            except pa.ArrowInvalid:
+                pass
+            row = bad[0]
+            raise EventError(
+                path,
+                row.number or 0,
+                None,
+                f"{row.actual_columns} fields where the header has {row.expected_columns} ({row.text[:80]!r}); "
+                "quote values that contain commas",
+            ) from None
+    rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    # A record starts further down by the line breaks inside the (quoted) values before it.
+    breaks = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        if multiline or pc.any(pc.match_substring(column, "\n")).as_py():
+            breaks += np.asarray(pc.count_substring(column, "\n").to_numpy(zero_copy_only=False), dtype=np.int64)
+    if breaks.any():
+        rows += np.concatenate(([0], np.cumsum(breaks)[:-1]))
+    return Source(path, table, rows, "line", 1)
+
+
+def _not_utf8(path: str, header: Sequence[str]) -> EventError:
+    """The line (and, when it can tell, the column) of the first byte that is not UTF-8.
+
+    Error path only: one pass over the lines. Arrow only says that a column holds invalid
+    UTF-8; a person needs the line to fix.
+    """
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                before = line[: exc.start]
+                field = before.count(b",") if b'"' not in before else None  # a quoted comma would miscount
+                column = header[field] if field is not None and field < len(header) else None
+                return EventError(
+                    path,
+                    number,
+                    column,
+                    f"byte 0x{line[exc.start]:02x} is not UTF-8 text (GBK or another legacy encoding?); "
+                    "save the file as UTF-8",
+                )
+    return EventError(path, 0, None, "not UTF-8 text; save the file as UTF-8")
+
+
+def _header_line(path: str) -> bytes:
+    """The first line, read in blocks and given up on once it names more than MAX_COLUMNS columns.
+
+    A header of ten million columns is refused after reading a few KiB, not after loading it.
+    """
+    head = b""
+    with open(path, "rb") as fh:
+        while not head.endswith(b"\n"):
+            block = fh.readline(64 * 1024)
+            if not block:
+                break
+            head += block
+            if head.count(b",") >= limits.MAX_COLUMNS:
+                raise EventError(
+                    path,
+                    1,
+                    None,
+                    f"the header has more than {limits.MAX_COLUMNS:,} columns; slac reads at most that many",
+                )
+    return head
+
+
+def _csv_header(path: str, head: bytes) -> list[str]:
+    import csv
+
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise EventError(path, 1, None, "the header is not UTF-8 text; save the file as UTF-8") from None
+    names = next(csv.reader([text]), [])
+    if not [n for n in names if n.strip()]:
+        raise EventError(path, 1, None, "the first line must be a header naming the columns")
+    return names
+
+
+def _read_jsonl(path: str, columns: Sequence[str]) -> Source:
+    import pyarrow.json as pj
+
+    data = Path(path).read_bytes()
+    # Arrow would guess types (and turn ISO times into naive timestamps, losing the offset);
+    # ask it for text and let the checks decide. Fast path only for the plain case: no blank lines
+    # (so record i is on line i + 1) and values of one JSON type per column.
+    # (A pattern starting with a literal newline is searched fast; an alternation with ^ is 25× slower.)
+    if not re.search(rb"\n[ \t\r]*\n", data) and not re.match(rb"[ \t\r]*\n", data):
+        schema = pa.schema([(c, pa.string()) for c in columns if c not in ("monthly_fee", "outage")])
+        try:
+            table = pj.read_json(pa.BufferReader(data), parse_options=pj.ParseOptions(explicit_schema=schema))
+            table = _as_text(table, ("monthly_fee", "outage"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # the line-by-line reader says which line
+            table = None
+        if table is not None:
+            rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
+            return Source(path, table, rows, "line", 0)
+    return _read_jsonl_slowly(path, data.split(b"\n"), columns)
+
+
+def _read_jsonl_slowly(path: str, lines: list[bytes], columns: Sequence[str]) -> Source:
+    """Line by line with the json module: exact line numbers, any JSON value type, clear messages."""
+    import json
+
+    values: dict[str, list[str | None]] = {c: [] for c in columns}
+    rows: list[int] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise EventError(path, number, None, f"not a JSON object: {exc}; write one object per line") from None
+        if not isinstance(record, dict):
+            raise EventError(path, number, None, "not a JSON object; write one {…} object per line")
+        rows.append(number)
+        for c in columns:
+            v = record.get(c)
+            if isinstance(v, (dict, list)):
+                raise EventError(path, number, c, "a list or object where a single value is expected")
+            values[c].append(None if v is None else ("true" if v is True else "false" if v is False else str(v)))
+    table = pa.table({c: pa.array(v, pa.string()) for c, v in values.items()})
+    return Source(path, table, np.array(rows, dtype=np.int64), "line", 0)
+
+
+def _read_parquet(path: str) -> Source:
+    import pyarrow.parquet as pq
+
+    try:
+        width = len(pq.read_schema(path))
+        if width > limits.MAX_COLUMNS:
+            raise EventError(path, 0, None, f"has {width:,} columns; slac reads at most {limits.MAX_COLUMNS:,}")
+        table = pq.read_table(path)
+    except pa.ArrowException as exc:
+        raise EventError(path, 0, None, f"not a readable Parquet file: {_arrow_message(exc)}") from None
+    rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    return Source(path, table, rows, "row", 0)
+
+
+def _as_text(table: pa.Table, names: Sequence[str]) -> pa.Table:
+    for name in names:
+        if name in table.column_names and not pa.types.is_string(table.column(name).type):
+            i = table.column_names.index(name)
+            table = table.set_column(i, name, pc.cast(table.column(name), pa.string()))
+    return table
+
+
+def _arrow_message(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def first_true(mask: Any) -> int | None:
+    if isinstance(mask, np.ndarray):
+        hits = np.flatnonzero(mask)
+        return int(hits[0]) if len(hits) else None
+    index = pc.index(no_nulls(mask, False), True).as_py()
+    return None if index is None or index < 0 else int(index)
+
+
+def no_nulls(values: Any, fill: Any) -> Any:
+    """`values` with nulls replaced; without a copy when there are none (CSV text never has any)."""
+    return values if values.null_count == 0 else pc.fill_null(values, fill)
