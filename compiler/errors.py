@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .text import display_width, showable
+
 Severity = Literal["error", "warning"]
 
 
@@ -104,21 +106,12 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 _MAX_EXCERPT = 400
 
 
-def _display_width(text: str) -> int:
-    """Terminal columns of `text`: CJK and other wide characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _excerpt(span: Span, lines: Sequence[str], label: str | None = None) -> list[str]:
     if not 1 <= span.line <= len(lines):
         return []
-    from .screen import UNSHOWABLE
-
     # Control, bidi and invisible characters are shown as U+FFFD: printed as they are, they
     # would reorder the line, move the caret or send escape sequences to the terminal.
-    line = UNSHOWABLE.sub("\ufffd", lines[span.line - 1].rstrip("\r\n").replace("\t", " "))
+    line = showable(lines[span.line - 1].rstrip("\r\n"))
     gutter = str(span.line)
     pad = " " * len(gutter)
     start = max(span.column - 1, 0)
@@ -135,7 +128,7 @@ def _excerpt(span: Span, lines: Sequence[str], label: str | None = None) -> list
         before, after = ("…" if lo > 0 else ""), ("…" if hi < len(line) else "")
         line = before + line[lo:hi] + after
         start, stop = start - lo + len(before), min(stop, hi) - lo + len(before)
-    marks = " " * _display_width(line[:start]) + "^" * max(_display_width(line[start:stop]), 1)
+    marks = " " * display_width(line[:start]) + "^" * max(display_width(line[start:stop]), 1)
     if label:
         marks += f" {label}"
     return [f"{pad} |", f"{gutter} | {line}", f"{pad} | {marks}"]

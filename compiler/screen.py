@@ -25,21 +25,14 @@ from collections.abc import Iterator
 
 from . import limits
 from .errors import Diagnostic, Span, error, warning
+from .text import BIDI, FORBIDDEN, INVISIBLE, UNSHOWABLE
 
-# Characters that are never right in a contract, and the reason given for each kind.
-_BIDI = "\u202a-\u202e\u2066-\u2069"
-_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufffe\uffff"
-# Invisible format characters (Unicode category Cf, less the bidi controls above).
-_INVISIBLE = (
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u2060-\u2064\u206a-\u206f"
-    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0001\U000e0020-\U000e007f"
-)
-_SUSPECT = re.compile(f"[{_BIDI}{_FORBIDDEN}{_INVISIBLE}]|\r(?!\n)")
-# What a diagnostic excerpt must not print as it is (see errors.format_text).
-UNSHOWABLE = re.compile(f"[{_BIDI}{_FORBIDDEN}{_INVISIBLE}\r]")
-_BIDI_RE = re.compile(f"[{_BIDI}]")
-_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+# Characters that are never right in a contract (the classes are in `slac.text`).
+_SUSPECT = re.compile(f"[{BIDI}{FORBIDDEN}{INVISIBLE}]|\r(?!\n)")
+_BIDI_RE = re.compile(f"[{BIDI}]")
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+
+__all__ = ["UNSHOWABLE", "screen"]
 # Quoted texts and comments, as the lexer sees them (an unclosed quote runs to the end of its line).
 _TEXTS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"?|#[^\n]*')
 
