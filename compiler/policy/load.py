@@ -65,7 +65,7 @@ def _read(source: Source) -> dict[str, Any]:
             return copy.deepcopy(dict(source))
         except RecursionError:
             raise PolicyError("policy nested too deeply to be a policy") from None
-    if isinstance(source, str) and source.lstrip().startswith("{"):
+    if isinstance(source, str) and (source.lstrip()[:1] in ("{", "[") or "\n" in source):
         return parse(source, "policy text")
     path = Path(source)
     return parse(_read_file(path), str(path))
