@@ -27,12 +27,12 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import limits
-from ..policy.codec import decimal_str, money_str
+from ..policy.codec import decimal_str, money_str, seconds_of_us
 from .availability import COUNTED, REASONS, Downtime, downtime
 from .calendar import US, from_us, iso_many, to_us, wall_to_us
 from .columns import codes, sort_order
 from .credits import describe, rules
-from .events import MISSING, Events, Tickets
+from .events import MISSING, Events, Incidents, Tickets
 from .policy import Policy
 
 REPORT_FORMAT = "1.0"
@@ -194,7 +194,6 @@ def assemble(
     policy: Policy, events: Events, per: Period, as_of: int, results: TicketResults, down: Downtime
 ) -> dict[str, Any]:
     """The report dict from the computed columns: per customer uptime, downtime, tickets, credits, claim."""
-    zone = policy.zone
     cur = policy.currency
     length = per.end - per.start
     customers = events.customers
@@ -202,38 +201,11 @@ def assemble(
     incidents = events.incidents
     n_customers = len(customers.id)
 
-    def ts(us: int) -> str:
-        return from_us(us, zone).isoformat()
-
-    def secs(us: int) -> int | float:
-        whole, rest = divmod(int(us), US)
-        return whole if rest == 0 else int(us) / US
-
-    # Ticket states per customer; a ticket with an excluded cause is counted only as excluded.
-    counts = np.zeros((n_customers, 4), dtype=np.int64)
-    plain = ~results.excluded
-    np.add.at(counts, (results.customer[plain], results.state[plain]), 1)
-    excluded_counts = np.bincount(results.customer[results.excluded], minlength=n_customers)
-    opened_counts = np.bincount(results.customer, minlength=n_customers)
-
+    secs = seconds_of_us
+    ticket_entries = _ticket_counts(results, n_customers)
     breach_lists = breaches_by_customer(policy, tickets, results, as_of, n_customers)
 
-    claim = policy.raw["claim"]
-    claim_entry: dict[str, Any] | None = None
-    if claim is not None:
-        deadline_text = None
-        if claim["within_seconds"] is not None:
-            # Wall-clock days: "within 30d" ends at the same clock time 30 days after the period.
-            end_local = from_us(per.end, zone).replace(tzinfo=None)
-            deadline_text = (end_local + timedelta(seconds=claim["within_seconds"])).replace(tzinfo=zone).isoformat()
-        via = claim["via"] or {}
-        claim_entry = {
-            "required": claim["required"],
-            "deadline": deadline_text,
-            "channel": via.get("channel"),
-            "address": via.get("address"),
-            "line": claim["line"],
-        }
+    claim_entry = _claim_entry(policy, per)
     payout = policy.raw["payout"]
     payout_entry = None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]}
 
@@ -256,15 +228,9 @@ def assemble(
         cap = credit_rules.cap_raw
         cap_entry = None
         if cap is not None and limit is not None:
-            cap_entry = {
-                "amount": cap["amount"],
-                "limit": money_str(limit, cur),
-                "applied": subtotal > limit,
-                "line": cap["line"],
-            }
+            cap_entry = {"amount": cap["amount"], "limit": money_str(limit, cur), "applied": subtotal > limit}
+            cap_entry["line"] = cap["line"]
         lines = describe(policy, owed, up["display"], [b["id"] for b in breaches], own_counted, down.platform_counted)
-        n_met, n_breached, n_open, n_unmeasured = (int(x) for x in counts[c])
-        n_excluded = int(excluded_counts[c])
         out_customers.append(
             {
                 "customer": str(customers.id[c]),
@@ -283,15 +249,7 @@ def assemble(
                     "excluded_incidents": own_excluded,
                     "platform_incidents": down.platform_counted,
                 },
-                "tickets": {
-                    "opened": int(opened_counts[c]),
-                    "measured": n_met + n_breached + n_open + n_excluded,
-                    "met": n_met,
-                    "breached": n_breached,
-                    "open": n_open,
-                    "unmeasured": n_unmeasured,
-                    "excluded": n_excluded,
-                },
+                "tickets": ticket_entries[c],
                 "breaches": breaches,
                 "credits": lines,
                 "subtotal": money_str(subtotal, cur),
@@ -302,13 +260,68 @@ def assemble(
             }
         )
 
+    return {
+        **_header(policy, per, as_of),
+        "platform_incidents": _platform_incidents(policy, incidents, down),
+        "customers": out_customers,
+    }
+
+
+def _ticket_counts(results: TicketResults, n_customers: int) -> list[dict[str, int]]:
+    """Each customer's ticket counts; a ticket with an excluded cause is counted only as excluded."""
+    counts = np.zeros((n_customers, 4), dtype=np.int64)
+    plain = ~results.excluded
+    np.add.at(counts, (results.customer[plain], results.state[plain]), 1)
+    excluded_counts = np.bincount(results.customer[results.excluded], minlength=n_customers).tolist()
+    opened_counts = np.bincount(results.customer, minlength=n_customers).tolist()
+    out = []
+    for c, (n_met, n_breached, n_open, n_unmeasured) in enumerate(counts.tolist()):
+        out.append(
+            {
+                "opened": opened_counts[c],
+                "measured": n_met + n_breached + n_open + excluded_counts[c],
+                "met": n_met,
+                "breached": n_breached,
+                "open": n_open,
+                "unmeasured": n_unmeasured,
+                "excluded": excluded_counts[c],
+            }
+        )
+    return out
+
+
+def _claim_entry(policy: Policy, per: Period) -> dict[str, Any] | None:
+    claim = policy.raw["claim"]
+    if claim is None:
+        return None
+    deadline_text = None
+    if claim["within_seconds"] is not None:
+        # Wall-clock days: "within 30d" ends at the same clock time 30 days after the period.
+        end_local = from_us(per.end, policy.zone).replace(tzinfo=None)
+        deadline_text = (end_local + timedelta(seconds=claim["within_seconds"])).replace(tzinfo=policy.zone).isoformat()
+    via = claim["via"] or {}
+    return {
+        "required": claim["required"],
+        "deadline": deadline_text,
+        "channel": via.get("channel"),
+        "address": via.get("address"),
+        "line": claim["line"],
+    }
+
+
+def _header(policy: Policy, per: Period, as_of: int) -> dict[str, Any]:
+    """The report's fields before its incidents and customers."""
     raw = policy.raw
+
+    def ts(us: int) -> str:
+        return from_us(us, policy.zone).isoformat()
+
     return {
         "format_version": REPORT_FORMAT,
         "period": per.name,
         "period_start": ts(per.start),
         "period_end": ts(per.end),
-        "period_seconds": secs(length),
+        "period_seconds": seconds_of_us(per.end - per.start),
         "as_of": ts(as_of),
         "contract": {
             "id": raw["contract"]["id"],
@@ -317,22 +330,25 @@ def assemble(
             "source_sha256": raw["contract"]["source"]["sha256"],
         },
         "policy_hash": policy.hash,
-        "currency": cur,
-        "platform_incidents": [
-            {
-                "id": str(incident_ids[i]),
-                "start": ts(int(incidents.start[i])),
-                "end": ts(int(incidents.end[i])),
-                "cause": incidents.cause[i],
-                "counted": bool(down.reason[i] == COUNTED),
-                "reason": REASONS[down.reason[i]],
-                "seconds": secs(int(down.seconds_in_period[i])),
-                "row": int(incidents.row[i]),
-            }
-            for i in down.platform
-        ],
-        "customers": out_customers,
+        "currency": policy.currency,
     }
+
+
+def _platform_incidents(policy: Policy, incidents: Incidents, down: Downtime) -> list[dict[str, Any]]:
+    zone = policy.zone
+    return [
+        {
+            "id": str(incidents.id[i]),
+            "start": from_us(int(incidents.start[i]), zone).isoformat(),
+            "end": from_us(int(incidents.end[i]), zone).isoformat(),
+            "cause": incidents.cause[i],
+            "counted": bool(down.reason[i] == COUNTED),
+            "reason": REASONS[down.reason[i]],
+            "seconds": seconds_of_us(int(down.seconds_in_period[i])),
+            "row": int(incidents.row[i]),
+        }
+        for i in down.platform
+    ]
 
 
 def breaches_by_customer(
