@@ -147,12 +147,29 @@ def evaluate_reference(policy: dict[str, Any], events: Events, period: str, as_o
     nxt = (year + 1, 1) if month == 12 else (year, month + 1)
     hi = _us(datetime(nxt[0], nxt[1], 1, tzinfo=zone))
     as_of = hi if as_of is None else as_of
-    cals = {c["id"]: RefCalendar(c, policy["materialised"]["years"]) for c in policy["calendars"]}
-    tiers = {t["id"]: t for t in policy["tiers"]}
     cust_tier = dict(zip(events.customers.id.tolist(), events.customers.tier.tolist(), strict=True))
     cust_fee = dict(zip(events.customers.id.tolist(), events.customers.fee, strict=True))
+    deadlines, breaches = _tickets(policy, events, cust_tier, lo, hi, as_of)
+    per_customer, not_counted = _downtime(policy, events, cust_tier)
+    tiers = {t["id"]: t for t in policy["tiers"]}
+    out: dict[str, RefCustomer] = {}
+    for c, pieces in per_customer.items():
+        counted = _union_length(pieces, lo, hi)
+        excluded = {key: _union_length(p, lo, hi) for key, p in not_counted[c].items()}
+        uptime = Fraction(hi - lo - counted, hi - lo)
+        total = _credit(policy, tiers[cust_tier[c]], cust_fee[c], uptime, len(breaches[c]))
+        out[c] = RefCustomer(
+            counted, uptime, tuple(sorted(breaches[c])), total, {k: v for k, v in excluded.items() if v}
+        )
+    return RefResult(deadlines, out)
 
-    # Tickets.
+
+def _tickets(
+    policy: dict[str, Any], events: Events, cust_tier: dict[str, str], lo: int, hi: int, as_of: int
+) -> tuple[dict[str, int | None], dict[str, list[str]]]:
+    """Each ticket's deadline (None when unmeasured) and each customer's breached ticket ids."""
+    cals = {c["id"]: RefCalendar(c, policy["materialised"]["years"]) for c in policy["calendars"]}
+    tiers = {t["id"]: t for t in policy["tiers"]}
     t = events.tickets
     deadlines: dict[str, int | None] = {}
     breaches: dict[str, list[str]] = {c: [] for c in cust_tier}
@@ -173,8 +190,13 @@ def evaluate_reference(policy: dict[str, Any], events: Events, period: str, as_o
         late = responded > due if responded != MISSING else due < as_of
         if late and t.cause[k] is None:
             breaches[t.customer[k]].append(ident)
+    return deadlines, breaches
 
-    # Downtime.
+
+def _downtime(
+    policy: dict[str, Any], events: Events, cust_tier: dict[str, str]
+) -> tuple[dict[str, list[tuple[int, int]]], dict[str, dict[tuple[str | None, str], list[tuple[int, int]]]]]:
+    """Per customer: the counted incident intervals, and the others by (cause, reason)."""
     av = policy["availability"]
     excludes = set(av["excludes"]) if av else {e["id"] for e in policy["exclusions"]}
     minimum = _seconds_us(av["minimum_outage_seconds"]) if av and av["minimum_outage_seconds"] else 0
@@ -201,38 +223,31 @@ def evaluate_reference(policy: dict[str, Any], events: Events, period: str, as_o
                 per_customer[c].append((start, end))
             else:
                 not_counted[c].setdefault((cause, why), []).append((start, end))
+    return per_customer, not_counted
 
-    out: dict[str, RefCustomer] = {}
-    for c, pieces in per_customer.items():
-        counted = _union_length(pieces, lo, hi)
-        excluded = {key: _union_length(p, lo, hi) for key, p in not_counted[c].items()}
-        uptime = Fraction(hi - lo - counted, hi - lo)
-        tier = tiers[cust_tier[c]]
-        fee = cust_fee[c]
-        credit = Decimal(0)
-        for cr in policy["credits"]:
-            if tier["id"] not in cr["applies"]:
+
+def _credit(policy: dict[str, Any], tier: dict[str, Any], fee: Decimal, uptime: Fraction, n_breaches: int) -> Decimal:
+    """The customer's credit: the lowest band its uptime falls below, per-miss amounts, the cap, rounded."""
+    credit = Decimal(0)
+    for cr in policy["credits"]:
+        if tier["id"] not in cr["applies"]:
+            continue
+        chosen = None
+        for band in cr["bands"]:
+            thr = tier["uptime"] if band["threshold"] == "target" else band["threshold"]
+            if thr is None:
                 continue
-            chosen = None
-            for band in cr["bands"]:
-                thr = tier["uptime"] if band["threshold"] == "target" else band["threshold"]
-                if thr is None:
-                    continue
-                if uptime * 100 < Fraction(Decimal(thr)) and (chosen is None or Decimal(thr) <= chosen[0]):
-                    chosen = (Decimal(thr), band)
-            if chosen is not None:
-                credit += _amount(chosen[1]["amount"], fee)
-            if cr["per_miss"] is not None:
-                for _ in breaches[c]:
-                    credit += _amount(cr["per_miss"]["amount"], fee)
-        if policy["cap"] is not None:
-            credit = min(credit, _amount(policy["cap"]["amount"], fee))
-        digits = policy["currency"]["minor_digits"] if policy["currency"] else 2
-        total = credit.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
-        out[c] = RefCustomer(
-            counted, uptime, tuple(sorted(breaches[c])), total, {k: v for k, v in excluded.items() if v}
-        )
-    return RefResult(deadlines, out)
+            if uptime * 100 < Fraction(Decimal(thr)) and (chosen is None or Decimal(thr) <= chosen[0]):
+                chosen = (Decimal(thr), band)
+        if chosen is not None:
+            credit += _amount(chosen[1]["amount"], fee)
+        if cr["per_miss"] is not None:
+            for _ in range(n_breaches):
+                credit += _amount(cr["per_miss"]["amount"], fee)
+    if policy["cap"] is not None:
+        credit = min(credit, _amount(policy["cap"]["amount"], fee))
+    digits = policy["currency"]["minor_digits"] if policy["currency"] else 2
+    return credit.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
 
 
 def _union_length(pieces: list[tuple[int, int]], lo: int, hi: int) -> int:
