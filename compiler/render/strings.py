@@ -96,7 +96,7 @@ def _narrow(c: str) -> bool:
 def _tight(a: str, b: str) -> bool:
     """No space between `a` and `b`: neither is a number or Latin word, and one is full-width.
 
-    A link's placeholder (`\0n\0`, see `model.Builder.para`) hides its text, so the catalogue's
+    A link's placeholder (`\0n\0`, see `model.DocBuilder.para`) hides its text, so the catalogue's
     spacing next to it is kept as written."""
     if LINK_MARK in (a, b):
         return False
