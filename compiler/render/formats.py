@@ -13,6 +13,8 @@ from babel.numbers import format_currency, format_decimal, format_percent, parse
 
 from .strings import Catalogue, cjk_fill
 
+# The one weekday order of render/. Same tuple as slac.policy.codec.DAYS (helper A's branch): the
+# integrator may import it from there once codec is on main.
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A month for the "allowed downtime" figure: the reference month of 30 days.
 REFERENCE_MONTH_SECONDS = 30 * 24 * 3600
