@@ -94,8 +94,7 @@ class DocBuilder:
         return self.t(key) if self.c.has(key) else value.replace("_", " ")
 
     def known(self, group: str, ident: str, fallback: str) -> str:
-        key = f"{group}.{ident}"
-        return self.t(key) if self.c.has(key) else fallback
+        return self.c.get(f"{group}.{ident}", fallback)
 
     def build(self) -> DocModel:
         # Number first (cross-references need the numbers), then build each section. Whether a

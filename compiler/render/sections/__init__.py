@@ -15,9 +15,9 @@ from .front import definitions, scope
 from .standards import standards
 from .terms import general, limitations, third_party
 
-Section = Callable[..., Any]
+SectionBuilder = Callable[..., Any]
 
-SECTIONS: tuple[tuple[str, Section], ...] = (
+SECTIONS: tuple[tuple[str, SectionBuilder], ...] = (
     ("definitions", definitions),
     ("scope", scope),
     ("standards", standards),
