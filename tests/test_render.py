@@ -342,14 +342,14 @@ def test_a_third_language_needs_only_a_catalogue(policies, monkeypatch) -> None:
 
 
 def test_links_are_web_or_mail_addresses_and_cannot_break_out() -> None:
+    from slac.render.doc import DocLink, Para
     from slac.render.markup import md_inline
-    from slac.render.model import Link, Para
 
-    odd = md_inline(Para((Link("Docs (v2)", "https://x.example/a (b)<c>"),)))
+    odd = md_inline(Para((DocLink("Docs (v2)", "https://x.example/a (b)<c>"),)))
     html = MarkdownIt("commonmark").render(str(odd))
     assert 'href="https://x.example/a%20%28b%29%3Cc%3E"' in html and ">Docs (v2)</a>" in html
     for url in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "/relative"):
-        rendered = MarkdownIt("commonmark").render(str(md_inline(Para((Link("x", url),)))))
+        rendered = MarkdownIt("commonmark").render(str(md_inline(Para((DocLink("x", url),)))))
         assert "href" not in rendered, url
 
 

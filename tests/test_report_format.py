@@ -251,9 +251,11 @@ def test_markdown_words_per_language() -> None:
     [(0, "0 s"), (0.25, "0.25 s"), (59.5, "59.5 s"), (60.4, "1 min"), (3599.6, "1 h"), (90061, "1 d 1 h 1 min 1 s")],
 )
 def test_durations(seconds: float, text: str) -> None:
-    from slac.render.report import _duration
+    # The report's durations come from the renderer's one formatter, in its short style.
+    from slac.render.formats import Formatter
+    from slac.render.strings import load
 
-    assert _duration(seconds, strings("en")) == text
+    assert Formatter(load("en")).short_duration(seconds) == text
 
 
 def test_markdown_escapes_user_text() -> None:

@@ -168,20 +168,10 @@ def evaluate_cmd(
 
 
 def render_report(report: dict[str, Any], *, fmt: str, lang: str = "en", policy: dict[str, Any] | None = None) -> bytes:
-    """The report as UTF-8 bytes: JSON (key order as built, 2-space indent), CSV or Markdown.
+    """The report as UTF-8 bytes in `fmt`: formatted by `slac.render.report.render_report`."""
+    from ..render.report import render_report
 
-    Bytes, because orjson writes bytes: decoding a 100 MB report only to encode it again for
-    the file costs more CPU than writing the JSON.
-    """
-    from ..render.report import to_csv, to_markdown
-
-    if fmt == "json":
-        import orjson  # the stdlib encoder takes ~15 s to indent a million-ticket report; orjson < 1 s
-
-        return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    if fmt == "csv":
-        return to_csv(report).encode("utf-8")
-    return to_markdown(report, lang=lang, policy=policy).encode("utf-8")
+    return render_report(report, fmt=fmt, lang=lang, policy=policy)
 
 
 def _default_lang(policy: Policy) -> str:

@@ -1,6 +1,6 @@
 """Renderer: policy → the SLA as a legal document, per language and bilingual, in Markdown, HTML and PDF.
 
-    policy ──model.build_document──▶ Document per language (same clause numbers in every language)
+    policy ──model.build_document──▶ DocModel per language (same clause numbers in every language)
            ──edition───────────────▶ one language, or all of them clause by clause (bilingual)
            ──templates/*.j2────────▶ Markdown (front matter) / standalone HTML (print CSS)
            ──pdf.html_to_pdf───────▶ PDF (WeasyPrint, CJK font pre-subset, fetches nothing outside)
@@ -22,8 +22,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .doc import Block, DocModel
 from .markup import md_block, md_escape, safe_url
-from .model import Block, Document, build_document
+from .model import build_document
 
 __all__ = [
     "BILINGUAL",
@@ -131,7 +132,7 @@ def _edition(policy: dict[str, Any], name: str, results: dict[int, Any] | None) 
     if name not in editions(policy):
         raise RenderError(f"no edition '{name}': this contract has {', '.join(editions(policy))}")
     try:
-        docs: list[Document] = [build_document(policy, lang, results=results) for lang in langs]
+        docs: list[DocModel] = [build_document(policy, lang, results=results) for lang in langs]
     except MissingLanguage as exc:
         raise RenderError(str(exc)) from None
     first = docs[0]

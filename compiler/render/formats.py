@@ -13,6 +13,8 @@ from babel.numbers import format_currency, format_decimal, format_percent, parse
 
 from .strings import Catalogue, cjk_fill
 
+# The one weekday order of render/. Same tuple as slac.policy.codec.DAYS (helper A's branch): the
+# integrator may import it from there once codec is on main.
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A month for the "allowed downtime" figure: the issue's reference month of 30 days.
 REFERENCE_MONTH_SECONDS = 30 * 24 * 3600
@@ -72,6 +74,27 @@ class Formatter:
             else:
                 sec = rest.normalize()
                 parts.append(self.c.plural("units.second", sec, n=self.number(sec)))
+        return self.c.t("units.join").join(parts)
+
+    def short_duration(self, seconds: float | int) -> str:
+        """`1 h 30 min` / `1 小时 30 分钟`, the evaluation report's style: whole units down to seconds.
+
+        From a minute up, seconds are rounded (the exact figure is in the JSON report); below a
+        minute a fraction of a second is kept, so half a second late never reads as on time.
+        Digits are written plainly (no grouping), as the JSON report writes them.
+        """
+        micros = round(float(seconds) * 1_000_000)
+        if micros >= 60_000_000:
+            micros = round(micros, -6)
+        whole, frac = divmod(micros, 1_000_000)
+        days, rest = divmod(whole, 86_400)
+        hours, rest = divmod(rest, 3_600)
+        minutes, secs = divmod(rest, 60)
+        units = ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        parts = [self.c.t(f"units.short.{unit}", n=str(v)) for v, unit in units if v]
+        if secs or frac or not parts:
+            value = str(secs) if not frac else f"{secs}.{frac:06d}".rstrip("0")
+            parts.append(self.c.t("units.short.second", n=value))
         return self.c.t("units.join").join(parts)
 
     def items(self, values: list[str]) -> str:

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from .model import Block, Items, Link, Para, Table
+from .doc import Block, DocLink, Items, Para, Table
 
 # ASCII punctuation that starts markup anywhere in a CommonMark or MDX line. Every character is
 # escaped with a backslash, which CommonMark defines for all ASCII punctuation, so the text reads
@@ -43,7 +43,7 @@ def safe_url(url: str) -> str | None:
 def md_inline(para: Para) -> Markup:
     out = []
     for part in para.parts:
-        if isinstance(part, Link):
+        if isinstance(part, DocLink):
             url = safe_url(part.url)
             text = md_escape(part.text)
             # safe_url percent-encodes spaces, parentheses and angle brackets, so the plain

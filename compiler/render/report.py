@@ -1,23 +1,26 @@
 """Evaluation report as a CSV summary (one row per customer) or a Markdown report in Chinese or English.
 
 Both read only the JSON-ready report dict of `slac.runtime.evaluate.evaluate` (shape:
-`schema/report.schema.json`); the Markdown strings live in `templates/strings/report.{zh,en}.toml`,
-which have identical keys. Output is deterministic: same report, same bytes. User data (customer
-and ticket ids, causes) is escaped so a value cannot break a Markdown table or inject markup.
+`schema/report.schema.json`); `render_report` picks JSON, CSV or Markdown for `slac evaluate`.
+The Markdown report uses the renderer's own presentation stack: its sentences are the catalogue
+`templates/strings/report.{zh,en}.toml` (identical keys), read by `strings.load_report`;
+durations come from the document formatter (`formats.Formatter.short_duration`) and user data
+(customer and ticket ids, causes) is escaped by `markup.md_escape`, so a value cannot break a
+Markdown table or inject markup. Output is deterministic: same report, same bytes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import tomllib
 from collections.abc import Mapping, Sequence
-from functools import cache
-from importlib import resources
 from typing import Any
 
-__all__ = ["LANGUAGES", "CSV_COLUMNS", "to_csv", "to_markdown", "strings"]
+from .formats import Formatter
+from .markup import md_escape
+from .strings import Catalogue, load, load_report
+
+__all__ = ["LANGUAGES", "CSV_COLUMNS", "render_report", "to_csv", "to_markdown", "strings"]
 
 LANGUAGES = ("en", "zh")
 
@@ -48,13 +51,34 @@ CSV_COLUMNS = (
 )
 
 
-@cache
-def strings(lang: str) -> Mapping[str, str]:
-    """The report strings of one language (`en`, `zh`)."""
+def render_report(
+    report: dict[str, Any], *, fmt: str, lang: str = "en", policy: Mapping[str, Any] | None = None
+) -> bytes:
+    """The report as UTF-8 bytes: JSON (key order as built, 2-space indent), CSV or Markdown in `lang`.
+
+    With `policy` (its dict), the Markdown report names tiers, priorities and channels. Bytes,
+    because orjson writes bytes: decoding a 100 MB report only to encode it again for the file
+    costs more CPU than writing the JSON.
+    """
+    if fmt == "json":
+        import orjson  # the stdlib encoder takes ~15 s to indent a million-ticket report; orjson < 1 s
+
+        return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    if fmt == "csv":
+        return to_csv(report).encode("utf-8")
+    return to_markdown(report, lang=lang, policy=policy).encode("utf-8")
+
+
+def catalogue(lang: str) -> Catalogue:
+    """The report catalogue of one language (`en`, `zh`)."""
     if lang not in LANGUAGES:
         raise ValueError(f"no report strings for language {lang!r}; choose one of {', '.join(LANGUAGES)}")
-    text = resources.files("slac.templates").joinpath("strings", f"report.{lang}.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return load_report(lang)
+
+
+def strings(lang: str) -> Mapping[str, str]:
+    """The report strings of one language (`en`, `zh`), as written in the catalogue."""
+    return catalogue(lang).strings
 
 
 # ---- CSV -------------------------------------------------------------------------------------
@@ -121,31 +145,81 @@ def to_markdown(report: Mapping[str, Any], *, lang: str = "en", policy: Mapping[
 
     With `policy` (its dict), tiers and channels are shown by their names in `lang`.
     """
-    s = strings(lang)
-    names = _Names(policy, lang)
-    contract = report["contract"]
-    title = _pick(contract.get("title"), lang)
-    lines = [f"# {s['heading'].format(title=s['title'], contract=_esc(title or contract['id']))}", ""]
-    meta = [
-        (s["contract"], f"{_esc(contract['id'])} {_esc(contract.get('version') or '')}".rstrip()),
-        (
-            s["period"],
-            f"{report['period']} — " + s["period_span"].format(start=report["period_start"], end=report["period_end"]),
-        ),
-        (s["as_of"], report["as_of"]),
-        (s["policy"], f"`{report['policy_hash']}`"),
-    ]
-    lines += [_item(s, k, v) for k, v in meta]
-    lines += ["", f"## {s['summary']}", ""]
-    customers = report["customers"]
-    if not customers:
-        lines += [s["no_customers"], ""]
-    else:
-        head = (s["customer"], s["tier"], s["fee"], s["uptime"], s["breaches"], s["subtotal"], s["total"])
+    return _Markdown(catalogue(lang), _Names(policy, lang)).report(report)
+
+
+class _Markdown:
+    """The Markdown report in one language: the report catalogue `c`, the formatter `f`."""
+
+    def __init__(self, c: Catalogue, names: _Names) -> None:
+        self.c = c
+        self.f = Formatter(load(c.lang))
+        self.names = names
+
+    # -- small pieces -----------------------------------------------------------------------
+    def item(self, label: str, value: str) -> str:
+        return "- " + self.c.t("item", label=f"**{label}**", value=value)
+
+    def paren(self, text: str) -> str:
+        return self.c.t("paren", text=text)
+
+    def line(self, line: object) -> str:
+        """` (contract line 12)`."""
+        return self.paren(self.c.t("contract_line", line=line))
+
+    def reason(self, reason: str | None) -> str:
+        return self.c.get(f"reason_{reason}", reason or "")
+
+    def duration(self, seconds: float | int) -> str:
+        return self.f.short_duration(seconds)
+
+    def amount(self, amount: Mapping[str, Any]) -> str:
+        if "share" in amount:
+            basis = self.c.get(f"basis_{amount['basis']}", amount["basis"])
+            return self.c.t("share_of", share=amount["share"], basis=basis)
+        return _money(amount["money"], amount["currency"])
+
+    def ids(self, ids: Sequence[str]) -> str:
+        return self.c.t("list_sep").join(_esc(i) for i in ids) if ids else self.c.t("none")
+
+    def priority(self, breach: Mapping[str, Any]) -> str:
+        given, effective = breach["priority"], breach["effective_priority"]
+        if given == effective:
+            return _esc(self.names.priority(given))
+        return _esc(self.names.priority(effective)) + self.paren("← " + _esc(self.names.priority(given)))
+
+    # -- the report -------------------------------------------------------------------------
+    def report(self, report: Mapping[str, Any]) -> str:
+        t = self.c.t
+        contract = report["contract"]
+        title = _pick(contract.get("title"), self.names.lang)
+        lines = [f"# {t('heading', title=t('title'), contract=_esc(title or contract['id']))}", ""]
+        meta = [
+            (t("contract"), f"{_esc(contract['id'])} {_esc(contract.get('version') or '')}".rstrip()),
+            (
+                t("period"),
+                f"{report['period']} — " + t("period_span", start=report["period_start"], end=report["period_end"]),
+            ),
+            (t("as_of"), report["as_of"]),
+            (t("policy"), f"`{report['policy_hash']}`"),
+        ]
+        lines += [self.item(k, v) for k, v in meta]
+        lines += ["", f"## {t('summary')}", ""]
+        lines += self.summary(report["customers"])
+        lines += self.platform(report.get("platform_incidents") or [])
+        for c in report["customers"]:
+            lines += self.customer(c) + [""]
+        return "\n".join(lines).rstrip("\n") + "\n"
+
+    def summary(self, customers: Sequence[Mapping[str, Any]]) -> list[str]:
+        t = self.c.t
+        if not customers:
+            return [t("no_customers"), ""]
+        head = (t("customer"), t("tier"), t("fee"), t("uptime"), t("breaches"), t("subtotal"), t("total"))
         rows = [
             (
                 _esc(c["customer"]),
-                _esc(names.tier(c["tier"])),
+                _esc(self.names.tier(c["tier"])),
                 _money(c["fee"], c["currency"]),
                 f"{c['uptime']['display']}%",
                 str(c["tickets"]["breached"]),
@@ -154,189 +228,160 @@ def to_markdown(report: Mapping[str, Any], *, lang: str = "en", policy: Mapping[
             )
             for c in customers
         ]
-        lines += _table(head, rows, right=(2, 3, 4, 5, 6))
-    platform = report.get("platform_incidents") or []
-    if platform:
-        lines += [f"## {s['platform_heading']}", ""]
+        return _table(head, rows, right=(2, 3, 4, 5, 6))
+
+    def platform(self, incidents: Sequence[Mapping[str, Any]]) -> list[str]:
+        if not incidents:
+            return []
+        t = self.c.t
         columns = (
-            s["incident_id"],
-            s["incident_start"],
-            s["incident_end"],
-            s["incident_cause"],
-            s["incident_length"],
-            s["incident_counted"],
+            t("incident_id"),
+            t("incident_start"),
+            t("incident_end"),
+            t("incident_cause"),
+            t("incident_length"),
+            t("incident_counted"),
         )
-        incidents = [
+        rows = [
             (
                 _esc(i["id"]),
                 i["start"],
                 i["end"],
                 _esc(i["cause"] or ""),
-                _duration(i["seconds"], s),
-                s["yes"] if i["counted"] else s["no"] + _paren(s, _reason(i["reason"], s)),
+                self.duration(i["seconds"]),
+                t("yes") if i["counted"] else t("no") + self.paren(self.reason(i["reason"])),
             )
-            for i in platform
+            for i in incidents
         ]
-        lines += _table(columns, incidents, right=(4,))
-    for c in customers:
-        lines += _customer(c, s, names) + [""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+        return [f"## {t('platform_heading')}", "", *_table(columns, rows, right=(4,))]
 
+    def customer(self, c: Mapping[str, Any]) -> list[str]:
+        t = self.c.t
+        out = [f"## {t('customer_heading', customer=_esc(c['customer']))}", ""]
+        out += [
+            self.item(t("tier"), _esc(self.names.tier(c["tier"]))),
+            self.item(t("fee"), _money(c["fee"], c["currency"])),
+        ]
+        out.append(self.uptime(c["uptime"]))
+        out += self.downtime(c["downtime"])
+        out += self.tickets(c["tickets"], c["breaches"])
+        out += self.credits(c)
+        return out
 
-def _customer(c: Mapping[str, Any], s: Mapping[str, str], names: _Names) -> list[str]:
-    cur = c["currency"]
-    out = [f"## {s['customer_heading'].format(customer=_esc(c['customer']))}", ""]
-    out += [
-        _item(s, s["tier"], f"{_esc(names.tier(c['tier']))}"),
-        _item(s, s["fee"], f"{_money(c['fee'], cur)}"),
-    ]
-    # uptime
-    u = c["uptime"]
-    if u["target"] is None:
-        verdict = s["uptime_none"]
-    else:
-        result = s["uptime_met"] if u["met"] else s["uptime_missed"]
-        verdict = s["uptime_verdict"].format(label=s["uptime_target"], target=u["target"], result=result)
-        if u.get("line"):
-            verdict += _paren(s, s["contract_line"].format(line=u["line"]))
-    out.append(
-        _item(
-            s,
-            s["uptime"],
-            s["uptime_line"].format(
-                display=u["display"], exact=s["uptime_exact"], fraction=u["fraction"], verdict=verdict
-            ),
-        )
-    )
-    # downtime
-    d = c["downtime"]
-    out += ["", f"### {s['downtime']}", "", _item(s, s["downtime_counted"], f"{_duration(d['counted_seconds'], s)}")]
-    for e in d["excluded"]:
-        reason = _reason(e["reason"], s)
-        line = s["downtime_excluded"].format(
-            cause=_esc(e["cause"]) if e["cause"] else s["no_cause"], reason=reason, duration=_duration(e["seconds"], s)
-        )
-        out.append(f"- {line}")
-    out.append(_item(s, s["incidents_own"], f"{_ids(d['incidents'], s)}"))
-    out.append(_item(s, s["incidents_excluded"], f"{_ids(d['excluded_incidents'], s)}"))
-    out.append(_item(s, s["incidents_platform"], f"{d['platform_incidents']}"))
-    # tickets and breaches
-    t = c["tickets"]
-    out += ["", f"### {s['tickets']}", "", s["tickets_line"].format(**{k: t[k] for k in t}), ""]
-    if c["breaches"]:
+    def uptime(self, u: Mapping[str, Any]) -> str:
+        t = self.c.t
+        if u["target"] is None:
+            verdict = t("uptime_none")
+        else:
+            result = t("uptime_met") if u["met"] else t("uptime_missed")
+            verdict = t("uptime_verdict", label=t("uptime_target"), target=u["target"], result=result)
+            if u.get("line"):
+                verdict += self.line(u["line"])
+        text = t("uptime_line", display=u["display"], exact=t("uptime_exact"), fraction=u["fraction"], verdict=verdict)
+        return self.item(t("uptime"), text)
+
+    def downtime(self, d: Mapping[str, Any]) -> list[str]:
+        t = self.c.t
+        out = ["", f"### {t('downtime')}", "", self.item(t("downtime_counted"), self.duration(d["counted_seconds"]))]
+        for e in d["excluded"]:
+            cause = _esc(e["cause"]) if e["cause"] else t("no_cause")
+            text = t(
+                "downtime_excluded", cause=cause, reason=self.reason(e["reason"]), duration=self.duration(e["seconds"])
+            )
+            out.append(f"- {text}")
+        out.append(self.item(t("incidents_own"), self.ids(d["incidents"])))
+        out.append(self.item(t("incidents_excluded"), self.ids(d["excluded_incidents"])))
+        out.append(self.item(t("incidents_platform"), f"{d['platform_incidents']}"))
+        return out
+
+    def tickets(self, tickets: Mapping[str, Any], breaches: Sequence[Mapping[str, Any]]) -> list[str]:
+        t = self.c.t
+        out = ["", f"### {t('tickets')}", "", t("tickets_line", **tickets), ""]
+        if not breaches:
+            return out
         head = (
-            s["breach_id"],
-            s["breach_priority"],
-            s["breach_opened"],
-            s["breach_deadline"],
-            s["breach_response"],
-            s["breach_lateness"],
-            s["breach_source"],
+            t("breach_id"),
+            t("breach_priority"),
+            t("breach_opened"),
+            t("breach_deadline"),
+            t("breach_response"),
+            t("breach_lateness"),
+            t("breach_source"),
         )
         rows = [
             (
                 _esc(b["id"]),
-                _priority(b, names, s),
+                self.priority(b),
                 b["opened"],
                 b["deadline"],
-                b["response"] or s["breach_no_response"],
-                _duration(b["lateness_seconds"], s),
-                s["source_row"].format(row=b["row"], line=b["target_line"]),
+                b["response"] or t("breach_no_response"),
+                self.duration(b["lateness_seconds"]),
+                t("source_row", row=b["row"], line=b["target_line"]),
             )
-            for b in c["breaches"]
+            for b in breaches
         ]
-        out += _table(head, rows)
-    # credits
-    out += [f"### {s['credits']}", ""]
-    if c["credits"]:
-        credits = [
-            (
-                _esc(x["credit"]) + _paren(s, s["contract_line"].format(line=x["line"])),
-                _basis(x, s, cur),
-                _money(x["amount"], cur),
-            )
-            for x in c["credits"]
-        ]
-        out += _table((s["credit"], s["basis"], s["amount"]), credits, right=(2,))
-    else:
-        out += [s["no_credits"], ""]
-    out.append(_item(s, s["subtotal"], f"{_money(c['subtotal'], cur)}"))
-    cap = c.get("cap")
-    if cap is None:
-        out.append(_item(s, s["cap"], f"{s['cap_none']}"))
-    else:
-        key = "cap_applied" if cap["applied"] else "cap_not_applied"
-        text = s[key].format(limit=_money(cap["limit"], cur), amount=_amount(cap["amount"], s))
-        out.append(_item(s, s["cap"], f"{text}{_paren(s, s['contract_line'].format(line=cap['line']))}"))
-    out.append(_item(s, s["total"], f"**{_money(c['total'], cur)}**"))
-    claim = c.get("claim")
-    if claim is not None:
-        parts = [s["claim_required"] if claim["required"] else s["claim_not_required"]]
+        return out + _table(head, rows)
+
+    def credits(self, c: Mapping[str, Any]) -> list[str]:
+        t, cur = self.c.t, c["currency"]
+        out = [f"### {t('credits')}", ""]
+        if c["credits"]:
+            rows = [
+                (_esc(x["credit"]) + self.line(x["line"]), self.basis(x, cur), _money(x["amount"], cur))
+                for x in c["credits"]
+            ]
+            out += _table((t("credit"), t("basis"), t("amount")), rows, right=(2,))
+        else:
+            out += [t("no_credits"), ""]
+        out.append(self.item(t("subtotal"), _money(c["subtotal"], cur)))
+        cap = c.get("cap")
+        if cap is None:
+            out.append(self.item(t("cap"), t("cap_none")))
+        else:
+            key = "cap_applied" if cap["applied"] else "cap_not_applied"
+            text = t(key, limit=_money(cap["limit"], cur), amount=self.amount(cap["amount"]))
+            out.append(self.item(t("cap"), text + self.line(cap["line"])))
+        out.append(self.item(t("total"), f"**{_money(c['total'], cur)}**"))
+        if c.get("claim") is not None:
+            out.append(self.claim(c["claim"]))
+        if c.get("payout") is not None:
+            out.append(self.payout(c["payout"]))
+        return out
+
+    def claim(self, claim: Mapping[str, Any]) -> str:
+        t = self.c.t
+        parts = [t("claim_required") if claim["required"] else t("claim_not_required")]
         if claim.get("deadline"):
-            parts.append(s["claim_deadline"].format(deadline=claim["deadline"]))
-        via = names.channel(claim["channel"]) if claim.get("channel") else claim.get("address")
+            parts.append(t("claim_deadline", deadline=claim["deadline"]))
+        via = self.names.channel(claim["channel"]) if claim.get("channel") else claim.get("address")
         if via:
-            parts.append(s["claim_via"].format(channel=_esc(via)))
-        out.append(
-            _item(
-                s, s["claim"], f"{s['list_sep'].join(parts)}{_paren(s, s['contract_line'].format(line=claim['line']))}"
+            parts.append(t("claim_via", channel=_esc(via)))
+        return self.item(t("claim"), t("list_sep").join(parts) + self.line(claim["line"]))
+
+    def payout(self, payout: Mapping[str, Any]) -> str:
+        form = self.c.get(f"payout_form_{payout['form']}", payout["form"])
+        if payout.get("when"):
+            form = self.c.t("payout_when", form=form, when=self.c.get(f"payout_time_{payout['when']}", payout["when"]))
+        return self.item(self.c.t("payout"), _esc(form) + self.line(payout["line"]))
+
+    def basis(self, line: Mapping[str, Any], cur: str) -> str:
+        t = self.c.t
+        if line["kind"] == "per_miss":
+            each = self.amount(line["each"])
+            if "share" in line["each"]:  # say what the share came to
+                each += self.paren(_money(line["each_amount"], cur))
+            tickets = t("list_sep").join(_esc(x) for x in line["tickets"])
+            return t("per_miss_basis", count=line["count"], each=each, tickets=tickets)
+        key = "band_basis_target" if line.get("threshold_is_target") else "band_basis"
+        text = t(key, uptime=line["uptime"], threshold=line["threshold"], band=self.amount(line["band"]))
+        if line["incidents"] or line["platform_incidents"]:
+            text += t(
+                "band_incidents",
+                own=len(line["incidents"]),
+                ids=self.ids(line["incidents"]),
+                platform=line["platform_incidents"],
             )
-        )
-    payout = c.get("payout")
-    if payout is not None:
-        form = s.get(f"payout_form_{payout['form']}", payout["form"])
-        text = (
-            form
-            if not payout.get("when")
-            else s["payout_when"].format(form=form, when=s.get(f"payout_time_{payout['when']}", payout["when"]))
-        )
-        out.append(_item(s, s["payout"], f"{_esc(text)}{_paren(s, s['contract_line'].format(line=payout['line']))}"))
-    return out
-
-
-def _basis(line: Mapping[str, Any], s: Mapping[str, str], cur: str) -> str:
-    if line["kind"] == "per_miss":
-        each = _amount(line["each"], s)
-        if "share" in line["each"]:  # say what the share came to
-            each += _paren(s, _money(line["each_amount"], cur))
-        return s["per_miss_basis"].format(
-            count=line["count"],
-            each=each,
-            tickets=s["list_sep"].join(_esc(t) for t in line["tickets"]),
-        )
-    key = "band_basis_target" if line.get("threshold_is_target") else "band_basis"
-    text = s[key].format(uptime=line["uptime"], threshold=line["threshold"], band=_amount(line["band"], s))
-    if line["incidents"] or line["platform_incidents"]:
-        text += s["band_incidents"].format(
-            own=len(line["incidents"]), ids=_ids(line["incidents"], s), platform=line["platform_incidents"]
-        )
-    return text
-
-
-def _item(s: Mapping[str, str], label: str, value: str) -> str:
-    return "- " + s["item"].format(label=f"**{label}**", value=value)
-
-
-def _paren(s: Mapping[str, str], text: str) -> str:
-    return s["paren"].format(text=text)
-
-
-def _reason(reason: str | None, s: Mapping[str, str]) -> str:
-    return s.get(f"reason_{reason}", reason or "")
-
-
-def _amount(amount: Mapping[str, Any], s: Mapping[str, str]) -> str:
-    if "share" in amount:
-        basis = s.get(f"basis_{amount['basis']}", amount["basis"])
-        return s["share_of"].format(share=amount["share"], basis=basis)
-    return _money(amount["money"], amount["currency"])
-
-
-def _priority(breach: Mapping[str, Any], names: _Names, s: Mapping[str, str]) -> str:
-    given, effective = breach["priority"], breach["effective_priority"]
-    if given == effective:
-        return _esc(names.priority(given))
-    return _esc(names.priority(effective)) + _paren(s, "← " + _esc(names.priority(given)))
+        return text
 
 
 class _Names:
@@ -365,41 +410,15 @@ def _pick(texts: Mapping[str, str] | None, lang: str) -> str | None:
 
 
 def _money(amount: str, currency: str) -> str:
+    # The report's decimal as computed (`100.00 USD`), not a locale's currency format: the same
+    # figure a billing system reads in the CSV.
     return f"{amount} {currency}"
 
 
-def _ids(ids: Sequence[str], s: Mapping[str, str]) -> str:
-    return s["list_sep"].join(_esc(i) for i in ids) if ids else s["none"]
-
-
-def _duration(seconds: float | int, s: Mapping[str, str]) -> str:
-    """`1 h 30 min` / `1 小时 30 分钟`: whole units down to seconds.
-
-    From a minute up, seconds are rounded (the exact figure is in the JSON report); below a
-    minute a fraction of a second is kept, so half a second late never reads as on time.
-    """
-    micros = round(float(seconds) * 1_000_000)
-    if micros >= 60_000_000:
-        micros = round(micros, -6)
-    if micros == 0:
-        return s["zero_duration"]
-    whole, frac = divmod(micros, 1_000_000)
-    days, rest = divmod(whole, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{v}{s[u]}" for v, u in ((days, "unit_day"), (hours, "unit_hour"), (minutes, "unit_minute")) if v]
-    if secs or frac:
-        value = str(secs) if not frac else f"{secs}.{frac:06d}".rstrip("0")
-        parts.append(f"{value}{s['unit_second']}")
-    return s["duration_sep"].join(parts)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
-
-
 def _esc(text: str) -> str:
-    """User text made inert in Markdown (and in a table cell): specials backslash-escaped, no newlines."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """User text on one line of a table cell or list item: whitespace runs made one space, then
+    escaped as the document escapes it (`markup.md_escape`)."""
+    return str(md_escape(" ".join(str(text).split())))
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> list[str]:

@@ -11,7 +11,9 @@ from importlib import resources
 from typing import Any
 
 CATALOGUE_PACKAGE = "slac.templates"
-# Report catalogues (strings/report.*.toml) belong to the evaluator's report, not to the document.
+# Two catalogues per language, read by this one loader: `<lang>.toml` for the document (and the
+# formatter's units, dates and lists) and `report.<lang>.toml` for the evaluation report
+# (`slac.render.report`). `diff.<lang>.toml` belongs to `slac.change`.
 
 
 class MissingLanguage(LookupError):
@@ -40,22 +42,38 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
+def _read(name: str) -> dict[str, Any] | None:
+    path = resources.files(CATALOGUE_PACKAGE).joinpath("strings", f"{name}.toml")
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
 @functools.cache
 def load(lang: str) -> Catalogue:
-    """The catalogue for `lang`, read once per process."""
-    path = resources.files(CATALOGUE_PACKAGE).joinpath("strings", f"{lang}.toml")
-    if not path.is_file():
+    """The document catalogue for `lang`, read once per process."""
+    data = _read(lang)
+    if data is None:
         have = ", ".join(available_languages())
         raise MissingLanguage(
             f"no document strings for language '{lang}' (have: {have}); add templates/strings/{lang}.toml"
         )
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
     return Catalogue(
         lang=lang,
         locale=str(data["meta"]["locale"]),
         strings=_flatten(data),
         cjk_spacing=data["meta"]["cjk_spacing"] is True,
     )
+
+
+@functools.cache
+def load_report(lang: str) -> Catalogue:
+    """The evaluation report's catalogue for `lang` (`report.<lang>.toml`), in the document's locale.
+
+    Its strings are filled as written (no Chinese spacing at placeholders: the report's own
+    text places its spaces)."""
+    data = _read(f"report.{lang}")
+    if data is None:
+        raise MissingLanguage(f"no report strings for language '{lang}'; add templates/strings/report.{lang}.toml")
+    return Catalogue(lang=lang, locale=load(lang).locale, strings=_flatten(data), name=f"report.{lang}")
 
 
 LINK_MARK = "\x00"
@@ -78,7 +96,7 @@ def _narrow(c: str) -> bool:
 def _tight(a: str, b: str) -> bool:
     """No space between `a` and `b`: neither is a number or Latin word, and one is full-width.
 
-    A link's placeholder (`\0n\0`, see `model.Builder.para`) hides its text, so the catalogue's
+    A link's placeholder (`\0n\0`, see `model.DocBuilder.para`) hides its text, so the catalogue's
     spacing next to it is kept as written."""
     if LINK_MARK in (a, b):
         return False
@@ -128,15 +146,21 @@ class Catalogue:
     strings: dict[str, str]
     # Chinese spacing at placeholders (see `cjk_fill`); `meta.cjk_spacing` in the catalogue.
     cjk_spacing: bool = False
+    # The file's stem under templates/strings/ (default: the language), for error messages.
+    name: str = ""
 
     def has(self, key: str) -> bool:
         return key in self.strings
+
+    def get(self, key: str, default: str) -> str:
+        """The string of `key` as written, or `default` when the catalogue has none."""
+        return self.strings.get(key, default)
 
     def t(self, key: str, **values: object) -> str:
         try:
             text = self.strings[key]
         except KeyError:
-            raise KeyError(f"templates/strings/{self.lang}.toml has no key '{key}'") from None
+            raise KeyError(f"templates/strings/{self.name or self.lang}.toml has no key '{key}'") from None
         # str.format only reads the placeholders of our own catalogue text: user text passed as a
         # value is inserted verbatim and never interpreted.
         if not values:

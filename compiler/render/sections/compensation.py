@@ -1,0 +1,97 @@
+"""Compensation: credits, the cap, the form of credits and how to claim them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..doc import Block, DocLink, Inline, Para, Table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import DocBuilder
+
+
+def compensation(b: DocBuilder, probe: bool = False) -> Any:
+    p = b.p
+    if probe:
+        return bool(p["credits"] or p["cap"] or p["payout"] or p["claim"])
+    clauses: list[tuple[str, tuple[Block, ...]]] = []
+    all_tiers = [t["id"] for t in p["tiers"]]
+    for credit in p["credits"]:
+        blocks: list[Block] = []
+        applies = credit["applies"]
+        tiers_text = b.f.items([b.tier_name(t) for t in applies])
+        if credit["per_miss"]:
+            blocks.append(b.para("credit.per_miss", amount=b.amount(credit["per_miss"]["amount"])))
+        if credit["bands"]:
+            blocks.append(b.para("credit.bands_intro"))
+            rows = []
+            for band in credit["bands"]:
+                threshold = (
+                    b.t("credit.below_target")
+                    if band["threshold"] == "target"
+                    else b.t("credit.below", percent=b.f.percent(band["threshold"]))
+                )
+                rows.append((Para((threshold,)), Para((b.amount(band["amount"]),))))
+            blocks.append(Table((b.t("credit.col_uptime"), b.t("credit.col_credit")), tuple(rows)))
+            blocks.append(b.para("credit.single_band"))
+            if any(band["threshold"] == "target" for band in credit["bands"]):
+                blocks.append(b.para("credit.target_means", clause=b.numbers["standards"] + ".1"))
+        if sorted(applies) == sorted(all_tiers):
+            blocks.append(b.para("credit.applies_all"))
+        else:
+            blocks.append(b.para("credit.applies", tiers=tiers_text))
+        if credit["per_miss"] and p["exclusions"]:
+            blocks.append(b.para("credit.excluded_tickets", section=b.numbers["limitations"]))
+        clauses.append((b.known("credit.names", credit["id"], b.t("credit.heading")), tuple(blocks)))
+    if p["cap"]:
+        cap = p["cap"]
+        clauses.append(
+            (
+                b.t("clause.cap"),
+                (b.para("cap.text", amount=b.amount(cap["amount"]), per=b.word("per", cap["per"])),),
+            )
+        )
+    if p["payout"]:
+        pay = p["payout"]
+        key = "payout.text_when" if pay["when"] else "payout.text"
+        clauses.append(
+            (
+                b.t("clause.payout"),
+                (
+                    b.para(
+                        key,
+                        form=b.word("payout.form", pay["form"]),
+                        when=b.word("payout.when", pay["when"] or ""),
+                    ),
+                ),
+            )
+        )
+    if p["claim"]:
+        clauses.append((b.t("clause.claim"), claim_blocks(b, p["claim"])))
+    return [], clauses
+
+
+def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:
+    via = claim["via"]
+    values: dict[str, Inline] = {}
+    if via is None:
+        key = "claim.required"
+    elif "channel" in via:
+        ch = b.channels.get(via["channel"])
+        values["channel"] = b.name(ch, via["channel"])
+        if ch and ch["url"]:
+            key = "claim.via_channel_url"
+            values["link"] = DocLink(ch["url"], ch["url"])
+        else:
+            key = "claim.via_channel"
+    else:
+        key = "claim.via_address"
+        address = via["address"]
+        values["link"] = DocLink(address, f"mailto:{address}" if "@" in address and ":" not in address else address)
+    if not claim["required"]:
+        key = "claim.optional"
+    blocks: list[Block] = [b.para(key, **values)]
+    if claim["within_seconds"] is not None:
+        blocks.append(b.para("claim.within", duration=b.f.duration(claim["within_seconds"])))
+    blocks.append(b.para("claim.unclaimed" if claim["required"] else "claim.automatic"))
+    return tuple(blocks)

@@ -1,0 +1,153 @@
+"""Worked examples: the given facts, the expected figures and the evaluator's computed result."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..doc import Block, Items, Para
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import DocBuilder
+
+
+def examples(b: DocBuilder, probe: bool = False) -> Any:
+    examples = b.p["examples"]
+    if probe:
+        return bool(examples)
+    key = "examples.intro_computed" if b.results else "examples.intro"
+    return [b.para(key)], [(ex["title"], example_blocks(b, i, ex)) for i, ex in enumerate(examples)]
+
+
+def example_blocks(b: DocBuilder, index: int, ex: dict[str, Any]) -> tuple[Block, ...]:
+    facts: list[Para] = []
+    if ex["tier"]:
+        facts.append(b.para("examples.tier", tier=b.tier_name(ex["tier"])))
+    if ex["fee"]:
+        facts.append(b.para("examples.fee", fee=b.f.money(ex["fee"]["amount"], ex["fee"]["currency"])))
+    if ex["period"]:
+        year, month = ex["period"].split("-")
+        facts.append(b.para("examples.period", period=period(b, int(year), int(month))))
+    for ev in ex["events"]:
+        facts.append(event(b, ev))
+    blocks: list[Block] = [b.para("examples.given"), Items(tuple(facts))]
+    expect = ex["expect"]
+    expected = []
+    if "uptime" in expect:
+        expected.append(b.para("examples.expect_uptime", uptime=b.f.percent(expect["uptime"]["percent"])))
+    if "breaches" in expect:
+        n = expect["breaches"]["count"]
+        expected.append(Para((b.c.plural("examples.expect_breaches", n, n=b.f.number(n)),)))
+    if "credit" in expect:
+        expected.append(
+            b.para(
+                "examples.expect_credit",
+                credit=b.f.money(expect["credit"]["amount"], expect["credit"]["currency"]),
+            )
+        )
+    if expected:
+        blocks += [b.para("examples.expected"), Items(tuple(expected))]
+    result = b.results.get(index)
+    if result is not None:
+        blocks += result_blocks(b, result)
+    return tuple(blocks)
+
+
+def period(b: DocBuilder, year: int, month: int) -> str:
+    import datetime as dt
+
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMMM", dt.date(year, month, 1), locale=b.f.locale)
+
+
+def event(b: DocBuilder, ev: dict[str, Any]) -> Para:
+    times = b.c.plural("examples.times", ev["repeat"], n=b.f.number(ev["repeat"])) if ev["repeat"] > 1 else ""
+    if ev["kind"] == "ticket":
+        key = "examples.ticket" if ev["responded"] else "examples.ticket_open"
+        text = b.t(
+            key,
+            priority=b.priority_name(ev["priority"]),
+            opened=b.f.timestamp(ev["opened"]),
+            responded=b.f.timestamp(ev["responded"]) if ev["responded"] else "",
+        )
+        if ev["outage"]:
+            text += b.t("examples.reports_outage")
+    else:
+        text = b.t("examples.outage", start=b.f.timestamp(ev["start"]), duration=b.f.duration(ev["duration_seconds"]))
+        if ev["announced"]:
+            text += b.t("examples.announced", at=b.f.timestamp(ev["announced"]))
+    if ev["cause"]:
+        text += b.t("examples.cause", clause=b.exclusion_ref(ev["cause"]))
+    return Para((text + times,))
+
+
+def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
+    """The evaluator's report entry for the example, read as a reader would check it."""
+    currency = entry["currency"]
+    lines: list[Para] = []
+    uptime = entry["uptime"]
+    if (
+        uptime["target"] is not None
+        or entry["downtime"]["counted_seconds"]
+        or any(c["kind"] == "band" for c in entry["credits"])
+    ):
+        if uptime["target"] is not None:
+            key = "examples.result_uptime_met" if uptime["met"] else "examples.result_uptime_missed"
+            lines.append(b.para(key, uptime=b.f.percent(uptime["display"]), target=b.f.percent(uptime["target"])))
+        else:
+            lines.append(b.para("examples.result_uptime", uptime=b.f.percent(uptime["display"])))
+    if entry["tickets"]["measured"]:
+        n = len(entry["breaches"])
+        lines.append(Para((b.c.plural("examples.expect_breaches", n, n=b.f.number(n)),)))
+        groups: dict[tuple[Any, ...], int] = {}
+        for breach in entry["breaches"]:
+            group = (breach["effective_priority"], breach["deadline"], breach["response"], breach["lateness_seconds"])
+            groups[group] = groups.get(group, 0) + 1
+        for (priority, deadline, response, lateness), count in groups.items():
+            values = {
+                "n": b.f.number(count),
+                "priority": b.priority_name(priority),
+                "deadline": b.f.timestamp(deadline),
+            }
+            if response:
+                text = b.c.plural(
+                    "examples.result_breach",
+                    count,
+                    response=b.f.timestamp(response),
+                    late=b.f.duration(lateness),
+                    **values,
+                )
+            else:
+                text = b.c.plural("examples.result_breach_open", count, **values)
+            lines.append(Para((text,)))
+    for credit in entry["credits"]:
+        name = b.known("credit.names", credit["credit"], b.t("credit.heading"))
+        amount = b.f.money(credit["amount"], currency)
+        if credit["kind"] == "band":
+            threshold = (
+                b.t("credit.below_target")
+                if credit["threshold_is_target"]
+                else b.t("credit.below", percent=b.f.percent(credit["threshold"]))
+            )
+            share = (
+                b.amount(credit["band"]) if "share" in credit["band"] else b.f.money(credit["band"]["money"], currency)
+            )
+            lines.append(b.para("examples.result_band", credit=name, threshold=threshold, share=share, amount=amount))
+        else:
+            lines.append(
+                b.para(
+                    "examples.result_per_miss",
+                    credit=name,
+                    count=b.f.number(credit["count"]),
+                    each=b.f.money(credit["each_amount"], currency),
+                    amount=amount,
+                )
+            )
+    if entry["cap"] and entry["cap"]["applied"]:
+        lines.append(b.para("examples.result_cap", limit=b.f.money(entry["cap"]["limit"], currency)))
+    lines.append(b.para("examples.expect_credit", credit=b.f.money(entry["total"], currency)))
+    claim = entry.get("claim")
+    if claim and claim["required"] and claim["deadline"] and Decimal(entry["total"]) > 0:
+        lines.append(b.para("examples.result_claim_by", deadline=b.f.timestamp(claim["deadline"])))
+    return [b.para("examples.computed"), Items(tuple(lines))]

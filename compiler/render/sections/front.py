@@ -1,0 +1,44 @@
+"""Definitions and scope of service: the first two sections of the document."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..doc import Block, Items, Para, Table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import DocBuilder
+
+
+def definitions(b: DocBuilder, probe: bool = False) -> Any:
+    if probe:
+        return bool(b.p["definitions"])
+    return [], [("", b.user(b.text(d["text"]))) for d in b.p["definitions"]]
+
+
+def scope(b: DocBuilder, probe: bool = False) -> Any:
+    tiers = b.p["tiers"]
+    if probe:
+        return bool(tiers)
+    with_features = any(t["features"] for t in tiers)
+    with_support = any(t["support"] for t in tiers)
+    intro: list[Block] = [b.para("scope.intro", count=b.f.number(len(tiers)))]
+    if with_features or with_support:
+        head = [b.t("scope.col_tier")]
+        if with_features:
+            head.append(b.t("scope.col_features"))
+        if with_support:
+            head.append(b.t("scope.col_support"))
+        rows = []
+        for t in tiers:
+            row = [Para((b.tier_name(t["id"]),))]
+            if with_features:
+                row.append(Para((b.text(t["features"], "—"),)))
+            if with_support:
+                names = [b.name(b.channels.get(c), c) for c in t["support"]]
+                row.append(Para((b.f.items(names) or "—",)))
+            rows.append(tuple(row))
+        intro.append(Table(tuple(head), tuple(rows)))
+    else:
+        intro.append(Items(tuple(Para((b.tier_name(t["id"]),)) for t in tiers)))
+    return intro, []

@@ -1,0 +1,257 @@
+"""Service standards: availability, measurement, objectives, hours, channels, live, priorities, responses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..doc import Block, DocLink, Items, Para, Table
+from ..formats import REFERENCE_MONTH_SECONDS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import DocBuilder
+
+
+def standards(b: DocBuilder, probe: bool = False) -> Any:
+    parts = [
+        availability_clause(b),
+        measurement_clause(b),
+        objectives_clause(b),
+        hours_clause(b),
+        channels_clause(b),
+        live_clause(b),
+        priorities_clause(b),
+        responses_clause(b),
+    ]
+    clauses = [c for c in parts if c is not None]
+    if probe:
+        return bool(clauses)
+    return [], clauses
+
+
+def availability_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+    av = b.p["availability"]
+    with_uptime = [t for t in b.p["tiers"] if t["uptime"] is not None]
+    blocks: list[Block] = []
+    if av and av["aim"]:
+        hours, days, *year = av["aim"].split("x")
+        key = "availability.aim_year" if year else "availability.aim"
+        blocks.append(
+            b.para(
+                key,
+                hours=b.f.number(int(hours)),
+                days=b.f.number(int(days)),
+                year=b.f.number(int(year[0])) if year else "",
+            )
+        )
+        if not with_uptime:
+            blocks.append(b.para("availability.aim_not_commitment"))
+    if with_uptime:
+        blocks.append(b.para("availability.uptime_intro"))
+        rows = []
+        for t in with_uptime:
+            allowed = (Decimal(100) - Decimal(t["uptime"])) * REFERENCE_MONTH_SECONDS / 100
+            rows.append(
+                (
+                    Para((b.tier_name(t["id"]),)),
+                    Para((b.f.percent(t["uptime"]),)),
+                    Para((b.f.duration(allowed),)),
+                )
+            )
+        head = (
+            b.t("availability.col_tier"),
+            b.t("availability.col_uptime"),
+            b.t("availability.col_allowed"),
+        )
+        blocks.append(Table(head, tuple(rows)))
+        blocks.append(b.para("availability.allowed_note"))
+    if not blocks:
+        return None
+    return b.t("clause.availability"), tuple(blocks)
+
+
+def measurement_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+    av = b.p["availability"]
+    if not av:
+        return None
+    has_uptime = any(t["uptime"] is not None for t in b.p["tiers"])
+    blocks: list[Block] = []
+    if has_uptime or av["monitor_interval_seconds"] is not None or av["status_page"]:
+        blocks.append(
+            b.para("measurement.window", window=b.word("window", av["window"]), timezone=b.p["timezone"] or "UTC")
+        )
+    if has_uptime:
+        blocks.append(b.para("measurement.formula"))
+    if av["monitor_interval_seconds"] is not None:
+        blocks.append(b.para("measurement.monitor", interval=b.f.duration(av["monitor_interval_seconds"])))
+    if av["status_page"]:
+        blocks.append(b.para("measurement.status_page", link=DocLink(av["status_page"], av["status_page"])))
+    if av["minimum_outage_seconds"] is not None:
+        blocks.append(b.para("measurement.minimum_outage", duration=b.f.duration(av["minimum_outage_seconds"])))
+    if av["maintenance_notice_seconds"] is not None:
+        blocks.append(b.para("measurement.maintenance_notice", duration=b.f.duration(av["maintenance_notice_seconds"])))
+    if av["excludes"]:
+        refs = [b.exclusion_ref(x) for x in av["excludes"]]
+        blocks.append(Para((b.c.plural("measurement.excludes", len(refs), clauses=b.f.items(refs)),)))
+    if has_uptime:
+        blocks.append(b.para("measurement.union"))
+    if not blocks:
+        return None
+    return b.t("clause.measurement"), tuple(blocks)
+
+
+def objectives_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+    objectives = b.p["objectives"]
+    if not objectives:
+        return None
+    rows = []
+    for o in objectives:
+        for target in o["targets"]:
+            threshold = target["threshold"]
+            limit = b.f.duration(threshold["seconds"]) if "seconds" in threshold else b.f.percent(threshold["percent"])
+            metric = target["metric"]
+            measure = (
+                b.t("objective.ratio")
+                if metric == "ratio"
+                else b.t("objective.percentile", p=b.f.number(Decimal(metric[1:])))
+            )
+            rows.append(
+                (
+                    Para((b.name(o, o["id"]),)),
+                    Para((b.t("objective.below", measure=measure, limit=limit),)),
+                    Para((b.word("per", target["per"]),)),
+                )
+            )
+    head = (b.t("objective.col_objective"), b.t("objective.col_target"), b.t("objective.col_period"))
+    return b.t("clause.objectives"), (b.para("objective.intro"), Table(head, tuple(rows)))
+
+
+def used_calendars(b: DocBuilder) -> list[str]:
+    used = {r["calendar"] for t in b.p["tiers"] for r in t["responses"]}
+    used |= {t["live"]["calendar"] for t in b.p["tiers"] if t["live"]}
+    return [c["id"] for c in b.p["calendars"] if c["id"] in used]
+
+
+def hours_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+    used = used_calendars(b)
+    if not used:
+        return None
+    items = []
+    for ident in used:
+        cal = b.calendars[ident]
+        zone = cal["timezone"] or b.p["timezone"] or "UTC"
+        if cal["always_open"]:
+            text = b.t("hours.always", label=b.calendar_label(ident))
+        else:
+            text = b.t(
+                "hours.weekly",
+                label=b.calendar_label(ident),
+                hours=b.f.weekly_hours(cal["hours"]),
+                timezone=zone,
+            )
+            if cal["holidays"]:
+                key = "hours.holidays_workdays" if cal["holidays"]["workdays"] else "hours.holidays"
+                text += b.t(key, region=b.f.region(cal["holidays"]["region"]))
+            else:
+                text += b.t("hours.end")
+        items.append(Para((text,)))
+    return b.t("clause.hours"), (b.para("hours.intro"), Items(tuple(items)))
+
+
+def channels_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+    channels = b.p["channels"]
+    if not channels:
+        return None
+    items = []
+    for ch in channels:
+        name = b.name(ch, ch["id"])
+        if ch["url"]:
+            items.append(b.para("channels.with_url", name=name, link=DocLink(ch["url"], ch["url"])))
+        else:
+            items.append(Para((name,)))
+    return b.t("clause.channels"), (b.para("channels.intro"), Items(tuple(items)))
+
+
+def live_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+    tiers = [t for t in b.p["tiers"] if t["live"]]
+    if not tiers:
+        return None
+    rows = []
+    for t in tiers:
+        live = t["live"]
+        limit = (
+            b.t("live.unlimited")
+            if live["max_session_seconds"] is None
+            else b.t("live.max", duration=b.f.duration(live["max_session_seconds"]))
+        )
+        rows.append((Para((b.tier_name(t["id"]),)), Para((limit,)), Para((b.calendar_label(live["calendar"]),))))
+    head = (b.t("live.col_tier"), b.t("live.col_limit"), b.t("live.col_hours"))
+    return b.t("clause.live"), (b.para("live.intro"), Table(head, tuple(rows)))
+
+
+def priorities_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+    priorities = b.p["priorities"]
+    if not priorities:
+        return None
+    items = []
+    for p in priorities:
+        name = b.priority_name(p["id"])
+        if p["requires_outage"] and p["downgrade"]:
+            items.append(b.para("priorities.requires_downgrade", name=name, downgrade=b.priority_name(p["downgrade"])))
+        elif p["requires_outage"]:
+            items.append(b.para("priorities.requires", name=name))
+        else:
+            items.append(Para((name,)))
+    return b.t("clause.priorities"), (b.para("priorities.intro"), Items(tuple(items)))
+
+
+def responses_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+    tiers = [t for t in b.p["tiers"] if t["responses"]]
+    if not tiers:
+        return None
+    measured = {r["priority"] for t in tiers for r in t["responses"]}
+    priorities = [p["id"] for p in b.p["priorities"] if p["id"] in measured]
+    calendars = {r["calendar"] for t in tiers for r in t["responses"]}
+    single = len(calendars) == 1
+    rows = []
+    gaps = False
+    for t in tiers:
+        targets = {r["priority"]: r for r in t["responses"]}
+        row = [Para((b.tier_name(t["id"]),))]
+        for pr in priorities:
+            r = targets.get(pr)
+            if r is None:
+                gaps = True
+                row.append(Para(("—",)))
+            elif single:
+                row.append(Para((b.f.duration(r["within_seconds"]),)))
+            else:
+                row.append(
+                    Para(
+                        (
+                            b.t(
+                                "responses.cell",
+                                duration=b.f.duration(r["within_seconds"]),
+                                hours=b.calendar_label(r["calendar"]),
+                            ),
+                        )
+                    )
+                )
+        rows.append(tuple(row))
+    head = (b.t("responses.col_tier"), *(b.priority_name(p) for p in priorities))
+    blocks: list[Block] = [b.para("responses.intro"), Table(head, tuple(rows))]
+    if single:
+        blocks.append(b.para("responses.single_calendar", hours=b.calendar_label(calendars.pop())))
+    else:
+        blocks.append(b.para("responses.calendars"))
+    if gaps:
+        blocks.append(b.para("responses.not_measured"))
+    if b.p["response_means"]:
+        blocks.append(
+            b.para(f"responses.means.{b.p['response_means']}")
+            if b.c.has(f"responses.means.{b.p['response_means']}")
+            else b.para("responses.means_other", means=b.p["response_means"].replace("_", " "))
+        )
+    blocks.append(b.para("responses.clock"))
+    blocks.append(b.para("responses.no_response"))
+    return b.t("clause.responses"), tuple(blocks)
