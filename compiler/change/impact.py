@@ -118,12 +118,9 @@ def reference(
 
 
 def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Decimal | None) -> Reference:
-    import numpy as np
-
     from ..policy import money_str
     from ..runtime.calendar import from_us, to_us, wall_to_us
     from ..runtime.evaluate import Period, evaluate
-    from ..runtime.events import MISSING, Customers, Events, Incidents, Tickets
 
     periods = [Period.month(p, period) for p in (old, new)]
     length_us = max(p.end - p.start for p in periods)
@@ -170,6 +167,31 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
             keys[ident] = (tier, BELOW, threshold)
             incidents.append((f"{ident}/outage", outage_start, outage_start + down, ident))
 
+    events = _events(cust, tickets, incidents)
+    reports = [evaluate(p, events, period=period) for p in (old, new)]
+    figures: dict[str, list[Figure]] = {t: [] for t in tiers}
+    by_id = [{c["customer"]: c for c in r["customers"]} for r in reports]
+    for customer, (tier, situation, probe) in keys.items():
+        a, b = (_figures([by[customer]], with_uptime=True) for by in by_id)
+        figures[tier].append(Figure(tier, new.tiers[tier].get("name"), situation, probe, 1, a, b))
+    return Reference(
+        period=reports[1]["period"],
+        source="synthetic",
+        fees={t: money_str(f, new.currency) for t, f in fees.items()},
+        names={t: new.tiers[t].get("name") for t in tiers},
+        currency=new.currency,
+        opened=opened.isoformat(timespec="minutes"),
+        calendar_opened=None if changed is None else from_us(changed, new.zone).isoformat(timespec="minutes"),
+        figures=figures,
+    )
+
+
+def _events(cust: list[Any], tickets: list[Any], incidents: list[Any]) -> Any:
+    """The reference month's customers, tickets and incidents as the evaluator's columns."""
+    import numpy as np
+
+    from ..runtime.events import MISSING, Customers, Events, Incidents, Tickets
+
     def objects(values: list[Any]) -> Any:
         out = np.empty(len(values), dtype=object)
         out[:] = values
@@ -178,7 +200,7 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
     def rows(n: int) -> Any:
         return np.arange(1, n + 1, dtype=np.int64)
 
-    events = Events(
+    return Events(
         Customers(
             objects([c[0] for c in cust]), objects([c[1] for c in cust]), tuple(c[2] for c in cust), rows(len(cust))
         ),
@@ -201,22 +223,6 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
             customers=tuple((i[3],) for i in incidents),
             row=rows(len(incidents)),
         ),
-    )
-    reports = [evaluate(p, events, period=period) for p in (old, new)]
-    figures: dict[str, list[Figure]] = {t: [] for t in tiers}
-    by_id = [{c["customer"]: c for c in r["customers"]} for r in reports]
-    for customer, (tier, situation, probe) in keys.items():
-        a, b = (_figures([by[customer]], with_uptime=True) for by in by_id)
-        figures[tier].append(Figure(tier, new.tiers[tier].get("name"), situation, probe, 1, a, b))
-    return Reference(
-        period=reports[1]["period"],
-        source="synthetic",
-        fees={t: money_str(f, new.currency) for t, f in fees.items()},
-        names={t: new.tiers[t].get("name") for t in tiers},
-        currency=new.currency,
-        opened=opened.isoformat(timespec="minutes"),
-        calendar_opened=None if changed is None else from_us(changed, new.zone).isoformat(timespec="minutes"),
-        figures=figures,
     )
 
 
