@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import slac
-from slac.cli import main
 from slac.change.diff import Strings, allowed_downtime, diff, duration
+from slac.cli import main
 
 from .conftest import CONTRACTS, ROOT
 
@@ -399,15 +399,12 @@ def test_string_catalogues_have_identical_keys_and_placeholders() -> None:
 
 
 def test_every_reason_and_subject_is_used() -> None:
-    import re
 
-    source = (ROOT / "compiler" / "change" / "diff.py").read_text(encoding="utf-8")
-    # `entity("tier", …)` composes tier, tier_name, tier_added and tier_removed.
-    composed = {
-        f"{kind}{suffix}"
-        for kind in re.findall(r'self\.entity\("(\w+)"', source)
-        for suffix in ("", "_name", "_added", "_removed")
-    }
+    from slac.change.entities import ENTITY_KINDS
+
+    source = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "compiler" / "change").glob("*.py")))
+    # An entity kind ("tier") composes tier, tier_name, tier_added and tier_removed.
+    composed = {f"{kind}{suffix}" for kind in ENTITY_KINDS for suffix in ("", "_name", "_added", "_removed")}
     for section in ("reason", "subject"):
         for key in load("en")[section]:
             assert f'"{key}"' in source or key in composed, (section, key)
@@ -432,3 +429,55 @@ def test_markdown_escapes_contract_ids_and_reasons_once() -> None:
     assert code == 0
     assert out.startswith("# What changed: acme\\_crm 3.0.0 → acme\\_crm 3.0.0\n")
     assert "> Reductions accepted: ticket\\_42 \\*ok\\*\n" in out
+
+
+# ---- the table of terms --------------------------------------------------------------------------------
+
+
+def test_every_row_of_the_table_flips_when_swapped() -> None:
+    """Each one-dimensional row, fed its two sample values both ways, goes the way its direction says."""
+    from slac.change.compare import At, compare_row
+    from slac.change.keys import Key
+    from slac.change.terms import ENTITY_ROWS, TABLE
+
+    rows = [*TABLE, *(r for rows in ENTITY_ROWS.values() for r in rows)]
+    ordered = [r for r in rows if r.direction in ("higher", "lower")]
+    assert len(ordered) >= 8
+    for row in rows:
+        at = At(row.key if row.key.ident is not None else row.key.of("x"), lambda s: "")
+        low, high = row.samples
+        [up] = compare_row(row, at, low, high)
+        [down] = compare_row(row, at, high, low)
+        if row.direction in ("higher", "lower"):
+            want = "improvement" if row.direction == "higher" else "reduction"
+            assert (up.kind, down.kind) == (want, OPPOSITE[want]), row.key
+            assert not (up.ambiguous or down.ambiguous), row.key
+        elif row.direction == "neutral":
+            assert up.kind == down.kind == "neutral", row.key
+        else:
+            assert up.kind == down.kind == "reduction" and up.ambiguous and down.ambiguous, row.key
+        assert isinstance(up.key, Key) and up.term == str(up.key)
+
+
+def test_band_paid_is_the_evaluators() -> None:
+    """Diff's band rule (slac.runtime.rules) pays the same band as the evaluator's credit rules, ties included."""
+    from fractions import Fraction
+
+    from slac.runtime import load_policy
+    from slac.runtime.credits import rules
+    from slac.runtime.rules import bands_worst_first, paying_band
+
+    for case in CASES:
+        raw = policy_of(case / "new.sla")
+        policy = load_policy(raw)
+        compiled = rules(policy)
+        for tier, spec in policy.tiers.items():
+            credits = [c for c in raw["credits"] if tier in c["applies"]]
+            for credit, rule in zip(credits, compiled.tiers[tier], strict=True):
+                worst = bands_worst_first(credit["bands"], spec["uptime"])
+                assert [b for _r, b in worst] == [b.raw for b in rule.bands]
+                for ratio, _band in worst:
+                    for up in (ratio - Fraction(1, 10**6), ratio):
+                        lines = compiled.lines(tier, Decimal(1000), up.numerator, up.denominator, 0)
+                        paid = next((ln.band.raw for ln in lines if ln.rule is rule and ln.band), None)
+                        assert paying_band(worst, up.numerator, up.denominator) == paid

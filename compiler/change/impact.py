@@ -35,151 +35,37 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .diff import Diff
+from .changelog import Diff
+from .figures import BELOW, CALENDAR, EVENTS, RESPONSES, Figure, Figures, Reference, scope
+from .keys import Key
 
 DEFAULT_FEE = Decimal(1000)  # a round fee when neither the user nor the contracts give one
 LATE_US = 60 * 1_000_000  # responses and outages go one minute past the line they probe
-RESPONSES, CALENDAR, BELOW, EVENTS = "responses", "calendar", "below", "events"
 
 
 class ImpactError(Exception):
     """The reference month cannot be evaluated (bad events, a month outside the holiday data…)."""
 
 
-@dataclass(frozen=True)
-class Figures:
-    """One situation of one tier under one contract: the evaluator's total, uptime and missed responses."""
-
-    credit: str  # the report's `total`, rounded to the currency's minor unit
-    currency: str
-    uptime: str | None  # the report's exact uptime cut to 4 places (None for a sum over several customers)
-    missed: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"credit": self.credit, "currency": self.currency, "uptime": self.uptime, "missed": self.missed}
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One situation of one tier, evaluated under OLD and under NEW."""
-
-    tier: str
-    name: dict[str, str] | None  # the tier's name in the new contract, per language
-    situation: str  # RESPONSES, CALENDAR, BELOW or EVENTS
-    threshold: str | None  # the uptime threshold a BELOW month probes
-    customers: int
-    old: Figures
-    new: Figures
-
-    @property
-    def same(self) -> bool:
-        return (self.old.credit, self.old.currency, self.old.missed) == (
-            self.new.credit,
-            self.new.currency,
-            self.new.missed,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "tier": self.tier,
-            "situation": self.situation,
-            "threshold": self.threshold,
-            "customers": self.customers,
-            "same": self.same,
-            "old": self.old.to_json(),
-            "new": self.new.to_json(),
-        }
-
-
-@dataclass(frozen=True)
-class Reference:
-    """The month the figures are for, and every figure by (tier, situation, threshold)."""
-
-    period: str
-    source: str  # "synthetic" or the events directory
-    fees: dict[str, str]  # tier → its reference customers' monthly fee, "1000.00" (synthetic month)
-    names: dict[str, dict[str, str] | None]  # tier → its name in the new contract
-    currency: str
-    opened: str | None  # when the reference tickets open (synthetic month)
-    calendar_opened: str | None  # when the CALENDAR tickets open: the first day a calendar differs
-    figures: dict[str, list[Figure]]  # tier → its situations
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "period": self.period,
-            "source": self.source,
-            "fees": self.fees,
-            "currency": self.currency,
-            "tickets_opened": self.opened,
-            "calendar_tickets_opened": self.calendar_opened,
-        }
-
-    def for_change(self, term: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[Figure, ...]:
-        """The figures a change can move (see the module docstring); () for terms without money."""
-        scope = _scope(term, old, new)
-        if scope is None:
-            return ()
-        tiers, situations = scope
-        out: list[Figure] = []
-        for tier in self.figures:  # the evaluation's order: the new contract's tiers
-            if tier in tiers:
-                out += [f for f in self.figures[tier] if f.situation in situations or f.situation == EVENTS]
-        return tuple(out)
-
-
-# ---- which figures a change can move -----------------------------------------------------------------
-
-
-def _scope(term: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[set[str], set[str]] | None:
-    every = {RESPONSES, BELOW}
-    all_tiers = {t["id"] for t in old.get("tiers", [])} | {t["id"] for t in new.get("tiers", [])}
-    head, _, rest = term.partition(":")
-    ident, _, part = rest.partition("/")
-    if head == "tier":
-        if part.startswith("response:"):
-            return {ident}, {RESPONSES}
-        if part == "uptime":
-            return {ident}, {BELOW}
-        return None
-    if head == "credit":
-        applies = {t for p in (old, new) for c in p.get("credits", []) if c["id"] == ident for t in c["applies"]}
-        if part.startswith("bands:"):
-            return {part.removeprefix("bands:")}, {BELOW}
-        if part.startswith("applies:"):
-            return {part.removeprefix("applies:")}, every
-        if part == "per_miss":
-            return applies, {RESPONSES}
-        if part == "":
-            return applies, every
-        return None
-    if head == "cap" or term.startswith("cap/"):
-        return all_tiers, every
-    if head == "calendar":
-        users = {
-            t["id"] for p in (old, new) for t in p.get("tiers", []) for r in t["responses"] if r["calendar"] == ident
-        }
-        return users, {RESPONSES, CALENDAR}
-    if head == "priority" and part in ("downgrade", "requires_outage"):
-        return all_tiers, {RESPONSES}
-    return None
-
-
 def attach(result: Diff, ref: Reference) -> Diff:
     """The diff with each change's reference-month figures and the month they are for."""
-    changes = tuple(replace(c, impact=ref.for_change(c.term, result.old, result.new)) for c in result.changes)
+    changes = tuple(replace(c, impact=ref.for_change(c.key, result.old, result.new)) for c in result.changes)
     return replace(result, changes=changes, reference=ref)
 
 
-def wanted(terms: Iterable[str], old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Whether any change can have figures (so the evaluator is loaded only when it is needed)."""
-    return any(_scope(term, old, new) is not None for term in terms)
+def wanted(terms: Iterable[Key | str], old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether any change can have figures (so the evaluator is loaded only when it is needed).
+
+    `terms` are the changes' keys, or their `term` strings.
+    """
+    keys = (t if isinstance(t, Key) else Key.parse(t) for t in terms)
+    return any(scope(key, old, new) is not None for key in keys)
 
 
 # ---- the month ------------------------------------------------------------------------------------
@@ -232,12 +118,9 @@ def reference(
 
 
 def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Decimal | None) -> Reference:
-    import numpy as np
-
     from ..policy import money_str
     from ..runtime.calendar import from_us, to_us, wall_to_us
     from ..runtime.evaluate import Period, evaluate
-    from ..runtime.events import MISSING, Customers, Events, Incidents, Tickets
 
     periods = [Period.month(p, period) for p in (old, new)]
     length_us = max(p.end - p.start for p in periods)
@@ -284,6 +167,31 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
             keys[ident] = (tier, BELOW, threshold)
             incidents.append((f"{ident}/outage", outage_start, outage_start + down, ident))
 
+    events = _events(cust, tickets, incidents)
+    reports = [evaluate(p, events, period=period) for p in (old, new)]
+    figures: dict[str, list[Figure]] = {t: [] for t in tiers}
+    by_id = [{c["customer"]: c for c in r["customers"]} for r in reports]
+    for customer, (tier, situation, probe) in keys.items():
+        a, b = (_figures([by[customer]], with_uptime=True) for by in by_id)
+        figures[tier].append(Figure(tier, new.tiers[tier].get("name"), situation, probe, 1, a, b))
+    return Reference(
+        period=reports[1]["period"],
+        source="synthetic",
+        fees={t: money_str(f, new.currency) for t, f in fees.items()},
+        names={t: new.tiers[t].get("name") for t in tiers},
+        currency=new.currency,
+        opened=opened.isoformat(timespec="minutes"),
+        calendar_opened=None if changed is None else from_us(changed, new.zone).isoformat(timespec="minutes"),
+        figures=figures,
+    )
+
+
+def _events(cust: list[Any], tickets: list[Any], incidents: list[Any]) -> Any:
+    """The reference month's customers, tickets and incidents as the evaluator's columns."""
+    import numpy as np
+
+    from ..runtime.events import MISSING, Customers, Events, Incidents, Tickets
+
     def objects(values: list[Any]) -> Any:
         out = np.empty(len(values), dtype=object)
         out[:] = values
@@ -292,7 +200,7 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
     def rows(n: int) -> Any:
         return np.arange(1, n + 1, dtype=np.int64)
 
-    events = Events(
+    return Events(
         Customers(
             objects([c[0] for c in cust]), objects([c[1] for c in cust]), tuple(c[2] for c in cust), rows(len(cust))
         ),
@@ -315,22 +223,6 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
             customers=tuple((i[3],) for i in incidents),
             row=rows(len(incidents)),
         ),
-    )
-    reports = [evaluate(p, events, period=period) for p in (old, new)]
-    figures: dict[str, list[Figure]] = {t: [] for t in tiers}
-    by_id = [{c["customer"]: c for c in r["customers"]} for r in reports]
-    for customer, (tier, situation, probe) in keys.items():
-        a, b = (_figures([by[customer]], with_uptime=True) for by in by_id)
-        figures[tier].append(Figure(tier, new.tiers[tier].get("name"), situation, probe, 1, a, b))
-    return Reference(
-        period=reports[1]["period"],
-        source="synthetic",
-        fees={t: money_str(f, new.currency) for t, f in fees.items()},
-        names={t: new.tiers[t].get("name") for t in tiers},
-        currency=new.currency,
-        opened=opened.isoformat(timespec="minutes"),
-        calendar_opened=None if changed is None else from_us(changed, new.zone).isoformat(timespec="minutes"),
-        figures=figures,
     )
 
 

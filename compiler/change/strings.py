@@ -1,0 +1,120 @@
+"""The changelog's words: one language's strings (`templates/strings/diff.{en,zh}.toml`) and its formatting.
+
+A message (`Msg`) is a function of the `Strings` it is written in, so a change is described
+once and written in every language. Durations are exact (fractional seconds kept), percents
+are the contract's decimals, user text is escaped for Markdown only when writing Markdown.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+class Strings:
+    """The changelog strings of one language; `markdown` escapes user text for Markdown."""
+
+    def __init__(self, lang: str, *, markdown: bool = False):
+        self.lang = lang
+        self.markdown = markdown
+        self.table = catalogue(lang)
+
+    def text(self, section: str, key: str, **params: Any) -> str:
+        template: str = self.table[section][key]
+        values = {k: render(v, self) if callable(v) or not self.markdown else escape(str(v)) for k, v in params.items()}
+        return template.format(**values)
+
+
+Msg = Callable[[Strings], str]
+
+
+@cache
+def catalogue(lang: str) -> dict[str, dict[str, str]]:
+    raw = resources.files("slac.templates").joinpath(f"strings/diff.{lang}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(raw)
+
+
+def render(value: Any, s: Strings) -> str:
+    return value(s) if callable(value) else str(value)
+
+
+def msg(section: str, key: str, **params: Any) -> Msg:
+    return lambda s: s.text(section, key, **params)
+
+
+def escape(text: str) -> str:
+    """User text made inert in Markdown (names come from contracts)."""
+    out = []
+    for ch in text:
+        out.append("\\" + ch if ch in "\\`*_[]<>#|" else ch)
+    return "".join(out)
+
+
+def user_text(texts: dict[str, str] | None, fallback: str) -> Msg:
+    """A text of the contract in the reader's language (or the first one there is)."""
+
+    def show(s: Strings) -> str:
+        value = (texts or {}).get(s.lang) or next(iter((texts or {}).values()), None) or fallback
+        return escape(value) if s.markdown else value
+
+    return show
+
+
+def duration(seconds: Any) -> Msg:
+    """`5400` → "1 h 30 min" / "1 小时 30 分钟"; exact, fractional seconds kept ("4 min 19.2 s")."""
+    total = Decimal(str(seconds))
+
+    def show(s: Strings) -> str:
+        if total == 0:
+            return s.text("unit", "zero")
+        rest = total
+        parts = []
+        for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+            whole = int(rest // size)
+            if whole:
+                parts.append(s.text("unit", unit, n=whole))
+                rest -= whole * size
+        if rest:
+            if rest < 1 and not parts:
+                parts.append(s.text("unit", "ms", n=plain(rest * 1000)))
+            else:
+                parts.append(s.text("unit", "s", n=plain(rest)))
+        return s.text("unit", "join").join(parts)
+
+    return show
+
+
+def percent(value: str | Decimal) -> str:
+    return f"{plain(Decimal(str(value)))}%"
+
+
+def amount(value: dict[str, Any] | None) -> Msg:
+    """A share (`10% of the monthly fee`) or money (`50.00 CNY`)."""
+
+    def show(s: Strings) -> str:
+        if value is None:
+            return s.text("unit", "none")
+        if "share" in value:
+            basis = s.table["basis"].get(value["basis"], value["basis"])
+            return s.text("unit", "share", share=plain(Decimal(value["share"])), basis=basis)
+        return f"{value['money']} {value['currency']}"
+
+    return show
+
+
+def word(key: str) -> Msg:
+    return msg("unit", key)
+
+
+def joined(items: Iterable[Msg]) -> Msg:
+    parts = list(items)
+    return lambda s: s.text("unit", "and").join(render(p, s) for p in parts)
+
+
+def plain(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros (`2.50` → `2.5`)."""
+    return format(value.normalize(), "f")

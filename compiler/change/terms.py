@@ -1,0 +1,255 @@
+"""The table of terms: every simple term of a policy as one row, compared by one generic comparator.
+
+A row says which term it is (its key and subject), how to read its value from the policy (or
+from one entity: a channel, a priority, a tier), how to show it, and its direction for the
+customer: `higher` or `lower` is better, `neutral` (moves no service level: a version, an
+address) or `unranked` (slac cannot tell: another currency; an ambiguous reduction). What a
+missing value means is the row's `absent`: a `Presence` (no claim deadline is better than
+any), a fallback direction and reason, or "skip" (the term does not exist without its block).
+
+Terms with more than one dimension (calendars, response targets, bands, amounts of
+different shapes) have their own comparators (`calendars`, `entities`, `money`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from .keys import Key
+from .strings import Msg, duration, msg, percent, word
+
+Direction = Literal["higher", "lower", "neutral", "unranked"]
+Ranked = tuple[Literal["neutral", "unranked"], str]
+RESPONSE_ORDER = ("acknowledgement", "resolution")  # a later meaning asks more of the provider
+
+
+@dataclass(frozen=True)
+class Presence:
+    """What adding or removing a term means: (kind, reason) each; ambiguous for legal text."""
+
+    added: tuple[Any, str]
+    removed: tuple[Any, str]
+    show: Callable[[Any], Any] | None = None
+    ambiguous: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """One simple term (see the module docstring)."""
+
+    key: Key  # for an entity row the ident is filled in per entity (`Key("channel", None, "url")`)
+    subject: str  # the catalogue's subject key
+    read: Callable[[Mapping[str, Any]], Any]  # the value, from the policy or the entity
+    direction: Direction
+    reasons: tuple[str, ...]  # (better, worse) for higher/lower, (reason,) for neutral/unranked
+    show: Callable[[Any], Any] = str
+    line: Callable[[Mapping[str, Any]], int | None] = lambda item: item.get("line")
+    rank: Callable[[Any], Any] = lambda value: value  # the value as a number to compare; None: cannot rank
+    absent: Presence | Ranked | Literal["skip"] | None = None
+    extra: Callable[[Any, Any], Msg] | None = None  # more detail on an ordered change (allowed downtime)
+    samples: tuple[Any, Any] = (60, 120)  # two values, the first ranked lower (for the table's own test)
+
+
+def _yes_no(value: bool) -> Msg:
+    return word("yes" if value else "no")
+
+
+def _contract(field: str, subject: str, read: Callable[[Mapping[str, Any]], Any] | None = None, **row: Any) -> Row:
+    """A row of the contract header; its line is the header statement's."""
+    return Row(
+        Key("contract", field),
+        subject,
+        read or (lambda p: p["contract"].get(field)),
+        line=lambda p: p["contract"].get("lines", {}).get(field),
+        **row,
+    )
+
+
+def _block(name: str) -> Callable[[Mapping[str, Any]], Mapping[str, Any]]:
+    return lambda p: p.get(name) or {}
+
+
+def _in(block: str, field: str, default: Any = None) -> Callable[[Mapping[str, Any]], Any]:
+    if default is None:
+        return lambda p: (p.get(block) or {}).get(field)
+    return lambda p: (p.get(block) or {}).get(field) or default
+
+
+def _block_line(block: str) -> Callable[[Mapping[str, Any]], int | None]:
+    return lambda p: (p.get(block) or {}).get("line")
+
+
+def _response_rank(value: Any) -> int | None:
+    return RESPONSE_ORDER.index(value) if value in RESPONSE_ORDER else None
+
+
+def _downtime(old: str, new: str) -> Msg:
+    from ..runtime.rules import allowed_downtime  # slac.runtime loads numpy: only when an uptime changed
+
+    return msg("change", "downtime", old=duration(allowed_downtime(old)), new=duration(allowed_downtime(new)))
+
+
+_AVAIL, _CLAIM = _block_line("availability"), _block_line("claim")
+
+# Terms of the whole policy, read from the policy itself.
+TABLE: tuple[Row, ...] = (
+    _contract("version", "contract_version", direction="neutral", reasons=("informational",)),
+    _contract("effective", "contract_effective", direction="neutral", reasons=("informational",)),
+    _contract(
+        "timezone", "contract_timezone", lambda p: p.get("timezone"), direction="neutral", reasons=("zone_contract",)
+    ),
+    _contract(
+        "currency",
+        "contract_currency",
+        lambda p: (p.get("currency") or {}).get("code"),
+        direction="unranked",
+        reasons=("currency_changed",),
+    ),
+    _contract(
+        "billing", "contract_billing", lambda p: p.get("billing"), direction="unranked", reasons=("billing_changed",)
+    ),
+    Row(
+        Key("contract", "response_means"),
+        "response_means",
+        lambda p: p.get("response_means"),
+        "higher",
+        ("response_stricter", "response_looser"),
+        line=lambda p: p["contract"].get("lines", {}).get("response_means"),
+        rank=_response_rank,
+        absent=("unranked", "response_changed"),
+        samples=RESPONSE_ORDER,
+    ),
+    Row(
+        Key("availability", "window"),
+        "availability_window",
+        _in("availability", "window", "calendar_month"),
+        "unranked",
+        ("window_changed",),
+        line=_AVAIL,
+    ),
+    Row(
+        Key("availability", "monitor"),
+        "availability_monitor",
+        _in("availability", "monitor_interval_seconds"),
+        "lower",
+        ("monitor_faster", "monitor_slower"),
+        duration,
+        _AVAIL,
+        absent=("neutral", "informational"),
+    ),
+    Row(
+        Key("availability", "status_page"),
+        "availability_status_page",
+        _in("availability", "status_page"),
+        "neutral",
+        ("contact",),
+        line=_AVAIL,
+    ),
+    # No `minimum outage` means every outage counts; no notice means any announcement excludes maintenance.
+    Row(
+        Key("availability", "minimum_outage"),
+        "availability_minimum_outage",
+        _in("availability", "minimum_outage_seconds", 0),
+        "lower",
+        ("minimum_outage_shorter", "minimum_outage_longer"),
+        duration,
+        _AVAIL,
+    ),
+    Row(
+        Key("availability", "maintenance_notice"),
+        "availability_maintenance_notice",
+        _in("availability", "maintenance_notice_seconds", 0),
+        "higher",
+        ("notice_longer", "notice_shorter"),
+        duration,
+        _AVAIL,
+    ),
+    Row(
+        Key("availability", "aim"),
+        "availability_aim",
+        _in("availability", "aim"),
+        "neutral",
+        ("informational",),
+        line=_AVAIL,
+    ),
+    Row(
+        Key("cap", None, "per"),
+        "cap",
+        _in("cap", "per"),
+        "unranked",
+        ("cap_period",),
+        line=_block_line("cap"),
+        absent="skip",
+    ),
+    Row(
+        Key("payout", "when"),
+        "payout",
+        _in("payout", "when"),
+        "unranked",
+        ("payout_changed",),
+        line=_block_line("payout"),
+    ),
+    Row(
+        Key("claim", "required"),
+        "claim_required",
+        lambda p: bool((p.get("claim") or {}).get("required")),
+        "lower",
+        ("claim_required_removed", "claim_required_added"),
+        _yes_no,
+        _CLAIM,
+        samples=(False, True),
+    ),
+    Row(
+        Key("claim", "within"),
+        "claim_within",
+        _in("claim", "within_seconds"),
+        "higher",
+        ("claim_longer", "claim_shorter"),
+        duration,
+        _CLAIM,
+        absent=Presence(("reduction", "claim_deadline_added"), ("improvement", "claim_deadline_removed"), duration),
+    ),
+    Row(
+        Key("claim", "via"),
+        "claim_via",
+        _in("claim", "via"),
+        "neutral",
+        ("contact",),
+        lambda via: (via.get("channel") or via.get("address") or "") if via else "",
+        _CLAIM,
+        samples=({"address": "claims@example.com"}, {"channel": "portal"}),
+    ),
+)
+
+# Terms of one entity, read from the entity (the key's ident is the entity's id).
+ENTITY_ROWS: dict[str, tuple[Row, ...]] = {
+    "channels": (Row(Key("channel", None, "url"), "channel_url", lambda c: c.get("url"), "neutral", ("contact",)),),
+    "priorities": (
+        Row(
+            Key("priority", None, "requires_outage"),
+            "priority_requires_outage",
+            lambda p: bool(p["requires_outage"]),
+            "lower",
+            ("requires_outage_removed", "requires_outage_added"),
+            _yes_no,
+            samples=(False, True),
+        ),
+    ),
+    "tiers": (
+        Row(
+            Key("tier", None, "uptime"),
+            "tier_uptime",
+            lambda t: t.get("uptime"),
+            "higher",
+            ("uptime_higher", "uptime_lower"),
+            percent,
+            rank=Decimal,
+            absent=Presence(("improvement", "uptime_added"), ("reduction", "uptime_removed"), percent),
+            extra=_downtime,
+            samples=("99.9", "99.95"),
+        ),
+    ),
+}
