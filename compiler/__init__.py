@@ -54,7 +54,7 @@ __version__ = "0.1.0"
 
 def parse(source: str, *, file: str = "<string>") -> Document:
     """Source text → typed AST; raises `SlaError` on syntax or value errors."""
-    from .to_ast import parse as _parse
+    from .driver import parse as _parse
 
     return _parse(source, file=file)
 

@@ -20,9 +20,7 @@ from lark.tree import Meta
 
 from . import limits
 from . import nodes as n
-from .errors import Diagnostic, SlaError, Span, error, has_errors
-from .screen import screen
-from .syntax import parse_tree
+from .errors import Diagnostic, Span, error
 
 _UNIT_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
 _DURATION_PART = re.compile(r"(\d+)(ms|min|d|h|s)")
@@ -599,72 +597,4 @@ def to_ast(tree: Tree[Token], *, file: str, source: str) -> tuple[n.Document, li
     """Convert a parse tree; returns the document and the value errors found on the way."""
     builder = _Builder(file)
     sla = builder.transform(tree)
-    return n.Document(sla.span, file, source, sla), builder.diagnostics + _counts(sla)
-
-
-def _counts(sla: n.Sla) -> list[Diagnostic]:
-    """Errors for a contract with more statements, tiers, examples or example events than slac handles.
-
-    Reported here, before the semantic checks, so that those never run on an oversized contract.
-    """
-    found: list[Diagnostic] = []
-    statements = len(sla.body) + sum(len(s.body) for s in sla.body if isinstance(s, n.Block))
-    if statements > limits.MAX_STATEMENTS:
-        found.append(
-            error(
-                "E0220",
-                f"the contract has {statements:,} statements; slac reads at most {limits.MAX_STATEMENTS:,}",
-                sla.name.span,
-                "check that this is the contract you meant",
-            )
-        )
-    for kind, what, limit in ((n.Tier, "tiers", limits.MAX_TIERS), (n.Example, "examples", limits.MAX_EXAMPLES)):
-        blocks = sla.all(kind)
-        if len(blocks) > limit:
-            found.append(
-                error(
-                    "E0221",
-                    f"the contract has {len(blocks):,} {what}; slac reads at most {limit:,}",
-                    blocks[limit].span,
-                    f"this is the first {what[:-1]} over the limit",
-                )
-            )
-    total = 0
-    for ex in sla.all(n.Example):
-        events = sum(
-            s.count.value if isinstance(s, n.Repeat) else 1
-            for s in ex.body
-            if isinstance(s, (n.Repeat, n.Ticket, n.Outage))
-        )
-        total += events
-        if total > limits.MAX_TOTAL_EXAMPLE_EVENTS and total - events <= limits.MAX_TOTAL_EXAMPLE_EVENTS:
-            found.append(
-                error(
-                    "E0222",
-                    f"the examples have more than {limits.MAX_TOTAL_EXAMPLE_EVENTS:,} events in all; "
-                    "every check runs them through the evaluator",
-                    ex.title.span,
-                    "this is the example that goes over the limit: use fewer or smaller `repeat`s",
-                )
-            )
-        if events > limits.MAX_EXAMPLE_EVENTS:
-            found.append(
-                error(
-                    "E0222",
-                    f"this example has {events:,} events; an example has at most {limits.MAX_EXAMPLE_EVENTS:,}",
-                    ex.title.span,
-                    "an example shows one case: use fewer or smaller `repeat`s",
-                )
-            )
-    return found
-
-
-def parse(source: str, *, file: str = "<string>") -> n.Document:
-    """Source text → AST. Raises `SlaError` on syntax or value errors."""
-    screened = screen(source, file)
-    if has_errors(screened):
-        raise SlaError(screened)
-    doc, diagnostics = to_ast(parse_tree(source, file), file=file, source=source)
-    if has_errors(diagnostics):
-        raise SlaError(diagnostics)
-    return doc
+    return n.Document(sla.span, file, source, sla), builder.diagnostics
