@@ -159,6 +159,8 @@ def _load_policy(path: str, source: Any, code: Exit = Exit.USAGE) -> Policy:
         return load_policy(source)
     except PolicyError as exc:
         fail(f"{path}: cannot use this policy: {exc}", code)
+    except ValueError as exc:  # a NaN or Infinity the loader did not name (its content hash cannot be computed)
+        fail(f"{path}: cannot use this policy: not a slac policy: {exc}", code)
 
 
 def usable(inputs: list[Input], fmt: str = "text") -> None:
