@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from .errors import SlaError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .syntax import Token  # lark is imported by syntax.py and to_ast.py only
+    from .syntax import Token  # lark is imported by syntax.py and to_ast/ only
 
 INDENT = "  "
 

@@ -20,7 +20,7 @@ syntax (E01xx; `syntax.py`, messages of E0110–E0122 in grammar/syntax_errors.t
     E0110–E0122  known mistakes: calendar of a target, money without currency, commas in a list,
            hours without minutes or days, band symbols, unquoted zone, dates, texts without language,
            upper-case names, missing braces, spaced durations, no `sla NAME {`
-values (E02xx; `to_ast.py`)
+values (E02xx; `to_ast/values.py`)
     E0201  an unknown escape in a text     E0202  an impossible date or month
     E0203  an invalid timestamp            E0204  a timestamp without UTC offset
     E0205  an impossible clock time        E0206  a text line that belongs to no statement
