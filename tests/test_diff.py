@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import slac
-from slac.cli import main
 from slac.change.diff import Strings, allowed_downtime, diff, duration
+from slac.cli import main
 
 from .conftest import CONTRACTS, ROOT
 
