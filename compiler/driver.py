@@ -83,8 +83,15 @@ def compile_source(
     doc, diagnostics = front(source, file=file)
     if doc is None or has_errors(diagnostics):
         return Compiled(file, source, doc, diagnostics)
+    return _policy_stage(Compiled(file, source, doc, diagnostics), examples, validate_schema, options)
+
+
+def _policy_stage(checked: Compiled, examples: bool, validate_schema: bool, options: dict[str, Any]) -> Compiled:
+    """A checked contract (no errors so far) → its policy, and the examples run on it."""
     from .policy import build
 
+    file, source, doc, diagnostics = checked.file, checked.source, checked.doc, checked.diagnostics
+    assert doc is not None
     try:
         policy = build(doc, validate_schema=validate_schema, **options)
     except SlaError as exc:
@@ -178,7 +185,7 @@ def analyse(source: str, *, file: str, examples: bool = True) -> tuple[n.Documen
     if doc is None or has_errors(diagnostics) or not doc.sla.all(n.Example):
         return doc, diagnostics
     # Built only to run the examples and never written: its schema check is left to compile.
-    compiled = compile_source(source, file=file, validate_schema=False)
+    compiled = _policy_stage(Compiled(file, source, doc, diagnostics), True, False, {})
     if compiled.failure is not None:
         from .checks import unevaluable
 
