@@ -1,19 +1,23 @@
 """slac — SLA-as-code contract compiler.
 
-The pipeline, one module per stage, each callable alone::
+The pipeline; data flows one way, each stage callable alone::
 
-    source text ──screen.screen──────▶ refused when over a size limit (limits.py) or hiding characters
-                ──syntax.parse_tree──▶ Lark parse tree (LALR, positions kept)
-                ──to_ast.to_ast─────▶ typed AST (nodes.Document, frozen dataclasses)
-                ──checks.run────────▶ diagnostics (one check per module, listed in checks.CHECKS)
-                ──policy.build──────▶ policy (plain, JSON-ready dict, validated by schema/policy.schema.json)
+    driver.compile_source (the one compile path every command and API function uses):
+    source text ──screen──────▶ refused when over a size limit (limits.py) or hiding characters
+                ──syntax──────▶ Lark parse tree (LALR, positions kept; lark only in syntax and to_ast)
+                ──to_ast/─────▶ typed AST (nodes.Document, frozen dataclasses) + value errors
+                ──checks/─────▶ diagnostics (sizes first, then one check per module, listed in CHECKS)
+                ──policy/build▶ policy dict (policy/{codec,schema}: canonical JSON, hash, the shipped schema)
+                ──examples────▶ the evaluator's result per `example`, then checks.examples_hold (E0712)
 
-    policy ──runtime.load_policy──▶ Policy (per-ticket deadlines)  ──runtime.evaluate──▶ report
-           ──render.render────────▶ Markdown / HTML / PDF per edition
-           ──diff.diff────────────▶ classified changes between two policies
+    policy JSON ──policy/load (runtime.load_policy)▶ checked policy (version, schema, hash, references)
+                  └─policy/view─▶ runtime/ (deadlines, evaluate → report)
+                               ─▶ render/ (Markdown / HTML / PDF per edition, reports)
+                               ─▶ change/ (diff: classified changes, impact figures)
+    cli/ ── thin commands over driver and the loader; cli/_io: exit codes, I/O, load_input
 
-Later stages never see parse trees. Importing `slac` is light: Lark, and
-everything the renderer needs, load only inside the stage that uses them.
+Later stages never see parse trees. Importing `slac` is light: Lark, Jinja2, WeasyPrint,
+numpy and jsonschema load only inside the stage that uses them.
 
 Public API (keyword-only options)::
 
@@ -54,7 +58,7 @@ __version__ = "0.1.0"
 
 def parse(source: str, *, file: str = "<string>") -> Document:
     """Source text → typed AST; raises `SlaError` on syntax or value errors."""
-    from .to_ast import parse as _parse
+    from .driver import parse as _parse
 
     return _parse(source, file=file)
 

@@ -1,24 +1,59 @@
-"""The stages chained: source → tree → AST → checks → policy, with diagnostics collected."""
+"""The one compile path: source → screen → parse → AST → checks → policy → examples, each built once.
+
+    source ──screen.screen──────▶ E013x: too large, hidden characters (parsing it would only add noise)
+           ──syntax.parse_tree──▶ parse tree (E01xx)
+           ──to_ast.to_ast──────▶ typed AST with value errors (E02xx)
+           ──checks.run─────────▶ limits (E022x), then the semantic checks (not on a contract with errors)
+           ──policy.build───────▶ the policy dict (validated by the shipped schema)
+           ──runtime examples───▶ the evaluator's result of each `example`
+           ──checks.examples_hold (post-policy stage) ▶ E0712 for each `expect` that does not hold
+
+`compile_source` runs all of it and returns a `Compiled`; every command and API function uses it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import limits
-from . import nodes as n
 from .errors import Diagnostic, SlaError, error, has_errors
 
 if TYPE_CHECKING:  # pragma: no cover
+    from . import nodes as n
     from .runtime.examples import ExampleResult
 
 
-def analyse(source: str, *, file: str, examples: bool = True) -> tuple[n.Document | None, list[Diagnostic]]:
-    """Parse and check; returns the document (None on a syntax error) and every diagnostic.
+@dataclass(frozen=True)
+class Compiled:
+    """What compiling one contract produced.
 
-    A contract without other errors then has its `example` blocks run by the evaluator
-    (unless `examples=False`): an `expect` that does not hold is an error (E0712).
+    `policy` is None when the contract has errors before the policy stage or the policy cannot be
+    built (`failure` then says why); `results` are the examples run on that very policy.
     """
+
+    file: str
+    source: str
+    doc: n.Document | None
+    diagnostics: list[Diagnostic]
+    policy: dict[str, Any] | None = None
+    results: list[ExampleResult] = field(default_factory=list)
+    failure: str | None = None
+    expectations: list[Diagnostic] = field(default_factory=list)  # E0712 of the `expect`s, also in diagnostics
+
+    @property
+    def ok(self) -> bool:
+        """A policy was built and nothing (no check, no example) reported an error."""
+        return self.policy is not None and self.failure is None and not has_errors(self.diagnostics)
+
+    @property
+    def reports(self) -> dict[int, dict[str, Any]]:
+        """The evaluator's report entry of each example, by example index (what render prints)."""
+        return {r.index: r.report for r in self.results}
+
+
+def front(source: str, *, file: str) -> tuple[n.Document | None, list[Diagnostic]]:
+    """Screen, parse, convert and check; the document (None on a syntax error) and its diagnostics."""
     from .checks import run
     from .screen import screen
     from .syntax import parse_tree
@@ -26,22 +61,73 @@ def analyse(source: str, *, file: str, examples: bool = True) -> tuple[n.Documen
 
     screened = screen(source, file)
     if has_errors(screened):
-        # A hidden character or an oversized file is fixed first; parsing it would only add noise.
         return None, screened
     try:
         tree = parse_tree(source, file)
     except SlaError as exc:
         return None, list(exc.diagnostics)
     doc, diagnostics = to_ast(tree, file=file, source=source)
-    # A bad value (a 25:00 clock, a 30 February) is replaced by a placeholder so that
-    # conversion can go on; semantic checks on placeholders would only report noise.
-    if not has_errors(diagnostics):
-        diagnostics = diagnostics + run(doc)
-    # Examples only run on an otherwise clean contract: the policy they need cannot be built before.
-    if examples and not has_errors(diagnostics):
-        diagnostics = diagnostics + example_diagnostics(doc)
-    diagnostics = screened + diagnostics
-    return doc, _at_most(sorted(set(diagnostics), key=Diagnostic.sort_key))
+    # A bad value (a 25:00 clock, a 30 February) is replaced by a placeholder so that conversion can
+    # go on; `run` checks the limits of such a document but not its semantics (only noise).
+    diagnostics = diagnostics + run(doc, values_ok=not has_errors(diagnostics))
+    return doc, _sorted(screened + diagnostics)
+
+
+def compile_source(
+    source: str, *, file: str, examples: bool = True, validate_schema: bool = True, **options: Any
+) -> Compiled:
+    """Every stage on one contract; never raises for a contract's errors (they are in the result).
+
+    `examples=False` stops after the policy; `options` go to `policy.build` (`holiday_years`).
+    """
+    doc, diagnostics = front(source, file=file)
+    if doc is None or has_errors(diagnostics):
+        return Compiled(file, source, doc, diagnostics)
+    return _policy_stage(Compiled(file, source, doc, diagnostics), examples, validate_schema, options)
+
+
+def _policy_stage(checked: Compiled, examples: bool, validate_schema: bool, options: dict[str, Any]) -> Compiled:
+    """A checked contract (no errors so far) → its policy, and the examples run on it."""
+    from .policy import build
+
+    file, source, doc, diagnostics = checked.file, checked.source, checked.doc, checked.diagnostics
+    assert doc is not None
+    try:
+        policy = build(doc, validate_schema=validate_schema, **options)
+    except SlaError as exc:
+        return Compiled(file, source, doc, _sorted(diagnostics + list(exc.diagnostics)))
+    except ValueError as exc:  # PolicyError included: the built policy failed its schema (a slac bug)
+        return Compiled(file, source, doc, diagnostics, failure=str(exc))
+    if not examples:
+        return Compiled(file, source, doc, diagnostics, policy)
+    from .checks import examples_hold
+
+    results, problems = _run_examples(doc, policy)
+    failed = examples_hold(doc, results)  # the post-policy check stage (E0712)
+    return Compiled(file, source, doc, _sorted(diagnostics + problems + failed), policy, results, None, failed)
+
+
+def _run_examples(doc: n.Document, policy: dict[str, Any]) -> tuple[list[ExampleResult], list[Diagnostic]]:
+    """The examples run by the evaluator on `policy`; what stops that comes back as diagnostics."""
+    from . import nodes as n
+
+    if not doc.sla.all(n.Example):
+        return [], []
+    from .checks import unevaluable
+    from .runtime.examples import run_examples
+    from .runtime.policy import Policy
+
+    try:
+        # A policy from build() is the compiler's own: load_policy's checks are not needed to run it.
+        return run_examples(Policy(policy)), []
+    except SlaError as exc:
+        return [], list(exc.diagnostics)
+    except ValueError as exc:  # an example that cannot be evaluated
+        return [], [unevaluable(doc, str(exc))]
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return _at_most(sorted(set(diagnostics), key=Diagnostic.sort_key))
 
 
 def _at_most(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -64,10 +150,47 @@ def _at_most(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     ]
 
 
-def example_diagnostics(doc: n.Document, policy: dict[str, Any] | None = None) -> list[Diagnostic]:
-    """E0712 for every `expect` the evaluator does not confirm (and for examples it cannot evaluate)."""
-    results, problems = example_results(doc, policy)
-    return problems + list(_failed_expectations(doc, results))
+# ---- the API on top of compile_source ------------------------------------------------------------
+
+
+def parse(source: str, *, file: str = "<string>") -> n.Document:
+    """Source text → AST. Raises `SlaError` on syntax or value errors, or a contract over a size limit."""
+    from .checks import sizes
+    from .checks.context import Context
+    from .screen import screen
+    from .syntax import parse_tree
+    from .to_ast import to_ast
+
+    screened = screen(source, file)
+    if has_errors(screened):
+        raise SlaError(screened)
+    doc, diagnostics = to_ast(parse_tree(source, file), file=file, source=source)
+    diagnostics += sizes.check(Context.of(doc))
+    if has_errors(diagnostics):
+        raise SlaError(diagnostics)
+    return doc
+
+
+def analyse(source: str, *, file: str, examples: bool = True) -> tuple[n.Document | None, list[Diagnostic]]:
+    """Parse and check; returns the document (None on a syntax error) and every diagnostic.
+
+    A contract without other errors then has its `example` blocks run by the evaluator
+    (unless `examples=False`): an `expect` that does not hold is an error (E0712).
+    """
+    if not examples:
+        return front(source, file=file)
+    from . import nodes as n
+
+    doc, diagnostics = front(source, file=file)
+    if doc is None or has_errors(diagnostics) or not doc.sla.all(n.Example):
+        return doc, diagnostics
+    # Built only to run the examples and never written: its schema check is left to compile.
+    compiled = _policy_stage(Compiled(file, source, doc, diagnostics), True, False, {})
+    if compiled.failure is not None:
+        from .checks import unevaluable
+
+        return doc, _sorted(diagnostics + [unevaluable(doc, compiled.failure)])
+    return compiled.doc, compiled.diagnostics
 
 
 def example_results(
@@ -75,59 +198,22 @@ def example_results(
 ) -> tuple[list[ExampleResult], list[Diagnostic]]:
     """Run every example with the evaluator on `policy` (built from `doc` when not given).
 
-    What stops that comes back as diagnostics, never as an exception.
+    What stops that comes back as diagnostics, never as an exception; the `expect`s are not judged here.
     """
-    blocks = doc.sla.all(n.Example)
-    if not blocks:
+    from . import nodes as n
+
+    if not doc.sla.all(n.Example):
         return [], []
-    from .policy import build
-    from .runtime.examples import run_examples
-    from .runtime.policy import Policy
+    if policy is None:
+        from .policy import build
 
-    try:
-        # A policy from build() is the compiler's own (no need for load_policy's checks); built here
-        # only to run the examples, it is never written, so its schema check is left to compile.
-        return run_examples(Policy(build(doc, validate_schema=False) if policy is None else policy)), []
-    except SlaError as exc:
-        return [], list(exc.diagnostics)
-    except ValueError as exc:  # the policy failed its schema, or an example cannot be evaluated
-        return [], [
-            error(
-                "E0712",
-                f"the examples cannot be evaluated: {exc}",
-                blocks[0].title.span,
-                "fix the problem named, then run `slac test` on this file",
-            )
-        ]
+        try:
+            policy = build(doc, validate_schema=False)
+        except ValueError as exc:
+            from .checks import unevaluable
 
-
-_EXPECTS: dict[str, type[n.ExpectUptime | n.ExpectCredit | n.ExpectBreaches]] = {
-    "uptime": n.ExpectUptime,
-    "credit": n.ExpectCredit,
-    "breaches": n.ExpectBreaches,
-}
-
-
-def _failed_expectations(doc: n.Document, results: list[ExampleResult]) -> Iterator[Diagnostic]:
-    """E0712 at the value of each `expect` that does not hold, saying expected and actual."""
-    blocks = doc.sla.all(n.Example)
-    for result in results:
-        block = blocks[result.index]
-        for check in result.checks:
-            if check.ok:
-                continue
-            kind = _EXPECTS[check.kind]
-            stmts = block.all(kind)
-            stmt = next((x for x in stmts if x.span.line == check.line), stmts[0] if stmts else None)
-            span = stmt.value.span if stmt is not None else block.title.span
-            yield error(
-                "E0712",
-                f'example "{block.title.value}" expects {check.kind} {check.expected}, '
-                f"but the evaluator computes {check.actual}",
-                span,
-                f"if the contract's terms are right, write `expect {check.kind} {check.actual}`; "
-                "`slac test` shows every example",
-            )
+            return [], [unevaluable(doc, str(exc))]
+    return _run_examples(doc, policy)
 
 
 def check(source: str, *, file: str) -> list[Diagnostic]:
@@ -135,13 +221,10 @@ def check(source: str, *, file: str) -> list[Diagnostic]:
 
 
 def compile_policy(source: str, *, file: str, **options: Any) -> dict[str, Any]:
-    from .policy import build
-
-    doc, diagnostics = analyse(source, file=file, examples=False)
-    if doc is None or has_errors(diagnostics):
-        raise SlaError(diagnostics)
-    policy = build(doc, **options)
-    problems = example_diagnostics(doc, policy)  # on the policy just built: one build, not two
-    if has_errors(problems):
-        raise SlaError(diagnostics + problems)
-    return policy
+    """The validated policy of a contract; raises `SlaError` when it has errors or a failing example."""
+    compiled = compile_source(source, file=file, **options)
+    if compiled.failure is not None:
+        raise ValueError(f"cannot build the policy: {compiled.failure}")
+    if not compiled.ok or compiled.policy is None:
+        raise SlaError(compiled.diagnostics)
+    return compiled.policy

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from .errors import SlaError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lark import Token
+    from .syntax import Token  # lark is imported by syntax.py and to_ast/ only
 
 INDENT = "  "
 
@@ -153,12 +153,9 @@ def format_source(source: str, *, file: str = "<string>") -> str:
 
 def _tokens(text: str) -> list[Token]:
     """Every token the parser reads, in order, including the newlines (`_NL`)."""
-    from .syntax import parser
+    from .syntax import token_stream
 
-    interactive = parser().parse_interactive(text)
-    tokens = list(interactive.iter_parse())
-    interactive.feed_eof()
-    return tokens
+    return token_stream(text)
 
 
 def _signature(tokens: Sequence[Token]) -> list[tuple[str, str]]:

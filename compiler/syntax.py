@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import Diagnostic, SlaError, Span, error
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lark import Lark, Tree
+    from lark import Lark, Token, Tree
     from lark.exceptions import UnexpectedInput
 
 # What each terminal means, in the words of a contract editor.
@@ -114,6 +114,14 @@ def error_table() -> tuple[dict[str, Any], ...]:
         wrap = _CONTEXTS[entry.get("context", "sla")]
         entries.append({**entry, "sources": [wrap.format(e) for e in entry["examples"]]})
     return tuple(entries)
+
+
+def token_stream(text: str) -> list[Token]:
+    """Every token the parser reads, in order, including the newlines (`_NL`); for the formatter."""
+    interactive = parser().parse_interactive(text)
+    tokens = list(interactive.iter_parse())
+    interactive.feed_eof()
+    return tokens
 
 
 def parse_tree(text: str, file: str) -> Tree:

@@ -200,7 +200,7 @@ def test_a_contract_with_errors_exits_1(inputs: dict[str, Path]) -> None:
 def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from slac.cli import evaluate as cli_eval
+    from slac.cli import _io
 
     class Tty:
         def isatty(self) -> bool:
@@ -208,15 +208,15 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(sys, "stderr", Tty())
     monkeypatch.delenv("CI", raising=False)
-    assert cli_eval._show_progress()
+    assert _io.show_progress()
     monkeypatch.setenv("CI", "true")
-    assert not cli_eval._show_progress()
+    assert not _io.show_progress()
 
 
 def test_the_progress_bar_goes_to_stderr_only(inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     from slac.cli import evaluate as cli_eval
 
-    monkeypatch.setattr(cli_eval, "_show_progress", lambda: True)
+    monkeypatch.setattr(cli_eval, "show_progress", lambda: True)
     code, out, err = evaluate(WEBSOFT9, inputs)
     assert code == 0 and "evaluating" in err
     assert out == evaluate(WEBSOFT9, inputs, env={"CI": "true"})[1]  # the report itself is unchanged

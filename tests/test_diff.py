@@ -368,14 +368,14 @@ def test_unreadable_input_exits_2(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
     code, _, err = run("diff", old, str(broken))
-    assert code == 2 and "broken.json:1:2: not JSON" in err
+    assert code == 2 and "broken.json: cannot use this policy: " in err and "broken.json:1:2: not valid JSON" in err
 
 
-def test_json_that_is_not_a_policy_exits_1(tmp_path: Path) -> None:
+def test_json_that_is_not_a_policy_exits_2(tmp_path: Path) -> None:
     other = tmp_path / "other.json"
     other.write_text('{"format_version": "1.0"}', encoding="utf-8")
     code, _, err = run("diff", case_files("uptime-lower")[0], str(other))
-    assert code == 1 and "not a valid slac policy" in err
+    assert code == 2 and "cannot use this policy" in err and "does not match the policy schema" in err
 
 
 # ---- strings -------------------------------------------------------------------------------------------

@@ -332,8 +332,8 @@ def test_compiled_policies_get_the_same_figures(tmp_path: Path) -> None:
     assert found == {("premium", "responses", None): ("100.00", "80.00", 5, 4)}
 
 
-def test_a_policy_the_evaluator_refuses_leaves_the_gate_alone(tmp_path: Path) -> None:
-    # An edited policy (content_hash no longer matches) still diffs; the default month is only a note.
+def test_an_edited_policy_is_refused_before_the_diff(tmp_path: Path) -> None:
+    # An edited policy (content_hash no longer matches) is refused by the one loader, as by render and evaluate.
     from slac.policy import to_json
 
     paths = []
@@ -344,9 +344,8 @@ def test_a_policy_the_evaluator_refuses_leaves_the_gate_alone(tmp_path: Path) ->
         paths.append(tmp_path / f"{side}.json")
         paths[-1].write_text(to_json(policy), encoding="utf-8")
     code, out, err = run("diff", "--format", "json", *map(str, paths))
-    assert code == 1
-    assert json.loads(out)["reference"] is None
-    assert "slac: note: no credit figures for 2026-01: the policy cannot be evaluated" in err
+    assert code == 2 and out == ""
+    assert f"slac: error: {paths[0]}: cannot use this policy: policy content_hash does not match" in err
 
 
 # ---- properties over the catalogue -------------------------------------------------------------------

@@ -137,8 +137,8 @@ def test_render_refuses_a_tampered_policy_and_writes_nothing(tmp_path: Path) -> 
     policy.write_text(text.replace('"zh": "服务等级协议"', '"zh": "服务等级协议（修订）"', 1), encoding="utf-8")
     out = tmp_path / "out"
     result = _run("render", str(policy), "--format", "md", "-o", str(out))
-    assert result.exit_code == 1
-    assert f"{policy}: cannot render this policy" in result.output and "content_hash" in result.output
+    assert result.exit_code == 2
+    assert f"{policy}: cannot use this policy" in result.output and "content_hash" in result.output
     assert "Traceback" not in result.output and not out.exists()
 
 
@@ -146,14 +146,14 @@ def test_render_refuses_json_that_is_no_policy(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{\n  "format_version": "1.0",\n  oops\n}\n', encoding="utf-8")
     result = _run("render", str(bad), "-o", str(tmp_path / "out"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{bad}:3:3: not valid JSON" in result.output
     bad.write_text("[1, 2]\n", encoding="utf-8")
     result = _run("render", str(bad), "-o", str(tmp_path / "out"))
-    assert result.exit_code == 1 and "a policy is a JSON object, not list" in result.output
+    assert result.exit_code == 2 and "a policy is a JSON object, not list" in result.output
     bad.write_text('{"hello": "world"}\n', encoding="utf-8")
     result = _run("render", str(bad), "-o", str(tmp_path / "out"))
-    assert result.exit_code == 1 and "not a slac policy" in result.output
+    assert result.exit_code == 2 and "not a slac policy" in result.output
     assert not (tmp_path / "out").exists()
 
 

@@ -20,7 +20,7 @@ syntax (E01xx; `syntax.py`, messages of E0110–E0122 in grammar/syntax_errors.t
     E0110–E0122  known mistakes: calendar of a target, money without currency, commas in a list,
            hours without minutes or days, band symbols, unquoted zone, dates, texts without language,
            upper-case names, missing braces, spaced durations, no `sla NAME {`
-values (E02xx; `to_ast.py`)
+values (E02xx; `to_ast/values.py`)
     E0201  an unknown escape in a text     E0202  an impossible date or month
     E0203  an invalid timestamp            E0204  a timestamp without UTC offset
     E0205  an impossible clock time        E0206  a text line that belongs to no statement
@@ -31,6 +31,8 @@ values (E02xx; `to_ast.py`)
     E0213  a duration over MAX_DURATION_MS
     E0214  `repeat` over MAX_REPEAT, another whole number over MAX_COUNT
     E0215  a date, timestamp or period outside MIN_YEAR–MAX_YEAR
+sizes (E022x; the first check, run even on a contract with value errors; the others never run
+       on a contract with errors so far)
     E0220  over MAX_STATEMENTS statements     E0221  over MAX_TIERS tiers or MAX_EXAMPLES examples
     E0222  an example with over MAX_EXAMPLE_EVENTS events (`repeat` counted out), or examples
            with over MAX_TOTAL_EXAMPLE_EVENTS in all
@@ -86,15 +88,16 @@ ordering (W08xx, warnings)
 examples (E07xx)
     E0707  `repeat` less than once     E0708  an event outside the example's month
     E0709  a ticket responded to before it was opened
+expectations (E07xx; the post-policy stage: `examples_hold` and `unevaluable`, called by the driver
+              after the policy is built and its examples are run, not listed in CHECKS)
     E0712  an `expect` that the evaluator does not confirm, or examples that cannot be evaluated
-           (reported by pipeline.analyse after these checks, as it needs the compiled policy)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, has_errors
 from ..nodes import Document
 from . import (
     bands,
@@ -106,17 +109,22 @@ from . import (
     ordering,
     percentages,
     regions,
+    sizes,
     structure,
     texts,
     urls,
     zones,
 )
 from .context import Context
+from .expectations import examples_hold, unevaluable
+
+__all__ = ["CHECKS", "Check", "examples_hold", "run", "unevaluable"]
 
 Check = Callable[[Context], Iterable[Diagnostic]]
 
-# In the order the checks run (structure first: the others rely on it less).
+# In the order the checks run: sizes first (a gate, see `run`), then structure (the others rely on it less).
 CHECKS: tuple[Check, ...] = (
+    sizes.check,
     structure.check,
     names.check,
     texts.check,
@@ -133,10 +141,16 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def run(doc: Document) -> list[Diagnostic]:
-    """All diagnostics of all checks for one document, sorted by position."""
+def run(doc: Document, *, values_ok: bool = True) -> list[Diagnostic]:
+    """All diagnostics of all checks for one document, sorted by position.
+
+    The sizes check always runs; the semantic checks after it only when it found no error and
+    the document's values converted cleanly (`values_ok`): on placeholders they would only report noise.
+    """
     ctx = Context.of(doc)
-    found: list[Diagnostic] = []
-    for check in CHECKS:
+    found: list[Diagnostic] = list(sizes.check(ctx))
+    if not values_ok or has_errors(found):
+        return sorted(set(found), key=Diagnostic.sort_key)
+    for check in CHECKS[1:]:
         found.extend(check(ctx))
     return sorted(set(found), key=Diagnostic.sort_key)

@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
-from ..errors import Diagnostic, has_errors
+from ..errors import has_errors
+from ._io import Exit, emit, fail, load_input, read, report, usable, write
 
-EXIT_OK, EXIT_CONTRACT, EXIT_USAGE = 0, 1, 2
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -23,37 +23,6 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     if value is not None and not _PERIOD.match(value):
         raise click.BadParameter(f"{value!r} is not a month; write it as YYYY-MM, e.g. 2026-03")
     return value
-
-
-def _policy_of(path: str, sources: dict[str, str]) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
-    """The policy of a contract (`*.sla`) or of a compiled policy (`*.json`), and any diagnostics."""
-    from . import _fail_io, _read
-    from ..errors import SlaError
-    from ..driver import analyse
-    from ..policy import PolicyError, build, validate
-
-    text = _read(path)
-    if path.endswith(".json"):
-        try:
-            policy = json.loads(text)
-        except json.JSONDecodeError as exc:
-            _fail_io(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}")
-        if not isinstance(policy, dict):
-            _fail_io(f"{path}: not a slac policy (the JSON is not an object)")
-        try:
-            validate(policy)
-        except PolicyError as exc:
-            click.echo(f"slac: error: {path}: not a valid slac policy: {exc}", err=True)
-            sys.exit(EXIT_CONTRACT)
-        return policy, []
-    sources[path] = text
-    doc, diagnostics = analyse(text, file=path)
-    if doc is None or has_errors(diagnostics):
-        return None, diagnostics
-    try:
-        return build(doc), diagnostics
-    except SlaError as exc:
-        return None, [*diagnostics, *exc.diagnostics]
 
 
 @click.command(name="diff")
@@ -119,7 +88,6 @@ def diff_cmd(
     Changes to credits, caps, uptime and response targets and calendars also show the
     credit of a reference month, evaluated under both contracts.
     """
-    from . import _emit, _report
     from ..change.diff import LANGS, diff
 
     if allow is not None and not allow.strip():
@@ -130,13 +98,11 @@ def diff_cmd(
     chosen = [lang.strip() for lang in langs.split(",") if lang.strip()] if langs is not None else None
     if chosen is not None and (not chosen or any(lang not in LANGS for lang in chosen)):
         raise click.BadParameter(f"choose from {', '.join(LANGS)}, e.g. --lang zh,en", param_hint="--lang")
-    sources: dict[str, str] = {}
-    old_policy, old_diags = _policy_of(old, sources)
-    new_policy, new_diags = _policy_of(new, sources)
-    diagnostics = old_diags + new_diags
-    _report(diagnostics, sources, "text")
-    if old_policy is None or new_policy is None:
-        sys.exit(EXIT_CONTRACT)
+    # Contracts through the driver, policy JSON through the one loader (a refused policy exits 2).
+    inputs = [load_input(old), load_input(new)]
+    usable(inputs)
+    old_policy, new_policy = (i.policy for i in inputs)
+    assert old_policy is not None and new_policy is not None
     result = diff(old_policy, new_policy)
     if not no_figures:
         asked = period is not None or fee is not None or events_dir is not None
@@ -146,7 +112,7 @@ def diff_cmd(
         text = json.dumps(result.to_json(allowed=reason, langs=chosen), ensure_ascii=False, indent=2) + "\n"
     else:
         text = result.to_markdown(allowed=reason, langs=chosen)
-    _emit(text, output)
+    emit(text, output)
     reductions = len(result.reductions)
     if reductions and reason is None:
         click.echo(
@@ -154,7 +120,7 @@ def diff_cmd(
             "pass --allow-reduction REASON to accept",
             err=True,
         )
-        sys.exit(EXIT_CONTRACT)
+        sys.exit(Exit.CONTRACT)
 
 
 def _fee(text: str | None) -> Any:
@@ -174,7 +140,6 @@ def _with_figures(result: Any, *, period: str | None, fee: Any, events_dir: str 
     A reference month the user asked for that cannot be evaluated is a usage error (exit 2);
     the default one only earns a note, so a pipeline's gate never depends on it.
     """
-    from . import _fail_io
     from ..change.impact import ImpactError, attach, default_period, reference, wanted
 
     if not wanted((c.term for c in result.changes), result.old, result.new):
@@ -187,7 +152,7 @@ def _with_figures(result: Any, *, period: str | None, fee: Any, events_dir: str 
         return attach(result, reference(result.old, result.new, period=month, fee=fee, events_dir=events_dir))
     except ImpactError as exc:
         if asked:
-            _fail_io(f"reference month {month}: {exc}")
+            fail(f"reference month {month}: {exc}")
         click.echo(f"slac: note: no credit figures for {month}: {exc}", err=True)
         return result
 
@@ -203,16 +168,15 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
     """
     import difflib
 
-    from . import _read, _report, _write
-    from ..fmt import FormatError, format_source
     from ..driver import analyse
+    from ..fmt import FormatError, format_source
 
-    sources = {f: _read(f) for f in files}
+    sources = {f: read(f) for f in files}
     failed = changed = 0
     for file, text in sources.items():
         doc, diagnostics = analyse(text, file=file)
         if doc is None or has_errors(diagnostics):
-            _report(diagnostics, {file: text}, "text")
+            report(diagnostics, {file: text}, "text")
             failed += 1
             continue
         try:
@@ -230,7 +194,7 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
             )
             click.echo("".join(_ended(lines)), nl=False)
             continue
-        _write(file, formatted)
+        write(file, formatted)
         click.echo(f"reformatted {file}", err=True)
     unchanged = len(files) - changed - failed
     verb = "would be reformatted" if check else "reformatted"
@@ -239,7 +203,7 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
         parts.append(f"{failed} with errors")
     click.echo(", ".join(parts), err=True)
     if failed or (check and changed):
-        sys.exit(EXIT_CONTRACT)
+        sys.exit(Exit.CONTRACT)
 
 
 def _ended(lines: Any) -> Any:

@@ -7,25 +7,19 @@ Exit codes: 0 ok, 1 contract errors or a failed example, 2 usage, unreadable or 
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from ._io import Exit, compile_file, emit, fail, load_input, report, show_progress, usable
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.policy import Policy
 
-EXIT_OK, EXIT_CONTRACT, EXIT_USAGE = 0, 1, 2
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"slac: error: {message}", err=True)
-    sys.exit(code)
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -46,49 +40,6 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     if moment.tzinfo is None:
         raise click.BadParameter(f"{value!r} has no UTC offset; add one, like {value}+08:00 or {value}Z")
     return moment
-
-
-def _load(source: str) -> Policy:
-    """A `.sla` contract is checked and compiled (exit 1 on contract errors); anything else is policy JSON."""
-    from . import _read, _report
-    from ..errors import SlaError, has_errors
-    from ..runtime import PolicyError, load_policy
-
-    if source.endswith(".sla"):
-        from ..driver import analyse, example_diagnostics
-        from ..policy import build, to_json
-
-        text = _read(source)
-        doc, diagnostics = analyse(text, file=source, examples=False)
-        if doc is None or has_errors(diagnostics):
-            _report(diagnostics, {source: text}, "text")
-            sys.exit(EXIT_CONTRACT)
-        try:
-            raw: Any = build(doc)
-        except SlaError as exc:
-            _report(list(exc.diagnostics), {source: text}, "text")
-            sys.exit(EXIT_CONTRACT)
-        except ValueError as exc:
-            _fail(f"{source}: cannot build the policy: {exc}", EXIT_CONTRACT)
-        diagnostics += example_diagnostics(doc, raw)  # a contract whose examples fail is not evaluated
-        _report(diagnostics, {source: text}, "text")
-        if has_errors(diagnostics):
-            sys.exit(EXIT_CONTRACT)
-        try:  # through the canonical JSON text, so the report is byte-identical to one from `slac compile`'s file
-            return load_policy(to_json(raw))
-        except PolicyError as exc:
-            _fail(f"{source}: the compiled policy cannot be used: {exc}", EXIT_CONTRACT)
-    if not Path(source).is_file():
-        _fail(f"{source}: no such file" if not Path(source).exists() else f"{source}: not a file")
-    try:
-        return load_policy(Path(source))
-    except PolicyError as exc:
-        _fail(f"{source}: cannot use this policy: {exc}")
-
-
-def _show_progress() -> bool:
-    """A bar only for a person watching: stderr is a terminal and this is not CI."""
-    return sys.stderr.isatty() and not os.environ.get("CI")
 
 
 @click.command(name="evaluate")
@@ -138,17 +89,20 @@ def evaluate_cmd(
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     Inputs are CSV, JSON Lines (.jsonl/.ndjson) or Parquet, chosen by extension.
     """
-    from . import _emit
+    from ..render.report import render_report
     from ..runtime.evaluate import evaluate
     from ..runtime.inputs import EventError, read_events
 
-    policy = _load(source)
+    # A contract is checked, compiled and its examples run (exit 1 when any fails); a policy JSON is loaded.
+    loaded = load_input(source)
+    usable([loaded])
+    policy = loaded.runtime
     try:
         events = read_events(policy, customers=customers, tickets=tickets, incidents=incidents)
     except EventError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
-        if _show_progress() and len(events.tickets.id) > 0:
+        if show_progress() and len(events.tickets.id) > 0:
             with click.progressbar(length=len(events.tickets.id), label="evaluating", file=sys.stderr) as bar:
                 done = [0]
 
@@ -160,18 +114,11 @@ def evaluate_cmd(
         else:
             report = evaluate(policy, events, period=period, as_of=as_of)
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing
-        _fail(f"cannot evaluate {period}: {exc}")
+        fail(f"cannot evaluate {period}: {exc}")
     data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
-    _emit(data, output)
+    emit(data, output)
     if output is not None:
         click.echo(f"wrote {output}", err=True)
-
-
-def render_report(report: dict[str, Any], *, fmt: str, lang: str = "en", policy: dict[str, Any] | None = None) -> bytes:
-    """The report as UTF-8 bytes in `fmt`: formatted by `slac.render.report.render_report`."""
-    from ..render.report import render_report
-
-    return render_report(report, fmt=fmt, lang=lang, policy=policy)
 
 
 def _default_lang(policy: Policy) -> str:
@@ -189,24 +136,18 @@ def test_cmd(files: tuple[str, ...]) -> None:
     Each example is evaluated by the real evaluator. One line per example; a failure shows expected and actual at the `expect` line.
     Exit 1 when any example fails or a contract has errors.
     """
-    from . import _read, _report
-    from ..errors import has_errors
-    from ..driver import analyse, example_results
-
     failed = passed = 0
     broken = False
     for file in files:
-        text = _read(file)
-        doc, diagnostics = analyse(text, file=file, examples=False)
-        _report(diagnostics, {file: text}, "text")
-        if doc is None or has_errors(diagnostics):
+        compiled = compile_file(file)
+        # The failing `expect`s are shown below, one line each, instead of as E0712 diagnostics.
+        report([d for d in compiled.diagnostics if d not in compiled.expectations], {file: compiled.source})
+        if compiled.failure is not None:
+            click.echo(f"slac: error: {file}: cannot build the policy: {compiled.failure}", err=True)
+        if compiled.policy is None or compiled.failure is not None or _broken(compiled):
             broken = True
             continue
-        results, problems = example_results(doc)
-        if problems:
-            _report(problems, {file: text}, "text")
-            broken = True
-            continue
+        results = compiled.results
         if not results:
             click.echo(f"{file}: no examples")
         for r in results:
@@ -222,4 +163,11 @@ def test_cmd(files: tuple[str, ...]) -> None:
     total = passed + failed
     click.echo(f"{total} example{'s' if total != 1 else ''}: {passed} passed, {failed} failed")
     if failed or broken:
-        sys.exit(EXIT_CONTRACT)
+        sys.exit(Exit.CONTRACT)
+
+
+def _broken(compiled: Any) -> bool:
+    """Errors other than the failing `expect`s (those are counted as failed examples)."""
+    from ..errors import has_errors
+
+    return has_errors([d for d in compiled.diagnostics if d not in compiled.expectations])

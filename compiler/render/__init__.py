@@ -106,10 +106,11 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(source, Policy):
         return source.raw
     if isinstance(source, os.PathLike | str) and str(source).endswith(".sla"):
-        from slac import compile_policy
+        from slac.driver import compile_policy
+        from slac.fileio import read_source
 
-        path = Path(source)
-        return compile_policy(path.read_text(encoding="utf-8"), file=path.name)
+        path = Path(source)  # read with the contract guards (size, a device such as /dev/zero, UTF-8)
+        return compile_policy(read_source(path), file=path.name)
     return load_policy(Path(source) if isinstance(source, os.PathLike) else source).raw
 
 

@@ -1,0 +1,59 @@
+"""The post-policy check stage: each example's `expect` against what the evaluator computes (E0712).
+
+Unlike the other checks this one needs the compiled policy and the evaluator's results, so the
+driver calls it after building the policy and running the examples on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .. import nodes as n
+from ..errors import Diagnostic, error
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime.examples import ExampleResult
+
+_EXPECTS: dict[str, type[n.ExpectUptime | n.ExpectCredit | n.ExpectBreaches]] = {
+    "uptime": n.ExpectUptime,
+    "credit": n.ExpectCredit,
+    "breaches": n.ExpectBreaches,
+}
+
+
+def examples_hold(doc: n.Document, results: list[ExampleResult]) -> list[Diagnostic]:
+    """E0712 at the value of each `expect` that does not hold, saying expected and actual."""
+    return list(_failed(doc, results))
+
+
+def unevaluable(doc: n.Document, why: str) -> Diagnostic:
+    """E0712 at the first example when the examples cannot be run at all (`why` says what stopped them)."""
+    blocks = doc.sla.all(n.Example)
+    return error(
+        "E0712",
+        f"the examples cannot be evaluated: {why}",
+        blocks[0].title.span,
+        "fix the problem named, then run `slac test` on this file",
+    )
+
+
+def _failed(doc: n.Document, results: list[ExampleResult]) -> Iterator[Diagnostic]:
+    blocks = doc.sla.all(n.Example)
+    for result in results:
+        block = blocks[result.index]
+        for check in result.checks:
+            if check.ok:
+                continue
+            kind = _EXPECTS[check.kind]
+            stmts = block.all(kind)
+            stmt = next((x for x in stmts if x.span.line == check.line), stmts[0] if stmts else None)
+            span = stmt.value.span if stmt is not None else block.title.span
+            yield error(
+                "E0712",
+                f'example "{block.title.value}" expects {check.kind} {check.expected}, '
+                f"but the evaluator computes {check.actual}",
+                span,
+                f"if the contract's terms are right, write `expect {check.kind} {check.actual}`; "
+                "`slac test` shows every example",
+            )
