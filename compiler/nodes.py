@@ -17,7 +17,6 @@ from .errors import Span
 N = TypeVar("N", bound="Node")
 
 # Weekday names as contracts write them; `DayRange` stores indexes into this (0 = Monday).
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True, slots=True)

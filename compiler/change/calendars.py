@@ -13,6 +13,7 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ..policy.codec import DAYS
 from .changelog import Change, Kind
 from .compare import At, Pair, by_id, change, changed, lines_of, no_lines, presence
 from .keys import Key
@@ -22,7 +23,6 @@ from .terms import Presence
 if TYPE_CHECKING:
     from ..runtime.calendar import Calendar
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the policy's day names, as the runtime's
 WEEK_MINUTES = 7 * 1440
 FULL_WEEK = frozenset(range(WEEK_MINUTES))
 

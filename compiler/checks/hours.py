@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from .. import nodes as n
 from ..errors import Diagnostic, error
+from ..policy.codec import DAYS
 from .context import Context, join
 
 
@@ -52,8 +53,8 @@ def _range(h: n.Hours) -> Diagnostic | None:
         )
     if h.end.minutes < h.start.minutes:
         days = h.weekdays()
-        first = n.DAYS[days[0]] if days else "mon"
-        after = n.DAYS[(days[0] + 1) % 7] if days else "tue"
+        first = DAYS[days[0]] if days else "mon"
+        after = DAYS[(days[0] + 1) % 7] if days else "tue"
         return error(
             "E0504",
             f"the hours `{h.start.raw}-{h.end.raw}` end before they start",
@@ -77,7 +78,7 @@ def _overlaps(cal: n.Calendar, hours: list[n.Hours]) -> Iterator[Diagnostic]:
                 ):
                     continue
                 reported.add(pair)
-                shared = [n.DAYS[d] for d in h.weekdays() if d in other.weekdays()]
+                shared = [DAYS[d] for d in h.weekdays() if d in other.weekdays()]
                 days = f"`{shared[0]}`" if len(shared) == 1 else f"`{shared[0]}` (and {len(shared) - 1} more days)"
                 yield error(
                     "E0506",

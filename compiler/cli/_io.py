@@ -149,7 +149,7 @@ def load_input(path: str, *, examples: bool = True, **options: Any) -> Input:
     if not Path(path).is_file():  # the loader would say so too; `/dev/zero` is not even opened
         fail(f"{path}: no such file" if not Path(path).exists() else f"{path}: not a file")
     loaded = _load_policy(path, Path(path))
-    return Input(path, loaded.raw, loaded=loaded)
+    return Input(path, dict(loaded.raw), loaded=loaded)
 
 
 def _load_policy(path: str, source: Any, code: Exit = Exit.USAGE) -> Policy:
@@ -159,8 +159,6 @@ def _load_policy(path: str, source: Any, code: Exit = Exit.USAGE) -> Policy:
         return load_policy(source)
     except PolicyError as exc:
         fail(f"{path}: cannot use this policy: {exc}", code)
-    except ValueError as exc:  # a NaN or Infinity the loader did not name (its content hash cannot be computed)
-        fail(f"{path}: cannot use this policy: not a slac policy: {exc}", code)
 
 
 def usable(inputs: list[Input], fmt: str = "text") -> None:

@@ -42,8 +42,6 @@ __all__ = [
 BILINGUAL = "bilingual"
 FORMATS = ("md", "html", "pdf")
 SUFFIX = {"md": ".md", "html": ".html", "pdf": ".pdf"}
-# The <style> element of the HTML edition that carries the embedded fonts.
-EMBEDDED_FONTS_ID = "slac-fonts"
 
 
 class RenderError(ValueError):
@@ -254,7 +252,7 @@ def render_html(
     )
     text = text.rstrip("\n") + "\n"
     if embed_font:
-        from .fonts import embedded_faces
+        from .fonts import EMBEDDED_FONTS_ID, embedded_faces
 
         # The subset covers every character of the page as rendered; the rules go last in <head>
         # so the page's text, not the font blob, is what a reader of the source sees first.

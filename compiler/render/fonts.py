@@ -19,6 +19,8 @@ from typing import Any
 
 # Part of the cache key: bump when the subsetting options change.
 _SUBSET_OPTIONS = "v5"
+# The <style> element of the HTML edition that carries the embedded fonts.
+EMBEDDED_FONTS_ID = "slac-fonts"
 FONT_FAMILY = "SLAC Serif"
 # The CJK font's quotes and ellipsis are full-width; English text takes their proportional forms
 # from a tiny second font (see `latin_marks_font`) listed first for :lang(en) in print.css.

@@ -11,13 +11,10 @@ from babel.dates import format_date, get_day_names
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, format_percent, parse_pattern
 
+from ..policy.codec import DAYS
 from .strings import Catalogue, cjk_fill
 
-# The one weekday order of render/. Same tuple as slac.policy.codec.DAYS (helper A's branch): the
-# integrator may import it from there once codec is on main.
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A month for the "allowed downtime" figure: the reference month of 30 days.
-REFERENCE_MONTH_SECONDS = 30 * 24 * 3600
 _UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
 # Parsed once: Babel would parse the pattern text again on every call. Every decimal the
 # contract wrote is kept (no rounding to Babel's default three places).

@@ -15,8 +15,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import EMBEDDED_FONTS_ID
-from .fonts import FONT_FAMILY, MARKS_FAMILY, font_path, latin_marks_font, subset_font
+from .fonts import EMBEDDED_FONTS_ID, FONT_FAMILY, MARKS_FAMILY, font_path, latin_marks_font, subset_font
 
 __all__ = ["ASSET_SCHEME", "FONT_FAMILY", "MARKS_FAMILY", "AssetFetcher", "BlockedFetch", "font_path", "html_to_pdf"]
 

@@ -20,13 +20,14 @@ multiplications.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal
-from fractions import Fraction
 from typing import Any
 
 from ..policy.codec import money_str
 from .policy import Policy
+from .rules import band_threshold, bands_worst_first
 
 # Exact products of a fee and a share (far more digits than any fee and share have together).
 _EXACT = Context(prec=80)
@@ -60,7 +61,7 @@ class Amount:
 
 @dataclass(frozen=True, slots=True)
 class BandRule:
-    raw: dict[str, Any]
+    raw: Mapping[str, Any]
     threshold: str  # percent, the tier's own for `below target`
     num: int  # threshold / 100 = num / den, exactly
     den: int
@@ -97,16 +98,17 @@ class Rules:
             for credit in policy.raw["credits"]:
                 if tier not in credit["applies"]:
                     continue
-                bands: list[tuple[Fraction, int, BandRule]] = []
-                for order, band in enumerate(credit["bands"]):
-                    threshold = spec["uptime"] if band["threshold"] == "target" else band["threshold"]
-                    if threshold is None:  # `below target` for a tier without an uptime commitment
-                        continue
-                    ratio = Fraction(Decimal(threshold)) / 100
-                    rule = BandRule(band, threshold, ratio.numerator, ratio.denominator, Amount.of(band["amount"]))
-                    bands.append((ratio, -order, rule))
-                # Worst first: the lowest threshold; of two equal ones the later in the contract.
-                ordered = tuple(b for _, _, b in sorted(bands, key=lambda x: (x[0], x[1])))
+                # Worst first, as `rules.bands_worst_first` orders them for every reader of a policy.
+                ordered = tuple(
+                    BandRule(
+                        band,
+                        band_threshold(band, spec["uptime"]) or "",
+                        ratio.numerator,
+                        ratio.denominator,
+                        Amount.of(band["amount"]),
+                    )
+                    for ratio, band in bands_worst_first(credit["bands"], spec["uptime"])
+                )
                 per_miss = Amount.of(credit["per_miss"]["amount"]) if credit["per_miss"] else None
                 rules.append(CreditRule(credit, ordered, per_miss))
             self.tiers[tier] = tuple(rules)

@@ -9,6 +9,7 @@ from lark import v_args
 from lark.tree import Meta
 
 from .. import nodes as n
+from ..policy.codec import DAYS
 from .values import Values
 
 
@@ -54,9 +55,9 @@ class Statements(Values):
         return n.DayRange(self.mspan(meta), idx[0], idx[-1])
 
     def _day(self, ident: n.Ident) -> int:
-        if ident.value in n.DAYS:
-            return n.DAYS.index(ident.value)
-        close = difflib.get_close_matches(ident.value, n.DAYS, n=1, cutoff=0.5)
+        if ident.value in DAYS:
+            return DAYS.index(ident.value)
+        close = difflib.get_close_matches(ident.value, DAYS, n=1, cutoff=0.5)
         hint = f"did you mean `{close[0]}`?" if close else "days are written mon, tue, wed, thu, fri, sat, sun"
         self.bad("E0208", f"`{ident.value}` is not a day of the week", ident.span, hint)
         return 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ...runtime.rules import allowed_downtime
 from ..doc import Block, DocLink, Items, Para, Table
-from ..formats import REFERENCE_MONTH_SECONDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
@@ -50,7 +50,7 @@ def availability_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
         blocks.append(b.para("availability.uptime_intro"))
         rows = []
         for t in with_uptime:
-            allowed = (Decimal(100) - Decimal(t["uptime"])) * REFERENCE_MONTH_SECONDS / 100
+            allowed = allowed_downtime(t["uptime"])
             rows.append(
                 (
                     Para((b.tier_name(t["id"]),)),
