@@ -149,3 +149,31 @@ def test_lark_only_in_the_parsing_modules() -> None:
 def test_the_oracle_does_not_ship() -> None:
     assert not (PACKAGE / "runtime" / "reference.py").exists()
     assert not any("reference" in d and "oracle" in d for deps in GRAPH.values() for d in deps)
+
+
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+
+
+def _too_long(path: Path, root: Path = ROOT) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    out = []
+    if len(text.splitlines()) > MAX_MODULE_LINES:
+        out.append(f"{path.relative_to(root)}: {len(text.splitlines())} lines")
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                out.append(f"{path.relative_to(root)}:{node.lineno} {node.name}: {length} lines")
+    return out
+
+
+def test_modules_and_functions_stay_readable() -> None:
+    """No module over 600 lines, no function over 80: a room that grows past that is split."""
+    assert [p for path in sorted(PACKAGE.rglob("*.py")) for p in _too_long(path)] == []
+
+
+def test_the_length_rule_sees_a_long_function(tmp_path: Path) -> None:
+    long = tmp_path / "long.py"
+    long.write_text("def f():\n" + "    x = 1\n" * 90, encoding="utf-8")
+    assert _too_long(long, tmp_path) == ["long.py:1 f: 91 lines"]
