@@ -32,7 +32,7 @@ def init_cmd(name: str, template: str, languages: str | None, force: bool) -> No
     ident = re.sub(r"[^a-z0-9_]+", "_", path.stem.lower()).strip("_")
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", ident):
         raise click.BadParameter("start the name with a letter, e.g. `my-service`", param_hint="NAME")
-    langs = DEFAULT_LANGUAGES[template]
+    langs: tuple[str, ...] = DEFAULT_LANGUAGES[template]
     if languages is not None:
         langs = tuple(dict.fromkeys(lang.strip() for lang in languages.split(",") if lang.strip()))
         if not langs or any(lang not in LANGUAGES for lang in langs):
