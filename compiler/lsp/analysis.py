@@ -89,7 +89,8 @@ class Analysis:
     def of(cls, source: str, file: str, *, examples: bool = True) -> Analysis:
         from ..driver import compile_source
 
-        analysis = cls(compile_source(source, file=file, examples=examples))
+        # The policy is only looked at, never written: its schema validation is left to `slac compile`.
+        analysis = cls(compile_source(source, file=file, examples=examples, validate_schema=False))
         if analysis.compiled.doc is not None:
             analysis._index(analysis.compiled.doc.sla)
         return analysis

@@ -75,7 +75,7 @@ class Desk:
         if saved is None or saved.text != text:
             from ..driver import compile_source
 
-            compiled = compile_source(text, file=str(self._path(name)), examples=False)
+            compiled = compile_source(text, file=str(self._path(name)), examples=False, validate_schema=False)
             saved = Saved(text, compiled.policy if compiled.ok else None)
             with self._lock:
                 self._saved[name] = saved
@@ -105,7 +105,8 @@ class Desk:
         from ..driver import compile_source
 
         started = time.perf_counter()
-        compiled = compile_source(text, file=str(self._path(name)))
+        # The policy is shown, never written: its schema validation is left to `slac compile` (as in check).
+        compiled = compile_source(text, file=str(self._path(name)), validate_schema=False)
         answer: dict[str, Any] = {
             "diagnostics": [diagnostic_json(d) for d in compiled.diagnostics],
             "examples": examples_json(compiled),
