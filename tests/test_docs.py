@@ -143,3 +143,11 @@ def test_every_check_code_has_an_example(lang: str) -> None:
     shown = {MARKER.match(b.split("\n", 1)[0]).group(3) for b in examples(lang)}  # type: ignore[union-attr]
     missing = sorted(all_codes() - shown)
     assert not missing, f"docs/language.{lang}.md has no example for: {', '.join(missing)}"
+
+
+def test_readme_links_the_reference_and_no_missing_spec() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/language.en.md" in readme and "docs/language.zh.md" in readme
+    assert "described by example" not in readme and "SPEC.md" not in readme and "../shared" not in readme
+    for link in re.findall(r"\]\(((?:docs|editors)/[^)#]+)\)", readme):
+        assert (ROOT / link).exists(), link
