@@ -98,3 +98,29 @@ def test_cli_refuses_a_missing_file(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(main, ["serve", str(tmp_path / "none.sla"), "--port", "0"])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_slac_serve_starts_on_loopback_and_answers(contract: Path) -> None:
+    import re
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "slac", "serve", str(contract), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        m = re.match(r"slac desk on (http://127\.0\.0\.1:(\d+)/) \(1 contract\)", line)
+        assert m, line
+        with urllib.request.urlopen(m.group(1) + "api/files", timeout=30) as response:
+            assert json.loads(response.read()) == {"files": [contract.name]}
+        with urllib.request.urlopen(m.group(1), timeout=30) as response:
+            page = response.read().decode("utf-8")
+        assert "<textarea" in page and "http" not in page.replace("http-equiv", "")  # nothing from outside
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
