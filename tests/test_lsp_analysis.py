@@ -56,3 +56,11 @@ def test_enclosing_block() -> None:
     assert enclosing_block(W9, line) == "tier"
     assert enclosing_block(W9, line_of(W9, "title")[0]) == "sla"
     assert enclosing_block(W9, 2) == "file"  # a comment above `sla websoft9 {`
+
+
+def test_hover_on_uptime_names_its_own_tier() -> None:
+    acme = (ROOT / "contracts" / "acme-crm.sla").read_text(encoding="utf-8")
+    analysis = Analysis.of(acme, "acme-crm.sla")
+    line, col = line_of(acme, "uptime   99.95%")  # the professional tier's line
+    text = hover(analysis, line, col, "en")
+    assert text is not None and "uptime of `professional` → 99.95 %" in text

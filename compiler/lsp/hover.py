@@ -152,9 +152,11 @@ def compiled_value(analysis: Analysis, statement: n.Node, zh: bool) -> str | Non
                         return f"{statement.within.raw} → `{r.calendar}` 中 {seconds} 秒的服务时间"
                     return f"{statement.within.raw} → {seconds} s of open time in `{r.calendar}`"
     if isinstance(statement, n.Uptime):
-        for tier in view.tiers.values():
-            if tier.line <= line and tier.uptime is not None and statement.value.raw.rstrip("%") == tier.uptime:
-                return f"`{tier.id}`：{tier.uptime}%" if zh else f"uptime of `{tier.id}` → {tier.uptime} %"
+        owner = next((d for d in analysis.declarations if d.kind == "tier" and d.block and _holds(d.block, line)), None)
+        promised = view.tiers.get(owner.value) if owner else None
+        if promised is not None and promised.uptime is not None:
+            tid, up = promised.id, promised.uptime
+            return f"`{tid}` 的可用性 → {up}%" if zh else f"uptime of `{tid}` → {up} %"
     entry = next(_entries_on_line(policy, line), None)
     if entry is None:
         return None
@@ -164,6 +166,10 @@ def compiled_value(analysis: Analysis, statement: n.Node, zh: bool) -> str | Non
     if not values:
         return None
     return f"策略值：{values}" if zh else f"policy: {values}"
+
+
+def _holds(span: Any, line: int) -> bool:
+    return bool(span.line <= line <= span.end_line)
 
 
 def _entries_on_line(value: Any, line: int) -> Iterator[Mapping[str, Any]]:
