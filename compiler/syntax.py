@@ -51,6 +51,7 @@ _CONTEXTS = {
     "priority": "sla x {{\n  priority p {{\n    {0}\n  }}\n}}\n",
     "channel": "sla x {{\n  channel c {{\n    {0}\n  }}\n}}\n",
     "example": 'sla x {{\n  example "e" {{\n    {0}\n  }}\n}}\n',
+    "objective": "sla x {{\n  objective o {{\n    {0}\n  }}\n}}\n",
     "file": "{0}\n",
 }
 
@@ -276,27 +277,100 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
     entry = _match_table(exc)
     if entry is not None:
         return error(entry.get("code", "E0101"), entry["message"], span, entry.get("hint"))
-    # A word at the start of a line that is not a keyword: a misspelt statement.
-    lines = text.splitlines()
-    line_text = lines[line - 1] if line - 1 < len(lines) else ""
-    before = line_text[: column - 1]
-    m = re.fullmatch(r"\s*([a-z_][a-z0-9_]*)\s+", before)
-    if m and m.group(1) not in keywords() and expected <= {"STRING"}:
-        word = m.group(1)
-        start = before.index(word) + 1
-        close = difflib.get_close_matches(word, sorted(keywords()), n=1, cutoff=0.6)
-        hint = f"did you mean `{close[0]}`?" if close else None
-        return error(
-            "E0104",
-            f"unknown statement `{word}`",
-            Span(file, line, start, line, start + len(word)),
-            hint or f"a line that starts with a language code (`{word}`) must continue with a quoted text",
-        )
+    unknown = _unknown_statement(text, file, line, column, expected)
+    if unknown is not None:
+        return unknown
     if found_desc == "the end of the line":
         message = f"the statement ends too early: expected {_describe(expected)}"
     else:
         message = f"unexpected {found_desc}: expected {_describe(expected)}"
     return error("E0101", message, span, _hint(found, expected))
+
+
+# ---- unknown statements ----------------------------------------------------------------------------
+
+# The block keyword of each statement context (for "… is a statement of `availability { … }`").
+_BLOCK_OF_CONTEXT = {
+    "sla": "sla",
+    "tier": "tier",
+    "calendar": "calendar",
+    "availability": "availability",
+    "credit": "credit",
+    "priority": "priority",
+    "channel": "channel",
+    "example": "example",
+    "objective": "objective",
+}
+
+
+def _accepted_keywords(prefix: str) -> frozenset[str]:
+    """The keywords that may start the next statement after `prefix` (a text that parses so far)."""
+    from lark.exceptions import UnexpectedInput
+
+    interactive = parser().parse_interactive(prefix)
+    try:
+        for _ in interactive.iter_parse():
+            pass
+    except UnexpectedInput:
+        return frozenset()
+    names = _literal_names()
+    return frozenset(names[t] for t in interactive.accepts() if t in names and re.fullmatch(r"[a-z_]+", names[t]))
+
+
+@lru_cache(maxsize=1)
+def statement_keywords() -> dict[str, frozenset[str]]:
+    """Each block's statement keywords (the words a line inside it may start with), from the parser itself."""
+    blocks: dict[str, frozenset[str]] = {}
+    for context, block in _BLOCK_OF_CONTEXT.items():
+        wrap = _CONTEXTS[context]
+        blocks[block] = _accepted_keywords(wrap.split("{0}")[0].replace("{{", "{"))
+    return blocks
+
+
+def _unknown_statement(text: str, file: str, line: int, column: int, expected: set[str]) -> Diagnostic | None:
+    """E0104 when the line does not start with a statement of its block: `unknown statement `minimum`; …`.
+
+    Two shapes reach here: a block that takes text lines read the word as a language code and wanted a
+    quoted text after it; a block without text lines stopped on the word itself.
+    """
+    lines = text.splitlines()
+    line_text = lines[line - 1] if line - 1 < len(lines) else ""
+    m = re.match(r"(\s*)([a-z_][a-z0-9_]*)(?![a-z0-9_])", line_text)
+    if m is None:
+        return None
+    word, start = m.group(2), len(m.group(1)) + 1
+    at_word = column == start
+    if not (at_word or (expected <= {"STRING"} and line_text[: column - 1].strip() == word)):
+        return None
+    offset = sum(len(x) + 1 for x in lines[: line - 1]) + len(m.group(1))
+    here = _accepted_keywords(text[:offset])
+    if not here or word in here:
+        return None
+    span = Span(file, line, start, line, start + len(word))
+    close = difflib.get_close_matches(word, sorted(here), n=1, cutoff=0.6)
+    if close:
+        return error("E0104", f"unknown statement `{word}`", span, f"did you mean `{close[0]}`?")
+    blocks = statement_keywords()
+    if not (len(word) <= 3 and not at_word):  # a short word before a non-text is most likely a language code
+        everywhere = sorted(set().union(*blocks.values()))
+        near = word if word in everywhere else next(iter(difflib.get_close_matches(word, everywhere, n=1)), None)
+        elsewhere = sorted(b for b, words in blocks.items() if near in words)
+        if near and elsewhere:
+            where = " or ".join(f"`{b} {{ … }}`" for b in elsewhere)
+            return error(
+                "E0104",
+                f"unknown statement `{word}` here; did you mean the `{near}` statement of {where}?",
+                span,
+                f"move the line into {where}; " + _statements_hint(here),
+            )
+    hint = _statements_hint(here)
+    if not at_word:
+        hint = f"a line that starts with a language code (`{word}`) must continue with a quoted text; {hint}"
+    return error("E0104", f"unknown statement `{word}`", span, hint)
+
+
+def _statements_hint(here: frozenset[str]) -> str:
+    return "the statements allowed here are " + ", ".join(f"`{w}`" for w in sorted(here))
 
 
 def _hint(found: str, expected: set[str]) -> str | None:

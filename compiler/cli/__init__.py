@@ -113,7 +113,13 @@ def schema(output: str | None) -> None:
 # The other commands live in their own modules; they share `_io`, never each other.
 from .change import diff_cmd, fmt_cmd  # noqa: E402
 from .evaluate import evaluate_cmd, test_cmd  # noqa: E402
+from .init import init_cmd  # noqa: E402
+from .lsp import lsp_cmd  # noqa: E402
 from .render import build_cmd, render_cmd  # noqa: E402
+from .serve import serve_cmd  # noqa: E402
 
 for _command in (test_cmd, evaluate_cmd, render_cmd, build_cmd, diff_cmd, fmt_cmd):
     main.add_command(_command)
+main.add_command(lsp_cmd)
+main.add_command(init_cmd)
+main.add_command(serve_cmd)

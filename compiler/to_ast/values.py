@@ -56,7 +56,9 @@ class Values:
         raw = str(tok)
         body = raw[3:-3] if raw.startswith('"""') else raw[1:-1]
         out: list[str] = []
-        i = 0
+        i = 0 if "\\" in body else len(body)  # without a backslash the text is its body (no escapes)
+        if i:
+            out.append(body)
         while i < len(body):
             ch = body[i]
             if ch == "\\" and i + 1 < len(body):

@@ -1,0 +1,104 @@
+"""Editor speed: the desk's refresh after a keystroke, and the language server's diagnostics on change.
+
+Run: .venv/bin/python bench/editor.py
+Prints medians and ratios against baselines measured in the same run:
+- desk: one refresh of `slac serve` for websoft9.sla (driver, bilingual HTML preview, diff against
+  the saved version, the JSON answer) against `slac check` in-process on the same text
+  (`slac.driver.check`); each run edits the text first, as a keystroke does;
+- lsp: what `slac lsp` does on `didChange` for a 1,000-line contract (the driver, the name index, the
+  LSP diagnostics) against `slac check` in-process on the same text.
+Goals (issue 16): refresh ≤ 150 ms after the last keystroke, LSP diagnostics ≤ 50 ms at 1,000 lines.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = ROOT / "contracts" / "websoft9.sla"
+
+
+def median_ms(fn: Callable[[int], object], runs: int) -> float:
+    times = []
+    for i in range(runs):
+        t0 = time.perf_counter()
+        fn(i)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def keystroke(source: str, i: int) -> str:
+    """The contract after one more keystroke: a comment that grows by one character each time."""
+    return source.replace("\nsla ", f"\n# edit {'x' * (i % 40)}\nsla ", 1)
+
+
+def thousand_lines(source: str) -> str:
+    """websoft9 grown to 1,000 lines with bilingual clauses and definitions (4 lines each)."""
+    lines = source.rstrip("\n").split("\n")
+    assert lines[-1] == "}"
+    extra: list[str] = []
+    k = 0
+    while len(lines) + len(extra) + 4 <= 1000:
+        kind = "clause" if k % 2 else "define"
+        extra += [
+            f"  {kind} extra_{k} {{",
+            f'    zh "第 {k} 条补充条款：服务提供商应按本协议的约定提供服务。"',
+            f'    en "Additional term {k}: the provider provides the service as this agreement says."',
+            "  }",
+        ]
+        k += 1
+    extra += ["  # the terms above are generated for the benchmark"] * (1000 - len(lines) - len(extra))
+    return "\n".join(lines[:-1] + extra + ["}"]) + "\n"
+
+
+def main() -> None:
+    from slac.driver import check
+    from slac.lsp.analysis import Analysis
+    from slac.lsp.server import to_lsp
+    from slac.serve.desk import Desk
+
+    source = CONTRACT.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / CONTRACT.name
+        shutil.copy(CONTRACT, path)
+        desk = Desk([path])
+        desk.refresh(path.name, source)  # warm: parser, holidays, fonts, the saved version's policy
+
+        refresh_ms = median_ms(lambda i: json.dumps(desk.refresh(path.name, keystroke(source, i))), 30)
+        check_ms = median_ms(lambda i: check(keystroke(source, i), file=str(path)), 30)
+
+    big = thousand_lines(source)
+    assert len(big.split("\n")) - 1 == 1000 and not [d for d in check(big, file="big.sla") if d.severity == "error"]
+
+    def on_change(i: int) -> None:
+        text = keystroke(big, i)
+        analysis = Analysis.of(text, "big.sla")
+        [to_lsp(text, d) for d in analysis.diagnostics]
+
+    on_change(0)
+    lsp_ms = median_ms(on_change, 30)
+    big_check_ms = median_ms(lambda i: check(keystroke(big, i), file="big.sla"), 30)
+
+    print(
+        f"desk refresh, websoft9.sla ({len(source.splitlines())} lines): {refresh_ms:7.1f} ms median (goal <= 150 ms)"
+    )
+    print(
+        f"  slac check in-process, same text:        {check_ms:7.1f} ms  -> refresh / check = {refresh_ms / check_ms:.2f}"
+    )
+    print(f"lsp diagnostics on change, 1,000 lines:    {lsp_ms:7.1f} ms median (goal <= 50 ms)")
+    print(
+        f"  slac check in-process, same text:        {big_check_ms:7.1f} ms  -> lsp / check = {lsp_ms / big_check_ms:.2f}"
+    )
+    ok = refresh_ms <= 150 and lsp_ms <= 50
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""What the language server knows about one contract text, without any protocol: names, uses, completions.
+
+Everything comes from the one driver (`slac.driver.compile_source`): its diagnostics, its AST (declared
+names and where they are used) and its policy (the values a hover shows). The server (`server.py`)
+only translates between these answers and LSP messages. Lines and columns here are 1-based, as in
+`slac.errors.Span`; the server converts them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .. import nodes as n
+from ..errors import Diagnostic, Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..driver import Compiled
+
+# The kind of name each named block declares.
+DECLARES: dict[type[n.Node], str] = {
+    n.Tier: "tier",
+    n.Priority: "priority",
+    n.Calendar: "calendar",
+    n.Channel: "channel",
+    n.Credit: "credit",
+    n.Objective: "objective",
+    n.Define: "term",
+    n.Clause: "clause",
+    n.Exclude: "exclusion",
+}
+
+# (statement class, field) → the kind of name the field refers to.
+REFERS: dict[tuple[type[n.Node], str], str] = {
+    (n.Respond, "priority"): "priority",
+    (n.Respond, "during"): "calendar",
+    (n.Live, "during"): "calendar",
+    (n.Downgrade, "target"): "priority",
+    (n.Support, "channels"): "channel",
+    (n.Applies, "tiers"): "tier",
+    (n.Excludes, "names"): "exclusion",
+    (n.ExampleTier, "tier"): "tier",
+    (n.Ticket, "priority"): "priority",
+    (n.Ticket, "cause"): "exclusion",
+    (n.Outage, "cause"): "exclusion",
+    (n.Claim, "via"): "channel",
+}
+
+# The word before the cursor → the kind of name that may follow it (for completion).
+AFTER_WORD = {
+    "respond": "priority",
+    "ticket": "priority",
+    "downgrade": "priority",
+    "during": "calendar",
+    "support": "channel",
+    "via": "channel",
+    "applies": "tier",
+    "tier": "tier",
+    "excludes": "exclusion",
+    "cause": "exclusion",
+}
+
+NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Name:
+    """A declared name or a use of one."""
+
+    kind: str
+    value: str
+    span: Span  # the name itself
+    block: Span | None = None  # the declaring block (declarations only)
+    statement: n.Node | None = None
+
+
+@dataclass
+class Analysis:
+    """One version of one document: the driver's result and the index of its names."""
+
+    compiled: Compiled
+    declarations: list[Name] = field(default_factory=list)
+    uses: list[Name] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, source: str, file: str, *, examples: bool = True) -> Analysis:
+        from ..driver import compile_source
+
+        # The policy is only looked at, never written: its schema validation is left to `slac compile`.
+        analysis = cls(compile_source(source, file=file, examples=examples, validate_schema=False))
+        if analysis.compiled.doc is not None:
+            analysis._index(analysis.compiled.doc.sla)
+        return analysis
+
+    @property
+    def source(self) -> str:
+        return self.compiled.source
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.compiled.diagnostics
+
+    def _index(self, block: n.Block) -> None:
+        for statement in block.body:
+            kind = DECLARES.get(type(statement))
+            name = getattr(statement, "name", None)
+            if kind and isinstance(name, n.Ident):
+                self.declarations.append(Name(kind, name.value, name.span, statement.span, statement))
+            for f in dataclasses.fields(statement):
+                refers = REFERS.get((type(statement), f.name))
+                if refers is None:
+                    continue
+                for ident in _idents(getattr(statement, f.name)):
+                    self.uses.append(Name(refers, ident.value, ident.span, None, statement))
+            if isinstance(statement, n.Repeat):
+                self._index(n.Block(statement.span, (statement.event,)))
+            elif isinstance(statement, n.Block):
+                self._index(statement)
+
+    # ---- questions -------------------------------------------------------------------------------
+
+    def name_at(self, line: int, column: int) -> Name | None:
+        """The declaration or use under the cursor."""
+        for name in self.declarations + self.uses:
+            if _contains(name.span, line, column):
+                return name
+        return None
+
+    def declaration(self, kind: str, value: str) -> Name | None:
+        return next((d for d in self.declarations if d.kind == kind and d.value == value), None)
+
+    def occurrences(self, kind: str, value: str) -> list[Name]:
+        """The declaration first, then every use, in source order."""
+        found = [d for d in self.declarations if d.kind == kind and d.value == value]
+        return found + sorted((u for u in self.uses if u.kind == kind and u.value == value), key=_order)
+
+    def statement_at(self, line: int, column: int) -> n.Node | None:
+        """The innermost statement (not a block) whose span holds the cursor."""
+        if self.compiled.doc is None:
+            return None
+        return _innermost(self.compiled.doc.sla, line, column)
+
+    def names_of(self, kind: str) -> list[str]:
+        return sorted({d.value for d in self.declarations if d.kind == kind})
+
+
+def _idents(value: Any) -> Iterator[n.Ident]:
+    if isinstance(value, n.Ident):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _idents(item)
+
+
+def _contains(span: Span, line: int, column: int) -> bool:
+    if not (span.line <= line <= span.end_line):
+        return False
+    if line == span.line and column < span.column:
+        return False
+    return not (line == span.end_line and column > span.end_column)
+
+
+def _order(name: Name) -> tuple[int, int]:
+    return name.span.line, name.span.column
+
+
+def _innermost(block: n.Block, line: int, column: int) -> n.Node | None:
+    for statement in block.body:
+        if not _contains(statement.span, line, column):
+            continue
+        if isinstance(statement, n.Block) and not isinstance(statement, n.Example | n.ThirdParty):
+            inner = _innermost(statement, line, column)
+            return inner if inner is not None else statement
+        if isinstance(statement, n.Block):
+            return _innermost(statement, line, column) or statement
+        return statement
+    return None
+
+
+# ---- completion --------------------------------------------------------------------------------------
+
+_BLOCK_OPEN = re.compile(
+    r"^\s*(sla|tier|calendar|availability|credit|priority|channel|example|objective)\b[^{}\n]*\{\s*$"
+)
+
+
+def enclosing_block(source: str, line: int) -> str:
+    """The keyword of the innermost block open at `line` (1-based), by counting braces line by line."""
+    stack: list[str] = []
+    for text in source.splitlines()[: line - 1]:
+        code = re.sub(r'"(?:[^"\\\n]|\\.)*"|#.*', "", text)
+        m = _BLOCK_OPEN.match(code)
+        if m:
+            stack.append(m.group(1))
+        elif "{" in code and "}" not in code:
+            stack.append("text")
+        elif "}" in code and "{" not in code and stack:
+            stack.pop()
+    return stack[-1] if stack else "file"
+
+
+def completions(analysis: Analysis, line: int, column: int, source: str | None = None) -> list[tuple[str, str]]:
+    """(label, kind) pairs at the cursor: `keyword` entries or the kind of a declared name.
+
+    `source` is the text as it is now, when the names come from an older analysis (the last that parsed).
+    """
+    from ..syntax import keywords, statement_keywords
+
+    source = analysis.source if source is None else source
+    lines = source.splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    before = text[: column - 1]
+    words = NAME.findall(before)
+    at_start = re.fullmatch(r"\s*[a-z_]*", before) is not None
+    if at_start:
+        block = enclosing_block(source, line)
+        allowed = statement_keywords().get(block) or (frozenset({"sla"}) if block == "file" else frozenset())
+        return [(k, "keyword") for k in sorted(allowed)]
+    previous = words[-1] if words and not re.search(r"[a-z0-9_]$", before) else (words[-2] if len(words) > 1 else "")
+    kind = AFTER_WORD.get(previous)
+    if kind == "tier" and enclosing_block(source, line) != "example":
+        kind = None
+    if kind:
+        names = analysis.names_of(kind)
+        if kind == "calendar" and "always" not in names:
+            names.append("always")
+        return [(v, kind) for v in names]
+    found = [(d.value, d.kind) for d in analysis.declarations]
+    return sorted(set(found)) + [(k, "keyword") for k in sorted(keywords())]
