@@ -54,4 +54,7 @@ MAX_EVENT_FILE_BYTES = 2 * 1024**3  # 2 GiB
 MAX_ROWS_PER_FILE = 10_000_000
 MAX_COLUMNS = 1_000  # a header row with more columns is refused before reading any row
 MAX_FIELD_CHARS = 10_000  # one cell
+# The header line of a CSV file (1,000 names of 64 characters fit): a first line without a line
+# break is refused after this many bytes, not scanned to its end.
+MAX_HEADER_BYTES = 64 * 1024
 # An evaluation covers one month (`--period`); it and `--as-of` lie within MIN_YEAR–MAX_YEAR.
