@@ -8,7 +8,8 @@ checks the values. Row numbers are what a person sees in the file (see that modu
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,17 +148,26 @@ def _read_csv(path: str) -> Source:
         return "error"
 
     def parse(threads: bool, multiline: bool = False) -> pa.Table:
-        return pcsv.read_csv(
-            path,
-            read_options=pcsv.ReadOptions(use_threads=threads),
-            parse_options=pcsv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=multiline),
-            # Every column as text: the checks below decide what a value means, not Arrow's guesses.
-            convert_options=pcsv.ConvertOptions(
-                column_types={c: pa.string() for c in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        with _callback_errors() as raised:
+            try:
+                table = pcsv.read_csv(
+                    path,
+                    read_options=pcsv.ReadOptions(use_threads=threads),
+                    parse_options=pcsv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=multiline),
+                    # Every column as text: the checks below decide what a value means, not Arrow's guesses.
+                    convert_options=pcsv.ConvertOptions(
+                        column_types={c: pa.string() for c in header},
+                        strings_can_be_null=False,
+                        quoted_strings_can_be_null=False,
+                    ),
+                )
+            except pa.ArrowInvalid:
+                if raised:
+                    raise _not_utf8(path, header) from None
+                raise
+        if raised:  # a bad row that is not UTF-8: pyarrow cannot even hand it to `invalid`
+            raise _not_utf8(path, header)
+        return table
 
     multiline = False
     try:
@@ -247,6 +257,24 @@ def _empty_lines(path: str) -> np.ndarray | None:
     empty = (length == 0) | ((length == 1) & cr[1:])
     found = np.flatnonzero(empty).astype(np.int64) + 2
     return found if found.size else None
+
+
+@contextmanager
+def _callback_errors() -> Iterator[list[BaseException]]:
+    """Exceptions raised around pyarrow's row callbacks, collected instead of printed as a traceback.
+
+    pyarrow decodes a bad row's text before calling the handler; bytes that are not UTF-8 raise
+    there, and Python prints "Exception ignored in …" with a traceback on stderr.
+    """
+    import sys
+
+    raised: list[BaseException] = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda info: raised.append(info.exc_value or RuntimeError())
+    try:
+        yield raised
+    finally:
+        sys.unraisablehook = previous
 
 
 def _not_utf8(path: str, header: Sequence[str]) -> EventError:
@@ -341,10 +369,13 @@ def _read_jsonl(path: str, columns: Sequence[str]) -> Source:
     # ask it for text and let the checks decide. Fast path only for the plain case: no blank lines
     # (so record i is on line i + 1) and values of one JSON type per column.
     # (A pattern starting with a literal newline is searched fast; an alternation with ^ is 25× slower.)
-    if not re.search(rb"\n[ \t\r]*\n", data) and not re.match(rb"[ \t\r]*\n", data) and _flat(data):
+    if not re.search(rb"\n[ \t\r]*\n", data) and not re.match(rb"[ \t\r]*\n", data) and _flat(data) and _utf8(data):
         schema = pa.schema([(c, pa.string()) for c in columns if c not in ("monthly_fee", "outage")])
         try:
-            table = pj.read_json(pa.BufferReader(data), parse_options=pj.ParseOptions(explicit_schema=schema))
+            table = pj.read_json(
+                pa.BufferReader(data),
+                parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+            )
             table = _as_text(table, ("monthly_fee", "outage"))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # the line-by-line reader says which line
             table = None
@@ -352,6 +383,21 @@ def _read_jsonl(path: str, columns: Sequence[str]) -> Source:
             rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
             return Source(path, table, rows, "line", 0)
     return _read_jsonl_slowly(path, data.split(b"\n"), columns)
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether `data` is UTF-8 (Arrow's JSON reader does not check; the json module names the line)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for at in range(0, len(data), 1 << 24):
+            decoder.decode(view[at : at + (1 << 24)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _flat(data: bytes) -> bool:
@@ -431,6 +477,8 @@ def _plain_text(path: str, table: pa.Table, columns: Sequence[str]) -> pa.Table:
             textual = pa.types.is_large_string(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
             if textual or is_view:
                 column = pc.cast(column, pa.string())
+            if pa.types.is_string(kind):
+                column.validate(full=True)  # Parquet text is not checked to be UTF-8 when read
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise EventError(path, 0, name, "holds bytes that are not UTF-8 text", unit="row") from None
         if column is not original:
