@@ -374,7 +374,7 @@ def _read_jsonl(path: str, columns: Sequence[str]) -> Source:
         try:
             table = pj.read_json(
                 pa.BufferReader(data),
-                parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+                parse_options=pj.ParseOptions(explicit_schema=schema),
             )
             table = _as_text(table, ("monthly_fee", "outage"))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # the line-by-line reader says which line
