@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._io import Exit, compile_file, emit, fail, load_input, report, show_progress, usable
+from ._io import STDOUT, Exit, compile_file, emit, fail, load_input, report, show_progress, usable
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.policy import Policy
@@ -116,8 +116,8 @@ def evaluate_cmd(
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing
         fail(f"cannot evaluate {period}: {exc}")
     data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
-    emit(data, output)
-    if output is not None:
+    emit(data, output, [source, customers, tickets, incidents])
+    if output not in (None, STDOUT):
         click.echo(f"wrote {output}", err=True)
 
 
