@@ -30,6 +30,9 @@ MAX_EXAMPLE_EVENTS = 10_000  # tickets and outages of one example, `repeat` coun
 # Of all examples together: each check runs them through the evaluator (about 100k events a second).
 MAX_TOTAL_EXAMPLE_EVENTS = 100_000
 
+# "Did you mean" for one contract: character pairs difflib may compare (about 0.2 s of work).
+SUGGESTION_BUDGET = 1_000_000
+
 # ---- values -----------------------------------------------------------------------------------
 MAX_TEXT_CHARS = 20_000  # one quoted text: a long clause is a few thousand characters
 MAX_NAME_CHARS = 64  # an identifier
