@@ -44,6 +44,16 @@ MAX_REPEAT = 10_000  # `repeat N`
 MAX_COUNT = 1_000_000  # any other whole number (`expect breaches N`)
 MIN_YEAR, MAX_YEAR = 1970, 2199  # dates, timestamps and periods; holidays are materialised 5 years on
 
+# Calendars with holidays × materialised years (`--holiday-years`): each is a year of dates in the
+# policy (about 300 bytes). 300 calendars over 101 years took 12 s and 118 MB for a 9.5 MB policy.
+MAX_HOLIDAY_CALENDAR_YEARS = 2_000
+
+# Words without a break opportunity in the texts (E0216): one that does not fit a line is broken
+# letter by letter when the PDF is laid out (twelve 19,000-character words took 80 s).
+MAX_UNBROKEN_CHARS = 200  # one word (a long address still fits)
+LONG_RUN_CHARS = 40  # a word longer than this may not fit a table cell or a line
+MAX_LONG_RUN_CHARS = 4_000  # all such words of a contract together (about 0.2 ms each character to lay out)
+
 # ---- evaluation ---------------------------------------------------------------------------------
 # How far after its opening a response deadline is looked for in a calendar without holidays
 # (one with holidays stops where its materialised years do): about 10 years of days, 0.1 s.
