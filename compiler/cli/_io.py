@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from ..errors import Diagnostic, format_github, format_json, format_text, has_errors, summary
+from ..errors import Diagnostic, format_github, format_json, format_text, has_errors, printable, summary
 from ..fileio import InputError, atomic_write, read_source
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +36,7 @@ class Exit(IntEnum):
 
 def fail(message: str, code: Exit = Exit.USAGE) -> NoReturn:
     """`slac: error: MESSAGE` on stderr, then exit (2 unless told otherwise)."""
-    click.echo(f"slac: error: {message}", err=True)
+    click.echo(f"slac: error: {printable(message)}", err=True)
     sys.exit(code)
 
 

@@ -129,11 +129,20 @@ def _fee(text: str | None) -> Any:
     if text is None:
         return None
     from ..change.impact import parse_fee
+    from ..limits import MAX_DECIMALS, MAX_DIGITS
 
     try:
-        return parse_fee(text)
+        fee = parse_fee(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--reference-fee") from None
+    # The bounds of a fee in an event file: `1e30` overflowed the evaluator's Decimal context
+    # (InvalidOperation, exit 1, read by CI as a reduction), and `-0` printed "-0.00".
+    if fee >= 10**MAX_DIGITS or -fee.as_tuple().exponent > MAX_DECIMALS:  # type: ignore[operator]
+        raise click.BadParameter(
+            f"{text!r} is out of range; a fee is less than 10^{MAX_DIGITS} with at most {MAX_DECIMALS} decimals",
+            param_hint="--reference-fee",
+        )
+    return abs(fee) + 0  # -0 → 0
 
 
 def _with_figures(result: Any, *, period: str | None, fee: Any, events_dir: str | None, asked: bool) -> Any:

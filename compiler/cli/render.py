@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from ..errors import printable
 from ._io import STDOUT, Exit, compile_file, emit, fail, load_input, progress, report, usable, write_set
 
 EDITIONS_HELP = "Comma-separated editions: declared languages and/or 'bilingual' (default: all)."
@@ -104,7 +105,7 @@ def _write_all(directory: str, outputs: dict[Path, str | bytes], inputs: list[st
         return
     write_set(directory, {str(name): data for name, data in outputs.items()}, inputs)
     for name in outputs:
-        click.echo(f"wrote {Path(directory) / name}", err=True)
+        click.echo(printable(f"wrote {Path(directory) / name}"), err=True)
 
 
 def _check_epoch(formats: list[str]) -> None:
@@ -127,7 +128,7 @@ def _check_epoch(formats: list[str]) -> None:
 
 FRONT_OPTIONS = [
     click.option("--title", help="Front matter title (default: the contract title in the edition's languages)."),
-    click.option("--slug", help="Front matter slug of the original edition; others get '-EDITION' appended."),
+    click.option("--slug", help="Front matter slug of the original edition; others get '/EDITION' appended."),
     click.option("--sidebar-position", type=int, help="Front matter sidebar_position (default: 1)."),
 ]
 
@@ -196,7 +197,7 @@ def build_cmd(files: tuple[str, ...], directory: str, formats: str | None, diagn
     report([d for c in compiled for d in c.diagnostics], {c.file: c.source for c in compiled}, diagnostics_format)
     for c in compiled:
         if c.failure is not None:
-            click.echo(f"slac: error: {c.file}: cannot build the policy: {c.failure}", err=True)
+            click.echo(printable(f"slac: error: {c.file}: cannot build the policy: {c.failure}"), err=True)
     if not all(c.ok for c in compiled):
         sys.exit(Exit.CONTRACT)
     policies: dict[str, Built] = {c.file: (c.policy, c.reports) for c in compiled if c.policy is not None}
@@ -207,7 +208,7 @@ def build_cmd(files: tuple[str, ...], directory: str, formats: str | None, diagn
             outputs[Path(f"{_stem(file)}.policy.json")] = to_json(built[0])
             outputs.update(_outputs(file, built, None, chosen_formats, {}, bar))
     _write_all(directory, outputs, list(files))
-    click.echo(f"built {len(files)} contract{'s' if len(files) != 1 else ''} into {directory}", err=True)
+    click.echo(printable(f"built {len(files)} contract{'s' if len(files) != 1 else ''} into {directory}"), err=True)
 
 
 def _distinct(files: tuple[str, ...]) -> None:
