@@ -57,11 +57,18 @@ def _scratch() -> Path:
 
 def read_event_file(kind: str, suffix: str, data: bytes) -> None:
     """Read `data` as the `kind` file; EventError is the expected refusal."""
+    import sys
+
     from slac.runtime.inputs import EventError, read_customers, read_incidents, read_tickets
 
     path = _scratch() / f"{kind}{suffix}"
     path.write_bytes(data)
     raw = policy().raw
+    # An exception inside a callback that Python only prints ("Exception ignored in …") is a
+    # traceback on the user's terminal too: it counts as a finding.
+    unraisable: list[BaseException | None] = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda info: unraisable.append(info.exc_value)
     try:
         if kind == "customers":
             read_customers(path, raw)
@@ -71,6 +78,10 @@ def read_event_file(kind: str, suffix: str, data: bytes) -> None:
             read_incidents(path, raw, customers=customers())
     except EventError as exc:
         str(exc).encode("utf-8")  # the message must be printable
+    finally:
+        sys.unraisablehook = previous
+    if unraisable:
+        raise AssertionError(f"an exception was printed instead of raised: {unraisable[0]!r}")
 
 
 def load_policy_text(text: str) -> None:
