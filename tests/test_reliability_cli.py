@@ -204,3 +204,29 @@ def test_edition_slugs_cannot_collide_with_another_contracts_slug() -> None:
     zh_edition = front_matter(base, edition="zh")["slug"]
     original = front_matter(other, edition="en")["slug"]
     assert zh_edition != original
+
+
+# ---- SECURITY.md ----------------------------------------------------------------------------------
+
+
+def test_the_promises_table_names_real_tests() -> None:
+    import re
+
+    text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    table = text.split("## What each input is promised", 1)[1].split("\n## ", 1)[0]
+    defined: dict[str, set[str]] = {
+        p.name: set(re.findall(r"^def (test_\w+)", p.read_text(encoding="utf-8"), re.M))
+        for p in (ROOT / "tests").glob("test_*.py")
+    }
+    everywhere = set().union(*defined.values())
+    names = re.findall(r"`((?:tests/)?(?:fuzz/)?[\w.]*?(?:test_|fuzz_)\w*(?:\.py)?(?:::\w+)?)`", table)
+    assert len(names) > 40
+    for name in names:
+        path, _, test = name.partition("::")
+        if path.startswith("tests/fuzz/"):
+            assert (ROOT / path).is_file(), name
+        elif path.endswith(".py"):
+            assert path in defined, name
+            assert not test or test in defined[path], name
+        else:
+            assert path in everywhere, name

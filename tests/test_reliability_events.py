@@ -258,3 +258,31 @@ def test_a_nanosecond_timestamp_string_is_a_real_date(policy: Path, tmp_path: Pa
     assert code == 0, err
     bad = _tickets(OK_TICKET, "T2,acme,high,2025-02-30T09:00:00.123456789+08:00,,")
     _refused(policy, tmp_path, "t.csv", bad, "line 3", "opened_at", "not a real date")
+
+
+def test_100_mb_without_a_newline_in_bounded_time_and_memory(policy: Path, tmp_path: Path) -> None:
+    # The case: 100 MB on one line took 71 s and then a `_csv.Error` traceback.
+    import subprocess
+    import sys
+
+    from .test_hostile_events import _RSS
+
+    wide = tmp_path / "tickets.csv"
+    with wide.open("wb") as fh:
+        for _ in range(100):
+            fh.write(b"x" * 1_000_000)
+    for name, text in (("customers", CUSTOMERS), ("incidents", INCIDENTS)):
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    out = tmp_path / "report.json"
+    args = ["evaluate", str(policy), "--period", "2025-03", "-o", str(out), "--tickets", str(wide)]
+    args += ["--customers", str(tmp_path / "customers.csv"), "--incidents", str(tmp_path / "incidents.csv")]
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", _RSS, *args], capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "tickets.csv, line 1" in proc.stderr and "64 KiB" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    peak_mb = int(proc.stderr.rsplit("MAXRSS_KB ", 1)[1]) / 1024
+    assert peak_mb < 400, peak_mb  # the interpreter, pyarrow and the policy; the line is never loaded
+    assert elapsed < 20, elapsed  # a fresh interpreter importing pyarrow; the read itself is 64 KiB
+    assert not out.exists()
