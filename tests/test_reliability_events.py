@@ -56,18 +56,18 @@ def _refused(policy: Path, tmp: Path, name: str, data: bytes, where: str, column
 
 def test_a_140_kb_first_line_is_refused_at_once(policy: Path, tmp_path: Path) -> None:
     # `python3 -c "print('x'*140000)" > h.csv`: was `_csv.Error: field larger than field limit`
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine does not make it flaky
     _refused(policy, tmp_path, "h.csv", b"x" * 140_000 + b"\n", "line 1", None, "header")
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_a_header_without_a_newline_is_read_once_not_per_block(policy: Path, tmp_path: Path) -> None:
     # 100 MB on one line took 71 s (the head was re-counted after every 64 KiB block) and then a
     # traceback; now at most MAX_HEADER_BYTES + 1 bytes are read. 20 MB keeps the test quick.
     data = b"a" * (20 * 1024 * 1024)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine does not make it flaky
     _refused(policy, tmp_path, "h.csv", data, "line 1", None, f"{limits.MAX_HEADER_BYTES // 1024} KiB")
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_a_long_header_within_the_limit_is_read(policy: Path, tmp_path: Path) -> None:
@@ -276,13 +276,16 @@ def test_100_mb_without_a_newline_in_bounded_time_and_memory(policy: Path, tmp_p
     out = tmp_path / "report.json"
     args = ["evaluate", str(policy), "--period", "2025-03", "-o", str(out), "--tickets", str(wide)]
     args += ["--customers", str(tmp_path / "customers.csv"), "--incidents", str(tmp_path / "incidents.csv")]
-    started = time.monotonic()
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, "-c", _RSS, *args], capture_output=True, text=True, timeout=120)
-    elapsed = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    elapsed = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)  # the child's CPU time
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "tickets.csv, line 1" in proc.stderr and "64 KiB" in proc.stderr
     assert "Traceback" not in proc.stderr
     peak_mb = int(proc.stderr.rsplit("MAXRSS_KB ", 1)[1]) / 1024
     assert peak_mb < 400, peak_mb  # the interpreter, pyarrow and the policy; the line is never loaded
-    assert elapsed < 20, elapsed  # a fresh interpreter importing pyarrow; the read itself is 64 KiB
+    assert elapsed < 10, elapsed  # a fresh interpreter importing pyarrow (was 71 s); the read itself is 64 KiB
     assert not out.exists()
