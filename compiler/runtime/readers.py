@@ -203,14 +203,28 @@ def _read_csv(path: str) -> Source:
     for column in table.columns:
         if multiline or pc.any(pc.match_substring(column, "\n")).as_py():
             breaks += np.asarray(pc.count_substring(column, "\n").to_numpy(zero_copy_only=False), dtype=np.int64)
-    return Source(path, table, _record_lines(path, breaks), "line", 1)
+    return Source(
+        path, table, _record_lines(path, breaks, _line_count(path) > table.num_rows + 1 + breaks.sum()), "line", 1
+    )
 
 
-def _record_lines(path: str, breaks: np.ndarray) -> np.ndarray:
+def _line_count(path: str) -> int:
+    """Lines in the file (a last line without a line break counted), read in blocks."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _record_lines(path: str, breaks: np.ndarray, blanks: bool) -> np.ndarray:
     """The line each record starts on: after the header (line 1), the line breaks inside the values
-    before it and the empty lines Arrow skips (which would otherwise shift every later number)."""
+    before it and the empty lines skipped (which would otherwise shift every later number).
+
+    The file is scanned for its empty lines only when it has more lines than that (`blanks`)."""
     n = len(breaks)
-    blank = _empty_lines(path)
+    blank = _empty_lines(path) if blanks else None
     if blank is None:
         rows = np.arange(2, n + 2, dtype=np.int64)
         if breaks.any():
@@ -241,7 +255,7 @@ def _empty_lines(path: str) -> np.ndarray | None:
         if size == 0:
             return None
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            if re.search(rb"\n\r?\n", mm) is None:
+            if mm.find(b"\n\n") < 0 and mm.find(b"\n\r\n") < 0:
                 return None
             whole = np.frombuffer(mm, dtype=np.uint8)
             block = 64 * 1024 * 1024
