@@ -289,3 +289,13 @@ def test_100_mb_without_a_newline_in_bounded_time_and_memory(policy: Path, tmp_p
     assert peak_mb < 400, peak_mb  # the interpreter, pyarrow and the policy; the line is never loaded
     assert elapsed < 10, elapsed  # a fresh interpreter importing pyarrow (was 71 s); the read itself is 64 KiB
     assert not out.exists()
+
+
+def test_a_quoted_header_name_over_two_lines_that_is_not_utf8(policy: Path, tmp_path: Path) -> None:
+    # Found by tests/fuzz/fuzz_events.py: Arrow's multi-line reader took `"id\n\xff"` as one column
+    # name and pyarrow raised UnicodeDecodeError when slac asked for the names.
+    data = b'"id\n\xff",start,end\nI1,2025-03-05T01:00Z,2025-03-05T02:00Z\nI2,x,"a\nb"\n'
+    (tmp_path / "incidents.csv").write_bytes(data)
+    code, err, out = _run(policy, tmp_path, "incidents.csv", data, which="incidents")
+    assert code == 2 and "not UTF-8" in err and "line 2" in err, err
+    assert out.read_text(encoding="utf-8") == OLD_REPORT

@@ -198,6 +198,10 @@ def _read_csv(path: str) -> Source:
                 f"{row.actual_columns} fields where the header has {row.expected_columns} ({row.text[:80]!r}); "
                 "quote values that contain commas",
             ) from None
+    try:
+        _ = table.column_names
+    except UnicodeDecodeError:  # a quoted header name spanning lines, with bytes that are not UTF-8
+        raise _not_utf8(path, header) from None
     # A record starts further down by the line breaks inside the (quoted) values before it.
     breaks = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
