@@ -205,11 +205,16 @@ def _read_csv(path: str) -> Source:
     # A record starts further down by the line breaks inside the (quoted) values before it.
     breaks = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
+        if not pa.types.is_string(column.type):
+            # only a column Arrow named differently from the header slac read (a quoted name over two
+            # lines) is not forced to text; all empty, it is of type null, and holds no line breaks
+            continue
         if multiline or pc.any(pc.match_substring(column, "\n")).as_py():
             breaks += np.asarray(pc.count_substring(column, "\n").to_numpy(zero_copy_only=False), dtype=np.int64)
-    return Source(
-        path, table, _record_lines(path, breaks, _line_count(path) > table.num_rows + 1 + breaks.sum()), "line", 1
-    )
+    # A quoted header name over two lines (Arrow reads it so when values may span lines) moves every record.
+    after = 1 + sum(name.count("\n") for name in table.column_names)
+    blanks = _line_count(path) > table.num_rows + after + breaks.sum()
+    return Source(path, table, _record_lines(path, breaks, blanks, after), "line", 1)
 
 
 def _line_count(path: str) -> int:
@@ -222,7 +227,7 @@ def _line_count(path: str) -> int:
     return count + (last != b"\n")
 
 
-def _record_lines(path: str, breaks: np.ndarray, blanks: bool) -> np.ndarray:
+def _record_lines(path: str, breaks: np.ndarray, blanks: bool, header: int = 1) -> np.ndarray:
     """The line each record starts on: after the header (line 1), the line breaks inside the values
     before it and the empty lines skipped (which would otherwise shift every later number).
 
@@ -230,16 +235,16 @@ def _record_lines(path: str, breaks: np.ndarray, blanks: bool) -> np.ndarray:
     n = len(breaks)
     blank = _empty_lines(path) if blanks else None
     if blank is None:
-        rows = np.arange(2, n + 2, dtype=np.int64)
+        rows = np.arange(header + 1, header + n + 1, dtype=np.int64)
         if breaks.any():
             rows += np.concatenate(([0], np.cumsum(breaks)[:-1]))
         return rows
-    last = int(blank.max()) + n + int(breaks.sum()) + 2
-    lines = np.setdiff1d(np.arange(2, last + 1, dtype=np.int64), blank, assume_unique=True)
+    last = int(blank.max()) + n + int(breaks.sum()) + header + 1
+    lines = np.setdiff1d(np.arange(header + 1, last + 1, dtype=np.int64), blank, assume_unique=True)
     if not breaks.any():
         return lines[:n]
     rows = np.empty(n, dtype=np.int64)
-    at = 1  # the last line used so far; a record starts on the next line that is not empty
+    at = header  # the last line used so far; a record starts on the next line that is not empty
     for i, extra in enumerate(breaks.tolist()):  # only for files with both empty lines and multi-line values
         rows[i] = lines[np.searchsorted(lines, at, side="right")]
         at = int(rows[i]) + extra
