@@ -7,12 +7,16 @@ baseline measured in the same run: `slac check` of the bundled websoft9.sla.
   and at MAX_SOURCE_BYTES (refused by the token count before parsing);
 - a contract at MAX_SOURCE_BYTES of long texts (few tokens, much text);
 - examples with MAX_TOTAL_EXAMPLE_EVENTS events, all run through the evaluator;
-- a contract one byte over MAX_SOURCE_BYTES (refused before parsing).
+- a contract one byte over MAX_SOURCE_BYTES (refused before parsing);
+- unknown names among 1,500 declared ones of MAX_NAME_CHARS letters ("did you mean", bounded by
+  SUGGESTION_BUDGET; was 63 s for 84 KB before the budget).
 """
 
 from __future__ import annotations
 
+import random
 import statistics
+import string
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,7 +46,7 @@ def cases() -> dict[str, str]:
     names = "  availability {\n    excludes " + " ".join(["a"] * (room // 2 - 20)) + "\n  }\n"
     words = limits.MAX_TOKENS - 600  # the contract's own tokens and the block's
     under = "  availability {\n    excludes " + " ".join(["a"] * words) + "\n  }\n"
-    text = "x" * (limits.MAX_TEXT_CHARS - 10)
+    text = ("x" * 9 + " ") * (limits.MAX_TEXT_CHARS // 10 - 1)  # words: one 20,000-letter run is E0216
     clause = f'  clause c{{}} {{ zh "{text}" en "{text}" }}\n'
     clauses = "".join(clause.replace("{}", str(i)) for i in range(room // len(clause.encode())))
     event = "ticket normal opened 2025-03-04T09:00+08:00 responded 2025-03-04T12:00+08:00"
@@ -52,7 +56,17 @@ def cases() -> dict[str, str]:
         f"    expect breaches {per}\n    expect credit 200 CNY\n  }}\n"
         for i in range(count)
     )
+    # Unknown names, each asking "did you mean" among ~2,000 declared ones of the longest length.
+    rnd = random.Random(0)
+
+    def word() -> str:
+        return "c" + "".join(rnd.choices(string.ascii_lowercase, k=limits.MAX_NAME_CHARS - 1))
+
+    channels = "".join(f'  channel {word()} {{ name zh "x" en "x" }}\n' for _ in range(1_500))
+    refs = "".join(f"    support {' '.join(word() for _ in range(20))}\n" for _ in range(60))
+    unknown = channels + '  tier zz {\n    name zh "Z" en "Z"\n' + refs + "  }\n"
     return {
+        "unknown names among 1,500 declared": fill(unknown),
         "one-letter names under the token limit": fill(under),
         "one-letter names at the size limit": fill(names),
         "long texts at the size limit": fill(clauses),

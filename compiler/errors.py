@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .text import display_width, showable
+from .text import BIDI, FORBIDDEN, INVISIBLE, display_width, showable
 
 Severity = Literal["error", "warning"]
 
@@ -134,6 +135,25 @@ def _excerpt(span: Span, lines: Sequence[str], label: str | None = None) -> list
     return [f"{pad} |", f"{gutter} | {line}", f"{pad} | {marks}"]
 
 
+# What a message must not print as it is: a newline from contract text (`url "…\n::error …"`)
+# would start a line that CI reads as a command of its own; controls and bidi characters could
+# rewrite the terminal. Each is shown as its escape (`\n`, `\x1b`, `\u202e`).
+_UNPRINTABLE = re.compile(f"[\n\r{BIDI}{FORBIDDEN}{INVISIBLE}]")
+
+
+def printable(text: str) -> str:
+    """`text` on one line, with control, bidi and invisible characters written as escapes."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in "\n\r\t":
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) -> str:
     """`file:line:col: error[CODE]: message`, the line, a caret line and a hint."""
     out: list[str] = []
@@ -152,17 +172,17 @@ def format_text(diagnostics: Iterable[Diagnostic], sources: dict[str, str]) -> s
 
     for d in diagnostics:
         s = d.span
-        out.append(f"{s.file}:{s.line}:{s.column}: {d.severity}[{d.code}]: {d.message}")
+        out.append(f"{printable(s.file)}:{s.line}:{s.column}: {d.severity}[{d.code}]: {printable(d.message)}")
         lines = lines_of(s.file)
         if lines is not None:
             out.extend(_excerpt(s, lines))
             for extra, label in zip(d.spans[1:], d.labels, strict=False):
                 other = lines_of(extra.file)
                 if other is not None:
-                    out.append(f"  {extra.file}:{extra.line}:{extra.column}: {label}")
+                    out.append(f"  {printable(extra.file)}:{extra.line}:{extra.column}: {printable(label)}")
                     out.extend(_excerpt(extra, other))
         if d.hint:
-            out.append(f"  = hint: {d.hint}")
+            out.append(f"  = hint: {printable(d.hint)}")
         out.append("")
     return "\n".join(out)
 

@@ -172,9 +172,9 @@ def test_front_matter_defaults_and_options(policies) -> None:
         "slug": "/websoft9",
         "sidebar_position": 1,
     }
-    assert _front(render_markdown(policy, "en"))["slug"] == "/websoft9-en"
+    assert _front(render_markdown(policy, "en"))["slug"] == "/websoft9/en"
     custom = _front(render_markdown(policy, BILINGUAL, title='SLA: "Websoft9"', slug="/sla", sidebar_position=3))
-    assert custom == {"title": 'SLA: "Websoft9"', "slug": "/sla-bilingual", "sidebar_position": 3}
+    assert custom == {"title": 'SLA: "Websoft9"', "slug": "/sla/bilingual", "sidebar_position": 3}
 
 
 def test_markdown_renders_real_tables(policies) -> None:

@@ -35,7 +35,7 @@ def test_render_front_matter_options(tmp_path: Path) -> None:
     result = _run(*args, "--title", "Websoft9 SLA", "--slug", "/legal/sla", "--sidebar-position", "4")
     assert result.exit_code == 0, result.output
     head = (tmp_path / "websoft9.en.md").read_text(encoding="utf-8").split("---\n")[1]
-    assert head == 'title: "Websoft9 SLA"\nslug: "/legal/sla-en"\nsidebar_position: 4\n'
+    assert head == 'title: "Websoft9 SLA"\nslug: "/legal/sla/en"\nsidebar_position: 4\n'
 
 
 def test_render_pdf(tmp_path: Path) -> None:

@@ -36,6 +36,9 @@ sizes (E022x; the first check, run even on a contract with value errors; the oth
     E0220  over MAX_STATEMENTS statements     E0221  over MAX_TIERS tiers or MAX_EXAMPLES examples
     E0222  an example with over MAX_EXAMPLE_EVENTS events (`repeat` counted out), or examples
            with over MAX_TOTAL_EXAMPLE_EVENTS in all
+    E0216  a word (no space, hyphen or CJK character) over MAX_UNBROKEN_CHARS, or words of over
+           LONG_RUN_CHARS together over MAX_LONG_RUN_CHARS (the PDF lays them out letter by letter)
+    E0223  calendars with holidays × materialised years over MAX_HOLIDAY_CALENDAR_YEARS (policy stage)
 
 structure (E07xx)
     E0701  a required statement is missing (title, version, effective, languages, timezone, currency)
@@ -113,6 +116,7 @@ from . import (
     structure,
     texts,
     urls,
+    words,
     zones,
 )
 from .context import Context
@@ -138,6 +142,7 @@ CHECKS: tuple[Check, ...] = (
     money.check,
     ordering.check,
     examples.check,
+    words.check,  # issue 13: words too long for a line (E0216)
 )
 
 

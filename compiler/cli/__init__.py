@@ -14,7 +14,7 @@ import click
 
 from .. import __version__
 from ..errors import Diagnostic, has_errors
-from ._io import Exit, compile_file, emit, fail, read, report
+from ._io import STDOUT, Exit, compile_file, emit, fail, read, report
 
 FORMAT = click.option(
     "--format",
@@ -93,8 +93,8 @@ def compile_(file: str, output: str | None, holiday_years: str | None, fmt: str)
         fail(f"{file}: cannot build the policy: {compiled.failure}", Exit.CONTRACT)
     if not compiled.ok or compiled.policy is None:
         sys.exit(Exit.CONTRACT)
-    emit(to_json(compiled.policy), output)
-    if output is not None and fmt == "text":
+    emit(to_json(compiled.policy), output, [file])
+    if output not in (None, STDOUT) and fmt == "text":
         click.echo(f"wrote {output}", err=True)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from ..errors import Diagnostic, format_github, format_json, format_text, has_errors, summary
+from ..errors import Diagnostic, format_github, format_json, format_text, has_errors, printable, summary
 from ..fileio import InputError, atomic_write, read_source
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +36,7 @@ class Exit(IntEnum):
 
 def fail(message: str, code: Exit = Exit.USAGE) -> NoReturn:
     """`slac: error: MESSAGE` on stderr, then exit (2 unless told otherwise)."""
-    click.echo(f"slac: error: {message}", err=True)
+    click.echo(f"slac: error: {printable(message)}", err=True)
     sys.exit(code)
 
 
@@ -48,20 +48,62 @@ def read(path: str) -> str:
         fail(str(exc))
 
 
-def write(path: str | Path, data: str | bytes) -> None:
-    """Write `data` atomically to `path`, or exit 2 naming the file."""
+STDOUT = "-"
+
+
+def write(path: str | Path, data: str | bytes, inputs: Iterable[str | Path] = ()) -> None:
+    """Write `data` atomically to `path`, or exit 2 naming the file (also when `path` is one of `inputs`)."""
+    guard([path], inputs)
     try:
         atomic_write(Path(path), data)
     except OSError as exc:
         fail(f"{path}: cannot write: {exc.strerror or exc}")
 
 
-def emit(data: str | bytes, output: str | Path | None) -> None:
-    """`data` to stdout, or written atomically to `output`."""
-    if output is None:
+def emit(data: str | bytes, output: str | Path | None, inputs: Iterable[str | Path] = ()) -> None:
+    """`data` to stdout (no `-o`, or `-o -`), or written atomically to `output`."""
+    if output is None or str(output) == STDOUT:
         click.echo(data, nl=False)
     else:
-        write(output, data)
+        write(output, data, inputs)
+
+
+def write_set(directory: str | Path, files: dict[str, str | bytes], inputs: Iterable[str | Path] = ()) -> None:
+    """Write every file into `directory` all or nothing (`fileio.publish`), or exit 2 with nothing changed."""
+    from ..fileio import OutputError, publish
+
+    guard([Path(directory) / name for name in files], inputs)
+    try:
+        publish(directory, files)
+    except OutputError as exc:
+        fail(str(exc.strerror))
+    except OSError as exc:
+        where = exc.filename if exc.filename else directory
+        fail(f"{where}: cannot write: {exc.strerror or exc}; nothing was changed in {directory}")
+
+
+def guard(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -> None:
+    """Exit 2 when an output is one of the inputs (the same file, by device and inode), before anything is written.
+
+    `slac compile x.sla -o x.sla` would replace the contract with its JSON.
+    """
+    seen: dict[tuple[int, int], str] = {}
+    for item in inputs:
+        key = _identity(item)
+        if key is not None:
+            seen.setdefault(key, str(item))
+    for output in outputs:
+        key = _identity(output)
+        if key is not None and key in seen:
+            fail(f"{output}: is also an input ({seen[key]}); write the output to another file")
+
+
+def _identity(path: str | Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
 
 
 def report(diagnostics: list[Diagnostic], sources: dict[str, str], fmt: str = "text") -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from ..errors import has_errors
-from ._io import Exit, emit, fail, load_input, read, report, usable, write
+from ._io import Exit, emit, fail, load_input, read, report, usable
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -112,7 +113,8 @@ def diff_cmd(
         text = json.dumps(result.to_json(allowed=reason, langs=chosen), ensure_ascii=False, indent=2) + "\n"
     else:
         text = result.to_markdown(allowed=reason, langs=chosen)
-    emit(text, output)
+    events = [str(p) for p in Path(events_dir).iterdir()] if events_dir and Path(events_dir).is_dir() else []
+    emit(text, output, [old, new, *events])
     reductions = len(result.reductions)
     if reductions and reason is None:
         click.echo(
@@ -127,11 +129,20 @@ def _fee(text: str | None) -> Any:
     if text is None:
         return None
     from ..change.impact import parse_fee
+    from ..limits import MAX_DECIMALS, MAX_DIGITS
 
     try:
-        return parse_fee(text)
+        fee = parse_fee(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--reference-fee") from None
+    # The bounds of a fee in an event file: `1e30` overflowed the evaluator's Decimal context
+    # (InvalidOperation, exit 1, read by CI as a reduction), and `-0` printed "-0.00".
+    if fee >= 10**MAX_DIGITS or -fee.as_tuple().exponent > MAX_DECIMALS:  # type: ignore[operator]
+        raise click.BadParameter(
+            f"{text!r} is out of range; a fee is less than 10^{MAX_DIGITS} with at most {MAX_DECIMALS} decimals",
+            param_hint="--reference-fee",
+        )
+    return abs(fee) + 0  # -0 → 0
 
 
 def _with_figures(result: Any, *, period: str | None, fee: Any, events_dir: str | None, asked: bool) -> Any:
@@ -172,7 +183,10 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
     from ..fmt import FormatError, format_source
 
     sources = {f: read(f) for f in files}
-    failed = changed = 0
+    _distinct_files(files)
+    failed = 0
+    results: dict[str, str] = {}
+    # Every file is checked and formatted before any is written: one with errors changes nothing.
     for file, text in sources.items():
         doc, diagnostics = analyse(text, file=file)
         if doc is None or has_errors(diagnostics):
@@ -180,30 +194,71 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
             failed += 1
             continue
         try:
-            formatted = format_source(text, file=file)
+            results[file] = format_source(text, file=file)
         except FormatError as exc:  # a formatter bug must never cost a contract its meaning
             click.echo(f"slac: error: {exc}", err=True)
             failed += 1
-            continue
-        if formatted == text:
-            continue
-        changed += 1
-        if check:
+    changed = [f for f, formatted in results.items() if formatted != sources[f]]
+    if check:
+        for file in changed:
             lines = difflib.unified_diff(
-                text.splitlines(keepends=True), formatted.splitlines(keepends=True), f"{file}", f"{file} (formatted)"
+                sources[file].splitlines(keepends=True),
+                results[file].splitlines(keepends=True),
+                f"{file}",
+                f"{file} (formatted)",
             )
             click.echo("".join(_ended(lines)), nl=False)
-            continue
-        write(file, formatted)
-        click.echo(f"reformatted {file}", err=True)
-    unchanged = len(files) - changed - failed
-    verb = "would be reformatted" if check else "reformatted"
-    parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}", f"{unchanged} unchanged"]
+    elif not failed:
+        _rewrite_all({file: results[file] for file in changed})
+    unchanged = len(files) - len(changed) - failed
+    verb = "would be reformatted" if check or failed else "reformatted"
+    parts = [f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}", f"{unchanged} unchanged"]
     if failed:
-        parts.append(f"{failed} with errors")
+        parts.append(
+            f"{failed} with errors (nothing was written)" if changed and not check else f"{failed} with errors"
+        )
     click.echo(", ".join(parts), err=True)
     if failed or (check and changed):
         sys.exit(Exit.CONTRACT)
+
+
+def _rewrite_all(formatted: dict[str, str]) -> None:
+    """Rewrite each file; when one cannot be written, the ones already rewritten get their old bytes back."""
+    from pathlib import Path
+
+    from ..fileio import rewrite as replace_text
+
+    done: list[tuple[str, bytes]] = []
+    for file, text in formatted.items():
+        try:
+            old = Path(file).read_bytes()
+            replace_text(file, text)
+        except OSError as exc:
+            for earlier, data in reversed(done):
+                try:
+                    replace_text(earlier, data)
+                except OSError:
+                    click.echo(f"slac: error: {earlier}: could not restore its old text", err=True)
+            fail(f"{file}: cannot write: {exc.strerror or exc}; no file was changed")
+        done.append((file, old))
+    for file in formatted:
+        click.echo(f"reformatted {file}", err=True)
+
+
+def _distinct_files(files: tuple[str, ...]) -> None:
+    """The same file given twice (or through a link) is formatted once."""
+    import os
+
+    seen: dict[tuple[int, int], str] = {}
+    for file in files:
+        try:
+            info = os.stat(file)
+        except OSError:
+            continue
+        key = (info.st_dev, info.st_ino)
+        if key in seen:
+            fail(f"{seen[key]} and {file} are the same file; give it once")
+        seen[key] = file
 
 
 def _ended(lines: Any) -> Any:

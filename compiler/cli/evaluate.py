@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._io import Exit, compile_file, emit, fail, load_input, report, show_progress, usable
+from ..errors import printable
+from ._io import STDOUT, Exit, compile_file, emit, fail, load_input, report, show_progress, usable
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.policy import Policy
@@ -116,8 +117,8 @@ def evaluate_cmd(
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing
         fail(f"cannot evaluate {period}: {exc}")
     data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
-    emit(data, output)
-    if output is not None:
+    emit(data, output, [source, customers, tickets, incidents])
+    if output not in (None, STDOUT):
         click.echo(f"wrote {output}", err=True)
 
 
@@ -143,23 +144,27 @@ def test_cmd(files: tuple[str, ...]) -> None:
         # The failing `expect`s are shown below, one line each, instead of as E0712 diagnostics.
         report([d for d in compiled.diagnostics if d not in compiled.expectations], {file: compiled.source})
         if compiled.failure is not None:
-            click.echo(f"slac: error: {file}: cannot build the policy: {compiled.failure}", err=True)
+            click.echo(
+                f"slac: error: {printable(file)}: cannot build the policy: {printable(compiled.failure)}", err=True
+            )
         if compiled.policy is None or compiled.failure is not None or _broken(compiled):
             broken = True
             continue
         results = compiled.results
         if not results:
-            click.echo(f"{file}: no examples")
+            click.echo(f"{printable(file)}: no examples")
         for r in results:
             if r.ok:
                 passed += 1
-                click.echo(f"{file}:{r.line}: ok    {r.title}")
+                click.echo(f"{printable(file)}:{r.line}: ok    {printable(r.title)}")
                 continue
             failed += 1
-            click.echo(f"{file}:{r.line}: FAIL  {r.title}")
+            click.echo(f"{printable(file)}:{r.line}: FAIL  {printable(r.title)}")
             for c in sorted(r.checks, key=lambda c: c.line):
                 if not c.ok:
-                    click.echo(f"  {file}:{c.line}: expect {c.kind}: expected {c.expected}, actual {c.actual}")
+                    click.echo(
+                        printable(f"  {file}:{c.line}: expect {c.kind}: expected {c.expected}, actual {c.actual}")
+                    )
     total = passed + failed
     click.echo(f"{total} example{'s' if total != 1 else ''}: {passed} passed, {failed} failed")
     if failed or broken:

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from ._io import Exit, compile_file, fail, load_input, progress, report, usable, write
+from ..errors import printable
+from ._io import STDOUT, Exit, compile_file, emit, fail, load_input, progress, report, usable, write_set
 
 EDITIONS_HELP = "Comma-separated editions: declared languages and/or 'bilingual' (default: all)."
 FORMATS_HELP = "Comma-separated formats: md, html, pdf (default: all)."
@@ -93,16 +94,41 @@ def _outputs(
     return out
 
 
-def _write_all(directory: str, outputs: dict[Path, str | bytes]) -> None:
-    for name, data in outputs.items():
-        target = Path(directory) / name
-        write(target, data)
-        click.echo(f"wrote {target}", err=True)
+def _write_all(directory: str, outputs: dict[Path, str | bytes], inputs: list[str]) -> None:
+    """Every output or none (`fileio.publish`); `-o -` prints a single document on stdout."""
+    if directory == STDOUT:
+        if len(outputs) != 1:
+            fail(
+                "-o - prints one document on stdout; choose one edition (--lang) and one --format, or give a directory"
+            )
+        emit(next(iter(outputs.values())), STDOUT)
+        return
+    write_set(directory, {str(name): data for name, data in outputs.items()}, inputs)
+    for name in outputs:
+        click.echo(printable(f"wrote {Path(directory) / name}"), err=True)
+
+
+def _check_epoch(formats: list[str]) -> None:
+    """SOURCE_DATE_EPOCH, which dates the PDF: whole seconds within the years slac computes with, or exit 2."""
+    import os
+    from datetime import UTC, datetime
+
+    from ..limits import MAX_YEAR
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch or "pdf" not in formats:
+        return
+    last = int(datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) - 1
+    if not (epoch.isascii() and epoch.isdigit()) or len(epoch) > 12 or int(epoch) > last:
+        fail(
+            f"SOURCE_DATE_EPOCH={epoch[:30]!r} is not a time slac can date a PDF with: "
+            f"give whole seconds since 1970 up to {last} (the end of {MAX_YEAR}), or unset it"
+        )
 
 
 FRONT_OPTIONS = [
     click.option("--title", help="Front matter title (default: the contract title in the edition's languages)."),
-    click.option("--slug", help="Front matter slug of the original edition; others get '-EDITION' appended."),
+    click.option("--slug", help="Front matter slug of the original edition; others get '/EDITION' appended."),
     click.option("--sidebar-position", type=int, help="Front matter sidebar_position (default: 1)."),
 ]
 
@@ -134,9 +160,10 @@ def render_cmd(
     """
     chosen_formats = _formats(formats)
     chosen_editions = _split(editions)
+    _check_epoch(chosen_formats)
     policy = _policy(file)
     front = {"title": title, "slug": slug, "sidebar_position": sidebar_position}
-    _write_all(directory, _outputs(file, policy, chosen_editions, chosen_formats, front))
+    _write_all(directory, _outputs(file, policy, chosen_editions, chosen_formats, front), [file])
 
 
 @click.command(name="build")
@@ -161,12 +188,16 @@ def build_cmd(files: tuple[str, ...], directory: str, formats: str | None, diagn
     from ..render import editions as available
 
     chosen_formats = _formats(formats)
+    if directory == STDOUT:
+        fail("build writes several files; give an output directory, not -")
+    _distinct(files)
+    _check_epoch(chosen_formats)
     # Every contract is checked before anything is reported, so one JSON array covers them all.
     compiled = [compile_file(file) for file in files]
     report([d for c in compiled for d in c.diagnostics], {c.file: c.source for c in compiled}, diagnostics_format)
     for c in compiled:
         if c.failure is not None:
-            click.echo(f"slac: error: {c.file}: cannot build the policy: {c.failure}", err=True)
+            click.echo(printable(f"slac: error: {c.file}: cannot build the policy: {c.failure}"), err=True)
     if not all(c.ok for c in compiled):
         sys.exit(Exit.CONTRACT)
     policies: dict[str, Built] = {c.file: (c.policy, c.reports) for c in compiled if c.policy is not None}
@@ -174,7 +205,32 @@ def build_cmd(files: tuple[str, ...], directory: str, formats: str | None, diagn
     total = sum(len(available(p)) * len(chosen_formats) for p, _ in policies.values())
     with progress(total, "rendering") as bar:
         for file, built in policies.items():
-            outputs[Path(f"{Path(file).stem}.policy.json")] = to_json(built[0])
+            outputs[Path(f"{_stem(file)}.policy.json")] = to_json(built[0])
             outputs.update(_outputs(file, built, None, chosen_formats, {}, bar))
-    _write_all(directory, outputs)
-    click.echo(f"built {len(files)} contract{'s' if len(files) != 1 else ''} into {directory}", err=True)
+    _write_all(directory, outputs, list(files))
+    click.echo(printable(f"built {len(files)} contract{'s' if len(files) != 1 else ''} into {directory}"), err=True)
+
+
+def _distinct(files: tuple[str, ...]) -> None:
+    """Refuse the same contract twice (by device and inode) and two contracts whose outputs share names."""
+    import os
+
+    by_identity: dict[tuple[int, int], str] = {}
+    by_stem: dict[str, str] = {}
+    for file in files:
+        try:
+            info = os.stat(file)
+        except OSError:
+            info = None  # reading it says why (exit 2)
+        if info is not None:
+            key = (info.st_dev, info.st_ino)
+            if key in by_identity:
+                fail(f"{by_identity[key]} and {file} are the same contract; give it once")
+            by_identity[key] = file
+        stem = _stem(file)
+        other = by_stem.setdefault(stem, file)
+        if other != file:
+            fail(
+                f"{other} and {file} would both write {stem}.policy.json and {stem}.*; "
+                "build them into different output directories, or rename one"
+            )

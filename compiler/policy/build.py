@@ -55,6 +55,11 @@ def build(
         years = (first_year, first_year + DEFAULT_HOLIDAY_YEARS_AFTER)
     if years is not None and years[0] > years[1]:
         raise ValueError(f"holiday_years {years} runs backwards; give (first, last) with first <= last")
+    from ..errors import SlaError
+    from .volume import holiday_volume  # issue 13: bounded before anything is materialised
+
+    if too_much := holiday_volume(doc, years):
+        raise SlaError(too_much)
 
     langs = sla.first(n.Languages)
     tz = sla.first(n.Timezone)

@@ -173,7 +173,7 @@ def front_matter(
     slug: str | None = None,
     sidebar_position: int | None = None,
 ) -> dict[str, Any]:
-    """Docusaurus-style front matter; the original edition gets the bare slug, others `slug-edition`."""
+    """Docusaurus-style front matter; the original edition gets the bare slug, others `slug/edition`."""
     base = slug if slug is not None else "/" + policy["contract"]["id"].replace("_", "-")
     original = policy["languages"][0]
     if title is None:
@@ -182,7 +182,8 @@ def front_matter(
         title = _joined([texts.get(lang, "") for lang in langs]) or policy["contract"]["id"]
     return {
         "title": title,
-        "slug": base if edition == original else f"{base.rstrip('/')}-{edition}",
+        # `/acme-crm/zh`, not `/acme-crm-zh`: that is the slug of a contract named acme_crm_zh (issue 13)
+        "slug": base if edition == original else f"{base.rstrip('/')}/{edition}",
         "sidebar_position": 1 if sidebar_position is None else sidebar_position,
     }
 

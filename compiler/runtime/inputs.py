@@ -38,6 +38,8 @@ UTC_US = pa.timestamp("us", tz="UTC")
 # Only used to explain a failed cast; the cast itself is Arrow's ISO 8601 parser.
 _WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)$"
 _WITHOUT_OFFSET = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+# Digits past the microsecond in a timestamp's fraction (group 1 keeps the first six).
+_SUBMICRO = r"(\.\d{6})\d+"
 _NUMBER = r"^[0-9]+(\.[0-9]+)?$"
 # An amount Decimal arithmetic keeps exact (the same bounds as amounts in a contract).
 _AMOUNT = rf"^0*[0-9]{{1,{limits.MAX_DIGITS}}}(\.[0-9]{{1,{limits.MAX_DECIMALS}}})?$"
@@ -276,15 +278,19 @@ def _times(src: Source, p: _Problems, name: str, *, required: bool) -> np.ndarra
         if col.type.tz is None:
             p.first(pc.is_valid(col), name, lambda i: "a timestamp without a time zone; store it with UTC offsets")
             return np.full(n, MISSING, dtype=np.int64)
-        parsed = pc.cast(col, UTC_US)
         if required:
-            p.first(pc.is_null(parsed), name, lambda i: f"`{name}` is empty; every record needs one")
-    else:
-        text = _text(src, name)
-        empty = pc.equal(text, "")
-        if required:
-            p.first(empty, name, lambda i: f"`{name}` is empty; every record needs one")
-        candidates = pc.if_else(empty, pa.scalar(None, pa.string()), text)
+            p.first(pc.is_null(col), name, lambda i: f"`{name}` is empty; every record needs one")
+        return _typed_times(src, p, name, col)
+    text = _text(src, name)
+    empty = pc.equal(text, "")
+    if required:
+        p.first(empty, name, lambda i: f"`{name}` is empty; every record needs one")
+    candidates = pc.if_else(empty, pa.scalar(None, pa.string()), text)
+    try:
+        parsed = pc.cast(candidates, UTC_US)
+    except pa.ArrowInvalid:
+        # Nanoseconds (pandas, Go and Java write nine digits) are kept to the microsecond, as slac computes.
+        candidates = pc.replace_substring_regex(candidates, _SUBMICRO, r"\1")
         try:
             parsed = pc.cast(candidates, UTC_US)
         except pa.ArrowInvalid:
@@ -302,6 +308,32 @@ def _times(src: Source, p: _Problems, name: str, *, required: bool) -> np.ndarra
         ),
     )
     return values
+
+
+def _typed_times(src: Source, p: _Problems, name: str, col: Any) -> np.ndarray:
+    """A Parquet timestamp column (any unit) as µs, range-checked in its own unit before converting.
+
+    Arrow's cast refuses nanoseconds that are not a whole microsecond (pandas' default) and
+    overflows on milliseconds beyond its range; slac truncates to the microsecond and names the row.
+    """
+    unit = col.type.unit
+    per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[unit]
+    raw = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    values = np.asarray(no_nulls(raw.cast(pa.int64()), MISSING).to_numpy(zero_copy_only=False), dtype=np.int64)
+    low, high = _MIN_US // 1_000_000 * per_second, _MAX_US // 1_000_000 * per_second
+    present = pc.is_valid(raw).to_numpy(zero_copy_only=False)
+    p.first(
+        present & ((values < low) | (values >= high)),
+        name,
+        lambda i: f"a timestamp outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}; check the year",
+    )
+    inside = present & (values >= low) & (values < high)
+    out = np.full(len(values), MISSING, dtype=np.int64)
+    if per_second >= 1_000_000:
+        out[inside] = values[inside] // (per_second // 1_000_000)
+    else:
+        out[inside] = values[inside] * (1_000_000 // per_second)
+    return out
 
 
 def _first_bad_time(text: pa.Array) -> int:

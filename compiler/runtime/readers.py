@@ -8,7 +8,8 @@ checks the values. Row numbers are what a person sees in the file (see that modu
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ def open_source(path: str | Path, required: Sequence[str], optional: Sequence[st
         elif kind == "jsonl":
             src = _read_jsonl(name, (*required, *optional))
         else:
-            src = _read_parquet(name)
+            src = _read_parquet(name, (*required, *optional))
     except FileNotFoundError:
         raise EventError(name, 0, None, "no such file") from None
     except IsADirectoryError:
@@ -147,17 +148,26 @@ def _read_csv(path: str) -> Source:
         return "error"
 
     def parse(threads: bool, multiline: bool = False) -> pa.Table:
-        return pcsv.read_csv(
-            path,
-            read_options=pcsv.ReadOptions(use_threads=threads),
-            parse_options=pcsv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=multiline),
-            # Every column as text: the checks below decide what a value means, not Arrow's guesses.
-            convert_options=pcsv.ConvertOptions(
-                column_types={c: pa.string() for c in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        with _callback_errors() as raised:
+            try:
+                table = pcsv.read_csv(
+                    path,
+                    read_options=pcsv.ReadOptions(use_threads=threads),
+                    parse_options=pcsv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=multiline),
+                    # Every column as text: the checks below decide what a value means, not Arrow's guesses.
+                    convert_options=pcsv.ConvertOptions(
+                        column_types={c: pa.string() for c in header},
+                        strings_can_be_null=False,
+                        quoted_strings_can_be_null=False,
+                    ),
+                )
+            except pa.ArrowInvalid:
+                if raised:
+                    raise _not_utf8(path, header) from None
+                raise
+        if raised:  # a bad row that is not UTF-8: pyarrow cannot even hand it to `invalid`
+            raise _not_utf8(path, header)
+        return table
 
     multiline = False
     try:
@@ -188,15 +198,106 @@ def _read_csv(path: str) -> Source:
                 f"{row.actual_columns} fields where the header has {row.expected_columns} ({row.text[:80]!r}); "
                 "quote values that contain commas",
             ) from None
-    rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    try:
+        _ = table.column_names
+    except UnicodeDecodeError:  # a quoted header name spanning lines, with bytes that are not UTF-8
+        raise _not_utf8(path, header) from None
     # A record starts further down by the line breaks inside the (quoted) values before it.
     breaks = np.zeros(table.num_rows, dtype=np.int64)
     for column in table.columns:
+        if not pa.types.is_string(column.type):
+            # only a column Arrow named differently from the header slac read (a quoted name over two
+            # lines) is not forced to text; all empty, it is of type null, and holds no line breaks
+            continue
         if multiline or pc.any(pc.match_substring(column, "\n")).as_py():
             breaks += np.asarray(pc.count_substring(column, "\n").to_numpy(zero_copy_only=False), dtype=np.int64)
-    if breaks.any():
-        rows += np.concatenate(([0], np.cumsum(breaks)[:-1]))
-    return Source(path, table, rows, "line", 1)
+    # A quoted header name over two lines (Arrow reads it so when values may span lines) moves every record.
+    after = 1 + sum(name.count("\n") for name in table.column_names)
+    blanks = _line_count(path) > table.num_rows + after + breaks.sum()
+    return Source(path, table, _record_lines(path, breaks, blanks, after), "line", 1)
+
+
+def _line_count(path: str) -> int:
+    """Lines in the file (a last line without a line break counted), read in blocks."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _record_lines(path: str, breaks: np.ndarray, blanks: bool, header: int = 1) -> np.ndarray:
+    """The line each record starts on: after the header (line 1), the line breaks inside the values
+    before it and the empty lines skipped (which would otherwise shift every later number).
+
+    The file is scanned for its empty lines only when it has more lines than that (`blanks`)."""
+    n = len(breaks)
+    blank = _empty_lines(path) if blanks else None
+    if blank is None:
+        rows = np.arange(header + 1, header + n + 1, dtype=np.int64)
+        if breaks.any():
+            rows += np.concatenate(([0], np.cumsum(breaks)[:-1]))
+        return rows
+    last = int(blank.max()) + n + int(breaks.sum()) + header + 1
+    lines = np.setdiff1d(np.arange(header + 1, last + 1, dtype=np.int64), blank, assume_unique=True)
+    if not breaks.any():
+        return lines[:n]
+    rows = np.empty(n, dtype=np.int64)
+    at = header  # the last line used so far; a record starts on the next line that is not empty
+    for i, extra in enumerate(breaks.tolist()):  # only for files with both empty lines and multi-line values
+        rows[i] = lines[np.searchsorted(lines, at, side="right")]
+        at = int(rows[i]) + extra
+    return rows
+
+
+def _empty_lines(path: str) -> np.ndarray | None:
+    """The numbers of the empty lines (`\n` or `\r\n` alone) after the first; None when there are none.
+
+    Read through a memory map in blocks, so a 2 GiB file costs its line positions, not a copy.
+    """
+    import mmap
+    import os
+
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            return None
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            if mm.find(b"\n\n") < 0 and mm.find(b"\n\r\n") < 0:
+                return None
+            whole = np.frombuffer(mm, dtype=np.uint8)
+            block = 64 * 1024 * 1024
+            parts = [np.flatnonzero(whole[at : at + block] == 10) + at for at in range(0, size, block)]
+            nl = np.concatenate(parts)
+            # whether the byte before each line break is a carriage return
+            cr = (nl > 0) & (whole[np.maximum(nl - 1, 0)] == 13)
+            del whole
+    if nl.size < 2:
+        return None
+    # Line k + 2 runs from nl[k] + 1 to nl[k + 1]; it is empty when that is no byte, or only a "\r".
+    length = nl[1:] - nl[:-1] - 1
+    empty = (length == 0) | ((length == 1) & cr[1:])
+    found = np.flatnonzero(empty).astype(np.int64) + 2
+    return found if found.size else None
+
+
+@contextmanager
+def _callback_errors() -> Iterator[list[BaseException]]:
+    """Exceptions raised around pyarrow's row callbacks, collected instead of printed as a traceback.
+
+    pyarrow decodes a bad row's text before calling the handler; bytes that are not UTF-8 raise
+    there, and Python prints "Exception ignored in …" with a traceback on stderr.
+    """
+    import sys
+
+    raised: list[BaseException] = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda info: raised.append(info.exc_value or RuntimeError())
+    try:
+        yield raised
+    finally:
+        sys.unraisablehook = previous
 
 
 def _not_utf8(path: str, header: Sequence[str]) -> EventError:
@@ -224,24 +325,30 @@ def _not_utf8(path: str, header: Sequence[str]) -> EventError:
 
 
 def _header_line(path: str) -> bytes:
-    """The first line, read in blocks and given up on once it names more than MAX_COLUMNS columns.
+    """The first line, read in blocks and given up on once it is longer than a header ever is.
 
-    A header of ten million columns is refused after reading a few KiB, not after loading it.
+    A header of ten million columns, or 100 MB without a line break, is refused after reading
+    at most `limits.MAX_HEADER_BYTES`, not after loading it (each block is scanned once).
     """
-    head = b""
     with open(path, "rb") as fh:
-        while not head.endswith(b"\n"):
-            block = fh.readline(64 * 1024)
-            if not block:
-                break
-            head += block
-            if head.count(b",") >= limits.MAX_COLUMNS:
-                raise EventError(
-                    path,
-                    1,
-                    None,
-                    f"the header has more than {limits.MAX_COLUMNS:,} columns; slac reads at most that many",
-                )
+        head = fh.readline(limits.MAX_HEADER_BYTES + 1)
+    commas = head.count(b",")
+    if commas >= limits.MAX_COLUMNS:
+        raise EventError(
+            path,
+            1,
+            None,
+            f"the header has more than {limits.MAX_COLUMNS:,} columns; slac reads at most that many",
+        )
+    if len(head) > limits.MAX_HEADER_BYTES:
+        raise EventError(
+            path,
+            1,
+            None,
+            f"the first line is longer than {limits.MAX_HEADER_BYTES // 1024} KiB; "
+            "it must be a header naming the columns, one line of at most "
+            f"{limits.MAX_COLUMNS:,} names",
+        )
     return head
 
 
@@ -252,10 +359,29 @@ def _csv_header(path: str, head: bytes) -> list[str]:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise EventError(path, 1, None, "the header is not UTF-8 text; save the file as UTF-8") from None
-    names = next(csv.reader([text]), [])
+    try:
+        names = next(csv.reader([text]), [])
+    except csv.Error as exc:
+        raise EventError(path, 1, None, f"the header is not a CSV line: {exc}") from None
     if not [n for n in names if n.strip()]:
         raise EventError(path, 1, None, "the first line must be a header naming the columns")
+    check_unique_columns(path, names, 1)
     return names
+
+
+def check_unique_columns(path: str, names: Sequence[str], row: int, unit: str = "line") -> None:
+    """A column named twice is refused: which of the two holds the ids?"""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise EventError(
+                path,
+                row,
+                name,
+                "the header names this column twice; rename or remove one of them",
+                unit=unit,
+            )
+        seen.add(name)
 
 
 def _read_jsonl(path: str, columns: Sequence[str]) -> Source:
@@ -266,10 +392,13 @@ def _read_jsonl(path: str, columns: Sequence[str]) -> Source:
     # ask it for text and let the checks decide. Fast path only for the plain case: no blank lines
     # (so record i is on line i + 1) and values of one JSON type per column.
     # (A pattern starting with a literal newline is searched fast; an alternation with ^ is 25× slower.)
-    if not re.search(rb"\n[ \t\r]*\n", data) and not re.match(rb"[ \t\r]*\n", data):
+    if not re.search(rb"\n[ \t\r]*\n", data) and not re.match(rb"[ \t\r]*\n", data) and _flat(data) and _utf8(data):
         schema = pa.schema([(c, pa.string()) for c in columns if c not in ("monthly_fee", "outage")])
         try:
-            table = pj.read_json(pa.BufferReader(data), parse_options=pj.ParseOptions(explicit_schema=schema))
+            table = pj.read_json(
+                pa.BufferReader(data),
+                parse_options=pj.ParseOptions(explicit_schema=schema),
+            )
             table = _as_text(table, ("monthly_fee", "outage"))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # the line-by-line reader says which line
             table = None
@@ -277,6 +406,33 @@ def _read_jsonl(path: str, columns: Sequence[str]) -> Source:
             rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
             return Source(path, table, rows, "line", 0)
     return _read_jsonl_slowly(path, data.split(b"\n"), columns)
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether `data` is UTF-8 (Arrow's JSON reader does not check; the json module names the line)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for at in range(0, len(data), 1 << 24):
+            decoder.decode(view[at : at + (1 << 24)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _flat(data: bytes) -> bool:
+    """Whether every line is one object, starting with its `{`, with no other `{` or `[` anywhere.
+
+    Only such files go to Arrow's JSON reader: it recurses into nested values on the C stack, and
+    `[` a hundred thousand deep crashes the process. Anything else (a `{` or `[` inside a text
+    included) is read by the json module, which refuses deep nesting with an exception.
+    """
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    starts = data.count(b"\n{") + data.startswith(b"{")
+    return b"[" not in data and data.count(b"{") == starts == lines
 
 
 def _read_jsonl_slowly(path: str, lines: list[bytes], columns: Sequence[str]) -> Source:
@@ -289,9 +445,15 @@ def _read_jsonl_slowly(path: str, lines: list[bytes], columns: Sequence[str]) ->
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            # Numbers are kept as written (the checks read text): a 5,000-digit integer is a long
+            # text, not a ValueError, and `1000.50` stays `1000.50`.
+            record = json.loads(line, parse_int=str, parse_float=str, parse_constant=str)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise EventError(path, number, None, f"not a JSON object: {exc}; write one object per line") from None
+        except RecursionError:  # `[[[[…` a hundred thousand deep
+            raise EventError(
+                path, number, None, "a JSON value nested too deeply; write one flat object per line"
+            ) from None
         if not isinstance(record, dict):
             raise EventError(path, number, None, "not a JSON object; write one {…} object per line")
         rows.append(number)
@@ -304,18 +466,47 @@ def _read_jsonl_slowly(path: str, lines: list[bytes], columns: Sequence[str]) ->
     return Source(path, table, np.array(rows, dtype=np.int64), "line", 0)
 
 
-def _read_parquet(path: str) -> Source:
+def _read_parquet(path: str, columns: Sequence[str]) -> Source:
     import pyarrow.parquet as pq
 
     try:
-        width = len(pq.read_schema(path))
+        schema = pq.read_schema(path)
+        check_unique_columns(path, schema.names, 0, "row")
+        width = len(schema)
         if width > limits.MAX_COLUMNS:
             raise EventError(path, 0, None, f"has {width:,} columns; slac reads at most {limits.MAX_COLUMNS:,}")
         table = pq.read_table(path)
     except pa.ArrowException as exc:
         raise EventError(path, 0, None, f"not a readable Parquet file: {_arrow_message(exc)}") from None
     rows = np.arange(1, table.num_rows + 1, dtype=np.int64)
-    return Source(path, table, rows, "row", 0)
+    return Source(path, _plain_text(path, table, columns), rows, "row", 0)
+
+
+def _plain_text(path: str, table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """Dictionary-encoded, large, view and binary text columns as plain strings.
+
+    So that the NUL and cell-length checks, and every later check, see every text column the same way.
+    """
+    for name in columns:
+        if name not in table.column_names:
+            continue
+        column = original = table.column(name)
+        kind = column.type
+        try:
+            if pa.types.is_dictionary(kind):
+                kind = kind.value_type
+                column = pc.cast(column, kind)
+            is_view = getattr(pa.types, "is_string_view", lambda _: False)(kind)
+            textual = pa.types.is_large_string(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind)
+            if textual or is_view:
+                column = pc.cast(column, pa.string())
+            if pa.types.is_string(kind):
+                column.validate(full=True)  # Parquet text is not checked to be UTF-8 when read
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise EventError(path, 0, name, "holds bytes that are not UTF-8 text", unit="row") from None
+        if column is not original:
+            table = table.set_column(table.column_names.index(name), name, column)
+    return table
 
 
 def _as_text(table: pa.Table, names: Sequence[str]) -> pa.Table:
