@@ -14,6 +14,8 @@ from typing import Any
 
 from .doc import Block, DocClause, DocLink, DocModel, DocSection, Inline, Items, Para, Table
 from .formats import Formatter
+from .parties import Party, parties
+from .parties import values as party_values
 from .sections import SECTIONS
 from .strings import Catalogue, load
 
@@ -29,7 +31,11 @@ class DocBuilder:
         self.p = policy
         self.lang = lang
         self.c: Catalogue = load(lang)
-        self.f = Formatter(self.c)
+        self.f = Formatter(self.c, timezone=policy["timezone"] or "UTC")
+        # The contract's own terms for the parties and the service (see `parties`); every catalogue
+        # sentence may name them as {provider}, {customer}, {service} ({Provider}… at a sentence start).
+        self.parties: dict[str, Party] = parties(policy, lang)
+        self.party_values = party_values(self.parties)
         self.results = results or {}
         self.tiers = {t["id"]: t for t in policy["tiers"]}
         self.priorities = {p["id"]: p for p in policy["priorities"]}
@@ -44,14 +50,17 @@ class DocBuilder:
         return texts.get(self.lang) or texts[self.p["languages"][0]]
 
     def t(self, key: str, **values: object) -> str:
-        return self.c.t(key, **values)
+        return self.c.t(key, **self.party_values, **values)
+
+    def plural(self, key: str, count: object, **values: object) -> str:
+        return self.c.plural(key, count, **self.party_values, **values)
 
     def para(self, key: str, **values: Inline) -> Para:
         """A catalogue sentence whose placeholders may be links."""
         links = {k: v for k, v in values.items() if isinstance(v, DocLink)}
         plain = {k: v for k, v in values.items() if not isinstance(v, DocLink)}
         order = list(links)
-        text = self.c.t(key, **plain, **{k: f"\x00{i}\x00" for i, k in enumerate(order)})
+        text = self.t(key, **plain, **{k: f"\x00{i}\x00" for i, k in enumerate(order)})
         parts: list[Inline] = []
         for i, piece in enumerate(_MARK.split(text)):
             if i % 2:
@@ -61,8 +70,18 @@ class DocBuilder:
         return Para(tuple(parts))
 
     def user(self, text: str) -> tuple[Para, ...]:
-        """User text: one paragraph per source line."""
-        return tuple(Para((line.strip(),)) for line in text.split("\n") if line.strip())
+        """User text as paragraphs: a blank line starts a paragraph, a single line break continues
+        one (a Chinese line joins without a space, other text with one)."""
+        paras = []
+        for chunk in re.split(r"\n[ \t]*\n", text):
+            lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+            if lines:
+                joined = lines[0]
+                for line in lines[1:]:
+                    cjk = joined[-1:] >= "\u2e80" or line[:1] >= "\u2e80"
+                    joined += ("" if cjk else " ") + line
+                paras.append(Para((joined,)))
+        return tuple(paras)
 
     def name(self, thing: dict[str, Any] | None, ident: str) -> str:
         return self.text(thing.get("name") if thing else None, ident)

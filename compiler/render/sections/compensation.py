@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..doc import Block, DocLink, Inline, Para, Table
+from .terms import placed
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
@@ -13,7 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def compensation(b: DocBuilder, probe: bool = False) -> Any:
     p = b.p
     if probe:
-        return bool(p["credits"] or p["cap"] or p["payout"] or p["claim"])
+        return bool(p["credits"] or p["cap"] or p["payout"] or p["claim"] or placed(b, "compensation"))
     clauses: list[tuple[str, tuple[Block, ...]]] = []
     all_tiers = [t["id"] for t in p["tiers"]]
     for credit in p["credits"]:
@@ -39,7 +40,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         if sorted(applies) == sorted(all_tiers):
             blocks.append(b.para("credit.applies_all"))
         else:
-            blocks.append(b.para("credit.applies", tiers=tiers_text))
+            blocks.append(Para((b.plural("credit.applies", len(applies), tiers=tiers_text),)))
         if credit["per_miss"] and p["exclusions"]:
             blocks.append(b.para("credit.excluded_tickets", section=b.numbers["limitations"]))
         clauses.append((b.known("credit.names", credit["id"], b.t("credit.heading")), tuple(blocks)))
@@ -68,7 +69,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         )
     if p["claim"]:
         clauses.append((b.t("clause.claim"), claim_blocks(b, p["claim"])))
-    return [], clauses
+    return [], clauses + placed(b, "compensation")
 
 
 def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:
