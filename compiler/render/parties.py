@@ -50,7 +50,8 @@ def short_term(text: str, pronouns: set[str], preferred: str) -> str | None:
     it: “customer”, “Services”), else the definition's first quoted term that is not a pronoun."""
     terms = [t for t in quoted_terms(text) if t.casefold() not in pronouns]
     chosen = [t for t in terms if t.casefold() == preferred.casefold()]
-    return (chosen or terms or [None])[0]
+    found = chosen or terms
+    return found[0] if found else None
 
 
 def parties(policy: dict[str, Any], lang: str) -> dict[str, Party]:
