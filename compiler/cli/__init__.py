@@ -114,6 +114,7 @@ def schema(output: str | None) -> None:
 from .change import diff_cmd, fmt_cmd  # noqa: E402
 from .evaluate import evaluate_cmd, test_cmd  # noqa: E402
 from .render import build_cmd, render_cmd  # noqa: E402
+from .verify import verify_cmd  # noqa: E402
 
-for _command in (test_cmd, evaluate_cmd, render_cmd, build_cmd, diff_cmd, fmt_cmd):
+for _command in (test_cmd, evaluate_cmd, render_cmd, build_cmd, diff_cmd, fmt_cmd, verify_cmd):
     main.add_command(_command)
