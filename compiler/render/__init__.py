@@ -60,6 +60,7 @@ class EditionClause:
     number: str
     heading: str
     parts: tuple[Part, ...]
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class EditionSection:
     heading: str
     intro: tuple[Part, ...]
     clauses: tuple[EditionClause, ...]
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ def _edition(policy: dict[str, Any], name: str, results: dict[int, Any] | None) 
                 number=clause.number,
                 heading=_joined([s.clauses[j].heading for s in per_lang]),
                 parts=tuple(Part(d.lang, s.clauses[j].blocks) for d, s in zip(docs, per_lang, strict=True)),
+                anchor=clause.anchor,
             )
             for j, clause in enumerate(section.clauses)
         )
@@ -153,6 +156,7 @@ def _edition(policy: dict[str, Any], name: str, results: dict[int, Any] | None) 
                 heading=_joined([s.heading for s in per_lang]),
                 intro=tuple(Part(d.lang, s.intro) for d, s in zip(docs, per_lang, strict=True) if s.intro),
                 clauses=clauses,
+                anchor=section.anchor,
             )
         )
     return Edition(
@@ -333,7 +337,9 @@ def _refuse_missing_glyphs(html: str) -> None:
     body = html[html.find("<body>") :]
     for i, c in enumerate(body):
         if ord(c) > 0x7E and not c.isspace() and ord(c) not in have and c not in "\u200b\u200c\u200d\ufeff":
-            before = re.sub(r"<[^>]*>", "", body[max(0, i - 120) : i])[-30:]
+            from html import unescape
+
+            before = " ".join(unescape(re.sub(r"<[^>]*>", " ", body[:i])).split())[-30:]
             raise RenderError(
                 f"character U+{ord(c):04X} {c!r} after “{before.strip()}” is not in the embedded font "
                 "(Noto Serif SC); a PDF would depend on the reader's fonts. Write it another way or leave it out."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..doc import Block, Items, Para
+from ..doc import Block, Inline, Items, Para
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
@@ -16,7 +16,8 @@ def examples(b: DocBuilder, probe: bool = False) -> Any:
     if probe:
         return bool(examples)
     key = "examples.intro_computed" if b.results else "examples.intro"
-    return [b.para(key)], [(title(b, ex["title"]), example_blocks(b, i, ex)) for i, ex in enumerate(examples)]
+    clauses = [(title(b, ex["title"]), example_blocks(b, i, ex), f"example-{i + 1}") for i, ex in enumerate(examples)]
+    return [b.para(key)], clauses
 
 
 def title(b: DocBuilder, value: str | dict[str, str]) -> str:
@@ -85,9 +86,10 @@ def event(b: DocBuilder, ev: dict[str, Any]) -> Para:
         text = b.t("examples.outage", start=b.f.timestamp(ev["start"]), duration=b.f.duration(ev["duration_seconds"]))
         if ev["announced"]:
             text += b.t("examples.announced", at=b.f.timestamp(ev["announced"]))
+    cause: tuple[Inline, ...] = ()
     if ev["cause"]:
-        text += b.t("examples.cause", clause=b.exclusion_ref(ev["cause"]))
-    return Para((text + times,))
+        cause = b.para("examples.cause", clause=b.exclusion_links([ev["cause"]])[0]).parts
+    return Para((text, *cause, times) if times else (text, *cause))
 
 
 def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:

@@ -17,8 +17,8 @@ def definitions(b: DocBuilder, probe: bool = False) -> Any:
     added = [role for role, party in b.parties.items() if not party.defined]
     if probe:
         return bool(own or added)
-    clauses = [("", b.user(b.text(d["text"]))) for d in own]
-    clauses += [("", (b.para(f"definitions.{role}"),)) for role in added]
+    clauses = [("", b.user(b.text(d["text"])), d["id"]) for d in own]
+    clauses += [("", (b.para(f"definitions.{role}"),), role) for role in added]
     return [], clauses
 
 

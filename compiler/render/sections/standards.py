@@ -30,7 +30,7 @@ def standards(b: DocBuilder, probe: bool = False) -> Any:
     clauses = []
     for key, part in zip(_KEYS, parts, strict=True):
         if part is not None:
-            clauses.append(part)
+            clauses.append((*part, key))
         clauses += placed(b, key)
     if probe:
         return bool(clauses)
@@ -56,8 +56,7 @@ def availability_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
             blocks.append(b.para("availability.aim_not_commitment"))
             if av["excludes"] and not measured(b):
                 # No measurement clause to carry the exclusions: they qualify the aim itself.
-                refs = [b.exclusion_ref(x) for x in av["excludes"]]
-                blocks.append(b.para("availability.aim_excludes", clauses=b.f.items(refs)))
+                blocks.append(b.para("availability.aim_excludes", clauses=b.exclusion_links(av["excludes"])))
     if with_uptime:
         blocks.append(b.para("availability.uptime_intro"))
         rows = []
@@ -120,8 +119,8 @@ def measurement_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
     if av["maintenance_notice_seconds"] is not None:
         blocks.append(b.para("measurement.maintenance_notice", duration=b.f.duration(av["maintenance_notice_seconds"])))
     if av["excludes"] and blocks:
-        refs = [b.exclusion_ref(x) for x in av["excludes"]]
-        blocks.append(Para((b.plural("measurement.excludes", len(refs), clauses=b.f.items(refs)),)))
+        refs = b.exclusion_links(av["excludes"])
+        blocks.append(b.plural_para("measurement.excludes", len(refs), clauses=refs))
     if has_uptime:
         blocks.append(b.para("measurement.union"))
     if not blocks:

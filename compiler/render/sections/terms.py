@@ -14,7 +14,7 @@ def limitations(b: DocBuilder, probe: bool = False) -> Any:
     if probe:
         return bool(b.p["exclusions"])
     intro = "limitations.intro" if b.p["credits"] else "limitations.intro_no_credit"
-    return [b.para(intro)], [("", b.user(b.text(x["text"]))) for x in b.p["exclusions"]]
+    return [b.para(intro)], [("", b.user(b.text(x["text"])), x["id"]) for x in b.p["exclusions"]]
 
 
 # Clauses of the original that belong beside a generated clause (the original's order): the
@@ -23,12 +23,12 @@ def limitations(b: DocBuilder, probe: bool = False) -> Any:
 PLACED = {"availability_scope": "availability", "escalation": "live", "sole_remedy": "compensation"}
 
 
-def clause(b: DocBuilder, c: dict[str, Any]) -> tuple[str, tuple[Block, ...]]:
+def clause(b: DocBuilder, c: dict[str, Any]) -> tuple[str, tuple[Block, ...], str]:
     # A clause the catalogue has no heading for is a numbered paragraph: its id is not prose.
-    return b.known("clause.names", c["id"], ""), b.user(b.text(c["text"]))
+    return b.known("clause.names", c["id"], ""), b.user(b.text(c["text"])), c["id"]
 
 
-def placed(b: DocBuilder, after: str) -> list[tuple[str, tuple[Block, ...]]]:
+def placed(b: DocBuilder, after: str) -> list[tuple[str, tuple[Block, ...], str]]:
     """The contract's clauses placed after the generated clause `after`."""
     return [clause(b, c) for c in b.p["clauses"] if PLACED.get(c["id"]) == after]
 
