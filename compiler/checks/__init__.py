@@ -91,6 +91,9 @@ examples (E07xx)
 expectations (E07xx; the post-policy stage: `examples_hold` and `unevaluable`, called by the driver
               after the policy is built and its examples are run, not listed in CHECKS)
     E0712  an `expect` that the evaluator does not confirm, or examples that cannot be evaluated
+publish (E04xx, E07xx)
+    E0407  a `publish` slug that is not a site path (`/legal/sla`)
+    E0402/E0403/E0702  a position for an undeclared language or given twice; a second block or statement
 """
 
 from __future__ import annotations
@@ -108,6 +111,7 @@ from . import (
     names,
     ordering,
     percentages,
+    publish,
     regions,
     sizes,
     structure,
@@ -138,6 +142,7 @@ CHECKS: tuple[Check, ...] = (
     money.check,
     ordering.check,
     examples.check,
+    publish.check,
 )
 
 

@@ -178,16 +178,28 @@ def front_matter(
     slug: str | None = None,
     sidebar_position: int | None = None,
 ) -> dict[str, Any]:
-    """Docusaurus-style front matter; the original edition gets the bare slug, others `slug-edition`."""
-    base = slug if slug is not None else "/" + policy["contract"]["id"].replace("_", "-")
+    """Docusaurus-style front matter: the CLI's values, else the contract's `publish` block, else
+    defaults. The original edition gets the bare slug, others `slug-edition` unless `publish` names
+    a slug for that language."""
+    publish = policy.get("publish") or {}
     original = policy["languages"][0]
+    langs = policy["languages"] if edition == BILINGUAL else [edition]
+    own_slug = (publish.get("slugs") or {}).get(edition)
+    if slug is None and own_slug:
+        chosen = own_slug
+    else:
+        base = slug or publish.get("slug") or (publish.get("slugs") or {}).get(original)
+        base = base or "/" + policy["contract"]["id"].replace("_", "-")
+        chosen = base if edition == original else f"{base.rstrip('/')}-{edition}"
     if title is None:
-        texts = policy.get("title") or {}
-        langs = policy["languages"] if edition == BILINGUAL else [edition]
+        texts = publish.get("title") or policy.get("title") or {}
         title = _joined([texts.get(lang, "") for lang in langs]) or policy["contract"]["id"]
+    if sidebar_position is None:
+        by_lang = publish.get("positions") or {}
+        sidebar_position = by_lang.get(langs[0], publish.get("position"))
     return {
         "title": title,
-        "slug": base if edition == original else f"{base.rstrip('/')}-{edition}",
+        "slug": chosen,
         "sidebar_position": 1 if sidebar_position is None else sidebar_position,
     }
 
