@@ -183,3 +183,22 @@ def test_a_character_outside_the_font_is_refused_with_its_place() -> None:
         render_pdf(policy, BILINGUAL)
     result = CliRunner().invoke(main, ["render", "-", "--format", "pdf", "-o", "/nonexistent"], input=source)
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext -bbox) is not installed; .ci/run installs it")
+@pytest.mark.parametrize(
+    "name", ["websoft9.bilingual", "websoft9.zh", "websoft9.en", "acme-crm.en", "acme-crm.bilingual"]
+)
+def test_no_page_but_the_last_is_more_than_a_third_blank(built: Path, name: str) -> None:
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(built / f"{name}.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', boxes, re.S)
+    assert len(pages) > 2
+    # A4 with 22 mm (62.4 pt) margins top and bottom: the body runs from 62.4 pt to height - 62.4 pt;
+    # the running header and footer sit in the margins. Two thirds of the body must be used.
+    margin = 22 / 25.4 * 72
+    for number, (height, body) in enumerate(pages[:-1], 1):
+        top, bottom = margin, float(height) - margin
+        lowest = max(float(y) for y in re.findall(r'yMax="([\d.]+)"', body) if top < float(y) < bottom)
+        assert lowest >= top + 2 / 3 * (bottom - top), f"{name} page {number}: text ends at {lowest:.0f} pt"
