@@ -67,17 +67,12 @@ def _user_texts(policy: dict[str, Any], lang: str) -> list[str]:
     return sorted(out, key=len, reverse=True)
 
 
-@pytest.mark.parametrize("contract", [p.stem for p in CONTRACTS] + ["nimbus-cloud", "harbor-desk"])
+@pytest.mark.parametrize("contract", [p.stem for p in CONTRACTS])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_generated_text_uses_only_defined_party_terms(contract: str, lang: str) -> None:
-    local = ROOT / "contracts" / f"{contract}.sla"
-    path = local if local.exists() else ROOT.parent.parent / "shared" / "contracts" / f"{contract}.sla"
-    if not path.exists():
-        pytest.skip(f"{path.name} is not in this checkout")
-    try:
-        policy = compile_policy(path.read_text(encoding="utf-8"), file=path.name)
-    except Exception as exc:  # a normative contract using terms of a later language version
-        pytest.skip(f"{path.name} does not compile on this branch: {exc}")
+    # websoft9 defines provider and customer; acme-crm defines neither (the document defines the glossary's).
+    path = ROOT / "contracts" / f"{contract}.sla"
+    policy = compile_policy(path.read_text(encoding="utf-8"), file=path.name)
     md = render_markdown(policy, lang)
     generated = md
     for text in _user_texts(policy, lang):
