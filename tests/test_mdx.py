@@ -112,3 +112,16 @@ def test_markdown_it_sees_the_response_table_as_a_table(policies) -> None:
     table = re.search(r"<h3>3\.\d+ 响应时间目标</h3>\s*<p>[^<]*</p>\s*(<table>.*?</table>)", html, re.S)
     assert table is not None
     assert "<th>普通优先</th>" in table.group(1) and "<td>10 分钟</td>" in table.group(1)
+
+
+def test_contract_text_with_braces_and_angle_brackets_compiles(compiler: Path, tmp_path: Path) -> None:
+    from .test_render import hostile_source
+
+    policy = compile_policy(hostile_source(), file="hostile.sla")
+    files = []
+    for edition in editions(policy):
+        target = tmp_path / f"hostile.{edition}.md"
+        target.write_text(render_markdown(policy, edition), encoding="utf-8")
+        files.append(target)
+    results = _compile(compiler, files)
+    assert all(r["ok"] for r in results), [r["error"] for r in results if not r["ok"]]
