@@ -504,3 +504,11 @@ class PublishPosition(Node):
 @dataclass(frozen=True, slots=True)
 class Publish(Block):
     """`publish { title … slug … position … }`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Locale(Node):
+    """`locale en "en-GB"`: the regional form of a language's edition (dates, spelling of numbers)."""
+
+    lang: Ident
+    value: Str

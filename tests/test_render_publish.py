@@ -96,3 +96,36 @@ def test_fmt_keeps_the_block(tmp_path: Path) -> None:
     formatted = contract.read_text(encoding="utf-8")
     assert 'slug     "/legal/sla"' in formatted or 'slug "/legal/sla"' in formatted
     assert slac.compile_policy(formatted, file="websoft9.sla")["publish"]["position"] == 5
+
+
+# -- `locale en "en-GB"`: the contract chooses the regional form of an edition (default en-US) ------
+
+ACME = (ROOT / "contracts" / "acme-crm.sla").read_text(encoding="utf-8")
+
+
+def _acme_with(line: str) -> str:
+    head, sep, rest = ACME.partition("  languages en zh\n")
+    assert sep
+    return head + sep + line + rest
+
+
+def test_locale_en_gb_writes_british_dates() -> None:
+    policy = slac.compile_policy(_acme_with('  locale en "en-GB"\n'), file="acme-crm.sla")
+    assert policy["locales"] == {"en": "en-GB"}
+    md = render_markdown(policy, "en")
+    assert "Version 3.0.0, effective 1 January 2026" in md
+    assert "An interruption from 10 June 2026, 02:00 (UTC)" in md
+    # The default stays en-US, and a contract without `locale` has no `locales` in its policy.
+    plain = slac.compile_policy(ACME, file="acme-crm.sla")
+    assert "locales" not in plain
+    assert "Version 3.0.0, effective January 1, 2026" in render_markdown(plain, "en")
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [('  locale en "fr-FR"\n', "E0408"), ('  locale en "xx-??"\n', "E0408"), ('  locale fr "fr-FR"\n', "E0402")],
+)
+def test_bad_locales_are_contract_errors(line: str, code: str) -> None:
+    with pytest.raises(SlaError) as err:
+        slac.compile_policy(_acme_with(line), file="acme-crm.sla")
+    assert code in {d.code for d in err.value.diagnostics}

@@ -94,6 +94,7 @@ expectations (E07xx; the post-policy stage: `examples_hold` and `unevaluable`, c
 publish (E04xx, E07xx)
     E0407  a `publish` slug that is not a site path (`/legal/sla`)
     E0402/E0403/E0702  a position for an undeclared language or given twice; a second block or statement
+    E0408  a `locale` that is not a CLDR locale of its language (`locale en "en-GB"`)
 """
 
 from __future__ import annotations
@@ -143,6 +144,7 @@ CHECKS: tuple[Check, ...] = (
     ordering.check,
     examples.check,
     publish.check,
+    publish.locales,
 )
 
 

@@ -53,3 +53,34 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 elif lang in seen:
                     yield error("E0403", f"position given twice for `{lang}`", item.lang.span, "keep one")
                 seen.add(lang)
+
+
+def locales(ctx: Context) -> Iterator[Diagnostic]:
+    """`locale LANG "LL-RR"`: a declared language, once, and a CLDR locale of that language."""
+    from babel import Locale, UnknownLocaleError
+
+    seen: set[str] = set()
+    for stmt in ctx.sla.all(n.Locale):
+        lang, value = stmt.lang.value, stmt.value.value
+        if lang not in ctx.languages:
+            yield error(
+                "E0402",
+                f"locale for language `{lang}`, which the contract does not declare",
+                stmt.lang.span,
+                f"declared: {', '.join(ctx.languages)}",
+            )
+            continue
+        if lang in seen:
+            yield error("E0702", f"`locale {lang}` given more than once", stmt.span, "keep one")
+        seen.add(lang)
+        try:
+            parsed = Locale.parse(value.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            parsed = None
+        if parsed is None or parsed.language != lang:
+            yield error(
+                "E0408",
+                f"{value!r} is not a locale of `{lang}`",
+                stmt.value.span,
+                f'write a CLDR locale of the language, such as "{lang}-GB" or "{lang}-US"',
+            )

@@ -91,6 +91,8 @@ def build(
     publish = sla.first(n.Publish)
     if publish is not None:  # optional: a policy without it is as before (v1 policies still load)
         policy["publish"] = _publish(publish)
+    if sla.all(n.Locale):  # optional too: `locale en "en-GB"`, the edition's regional form
+        policy["locales"] = {s.lang.value: s.value.value.replace("_", "-") for s in sla.all(n.Locale)}
     policy["content_hash"] = content_hash(policy)
     if validate_schema:
         validate(policy)

@@ -25,9 +25,10 @@ _PERCENT = parse_pattern("#,##0.##########%")
 class Formatter:
     """Formats values for one catalogue's locale; every method returns plain text."""
 
-    def __init__(self, catalogue: Catalogue, timezone: str = "UTC") -> None:
+    def __init__(self, catalogue: Catalogue, timezone: str = "UTC", locale: str | None = None) -> None:
         self.c = catalogue
-        self.locale = Locale.parse(catalogue.locale)
+        # The contract's `locale en "en-GB"` when it gives one, else the catalogue's (en: en-US).
+        self.locale = Locale.parse((locale or catalogue.locale).replace("-", "_"))
         self.timezone = timezone  # the contract's zone: a moment in its offset is written in its name
 
     def zone(self, name: str) -> str:

@@ -31,7 +31,8 @@ class DocBuilder:
         self.p = policy
         self.lang = lang
         self.c: Catalogue = load(lang)
-        self.f = Formatter(self.c, timezone=policy["timezone"] or "UTC")
+        locale = (policy.get("locales") or {}).get(lang)
+        self.f = Formatter(self.c, timezone=policy["timezone"] or "UTC", locale=locale)
         # The contract's own terms for the parties and the service (see `parties`); every catalogue
         # sentence may name them as {provider}, {customer}, {service} ({Provider}… at a sentence start).
         self.parties: dict[str, Party] = parties(policy, lang)

@@ -214,3 +214,7 @@ class Statements(Values):
     @v_args(meta=True)
     def lang_int(self, meta: Meta, c: list[Any]) -> n.LangInt:
         return n.LangInt(self.mspan(meta), c[0], c[1])
+
+    @v_args(meta=True)
+    def locale(self, meta: Meta, c: list[Any]) -> n.Locale:
+        return n.Locale(self.mspan(meta), c[0], c[1])
