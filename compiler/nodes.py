@@ -473,3 +473,42 @@ class Document(Node):
     file: str
     source: str
     sla: Sla
+
+
+# ---- publishing (issue 14): the docs site's front matter, per language -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LangInt(Node):
+    lang: Ident
+    value: Int
+
+
+@dataclass(frozen=True, slots=True)
+class PublishTitle(Node):
+    texts: Texts
+
+
+@dataclass(frozen=True, slots=True)
+class PublishSlug(Node):
+    value: Str | None  # one slug: the original edition's; the others append -EDITION
+    texts: Texts | None  # or one per language
+
+
+@dataclass(frozen=True, slots=True)
+class PublishPosition(Node):
+    value: Int | None
+    by_lang: tuple[LangInt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Publish(Block):
+    """`publish { title … slug … position … }`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Locale(Node):
+    """`locale en "en-GB"`: the regional form of a language's edition (dates, spelling of numbers)."""
+
+    lang: Ident
+    value: Str

@@ -236,7 +236,7 @@ def test_bundled_examples_pass() -> None:
     lines = out.splitlines()
     assert lines[-1].endswith("passed, 0 failed")
     assert sum(" ok    " in line for line in lines) == int(lines[-1].split()[0]) >= 7
-    assert f"{WEBSOFT9}:124: ok    one missed high-priority response on Standard support" in lines
+    assert f"{WEBSOFT9}:137: ok    one missed high-priority response on Standard support" in lines
 
 
 def test_a_failing_example_shows_expected_and_actual_and_exits_1() -> None:

@@ -87,4 +87,4 @@ def test_a_dropped_term_is_noticed() -> None:
     policy = slac.compile_policy(source, file=path.name)
     premium = next(t for t in policy["tiers"] if t["id"] == "premium")
     premium["responses"] = [r for r in premium["responses"] if r["priority"] != "high"]
-    assert missing_terms(doc, policy) == ["line 89: Duration 600"]
+    assert missing_terms(doc, policy) == ["line 102: Duration 600"]

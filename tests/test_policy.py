@@ -90,7 +90,7 @@ def test_websoft9_terms(websoft9: dict[str, Any]) -> None:
     }
     live = {t["id"]: t["live"] for t in tiers}
     assert live["standard"]["max_session_seconds"] == 1200
-    assert live["advanced"] == {"max_session_seconds": 1800, "calendar": "business", "line": 81}
+    assert live["advanced"] == {"max_session_seconds": 1800, "calendar": "business", "line": 94}
     assert live["premium"]["max_session_seconds"] is None and live["premium"]["calendar"] == "extended"
     (credit,) = websoft9["credits"]
     assert credit["applies"] == ["standard", "advanced", "premium"]  # no `applies`: every tier
@@ -98,7 +98,7 @@ def test_websoft9_terms(websoft9: dict[str, Any]) -> None:
     assert credit["bands"] == []
     assert websoft9["cap"]["amount"] == {"share": "100", "basis": "monthly_fee"}
     assert websoft9["payout"]["form"] == "voucher" and websoft9["payout"]["when"] == "next_invoice"
-    assert websoft9["claim"] == {"required": True, "within_seconds": None, "via": {"channel": "ticket"}, "line": 97}
+    assert websoft9["claim"] == {"required": True, "within_seconds": None, "via": {"channel": "ticket"}, "line": 110}
     high = by_id(websoft9["priorities"], "high")
     assert high["requires_outage"] is True and high["downgrade"] == "normal"
     assert websoft9["availability"]["aim"] == "24x7x365"

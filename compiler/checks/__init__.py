@@ -94,6 +94,10 @@ examples (E07xx)
 expectations (E07xx; the post-policy stage: `examples_hold` and `unevaluable`, called by the driver
               after the policy is built and its examples are run, not listed in CHECKS)
     E0712  an `expect` that the evaluator does not confirm, or examples that cannot be evaluated
+publish (E04xx, E07xx)
+    E0407  a `publish` slug that is not a site path (`/legal/sla`)
+    E0402/E0403/E0702  a position for an undeclared language or given twice; a second block or statement
+    E0408  a `locale` that is not a CLDR locale of its language (`locale en "en-GB"`)
 """
 
 from __future__ import annotations
@@ -111,6 +115,7 @@ from . import (
     names,
     ordering,
     percentages,
+    publish,
     regions,
     sizes,
     structure,
@@ -143,6 +148,8 @@ CHECKS: tuple[Check, ...] = (
     ordering.check,
     examples.check,
     words.check,  # issue 13: words too long for a line (E0216)
+    publish.check,
+    publish.locales,
 )
 
 

@@ -47,6 +47,12 @@ def _texts(sla: n.Sla) -> Iterator[tuple[str, str, n.Texts]]:
                 yield f"{kind} `{stmt.name.value}`", "name", name.texts
             for features in stmt.all(n.Features):
                 yield f"{kind} `{stmt.name.value}`", "features", features.texts
+        elif isinstance(stmt, n.Publish):
+            for title in stmt.all(n.PublishTitle):
+                yield "publish", "title", title.texts
+            for slug in stmt.all(n.PublishSlug):
+                if slug.texts is not None:
+                    yield "publish", "slug", slug.texts
         elif isinstance(stmt, n.ThirdParty):
             for link in stmt.all(n.Link):
                 label = link.texts.items[0].value if link.texts.items else link.url.value

@@ -117,8 +117,9 @@ from .init import init_cmd  # noqa: E402
 from .lsp import lsp_cmd  # noqa: E402
 from .render import build_cmd, render_cmd  # noqa: E402
 from .serve import serve_cmd  # noqa: E402
+from .verify import verify_cmd  # noqa: E402
 
-for _command in (test_cmd, evaluate_cmd, render_cmd, build_cmd, diff_cmd, fmt_cmd):
+for _command in (test_cmd, evaluate_cmd, render_cmd, build_cmd, diff_cmd, fmt_cmd, verify_cmd):
     main.add_command(_command)
 main.add_command(lsp_cmd)
 main.add_command(init_cmd)

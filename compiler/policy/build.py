@@ -93,6 +93,11 @@ def build(
         "third_party": [_link(link) for tp in sla.all(n.ThirdParty) for link in tp.all(n.Link)],
         "examples": [_example(e) for e in sla.all(n.Example)],
     }
+    publish = sla.first(n.Publish)
+    if publish is not None:  # optional: a policy without it is as before (v1 policies still load)
+        policy["publish"] = _publish(publish)
+    if sla.all(n.Locale):  # optional too: `locale en "en-GB"`, the edition's regional form
+        policy["locales"] = {s.lang.value: s.value.value.replace("_", "-") for s in sla.all(n.Locale)}
     policy["content_hash"] = content_hash(policy)
     if validate_schema:
         validate(policy)
@@ -513,4 +518,23 @@ def _event(ev: n.Outage | n.Ticket, repeat: int, line: int) -> dict[str, Any]:
         "cause": ev.cause.value if ev.cause else None,
         "repeat": repeat,
         "line": line,
+    }
+
+
+# ---- publishing (issue 14) ---------------------------------------------------------------------
+
+
+def _publish(block: n.Publish) -> dict[str, Any]:
+    """Front matter for a docs site: title and slug per language (or one slug for the original
+    edition), sidebar position (one for all, or per language)."""
+    title = block.first(n.PublishTitle)
+    slug = block.first(n.PublishSlug)
+    position = block.first(n.PublishPosition)
+    return {
+        "title": title.texts.by_lang() if title else {},
+        "slug": slug.value.value if slug and slug.value else None,
+        "slugs": slug.texts.by_lang() if slug and slug.texts else {},
+        "position": position.value.value if position and position.value else None,
+        "positions": {p.lang.value: p.value.value for p in position.by_lang} if position else {},
+        "line": block.span.line,
     }

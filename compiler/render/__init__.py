@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -22,7 +23,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .doc import Block, DocModel
+from .doc import Block, DocModel, Para
 from .markup import md_block, md_escape, safe_url
 from .model import build_document
 
@@ -59,6 +60,7 @@ class EditionClause:
     number: str
     heading: str
     parts: tuple[Part, ...]
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class EditionSection:
     heading: str
     intro: tuple[Part, ...]
     clauses: tuple[EditionClause, ...]
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ def _edition(policy: dict[str, Any], name: str, results: dict[int, Any] | None) 
                 number=clause.number,
                 heading=_joined([s.clauses[j].heading for s in per_lang]),
                 parts=tuple(Part(d.lang, s.clauses[j].blocks) for d, s in zip(docs, per_lang, strict=True)),
+                anchor=clause.anchor,
             )
             for j, clause in enumerate(section.clauses)
         )
@@ -152,6 +156,7 @@ def _edition(policy: dict[str, Any], name: str, results: dict[int, Any] | None) 
                 heading=_joined([s.heading for s in per_lang]),
                 intro=tuple(Part(d.lang, s.intro) for d, s in zip(docs, per_lang, strict=True) if s.intro),
                 clauses=clauses,
+                anchor=section.anchor,
             )
         )
     return Edition(
@@ -173,17 +178,29 @@ def front_matter(
     slug: str | None = None,
     sidebar_position: int | None = None,
 ) -> dict[str, Any]:
-    """Docusaurus-style front matter; the original edition gets the bare slug, others `slug/edition`."""
-    base = slug if slug is not None else "/" + policy["contract"]["id"].replace("_", "-")
+    """Docusaurus-style front matter: the CLI's values, else the contract's `publish` block, else
+    defaults. The original edition gets the bare slug, others `slug/edition` (`/acme-crm/zh`, not `/acme-crm-zh`,
+    which would be the slug of a contract named acme_crm_zh) unless `publish` names
+    a slug for that language."""
+    publish = policy.get("publish") or {}
     original = policy["languages"][0]
+    langs = policy["languages"] if edition == BILINGUAL else [edition]
+    own_slug = (publish.get("slugs") or {}).get(edition)
+    if slug is None and own_slug:
+        chosen = own_slug
+    else:
+        base = slug or publish.get("slug") or (publish.get("slugs") or {}).get(original)
+        base = base or "/" + policy["contract"]["id"].replace("_", "-")
+        chosen = base if edition == original else f"{base.rstrip('/')}/{edition}"
     if title is None:
-        texts = policy.get("title") or {}
-        langs = policy["languages"] if edition == BILINGUAL else [edition]
+        texts = publish.get("title") or policy.get("title") or {}
         title = _joined([texts.get(lang, "") for lang in langs]) or policy["contract"]["id"]
+    if sidebar_position is None:
+        by_lang = publish.get("positions") or {}
+        sidebar_position = by_lang.get(langs[0], publish.get("position"))
     return {
         "title": title,
-        # `/acme-crm/zh`, not `/acme-crm-zh`: that is the slug of a contract named acme_crm_zh (issue 13)
-        "slug": base if edition == original else f"{base.rstrip('/')}/{edition}",
+        "slug": chosen,
         "sidebar_position": 1 if sidebar_position is None else sidebar_position,
     }
 
@@ -216,7 +233,29 @@ def _env(kind: str) -> jinja2.Environment:
     else:
         env = jinja2.Environment(autoescape=True, **common)
         env.filters["safe_url"] = safe_url
+        env.filters["breakable"] = breakable
     return env
+
+
+# A run of Latin letters, digits or signs this long cannot be narrower than itself in a cell; a
+# break opportunity every _CHUNK characters keeps any table inside the page (issue 13.15).
+_LONG_WORD = re.compile(r"[^\s\u2e80-\uffff]{20,}")
+_CHUNK = 12
+
+
+def breakable(text: str) -> Markup:
+    """`text` HTML-escaped, with <wbr> inside every word of 20 characters or more."""
+    escaped = str(Markup.escape(text))
+    out, last = [], 0
+    for m in _LONG_WORD.finditer(str(text)):
+        word = m.group(0)
+        out.append(str(Markup.escape(str(text)[last : m.start()])))
+        out.append("<wbr>".join(str(Markup.escape(word[i : i + _CHUNK])) for i in range(0, len(word), _CHUNK)))
+        last = m.end()
+    if not out:
+        return Markup(escaped)
+    out.append(str(Markup.escape(str(text)[last:])))
+    return Markup("".join(out))
 
 
 def render_markdown(
@@ -249,7 +288,13 @@ def render_html(
     text = (
         _env("html")
         .get_template("document.html.j2")
-        .render(edition=ed, front=front_matter(policy, edition, **front), css=css, version=__version__)
+        .render(
+            edition=ed,
+            front=front_matter(policy, edition, **front),
+            css=css,
+            version=__version__,
+            running=_running(policy, ed),
+        )
     )
     text = text.rstrip("\n") + "\n"
     if embed_font:
@@ -262,11 +307,61 @@ def render_html(
     return text
 
 
+def _css_string(text: str) -> str:
+    """`text` as a CSS string literal (our catalogue's words; quotes, backslashes, breaks escaped)."""
+    return '"' + "".join(c if c.isprintable() and c not in '"\\' else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def _running(policy: dict[str, Any], ed: Edition) -> dict[str, Any]:
+    """The running footer: the edition's facts line (version, effective date) and "page n of N"
+    as CSS content in the edition's first language."""
+    from .strings import load as catalogue
+
+    c = catalogue(ed.langs[0])
+    meta = ed.meta[0].blocks if ed.meta else ()
+    first = meta[0] if len(meta) > 1 else None  # the version line, when there is one
+    facts = first.plain if isinstance(first, Para) else ""
+    pieces = []
+    for chunk in re.split(r"({page}|{pages})", c.get("label.page", "{page} / {pages}")):
+        if chunk in ("{page}", "{pages}"):
+            pieces.append(f"counter({chunk[1:-1]})")
+        elif chunk:
+            pieces.append(_css_string(chunk))
+    return {"text": facts, "page": Markup(" ".join(pieces))}
+
+
 def render_pdf(policy: dict[str, Any], edition: str, *, results: dict[int, Any] | None = None, **front: Any) -> bytes:
     """One edition as PDF, through WeasyPrint from the HTML edition."""
+    from ..policy import to_json
     from .pdf import html_to_pdf
 
-    return html_to_pdf(render_html(policy, edition, results=results, embed_font=False, **front))
+    html = render_html(policy, edition, results=results, embed_font=False, **front)
+    _refuse_missing_glyphs(html)
+    # The policy, byte for byte as `slac build` writes NAME.policy.json, rides along (PDF/A-3).
+    return html_to_pdf(html, attachment=(attachment_name(policy), to_json(policy).encode("utf-8")))
+
+
+def _refuse_missing_glyphs(html: str) -> None:
+    """A character the embedded serif cannot draw (CJK Extension B such as 𠀀, emoji) would come from
+    whatever font the machine has, or show as a box: refused, naming it and where it stands."""
+    from .fonts import font_glyphs
+
+    have = font_glyphs()
+    body = html[html.find("<body>") :]
+    for i, c in enumerate(body):
+        if ord(c) > 0x7E and not c.isspace() and ord(c) not in have and c not in "\u200b\u200c\u200d\ufeff":
+            from html import unescape
+
+            before = " ".join(unescape(re.sub(r"<[^>]*>", " ", body[:i])).split())[-30:]
+            raise RenderError(
+                f"character U+{ord(c):04X} {c!r} after “{before.strip()}” is not in the embedded font "
+                "(Noto Serif SC); a PDF would depend on the reader's fonts. Write it another way or leave it out."
+            )
+
+
+def attachment_name(policy: dict[str, Any]) -> str:
+    """The embedded policy's file name: the contract's id as `slac build` names its policy file."""
+    return policy["contract"]["id"].replace("_", "-") + ".policy.json"
 
 
 def render(

@@ -7,6 +7,7 @@ read by the templates and `markup`; they are not the contract's AST (`slac.nodes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -49,11 +50,17 @@ class Table:
 Block = Para | Items | Table
 
 
+def anchor_of(ident: str) -> str:
+    """A heading anchor from an id or key: `third_party` → `third-party`."""
+    return re.sub(r"[^a-z0-9-]+", "-", ident.lower().replace("_", "-")).strip("-") or "clause"
+
+
 @dataclass(frozen=True)
 class DocClause:
     number: str
     heading: str
     blocks: tuple[Block, ...]
+    anchor: str = ""  # stable in every edition: from the clause's id or key, never its number
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,10 @@ class DocSection:
     heading: str
     intro: tuple[Block, ...]
     clauses: tuple[DocClause, ...]
+
+    @property
+    def anchor(self) -> str:
+        return anchor_of(self.key)
 
 
 @dataclass(frozen=True)

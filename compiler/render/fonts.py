@@ -69,6 +69,15 @@ def _cached(kind: str, text: str, build: Any, suffix: str = ".otf") -> bytes:
     return data
 
 
+@functools.cache
+def font_glyphs() -> frozenset[int]:
+    """The code points the shipped serif can draw."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(font_path()), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
 @functools.lru_cache(maxsize=32)
 def subset_font(chars: frozenset[str]) -> bytes:
     """The font reduced to `chars` (plus page-number characters); memoised and cached on disk."""

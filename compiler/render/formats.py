@@ -25,9 +25,28 @@ _PERCENT = parse_pattern("#,##0.##########%")
 class Formatter:
     """Formats values for one catalogue's locale; every method returns plain text."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, timezone: str = "UTC", locale: str | None = None) -> None:
         self.c = catalogue
-        self.locale = Locale.parse(catalogue.locale)
+        # The contract's `locale en "en-GB"` when it gives one, else the catalogue's (en: en-US).
+        self.locale = Locale.parse((locale or catalogue.locale).replace("-", "_"))
+        self.timezone = timezone  # the contract's zone: a moment in its offset is written in its name
+
+    def zone(self, name: str) -> str:
+        """A time zone's name for a reader (`北京时间`, `China Standard Time`, `Eastern Time`): the
+        catalogue's own wording first, else CLDR's through Babel (the standard name for a zone
+        without daylight saving time, the generic one for a zone with it), else the identifier."""
+        key = f"zone.names.{name}"
+        if self.c.has(key):
+            return self.c.t(key)
+        from babel.dates import get_timezone, get_timezone_name
+
+        try:
+            tz = get_timezone(name)
+            winter, summer = (dt.datetime(2025, m, 1, tzinfo=tz).utcoffset() for m in (1, 7))
+            variant: Literal["standard", "generic"] = "standard" if winter == summer else "generic"
+            return str(get_timezone_name(tz, "long", zone_variant=variant, locale=self.locale))
+        except LookupError:
+            return name
 
     def number(self, value: Decimal | int) -> str:
         return format_decimal(value, format=_DECIMAL, locale=self.locale)
@@ -46,9 +65,27 @@ class Formatter:
         moment = dt.datetime.fromisoformat(iso)
         offset = moment.strftime("%z")
         zone = "UTC" if offset in ("+0000", "") else f"UTC{offset[:3]}:{offset[3:]}"
+        named = self.timezone not in ("UTC", "Etc/UTC")
+        if named and moment.utcoffset() is not None and moment.utcoffset() == self._offset(moment):
+            zone = self.zone(self.timezone)  # the zone the text names, not a bare offset
         return self.c.t(
             "timestamp", date=self.date(moment.date().isoformat()), time=moment.strftime("%H:%M"), zone=zone
         )
+
+    def _offset(self, moment: dt.datetime) -> dt.timedelta | None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return moment.astimezone(ZoneInfo(self.timezone)).utcoffset()
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+
+    def every(self, seconds: float | Decimal) -> str:
+        """`every minute` / `每分钟` for one whole unit, else `every 5 minutes` / `每 5 分钟`."""
+        for unit, size in (*_UNITS, ("second", 1)):
+            if Decimal(str(seconds)) == size:
+                return self.c.t(f"units.every_one.{unit}")
+        return self.c.t("units.every", duration=self.duration(seconds))
 
     def duration(self, seconds: float | Decimal) -> str:
         """`43 minutes 12 seconds` / `43 分钟 12 秒`: exact, largest units first, zero parts left out."""
@@ -129,7 +166,8 @@ class Formatter:
 
     def region(self, code: str) -> str:
         country, _, subdivision = code.partition("-")
-        name = self.locale.territories.get(country, country)
+        key = f"region.names.{country}"
+        name = self.c.t(key) if self.c.has(key) else self.locale.territories.get(country, country)
         return self.c.t("calendar.region", name=name, code=code)
 
     def weekly_hours(self, hours: list[dict]) -> str:

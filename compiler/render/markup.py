@@ -33,8 +33,14 @@ def _escape_leading(match: re.Match[str]) -> str:
     return f"{space}{mark}\\" if mark.isdigit() else f"{space}\\{mark}"
 
 
+_ANCHOR = re.compile(r"#[a-z0-9-]+")
+
+
 def safe_url(url: str) -> str | None:
-    """The URL if it is a web or mail address, percent-encoded where Markdown/HTML would misread it."""
+    """The URL if it is a web or mail address, percent-encoded where Markdown/HTML would misread it,
+    or one of the document's own anchors (`#planned-maintenance`, a cross-reference)."""
+    if _ANCHOR.fullmatch(url):
+        return url
     if not url.lower().startswith(_SAFE_SCHEMES):
         return None  # javascript:, data:, file: and relative paths are never made into links
     return quote(url, safe="/:?#[]@!$&'*+,;=%~-._")  # ( ) < > " space and non-ASCII are encoded

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .doc import Block, DocClause, DocLink, DocModel, DocSection, Inline, Items, Para, Table
+from .doc import Block, DocClause, DocLink, DocModel, DocSection, Inline, Items, Para, Table, anchor_of
 from .formats import Formatter
+from .parties import Party, parties
+from .parties import values as party_values
 from .sections import SECTIONS
 from .strings import Catalogue, load
 
@@ -29,7 +31,12 @@ class DocBuilder:
         self.p = policy
         self.lang = lang
         self.c: Catalogue = load(lang)
-        self.f = Formatter(self.c)
+        locale = (policy.get("locales") or {}).get(lang)
+        self.f = Formatter(self.c, timezone=policy["timezone"] or "UTC", locale=locale)
+        # The contract's own terms for the parties and the service (see `parties`); every catalogue
+        # sentence may name them as {provider}, {customer}, {service} ({Provider}… at a sentence start).
+        self.parties: dict[str, Party] = parties(policy, lang)
+        self.party_values = party_values(self.parties)
         self.results = results or {}
         self.tiers = {t["id"]: t for t in policy["tiers"]}
         self.priorities = {p["id"]: p for p in policy["priorities"]}
@@ -44,14 +51,40 @@ class DocBuilder:
         return texts.get(self.lang) or texts[self.p["languages"][0]]
 
     def t(self, key: str, **values: object) -> str:
-        return self.c.t(key, **values)
+        return self.c.t(key, **self.party_values, **values)
 
-    def para(self, key: str, **values: Inline) -> Para:
+    def plural(self, key: str, count: object, **values: object) -> str:
+        return self.c.plural(key, count, **self.party_values, **values)
+
+    def plural_para(self, key: str, count: object, **values: Inline | list[DocLink]) -> Para:
+        """`para` with the plural form of `key` for `count`."""
+        from .strings import _locale
+
+        form = _locale(self.c.locale).plural_form(count)
+        return self.para(f"{key}.{form}" if self.c.has(f"{key}.{form}") else f"{key}.other", **values)
+
+    def para(self, key: str, **values: Inline | list[DocLink]) -> Para:
         """A catalogue sentence whose placeholders may be links."""
-        links = {k: v for k, v in values.items() if isinstance(v, DocLink)}
-        plain = {k: v for k, v in values.items() if not isinstance(v, DocLink)}
+        links: dict[str, DocLink] = {}
+        plain: dict[str, object] = {}
+        for k, v in values.items():
+            if isinstance(v, DocLink):
+                links[k] = v
+            elif isinstance(v, list):  # several links, listed as the language lists things
+                listed, pos = self.f.items([link.text for link in v]), 0
+                for n, link in enumerate(v):  # each item's text becomes its link's mark, in order
+                    links[f"{k}.{n}"] = link
+                    at = listed.index(link.text, pos)
+                    mark = f"\x00{k}.{n}\x00"
+                    listed = listed[:at] + mark + listed[at + len(link.text) :]
+                    pos = at + len(mark)
+                plain[k] = listed
+            else:
+                plain[k] = v
         order = list(links)
-        text = self.c.t(key, **plain, **{k: f"\x00{i}\x00" for i, k in enumerate(order)})
+        index = {k: i for i, k in enumerate(order)}
+        text = self.t(key, **plain, **{k: f"\x00{i}\x00" for i, k in enumerate(order) if "." not in k})
+        text = re.sub("\x00([^\x00]+\\.\\d+)\x00", lambda m: f"\x00{index[m.group(1)]}\x00", text)
         parts: list[Inline] = []
         for i, piece in enumerate(_MARK.split(text)):
             if i % 2:
@@ -61,8 +94,18 @@ class DocBuilder:
         return Para(tuple(parts))
 
     def user(self, text: str) -> tuple[Para, ...]:
-        """User text: one paragraph per source line."""
-        return tuple(Para((line.strip(),)) for line in text.split("\n") if line.strip())
+        """User text as paragraphs: a blank line starts a paragraph, a single line break continues
+        one (a Chinese line joins without a space, other text with one)."""
+        paras = []
+        for chunk in re.split(r"\n[ \t]*\n", text):
+            lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+            if lines:
+                joined = lines[0]
+                for line in lines[1:]:
+                    cjk = joined[-1:] >= "\u2e80" or line[:1] >= "\u2e80"
+                    joined += ("" if cjk else " ") + line
+                paras.append(Para((joined,)))
+        return tuple(paras)
 
     def name(self, thing: dict[str, Any] | None, ident: str) -> str:
         return self.text(thing.get("name") if thing else None, ident)
@@ -103,13 +146,17 @@ class DocBuilder:
         present = [(key, fn) for key, fn in SECTIONS if fn(self, probe=True)]
         self.numbers = {key: str(i) for i, (key, _) in enumerate(present, 1)}
         sections = []
+        used = {anchor_of(key) for key, _ in present}
         for i, (key, fn) in enumerate(present, 1):
             intro, clauses = fn(self)
-            numbered = tuple(
-                DocClause(number=f"{i}.{j}", heading=heading, blocks=blocks)
-                for j, (heading, blocks) in enumerate(clauses, 1)
-            )
-            sections.append(DocSection(str(i), key, self.t(f"section.{key}"), tuple(intro), numbered))
+            numbered = []
+            for j, (heading, blocks, *ident) in enumerate(clauses, 1):
+                anchor = anchor_of(ident[0]) if ident else f"{anchor_of(key)}-{j}"
+                while anchor in used:  # a contract's id equal to a generated key
+                    anchor += "-2"
+                used.add(anchor)
+                numbered.append(DocClause(number=f"{i}.{j}", heading=heading, blocks=blocks, anchor=anchor))
+            sections.append(DocSection(str(i), key, self.t(f"section.{key}"), tuple(intro), tuple(numbered)))
         contract = self.p["contract"]
         original = self.p["languages"][0]
         return DocModel(
@@ -147,6 +194,13 @@ class DocBuilder:
     def exclusion_ref(self, ident: str) -> str:
         ids = [x["id"] for x in self.p["exclusions"]]
         return f"{self.numbers['limitations']}.{ids.index(ident) + 1}" if ident in ids else ident
+
+    def ref(self, number: str, anchor: str) -> DocLink:
+        """A cross-reference ("第 5.5 条") as a link to the clause's anchor."""
+        return DocLink(number, "#" + anchor_of(anchor))
+
+    def exclusion_links(self, idents: list[str]) -> list[DocLink]:
+        return [self.ref(self.exclusion_ref(x), x) for x in idents]
 
 
 def build_document(policy: dict[str, Any], lang: str, *, results: dict[int, Any] | None = None) -> DocModel:

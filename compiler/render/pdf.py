@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 from typing import Any
 
@@ -67,8 +68,36 @@ def _without_embedded_fonts(html: str) -> str:
     return html[:start] + html[end:]
 
 
-def html_to_pdf(html: str, *, subset: bool = True, fetcher: AssetFetcher | None = None) -> bytes:
-    """The PDF of a rendered HTML edition. `subset=False` hands WeasyPrint the full font (baseline)."""
+# PDF/A-3b (archivable, may carry the policy as an associated file) and tagged for PDF/UA-1.
+PDF_VARIANT = "pdf/a-3b"
+_UA_ID = b' xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"'
+
+
+def _declare_ua(document: Any, pdf: Any) -> None:
+    """Add the PDF/UA-1 identification beside PDF/A's in the XMP metadata (WeasyPrint writes one
+    variant's identification; the structure tree for UA comes from `pdf_tags`)."""
+    import pydyf
+
+    ref = pdf.catalog["Metadata"]
+    number = ref.split()[0] if isinstance(ref, bytes | str) else str(ref).split()[0]
+    stream = pdf.objects[int(number)]
+    data = b"".join(c if isinstance(c, bytes) else str(c).encode() for c in stream.stream)
+    marker = b'pdfaid:part="3"'
+    if marker in data and b"pdfuaid" not in data:
+        data = data.replace(marker, marker + _UA_ID, 1)
+        stream.stream = [data]
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    subset: bool = True,
+    fetcher: AssetFetcher | None = None,
+    attachment: tuple[str, bytes] | None = None,
+) -> bytes:
+    """The PDF of a rendered HTML edition. `subset=False` hands WeasyPrint the full font (baseline);
+    `attachment` (name, bytes) is embedded as the document's associated source file."""
     html = _without_embedded_fonts(html)
     if subset:
         font = subset_font(frozenset(html))
@@ -90,4 +119,28 @@ def html_to_pdf(html: str, *, subset: bool = True, fetcher: AssetFetcher | None 
     font_config = FontConfiguration()
     face = CSS(string=faces, font_config=font_config, url_fetcher=fetcher)
     document = HTML(string=_with_dates(html), url_fetcher=fetcher, base_url=f"{ASSET_SCHEME}document/")
-    return document.write_pdf(stylesheets=[face], font_config=font_config)
+    attachments = []
+    if attachment is not None:
+        from weasyprint import Attachment
+
+        name, body = attachment
+        stamp = dt.datetime.fromisoformat(_created().replace("Z", "+00:00"))
+        attachments.append(
+            Attachment(
+                file_obj=io.BytesIO(body),
+                name=name,
+                description="slac policy this document was rendered from",
+                created=stamp,
+                modified=stamp,
+                relationship="Source",
+            )
+        )
+    return document.write_pdf(
+        stylesheets=[face],
+        font_config=font_config,
+        pdf_variant=PDF_VARIANT,
+        pdf_tags=True,
+        attachments=attachments,
+        custom_metadata=True,
+        finisher=_declare_ua,
+    )

@@ -191,3 +191,30 @@ class Statements(Values):
     @v_args(meta=True)
     def link(self, meta: Meta, c: list[Any]) -> n.Link:
         return n.Link(self.mspan(meta), c[0], c[1])
+
+    # ---- publishing (issue 14) ------------------------------------------------------------------
+    @v_args(meta=True)
+    def publish(self, meta: Meta, c: list[Any]) -> n.Publish:
+        return n.Publish(self.mspan(meta), tuple(c))
+
+    @v_args(meta=True)
+    def publish_title(self, meta: Meta, c: list[Any]) -> n.PublishTitle:
+        return n.PublishTitle(self.mspan(meta), c[0])
+
+    @v_args(meta=True)
+    def publish_slug(self, meta: Meta, c: list[Any]) -> n.PublishSlug:
+        one = c[0] if isinstance(c[0], n.Str) else None
+        return n.PublishSlug(self.mspan(meta), one, None if one else c[0])
+
+    @v_args(meta=True)
+    def publish_position(self, meta: Meta, c: list[Any]) -> n.PublishPosition:
+        one = c[0] if isinstance(c[0], n.Int) else None
+        return n.PublishPosition(self.mspan(meta), one, () if one else tuple(c))
+
+    @v_args(meta=True)
+    def lang_int(self, meta: Meta, c: list[Any]) -> n.LangInt:
+        return n.LangInt(self.mspan(meta), c[0], c[1])
+
+    @v_args(meta=True)
+    def locale(self, meta: Meta, c: list[Any]) -> n.Locale:
+        return n.Locale(self.mspan(meta), c[0], c[1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..doc import Block, DocLink, Inline, Para, Table
+from .terms import placed
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
@@ -13,8 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover
 def compensation(b: DocBuilder, probe: bool = False) -> Any:
     p = b.p
     if probe:
-        return bool(p["credits"] or p["cap"] or p["payout"] or p["claim"])
-    clauses: list[tuple[str, tuple[Block, ...]]] = []
+        return bool(p["credits"] or p["cap"] or p["payout"] or p["claim"] or placed(b, "compensation"))
+    clauses: list[tuple[str, tuple[Block, ...], str]] = []
     all_tiers = [t["id"] for t in p["tiers"]]
     for credit in p["credits"]:
         blocks: list[Block] = []
@@ -35,20 +36,23 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
             blocks.append(Table((b.t("credit.col_uptime"), b.t("credit.col_credit")), tuple(rows)))
             blocks.append(b.para("credit.single_band"))
             if any(band["threshold"] == "target" for band in credit["bands"]):
-                blocks.append(b.para("credit.target_means", clause=b.numbers["standards"] + ".1"))
+                blocks.append(
+                    b.para("credit.target_means", clause=b.ref(b.numbers["standards"] + ".1", "availability"))
+                )
         if sorted(applies) == sorted(all_tiers):
             blocks.append(b.para("credit.applies_all"))
         else:
-            blocks.append(b.para("credit.applies", tiers=tiers_text))
+            blocks.append(Para((b.plural("credit.applies", len(applies), tiers=tiers_text),)))
         if credit["per_miss"] and p["exclusions"]:
-            blocks.append(b.para("credit.excluded_tickets", section=b.numbers["limitations"]))
-        clauses.append((b.known("credit.names", credit["id"], b.t("credit.heading")), tuple(blocks)))
+            blocks.append(b.para("credit.excluded_tickets", section=b.ref(b.numbers["limitations"], "limitations")))
+        clauses.append((b.known("credit.names", credit["id"], b.t("credit.heading")), tuple(blocks), credit["id"]))
     if p["cap"]:
         cap = p["cap"]
         clauses.append(
             (
                 b.t("clause.cap"),
                 (b.para("cap.text", amount=b.amount(cap["amount"]), per=b.word("per", cap["per"])),),
+                "cap",
             )
         )
     if p["payout"]:
@@ -64,11 +68,12 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
                         when=b.word("payout.when", pay["when"] or ""),
                     ),
                 ),
+                "payout",
             )
         )
     if p["claim"]:
-        clauses.append((b.t("clause.claim"), claim_blocks(b, p["claim"])))
-    return [], clauses
+        clauses.append((b.t("clause.claim"), claim_blocks(b, p["claim"]), "claim"))
+    return [], clauses + placed(b, "compensation")
 
 
 def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:

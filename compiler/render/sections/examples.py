@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..doc import Block, Items, Para
+from ..doc import Block, Inline, Items, Para
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
@@ -16,7 +16,13 @@ def examples(b: DocBuilder, probe: bool = False) -> Any:
     if probe:
         return bool(examples)
     key = "examples.intro_computed" if b.results else "examples.intro"
-    return [b.para(key)], [(ex["title"], example_blocks(b, i, ex)) for i, ex in enumerate(examples)]
+    clauses = [(title(b, ex["title"]), example_blocks(b, i, ex), f"example-{i + 1}") for i, ex in enumerate(examples)]
+    return [b.para(key)], clauses
+
+
+def title(b: DocBuilder, value: str | dict[str, str]) -> str:
+    """An example's title: a v1 single string as written, a per-language title in this language."""
+    return value if isinstance(value, str) else b.text(value)
 
 
 def example_blocks(b: DocBuilder, index: int, ex: dict[str, Any]) -> tuple[Block, ...]:
@@ -37,7 +43,7 @@ def example_blocks(b: DocBuilder, index: int, ex: dict[str, Any]) -> tuple[Block
         expected.append(b.para("examples.expect_uptime", uptime=b.f.percent(expect["uptime"]["percent"])))
     if "breaches" in expect:
         n = expect["breaches"]["count"]
-        expected.append(Para((b.c.plural("examples.expect_breaches", n, n=b.f.number(n)),)))
+        expected.append(Para((b.plural("examples.expect_breaches", n, n=b.f.number(n)),)))
     if "credit" in expect:
         expected.append(
             b.para(
@@ -62,11 +68,14 @@ def period(b: DocBuilder, year: int, month: int) -> str:
 
 
 def event(b: DocBuilder, ev: dict[str, Any]) -> Para:
-    times = b.c.plural("examples.times", ev["repeat"], n=b.f.number(ev["repeat"])) if ev["repeat"] > 1 else ""
+    times = b.plural("examples.times", ev["repeat"], n=b.f.number(ev["repeat"])) if ev["repeat"] > 1 else ""
     if ev["kind"] == "ticket":
         key = "examples.ticket" if ev["responded"] else "examples.ticket_open"
+        if ev["repeat"] > 1:  # "25 张普通优先工单，均于…", not "一张…（共 25 次）"
+            key, times = key.replace("ticket", "tickets"), ""
         text = b.t(
             key,
+            n=b.f.number(ev["repeat"]),
             priority=b.priority_name(ev["priority"]),
             opened=b.f.timestamp(ev["opened"]),
             responded=b.f.timestamp(ev["responded"]) if ev["responded"] else "",
@@ -77,9 +86,10 @@ def event(b: DocBuilder, ev: dict[str, Any]) -> Para:
         text = b.t("examples.outage", start=b.f.timestamp(ev["start"]), duration=b.f.duration(ev["duration_seconds"]))
         if ev["announced"]:
             text += b.t("examples.announced", at=b.f.timestamp(ev["announced"]))
+    cause: tuple[Inline, ...] = ()
     if ev["cause"]:
-        text += b.t("examples.cause", clause=b.exclusion_ref(ev["cause"]))
-    return Para((text + times,))
+        cause = b.para("examples.cause", clause=b.exclusion_links([ev["cause"]])[0]).parts
+    return Para((text, *cause, times) if times else (text, *cause))
 
 
 def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
@@ -99,7 +109,7 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
             lines.append(b.para("examples.result_uptime", uptime=b.f.percent(uptime["display"])))
     if entry["tickets"]["measured"]:
         n = len(entry["breaches"])
-        lines.append(Para((b.c.plural("examples.expect_breaches", n, n=b.f.number(n)),)))
+        lines.append(Para((b.plural("examples.expect_breaches", n, n=b.f.number(n)),)))
         groups: dict[tuple[Any, ...], int] = {}
         for breach in entry["breaches"]:
             group = (breach["effective_priority"], breach["deadline"], breach["response"], breach["lateness_seconds"])
@@ -111,7 +121,7 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
                 "deadline": b.f.timestamp(deadline),
             }
             if response:
-                text = b.c.plural(
+                text = b.plural(
                     "examples.result_breach",
                     count,
                     response=b.f.timestamp(response),
@@ -119,7 +129,7 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
                     **values,
                 )
             else:
-                text = b.c.plural("examples.result_breach_open", count, **values)
+                text = b.plural("examples.result_breach_open", count, **values)
             lines.append(Para((text,)))
     for credit in entry["credits"]:
         name = b.known("credit.names", credit["credit"], b.t("credit.heading"))

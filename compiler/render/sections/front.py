@@ -11,9 +11,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def definitions(b: DocBuilder, probe: bool = False) -> Any:
+    """The contract's definitions, then a definition of each party or service term the document's
+    own sentences use but the contract does not define (see `parties`)."""
+    own = [d for d in b.p["definitions"] if b.text(d["text"]).strip()]
+    added = [role for role, party in b.parties.items() if not party.defined]
     if probe:
-        return bool(b.p["definitions"])
-    return [], [("", b.user(b.text(d["text"]))) for d in b.p["definitions"]]
+        return bool(own or added)
+    clauses = [("", b.user(b.text(d["text"])), d["id"]) for d in own]
+    clauses += [("", (b.para(f"definitions.{role}"),), role) for role in added]
+    return [], clauses
 
 
 def scope(b: DocBuilder, probe: bool = False) -> Any:
@@ -36,7 +42,7 @@ def scope(b: DocBuilder, probe: bool = False) -> Any:
                 row.append(Para((b.text(t["features"], "—"),)))
             if with_support:
                 names = [b.name(b.channels.get(c), c) for c in t["support"]]
-                row.append(Para((b.f.items(names) or "—",)))
+                row.append(Para((b.t("scope.list_separator").join(names) or "—",)))
             rows.append(tuple(row))
         intro.append(Table(tuple(head), tuple(rows)))
     else:

@@ -7,9 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from ...runtime.rules import allowed_downtime
 from ..doc import Block, DocLink, Items, Para, Table
+from .terms import placed
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
+
+
+_KEYS = ("availability", "measurement", "objectives", "hours", "channels", "live", "priorities", "responses")
 
 
 def standards(b: DocBuilder, probe: bool = False) -> Any:
@@ -23,7 +27,11 @@ def standards(b: DocBuilder, probe: bool = False) -> Any:
         priorities_clause(b),
         responses_clause(b),
     ]
-    clauses = [c for c in parts if c is not None]
+    clauses = []
+    for key, part in zip(_KEYS, parts, strict=True):
+        if part is not None:
+            clauses.append((*part, key))
+        clauses += placed(b, key)
     if probe:
         return bool(clauses)
     return [], clauses
@@ -46,11 +54,17 @@ def availability_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
         )
         if not with_uptime:
             blocks.append(b.para("availability.aim_not_commitment"))
+            if av["excludes"] and not measured(b):
+                # No measurement clause to carry the exclusions: they qualify the aim itself.
+                blocks.append(b.para("availability.aim_excludes", clauses=b.exclusion_links(av["excludes"])))
     if with_uptime:
         blocks.append(b.para("availability.uptime_intro"))
         rows = []
+        rounded = False
         for t in with_uptime:
-            allowed = allowed_downtime(t["uptime"])
+            exact = allowed_downtime(t["uptime"])
+            allowed = int(exact)  # whole seconds, rounded down: never more than the contract allows
+            rounded = rounded or allowed != exact
             rows.append(
                 (
                     Para((b.tier_name(t["id"]),)),
@@ -65,9 +79,21 @@ def availability_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
         )
         blocks.append(Table(head, tuple(rows)))
         blocks.append(b.para("availability.allowed_note"))
+        if rounded:
+            blocks.append(b.para("availability.allowed_rounded"))
     if not blocks:
         return None
     return b.t("clause.availability"), tuple(blocks)
+
+
+def measured(b: DocBuilder) -> bool:
+    """Whether the contract states how availability is measured (what a measurement clause says)."""
+    av = b.p["availability"]
+    if not av:
+        return False
+    has_uptime = any(t["uptime"] is not None for t in b.p["tiers"])
+    keys = ("monitor_interval_seconds", "minimum_outage_seconds", "maintenance_notice_seconds")
+    return has_uptime or bool(av["status_page"]) or any(av[k] is not None for k in keys)
 
 
 def measurement_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
@@ -78,21 +104,23 @@ def measurement_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
     blocks: list[Block] = []
     if has_uptime or av["monitor_interval_seconds"] is not None or av["status_page"]:
         blocks.append(
-            b.para("measurement.window", window=b.word("window", av["window"]), timezone=b.p["timezone"] or "UTC")
+            b.para(
+                "measurement.window", window=b.word("window", av["window"]), timezone=b.f.zone(b.p["timezone"] or "UTC")
+            )
         )
     if has_uptime:
         blocks.append(b.para("measurement.formula"))
     if av["monitor_interval_seconds"] is not None:
-        blocks.append(b.para("measurement.monitor", interval=b.f.duration(av["monitor_interval_seconds"])))
+        blocks.append(b.para("measurement.monitor", every=b.f.every(av["monitor_interval_seconds"])))
     if av["status_page"]:
         blocks.append(b.para("measurement.status_page", link=DocLink(av["status_page"], av["status_page"])))
     if av["minimum_outage_seconds"] is not None:
         blocks.append(b.para("measurement.minimum_outage", duration=b.f.duration(av["minimum_outage_seconds"])))
     if av["maintenance_notice_seconds"] is not None:
         blocks.append(b.para("measurement.maintenance_notice", duration=b.f.duration(av["maintenance_notice_seconds"])))
-    if av["excludes"]:
-        refs = [b.exclusion_ref(x) for x in av["excludes"]]
-        blocks.append(Para((b.c.plural("measurement.excludes", len(refs), clauses=b.f.items(refs)),)))
+    if av["excludes"] and blocks:
+        refs = b.exclusion_links(av["excludes"])
+        blocks.append(b.plural_para("measurement.excludes", len(refs), clauses=refs))
     if has_uptime:
         blocks.append(b.para("measurement.union"))
     if not blocks:
@@ -115,10 +143,16 @@ def objectives_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
                 if metric == "ratio"
                 else b.t("objective.percentile", p=b.f.number(Decimal(metric[1:])))
             )
+            name = b.name(o, o["id"])
+            target_text = (
+                b.t("objective.below_only", limit=limit)
+                if measure.casefold() in name.casefold()
+                else b.t("objective.below", measure=measure, limit=limit)
+            )
             rows.append(
                 (
-                    Para((b.name(o, o["id"]),)),
-                    Para((b.t("objective.below", measure=measure, limit=limit),)),
+                    Para((name,)),
+                    Para((target_text,)),
                     Para((b.word("per", target["per"]),)),
                 )
             )
@@ -147,7 +181,7 @@ def hours_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
                 "hours.weekly",
                 label=b.calendar_label(ident),
                 hours=b.f.weekly_hours(cal["hours"]),
-                timezone=zone,
+                timezone=b.f.zone(zone),
             )
             if cal["holidays"]:
                 key = "hours.holidays_workdays" if cal["holidays"]["workdays"] else "hours.holidays"
@@ -241,7 +275,7 @@ def responses_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
     head = (b.t("responses.col_tier"), *(b.priority_name(p) for p in priorities))
     blocks: list[Block] = [b.para("responses.intro"), Table(head, tuple(rows))]
     if single:
-        blocks.append(b.para("responses.single_calendar", hours=b.calendar_label(calendars.pop())))
+        blocks.append(b.para("responses.single_calendar", hours=b.calendar_label(next(iter(calendars)))))
     else:
         blocks.append(b.para("responses.calendars"))
     if gaps:
@@ -252,6 +286,7 @@ def responses_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
             if b.c.has(f"responses.means.{b.p['response_means']}")
             else b.para("responses.means_other", means=b.p["response_means"].replace("_", " "))
         )
-    blocks.append(b.para("responses.clock"))
+    always = all(b.calendars[c]["always_open"] for c in calendars if c in b.calendars)
+    blocks.append(b.para("responses.clock_always" if always else "responses.clock"))
     blocks.append(b.para("responses.no_response"))
     return b.t("clause.responses"), tuple(blocks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..doc import DocLink, Items, Para
+from ..doc import Block, DocLink, Items, Para
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
@@ -13,14 +13,31 @@ if TYPE_CHECKING:  # pragma: no cover
 def limitations(b: DocBuilder, probe: bool = False) -> Any:
     if probe:
         return bool(b.p["exclusions"])
-    return [b.para("limitations.intro")], [("", b.user(b.text(x["text"]))) for x in b.p["exclusions"]]
+    intro = "limitations.intro" if b.p["credits"] else "limitations.intro_no_credit"
+    return [b.para(intro)], [("", b.user(b.text(x["text"])), x["id"]) for x in b.p["exclusions"]]
+
+
+# Clauses of the original that belong beside a generated clause (the original's order): the
+# availability scope after availability, the live-to-ticket escalation after live communication,
+# the sole-compensation sentence closing the compensation section.
+PLACED = {"availability_scope": "availability", "escalation": "live", "sole_remedy": "compensation"}
+
+
+def clause(b: DocBuilder, c: dict[str, Any]) -> tuple[str, tuple[Block, ...], str]:
+    # A clause the catalogue has no heading for is a numbered paragraph: its id is not prose.
+    return b.known("clause.names", c["id"], ""), b.user(b.text(c["text"])), c["id"]
+
+
+def placed(b: DocBuilder, after: str) -> list[tuple[str, tuple[Block, ...], str]]:
+    """The contract's clauses placed after the generated clause `after`."""
+    return [clause(b, c) for c in b.p["clauses"] if PLACED.get(c["id"]) == after]
 
 
 def general(b: DocBuilder, probe: bool = False) -> Any:
+    rest = [c for c in b.p["clauses"] if c["id"] not in PLACED]
     if probe:
-        return bool(b.p["clauses"])
-    # A clause the catalogue has no heading for is a numbered paragraph: its id is not prose.
-    return [], [(b.known("clause.names", c["id"], ""), b.user(b.text(c["text"]))) for c in b.p["clauses"]]
+        return bool(rest)
+    return [], [clause(b, c) for c in rest]
 
 
 def third_party(b: DocBuilder, probe: bool = False) -> Any:
