@@ -129,3 +129,17 @@ def test_bad_locales_are_contract_errors(line: str, code: str) -> None:
     with pytest.raises(SlaError) as err:
         slac.compile_policy(_acme_with(line), file="acme-crm.sla")
     assert code in {d.code for d in err.value.diagnostics}
+
+
+def test_diff_names_a_change_of_the_published_page_as_neutral() -> None:
+    """Moving the page or renaming it changes no service level, but the changelog says so."""
+    from slac.change.diff import diff
+
+    old = slac.compile_policy(_with(PUBLISH), file="websoft9.sla")
+    new = slac.compile_policy(_with(PUBLISH.replace('"/legal/sla"', '"/legal/service-levels"')), file="websoft9.sla")
+    changes = {c.term: c.kind for c in diff(old, new).changes}
+    assert changes == {"publish:slug": "neutral"}
+    without = diff(old, slac.compile_policy(SOURCE, file="websoft9.sla")).changes
+    # (the examples move up by the block's lines: neutral changes of their own)
+    removed = {c.term: c.kind for c in without if c.term.startswith("publish:")}
+    assert removed == {"publish:title": "neutral", "publish:slug": "neutral", "publish:position": "neutral"}

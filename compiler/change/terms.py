@@ -92,6 +92,28 @@ def _downtime(old: str, new: str) -> Msg:
     return msg("change", "downtime", old=duration(allowed_downtime(old)), new=duration(allowed_downtime(new)))
 
 
+def _publish(field: str) -> Callable[[Mapping[str, Any]], dict[str, Any] | None]:
+    """A `publish` value per language: the one for every edition under "", then each language's own."""
+    plural = {"title": None, "slug": "slugs", "position": "positions"}[field]
+
+    def read(p: Mapping[str, Any]) -> dict[str, Any] | None:
+        block = p.get("publish")
+        if not block:
+            return None
+        if plural is None:
+            return dict(block.get("title") or {}) or None
+        values = {"": block.get(field)} if block.get(field) is not None else {}
+        values.update(block.get(plural) or {})
+        return values or None
+
+    return read
+
+
+def _by_language(values: Mapping[str, Any] | None) -> str:
+    """`{"": "/legal/sla", "en": "/legal/sla-en"}` → `/legal/sla; en: /legal/sla-en`."""
+    return "; ".join(f"{lang}: {v}" if lang else str(v) for lang, v in (values or {}).items())
+
+
 _AVAIL, _CLAIM = _block_line("availability"), _block_line("claim")
 
 # Terms of the whole policy, read from the policy itself.
@@ -221,6 +243,37 @@ TABLE: tuple[Row, ...] = (
         lambda via: (via.get("channel") or via.get("address") or "") if via else "",
         _CLAIM,
         samples=({"address": "claims@example.com"}, {"channel": "portal"}),
+    ),
+    # Where and under which title the document is published, and its editions' regional forms: they
+    # move no service level, but a changelog that omits them would hide a change of the published page.
+    *(
+        Row(
+            Key("publish", field),
+            subject,
+            _publish(field),
+            "neutral",
+            ("informational",),
+            _by_language,
+            _block_line("publish"),
+            absent=("neutral", "informational"),
+            samples=sample,
+        )
+        for field, subject, sample in (
+            ("title", "publish_title", ({"en": "SLA"}, {"en": "Service Level Agreement"})),
+            ("slug", "publish_slug", ({"": "/legal/sla"}, {"": "/sla"})),
+            ("position", "publish_position", ({"": 1}, {"": 5})),
+        )
+    ),
+    Row(
+        Key("contract", "locales"),
+        "contract_locales",
+        lambda p: p.get("locales") or None,
+        "neutral",
+        ("informational",),
+        _by_language,
+        lambda p: p["contract"].get("lines", {}).get("locales"),
+        absent=("neutral", "informational"),
+        samples=({"en": "en-US"}, {"en": "en-GB"}),
     ),
 )
 

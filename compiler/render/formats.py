@@ -69,7 +69,11 @@ class Formatter:
         if named and moment.utcoffset() is not None and moment.utcoffset() == self._offset(moment):
             zone = self.zone(self.timezone)  # the zone the text names, not a bare offset
         return self.c.t(
-            "timestamp", date=self.date(moment.date().isoformat()), time=moment.strftime("%H:%M"), zone=zone
+            "timestamp",
+            date=self.date(moment.date().isoformat()),
+            # Seconds only when the moment has them: back-to-back blips would otherwise read as one.
+            time=moment.strftime("%H:%M:%S" if moment.second else "%H:%M"),
+            zone=zone,
         )
 
     def _offset(self, moment: dt.datetime) -> dt.timedelta | None:
