@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 from .errors import Span
 
@@ -263,7 +263,7 @@ class Share(Node):
     basis: Ident
 
 
-Amount = Share | Money
+Amount = Share | Money  # v2 adds ServiceDays and Formula (see `AnyAmount`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +272,7 @@ class Band(Node):
 
     threshold: Percent | None
     amount: Amount
+    inclusive: bool = False  # `at or below`
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,8 +302,9 @@ class Fee(Node):
 @dataclass(frozen=True, slots=True)
 class Period(Node):
     year: int
-    month: int
+    month: int  # 0 with a quarter or a whole year
     raw: str
+    quarter: int = 0  # 1..4 for `2026-Q2`; month and quarter 0 for a year `2026`
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +313,8 @@ class Outage(Node):
     duration: Duration
     cause: Ident | None
     announced: Timestamp | None
+    service: Ident | None = None
+    region: Ident | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,11 +388,21 @@ class Define(TextBlock):
 
 @dataclass(frozen=True, slots=True)
 class Clause(TextBlock):
-    pass
+    title: Title | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Exclude(TextBlock):
+    maintenance: Maintenance | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Condition(TextBlock):
+    """`condition good_standing { texts }`: what a customer must meet for a credit that requires it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Service(NamedBlock):
     pass
 
 
@@ -449,6 +463,7 @@ class Claim(Node):
     required: bool
     within: Duration | None
     via: Str | Ident | None
+    cycles: ClaimCycles | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,7 +473,14 @@ class ThirdParty(Block):
 
 @dataclass(frozen=True, slots=True)
 class Example(Block):
-    title: Str
+    title: Str | Texts  # v1: one string; v2: one text per language
+
+    @property
+    def label(self) -> str:
+        """The title as messages quote it: the string, or the first language's text."""
+        if isinstance(self.title, Str):
+            return self.title.value
+        return self.title.items[0].value if self.title.items else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,3 +495,10 @@ class Document(Node):
     file: str
     source: str
     sla: Sla
+
+
+# Language v2's statements live in nodes_v2; imported here so that `nodes.X` names every node.
+from .nodes_v2 import *  # noqa: E402, F403
+from .nodes_v2 import ClaimCycles, Formula, Maintenance, ServiceDays  # noqa: E402
+
+AnyAmount: TypeAlias = "Share | Money | ServiceDays | Formula"
