@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .nodes import DateLit, Duration, Ident, Int, Money, Node, Percent, Texts, Timestamp
+from .leaves import DateLit, Duration, Ident, Int, Money, Node, Percent, Texts, Timestamp
 
 __all__ = [
     "ServiceUptime",

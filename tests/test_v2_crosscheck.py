@@ -82,7 +82,7 @@ sla desk {
     uptime 99.9% }
   credit downtime {
     when uptime below target 10 * window_fee * downtime / window
-    when uptime below 99.0% min(window_fee, 20 * window_fee * downtime / window + 50)
+    when uptime below 99.0% min(window_fee, 20 * window_fee * downtime / window)
   }
   cap 15 service_days per quarter
   exclude maint { maintenance notice 72h

@@ -117,6 +117,7 @@ from . import (
     bands,
     downgrade,
     examples,
+    formulas,
     hours,
     money,
     names,
@@ -154,6 +155,7 @@ CHECKS: tuple[Check, ...] = (
     ordering.check,
     examples.check,
     scopes.check,
+    formulas.check,
 )
 
 

@@ -122,6 +122,7 @@ class _Data:
             ):
                 self.requests.setdefault((s, g), []).append(Req(t0, tot, bad))
         self.charges: dict[tuple[str, str | None, str | None], Fraction] = {}
+        self.charged: dict[str, set[Scope]] = {}  # customer → the scopes it has charges in
         if events.charges is not None:
             ch = events.charges
             for c, s, g, amount in zip(
@@ -129,9 +130,12 @@ class _Data:
             ):
                 key = (str(c), s, g)
                 self.charges[key] = self.charges.get(key, Fraction(0)) + Fraction(amount)
+                self.charged.setdefault(str(c), set()).add((s, g))
         self.comp = comp
         self.zone = policy.zone
         self._platform_cache: dict[tuple[Scope, int, int], Measure] = {}
+        self._scope_incidents: dict[Scope, list[Inc]] = {}
+        self._error_cache: dict[tuple[Scope, int, int], list[tuple[int, int]]] = {}
 
     def scopes(self, customer: str) -> list[Scope]:
         out: list[Scope] = []
@@ -139,7 +143,7 @@ class _Data:
             if not spec["per_region"]:
                 out.append((sid, None))
                 continue
-            regions = {g for (c, s, g) in self.charges if c == customer and s == sid and g is not None}
+            regions = {g for (s, g) in self.charged.get(customer, ()) if s == sid and g is not None}
             regions |= {g for s, g, _ in self.own.get(customer, ()) if s == sid and g is not None}
             out.extend((sid, g) for g in sorted(regions))
         return out
@@ -153,15 +157,29 @@ class _Data:
             return self._platform_cache[key]
         return self._measure(own, scope, lo, hi)
 
+    def _platform_of(self, scope: Scope) -> list[Inc]:
+        """The platform-wide incidents that apply to a scope (kept: every customer of the scope reads them)."""
+        found = self._scope_incidents.get(scope)
+        if found is None:
+            found = self._scope_incidents[scope] = [i for s, g, i in self.platform if _applies(s, g, scope)]
+        return found
+
     def _measure(self, own: list[Inc], scope: Scope, lo: int, hi: int) -> Measure:
-        incs = [i for s, g, i in self.platform if _applies(s, g, scope)] + own
-        spec = self.comp.services[scope[0]]
-        rule = spec["error_rate"]
-        down: list[tuple[int, int]] = []
-        if rule is not None:
-            above = Fraction(Decimal(rule["above"]))
-            down = error_rate_down(self.requests.get(scope, []), above, us_of_seconds(rule["per_seconds"]), lo, hi)
-        return measure(self.comp.downtime, incs, down, lo, hi, year_start(lo, self.zone))
+        incs = self._platform_of(scope) + own
+        return measure(self.comp.downtime, incs, self._error_down(scope, lo, hi), lo, hi, year_start(lo, self.zone))
+
+    def _error_down(self, scope: Scope, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The scope's error-rate intervals that are down in [lo, hi): the same for every customer, so kept."""
+        key = (scope, lo, hi)
+        found = self._error_cache.get(key)
+        if found is None:
+            rule = self.comp.services[scope[0]]["error_rate"]
+            found = []
+            if rule is not None:
+                above = Fraction(Decimal(rule["above"]))
+                found = error_rate_down(self.requests.get(scope, []), above, us_of_seconds(rule["per_seconds"]), lo, hi)
+            self._error_cache[key] = found
+        return found
 
 
 def _applies(service: str | None, region: str | None, scope: Scope) -> bool:

@@ -247,7 +247,7 @@ def customer_entry(
     fee = Fraction(customers.fee[c])
     met = _conditions(policy, events, c)
     scopes, total = [], Fraction(0)
-    all_charges = sum((v for (cu, _, _), v in data.charges.items() if cu == customer), Fraction(0))
+    all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
     for scope in data.scopes(customer):
         entry, amount = scope_entry(policy, comp, data, window, customer, tier, fee, scope, met)
         scopes.append(entry)

@@ -22,6 +22,7 @@ Everything here is integers (µs); the per-scope lists are short, so plain loops
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
@@ -183,8 +184,13 @@ def measure(
     lengths[(None, "below_minimum")] = _clipped_length(below, lo, hi)
     lengths[(None, "partial_minute")] = partial
     out.excluded = {k: v for k, v in sorted(lengths.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])) if v}
+    # An incident counts when it overlaps a kept period (the kept periods are sorted and disjoint).
+    ends = [ke for _, ke in kept]
     for s, e, ident in sorted(counted, key=lambda c: (c[0], str(c[2]))):
-        if ident is not None and e > lo and s < hi and any(s < ke and ks < e for ks, ke in kept):
+        if ident is None or e <= lo or s >= hi:
+            continue
+        k = bisect_right(ends, s)
+        if k < len(kept) and kept[k][0] < e:
             out.incidents.append(ident)
     out.excluded_incidents = excluded_ids
     return out

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...runtime.rules import allowed_downtime
 from ..doc import Block, DocLink, Items, Para, Table
+from . import v2
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
@@ -65,6 +66,7 @@ def availability_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
         )
         blocks.append(Table(head, tuple(rows)))
         blocks.append(b.para("availability.allowed_note"))
+    blocks += v2.service_uptime_blocks(b)  # `uptime P for SERVICE` (language v2)
     if not blocks:
         return None
     return b.t("clause.availability"), tuple(blocks)
@@ -93,6 +95,7 @@ def measurement_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
     if av["excludes"]:
         refs = [b.exclusion_ref(x) for x in av["excludes"]]
         blocks.append(Para((b.c.plural("measurement.excludes", len(refs), clauses=b.f.items(refs)),)))
+    blocks += v2.measurement_blocks(b)  # regions, error rates, whole minutes, maintenance (language v2)
     if has_uptime:
         blocks.append(b.para("measurement.union"))
     if not blocks:
