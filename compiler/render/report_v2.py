@@ -149,6 +149,7 @@ class _MarkdownV2(_Markdown):
         if d["error_rate_intervals"]:
             out.append(self.item(t("v2_error_intervals"), str(d["error_rate_intervals"])))
         out.append(self.item(t("incidents_own"), self.ids(d["incidents"])))
+        out.append(self.item(t("incidents_platform"), str(d["platform_incidents"])))
         for x in s["credits"]:
             out.append(self.item(_esc(x["credit"]) + self.line(x["line"]), _esc(x["explanation"])))
         if s["conditions_unmet"]:

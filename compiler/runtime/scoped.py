@@ -24,7 +24,7 @@ from typing import Any
 from ..policy.codec import us_of_seconds
 from .events import Events
 from .policy import PLANNED_MAINTENANCE, Policy
-from .scopes import DowntimeRules, Inc, Measure, Req, error_rate_down, measure, year_start
+from .scopes import DowntimeRules, Inc, Measure, Req, Split, error_rate_down, measure_parts, split, year_start
 
 Scope = tuple[str | None, str | None]  # (service, region)
 
@@ -136,6 +136,7 @@ class _Data:
         self._platform_cache: dict[tuple[Scope, int, int], Measure] = {}
         self._scope_incidents: dict[Scope, list[Inc]] = {}
         self._error_cache: dict[tuple[Scope, int, int], list[tuple[int, int]]] = {}
+        self._split_cache: dict[tuple[Scope, int, int], Split] = {}
 
     def scopes(self, customer: str) -> list[Scope]:
         out: list[Scope] = []
@@ -148,14 +149,14 @@ class _Data:
             out.extend((sid, g) for g in sorted(regions))
         return out
 
-    def measure(self, customer: str, scope: Scope, lo: int, hi: int) -> Measure:
+    def measure(self, customer: str, scope: Scope, lo: int, hi: int, *, ids: bool = True) -> Measure:
         own = [i for s, g, i in self.own.get(customer, ()) if _applies(s, g, scope)]
         if not own:
             key = (scope, lo, hi)
             if key not in self._platform_cache:
-                self._platform_cache[key] = self._measure([], scope, lo, hi)
+                self._platform_cache[key] = self._measure([], scope, lo, hi, True)
             return self._platform_cache[key]
-        return self._measure(own, scope, lo, hi)
+        return self._measure(own, scope, lo, hi, ids)
 
     def _platform_of(self, scope: Scope) -> list[Inc]:
         """The platform-wide incidents that apply to a scope (kept: every customer of the scope reads them)."""
@@ -164,9 +165,15 @@ class _Data:
             found = self._scope_incidents[scope] = [i for s, g, i in self.platform if _applies(s, g, scope)]
         return found
 
-    def _measure(self, own: list[Inc], scope: Scope, lo: int, hi: int) -> Measure:
-        incs = self._platform_of(scope) + own
-        return measure(self.comp.downtime, incs, self._error_down(scope, lo, hi), lo, hi, year_start(lo, self.zone))
+    def _measure(self, own: list[Inc], scope: Scope, lo: int, hi: int, ids: bool) -> Measure:
+        ystart = year_start(lo, self.zone)
+        key = (scope, lo, hi)
+        platform = self._split_cache.get(key)
+        if platform is None:
+            platform = self._split_cache[key] = split(self.comp.downtime, self._platform_of(scope), lo, hi, ystart)
+        parts = [platform, split(self.comp.downtime, own, lo, hi, ystart)] if own else [platform]
+        down = self._error_down(scope, lo, hi)
+        return measure_parts(self.comp.downtime, parts, down, lo, hi, own=frozenset(i.id for i in own), ids=ids)
 
     def _error_down(self, scope: Scope, lo: int, hi: int) -> list[tuple[int, int]]:
         """The scope's error-rate intervals that are down in [lo, hi): the same for every customer, so kept."""

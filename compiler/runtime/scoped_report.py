@@ -47,7 +47,7 @@ def termination(policy: Policy, data: _Data, customer: str, scope: Scope, window
     last = add_months(window.first, window.months - 1)
     for k in range(term["months"] - 1, -1, -1):
         month = month_window(add_months(last, -k), policy.zone)
-        m = data.measure(customer, scope, month.start, month.end)
+        m = data.measure(customer, scope, month.start, month.end, ids=False)
         length = month.end - month.start
         up = Fraction(length - m.counted, length)
         months.append({"month": month.name, "uptime": decimal_str(round_half_even(up * 100, 9)), "below": up < below})
@@ -220,6 +220,7 @@ def scope_entry(
             ],
             "incidents": m.incidents,
             "excluded_incidents": m.excluded_incidents,
+            "platform_incidents": m.platform_counted,
             "error_rate_intervals": m.error_intervals,
         },
         "credits": lines,

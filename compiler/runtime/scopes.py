@@ -67,7 +67,8 @@ class Measure:
 
     counted: int = 0
     excluded: dict[tuple[str | None, str], int] = field(default_factory=dict)
-    incidents: list[str] = field(default_factory=list)  # counted incident ids, by start then id
+    incidents: list[str] = field(default_factory=list)  # the customer's own counted incident ids, by start then id
+    platform_counted: int = 0  # counted incidents without a customer list
     excluded_incidents: list[str] = field(default_factory=list)
     error_intervals: int = 0  # error-rate intervals that are down
 
@@ -111,10 +112,18 @@ def error_rate_down(reqs: Sequence[Req], above: Fraction, per_us: int, lo: int, 
     return out
 
 
-def _classify(
-    rules: DowntimeRules, incs: Sequence[Inc], lo: int, hi: int, ystart: int
-) -> tuple[list[tuple[int, int, str | None]], dict[tuple[str | None, str], list[tuple[int, int]]], list[str]]:
-    """(counted intervals with ids, excluded intervals by key, excluded ids in the window)."""
+@dataclass(frozen=True, slots=True)
+class Split:
+    """Incidents sorted by what becomes of them, before the allowance and the merge (cached per scope)."""
+
+    counted: list[tuple[int, int, str | None]]
+    excluded: dict[tuple[str | None, str], list[tuple[int, int]]]
+    excluded_ids: list[str]
+    maint: dict[str, list[tuple[int, int]]]  # announced in time, clipped to the calendar year
+
+
+def split(rules: DowntimeRules, incs: Sequence[Inc], lo: int, hi: int, ystart: int) -> Split:
+    """Rules 1–2 of the module docstring for the incidents of one scope and window."""
     counted: list[tuple[int, int, str | None]] = []
     excluded: dict[tuple[str | None, str], list[tuple[int, int]]] = {}
     excluded_ids: list[str] = []
@@ -138,6 +147,23 @@ def _classify(
                     excluded_ids.append(inc.id)
                 continue
         counted.append((inc.start, inc.end, inc.id))
+    return Split(counted, excluded, excluded_ids, maint)
+
+
+def _combine(
+    rules: DowntimeRules, parts: Sequence[Split]
+) -> tuple[list[tuple[int, int, str | None]], dict[tuple[str | None, str], list[tuple[int, int]]], list[str]]:
+    """The parts together, the yearly allowance applied: (counted, excluded by key, excluded ids)."""
+    counted = [c for part in parts for c in part.counted]
+    excluded: dict[tuple[str | None, str], list[tuple[int, int]]] = {}
+    maint: dict[str, list[tuple[int, int]]] = {}
+    excluded_ids = []
+    for part in parts:
+        for key, ivs in part.excluded.items():
+            excluded.setdefault(key, []).extend(ivs)
+        for cause, ivs in part.maint.items():
+            maint.setdefault(cause, []).extend(ivs)
+        excluded_ids += part.excluded_ids
     for cause, intervals in maint.items():
         limit = rules.maintenance[cause][1]
         used = 0
@@ -160,7 +186,21 @@ def measure(
     ystart: int,
 ) -> Measure:
     """The downtime of one scope in the window [lo, hi), `ystart` the start of its calendar year."""
-    counted, excluded, excluded_ids = _classify(rules, incs, lo, hi, ystart)
+    return measure_parts(rules, [split(rules, incs, lo, hi, ystart)], error_down, lo, hi, own=frozenset())
+
+
+def measure_parts(
+    rules: DowntimeRules,
+    parts: Sequence[Split],
+    error_down: Sequence[tuple[int, int]],
+    lo: int,
+    hi: int,
+    *,
+    own: frozenset[str],
+    ids: bool = True,
+) -> Measure:
+    """`measure` of incidents already split (the platform's part cached); `own` names the customer's own ids."""
+    counted, excluded, excluded_ids = _combine(rules, parts)
     out = Measure(error_intervals=len(error_down))
     pieces = merge([(s, e) for s, e, _ in counted] + list(error_down))
     kept: list[tuple[int, int]] = []
@@ -185,12 +225,16 @@ def measure(
     lengths[(None, "partial_minute")] = partial
     out.excluded = {k: v for k, v in sorted(lengths.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])) if v}
     # An incident counts when it overlaps a kept period (the kept periods are sorted and disjoint).
+    if not ids:
+        return out
     ends = [ke for _, ke in kept]
-    for s, e, ident in sorted(counted, key=lambda c: (c[0], str(c[2]))):
-        if ident is None or e <= lo or s >= hi:
-            continue
+    inside = [c for c in counted if c[2] is not None and c[1] > lo and c[0] < hi]
+    for s, e, ident in sorted(inside, key=lambda c: (c[0], str(c[2]))):
         k = bisect_right(ends, s)
         if k < len(kept) and kept[k][0] < e:
-            out.incidents.append(ident)
-    out.excluded_incidents = excluded_ids
+            if ident in own:
+                out.incidents.append(str(ident))
+            else:
+                out.platform_counted += 1
+    out.excluded_incidents = [i for i in excluded_ids if i in own]
     return out
