@@ -56,6 +56,13 @@ def _failed(doc: n.Document, results: list[ExampleResult]) -> Iterator[Diagnosti
                 f'example "{block.label}" expects {check.kind} {check.expected}, '
                 f"but the evaluator computes {check.actual}",
                 span,
-                f"if the contract's terms are right, write `expect {check.kind} {check.actual}`; "
-                "`slac test` shows every example",
+                _hint(check.kind, check.actual),
             )
+
+
+def _hint(kind: str, actual: str) -> str:
+    """What to write when the contract's terms are right and the expectation is not."""
+    if kind == "termination":
+        return "if the contract's terms are right, remove `expect termination right`; `slac test` shows every example"
+    written = f"expect claim by {actual}" if kind == "claim" else f"expect {kind} {actual}"
+    return f"if the contract's terms are right, write `{written}`; `slac test` shows every example"
