@@ -372,6 +372,57 @@ def main() -> None:
     )
     print(f"  baseline, datetime + timedelta: {bare:.2f} µs (response_deadline = {call / bare:.0f}× that)")
     bench_cli(policy, events)
+    bench_scoped()
+
+
+_SCOPED = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import scoped
+policy = scoped.load()
+events = scoped.generate()
+from slac.runtime.evaluate import evaluate
+t0 = time.perf_counter()
+report = evaluate(policy, events, period=scoped.PERIOD)
+import resource
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(time.perf_counter() - t0, rss, len(report["customers"]), sum(len(c["scopes"]) for c in report["customers"]))
+"""
+
+_PLAIN = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import evaluate as bench
+policy = bench.load()
+events = bench.generate(policy)
+from slac.runtime.evaluate import evaluate
+t0 = time.perf_counter()
+evaluate(policy, events, period=bench.PERIOD)
+import resource
+print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def _run(script: str) -> list[str]:
+    """A script's printed figures (its evaluate() time and its own peak RSS first), in a fresh process."""
+    here = str(Path(__file__).resolve().parent)
+    out = subprocess.run([sys.executable, "-c", script, here], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def bench_scoped() -> None:
+    """Language v2's scoped month (bench/scoped.py) against the plain month, each evaluate() in its own process."""
+    plain = _run(_PLAIN)
+    figures = _run(_SCOPED)
+    plain_wall, plain_rss, wall, scoped_rss = float(plain[0]), float(plain[1]), float(figures[0]), float(figures[1])
+    print(
+        f"scoped month (language v2): {figures[2]} customers × 2 services × 4 regions ({figures[3]} scopes), "
+        "1M request intervals, 50k incidents, 3 months of termination history:"
+    )
+    print(
+        f"  evaluate() {wall:.2f} s against the plain month's {plain_wall:.2f} s ({wall / plain_wall:.1f}×); "
+        f"peak RSS {scoped_rss:.0f} MiB against {plain_rss:.0f} MiB ({scoped_rss / plain_rss:.1f}×)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ The canonical style is the one the bundled contracts are written in:
   start in one column, and a line of texts continuing `title`/`name`/`features`
   starts in that column too;
 * runs of consecutive table-like statements of the same shape (`respond`,
-  `when uptime below`, `link`, and one-line blocks such as
+  `when uptime below`, `uptime P for SERVICE`, `link`, and one-line blocks such as
   `channel email { name en "Email" zh "电子邮件" }`) are aligned cell by cell;
   a cell is a token, a `lang "text"` pair, an amount (`10% of monthly_fee`) or
   money (`1000 CNY`), and the last cell is never padded;
@@ -83,6 +83,10 @@ _KEY_VALUE = frozenset(
         "maintenance",
         "excludes",
         "objective",
+        # language v2
+        "measured",
+        "downtime",
+        "description",
     }
 )
 # Statements aligned cell by cell with their neighbours of the same shape.
@@ -216,6 +220,9 @@ def _lines(text: str, tokens: list[Token]) -> list[_Line]:
             line.keyword = str(toks[0])
         elif len(toks) > 1 and toks[0].type == "NAME" and toks[1].type == "STRING":
             line.keyword = "text"
+        # The statement that opens a block on this line names it (`calendar always {`).
+        if line.keyword and line.keyword != "text":
+            pending_header = line.keyword
         for tok in toks:
             if tok.type == "LBRACE":
                 depth += 1
@@ -224,8 +231,6 @@ def _lines(text: str, tokens: list[Token]) -> list[_Line]:
                 depth = max(depth - 1, 0)
                 if blocks:
                     blocks.pop()
-        if line.keyword and line.keyword != "text":
-            pending_header = line.keyword
         line.one_line_block = (
             bool(toks) and toks[-1].type == "RBRACE" and any(t.type == "LBRACE" for t in toks) and not line.prefix
         )
@@ -258,6 +263,13 @@ def _cells(toks: list[Token]) -> list[str]:
         if glue_next:
             cells[-1] += value
             glue_next = False
+        elif value == "below" and cells and cells[0] == "when" and i + 1 < len(toks):
+            # A band's threshold is one cell, `below 99.0%` or `at or below 95.0%`, so amounts align.
+            if cells[-2:] == ["at", "or"]:
+                cells[-2:] = [f"at or below {toks[i + 1]}"]
+            else:
+                cells.append(f"below {toks[i + 1]}")
+            i += 1
         elif tok.type == "OF" and cells and i + 1 < len(toks):
             cells[-1] += f" of {toks[i + 1]}"
             i += 1
@@ -317,6 +329,8 @@ def _signature_of(line: _Line, member: str) -> object:
         inner = line.cells[line.cells.index("{") + 1] if line.cells.index("{") + 1 < len(line.cells) else ""
         return ("block", line.depth, line.keyword, inner, len(line.cells))
     if line.keyword in _TABLE and "{" not in line.cells:
+        return ("table", line.depth, line.keyword, len(line.cells))
+    if line.keyword == "uptime" and "for" in line.cells:  # `uptime 99.9% for SERVICE`, one per service
         return ("table", line.depth, line.keyword, len(line.cells))
     return None
 

@@ -8,95 +8,26 @@ give typed access by statement class.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
-from .errors import Span
+# The leaves (values with a span) live in leaves.py, shared with nodes_v2; re-exported here.
+from .leaves import (  # noqa: F401
+    Clock,
+    DateLit,
+    DayRange,
+    Duration,
+    Ident,
+    Int,
+    Money,
+    Node,
+    Percent,
+    Str,
+    Text,
+    Texts,
+    Timestamp,
+)
 
 N = TypeVar("N", bound="Node")
-
-# Weekday names as contracts write them; `DayRange` stores indexes into this (0 = Monday).
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    span: Span
-
-
-# ---- leaves ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Ident(Node):
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class Str(Node):
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class Text(Node):
-    lang: Ident
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class Texts(Node):
-    items: tuple[Text, ...]
-
-    def by_lang(self) -> dict[str, str]:
-        return {t.lang.value: t.value for t in self.items}
-
-
-@dataclass(frozen=True, slots=True)
-class Duration(Node):
-    milliseconds: int
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class Percent(Node):
-    value: Decimal
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class Money(Node):
-    amount: Decimal
-    currency: str
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class DateLit(Node):
-    value: date
-
-
-@dataclass(frozen=True, slots=True)
-class Timestamp(Node):
-    value: datetime  # always timezone-aware: to_ast rejects a timestamp without offset
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class Clock(Node):
-    minutes: int  # minutes after midnight, 0..1440
-    raw: str
-
-
-@dataclass(frozen=True, slots=True)
-class DayRange(Node):
-    first: int  # 0 = Monday
-    last: int
-
-
-@dataclass(frozen=True, slots=True)
-class Int(Node):
-    value: int
-
 
 # ---- statements ------------------------------------------------------------------------
 
@@ -263,7 +194,7 @@ class Share(Node):
     basis: Ident
 
 
-Amount = Share | Money
+Amount = Share | Money  # v2 adds ServiceDays and Formula (see `AnyAmount`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +203,7 @@ class Band(Node):
 
     threshold: Percent | None
     amount: Amount
+    inclusive: bool = False  # `at or below`
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,8 +233,9 @@ class Fee(Node):
 @dataclass(frozen=True, slots=True)
 class Period(Node):
     year: int
-    month: int
+    month: int  # 0 with a quarter or a whole year
     raw: str
+    quarter: int = 0  # 1..4 for `2026-Q2`; month and quarter 0 for a year `2026`
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +244,8 @@ class Outage(Node):
     duration: Duration
     cause: Ident | None
     announced: Timestamp | None
+    service: Ident | None = None
+    region: Ident | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,11 +319,21 @@ class Define(TextBlock):
 
 @dataclass(frozen=True, slots=True)
 class Clause(TextBlock):
-    pass
+    title: Title | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Exclude(TextBlock):
+    maintenance: Maintenance | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Condition(TextBlock):
+    """`condition good_standing { texts }`: what a customer must meet for a credit that requires it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Service(NamedBlock):
     pass
 
 
@@ -449,6 +394,7 @@ class Claim(Node):
     required: bool
     within: Duration | None
     via: Str | Ident | None
+    cycles: ClaimCycles | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,7 +404,14 @@ class ThirdParty(Block):
 
 @dataclass(frozen=True, slots=True)
 class Example(Block):
-    title: Str
+    title: Str | Texts  # v1: one string; v2: one text per language
+
+    @property
+    def label(self) -> str:
+        """The title as messages quote it: the string, or the first language's text."""
+        if isinstance(self.title, Str):
+            return self.title.value
+        return self.title.items[0].value if self.title.items else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -512,3 +465,10 @@ class Locale(Node):
 
     lang: Ident
     value: Str
+
+
+# Language v2's statements live in nodes_v2; imported here so that `nodes.X` names every node.
+from .nodes_v2 import *  # noqa: E402, F403
+from .nodes_v2 import ClaimCycles, Formula, Maintenance, ServiceDays  # noqa: E402
+
+AnyAmount: TypeAlias = "Share | Money | ServiceDays | Formula"

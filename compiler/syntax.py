@@ -30,7 +30,7 @@ TERMINALS: dict[str, str] = {
     "PERCENT": "a percentage like `99.9%`",
     "DATE": "a date like `2025-01-01`",
     "TIMESTAMP": "a timestamp with an offset like `2025-03-03T09:00+08:00`",
-    "PERIOD": "a month like `2025-03`",
+    "PERIOD": "a period like `2026-05`, `2026-Q2` or `2026`",
     "CLOCK": "a clock time like `08:00`",
     "CURRENCY": "a currency code like `CNY`",
     "NUMBER": "a number like `1000`",

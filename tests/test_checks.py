@@ -246,8 +246,8 @@ def test_calendar_two_timezones() -> None:
             "monthly_fees",
             "did you mean `monthly_fee`?",
         ),
-        ("cap 50% of monthly_fee per month", "cap 50% of monthly_fee per year", "year", "the only one is `month`"),
-        ("window      calendar month", "window      calendar week", "calendar week", "`calendar month`"),
+        ("cap 50% of monthly_fee per month", "cap 50% of monthly_fee per week", "week", "use one of `month`"),
+        ("window      calendar month", "window      calendar week", "calendar week", "did you mean `calendar"),
         ("p95 below 300ms", "p95x below 300ms", "p95x", "did you mean `p95`?"),
     ],
 )

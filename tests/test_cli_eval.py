@@ -147,8 +147,8 @@ def test_a_bad_row_exits_2_names_it_and_writes_nothing(tmp_path: Path, inputs: d
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (("--period", "2025-13"), "not a month"),
-        (("--period", "March"), "not a month"),
+        (("--period", "2025-13"), "is not a period"),
+        (("--period", "March"), "is not a period"),
         (("--as-of", "2025-03-04T10:00"), "no UTC offset"),
         (("--as-of", "yesterday"), "not an ISO 8601 timestamp"),
         (("--format", "pdf"), "'pdf' is not one of"),

@@ -186,6 +186,7 @@ TEMPLATE = string.Template(
     minimum outage ${minimum}min
     maintenance notice ${notice}h
   }
+  exclude planned_maintenance { en "Planned maintenance" zh "计划维护" }
 }
 """
 )

@@ -22,15 +22,21 @@ def block(kind: str, line: str) -> str:
     return f"sla x {{\n  {head}\n    {line}\n  }}\n}}\n"
 
 
-def test_minimum_credit_is_an_unknown_statement_not_a_missing_quote() -> None:
-    # The v1 answer was "expected a quoted text" / 'put the text in quotes: `"credit"`'.
-    diag = first_error(block("sla", "minimum credit 1 USD"))
+def test_a_statement_of_another_block_is_an_unknown_statement_not_a_missing_quote() -> None:
+    # The v1 answer to `minimum credit 1 USD` was "expected a quoted text"; language v2 made
+    # `minimum credit MONEY per month` a contract statement, so `window` (availability's) stands in.
+    diag = first_error(block("sla", "window calendar month"))
     assert diag.code == "E0104"
-    assert diag.message.startswith("unknown statement `minimum`")
+    assert diag.message.startswith("unknown statement `window`")
     assert "did you mean" in diag.message and "`availability { … }`" in diag.message
-    assert "quoted" not in diag.message and diag.hint is not None and '"credit"' not in diag.hint
-    # The underline is the unknown word: line 3, columns 3-10 ("  minimum").
-    assert (diag.span.line, diag.span.column, diag.span.end_column) == (3, 3, 10)
+    assert "quoted" not in diag.message and diag.hint is not None and '"' not in diag.hint
+    # The underline is the unknown word: line 3, columns 3-9 ("  window").
+    assert (diag.span.line, diag.span.column, diag.span.end_column) == (3, 3, 9)
+
+
+def test_minimum_credit_without_its_period_names_what_is_missing() -> None:
+    diag = first_error(block("sla", "minimum credit 1 USD"))
+    assert diag.code == "E0101" and "`per`" in diag.message
 
 
 @pytest.mark.parametrize(
@@ -57,6 +63,7 @@ def test_language_code_without_text_keeps_its_hint() -> None:
 def test_statement_keywords_come_from_the_parser() -> None:
     blocks = syntax.statement_keywords()
     assert {"respond", "uptime", "name"} <= blocks["tier"]
-    assert "minimum" in blocks["availability"] and "minimum" not in blocks["sla"]
+    assert "minimum" in blocks["availability"] and "minimum" in blocks["sla"]  # v2: `minimum credit`
+    assert "window" in blocks["availability"] and "window" not in blocks["sla"]
     # Every statement keyword is one of the grammar's keywords.
     assert set().union(*blocks.values()) <= syntax.keywords()

@@ -144,7 +144,9 @@ def test_clause_numbering_is_identical_in_every_language(policies, contract: str
     policy = policies[contract]
     docs = [build_document(policy, lang) for lang in policy["languages"]]
     assert _numbers(docs[0]) == _numbers(docs[1])
-    assert len(docs[0].sections) >= 7
+    # Every contract has at least definitions, scope, standards, compensation, limitations and
+    # examples (nimbus-cloud's one general clause, its sole remedy, closes the compensation section).
+    assert len(docs[0].sections) >= 6
     for a, b in zip(docs[0].sections, docs[1].sections, strict=True):
         for ca, cb in zip(a.clauses, b.clauses, strict=True):
             assert [blk.kind for blk in ca.blocks] == [blk.kind for blk in cb.blocks]

@@ -74,7 +74,9 @@ def test_embedded_serif_has_every_character_of_the_page(policies, contract: str,
     missing = sorted(c for c in text if ord(c) not in serif)
     assert not missing, f"the embedded font lacks {missing}"
     # A subset, not the 30 000-glyph font: about the page's characters plus the layout glyphs.
-    assert len(serif) < len(text) + 60
+    # The subset always carries printable ASCII (a page with little Latin text, like nimbus-cloud's
+    # Chinese edition, would otherwise seem to carry too much) and the layout glyphs (about 60).
+    assert len(serif) < len(set(text) | {chr(c) for c in range(32, 127)}) + 60
     assert len(page.encode()) < MAX_PAGE
 
 

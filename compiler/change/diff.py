@@ -41,6 +41,7 @@ from .keys import Key
 from .money import cap_and_payout, credits, others
 from .strings import Strings, duration, msg
 from .terms import TABLE, Presence
+from .terms_v2 import changes_v2
 
 __all__ = ["KINDS", "LANGS", "Change", "Diff", "Key", "Kind", "Strings", "allowed_downtime", "diff", "duration"]
 
@@ -73,6 +74,7 @@ def _changes(pair: Pair) -> Iterator[Change]:
     yield from credits(pair)
     yield from cap_and_payout(pair)
     yield from others(pair)
+    yield from changes_v2(pair)  # language v2: services, whole minutes, minimum credit, termination, maintenance
 
 
 def _header(pair: Pair) -> Iterator[Change]:

@@ -31,6 +31,8 @@ values (E02xx; `to_ast/values.py`)
     E0213  a duration over MAX_DURATION_MS
     E0214  `repeat` over MAX_REPEAT, another whole number over MAX_COUNT
     E0215  a date, timestamp or period outside MIN_YEAR–MAX_YEAR
+    E0218  an amount that is a number and a word other than `service_day(s)`
+    E0219  a formula naming a quantity the language does not have
 sizes (E022x; the first check, run even on a contract with value errors; the others never run
        on a contract with errors so far)
     E0220  over MAX_STATEMENTS statements     E0221  over MAX_TIERS tiers or MAX_EXAMPLES examples
@@ -88,6 +90,18 @@ ordering (W08xx, warnings)
     W0802  a later tier with lower (or no) uptime     W0803  a later tier with a slower response target
     W0804  a later tier with a shorter (or no) live-session limit
     W0805  a later tier without a target for a priority an earlier tier measures
+scopes (language v2: E032x, E0608, E0703, E072x, W0807)
+    E0320  an unknown service        E0322  an unknown condition
+    E0321  a region given for a service not measured per region, or missing for one that is
+    E0323  requests for a service without an error-rate rule
+    E0720  `maintenance notice` in `availability` without an exclusion `planned_maintenance`
+    E0721  a window that is not the billing period (`calendar quarter` needs `billing quarterly`)
+    E0722  a cap over another span than the window (not supported yet)
+    W0807  a maintenance-like exclusion without `maintenance notice` in a contract that announces maintenance
+formulas (language v2: E061x, W0808)
+    E0610  a formula that does not come out as money (the unit check says why)
+    E0611  a formula that more downtime could make smaller
+    W0808  a cap that no credit can reach
 examples (E07xx)
     E0707  `repeat` less than once     E0708  an event outside the example's month
     E0709  a ticket responded to before it was opened
@@ -110,6 +124,7 @@ from . import (
     bands,
     downgrade,
     examples,
+    formulas,
     hours,
     money,
     names,
@@ -117,6 +132,7 @@ from . import (
     percentages,
     publish,
     regions,
+    scopes,
     sizes,
     structure,
     texts,
@@ -150,6 +166,8 @@ CHECKS: tuple[Check, ...] = (
     words.check,  # issue 13: words too long for a line (E0216)
     publish.check,
     publish.locales,
+    scopes.check,
+    formulas.check,
 )
 
 

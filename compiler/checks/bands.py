@@ -22,18 +22,31 @@ from ..errors import Diagnostic, error
 from .context import Context
 
 
-def amount_key(amount: n.Amount) -> tuple[str, str]:
-    """What an amount is measured in: ("share", basis) or ("money", currency)."""
+def amount_key(amount: n.AnyAmount) -> tuple[str, str]:
+    """What an amount is measured in: ("share", basis), ("money", currency), ("service_days", "").
+
+    A formula is its own kind (`("formula", text)`): it is compared with nothing.
+    """
     if isinstance(amount, n.Share):
         return ("share", amount.basis.value)
+    if isinstance(amount, n.ServiceDays):
+        return ("service_days", "")
+    if isinstance(amount, n.Formula):
+        return ("formula", amount.raw)
     return ("money", amount.currency)
 
 
-def amount_value(amount: n.Amount) -> Decimal:
-    return amount.percent.value if isinstance(amount, n.Share) else amount.amount
+def amount_value(amount: n.AnyAmount) -> Decimal:
+    if isinstance(amount, n.Share):
+        return amount.percent.value
+    if isinstance(amount, n.ServiceDays):
+        return amount.count
+    if isinstance(amount, n.Formula):
+        return Decimal(0)  # never compared: amount_key keeps formulas apart
+    return amount.amount
 
 
-def amount_raw(amount: n.Amount) -> str:
+def amount_raw(amount: n.AnyAmount) -> str:
     if isinstance(amount, n.Share):
         return f"{amount.percent.raw} of {amount.basis.value}"
     return amount.raw
@@ -57,9 +70,10 @@ def _credit(ctx: Context, credit: n.Credit) -> Iterator[Diagnostic]:
         return
 
     # Same threshold twice.
-    seen: dict[Decimal | None, n.Band] = {}
+    # `below 95%` and `at or below 95%` are two thresholds (95 % itself pays the second).
+    seen: dict[tuple[Decimal | None, bool], n.Band] = {}
     for band in bands:
-        key = band.threshold.value if band.threshold is not None else None
+        key = (band.threshold.value if band.threshold is not None else None, band.inclusive)
         prev = seen.setdefault(key, band)
         if prev is not band:
             where = band.threshold.span if band.threshold is not None else ctx.find(band.span, "target")
@@ -67,44 +81,25 @@ def _credit(ctx: Context, credit: n.Credit) -> Iterator[Diagnostic]:
             label = band.threshold.raw if band.threshold is not None else "target"
             yield error(
                 "E0601",
-                f"credit `{name}` has two bands below {label}",
+                f"credit `{name}` has two bands {'at or ' if band.inclusive else ''}below {label}",
                 where,
                 "each band needs its own threshold: remove one, or change its threshold",
                 related=(other, "the other band"),
             )
 
     target_bands = [b for b in bands if b.threshold is None]
-    fixed = [b for b in bands if b.threshold is not None and seen.get(b.threshold.value) is b]
+    fixed = [b for b in bands if b.threshold is not None and seen.get((b.threshold.value, b.inclusive)) is b]
 
     # `below target` needs every tier it applies to to have a target above the fixed thresholds.
     if target_bands:
-        tb = target_bands[0]
-        for tier, via in ctx.credit_tiers(credit):
-            uptime = tier.first(n.Uptime)
-            tname = tier.name.value
-            if uptime is None:
-                yield error(
-                    "E0603",
-                    f"credit `{name}` pays `below target` to tier `{tname}`, which has no `uptime`",
-                    via.span if via is not None else ctx.find(tb.span, "target"),
-                    f"give tier `{tname}` an `uptime`, or leave it out of this credit's `applies`",
-                )
-                continue
-            for band in fixed:
-                assert band.threshold is not None
-                if uptime.value.value <= band.threshold.value:
-                    yield error(
-                        "E0604",
-                        f"this band of credit `{name}` ({band.threshold.raw}) is not below tier `{tname}`'s "
-                        f"uptime target ({uptime.value.raw}): for that tier it overlaps the `below target` band",
-                        band.threshold.span,
-                        f"fixed thresholds must be below every target; lower this one, or raise tier `{tname}`'s uptime",
-                        related=(uptime.value.span, f"tier `{tname}`'s target"),
-                    )
+        yield from _targets(ctx, credit, target_bands[0], fixed)
 
     # Worse service (a lower threshold) never pays less. The target band is above every fixed one.
     ordered: list[tuple[Decimal, n.Band]] = [(Decimal("Infinity"), b) for b in target_bands[:1]]
-    ordered += sorted(((b.threshold.value, b) for b in fixed if b.threshold is not None), key=lambda x: -x[0])
+    # From better service to worse: a higher threshold first; of one threshold `at or below` first.
+    ordered += sorted(
+        ((b.threshold.value, b) for b in fixed if b.threshold is not None), key=lambda x: (-x[0], not x[1].inclusive)
+    )
     for i, (_, worse) in enumerate(ordered):
         for _, better in ordered[:i]:
             if amount_key(better.amount) != amount_key(worse.amount):
@@ -121,5 +116,37 @@ def _credit(ctx: Context, credit: n.Credit) -> Iterator[Diagnostic]:
                 break
 
 
+def _targets(ctx: Context, credit: n.Credit, tb: n.Band, fixed: list[n.Band]) -> Iterator[Diagnostic]:
+    name = credit.name.value
+    for tier, via in ctx.credit_tiers(credit):
+        # `uptime 99.9%` and each `uptime 99.9% for SERVICE`: every one is a target a band can be below.
+        targets: list[n.Uptime | n.ServiceUptime] = [*tier.all(n.Uptime), *tier.all(n.ServiceUptime)]
+        tname = tier.name.value
+        if not targets:
+            yield error(
+                "E0603",
+                f"credit `{name}` pays `below target` to tier `{tname}`, which has no `uptime`",
+                via.span if via is not None else ctx.find(tb.span, "target"),
+                f"give tier `{tname}` an `uptime`, or leave it out of this credit's `applies`",
+            )
+            continue
+        for uptime in targets:
+            for band in fixed:
+                assert band.threshold is not None
+                if uptime.value.value < band.threshold.value or (
+                    uptime.value.value == band.threshold.value and not band.inclusive
+                ):
+                    yield error(
+                        "E0604",
+                        f"this band of credit `{name}` ({band.threshold.raw}) is not below tier `{tname}`'s "
+                        f"uptime target ({uptime.value.raw}): for that tier it overlaps the `below target` band",
+                        band.threshold.span,
+                        f"fixed thresholds must be below every target; lower this one, or raise tier `{tname}`'s "
+                        "uptime",
+                        related=(uptime.value.span, f"tier `{tname}`'s target"),
+                    )
+
+
 def _threshold(band: n.Band) -> str:
-    return band.threshold.raw if band.threshold is not None else "target"
+    label = band.threshold.raw if band.threshold is not None else "target"
+    return f"{label} (inclusive)" if band.inclusive else label

@@ -15,10 +15,12 @@ from ..errors import Diagnostic, error
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.examples import ExampleResult
 
-_EXPECTS: dict[str, type[n.ExpectUptime | n.ExpectCredit | n.ExpectBreaches]] = {
-    "uptime": n.ExpectUptime,
-    "credit": n.ExpectCredit,
-    "breaches": n.ExpectBreaches,
+_EXPECTS: dict[str, tuple[type[n.Node], ...]] = {
+    "uptime": (n.ExpectUptime, n.ExpectScopeUptime),
+    "credit": (n.ExpectCredit,),
+    "breaches": (n.ExpectBreaches,),
+    "claim": (n.ExpectClaimBy,),
+    "termination": (n.ExpectTermination,),
 }
 
 
@@ -45,15 +47,22 @@ def _failed(doc: n.Document, results: list[ExampleResult]) -> Iterator[Diagnosti
         for check in result.checks:
             if check.ok:
                 continue
-            kind = _EXPECTS[check.kind]
-            stmts = block.all(kind)
+            stmts = [x for x in block.body if isinstance(x, _EXPECTS[check.kind])]
             stmt = next((x for x in stmts if x.span.line == check.line), stmts[0] if stmts else None)
-            span = stmt.value.span if stmt is not None else block.title.span
+            value = getattr(stmt, "value", None) if stmt is not None else None
+            span = value.span if isinstance(value, n.Node) else stmt.span if stmt is not None else block.title.span
             yield error(
                 "E0712",
-                f'example "{block.title.value}" expects {check.kind} {check.expected}, '
+                f'example "{block.label}" expects {check.kind} {check.expected}, '
                 f"but the evaluator computes {check.actual}",
                 span,
-                f"if the contract's terms are right, write `expect {check.kind} {check.actual}`; "
-                "`slac test` shows every example",
+                _hint(check.kind, check.actual),
             )
+
+
+def _hint(kind: str, actual: str) -> str:
+    """What to write when the contract's terms are right and the expectation is not."""
+    if kind == "termination":
+        return "if the contract's terms are right, remove `expect termination right`; `slac test` shows every example"
+    written = f"expect claim by {actual}" if kind == "claim" else f"expect {kind} {actual}"
+    return f"if the contract's terms are right, write `{written}`; `slac test` shows every example"

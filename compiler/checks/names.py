@@ -73,11 +73,11 @@ def _duplicates(ctx: Context) -> Iterator[Diagnostic]:
                     f"rename one of them, or merge the two into one {word}",
                     related=(first.name.span, "first declared here"),
                 )
-    for ex, prev in earlier(ctx.blocks(n.Example), lambda ex: ex.title.value):
+    for ex, prev in earlier(ctx.blocks(n.Example), lambda ex: ex.label):
         if prev is not None:
             yield error(
                 "E0301",
-                f'example "{ex.title.value}" is declared twice',
+                f'example "{ex.label}" is declared twice',
                 ex.title.span,
                 "give each example its own title: a failing example is reported by it",
                 related=(prev.title.span, "first declared here"),

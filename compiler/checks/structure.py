@@ -52,6 +52,15 @@ KEYWORD: dict[type[n.Node], str] = {
     n.ExpectUptime: "expect uptime",
     n.ExpectCredit: "expect credit",
     n.ExpectBreaches: "expect breaches",
+    n.MinimumCredit: "minimum credit",
+    n.Terminate: "terminate",
+    n.WholeMinutes: "downtime counted in whole minutes",
+    n.MeasuredPerRegion: "measured per region",
+    n.ErrorRate: "downtime when error_rate",
+    n.Requires: "requires",
+    n.Description: "description",
+    n.ExpectClaimBy: "expect claim by",
+    n.ExpectTermination: "expect termination right",
 }
 
 # What a missing header statement looks like, for the hint.
@@ -63,28 +72,54 @@ REQUIRED: dict[type[n.Node], str] = {
     n.Timezone: 'timezone "UTC"',
     n.Currency: "currency USD",
 }
-CONTRACT_ONCE = (*REQUIRED, n.Billing, n.ResponseMeans, n.Cap, n.Payout, n.Claim, n.Availability)
+CONTRACT_ONCE = (
+    *REQUIRED,
+    n.Billing,
+    n.ResponseMeans,
+    n.Cap,
+    n.Payout,
+    n.Claim,
+    n.Availability,
+    n.MinimumCredit,
+    n.Terminate,
+)
 
 ONCE: dict[type[n.Node], tuple[type[n.Node], ...]] = {
     n.Tier: (n.DisplayName, n.Features, n.Support, n.Uptime, n.Live),
     n.Calendar: (n.Timezone, n.Holidays),
     n.Channel: (n.DisplayName, n.Url),
-    n.Priority: (n.DisplayName, n.RequiresOutage, n.Downgrade),
+    n.Priority: (n.DisplayName, n.RequiresOutage, n.Downgrade, n.Description),
+    n.Service: (n.DisplayName, n.MeasuredPerRegion, n.ErrorRate),
     n.Objective: (n.DisplayName,),
-    n.Credit: (n.Applies, n.PerMiss),  # two per-miss amounts would have to be added or chosen: say one
-    n.Availability: (n.Window, n.Monitor, n.StatusPage, n.MinimumOutage, n.MaintenanceNotice, n.Aim),
-    n.Example: (n.ExampleTier, n.Fee, n.Period, n.ExpectUptime, n.ExpectCredit, n.ExpectBreaches),
+    n.Credit: (
+        n.Applies,
+        n.PerMiss,
+        n.DisplayName,
+        n.Requires,
+    ),  # two per-miss amounts would have to be added or chosen: say one
+    n.Availability: (n.Window, n.Monitor, n.StatusPage, n.MinimumOutage, n.MaintenanceNotice, n.Aim, n.WholeMinutes),
+    n.Example: (
+        n.ExampleTier,
+        n.Fee,
+        n.Period,
+        n.ExpectUptime,
+        n.ExpectCredit,
+        n.ExpectBreaches,
+        n.ExpectClaimBy,
+        n.ExpectTermination,
+    ),
 }
 
-BILLING = ("monthly",)
+BILLING = ("monthly", "quarterly", "annually")
 RESPONSE_MEANS = ("acknowledgement", "resolution")
-WINDOW = "calendar month"
+WINDOWS = ("calendar month", "calendar quarter", "calendar year")
 METRICS = ("p50", "p90", "p95", "p99", "ratio")
 PERCENTILE = re.compile(r"p([1-9][0-9]?)")
 PER = ("month",)
+CAP_PER = ("month", "quarter", "year")
 PAYOUT_FORMS = ("credit", "voucher", "refund")
 PAYOUT_TIMES = ("next_invoice",)
-BASES = ("monthly_fee",)
+BASES = ("monthly_fee", "window_fee", "service_charges")
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
@@ -121,7 +156,7 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             yield from _word(block.meaning, RESPONSE_MEANS, "a meaning of `response`", "response means acknowledgement")
         elif isinstance(block, n.Cap):
             yield from _basis(block.amount)
-            yield from _word(block.per, PER, "a cap period", "cap 100% of monthly_fee per month")
+            yield from _word(block.per, CAP_PER, "a cap period", "cap 100% of monthly_fee per month")
         elif isinstance(block, n.Payout):
             yield from _word(block.form, PAYOUT_FORMS, "a form of payout", "payout credit next_invoice")
             if block.when is not None:
@@ -132,7 +167,7 @@ def _describe(block: n.Node) -> str:
     if isinstance(block, n.NamedBlock):
         return f"{type(block).__name__.lower()} `{block.name.value}`"
     if isinstance(block, n.Example):
-        return f'example "{block.title.value}"'
+        return f'example "{block.label}"'
     return f"the `{type(block).__name__.lower()}` block"
 
 
@@ -212,13 +247,13 @@ def _objective(obj: n.Objective) -> Iterator[Diagnostic]:
 
 def _window(window: n.Window) -> Iterator[Diagnostic]:
     words = " ".join(w.value for w in window.words)
-    if words != WINDOW:
-        close = did_you_mean(words, (WINDOW,))
+    if words not in WINDOWS:
+        close = did_you_mean(words, WINDOWS)
         yield error(
             "E0703",
             f"`{words}` is not a measurement window",
             join(window.words[0].span, window.words[-1].span),
-            f"did you mean `{close}`?" if close else f"the only window is `{WINDOW}`",
+            f"did you mean `{close}`?" if close else f"a window is one of {listing(WINDOWS)}",
         )
 
 
@@ -242,12 +277,20 @@ def _word(ident: n.Ident, allowed: Sequence[str], what: str, example: str) -> It
 
 def _example(ex: n.Example) -> Iterator[Diagnostic]:
     where: Span = ex.title.span
-    name = f'example "{ex.title.value}"'
+    name = f'example "{ex.label}"'
     if ex.first(n.ExampleTier) is None:
         yield error("E0704", f"{name} has no `tier`", where, "say which tier the customer is on, e.g. `tier standard`")
-    if ex.first(n.Fee) is None:
+    if ex.first(n.Fee) is None and ex.first(n.Charges) is None:
         yield error("E0704", f"{name} has no `fee`", where, "give the customer's monthly fee, e.g. `fee 1000 CNY`")
-    if not any(isinstance(s, (n.ExpectUptime, n.ExpectCredit, n.ExpectBreaches)) for s in ex.body):
+    expects = (
+        n.ExpectUptime,
+        n.ExpectCredit,
+        n.ExpectBreaches,
+        n.ExpectScopeUptime,
+        n.ExpectClaimBy,
+        n.ExpectTermination,
+    )
+    if not any(isinstance(s, expects) for s in ex.body):
         yield error(
             "E0705",
             f"{name} expects nothing",

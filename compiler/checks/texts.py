@@ -15,7 +15,7 @@ from ..errors import Diagnostic, error
 from .context import Context, did_you_mean, earlier, listing
 
 # Blocks that are shown to readers under their `name`.
-NAMED = (n.Tier, n.Channel, n.Priority, n.Objective)
+NAMED = (n.Tier, n.Channel, n.Priority, n.Objective, n.Service)
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
@@ -41,12 +41,18 @@ def _texts(sla: n.Sla) -> Iterator[tuple[str, str, n.Texts]]:
         elif isinstance(stmt, n.TextBlock):
             kind = type(stmt).__name__.lower()
             yield f"{kind} `{stmt.name.value}`", "text", stmt.texts
+            if isinstance(stmt, n.Clause) and stmt.title is not None:
+                yield f"clause `{stmt.name.value}`", "title", stmt.title.texts
+        elif isinstance(stmt, n.Example) and isinstance(stmt.title, n.Texts):
+            yield f'example "{stmt.label}"', "title", stmt.title
         elif isinstance(stmt, n.NamedBlock):
             kind = type(stmt).__name__.lower()
             for name in stmt.all(n.DisplayName):
                 yield f"{kind} `{stmt.name.value}`", "name", name.texts
             for features in stmt.all(n.Features):
                 yield f"{kind} `{stmt.name.value}`", "features", features.texts
+            for desc in stmt.all(n.Description):
+                yield f"{kind} `{stmt.name.value}`", "description", desc.texts
         elif isinstance(stmt, n.Publish):
             for title in stmt.all(n.PublishTitle):
                 yield "publish", "title", title.texts

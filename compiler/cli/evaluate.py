@@ -20,12 +20,14 @@ from ._io import STDOUT, Exit, compile_file, emit, fail, load_input, report, sho
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.policy import Policy
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str) -> str:
     if not _PERIOD.match(value):
-        raise click.BadParameter(f"{value!r} is not a month; write it as YYYY-MM, e.g. 2025-03")
+        raise click.BadParameter(
+            f"{value!r} is not a period; write a month (2026-05), a quarter (2026-Q2) or a year (2026)"
+        )
     return value
 
 
@@ -45,10 +47,21 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 
 @click.command(name="evaluate")
 @click.argument("source", metavar="POLICY|FILE", type=click.Path(dir_okay=False))
-@click.option("--period", required=True, callback=_period, metavar="YYYY-MM", help="The month to evaluate.")
-@click.option("--customers", required=True, type=click.Path(dir_okay=False), help="customer, tier, monthly_fee")
 @click.option(
-    "--tickets", required=True, type=click.Path(dir_okay=False), help="id, customer, priority, opened_at, responded_at"
+    "--period",
+    required=True,
+    callback=_period,
+    metavar="PERIOD",
+    help="The billing period to evaluate: 2026-05, 2026-Q2 or 2026.",
+)
+@click.option(
+    "--customers", required=True, type=click.Path(dir_okay=False), help="customer, tier, fee (or monthly_fee)"
+)
+@click.option(
+    "--tickets",
+    required=False,
+    type=click.Path(dir_okay=False),
+    help="id, customer, priority, opened_at, responded_at (optional for a contract with services)",
 )
 @click.option("--incidents", required=True, type=click.Path(dir_okay=False), help="id, start, end")
 @click.option(
@@ -72,16 +85,22 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     default=None,
     help="Language of the Markdown report (default: the contract's first).",
 )
+@click.option(
+    "--charges", type=click.Path(dir_okay=False), help="customer, service, region, amount (`service_charges`)"
+)
+@click.option("--requests", type=click.Path(dir_okay=False), help="service, region, start, total, failed")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (default: stdout).")
 def evaluate_cmd(
     source: str,
     period: str,
     customers: str,
-    tickets: str,
+    tickets: str | None,
     incidents: str,
     as_of: datetime | None,
     fmt: str,
     lang: str | None,
+    charges: str | None,
+    requests: str | None,
     output: str | None,
 ) -> None:
     """Evaluate a policy over event files: what each customer is owed.
@@ -90,16 +109,16 @@ def evaluate_cmd(
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     Inputs are CSV, JSON Lines (.jsonl/.ndjson) or Parquet, chosen by extension.
     """
-    from ..render.report import render_report
+    from ..render.report_v2 import render_any as render_report
     from ..runtime.evaluate import evaluate
-    from ..runtime.inputs import EventError, read_events
+    from ..runtime.inputs import EventError
 
     # A contract is checked, compiled and its examples run (exit 1 when any fails); a policy JSON is loaded.
     loaded = load_input(source)
     usable([loaded])
     policy = loaded.runtime
     try:
-        events = read_events(policy, customers=customers, tickets=tickets, incidents=incidents)
+        events = _read(policy, customers, tickets, incidents, charges, requests)
     except EventError as exc:
         fail(str(exc))
     try:
@@ -117,9 +136,31 @@ def evaluate_cmd(
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing
         fail(f"cannot evaluate {period}: {exc}")
     data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
-    emit(data, output, [source, customers, tickets, incidents])
+    emit(data, output, [p for p in (source, customers, tickets, incidents, charges, requests) if p])
     if output not in (None, STDOUT):
         click.echo(f"wrote {output}", err=True)
+
+
+def _read(
+    policy: Policy, customers: str, tickets: str | None, incidents: str, charges: str | None, requests: str | None
+) -> Any:
+    """The event files: v1's three, or (for a contract using language v2) also charges and requests."""
+    from ..runtime.scoped import needs_scopes
+
+    if needs_scopes(policy.raw):
+        from ..runtime.inputs_v2 import read_events_v2
+
+        return read_events_v2(
+            policy, customers=customers, tickets=tickets, incidents=incidents, charges=charges, requests=requests
+        )
+    from ..runtime.inputs import read_events
+
+    if tickets is None:
+        fail("--tickets is needed: this contract measures response times")
+    for name, value in (("--charges", charges), ("--requests", requests)):
+        if value is not None:
+            fail(f"{name} is for contracts with services (language v2); this contract has none")
+    return read_events(policy, customers=customers, tickets=tickets, incidents=incidents)
 
 
 def _default_lang(policy: Policy) -> str:

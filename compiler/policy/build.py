@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import nodes as n
+from . import build_v2 as v2
 from .codec import DAYS, FORMAT_VERSION, content_hash, decimal_str, minor_digits, money_str, seconds_of_ms
 from .schema import validate
 
@@ -98,6 +99,7 @@ def build(
         policy["publish"] = _publish(publish)
     if sla.all(n.Locale):  # optional too: `locale en "en-GB"`, the edition's regional form
         policy["locales"] = {s.lang.value: s.value.value.replace("_", "-") for s in sla.all(n.Locale)}
+    v2.add_contract_terms(sla, policy)
     policy["content_hash"] = content_hash(policy)
     if validate_schema:
         validate(policy)
@@ -116,9 +118,13 @@ def _opt_seconds(duration: n.Duration | None) -> int | float | None:
     return seconds(duration) if duration is not None else None
 
 
-def _amount(amount: n.Amount) -> dict[str, Any]:
+def _amount(amount: n.AnyAmount) -> dict[str, Any]:
+    extended = v2.amount(amount)
+    if extended is not None:
+        return extended
     if isinstance(amount, n.Share):
         return {"share": decimal_str(amount.percent.value), "basis": amount.basis.value}
+    assert isinstance(amount, n.Money)
     return {"money": money_str(amount.amount, amount.currency), "currency": amount.currency}
 
 
@@ -205,7 +211,9 @@ def _data_versions() -> tuple[str, str | None]:
 
 
 def _text_block(block: n.TextBlock) -> dict[str, Any]:
-    return {"id": block.name.value, "text": block.texts.by_lang(), "line": block.span.line}
+    out = {"id": block.name.value, "text": block.texts.by_lang(), "line": block.span.line}
+    v2.exclusion(block, out)  # a clause's title, an exclusion's maintenance rule
+    return out
 
 
 # ---- calendars ----------------------------------------------------------------------------------------
@@ -231,7 +239,7 @@ def _calendar(cal: n.Calendar, contract_tz: str | None, years: tuple[int, int] |
             "workdays": list(workdays),
             "line": hol.span.line,
         }
-    return {
+    out = {
         "id": cal.name.value,
         "timezone": own_tz.name.value if own_tz else contract_tz,
         "hours": hours,
@@ -239,6 +247,10 @@ def _calendar(cal: n.Calendar, contract_tz: str | None, years: tuple[int, int] |
         "holidays": holidays_out,
         "line": cal.span.line,
     }
+    name = cal.first(n.DisplayName)
+    if name is not None:
+        out["name"] = name.texts.by_lang()
+    return out
 
 
 def _covers_week(hours: list[dict[str, Any]]) -> bool:
@@ -289,7 +301,7 @@ def _availability(av: n.Availability | None) -> dict[str, Any] | None:
     minimum = av.first(n.MinimumOutage)
     notice = av.first(n.MaintenanceNotice)
     aim = av.first(n.Aim)
-    return {
+    out = {
         # `window calendar month` → "calendar_month"; calendar months are also the default.
         "window": "_".join(w.value for w in window.words) if window else "calendar_month",
         "monitor_interval_seconds": _opt_seconds(monitor.every if monitor else None),
@@ -300,6 +312,8 @@ def _availability(av: n.Availability | None) -> dict[str, Any] | None:
         "aim": aim.raw if aim else None,
         "line": av.span.line,
     }
+    v2.availability_terms(av, out)
+    return out
 
 
 def _objective(obj: n.Objective) -> dict[str, Any]:
@@ -336,13 +350,17 @@ def _channel(ch: n.Channel) -> dict[str, Any]:
 
 def _priority(p: n.Priority) -> dict[str, Any]:
     down = p.first(n.Downgrade)
-    return {
+    desc = p.first(n.Description)
+    out = {
         "id": p.name.value,
         "name": _texts_of(p.first(n.DisplayName)),
         "requires_outage": p.first(n.RequiresOutage) is not None,
         "downgrade": down.target.value if down else None,
         "line": p.span.line,
     }
+    if desc is not None:
+        out["description"] = desc.texts.by_lang()
+    return out
 
 
 def _tier(tier: n.Tier, rank: int, priorities: tuple[n.Priority, ...]) -> dict[str, Any]:
@@ -352,7 +370,7 @@ def _tier(tier: n.Tier, rank: int, priorities: tuple[n.Priority, ...]) -> dict[s
     # renderer draws and the order a runtime reports in do not depend on how a tier lists them.
     order = {p.name.value: i for i, p in enumerate(priorities)}
     responds = sorted(tier.all(n.Respond), key=lambda r: (order.get(r.priority.value, len(order)), r.span.line))
-    return {
+    out = {
         "id": tier.name.value,
         "rank": rank,
         "name": _texts_of(tier.first(n.DisplayName)),
@@ -377,6 +395,8 @@ def _tier(tier: n.Tier, rank: int, priorities: tuple[n.Priority, ...]) -> dict[s
         },
         "line": tier.span.line,
     }
+    v2.tier_terms(tier, out)
+    return out
 
 
 # ---- compensation ---------------------------------------------------------------------------------------
@@ -385,7 +405,7 @@ def _tier(tier: n.Tier, rank: int, priorities: tuple[n.Priority, ...]) -> dict[s
 def _credit(credit: n.Credit, tiers: tuple[n.Tier, ...]) -> dict[str, Any]:
     applies = credit.first(n.Applies)
     per_miss = credit.first(n.PerMiss)
-    return {
+    out = {
         "id": credit.name.value,
         # Without `applies` a credit covers every tier, listed in tier order.
         "applies": [t.value for t in applies.tiers] if applies else [t.name.value for t in tiers],
@@ -393,6 +413,8 @@ def _credit(credit: n.Credit, tiers: tuple[n.Tier, ...]) -> dict[str, Any]:
         "per_miss": None if per_miss is None else {"amount": _amount(per_miss.amount), "line": per_miss.span.line},
         "line": credit.span.line,
     }
+    v2.credit_terms(credit, out)
+    return out
 
 
 def _bands(bands: tuple[n.Band, ...]) -> list[dict[str, Any]]:
@@ -406,19 +428,23 @@ def _bands(bands: tuple[n.Band, ...]) -> list[dict[str, Any]]:
     numeric = sorted((b for b in bands if b.threshold is not None), key=_band_key)
     it = iter(numeric)
     ordered = [b if b.threshold is None else next(it) for b in bands]
-    return [
-        {
+    out: list[dict[str, Any]] = []
+    for b in ordered:
+        entry = {
             "threshold": "target" if b.threshold is None else decimal_str(b.threshold.value),
             "amount": _amount(b.amount),
             "line": b.span.line,
         }
-        for b in ordered
-    ]
+        if b.inclusive:  # `at or below`; absent means `below` (v1)
+            entry["inclusive"] = True
+        out.append(entry)
+    return out
 
 
-def _band_key(band: n.Band) -> tuple[Decimal, int]:
+def _band_key(band: n.Band) -> tuple[Decimal, bool, int]:
     assert band.threshold is not None
-    return -band.threshold.value, band.span.line
+    # Of one threshold, `at or below` (more uptimes pay it) comes before the strict `below`.
+    return -band.threshold.value, not band.inclusive, band.span.line
 
 
 def _cap(cap: n.Cap | None) -> dict[str, Any] | None:
@@ -443,7 +469,7 @@ def _claim(claim: n.Claim | None) -> dict[str, Any] | None:
         via = {"address": claim.via.value}
     else:
         via = None
-    return {
+    out = {
         # A deadline implies the claim is needed (`claim within 30d` means no claim in
         # time, no credit), so `required` is true with or without the word.
         "required": claim.required or claim.within is not None,
@@ -451,6 +477,8 @@ def _claim(claim: n.Claim | None) -> dict[str, Any] | None:
         "via": via,
         "line": claim.span.line,
     }
+    v2.claim_terms(claim, out)
+    return out
 
 
 def _link(link: n.Link) -> dict[str, Any]:
@@ -470,6 +498,8 @@ def _example(ex: n.Example) -> dict[str, Any]:
             events.append(_event(stmt.event, stmt.count.value, stmt.span.line))
         elif isinstance(stmt, (n.Outage, n.Ticket)):
             events.append(_event(stmt, 1, stmt.span.line))
+        elif (extended := v2.event(stmt, stmt.span.line)) is not None:
+            events.append(extended)
     expect: dict[str, Any] = {}
     uptime = ex.first(n.ExpectUptime)
     if uptime is not None:
@@ -487,20 +517,22 @@ def _example(ex: n.Example) -> dict[str, Any]:
     breaches = ex.first(n.ExpectBreaches)
     if breaches is not None:
         expect["breaches"] = {"count": breaches.value.value, "line": breaches.span.line}
-    return {
-        "title": ex.title.value,
+    out = {
+        "title": ex.label,
         "tier": tier.tier.value if tier else None,
         "fee": _money(fee.money if fee else None),
-        "period": f"{period.year:04d}-{period.month:02d}" if period else None,
+        "period": v2.period_text(period) if period else None,
         "events": events,
         "expect": expect,
         "line": ex.span.line,
     }
+    v2.example_terms(ex, out)
+    return out
 
 
 def _event(ev: n.Outage | n.Ticket, repeat: int, line: int) -> dict[str, Any]:
     if isinstance(ev, n.Outage):
-        return {
+        out = {
             "kind": "outage",
             "start": ev.start.value.isoformat(),
             "duration_seconds": seconds(ev.duration),
@@ -509,6 +541,8 @@ def _event(ev: n.Outage | n.Ticket, repeat: int, line: int) -> dict[str, Any]:
             "repeat": repeat,
             "line": line,
         }
+        v2.outage_scope(ev, out)
+        return out
     return {
         "kind": "ticket",
         "priority": ev.priority.value,

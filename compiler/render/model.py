@@ -124,6 +124,11 @@ class DocBuilder:
         return self.t(key) if self.c.has(key) else self.t("calendar.named", name=ident)
 
     def amount(self, amount: dict[str, Any]) -> str:
+        from .sections.v2 import amount as v2_amount
+
+        extended = v2_amount(self, amount)  # days of service, formulas (language v2)
+        if extended is not None:
+            return extended
         if "share" in amount:
             basis = amount["basis"]
             key = f"basis.{basis}"

@@ -129,7 +129,9 @@ def cjk_fill(template: str, values: dict[str, object]) -> str:
                 a = text[-2:-1] or prev[-1:]
                 if a and _tight(a, after[0]):
                     text = text[:-1]
-        if out and out[-1] and text and pieces[k - 1][0] != is_value:
+        # Between a value and the catalogue's text, or two values side by side (`{provider}{every}`:
+        # "Nimbus 每分钟").
+        if out and out[-1] and text:
             a, b = out[-1][-1], text[0]
             if (_ideograph(a) and _narrow(b)) or (_narrow(a) and _ideograph(b)):
                 text = " " + text

@@ -33,7 +33,9 @@ from .calendar import US, from_us, iso_many, to_us, wall_to_us
 from .columns import codes, sort_order
 from .credits import describe, rules
 from .events import MISSING, Events, Incidents, Tickets
+from .numbers import round_ratio
 from .policy import Policy
+from .scoped import needs_scopes
 
 REPORT_FORMAT = "1.0"
 MET, BREACHED, OPEN, UNMEASURED = 0, 1, 2, 3
@@ -162,6 +164,8 @@ def evaluate(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """The report of one period (a JSON-ready dict valid against report.schema.json)."""
+    if needs_scopes(policy.raw):  # a term of language v2: windows, scopes, formulas (report format 1.1)
+        return _evaluate_scoped(policy, events, period, as_of, progress)
     per = Period.month(policy, period)
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
@@ -182,6 +186,30 @@ def evaluate(
     finally:
         if collecting:
             gc.enable()
+    if progress is not None:
+        progress(len(results.index))
+    return report
+
+
+def _evaluate_scoped(
+    policy: Policy, events: Events, period: str, as_of: datetime | None, progress: Callable[[int], None] | None
+) -> dict[str, Any]:
+    """A v2 policy: tickets measured here, availability and credits per scope (`scoped_report`)."""
+    from .scoped_report import assemble_scoped
+    from .windows import parse_period
+
+    window = parse_period(period, policy.raw["billing"], policy.zone)
+    if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
+        raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
+    as_of_us = to_us(as_of) if as_of is not None else window.end
+    ids = events.customers.id.tolist()
+    customer_index = {c: i for i, c in enumerate(ids)}
+    customer_tier = codes(events.customers.tier, list(policy.tiers), "tier")
+    per = Period(window.name, window.start, window.end)
+    results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress)
+    breach_lists = breaches_by_customer(policy, events.tickets, results, as_of_us, len(ids))
+    counts = _ticket_counts(results, len(ids))
+    report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts)
     if progress is not None:
         progress(len(results.index))
     return report
@@ -431,12 +459,4 @@ def uptime_entry(policy: Policy, tier: str, up: int, period: int) -> dict[str, A
 
 def _round(num: int, den: int, places: int) -> Decimal:
     """num / den rounded half-even to `places` decimals, in integers."""
-    q, r = divmod(num * 10**places, den)
-    if 2 * r > den or (2 * r == den and q % 2 == 1):
-        q += 1
-    return Decimal(q).scaleb(-places)
-
-
-def round_half_even(value: Fraction, places: int) -> Decimal:
-    """A fraction rounded half-even to `places` decimals, exactly (no float on the way)."""
-    return _round(value.numerator, value.denominator, places)
+    return round_ratio(num, den, places)

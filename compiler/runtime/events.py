@@ -9,7 +9,8 @@ Each table keeps the 1-based source row of every record so a report can point ba
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
@@ -32,6 +33,7 @@ class Customers:
     fee: tuple[Decimal, ...]
     row: Rows
     source: str = ""  # file name, for messages
+    conditions: Mapping[str, Bools] = field(default_factory=dict)  # v2: condition → met, per customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,33 @@ class Incidents:
     customers: tuple[tuple[str, ...] | None, ...]
     row: Rows
     source: str = ""
+    service: Objects | None = None  # v2: str | None per incident (None: every service)
+    region: Objects | None = None  # v2: str | None per incident (None: every region)
+
+
+@dataclass(frozen=True, slots=True)
+class Charges:
+    """v2: what each customer paid for a scope in the period (`service_charges`)."""
+
+    customer: Objects  # str
+    service: Objects  # str
+    region: Objects  # str | None (a service not measured per region)
+    amount: tuple[Decimal, ...]
+    row: Rows
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Requests:
+    """v2: request counts per interval of a scope (error-rate downtime)."""
+
+    service: Objects  # str
+    region: Objects  # str | None
+    start: Times
+    total: npt.NDArray[np.int64]
+    failed: npt.NDArray[np.int64]
+    row: Rows
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +99,5 @@ class Events:
     customers: Customers
     tickets: Tickets
     incidents: Incidents
+    charges: Charges | None = None  # v2
+    requests: Requests | None = None  # v2

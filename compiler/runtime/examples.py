@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from .calendar import to_us
-from .evaluate import evaluate, round_half_even
-from .events import MISSING, Customers, Events, Incidents, Tickets
+from .evaluate import evaluate
+from .events import MISSING, Charges, Customers, Events, Incidents, Requests, Tickets
+from .numbers import round_half_even
 from .policy import Policy
 
 EXAMPLE_CUSTOMER = "example"
@@ -28,7 +29,7 @@ EXAMPLE_CUSTOMER = "example"
 class ExpectCheck:
     """One `expect` line: what the contract says and what the evaluator found."""
 
-    kind: str  # 'uptime' | 'credit' | 'breaches'
+    kind: str  # 'uptime' | 'credit' | 'breaches' | 'claim' | 'termination'
     line: int
     expected: str
     actual: str
@@ -42,7 +43,7 @@ class ExampleResult:
     index: int
     title: str
     line: int
-    period: str  # YYYY-MM
+    period: str  # YYYY-MM, YYYY-Qn or YYYY
     tier: str
     report: dict[str, Any]
     checks: tuple[ExpectCheck, ...]
@@ -79,22 +80,41 @@ def example_period(policy: Policy, ex: dict[str, Any]) -> str:
     if ex["period"]:
         return str(ex["period"])
     for event in ex["events"]:
+        if event["kind"] == "charges":
+            continue
         start = event["opened"] if event["kind"] == "ticket" else event["start"]
         local = datetime.fromisoformat(start).astimezone(policy.zone)
-        return f"{local.year:04d}-{local.month:02d}"
+        return _period_of(policy, local.date())
     effective = policy.raw["contract"]["effective"]
     if effective:  # an example with no events and no period: the contract's first month
-        day = date.fromisoformat(effective)
-        return f"{day.year:04d}-{day.month:02d}"
+        return _period_of(policy, date.fromisoformat(effective))
     raise ValueError(f"example {ex['title']!r} has neither a period nor an event to take its month from")
+
+
+def _period_of(policy: Policy, day: date) -> str:
+    """The billing period holding `day`: its month, quarter or year as the contract bills."""
+    billing = policy.raw["billing"]
+    if billing == "quarterly":
+        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    if billing == "annually":
+        return f"{day.year:04d}"
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def example_events(policy: Policy, ex: dict[str, Any], tier: str) -> Events:
     """The example as event tables: one customer, its tickets and outages (each repeated as written)."""
     fee = Decimal(ex["fee"]["amount"]) if ex["fee"] else Decimal(0)
     t_rows: list[tuple[str, str, int, int, bool, str | None, int]] = []
-    i_rows: list[tuple[str, int, int, str | None, int, int]] = []
+    i_rows: list[tuple[str, int, int, str | None, int, int, str | None, str | None]] = []
+    c_rows: list[tuple[str, str | None, Decimal, int]] = []
+    r_rows: list[tuple[str, str | None, int, int, int, int]] = []
     for event in ex["events"]:
+        if event["kind"] == "charges":
+            c_rows.append((event["service"], event["region"], Decimal(event["amount"]), event["line"]))
+            continue
+        if event["kind"] == "requests":
+            r_rows.extend(_request_rows(policy, event))
+            continue
         for k in range(event["repeat"]):
             # Ids name the contract line (and the copy, for `repeat`), so a breach points at the example.
             ident = f"line {event['line']}" + (f" #{k + 1}" if event["repeat"] > 1 else "")
@@ -108,13 +128,28 @@ def example_events(policy: Policy, ex: dict[str, Any], tier: str) -> Events:
                 start = _us(event["start"])
                 end = start + round(Decimal(repr(event["duration_seconds"])) * 1_000_000)
                 announced = _us(event["announced"]) if event["announced"] else MISSING
-                i_rows.append((ident, start, end, event["cause"], announced, event["line"]))
+                i_rows.append(
+                    (
+                        ident,
+                        start,
+                        end,
+                        event["cause"],
+                        announced,
+                        event["line"],
+                        event.get("service"),
+                        event.get("region"),
+                    )
+                )
     customers = Customers(
         id=_objects([EXAMPLE_CUSTOMER]),
         tier=_objects([tier]),
         fee=(fee,),
         row=np.array([ex["line"]], dtype=np.int64),
         source="example",
+        conditions={
+            c["id"]: np.array([c["id"] not in ex.get("conditions_unmet", ())], dtype=bool)
+            for c in policy.raw.get("conditions", [])
+        },
     )
     tickets = Tickets(
         id=_objects([r[0] for r in t_rows]),
@@ -136,27 +171,92 @@ def example_events(policy: Policy, ex: dict[str, Any], tier: str) -> Events:
         customers=tuple(None for _ in i_rows),  # an example's outages affect its one customer
         row=np.array([r[5] for r in i_rows], dtype=np.int64),
         source="example",
+        service=_objects([r[6] for r in i_rows]),
+        region=_objects([r[7] for r in i_rows]),
     )
-    return Events(customers, tickets, incidents)
+    charges, requests = _v2_tables(c_rows, r_rows)
+    return Events(customers, tickets, incidents, charges, requests)
+
+
+def _v2_tables(
+    c_rows: list[tuple[str, str | None, Decimal, int]], r_rows: list[tuple[str, str | None, int, int, int, int]]
+) -> tuple[Charges, Requests]:
+    """The example's `charges` and `requests` as event tables."""
+    charges = Charges(
+        customer=_objects([EXAMPLE_CUSTOMER] * len(c_rows)),
+        service=_objects([r[0] for r in c_rows]),
+        region=_objects([r[1] for r in c_rows]),
+        amount=tuple(r[2] for r in c_rows),
+        row=np.array([r[3] for r in c_rows], dtype=np.int64),
+        source="example",
+    )
+    requests = Requests(
+        service=_objects([r[0] for r in r_rows]),
+        region=_objects([r[1] for r in r_rows]),
+        start=np.array([r[2] for r in r_rows], dtype=np.int64),
+        total=np.array([r[3] for r in r_rows], dtype=np.int64),
+        failed=np.array([r[4] for r in r_rows], dtype=np.int64),
+        row=np.array([r[5] for r in r_rows], dtype=np.int64),
+        source="example",
+    )
+    return charges, requests
+
+
+def _request_rows(policy: Policy, event: dict[str, Any]) -> list[tuple[str, str | None, int, int, int, int]]:
+    """`requests S R from T for D failing P`: one row per error-rate interval of the service from T, P failing."""
+    from ..policy.codec import us_of_seconds
+
+    rule = next((s["error_rate"] for s in policy.raw.get("services", []) if s["id"] == event["service"]), None)
+    step = us_of_seconds(rule["per_seconds"]) if rule else 60_000_000
+    share = Fraction(Decimal(event["failing"])) / 100
+    start = _us(event["start"])
+    end = start + us_of_seconds(event["duration_seconds"])
+    return [
+        (event["service"], event["region"], t, share.denominator, share.numerator, event["line"])
+        for t in range(start, end, step)
+    ]
+
+
+def _uptime_check(want: dict[str, Any], uptime: dict[str, Any] | None, what: str) -> ExpectCheck:
+    places = want["decimals"]
+    expected = Decimal(want["percent"])
+    shown = f"{expected.quantize(Decimal(1).scaleb(-places))}%"
+    if uptime is None:
+        return ExpectCheck("uptime", want["line"], shown, what, False)
+    got = round_half_even(Fraction(uptime["fraction"]) * 100, places)
+    return ExpectCheck("uptime", want["line"], shown, f"{got}%", got == expected)
+
+
+def _scope_uptime(entry: dict[str, Any], service: str | None, region: str | None) -> dict[str, Any] | None:
+    for scope in entry.get("scopes", []):
+        if scope["service"] == service and scope["region"] == region:
+            return dict(scope["uptime"])
+    return None
 
 
 def _checks(policy: Policy, expect: dict[str, Any], entry: dict[str, Any]) -> list[ExpectCheck]:
     checks: list[ExpectCheck] = []
     if "uptime" in expect:
-        want = expect["uptime"]
-        places = want["decimals"]
-        exact = Fraction(entry["uptime"]["fraction"]) * 100
-        got = round_half_even(exact, places)
-        expected = Decimal(want["percent"])
-        checks.append(
-            ExpectCheck(
-                "uptime",
-                want["line"],
-                f"{expected.quantize(Decimal(1).scaleb(-places))}%",
-                f"{got}%",
-                got == expected,
-            )
-        )
+        uptime = entry["uptime"]
+        what = "no uptime"
+        if uptime is None:  # a v2 report: the uptime of the one scope there is
+            scopes = entry.get("scopes", [])
+            uptime = scopes[0]["uptime"] if len(scopes) == 1 else None
+            what = f"{len(scopes)} scopes: say which, e.g. `expect uptime 99.9% for SERVICE`"
+        checks.append(_uptime_check(expect["uptime"], uptime, what))
+    for want in expect.get("scopes", []):
+        label = " ".join(x for x in (want["service"], want["region"]) if x)
+        checks.append(_uptime_check(want, _scope_uptime(entry, want["service"], want["region"]), f"no scope {label}"))
+    if "claim_by" in expect:
+        want = expect["claim_by"]
+        claim = entry.get("claim") or {}
+        got_day = claim.get("last_day") or "no claim deadline"
+        checks.append(ExpectCheck("claim", want["line"], want["date"], got_day, got_day == want["date"]))
+    if "termination" in expect:
+        want = expect["termination"]
+        right = bool(entry.get("termination_right"))
+        got_text = "a right to terminate" if right else "no right to terminate"
+        checks.append(ExpectCheck("termination", want["line"], "a right to terminate", got_text, right))
     if "credit" in expect:
         want = expect["credit"]
         got_total = Decimal(entry["total"])

@@ -91,6 +91,7 @@ class Policy:
         self.maintenance_notice_us: int | None = us_of_seconds(notice) if notice is not None else None
         self.uptime_decimals = _display_decimals(raw)
         self.credit_rules: Any = None  # credits.Rules, compiled on first use
+        self.scoped_rules: Any = None  # scoped.Compiled (language v2), compiled on first use
         self._effective: dict[tuple[str, bool], str | None] = {}
         self._answers: dict[tuple[str, str, bool], tuple[Target, str] | None] = {}
 
@@ -175,5 +176,6 @@ class Policy:
 def _display_decimals(raw: Mapping[str, Any]) -> int:
     """Decimals to show uptime with: as many as the contract writes in any uptime or band threshold, at least 2."""
     texts = [t["uptime"] for t in raw["tiers"] if t["uptime"]]
+    texts += [u["uptime"] for t in raw["tiers"] for u in t.get("service_uptime", [])]
     texts += [b["threshold"] for c in raw["credits"] for b in c["bands"] if b["threshold"] != "target"]
     return max([2] + [len(t.partition(".")[2]) for t in texts])

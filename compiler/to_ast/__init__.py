@@ -23,12 +23,13 @@ from .. import limits
 from .. import nodes as n
 from ..errors import Diagnostic
 from .statements import Statements
+from .v2 import V2Statements
 from .values import _join
 
 __all__ = ["to_ast"]
 
 
-class _AstBuilder(Statements, Transformer[Token, Any]):
+class _AstBuilder(Statements, V2Statements, Transformer[Token, Any]):
     def __init__(self, file: str):
         super().__init__(visit_tokens=True)
         self.file = file
@@ -53,7 +54,7 @@ class _AstBuilder(Statements, Transformer[Token, Any]):
         for stmt in body:
             if isinstance(stmt, _TextLine):
                 prev = out[-1] if out else None
-                if isinstance(prev, (n.Title, n.DisplayName, n.Features)):
+                if isinstance(prev, (n.Title, n.DisplayName, n.Features, n.Description)):
                     merged = n.Texts(_join(prev.texts.span, stmt.span), prev.texts.items + stmt.texts.items)
                     out[-1] = replace(prev, texts=merged, span=_join(prev.span, stmt.span))
                 else:
@@ -88,6 +89,26 @@ class _AstBuilder(Statements, Transformer[Token, Any]):
     @v_args(meta=True)
     def exclude(self, meta: Meta, c: list[Any]) -> n.TextBlock:
         return self._text_block(n.Exclude, meta, c)
+
+    @v_args(meta=True)
+    def maintenance_exclude(self, meta: Meta, c: list[Any]) -> n.TextBlock:
+        block = self._text_block(n.Exclude, meta, [c[0], *c[2:]])
+        assert isinstance(block, n.Exclude)
+        return replace(block, maintenance=c[1])
+
+    @v_args(meta=True)
+    def titled_clause(self, meta: Meta, c: list[Any]) -> n.TextBlock:
+        block = self._text_block(n.Clause, meta, [c[0], *c[2:]])
+        assert isinstance(block, n.Clause)
+        return replace(block, title=c[1])
+
+    @v_args(meta=True)
+    def condition(self, meta: Meta, c: list[Any]) -> n.TextBlock:
+        return self._text_block(n.Condition, meta, c)
+
+    @v_args(meta=True)
+    def description(self, meta: Meta, c: list[Any]) -> n.Description:
+        return n.Description(self.mspan(meta), c[0])
 
     # ---- blocks ----------------------------------------------------------------------------
     def _named(self, cls: Callable[..., n.NamedBlock], what: str) -> Callable[[Meta, list[Any]], n.NamedBlock]:
@@ -164,7 +185,15 @@ class _AstBuilder(Statements, Transformer[Token, Any]):
     @v_args(meta=True)
     def outage(self, meta: Meta, c: list[Any]) -> n.Outage:
         opts = self._options(meta, c[2:], "outage")
-        return n.Outage(self.mspan(meta), c[0], c[1], opts.get("cause"), opts.get("announced"))
+        return n.Outage(
+            self.mspan(meta),
+            c[0],
+            c[1],
+            opts.get("cause"),
+            opts.get("announced"),
+            opts.get("service"),
+            opts.get("region"),
+        )
 
     @v_args(meta=True)
     def ticket(self, meta: Meta, c: list[Any]) -> n.Ticket:

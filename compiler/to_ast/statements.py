@@ -127,7 +127,9 @@ class Statements(Values):
         return n.Support(self.mspan(meta), tuple(c))
 
     @v_args(meta=True)
-    def uptime(self, meta: Meta, c: list[Any]) -> n.Uptime:
+    def uptime(self, meta: Meta, c: list[Any]) -> n.Uptime | n.ServiceUptime:
+        if len(c) > 1:  # `uptime 99.9% for object_storage`
+            return n.ServiceUptime(self.mspan(meta), c[0], c[1])
         return n.Uptime(self.mspan(meta), c[0])
 
     @v_args(meta=True)
@@ -186,7 +188,11 @@ class Statements(Values):
     @v_args(meta=True)
     def claim(self, meta: Meta, c: list[tuple[str, Any]]) -> n.Claim:
         seen = self._options(meta, c, "claim")
-        return n.Claim(self.mspan(meta), bool(seen.get("required")), seen.get("within"), seen.get("via"))
+        if "within" in seen and "cycles" in seen:
+            self.bad("E0209", "`claim` says `within` twice", self.mspan(meta), "keep one `within`")
+        return n.Claim(
+            self.mspan(meta), bool(seen.get("required")), seen.get("within"), seen.get("via"), seen.get("cycles")
+        )
 
     @v_args(meta=True)
     def link(self, meta: Meta, c: list[Any]) -> n.Link:

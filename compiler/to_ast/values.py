@@ -196,13 +196,26 @@ class Values:
         return n.Timestamp(span, value, raw)
 
     def PERIOD(self, tok: Token) -> n.Period:
-        year, month = (int(x) for x in str(tok).split("-"))
-        if not 1 <= month <= 12:
-            self.bad("E0202", f"`{tok}` is not a month", self.tspan(tok), "write the period as YYYY-MM, e.g. `2025-03`")
-            month = 1
+        """`2026-05` (a month), `2026-Q2` (a quarter) or `2026` (a year)."""
+        year_text, _, rest = str(tok).partition("-")
+        year, month, quarter = int(year_text), 0, 0
+        if rest.startswith("Q"):
+            quarter = int(rest[1:])
+            if not 1 <= quarter <= 4:
+                self.bad(
+                    "E0202", f"`{tok}` is not a quarter", self.tspan(tok), "quarters are written `2026-Q1` to `2026-Q4`"
+                )
+                quarter = 1
+        elif rest:
+            month = int(rest)
+            if not 1 <= month <= 12:
+                self.bad(
+                    "E0202", f"`{tok}` is not a month", self.tspan(tok), "write the period as YYYY-MM, e.g. `2025-03`"
+                )
+                month = 1
         if not self._year(tok, year):
             year = 1970
-        return n.Period(self.tspan(tok), year, month, str(tok))
+        return n.Period(self.tspan(tok), year, month, str(tok), quarter)
 
     def CLOCK(self, tok: Token) -> n.Clock:
         h, m = (int(x) for x in str(tok).split(":"))

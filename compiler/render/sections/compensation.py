@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..doc import Block, DocLink, Inline, Para, Table
+from . import v2
 from .terms import placed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,11 +28,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
             blocks.append(b.para("credit.bands_intro"))
             rows = []
             for band in credit["bands"]:
-                threshold = (
-                    b.t("credit.below_target")
-                    if band["threshold"] == "target"
-                    else b.t("credit.below", percent=b.f.percent(band["threshold"]))
-                )
+                threshold = v2.threshold(b, band)
                 rows.append((Para((threshold,)), Para((b.amount(band["amount"]),))))
             blocks.append(Table((b.t("credit.col_uptime"), b.t("credit.col_credit")), tuple(rows)))
             blocks.append(b.para("credit.single_band"))
@@ -39,19 +36,27 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
                 blocks.append(
                     b.para("credit.target_means", clause=b.ref(b.numbers["standards"] + ".1", "availability"))
                 )
+        blocks += v2.credit_blocks(b, credit)
         if sorted(applies) == sorted(all_tiers):
             blocks.append(b.para("credit.applies_all"))
         else:
             blocks.append(Para((b.plural("credit.applies", len(applies), tiers=tiers_text),)))
         if credit["per_miss"] and p["exclusions"]:
             blocks.append(b.para("credit.excluded_tickets", section=b.ref(b.numbers["limitations"], "limitations")))
-        clauses.append((b.known("credit.names", credit["id"], b.t("credit.heading")), tuple(blocks), credit["id"]))
+        heading = b.text(credit.get("name")) or b.known("credit.names", credit["id"], b.t("credit.heading"))
+        clauses.append((heading, tuple(blocks), credit["id"]))
     if p["cap"]:
         cap = p["cap"]
         clauses.append(
             (
                 b.t("clause.cap"),
-                (b.para("cap.text", amount=b.amount(cap["amount"]), per=b.word("per", cap["per"])),),
+                (
+                    b.para(
+                        "v2.cap_scope" if cap["amount"].get("basis") == "service_charges" else "cap.text",
+                        amount=b.amount(cap["amount"]),
+                        per=b.word("per", cap["per"]),
+                    ),
+                ),
                 "cap",
             )
         )
@@ -71,6 +76,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
                 "payout",
             )
         )
+    clauses += v2.compensation_clauses(b)  # minimum credit, termination right (language v2)
     if p["claim"]:
         clauses.append((b.t("clause.claim"), claim_blocks(b, p["claim"]), "claim"))
     return [], clauses + placed(b, "compensation")
@@ -98,5 +104,6 @@ def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:
     blocks: list[Block] = [b.para(key, **values)]
     if claim["within_seconds"] is not None:
         blocks.append(b.para("claim.within", duration=b.f.duration(claim["within_seconds"])))
+    blocks += v2.claim_cycles(b, claim)
     blocks.append(b.para("claim.unclaimed" if claim["required"] else "claim.automatic"))
     return tuple(blocks)

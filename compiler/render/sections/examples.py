@@ -16,13 +16,13 @@ def examples(b: DocBuilder, probe: bool = False) -> Any:
     if probe:
         return bool(examples)
     key = "examples.intro_computed" if b.results else "examples.intro"
-    clauses = [(title(b, ex["title"]), example_blocks(b, i, ex), f"example-{i + 1}") for i, ex in enumerate(examples)]
+    clauses = [(title(b, ex), example_blocks(b, i, ex), f"example-{i + 1}") for i, ex in enumerate(examples)]
     return [b.para(key)], clauses
 
 
-def title(b: DocBuilder, value: str | dict[str, str]) -> str:
-    """An example's title: a v1 single string as written, a per-language title in this language."""
-    return value if isinstance(value, str) else b.text(value)
+def title(b: DocBuilder, ex: dict[str, Any]) -> str:
+    """An example's title: a v1 single string as written, a v2 per-language title in this language."""
+    return b.text(ex.get("titles"), ex["title"])
 
 
 def example_blocks(b: DocBuilder, index: int, ex: dict[str, Any]) -> tuple[Block, ...]:
@@ -32,13 +32,21 @@ def example_blocks(b: DocBuilder, index: int, ex: dict[str, Any]) -> tuple[Block
     if ex["fee"]:
         facts.append(b.para("examples.fee", fee=b.f.money(ex["fee"]["amount"], ex["fee"]["currency"])))
     if ex["period"]:
-        year, month = ex["period"].split("-")
-        facts.append(b.para("examples.period", period=period(b, int(year), int(month))))
+        from . import v2
+
+        other = v2.period_text(b, ex["period"])  # a quarter or a year (language v2)
+        if other is not None:
+            facts.append(other)
+        else:
+            year, month = ex["period"].split("-")
+            facts.append(b.para("examples.period", period=period(b, int(year), int(month))))
     for ev in ex["events"]:
         facts.append(event(b, ev))
     blocks: list[Block] = [b.para("examples.given"), Items(tuple(facts))]
     expect = ex["expect"]
-    expected = []
+    from . import v2
+
+    expected: list[Para] = v2.expected(b, ex)
     if "uptime" in expect:
         expected.append(b.para("examples.expect_uptime", uptime=b.f.percent(expect["uptime"]["percent"])))
     if "breaches" in expect:
@@ -68,6 +76,11 @@ def period(b: DocBuilder, year: int, month: int) -> str:
 
 
 def event(b: DocBuilder, ev: dict[str, Any]) -> Para:
+    from . import v2
+
+    extended = v2.event(b, ev)  # charges, requests (language v2)
+    if extended is not None:
+        return extended
     times = b.plural("examples.times", ev["repeat"], n=b.f.number(ev["repeat"])) if ev["repeat"] > 1 else ""
     if ev["kind"] == "ticket":
         key = "examples.ticket" if ev["responded"] else "examples.ticket_open"
@@ -84,6 +97,7 @@ def event(b: DocBuilder, ev: dict[str, Any]) -> Para:
             text += b.t("examples.reports_outage")
     else:
         text = b.t("examples.outage", start=b.f.timestamp(ev["start"]), duration=b.f.duration(ev["duration_seconds"]))
+        text += v2.outage_scope(b, ev)
         if ev["announced"]:
             text += b.t("examples.announced", at=b.f.timestamp(ev["announced"]))
     cause: tuple[Inline, ...] = ()
@@ -95,6 +109,10 @@ def event(b: DocBuilder, ev: dict[str, Any]) -> Para:
 def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     """The evaluator's report entry for the example, read as a reader would check it."""
     currency = entry["currency"]
+    if "scopes" in entry:  # a v2 report entry: per service and region
+        from . import v2
+
+        return v2.result_blocks(b, entry)
     lines: list[Para] = []
     uptime = entry["uptime"]
     if (

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...runtime.rules import allowed_downtime
 from ..doc import Block, DocLink, Items, Para, Table
+from . import v2
 from .terms import placed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,6 +82,7 @@ def availability_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
         blocks.append(b.para("availability.allowed_note"))
         if rounded:
             blocks.append(b.para("availability.allowed_rounded"))
+    blocks += v2.service_uptime_blocks(b)  # `uptime P for SERVICE` (language v2)
     if not blocks:
         return None
     return b.t("clause.availability"), tuple(blocks)
@@ -118,9 +120,11 @@ def measurement_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
         blocks.append(b.para("measurement.minimum_outage", duration=b.f.duration(av["minimum_outage_seconds"])))
     if av["maintenance_notice_seconds"] is not None:
         blocks.append(b.para("measurement.maintenance_notice", duration=b.f.duration(av["maintenance_notice_seconds"])))
-    if av["excludes"] and blocks:
+    extra = v2.measurement_blocks(b)  # regions, error rates, whole minutes, maintenance (language v2)
+    if av["excludes"] and (blocks or extra):
         refs = b.exclusion_links(av["excludes"])
         blocks.append(b.plural_para("measurement.excludes", len(refs), clauses=refs))
+    blocks += extra
     if has_uptime:
         blocks.append(b.para("measurement.union"))
     if not blocks:

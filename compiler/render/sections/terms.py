@@ -24,8 +24,10 @@ PLACED = {"availability_scope": "availability", "escalation": "live", "sole_reme
 
 
 def clause(b: DocBuilder, c: dict[str, Any]) -> tuple[str, tuple[Block, ...], str]:
-    # A clause the catalogue has no heading for is a numbered paragraph: its id is not prose.
-    return b.known("clause.names", c["id"], ""), b.user(b.text(c["text"])), c["id"]
+    # The contract's own title (language v2: `title en "…"`), else the catalogue's heading for a
+    # known id; a clause with neither is a numbered paragraph: its id is not prose.
+    heading = b.text(c.get("title")) or b.known("clause.names", c["id"], "")
+    return heading, b.user(b.text(c["text"])), c["id"]
 
 
 def placed(b: DocBuilder, after: str) -> list[tuple[str, tuple[Block, ...], str]]:

@@ -1,0 +1,121 @@
+"""The scoped month of language v2 for bench/evaluate.py: 10k customers × 2 services × 4 regions,
+1M request intervals, 50k incidents, over a nimbus-cloud-like contract."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+CONTRACT = """
+sla bench_cloud {
+  title en "Bench cloud"
+  version "1"
+  effective 2026-01-01
+  languages en
+  timezone "UTC"
+  currency USD
+  billing monthly
+  service compute { name en "Compute"
+    measured per region }
+  service storage { name en "Storage"
+    measured per region
+    downtime when error_rate above 5% per 5min }
+  availability {
+    window calendar month
+    minimum outage 1min
+    downtime counted in whole minutes
+    excludes maint customer_caused
+  }
+  tier standard { name en "Standard"
+    uptime 99.99% for compute
+    uptime 99.9% for storage }
+  condition good { en "in good standing" }
+  credit downtime {
+    requires good
+    when uptime below target 10% of service_charges
+    when uptime below 99.0% 30% of service_charges
+    when uptime at or below 95.0% 100% of service_charges
+  }
+  minimum credit 1 USD per month
+  cap 100% of service_charges per month
+  terminate when uptime below 99.0% for 3 consecutive months
+  exclude maint { maintenance notice 5d limit 8h per year
+    en "maintenance" }
+  exclude customer_caused { en "customer" }
+}
+"""
+PERIOD = "2026-05"
+REGIONS = ("us_east", "us_west", "eu_west", "ap_south")
+SERVICES = ("compute", "storage")
+
+
+def _objects(values: Any) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def load() -> Any:
+    from slac.driver import compile_policy
+    from slac.runtime import load_policy
+
+    return load_policy(compile_policy(CONTRACT, file="bench.sla"))
+
+
+def generate(customers: int = 10_000, requests: int = 1_000_000, incidents: int = 50_000, seed: int = 5) -> Any:
+    from slac.runtime.events import MISSING, Charges, Customers, Events, Incidents, Requests, Tickets
+
+    rng = np.random.default_rng(seed)
+    ids = [f"c{k:05d}" for k in range(customers)]
+    cust = Customers(
+        id=_objects(ids),
+        tier=_objects(["standard"] * customers),
+        fee=tuple(Decimal(0) for _ in ids),
+        row=np.arange(2, customers + 2),
+        conditions={"good": rng.random(customers) > 0.05},
+    )
+    scopes = [(s, r) for s in SERVICES for r in REGIONS]
+    charges = Charges(
+        customer=_objects([c for c in ids for _ in scopes]),
+        service=_objects([s for _ in ids for s, _r in scopes]),
+        region=_objects([r for _ in ids for _s, r in scopes]),
+        amount=tuple(Decimal(int(a)) / 100 for a in rng.integers(0, 200_000, customers * len(scopes))),
+        row=np.arange(2, customers * len(scopes) + 2),
+    )
+    month = 1_777_593_600_000_000  # 2026-05-01T00:00Z in µs
+    history = month - 120 * 86_400_000_000
+    span = 31 * 86_400_000_000 + (month - history)
+    start = history + rng.integers(0, span, incidents)
+    length = rng.integers(1, 3600, incidents) * 1_000_000
+    causes = rng.choice(np.array([None, None, None, "maint", "customer_caused"], dtype=object), incidents)
+    announced = np.where(causes == "maint", start - 6 * 86_400_000_000, MISSING)
+    who = [None if rng.random() > 0.01 else (ids[int(rng.integers(customers))],) for _ in range(incidents)]
+    inc = Incidents(
+        id=_objects([f"i{k}" for k in range(incidents)]),
+        start=start.astype(np.int64),
+        end=(start + length).astype(np.int64),
+        cause=causes,
+        announced=announced.astype(np.int64),
+        customers=tuple(who),
+        row=np.arange(2, incidents + 2),
+        service=rng.choice(np.array(SERVICES, dtype=object), incidents),
+        region=rng.choice(np.array(REGIONS, dtype=object), incidents),
+    )
+    per_region = requests // len(REGIONS)
+    r_start = np.concatenate([month + np.arange(per_region, dtype=np.int64) % 8928 * 300_000_000] * len(REGIONS))
+    total = rng.integers(100, 10_000, len(r_start))
+    failed = (total * rng.choice([0.0, 0.01, 0.05, 0.2], len(r_start), p=[0.6, 0.3, 0.09, 0.01])).astype(np.int64)
+    reqs = Requests(
+        service=_objects(["storage"] * len(r_start)),
+        region=_objects([r for r in REGIONS for _ in range(per_region)]),
+        start=r_start,
+        total=total.astype(np.int64),
+        failed=failed,
+        row=np.arange(2, len(r_start) + 2),
+    )
+    empty = _objects([])
+    none = np.zeros(0, dtype=np.int64)
+    tickets = Tickets(empty, empty, empty, none, none, np.zeros(0, dtype=bool), empty, none)
+    return Events(cust, tickets, inc, charges, reqs)

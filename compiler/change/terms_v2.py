@@ -1,0 +1,167 @@
+"""The terms of language v2 in `slac diff`, each with its direction for the customer.
+
+* `downtime counted in whole minutes` added: less downtime counts — a reduction;
+* a higher error-rate threshold (fewer intervals are down), a longer minimum outage: reductions;
+* a smaller yearly maintenance allowance, a longer maintenance notice: improvements;
+* a larger minimum credit: a reduction; a termination right added, a higher termination threshold
+  or fewer consecutive months: improvements; more billing cycles to claim: an improvement;
+* a service measured per region or not, a different error-rate interval: unranked (slac cannot
+  tell which way it goes for a customer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from .compare import At, Pair, by_id, compare_row, lines_of
+from .keys import Key
+from .strings import Msg, duration, msg, percent, user_text, word
+from .terms import Presence, Row
+
+
+def _yes_no(value: bool) -> Msg:
+    return word("yes" if value else "no")
+
+
+ROWS: tuple[Row, ...] = (
+    Row(
+        Key("availability", "whole_minutes"),
+        "availability_whole_minutes",
+        lambda p: bool((p.get("availability") or {}).get("whole_minutes")),
+        "lower",
+        ("whole_minutes_removed", "whole_minutes_added"),
+        _yes_no,
+        lambda p: (p.get("availability") or {}).get("line"),
+        rank=int,
+        samples=(False, True),
+    ),
+    Row(
+        Key("minimum_credit", "amount"),
+        "minimum_credit",
+        lambda p: (p.get("minimum_credit") or {}).get("amount"),
+        "lower",
+        ("minimum_credit_lower", "minimum_credit_higher"),
+        str,
+        lambda p: (p.get("minimum_credit") or {}).get("line"),
+        rank=Decimal,
+        absent=Presence(("reduction", "minimum_credit_added"), ("improvement", "minimum_credit_removed")),
+        samples=("1", "5"),
+    ),
+    Row(
+        Key("termination", "below"),
+        "termination_below",
+        lambda p: (p.get("termination") or {}).get("below"),
+        "higher",
+        ("termination_sooner", "termination_later"),
+        percent,
+        lambda p: (p.get("termination") or {}).get("line"),
+        rank=Decimal,
+        absent=Presence(("improvement", "termination_added"), ("reduction", "termination_removed"), percent),
+        samples=("99", "99.5"),
+    ),
+    Row(
+        Key("termination", "months"),
+        "termination_months",
+        lambda p: (p.get("termination") or {}).get("months"),
+        "lower",
+        ("termination_fewer_months", "termination_more_months"),
+        str,
+        lambda p: (p.get("termination") or {}).get("line"),
+        absent="skip",
+        samples=(2, 3),
+    ),
+    Row(
+        Key("claim", "within_cycles"),
+        "claim_within_cycles",
+        lambda p: (p.get("claim") or {}).get("within_cycles"),
+        "higher",
+        ("claim_longer", "claim_shorter"),
+        str,
+        lambda p: (p.get("claim") or {}).get("line"),
+        absent=("unranked", "claim_cycles_changed"),
+        samples=(1, 2),
+    ),
+)
+
+SERVICE_ROWS: tuple[Row, ...] = (
+    Row(
+        Key("service", None, "error_rate"),
+        "service_error_rate",
+        lambda s: (s.get("error_rate") or {}).get("above"),
+        "lower",
+        ("error_rate_lower", "error_rate_higher"),
+        percent,
+        rank=Decimal,
+        absent=Presence(("improvement", "error_rate_added"), ("reduction", "error_rate_removed"), percent),
+        samples=("5", "10"),
+    ),
+    Row(
+        Key("service", None, "error_rate_interval"),
+        "service_error_rate_interval",
+        lambda s: (s.get("error_rate") or {}).get("per_seconds"),
+        "unranked",
+        ("error_rate_interval_changed",),
+        duration,
+        absent="skip",
+    ),
+    Row(
+        Key("service", None, "per_region"),
+        "service_per_region",
+        lambda s: bool(s.get("per_region")),
+        "unranked",
+        ("per_region_changed",),
+        _yes_no,
+        samples=(False, True),
+    ),
+)
+
+MAINTENANCE_ROWS: tuple[Row, ...] = (
+    Row(
+        Key("exclusion", None, "maintenance_notice"),
+        "exclusion_maintenance_notice",
+        lambda e: (e.get("maintenance") or {}).get("notice_seconds"),
+        "higher",
+        ("notice_longer", "notice_shorter"),
+        duration,
+        absent=Presence(("improvement", "maintenance_marked"), ("reduction", "maintenance_unmarked"), duration),
+    ),
+    Row(
+        Key("exclusion", None, "maintenance_limit"),
+        "exclusion_maintenance_limit",
+        lambda e: (e.get("maintenance") or {}).get("limit_seconds"),
+        "lower",
+        ("allowance_smaller", "allowance_larger"),
+        duration,
+        absent=Presence(("improvement", "allowance_added"), ("reduction", "allowance_removed"), duration),
+    ),
+)
+
+
+def changes_v2(pair: Pair) -> Iterator[Any]:
+    """The v2 terms that differ: the contract's, each service's (added, removed, its rules), each exclusion's maintenance."""
+    for row in ROWS:
+        at = At(row.key, msg("subject", row.subject), (row.line(pair.old), row.line(pair.new)))
+        yield from compare_row(row, at, row.read(pair.old), row.read(pair.new))
+    old, new = by_id(pair.old.get("services")), by_id(pair.new.get("services"))
+    for ident in sorted(set(old) | set(new)):
+        a, b = old.get(ident), new.get(ident)
+        name = user_text((b or a or {}).get("name"), ident)
+        if a is None or b is None:
+            rule = Presence(("unranked", "service_added"), ("reduction", "service_removed"))
+            at = At(Key("service", ident), msg("subject", "service", name=name), lines_of(a, b))
+            from .compare import presence
+
+            yield from presence(at, a and ident, b and ident, rule)
+            continue
+        for row in SERVICE_ROWS:
+            at = At(row.key.of(ident), msg("subject", row.subject, name=name), lines_of(a, b))
+            yield from compare_row(row, at, row.read(a), row.read(b))
+    old_ex, new_ex = by_id(pair.old.get("exclusions")), by_id(pair.new.get("exclusions"))
+    for ident in sorted(set(old_ex) & set(new_ex)):
+        a, b = old_ex[ident], new_ex[ident]
+        name = user_text(None, ident)
+        for row in MAINTENANCE_ROWS:
+            at = At(row.key.of(ident), msg("subject", row.subject, name=name), lines_of(a, b))
+            yield from compare_row(row, at, row.read(a), row.read(b))

@@ -1,0 +1,211 @@
+"""The report of a language-v2 evaluation (report format 1.1): per customer its scopes, each with its own
+uptime, downtime, credit lines, cap and termination right; CSV has one row per customer and scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .report import _esc, _Markdown, _money, _Names, _table, catalogue, render_report
+
+CSV_COLUMNS_V2 = (
+    "period",
+    "customer",
+    "tier",
+    "currency",
+    "fee",
+    "service",
+    "region",
+    "charges",
+    "uptime_percent",
+    "uptime_fraction",
+    "uptime_target",
+    "uptime_met",
+    "downtime_counted_seconds",
+    "error_rate_intervals",
+    "scope_credit_lines",
+    "scope_subtotal",
+    "termination_right",
+    "customer_subtotal",
+    "minimum_credit_applied",
+    "total",
+    "claim_last_day",
+)
+
+
+def render_any(report: dict[str, Any], *, fmt: str, lang: str = "en", policy: Mapping[str, Any] | None = None) -> bytes:
+    """`report.render_report` for a report of either format: a v2 report (1.1) per customer and scope."""
+    if fmt == "json" or not is_v2(report):
+        return render_report(report, fmt=fmt, lang=lang, policy=policy)
+    if fmt == "csv":
+        return to_csv_v2(report).encode("utf-8")
+    return to_markdown_v2(report, lang=lang, policy=policy).encode("utf-8")
+
+
+def is_v2(report: Mapping[str, Any]) -> bool:
+    return any("scopes" in c for c in report["customers"]) or report.get("format_version") == "1.1"
+
+
+def to_csv_v2(report: Mapping[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS_V2)
+    for c in report["customers"]:
+        claim = c.get("claim") or {}
+        minimum = c.get("minimum_credit")
+        for s in c["scopes"]:
+            up = s["uptime"]
+            writer.writerow(
+                (
+                    report["period"], c["customer"], c["tier"], c["currency"], c["fee"],
+                    s["service"] or "", s["region"] or "", s["charges"] or "",
+                    up["display"], up["fraction"], up["target"] or "", _flag(up["met"]),
+                    s["downtime"]["counted_seconds"], s["downtime"]["error_rate_intervals"],
+                    len(s["credits"]), s["subtotal"],
+                    _flag(s["termination"]["right"]) if s["termination"] else "",
+                    c["subtotal"], _flag(minimum["applied"]) if minimum else "", c["total"],
+                    claim.get("last_day") or "",
+                )
+            )  # fmt: skip
+    return out.getvalue()
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def to_markdown_v2(report: Mapping[str, Any], *, lang: str, policy: Mapping[str, Any] | None) -> str:
+    return _MarkdownV2(catalogue(lang), _Names(policy, lang), policy or {}).report(report)
+
+
+class _MarkdownV2(_Markdown):
+    def __init__(self, c: Any, names: _Names, policy: Mapping[str, Any]) -> None:
+        super().__init__(c, names)
+        self.services = {s["id"]: s.get("name") for s in policy.get("services", [])}
+
+    def scope_name(self, s: Mapping[str, Any]) -> str:
+        names = self.services.get(s["service"])
+        label = (names or {}).get(self.names.lang) or s["service"] or self.c.t("v2_the_service")
+        return _esc(label) + (f" · {_esc(s['region'])}" if s["region"] else "")
+
+    def summary(self, customers: Sequence[Mapping[str, Any]]) -> list[str]:
+        t = self.c.t
+        if not customers:
+            return [t("no_customers"), ""]
+        head = (t("customer"), t("v2_scope"), t("uptime"), t("v2_scope_credit"), t("total"))
+        rows = []
+        for c in customers:
+            for k, s in enumerate(c["scopes"]):
+                rows.append(
+                    (
+                        _esc(c["customer"]) if k == 0 else "",
+                        self.scope_name(s),
+                        f"{s['uptime']['display']}%",
+                        _money(s["subtotal"], c["currency"]),
+                        f"**{_money(c['total'], c['currency'])}**" if k == 0 else "",
+                    )
+                )
+        return _table(head, rows, right=(2, 3, 4))
+
+    def customer(self, c: Mapping[str, Any]) -> list[str]:
+        t = self.c.t
+        out = [f"## {t('customer_heading', customer=_esc(c['customer']))}", ""]
+        out += [
+            self.item(t("tier"), _esc(self.names.tier(c["tier"]))),
+            self.item(t("v2_fee"), _money(c["fee"], c["currency"])),
+        ]
+        unmet = [name for name, ok in (c.get("conditions") or {}).items() if not ok]
+        if unmet:
+            out.append(self.item(t("v2_conditions_unmet"), ", ".join(_esc(u) for u in unmet)))
+        for s in c["scopes"]:
+            out += self.scope(c, s)
+        if c["tickets"] and c["tickets"]["measured"]:
+            out += self.tickets(c["tickets"], c["breaches"])
+        out += ["", f"### {t('credits')}", ""]
+        out += self.credits_v2(c)
+        return out
+
+    def scope(self, c: Mapping[str, Any], s: Mapping[str, Any]) -> list[str]:
+        t, cur = self.c.t, c["currency"]
+        out = ["", f"### {t('v2_scope_heading', scope=self.scope_name(s))}", ""]
+        if s["charges"] is not None:
+            out.append(self.item(t("v2_charges"), _money(s["charges"], cur)))
+        out.append(self.uptime(s["uptime"]))
+        d = s["downtime"]
+        out.append(self.item(t("downtime_counted"), self.duration(d["counted_seconds"])))
+        for e in d["excluded"]:
+            cause = _esc(e["cause"]) if e["cause"] else t("no_cause")
+            out.append(
+                "- "
+                + t(
+                    "downtime_excluded",
+                    cause=cause,
+                    reason=self.reason(e["reason"]),
+                    duration=self.duration(e["seconds"]),
+                )
+            )
+        if d["error_rate_intervals"]:
+            out.append(self.item(t("v2_error_intervals"), str(d["error_rate_intervals"])))
+        out.append(self.item(t("incidents_own"), self.ids(d["incidents"])))
+        out.append(self.item(t("incidents_platform"), str(d["platform_incidents"])))
+        for x in s["credits"]:
+            out.append(self.item(_esc(x["credit"]) + self.line(x["line"]), _esc(x["explanation"])))
+        if s["conditions_unmet"]:
+            out.append(
+                self.item(t("v2_not_owed"), t("v2_condition_unmet", conditions=", ".join(s["conditions_unmet"])))
+            )
+        out.append(self.item(t("v2_scope_credit"), _money(s["subtotal"], cur)))
+        if s["termination"] and s["termination"]["right"]:
+            months = ", ".join(f"{m['month']} {m['uptime']}%" for m in s["termination"]["months"])
+            out.append(
+                self.item(
+                    t("v2_termination"), t("v2_termination_right", months=months) + self.line(s["termination"]["line"])
+                )
+            )
+        return out
+
+    def credits_v2(self, c: Mapping[str, Any]) -> list[str]:
+        t, cur = self.c.t, c["currency"]
+        out = []
+        for x in c["credits"]:
+            out.append(self.item(_esc(x["credit"]) + self.line(x["line"]), self.basis(x, cur)))
+        cap = c.get("cap")
+        if cap is not None:
+            key = "cap_applied" if cap["applied"] else "cap_not_applied"
+            out.append(
+                self.item(
+                    t("cap"),
+                    t(key, limit=_money(cap["limit"], cur), amount=self.amount(cap["amount"])) + self.line(cap["line"]),
+                )
+            )
+        minimum = c.get("minimum_credit")
+        if minimum is not None:
+            key = "v2_minimum_applied" if minimum["applied"] else "v2_minimum_not_applied"
+            out.append(
+                self.item(t("v2_minimum"), t(key, amount=_money(minimum["amount"], cur)) + self.line(minimum["line"]))
+            )
+        out.append(self.item(t("total"), f"**{_money(c['total'], cur)}**"))
+        if c.get("claim") is not None:
+            out.append(self.claim_v2(c["claim"]))
+        if c.get("payout") is not None:
+            out.append(self.payout(c["payout"]))
+        return out
+
+    def claim_v2(self, claim: Mapping[str, Any]) -> str:
+        t = self.c.t
+        parts = [t("claim_required") if claim["required"] else t("claim_not_required")]
+        if claim.get("last_day"):
+            parts.append(t("v2_claim_last_day", day=claim["last_day"]))
+        via = self.names.channel(claim["channel"]) if claim.get("channel") else claim.get("address")
+        if via:
+            parts.append(t("claim_via", channel=_esc(via)))
+        return self.item(t("claim"), t("list_sep").join(parts) + self.line(claim["line"]))
+
+    def amount(self, amount: Mapping[str, Any]) -> str:
+        if "service_days" in amount:
+            return self.c.t("v2_service_days", n=amount["service_days"])
+        if "formula" in amount:
+            return f"`{amount['text']}`"
+        return super().amount(amount)
