@@ -17,7 +17,7 @@ from slac.errors import has_errors
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = {lang: ROOT / "docs" / f"language.{lang}.md" for lang in ("en", "zh")}
 FENCE = re.compile(r"```sla\n(.*?)```", re.S)
-MARKER = re.compile(r"# in: (\w+)(?: ×(\d+))?(?: → ([EW]\d{4}))?$")
+MARKER = re.compile(r"# in: (\w+)(?: ×(\d+))?(?: → ([EW]\d{4}))?(?: \(--holiday-years (\d{4})-(\d{4})\))?$")
 
 # Where `# in: BLOCK` puts a fragment in the base contract: the line that opens the block.
 OPENERS = {
@@ -55,13 +55,21 @@ def unescape(s: str) -> str:
     return re.sub(r"\{×(\d+):(.*?)\}", lambda m: m.group(2) * int(m.group(1)), s, flags=re.S)
 
 
+def options(block: str) -> dict[str, tuple[int, int]]:
+    """What `slac compile` is told beside the text: `(--holiday-years A-B)` after the marker."""
+    m = MARKER.match(block.partition("\n")[0])
+    return {"holiday_years": (int(m.group(4)), int(m.group(5)))} if m and m.group(4) else {}
+
+
 def assemble(block: str, base_text: str) -> tuple[str, str | None]:
-    """The whole contract an example stands for, and the check code it must produce (None: it compiles)."""
+    """The whole contract an example stands for, and the check code it must produce (None: it compiles).
+
+    `×N` repeats the fragment N times; `{#}` in it is the repetition's number (1, 2, …), for names."""
     first, _, rest = block.partition("\n")
     m = MARKER.match(first)
     assert m, f"an example starts with `# in: BLOCK`: {first!r}"
     where, times, code = m.group(1), int(m.group(2) or 1), m.group(3)
-    fragment = unescape("\n".join([rest.rstrip("\n")] * times))
+    fragment = unescape("\n".join(rest.rstrip("\n").replace("{#}", str(i + 1)) for i in range(times)))
     if where == "file":
         return fragment + "\n", code
     lines = base_text.rstrip("\n").split("\n")
@@ -106,7 +114,7 @@ def test_both_languages_have_the_same_sections_and_examples() -> None:
 def test_example(index: int) -> None:
     block = examples("en")[index]
     source, code = assemble(block, base("en"))
-    compiled = compile_source(source, file="example.sla")
+    compiled = compile_source(source, file="example.sla", **options(block))
     codes = [d.code for d in compiled.diagnostics]
     if code is None:
         assert not has_errors(compiled.diagnostics), (block, compiled.diagnostics)
