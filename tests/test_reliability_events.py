@@ -307,3 +307,28 @@ def test_a_quoted_header_name_over_two_lines_with_an_empty_column(policy: Path, 
     # ArrowNotImplementedError. The record is on line 3: the header takes lines 1 and 2.
     data = b'"x\ny",id,customer,priority,opened_at,responded_at\n,T1,acme,hihg,2025-03-03T09:00+08:00,\n'
     _refused(policy, tmp_path, "t.csv", data, "line 3", "priority", "hihg")
+
+
+@pytest.mark.parametrize("fee", ['"\\udb00"', '"\\udb00\\ud808\\udc5f"', '"\\udc00x"'])
+def test_an_unpaired_surrogate_escape_in_json_lines(policy: Path, tmp_path: Path, fee: str) -> None:
+    # Found by tests/test_fuzz_events.py: json.loads makes a lone surrogate of `"\udb00"`, and
+    # pyarrow raised UnicodeEncodeError building the column.
+    data = ('{"customer": "acme", "tier": "standard", "monthly_fee": ' + fee + "}\n").encode()
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(data)
+    from slac.runtime import load_policy
+    from slac.runtime.inputs import EventError, read_customers
+
+    with pytest.raises(EventError) as info:
+        read_customers(path, load_policy(policy).raw)
+    assert "line 1" in str(info.value) and "`monthly_fee`" in str(info.value)
+
+
+def test_a_paired_surrogate_escape_is_one_character(policy: Path, tmp_path: Path) -> None:
+    # "\ud83d\ude00" is U+1F600 written as its UTF-16 pair: a character, read as one.
+    from slac.runtime import load_policy
+    from slac.runtime.inputs import read_customers
+
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b'{"customer": "\\ud83d\\ude00", "tier": "standard", "monthly_fee": 1}\n')
+    assert read_customers(path, load_policy(policy).raw).id.tolist() == ["\U0001f600"]

@@ -423,6 +423,10 @@ def _utf8(data: bytes) -> bool:
     return True
 
 
+# An unpaired surrogate, as json.loads makes of `"\udb00"`: no UTF-8 text can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _flat(data: bytes) -> bool:
     """Whether every line is one object, starting with its `{`, with no other `{` or `[` anywhere.
 
@@ -432,7 +436,9 @@ def _flat(data: bytes) -> bool:
     """
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     starts = data.count(b"\n{") + data.startswith(b"{")
-    return b"[" not in data and data.count(b"{") == starts == lines
+    # `\uD8..`–`\uDF..` escapes (surrogates, paired or not) are left to the json module too.
+    escapes = (b"\\ud" in data or b"\\uD" in data) and re.search(rb"\\u[dD][89a-fA-F]", data) is not None
+    return b"[" not in data and not escapes and data.count(b"{") == starts == lines
 
 
 def _read_jsonl_slowly(path: str, lines: list[bytes], columns: Sequence[str]) -> Source:
@@ -461,6 +467,10 @@ def _read_jsonl_slowly(path: str, lines: list[bytes], columns: Sequence[str]) ->
             v = record.get(c)
             if isinstance(v, (dict, list)):
                 raise EventError(path, number, c, "a list or object where a single value is expected")
+            if isinstance(v, str) and not v.isascii() and _SURROGATE.search(v):
+                raise EventError(
+                    path, number, c, "a \\uD800–\\uDFFF escape without its pair is not text; check how it was exported"
+                )
             values[c].append(None if v is None else ("true" if v is True else "false" if v is False else str(v)))
     table = pa.table({c: pa.array(v, pa.string()) for c, v in values.items()})
     return Source(path, table, np.array(rows, dtype=np.int64), "line", 0)
