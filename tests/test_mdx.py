@@ -101,7 +101,7 @@ def test_websoft9_cross_references_are_links(policies) -> None:
     # 3.1 says the matters of clause 5.5 do not count; 4.1 points at section 5.
     assert "因第 [5.5](#third-party-cloud) 条所列情形导致的不可用" in zh
     assert "in clause [5.5](#third-party-cloud)" in en
-    assert "因第 [5](#limitations) 节所列情形引起的工单" in zh
+    assert "因第 [5](#limitations) 节所列情形导致未达到响应时限的" in zh
     assert '<a id="third-party-cloud"></a>**5.5**' in zh
 
 
