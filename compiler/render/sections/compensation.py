@@ -31,7 +31,8 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
                 threshold = v2.threshold(b, band)
                 rows.append((Para((threshold,)), Para((b.amount(band["amount"]),))))
             blocks.append(Table((b.t("credit.col_uptime"), b.t("credit.col_credit")), tuple(rows)))
-            blocks.append(b.para("credit.single_band"))
+            inclusive = any(band.get("inclusive") for band in credit["bands"])  # `at or below` (v2)
+            blocks.append(b.para("v2.single_band_inclusive" if inclusive else "credit.single_band"))
             if any(band["threshold"] == "target" for band in credit["bands"]):
                 blocks.append(
                     b.para("credit.target_means", clause=b.ref(b.numbers["standards"] + ".1", "availability"))
