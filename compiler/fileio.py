@@ -345,6 +345,11 @@ def _swappable(real: Path) -> bool:
     info, above = os.stat(real), os.stat(real.parent)
     if info.st_dev != above.st_dev or info.st_uid != os.geteuid():
         return False  # a mount point cannot be renamed; another's directory would change owner
+    try:  # an ACL or other extended attribute of the directory would not pass to the new one
+        if any(not name.startswith("security.") for name in os.listxattr(real)):
+            return False
+    except OSError:
+        pass  # a file system without extended attributes
     try:
         here = os.path.realpath(os.getcwd())
     except OSError:
