@@ -294,8 +294,9 @@ def _swap_siblings(real: Path) -> list[Path]:
 
 def _publish_swapped(real: Path, files: dict[str, str | bytes]) -> bool:
     """Build the next tree beside `real` and swap it in; False (nothing changed) where a swap cannot be
-    used: no `renameat2`, `real` a mount point, another owner's, an ancestor of the working directory,
-    or holding more than `MAX_CARRIED` entries or special files; the parent not writable."""
+    used: no `renameat2`, `real` a mount point, another owner's, with extended attributes, the working
+    directory of a process (or inside it), holding more than `MAX_CARRIED` entries or special files;
+    the parent not writable; a file system that cannot exchange."""
     import stat
 
     exists = os.path.lexists(real)
@@ -350,11 +351,27 @@ def _swappable(real: Path) -> bool:
             return False
     except OSError:
         pass  # a file system without extended attributes
+    return not _in_use(real)
+
+
+def _in_use(real: Path) -> bool:
+    """Whether `real` holds the working directory of this process or of another one that may be seen
+    (`/proc/PID/cwd`): a shell or a preview server started there would be left in the removed old tree."""
+    inside = str(real), str(real) + os.sep
     try:
-        here = os.path.realpath(os.getcwd())
+        places = [os.getcwd()]
     except OSError:
-        return False
-    return not (here == str(real) or here.startswith(str(real) + os.sep))
+        return True
+    try:
+        pids = [pid for pid in os.listdir("/proc") if pid.isdigit()]
+    except OSError:
+        pids = []
+    for pid in pids:
+        try:
+            places.append(os.readlink(f"/proc/{pid}/cwd"))
+        except OSError:
+            continue  # gone, or another user's
+    return any(place == inside[0] or place.startswith(inside[1]) for place in places)
 
 
 def _plan(real: Path) -> list[tuple[str, os.stat_result]] | None:

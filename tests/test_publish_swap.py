@@ -208,3 +208,30 @@ def test_leftovers_of_a_killed_swap_are_removed_but_not_lookalikes(tmp_path: Pat
         (tmp_path / name).mkdir()
     fileio.publish(out, NEW)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", *lookalikes])
+
+
+def test_a_directory_another_process_works_in_is_not_swapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `cd site && python -m http.server` in another terminal: swapped, it would serve the removed old tree.
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "site"
+    _old(out)
+    ready = tmp_path / "ready"
+    server = subprocess.Popen(
+        [sys.executable, "-c", f"import time; open({str(ready)!r}, 'w').close(); time.sleep(60)"], cwd=out / "img"
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists():
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.01)
+        ready.unlink()
+        _journaled_because(tmp_path, monkeypatch, out)
+    finally:
+        server.kill()
+        server.wait()
+    spy = Spy(monkeypatch)
+    fileio.publish(out, NEW)  # once it has gone, the directory is swapped again
+    assert spy.exchanges == 1
