@@ -235,3 +235,26 @@ def test_a_directory_another_process_works_in_is_not_swapped(tmp_path: Path, mon
     spy = Spy(monkeypatch)
     fileio.publish(out, NEW)  # once it has gone, the directory is swapped again
     assert spy.exchanges == 1
+
+
+def test_concurrent_publishers_take_turns(tmp_path: Path) -> None:
+    # Two processes publishing into one directory at once: each publish is whole (the last one
+    # wins), and neither removes the other's next tree as a leftover (they take turns on the parent).
+    import subprocess
+    import sys
+
+    out = tmp_path / "site"
+    _old(out)
+    script = (
+        "import sys\nfrom slac import fileio\n"
+        "for i in range(15):\n"
+        "    fileio.publish(sys.argv[1], {f'{n}.md': f'{sys.argv[2]} {i}\\n' for n in 'abcdef'})\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(out), who], stderr=subprocess.PIPE) for who in "xy"]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    pages = {(out / f"{n}.md").read_text(encoding="utf-8") for n in "abcdef"}
+    assert pages in ({"x 14\n"}, {"y 14\n"})  # one publish's set, not a mix of two
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
