@@ -258,3 +258,28 @@ def test_concurrent_publishers_take_turns(tmp_path: Path) -> None:
     assert pages in ({"x 14\n"}, {"y 14\n"})  # one publish's set, not a mix of two
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_a_failure_names_the_output_not_the_hidden_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from slac.cli import main
+
+    from .conftest import ROOT
+
+    out = tmp_path / "site"
+    _old(out)
+    real_open = os.open
+
+    def full(path: Any, *args: Any, **kwargs: Any) -> int:
+        if str(path).endswith("websoft9.en.md"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(fileio.os, "open", full)
+    contract = str(ROOT / "contracts" / "websoft9.sla")
+    result = CliRunner().invoke(main, ["render", contract, "--lang", "en", "--format", "md", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"slac: error: {out / 'websoft9.en.md'}: cannot write: No space left on device; nothing was changed in {out}"
+    )
