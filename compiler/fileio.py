@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 
@@ -188,9 +191,14 @@ def _umask() -> int:
 
 # ---- a set of files, all or nothing ---------------------------------------------------------------
 
-# Hidden directories of an unfinished `publish` inside the output directory (found and finished by the next one).
+# Hidden directories of an unfinished journaled `publish` inside the output directory (finished by the next one).
 STAGING_PREFIX = ".slac-staging-"
+# Hidden siblings `.DIR.slac-swap-XXXXXXXX` of a swapped `publish`: the next tree, or the old one swapped out.
+SWAP_INFIX = ".slac-swap-"
 _JOURNAL = "journal.json"
+# A swap carries every other entry of the output directory into the next tree (as hard links); past
+# this many, or with a device, pipe or socket among them, the journaled publish is used instead.
+MAX_CARRIED = 10_000
 
 
 class OutputError(OSError):
@@ -198,41 +206,35 @@ class OutputError(OSError):
 
 
 def publish(directory: str | Path, files: dict[str, str | bytes]) -> None:
-    """Write `files` (plain names) into `directory` all or nothing, each by an atomic rename.
+    """Write `files` (plain names) into `directory` all or nothing.
 
-    1. every file is written and fsync'ed into a hidden staging directory inside `directory` (so on
-       the same file system, even when `directory` is a mount point); a failure here changes nothing;
-    2. a journal listing the names is written and fsync'ed: from here on the new set is complete;
-    3. each old file is moved into the staging directory and the new one renamed into place.
-       A failure (a full disk, a refused rename) moves every file back: the old set again.
-    4. the staging directory, with the old files, is removed.
+    Swapped (Linux, see `_publish_swapped`): the next tree of `directory` (the new files and a hard
+    link of every other entry) is built in a hidden sibling and exchanged with `directory` in one
+    `renameat2(RENAME_EXCHANGE)`, or renamed into place when `directory` does not exist yet. A crash
+    at any point leaves the whole old tree or the whole new one.
 
-    A crash (SIGKILL, power loss) during 3 leaves the journal: the next `publish` into the same
-    directory (any `slac build` or `slac render` there) first finishes those renames, so the
-    directory ends with the new set. Concurrent publishers into one directory take turns (flock).
+    Journaled (elsewhere, see `_publish_journaled`): staged inside `directory`, then renamed file by
+    file; a crash between the renames leaves a mix, which the next `publish` there finishes.
+
+    Leftovers of a killed publish are cleaned up (or finished) by the next one into `directory`
+    (`recover`). Concurrent publishers with one parent directory take turns (flock).
     """
-    import json
-
-    target_dir = Path(directory)
-    created = _make_dirs(target_dir)
+    real = Path(os.path.realpath(directory))
+    created = _make_dirs(real.parent)
     try:
-        with _locked(target_dir):
-            recover(target_dir)
+        with _locked(real.parent):
+            recover(real)
             for name in files:
-                place = target_dir / name
+                place = real / name
                 if place.is_dir() and not place.is_symlink():
-                    raise OutputError(21, f"{place}: is a directory; remove it or choose another output directory")
-            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target_dir))
-            try:
-                (staging / "new").mkdir()
-                (staging / "old").mkdir()
-                for name, data in files.items():
-                    _write_synced(staging / "new" / name, data)
-                _write_synced(staging / _JOURNAL, json.dumps(sorted(files)))
-                _sync_dir(staging)
-                _swap(target_dir, staging, list(files))
-            finally:
-                _remove_tree(staging)
+                    raise OutputError(
+                        21, f"{Path(directory) / name}: is a directory; remove it or choose another output directory"
+                    )
+            if not _publish_swapped(real, files):
+                if not real.exists():
+                    real.mkdir()
+                    created.insert(0, real)
+                _publish_journaled(real, files)
     except BaseException:
         for made in created:  # directories this call made, deepest first, if still empty
             try:
@@ -243,11 +245,16 @@ def publish(directory: str | Path, files: dict[str, str | bytes]) -> None:
 
 
 def recover(directory: Path) -> None:
-    """Finish the renames of a `publish` that was killed after its journal (see `publish`); drop the rest."""
+    """Clean up after a `publish` into `directory` that was killed: a swapped one leaves a hidden
+    sibling (the unfinished next tree, or the old tree swapped out), which is removed; a journaled
+    one killed after its journal has its renames finished; the rest is dropped."""
     import json
 
+    real = Path(os.path.realpath(directory))
+    for sibling in _swap_siblings(real):
+        _remove_tree(sibling)
     try:
-        leftovers = [p for p in directory.iterdir() if p.name.startswith(STAGING_PREFIX) and p.is_dir()]
+        leftovers = [p for p in real.iterdir() if p.name.startswith(STAGING_PREFIX) and p.is_dir()]
     except OSError:
         return
     for staging in sorted(leftovers):
@@ -262,8 +269,237 @@ def recover(directory: Path) -> None:
                     continue
                 new = staging / "new" / name
                 if new.is_file():
-                    os.replace(new, directory / name)
-            _sync_dir(directory)
+                    os.replace(new, real / name)
+            _sync_dir(real)
+        _remove_tree(staging)
+
+
+def _swap_siblings(real: Path) -> list[Path]:
+    import re
+
+    prefix = f".{real.name}{SWAP_INFIX}"
+    tail = re.compile(r"[a-z0-9_]{8}")  # what mkdtemp appends
+    try:
+        return [
+            p
+            for p in real.parent.iterdir()
+            if p.name.startswith(prefix) and tail.fullmatch(p.name[len(prefix) :]) and not p.is_symlink()
+        ]
+    except OSError:
+        return []
+
+
+# -- swapped: the whole tree at once -----------------------------------------------------------------
+
+
+def _publish_swapped(real: Path, files: dict[str, str | bytes]) -> bool:
+    """Build the next tree beside `real` and swap it in; False (nothing changed) where a swap cannot be
+    used: no `renameat2`, `real` a mount point, another owner's, with extended attributes, the working
+    directory of a process (or inside it), holding more than `MAX_CARRIED` entries or special files;
+    the parent not writable; a file system that cannot exchange."""
+    import stat
+
+    exists = os.path.lexists(real)
+    if exists and not _swappable(real):
+        return False
+    plan = _plan(real) if exists else []
+    if plan is None:
+        return False
+    try:
+        next_tree = Path(tempfile.mkdtemp(prefix=f".{real.name}{SWAP_INFIX}", dir=real.parent))
+    except OSError:
+        return False  # the parent is not writable: stage inside the directory instead
+    try:
+        if exists:
+            info = os.stat(real)
+            os.chmod(next_tree, stat.S_IMODE(info.st_mode))
+            if info.st_gid != os.stat(next_tree).st_gid:
+                os.chown(next_tree, -1, info.st_gid)
+        else:
+            os.chmod(next_tree, 0o777 & ~_umask())  # mkdtemp's directory is private; mkdir's would not be
+        for name, data in files.items():
+            _write_synced(next_tree / name, data)
+        _carry(real, next_tree, [(rel, st) for rel, st in plan if rel not in files])
+        _sync_dir(next_tree)
+        if exists:
+            _exchange(next_tree, real)
+        else:
+            os.replace(next_tree, real)
+    except OSError as exc:
+        _remove_tree(next_tree)
+        if exc.errno in _NO_SWAP:
+            return False
+        raise
+    except BaseException:
+        _remove_tree(next_tree)
+        raise
+    _sync_dir(real.parent)
+    if exists:  # `next_tree` now holds the old tree
+        _rescue(next_tree, real, {(st.st_dev, st.st_ino) for _, st in plan}, set(files))
+        _remove_tree(next_tree)
+    return True
+
+
+def _swappable(real: Path) -> bool:
+    if _renameat2() is None or os.path.islink(real) or not real.is_dir():
+        return False
+    info, above = os.stat(real), os.stat(real.parent)
+    if info.st_dev != above.st_dev or info.st_uid != os.geteuid():
+        return False  # a mount point cannot be renamed; another's directory would change owner
+    try:  # an ACL or other extended attribute of the directory would not pass to the new one
+        if any(not name.startswith("security.") for name in os.listxattr(real)):
+            return False
+    except OSError:
+        pass  # a file system without extended attributes
+    return not _in_use(real)
+
+
+def _in_use(real: Path) -> bool:
+    """Whether `real` holds the working directory of this process or of another one that may be seen
+    (`/proc/PID/cwd`): a shell or a preview server started there would be left in the removed old tree."""
+    inside = str(real), str(real) + os.sep
+    try:
+        places = [os.getcwd()]
+    except OSError:
+        return True
+    try:
+        pids = [pid for pid in os.listdir("/proc") if pid.isdigit()]
+    except OSError:
+        pids = []
+    for pid in pids:
+        try:
+            places.append(os.readlink(f"/proc/{pid}/cwd"))
+        except OSError:
+            continue  # gone, or another user's
+    return any(place == inside[0] or place.startswith(inside[1]) for place in places)
+
+
+def _plan(real: Path) -> list[tuple[str, os.stat_result]] | None:
+    """Every entry of `real` to carry into the next tree (relative path, lstat), parents first; the
+    replaced outputs are listed too (so `_rescue` knows them) but not carried. None: not swappable."""
+    import stat
+
+    plan: list[tuple[str, os.stat_result]] = []
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        try:
+            entries = sorted(os.scandir(real / rel) if rel else os.scandir(real), key=lambda e: e.name)
+        except OSError:
+            return None
+        for entry in entries:
+            name = f"{rel}/{entry.name}" if rel else entry.name
+            if not rel and entry.name.startswith(STAGING_PREFIX):
+                continue
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(info.st_mode):
+                pending.append(name)
+            elif not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+                return None
+            plan.append((name, info))
+            if len(plan) > MAX_CARRIED:
+                return None
+    return plan
+
+
+def _carry(real: Path, next_tree: Path, plan: list[tuple[str, os.stat_result]]) -> None:
+    """Hard-link every planned entry into the next tree (a symlink as itself); directories anew."""
+    import stat
+
+    made: list[Path] = []
+    for rel, info in plan:
+        if stat.S_ISDIR(info.st_mode):
+            os.mkdir(next_tree / rel)
+            os.chmod(next_tree / rel, stat.S_IMODE(info.st_mode))
+            made.append(next_tree / rel)
+        else:
+            os.link(real / rel, next_tree / rel, follow_symlinks=False)
+    for directory in reversed(made):
+        _sync_dir(directory)
+
+
+def _rescue(old: Path, new: Path, known: set[tuple[int, int]], outputs: set[str]) -> None:
+    """Move into the new tree what appeared in the old one while the next tree was built (a file saved
+    there meanwhile), so nothing written by others is lost; best effort."""
+    try:
+        entries = list(os.scandir(old))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            info = entry.stat(follow_symlinks=False)
+            dest = new / entry.name
+            if (info.st_dev, info.st_ino) in known:
+                if entry.is_dir(follow_symlinks=False) and dest.is_dir() and not dest.is_symlink():
+                    _rescue(Path(entry.path), dest, known, set())
+            elif not os.path.lexists(dest):
+                os.rename(entry.path, dest)
+            elif entry.name not in outputs and not dest.is_dir():
+                os.replace(entry.path, dest)
+        except OSError:
+            continue
+
+
+# Errors of a swap that mean "this file system or place cannot swap": publish journaled instead.
+_NO_SWAP = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EBUSY, errno.EPERM}
+_NO_SWAP |= {errno.EMLINK}
+
+
+@cache
+def _renameat2() -> Callable[..., int] | None:
+    """libc's `renameat2` (Linux: glibc 2.28 and later, musl), or None."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def _exchange(first: Path, second: Path) -> None:
+    """Swap two existing paths in one step (`renameat2(RENAME_EXCHANGE)`); OSError(ENOSYS) without it."""
+    import ctypes
+
+    fn = _renameat2()
+    if fn is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available", str(second))
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(second))
+
+
+# -- journaled: file by file, with a journal ---------------------------------------------------------
+
+
+def _publish_journaled(target_dir: Path, files: dict[str, str | bytes]) -> None:
+    """1. every file is written and fsync'ed into a hidden staging directory inside `target_dir` (so on
+       the same file system, even when it is a mount point); a failure here changes nothing;
+    2. a journal listing the names is written and fsync'ed: from here on the new set is complete;
+    3. each old file is moved into the staging directory and the new one renamed into place.
+       A failure (a full disk, a refused rename) moves every file back: the old set again.
+    4. the staging directory, with the old files, is removed.
+
+    A crash during 3 leaves the journal: the next `publish` first finishes those renames (`recover`).
+    """
+    import json
+
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target_dir))
+    try:
+        (staging / "new").mkdir()
+        (staging / "old").mkdir()
+        for name, data in files.items():
+            _write_synced(staging / "new" / name, data)
+        _write_synced(staging / _JOURNAL, json.dumps(sorted(files)))
+        _sync_dir(staging)
+        _swap(target_dir, staging, list(files))
+    finally:
         _remove_tree(staging)
 
 
@@ -330,7 +566,7 @@ def _make_dirs(directory: Path) -> list[Path]:
 
 
 class _locked:
-    """An exclusive flock on the directory for the length of a publish (where flock exists)."""
+    """An exclusive flock on a directory for the length of a publish (where flock exists)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory, self.fd = directory, -1

@@ -39,8 +39,10 @@ KINDS = {
     errno.EACCES: "Permission denied",
     errno.EXDEV: "Invalid cross-device link",
 }
-# The calls of `os` / `tempfile` through which fileio creates, writes and renames.
-POINTS = ("open", "write", "fsync", "ftruncate", "replace", "mkstemp", "mkdtemp", "fdopen.write")
+# The calls of `os` / `tempfile` through which fileio creates, writes, links and renames, and the
+# directory swap (`renameat2(RENAME_EXCHANGE)`, called through ctypes, not `os`).
+POINTS = ("open", "write", "fsync", "ftruncate", "replace", "mkstemp", "mkdtemp", "fdopen.write", "link", "mkdir")
+POINTS += ("exchange",)
 
 
 class Faults:
@@ -85,26 +87,35 @@ class Faults:
                 return getattr(self.fh, name)
 
         fake_os = SimpleNamespace(**{k: getattr(real_os, k) for k in dir(real_os) if not k.startswith("__")})
-        for name in ("open", "write", "fsync", "ftruncate", "replace"):
+        for name in ("open", "write", "fsync", "ftruncate", "replace", "link", "mkdir"):
             setattr(fake_os, name, wrap(name, getattr(real_os, name)))
         fake_os.fdopen = lambda fd, *a, **k: File(real_os.fdopen(fd, *a, **k))
         fake_os.path = real_os.path
         fake_tempfile = SimpleNamespace(
             mkstemp=wrap("mkstemp", real_tempfile.mkstemp), mkdtemp=wrap("mkdtemp", real_tempfile.mkdtemp)
         )
+        monkeypatch.setattr(fileio, "_exchange", wrap("exchange", fileio._exchange))
         monkeypatch.setattr(fileio, "os", fake_os)
         monkeypatch.setattr(fileio, "tempfile", fake_tempfile)
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under `root` (hidden ones too) and its bytes; directories as markers."""
+    """Every file under `root` (hidden ones too) and its bytes; directories as markers, symlinks as their targets."""
     out: dict[str, bytes] = {}
     if not root.exists():
         return out
     for path in sorted(root.rglob("*")):
         rel = str(path.relative_to(root))
-        out[rel + "/" if path.is_dir() else rel] = b"" if path.is_dir() else path.read_bytes()
+        if path.is_symlink():
+            out[rel] = b"-> " + os.fsencode(os.readlink(path))
+        else:
+            out[rel + "/" if path.is_dir() else rel] = b"" if path.is_dir() else path.read_bytes()
     return out
+
+
+def swap_leftovers(work: Path) -> list[str]:
+    """Hidden siblings of a swapped publish left anywhere under `work` (the output's parent included)."""
+    return sorted(str(p.relative_to(work)) for p in work.rglob(f"*{fileio.SWAP_INFIX}*"))
 
 
 # ---- the commands ------------------------------------------------------------------------------------
@@ -125,6 +136,10 @@ def _setup_build(tmp: Path) -> tuple[list[str], Path]:
     out.mkdir()
     for name in ("websoft9.policy.json", "websoft9.zh.md", "acme-crm.en.md", "unrelated.txt"):
         (out / name).write_bytes(OLD_PAGE)
+    # Not slac's: a swap carries them into the new tree (a directory anew, files as hard links).
+    (out / "img").mkdir()
+    (out / "img" / "logo.txt").write_bytes(OLD_PAGE)
+    (out / "latest.md").symlink_to("websoft9.zh.md")
     return ["build", str(WEBSOFT9), str(ACME), "--format", "md", "-o", str(out)], out
 
 
@@ -242,6 +257,7 @@ def test_every_fault_leaves_the_old_tree_or_the_new(
                 result = _run(args)
             after = tree(root)
             where = f"{command}: {counter.calls[at]} #{at} failing with {errno.errorcode[kind]}"
+            assert swap_leftovers(work) == [], where
             if after == old:
                 assert result.exit_code == 2, f"{where}: old tree but exit {result.exit_code}"
                 assert KINDS[kind] in result.stderr, f"{where}: {result.stderr}"
@@ -265,3 +281,4 @@ def test_the_fault_points_cover_every_kind_of_call(tmp_path: Path, monkeypatch: 
             assert _run(args).exit_code == 0
         seen |= set(counter.calls)
     assert {"open", "write", "fsync", "ftruncate", "replace", "mkstemp", "mkdtemp", "fdopen.write"} <= seen
+    assert {"link", "mkdir", "exchange"} <= seen  # build swaps its directory (Linux)

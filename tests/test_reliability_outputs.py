@@ -63,6 +63,7 @@ def test_a_full_disk_midway_leaves_the_earlier_build(tmp_path: Path, monkeypatch
         real_replace(src, dst)  # type: ignore[arg-type]
 
     monkeypatch.setattr(fileio.os, "replace", disk_full_on_the_fifth)
+    monkeypatch.setattr(fileio, "_renameat2", lambda: None)  # no directory swap: the journaled publish
     result = _run("build", str(edited), str(ACME), "-o", str(out), "--format", "md")
     assert result.exit_code == 2 and "No space left on device" in result.stderr, result.output
     assert _tree(out) == before  # the new policy does not sit next to the old documents
@@ -102,6 +103,7 @@ _KILLED = textwrap.dedent(
             open(marker, "w").close()
             time.sleep(60)
     fileio.os.replace = replace
+    fileio._renameat2 = lambda: None  # no directory swap: the journaled publish
     fileio.publish(directory, {"a.md": "new a\\n", "b.md": "new b\\n", "c.md": "new c\\n"})
     """
 )

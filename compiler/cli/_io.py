@@ -70,7 +70,7 @@ def emit(data: str | bytes, output: str | Path | None, inputs: Iterable[str | Pa
 
 def write_set(directory: str | Path, files: dict[str, str | bytes], inputs: Iterable[str | Path] = ()) -> None:
     """Write every file into `directory` all or nothing (`fileio.publish`), or exit 2 with nothing changed."""
-    from ..fileio import OutputError, publish
+    from ..fileio import STAGING_PREFIX, SWAP_INFIX, OutputError, publish
 
     guard([Path(directory) / name for name in files], inputs)
     try:
@@ -78,7 +78,10 @@ def write_set(directory: str | Path, files: dict[str, str | bytes], inputs: Iter
     except OutputError as exc:
         fail(str(exc.strerror))
     except OSError as exc:
-        where = exc.filename if exc.filename else directory
+        where = str(exc.filename) if exc.filename else str(directory)
+        if SWAP_INFIX in where or STAGING_PREFIX in where:  # a hidden file of the publish: name the output
+            name = Path(where).name
+            where = str(Path(directory) / name) if name in files else str(directory)
         fail(f"{where}: cannot write: {exc.strerror or exc}; nothing was changed in {directory}")
 
 
