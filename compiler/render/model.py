@@ -43,6 +43,7 @@ class DocBuilder:
         self.channels = {c["id"]: c for c in policy["channels"]}
         self.calendars = {c["id"]: c for c in policy["calendars"]}
         self.numbers: dict[str, str] = {}
+        self.anchors: dict[tuple[str, str], str] = {}  # (section, clause id) → the anchor it was given
 
     def text(self, texts: dict[str, str] | None, fallback: str = "") -> str:
         if not texts:
@@ -160,6 +161,8 @@ class DocBuilder:
                 while anchor in used:  # a contract's id equal to a generated key
                     anchor += "-2"
                 used.add(anchor)
+                if ident:  # for cross-references from later sections (an example's condition → its credit)
+                    self.anchors[(key, ident[0])] = anchor
                 numbered.append(DocClause(number=f"{i}.{j}", heading=heading, blocks=blocks, anchor=anchor))
             sections.append(DocSection(str(i), key, self.t(f"section.{key}"), tuple(intro), tuple(numbered)))
         contract = self.p["contract"]
