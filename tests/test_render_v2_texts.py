@@ -163,3 +163,18 @@ def test_nimbus_example_with_an_unmet_condition_states_it_as_a_fact_and_links_th
     facts = text.split("an account with an overdue invoice" if lang == "en" else "存在逾期账单的账户")[1]
     facts = facts.split("\n\n", 2)[2]  # Facts: … (the first list after the heading)
     assert "[4.1](#downtime-2)" in facts.split("\n\n")[0]
+
+
+def test_the_monthly_fee_is_defined_where_credits_are_shares_of_it() -> None:
+    acme = doc((ROOT / "contracts" / "acme-crm.sla").read_text(encoding="utf-8"), "en")
+    assert "The “monthly fee” is the fee payable by the Customer for its tier" in acme
+    # nimbus credits are shares of the charges per service and region: no monthly fee to define
+    assert "monthly fee”" not in doc((ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8"), "en")
+
+
+def test_the_maintenance_notice_sentence_keeps_how_the_exclusion_says_it_is_announced() -> None:
+    # acme-crm's exclusion 5.1 says "announced at least 72 hours in advance on the status page": the measurement
+    # sentence refers to it rather than dropping the channel.
+    acme = doc((ROOT / "contracts" / "acme-crm.sla").read_text(encoding="utf-8"), "en")
+    assert "Planned maintenance described in clause [5.1](#planned-maintenance) counts as downtime unless" in acme
+    assert "Planned maintenance counts as downtime unless it was announced at least" not in acme
