@@ -178,3 +178,37 @@ def test_the_maintenance_notice_sentence_keeps_how_the_exclusion_says_it_is_anno
     acme = doc((ROOT / "contracts" / "acme-crm.sla").read_text(encoding="utf-8"), "en")
     assert "Planned maintenance described in clause [5.1](#planned-maintenance) counts as downtime unless" in acme
     assert "Planned maintenance counts as downtime unless it was announced at least" not in acme
+
+
+@pytest.mark.parametrize(
+    ("window", "en", "zh"),
+    [("quarter", "quarterly uptime", "季度可用率"), ("year", "annual uptime", "年度可用率")],
+)
+def test_a_contract_measured_per_quarter_or_year_does_not_say_monthly(window: str, en: str, zh: str) -> None:
+    source = contract(uptime="uptime 99.9%").replace("10% of service_charges", "10% of window_fee")
+    source = source.replace("window calendar month", f"window calendar {window}")
+    source = source.replace("billing   monthly", "billing   " + {"quarter": "quarterly", "year": "annually"}[window])
+    source = source.replace("  terminate when uptime below 99% for 3 consecutive months\n", "")
+    english = doc(source, "en")
+    assert "monthly" not in english.lower() and "30-day month" not in english
+    assert f"If the {en} falls below the commitment" in english
+    chinese = doc(source, "zh")
+    assert "月度可用率" not in chinese and zh in chinese
+
+
+def test_the_allowed_downtime_of_a_quarter_is_for_ninety_days() -> None:
+    source = contract(uptime="uptime 99.99%").replace("window calendar month", "window calendar quarter")
+    source = source.replace("billing   monthly", "billing   quarterly").replace(
+        "10% of service_charges", "10% of window_fee"
+    )
+    source = source.replace("  terminate when uptime below 99% for 3 consecutive months\n", "")
+    # 0.01 % of 90 days = 0.0001 × 7 776 000 s = 777.6 s → 12 minutes 57 seconds (rounded down)
+    assert "| Standard | 99.99% | 12 minutes 57 seconds |" in doc(source, "en")
+
+
+def test_a_formula_names_each_quantity_once() -> None:
+    slack = doc((ROOT / "examples" / "public" / "slack.sla").read_text(encoding="utf-8"), "en")
+    assert (
+        "an amount equal to 10 × the fee for the measurement window × the downtime ÷ the length of the measurement window"
+        in slack
+    )

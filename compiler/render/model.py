@@ -44,6 +44,9 @@ class DocBuilder:
         self.calendars = {c["id"]: c for c in policy["calendars"]}
         self.numbers: dict[str, str] = {}
         self.anchors: dict[tuple[str, str], str] = {}  # (section, clause id) → the anchor it was given
+        # A contract measured per calendar quarter or year reads "quarterly uptime": `windowed.quarter.KEY`.
+        window = (policy.get("availability") or {}).get("window") or "calendar_month"
+        self.window = window.removeprefix("calendar_")
 
     def text(self, texts: dict[str, str] | None, fallback: str = "") -> str:
         if not texts:
@@ -52,6 +55,8 @@ class DocBuilder:
         return texts.get(self.lang) or texts[self.p["languages"][0]]
 
     def t(self, key: str, **values: object) -> str:
+        if self.window != "month" and self.c.has(f"windowed.{self.window}.{key}"):
+            key = f"windowed.{self.window}.{key}"
         return self.c.t(key, **self.party_values, **values)
 
     def plural(self, key: str, count: object, **values: object) -> str:

@@ -63,7 +63,8 @@ def availability_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
         rows = []
         rounded = False
         for t in with_uptime:
-            exact = allowed_downtime(t["uptime"])
+            # in the reference span the table names: a 30-day month, a 90-day quarter or a 365-day year
+            exact = allowed_downtime(t["uptime"]) * {"quarter": 90, "year": 365}.get(b.window, 30) / 30
             allowed = int(exact)  # whole seconds, rounded down: never more than the contract allows
             rounded = rounded or allowed != exact
             rows.append(

@@ -141,17 +141,20 @@ def amount(b: DocBuilder, a: dict[str, Any]) -> str | None:
         n = a["service_days"]
         return b.plural("v2.service_days", int(n) if n.isdigit() else 2, n=b.f.number(n))
     if "formula" in a:
-        text = a["text"]
-        for q in ("monthly_fee", "window_fee", "service_charges", "downtime", "window", "uptime", "target"):
-            text = _replace_word(text, q, b.t(f"v2.quantity.{q}"))
-        return b.t("v2.formula", formula=text.replace("*", "×").replace("/", "÷"))
+        return b.t("v2.formula", formula=_quantities(b, a["text"]).replace("*", "×").replace("/", "÷"))
     return None
 
 
-def _replace_word(text: str, word: str, by: str) -> str:
+_QUANTITIES = ("monthly_fee", "window_fee", "service_charges", "downtime", "window", "uptime", "target")
+
+
+def _quantities(b: DocBuilder, text: str) -> str:
+    """The formula with each quantity in words, in one pass (`window` must not be replaced inside the words
+    that `window_fee` became)."""
     import re
 
-    return re.sub(rf"\b{word}\b", by, text)
+    pattern = re.compile(r"\b(" + "|".join(_QUANTITIES) + r")\b")
+    return pattern.sub(lambda m: b.t(f"v2.quantity.{m.group(1)}"), text)
 
 
 def compensation_clauses(b: DocBuilder) -> list[tuple[str, tuple[Block, ...], str]]:
