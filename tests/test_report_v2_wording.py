@@ -57,3 +57,9 @@ def test_an_unmet_condition_is_named_by_its_text_not_its_id(lang: str, line: str
     text = report(lang)
     assert line in text
     assert "good_standing" not in text and "good\\_standing" not in text
+
+
+def test_the_chinese_report_calls_the_credit_by_the_glossary_word() -> None:
+    # templates/strings/glossary.zh.toml: 服务补偿 is the credit; 服务抵免 is a second word to avoid.
+    zh = report("zh")
+    assert zh.startswith("# 服务补偿报告：") and "抵免" not in zh

@@ -97,9 +97,10 @@ def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:
         else:
             key = "claim.via_channel"
     else:
-        key = "claim.via_address"
         address = via["address"]
-        values["link"] = DocLink(address, f"mailto:{address}" if "@" in address and ":" not in address else address)
+        email = "@" in address and ":" not in address
+        key = "claim.via_email" if email else "claim.via_address"  # a claim goes by email, or through a site
+        values["link"] = DocLink(address, f"mailto:{address}" if email else address)
     if not claim["required"]:
         key = "claim.optional"
     blocks: list[Block] = [b.para(key, **values)]

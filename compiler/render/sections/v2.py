@@ -26,7 +26,7 @@ def service_name(b: DocBuilder, ident: str | None) -> str:
 
 def scope_name(b: DocBuilder, service: str | None, region: str | None) -> str:
     name = service_name(b, service)
-    return f"{name} ({region})" if region else name
+    return b.t("v2.scope_region", name=name, region=region) if region else name
 
 
 def service_uptime_blocks(b: DocBuilder) -> list[Block]:
