@@ -212,3 +212,9 @@ def test_a_formula_names_each_quantity_once() -> None:
         "an amount equal to 10 × the fee for the measurement window × the downtime ÷ the length of the measurement window"
         in slack
     )
+
+
+def test_the_generated_definition_of_the_services_names_them() -> None:
+    nimbus = (ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8")
+    assert "means the services described in this agreement, namely Compute and Object Storage." in doc(nimbus, "en")
+    assert "“服务”是指本协议所述的服务，即计算服务和对象存储。" in doc(nimbus, "zh")

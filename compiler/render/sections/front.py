@@ -19,7 +19,12 @@ def definitions(b: DocBuilder, probe: bool = False) -> Any:
     if probe:
         return bool(own or added or fee)
     clauses = [("", b.user(b.text(d["text"])), d["id"]) for d in own]
-    clauses += [("", (b.para(f"definitions.{role}"),), role) for role in added]
+    for role in added:
+        if role == "service" and b.p.get("services"):  # language v2: the services are named in the contract
+            names = [b.text(x.get("name"), x["id"]) for x in b.p["services"]]
+            clauses.append(("", (b.para("definitions.service_named", services=b.f.items(names)),), role))
+        else:
+            clauses.append(("", (b.para(f"definitions.{role}"),), role))
     if fee:  # every credit and cap "of the monthly fee" depends on what that fee is
         clauses.append(("", (b.para("definitions.monthly_fee"),), "monthly_fee"))
     return [], clauses
