@@ -302,6 +302,8 @@ _BLOCK_OF_CONTEXT = {
     "channel": "channel",
     "example": "example",
     "objective": "objective",
+    "service": "service",
+    "exclude": "exclude",
 }
 
 

@@ -190,3 +190,19 @@ def test_a_service_block_without_braces() -> None:
 def test_the_v2_entries_do_not_change_what_good_contracts_parse() -> None:
     # The bundled contracts still parse: no entry came with a grammar change.
     assert slac.parse(NIMBUS, file="nimbus-cloud.sla").sla.name.value == "nimbus_cloud"
+
+
+@pytest.mark.parametrize(
+    ("block", "line", "where"),
+    [
+        ("availability", "measured per region", "`service { … }`"),
+        ("credit", "measured per region", "`service { … }`"),
+        ("tier", "maintenance notice 5d limit 8h per year", "`exclude { … }`"),
+    ],
+)
+def test_a_v2_statement_in_the_wrong_block_says_where_it_belongs(block: str, line: str, where: str) -> None:
+    head = {"availability": "availability {", "credit": "credit c {", "tier": "tier t {"}[block]
+    source = f"sla x {{\n  {head}\n    {line}\n  }}\n}}\n"
+    diag = diagnose(source)
+    assert diag.code == "E0104" and (diag.span.line, diag.span.column) == (3, 5)
+    assert where in diag.message and "move the line into" in (diag.hint or "")
