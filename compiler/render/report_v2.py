@@ -84,12 +84,11 @@ class _MarkdownV2(_Markdown):
     def __init__(self, c: Any, names: _Names, policy: Mapping[str, Any]) -> None:
         super().__init__(c, names)
         self.services = {s["id"]: s.get("name") for s in policy.get("services", [])}
-        # A credit by its display name and a condition by its own text, in the report's language (ids otherwise).
-        self.credit_names = {x["id"]: x.get("name") for x in policy.get("credits", [])}
+        # A condition by its own text in the report's language (its id otherwise); credits by name (_Names).
         self.conditions = {x["id"]: x.get("text") for x in policy.get("conditions", [])}
 
     def credit_name(self, ident: str) -> str:
-        return _esc((self.credit_names.get(ident) or {}).get(self.names.lang) or ident)
+        return _esc(self.names.credit(ident))
 
     def condition_text(self, ident: str) -> str:
         return _esc((self.conditions.get(ident) or {}).get(self.names.lang) or ident)
