@@ -53,6 +53,8 @@ _CONTEXTS = {
     "example": 'sla x {{\n  example "e" {{\n    {0}\n  }}\n}}\n',
     "objective": "sla x {{\n  objective o {{\n    {0}\n  }}\n}}\n",
     "file": "{0}\n",
+    "service": "sla x {{\n  service s {{\n    {0}\n  }}\n}}\n",
+    "exclude": 'sla x {{\n  exclude m {{\n    {0}\n    en "x"\n  }}\n}}\n',
 }
 
 
@@ -300,6 +302,8 @@ _BLOCK_OF_CONTEXT = {
     "channel": "channel",
     "example": "example",
     "objective": "objective",
+    "service": "service",
+    "exclude": "exclude",
 }
 
 

@@ -119,7 +119,7 @@ def test_csv_and_markdown_formats(tmp_path: Path, inputs: dict[str, Path]) -> No
     lines = out.splitlines()
     assert lines[0].startswith("period,customer,tier,") and lines[1].startswith("2025-03,acme,standard,CNY,1000.00,")
     code, zh, _ = evaluate(WEBSOFT9, inputs, "--format", "md")  # websoft9 is written in Chinese first
-    assert code == 0 and zh.startswith("# 服务抵免报告：服务等级协议") and "标准支持" in zh
+    assert code == 0 and zh.startswith("# 服务补偿报告：服务等级协议") and "标准支持" in zh
     code, en, _ = evaluate(WEBSOFT9, inputs, "--format", "md", "--lang", "en")
     assert code == 0 and en.startswith("# Service credit report: Service Level Agreement") and "Standard Support" in en
 

@@ -235,7 +235,7 @@ def test_markdown_words_per_language() -> None:
     en = to_markdown(sample_report(), lang="en", policy=POLICY)
     zh = to_markdown(sample_report(), lang="zh", policy=POLICY)
     assert "# Service credit report: Service Level Agreement" in en
-    assert "# 服务抵免报告：服务等级协议" in zh
+    assert "# 服务补偿报告：服务等级协议" in zh
     assert "| 1 h 30 min |" in en and "| 1 小时 30 分钟 |" in zh  # 5400.5 s: rounded from a minute up
     assert "| 30 s |" in en  # the platform incident
     assert "19 d" in en and "19 天" in zh  # 1641600 s

@@ -43,6 +43,10 @@ class DocBuilder:
         self.channels = {c["id"]: c for c in policy["channels"]}
         self.calendars = {c["id"]: c for c in policy["calendars"]}
         self.numbers: dict[str, str] = {}
+        self.anchors: dict[tuple[str, str], str] = {}  # (section, clause id) → the anchor it was given
+        # A contract measured per calendar quarter or year reads "quarterly uptime": `windowed.quarter.KEY`.
+        window = (policy.get("availability") or {}).get("window") or "calendar_month"
+        self.window = window.removeprefix("calendar_")
 
     def text(self, texts: dict[str, str] | None, fallback: str = "") -> str:
         if not texts:
@@ -51,6 +55,8 @@ class DocBuilder:
         return texts.get(self.lang) or texts[self.p["languages"][0]]
 
     def t(self, key: str, **values: object) -> str:
+        if self.window != "month" and self.c.has(f"windowed.{self.window}.{key}"):
+            key = f"windowed.{self.window}.{key}"
         return self.c.t(key, **self.party_values, **values)
 
     def plural(self, key: str, count: object, **values: object) -> str:
@@ -160,6 +166,8 @@ class DocBuilder:
                 while anchor in used:  # a contract's id equal to a generated key
                     anchor += "-2"
                 used.add(anchor)
+                if ident:  # for cross-references from later sections (an example's condition → its credit)
+                    self.anchors[(key, ident[0])] = anchor
                 numbered.append(DocClause(number=f"{i}.{j}", heading=heading, blocks=blocks, anchor=anchor))
             sections.append(DocSection(str(i), key, self.t(f"section.{key}"), tuple(intro), tuple(numbered)))
         contract = self.p["contract"]

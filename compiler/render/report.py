@@ -327,7 +327,11 @@ class _Markdown:
         out = [f"### {t('credits')}", ""]
         if c["credits"]:
             rows = [
-                (_esc(x["credit"]) + self.line(x["line"]), self.basis(x, cur), _money(x["amount"], cur))
+                (
+                    _esc(self.names.credit(x["credit"])) + self.line(x["line"]),
+                    self.basis(x, cur),
+                    _money(x["amount"], cur),
+                )
                 for x in c["credits"]
             ]
             out += _table((t("credit"), t("basis"), t("amount")), rows, right=(2,))
@@ -392,6 +396,7 @@ class _Names:
         self.tiers = {t["id"]: t.get("name") for t in (policy or {}).get("tiers", ())}
         self.priorities = {p["id"]: p.get("name") for p in (policy or {}).get("priorities", ())}
         self.channels = {c["id"]: c.get("name") for c in (policy or {}).get("channels", ())}
+        self.credits = {c["id"]: c.get("name") for c in (policy or {}).get("credits", ())}
 
     def tier(self, tier_id: str) -> str:
         return _pick(self.tiers.get(tier_id), self.lang) or tier_id
@@ -401,6 +406,15 @@ class _Names:
 
     def channel(self, channel_id: str) -> str:
         return _pick(self.channels.get(channel_id), self.lang) or channel_id
+
+    def credit(self, credit_id: str) -> str:
+        """A credit's name: the contract's (`name en "…"`), else the document's heading for a known id, else the id."""
+        named = _pick(self.credits.get(credit_id), self.lang)
+        if named:
+            return named
+        doc = load(self.lang)
+        key = f"credit.names.{credit_id}"
+        return doc.t(key) if doc.has(key) else credit_id
 
 
 def _pick(texts: Mapping[str, str] | None, lang: str) -> str | None:

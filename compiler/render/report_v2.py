@@ -84,6 +84,26 @@ class _MarkdownV2(_Markdown):
     def __init__(self, c: Any, names: _Names, policy: Mapping[str, Any]) -> None:
         super().__init__(c, names)
         self.services = {s["id"]: s.get("name") for s in policy.get("services", [])}
+        # A condition by its own text in the report's language (its id otherwise); credits by name (_Names).
+        self.conditions = {x["id"]: x.get("text") for x in policy.get("conditions", [])}
+
+    def credit_name(self, ident: str) -> str:
+        return _esc(self.names.credit(ident))
+
+    def condition_text(self, ident: str) -> str:
+        return _esc((self.conditions.get(ident) or {}).get(self.names.lang) or ident)
+
+    def credit_line(self, x: Mapping[str, Any], cur: str) -> str:
+        """A scope's credit line from its parts, in the report's language: why it is owed, and how much."""
+        if x["kind"] == "per_miss":
+            return self.basis(x, cur) + " = " + _money(x["amount"], cur)
+        key = (
+            "v2_band_basis"
+            + ("_inclusive" if x.get("inclusive") else "")
+            + ("_target" if x["threshold_is_target"] else "")
+        )
+        band = self.amount(x["band"])
+        return self.c.t(key, uptime=x["uptime"], threshold=x["threshold"], band=band, amount=_money(x["amount"], cur))
 
     def scope_name(self, s: Mapping[str, Any]) -> str:
         names = self.services.get(s["service"])
@@ -118,7 +138,7 @@ class _MarkdownV2(_Markdown):
         ]
         unmet = [name for name, ok in (c.get("conditions") or {}).items() if not ok]
         if unmet:
-            out.append(self.item(t("v2_conditions_unmet"), ", ".join(_esc(u) for u in unmet)))
+            out.append(self.item(t("v2_conditions_unmet"), t("list_sep").join(self.condition_text(u) for u in unmet)))
         for s in c["scopes"]:
             out += self.scope(c, s)
         if c["tickets"] and c["tickets"]["measured"]:
@@ -151,11 +171,10 @@ class _MarkdownV2(_Markdown):
         out.append(self.item(t("incidents_own"), self.ids(d["incidents"])))
         out.append(self.item(t("incidents_platform"), str(d["platform_incidents"])))
         for x in s["credits"]:
-            out.append(self.item(_esc(x["credit"]) + self.line(x["line"]), _esc(x["explanation"])))
+            out.append(self.item(self.credit_name(x["credit"]) + self.line(x["line"]), self.credit_line(x, cur)))
         if s["conditions_unmet"]:
-            out.append(
-                self.item(t("v2_not_owed"), t("v2_condition_unmet", conditions=", ".join(s["conditions_unmet"])))
-            )
+            texts = t("list_sep").join(self.condition_text(u) for u in s["conditions_unmet"])
+            out.append(self.item(t("v2_not_owed"), t("v2_condition_unmet", conditions=texts)))
         out.append(self.item(t("v2_scope_credit"), _money(s["subtotal"], cur)))
         if s["termination"] and s["termination"]["right"]:
             months = ", ".join(f"{m['month']} {m['uptime']}%" for m in s["termination"]["months"])
@@ -170,7 +189,7 @@ class _MarkdownV2(_Markdown):
         t, cur = self.c.t, c["currency"]
         out = []
         for x in c["credits"]:
-            out.append(self.item(_esc(x["credit"]) + self.line(x["line"]), self.basis(x, cur)))
+            out.append(self.item(self.credit_name(x["credit"]) + self.line(x["line"]), self.basis(x, cur)))
         cap = c.get("cap")
         if cap is not None:
             key = "cap_applied" if cap["applied"] else "cap_not_applied"

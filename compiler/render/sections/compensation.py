@@ -34,12 +34,11 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
             inclusive = any(band.get("inclusive") for band in credit["bands"])  # `at or below` (v2)
             blocks.append(b.para("v2.single_band_inclusive" if inclusive else "credit.single_band"))
             if any(band["threshold"] == "target" for band in credit["bands"]):
-                blocks.append(
-                    b.para("credit.target_means", clause=b.ref(b.numbers["standards"] + ".1", "availability"))
-                )
+                blocks.append(v2.target_means(b, b.ref(b.numbers["standards"] + ".1", "availability")))
         blocks += v2.credit_blocks(b, credit)
         if sorted(applies) == sorted(all_tiers):
-            blocks.append(b.para("credit.applies_all"))
+            if len(all_tiers) > 1:  # with one tier, "every tier" says nothing
+                blocks.append(b.para("credit.applies_all"))
         else:
             blocks.append(Para((b.plural("credit.applies", len(applies), tiers=tiers_text),)))
         if credit["per_miss"] and p["exclusions"]:
@@ -80,7 +79,8 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
     clauses += v2.compensation_clauses(b)  # minimum credit, termination right (language v2)
     if p["claim"]:
         clauses.append((b.t("clause.claim"), claim_blocks(b, p["claim"]), "claim"))
-    return [], clauses + placed(b, "compensation")
+    rest = placed(b, "compensation")
+    return [], v2.remedy_note(b, clauses, rest) + rest  # the termination right beside a sole-remedy clause
 
 
 def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:
@@ -97,9 +97,10 @@ def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:
         else:
             key = "claim.via_channel"
     else:
-        key = "claim.via_address"
         address = via["address"]
-        values["link"] = DocLink(address, f"mailto:{address}" if "@" in address and ":" not in address else address)
+        email = "@" in address and ":" not in address
+        key = "claim.via_email" if email else "claim.via_address"  # a claim goes by email, or through a site
+        values["link"] = DocLink(address, f"mailto:{address}" if email else address)
     if not claim["required"]:
         key = "claim.optional"
     blocks: list[Block] = [b.para(key, **values)]

@@ -42,6 +42,9 @@ def example_blocks(b: DocBuilder, index: int, ex: dict[str, Any]) -> tuple[Block
             facts.append(b.para("examples.period", period=period(b, int(year), int(month))))
     for ev in ex["events"]:
         facts.append(event(b, ev))
+    from . import v2
+
+    facts += v2.conditions_unmet(b, ex)  # a condition the customer does not meet is a fact (language v2)
     blocks: list[Block] = [b.para("examples.given"), Items(tuple(facts))]
     expect = ex["expect"]
     from . import v2

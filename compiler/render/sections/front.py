@@ -15,11 +15,28 @@ def definitions(b: DocBuilder, probe: bool = False) -> Any:
     own sentences use but the contract does not define (see `parties`)."""
     own = [d for d in b.p["definitions"] if b.text(d["text"]).strip()]
     added = [role for role, party in b.parties.items() if not party.defined]
+    fee = uses_monthly_fee(b.p) and not any(d["id"] == "monthly_fee" for d in b.p["definitions"])
     if probe:
-        return bool(own or added)
+        return bool(own or added or fee)
     clauses = [("", b.user(b.text(d["text"])), d["id"]) for d in own]
-    clauses += [("", (b.para(f"definitions.{role}"),), role) for role in added]
+    for role in added:
+        if role == "service" and b.p.get("services"):  # language v2: the services are named in the contract
+            names = [b.text(x.get("name"), x["id"]) for x in b.p["services"]]
+            clauses.append(("", (b.para("definitions.service_named", services=b.f.items(names)),), role))
+        else:
+            clauses.append(("", (b.para(f"definitions.{role}"),), role))
+    if fee:  # every credit and cap "of the monthly fee" depends on what that fee is
+        clauses.append(("", (b.para("definitions.monthly_fee"),), "monthly_fee"))
     return [], clauses
+
+
+def uses_monthly_fee(p: dict[str, Any]) -> bool:
+    """Whether a credit or the cap is an amount of the monthly fee (a share, or a formula naming it)."""
+    amounts = [band["amount"] for c in p["credits"] for band in c["bands"]]
+    amounts += [c["per_miss"]["amount"] for c in p["credits"] if c["per_miss"]]
+    if p["cap"]:
+        amounts.append(p["cap"]["amount"])
+    return any(a.get("basis") == "monthly_fee" or "monthly_fee" in a.get("text", "") for a in amounts)
 
 
 def scope(b: DocBuilder, probe: bool = False) -> Any:

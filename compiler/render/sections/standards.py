@@ -63,7 +63,8 @@ def availability_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
         rows = []
         rounded = False
         for t in with_uptime:
-            exact = allowed_downtime(t["uptime"])
+            # in the reference span the table names: a 30-day month, a 90-day quarter or a 365-day year
+            exact = allowed_downtime(t["uptime"]) * {"quarter": 90, "year": 365}.get(b.window, 30) / 30
             allowed = int(exact)  # whole seconds, rounded down: never more than the contract allows
             rounded = rounded or allowed != exact
             rows.append(
@@ -119,7 +120,12 @@ def measurement_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
     if av["minimum_outage_seconds"] is not None:
         blocks.append(b.para("measurement.minimum_outage", duration=b.f.duration(av["minimum_outage_seconds"])))
     if av["maintenance_notice_seconds"] is not None:
-        blocks.append(b.para("measurement.maintenance_notice", duration=b.f.duration(av["maintenance_notice_seconds"])))
+        duration = b.f.duration(av["maintenance_notice_seconds"])
+        if any(x["id"] == "planned_maintenance" for x in b.p["exclusions"]):  # how it is announced is said there
+            clause = b.exclusion_links(["planned_maintenance"])[0]
+            blocks.append(b.para("measurement.maintenance_notice_clause", duration=duration, clause=clause))
+        else:
+            blocks.append(b.para("measurement.maintenance_notice", duration=duration))
     extra = v2.measurement_blocks(b)  # regions, error rates, whole minutes, maintenance (language v2)
     if av["excludes"] and (blocks or extra):
         refs = b.exclusion_links(av["excludes"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..doc import Block, Para, Table
+from ..doc import Block, DocLink, Para, Table
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
@@ -26,7 +26,7 @@ def service_name(b: DocBuilder, ident: str | None) -> str:
 
 def scope_name(b: DocBuilder, service: str | None, region: str | None) -> str:
     name = service_name(b, service)
-    return f"{name} ({region})" if region else name
+    return b.t("v2.scope_region", name=name, region=region) if region else name
 
 
 def service_uptime_blocks(b: DocBuilder) -> list[Block]:
@@ -38,7 +38,36 @@ def service_uptime_blocks(b: DocBuilder) -> list[Block]:
     if not rows:
         return []
     head = (b.t("availability.col_tier"), b.t("v2.col_service"), b.t("availability.col_uptime"))
-    return [b.para("v2.service_uptime_intro"), Table(head, tuple(rows))]
+    # A tier that states no general uptime has no "general commitment" for these to differ from.
+    intro = (
+        "v2.service_uptime_intro" if any(t["uptime"] is not None for t in b.p["tiers"]) else "v2.service_uptime_only"
+    )
+    return [b.para(intro), Table(head, tuple(rows))]
+
+
+def per_service_targets(b: DocBuilder) -> bool:
+    """Whether a tier states a commitment for a service (`uptime P for SERVICE`): `target` is then the service's."""
+    return any(t.get("service_uptime") for t in b.p["tiers"])
+
+
+def target_means(b: DocBuilder, clause: DocLink) -> Para:
+    """What `target` in a band means: the tier's commitment, or the service's (and the tier's where none)."""
+    if not per_service_targets(b):
+        return b.para("credit.target_means", clause=clause)
+    general = any(t["uptime"] is not None for t in b.p["tiers"])
+    return b.para("v2.target_means_service_or_tier" if general else "v2.target_means_service", clause=clause)
+
+
+def scope_kind(b: DocBuilder) -> str:
+    """How the contract's scopes are cut: `region` (some service measured per region), `service`, or `whole`."""
+    services = b.p.get("services", [])
+    if any(s["per_region"] for s in services):
+        return "region"
+    return "service" if services else "whole"
+
+
+def window_word(b: DocBuilder) -> str:
+    return b.word("window", (b.p["availability"] or {}).get("window") or "calendar_month")
 
 
 def measurement_blocks(b: DocBuilder) -> list[Block]:
@@ -46,20 +75,25 @@ def measurement_blocks(b: DocBuilder) -> list[Block]:
     per_region = [service_name(b, s["id"]) for s in b.p.get("services", []) if s["per_region"]]
     if per_region:
         out.append(Para((b.plural("v2.per_region", len(per_region), services=b.f.items(per_region)),)))
+    if b.p.get("services") and not any(t["uptime"] is not None for t in b.p["tiers"]):
+        # The v1 sentence (the tier's monthly uptime) is not printed: say how a scope's uptime is computed.
+        out.append(b.para(f"v2.formula_{scope_kind(b)}", window=window_word(b)))
     for s in b.p.get("services", []):
         rule = s["error_rate"]
         if rule is not None:
             out.append(
                 b.para(
-                    "v2.error_rate",
+                    "v2.error_rate_region" if s["per_region"] else "v2.error_rate",
                     name=service_name(b, s["id"]),
                     per=b.f.duration(rule["per_seconds"]),
                     above=b.f.percent(rule["above"]),
+                    window=window_word(b),
                 )
             )
     av = b.p["availability"] or {}
     if b.p.get("services") or av.get("whole_minutes"):
-        out.append(b.para("v2.merged"))
+        # Only a contract with a minimum outage has a "minimum length above" to refer to.
+        out.append(b.para("v2.merged" if av.get("minimum_outage_seconds") is not None else "v2.merged_plain"))
     if av.get("whole_minutes"):
         out.append(b.para("v2.whole_minutes"))
     for e in b.p["exclusions"]:
@@ -71,29 +105,32 @@ def measurement_blocks(b: DocBuilder) -> list[Block]:
         if m["limit_seconds"] is None:
             out.append(b.para("v2.maintenance", clause=clause, notice=notice))
         else:
-            out.append(
-                b.para("v2.maintenance_limit", clause=clause, notice=notice, limit=b.f.duration(m["limit_seconds"]))
-            )
+            key = f"v2.maintenance_limit_{scope_kind(b)}"  # the allowance is counted per scope
+            out.append(b.para(key, clause=clause, notice=notice, limit=b.f.duration(m["limit_seconds"])))
     return out
 
 
 def threshold(b: DocBuilder, band: dict[str, Any]) -> str:
     target = band["threshold"] == "target"
+    service = per_service_targets(b)
     if band.get("inclusive"):
         if target:
-            return b.t("v2.at_or_below_target")
+            return b.t("v2.at_or_below_service_target" if service else "v2.at_or_below_target")
         return b.t("v2.at_or_below", percent=b.f.percent(band["threshold"]))
-    return b.t("credit.below_target") if target else b.t("credit.below", percent=b.f.percent(band["threshold"]))
+    if target:
+        return b.t("v2.below_service_target" if service else "credit.below_target")
+    return b.t("credit.below", percent=b.f.percent(band["threshold"]))
 
 
 def credit_blocks(b: DocBuilder, credit: dict[str, Any]) -> list[Block]:
     out: list[Block] = []
     conditions = {c["id"]: c for c in b.p.get("conditions", [])}
     for name in credit.get("requires", []):
-        out.append(b.para("v2.requires", condition=b.text(conditions[name]["text"], name)))
+        # Tested once, at the end of the window the credit is for (what `slac evaluate` reads for it).
+        out.append(b.para("v2.requires", condition=b.text(conditions[name]["text"], name), window=window_word(b)))
     amounts = [band["amount"] for band in credit["bands"]]
     if any(a.get("basis") == "service_charges" for a in amounts):
-        out.append(b.para("v2.per_scope"))
+        out.append(b.para("v2.per_scope", window=window_word(b)))
     if any("service_days" in a for a in amounts):
         out.append(b.para("v2.service_days_means"))
     return out
@@ -104,17 +141,20 @@ def amount(b: DocBuilder, a: dict[str, Any]) -> str | None:
         n = a["service_days"]
         return b.plural("v2.service_days", int(n) if n.isdigit() else 2, n=b.f.number(n))
     if "formula" in a:
-        text = a["text"]
-        for q in ("monthly_fee", "window_fee", "service_charges", "downtime", "window", "uptime", "target"):
-            text = _replace_word(text, q, b.t(f"v2.quantity.{q}"))
-        return b.t("v2.formula", formula=text.replace("*", "×").replace("/", "÷"))
+        return b.t("v2.formula", formula=_quantities(b, a["text"]).replace("*", "×").replace("/", "÷"))
     return None
 
 
-def _replace_word(text: str, word: str, by: str) -> str:
+_QUANTITIES = ("monthly_fee", "window_fee", "service_charges", "downtime", "window", "uptime", "target")
+
+
+def _quantities(b: DocBuilder, text: str) -> str:
+    """The formula with each quantity in words, in one pass (`window` must not be replaced inside the words
+    that `window_fee` became)."""
     import re
 
-    return re.sub(rf"\b{word}\b", by, text)
+    pattern = re.compile(r"\b(" + "|".join(_QUANTITIES) + r")\b")
+    return pattern.sub(lambda m: b.t(f"v2.quantity.{m.group(1)}"), text)
 
 
 def compensation_clauses(b: DocBuilder) -> list[tuple[str, tuple[Block, ...], str]]:
@@ -125,14 +165,43 @@ def compensation_clauses(b: DocBuilder) -> list[tuple[str, tuple[Block, ...], st
         out.append((b.t("v2.clause_minimum"), (text,), "minimum-credit"))
     term = b.p.get("termination")
     if term is not None:
-        text = Para(
-            (
-                b.plural(
-                    "v2.termination", term["months"], n=b.f.number(term["months"]), percent=b.f.percent(term["below"])
-                ),
-            )
-        )
-        out.append((b.t("v2.clause_termination"), (text,), "termination"))
+        out.append((b.t("v2.clause_termination"), termination_blocks(b, term), "termination"))
+    return out
+
+
+def count_word(b: DocBuilder, n: int) -> str:
+    """A small count in words ("three", "三"), as legal prose writes it; a figure beyond the catalogue."""
+    key = f"v2.count.{n}"
+    return b.t(key) if b.c.has(key) else b.f.number(n)
+
+
+def termination_blocks(b: DocBuilder, term: dict[str, Any]) -> tuple[Block, ...]:
+    """The right, for which scope it is given, how it is exercised, what it ends; then its relation to credits."""
+    kind = scope_kind(b)
+    n = term["months"]
+    right = b.plural_para(f"v2.termination_{kind}", n, n=count_word(b, n), percent=b.f.percent(term["below"]))
+    blocks: list[Block] = [right, b.para(f"v2.termination_effect_{kind}")]
+    if kind == "region" and not all(s["per_region"] for s in b.p["services"]):
+        blocks.append(b.para("v2.termination_mixed"))
+    return tuple(blocks)
+
+
+def remedy_note(b: DocBuilder, clauses: list[Any], rest: list[Any]) -> list[Any]:
+    """The termination clause says that it is a right beside credits, which a sole-remedy clause does not take away.
+
+    `clauses` are the compensation section's generated clauses, `rest` the contract's clauses placed after them
+    (the sole-remedy clause among them): its number is known only once the section is assembled.
+    """
+    out = []
+    ids = [c[2] for c in rest]
+    for heading, blocks, ident in clauses:
+        if ident == "termination":
+            if "sole_remedy" in ids:
+                number = f"{b.numbers['compensation']}.{len(clauses) + ids.index('sole_remedy') + 1}"
+                blocks = (*blocks, b.para("v2.termination_remedy", clause=b.ref(number, "sole_remedy")))
+            else:
+                blocks = (*blocks, b.para("v2.termination_additional"))
+        out.append((heading, blocks, ident))
     return out
 
 
@@ -142,7 +211,8 @@ def claim_cycles(b: DocBuilder, claim: dict[str, Any]) -> list[Block]:
         return []
     key = f"v2.ordinal.{n}"
     n_th = b.t(key) if b.c.has(key) else b.f.number(n)
-    return [Para((b.plural("v2.claim_cycles", n, n_th=n_th),))]
+    billing = b.word("v2.billing", b.p.get("billing") or "monthly")
+    return [Para((b.plural("v2.claim_cycles", n, n_th=n_th, billing=billing, window=window_word(b)),))]
 
 
 def period_text(b: DocBuilder, period: str) -> Para | None:
@@ -177,12 +247,33 @@ def outage_scope(b: DocBuilder, ev: dict[str, Any]) -> str:
     return b.t("v2.in_scope", scope=scope_name(b, ev["service"], ev.get("region")))
 
 
+def condition_clause(b: DocBuilder, name: str) -> DocLink | None:
+    """The compensation clause of the (first) credit that requires condition `name`."""
+    for i, credit in enumerate(b.p["credits"], 1):
+        if name in credit.get("requires", []):
+            number = f"{b.numbers['compensation']}.{i}"
+            anchor = b.anchors.get(("compensation", credit["id"]))  # `downtime-2` beside a defined “Downtime”
+            return DocLink(number, "#" + anchor) if anchor else b.ref(number, credit["id"])
+    return None
+
+
+def conditions_unmet(b: DocBuilder, ex: dict[str, Any]) -> list[Para]:
+    """An example's facts: at the end of its window the customer does not meet the condition (its own text)."""
+    conditions = {c["id"]: c for c in b.p.get("conditions", [])}
+    out = []
+    for name in ex.get("conditions_unmet", []):
+        text = b.text(conditions.get(name, {}).get("text"), name)
+        clause = condition_clause(b, name)
+        if clause is None:
+            out.append(b.para("v2.condition_unmet", condition=text, window=window_word(b)))
+        else:
+            out.append(b.para("v2.condition_unmet_clause", condition=text, clause=clause, window=window_word(b)))
+    return out
+
+
 def expected(b: DocBuilder, ex: dict[str, Any]) -> list[Para]:
     expect = ex["expect"]
     out = []
-    conditions = {c["id"]: c for c in b.p.get("conditions", [])}
-    for name in ex.get("conditions_unmet", []):
-        out.append(b.para("v2.condition_unmet", condition=b.text(conditions.get(name, {}).get("text"), name)))
     for s in expect.get("scopes", []):
         out.append(
             b.para(
@@ -202,16 +293,24 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     cur = entry["currency"]
     lines: list[Para] = []
     for s in entry["scopes"]:
+        scope = scope_name(b, s["service"], s["region"])
+        uptime = b.f.percent(s["uptime"]["display"])
+        unmet = [condition_clause(b, c) for c in s.get("conditions_unmet", [])]
+        if unmet and unmet[0] is not None and s["subtotal"] == "0.00":
+            lines.append(b.para("v2.result_scope_unmet", scope=scope, uptime=uptime, clause=unmet[0]))
+        else:
+            lines.append(b.para("v2.result_scope", scope=scope, uptime=uptime, amount=b.f.money(s["subtotal"], cur)))
+        if s["termination"] and s["termination"]["right"]:
+            lines.append(b.para("v2.result_termination", scope=scope))
+    minimum = entry.get("minimum_credit") or {}
+    if minimum.get("applied"):
         lines.append(
             b.para(
-                "v2.result_scope",
-                scope=scope_name(b, s["service"], s["region"]),
-                uptime=b.f.percent(s["uptime"]["display"]),
-                amount=b.f.money(s["subtotal"], cur),
+                "v2.result_minimum",
+                minimum=b.f.money(minimum["amount"], cur),
+                clause=b.ref(f"{b.numbers['compensation']}.{minimum_clause_index(b)}", "minimum-credit"),
             )
         )
-        if s["termination"] and s["termination"]["right"]:
-            lines.append(b.para("v2.result_termination", scope=scope_name(b, s["service"], s["region"])))
     lines.append(b.para("v2.result_total", amount=b.f.money(entry["total"], cur)))
     claim = entry.get("claim") or {}
     if claim.get("last_day"):
@@ -219,3 +318,9 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     from ..doc import Items
 
     return [b.para("examples.computed"), Items(tuple(lines))]
+
+
+def minimum_clause_index(b: DocBuilder) -> int:
+    """Where the minimum-credit clause stands in the compensation section: after credits, cap and payout."""
+    p = b.p
+    return len(p["credits"]) + bool(p["cap"]) + bool(p["payout"]) + 1

@@ -1,0 +1,220 @@
+"""The document's v2 sentences say only what applies: the lawyers' findings on nimbus-cloud, as tests.
+
+Each test builds a small contract that differs in one respect (services per region or not, a tier with a
+general uptime or only per-service ones, a sole-remedy clause or none) and reads the sentence it must
+produce, in both languages; the goldens show the whole nimbus-cloud document.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from slac import compile_policy
+from slac.render import render_markdown
+
+from .conftest import ROOT
+
+HEAD = """sla t {
+  title     en "T" zh "T"
+  version   "1.0.0"
+  effective 2026-01-01
+  timezone  "UTC"
+  languages en zh
+  currency  USD
+  billing   monthly
+"""
+
+STORAGE_PER_REGION = """  service storage {
+    name en "Storage" zh "存储服务"
+    measured per region
+  }
+"""
+COMPUTE = """  service compute {
+    name en "Compute" zh "计算服务"
+  }
+"""
+SOLE_REMEDY = """  clause sole_remedy {
+    title en "Sole remedy" zh "唯一补救"
+    en "Service credits are the customer's sole remedy."
+    zh "服务补偿是客户唯一的补救。"
+  }
+"""
+
+
+def contract(*parts: str, uptime: str = "uptime 99.9% for storage", more: str = "") -> str:
+    return (
+        HEAD
+        + "".join(parts)
+        + "  availability {\n    window calendar month\n  }\n"
+        + f'  tier standard {{\n    name en "Standard" zh "标准版"\n    {uptime}\n  }}\n'
+        + "  condition paid_up {\n"
+        + '    en "the customer has paid every invoice"\n'
+        + '    zh "客户已支付全部账单"\n'
+        + "  }\n"
+        + "  credit downtime {\n    requires paid_up\n    when uptime below target 10% of service_charges\n  }\n"
+        + "  terminate when uptime below 99% for 3 consecutive months\n"
+        + more
+        + "}\n"
+    )
+
+
+def doc(source: str, lang: str) -> str:
+    return render_markdown(compile_policy(source, file="t.sla"), lang)
+
+
+def paragraph(text: str, start: str) -> str:
+    found = [p.strip() for p in text.split("\n\n") if p.startswith(start)]
+    assert len(found) == 1, (start, found)
+    return found[0]
+
+
+def test_termination_per_region_names_the_service_and_region_the_notice_and_the_effect() -> None:
+    en = doc(contract(STORAGE_PER_REGION), "en")
+    right = paragraph(en, "If the monthly uptime of")
+    assert right == (
+        "If the monthly uptime of a service in a region is below 99% in each of three consecutive calendar months, "
+        "the Customer may terminate this agreement in respect of that service in that region by written notice "
+        "to the Provider."
+    )
+    effect = paragraph(en, "The termination takes effect")
+    assert "for that service in that region only" in effect and "continues for every other service and region" in effect
+    assert "Service credits owed for the months before the termination remain owed." in effect
+    zh = doc(contract(STORAGE_PER_REGION), "zh")
+    assert "连续三个自然月均低于 99% 的，客户有权书面通知服务提供方，就该区域内的该项服务终止本协议。" in zh
+    assert "仅及于该区域内的该项服务，本协议对其他服务和区域继续有效" in zh
+
+
+def test_termination_of_a_service_not_measured_per_region_names_no_region() -> None:
+    en = doc(contract(COMPUTE, uptime="uptime 99.9% for compute"), "en")
+    right = paragraph(en, "If the monthly uptime of")
+    assert "in respect of that service by written notice" in right and "region" not in right
+    assert "region" not in paragraph(en, "The termination takes effect")
+    zh = doc(contract(COMPUTE, uptime="uptime 99.9% for compute"), "zh")
+    assert "就该项服务终止本协议" in zh and "就该区域内" not in zh
+
+
+def test_termination_without_services_is_of_the_agreement() -> None:
+    en = doc(contract(uptime="uptime 99.9%").replace("10% of service_charges", "10% of monthly_fee"), "en")
+    assert paragraph(en, "If the monthly uptime is below") == (
+        "If the monthly uptime is below 99% in each of three consecutive calendar months, "
+        "the Customer may terminate this agreement by written notice to the Provider."
+    )
+
+
+def test_a_sole_remedy_clause_does_not_take_the_termination_right_away() -> None:
+    en = doc(contract(STORAGE_PER_REGION, more=SOLE_REMEDY), "en")
+    note = paragraph(en, "This right is in addition to service credits")
+    number = re.search(r"clause \[([\d.]+)\]\(#sole-remedy\) does not limit it\.", note)
+    assert number is not None, note
+    # the number it cites is the sole-remedy clause's own heading
+    assert f"### {number.group(1)} Sole remedy {{#sole-remedy}}" in en
+    zh = doc(contract(STORAGE_PER_REGION, more=SOLE_REMEDY), "zh")
+    assert f"该终止权是服务补偿之外的权利，不受第 [{number.group(1)}](#sole-remedy) 条的限制。" in zh
+    # without such a clause, the right is still stated as beside the credits, and no clause is cited
+    plain = doc(contract(STORAGE_PER_REGION), "en")
+    assert paragraph(plain, "This right is in addition") == "This right is in addition to service credits."
+
+
+def test_per_service_commitments_only_claim_no_general_commitment_of_the_tier() -> None:
+    en = doc(contract(STORAGE_PER_REGION), "en")
+    assert "general one" not in en and "the tier's commitment" not in en
+    assert "The Provider commits to the following monthly uptime for each service:" in en
+    assert "| below the service's commitment |" in en
+    assert "The commitment for a service is the uptime stated for that service in clause [3.1](#availability)." in en
+    zh = doc(contract(STORAGE_PER_REGION), "zh")
+    assert "一般承诺" not in zh and "该级别的承诺" not in zh
+    assert "| 低于该服务的可用率承诺 |" in zh
+
+
+def test_a_tier_with_a_general_uptime_and_an_exception_says_both() -> None:
+    source = contract(STORAGE_PER_REGION, uptime="uptime 99.5%\n    uptime 99.9% for storage")
+    en = doc(source, "en")
+    assert "For the following services the commitment differs from the tier's general one:" in en
+    assert "or, where none is stated for it, the uptime stated for the tier." in en
+
+
+def test_the_condition_is_tested_at_the_end_of_the_window_it_is_for() -> None:
+    en = doc(contract(STORAGE_PER_REGION), "en")
+    assert (
+        "This credit is owed for a calendar month only if, at the end of that calendar month, "
+        "the customer has paid every invoice." in en
+    )
+    assert "at the end of the period" not in en
+    zh = doc(contract(STORAGE_PER_REGION), "zh")
+    assert "就某一自然月而言，仅在该自然月结束时客户已支付全部账单，方给予本补偿。" in zh
+    assert "计量周期结束时" not in zh
+    quarterly = contract(STORAGE_PER_REGION).replace("window calendar month", "window calendar quarter")
+    quarterly = quarterly.replace("billing   monthly", "billing   quarterly")
+    assert "at the end of that calendar quarter" in doc(quarterly, "en")
+
+
+def test_a_single_tier_is_not_said_to_be_every_tier() -> None:
+    assert "This credit applies to every tier." not in doc(contract(STORAGE_PER_REGION), "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_nimbus_example_with_an_unmet_condition_states_it_as_a_fact_and_links_the_credit(lang: str) -> None:
+    source = (ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8")
+    text = doc(source, lang)
+    # The credit's clause is 4.1; its anchor is `downtime-2` because “Downtime” (1.3) took `downtime`.
+    assert "### 4.1 " in text and "{#downtime-2}" in text
+    facts = text.split("an account with an overdue invoice" if lang == "en" else "存在逾期账单的账户")[1]
+    facts = facts.split("\n\n", 2)[2]  # Facts: … (the first list after the heading)
+    assert "[4.1](#downtime-2)" in facts.split("\n\n")[0]
+
+
+def test_the_monthly_fee_is_defined_where_credits_are_shares_of_it() -> None:
+    acme = doc((ROOT / "contracts" / "acme-crm.sla").read_text(encoding="utf-8"), "en")
+    assert "The “monthly fee” is the fee payable by the Customer for its tier" in acme
+    # nimbus credits are shares of the charges per service and region: no monthly fee to define
+    assert "monthly fee”" not in doc((ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8"), "en")
+
+
+def test_the_maintenance_notice_sentence_keeps_how_the_exclusion_says_it_is_announced() -> None:
+    # acme-crm's exclusion 5.1 says "announced at least 72 hours in advance on the status page": the measurement
+    # sentence refers to it rather than dropping the channel.
+    acme = doc((ROOT / "contracts" / "acme-crm.sla").read_text(encoding="utf-8"), "en")
+    assert "Planned maintenance described in clause [5.1](#planned-maintenance) counts as downtime unless" in acme
+    assert "Planned maintenance counts as downtime unless it was announced at least" not in acme
+
+
+@pytest.mark.parametrize(
+    ("window", "en", "zh"),
+    [("quarter", "quarterly uptime", "季度可用率"), ("year", "annual uptime", "年度可用率")],
+)
+def test_a_contract_measured_per_quarter_or_year_does_not_say_monthly(window: str, en: str, zh: str) -> None:
+    source = contract(uptime="uptime 99.9%").replace("10% of service_charges", "10% of window_fee")
+    source = source.replace("window calendar month", f"window calendar {window}")
+    source = source.replace("billing   monthly", "billing   " + {"quarter": "quarterly", "year": "annually"}[window])
+    source = source.replace("  terminate when uptime below 99% for 3 consecutive months\n", "")
+    english = doc(source, "en")
+    assert "monthly" not in english.lower() and "30-day month" not in english
+    assert f"If the {en} falls below the commitment" in english
+    chinese = doc(source, "zh")
+    assert "月度可用率" not in chinese and zh in chinese
+
+
+def test_the_allowed_downtime_of_a_quarter_is_for_ninety_days() -> None:
+    source = contract(uptime="uptime 99.99%").replace("window calendar month", "window calendar quarter")
+    source = source.replace("billing   monthly", "billing   quarterly").replace(
+        "10% of service_charges", "10% of window_fee"
+    )
+    source = source.replace("  terminate when uptime below 99% for 3 consecutive months\n", "")
+    # 0.01 % of 90 days = 0.0001 × 7 776 000 s = 777.6 s → 12 minutes 57 seconds (rounded down)
+    assert "| Standard | 99.99% | 12 minutes 57 seconds |" in doc(source, "en")
+
+
+def test_a_formula_names_each_quantity_once() -> None:
+    slack = doc((ROOT / "examples" / "public" / "slack.sla").read_text(encoding="utf-8"), "en")
+    assert (
+        "an amount equal to 10 × the fee for the measurement window × the downtime ÷ the length of the measurement window"
+        in slack
+    )
+
+
+def test_the_generated_definition_of_the_services_names_them() -> None:
+    nimbus = (ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8")
+    assert "means the services described in this agreement, namely Compute and Object Storage." in doc(nimbus, "en")
+    assert "“服务”是指本协议所述的服务，即计算服务和对象存储。" in doc(nimbus, "zh")

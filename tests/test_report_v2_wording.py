@@ -1,0 +1,65 @@
+"""The Markdown report of a v2 evaluation reads in its own language: credit lines, conditions, names.
+
+The sample month of nimbus-cloud (contracts/events/nimbus-cloud-2026-05) in Chinese must not fall back to
+the evaluator's English explanation or to identifiers where the contract gives a text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import ROOT
+
+EVENTS = ROOT / "contracts" / "events" / "nimbus-cloud-2026-05"
+
+
+def report(lang: str) -> str:
+    from click.testing import CliRunner
+
+    from slac.cli import main
+
+    args = ["evaluate", str(ROOT / "contracts" / "nimbus-cloud.sla"), "--period", "2026-05", "--format", "md"]
+    args += ["--lang", lang]
+    for name in ("customers", "incidents", "charges", "requests"):
+        args += [f"--{name}", str(EVENTS / f"{name}.csv")]
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0, out.output
+    return out.stdout
+
+
+def test_the_chinese_report_has_no_english_sentences() -> None:
+    zh = report("zh")
+    # What may stay Latin: currency codes, customer, region, incident and exclusion ids, URLs, the hash.
+    allowed = {"USD", "nimbus", "cloud", "https", "status", "console", "example", "support", "inc", "Nimbus"}
+    allowed |= {"acme", "borealis", "cobalt", "us", "east", "eu", "west", "scheduled", "maintenance", "customer"}
+    allowed |= {"caused"}
+    words = set(re.findall(r"[A-Za-z]{2,}", re.sub(r"`[0-9a-f]{64}`", "", zh)))
+    assert words <= allowed, sorted(words - allowed)
+
+
+def test_the_credit_line_is_built_from_its_parts_in_chinese() -> None:
+    zh = report("zh")
+    # acme, compute eu_west: 50 min of 44 640 → 99.89 % < 99.99 %: 10 % of the 200 USD charges = 20 USD.
+    assert "- **停机补偿（合同第 71 行）**：可用性 99.89% 低于承诺的 99.99% → 本范围费用的 10% = 20.00 USD" in zh
+    assert "uptime" not in zh and "contract line" not in zh
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("zh", "- **不予支付**：客户不满足以下条件：客户账户不存在逾期超过 30 天的账单"),
+        ("en", "- **Not owed**: the customer does not meet the condition: the customer's account has no invoice"),
+    ],
+)
+def test_an_unmet_condition_is_named_by_its_text_not_its_id(lang: str, line: str) -> None:
+    text = report(lang)
+    assert line in text
+    assert "good_standing" not in text and "good\\_standing" not in text
+
+
+def test_the_chinese_report_calls_the_credit_by_the_glossary_word() -> None:
+    # templates/strings/glossary.zh.toml: 服务补偿 is the credit; 服务抵免 is a second word to avoid.
+    zh = report("zh")
+    assert zh.startswith("# 服务补偿报告：") and "抵免" not in zh
