@@ -37,6 +37,7 @@ TERMINALS: dict[str, str] = {
     "INT": "a whole number like `3`",
     "AIM": "an aim like `24x7x365`",
     "BELOW_TARGET": "`target`",
+    "BUSINESS_DAYS": "business days like `2 business_days`",
     "_NL": "the end of the line",
     "$END": "the end of the file",
 }
@@ -376,6 +377,8 @@ def _statements_hint(here: frozenset[str]) -> str:
 def _hint(found: str, expected: set[str]) -> str | None:
     """A concrete fix for the common slips: a missing unit, `%`, quotes or offset."""
     if re.fullmatch(r"\d+", found) and "DURATION" in expected:
+        if "BUSINESS_DAYS" in expected:  # a ticket target (issue 12)
+            return f"add a unit: `{found}h`, `{found}min`, `{found}d` or `{found} business_days`"
         return f"add a unit: `{found}h`, `{found}min` or `{found}d`"
     if re.fullmatch(r"\d+[a-z]+", found) and "DURATION" in expected:
         return "the units are `ms`, `s`, `min`, `h` and `d`, as in `3h`, `30min` or `1h30min`"
