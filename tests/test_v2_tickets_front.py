@@ -261,3 +261,39 @@ def test_harbor_desk_examples_hold() -> None:
     compiled = compile_source(SOURCE, file="contracts/harbor-desk.sla")
     assert compiled.ok, compiled.diagnostics
     assert len(compiled.results) == 4
+
+
+# ---- fmt -----------------------------------------------------------------------------------------------
+
+
+def test_fmt_golden_idempotent_comments_and_policy_kept(golden) -> None:
+    from slac.fmt import format_source
+
+    formatted = format_source(SOURCE, file="h.sla")
+    golden(ROOT / "tests" / "golden" / "fmt" / "harbor-desk.sla", formatted)
+    assert format_source(formatted, file="h.sla") == formatted
+    comments = [line.split("#", 1)[1] for line in SOURCE.splitlines() if "#" in line]
+    assert [line.split("#", 1)[1] for line in formatted.splitlines() if "#" in line] == comments
+    # The tier tables are as the contract writes them: respond, update and resolve in one table.
+    assert "    update  p1 every 1h     during always\n    resolve p1 within 4h    during always\n" in formatted
+
+    def policy(text: str) -> dict[str, Any]:
+        compiled = compile_source(text, file="h.sla", examples=False).policy
+        assert compiled is not None
+        return {k: v for k, v in compiled.items() if k not in ("content_hash", "contract")}
+
+    assert policy(formatted) == policy(SOURCE)
+
+
+def test_fmt_lays_out_a_scrambled_ticket_clock_canonically() -> None:
+    from slac.fmt import format_source
+
+    messy = BASE.replace("    update  p1 every 1h     during always", "  update p1   every   1h during    always")
+    messy = messy.replace("respond p2 within 4h    during office", "respond p2 within 1   business_day during office")
+    messy = messy.replace("    warn at 75%  ", "        warn   at 75%  ")
+    out = format_source(messy, file="h.sla")
+    # `within 1 business_day` (21 characters) is the widest cell of the column: `every 1h` is padded to it.
+    assert "    update  p1 every 1h" + " " * 14 + "during always\n" in out
+    assert "    respond p2 within 1 business_day during office\n" in out
+    assert "\n    warn at 75%  " in out
+    assert format_source(out, file="h.sla") == out
