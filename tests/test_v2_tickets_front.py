@@ -252,6 +252,13 @@ def test_harbor_desk_compiles_everything_before_its_examples() -> None:
     assert compiled.ok and compiled.diagnostics == []
 
 
+def test_business_days_with_examples_never_give_a_traceback() -> None:
+    # Until the ticket-clock evaluator counts business days the examples cannot run: E0712 names why.
+    source = SOURCE.replace("respond p2 within 4h    during office", "respond p2 within 1 business_day during office")
+    found = slac.check(source, file="h.sla")
+    assert all(d.code == "E0712" for d in found), found
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="harbor-desk's examples need the ticket-clock runtime (issue 12, helper R12, branch i12r); "
