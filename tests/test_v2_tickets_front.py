@@ -304,3 +304,16 @@ def test_fmt_lays_out_a_scrambled_ticket_clock_canonically() -> None:
     assert "    respond p2 within 1 business_day during office\n" in out
     assert "\n    warn at 75%  " in out
     assert format_source(out, file="h.sla") == out
+
+
+@pytest.mark.parametrize(
+    "old,new,words",
+    [
+        ("resolve p1 within 2h    during always", "resolve p1 within 5h during always", "within 5h, slower than"),
+        ("update  p1 every 30min  during always", "update  p1 every 90min during always", "every 90min, slower"),
+    ],
+)
+def test_a_higher_tier_promising_slower_tickets_is_a_warning(old: str, new: str, words: str) -> None:
+    # enterprise (declared after business) against business: p1 resolved within 4h, updated every 1h.
+    (diag,) = slac.check(BASE.replace(old, new), file="h.sla")
+    assert diag.code == "W0812" and words in diag.message and diag.severity == "warning"

@@ -108,6 +108,7 @@ tickets (language v2, issue 12: E073x, E0308, W081x)
     E0308  a status listed twice in `pause when status`
     W0810  an update interval longer than the resolution target (updates fall due only on late tickets)
     W0811  a duration in days (`2d`) during a calendar that is not open around the clock: it counts open hours
+    W0812  a later tier with a longer resolution target or update interval (same calendar and unit) than an earlier one
 examples (E07xx)
     E0707  `repeat` less than once     E0708  an event outside the example's month
     E0709  a ticket responded to before it was opened

@@ -1,5 +1,6 @@
 """Ticket clocks (language v2, issue 12): targets that contradict each other, the at-risk share, and durations
-in days on a calendar that is not open around the clock (E0730, E0731, E0308, W0810, W0811).
+in days on a calendar that is not open around the clock, and later tiers promising less (E0730, E0731, E0308,
+W0810, W0811, W0812).
 
 Statuses are not declared: they come from the help desk's data, so an unknown status is fine. Targets are
 compared only when they are measured alike (the same calendar, both in open time or both in business days):
@@ -24,8 +25,10 @@ Length = n.Duration | n.BusinessDays
 def check(ctx: Context) -> Iterator[Diagnostic]:
     for clock in ctx.blocks(n.TicketClock):
         yield from _clock(clock)
-    for tier in ctx.blocks(n.Tier):
+    tiers = ctx.blocks(n.Tier)
+    for i, tier in enumerate(tiers):
         yield from _tier(tier)
+        yield from _later_tier(tier, tiers[:i])
         for stmt in tier.body:
             if isinstance(stmt, (n.Respond, n.Resolve, n.Update)):
                 yield from _days_trap(ctx, stmt)
@@ -91,6 +94,39 @@ def _tier(tier: n.Tier) -> Iterator[Diagnostic]:
                 "make the update interval shorter than the resolution target",
                 related=(target.within.span, "the resolution target"),
             )
+
+
+def _later_tier(tier: n.Tier, earlier_tiers: tuple[n.Tier, ...]) -> Iterator[Diagnostic]:
+    """A later tier resolving or updating slower than an earlier one, measured alike (W0812; cf. W0803)."""
+
+    def targets(t: n.Tier) -> tuple[n.Resolve | n.Update, ...]:
+        return (*t.all(n.Resolve), *t.all(n.Update))
+
+    for mine in targets(tier):
+        others = [
+            o
+            for t in earlier_tiers
+            for o in targets(t)
+            if type(o) is type(mine) and o.priority.value == mine.priority.value
+        ]
+        for other in others:
+            a, b = _length_of(mine), _length_of(other)
+            pair = _comparable(a, mine.during, b, other.during)
+            if pair is not None and pair[0] > pair[1]:
+                verb = "updates" if isinstance(mine, n.Update) else "resolves"
+                yield warning(
+                    "W0812",
+                    f"tier `{tier.name.value}` {verb} `{mine.priority.value}` "
+                    f"{'every' if verb == 'updates' else 'within'} {a.raw}, slower than the lower tier ({b.raw})",
+                    a.span,
+                    "tiers are declared from the lowest to the highest: a higher tier should promise at least as much",
+                    related=(b.span, "the lower tier's target"),
+                )
+                break
+
+
+def _length_of(stmt: n.Resolve | n.Update) -> Length:
+    return stmt.every if isinstance(stmt, n.Update) else stmt.within
 
 
 def _always_open(cal: n.Calendar) -> bool:
