@@ -174,7 +174,8 @@ def _match_table(exc: UnexpectedInput) -> dict[str, Any] | None:
 
 def _describe(expected: set[str]) -> str:
     names = []
-    for term in sorted(expected, key=lambda t: (t.startswith("_") or t == "$END", t)):
+    # A duration is what most targets are: named before business days (issue 12).
+    for term in sorted(expected, key=lambda t: (t.startswith("_") or t == "$END", t == "BUSINESS_DAYS", t)):
         if term in TERMINALS:
             names.append(TERMINALS[term])
         elif term == "RBRACE":
@@ -186,6 +187,8 @@ def _describe(expected: set[str]) -> str:
     names = list(dict.fromkeys(names))
     if len(names) == 1:
         return names[0]
+    if len(names) == 2 and " or " in names[0]:  # `a duration like `3h` or `1h30min`, or business days …`
+        return f"{names[0]}, or {names[1]}"
     if len(names) <= 6:
         return ", ".join(names[:-1]) + " or " + names[-1]
     return ", ".join(names[:6]) + " or another statement"
