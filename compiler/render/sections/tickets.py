@@ -78,7 +78,7 @@ def clock_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
     tiers = b.p["tiers"]
     blocks: list[Block] = []
     if any(t["responses"] for t in tiers):
-        blocks += [b.para("tickets.response"), b.para("responses.no_response")]
+        blocks += [b.para("tickets.response"), b.para("tickets.no_response")]
     if any(t.get("resolutions") for t in tiers):
         blocks.append(b.para("tickets.resolution"))
     if any(t.get("updates") for t in tiers):
