@@ -317,3 +317,18 @@ def test_a_higher_tier_promising_slower_tickets_is_a_warning(old: str, new: str,
     # enterprise (declared after business) against business: p1 resolved within 4h, updated every 1h.
     (diag,) = slac.check(BASE.replace(old, new), file="h.sla")
     assert diag.code == "W0812" and words in diag.message and diag.severity == "warning"
+
+
+@pytest.mark.parametrize(
+    "old,new,words",
+    [
+        ("resolved 2026-04-10T09:30+08:00", "resolved 2026-04-06T09:30+08:00", "resolved before it is opened"),
+        ("updated 2026-05-20T10:15+08:00", "updated 2026-05-19T10:15+08:00", "updated before it is opened"),
+        ("updated 2026-05-20T11:30+08:00", "updated 2026-05-20T12:30+08:00", "updated after it is resolved"),
+        ("paused 2026-04-08T09:00+08:00", "paused 2026-04-11T09:00+08:00", "paused after it is resolved"),
+    ],
+)
+def test_example_ticket_events_fall_between_opening_and_resolution(old: str, new: str, words: str) -> None:
+    found = [d for d in slac.check(SOURCE.replace(old, new, 1), file="h.sla") if d.code == "E0709"]
+    # Resolved before the opening also puts the ticket's later pause after its resolution: two errors there.
+    assert [d.message for d in found if d.message == f"this ticket is {words}"] == [f"this ticket is {words}"]

@@ -25,6 +25,11 @@ Length = n.Duration | n.BusinessDays
 def check(ctx: Context) -> Iterator[Diagnostic]:
     for clock in ctx.blocks(n.TicketClock):
         yield from _clock(clock)
+    for ex in ctx.blocks(n.Example):
+        for stmt in ex.body:
+            ticket = stmt.event if isinstance(stmt, n.Repeat) else stmt
+            if isinstance(ticket, n.Ticket):
+                yield from _ticket_events(ticket)
     tiers = ctx.blocks(n.Tier)
     for i, tier in enumerate(tiers):
         yield from _tier(tier)
@@ -52,6 +57,31 @@ def _clock(clock: n.TicketClock) -> Iterator[Diagnostic]:
                 status.span,
                 f"remove the second `{status.value}`",
                 related=(prev.span, "first listed here"),
+            )
+
+
+def _ticket_events(ticket: n.Ticket) -> Iterator[Diagnostic]:
+    """An example ticket's updates, pauses and resolution fall between its opening and its resolution (E0709)."""
+    opened, resolved = ticket.opened, ticket.resolved
+    moments = [("updated", u) for u in ticket.updates] + [("paused", p.at) for p in ticket.pauses]
+    if resolved is not None:
+        moments.append(("resolved", resolved))
+    for word, at in moments:
+        if at.value < opened.value:
+            yield error(
+                "E0709",
+                f"this ticket is {word} before it is opened",
+                at.span,
+                "check the two timestamps and their offsets",
+                related=(opened.span, "opened here"),
+            )
+        elif resolved is not None and word != "resolved" and at.value > resolved.value:
+            yield error(
+                "E0709",
+                f"this ticket is {word} after it is resolved",
+                at.span,
+                "a resolved ticket has no more updates or pauses: check the timestamps, or move `resolved`",
+                related=(resolved.span, "resolved here"),
             )
 
 
