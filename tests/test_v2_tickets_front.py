@@ -332,3 +332,10 @@ def test_example_ticket_events_fall_between_opening_and_resolution(old: str, new
     found = [d for d in slac.check(SOURCE.replace(old, new, 1), file="h.sla") if d.code == "E0709"]
     # Resolved before the opening also puts the ticket's later pause after its resolution: two errors there.
     assert [d.message for d in found if d.message == f"this ticket is {words}"] == [f"this ticket is {words}"]
+
+
+def test_business_days_are_bounded_by_the_deadline_horizon() -> None:
+    # limits.MAX_DEADLINE_DAYS is 3,660: one more is refused where it is written.
+    (diag,) = slac.check(BASE.replace("resolve p2 within 18h", "resolve p2 within 3661 business_days"), file="h.sla")
+    assert diag.code == "E0213" and "3661 business_days" in diag.message and diag.span.line == 62
+    assert slac.check(BASE.replace("resolve p2 within 18h", "resolve p2 within 3660 business_days"), file="h.sla") == []

@@ -12,6 +12,7 @@ from typing import Any
 from lark import Token, v_args
 from lark.tree import Meta
 
+from .. import limits
 from .. import nodes as n
 from .values import Values
 
@@ -21,6 +22,14 @@ class TicketStatements(Values):
         digits = str(tok).split()[0]
         line, column = tok.line or 1, tok.column or 1
         count = self.INT(Token("INT", digits, tok.start_pos, line, column, line, column + len(digits)))
+        if count.value > limits.MAX_DEADLINE_DAYS:  # the evaluator's horizon for any deadline
+            self.bad(
+                "E0213",
+                f"`{count.value} business_days` is longer than any deadline slac computes",
+                self.tspan(tok),
+                f"targets in business days are at most {limits.MAX_DEADLINE_DAYS:,} business days",
+            )
+            count = n.Int(count.span, 0)
         unit = "business_day" if count.value == 1 else "business_days"
         return n.BusinessDays(self.tspan(tok), count, f"{count.value} {unit}")
 
