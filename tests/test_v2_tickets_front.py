@@ -339,3 +339,14 @@ def test_business_days_are_bounded_by_the_deadline_horizon() -> None:
     (diag,) = slac.check(BASE.replace("resolve p2 within 18h", "resolve p2 within 3661 business_days"), file="h.sla")
     assert diag.code == "E0213" and "3661 business_days" in diag.message and diag.span.line == 62
     assert slac.check(BASE.replace("resolve p2 within 18h", "resolve p2 within 3660 business_days"), file="h.sla") == []
+
+
+def test_the_language_server_follows_priorities_and_calendars_into_ticket_targets() -> None:
+    from slac.lsp.analysis import Analysis
+
+    analysis = Analysis.of(SOURCE, "harbor-desk.sla", examples=False)
+    # p1 is named by `respond`, `update` and `resolve` in both tiers (lines 58–60 and 67–69), office by p2's targets.
+    lines = {o.span.line for o in analysis.occurrences("priority", "p1")}
+    assert {58, 59, 60, 67, 68, 69} <= lines
+    office = {o.span.line for o in analysis.occurrences("calendar", "office")}
+    assert {61, 62, 70, 71} <= office
