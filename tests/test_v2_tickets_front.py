@@ -350,3 +350,15 @@ def test_the_language_server_follows_priorities_and_calendars_into_ticket_target
     assert {58, 59, 60, 67, 68, 69} <= lines
     office = {o.span.line for o in analysis.occurrences("calendar", "office")}
     assert {61, 62, 70, 71} <= office
+
+
+@pytest.mark.parametrize(
+    "field,value,words",
+    [("calendar", "nights", "measures resolutions in unknown calendar `nights`"), ("priority", "p9", "`p9`")],
+)
+def test_the_loader_refuses_a_resolution_pointing_at_nothing(field: str, value: str, words: str) -> None:
+    raw = json.loads(json.dumps(harbor_policy()))
+    raw["tiers"][0]["resolutions"][0][field] = value
+    raw["content_hash"] = pol.content_hash(raw)
+    with pytest.raises(pol.PolicyError, match=words):
+        pol.load(raw)
