@@ -196,6 +196,9 @@ TEMPLATE = string.Template(
 def contracts(draw: st.DrawFn) -> dict[str, Any]:
     small = draw(st.integers(1, 30))
     large = draw(st.integers(small, 100))
+    per_miss = draw(st.integers(1, 10))
+    # The cap holds at least one credit of either kind (a lower one is E0609, not a contract to compare).
+    cap = draw(st.integers(max(large, per_miss), 100))
     return {
         "open": f"{draw(st.integers(6, 11)):02d}:00",
         "close": f"{draw(st.integers(12, 23)):02d}:00",
@@ -205,8 +208,8 @@ def contracts(draw: st.DrawFn) -> dict[str, Any]:
         "small": small,
         "low": draw(st.sampled_from(["95", "97.5", "99"])),
         "large": large,
-        "per_miss": draw(st.integers(1, 10)),
-        "cap": draw(st.integers(large, 100)),
+        "per_miss": per_miss,
+        "cap": cap,
         "claim": draw(st.integers(1, 90)),
         "minimum": draw(st.integers(1, 10)),
         "notice": draw(st.integers(1, 96)),

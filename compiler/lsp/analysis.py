@@ -47,6 +47,11 @@ REFERS: dict[tuple[type[n.Node], str], str] = {
     (n.Ticket, "cause"): "exclusion",
     (n.Outage, "cause"): "exclusion",
     (n.Claim, "via"): "channel",
+    # issue 12: ticket targets name a priority and a calendar too (rename and references follow them)
+    (n.Resolve, "priority"): "priority",
+    (n.Resolve, "during"): "calendar",
+    (n.Update, "priority"): "priority",
+    (n.Update, "during"): "calendar",
 }
 
 # The word before the cursor → the kind of name that may follow it (for completion).
@@ -61,6 +66,8 @@ AFTER_WORD = {
     "tier": "tier",
     "excludes": "exclusion",
     "cause": "exclusion",
+    "resolve": "priority",  # issue 12
+    "update": "priority",
 }
 
 NAME = re.compile(r"[a-z_][a-z0-9_]*")

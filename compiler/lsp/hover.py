@@ -90,6 +90,23 @@ MEANINGS: dict[type[n.Node], tuple[str, str]] = {
     n.Repeat: ("The event, repeated this many times.", "重复此事件若干次。"),
     n.Fee: ("The monthly fee in the example.", "示例中的月费。"),
     n.Period: ("The period the example is evaluated for.", "示例评估的周期。"),
+    # issue 12: ticket clocks
+    n.Resolve: ("A resolution target for tickets of one priority.", "某一优先级工单的解决时限。"),
+    n.Update: (
+        "An update interval: the longest gap between updates of a ticket of one priority.",
+        "更新间隔：某一优先级工单两次进展更新之间的最长间隔。",
+    ),
+    n.TicketClock: (
+        "The ticket clock: statuses that stop every target, and when a ticket is at risk.",
+        "工单计时：停止所有时限计时的状态，以及工单何时有超时风险。",
+    ),
+    n.PauseWhen: ("Statuses during which no target's time runs.", "处于这些状态时，任何时限都不计时。"),
+    n.WarnAt: (
+        "A ticket is at risk once this share of a target's time is used.",
+        "时限用去此比例后，工单即有超时风险。",
+    ),
+    n.ExpectMissedResolutions: ("The number of missed resolution targets.", "未达到的解决时限个数。"),
+    n.ExpectMissedUpdates: ("The number of missed updates.", "更新超时的次数。"),
 }
 
 KINDS = {
@@ -146,7 +163,7 @@ def compiled_value(analysis: Analysis, statement: n.Node, zh: bool) -> str | Non
     if isinstance(statement, n.Respond):
         for tier in view.tiers.values():
             for r in tier.responses:
-                if r.line == line:
+                if r.line == line and r.within_seconds is not None:  # business days (issue 12): no seconds
                     seconds = _num(r.within_seconds)
                     if zh:
                         return f"{statement.within.raw} → `{r.calendar}` 中 {seconds} 秒的服务时间"

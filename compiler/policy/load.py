@@ -226,6 +226,12 @@ def _name_problems(raw: Mapping[str, Any]) -> list[str]:
                 problems.append(f"tier `{tier['id']}` measures responses in unknown calendar `{r['calendar']}`")
             if r["priority"] not in priorities:
                 problems.append(f"tier `{tier['id']}` has a target for unknown priority `{r['priority']}`")
+        for kind, what in (("resolutions", "resolutions"), ("updates", "updates")):  # format 1.2
+            for r in tier.get(kind, ()):
+                if r["calendar"] not in calendars:
+                    problems.append(f"tier `{tier['id']}` measures {what} in unknown calendar `{r['calendar']}`")
+                if r["priority"] not in priorities:
+                    problems.append(f"tier `{tier['id']}` has a target for unknown priority `{r['priority']}`")
         live = tier.get("live")
         if live and live.get("calendar") not in calendars:
             problems.append(f"tier `{tier['id']}` offers live sessions in unknown calendar `{live.get('calendar')}`")

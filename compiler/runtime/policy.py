@@ -78,6 +78,7 @@ class Policy:
         self.calendars = {c["id"]: Calendar(c, self.years) for c in raw["calendars"]}
         self.priorities: dict[str, dict[str, Any]] = {p["id"]: p for p in raw["priorities"]}
         self.tiers: dict[str, dict[str, Any]] = {t["id"]: t for t in raw["tiers"]}
+        _refuse_business_days(raw)  # issue 12 (F12): until the ticket-clock evaluator (R12) counts them
         self.targets: dict[tuple[str, str], Target] = {
             (t["id"], r["priority"]): Target(us_of_seconds(r["within_seconds"]), r["calendar"], r["line"])
             for t in raw["tiers"]
@@ -179,3 +180,18 @@ def _display_decimals(raw: Mapping[str, Any]) -> int:
     texts += [u["uptime"] for t in raw["tiers"] for u in t.get("service_uptime", [])]
     texts += [b["threshold"] for c in raw["credits"] for b in c["bands"] if b["threshold"] != "target"]
     return max([2] + [len(t.partition(".")[2]) for t in texts])
+
+
+def _refuse_business_days(raw: Mapping[str, Any]) -> None:
+    """A response target in business days (policy format 1.2) is refused by name, not a KeyError.
+
+    The front end writes `business_days` instead of `within_seconds`; this evaluator counts open time
+    only. Removed when the ticket-clock evaluator (issue 12, runtime part) lands.
+    """
+    for t in raw["tiers"]:
+        for r in t["responses"]:
+            if "within_seconds" not in r:
+                raise PolicyError(
+                    f"tier `{t['id']}`: the response target for `{r['priority']}` (line {r['line']}) is in business "
+                    "days, which this version of the evaluator cannot count yet"
+                )
