@@ -2,9 +2,10 @@
 
 Periods are calendar months in the contract's zone. Tickets belong to the period they
 are opened in; incidents are clipped to it. A ticket is measured at its effective
-priority (`Policy.effective_priority`); it is met when first answered no later than its
-deadline, breached when answered later or, unanswered, when its deadline is before
-`as_of` (default: the end of the period), otherwise open. A ticket with an excluded
+priority (`Policy.effective_priority`); it is met when the open time from its opening to
+the first response is at most the target (so a deadline at a closing is met by a response
+before the next opening), breached when more or, unanswered, when more open time than the
+target has passed by `as_of` (default: the end of the period), otherwise open. A ticket with an excluded
 cause is measured but never a breach and earns nothing.
 
 The heavy part is vectorised (numpy): ticket codes, deadlines per calendar
@@ -126,18 +127,19 @@ def ticket_results(
     ticket_within = within[tier, eff0]
     opened = take(tickets.opened)
     deadline = np.full(n, MISSING, dtype=np.int64)
+    decided = np.full(n, MISSING, dtype=np.int64)  # met iff answered at or before (open time elapsed ≤ target)
     done = 0
     for c, name in enumerate(cal_names):
         mask = ticket_cal == c
         if mask.any():
-            deadline[mask] = policy.calendars[name].deadlines(opened[mask], ticket_within[mask])
+            deadline[mask], decided[mask] = policy.calendars[name].deadlines_decided(opened[mask], ticket_within[mask])
             done += int(mask.sum())
             if progress is not None:
                 progress(done)
     measured = ticket_cal >= 0
     responded = take(tickets.responded)
     answered = responded != MISSING
-    late = np.where(answered, responded > deadline, deadline < as_of)
+    late = np.where(answered, responded > decided, decided < as_of)
     state = np.full(n, UNMEASURED, dtype=np.int8)
     state[measured & late] = BREACHED
     state[measured & ~late & answered] = MET

@@ -157,20 +157,20 @@ class Policy:
         found = self.target(tier, priority, outage)
         if found is None:
             return TicketStatus("unmeasured", self.effective_priority(priority, outage), None, None, None)
-        effective = found[1]
-        deadline = self.response_deadline(tier, priority, opened_at, outage=outage)
-        assert deadline is not None
+        target, effective = found
+        due, decided = self.calendars[target.calendar].deadline_decided(to_us(opened_at), target.within_us)
+        deadline = from_us(due, opened_at.tzinfo)
+        # Decided by open time elapsed: at or before `decided` no more open time than the target passed.
         if responded_at is not None:
             if to_us(responded_at) < to_us(opened_at):
                 raise ValueError("the response is before the opening")
-            if responded_at <= deadline:
+            if to_us(responded_at) <= decided:
                 return TicketStatus("met", effective, deadline, None, None)
             return TicketStatus("breached", effective, deadline, None, responded_at - deadline)
         now = as_of if as_of is not None else datetime.now(UTC)
-        to_us(now)  # refuses a naive as_of
-        if deadline < now:
+        if to_us(now) > decided:  # to_us refuses a naive as_of
             return TicketStatus("breached", effective, deadline, None, now - deadline)
-        return TicketStatus("open", effective, deadline, deadline - now, None)
+        return TicketStatus("open", effective, deadline, max(deadline - now, timedelta(0)), None)
 
 
 def _display_decimals(raw: Mapping[str, Any]) -> int:
