@@ -20,6 +20,7 @@ class Response:
     within_seconds: int | float
     calendar: str
     line: int
+    business_days: int = 0  # issue 12: a target in business days (then within_seconds is 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,8 @@ class PolicyView:
     downtime_excludes: frozenset[str]  # exclusions that keep downtime from counting
     minimum_outage_seconds: int | float | None
     maintenance_notice_seconds: int | float | None
+    pause_statuses: frozenset[str] = frozenset()  # issue 12: `ticket clock { pause when status … }`
+    warn_percent: str | None = None  # issue 12: `warn at P%`, a decimal string
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> PolicyView:
@@ -89,9 +92,14 @@ class PolicyView:
             downtime_excludes=frozenset(av["excludes"] if av else exclusions),
             minimum_outage_seconds=av["minimum_outage_seconds"] if av else None,
             maintenance_notice_seconds=av["maintenance_notice_seconds"] if av else None,
+            pause_statuses=frozenset((raw.get("ticket_clock") or {}).get("pause") or ()),
+            warn_percent=(raw.get("ticket_clock") or {}).get("warn_percent"),
         )
 
 
 def _tier(t: Mapping[str, Any]) -> Tier:
-    responses = tuple(Response(r["priority"], r["within_seconds"], r["calendar"], r["line"]) for r in t["responses"])
+    responses = tuple(
+        Response(r["priority"], r.get("within_seconds", 0), r["calendar"], r["line"], r.get("business_days", 0))
+        for r in t["responses"]
+    )
     return Tier(t["id"], t["rank"], t["uptime"], responses, t["line"])

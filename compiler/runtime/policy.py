@@ -42,6 +42,18 @@ class Target:
     within_us: int
     calendar: str
     line: int
+    business_days: int = 0  # issue 12: a target in business days (within_us is then 0)
+
+
+def _targets(raw: Mapping[str, Any], key: str, seconds: str) -> dict[tuple[str, str], Target]:
+    """A tier list of targets (`responses`, `resolutions`, `updates`) by (tier, priority)."""
+    return {
+        (t["id"], r["priority"]): Target(
+            us_of_seconds(r.get(seconds, 0)), r["calendar"], r["line"], int(r.get("business_days", 0))
+        )
+        for t in raw["tiers"]
+        for r in t.get(key, ())
+    }
 
 
 def load_policy(source: str | Path | Mapping[str, Any], *, contract: str | Path | None = None) -> Policy:
@@ -78,11 +90,12 @@ class Policy:
         self.calendars = {c["id"]: Calendar(c, self.years) for c in raw["calendars"]}
         self.priorities: dict[str, dict[str, Any]] = {p["id"]: p for p in raw["priorities"]}
         self.tiers: dict[str, dict[str, Any]] = {t["id"]: t for t in raw["tiers"]}
-        self.targets: dict[tuple[str, str], Target] = {
-            (t["id"], r["priority"]): Target(us_of_seconds(r["within_seconds"]), r["calendar"], r["line"])
-            for t in raw["tiers"]
-            for r in t["responses"]
-        }
+        self.targets: dict[tuple[str, str], Target] = _targets(raw, "responses", "within_seconds")
+        # Issue 12: resolution and update targets, the statuses that pause every clock, `warn at`.
+        self.resolutions: dict[tuple[str, str], Target] = _targets(raw, "resolutions", "within_seconds")
+        self.updates: dict[tuple[str, str], Target] = _targets(raw, "updates", "every_seconds")
+        self.pause_statuses: frozenset[str] = view.pause_statuses
+        self.warn_percent: str | None = view.warn_percent
         self.exclusions = list(view.exclusions)
         self.downtime_excludes = view.downtime_excludes
         minimum = view.minimum_outage_seconds

@@ -1,0 +1,268 @@
+"""Ticket histories (pauses, public updates, resolution cycles) and the resolution and update targets.
+
+Rules (SPEC *Ticket clocks*; the README says the same):
+
+* A status event sets the ticket's status. While it is one of the policy's pausing statuses
+  (`ticket clock { pause when status … }`) no clock of the ticket runs; the pause ends at the next
+  status event of another status, else at the resolution.
+* The status `resolved` resolves the ticket; a later status event of any other status *reopens*
+  it. Cycle 1 runs from the opening to the first resolution, each reopening starts the next cycle,
+  which runs to the next resolution. `resolved_at` is the final resolution (the last cycle's, when
+  the events do not resolve it). A cycle that is not resolved runs to `as_of`.
+* Resolution target: one per cycle, from the cycle's start; each cycle past its target is one
+  missed resolution. All cycles of a ticket count in the period the ticket was opened in (the
+  period the ticket belongs to), whenever they were reopened.
+* Update target: in cycle 1 from the first response, in a reopened cycle from the reopening,
+  every gap to the next public update and from the last update to the cycle's resolution that
+  used more than D of clock time is one missed update. A gap that ends in a pause stops counting
+  at the pause: a pause is not a gap, so the provider owes no update while the ticket waits on the
+  customer, and the gap goes on after the pause. A cycle not yet resolved: its open gap counts as
+  missed once it has used more than D by `as_of`. Updates before the first response, between a
+  resolution and a reopening, or at the very instant the gap starts are not gaps.
+* Every target uses the effective priority (the downgrade rule) and the pauses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .clocks import NEVER, Pauses, deadlines_grown
+from .events import MISSING, STATUS, UPDATE, TicketEvents, Tickets
+from .policy import Policy, Target
+
+I64 = npt.NDArray[np.int64]
+RESOLVED = "resolved"  # the status that resolves a ticket
+ARM, UPD, END = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class History:
+    """Per ticket of a Tickets table: pauses, updates (CSR) and resolution cycles (CSR)."""
+
+    pauses: Pauses
+    upd_ptr: I64
+    upd_at: I64
+    cyc_ptr: I64
+    cyc_start: I64
+    cyc_end: I64  # MISSING: the cycle is not resolved
+
+    @property
+    def any_pause(self) -> bool:
+        return len(self.pauses.a) > 0
+
+
+def _ptr(owner: I64, n: int) -> I64:
+    return np.searchsorted(owner, np.arange(n + 1, dtype=np.int64)).astype(np.int64)
+
+
+def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[str]) -> History:
+    """Each ticket's history from its events (sorted by ticket, time, row) and `resolved_at`."""
+    n = len(tickets.id)
+    resolved = tickets.resolved if tickets.resolved is not None else np.full(n, MISSING, dtype=np.int64)
+    if events is None or len(events.ticket) == 0:
+        ptr = np.arange(n + 1, dtype=np.int64)
+        return History(
+            Pauses.none(n), np.zeros(n + 1, np.int64), np.zeros(0, np.int64), ptr, tickets.opened.copy(), resolved
+        )
+    upd = events.kind == UPDATE
+    st = np.flatnonzero(events.kind == STATUS)
+    st_t, st_at = events.ticket[st], events.at[st]
+    names = events.status[st]
+    is_pause = np.isin(names, np.array(sorted(pausing), dtype=object)) if pausing else np.zeros(len(st), bool)
+    is_res = names == RESOLVED
+    same = np.zeros(len(st), dtype=bool)
+    same[1:] = st_t[1:] == st_t[:-1]
+    prev_pause = np.zeros(len(st), dtype=bool)
+    prev_pause[1:] = is_pause[:-1]
+    prev_pause &= same
+    prev_res = np.zeros(len(st), dtype=bool)
+    prev_res[1:] = is_res[:-1]
+    prev_res &= same
+    # Pauses: from a pausing status to the next status event of another status of the ticket.
+    begin = np.flatnonzero(is_pause & ~prev_pause)
+    other = np.flatnonzero(~is_pause)
+    k = np.searchsorted(other, begin)
+    kc = np.minimum(k, max(len(other) - 1, 0))
+    has_end = (k < len(other)) & (st_t[other[kc]] == st_t[begin]) if len(other) else np.zeros(len(begin), bool)
+    p_t = st_t[begin]
+    p_a = st_at[begin]
+    final = resolved[p_t]
+    p_b = np.where(has_end, st_at[other[kc]] if len(other) else 0, np.where(final != MISSING, final, NEVER))
+    p_b = np.maximum(p_b, p_a)
+    pauses = Pauses(_ptr(p_t, n), p_a, p_b)
+    # Cycles: the opening and each reopening start one; resolutions end them in order.
+    reopen = ~is_res & prev_res
+    first_res = is_res & ~prev_res
+    c_t = np.concatenate([np.arange(n, dtype=np.int64), st_t[reopen]])
+    c_start = np.concatenate([tickets.opened, st_at[reopen]])
+    order = np.lexsort((c_start, c_t))
+    c_t, c_start = c_t[order], c_start[order]
+    cyc_ptr = _ptr(c_t, n)
+    rank = np.arange(len(c_t), dtype=np.int64) - cyc_ptr[c_t]
+    r_t, r_at = st_t[first_res], st_at[first_res]
+    r_ptr = _ptr(r_t, n)
+    r_pos = r_ptr[c_t] + rank
+    by_event = r_pos < r_ptr[c_t + 1]
+    last = rank == (cyc_ptr[c_t + 1] - cyc_ptr[c_t] - 1)
+    c_end = np.where(by_event, r_at[np.minimum(r_pos, max(len(r_at) - 1, 0))] if len(r_at) else 0, MISSING)
+    c_end = np.where(~by_event & last, resolved[c_t], c_end)
+    u_t = events.ticket[upd]
+    return History(pauses, _ptr(u_t, n), events.at[upd], cyc_ptr, c_start, c_end)
+
+
+@dataclass(frozen=True)
+class ClockResults:
+    """Missed resolutions and updates of the measured tickets (positions into `TicketResults.index`)."""
+
+    missed_resolutions: I64  # per position: cycles past the resolution target
+    missed_updates: I64  # per position: gaps longer than the update interval
+    res_pos: I64  # one row per missed resolution: position, cycle (0-based), start, deadline, resolution or MISSING
+    res_cycle: I64
+    res_start: I64
+    res_deadline: I64
+    res_end: I64
+    res_line: I64
+    upd_line: I64  # per position: contract line of the update target (0 when none)
+
+
+def _table(policy: Policy, targets: dict[tuple[str, str], Target]) -> tuple[I64, I64, I64, I64]:
+    """(within µs, business days, calendar index or -1, line) indexed by (tier, priority)."""
+    tiers, prios, cals = list(policy.tiers), list(policy.priorities), list(policy.calendars)
+    shape = (len(tiers), len(prios))
+    within, days = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+    cal, line = np.full(shape, -1, np.int64), np.zeros(shape, np.int64)
+    for (tier, prio), t in targets.items():
+        i, j = tiers.index(tier), prios.index(prio)
+        within[i, j], days[i, j], cal[i, j], line[i, j] = t.within_us, t.business_days, cals.index(t.calendar), t.line
+    return within, days, cal, line
+
+
+def decide(
+    policy: Policy, cal: I64, start: I64, within: I64, days: I64, hist: History, ticket: I64, hi: int
+) -> tuple[I64, I64, I64]:
+    """(deadline, decision instant, open-time target) of clocks, per calendar (vectorised)."""
+    due = np.full(len(start), MISSING, dtype=np.int64)
+    decided = np.full(len(start), MISSING, dtype=np.int64)
+    target = within.copy()
+    for c, name in enumerate(policy.calendars):
+        mask = cal == c
+        if mask.any():
+            d, x, t = deadlines_grown(
+                policy.calendars[name], start[mask], within[mask], days[mask], hist.pauses, ticket[mask], hi
+            )
+            due[mask], decided[mask], target[mask] = d, x, t
+    return due, decided, target
+
+
+def uses_clocks(policy: Policy) -> bool:
+    """Whether a policy has a term of issue 12 (resolution, update, business-day or pausing targets)."""
+    bd = any(t.business_days for t in policy.targets.values())
+    return bool(policy.resolutions or policy.updates or policy.pause_statuses or bd)
+
+
+def needs_response_clocks(policy: Policy, hist: History) -> bool:
+    return hist.any_pause or any(t.business_days for t in policy.targets.values())
+
+
+def response_clocks(
+    policy: Policy, hist: History, ticket: I64, tier: I64, effective: I64, opened: I64, as_of: int
+) -> tuple[I64, I64]:
+    """(deadline, decision instant) of the response target with pauses and business days, per ticket."""
+    within, days, cal, _ = _table(policy, policy.targets)
+    eff0 = np.maximum(effective, 0)
+    c = np.where(effective >= 0, cal[tier, eff0], -1)
+    due, decided, _ = decide(policy, c, opened, within[tier, eff0], days[tier, eff0], hist, ticket, as_of)
+    return due, decided
+
+
+def measure(
+    policy: Policy, hist: History, ticket: I64, tier: I64, effective: I64, responded: I64, as_of: int
+) -> ClockResults:
+    """Resolution and update targets of the tickets `ticket` (indexes into the tickets table)."""
+    n = len(ticket)
+    eff0 = np.maximum(effective, 0)
+    # ---- resolution: one clock per cycle ----
+    within, days, cal, line = _table(policy, policy.resolutions)
+    first, count = hist.cyc_ptr[ticket], hist.cyc_ptr[ticket + 1] - hist.cyc_ptr[ticket]
+    pos = np.repeat(np.arange(n, dtype=np.int64), count)
+    cyc = np.arange(len(pos), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count) + first[pos]
+    c = np.where(effective[pos] >= 0, cal[tier[pos], eff0[pos]], -1)
+    start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
+    due, decided, _ = decide(
+        policy, c, start, within[tier[pos], eff0[pos]], days[tier[pos], eff0[pos]], hist, ticket[pos], as_of
+    )
+    stop = np.where(end != MISSING, end, as_of)
+    missed = (c >= 0) & (stop > decided)
+    missed_res = np.bincount(pos[missed], minlength=n).astype(np.int64)
+    cyc_rank = cyc - first[pos]
+    r_line = line[tier[pos], eff0[pos]]
+    # ---- updates: gaps in each cycle from its arming instant ----
+    u_within, u_days, u_cal, u_line = _table(policy, policy.updates)
+    uc = np.where(effective >= 0, u_cal[tier, eff0], -1)
+    missed_upd = np.zeros(n, dtype=np.int64)
+    if (uc >= 0).any():
+        g_pos, g_start, g_stop = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
+        t_i, p_i = tier[g_pos], eff0[g_pos]
+        _, g_decided, _ = decide(
+            policy, uc[g_pos], g_start, u_within[t_i, p_i], u_days[t_i, p_i], hist, ticket[g_pos], as_of
+        )
+        late = g_stop > g_decided
+        missed_upd = np.bincount(g_pos[late], minlength=n).astype(np.int64)
+    return ClockResults(
+        missed_res,
+        missed_upd,
+        pos[missed],
+        cyc_rank[missed],
+        start[missed],
+        due[missed],
+        end[missed],
+        r_line[missed],
+        np.where(uc >= 0, u_line[tier, eff0], 0),
+    )
+
+
+def _gaps(
+    hist: History, ticket: I64, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I64, as_of: int
+) -> tuple[I64, I64, I64]:
+    """(position, gap start, gap stop) of every update gap; an open gap stops at `as_of`."""
+    keep = uc[pos] >= 0
+    pos, cyc, cyc_rank = pos[keep], cyc[keep], cyc_rank[keep]
+    start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
+    arm = np.where(cyc_rank == 0, responded[pos], start)
+    armed = (arm != MISSING) & ((end == MISSING) | (arm < end))
+    measured = np.flatnonzero(uc >= 0)
+    u_first = hist.upd_ptr[ticket[measured]]
+    u_count = hist.upd_ptr[ticket[measured] + 1] - u_first
+    u_pos = np.repeat(measured, u_count)
+    u_idx = np.arange(len(u_pos), dtype=np.int64) - np.repeat(np.cumsum(u_count) - u_count, u_count)
+    u_at = hist.upd_at[np.repeat(u_first, u_count) + u_idx]
+    closed = armed & (end != MISSING)
+    m_pos = np.concatenate([pos[armed], u_pos, pos[closed]])
+    m_at = np.concatenate([arm[armed], u_at, end[closed]])
+    m_type = np.concatenate(
+        [np.full(int(armed.sum()), ARM), np.full(len(u_pos), UPD), np.full(int(closed.sum()), END)]
+    ).astype(np.int64)
+    order = np.lexsort((m_type, m_at, m_pos))
+    m_pos, m_at, m_type = m_pos[order], m_at[order], m_type[order]
+    k = len(m_pos)
+    idx = np.arange(k, dtype=np.int64)
+    bound = np.where(m_type != UPD, idx, -1)
+    last = np.maximum.accumulate(bound) if k else bound
+    lc = np.maximum(last, 0)
+    in_arm = (last >= 0) & (m_pos[lc] == m_pos) & (m_type[lc] == ARM)
+    chain = in_arm & (m_type != END)  # ARM markers and updates inside an armed cycle
+    prev_chain = np.zeros(k, dtype=bool)
+    prev_chain[1:] = chain[:-1] & (m_pos[1:] == m_pos[:-1])
+    ends_gap = prev_chain & (m_type != ARM)
+    g = np.flatnonzero(ends_gap)
+    nxt_same = np.zeros(k, dtype=bool)
+    nxt_same[:-1] = (m_pos[1:] == m_pos[:-1]) & (m_type[1:] != ARM)
+    open_gap = np.flatnonzero(chain & ~nxt_same)
+    return (
+        np.concatenate([m_pos[g], m_pos[open_gap]]),
+        np.concatenate([m_at[g - 1], m_at[open_gap]]),
+        np.concatenate([m_at[g], np.full(len(open_gap), as_of, dtype=np.int64)]),
+    )
