@@ -35,7 +35,7 @@ from .policy import Policy, Target
 
 I64 = npt.NDArray[np.int64]
 RESOLVED = "resolved"  # the status that resolves a ticket
-ARM, UPD, END = 0, 1, 2
+END, ARM, UPD = 0, 1, 2  # marker order at one instant: a resolution, then a reopening, then updates
 
 
 @dataclass(frozen=True)
