@@ -7,7 +7,7 @@ evaluation needs compiled once (calendars, targets in µs, effective priorities)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +33,7 @@ class TicketStatus:
     deadline: datetime | None
     time_left: timedelta | None  # open tickets: until the deadline
     lateness: timedelta | None  # breached tickets: past the deadline (at the response, or at as_of)
+    targets: tuple[Any, ...] = ()  # issue 12: status.TargetStatus of each target (response, resolution, update)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,12 @@ class Policy:
         self.updates: dict[tuple[str, str], Target] = _targets(raw, "updates", "every_seconds")
         self.pause_statuses: frozenset[str] = view.pause_statuses
         self.warn_percent: str | None = view.warn_percent
+        self._clocked = bool(
+            self.resolutions
+            or self.updates
+            or self.pause_statuses
+            or any(t.business_days for t in self.targets.values())
+        )
         self.exclusions = list(view.exclusions)
         self.downtime_excludes = view.downtime_excludes
         minimum = view.minimum_outage_seconds
@@ -153,8 +160,50 @@ class Policy:
         if found is None:
             return None
         target = found[0]
+        if target.business_days:  # issue 12: the same clock time on the Nth following open day
+            response = self._targets(tier, priority, opened_at, None, None, outage, (), opened_at)[0]
+            return None if response.deadline is None else response.deadline.astimezone(opened_at.tzinfo)
         due = self.calendars[target.calendar].deadline(to_us(opened_at), target.within_us)
         return from_us(due, opened_at.tzinfo)
+
+    def resolution_deadline(
+        self,
+        tier: str,
+        priority: str,
+        opened_at: datetime,
+        *,
+        outage: bool = False,
+        events: Sequence[tuple[datetime, str]] = (),
+        as_of: datetime | None = None,
+    ) -> datetime | None:
+        """When the resolution of the ticket's current cycle is due, given its events so far (pauses,
+        reopenings); None when the tier does not measure it or the clock is paused with no end."""
+        found = [
+            t
+            for t in self._targets(tier, priority, opened_at, None, None, outage, events, as_of)
+            if t.target == "resolution"
+        ]
+        return found[0].deadline if found else None
+
+    def _targets(
+        self, tier: str, priority: str, opened_at: datetime, responded_at: datetime | None,
+        resolved_at: datetime | None, outage: bool, events: Sequence[tuple[datetime, str]], as_of: datetime | None,
+    ) -> tuple[Any, ...]:  # fmt: skip
+        from .status import target_statuses
+
+        if tier not in self.tiers:
+            raise ValueError(f"unknown tier {tier!r}; the policy has {', '.join(self.tiers)}")
+        effective = self.effective_priority(priority, outage)
+        if effective is None:
+            return ()
+        now = to_us(as_of if as_of is not None else datetime.now(UTC))
+        opened = to_us(opened_at)
+        responded = to_us(responded_at) if responded_at is not None else None
+        resolved = to_us(resolved_at) if resolved_at is not None else None
+        for value, what in ((responded, "response"), (resolved, "resolution")):
+            if value is not None and value < opened:
+                raise ValueError(f"the {what} is before the opening")
+        return target_statuses(self, tier, effective, opened, responded, resolved, events, now)
 
     def ticket_status(
         self,
@@ -165,8 +214,19 @@ class Policy:
         *,
         outage: bool = False,
         as_of: datetime | None = None,
+        resolved_at: datetime | None = None,
+        events: Sequence[tuple[datetime, str]] = (),
     ) -> TicketStatus:
-        """Met, breached, open (with time left) or unmeasured; `as_of` defaults to now."""
+        """Met, breached, open (with time left) or unmeasured; `as_of` defaults to now.
+
+        Issue 12: with `events` ((at, "update" | "status:NAME"), …), `resolved_at`, or a policy with
+        resolution, update, business-day or pausing terms, `targets` holds each target's status
+        (met / breached / running / paused / at_risk, deadline, open time left), and the response
+        state follows the pauses.
+        """
+        if events or resolved_at is not None or self._clocked:
+            targets = self._targets(tier, priority, opened_at, responded_at, resolved_at, outage, events, as_of)
+            return _from_targets(self.effective_priority(priority, outage), targets, responded_at, as_of)
         found = self.target(tier, priority, outage)
         if found is None:
             return TicketStatus("unmeasured", self.effective_priority(priority, outage), None, None, None)
@@ -184,6 +244,22 @@ class Policy:
         if to_us(now) > decided:  # to_us refuses a naive as_of
             return TicketStatus("breached", effective, deadline, None, now - deadline)
         return TicketStatus("open", effective, deadline, max(deadline - now, timedelta(0)), None)
+
+
+def _from_targets(
+    effective: str | None, targets: tuple[Any, ...], responded_at: datetime | None, as_of: datetime | None
+) -> TicketStatus:
+    """The v1 fields (the response) from the status of every target."""
+    response = next((t for t in targets if t.target == "response"), None)
+    if response is None:
+        return TicketStatus("unmeasured", effective, None, None, None, targets)
+    deadline = response.deadline
+    if response.state in ("met", "breached"):
+        lateness = None
+        if response.state == "breached" and deadline is not None:
+            lateness = (responded_at or as_of or datetime.now(UTC)) - deadline
+        return TicketStatus(response.state, effective, deadline, None, lateness, targets)
+    return TicketStatus("open", effective, deadline, response.time_left, None, targets)
 
 
 def _display_decimals(raw: Mapping[str, Any]) -> int:
