@@ -36,7 +36,7 @@ def strip_v12(source: str) -> str:
         s = line.strip()
         if s.startswith("ticket clock"):
             in_clock = True
-        if in_clock or s.startswith(_TERMS):
+        if in_clock or s.startswith(_TERMS) or "business_day" in s:
             out.append("#" + line)
             in_clock = in_clock and s != "}"
             continue
@@ -56,14 +56,15 @@ def add_v12(policy: dict[str, Any], source: str) -> dict[str, Any]:
         s = line.split("#")[0].strip()
         if m := re.match(r"tier (\w+) \{", s):
             tier = tiers[m.group(1)]
-        if m := re.match(r"(resolve|update)\s+(\w+)\s+(?:within|every)\s+(\S+)\s+during\s+(\w+)", s):
+        pattern = r"(resolve|update|respond)\s+(\w+)\s+(?:within|every)\s+(\d+ business_days?|\S+)\s+during\s+(\w+)"
+        if (m := re.match(pattern, s)) and (m.group(1) != "respond" or "business_day" in s):
             kind, prio, amount, cal = m.groups()
-            key = "resolutions" if kind == "resolve" else "updates"
+            key = {"resolve": "resolutions", "update": "updates", "respond": "responses"}[kind]
             entry: dict[str, Any] = {"priority": prio, "calendar": cal, "line": no}
-            if bd := re.fullmatch(r"(\d+)", amount):
+            if bd := re.fullmatch(r"(\d+) business_days?", amount):
                 entry["business_days"] = int(bd.group(1))
             else:
-                entry["within_seconds" if kind == "resolve" else "every_seconds"] = _seconds(amount)
+                entry["every_seconds" if kind == "update" else "within_seconds"] = _seconds(amount)
             assert tier is not None
             tier.setdefault(key, []).append(entry)
         if s.startswith("ticket clock"):
