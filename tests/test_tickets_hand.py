@@ -157,9 +157,10 @@ def test_a_reopened_ticket(hand: Policy) -> None:
         "2026-05-07T18:00:00+08:00",
         "2026-05-07T19:00:00+08:00",
     )
-    # Update gaps: cycle 1 09:05 → 11:00 (1 h 55 min, missed); cycle 2 14:00 → 19:00 (5 h, missed).
-    assert entry["missed_updates"][0]["count"] == 2
-    assert entry["total"] == "12.00"  # 1 × 10 CNY + 2 × 1 CNY
+    # Update gaps (each hour of clock time without an update is one missed update, ceil(L / 1 h) − 1):
+    # cycle 1 09:05 → 11:00 is 1 h 55 min (1 missed); cycle 2 14:00 → 19:00 is 5 h (4 missed).
+    assert entry["missed_updates"][0]["count"] == 5
+    assert entry["total"] == "15.00"  # 1 × 10 CNY + 5 × 1 CNY
     status = hand.ticket_status("t", "p1", cst(5, 7, 9), cst(5, 7, 9, 5), events=events, as_of=cst(5, 7, 16))
     [res] = [t for t in status.targets if t.target == "resolution"]
     assert (res.cycle, res.state, res.time_left) == (2, "running", timedelta(hours=2))

@@ -234,3 +234,17 @@ def deadlines_grown(
                 "contract with --holiday-years covering it"
             )
         reach = lo + (reach - lo) * 4
+
+
+def elapsed_grown(cal: Calendar, start: I64, stop: I64, pauses: Pauses, ticket: I64) -> I64:
+    """Clock time from each `start` to its `stop` (open, not paused), on one clock over them all."""
+    if len(start) == 0:
+        return np.zeros(0, dtype=np.int64)
+    clock = clock_for(cal, int(start.min()), int(stop.max()))
+    if int(stop.max()) > clock.tl.hi:
+        raise OutsideSpan(
+            f"calendar {cal.id!r}: a ticket clock runs to {from_us(int(stop.max()), cal.zone).isoformat()}, past "
+            f"{clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the contract "
+            "with --holiday-years covering it"
+        )
+    return clock.elapsed(start, stop, pauses, ticket)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -97,6 +99,8 @@ class Policy:
         self.updates: dict[tuple[str, str], Target] = _targets(raw, "updates", "every_seconds")
         self.pause_statuses: frozenset[str] = view.pause_statuses
         self.warn_percent: str | None = view.warn_percent
+        warn = Fraction(Decimal(view.warn_percent)) / 100 if view.warn_percent is not None else None
+        self.warn_ratio = None if warn is None else (warn.numerator, warn.denominator)
         self._clocked = bool(
             self.resolutions
             or self.updates

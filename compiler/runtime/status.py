@@ -16,7 +16,6 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from .calendar import Calendar, from_us, to_us
@@ -125,6 +124,18 @@ class _Lists:
         return out
 
 
+class _Cache(dict[str, _Lists]):
+    """The ticket's `_Lists` per calendar, built on first use."""
+
+    def __init__(self, policy: Policy, opened: int, pauses: list[tuple[int, int]]):
+        super().__init__()
+        self.policy, self.opened, self.pauses = policy, opened, pauses
+
+    def __missing__(self, name: str) -> _Lists:
+        lists = self[name] = _Lists(self.policy.calendars[name], self.opened, self.pauses)
+        return lists
+
+
 def history(
     events: Sequence[tuple[datetime, str]], opened: int, resolved: int | None, pausing: frozenset[str]
 ) -> tuple[list[tuple[int, int]], list[list[int]], list[int], bool]:
@@ -134,8 +145,9 @@ def history(
     updates: list[int] = []
     since = -1
     done = False
-    for moment, event in sorted(events, key=lambda e: to_us(e[0])):
-        at = to_us(moment)
+    timed = [(to_us(moment), event) for moment, event in events]
+    timed.sort(key=_first)
+    for at, event in timed:
         if event == "update":
             updates.append(at)
             continue
@@ -160,6 +172,10 @@ def history(
     return pauses, cycles, updates, paused and resolved is None
 
 
+def _first(item: tuple[int, str]) -> int:
+    return item[0]
+
+
 def _within(lists: _Lists, target: Target, s: int) -> int:
     if not target.business_days:
         return target.within_us
@@ -173,10 +189,10 @@ def _within(lists: _Lists, target: Target, s: int) -> int:
 
 
 def _judge(
-    policy: Policy, kind: str, target: Target, s: int, stop: int | None, as_of: int, ctx: tuple[list[tuple[int, int]], bool, int], cycle: int, missed: int = 0
+    policy: Policy, kind: str, target: Target, s: int, stop: int | None, as_of: int, ctx: tuple[list[tuple[int, int]], bool, _Cache], cycle: int, missed: int = 0
 ) -> TargetStatus:  # fmt: skip
-    pauses, paused_now, opened = ctx
-    lists = _Lists(policy.calendars[target.calendar], opened, pauses)
+    pauses, paused_now, cache = ctx
+    lists = cache[target.calendar]
     d = _within(lists, target, s)
     found = lists.deadline(s, d)
     if found is None:  # past the per-year timeline: the vectorised path grows one
@@ -186,17 +202,19 @@ def _judge(
     if stop is not None:
         used = lists.used(s, stop)
         bad = stop > decided
-        return TargetStatus(kind, "breached" if bad else "met", shown, None, timedelta(microseconds=used), cycle, missed + bad, target.line)  # type: ignore[arg-type]  # fmt: skip
+        more = ((used - 1) // max(d, 1) if used > 0 else 0) if kind == "update" else int(bad)
+        return TargetStatus(kind, "breached" if bad else "met", shown, None, timedelta(microseconds=used), cycle, missed + more, target.line)  # type: ignore[arg-type]  # fmt: skip
     used = lists.used(s, as_of)
     left = timedelta(microseconds=max(d - used, 0))
     spent = timedelta(microseconds=used)
     if as_of > decided:
-        return TargetStatus(kind, "breached", shown, left, spent, cycle, missed + 1, target.line)  # type: ignore[arg-type]
-    warn = policy.warn_percent
+        more = (used - 1) // max(d, 1) if kind == "update" else 1
+        return TargetStatus(kind, "breached", shown, left, spent, cycle, missed + more, target.line)  # type: ignore[arg-type]
+    warn = policy.warn_ratio
     state: State = "running"
     if paused_now:
         state = "paused"
-    elif warn is not None and used * 100 >= Decimal(warn) * d:
+    elif warn is not None and used * warn[1] >= warn[0] * d:  # used / d ≥ P / 100, exactly
         state = "at_risk"
     return TargetStatus(kind, state, shown, left, spent, cycle, missed, target.line)  # type: ignore[arg-type]
 
@@ -230,7 +248,8 @@ def target_statuses(
 ) -> tuple[TargetStatus, ...]:
     """Every target of the ticket: the response, the current (or last) cycle's resolution, its update gap."""
     pauses, cycles, updates, paused_now = history(events, opened, resolved, policy.pause_statuses)
-    ctx = (pauses, paused_now, opened)
+    cache = _Cache(policy, opened, pauses)
+    ctx = (pauses, paused_now, cache)
     out: list[TargetStatus] = []
     response = policy.targets.get((tier, effective))
     if response is not None:
@@ -246,12 +265,10 @@ def target_statuses(
         arm = responded if n == 1 else start
         if arm is not None and (stop is None or arm < stop):
             chain = [arm] + [u for u in updates if arm <= u and (stop is None or u < stop) and u <= as_of]
-            lists = _Lists(policy.calendars[upd.calendar], opened, pauses)
+            lists = cache[upd.calendar]
             missed = 0
             for a, b in zip(chain, chain[1:], strict=False):
-                found = lists.deadline(a, _within(lists, upd, a)) or _vector(
-                    policy, upd, a, _within(lists, upd, a), pauses
-                )
-                missed += b > found[1]
+                used = lists.used(a, b)  # each interval of clock time without an update: one missed
+                missed += (used - 1) // max(_within(lists, upd, a), 1) if used > 0 else 0
             out.append(_judge(policy, "update", upd, chain[-1], stop, as_of, ctx, n, missed))
     return tuple(out)

@@ -13,8 +13,10 @@ Rules (SPEC *Ticket clocks*; the README says the same):
   missed resolution. All cycles of a ticket count in the period the ticket was opened in (the
   period the ticket belongs to), whenever they were reopened.
 * Update target: in cycle 1 from the first response, in a reopened cycle from the reopening,
-  every gap to the next public update and from the last update to the cycle's resolution that
-  used more than D of clock time is one missed update. A gap that ends in a pause stops counting
+  the gaps to the next public update and from the last update to the cycle's resolution are
+  measured in clock time; each D of it that passes without an update is one missed update (a gap
+  that used L misses ceil(L / D) − 1: a gap longer than D at least one, so an extra update never
+  adds a missed update). A gap that ends in a pause stops counting
   at the pause: a pause is not a gap, so the provider owes no update while the ticket waits on the
   customer, and the gap goes on after the pause. A cycle not yet resolved: its open gap counts as
   missed once it has used more than D by `as_of`. Updates before the first response, between a
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .clocks import NEVER, Pauses, deadlines_grown
+from .clocks import NEVER, Pauses, deadlines_grown, elapsed_grown
 from .events import MISSING, STATUS, UPDATE, TicketEvents, Tickets
 from .policy import Policy, Target
 
@@ -206,11 +208,20 @@ def measure(
     if (uc >= 0).any():
         g_pos, g_start, g_stop = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
         t_i, p_i = tier[g_pos], eff0[g_pos]
-        _, g_decided, _ = decide(
+        _, _, every = decide(
             policy, uc[g_pos], g_start, u_within[t_i, p_i], u_days[t_i, p_i], hist, ticket[g_pos], as_of
         )
-        late = g_stop > g_decided
-        missed_upd = np.bincount(g_pos[late], minlength=n).astype(np.int64)
+        used = np.zeros(len(g_pos), dtype=np.int64)
+        for k, name in enumerate(policy.calendars):
+            mask = uc[g_pos] == k
+            if mask.any():
+                used[mask] = elapsed_grown(
+                    policy.calendars[name], g_start[mask], g_stop[mask], hist.pauses, ticket[g_pos][mask]
+                )
+        # Each interval of clock time that passes without an update is one missed update: a gap
+        # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
+        late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
+        missed_upd = np.bincount(g_pos, weights=late, minlength=n).astype(np.int64)
     return ClockResults(
         missed_res,
         missed_upd,

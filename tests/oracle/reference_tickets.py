@@ -230,8 +230,12 @@ def reference_ticket(
             chain = [arm] + sorted(u for u in updates if arm <= u and (end is None or u < end))
             stops = chain[1:] + [end if end is not None else as_of]
             for a, b in zip(chain, stops, strict=True):
-                if cal.counted(a, b, pauses) > _d(cal, upd, a, "every_seconds"):
+                used, every = cal.counted(a, b, pauses), _d(cal, upd, a, "every_seconds")
+                # The update deadlines at every, 2·every, … strictly inside the gap's clock time.
+                k = 1
+                while k * every < used:
                     out.missed_updates += 1
+                    k += 1
     return out
 
 
