@@ -45,7 +45,7 @@ class TargetStatus:
 class _Lists:
     """A calendar's per-year timeline as plain lists, and the pause-aware scalar questions."""
 
-    __slots__ = ("cal", "end", "start", "before", "through", "pauses", "hi")
+    __slots__ = ("cal", "end", "start", "before", "through", "pauses", "hi", "_pa", "_pb", "_cum")
 
     def __init__(self, cal: Calendar, opened: int, pauses: list[tuple[int, int]]):
         block = cal._block(opened)
@@ -55,6 +55,9 @@ class _Lists:
         self.hi = block.hi
         self.start, self.end, self.before, self.through = block._lists
         self.pauses = pauses
+        self._pa: list[int] | None = None  # pause starts, ends, paused open time before each (built on first use)
+        self._pb: list[int] = []
+        self._cum: list[int] = []
 
     def open_at(self, t: int) -> int:
         k = bisect.bisect_right(self.start, t) - 1
@@ -116,12 +119,23 @@ class _Lists:
             one = np.zeros(1, dtype=np.int64)
             clock = clock_for(self.cal, s, t)
             return int(clock.elapsed(np.array([s]), np.array([t]), p, one)[0])
-        out = self.open_at(t) - self.open_at(s)
-        for a, b in self.pauses:
-            a, b = max(a, s), min(b, t)
-            if b > a:
-                out -= self.open_at(b) - self.open_at(a)
-        return out
+        return self.counted(t) - self.counted(s)
+
+    def counted(self, t: int) -> int:
+        """Open time before `t` that is not paused (from the timeline's start)."""
+        if self._pa is None:
+            self._pa, acc = [a for a, _ in self.pauses], 0
+            for a, b in self.pauses:
+                self._pb.append(b)
+                self._cum.append(acc)
+                acc += self.open_at(min(b, self.hi)) - self.open_at(a)
+            self._cum.append(acc)
+        k = bisect.bisect_right(self._pa, t)
+        if k == 0:
+            return self.open_at(t)
+        if t < self._pb[k - 1]:  # inside pause k − 1: the clock stands at its start
+            return self.open_at(self._pa[k - 1]) - self._cum[k - 1]
+        return self.open_at(t) - self._cum[k]
 
 
 class _Cache(dict[str, _Lists]):
