@@ -64,7 +64,9 @@ def run(policy: Policy, tickets: list[Ticket], period: str, as_of: datetime | No
         status=objects([None if e[2] == "update" else e[2][7:] for e in ev]),
         row=np.arange(2, len(ev) + 2, dtype=np.int64),
     )
-    report = evaluate(policy, Events(base.customers, tick, base.incidents, ticket_events=events), period=period, as_of=as_of)
+    report = evaluate(
+        policy, Events(base.customers, tick, base.incidents, ticket_events=events), period=period, as_of=as_of
+    )
     return dict(report["customers"][0])
 
 
@@ -170,6 +172,7 @@ def test_at_risk_at_exactly_75_percent(hand: Policy) -> None:
     # p1, resolve within 4 h: 75 % is 3 h. Opened 09:00 with no pause: at 11:59:59 running, at 12:00
     # at risk (exactly 3 h used), 1 h left. Paused at 11:00 (on_hold): at 12:00 it has used 2 h: paused.
     opened = cst(5, 8, 9)
+
     def resolution(as_of: datetime, events: list[tuple[datetime, str]] = []) -> Any:  # noqa: B006
         status = hand.ticket_status("t", "p1", opened, cst(5, 8, 9, 1), events=events, as_of=as_of)
         return next(t for t in status.targets if t.target == "resolution")

@@ -138,9 +138,11 @@ def ticket_results(
     if history is not None:  # issue 12: pauses, business days, resolution and update targets
         from .tickets import measure, needs_response_clocks, response_clocks
 
+        allowed = ticket_within
         if needs_response_clocks(policy, history):
-            deadline, decided = response_clocks(policy, history, index, tier, effective, opened, as_of)
-        clocks = measure(policy, history, index, tier, effective, responded, as_of)
+            deadline, decided, allowed = response_clocks(policy, history, index, tier, effective, opened, as_of)
+        response = (ticket_cal, opened, deadline, allowed)
+        clocks = measure(policy, history, index, tier, effective, responded, as_of, response)
     answered = responded != MISSING
     late = np.where(answered, responded > decided, decided < as_of)
     state = np.full(n, UNMEASURED, dtype=np.int8)

@@ -128,6 +128,8 @@ class ClockResults:
     res_end: I64
     res_line: I64
     upd_line: I64  # per position: contract line of the update target (0 when none)
+    risk: tuple[I64, I64, I64, I64, I64] | None = None  # at-risk clocks: position, target (0 response,
+    # 1 resolution, 2 update), deadline, clock time used, clock time allowed (only with `warn at`)
 
 
 def _table(policy: Policy, targets: dict[tuple[str, str], Target]) -> tuple[I64, I64, I64, I64]:
@@ -171,19 +173,23 @@ def needs_response_clocks(policy: Policy, hist: History) -> bool:
 
 def response_clocks(
     policy: Policy, hist: History, ticket: I64, tier: I64, effective: I64, opened: I64, as_of: int
-) -> tuple[I64, I64]:
-    """(deadline, decision instant) of the response target with pauses and business days, per ticket."""
+) -> tuple[I64, I64, I64]:
+    """(deadline, decision instant, clock time allowed) of the response target with pauses and business days."""
     within, days, cal, _ = _table(policy, policy.targets)
     eff0 = np.maximum(effective, 0)
     c = np.where(effective >= 0, cal[tier, eff0], -1)
-    due, decided, _ = decide(policy, c, opened, within[tier, eff0], days[tier, eff0], hist, ticket, as_of)
-    return due, decided
+    return decide(policy, c, opened, within[tier, eff0], days[tier, eff0], hist, ticket, as_of)
 
 
 def measure(
-    policy: Policy, hist: History, ticket: I64, tier: I64, effective: I64, responded: I64, as_of: int
-) -> ClockResults:
-    """Resolution and update targets of the tickets `ticket` (indexes into the tickets table)."""
+    policy: Policy, hist: History, ticket: I64, tier: I64, effective: I64, responded: I64, as_of: int,
+    response: tuple[I64, I64, I64, I64] | None = None,
+) -> ClockResults:  # fmt: skip
+    """Resolution and update targets of the tickets `ticket` (indexes into the tickets table).
+
+    `response` (calendar index, opening, deadline, clock time allowed of the unanswered response
+    clocks, −1 calendar when none) adds them to the at-risk clocks.
+    """
     n = len(ticket)
     eff0 = np.maximum(effective, 0)
     # ---- resolution: one clock per cycle ----
@@ -193,7 +199,7 @@ def measure(
     cyc = np.arange(len(pos), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count) + first[pos]
     c = np.where(effective[pos] >= 0, cal[tier[pos], eff0[pos]], -1)
     start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
-    due, decided, _ = decide(
+    due, decided, allowed = decide(
         policy, c, start, within[tier[pos], eff0[pos]], days[tier[pos], eff0[pos]], hist, ticket[pos], as_of
     )
     stop = np.where(end != MISSING, end, as_of)
@@ -206,9 +212,9 @@ def measure(
     uc = np.where(effective >= 0, u_cal[tier, eff0], -1)
     missed_upd = np.zeros(n, dtype=np.int64)
     if (uc >= 0).any():
-        g_pos, g_start, g_stop = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
+        g_pos, g_start, g_stop, g_open = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
         t_i, p_i = tier[g_pos], eff0[g_pos]
-        _, _, every = decide(
+        g_due, _, every = decide(
             policy, uc[g_pos], g_start, u_within[t_i, p_i], u_days[t_i, p_i], hist, ticket[g_pos], as_of
         )
         used = np.zeros(len(g_pos), dtype=np.int64)
@@ -222,6 +228,20 @@ def measure(
         # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
         late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
         missed_upd = np.bincount(g_pos, weights=late, minlength=n).astype(np.int64)
+        gap_risk = (g_pos[g_open], g_due[g_open], used[g_open], every[g_open])
+    risk = None
+    if policy.warn_ratio is not None:
+        last = (cyc_rank == count[pos] - 1) & (end == MISSING) & (c >= 0) & (start <= as_of)
+        res_used = _used(policy, c[last], start[last], as_of, hist, ticket[pos[last]])
+        parts = [(pos[last], 1, due[last], res_used, allowed[last])]
+        if response is not None:
+            r_cal, r_open, r_due, r_allowed = response
+            live = np.flatnonzero((r_cal >= 0) & (responded == MISSING) & (r_open <= as_of))
+            r_used = _used(policy, r_cal[live], r_open[live], as_of, hist, ticket[live])
+            parts.append((live, 0, r_due[live], r_used, r_allowed[live]))
+        if (uc >= 0).any():
+            parts.append((gap_risk[0], 2, gap_risk[1], gap_risk[2], gap_risk[3]))
+        risk = _at_risk(policy, hist, ticket, parts, as_of)
     return ClockResults(
         missed_res,
         missed_upd,
@@ -232,13 +252,50 @@ def measure(
         end[missed],
         r_line[missed],
         np.where(uc >= 0, u_line[tier, eff0], 0),
+        risk,
     )
+
+
+def _used(policy: Policy, cal: I64, start: I64, as_of: int, hist: History, ticket: I64) -> I64:
+    """Clock time each clock has used by `as_of`."""
+    used = np.zeros(len(start), dtype=np.int64)
+    for k, name in enumerate(policy.calendars):
+        mask = cal == k
+        if mask.any():
+            stop = np.full(int(mask.sum()), as_of, dtype=np.int64)
+            used[mask] = elapsed_grown(policy.calendars[name], start[mask], stop, hist.pauses, ticket[mask])
+    return used
+
+
+def paused_at(hist: History, ticket: I64, t: int) -> npt.NDArray[np.bool_]:
+    """Whether each ticket is in a pausing status at `t`."""
+    first = hist.pauses.ptr[ticket]
+    count = hist.pauses.ptr[ticket + 1] - first
+    out = np.zeros(len(ticket), dtype=bool)
+    for k in range(int(count.max()) if len(count) else 0):
+        idx = np.flatnonzero(count > k)
+        a, b = hist.pauses.a[first[idx] + k], hist.pauses.b[first[idx] + k]
+        out[idx] |= (a <= t) & (t < b)
+    return out
+
+
+def _at_risk(
+    policy: Policy, hist: History, ticket: I64, parts: list[tuple[I64, int, I64, I64, I64]], as_of: int
+) -> tuple[I64, I64, I64, I64, I64]:
+    """The running clocks that have used at least `warn at` of their time and not all of it, not paused."""
+    assert policy.warn_ratio is not None
+    num, den = policy.warn_ratio
+    pos = np.concatenate([p[0] for p in parts])
+    kind = np.concatenate([np.full(len(p[0]), p[1], dtype=np.int64) for p in parts])
+    due, used, allowed = (np.concatenate([p[i] for p in parts]) for i in (2, 3, 4))
+    hit = (used * den >= num * allowed) & (used <= allowed) & ~paused_at(hist, ticket[pos], as_of)
+    return pos[hit], kind[hit], due[hit], used[hit], allowed[hit]
 
 
 def _gaps(
     hist: History, ticket: I64, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I64, as_of: int
-) -> tuple[I64, I64, I64]:
-    """(position, gap start, gap stop) of every update gap; an open gap stops at `as_of`."""
+) -> tuple[I64, I64, I64, npt.NDArray[np.bool_]]:
+    """(position, gap start, gap stop, open) of every update gap; an open gap stops at `as_of`."""
     keep = uc[pos] >= 0
     pos, cyc, cyc_rank = pos[keep], cyc[keep], cyc_rank[keep]
     start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
@@ -276,4 +333,5 @@ def _gaps(
         np.concatenate([m_pos[g], m_pos[open_gap]]),
         np.concatenate([m_at[g - 1], m_at[open_gap]]),
         np.concatenate([m_at[g], np.full(len(open_gap), as_of, dtype=np.int64)]),
+        np.concatenate([np.zeros(len(g), dtype=bool), np.ones(len(open_gap), dtype=bool)]),
     )

@@ -59,6 +59,8 @@ def clocks_by_customer(policy: Policy, tickets: Tickets, results: Any, n_custome
                 "row": row,
             }
         )
+    if clocks.risk is not None:
+        _risk_lines(policy, tickets, results, out)
     upd = np.flatnonzero((clocks.missed_updates > 0) & plain)
     for p, n_missed in zip(upd.tolist(), clocks.missed_updates[upd].tolist(), strict=True):
         t = int(results.index[p])
@@ -71,6 +73,34 @@ def clocks_by_customer(policy: Policy, tickets: Tickets, results: Any, n_custome
             }
         )
     return out
+
+
+TARGETS = ("response", "resolution", "update")
+
+
+def _risk_lines(policy: Policy, tickets: Tickets, results: Any, out: list[dict[str, Any]]) -> None:
+    """`at_risk`: open tickets whose clocks have used at least `warn at` of their time by `as_of`."""
+    pos, kind, due, used, allowed = results.clocks.risk
+    order = np.lexsort((kind, pos))
+    pos, kind, due, used, allowed = pos[order], kind[order], due[order], used[order], allowed[order]
+    for c in range(len(out)):
+        out[c]["at_risk"] = []
+    tix = results.index[pos]
+    rows = zip(
+        results.customer[pos].tolist(), tickets.id[tix].tolist(), kind.tolist(), _iso_or_none(due, policy.zone),
+        used.tolist(), allowed.tolist(), tickets.row[tix].tolist(), strict=True,
+    )  # fmt: skip
+    for cust, ident, k, deadline, u, a, row in rows:
+        out[cust]["at_risk"].append(
+            {
+                "id": ident,
+                "target": TARGETS[k],
+                "deadline": deadline,
+                "used_seconds": u // 1_000_000 if u % 1_000_000 == 0 else u / 1_000_000,
+                "left_seconds": (a - u) // 1_000_000 if (a - u) % 1_000_000 == 0 else (a - u) / 1_000_000,
+                "row": row,
+            }
+        )
 
 
 def missed_counts(entry: dict[str, Any]) -> dict[str, int]:
