@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 
 from slac.runtime import Policy
 from slac.runtime.evaluate import BREACHED, MET, Period, ticket_results
-from slac.runtime.events import MISSING, STATUS, UPDATE, Customers, Tickets
+from slac.runtime.events import MISSING, STATUS, UPDATE, TicketEvents, Tickets
 from slac.runtime.tickets import history
-from slac.runtime.events import TicketEvents
 
 from .runtime_fixtures import objects
 from .tickets_random import zones_clock_policy

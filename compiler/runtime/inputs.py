@@ -164,6 +164,8 @@ def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Cust
                 f"({_show(_text(src, 'opened_at'), i)}); check both timestamps and their offsets"
             ),
         )
+        if (resolved == MISSING).all():
+            resolved = None  # the same tables whether the column is absent or empty in every row
     outage = _flags(src, p, "outage")
     cause = _causes(src, p, policy)
     p.raise_first()
