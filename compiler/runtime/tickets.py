@@ -37,7 +37,6 @@ from .policy import Policy, Target
 
 I64 = npt.NDArray[np.int64]
 RESOLVED = "resolved"  # the status that resolves a ticket
-END, ARM, UPD = 0, 1, 2  # marker order at one instant: a resolution, then a reopening, then updates
 
 
 @dataclass(frozen=True)
@@ -98,11 +97,16 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     # Cycles: the opening and each reopening start one; resolutions end them in order.
     reopen = ~is_res & prev_res
     first_res = is_res & ~prev_res
-    c_t = np.concatenate([np.arange(n, dtype=np.int64), st_t[reopen]])
-    c_start = np.concatenate([tickets.opened, st_at[reopen]])
-    order = np.lexsort((c_start, c_t))
-    c_t, c_start = c_t[order], c_start[order]
-    cyc_ptr = _ptr(c_t, n)
+    # The opening, then the reopenings (already in (ticket, time) order) of each ticket: placed, not sorted.
+    o_t, o_at = st_t[reopen], st_at[reopen]
+    per_ticket = np.bincount(o_t, minlength=n) + 1
+    cyc_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_ticket, out=cyc_ptr[1:])
+    c_t = np.repeat(np.arange(n, dtype=np.int64), per_ticket)
+    c_start = np.empty(len(c_t), dtype=np.int64)
+    c_start[cyc_ptr[:-1]] = tickets.opened
+    o_rank = np.arange(len(o_t), dtype=np.int64) - _ptr(o_t, n)[o_t]
+    c_start[cyc_ptr[o_t] + 1 + o_rank] = o_at
     rank = np.arange(len(c_t), dtype=np.int64) - cyc_ptr[c_t]
     r_t, r_at = st_t[first_res], st_at[first_res]
     r_ptr = _ptr(r_t, n)
@@ -295,45 +299,35 @@ def _at_risk(
 def _gaps(
     hist: History, ticket: I64, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I64, as_of: int
 ) -> tuple[I64, I64, I64, npt.NDArray[np.bool_]]:
-    """(position, gap start, gap stop, open) of every update gap; an open gap stops at `as_of`."""
+    """(position, gap start, gap stop, open) of every update gap; an open gap stops at `as_of`.
+
+    No sort: a cycle's updates are a contiguous run of its ticket's (sorted) updates, found by
+    counting, per cycle, the ticket's updates before its arming instant and before its end.
+    """
     keep = uc[pos] >= 0
     pos, cyc, cyc_rank = pos[keep], cyc[keep], cyc_rank[keep]
     start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
     arm = np.where(cyc_rank == 0, responded[pos], start)
     armed = (arm != MISSING) & ((end == MISSING) | (arm < end))
-    measured = np.flatnonzero(uc >= 0)
-    u_first = hist.upd_ptr[ticket[measured]]
-    u_count = hist.upd_ptr[ticket[measured] + 1] - u_first
-    u_pos = np.repeat(measured, u_count)
-    u_idx = np.arange(len(u_pos), dtype=np.int64) - np.repeat(np.cumsum(u_count) - u_count, u_count)
-    u_at = hist.upd_at[np.repeat(u_first, u_count) + u_idx]
-    closed = armed & (end != MISSING)
-    m_pos = np.concatenate([pos[armed], u_pos, pos[closed]])
-    m_at = np.concatenate([arm[armed], u_at, end[closed]])
-    m_type = np.concatenate(
-        [np.full(int(armed.sum()), ARM), np.full(len(u_pos), UPD), np.full(int(closed.sum()), END)]
-    ).astype(np.int64)
-    # One key for (time, type): µs since the earliest marker × 4 + type (a year is ~3e13 µs, far below 2^61).
-    key = (m_at - (int(m_at.min()) if len(m_at) else 0)) * 4 + m_type
-    order = np.lexsort((key, m_pos))
-    m_pos, m_at, m_type = m_pos[order], m_at[order], m_type[order]
-    k = len(m_pos)
-    idx = np.arange(k, dtype=np.int64)
-    bound = np.where(m_type != UPD, idx, -1)
-    last = np.maximum.accumulate(bound) if k else bound
-    lc = np.maximum(last, 0)
-    in_arm = (last >= 0) & (m_pos[lc] == m_pos) & (m_type[lc] == ARM)
-    chain = in_arm & (m_type != END)  # ARM markers and updates inside an armed cycle
-    prev_chain = np.zeros(k, dtype=bool)
-    prev_chain[1:] = chain[:-1] & (m_pos[1:] == m_pos[:-1])
-    ends_gap = prev_chain & (m_type != ARM)
-    g = np.flatnonzero(ends_gap)
-    nxt_same = np.zeros(k, dtype=bool)
-    nxt_same[:-1] = (m_pos[1:] == m_pos[:-1]) & (m_type[1:] != ARM)
-    open_gap = np.flatnonzero(chain & ~nxt_same)
-    return (
-        np.concatenate([m_pos[g], m_pos[open_gap]]),
-        np.concatenate([m_at[g - 1], m_at[open_gap]]),
-        np.concatenate([m_at[g], np.full(len(open_gap), as_of, dtype=np.int64)]),
-        np.concatenate([np.zeros(len(g), dtype=bool), np.ones(len(open_gap), dtype=bool)]),
-    )
+    pos, cyc, arm, end = pos[armed], cyc[armed], arm[armed], end[armed]
+    t = ticket[pos]
+    u_first = hist.upd_ptr[t]
+    u_count = hist.upd_ptr[t + 1] - u_first
+    # (cycle, update of its ticket) pairs: which updates come before the arming instant and before the end.
+    pair_c = np.repeat(np.arange(len(pos), dtype=np.int64), u_count)
+    pair_u = np.arange(len(pair_c), dtype=np.int64) - np.repeat(np.cumsum(u_count) - u_count, u_count)
+    u_at = hist.upd_at[u_first[pair_c] + pair_u]
+    before_arm = np.bincount(pair_c[u_at < arm[pair_c]], minlength=len(pos))
+    stop_at = np.where(end == MISSING, np.iinfo(np.int64).max, end)
+    before_end = np.bincount(pair_c[u_at < stop_at[pair_c]], minlength=len(pos))
+    k = np.maximum(before_end - before_arm, 0)  # updates inside the cycle, from the arming instant
+    base = u_first + before_arm
+    g_c = np.repeat(np.arange(len(pos), dtype=np.int64), k + 1)
+    r = np.arange(len(g_c), dtype=np.int64) - np.repeat(np.cumsum(k + 1) - (k + 1), k + 1)
+    last = r == k[g_c]
+    idx = base[g_c] + r
+    g_start = np.where(r == 0, arm[g_c], hist.upd_at[np.maximum(idx - 1, 0)] if len(hist.upd_at) else 0)
+    tail = np.where(end[g_c] == MISSING, as_of, end[g_c])
+    safe = np.minimum(idx, max(len(hist.upd_at) - 1, 0))
+    g_stop = np.where(last, tail, hist.upd_at[safe] if len(hist.upd_at) else 0)
+    return pos[g_c], g_start, g_stop, last & (end[g_c] == MISSING)
