@@ -157,12 +157,13 @@ def main(tickets: int = 1_000_000) -> None:
     print(f"ticket clocks: {n:,} tickets with {k:,} status events and updates ({k / n:.1f} per ticket), "
           "response + resolution + update targets, pauses")  # fmt: skip
     fast = _median(lambda: clocks(policy, events))
-    only = _median(lambda: responses_only(policy, base))
+    only = _median(lambda: responses_only(plain.load(), base))
     print(f"  deadline computations (histories, pauses, 3 targets, median of 3): {fast:.2f} s = "
           f"{n / fast / 1e6:.2f}M tickets/s (goal ≥ 1M/s: {n / fast / 1e6:.2f}× the goal)")  # fmt: skip
     print(f"  baseline, the plain month's response deadlines: {only:.2f} s ({fast / only:.1f}× that)")
+    plain_policy = plain.load()  # acme-crm as written: response targets only, no ticket events
     t0 = time.perf_counter()
-    evaluate(policy, base, period=plain.PERIOD)
+    evaluate(plain_policy, base, period=plain.PERIOD)
     plain_wall = time.perf_counter() - t0
     t0 = time.perf_counter()
     report = evaluate(policy, events, period=plain.PERIOD)
