@@ -15,7 +15,8 @@ The canonical style is the one the bundled contracts are written in:
   `features`, `uptime`, `hours`, `window`, …) pad their keyword so the values
   start in one column, and a line of texts continuing `title`/`name`/`features`
   starts in that column too;
-* runs of consecutive table-like statements of the same shape (`respond`,
+* runs of consecutive table-like statements of the same shape (`respond`, `resolve`
+  and `update` together, their `within D` / `every D` one cell,
   `when uptime below`, `uptime P for SERVICE`, `link`, and one-line blocks such as
   `channel email { name en "Email" zh "电子邮件" }`) are aligned cell by cell;
   a cell is a token, a `lang "text"` pair, an amount (`10% of monthly_fee`) or
@@ -55,6 +56,7 @@ _VALUES = frozenset(
         "AIM",
         "INT",
         "NUMBER",
+        "BUSINESS_DAYS",  # issue 12: `2 business_days`, one token
     }
 )
 
@@ -90,7 +92,11 @@ _KEY_VALUE = frozenset(
     }
 )
 # Statements aligned cell by cell with their neighbours of the same shape.
-_TABLE = frozenset({"respond", "when", "link"})
+_TABLE = frozenset({"respond", "when", "link", "resolve", "update"})
+# Ticket targets (issue 12) form one table whatever their keyword, `within D` / `every D` one cell:
+#     respond p1 within 30min during always
+#     update  p1 every 1h     during always
+_TARGETS = frozenset({"respond", "resolve", "update"})
 # Blocks whose statements are never aligned: an example reads as a sequence of events.
 _PLAIN_BLOCKS = frozenset({"example"})
 # Blocks holding only lines of texts (each line a translation, not a continuation).
@@ -167,10 +173,15 @@ def _signature(tokens: Sequence[Token]) -> list[tuple[str, str]]:
 
     A newline at the very end is not part of it: the formatter ends every file with one.
     """
-    out = [(t.type, "" if t.type == "_NL" else str(t)) for t in tokens]
+    # `2   business_days` is one token (issue 12) whose inner spacing is layout, not meaning.
+    out = [(t.type, "" if t.type == "_NL" else _text(t)) for t in tokens]
     while out and out[-1][0] == "_NL":
         out.pop()
     return out
+
+
+def _text(tok: Token) -> str:
+    return " ".join(str(tok).split()) if tok.type == "BUSINESS_DAYS" else str(tok)
 
 
 def _is_keyword(tok: Token) -> bool:
@@ -254,7 +265,7 @@ def _cells(toks: list[Token]) -> list[str]:
     i = 0
     while i < len(toks):
         tok = toks[i]
-        value = str(tok)
+        value = _text(tok)
         if tok.type in ("MINUS", "COMMA") and cells:
             cells[-1] += value
             glue_next = True
@@ -269,6 +280,10 @@ def _cells(toks: list[Token]) -> list[str]:
                 cells[-2:] = [f"at or below {toks[i + 1]}"]
             else:
                 cells.append(f"below {toks[i + 1]}")
+            i += 1
+        elif value in ("within", "every") and cells and cells[0] in _TARGETS and i + 1 < len(toks):
+            nxt = toks[i + 1]
+            cells.append(f"{value} {_text(nxt)}")
             i += 1
         elif tok.type == "OF" and cells and i + 1 < len(toks):
             cells[-1] += f" of {toks[i + 1]}"
@@ -329,7 +344,8 @@ def _signature_of(line: _Line, member: str) -> object:
         inner = line.cells[line.cells.index("{") + 1] if line.cells.index("{") + 1 < len(line.cells) else ""
         return ("block", line.depth, line.keyword, inner, len(line.cells))
     if line.keyword in _TABLE and "{" not in line.cells:
-        return ("table", line.depth, line.keyword, len(line.cells))
+        family = "target" if line.keyword in _TARGETS else line.keyword
+        return ("table", line.depth, family, len(line.cells))
     if line.keyword == "uptime" and "for" in line.cells:  # `uptime 99.9% for SERVICE`, one per service
         return ("table", line.depth, line.keyword, len(line.cells))
     return None

@@ -171,7 +171,7 @@ class Uptime(Node):
 @dataclass(frozen=True, slots=True)
 class Respond(Node):
     priority: Ident
-    within: Duration
+    within: Duration | BusinessDays  # v2: `1 business_day`
     during: Ident
 
 
@@ -209,6 +209,7 @@ class Band(Node):
 @dataclass(frozen=True, slots=True)
 class PerMiss(Node):
     amount: Amount
+    target: str = "response"  # v2: "resolution" | "update" (`per missed resolution …`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +256,9 @@ class Ticket(Node):
     responded: Timestamp | None
     outage: bool
     cause: Ident | None
+    updates: tuple[Timestamp, ...] = ()  # v2: `updated T`, in the order written
+    pauses: tuple[Pause, ...] = ()  # v2: `paused T for D`
+    resolved: Timestamp | None = None  # v2: `resolved T`
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +382,11 @@ class Credit(NamedBlock):
 
 
 @dataclass(frozen=True, slots=True)
+class TicketClock(Block):
+    """`ticket clock { pause when status … ; warn at P% }` (v2): `PauseWhen` and `WarnAt` statements."""
+
+
+@dataclass(frozen=True, slots=True)
 class Cap(Node):
     amount: Amount
     per: Ident
@@ -469,6 +478,6 @@ class Locale(Node):
 
 # Language v2's statements live in nodes_v2; imported here so that `nodes.X` names every node.
 from .nodes_v2 import *  # noqa: E402, F403
-from .nodes_v2 import ClaimCycles, Formula, Maintenance, ServiceDays  # noqa: E402
+from .nodes_v2 import BusinessDays, ClaimCycles, Formula, Maintenance, Pause, ServiceDays  # noqa: E402
 
 AnyAmount: TypeAlias = "Share | Money | ServiceDays | Formula"

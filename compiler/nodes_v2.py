@@ -27,6 +27,14 @@ __all__ = [
     "ExpectScopeUptime",
     "ExpectClaimBy",
     "ExpectTermination",
+    "BusinessDays",
+    "Resolve",
+    "Update",
+    "PauseWhen",
+    "WarnAt",
+    "Pause",
+    "ExpectMissedResolutions",
+    "ExpectMissedUpdates",
 ]
 
 
@@ -168,3 +176,64 @@ class ExpectClaimBy(Node):
 @dataclass(frozen=True, slots=True)
 class ExpectTermination(Node):
     pass
+
+
+# ---- ticket clocks (issue 12) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessDays(Node):
+    """`2 business_days` as a target: the same clock time on the Nth following open day of the calendar."""
+
+    count: Int
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resolve(Node):
+    """`resolve p1 within 4h during always` in a tier."""
+
+    priority: Ident
+    within: Duration | BusinessDays
+    during: Ident
+
+
+@dataclass(frozen=True, slots=True)
+class Update(Node):
+    """`update p1 every 1h during always` in a tier: every gap between updates, after the response."""
+
+    priority: Ident
+    every: Duration | BusinessDays
+    during: Ident
+
+
+@dataclass(frozen=True, slots=True)
+class PauseWhen(Node):
+    """`pause when status pending_customer on_hold` in `ticket clock`."""
+
+    statuses: tuple[Ident, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WarnAt(Node):
+    """`warn at 75%` in `ticket clock`: a ticket is at risk once this share of its time is used."""
+
+    percent: Percent
+
+
+@dataclass(frozen=True, slots=True)
+class Pause(Node):
+    """`paused T for D` on an example ticket."""
+
+    at: Timestamp
+    duration: Duration
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectMissedResolutions(Node):
+    value: Int
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectMissedUpdates(Node):
+    value: Int

@@ -37,6 +37,7 @@ TERMINALS: dict[str, str] = {
     "INT": "a whole number like `3`",
     "AIM": "an aim like `24x7x365`",
     "BELOW_TARGET": "`target`",
+    "BUSINESS_DAYS": "business days like `2 business_days`",
     "_NL": "the end of the line",
     "$END": "the end of the file",
 }
@@ -173,7 +174,8 @@ def _match_table(exc: UnexpectedInput) -> dict[str, Any] | None:
 
 def _describe(expected: set[str]) -> str:
     names = []
-    for term in sorted(expected, key=lambda t: (t.startswith("_") or t == "$END", t)):
+    # A duration is what most targets are: named before business days (issue 12).
+    for term in sorted(expected, key=lambda t: (t.startswith("_") or t == "$END", t == "BUSINESS_DAYS", t)):
         if term in TERMINALS:
             names.append(TERMINALS[term])
         elif term == "RBRACE":
@@ -185,6 +187,8 @@ def _describe(expected: set[str]) -> str:
     names = list(dict.fromkeys(names))
     if len(names) == 1:
         return names[0]
+    if len(names) == 2 and " or " in names[0]:  # `a duration like `3h` or `1h30min`, or business days …`
+        return f"{names[0]}, or {names[1]}"
     if len(names) <= 6:
         return ", ".join(names[:-1]) + " or " + names[-1]
     return ", ".join(names[:6]) + " or another statement"
@@ -376,6 +380,8 @@ def _statements_hint(here: frozenset[str]) -> str:
 def _hint(found: str, expected: set[str]) -> str | None:
     """A concrete fix for the common slips: a missing unit, `%`, quotes or offset."""
     if re.fullmatch(r"\d+", found) and "DURATION" in expected:
+        if "BUSINESS_DAYS" in expected:  # a ticket target (issue 12)
+            return f"add a unit: `{found}h`, `{found}min`, `{found}d` or `{found} business_days`"
         return f"add a unit: `{found}h`, `{found}min` or `{found}d`"
     if re.fullmatch(r"\d+[a-z]+", found) and "DURATION" in expected:
         return "the units are `ms`, `s`, `min`, `h` and `d`, as in `3h`, `30min` or `1h30min`"

@@ -39,6 +39,7 @@ def tm_language(grammar: str) -> dict:
             {"include": "#language"},
             {"include": "#name"},
             {"include": "#punctuation"},
+            {"include": "#operator"},
         ],
         "repository": {
             "comment": {"name": "comment.line.number-sign.sla", "match": "#.*$"},
@@ -64,11 +65,13 @@ def tm_language(grammar: str) -> dict:
                         "name": "constant.numeric.timestamp.sla",
                         "match": r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?",
                     },
-                    {"name": "constant.numeric.date.sla", "match": r"\b\d{4}-\d{2}(?:-\d{2})?" + END},
+                    {"name": "constant.numeric.date.sla", "match": r"\b\d{4}-(?:\d{2}(?:-\d{2})?|Q[1-4])" + END},
                     {"name": "constant.numeric.clock.sla", "match": r"\b\d{1,2}:\d{2}" + END},
                     {"name": "constant.numeric.duration.sla", "match": r"\b(?:\d+(?:ms|min|d|h|s))+" + END},
                     {"name": "constant.numeric.percent.sla", "match": r"\b\d+(?:\.\d+)?%"},
                     {"name": "constant.numeric.aim.sla", "match": r"\b\d+x\d+(?:x\d+)?" + END},
+                    # `2 business_days` (issue 12): one value, as the grammar's BUSINESS_DAYS token
+                    {"name": "constant.numeric.duration.sla", "match": r"\b\d+[ \t]+business_days?" + END},
                     {"name": "constant.numeric.sla", "match": r"\b\d+(?:\.\d+)?" + END},
                     {"name": "constant.other.currency.sla", "match": r"\b[A-Z]{3}" + END},
                 ]
@@ -81,6 +84,7 @@ def tm_language(grammar: str) -> dict:
             "keyword": {"name": "keyword.control.sla", "match": rf"\b(?:{words}){END}"},
             "name": {"name": "variable.other.sla", "match": r"\b[a-z_][a-z0-9_]*" + END},
             "punctuation": {"name": "punctuation.sla", "match": r"[{},\-]"},
+            "operator": {"name": "punctuation.operator.arithmetic.sla", "match": r"[*/+()]"},
         },
     }
 

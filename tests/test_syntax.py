@@ -46,7 +46,7 @@ def tier(line: str) -> str:
 @pytest.mark.parametrize(
     "source,message,hint",
     [
-        (tier("respond high within 4 during b"), "expected a duration like `3h`", "`4h`"),
+        (tier("respond high within 4 during b"), "a duration like `3h`", "`4h`"),  # or business days (issue 12)
         (tier("uptime 99.9"), "expected a percentage", "`99.9%`"),
         (tier("name en Free"), "expected a quoted text", '`"Free"`'),
         (tier("respnd high within 4h during b"), "unknown statement `respnd`", "did you mean `respond`?"),

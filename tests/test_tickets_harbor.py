@@ -20,12 +20,31 @@ import pytest
 from slac.runtime import load_policy
 from slac.runtime.examples import run_examples
 
+from .runtime_fixtures import policy_text
 from .tickets_fixtures import harbor_text
 
 
 @pytest.fixture(scope="module")
 def results():  # type: ignore[no-untyped-def]
-    return run_examples(load_policy(harbor_text()))
+    return run_examples(load_policy(policy_text("harbor-desk")))  # contracts/harbor-desk.sla, the front end
+
+
+def test_the_fixture_policy_has_the_front_ends_shape() -> None:
+    """tests/tickets_fixtures builds 1.2 policies for the runtime tests; it agrees with the front end."""
+    import json
+
+    real, fixture = json.loads(policy_text("harbor-desk")), json.loads(harbor_text())
+    for key in ("tiers", "ticket_clock", "credits", "examples"):
+        assert _strip_lines(fixture[key]) == _strip_lines(real[key]), key
+
+
+def _strip_lines(value):  # type: ignore[no-untyped-def]
+    """Contract positions aside (the fixture compiles from tests/cases, with another file name)."""
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k not in ("column", "file")}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
 
 
 def test_all_four_examples_pass(results) -> None:  # type: ignore[no-untyped-def]

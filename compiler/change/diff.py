@@ -41,6 +41,7 @@ from .keys import Key
 from .money import cap_and_payout, credits, others
 from .strings import Strings, duration, msg
 from .terms import TABLE, Presence
+from .terms_tickets import changes_tickets
 from .terms_v2 import changes_v2
 
 __all__ = ["KINDS", "LANGS", "Change", "Diff", "Key", "Kind", "Strings", "allowed_downtime", "diff", "duration"]
@@ -75,6 +76,7 @@ def _changes(pair: Pair) -> Iterator[Change]:
     yield from cap_and_payout(pair)
     yield from others(pair)
     yield from changes_v2(pair)  # language v2: services, whole minutes, minimum credit, termination, maintenance
+    yield from changes_tickets(pair)  # issue 12: resolution and update targets, pausing statuses, at-risk share
 
 
 def _header(pair: Pair) -> Iterator[Change]:

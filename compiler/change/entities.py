@@ -33,6 +33,7 @@ from .compare import (
 )
 from .keys import Key
 from .strings import Msg, duration, msg, percent, render, word
+from .targets import both_ways, length, show_length
 from .terms import ENTITY_ROWS, Presence
 
 # The kinds of entity, and the policy section that lists them.
@@ -101,16 +102,13 @@ def response_sign(pair: Pair, a: dict[str, Any] | None, b: dict[str, Any] | None
         return 1
     if b is None:
         return -1
-    return _both_ways(-sign(a["within_seconds"], b["within_seconds"]), relation(pair, a["calendar"], b["calendar"]))
-
-
-def _both_ways(time: int, cal: int | None) -> int | None:
-    """The sign of a change in time and calendar together: None when they disagree."""
-    if cal is None:
+    la, lb = length(a), length(b)
+    if la[0] != lb[0]:  # open time against business days (issue 12)
         return None
-    if time == 0 or cal == 0 or time == cal:
-        return time or cal
-    return None
+    return _both_ways(-sign(la[1], lb[1]), relation(pair, a["calendar"], b["calendar"]))
+
+
+_both_ways = both_ways
 
 
 def _downgrade(pair: Pair, ident: str, name: Msg, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
@@ -166,7 +164,7 @@ def _tier(pair: Pair, ident: str, name: Msg, old: dict[str, Any], new: dict[str,
 
 
 def _show_response(r: dict[str, Any]) -> Msg:
-    within = duration(r["within_seconds"])
+    within = show_length(r)
     return lambda s: f"{within(s)} ({r['calendar']})"
 
 
@@ -178,7 +176,7 @@ def _responses(pair: Pair, ident: str, name: Msg, old: dict[str, Any], new: dict
             rule = Presence(("improvement", "target_added"), ("reduction", "target_removed"))
             yield from presence(at, a, b, rule, show=_show_response)
             continue
-        if a["within_seconds"] == b["within_seconds"] and a["calendar"] == b["calendar"]:
+        if length(a) == length(b) and a["calendar"] == b["calendar"]:
             continue
         yield _response(pair, at, a, b)
 
@@ -186,16 +184,16 @@ def _responses(pair: Pair, ident: str, name: Msg, old: dict[str, Any], new: dict
 def _response(pair: Pair, at: At, a: dict[str, Any], b: dict[str, Any]) -> Change:
     way = response_sign(pair, a, b)
     same_calendar = a["calendar"] == b["calendar"]
-    show = (lambda r: duration(r["within_seconds"])) if same_calendar else _show_response
+    show = show_length if same_calendar else _show_response
     kind: Kind = "reduction" if way is None or way < 0 else "improvement"
     if way is None:
-        reason = msg("reason", "target_ambiguous")
-    elif same_calendar or a["within_seconds"] != b["within_seconds"]:
+        reason = msg("reason", "length_kind_changed" if length(a)[0] != length(b)[0] else "target_ambiguous")
+    elif same_calendar or length(a) != length(b):
         reason = msg("reason", "shorter_target" if way > 0 else "longer_target")
     else:
         reason = msg("reason", "hours_more" if way > 0 else "hours_fewer")
     detail = msg("change", "changed", old=show(a), new=show(b))
-    values = [{"within_seconds": r["within_seconds"], "calendar": r["calendar"]} for r in (a, b)]
+    values = [{k: v for k, v in r.items() if k not in ("line", "priority")} for r in (a, b)]
     return change(at, kind, detail, reason, ambiguous=way is None, old=values[0], new=values[1])
 
 

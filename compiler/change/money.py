@@ -32,6 +32,7 @@ from .compare import (
 )
 from .keys import Key
 from .strings import Msg, amount, joined, msg, percent, render, user_text, word
+from .targets import PER_MISS_WORDS
 from .terms import Presence
 
 Band = tuple[Decimal, dict[str, Any]]  # (threshold in percent, amount)
@@ -41,6 +42,10 @@ def _shape(value: dict[str, Any]) -> tuple[tuple[str, str], Decimal]:
     """(shape, number): a share of one basis, or money in one currency."""
     if "share" in value:
         return ("share", value["basis"]), Decimal(value["share"])
+    if "service_days" in value:  # v2: `1 service_day`
+        return ("service_days", ""), Decimal(value["service_days"])
+    if "formula" in value:  # v2: formulas of another text are not ranked (another shape)
+        return ("formula", value["text"]), Decimal(0)
     return ("money", value["currency"]), Decimal(value["money"])
 
 
@@ -59,13 +64,15 @@ def credits(pair: Pair) -> Iterator[Change]:
         for tier in (t for t in new["applies"] if t in old["applies"]):
             yield from _bands(pair, ident, tier, old, new)
         op, np_ = old.get("per_miss"), new.get("per_miss")
-        at = At(Key("credit", ident, "per_miss"), msg("subject", "credit_per_miss", name=ident))
+        # `per missed resolution` / `per missed update` (issue 12) have their own words; absent means response.
+        words, more, less, added, removed = PER_MISS_WORDS[(np_ or op or {}).get("target")]
+        at = At(Key("credit", ident, "per_miss"), msg("subject", words, name=ident))
         at = At(at.key, at.subject, (line(op) or lines[0], line(np_) or lines[1]))
         if op is None or np_ is None:
-            rule = Presence(("improvement", "per_miss_added"), ("reduction", "per_miss_removed"))
+            rule = Presence(("improvement", added), ("reduction", removed))
             yield from presence(at, op and op["amount"], np_ and np_["amount"], rule, show=amount)
         else:
-            yield from amounts(at, op["amount"], np_["amount"], ("per_miss_more", "per_miss_less"))
+            yield from amounts(at, op["amount"], np_["amount"], (more, less))
 
 
 def amounts(at: At, old: dict[str, Any], new: dict[str, Any], reasons: tuple[str, str]) -> Iterator[Change]:

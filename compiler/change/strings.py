@@ -101,6 +101,10 @@ def amount(value: dict[str, Any] | None) -> Msg:
         if "share" in value:
             basis = s.table["basis"].get(value["basis"], value["basis"])
             return s.text("unit", "share", share=plain(Decimal(value["share"])), basis=basis)
+        if "service_days" in value:  # v2 amounts: days of service, a formula
+            return s.text("unit", "service_days", n=plain(Decimal(value["service_days"])))
+        if "formula" in value:
+            return str(value["text"])
         return f"{value['money']} {value['currency']}"
 
     return show

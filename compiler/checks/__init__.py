@@ -102,6 +102,13 @@ formulas (language v2: E061x, W0808)
     E0610  a formula that does not come out as money (the unit check says why)
     E0611  a formula that more downtime could make smaller
     W0808  a cap that no credit can reach
+tickets (language v2, issue 12: E073x, E0308, W081x)
+    E0730  a resolution target shorter than the response target of the same priority (same calendar and unit)
+    E0731  `warn at` outside (0 %, 100 %)
+    E0308  a status listed twice in `pause when status`
+    W0810  an update interval longer than the resolution target (updates fall due only on late tickets)
+    W0811  a duration in days (`2d`) during a calendar that is not open around the clock: it counts open hours
+    W0812  a later tier with a longer resolution target or update interval (same calendar and unit) than an earlier one
 examples (E07xx)
     E0707  `repeat` less than once     E0708  an event outside the example's month
     E0709  a ticket responded to before it was opened
@@ -136,6 +143,7 @@ from . import (
     sizes,
     structure,
     texts,
+    tickets,
     urls,
     words,
     zones,
@@ -168,6 +176,7 @@ CHECKS: tuple[Check, ...] = (
     publish.locales,
     scopes.check,
     formulas.check,
+    tickets.check,  # issue 12: ticket clocks
 )
 
 

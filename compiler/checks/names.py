@@ -42,6 +42,10 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             for r in stmt.all(n.Respond):
                 yield from _refs(ctx, n.Priority, (r.priority,))
                 yield from _refs(ctx, n.Calendar, (r.during,))
+            targets: tuple[n.Resolve | n.Update, ...] = (*stmt.all(n.Resolve), *stmt.all(n.Update))
+            for t in targets:  # issue 12
+                yield from _refs(ctx, n.Priority, (t.priority,))
+                yield from _refs(ctx, n.Calendar, (t.during,))
             for live in stmt.all(n.Live):
                 yield from _refs(ctx, n.Calendar, (live.during,))
         elif isinstance(stmt, n.Priority):

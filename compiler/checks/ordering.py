@@ -34,6 +34,13 @@ def _open_minutes(cal: n.Calendar | None) -> int:
     return sum(len(m) for m in minutes)
 
 
+def _length(within: n.Duration | n.BusinessDays) -> tuple[int, int]:
+    """(kind, amount): open time in ms (kind 0) or business days (kind 1), comparable within one kind."""
+    if isinstance(within, n.BusinessDays):
+        return 1, within.count.value
+    return 0, within.milliseconds
+
+
 def _warn(code: str, message: str, later: n.Node, earlier: n.Node, hint: str, label: str) -> Diagnostic:
     return warning(code, message, later.span, hint, related=(earlier.span, label))
 
@@ -129,8 +136,11 @@ def _respond(
         """Is `a` a weaker promise than `b`?"""
         a_open = open_minutes.get(a.during.value, week)
         b_open = open_minutes.get(b.during.value, week)
-        no_better = a.within.milliseconds >= b.within.milliseconds and a_open <= b_open
-        return no_better and (a.within.milliseconds > b.within.milliseconds or a_open < b_open)
+        a_len, b_len = _length(a.within), _length(b.within)
+        if a_len[0] != b_len[0]:  # business days against open time (issue 12): not compared
+            return False
+        no_better = a_len >= b_len and a_open <= b_open
+        return no_better and (a_len > b_len or a_open < b_open)
 
     missing: dict[str, tuple[n.Tier, n.Respond]] = {}
     for t in earlier:

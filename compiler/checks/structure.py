@@ -39,7 +39,7 @@ KEYWORD: dict[type[n.Node], str] = {
     n.RequiresOutage: "requires outage",
     n.Downgrade: "downgrade",
     n.Applies: "applies",
-    n.PerMiss: "per missed response",
+    n.PerMiss: "per missed",
     n.Window: "window",
     n.Monitor: "monitor",
     n.StatusPage: "status_page",
@@ -61,6 +61,10 @@ KEYWORD: dict[type[n.Node], str] = {
     n.Description: "description",
     n.ExpectClaimBy: "expect claim by",
     n.ExpectTermination: "expect termination right",
+    n.TicketClock: "ticket clock",
+    n.WarnAt: "warn at",
+    n.ExpectMissedResolutions: "expect missed resolutions",
+    n.ExpectMissedUpdates: "expect missed updates",
 }
 
 # What a missing header statement looks like, for the hint.
@@ -82,6 +86,7 @@ CONTRACT_ONCE = (
     n.Availability,
     n.MinimumCredit,
     n.Terminate,
+    n.TicketClock,
 )
 
 ONCE: dict[type[n.Node], tuple[type[n.Node], ...]] = {
@@ -107,7 +112,10 @@ ONCE: dict[type[n.Node], tuple[type[n.Node], ...]] = {
         n.ExpectBreaches,
         n.ExpectClaimBy,
         n.ExpectTermination,
+        n.ExpectMissedResolutions,
+        n.ExpectMissedUpdates,
     ),
+    n.TicketClock: (n.WarnAt,),
 }
 
 BILLING = ("monthly", "quarterly", "annually")
@@ -168,6 +176,8 @@ def _describe(block: n.Node) -> str:
         return f"{type(block).__name__.lower()} `{block.name.value}`"
     if isinstance(block, n.Example):
         return f'example "{block.label}"'
+    if isinstance(block, n.TicketClock):
+        return "the `ticket clock` block"
     return f"the `{type(block).__name__.lower()}` block"
 
 
@@ -196,6 +206,22 @@ def _tier(ctx: Context, tier: n.Tier) -> Iterator[Diagnostic]:
                 f"keep one response target for `{stmt.priority.value}` in this tier",
                 related=(prev.priority.span, "first given here"),
             )
+
+    # Issue 12: one resolution target and one update interval per priority, for the same reason.
+    lists: tuple[tuple[tuple[n.Resolve | n.Update, ...], str], ...] = (
+        (tier.all(n.Resolve), "resolve"),
+        (tier.all(n.Update), "update"),
+    )
+    for stmts, word in lists:
+        for t, earlier_t in earlier(stmts, lambda t: t.priority.value):
+            if earlier_t is not None:
+                yield error(
+                    "E0702",
+                    f"tier `{tier.name.value}` gives `{word} {t.priority.value}` twice",
+                    t.priority.span,
+                    f"keep one `{word}` target for `{t.priority.value}` in this tier",
+                    related=(earlier_t.priority.span, "first given here"),
+                )
 
 
 def _objective(obj: n.Objective) -> Iterator[Diagnostic]:

@@ -146,7 +146,7 @@ def compiled_value(analysis: Analysis, statement: n.Node, zh: bool) -> str | Non
     if isinstance(statement, n.Respond):
         for tier in view.tiers.values():
             for r in tier.responses:
-                if r.line == line:
+                if r.line == line and r.within_seconds is not None:  # business days (issue 12): no seconds
                     seconds = _num(r.within_seconds)
                     if zh:
                         return f"{statement.within.raw} → `{r.calendar}` 中 {seconds} 秒的服务时间"

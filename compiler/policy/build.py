@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import nodes as n
+from . import build_tickets as tickets
 from . import build_v2 as v2
 from .codec import DAYS, FORMAT_VERSION, content_hash, decimal_str, minor_digits, money_str, seconds_of_ms
 from .schema import validate
@@ -100,6 +101,7 @@ def build(
     if sla.all(n.Locale):  # optional too: `locale en "en-GB"`, the edition's regional form
         policy["locales"] = {s.lang.value: s.value.value.replace("_", "-") for s in sla.all(n.Locale)}
     v2.add_contract_terms(sla, policy)
+    tickets.contract_terms(sla, policy)
     policy["content_hash"] = content_hash(policy)
     if validate_schema:
         validate(policy)
@@ -368,8 +370,7 @@ def _tier(tier: n.Tier, rank: int, priorities: tuple[n.Priority, ...]) -> dict[s
     live = tier.first(n.Live)
     # Responses in priority declaration order (then source order), so that the table a
     # renderer draws and the order a runtime reports in do not depend on how a tier lists them.
-    order = {p.name.value: i for i, p in enumerate(priorities)}
-    responds = sorted(tier.all(n.Respond), key=lambda r: (order.get(r.priority.value, len(order)), r.span.line))
+    responds = tickets.in_priority_order(tier.all(n.Respond), priorities)
     out = {
         "id": tier.name.value,
         "rank": rank,
@@ -377,15 +378,7 @@ def _tier(tier: n.Tier, rank: int, priorities: tuple[n.Priority, ...]) -> dict[s
         "features": _texts_of(tier.first(n.Features)),
         "support": [c.value for s in tier.all(n.Support) for c in s.channels],
         "uptime": decimal_str(uptime.value.value) if uptime else None,
-        "responses": [
-            {
-                "priority": r.priority.value,
-                "within_seconds": seconds(r.within),
-                "calendar": r.during.value,
-                "line": r.span.line,
-            }
-            for r in responds
-        ],
+        "responses": [tickets.response(r) for r in responds],
         "live": None
         if live is None
         else {
@@ -396,6 +389,7 @@ def _tier(tier: n.Tier, rank: int, priorities: tuple[n.Priority, ...]) -> dict[s
         "line": tier.span.line,
     }
     v2.tier_terms(tier, out)
+    tickets.tier_terms(tier, priorities, out)
     return out
 
 
@@ -410,7 +404,9 @@ def _credit(credit: n.Credit, tiers: tuple[n.Tier, ...]) -> dict[str, Any]:
         # Without `applies` a credit covers every tier, listed in tier order.
         "applies": [t.value for t in applies.tiers] if applies else [t.name.value for t in tiers],
         "bands": _bands(credit.all(n.Band)),
-        "per_miss": None if per_miss is None else {"amount": _amount(per_miss.amount), "line": per_miss.span.line},
+        "per_miss": None
+        if per_miss is None
+        else tickets.per_miss(per_miss, {"amount": _amount(per_miss.amount), "line": per_miss.span.line}),
         "line": credit.span.line,
     }
     v2.credit_terms(credit, out)
@@ -527,6 +523,7 @@ def _example(ex: n.Example) -> dict[str, Any]:
         "line": ex.span.line,
     }
     v2.example_terms(ex, out)
+    tickets.expectations(ex, expect)
     return out
 
 
@@ -543,7 +540,7 @@ def _event(ev: n.Outage | n.Ticket, repeat: int, line: int) -> dict[str, Any]:
         }
         v2.outage_scope(ev, out)
         return out
-    return {
+    ticket = {
         "kind": "ticket",
         "priority": ev.priority.value,
         "opened": ev.opened.value.isoformat(),
@@ -553,6 +550,8 @@ def _event(ev: n.Outage | n.Ticket, repeat: int, line: int) -> dict[str, Any]:
         "repeat": repeat,
         "line": line,
     }
+    tickets.ticket_events(ev, ticket)
+    return ticket
 
 
 # ---- publishing (issue 14) ---------------------------------------------------------------------

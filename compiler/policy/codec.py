@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-FORMAT_VERSION = "1.1"  # 1.1: language v2 (services, windows, formulas, …); a 1.0 policy still loads
+# 1.1: language v2 (services, windows, formulas, …); 1.2: ticket clocks (resolution, updates, pauses, business
+# days). A 1.0 or 1.1 policy still loads: every 1.2 key is optional.
+FORMAT_VERSION = "1.2"
 FORMAT_MAJOR, FORMAT_MINOR = (int(part) for part in FORMAT_VERSION.split("."))
 
 # Weekday names as the policy writes them, Monday first (the index is the weekday number).

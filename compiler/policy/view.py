@@ -17,10 +17,41 @@ class Response:
     """A tier's response target for one priority, in the policy's own units (seconds)."""
 
     priority: str
-    within_seconds: int | float
+    within_seconds: int | float | None  # None when the target is in business days (1.2)
     calendar: str
     line: int
-    business_days: int = 0  # issue 12: a target in business days (then within_seconds is 0)
+    business_days: int | None = None  # 1.2: `N business_day(s)`
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A tier's resolution target for one priority (1.2): seconds of open time, or business days."""
+
+    priority: str
+    within_seconds: int | float | None
+    business_days: int | None
+    calendar: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateTarget:
+    """A tier's update interval for one priority (1.2): seconds of open time, or business days."""
+
+    priority: str
+    every_seconds: int | float | None
+    business_days: int | None
+    calendar: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class TicketClock:
+    """`ticket clock` (1.2): the statuses that pause every target, the at-risk share (a decimal string)."""
+
+    pause: tuple[str, ...]
+    warn_percent: str | None
+    line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +69,8 @@ class Tier:
     uptime: str | None  # a decimal string ("99.9"), None when the tier promises none
     responses: tuple[Response, ...]
     line: int
+    resolutions: tuple[Resolution, ...] = ()  # 1.2; none in an older policy
+    updates: tuple[UpdateTarget, ...] = ()  # 1.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +94,7 @@ class PolicyView:
     downtime_excludes: frozenset[str]  # exclusions that keep downtime from counting
     minimum_outage_seconds: int | float | None
     maintenance_notice_seconds: int | float | None
-    pause_statuses: frozenset[str] = frozenset()  # issue 12: `ticket clock { pause when status … }`
-    warn_percent: str | None = None  # issue 12: `warn at P%`, a decimal string
+    ticket_clock: TicketClock | None = None  # 1.2; None when the contract has no `ticket clock`
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> PolicyView:
@@ -92,14 +124,27 @@ class PolicyView:
             downtime_excludes=frozenset(av["excludes"] if av else exclusions),
             minimum_outage_seconds=av["minimum_outage_seconds"] if av else None,
             maintenance_notice_seconds=av["maintenance_notice_seconds"] if av else None,
-            pause_statuses=frozenset((raw.get("ticket_clock") or {}).get("pause") or ()),
-            warn_percent=(raw.get("ticket_clock") or {}).get("warn_percent"),
+            ticket_clock=_ticket_clock(raw.get("ticket_clock")),
         )
 
 
 def _tier(t: Mapping[str, Any]) -> Tier:
     responses = tuple(
-        Response(r["priority"], r.get("within_seconds", 0), r["calendar"], r["line"], r.get("business_days", 0))
+        Response(r["priority"], r.get("within_seconds"), r["calendar"], r["line"], r.get("business_days"))
         for r in t["responses"]
     )
-    return Tier(t["id"], t["rank"], t["uptime"], responses, t["line"])
+    resolutions = tuple(
+        Resolution(r["priority"], r.get("within_seconds"), r.get("business_days"), r["calendar"], r["line"])
+        for r in t.get("resolutions", ())
+    )
+    updates = tuple(
+        UpdateTarget(u["priority"], u.get("every_seconds"), u.get("business_days"), u["calendar"], u["line"])
+        for u in t.get("updates", ())
+    )
+    return Tier(t["id"], t["rank"], t["uptime"], responses, t["line"], resolutions, updates)
+
+
+def _ticket_clock(clock: Mapping[str, Any] | None) -> TicketClock | None:
+    if clock is None:
+        return None
+    return TicketClock(tuple(clock["pause"]), clock["warn_percent"], clock["line"])

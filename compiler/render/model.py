@@ -118,6 +118,8 @@ class DocBuilder:
 
     def calendar_label(self, ident: str) -> str:
         cal = self.calendars.get(ident)
+        if cal and cal.get("name"):  # the contract's own defined term (v2 `name` on a calendar)
+            return self.name(cal, ident)
         if cal and cal["always_open"]:
             return self.t("calendar.always_open")
         key = f"calendar.names.{ident}"

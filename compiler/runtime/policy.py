@@ -97,9 +97,10 @@ class Policy:
         # Issue 12: resolution and update targets, the statuses that pause every clock, `warn at`.
         self.resolutions: dict[tuple[str, str], Target] = _targets(raw, "resolutions", "within_seconds")
         self.updates: dict[tuple[str, str], Target] = _targets(raw, "updates", "every_seconds")
-        self.pause_statuses: frozenset[str] = view.pause_statuses
-        self.warn_percent: str | None = view.warn_percent
-        warn = Fraction(Decimal(view.warn_percent)) / 100 if view.warn_percent is not None else None
+        clock = view.ticket_clock
+        self.pause_statuses: frozenset[str] = frozenset(clock.pause) if clock is not None else frozenset()
+        self.warn_percent: str | None = clock.warn_percent if clock is not None else None
+        warn = Fraction(Decimal(self.warn_percent)) / 100 if self.warn_percent is not None else None
         self.warn_ratio = None if warn is None else (warn.numerator, warn.denominator)
         self._clocked = bool(
             self.resolutions

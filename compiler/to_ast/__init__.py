@@ -23,13 +23,14 @@ from .. import limits
 from .. import nodes as n
 from ..errors import Diagnostic
 from .statements import Statements
+from .tickets import TicketStatements
 from .v2 import V2Statements
 from .values import _join
 
 __all__ = ["to_ast"]
 
 
-class _AstBuilder(Statements, V2Statements, Transformer[Token, Any]):
+class _AstBuilder(Statements, V2Statements, TicketStatements, Transformer[Token, Any]):
     def __init__(self, file: str):
         super().__init__(visit_tokens=True)
         self.file = file
@@ -197,9 +198,18 @@ class _AstBuilder(Statements, V2Statements, Transformer[Token, Any]):
 
     @v_args(meta=True)
     def ticket(self, meta: Meta, c: list[Any]) -> n.Ticket:
-        opts = self._options(meta, c[2:], "ticket")
+        once, many = self.ticket_options(c[2:])
+        opts = self._options(meta, once, "ticket")
         return n.Ticket(
-            self.mspan(meta), c[0], c[1], opts.get("responded"), bool(opts.get("outage")), opts.get("cause")
+            self.mspan(meta),
+            c[0],
+            c[1],
+            opts.get("responded"),
+            bool(opts.get("outage")),
+            opts.get("cause"),
+            many["updates"],
+            many["pauses"],
+            opts.get("resolved"),
         )
 
     @v_args(meta=True)

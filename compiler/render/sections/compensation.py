@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..doc import Block, DocLink, Inline, Para, Table
-from . import v2
+from . import tickets, v2
 from .terms import placed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,7 +23,9 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         applies = credit["applies"]
         tiers_text = b.f.items([b.tier_name(t) for t in applies])
         if credit["per_miss"]:
-            blocks.append(b.para("credit.per_miss", amount=b.amount(credit["per_miss"]["amount"])))
+            blocks.append(
+                tickets.per_miss(b, credit) or b.para("credit.per_miss", amount=b.amount(credit["per_miss"]["amount"]))
+            )
         if credit["bands"]:
             blocks.append(b.para("credit.bands_intro"))
             rows = []
@@ -43,7 +45,8 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         else:
             blocks.append(Para((b.plural("credit.applies", len(applies), tiers=tiers_text),)))
         if credit["per_miss"] and p["exclusions"]:
-            blocks.append(b.para("credit.excluded_tickets", section=b.ref(b.numbers["limitations"], "limitations")))
+            key = tickets.excluded_key(credit)  # a resolution or update credit (issue 12) says so
+            blocks.append(b.para(key, section=b.ref(b.numbers["limitations"], "limitations")))
         heading = b.text(credit.get("name")) or b.known("credit.names", credit["id"], b.t("credit.heading"))
         clauses.append((heading, tuple(blocks), credit["id"]))
     if p["cap"]:

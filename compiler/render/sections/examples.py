@@ -52,6 +52,9 @@ def example_blocks(b: DocBuilder, index: int, ex: dict[str, Any]) -> tuple[Block
     if "breaches" in expect:
         n = expect["breaches"]["count"]
         expected.append(Para((b.plural("examples.expect_breaches", n, n=b.f.number(n)),)))
+    from . import tickets
+
+    expected += tickets.expected(b, expect)  # missed resolutions and updates (issue 12)
     if "credit" in expect:
         expected.append(
             b.para(
@@ -93,6 +96,9 @@ def event(b: DocBuilder, ev: dict[str, Any]) -> Para:
             opened=b.f.timestamp(ev["opened"]),
             responded=b.f.timestamp(ev["responded"]) if ev["responded"] else "",
         )
+        from . import tickets
+
+        text += tickets.event_parts(b, ev)  # updated, paused, resolved (issue 12)
         if ev["outage"]:
             text += b.t("examples.reports_outage")
     else:

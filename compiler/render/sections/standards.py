@@ -7,14 +7,24 @@ from typing import TYPE_CHECKING, Any
 
 from ...runtime.rules import allowed_downtime
 from ..doc import Block, DocLink, Items, Para, Table
-from . import v2
+from . import tickets, v2
 from .terms import placed
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
 
 
-_KEYS = ("availability", "measurement", "objectives", "hours", "channels", "live", "priorities", "responses")
+_KEYS = (
+    "availability",
+    "measurement",
+    "objectives",
+    "hours",
+    "channels",
+    "live",
+    "priorities",
+    "responses",
+    "ticket_clock",
+)
 
 
 def standards(b: DocBuilder, probe: bool = False) -> Any:
@@ -27,6 +37,7 @@ def standards(b: DocBuilder, probe: bool = False) -> Any:
         live_clause(b),
         priorities_clause(b),
         responses_clause(b),
+        tickets.clock_clause(b),  # issue 12: what starts, stops and pauses each ticket time
     ]
     clauses = []
     for key, part in zip(_KEYS, parts, strict=True):
@@ -166,6 +177,7 @@ def objectives_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
 
 def used_calendars(b: DocBuilder) -> list[str]:
     used = {r["calendar"] for t in b.p["tiers"] for r in t["responses"]}
+    used |= {r["calendar"] for t in b.p["tiers"] for kind in ("resolutions", "updates") for r in t.get(kind, ())}
     used |= {t["live"]["calendar"] for t in b.p["tiers"] if t["live"]}
     return [c["id"] for c in b.p["calendars"] if c["id"] in used]
 
@@ -244,6 +256,8 @@ def priorities_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
 
 
 def responses_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+    if tickets.applies(b):  # resolution or update targets (issue 12): one table of every ticket target
+        return tickets.targets_clause(b)
     tiers = [t for t in b.p["tiers"] if t["responses"]]
     if not tiers:
         return None

@@ -1,0 +1,131 @@
+"""Ticket clocks (language v2, issue 12) in the document: the targets table and how its times are counted.
+
+A contract with resolution or update targets gets one table of every ticket target (tier, priority,
+first response, updates, resolution) in place of the response table, and a clause saying what starts,
+stops and pauses each time, what an update is and what a business day means — each sentence only when
+the contract has the term. The at-risk share (`warn at`) is left out on purpose: it tells the help desk
+when to hurry and promises the customer nothing, so stating it would read as a commitment to warn.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..doc import Block, Para, Table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import DocBuilder
+
+# (tier section, column key) in the order a ticket meets them.
+_KINDS = (
+    ("responses", "tickets.col_response"),
+    ("updates", "tickets.col_update"),
+    ("resolutions", "tickets.col_resolution"),
+)
+
+
+def applies(b: DocBuilder) -> bool:
+    """Whether the contract has a target beyond the first response (else the v1 response table stands)."""
+    return any(t.get("resolutions") or t.get("updates") for t in b.p["tiers"])
+
+
+def _targets(b: DocBuilder) -> list[dict[str, Any]]:
+    return [r for t in b.p["tiers"] for kind, _ in _KINDS for r in t.get(kind, ())]
+
+
+def _length(b: DocBuilder, kind: str, r: dict[str, Any]) -> str:
+    if "business_days" in r:
+        n = r["business_days"]
+        text = b.plural("tickets.business_days", n, n=b.f.number(n))
+        return b.t("units.every", duration=text) if kind == "updates" else text
+    if kind == "updates":
+        return b.f.every(r["every_seconds"])
+    return b.f.duration(r["within_seconds"])
+
+
+def targets_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]]:
+    kinds = [(kind, col) for kind, col in _KINDS if any(t.get(kind) for t in b.p["tiers"])]
+    tiers = [t for t in b.p["tiers"] if any(t.get(kind) for kind, _ in kinds)]
+    calendars = {r["calendar"] for r in _targets(b)}
+    single = len(calendars) == 1
+    rows, gaps = [], False
+    for t in tiers:
+        by_kind = {kind: {r["priority"]: r for r in t.get(kind, ())} for kind, _ in kinds}
+        for p in (p["id"] for p in b.p["priorities"] if any(p["id"] in targets for targets in by_kind.values())):
+            row = [Para((b.tier_name(t["id"]),)), Para((b.priority_name(p),))]
+            for kind, _ in kinds:
+                r = by_kind[kind].get(p)
+                gaps = gaps or r is None
+                text = "—" if r is None else _length(b, kind, r)
+                if r is not None and not single:
+                    text = b.t("tickets.cell", duration=text, hours=b.calendar_label(r["calendar"]))
+                row.append(Para((text,)))
+            rows.append(tuple(row))
+    head = (b.t("tickets.col_tier"), b.t("tickets.col_priority"), *(b.t(col) for _, col in kinds))
+    blocks: list[Block] = [b.para("tickets.intro"), Table(head, tuple(rows))]
+    if single:
+        blocks.append(b.para("tickets.single_calendar", hours=b.calendar_label(next(iter(calendars)))))
+    else:
+        blocks.append(b.para("tickets.calendars"))
+    if gaps:
+        blocks.append(b.para("tickets.not_measured"))
+    return b.t("tickets.clause_targets"), tuple(blocks)
+
+
+def clock_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+    if not applies(b):
+        return None
+    tiers = b.p["tiers"]
+    blocks: list[Block] = []
+    if any(t["responses"] for t in tiers):
+        blocks += [b.para("tickets.response"), b.para("responses.no_response")]
+    if any(t.get("resolutions") for t in tiers):
+        blocks.append(b.para("tickets.resolution"))
+    if any(t.get("updates") for t in tiers):
+        blocks.append(b.para("tickets.update"))
+    used = {r["calendar"] for r in _targets(b)}
+    if not all(b.calendars[c]["always_open"] for c in used if c in b.calendars):
+        blocks.append(b.para("tickets.opened_outside"))
+    pause = (b.p.get("ticket_clock") or {}).get("pause") or []
+    if pause:
+        statuses = b.f.alternatives([b.t("tickets.status", status=s) for s in pause]) if len(pause) > 1 else pause[0]
+        blocks.append(b.plural_para("tickets.pause", len(pause), statuses=statuses))
+    if any("business_days" in r for r in _targets(b)):
+        blocks.append(b.para("tickets.business_day_means"))
+    if any(p["requires_outage"] and p["downgrade"] for p in b.p["priorities"]):
+        blocks.append(b.para("tickets.downgrade"))
+    return b.t("tickets.clause_clock"), tuple(blocks)
+
+
+def per_miss(b: DocBuilder, credit: dict[str, Any]) -> Para | None:
+    """`per missed resolution` / `per missed update`; None for a response credit (v1's sentence)."""
+    target = credit["per_miss"].get("target")
+    if target is None:
+        return None
+    return b.para(f"tickets.per_miss_{target}", amount=b.amount(credit["per_miss"]["amount"]))
+
+
+def excluded_key(credit: dict[str, Any]) -> str:
+    target = credit["per_miss"].get("target")
+    return f"tickets.excluded_{target}" if target else "credit.excluded_tickets"
+
+
+def event_parts(b: DocBuilder, ev: dict[str, Any]) -> str:
+    """`, updated on …, in a status that stops the clock from … for …, resolved on …` of an example ticket."""
+    text = ""
+    if ev.get("updates"):
+        text += b.t("tickets.updated", times=b.f.items([b.f.timestamp(u) for u in ev["updates"]]))
+    for pause in ev.get("pauses", ()):
+        text += b.t("tickets.paused", at=b.f.timestamp(pause["at"]), duration=b.f.duration(pause["duration_seconds"]))
+    if ev.get("resolved"):
+        text += b.t("tickets.resolved", resolved=b.f.timestamp(ev["resolved"]))
+    return text
+
+
+def expected(b: DocBuilder, expect: dict[str, Any]) -> list[Para]:
+    out = []
+    for key in ("missed_resolutions", "missed_updates"):
+        if key in expect:
+            n = expect[key]["count"]
+            out.append(Para((b.plural(f"tickets.expect_{key}", n, n=b.f.number(n)),)))
+    return out
