@@ -218,9 +218,16 @@ def measure(
     if (uc >= 0).any():
         g_pos, g_start, g_stop, g_open = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
         t_i, p_i = tier[g_pos], eff0[g_pos]
-        g_due, _, every = decide(
-            policy, uc[g_pos], g_start, u_within[t_i, p_i], u_days[t_i, p_i], hist, ticket[g_pos], as_of
-        )
+        # Deadlines only where needed: business days (their open time depends on the start) and open gaps
+        # (at risk); a closed gap of a duration target is decided by its clock time alone.
+        every = u_within[t_i, p_i].copy()
+        g_due = np.full(len(g_pos), MISSING, dtype=np.int64)
+        need = np.flatnonzero((u_days[t_i, p_i] > 0) | g_open)
+        sub = g_pos[need]
+        g_due[need], _, every[need] = decide(
+            policy, uc[sub], g_start[need], u_within[t_i[need], p_i[need]], u_days[t_i[need], p_i[need]], hist,
+            ticket[sub], as_of,
+        )  # fmt: skip
         used = np.zeros(len(g_pos), dtype=np.int64)
         for k, name in enumerate(policy.calendars):
             mask = uc[g_pos] == k
