@@ -171,6 +171,26 @@ class Policy:
         due = self.calendars[target.calendar].deadline(to_us(opened_at), target.within_us)
         return from_us(due, opened_at.tzinfo)
 
+    def response_decision(
+        self, tier: str, priority: str, opened_at: datetime, *, outage: bool = False
+    ) -> tuple[datetime, datetime] | None:
+        """(deadline, the last instant a response still meets it): they differ when the deadline falls
+        at a closing, since no open time passes until the next opening. None when the tier does not
+        measure the ticket."""
+        found = self.target(tier, priority, outage)
+        if found is None:
+            return None
+        target = found[0]
+        if target.business_days:
+            status = self._targets(tier, priority, opened_at, None, None, outage, (), opened_at)[0]
+            assert status.deadline is not None
+            due_us = to_us(status.deadline)
+            cal = self.calendars[target.calendar]
+            decided = cal.deadline_decided(due_us, 0)[1]
+        else:
+            due_us, decided = self.calendars[target.calendar].deadline_decided(to_us(opened_at), target.within_us)
+        return from_us(due_us, opened_at.tzinfo), from_us(decided, opened_at.tzinfo)
+
     def resolution_deadline(
         self,
         tier: str,
