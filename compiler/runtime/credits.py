@@ -210,6 +210,7 @@ def describe(
                 "count": line.count,
                 "tickets": breached if target == "response" else list((missed_ids or {}).get(target, [])),
                 "amount": amount,
+                **({"target": target} if target != "response" else {}),  # issue 12, additive
                 "explanation": (
                     f"{line.count} missed {target}{'s' if line.count != 1 else ''} × "
                     f"{Amount.of(per_miss['amount']).describe()} ({each} {cur}) = {amount} {cur}"

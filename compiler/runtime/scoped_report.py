@@ -331,6 +331,7 @@ def _per_miss(
                 "count": count,
                 "tickets": list(dict.fromkeys(missed[target])),
                 "amount": money_str(sc.decimal_of(amount), cur),
+                **({"target": target} if target != "response" else {}),  # issue 12, additive
                 "explanation": (
                     f"{count} missed {target}{'s' if count != 1 else ''} × {sc.describe(pm['amount'], cur)} "
                     f"({money_str(sc.decimal_of(each), cur)} {cur}) = {money_str(sc.decimal_of(amount), cur)} {cur}"
