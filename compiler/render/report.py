@@ -267,7 +267,7 @@ class _Markdown:
         out += self.tickets(c["tickets"], c["breaches"])
         from .report_tickets import clock_lines
 
-        out += clock_lines(c, self.c.t, self.duration)  # issue 12, only when the report has them
+        out += clock_lines(c, self.c.t, self.duration, _esc, _table)  # issue 12, only when the report has them
         out += self.credits(c)
         return out
 

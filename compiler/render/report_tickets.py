@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .report import _esc, _table
+Table = Callable[[Any, Any], list[str]]
 
 
-def clock_lines(c: Mapping[str, Any], t: Callable[..., str], duration: Callable[[Any], str]) -> list[str]:
+def clock_lines(
+    c: Mapping[str, Any], t: Callable[..., str], duration: Callable[[Any], str], esc: Callable[[str], str], table: Table
+) -> list[str]:
+    """The lines, with the report's own escaping and table helpers (passed in: `report` imports this module)."""
+    _esc, _table = esc, table
     out: list[str] = []
     missed = c.get("missed_resolutions")
     if missed:

@@ -124,7 +124,7 @@ class _MarkdownV2(_Markdown):
             out += self.scope(c, s)
         if c["tickets"] and c["tickets"]["measured"]:
             out += self.tickets(c["tickets"], c["breaches"])
-        out += clock_lines(c, t, self.duration)  # issue 12: missed resolutions and updates, at risk
+        out += clock_lines(c, t, self.duration, _esc, _table)  # issue 12: missed resolutions and updates, at risk
         out += ["", f"### {t('credits')}", ""]
         out += self.credits_v2(c)
         return out
