@@ -56,7 +56,10 @@ class History:
 
 
 def _ptr(owner: I64, n: int) -> I64:
-    return np.searchsorted(owner, np.arange(n + 1, dtype=np.int64)).astype(np.int64)
+    """CSR offsets of a sorted owner column: rows of owner i are ptr[i]:ptr[i + 1]."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n), out=ptr[1:])
+    return ptr
 
 
 def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[str]) -> History:
