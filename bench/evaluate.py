@@ -7,7 +7,8 @@ Prints, each against a baseline measured in the same run:
   deadlines applied per ticket on a sample (goals: ≥ 2M tickets/s and ≥ 150× pandas);
 - µs per `Policy.response_deadline` call (goal: ≤ 20 µs), against a bare `datetime + timedelta`;
 - wall time and peak RSS of the `slac evaluate` command on the same data written as CSV (goals:
-  ≤ 5 s, ≤ 1.5 GiB), against a process that only reads those CSVs with pyarrow.
+  ≤ 5 s, ≤ 1.5 GiB), against a process that only reads those CSVs with pyarrow;
+- the ticket clocks of issue 12 (bench/tickets.py: 1M tickets with 4 status events each on average).
 The functions are separate so other measurements (the `slac evaluate` process) can reuse the data.
 """
 
@@ -373,6 +374,15 @@ def main() -> None:
     print(f"  baseline, datetime + timedelta: {bare:.2f} µs (response_deadline = {call / bare:.0f}× that)")
     bench_cli(policy, events)
     bench_scoped()
+    bench_tickets()
+
+
+def bench_tickets() -> None:
+    """Issue 12's ticket clocks (bench/tickets.py): 1M tickets, 4 status events each on average, 3 targets."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import tickets
+
+    tickets.main()
 
 
 _SCOPED = """

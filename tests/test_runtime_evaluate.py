@@ -206,10 +206,18 @@ def test_spring_festival_closure(zones: Policy) -> None:
     # closed 01-28 to 02-04 (Spring Festival and a weekend); Wed 02-05 gives 8 h, Thu 02-06 09–12 the last 3 h.
     events = make_events(
         [("a", "top", "1000")],
-        tickets=[("t1", "a", "normal", "2025-01-27T17:00:00+08:00", "2025-02-06T12:00:01+08:00")],
+        tickets=[
+            # The deadline falls at the lunch closing: 12:00:01 and 13:00 used no open time past 12 h
+            # (decided by open time elapsed), 13:00:01 used 12 h + 1 s.
+            ("t0", "a", "normal", "2025-01-27T17:00:00+08:00", "2025-02-06T12:00:01+08:00"),
+            ("t1", "a", "normal", "2025-01-27T17:00:00+08:00", "2025-02-06T13:00:01+08:00"),
+            ("t2", "a", "normal", "2025-01-27T17:00:00+08:00", "2025-02-06T13:00:00+08:00"),
+        ],
     )
     [breach] = run(zones, events, "2025-01")["customers"][0]["breaches"]
-    assert breach["deadline"] == "2025-02-06T12:00:00+08:00"
+    assert breach["id"] == "t1"
+    assert breach["deadline"] == "2025-02-06T12:00:00+08:00"  # the report still shows the closing
+    assert breach["lateness_seconds"] == 3601  # 13:00:01 − 12:00:00 on the wall clock
 
 
 def test_make_up_working_sunday_2025_01_26(zones: Policy) -> None:

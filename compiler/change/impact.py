@@ -12,7 +12,7 @@ deterministic and identical for both policies:
 * for every tier both contracts have, one customer per situation:
   - "responses": for every priority both contracts have, one ticket opened on the second
     Wednesday of the period at 09:00 (in whichever of the two contracts' zones comes first)
-    and answered one minute after each deadline the two contracts give it (so a moved target
+    and answered one minute of open time after each deadline the two contracts give it (so a moved target
     or calendar shows as a response on time under one contract and late under the other);
     with the outage flag, and also without it for a priority that requires one in either
     contract; no downtime;
@@ -152,10 +152,15 @@ def _synthetic_month(old: Any, new: Any, tiers: list[str], period: str, fee: Dec
             for prio in priorities:
                 flags = [True] + ([False] if any(p.priorities[prio]["requires_outage"] for p in (old, new)) else [])
                 for outage in flags:
-                    due = {to_us(d) for p in (old, new) if (d := p.response_deadline(tier, prio, start, outage=outage))}
+                    # One minute of open time past each deadline: past the next opening when it falls at a closing.
+                    due = {
+                        to_us(d[0]): to_us(d[1]) + LATE_US
+                        for p in (old, new)
+                        if (d := p.response_decision(tier, prio, start, outage=outage))
+                    }
                     for k, deadline in enumerate(sorted(due)):
                         name = f"{ident}/{prio}{'' if outage else '/no-outage'}/{k + 1}"
-                        tickets.append((name, ident, prio, start_us, deadline + LATE_US, outage))
+                        tickets.append((name, ident, prio, start_us, due[deadline], outage))
         for threshold in _thresholds(old.raw, new.raw, tier):
             allowed_us = Decimal(length_us) * (100 - Decimal(threshold)) / 100
             if allowed_us >= length_us:

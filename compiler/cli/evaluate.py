@@ -89,6 +89,12 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     "--charges", type=click.Path(dir_okay=False), help="customer, service, region, amount (`service_charges`)"
 )
 @click.option("--requests", type=click.Path(dir_okay=False), help="service, region, start, total, failed")
+@click.option(
+    "--ticket-events",
+    "ticket_events",
+    type=click.Path(dir_okay=False),
+    help="ticket, at, event (`update` or `status:NAME`): public updates and status changes",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (default: stdout).")
 def evaluate_cmd(
     source: str,
@@ -101,6 +107,7 @@ def evaluate_cmd(
     lang: str | None,
     charges: str | None,
     requests: str | None,
+    ticket_events: str | None,
     output: str | None,
 ) -> None:
     """Evaluate a policy over event files: what each customer is owed.
@@ -119,6 +126,12 @@ def evaluate_cmd(
     policy = loaded.runtime
     try:
         events = _read(policy, customers, tickets, incidents, charges, requests)
+        if ticket_events is not None:  # issue 12
+            from dataclasses import replace
+
+            from ..runtime.inputs_tickets import read_ticket_events
+
+            events = replace(events, ticket_events=read_ticket_events(ticket_events, tickets=events.tickets))
     except EventError as exc:
         fail(str(exc))
     try:
@@ -136,7 +149,9 @@ def evaluate_cmd(
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing
         fail(f"cannot evaluate {period}: {exc}")
     data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
-    emit(data, output, [p for p in (source, customers, tickets, incidents, charges, requests) if p])
+    emit(data, output, [p for p in (source, customers, tickets, incidents, charges, requests, ticket_events) if p])
+    if as_of is not None:
+        _say_at_risk(report)
     if output not in (None, STDOUT):
         click.echo(f"wrote {output}", err=True)
 
@@ -161,6 +176,21 @@ def _read(
         if value is not None:
             fail(f"{name} is for contracts with services (language v2); this contract has none")
     return read_events(policy, customers=customers, tickets=tickets, incidents=incidents)
+
+
+def _say_at_risk(report: dict[str, Any]) -> None:
+    """`--as-of` with `warn at`: the at-risk open tickets, on stderr (the report lists them all)."""
+    found = [(c["customer"], r) for c in report["customers"] for r in c.get("at_risk", ())]
+    if not any("at_risk" in c for c in report["customers"]):
+        return
+    click.echo(f"{len(found)} open ticket clock{'s' if len(found) != 1 else ''} at risk at {report['as_of']}", err=True)
+    for customer, r in found[:20]:
+        left = r["left_seconds"]
+        click.echo(
+            f"  {customer} {r['id']}: {r['target']} due {r['deadline']} ({left / 60:g} min of open time left)", err=True
+        )
+    if len(found) > 20:
+        click.echo(f"  … and {len(found) - 20} more (see the report's at_risk lists)", err=True)
 
 
 def _default_lang(policy: Policy) -> str:

@@ -265,6 +265,9 @@ class _Markdown:
         out.append(self.uptime(c["uptime"]))
         out += self.downtime(c["downtime"])
         out += self.tickets(c["tickets"], c["breaches"])
+        from .report_tickets import clock_lines
+
+        out += clock_lines(c, self.c.t, self.duration, _esc, _table)  # issue 12, only when the report has them
         out += self.credits(c)
         return out
 
@@ -375,7 +378,10 @@ class _Markdown:
             if "share" in line["each"]:  # say what the share came to
                 each += self.paren(_money(line["each_amount"], cur))
             tickets = t("list_sep").join(_esc(x) for x in line["tickets"])
-            return t("per_miss_basis", count=line["count"], each=each, tickets=tickets)
+            key = {"resolution": "per_miss_basis_resolution", "update": "per_miss_basis_update"}.get(
+                line.get("target", ""), "per_miss_basis"
+            )  # issue 12: `per missed resolution|update`
+            return t(key, count=line["count"], each=each, tickets=tickets)
         key = "band_basis_target" if line.get("threshold_is_target") else "band_basis"
         text = t(key, uptime=line["uptime"], threshold=line["threshold"], band=self.amount(line["band"]))
         if line["incidents"] or line["platform_incidents"]:

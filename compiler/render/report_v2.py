@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .report import _esc, _Markdown, _money, _Names, _table, catalogue, render_report
+from .report_tickets import clock_lines
 
 CSV_COLUMNS_V2 = (
     "period",
@@ -143,6 +144,7 @@ class _MarkdownV2(_Markdown):
             out += self.scope(c, s)
         if c["tickets"] and c["tickets"]["measured"]:
             out += self.tickets(c["tickets"], c["breaches"])
+        out += clock_lines(c, t, self.duration, _esc, _table)  # issue 12: missed resolutions and updates, at risk
         out += ["", f"### {t('credits')}", ""]
         out += self.credits_v2(c)
         return out

@@ -198,6 +198,21 @@ class Timeline:
         jc = np.minimum(j, n - 1)
         return self.start[jc] + (target - self.before[jc]), beyond
 
+    def next_open(self, t: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """The first instant at or after each `t` from which open time passes; second array: True where beyond.
+
+        A deadline is decided by open time elapsed (SPEC *Ticket clocks*): a response at or before
+        `next_open(deadline)` used no more open time than the target, so a deadline at a closing is
+        still met by a response before the next opening.
+        """
+        n = len(self.start)
+        if n == 0:
+            return t.copy(), np.ones(len(t), dtype=bool)
+        k = np.searchsorted(self.end, t, side="right")  # the first interval ending after t
+        beyond = k >= n
+        kc = np.minimum(k, n - 1)
+        return np.maximum(t, self.start[kc]), beyond
+
     def open_before(self, t: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Open time from the timeline's first interval up to each instant (vectorised)."""
         if len(self.start) == 0:
@@ -219,6 +234,16 @@ class Timeline:
         if j >= n:
             return None
         return start[j] + (target - before[j])
+
+    def next_open_one(self, t: int) -> int | None:
+        """Scalar `next_open`; None: beyond this timeline."""
+        if not self._lists:
+            self._lists.extend([self.start.tolist(), self.end.tolist(), self.before.tolist(), self.through.tolist()])
+        start, end = self._lists[0], self._lists[1]
+        k = bisect.bisect_right(end, t)
+        if k >= len(start):
+            return None
+        return max(t, start[k])
 
 
 class Calendar:
@@ -313,8 +338,18 @@ class Calendar:
 
     def deadlines(self, opened: npt.NDArray[np.int64], within: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Vectorised deadlines: one timeline over every opening, grown until every deadline falls inside it."""
+        return self.deadlines_decided(opened, within)[0]
+
+    def deadlines_decided(
+        self, opened: npt.NDArray[np.int64], within: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(deadline, decision instant): a response is met iff at or before its decision instant.
+
+        The decision instant is `next_open(deadline)`: the deadline itself unless it falls at a
+        closing, then the next opening (no open time passes in between).
+        """
         if len(opened) == 0:
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         earliest = self.local_date(int(opened.min()))
         latest = self.local_date(int(opened.max()))
         self.check_date(earliest)
@@ -337,9 +372,12 @@ class Calendar:
         while True:
             clipped = margin >= (cap - latest).days
             last = cap if clipped else latest + timedelta(days=margin)
-            out, beyond = _timeline_cached(self, self._first_day(earliest), last).deadlines(opened, within)
+            timeline = _timeline_cached(self, self._first_day(earliest), last)
+            out, beyond = timeline.deadlines(opened, within)
+            decided, after = timeline.next_open(out)
+            beyond |= after
             if not beyond.any():
-                return out
+                return out, decided
             if clipped and holidays_end is None:
                 raise self._too_far(opened, beyond, cap)
             if clipped:
@@ -359,19 +397,35 @@ class Calendar:
             f"{limits.MAX_YEAR}; check the response target and the calendar's hours"
         )
 
-    def deadline(self, opened: int, within: int) -> int:
-        """Scalar deadline (µs), from a per-year timeline kept for the next call."""
+    def _block(self, opened: int) -> Timeline:
         day = self.local_date(opened)
         self.check_date(day)
         block = self._blocks.get(day.year)
         if block is None:
             last, _ = self._last_day(date(day.year + 1, 3, 1))
             block = self._blocks[day.year] = self.timeline(self._first_day(date(day.year, 1, 1)), last)
-        out = block.deadline(opened, within)
+        return block
+
+    def deadline(self, opened: int, within: int) -> int:
+        """Scalar deadline (µs), from a per-year timeline kept for the next call."""
+        out = self._block(opened).deadline(opened, within)
         if out is not None:
             return out
         # A target reaching past the block: the vectorised path grows a timeline of its own.
         return int(self.deadlines(np.array([opened], dtype=np.int64), np.array([within], dtype=np.int64))[0])
+
+    def deadline_decided(self, opened: int, within: int) -> tuple[int, int]:
+        """Scalar `deadlines_decided`: (deadline, decision instant) in µs."""
+        block = self._block(opened)
+        out = block.deadline(opened, within)
+        if out is not None:
+            decided = block.next_open_one(out)
+            if decided is not None:
+                return out, decided
+        due, decided_arr = self.deadlines_decided(
+            np.array([opened], dtype=np.int64), np.array([within], dtype=np.int64)
+        )
+        return int(due[0]), int(decided_arr[0])
 
 
 @lru_cache(maxsize=32)

@@ -117,17 +117,24 @@ class Rules:
         self.cap_raw = cap
         self.quantum = Decimal(1).scaleb(-policy.minor_digits)
 
-    def lines(self, tier: str, fee: Decimal, up: int, period: int, breached: int) -> list[Line]:
-        """Credit lines for `up` µs of uptime out of `period` µs and `breached` missed responses."""
+    def lines(
+        self, tier: str, fee: Decimal, up: int, period: int, breached: int, missed: Mapping[str, int] | None = None
+    ) -> list[Line]:
+        """Credit lines for `up` µs of uptime out of `period` µs and `breached` missed responses.
+
+        `missed` (issue 12): missed resolutions and updates by target, for `per missed resolution|update`.
+        """
         out: list[Line] = []
         for rule in self.tiers[tier]:
             for band in rule.bands:
                 if up * band.den < band.num * period:  # strictly below the threshold
                     out.append(Line(rule, band, 0, None, band.amount.on(fee)))
                     break
-            if rule.per_miss is not None and breached:
+            target = rule.raw["per_miss"].get("target", "response") if rule.per_miss is not None else None
+            count = breached if target == "response" else (missed or {}).get(target or "", 0)
+            if rule.per_miss is not None and count:
                 each = rule.per_miss.on(fee)
-                out.append(Line(rule, None, breached, each, _EXACT.multiply(each, Decimal(breached))))
+                out.append(Line(rule, None, count, each, _EXACT.multiply(each, Decimal(count))))
         return out
 
     def settle(self, fee: Decimal, lines: list[Line]) -> tuple[Decimal, Decimal | None, Decimal]:
@@ -155,6 +162,7 @@ def describe(
     breached: list[str],
     incidents: list[str],
     platform_incidents: int,
+    missed_ids: Mapping[str, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """The report's credit lines, each explaining itself (tickets or incidents, band, contract line)."""
     cur = policy.currency
@@ -189,6 +197,7 @@ def describe(
             continue
         assert line.each is not None and credit["per_miss"] is not None
         per_miss = credit["per_miss"]
+        target = per_miss.get("target", "response")
         each = money_str(line.each, cur)
         out.append(
             {
@@ -199,10 +208,11 @@ def describe(
                 "each": per_miss["amount"],
                 "each_amount": each,
                 "count": line.count,
-                "tickets": breached,
+                "tickets": breached if target == "response" else list((missed_ids or {}).get(target, [])),
                 "amount": amount,
+                **({"target": target} if target != "response" else {}),  # issue 12, additive
                 "explanation": (
-                    f"{line.count} missed response{'s' if line.count != 1 else ''} × "
+                    f"{line.count} missed {target}{'s' if line.count != 1 else ''} × "
                     f"{Amount.of(per_miss['amount']).describe()} ({each} {cur}) = {amount} {cur}"
                     f" (contract line {per_miss['line']}, credit `{credit['id']}`)"
                 ),

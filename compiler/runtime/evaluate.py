@@ -2,9 +2,10 @@
 
 Periods are calendar months in the contract's zone. Tickets belong to the period they
 are opened in; incidents are clipped to it. A ticket is measured at its effective
-priority (`Policy.effective_priority`); it is met when first answered no later than its
-deadline, breached when answered later or, unanswered, when its deadline is before
-`as_of` (default: the end of the period), otherwise open. A ticket with an excluded
+priority (`Policy.effective_priority`); it is met when the open time from its opening to
+the first response is at most the target (so a deadline at a closing is met by a response
+before the next opening), breached when more or, unanswered, when more open time than the
+target has passed by `as_of` (default: the end of the period), otherwise open. A ticket with an excluded
 cause is measured but never a breach and earns nothing.
 
 The heavy part is vectorised (numpy): ticket codes, deadlines per calendar
@@ -78,6 +79,7 @@ class TicketResults:
     state: npt.NDArray[np.int8]
     excluded: npt.NDArray[np.bool_]  # measured with an excluded cause
     line: I64  # contract line of the target, 0 when not measured
+    clocks: Any = None  # issue 12: tickets.ClockResults (resolution and update targets), None without them
 
 
 def ticket_results(
@@ -88,6 +90,7 @@ def ticket_results(
     period: Period,
     as_of: int,
     progress: Callable[[int], None] | None = None,
+    history: Any = None,
 ) -> TicketResults:
     """Deadlines and states of every ticket opened in the period (vectorised per calendar)."""
     inside = (tickets.opened >= period.start) & (tickets.opened < period.end)
@@ -104,7 +107,6 @@ def ticket_results(
     prio = codes(take(tickets.priority), prio_names, "priority")
     outage = take(tickets.outage).astype(np.int64)
 
-    tier_names = list(policy.tiers)
     cal_names = list(policy.calendars)
     # Small tables indexed by codes: effective priority by (priority, outage); target by (tier, effective).
     eff_table = np.full((len(prio_names), 2), -1, dtype=np.int64)
@@ -112,12 +114,7 @@ def ticket_results(
         for flag in (0, 1):
             eff = policy.effective_priority(name, bool(flag))
             eff_table[p, flag] = -1 if eff is None else prio_index[eff]
-    within = np.zeros((len(tier_names), len(prio_names)), dtype=np.int64)
-    cal = np.full((len(tier_names), len(prio_names)), -1, dtype=np.int64)
-    lines = np.zeros((len(tier_names), len(prio_names)), dtype=np.int64)
-    for (tier_name, pname), target in policy.targets.items():
-        t, p = tier_names.index(tier_name), prio_index[pname]
-        within[t, p], cal[t, p], lines[t, p] = target.within_us, cal_names.index(target.calendar), target.line
+    within, cal, lines = _response_tables(policy)
 
     effective = eff_table[prio, outage]
     tier = customer_tier[customer]
@@ -126,18 +123,28 @@ def ticket_results(
     ticket_within = within[tier, eff0]
     opened = take(tickets.opened)
     deadline = np.full(n, MISSING, dtype=np.int64)
+    decided = np.full(n, MISSING, dtype=np.int64)  # met iff answered at or before (open time elapsed ≤ target)
     done = 0
     for c, name in enumerate(cal_names):
         mask = ticket_cal == c
         if mask.any():
-            deadline[mask] = policy.calendars[name].deadlines(opened[mask], ticket_within[mask])
+            deadline[mask], decided[mask] = policy.calendars[name].deadlines_decided(opened[mask], ticket_within[mask])
             done += int(mask.sum())
             if progress is not None:
                 progress(done)
     measured = ticket_cal >= 0
     responded = take(tickets.responded)
+    clocks = None
+    if history is not None:  # issue 12: pauses, business days, resolution and update targets
+        from .tickets import measure, needs_response_clocks, response_clocks
+
+        allowed = ticket_within
+        if needs_response_clocks(policy, history):
+            deadline, decided, allowed = response_clocks(policy, history, index, tier, effective, opened, as_of)
+        response = (ticket_cal, opened, deadline, allowed)
+        clocks = measure(policy, history, index, tier, effective, responded, as_of, response)
     answered = responded != MISSING
-    late = np.where(answered, responded > deadline, deadline < as_of)
+    late = np.where(answered, responded > decided, decided < as_of)
     state = np.full(n, UNMEASURED, dtype=np.int8)
     state[measured & late] = BREACHED
     state[measured & ~late & answered] = MET
@@ -152,7 +159,20 @@ def ticket_results(
         state=state,
         excluded=excluded,
         line=np.where(measured, lines[tier, eff0], 0),
+        clocks=clocks,
     )
+
+
+def _response_tables(policy: Policy) -> tuple[I64, I64, I64]:
+    """(within µs, calendar index or -1, contract line) of the response targets by (tier, priority)."""
+    tier_names, prio_names, cal_names = list(policy.tiers), list(policy.priorities), list(policy.calendars)
+    within = np.zeros((len(tier_names), len(prio_names)), dtype=np.int64)
+    cal = np.full((len(tier_names), len(prio_names)), -1, dtype=np.int64)
+    lines = np.zeros((len(tier_names), len(prio_names)), dtype=np.int64)
+    for (tier_name, pname), target in policy.targets.items():
+        t, p = tier_names.index(tier_name), prio_names.index(pname)
+        within[t, p], cal[t, p], lines[t, p] = target.within_us, cal_names.index(target.calendar), target.line
+    return within, cal, lines
 
 
 def evaluate(
@@ -175,7 +195,8 @@ def evaluate(
     customer_index = {c: i for i, c in enumerate(ids)}
     customer_tier = codes(customers.tier, list(policy.tiers), "tier")
 
-    results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress)
+    hist = ticket_history(policy, events)
+    results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress, hist)
     down = downtime(policy, events.incidents, customer_index, per.start, per.end)
     # The report is hundreds of thousands of small dicts and lists, none of them cyclic: the cyclic
     # garbage collector would rescan them again and again while they are built (~1 s per 1M tickets).
@@ -206,13 +227,27 @@ def _evaluate_scoped(
     customer_index = {c: i for i, c in enumerate(ids)}
     customer_tier = codes(events.customers.tier, list(policy.tiers), "tier")
     per = Period(window.name, window.start, window.end)
-    results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress)
+    hist = ticket_history(policy, events)
+    results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress, hist)
     breach_lists = breaches_by_customer(policy, events.tickets, results, as_of_us, len(ids))
     counts = _ticket_counts(results, len(ids))
-    report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts)
+    from .tickets_report import clocks_by_customer
+
+    clock_lists = clocks_by_customer(policy, events.tickets, results, len(ids))  # issue 12
+    report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts, clock_lists)
     if progress is not None:
         progress(len(results.index))
     return report
+
+
+def ticket_history(policy: Policy, events: Events) -> Any:
+    """Issue 12: the tickets' histories when the policy or the data has ticket clocks, else None."""
+    from .tickets import history, uses_clocks
+
+    t = events.tickets
+    if not uses_clocks(policy) and events.ticket_events is None and t.resolved is None:
+        return None
+    return history(t, events.ticket_events, policy.pause_statuses)
 
 
 # ---- the report -------------------------------------------------------------------------------------
@@ -230,15 +265,17 @@ def assemble(
     n_customers = len(customers.id)
 
     secs = seconds_of_us
+    from .tickets_report import clocks_by_customer, missed_counts, missed_ids
+
     ticket_entries = _ticket_counts(results, n_customers)
     breach_lists = breaches_by_customer(policy, tickets, results, as_of, n_customers)
+    clock_lists = clocks_by_customer(policy, tickets, results, n_customers)  # issue 12, empty without targets
 
     claim_entry = _claim_entry(policy, per)
     payout = policy.raw["payout"]
     payout_entry = None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]}
 
-    incident_ids = [str(i) for i in incidents.id.tolist()]
-    reasons = down.reason.tolist()
+    incident_ids, reasons = [str(i) for i in incidents.id.tolist()], down.reason.tolist()
     credit_rules = rules(policy)
     excluded_keys = [(j, cause, reason) for j, (cause, reason) in enumerate(down.keys)]
     out_customers: list[dict[str, Any]] = []
@@ -251,14 +288,16 @@ def assemble(
         own_counted = [incident_ids[i] for i in own if reasons[i] == COUNTED]
         own_excluded = [incident_ids[i] for i in own if reasons[i] != COUNTED]
         breaches = breach_lists[c]
-        owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches))
+        extra = clock_lists[c]
+        owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches), missed_counts(extra))
         subtotal, limit, total = credit_rules.settle(fee, owed)
         cap = credit_rules.cap_raw
         cap_entry = None
         if cap is not None and limit is not None:
             cap_entry = {"amount": cap["amount"], "limit": money_str(limit, cur), "applied": subtotal > limit}
             cap_entry["line"] = cap["line"]
-        lines = describe(policy, owed, up["display"], [b["id"] for b in breaches], own_counted, down.platform_counted)
+        ids, platform = [b["id"] for b in breaches], down.platform_counted
+        lines = describe(policy, owed, up["display"], ids, own_counted, platform, missed_ids(extra))
         out_customers.append(
             {
                 "customer": str(customers.id[c]),
@@ -285,6 +324,7 @@ def assemble(
                 "total": format(total, "f"),
                 "claim": claim_entry,
                 "payout": payout_entry,
+                **extra,
             }
         )
 

@@ -49,6 +49,22 @@ class Tickets:
     cause: Objects  # str | None
     row: Rows
     source: str = ""
+    resolved: Times | None = None  # issue 12: MISSING = not resolved; None = no `resolved_at` column
+
+
+UPDATE, STATUS = 0, 1  # ticket event kinds
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvents:
+    """Issue 12: public updates and status changes of tickets, sorted by (ticket, at, row)."""
+
+    ticket: Rows  # index into Tickets
+    at: Times
+    kind: npt.NDArray[np.int8]  # UPDATE | STATUS
+    status: Objects  # the status name of a STATUS event, None for an update
+    row: Rows
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +117,4 @@ class Events:
     incidents: Incidents
     charges: Charges | None = None  # v2
     requests: Requests | None = None  # v2
+    ticket_events: TicketEvents | None = None  # issue 12

@@ -18,7 +18,7 @@ import numpy as np
 
 from .calendar import to_us
 from .evaluate import evaluate
-from .events import MISSING, Charges, Customers, Events, Incidents, Requests, Tickets
+from .events import MISSING, STATUS, UPDATE, Charges, Customers, Events, Incidents, Requests, TicketEvents, Tickets
 from .numbers import round_half_even
 from .policy import Policy
 
@@ -29,7 +29,7 @@ EXAMPLE_CUSTOMER = "example"
 class ExpectCheck:
     """One `expect` line: what the contract says and what the evaluator found."""
 
-    kind: str  # 'uptime' | 'credit' | 'breaches' | 'claim' | 'termination'
+    kind: str  # 'uptime' | 'credit' | 'breaches' | 'claim' | 'termination' | 'missed_resolutions' | 'missed_updates'
     line: int
     expected: str
     actual: str
@@ -108,6 +108,7 @@ def example_events(policy: Policy, ex: dict[str, Any], tier: str) -> Events:
     i_rows: list[tuple[str, int, int, str | None, int, int, str | None, str | None]] = []
     c_rows: list[tuple[str, str | None, Decimal, int]] = []
     r_rows: list[tuple[str, str | None, int, int, int, int]] = []
+    clock_rows: list[tuple[int, list[tuple[int, int, int, str | None]]]] = []  # issue 12: (resolved, events)
     for event in ex["events"]:
         if event["kind"] == "charges":
             c_rows.append((event["service"], event["region"], Decimal(event["amount"]), event["line"]))
@@ -124,6 +125,7 @@ def example_events(policy: Policy, ex: dict[str, Any], tier: str) -> Events:
                 t_rows.append(
                     (ident, event["priority"], opened, responded, event["outage"], event["cause"], event["line"])
                 )
+                clock_rows.append(_clock_rows(policy, event, len(t_rows) - 1))
             else:
                 start = _us(event["start"])
                 end = start + round(Decimal(repr(event["duration_seconds"])) * 1_000_000)
@@ -161,6 +163,7 @@ def example_events(policy: Policy, ex: dict[str, Any], tier: str) -> Events:
         cause=_objects([r[5] for r in t_rows]),
         row=np.array([r[6] for r in t_rows], dtype=np.int64),
         source="example",
+        resolved=np.array([r[0] for r in clock_rows], dtype=np.int64),
     )
     incidents = Incidents(
         id=_objects([r[0] for r in i_rows]),
@@ -175,7 +178,41 @@ def example_events(policy: Policy, ex: dict[str, Any], tier: str) -> Events:
         region=_objects([r[7] for r in i_rows]),
     )
     charges, requests = _v2_tables(c_rows, r_rows)
-    return Events(customers, tickets, incidents, charges, requests)
+    return Events(customers, tickets, incidents, charges, requests, _ticket_events(clock_rows, t_rows))
+
+
+def _clock_rows(
+    policy: Policy, event: dict[str, Any], ticket: int
+) -> tuple[int, list[tuple[int, int, int, str | None]]]:
+    """A ticket's `resolved`, and its `updated` and `paused T for D` as ticket events (ticket, at, kind, status).
+
+    `paused T for D` is the contract's first pausing status at T and the status `open` at T + D.
+    """
+    from ..policy.codec import us_of_seconds
+
+    rows: list[tuple[int, int, int, str | None]] = [(ticket, _us(u), UPDATE, None) for u in event.get("updates", [])]
+    pausing = (policy.raw.get("ticket_clock") or {}).get("pause") or ["paused"]
+    for pause in event.get("pauses", []):
+        at = _us(pause["at"])
+        rows.append((ticket, at, STATUS, pausing[0]))
+        rows.append((ticket, at + us_of_seconds(pause["duration_seconds"]), STATUS, "open"))
+    return (_us(event["resolved"]) if event.get("resolved") else MISSING), rows
+
+
+def _ticket_events(
+    clock_rows: list[tuple[int, list[tuple[int, int, int, str | None]]]], t_rows: list[Any]
+) -> TicketEvents | None:
+    rows = sorted((r for _, rs in clock_rows for r in rs), key=lambda r: (r[0], r[1]))
+    if not rows:
+        return None
+    return TicketEvents(
+        ticket=np.array([r[0] for r in rows], dtype=np.int64),
+        at=np.array([r[1] for r in rows], dtype=np.int64),
+        kind=np.array([r[2] for r in rows], dtype=np.int8),
+        status=_objects([r[3] for r in rows]),
+        row=np.array([t_rows[r[0]][6] for r in rows], dtype=np.int64),
+        source="example",
+    )
 
 
 def _v2_tables(
@@ -274,6 +311,12 @@ def _checks(policy: Policy, expect: dict[str, Any], entry: dict[str, Any]) -> li
         want = expect["breaches"]
         count = len(entry["breaches"])
         checks.append(ExpectCheck("breaches", want["line"], str(want["count"]), str(count), count == want["count"]))
+    for kind in ("missed_resolutions", "missed_updates"):  # issue 12
+        if kind in expect:
+            want = expect[kind]
+            found = entry.get(kind, [])
+            count = len(found) if kind == "missed_resolutions" else sum(u["count"] for u in found)
+            checks.append(ExpectCheck(kind, want["line"], str(want["count"]), str(count), count == want["count"]))
     return checks
 
 

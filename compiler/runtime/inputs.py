@@ -132,7 +132,9 @@ def read_customers(path: str | Path, policy: Mapping[str, Any]) -> Customers:
 
 
 def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Customers) -> Tickets:
-    src = open_source(path, ("id", "customer", "priority", "opened_at", "responded_at"), ("outage", "cause"))
+    src = open_source(
+        path, ("id", "customer", "priority", "opened_at", "responded_at"), ("outage", "cause", "resolved_at")
+    )
     p = _Problems(src)
     ids = _required_text(src, p, "id")
     id_objects = _objects(ids, distinct=True)
@@ -151,6 +153,19 @@ def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Cust
             f"({_show(_text(src, 'opened_at'), i)}); check both timestamps and their offsets"
         ),
     )
+    resolved = None
+    if src.has("resolved_at"):  # issue 12: empty = not resolved yet
+        resolved = _times(src, p, "resolved_at", required=False)
+        p.first(
+            (resolved != MISSING) & (opened != MISSING) & (resolved < opened),
+            "resolved_at",
+            lambda i: (
+                f"the resolution ({_show(_text(src, 'resolved_at'), i)}) is before the opening "
+                f"({_show(_text(src, 'opened_at'), i)}); check both timestamps and their offsets"
+            ),
+        )
+        if (resolved == MISSING).all():
+            resolved = None  # the same tables whether the column is absent or empty in every row
     outage = _flags(src, p, "outage")
     cause = _causes(src, p, policy)
     p.raise_first()
@@ -164,6 +179,7 @@ def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Cust
         cause=cause,
         row=src.rows,
         source=src.path,
+        resolved=resolved,
     )
 
 

@@ -7,9 +7,11 @@ evaluation needs compiled once (calendars, targets in µs, effective priorities)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,6 +35,7 @@ class TicketStatus:
     deadline: datetime | None
     time_left: timedelta | None  # open tickets: until the deadline
     lateness: timedelta | None  # breached tickets: past the deadline (at the response, or at as_of)
+    targets: tuple[Any, ...] = ()  # issue 12: status.TargetStatus of each target (response, resolution, update)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,18 @@ class Target:
     within_us: int
     calendar: str
     line: int
+    business_days: int = 0  # issue 12: a target in business days (within_us is then 0)
+
+
+def _targets(raw: Mapping[str, Any], key: str, seconds: str) -> dict[tuple[str, str], Target]:
+    """A tier list of targets (`responses`, `resolutions`, `updates`) by (tier, priority)."""
+    return {
+        (t["id"], r["priority"]): Target(
+            us_of_seconds(r.get(seconds, 0)), r["calendar"], r["line"], int(r.get("business_days", 0))
+        )
+        for t in raw["tiers"]
+        for r in t.get(key, ())
+    }
 
 
 def load_policy(source: str | Path | Mapping[str, Any], *, contract: str | Path | None = None) -> Policy:
@@ -78,12 +93,21 @@ class Policy:
         self.calendars = {c["id"]: Calendar(c, self.years) for c in raw["calendars"]}
         self.priorities: dict[str, dict[str, Any]] = {p["id"]: p for p in raw["priorities"]}
         self.tiers: dict[str, dict[str, Any]] = {t["id"]: t for t in raw["tiers"]}
-        _refuse_business_days(raw)  # issue 12 (F12): until the ticket-clock evaluator (R12) counts them
-        self.targets: dict[tuple[str, str], Target] = {
-            (t["id"], r["priority"]): Target(us_of_seconds(r["within_seconds"]), r["calendar"], r["line"])
-            for t in raw["tiers"]
-            for r in t["responses"]
-        }
+        self.targets: dict[tuple[str, str], Target] = _targets(raw, "responses", "within_seconds")
+        # Issue 12: resolution and update targets, the statuses that pause every clock, `warn at`.
+        self.resolutions: dict[tuple[str, str], Target] = _targets(raw, "resolutions", "within_seconds")
+        self.updates: dict[tuple[str, str], Target] = _targets(raw, "updates", "every_seconds")
+        clock = view.ticket_clock
+        self.pause_statuses: frozenset[str] = frozenset(clock.pause) if clock is not None else frozenset()
+        self.warn_percent: str | None = clock.warn_percent if clock is not None else None
+        warn = Fraction(Decimal(self.warn_percent)) / 100 if self.warn_percent is not None else None
+        self.warn_ratio = None if warn is None else (warn.numerator, warn.denominator)
+        self._clocked = bool(
+            self.resolutions
+            or self.updates
+            or self.pause_statuses
+            or any(t.business_days for t in self.targets.values())
+        )
         self.exclusions = list(view.exclusions)
         self.downtime_excludes = view.downtime_excludes
         minimum = view.minimum_outage_seconds
@@ -141,8 +165,70 @@ class Policy:
         if found is None:
             return None
         target = found[0]
+        if target.business_days:  # issue 12: the same clock time on the Nth following open day
+            response = self._targets(tier, priority, opened_at, None, None, outage, (), opened_at)[0]
+            return None if response.deadline is None else response.deadline.astimezone(opened_at.tzinfo)
         due = self.calendars[target.calendar].deadline(to_us(opened_at), target.within_us)
         return from_us(due, opened_at.tzinfo)
+
+    def response_decision(
+        self, tier: str, priority: str, opened_at: datetime, *, outage: bool = False
+    ) -> tuple[datetime, datetime] | None:
+        """(deadline, the last instant a response still meets it): they differ when the deadline falls
+        at a closing, since no open time passes until the next opening. None when the tier does not
+        measure the ticket."""
+        found = self.target(tier, priority, outage)
+        if found is None:
+            return None
+        target = found[0]
+        if target.business_days:
+            status = self._targets(tier, priority, opened_at, None, None, outage, (), opened_at)[0]
+            assert status.deadline is not None
+            due_us = to_us(status.deadline)
+            cal = self.calendars[target.calendar]
+            decided = cal.deadline_decided(due_us, 0)[1]
+        else:
+            due_us, decided = self.calendars[target.calendar].deadline_decided(to_us(opened_at), target.within_us)
+        return from_us(due_us, opened_at.tzinfo), from_us(decided, opened_at.tzinfo)
+
+    def resolution_deadline(
+        self,
+        tier: str,
+        priority: str,
+        opened_at: datetime,
+        *,
+        outage: bool = False,
+        events: Sequence[tuple[datetime, str]] = (),
+        as_of: datetime | None = None,
+    ) -> datetime | None:
+        """When the resolution of the ticket's current cycle is due, given its events so far (pauses,
+        reopenings); None when the tier does not measure it or the clock is paused with no end."""
+        found = [
+            t
+            for t in self._targets(tier, priority, opened_at, None, None, outage, events, as_of)
+            if t.target == "resolution"
+        ]
+        return found[0].deadline if found else None
+
+    def _targets(
+        self, tier: str, priority: str, opened_at: datetime, responded_at: datetime | None,
+        resolved_at: datetime | None, outage: bool, events: Sequence[tuple[datetime, str]], as_of: datetime | None,
+    ) -> tuple[Any, ...]:  # fmt: skip
+        from .status import target_statuses
+
+        if tier not in self.tiers:
+            raise ValueError(f"unknown tier {tier!r}; the policy has {', '.join(self.tiers)}")
+        effective = self.effective_priority(priority, outage)
+        if effective is None:
+            return ()
+        now = to_us(as_of if as_of is not None else datetime.now(UTC))
+        opened = to_us(opened_at)
+        responded = to_us(responded_at) if responded_at is not None else None
+        resolved = to_us(resolved_at) if resolved_at is not None else None
+        for value, what in ((responded, "response"), (resolved, "resolution")):
+            if value is not None and value < opened:
+                raise ValueError(f"the {what} is before the opening")
+        return target_statuses(self, tier, effective, opened, responded, resolved, events, now)
 
     def ticket_status(
         self,
@@ -153,25 +239,52 @@ class Policy:
         *,
         outage: bool = False,
         as_of: datetime | None = None,
+        resolved_at: datetime | None = None,
+        events: Sequence[tuple[datetime, str]] = (),
     ) -> TicketStatus:
-        """Met, breached, open (with time left) or unmeasured; `as_of` defaults to now."""
+        """Met, breached, open (with time left) or unmeasured; `as_of` defaults to now.
+
+        Issue 12: with `events` ((at, "update" | "status:NAME"), …), `resolved_at`, or a policy with
+        resolution, update, business-day or pausing terms, `targets` holds each target's status
+        (met / breached / running / paused / at_risk, deadline, open time left), and the response
+        state follows the pauses.
+        """
+        if events or resolved_at is not None or self._clocked:
+            targets = self._targets(tier, priority, opened_at, responded_at, resolved_at, outage, events, as_of)
+            return _from_targets(self.effective_priority(priority, outage), targets, responded_at, as_of)
         found = self.target(tier, priority, outage)
         if found is None:
             return TicketStatus("unmeasured", self.effective_priority(priority, outage), None, None, None)
-        effective = found[1]
-        deadline = self.response_deadline(tier, priority, opened_at, outage=outage)
-        assert deadline is not None
+        target, effective = found
+        due, decided = self.calendars[target.calendar].deadline_decided(to_us(opened_at), target.within_us)
+        deadline = from_us(due, opened_at.tzinfo)
+        # Decided by open time elapsed: at or before `decided` no more open time than the target passed.
         if responded_at is not None:
             if to_us(responded_at) < to_us(opened_at):
                 raise ValueError("the response is before the opening")
-            if responded_at <= deadline:
+            if to_us(responded_at) <= decided:
                 return TicketStatus("met", effective, deadline, None, None)
             return TicketStatus("breached", effective, deadline, None, responded_at - deadline)
         now = as_of if as_of is not None else datetime.now(UTC)
-        to_us(now)  # refuses a naive as_of
-        if deadline < now:
+        if to_us(now) > decided:  # to_us refuses a naive as_of
             return TicketStatus("breached", effective, deadline, None, now - deadline)
-        return TicketStatus("open", effective, deadline, deadline - now, None)
+        return TicketStatus("open", effective, deadline, max(deadline - now, timedelta(0)), None)
+
+
+def _from_targets(
+    effective: str | None, targets: tuple[Any, ...], responded_at: datetime | None, as_of: datetime | None
+) -> TicketStatus:
+    """The v1 fields (the response) from the status of every target."""
+    response = next((t for t in targets if t.target == "response"), None)
+    if response is None:
+        return TicketStatus("unmeasured", effective, None, None, None, targets)
+    deadline = response.deadline
+    if response.state in ("met", "breached"):
+        lateness = None
+        if response.state == "breached" and deadline is not None:
+            lateness = (responded_at or as_of or datetime.now(UTC)) - deadline
+        return TicketStatus(response.state, effective, deadline, None, lateness, targets)
+    return TicketStatus("open", effective, deadline, response.time_left, None, targets)
 
 
 def _display_decimals(raw: Mapping[str, Any]) -> int:
@@ -180,18 +293,3 @@ def _display_decimals(raw: Mapping[str, Any]) -> int:
     texts += [u["uptime"] for t in raw["tiers"] for u in t.get("service_uptime", [])]
     texts += [b["threshold"] for c in raw["credits"] for b in c["bands"] if b["threshold"] != "target"]
     return max([2] + [len(t.partition(".")[2]) for t in texts])
-
-
-def _refuse_business_days(raw: Mapping[str, Any]) -> None:
-    """A response target in business days (policy format 1.2) is refused by name, not a KeyError.
-
-    The front end writes `business_days` instead of `within_seconds`; this evaluator counts open time
-    only. Removed when the ticket-clock evaluator (issue 12, runtime part) lands.
-    """
-    for t in raw["tiers"]:
-        for r in t["responses"]:
-            if "within_seconds" not in r:
-                raise PolicyError(
-                    f"tier `{t['id']}`: the response target for `{r['priority']}` (line {r['line']}) is in business "
-                    "days, which this version of the evaluator cannot count yet"
-                )

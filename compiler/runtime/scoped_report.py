@@ -28,12 +28,19 @@ def assemble_scoped(
     as_of: int,
     breach_lists: list[list[dict[str, Any]]],
     counts: list[dict[str, int]],
+    clock_lists: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The report of one window of a v2 policy, its tickets already measured (`evaluate`)."""
+    """The report of one window of a v2 policy, its tickets already measured (`evaluate`).
+
+    `clock_lists` (issue 12): each customer's missed resolutions and updates, added to its entry.
+    """
     comp = compiled(policy)
     data = _Data(policy, events, comp)
     n = len(events.customers.id)
-    out = [customer_entry(policy, comp, data, window, events, c, breach_lists[c], counts[c]) for c in range(n)]
+    extra = clock_lists or [{} for _ in range(n)]
+    out = [
+        customer_entry(policy, comp, data, window, events, c, breach_lists[c], counts[c], extra[c]) for c in range(n)
+    ]
     return {**header(policy, window, as_of, REPORT_FORMAT), "platform_incidents": [], "customers": out}
 
 
@@ -241,8 +248,10 @@ def customer_entry(
     c: int,
     breaches: list[dict[str, Any]],
     tickets: dict[str, int],
+    clocks: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     cur = policy.currency
+    clocks = clocks or {}
     customers = events.customers
     customer, tier = str(customers.id[c]), str(customers.tier[c])
     fee = Fraction(customers.fee[c])
@@ -254,7 +263,7 @@ def customer_entry(
         scopes.append(entry)
         total += amount
     q = sc.Quantities(fee, window.months, window.days, all_charges, 0, window.end - window.start, None)
-    per_miss, missed = _per_miss(policy, tier, q, breaches)
+    per_miss, missed = _per_miss(policy, tier, q, breaches, clocks)
     total += missed
     cap_entry = None
     if not sc.cap_is_per_scope(policy.raw["cap"]):
@@ -286,23 +295,31 @@ def customer_entry(
         "termination_right": any(s["termination"] and s["termination"]["right"] for s in scopes),
         "claim": claim_entry(policy, window),
         "payout": None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]},
+        **clocks,
     }
 
 
 def _per_miss(
-    policy: Policy, tier: str, q: sc.Quantities, breaches: list[dict[str, Any]]
+    policy: Policy, tier: str, q: sc.Quantities, breaches: list[dict[str, Any]], clocks: dict[str, Any] | None = None
 ) -> tuple[list[dict[str, Any]], Fraction]:
     cur = policy.currency
     out = []
     exact = Fraction(0)
+    # Issue 12: `per missed resolution|update` counts the customer's missed resolutions (cycles) and updates.
+    missed = {
+        "response": [b["id"] for b in breaches],
+        "resolution": [m["id"] for m in (clocks or {}).get("missed_resolutions", ())],
+        "update": [u["id"] for u in (clocks or {}).get("missed_updates", ()) for _ in range(u["count"])],
+    }
     for credit in policy.raw["credits"]:
         pm = credit["per_miss"]
-        if tier not in credit["applies"] or pm is None or not breaches:
+        target = pm.get("target", "response") if pm is not None else "response"
+        if tier not in credit["applies"] or pm is None or not missed[target]:
             continue
         each = sc.value(pm["amount"], q)
-        amount = each * len(breaches)
+        count = len(missed[target])
+        amount = each * count
         exact += amount
-        count = len(breaches)
         out.append(
             {
                 "credit": credit["id"],
@@ -312,10 +329,11 @@ def _per_miss(
                 "each": pm["amount"],
                 "each_amount": money_str(sc.decimal_of(each), cur),
                 "count": count,
-                "tickets": [b["id"] for b in breaches],
+                "tickets": list(dict.fromkeys(missed[target])),
                 "amount": money_str(sc.decimal_of(amount), cur),
+                **({"target": target} if target != "response" else {}),  # issue 12, additive
                 "explanation": (
-                    f"{count} missed response{'s' if count != 1 else ''} × {sc.describe(pm['amount'], cur)} "
+                    f"{count} missed {target}{'s' if count != 1 else ''} × {sc.describe(pm['amount'], cur)} "
                     f"({money_str(sc.decimal_of(each), cur)} {cur}) = {money_str(sc.decimal_of(amount), cur)} {cur}"
                     f" (contract line {pm['line']}, credit `{credit['id']}`)"
                 ),

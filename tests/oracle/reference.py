@@ -118,6 +118,21 @@ class RefCalendar:
             day += timedelta(days=1)
         raise ValueError("no deadline within 5000 days")
 
+    def open_between(self, a: int, b: int) -> int:
+        """Open time in [a, b), by walking the days from the one before `a`."""
+        if b <= a:
+            return 0
+        day = _dt(a).astimezone(self.zone).date() - timedelta(days=1)
+        if self.limited and self.years is not None:
+            day = max(day, date(self.years[0], 1, 1))
+        total = 0
+        while True:
+            for start, end in self.intervals(day):
+                if start >= b:
+                    return total
+                total += max(0, min(end, b) - max(start, a))
+            day += timedelta(days=1)
+
 
 def _effective(policy: dict[str, Any], priority: str, outage: bool) -> str | None:
     prios = {p["id"]: p for p in policy["priorities"]}
@@ -184,10 +199,12 @@ def _tickets(
         if target is None:
             deadlines[ident] = None
             continue
-        due = cals[target["calendar"]].deadline(opened, _seconds_us(target["within_seconds"]))
-        deadlines[ident] = due
+        cal = cals[target["calendar"]]
+        within = _seconds_us(target["within_seconds"])
+        deadlines[ident] = cal.deadline(opened, within)
+        # Decided by the open time elapsed from the opening to the response (or to as_of).
         responded = int(t.responded[k])
-        late = responded > due if responded != MISSING else due < as_of
+        late = cal.open_between(opened, responded if responded != MISSING else as_of) > within
         if late and t.cause[k] is None:
             breaches[t.customer[k]].append(ident)
     return deadlines, breaches

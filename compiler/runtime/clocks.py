@@ -1,0 +1,250 @@
+"""Ticket clocks, vectorised: open time of a calendar that does not count while a ticket is paused.
+
+A clock of a target runs from a start (the opening, a reopening, a public update) while the
+target's calendar is open and the ticket is not in a pausing status. A target of D is met when
+the clock shows at most D at the stop (the response, the resolution, the next update), so:
+
+* the *deadline* is the first instant the clock shows D (what the report shows; at a closing
+  or at the start of a pause when D runs out there);
+* the *decision instant* is the first instant at or after the deadline from which the clock
+  runs again; a stop at or before it is met, later breached (`stop > decided`).
+
+`N business_days` is turned into open time per start: the open time from the clock's start (the
+next opening when the calendar is closed) to the same local clock time on the Nth following day
+that has open hours (DST-correct: wall-clock arithmetic in the calendar's zone). Pauses then
+extend it like any other target.
+
+Pauses of each ticket are sorted, disjoint intervals [a, b) in a CSR layout (`Pauses`); b is
+`NEVER` for a pause with no end yet. Everything here is numpy over all queries at once: one pass
+per pause slot (tickets rarely have more than a few pauses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from .. import limits
+from ..policy.codec import US
+from .calendar import Calendar, OutsideSpan, Timeline, _offsets, _timeline_cached, from_us
+
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+NEVER = np.iinfo(np.int64).max  # a deadline that never comes (paused with no end), a pause with no end
+DAY_US = 86_400 * US
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Each ticket's pauses: ticket i has a[ptr[i]:ptr[i+1]], b[...] (sorted, disjoint)."""
+
+    ptr: I64
+    a: I64
+    b: I64
+
+    @classmethod
+    def none(cls, n: int) -> Pauses:
+        return cls(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+
+def open_days(cal: Calendar, first: date, last: date) -> I64:
+    """Epoch-day numbers of the local dates first..last that have open hours."""
+    out = []
+    day, one = first, timedelta(days=1)
+    base = date(1970, 1, 1)
+    while day <= last:
+        if cal.hours_on(day):
+            out.append((day - base).days)
+        day += one
+    return np.array(out, dtype=np.int64)
+
+
+class Clock:
+    """One calendar's open time over a span of days, with the pause-aware questions."""
+
+    def __init__(self, cal: Calendar, lo: int, hi: int):
+        """A timeline covering [lo, hi] µs (from the day before lo), clipped to the holiday data."""
+        self.cal = cal
+        first = cal._first_day(cal.local_date(lo))
+        last, self.clipped = cal._last_day(cal.local_date(hi) + timedelta(days=2))
+        if last < first:
+            raise OutsideSpan(f"calendar {cal.id!r}: {from_us(hi, cal.zone).isoformat()} is outside its holiday data")
+        cal.check_date(cal.local_date(lo))
+        self.first, self.last = first, last
+        self.tl: Timeline = _timeline_cached(cal, first, last)
+        self._days: I64 | None = None
+        self._zone: tuple[I64, I64] | None = None
+
+    # ---- business days --------------------------------------------------------------------------
+
+    def business_within(self, start: I64, days: I64) -> tuple[I64, Bools]:
+        """Open time from each clock start to the same local clock time on the `days`-th following open day."""
+        tl = self.tl
+        s, beyond = tl.next_open(start)
+        if self._days is None:
+            self._days = open_days(self.cal, self.first, self.last)
+        if self._zone is None:
+            self._zone = _offsets(self.cal.zone, tl.lo - DAY_US, tl.hi + DAY_US)
+        starts, offsets = self._zone
+        local = s + offsets[np.searchsorted(starts, s, side="right") - 1]
+        day, tod = np.divmod(local, DAY_US)
+        pos = np.searchsorted(self._days, day, side="right") + days - 1
+        beyond |= pos >= len(self._days)
+        wall = self._days[np.minimum(pos, len(self._days) - 1)] * DAY_US + tod
+        target = self._wall_to_utc(wall, starts, offsets)
+        beyond |= target > tl.hi
+        return np.maximum(tl.open_before(target) - tl.open_before(s), 0), beyond
+
+    @staticmethod
+    def _wall_to_utc(wall: I64, starts: I64, offsets: I64) -> I64:
+        """Local wall-clock µs → UTC µs: the first occurrence; in a DST gap the transition (as `wall_to_us`)."""
+        best = np.full(len(wall), NEVER, dtype=np.int64)
+        for off in np.unique(offsets).tolist():
+            u = wall - off
+            ok = offsets[np.maximum(np.searchsorted(starts, u, side="right") - 1, 0)] == off
+            best = np.where(ok & (u < best), u, best)
+        gap = best == NEVER
+        if gap.any():
+            u = wall[gap] - int(offsets.min())  # past the transition
+            best[gap] = starts[np.maximum(np.searchsorted(starts, u, side="right") - 1, 0)]
+        return best
+
+    # ---- deadlines with pauses ------------------------------------------------------------------
+
+    def deadlines(self, start: I64, within: I64, pauses: Pauses, ticket: I64) -> tuple[I64, I64, Bools]:
+        """(deadline, decision instant, beyond this span) of clocks of `within` µs from `start`, for tickets `ticket`."""
+        tl = self.tl
+        n = len(start)
+        first = pauses.ptr[ticket]
+        count = pauses.ptr[ticket + 1] - first
+        cur = start.copy()
+        rem = within.copy()
+        due = np.full(n, NEVER, dtype=np.int64)
+        done = np.zeros(n, dtype=bool)
+        beyond = np.zeros(n, dtype=bool)
+        slots = int(count.max()) if n else 0
+        for k in range(slots):
+            idx = np.flatnonzero(~done & (count > k))
+            if len(idx) == 0:
+                break
+            a, b, c = pauses.a[first[idx] + k], pauses.b[first[idx] + k], cur[idx]
+            ahead = b > c  # a pause not yet over at the clock's position
+            before = ahead & (a > c)
+            avail = np.zeros(len(idx), dtype=np.int64)
+            avail[before] = tl.open_before(np.minimum(a[before], tl.hi)) - tl.open_before(c[before])
+            beyond[idx[before & (a > tl.hi)]] = True
+            reach = before & (avail >= rem[idx])
+            if reach.any():
+                d, bey = tl.deadlines(c[reach], rem[idx[reach]])
+                due[idx[reach]], done[idx[reach]] = d, True
+                beyond[idx[reach]] |= bey
+            passing = before & ~reach
+            rem[idx[passing]] -= avail[passing]
+            moved = ahead & ~reach
+            cur[idx[moved]] = b[moved]
+        rest = np.flatnonzero(~done & (cur != NEVER))
+        if len(rest):
+            d, bey = tl.deadlines(cur[rest], rem[rest])
+            due[rest] = d
+            beyond[rest] |= bey
+        return due, self.decided(due, pauses, first, count, beyond), beyond
+
+    def decided(self, due: I64, pauses: Pauses, first: I64, count: I64, beyond: Bools) -> I64:
+        """The first instant at or after each deadline from which the clock runs again (NEVER stays NEVER)."""
+        tl = self.tl
+        live = due != NEVER
+        x = due.copy()
+        nxt, bey = tl.next_open(np.where(live, due, tl.lo))
+        x[live] = nxt[live]
+        beyond |= bey & live
+        for k in range(int(count.max()) if len(count) else 0):
+            idx = np.flatnonzero((count > k) & (x != NEVER))
+            if len(idx) == 0:
+                break
+            a, b, c = pauses.a[first[idx] + k], pauses.b[first[idx] + k], x[idx]
+            inside = (a <= c) & (c < b)
+            never = inside & (b == NEVER)
+            x[idx[never]] = NEVER
+            moving = inside & ~never
+            if moving.any():
+                nxt, bey = tl.next_open(b[moving])
+                x[idx[moving]] = nxt
+                beyond[idx[moving]] |= bey
+        return x
+
+    def elapsed(self, start: I64, stop: I64, pauses: Pauses, ticket: I64) -> I64:
+        """Clock time from `start` to `stop` (open, not paused), for tickets `ticket`."""
+        tl = self.tl
+        stop = np.maximum(np.minimum(stop, tl.hi), start)
+        out = tl.open_before(stop) - tl.open_before(start)
+        first = pauses.ptr[ticket]
+        count = pauses.ptr[ticket + 1] - first
+        for k in range(int(count.max()) if len(count) else 0):
+            idx = np.flatnonzero(count > k)
+            a = np.maximum(pauses.a[first[idx] + k], start[idx])
+            b = np.minimum(pauses.b[first[idx] + k], stop[idx])
+            some = b > a
+            out[idx[some]] -= tl.open_before(b[some]) - tl.open_before(a[some])
+        return out
+
+
+_LAST_US = (date(limits.MAX_YEAR, 12, 30) - date(1970, 1, 1)).days * DAY_US
+
+
+def clock_for(cal: Calendar, lo: int, hi: int) -> Clock:
+    """A clock over [lo, hi] (hi clamped to the last year slac computes with)."""
+    return Clock(cal, lo, min(hi, _LAST_US))
+
+
+def deadlines_grown(
+    cal: Calendar, start: I64, within: I64, days: I64 | None, pauses: Pauses, ticket: I64, hi: int
+) -> tuple[I64, I64, I64]:
+    """(deadline, decision instant, open-time target) for every query, growing the span until all fit.
+
+    `days` > 0 marks a target in business days (`within` is then ignored for that query).
+    """
+    if len(start) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    lo = int(start.min())
+    reach = max(hi, int(start.max())) + int(within.max()) * 2 + 40 * DAY_US
+    if days is not None and len(days):
+        reach += int(days.max()) * 14 * DAY_US
+    while True:
+        clock = clock_for(cal, lo, reach)
+        target = within
+        beyond = np.zeros(len(start), dtype=bool)
+        if days is not None:
+            bd = days > 0
+            if bd.any():
+                target = within.copy()
+                target[bd], beyond[bd] = clock.business_within(start[bd], days[bd])
+        due, decided, bey = clock.deadlines(start, target, pauses, ticket)
+        beyond |= bey
+        if not beyond.any():
+            return due, decided, target
+        if clock.clipped:
+            i = int(np.argmax(beyond))
+            raise OutsideSpan(
+                f"calendar {cal.id!r}: a ticket clock started {from_us(int(start[i]), cal.zone).isoformat()} runs "
+                f"past {clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the "
+                "contract with --holiday-years covering it"
+            )
+        reach = lo + (reach - lo) * 4
+
+
+def elapsed_grown(cal: Calendar, start: I64, stop: I64, pauses: Pauses, ticket: I64) -> I64:
+    """Clock time from each `start` to its `stop` (open, not paused), on one clock over them all."""
+    if len(start) == 0:
+        return np.zeros(0, dtype=np.int64)
+    clock = clock_for(cal, int(start.min()), int(stop.max()))
+    if int(stop.max()) > clock.tl.hi:
+        raise OutsideSpan(
+            f"calendar {cal.id!r}: a ticket clock runs to {from_us(int(stop.max()), cal.zone).isoformat()}, past "
+            f"{clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the contract "
+            "with --holiday-years covering it"
+        )
+    return clock.elapsed(start, stop, pauses, ticket)

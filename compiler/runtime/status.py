@@ -1,0 +1,288 @@
+"""Where one ticket stands against each of its targets, for a service asking about one ticket at a time.
+
+The same rules as the vectorised path (`tickets`, `clocks`), computed with plain lists and
+`bisect` on the calendar's per-year timeline (a numpy call per value costs more than the whole
+answer). A clock that reaches past that timeline falls back to the vectorised path.
+
+Per target (response; resolution of the current cycle; update of the current gap):
+``met`` / ``breached`` once stopped; while running at `as_of`: ``paused`` when the ticket is in a
+pausing status, ``at_risk`` once the clock has used at least `warn at` P % of its time, else
+``running`` (and ``breached`` once it has used more than all of it). Time left is open time.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from .calendar import Calendar, from_us, to_us
+
+if TYPE_CHECKING:
+    from .policy import Policy, Target
+
+NEVER = 2**63 - 1
+RESOLVED = "resolved"
+State = Literal["met", "breached", "running", "paused", "at_risk"]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetStatus:
+    """One target of a ticket at `as_of`."""
+
+    target: Literal["response", "resolution", "update"]
+    state: State
+    deadline: datetime | None  # None: paused with no end in sight
+    time_left: timedelta | None  # open time left on a running clock (0 when used up)
+    used: timedelta  # open time the clock has used (of the current cycle or gap)
+    cycle: int  # 1: from the opening; 2, 3, …: after each reopening
+    missed: int  # updates: gaps missed so far; others: 1 when breached
+    line: int
+
+
+class _Lists:
+    """A calendar's per-year timeline as plain lists, and the pause-aware scalar questions."""
+
+    __slots__ = ("cal", "end", "start", "before", "through", "pauses", "hi", "_pa", "_pb", "_cum")
+
+    def __init__(self, cal: Calendar, opened: int, pauses: list[tuple[int, int]]):
+        block = cal._block(opened)
+        if not block._lists:
+            block.deadline(opened, 0)  # fills the list cache
+        self.cal = cal
+        self.hi = block.hi
+        self.start, self.end, self.before, self.through = block._lists
+        self.pauses = pauses
+        self._pa: list[int] | None = None  # pause starts, ends, paused open time before each (built on first use)
+        self._pb: list[int] = []
+        self._cum: list[int] = []
+
+    def open_at(self, t: int) -> int:
+        k = bisect.bisect_right(self.start, t) - 1
+        return 0 if k < 0 else self.before[k] + min(t, self.end[k]) - self.start[k]
+
+    def _plain(self, s: int, d: int) -> int | None:
+        target = self.open_at(s) + d
+        j = max(bisect.bisect_left(self.through, target), bisect.bisect_right(self.end, s))
+        return None if j >= len(self.start) else self.start[j] + (target - self.before[j])
+
+    def _next_open(self, t: int) -> int | None:
+        k = bisect.bisect_right(self.end, t)
+        return None if k >= len(self.start) else max(t, self.start[k])
+
+    def deadline(self, s: int, d: int) -> tuple[int, int] | None:
+        """(deadline, decision instant) of a clock of `d` from `s`; None: past this timeline."""
+        cur, rem = s, d
+        due: int | None = None
+        for a, b in self.pauses:
+            if b <= cur:
+                continue
+            if a > cur:
+                avail = self.open_at(a) - self.open_at(cur)
+                if avail >= rem:
+                    due = self._plain(cur, rem)
+                    break
+                rem -= avail
+            cur = b
+            if cur == NEVER:
+                return NEVER, NEVER
+        else:
+            due = self._plain(cur, rem)
+        if due is None:
+            return None
+        x = self._next_open(due)
+        for a, b in self.pauses:
+            if x is None:
+                return None
+            if a <= x < b:
+                if b == NEVER:
+                    return due, NEVER
+                x = self._next_open(b)
+        return None if x is None else (due, x)
+
+    def used(self, s: int, t: int) -> int:
+        """Clock time in [s, t)."""
+        if t <= s:
+            return 0
+        if t > self.hi:  # past the per-year timeline: a clock over the span
+            import numpy as np
+
+            from .clocks import Pauses, clock_for
+
+            p = Pauses(
+                np.array([0, len(self.pauses)], dtype=np.int64),
+                np.array([a for a, _ in self.pauses], dtype=np.int64),
+                np.array([b for _, b in self.pauses], dtype=np.int64),
+            )
+            one = np.zeros(1, dtype=np.int64)
+            clock = clock_for(self.cal, s, t)
+            return int(clock.elapsed(np.array([s]), np.array([t]), p, one)[0])
+        return self.counted(t) - self.counted(s)
+
+    def counted(self, t: int) -> int:
+        """Open time before `t` that is not paused (from the timeline's start)."""
+        if self._pa is None:
+            self._pa, acc = [a for a, _ in self.pauses], 0
+            for a, b in self.pauses:
+                self._pb.append(b)
+                self._cum.append(acc)
+                acc += self.open_at(min(b, self.hi)) - self.open_at(a)
+            self._cum.append(acc)
+        k = bisect.bisect_right(self._pa, t)
+        if k == 0:
+            return self.open_at(t)
+        if t < self._pb[k - 1]:  # inside pause k − 1: the clock stands at its start
+            return self.open_at(self._pa[k - 1]) - self._cum[k - 1]
+        return self.open_at(t) - self._cum[k]
+
+
+class _Cache(dict[str, _Lists]):
+    """The ticket's `_Lists` per calendar, built on first use."""
+
+    def __init__(self, policy: Policy, opened: int, pauses: list[tuple[int, int]]):
+        super().__init__()
+        self.policy, self.opened, self.pauses = policy, opened, pauses
+
+    def __missing__(self, name: str) -> _Lists:
+        lists = self[name] = _Lists(self.policy.calendars[name], self.opened, self.pauses)
+        return lists
+
+
+def history(
+    events: Sequence[tuple[datetime, str]], opened: int, resolved: int | None, pausing: frozenset[str]
+) -> tuple[list[tuple[int, int]], list[list[int]], list[int], bool]:
+    """(pauses, cycles [start, end or -1], updates, paused now) from (at, "update" | "status:NAME") in time order."""
+    pauses: list[tuple[int, int]] = []
+    cycles = [[opened, -1]]
+    updates: list[int] = []
+    since = -1
+    done = False
+    timed = [(to_us(moment), event) for moment, event in events]
+    timed.sort(key=_first)
+    for at, event in timed:
+        if event == "update":
+            updates.append(at)
+            continue
+        if not event.startswith("status:"):
+            raise ValueError(f"unknown ticket event {event!r}; write `update` or `status:NAME`")
+        name = event[7:]
+        if name in pausing:
+            since = at if since < 0 else since
+        elif since >= 0:
+            pauses.append((since, at))
+            since = -1
+        if name == RESOLVED and not done:
+            cycles[-1][1], done = at, True
+        elif name != RESOLVED and done:
+            cycles.append([at, -1])
+            done = False
+    paused = since >= 0
+    if paused:
+        pauses.append((since, resolved if resolved is not None else NEVER))
+    if cycles[-1][1] < 0 and resolved is not None:
+        cycles[-1][1] = resolved
+    return pauses, cycles, updates, paused and resolved is None
+
+
+def _first(item: tuple[int, str]) -> int:
+    return item[0]
+
+
+def _within(lists: _Lists, target: Target, s: int) -> int:
+    if not target.business_days:
+        return target.within_us
+    import numpy as np
+
+    from .clocks import clock_for
+
+    clock = clock_for(lists.cal, s, s + (target.business_days * 14 + 40) * 86_400_000_000)
+    d, _ = clock.business_within(np.array([s], dtype=np.int64), np.array([target.business_days], dtype=np.int64))
+    return int(d[0])
+
+
+def _judge(
+    policy: Policy, kind: str, target: Target, s: int, stop: int | None, as_of: int, ctx: tuple[list[tuple[int, int]], bool, _Cache], cycle: int, missed: int = 0
+) -> TargetStatus:  # fmt: skip
+    pauses, paused_now, cache = ctx
+    lists = cache[target.calendar]
+    d = _within(lists, target, s)
+    found = lists.deadline(s, d)
+    if found is None:  # past the per-year timeline: the vectorised path grows one
+        found = _vector(policy, target, s, d, pauses)
+    due, decided = found
+    shown = None if due == NEVER else from_us(due, policy.zone)
+    if stop is not None:
+        used = lists.used(s, stop)
+        bad = stop > decided
+        more = ((used - 1) // max(d, 1) if used > 0 else 0) if kind == "update" else int(bad)
+        return TargetStatus(kind, "breached" if bad else "met", shown, None, timedelta(microseconds=used), cycle, missed + more, target.line)  # type: ignore[arg-type]  # fmt: skip
+    used = lists.used(s, as_of)
+    left = timedelta(microseconds=max(d - used, 0))
+    spent = timedelta(microseconds=used)
+    if as_of > decided:
+        more = (used - 1) // max(d, 1) if kind == "update" else 1
+        return TargetStatus(kind, "breached", shown, left, spent, cycle, missed + more, target.line)  # type: ignore[arg-type]
+    warn = policy.warn_ratio
+    state: State = "running"
+    if paused_now:
+        state = "paused"
+    elif warn is not None and used * warn[1] >= warn[0] * d:  # used / d ≥ P / 100, exactly
+        state = "at_risk"
+    return TargetStatus(kind, state, shown, left, spent, cycle, missed, target.line)  # type: ignore[arg-type]
+
+
+def _vector(policy: Policy, target: Target, s: int, d: int, pauses: list[tuple[int, int]]) -> tuple[int, int]:
+    import numpy as np
+
+    from .clocks import Pauses, deadlines_grown
+
+    p = Pauses(
+        np.array([0, len(pauses)], dtype=np.int64),
+        np.array([a for a, _ in pauses], dtype=np.int64),
+        np.array([b for _, b in pauses], dtype=np.int64),
+    )
+    one = np.array([s], dtype=np.int64)
+    due, decided, _ = deadlines_grown(
+        policy.calendars[target.calendar], one, np.array([d], dtype=np.int64), None, p, np.zeros(1, np.int64), s
+    )
+    return int(due[0]), int(decided[0])
+
+
+def target_statuses(
+    policy: Policy,
+    tier: str,
+    effective: str,
+    opened: int,
+    responded: int | None,
+    resolved: int | None,
+    events: Sequence[tuple[datetime, str]],
+    as_of: int,
+) -> tuple[TargetStatus, ...]:
+    """Every target of the ticket: the response, the current (or last) cycle's resolution, its update gap."""
+    pauses, cycles, updates, paused_now = history(events, opened, resolved, policy.pause_statuses)
+    cache = _Cache(policy, opened, pauses)
+    ctx = (pauses, paused_now, cache)
+    out: list[TargetStatus] = []
+    response = policy.targets.get((tier, effective))
+    if response is not None:
+        out.append(_judge(policy, "response", response, opened, responded, as_of, ctx, 1))
+    n = len(cycles)
+    start, end = cycles[-1]
+    stop = end if end >= 0 else None
+    res = policy.resolutions.get((tier, effective))
+    if res is not None:
+        out.append(_judge(policy, "resolution", res, start, stop, as_of, ctx, n))
+    upd = policy.updates.get((tier, effective))
+    if upd is not None:
+        arm = responded if n == 1 else start
+        if arm is not None and (stop is None or arm < stop):
+            chain = [arm] + [u for u in updates if arm <= u and (stop is None or u < stop) and u <= as_of]
+            lists = cache[upd.calendar]
+            missed = 0
+            for a, b in zip(chain, chain[1:], strict=False):
+                used = lists.used(a, b)  # each interval of clock time without an update: one missed
+                missed += (used - 1) // max(_within(lists, upd, a), 1) if used > 0 else 0
+            out.append(_judge(policy, "update", upd, chain[-1], stop, as_of, ctx, n, missed))
+    return tuple(out)

@@ -1,0 +1,343 @@
+"""Ticket histories (pauses, public updates, resolution cycles) and the resolution and update targets.
+
+Rules (SPEC *Ticket clocks*; the README says the same):
+
+* A status event sets the ticket's status. While it is one of the policy's pausing statuses
+  (`ticket clock { pause when status … }`) no clock of the ticket runs; the pause ends at the next
+  status event of another status, else at the resolution.
+* The status `resolved` resolves the ticket; a later status event of any other status *reopens*
+  it. Cycle 1 runs from the opening to the first resolution, each reopening starts the next cycle,
+  which runs to the next resolution. `resolved_at` is the final resolution (the last cycle's, when
+  the events do not resolve it). A cycle that is not resolved runs to `as_of`.
+* Resolution target: one per cycle, from the cycle's start; each cycle past its target is one
+  missed resolution. All cycles of a ticket count in the period the ticket was opened in (the
+  period the ticket belongs to), whenever they were reopened.
+* Update target: in cycle 1 from the first response, in a reopened cycle from the reopening,
+  the gaps to the next public update and from the last update to the cycle's resolution are
+  measured in clock time; each D of it that passes without an update is one missed update (a gap
+  that used L misses ceil(L / D) − 1: a gap longer than D at least one, so an extra update never
+  adds a missed update). A gap that ends in a pause stops counting
+  at the pause: a pause is not a gap, so the provider owes no update while the ticket waits on the
+  customer, and the gap goes on after the pause. A cycle not yet resolved: its open gap counts as
+  missed once it has used more than D by `as_of`. Updates before the first response, between a
+  resolution and a reopening, or at the very instant the gap starts are not gaps.
+* Every target uses the effective priority (the downgrade rule) and the pauses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .clocks import NEVER, Pauses, deadlines_grown, elapsed_grown
+from .events import MISSING, STATUS, UPDATE, TicketEvents, Tickets
+from .policy import Policy, Target
+
+I64 = npt.NDArray[np.int64]
+RESOLVED = "resolved"  # the status that resolves a ticket
+
+
+@dataclass(frozen=True)
+class History:
+    """Per ticket of a Tickets table: pauses, updates (CSR) and resolution cycles (CSR)."""
+
+    pauses: Pauses
+    upd_ptr: I64
+    upd_at: I64
+    cyc_ptr: I64
+    cyc_start: I64
+    cyc_end: I64  # MISSING: the cycle is not resolved
+
+    @property
+    def any_pause(self) -> bool:
+        return len(self.pauses.a) > 0
+
+
+def _ptr(owner: I64, n: int) -> I64:
+    """CSR offsets of a sorted owner column: rows of owner i are ptr[i]:ptr[i + 1]."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n), out=ptr[1:])
+    return ptr
+
+
+def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[str]) -> History:
+    """Each ticket's history from its events (sorted by ticket, time, row) and `resolved_at`."""
+    n = len(tickets.id)
+    resolved = tickets.resolved if tickets.resolved is not None else np.full(n, MISSING, dtype=np.int64)
+    if events is None or len(events.ticket) == 0:
+        ptr = np.arange(n + 1, dtype=np.int64)
+        return History(
+            Pauses.none(n), np.zeros(n + 1, np.int64), np.zeros(0, np.int64), ptr, tickets.opened.copy(), resolved
+        )
+    upd = events.kind == UPDATE
+    st = np.flatnonzero(events.kind == STATUS)
+    st_t, st_at = events.ticket[st], events.at[st]
+    names = events.status[st]
+    is_pause = np.isin(names, np.array(sorted(pausing), dtype=object)) if pausing else np.zeros(len(st), bool)
+    is_res = names == RESOLVED
+    same = np.zeros(len(st), dtype=bool)
+    same[1:] = st_t[1:] == st_t[:-1]
+    prev_pause = np.zeros(len(st), dtype=bool)
+    prev_pause[1:] = is_pause[:-1]
+    prev_pause &= same
+    prev_res = np.zeros(len(st), dtype=bool)
+    prev_res[1:] = is_res[:-1]
+    prev_res &= same
+    # Pauses: from a pausing status to the next status event of another status of the ticket.
+    begin = np.flatnonzero(is_pause & ~prev_pause)
+    other = np.flatnonzero(~is_pause)
+    k = np.searchsorted(other, begin)
+    kc = np.minimum(k, max(len(other) - 1, 0))
+    has_end = (k < len(other)) & (st_t[other[kc]] == st_t[begin]) if len(other) else np.zeros(len(begin), bool)
+    p_t = st_t[begin]
+    p_a = st_at[begin]
+    final = resolved[p_t]
+    p_b = np.where(has_end, st_at[other[kc]] if len(other) else 0, np.where(final != MISSING, final, NEVER))
+    p_b = np.maximum(p_b, p_a)
+    pauses = Pauses(_ptr(p_t, n), p_a, p_b)
+    # Cycles: the opening and each reopening start one; resolutions end them in order.
+    reopen = ~is_res & prev_res
+    first_res = is_res & ~prev_res
+    # The opening, then the reopenings (already in (ticket, time) order) of each ticket: placed, not sorted.
+    o_t, o_at = st_t[reopen], st_at[reopen]
+    per_ticket = np.bincount(o_t, minlength=n) + 1
+    cyc_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_ticket, out=cyc_ptr[1:])
+    c_t = np.repeat(np.arange(n, dtype=np.int64), per_ticket)
+    c_start = np.empty(len(c_t), dtype=np.int64)
+    c_start[cyc_ptr[:-1]] = tickets.opened
+    o_rank = np.arange(len(o_t), dtype=np.int64) - _ptr(o_t, n)[o_t]
+    c_start[cyc_ptr[o_t] + 1 + o_rank] = o_at
+    rank = np.arange(len(c_t), dtype=np.int64) - cyc_ptr[c_t]
+    r_t, r_at = st_t[first_res], st_at[first_res]
+    r_ptr = _ptr(r_t, n)
+    r_pos = r_ptr[c_t] + rank
+    by_event = r_pos < r_ptr[c_t + 1]
+    last = rank == (cyc_ptr[c_t + 1] - cyc_ptr[c_t] - 1)
+    c_end = np.where(by_event, r_at[np.minimum(r_pos, max(len(r_at) - 1, 0))] if len(r_at) else 0, MISSING)
+    c_end = np.where(~by_event & last, resolved[c_t], c_end)
+    u_t = events.ticket[upd]
+    return History(pauses, _ptr(u_t, n), events.at[upd], cyc_ptr, c_start, c_end)
+
+
+@dataclass(frozen=True)
+class ClockResults:
+    """Missed resolutions and updates of the measured tickets (positions into `TicketResults.index`)."""
+
+    missed_resolutions: I64  # per position: cycles past the resolution target
+    missed_updates: I64  # per position: gaps longer than the update interval
+    res_pos: I64  # one row per missed resolution: position, cycle (0-based), start, deadline, resolution or MISSING
+    res_cycle: I64
+    res_start: I64
+    res_deadline: I64
+    res_end: I64
+    res_line: I64
+    upd_line: I64  # per position: contract line of the update target (0 when none)
+    risk: tuple[I64, I64, I64, I64, I64] | None = None  # at-risk clocks: position, target (0 response,
+    # 1 resolution, 2 update), deadline, clock time used, clock time allowed (only with `warn at`)
+
+
+def _table(policy: Policy, targets: dict[tuple[str, str], Target]) -> tuple[I64, I64, I64, I64]:
+    """(within µs, business days, calendar index or -1, line) indexed by (tier, priority)."""
+    tiers, prios, cals = list(policy.tiers), list(policy.priorities), list(policy.calendars)
+    shape = (len(tiers), len(prios))
+    within, days = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+    cal, line = np.full(shape, -1, np.int64), np.zeros(shape, np.int64)
+    for (tier, prio), t in targets.items():
+        i, j = tiers.index(tier), prios.index(prio)
+        within[i, j], days[i, j], cal[i, j], line[i, j] = t.within_us, t.business_days, cals.index(t.calendar), t.line
+    return within, days, cal, line
+
+
+def decide(
+    policy: Policy, cal: I64, start: I64, within: I64, days: I64, hist: History, ticket: I64, hi: int
+) -> tuple[I64, I64, I64]:
+    """(deadline, decision instant, open-time target) of clocks, per calendar (vectorised)."""
+    due = np.full(len(start), MISSING, dtype=np.int64)
+    decided = np.full(len(start), MISSING, dtype=np.int64)
+    target = within.copy()
+    for c, name in enumerate(policy.calendars):
+        mask = cal == c
+        if mask.any():
+            d, x, t = deadlines_grown(
+                policy.calendars[name], start[mask], within[mask], days[mask], hist.pauses, ticket[mask], hi
+            )
+            due[mask], decided[mask], target[mask] = d, x, t
+    return due, decided, target
+
+
+def uses_clocks(policy: Policy) -> bool:
+    """Whether a policy has a term of issue 12 (resolution, update, business-day or pausing targets)."""
+    bd = any(t.business_days for t in policy.targets.values())
+    return bool(policy.resolutions or policy.updates or policy.pause_statuses or bd)
+
+
+def needs_response_clocks(policy: Policy, hist: History) -> bool:
+    return hist.any_pause or any(t.business_days for t in policy.targets.values())
+
+
+def response_clocks(
+    policy: Policy, hist: History, ticket: I64, tier: I64, effective: I64, opened: I64, as_of: int
+) -> tuple[I64, I64, I64]:
+    """(deadline, decision instant, clock time allowed) of the response target with pauses and business days."""
+    within, days, cal, _ = _table(policy, policy.targets)
+    eff0 = np.maximum(effective, 0)
+    c = np.where(effective >= 0, cal[tier, eff0], -1)
+    return decide(policy, c, opened, within[tier, eff0], days[tier, eff0], hist, ticket, as_of)
+
+
+def measure(
+    policy: Policy, hist: History, ticket: I64, tier: I64, effective: I64, responded: I64, as_of: int,
+    response: tuple[I64, I64, I64, I64] | None = None,
+) -> ClockResults:  # fmt: skip
+    """Resolution and update targets of the tickets `ticket` (indexes into the tickets table).
+
+    `response` (calendar index, opening, deadline, clock time allowed of the unanswered response
+    clocks, −1 calendar when none) adds them to the at-risk clocks.
+    """
+    n = len(ticket)
+    eff0 = np.maximum(effective, 0)
+    # ---- resolution: one clock per cycle ----
+    within, days, cal, line = _table(policy, policy.resolutions)
+    first, count = hist.cyc_ptr[ticket], hist.cyc_ptr[ticket + 1] - hist.cyc_ptr[ticket]
+    pos = np.repeat(np.arange(n, dtype=np.int64), count)
+    cyc = np.arange(len(pos), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count) + first[pos]
+    c = np.where(effective[pos] >= 0, cal[tier[pos], eff0[pos]], -1)
+    start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
+    due, decided, allowed = decide(
+        policy, c, start, within[tier[pos], eff0[pos]], days[tier[pos], eff0[pos]], hist, ticket[pos], as_of
+    )
+    stop = np.where(end != MISSING, end, as_of)
+    missed = (c >= 0) & (stop > decided)
+    missed_res = np.bincount(pos[missed], minlength=n).astype(np.int64)
+    cyc_rank = cyc - first[pos]
+    r_line = line[tier[pos], eff0[pos]]
+    # ---- updates: gaps in each cycle from its arming instant ----
+    u_within, u_days, u_cal, u_line = _table(policy, policy.updates)
+    uc = np.where(effective >= 0, u_cal[tier, eff0], -1)
+    missed_upd = np.zeros(n, dtype=np.int64)
+    if (uc >= 0).any():
+        g_pos, g_start, g_stop, g_open = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
+        t_i, p_i = tier[g_pos], eff0[g_pos]
+        # Deadlines only where needed: business days (their open time depends on the start) and open gaps
+        # (at risk); a closed gap of a duration target is decided by its clock time alone.
+        every = u_within[t_i, p_i].copy()
+        g_due = np.full(len(g_pos), MISSING, dtype=np.int64)
+        need = np.flatnonzero((u_days[t_i, p_i] > 0) | g_open)
+        sub = g_pos[need]
+        g_due[need], _, every[need] = decide(
+            policy, uc[sub], g_start[need], u_within[t_i[need], p_i[need]], u_days[t_i[need], p_i[need]], hist,
+            ticket[sub], as_of,
+        )  # fmt: skip
+        used = np.zeros(len(g_pos), dtype=np.int64)
+        for k, name in enumerate(policy.calendars):
+            mask = uc[g_pos] == k
+            if mask.any():
+                used[mask] = elapsed_grown(
+                    policy.calendars[name], g_start[mask], g_stop[mask], hist.pauses, ticket[g_pos][mask]
+                )
+        # Each interval of clock time that passes without an update is one missed update: a gap
+        # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
+        late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
+        missed_upd = np.bincount(g_pos, weights=late, minlength=n).astype(np.int64)
+        gap_risk = (g_pos[g_open], g_due[g_open], used[g_open], every[g_open])
+    risk = None
+    if policy.warn_ratio is not None:
+        last = (cyc_rank == count[pos] - 1) & (end == MISSING) & (c >= 0) & (start <= as_of)
+        res_used = _used(policy, c[last], start[last], as_of, hist, ticket[pos[last]])
+        parts = [(pos[last], 1, due[last], res_used, allowed[last])]
+        if response is not None:
+            r_cal, r_open, r_due, r_allowed = response
+            live = np.flatnonzero((r_cal >= 0) & (responded == MISSING) & (r_open <= as_of))
+            r_used = _used(policy, r_cal[live], r_open[live], as_of, hist, ticket[live])
+            parts.append((live, 0, r_due[live], r_used, r_allowed[live]))
+        if (uc >= 0).any():
+            parts.append((gap_risk[0], 2, gap_risk[1], gap_risk[2], gap_risk[3]))
+        risk = _at_risk(policy, hist, ticket, parts, as_of)
+    return ClockResults(
+        missed_res,
+        missed_upd,
+        pos[missed],
+        cyc_rank[missed],
+        start[missed],
+        due[missed],
+        end[missed],
+        r_line[missed],
+        np.where(uc >= 0, u_line[tier, eff0], 0),
+        risk,
+    )
+
+
+def _used(policy: Policy, cal: I64, start: I64, as_of: int, hist: History, ticket: I64) -> I64:
+    """Clock time each clock has used by `as_of`."""
+    used = np.zeros(len(start), dtype=np.int64)
+    for k, name in enumerate(policy.calendars):
+        mask = cal == k
+        if mask.any():
+            stop = np.full(int(mask.sum()), as_of, dtype=np.int64)
+            used[mask] = elapsed_grown(policy.calendars[name], start[mask], stop, hist.pauses, ticket[mask])
+    return used
+
+
+def paused_at(hist: History, ticket: I64, t: int) -> npt.NDArray[np.bool_]:
+    """Whether each ticket is in a pausing status at `t`."""
+    first = hist.pauses.ptr[ticket]
+    count = hist.pauses.ptr[ticket + 1] - first
+    out = np.zeros(len(ticket), dtype=bool)
+    for k in range(int(count.max()) if len(count) else 0):
+        idx = np.flatnonzero(count > k)
+        a, b = hist.pauses.a[first[idx] + k], hist.pauses.b[first[idx] + k]
+        out[idx] |= (a <= t) & (t < b)
+    return out
+
+
+def _at_risk(
+    policy: Policy, hist: History, ticket: I64, parts: list[tuple[I64, int, I64, I64, I64]], as_of: int
+) -> tuple[I64, I64, I64, I64, I64]:
+    """The running clocks that have used at least `warn at` of their time and not all of it, not paused."""
+    assert policy.warn_ratio is not None
+    num, den = policy.warn_ratio
+    pos = np.concatenate([p[0] for p in parts])
+    kind = np.concatenate([np.full(len(p[0]), p[1], dtype=np.int64) for p in parts])
+    due, used, allowed = (np.concatenate([p[i] for p in parts]) for i in (2, 3, 4))
+    hit = (used * den >= num * allowed) & (used <= allowed) & ~paused_at(hist, ticket[pos], as_of)
+    return pos[hit], kind[hit], due[hit], used[hit], allowed[hit]
+
+
+def _gaps(
+    hist: History, ticket: I64, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I64, as_of: int
+) -> tuple[I64, I64, I64, npt.NDArray[np.bool_]]:
+    """(position, gap start, gap stop, open) of every update gap; an open gap stops at `as_of`.
+
+    No sort: a cycle's updates are a contiguous run of its ticket's (sorted) updates, found by
+    counting, per cycle, the ticket's updates before its arming instant and before its end.
+    """
+    keep = uc[pos] >= 0
+    pos, cyc, cyc_rank = pos[keep], cyc[keep], cyc_rank[keep]
+    start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
+    arm = np.where(cyc_rank == 0, responded[pos], start)
+    armed = (arm != MISSING) & ((end == MISSING) | (arm < end))
+    pos, cyc, arm, end = pos[armed], cyc[armed], arm[armed], end[armed]
+    t = ticket[pos]
+    u_first = hist.upd_ptr[t]
+    u_count = hist.upd_ptr[t + 1] - u_first
+    # (cycle, update of its ticket) pairs: which updates come before the arming instant and before the end.
+    pair_c = np.repeat(np.arange(len(pos), dtype=np.int64), u_count)
+    pair_u = np.arange(len(pair_c), dtype=np.int64) - np.repeat(np.cumsum(u_count) - u_count, u_count)
+    u_at = hist.upd_at[u_first[pair_c] + pair_u]
+    before_arm = np.bincount(pair_c[u_at < arm[pair_c]], minlength=len(pos))
+    stop_at = np.where(end == MISSING, np.iinfo(np.int64).max, end)
+    before_end = np.bincount(pair_c[u_at < stop_at[pair_c]], minlength=len(pos))
+    k = np.maximum(before_end - before_arm, 0)  # updates inside the cycle, from the arming instant
+    base = u_first + before_arm
+    g_c = np.repeat(np.arange(len(pos), dtype=np.int64), k + 1)
+    r = np.arange(len(g_c), dtype=np.int64) - np.repeat(np.cumsum(k + 1) - (k + 1), k + 1)
+    last = r == k[g_c]
+    idx = base[g_c] + r
+    g_start = np.where(r == 0, arm[g_c], hist.upd_at[np.maximum(idx - 1, 0)] if len(hist.upd_at) else 0)
+    tail = np.where(end[g_c] == MISSING, as_of, end[g_c])
+    safe = np.minimum(idx, max(len(hist.upd_at) - 1, 0))
+    g_stop = np.where(last, tail, hist.upd_at[safe] if len(hist.upd_at) else 0)
+    return pos[g_c], g_start, g_stop, last & (end[g_c] == MISSING)
