@@ -19,6 +19,7 @@ from ..errors import Diagnostic, Span
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..driver import Compiled
+    from .incremental import Pieces
 
 # The kind of name each named block declares.
 DECLARES: dict[type[n.Node], str] = {
@@ -86,11 +87,13 @@ class Analysis:
     uses: list[Name] = field(default_factory=list)
 
     @classmethod
-    def of(cls, source: str, file: str, *, examples: bool = True) -> Analysis:
+    def of(cls, source: str, file: str, *, examples: bool = True, pieces: Pieces | None = None) -> Analysis:
+        """The analysis of `source`; with `pieces` (the document's earlier versions), only what changed is parsed."""
         from ..driver import compile_source
 
         # The policy is only looked at, never written: its schema validation is left to `slac compile`.
-        analysis = cls(compile_source(source, file=file, examples=examples, validate_schema=False))
+        convert = pieces.convert if pieces is not None else None
+        analysis = cls(compile_source(source, file=file, examples=examples, validate_schema=False, convert=convert))
         if analysis.compiled.doc is not None:
             analysis._index(analysis.compiled.doc.sla)
         return analysis

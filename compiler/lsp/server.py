@@ -17,6 +17,7 @@ from .. import __version__
 from ..errors import Diagnostic, Span
 from .analysis import Analysis, Name, completions
 from .hover import hover
+from .incremental import Pieces
 
 SYMBOL_KIND = {
     "tier": t.SymbolKind.Class,
@@ -39,12 +40,16 @@ class SlaServer(LanguageServer):
         super().__init__("slac", __version__)
         self.analyses: dict[str, Analysis] = {}
         self.parsed: dict[str, Analysis] = {}
+        self.pieces: dict[str, Pieces] = {}  # each document's statements, to parse only what a change touched
         self.lang = "en"
 
     def analyse(self, uri: str) -> Analysis:
         document = self.workspace.get_text_document(uri)
         file = document.path or uri
-        analysis = Analysis.of(document.source, file)
+        pieces = self.pieces.get(uri)
+        if pieces is None or pieces.file != file:
+            pieces = self.pieces[uri] = Pieces(file)
+        analysis = Analysis.of(document.source, file, pieces=pieces)
         self.analyses[uri] = analysis
         if analysis.compiled.doc is not None:
             self.parsed[uri] = analysis
@@ -133,6 +138,7 @@ def did_save(ls: SlaServer, params: t.DidSaveTextDocumentParams) -> None:
 def did_close(ls: SlaServer, params: t.DidCloseTextDocumentParams) -> None:
     ls.analyses.pop(params.text_document.uri, None)
     ls.parsed.pop(params.text_document.uri, None)
+    ls.pieces.pop(params.text_document.uri, None)
     ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
 

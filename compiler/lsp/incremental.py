@@ -1,0 +1,224 @@
+"""Incremental analysis: on each change, parse and convert only the top-level statements that changed.
+
+A keystroke changes one statement of `sla NAME { … }`; parsing the other few hundred again is most of
+the time a 1,000-line contract takes to check. So the text is split into its top-level statements
+(by braces, strings and comments, the way the lexer sees them), each statement is parsed on its own
+inside a copy of the contract's header padded with blank lines so that its tokens keep their lines and
+columns, and its node and value errors are kept, keyed by its text and position. The document is then
+assembled as `to_ast` assembles it, and the checks, the policy and the examples run on the whole of it
+through the driver, as for `slac check`.
+
+Whatever this cannot vouch for goes to the driver's own parse of the whole text: a statement that does
+not parse alone (a syntax error, whose message depends on the whole text), a separator between
+statements that is not exactly what the lexer would read as one newline, a file that is not one
+`sla … { … }`. So the diagnostics are those of a full compile (tests/test_lsp_incremental.py compares
+them, positions included, on random edits of the bundled contracts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Diagnostic, Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .. import nodes as n
+
+# The grammar's `_NL` (one newline token: newlines, blank lines, comments and the next line's indent)
+# and the whitespace the lexer ignores.
+_NL = r"(?:[ \t]*(?:#[^\n]*)?\r?\n)+[ \t]*"
+_WS = r"[ \t\f]*"
+_HEADER = re.compile(rf"{_WS}(?:{_NL}{_WS})?(sla)[ \t\f]+[a-z_][a-z0-9_]*{_WS}\{{")
+_FIRST = re.compile(rf"{_WS}(?:{_NL}{_WS})?")  # `{` … first statement: `_NL?`
+_BETWEEN = re.compile(rf"{_WS}{_NL}{_WS}")  # statement … statement: exactly one `_NL`
+_LAST = _FIRST  # last statement … `}`: `_NL?`
+_TRAILER = re.compile(rf"{_WS}(?:{_NL}{_WS})?(?:#[^\n]*)?")  # `}` … end of file: `_NL?`, a last comment
+# What the splitter reads: texts (one token, newlines included), comments, braces, newlines, other runs.
+_SCAN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|\n|[{}]|[^\n{}"#]+|"')
+_BLANK = " \t\f\r"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One top-level statement: its text, where it starts (offset, 1-based line and column)."""
+
+    text: str
+    start: int
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Split:
+    """A contract cut into its header (up to `{`), its top-level statements and its closing `}`."""
+
+    header: str
+    header_line: int  # the line of `{`
+    opening: tuple[str, int, int]  # the line of `sla NAME {` up to `{`, and where `sla` is
+    sla: tuple[int, int]  # line, column of `sla`
+    pieces: list[Piece]
+    close: tuple[int, int]  # line, column of the closing `}`
+
+
+def split(source: str) -> Split | None:
+    """The top-level statements of `source`, or None when the text is not plainly one `sla … { … }`."""
+    header = _HEADER.match(source)
+    if header is None:
+        return None
+    body = header.end()
+    line = source.count("\n", 0, body) + 1
+    line_start = source.rfind("\n", 0, body) + 1
+    sla_line = source.count("\n", 0, header.start(1)) + 1
+    sla = (sla_line, header.start(1) - (source.rfind("\n", 0, header.start(1)) + 1) + 1)
+    pieces: list[Piece] = []
+    depth, start, end = 1, -1, -1
+    start_at = (0, 0)
+    for m in _SCAN.finditer(source, body):
+        token = m.group()
+        first = token[0]
+        if first == "\n":
+            if depth == 1 and start >= 0:
+                pieces.append(Piece(source[start:end], start, *start_at))
+                start = -1
+            line, line_start = line + 1, m.end()
+            continue
+        if first == "#":
+            continue
+        if token == "}" and depth == 1:
+            if start >= 0:
+                pieces.append(Piece(source[start:end], start, *start_at))
+            return _checked(source, header.group(), body, sla, pieces, (m.start(), line, m.start() - line_start + 1))
+        lead, stripped = m.start(), token
+        if first in _BLANK or token[-1] in _BLANK:
+            stripped = token.strip(_BLANK)
+            if not stripped:
+                continue
+            lead += token.index(stripped[0])
+        if start < 0:
+            start, start_at = lead, (line, lead - line_start + 1)
+        end = lead + len(stripped)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif first == '"' and "\n" in token:  # a text over several lines
+            line, line_start = line + token.count("\n"), m.start() + token.rfind("\n") + 1
+    return None
+
+
+def _checked(
+    source: str, header: str, body: int, sla: tuple[int, int], pieces: list[Piece], close: tuple[int, int, int]
+) -> Split | None:
+    """The split, when what lies between the statements is exactly what the grammar reads there."""
+    if not pieces:
+        return None
+    close_at, (close_pos, *at) = pieces[-1].start + len(pieces[-1].text), close
+    gaps = [(_FIRST, body, pieces[0].start)]
+    gaps += [(_BETWEEN, a.start + len(a.text), b.start) for a, b in zip(pieces, pieces[1:], strict=False)]
+    gaps += [(_LAST, close_at, close_pos), (_TRAILER, close_pos + 1, len(source))]
+    for pattern, a, b in gaps:
+        if pattern.fullmatch(source, a, b) is None:
+            return None
+    header_line = source.count("\n", 0, body) + 1
+    opening = (header[header.rfind("\n") + 1 :], *sla)  # the line of `sla NAME {`
+    return Split(header, header_line, opening, sla, pieces, (at[0], at[1]))
+
+
+Converted = tuple["n.Node", list[Diagnostic]]  # a statement's node and the value errors of its conversion
+
+
+def shifted(value: Any, lines: int) -> Any:
+    """A node (or diagnostic) with every span `lines` further down; the values themselves are shared."""
+    if isinstance(value, Span):
+        return Span(value.file, value.line + lines, value.column, value.end_line + lines, value.end_column)
+    if isinstance(value, tuple):
+        return tuple([shifted(v, lines) for v in value])
+    names = _FIELDS.get(type(value))
+    if names is None:
+        names = _FIELDS[type(value)] = _field_names(value)
+    if not names:
+        return value
+    return type(value)(*[shifted(getattr(value, f), lines) for f in names])
+
+
+def _field_names(value: Any) -> tuple[str, ...]:
+    """The fields a dataclass is built from, positionally; () for values that hold no span."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return ()
+    fields = dataclasses.fields(value)
+    assert all(f.init and not f.kw_only for f in fields), type(value)  # built positionally, field by field
+    return tuple(f.name for f in fields)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+class Pieces:
+    """The nodes of one document's statements, kept from its last version to convert the next."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        # (statement text, column) → line → its node and value errors
+        self._kept: dict[tuple[str, int], dict[int, Converted]] = {}
+        self._name: tuple[tuple[str, int, int], Any] | None = None  # the `sla NAME {` line → its NAME token
+        self.parsed = self.moved = 0  # statements parsed / moved to another line in the last conversion
+
+    def convert(self, source: str) -> tuple[n.Document, list[Diagnostic]] | None:
+        """The document and value errors of `source`, as `to_ast` finds them, or None to parse it whole."""
+        from ..to_ast.pieces import assemble
+
+        cut = split(source)
+        if cut is None:
+            return None
+        kept, self._kept, self.parsed, self.moved = self._kept, {}, 0, 0
+        name = self._name[1] if self._name is not None and self._name[0] == cut.opening else None
+        nodes: list[n.Node] = []
+        diagnostics: list[Diagnostic] = []
+        for piece in cut.pieces:
+            found = self._kept_for(kept, piece) if name is not None else None
+            if found is None:
+                parsed = self._parse(cut, piece)
+                if parsed is None:
+                    self._kept = kept  # the last good statements stay for the next version
+                    return None
+                name, found = parsed
+                self.parsed += 1
+            self._kept.setdefault((piece.text, piece.column), {})[piece.line] = found
+            nodes.append(found[0])
+            diagnostics += found[1]
+        assert name is not None  # split() found at least one statement, and the first one sets it
+        self._name = (cut.opening, name)
+        span = Span(self.file, *cut.sla, cut.close[0], cut.close[1] + 1)
+        doc, folded = assemble(name, nodes, span, file=self.file, source=source)
+        return doc, diagnostics + folded
+
+    def _kept_for(self, kept: dict[tuple[str, int], dict[int, Converted]], piece: Piece) -> Converted | None:
+        """The statement's node as the last version had it, moved to its new line if lines were added above."""
+        at = kept.get((piece.text, piece.column))
+        if not at:
+            return None
+        found = at.get(piece.line)
+        if found is not None:
+            return found
+        line, (node, diagnostics) = next(iter(at.items()))
+        self.moved += 1
+        lines = piece.line - line
+        return shifted(node, lines), [shifted(d, lines) for d in diagnostics]
+
+    def _parse(self, cut: Split, piece: Piece) -> tuple[Any, tuple[n.Node, list[Diagnostic]]] | None:
+        """The contract's NAME token and the statement's node and value errors; None if it does not parse alone."""
+        from ..syntax import parse_piece
+        from ..to_ast.pieces import sla_children, statement
+
+        if piece.line > cut.header_line:
+            padding = "\n" * (piece.line - cut.header_line) + " " * (piece.column - 1)
+        else:
+            padding = " " * (piece.start - len(cut.header))
+        tree = parse_piece(cut.header + padding + piece.text + "\n}\n")
+        children = sla_children(tree) if tree is not None else []
+        if len(children) != 2:
+            return None
+        return children[0], statement(children[1], file=self.file)
