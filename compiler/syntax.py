@@ -408,3 +408,8 @@ def parse_piece(text: str) -> Tree | None:
         return parser().parse(text)
     except UnexpectedInput:
         return None
+
+
+def keywords_after(prefix: str) -> frozenset[str]:
+    """The keywords a statement may start with after `prefix` (a text that parses so far); for completion."""
+    return _accepted_keywords(prefix)

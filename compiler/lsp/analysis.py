@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .. import nodes as n
@@ -32,6 +33,8 @@ DECLARES: dict[type[n.Node], str] = {
     n.Define: "term",
     n.Clause: "clause",
     n.Exclude: "exclusion",
+    n.Service: "service",
+    n.Condition: "condition",
 }
 
 # (statement class, field) → the kind of name the field refers to.
@@ -48,7 +51,22 @@ REFERS: dict[tuple[type[n.Node], str], str] = {
     (n.Ticket, "cause"): "exclusion",
     (n.Outage, "cause"): "exclusion",
     (n.Claim, "via"): "channel",
+    # language v2: services, conditions and the regions the examples name
+    (n.ServiceUptime, "service"): "service",
+    (n.Requires, "condition"): "condition",
+    (n.Outage, "service"): "service",
+    (n.Outage, "region"): "region",
+    (n.Charges, "service"): "service",
+    (n.Charges, "region"): "region",
+    (n.Requests, "service"): "service",
+    (n.Requests, "region"): "region",
+    (n.ConditionUnmet, "condition"): "condition",
+    (n.ExpectScopeUptime, "service"): "service",
+    (n.ExpectScopeUptime, "region"): "region",
 }
+
+# Kinds of name that no statement declares: a region is named where it is used (`charges compute us_east …`).
+UNDECLARED = frozenset({"region"})
 
 # The word before the cursor → the kind of name that may follow it (for completion).
 AFTER_WORD = {
@@ -62,7 +80,24 @@ AFTER_WORD = {
     "tier": "tier",
     "excludes": "exclusion",
     "cause": "exclusion",
+    "requires": "condition",
+    "condition": "condition",
+    "for": "service",
+    "charges": "service",
+    "requests": "service",
+    "service": "service",
+    "region": "region",
 }
+# Where a word's names apply only in some blocks (elsewhere the word means something else).
+ONLY_IN = {
+    "tier": {"example"},  # `tier standard` of an example; elsewhere `tier` opens a block
+    "requires": {"credit"},  # `requires good_standing`; a priority's `requires outage` takes no name
+    "condition": {"example"},  # `condition good_standing unmet`
+    "for": {"tier", "example"},  # `uptime 99.9% for compute`, `expect uptime 99.9% for compute`
+    "service": {"example"},  # `outage … service compute`
+}
+# The words after which a service's name is followed by a region's (`charges compute us_east 800 USD`).
+SERVICE_THEN_REGION = frozenset({"charges", "requests", "for"})
 
 NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -147,7 +182,12 @@ class Analysis:
         return _innermost(self.compiled.doc.sla, line, column)
 
     def names_of(self, kind: str) -> list[str]:
-        return sorted({d.value for d in self.declarations if d.kind == kind})
+        """The declared names of a kind; for a kind no statement declares (regions), the names used."""
+        found = self.uses if kind in UNDECLARED else self.declarations
+        return sorted({d.value for d in found if d.kind == kind})
+
+    def uses_of(self, kind: str, value: str) -> int:
+        return sum(1 for u in self.uses if u.kind == kind and u.value == value)
 
 
 def _idents(value: Any) -> Iterator[n.Ident]:
@@ -186,8 +226,23 @@ def _innermost(block: n.Block, line: int, column: int) -> n.Node | None:
 # ---- completion --------------------------------------------------------------------------------------
 
 _BLOCK_OPEN = re.compile(
-    r"^\s*(sla|tier|calendar|availability|credit|priority|channel|example|objective)\b[^{}\n]*\{\s*$"
+    r"^\s*(sla|tier|calendar|availability|credit|priority|channel|example|objective|service|publish|third_party)"
+    r"\b[^{}\n]*\{\s*$"
 )
+# Blocks whose statements `syntax.statement_keywords` does not list: the text that opens each.
+_MORE_BLOCKS = {
+    "service": "sla x {\n  service s {\n    ",
+    "publish": "sla x {\n  publish {\n    ",
+    "third_party": "sla x {\n  third_party {\n    ",
+}
+
+
+@lru_cache(maxsize=1)
+def block_keywords() -> dict[str, frozenset[str]]:
+    """The keywords a line may start with in each block (from the parser itself)."""
+    from ..syntax import keywords_after, statement_keywords
+
+    return {**statement_keywords(), **{block: keywords_after(opened) for block, opened in _MORE_BLOCKS.items()}}
 
 
 def enclosing_block(source: str, line: int) -> str:
@@ -210,7 +265,7 @@ def completions(analysis: Analysis, line: int, column: int, source: str | None =
 
     `source` is the text as it is now, when the names come from an older analysis (the last that parsed).
     """
-    from ..syntax import keywords, statement_keywords
+    from ..syntax import keywords
 
     source = analysis.source if source is None else source
     lines = source.splitlines()
@@ -220,12 +275,10 @@ def completions(analysis: Analysis, line: int, column: int, source: str | None =
     at_start = re.fullmatch(r"\s*[a-z_]*", before) is not None
     if at_start:
         block = enclosing_block(source, line)
-        allowed = statement_keywords().get(block) or (frozenset({"sla"}) if block == "file" else frozenset())
+        allowed = block_keywords().get(block) or (frozenset({"sla"}) if block == "file" else frozenset())
         return [(k, "keyword") for k in sorted(allowed)]
-    previous = words[-1] if words and not re.search(r"[a-z0-9_]$", before) else (words[-2] if len(words) > 1 else "")
-    kind = AFTER_WORD.get(previous)
-    if kind == "tier" and enclosing_block(source, line) != "example":
-        kind = None
+    done = words if not re.search(r"[a-z0-9_]$", before) else words[:-1]  # the words before the one being typed
+    kind = _kind_after(analysis, done, lambda: enclosing_block(source, line))
     if kind:
         names = analysis.names_of(kind)
         if kind == "calendar" and "always" not in names:
@@ -233,3 +286,16 @@ def completions(analysis: Analysis, line: int, column: int, source: str | None =
         return [(v, kind) for v in names]
     found = [(d.value, d.kind) for d in analysis.declarations]
     return sorted(set(found)) + [(k, "keyword") for k in sorted(keywords())]
+
+
+def _kind_after(analysis: Analysis, done: list[str], block: Callable[[], str]) -> str | None:
+    """The kind of name that may follow the words `done` of a line (None: any word)."""
+    previous = done[-1] if done else ""
+    if len(done) >= 2 and done[-2] in SERVICE_THEN_REGION and previous in analysis.names_of("service"):
+        return "region" if block() == "example" else None  # `charges compute |`
+    kind = AFTER_WORD.get(previous)
+    if previous == "for" and done[-2:-1] != ["uptime"]:  # `outage T for 1h`, `… below 99% for 3 consecutive`
+        return None
+    if kind and previous in ONLY_IN and block() not in ONLY_IN[previous]:
+        return None
+    return kind

@@ -16,8 +16,9 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from ..errors import Diagnostic, Span
 from .analysis import Analysis, Name, completions
-from .hover import hover
+from .hover import KINDS, hover
 from .incremental import Pieces
+from .names import describe, display_names
 
 SYMBOL_KIND = {
     "tier": t.SymbolKind.Class,
@@ -29,8 +30,14 @@ SYMBOL_KIND = {
     "term": t.SymbolKind.String,
     "clause": t.SymbolKind.String,
     "exclusion": t.SymbolKind.Constant,
+    "service": t.SymbolKind.Module,
+    "condition": t.SymbolKind.Boolean,
 }
-COMPLETION_KIND = {"keyword": t.CompletionItemKind.Keyword, **dict.fromkeys(SYMBOL_KIND, t.CompletionItemKind.Value)}
+COMPLETION_KIND = {
+    "keyword": t.CompletionItemKind.Keyword,
+    **dict.fromkeys(SYMBOL_KIND, t.CompletionItemKind.Value),
+    "region": t.CompletionItemKind.Value,
+}
 
 
 class SlaServer(LanguageServer):
@@ -158,11 +165,30 @@ def on_completion(ls: SlaServer, params: t.CompletionParams) -> t.CompletionList
     current = ls.workspace.get_text_document(uri).source
     # The names come from the last text that parsed; the cursor's context from the text as it is now.
     line, column = from_position(current, params.position)
+    analysis = ls.names(uri)
     items = [
-        t.CompletionItem(label=label, kind=COMPLETION_KIND.get(kind, t.CompletionItemKind.Text), detail=kind)
-        for label, kind in completions(ls.names(uri), line, column, current)
+        completion_item(analysis, label, kind, ls.lang) for label, kind in completions(analysis, line, column, current)
     ]
     return t.CompletionList(is_incomplete=False, items=items)
+
+
+def completion_item(analysis: Analysis, label: str, kind: str, lang: str) -> t.CompletionItem:
+    """A name comes with its display names in `detail` (`service · Compute / 计算服务`) and all its texts
+    (name, description, definition) as documentation; a keyword with its kind only."""
+    zh = lang.startswith("zh")
+    detail = KINDS.get(kind, (kind, kind))[1 if zh else 0]
+    documentation = None
+    if kind != "keyword":
+        shown = display_names(analysis, kind, label)
+        detail += f" · {' / '.join(shown)}" if shown else ""
+        texts = describe(analysis, kind, label, zh)
+        documentation = t.MarkupContent(kind=t.MarkupKind.Markdown, value=texts) if texts else None
+    return t.CompletionItem(
+        label=label,
+        kind=COMPLETION_KIND.get(kind, t.CompletionItemKind.Text),
+        detail=detail,
+        documentation=documentation,
+    )
 
 
 def _name_under(ls: SlaServer, uri: str, position: t.Position) -> tuple[Analysis, Name | None]:
