@@ -61,7 +61,8 @@ def front(source: str, *, file: str, convert: Convert | None = None) -> tuple[n.
     """Screen, parse, convert and check; the document (None on a syntax error) and its diagnostics.
 
     `convert` builds the document and its value errors another way (the language server reuses the
-    statements that did not change, `slac.lsp.incremental`); it answers None to leave it to the parser.
+    statements that did not change, `slac.lsp.incremental`); it answers None to leave it to the parser
+    and raises `SlaError` for a syntax error, as the parser does.
     """
     from .checks import run
     from .screen import screen
@@ -71,13 +72,12 @@ def front(source: str, *, file: str, convert: Convert | None = None) -> tuple[n.
     screened = screen(source, file)
     if has_errors(screened):
         return None, screened
-    converted = convert(source) if convert is not None else None
-    if converted is None:
-        try:
-            tree = parse_tree(source, file)
-        except SlaError as exc:
-            return None, list(exc.diagnostics)
-        converted = to_ast(tree, file=file, source=source)
+    try:
+        converted = convert(source) if convert is not None else None
+        if converted is None:
+            converted = to_ast(parse_tree(source, file), file=file, source=source)
+    except SlaError as exc:
+        return None, list(exc.diagnostics)
     doc, diagnostics = converted
     # A bad value (a 25:00 clock, a 30 February) is replaced by a placeholder so that conversion can
     # go on; `run` checks the limits of such a document but not its semantics (only noise).

@@ -10,6 +10,7 @@ splitter must read exactly as the lexer does.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -69,19 +70,23 @@ def test_random_edits_give_the_full_compile_diagnostics(name: str) -> None:
     original = CONTRACTS[name]
     rng = random.Random(f"slac-incremental-{name}")
     pieces = Pieces(name)
-    text, reused, errors, fine = original, 0, 0, 0
-    for step in range(40):
+    text, reused, errors, fine, routes = original, 0, 0, 0, Counter[str]()
+    for step in range(60):
         # Mostly one edit of the contract, sometimes a run of edits on the text as it is now (a text
         # broken for several versions): the statements kept from any version must still be right.
         text = edit(text if step % 4 else original, rng) if step else original
         full, incremental = compile_both(text, pieces)
         assert_same(full, incremental, f"{name}, edit {step}")
-        if incremental.doc is not None and split(text) is not None:
-            reused += pieces.parsed < len(split(text).pieces)  # type: ignore[union-attr]
+        cut = split(text)
+        if pieces.route == "statements" and cut is not None:
+            reused += pieces.parsed < len(cut.pieces)
+        routes[pieces.route] += 1
         errors += any(d.severity == "error" for d in full.diagnostics)
         fine += full.ok
-    # The sequence went through good and broken texts, and reused statements in the texts that parsed.
+    # The sequence went through good and broken texts, reused statements in the texts that parsed, and
+    # took each way: statements assembled, a syntax error found from its statement, the whole text parsed.
     assert errors >= 5 and fine >= 4 and reused >= 5, (errors, fine, reused)
+    assert routes["statements"] >= 10 and routes["syntax error"] >= 5 and routes["whole"] >= 1, routes
 
 
 @pytest.mark.parametrize("name", CONTRACTS)
@@ -111,7 +116,23 @@ def test_one_changed_statement_is_the_only_one_parsed(name: str) -> None:
     full, incremental = compile_both(moved, pieces)
     assert_same(full, incremental, "new line")
     below = sum(1 for p in cut.pieces if p.start >= target.start)
-    assert pieces.parsed == 0 and pieces.moved == below
+    assert pieces.parsed == 0 and pieces.moved == below and pieces.route == "statements"
+    # A syntax error in it: found from the statement above it on, as the whole file's parse finds it.
+    inside = moved.index("\n", target.start + 1) + 1  # the start of its second line
+    broken = moved[:inside] + "    uptime 99.9\n" + moved[inside:]
+    full, incremental = compile_both(broken, pieces)
+    assert_same(full, incremental, "syntax error")
+    assert full.doc is None and pieces.route == "syntax error"
+    # Every line indented one more space (a paste, a reformat): every statement is new, the file is
+    # parsed at once and its statements kept for the next change.
+    indented = "\n".join(" " + line if line.strip() else line for line in text.split("\n"))
+    full, incremental = compile_both(indented, pieces)
+    assert_same(full, incremental, "indented")
+    assert pieces.route == "statements" and pieces.parsed == len(cut.pieces)
+    # A new line at the top moves `sla NAME {` too: the first statement is parsed again for the NAME.
+    full, incremental = compile_both("\n" + indented, pieces)
+    assert_same(full, incremental, "indented, then a new line")
+    assert pieces.parsed == 1 and pieces.moved == len(cut.pieces) - 1
 
 
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.name)

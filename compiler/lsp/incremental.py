@@ -39,6 +39,7 @@ _TRAILER = re.compile(rf"{_WS}(?:{_NL}{_WS})?(?:#[^\n]*)?")  # `}` … end of fi
 # What the splitter reads: texts (one token, newlines included), comments, braces, newlines, other runs.
 _SCAN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|\n|[{}]|[^\n{}"#]+|"')
 _BLANK = " \t\f\r"
+WHOLE_AT = 8  # with more new statements than this (and than half of them), the whole file is parsed at once
 
 
 @dataclass(frozen=True)
@@ -165,24 +166,31 @@ class Pieces:
         self._kept: dict[tuple[str, int], dict[int, Converted]] = {}
         self._name: tuple[tuple[str, int, int], Any] | None = None  # the `sla NAME {` line → its NAME token
         self.parsed = self.moved = 0  # statements parsed / moved to another line in the last conversion
+        self.route = "whole"  # how the last conversion went: "statements", "syntax error" or "whole" (the driver's)
 
     def convert(self, source: str) -> tuple[n.Document, list[Diagnostic]] | None:
         """The document and value errors of `source`, as `to_ast` finds them, or None to parse it whole."""
         from ..to_ast.pieces import assemble
 
         cut = split(source)
+        self.route = "whole"
         if cut is None:
             return None
         kept, self._kept, self.parsed, self.moved = self._kept, {}, 0, 0
         name = self._name[1] if self._name is not None and self._name[0] == cut.opening else None
         nodes: list[n.Node] = []
         diagnostics: list[Diagnostic] = []
-        for piece in cut.pieces:
-            found = self._kept_for(kept, piece) if name is not None else None
+        # When the line of `sla NAME {` changed, its NAME comes with the first statement's parse.
+        founds = [self._kept_for(kept, p) if i or name is not None else None for i, p in enumerate(cut.pieces)]
+        whole = self._whole(cut, source) if founds.count(None) > max(WHOLE_AT, len(founds) // 2) else None
+        for piece, found in zip(cut.pieces, founds, strict=True):
             if found is None:
-                parsed = self._parse(cut, piece)
+                parsed = self._parse(cut, piece, whole.get(piece.start) if whole is not None else None)
                 if parsed is None:
-                    self._kept = kept  # the last good statements stay for the next version
+                    for key, lines in self._kept.items():  # the last good statements stay for the next version
+                        kept.setdefault(key, {}).update(lines)
+                    self._kept = kept
+                    self._syntax_error(cut, piece, source)
                     return None
                 name, found = parsed
                 self.parsed += 1
@@ -193,7 +201,42 @@ class Pieces:
         self._name = (cut.opening, name)
         span = Span(self.file, *cut.sla, cut.close[0], cut.close[1] + 1)
         doc, folded = assemble(name, nodes, span, file=self.file, source=source)
+        self.route = "statements"
         return doc, diagnostics + folded
+
+    def _whole(self, cut: Split, source: str) -> dict[int, list[Any]] | None:
+        """The NAME token and each statement's tree from one parse of the whole text, by the statement's
+        offset (when most statements are new, one parse of the file costs less than one per statement);
+        None if the file does not parse."""
+        from ..syntax import parse_piece
+        from ..to_ast.pieces import position, sla_children
+
+        tree = parse_piece(source)
+        children = sla_children(tree) if tree is not None else []
+        if len(children) != len(cut.pieces) + 1:
+            return None
+        found = {}
+        for piece, child in zip(cut.pieces, children[1:], strict=True):
+            if position(child) != (piece.line, piece.column):
+                return None
+            found[piece.start] = [children[0], child]
+        return found
+
+    def _syntax_error(self, cut: Split, piece: Piece, source: str) -> None:
+        """Raise the syntax error a full parse finds in `piece` (the first statement that does not parse alone).
+
+        The statements above it parse, so a full parse reaches it in the state it is in after any one
+        statement: the text from the statement above it to the end, under the padded header, gives the
+        same error, position and message (the parser stops there), without parsing the whole file again.
+        If that text parses after all, the driver parses the whole.
+        """
+        from ..syntax import parse_tree
+
+        at = cut.pieces.index(piece)
+        start = cut.pieces[at - 1] if at else piece
+        self.route = "syntax error"
+        parse_tree(cut.header + self._padding(cut, start) + source[start.start :], self.file)
+        self.route = "whole"
 
     def _kept_for(self, kept: dict[tuple[str, int], dict[int, Converted]], piece: Piece) -> Converted | None:
         """The statement's node as the last version had it, moved to its new line if lines were added above."""
@@ -208,17 +251,25 @@ class Pieces:
         lines = piece.line - line
         return shifted(node, lines), [shifted(d, lines) for d in diagnostics]
 
-    def _parse(self, cut: Split, piece: Piece) -> tuple[Any, tuple[n.Node, list[Diagnostic]]] | None:
-        """The contract's NAME token and the statement's node and value errors; None if it does not parse alone."""
+    def _parse(self, cut: Split, piece: Piece, parsed: list[Any] | None = None) -> tuple[Any, Converted] | None:
+        """The contract's NAME token and the statement's node and value errors; None if it does not parse alone.
+
+        `parsed`: the NAME token and the statement's tree when the whole file was parsed (`_whole`).
+        """
         from ..syntax import parse_piece
         from ..to_ast.pieces import sla_children, statement
 
-        if piece.line > cut.header_line:
-            padding = "\n" * (piece.line - cut.header_line) + " " * (piece.column - 1)
-        else:
-            padding = " " * (piece.start - len(cut.header))
-        tree = parse_piece(cut.header + padding + piece.text + "\n}\n")
-        children = sla_children(tree) if tree is not None else []
+        if parsed is None:
+            tree = parse_piece(cut.header + self._padding(cut, piece) + piece.text + "\n}\n")
+            parsed = sla_children(tree) if tree is not None else []
+        children = parsed
         if len(children) != 2:
             return None
         return children[0], statement(children[1], file=self.file)
+
+    @staticmethod
+    def _padding(cut: Split, piece: Piece) -> str:
+        """Blank lines and spaces that put `piece`, after the header, on its own line and column."""
+        if piece.line > cut.header_line:
+            return "\n" * (piece.line - cut.header_line) + " " * (piece.column - 1)
+        return " " * (piece.start - len(cut.header))

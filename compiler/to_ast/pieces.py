@@ -23,6 +23,11 @@ def sla_children(tree: Tree[Token]) -> list[Any]:
     return list(sla.children)
 
 
+def position(tree: Tree[Token]) -> tuple[int, int]:
+    """The line and column where a statement's tree starts."""
+    return tree.meta.line, tree.meta.column
+
+
 def statement(tree: Tree[Token], *, file: str) -> tuple[n.Node, list[Diagnostic]]:
     """One top-level statement's tree → its node and the value errors found converting it."""
     builder = _AstBuilder(file)
