@@ -186,3 +186,19 @@ def test_a_moved_statement_equals_its_parse_on_the_new_line() -> None:
     lower = compile_source("\n\n\n" + text, file="w.sla", validate_schema=False).doc
     assert doc is not None and lower is not None
     assert [shifted(s, 3) for s in doc.sla.body] == list(lower.sla.body)
+
+
+def test_the_splitter_reads_texts_as_the_lexer_does() -> None:
+    import re
+
+    from slac import syntax
+    from slac.lsp.incremental import _SCAN
+
+    lexer = re.compile(syntax.parser().get_terminal("STRING").pattern.to_regexp())
+    splitter = re.compile(_SCAN.pattern.split("|#")[0])  # its two text alternatives, before the comment
+    rng = random.Random("texts")
+    for _ in range(20_000):
+        text = "".join(rng.choice('"\\\nab{#') for _ in range(rng.randint(0, 14)))
+        for at in range(len(text)):
+            a, b = lexer.match(text, at), splitter.match(text, at)
+            assert (a and a.span()) == (b and b.span()), (text, at)

@@ -8,7 +8,6 @@ only translates between these answers and LSP messages. Lines and columns here a
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -64,6 +63,11 @@ REFERS: dict[tuple[type[n.Node], str], str] = {
     (n.ExpectScopeUptime, "service"): "service",
     (n.ExpectScopeUptime, "region"): "region",
 }
+
+# The same, by statement class: its (field, kind) pairs.
+_REFERS_OF: dict[type[n.Node], list[tuple[str, str]]] = {}
+for (_cls, _field), _kind in REFERS.items():
+    _REFERS_OF.setdefault(_cls, []).append((_field, _kind))
 
 # Kinds of name that no statement declares: a region is named where it is used (`charges compute us_east …`).
 UNDECLARED = frozenset({"region"})
@@ -147,11 +151,8 @@ class Analysis:
             name = getattr(statement, "name", None)
             if kind and isinstance(name, n.Ident):
                 self.declarations.append(Name(kind, name.value, name.span, statement.span, statement))
-            for f in dataclasses.fields(statement):
-                refers = REFERS.get((type(statement), f.name))
-                if refers is None:
-                    continue
-                for ident in _idents(getattr(statement, f.name)):
+            for field_name, refers in _REFERS_OF.get(type(statement), ()):
+                for ident in _idents(getattr(statement, field_name)):
                     self.uses.append(Name(refers, ident.value, ident.span, None, statement))
             if isinstance(statement, n.Repeat):
                 self._index(n.Block(statement.span, (statement.event,)))

@@ -36,8 +36,9 @@ _FIRST = re.compile(rf"{_WS}(?:{_NL}{_WS})?")  # `{` … first statement: `_NL?`
 _BETWEEN = re.compile(rf"{_WS}{_NL}{_WS}")  # statement … statement: exactly one `_NL`
 _LAST = _FIRST  # last statement … `}`: `_NL?`
 _TRAILER = re.compile(rf"{_WS}(?:{_NL}{_WS})?(?:#[^\n]*)?")  # `}` … end of file: `_NL?`, a last comment
-# What the splitter reads: texts (one token, newlines included), comments, braces, newlines, other runs.
-_SCAN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*|\n|[{}]|[^\n{}"#]+|"')
+# What the splitter reads: texts (one token, newlines included; the grammar's STRING, written so that
+# Python's `re` reads a long text fast), comments, braces, newlines and a quote that opens no text.
+_SCAN = re.compile(r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|#[^\n]*|[{}\n"]')
 _BLANK = " \t\f\r"
 WHOLE_AT = 8  # with more new statements than this (and than half of them), the whole file is parsed at once
 
@@ -69,45 +70,49 @@ def split(source: str) -> Split | None:
     header = _HEADER.match(source)
     if header is None:
         return None
-    body = header.end()
-    line = source.count("\n", 0, body) + 1
-    line_start = source.rfind("\n", 0, body) + 1
-    sla_line = source.count("\n", 0, header.start(1)) + 1
-    sla = (sla_line, header.start(1) - (source.rfind("\n", 0, header.start(1)) + 1) + 1)
-    pieces: list[Piece] = []
-    depth, start, end = 1, -1, -1
-    start_at = (0, 0)
+    body, sla_at = header.end(), header.start(1)
+    sla = (source.count("\n", 0, sla_at) + 1, sla_at - source.rfind("\n", 0, sla_at))
+    found: list[tuple[int, int]] = []  # where each statement starts and ends
+    depth, start, end, after = 1, -1, -1, body
     for m in _SCAN.finditer(source, body):
-        token = m.group()
-        first = token[0]
+        at = m.start()
+        if depth == 1 and after < at:  # words and numbers between the texts, comments and braces
+            gap = source[after:at]
+            words = gap.strip(_BLANK)
+            if words:
+                start = start if start >= 0 else after + gap.index(words[0])
+                end = after + len(gap.rstrip(_BLANK))
+        after = m.end()
+        first = source[at]
         if first == "\n":
             if depth == 1 and start >= 0:
-                pieces.append(Piece(source[start:end], start, *start_at))
+                found.append((start, end))
                 start = -1
-            line, line_start = line + 1, m.end()
-            continue
-        if first == "#":
-            continue
-        if token == "}" and depth == 1:
-            if start >= 0:
-                pieces.append(Piece(source[start:end], start, *start_at))
-            return _checked(source, header.group(), body, sla, pieces, (m.start(), line, m.start() - line_start + 1))
-        lead, stripped = m.start(), token
-        if first in _BLANK or token[-1] in _BLANK:
-            stripped = token.strip(_BLANK)
-            if not stripped:
-                continue
-            lead += token.index(stripped[0])
-        if start < 0:
-            start, start_at = lead, (line, lead - line_start + 1)
-        end = lead + len(stripped)
-        if token == "{":
+        elif first == "{":
+            start = start if start >= 0 else at
             depth += 1
-        elif token == "}":
-            depth -= 1
-        elif first == '"' and "\n" in token:  # a text over several lines
-            line, line_start = line + token.count("\n"), m.start() + token.rfind("\n") + 1
+        elif first == "}":
+            if depth == 1:
+                if start >= 0:
+                    found.append((start, end))
+                return _pieces(source, header.group(), body, sla, found, at)
+            depth, end = depth - 1, after
+        elif first == '"' and depth == 1:  # a text (or a quote that opens none)
+            start, end = start if start >= 0 else at, after
     return None
+
+
+def _pieces(
+    source: str, header: str, body: int, sla: tuple[int, int], found: list[tuple[int, int]], close: int
+) -> Split | None:
+    """The statements found, with their lines and columns, and the closing `}` at offset `close`."""
+    pieces = []
+    line, counted = source.count("\n", 0, body) + 1, body
+    for start, end in found:
+        line, counted = line + source.count("\n", counted, start), start
+        pieces.append(Piece(source[start:end], start, line, start - source.rfind("\n", 0, start)))
+    close_line = line + source.count("\n", counted, close)
+    return _checked(source, header, body, sla, pieces, (close, close_line, close - source.rfind("\n", 0, close)))
 
 
 def _checked(
