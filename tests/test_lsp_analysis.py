@@ -185,8 +185,9 @@ def test_completion_of_services_regions_and_conditions() -> None:
         regions,
     )
     assert complete_on_new_line(W9, "priority high {", "    requires ") != conditions
-    # A service block's statements.
+    # The statements of blocks the parser is asked about by their opening line: a service, an exclusion.
     assert {w for w, _ in complete_on_new_line(NIMBUS, "service compute {", "    ")} == {"name", "measured", "downtime"}
+    assert complete_on_new_line(NIMBUS, "exclude customer_caused {", "    ") == [("maintenance", "keyword")]
 
 
 def test_every_statement_of_the_bundled_contracts_has_a_meaning() -> None:

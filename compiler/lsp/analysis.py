@@ -226,39 +226,45 @@ def _innermost(block: n.Block, line: int, column: int) -> n.Node | None:
 
 # ---- completion --------------------------------------------------------------------------------------
 
-_BLOCK_OPEN = re.compile(
-    r"^\s*(sla|tier|calendar|availability|credit|priority|channel|example|objective|service|publish|third_party)"
-    r"\b[^{}\n]*\{\s*$"
-)
-# Blocks whose statements `syntax.statement_keywords` does not list: the text that opens each.
-_MORE_BLOCKS = {
-    "service": "sla x {\n  service s {\n    ",
-    "publish": "sla x {\n  publish {\n    ",
-    "third_party": "sla x {\n  third_party {\n    ",
-}
-
-
-@lru_cache(maxsize=1)
-def block_keywords() -> dict[str, frozenset[str]]:
-    """The keywords a line may start with in each block (from the parser itself)."""
-    from ..syntax import keywords_after, statement_keywords
-
-    return {**statement_keywords(), **{block: keywords_after(opened) for block, opened in _MORE_BLOCKS.items()}}
+# A line that opens a block: its first word (`tier`, `service`, `example` …), then `{` at its end.
+_BLOCK_OPEN = re.compile(r"^\s*([a-z_]+)\b[^{}\n]*\{\s*$")
 
 
 def enclosing_block(source: str, line: int) -> str:
     """The keyword of the innermost block open at `line` (1-based), by counting braces line by line."""
-    stack: list[str] = []
+    return _enclosing(source, line)[0]
+
+
+def _enclosing(source: str, line: int) -> tuple[str, str]:
+    """The innermost block open at `line`: its keyword ("file" outside any) and the line that opened it."""
+    stack: list[tuple[str, str]] = []
     for text in source.splitlines()[: line - 1]:
         code = re.sub(r'"(?:[^"\\\n]|\\.)*"|#.*', "", text)
         m = _BLOCK_OPEN.match(code)
         if m:
-            stack.append(m.group(1))
+            stack.append((m.group(1), text))
         elif "{" in code and "}" not in code:
-            stack.append("text")
+            stack.append(("text", text))
         elif "}" in code and "{" not in code and stack:
             stack.pop()
-    return stack[-1] if stack else "file"
+    return stack[-1] if stack else ("file", "")
+
+
+@lru_cache(maxsize=1)
+def block_keywords() -> dict[str, frozenset[str]]:
+    """The keywords a line may start with in the blocks of `syntax.statement_keywords` (from the parser)."""
+    from ..syntax import statement_keywords
+
+    return dict(statement_keywords())
+
+
+@lru_cache(maxsize=256)
+def keywords_in(opening: str) -> frozenset[str]:
+    """The keywords a line may start with in a block of the contract opened by the line `opening`
+    (`service compute {`, `publish {`, … any block a later grammar adds), from the parser."""
+    from ..syntax import keywords_after
+
+    return keywords_after(f"sla x {{\n{opening}\n")
 
 
 def completions(analysis: Analysis, line: int, column: int, source: str | None = None) -> list[tuple[str, str]]:
@@ -275,8 +281,11 @@ def completions(analysis: Analysis, line: int, column: int, source: str | None =
     words = NAME.findall(before)
     at_start = re.fullmatch(r"\s*[a-z_]*", before) is not None
     if at_start:
-        block = enclosing_block(source, line)
-        allowed = block_keywords().get(block) or (frozenset({"sla"}) if block == "file" else frozenset())
+        block, opening = _enclosing(source, line)
+        if block == "file":
+            allowed = frozenset({"sla"})
+        else:
+            allowed = block_keywords().get(block) or keywords_in(opening)
         return [(k, "keyword") for k in sorted(allowed)]
     done = words if not re.search(r"[a-z0-9_]$", before) else words[:-1]  # the words before the one being typed
     kind = _kind_after(analysis, done, lambda: enclosing_block(source, line))

@@ -2,17 +2,21 @@
 
 A keystroke changes one statement of `sla NAME { … }`; parsing the other few hundred again is most of
 the time a 1,000-line contract takes to check. So the text is split into its top-level statements
-(by braces, strings and comments, the way the lexer sees them), each statement is parsed on its own
+(by texts, comments and braces, the way the lexer sees them), each statement is parsed on its own
 inside a copy of the contract's header padded with blank lines so that its tokens keep their lines and
-columns, and its node and value errors are kept, keyed by its text and position. The document is then
-assembled as `to_ast` assembles it, and the checks, the policy and the examples run on the whole of it
-through the driver, as for `slac check`.
+columns, and its node and value errors are kept, keyed by its text and column; a statement that only
+moved (lines added or removed above it) is moved with it. The document is then assembled as `to_ast`
+assembles it, and the checks, the policy and the examples run on the whole of it through the driver,
+as for `slac check`.
 
-Whatever this cannot vouch for goes to the driver's own parse of the whole text: a statement that does
-not parse alone (a syntax error, whose message depends on the whole text), a separator between
-statements that is not exactly what the lexer would read as one newline, a file that is not one
-`sla … { … }`. So the diagnostics are those of a full compile (tests/test_lsp_incremental.py compares
-them, positions included, on random edits of the bundled contracts).
+A statement that does not parse alone is a syntax error: it is found by parsing from the statement
+above it on (the parser reaches it in the same state as in the whole file, so the message and the
+position are the same). Whatever this cannot vouch for goes to the driver's own parse of the whole
+text: a separator between statements that is not exactly what the lexer reads as one newline, a file
+that is not plainly one `sla … { … }` (an unclosed brace, a second contract). So the diagnostics are
+those of a full compile (tests/test_lsp_incremental.py compares them, positions included, on random
+edits of the bundled contracts and starters, on every bad case and on layouts the splitter must read
+as the lexer does).
 """
 
 from __future__ import annotations
