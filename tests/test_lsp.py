@@ -190,3 +190,21 @@ async def test_hover_and_completion_of_a_service_with_its_names(client: Language
     by_label = {i.label: i for i in items.items}
     assert set(by_label) == {"compute", "object_storage"}
     assert by_label["compute"].detail == "service · Compute / 计算服务"
+
+
+async def test_rename_of_a_region_renames_every_use_and_refuses_another_region(client: LanguageClient) -> None:
+    from pygls.exceptions import JsonRpcException
+
+    nimbus = (ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8")
+    lines = nimbus.split("\n")
+    open_doc(client, nimbus)
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    row = next(i for i, ln in enumerate(lines) if "charges compute eu_west" in ln)
+    pos = t.Position(row, lines[row].index("eu_west"))
+    doc = t.TextDocumentIdentifier(URI)
+    edit = await client.text_document_rename_async(t.RenameParams(doc, pos, "ap_south"))
+    # Every `eu_west` outside comments is a use of the region (the contract's comments do not name it).
+    uses = sum(ln.split("#")[0].split().count("eu_west") for ln in lines)
+    assert len(edit.changes[URI]) == uses and uses >= 3
+    with pytest.raises(JsonRpcException, match="already named"):
+        await client.text_document_rename_async(t.RenameParams(doc, pos, "us_east"))

@@ -15,7 +15,7 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..errors import Diagnostic, Span
-from .analysis import Analysis, Name, completions
+from .analysis import UNDECLARED, Analysis, Name, completions
 from .hover import KINDS, hover
 from .incremental import Pieces
 from .names import describe, display_names
@@ -235,6 +235,8 @@ def on_rename(ls: SlaServer, params: t.RenameParams) -> t.WorkspaceEdit | None:
         raise ValueError(f"`{new}` is not a name: lower-case letters, digits and `_`, not a keyword")
     if analysis.declaration(name.kind, new) is not None:
         raise ValueError(f"a {name.kind} `{new}` is already declared")
+    if name.kind in UNDECLARED and new in analysis.names_of(name.kind):  # two regions would become one
+        raise ValueError(f"a {name.kind} `{new}` is already named in the examples")
     edits = [t.TextEdit(to_range(analysis.source, o.span), new) for o in analysis.occurrences(name.kind, name.value)]
     return t.WorkspaceEdit(changes={params.text_document.uri: edits})
 
