@@ -202,3 +202,16 @@ def test_the_splitter_reads_texts_as_the_lexer_does() -> None:
         for at in range(len(text)):
             a, b = lexer.match(text, at), splitter.match(text, at)
             assert (a and a.span()) == (b and b.span()), (text, at)
+
+
+def test_typing_a_block_character_by_character() -> None:
+    text = CONTRACTS["nimbus-cloud.sla"]
+    at = text.index("  tier standard {")
+    typed = '  service cdn {\n    name en "CDN" zh "内容分发"\n    measured per region\n  }\n'
+    pieces = Pieces("nimbus-cloud.sla")
+    routes: Counter[str] = Counter()
+    for n in [*range(0, len(typed), 2), len(typed)]:
+        full, incremental = compile_both(text[:at] + typed[:n] + text[at:], pieces)
+        assert_same(full, incremental, repr(typed[:n]))
+        routes[pieces.route] += 1
+    assert full.ok and routes["whole"] and routes["statements"] and routes["syntax error"], routes
