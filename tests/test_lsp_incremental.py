@@ -84,9 +84,9 @@ def test_random_edits_give_the_full_compile_diagnostics(name: str) -> None:
         errors += any(d.severity == "error" for d in full.diagnostics)
         fine += full.ok
     # The sequence went through good and broken texts, reused statements in the texts that parsed, and
-    # took each way: statements assembled, a syntax error found from its statement, the whole text parsed.
+    # took both ways: statements assembled, a syntax error found from the statement above it.
     assert errors >= 5 and fine >= 4 and reused >= 5, (errors, fine, reused)
-    assert routes["statements"] >= 10 and routes["syntax error"] >= 5 and routes["whole"] >= 1, routes
+    assert routes["statements"] >= 10 and routes["syntax error"] >= 5, routes
 
 
 @pytest.mark.parametrize("name", CONTRACTS)
@@ -214,4 +214,5 @@ def test_typing_a_block_character_by_character() -> None:
         full, incremental = compile_both(text[:at] + typed[:n] + text[at:], pieces)
         assert_same(full, incremental, repr(typed[:n]))
         routes[pieces.route] += 1
-    assert full.ok and routes["whole"] and routes["statements"] and routes["syntax error"], routes
+    # An unclosed `{` too is a syntax error found from the statement above it, not a parse of the file.
+    assert full.ok and routes["statements"] and routes["syntax error"] and not routes["whole"], routes

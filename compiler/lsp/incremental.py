@@ -67,6 +67,9 @@ class Split:
     sla: tuple[int, int]  # line, column of `sla`
     pieces: list[Piece]
     close: tuple[int, int]  # line, column of the closing `}`
+    # False: after the last piece comes what is not plainly statements and the closing `}` (a syntax error,
+    # an unclosed block …); the pieces are those before it.
+    complete: bool = True
 
 
 def split(source: str) -> Split | None:
@@ -103,38 +106,45 @@ def split(source: str) -> Split | None:
             depth, end = depth - 1, after
         elif first == '"' and depth == 1:  # a text (or a quote that opens none)
             start, end = start if start >= 0 else at, after
-    return None
+    return _pieces(source, header.group(), body, sla, found, None)  # never closed
 
 
 def _pieces(
-    source: str, header: str, body: int, sla: tuple[int, int], found: list[tuple[int, int]], close: int
+    source: str, header: str, body: int, sla: tuple[int, int], found: list[tuple[int, int]], close: int | None
 ) -> Split | None:
-    """The statements found, with their lines and columns, and the closing `}` at offset `close`."""
+    """The statements found, with their lines and columns, and the closing `}` at offset `close` (None:
+    the text ended first)."""
     pieces = []
     line, counted = source.count("\n", 0, body) + 1, body
     for start, end in found:
         line, counted = line + source.count("\n", counted, start), start
         pieces.append(Piece(source[start:end], start, line, start - source.rfind("\n", 0, start)))
-    close_line = line + source.count("\n", counted, close)
-    return _checked(source, header, body, sla, pieces, (close, close_line, close - source.rfind("\n", 0, close)))
-
-
-def _checked(
-    source: str, header: str, body: int, sla: tuple[int, int], pieces: list[Piece], close: tuple[int, int, int]
-) -> Split | None:
-    """The split, when what lies between the statements is exactly what the grammar reads there."""
-    if not pieces:
-        return None
-    close_at, (close_pos, *at) = pieces[-1].start + len(pieces[-1].text), close
-    gaps = [(_FIRST, body, pieces[0].start)]
-    gaps += [(_BETWEEN, a.start + len(a.text), b.start) for a, b in zip(pieces, pieces[1:], strict=False)]
-    gaps += [(_LAST, close_at, close_pos), (_TRAILER, close_pos + 1, len(source))]
-    for pattern, a, b in gaps:
-        if pattern.fullmatch(source, a, b) is None:
-            return None
     header_line = source.count("\n", 0, body) + 1
     opening = (header[header.rfind("\n") + 1 :], *sla)  # the line of `sla NAME {`
-    return Split(header, header_line, opening, sla, pieces, (at[0], at[1]))
+    if close is None:
+        return _checked(source, Split(header, header_line, opening, sla, pieces, (0, 0), False), body, None)
+    at = (line + source.count("\n", counted, close), close - source.rfind("\n", 0, close))
+    return _checked(source, Split(header, header_line, opening, sla, pieces, at), body, close)
+
+
+def _checked(source: str, cut: Split, body: int, close: int | None) -> Split | None:
+    """The split with `complete` when what lies between the statements is exactly what the grammar reads
+    there; else the pieces up to the first that is followed by something else. None: no piece to keep."""
+    pieces = cut.pieces
+    if not pieces or _FIRST.fullmatch(source, body, pieces[0].start) is None:
+        return None
+    good = 1
+    while good < len(pieces) and _BETWEEN.fullmatch(source, _end(pieces[good - 1]), pieces[good].start):
+        good += 1
+    if good == len(pieces) and close is not None:
+        last, trailer = _LAST.fullmatch(source, _end(pieces[-1]), close), _TRAILER.fullmatch(source, close + 1)
+        if last is not None and trailer is not None:
+            return cut
+    return dataclasses.replace(cut, pieces=pieces[:good], complete=False)
+
+
+def _end(piece: Piece) -> int:
+    return piece.start + len(piece.text)
 
 
 Converted = tuple["n.Node", list[Diagnostic]]  # a statement's node and the value errors of its conversion
@@ -185,21 +195,22 @@ class Pieces:
         self.route = "whole"
         if cut is None:
             return None
+        complete = cut.complete
         kept, self._kept, self.parsed, self.moved = self._kept, {}, 0, 0
         name = self._name[1] if self._name is not None and self._name[0] == cut.opening else None
         nodes: list[n.Node] = []
         diagnostics: list[Diagnostic] = []
         # When the line of `sla NAME {` changed, its NAME comes with the first statement's parse.
         founds = [self._kept_for(kept, p) if i or name is not None else None for i, p in enumerate(cut.pieces)]
-        whole = self._whole(cut, source) if founds.count(None) > max(WHOLE_AT, len(founds) // 2) else None
+        many = founds.count(None) > max(WHOLE_AT, len(founds) // 2)
+        whole = self._whole(cut, source) if many and complete else None
         for piece, found in zip(cut.pieces, founds, strict=True):
             if found is None:
                 parsed = self._parse(cut, piece, whole.get(piece.start) if whole is not None else None)
-                if parsed is None:
-                    for key, lines in self._kept.items():  # the last good statements stay for the next version
-                        kept.setdefault(key, {}).update(lines)
-                    self._kept = kept
-                    self._syntax_error(cut, piece, source)
+                if parsed is None:  # a syntax error in it: found from the statement above it on
+                    at = cut.pieces.index(piece)
+                    self._keep(kept)
+                    self._syntax_error(cut, cut.pieces[at - 1] if at else piece, source)
                     return None
                 name, found = parsed
                 self.parsed += 1
@@ -208,6 +219,10 @@ class Pieces:
             diagnostics += found[1]
         assert name is not None  # split() found at least one statement, and the first one sets it
         self._name = (cut.opening, name)
+        if not complete:  # a syntax error after the last piece: found from that piece on
+            self._keep(kept)
+            self._syntax_error(cut, cut.pieces[-1], source)
+            return None
         span = Span(self.file, *cut.sla, cut.close[0], cut.close[1] + 1)
         doc, folded = assemble(name, nodes, span, file=self.file, source=source)
         self.route = "statements"
@@ -231,18 +246,22 @@ class Pieces:
             found[piece.start] = [children[0], child]
         return found
 
-    def _syntax_error(self, cut: Split, piece: Piece, source: str) -> None:
-        """Raise the syntax error a full parse finds in `piece` (the first statement that does not parse alone).
+    def _keep(self, kept: dict[tuple[str, int], dict[int, Converted]]) -> None:
+        """Keep the last version's statements and this one's (the text does not parse: no version wins)."""
+        for key, lines in self._kept.items():
+            kept.setdefault(key, {}).update(lines)
+        self._kept = kept
 
-        The statements above it parse, so a full parse reaches it in the state it is in after any one
-        statement: the text from the statement above it to the end, under the padded header, gives the
-        same error, position and message (the parser stops there), without parsing the whole file again.
-        If that text parses after all, the driver parses the whole.
+    def _syntax_error(self, cut: Split, start: Piece, source: str) -> None:
+        """Raise the syntax error a full parse finds after the statements above `start`, which all parse.
+
+        A full parse passes them and reaches `start` in the state it is in after any one statement (or
+        after the header, for the first), so the text from `start` to the end, under the padded header,
+        gives the same error, position and message (the parser stops there) without parsing the whole
+        file again. If that text parses after all, the driver parses the whole.
         """
         from ..syntax import parse_tree
 
-        at = cut.pieces.index(piece)
-        start = cut.pieces[at - 1] if at else piece
         self.route = "syntax error"
         parse_tree(cut.header + self._padding(cut, start) + source[start.start :], self.file)
         self.route = "whole"
