@@ -32,12 +32,19 @@ CONTRACT = ROOT / "contracts" / "websoft9.sla"
 
 
 def median_ms(fn: Callable[[int], object], runs: int) -> float:
-    times = []
+    return timed(fn, runs)[0]
+
+
+def timed(fn: Callable[[int], object], runs: int) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process, in ms (on a busy machine the CPU time is
+    close to what a quiet one takes)."""
+    wall, cpu = [], []
     for i in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn(i)
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def keystroke(source: str, i: int) -> str:
@@ -90,14 +97,15 @@ def main() -> None:
     print(
         f"  slac check in-process, same text:        {check_ms:7.1f} ms  -> refresh / check = {refresh_ms / check_ms:.2f}"
     )
-    print("lsp diagnostics on change, 1,000 lines (goal <= 50 ms):")
-    for what, ms in lsp.items():
+    print("lsp diagnostics on change, 1,000 lines (goal <= 50 ms), median wall time (CPU time of this process):")
+    for what, (ms, cpu) in lsp.items():
         print(
-            f"  {what + ':':40} {ms:7.1f} ms median  -> / check = {ms / big_check_ms:.2f}, / whole = {ms / whole:.2f}"
+            f"  {what + ':':40} {ms:7.1f} ms ({cpu:5.1f})  -> / check = {ms / big_check_ms:.2f}, "
+            f"/ whole = {ms / whole[0]:.2f}"
         )
     print(f"  slac check in-process, same text:        {big_check_ms:7.1f} ms")
-    print(f"  the analysis parsing every statement:    {whole:7.1f} ms")
-    ok = refresh_ms <= 150 and all(ms <= 50 for ms in lsp.values())
+    print(f"  the analysis parsing every statement:    {whole[0]:7.1f} ms ({whole[1]:5.1f})")
+    ok = refresh_ms <= 150 and all(ms <= 50 for ms, _ in lsp.values())
     sys.exit(0 if ok else 1)
 
 
@@ -136,12 +144,12 @@ def on_change(text: str, pieces: object) -> None:
     [to_lsp(text, d) for d in analysis.diagnostics]
 
 
-def lsp_ms(change: Callable[[int], str]) -> float:
+def lsp_ms(change: Callable[[int], str]) -> tuple[float, float]:
     from slac.lsp.incremental import Pieces
 
     pieces = Pieces("big.sla")
     on_change(change(0), pieces)  # the document opened: every statement parsed once
-    ms = median_ms(lambda i: on_change(change(i + 1), pieces), 30)
+    ms = timed(lambda i: on_change(change(i + 1), pieces), 30)
     # What was timed finds what a full compile finds, positions included.
     from slac.driver import compile_source
     from slac.lsp.analysis import Analysis
@@ -152,11 +160,11 @@ def lsp_ms(change: Callable[[int], str]) -> float:
     return ms
 
 
-def whole_ms(big: str) -> float:
+def whole_ms(big: str) -> tuple[float, float]:
     """The analysis without reuse (a new `Pieces` each time: every statement parsed), for the ratio."""
     from slac.lsp.incremental import Pieces
 
-    return median_ms(lambda i: on_change(keystroke(big, i), Pieces("big.sla")), 30)
+    return timed(lambda i: on_change(keystroke(big, i), Pieces("big.sla")), 30)
 
 
 if __name__ == "__main__":

@@ -123,6 +123,10 @@ def test_one_changed_statement_is_the_only_one_parsed(name: str) -> None:
     full, incremental = compile_both(broken, pieces)
     assert_same(full, incremental, "syntax error")
     assert full.doc is None and pieces.route == "syntax error"
+    # The error being typed on: only the statement with it is parsed again (and fails again).
+    full, incremental = compile_both(broken.replace("uptime 99.9\n", "uptime 99.99\n", 1), pieces)
+    assert_same(full, incremental, "syntax error, typed on")
+    assert full.doc is None and pieces.route == "syntax error" and pieces.parsed == 0
     # Every line indented one more space (a paste, a reformat): every statement is new, the file is
     # parsed at once and its statements kept for the next change.
     indented = "\n".join(" " + line if line.strip() else line for line in text.split("\n"))
@@ -216,3 +220,23 @@ def test_typing_a_block_character_by_character() -> None:
         routes[pieces.route] += 1
     # An unclosed `{` too is a syntax error found from the statement above it, not a parse of the file.
     assert full.ok and routes["statements"] and routes["syntax error"] and not routes["whole"], routes
+
+
+def test_a_document_opened_with_a_syntax_error_is_not_parsed_whole_on_each_change(monkeypatch) -> None:
+    text = CONTRACTS["websoft9.sla"]
+    wholes: list[str] = []
+    original = Pieces._whole
+    monkeypatch.setattr(
+        Pieces, "_whole", lambda self, cut, source: wholes.append(source) or original(self, cut, source)
+    )
+    at = text.index("  tier ")
+    pieces = Pieces("websoft9.sla")
+    for typed in ["  tier x", "  tier xy", "  tier xyz"]:  # a statement being typed: a syntax error each time
+        full, incremental = compile_both(text[:at] + typed + "\n" + text[at:], pieces)
+        assert_same(full, incremental, typed)
+        assert pieces.route == "syntax error"
+    # The first version, all new, tried the whole file once; the next ones start from the statement above.
+    assert len(wholes) == 1
+    full, incremental = compile_both(text, pieces)  # fixed: the statements after it are parsed now
+    assert_same(full, incremental, "fixed")
+    assert pieces.route == "statements"

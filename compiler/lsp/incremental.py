@@ -192,7 +192,7 @@ class Pieces:
         from ..to_ast.pieces import assemble
 
         cut = split(source)
-        self.route = "whole"
+        broken, self.route = self.route == "syntax error", "whole"
         if cut is None:
             return None
         complete = cut.complete
@@ -202,8 +202,10 @@ class Pieces:
         diagnostics: list[Diagnostic] = []
         # When the line of `sla NAME {` changed, its NAME comes with the first statement's parse.
         founds = [self._kept_for(kept, p) if i or name is not None else None for i, p in enumerate(cut.pieces)]
+        # Many new statements: parse the file at once, unless the last version had a syntax error (the
+        # statements after it were not parsed then, and this version most likely has it too).
         many = founds.count(None) > max(WHOLE_AT, len(founds) // 2)
-        whole = self._whole(cut, source) if many and complete else None
+        whole = self._whole(cut, source) if many and complete and not broken else None
         for piece, found in zip(cut.pieces, founds, strict=True):
             if found is None:
                 parsed = self._parse(cut, piece, whole.get(piece.start) if whole is not None else None)
