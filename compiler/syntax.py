@@ -401,7 +401,7 @@ def _hint(found: str, expected: set[str]) -> str | None:
 
 
 def parse_piece(text: str) -> Tree | None:
-    """The parse tree of `text`, or None when it does not parse (the caller then parses the whole file)."""
+    """The parse tree of `text`, or None when it does not parse (the caller then finds the syntax error)."""
     from lark.exceptions import UnexpectedInput
 
     try:

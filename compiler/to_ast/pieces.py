@@ -17,10 +17,12 @@ from . import _AstBuilder
 
 
 def sla_children(tree: Tree[Token]) -> list[Any]:
-    """The `sla` rule's children of a parsed piece: its NAME token, then each statement's tree."""
+    """The `sla` rule's children of a parsed piece: its NAME token, then each statement's tree; [] when a
+    statement is not a tree of its own (a grammar that inlines one: the caller parses the whole file)."""
     sla = tree.children[0]
     assert isinstance(sla, Tree) and sla.data == "sla"
-    return list(sla.children)
+    children = list(sla.children)
+    return children if all(isinstance(c, Tree) for c in children[1:]) else []
 
 
 def position(tree: Tree[Token]) -> tuple[int, int]:
