@@ -137,21 +137,27 @@ class _Data:
                 out.append((sid, None))
                 continue
             regions = {g for (s, g) in self.charged.get(customer, ()) if s == sid and g is not None}
-            regions |= {self.reg[i] for i in self.own.get(customer, ()) if self.svc[i] == sid and self.reg[i] is not None}
-            out.extend((sid, g) for g in sorted(r for r in regions if r is not None))
+            regions |= {g for i in self.own.get(customer, ()) if self.svc[i] == sid and (g := self.reg[i]) is not None}
+            out.extend((sid, g) for g in sorted(regions))
         return out
 
+    def has_own(self, customer: str, scope: Scope) -> bool:
+        """Whether incidents naming the customer apply to the scope."""
+        return any(_applies(self.svc[i], self.reg[i], scope) for i in self.own.get(customer, ()))
+
     def measure(self, customer: str, scope: Scope, lo: int, hi: int, *, ids: bool = True) -> Measure:
-        own = [i for i in self.own.get(customer, ()) if _applies(self.svc[i], self.reg[i], scope)]
-        key = (scope, lo, hi)
-        platform = self._base(scope, lo, hi)
+        mine = self.own.get(customer)
+        own = [i for i in mine if _applies(self.svc[i], self.reg[i], scope)] if mine else None
         if not own:
+            key = (scope, lo, hi)
             found = self._platform_cache.get(key)
             if found is None:
+                platform = self._base(scope, lo, hi)
                 found = self._platform_cache[key] = measure(self.comp.downtime, self.table, platform, None, lo, hi)
             return found
-        mine = split(self.table, np.array(own, dtype=np.int64), lo, hi, self._year(lo))
-        return measure(self.comp.downtime, self.table, platform, mine, lo, hi, ids=ids)
+        platform = self._base(scope, lo, hi)
+        part = split(self.table, np.array(own, dtype=np.int64), lo, hi, self._year(lo))
+        return measure(self.comp.downtime, self.table, platform, part, lo, hi, ids=ids)
 
     def _year(self, lo: int) -> int:
         found = self._years.get(lo)
@@ -166,7 +172,9 @@ class _Data:
             mask = self.platform.copy()
             if scope[0] is not None:
                 mask &= np.fromiter(
-                    (_applies(s, g, scope) for s, g in zip(self.svc, self.reg, strict=True)), dtype=bool, count=len(mask)
+                    (_applies(s, g, scope) for s, g in zip(self.svc, self.reg, strict=True)),
+                    dtype=bool,
+                    count=len(mask),
                 )
             found = self._scope_incidents[scope] = np.flatnonzero(mask)
         return found
@@ -194,18 +202,20 @@ class _Data:
 
 def _requests_by_scope(r: Requests) -> dict[Scope, tuple[I64, I64, I64]]:
     """Request counts grouped by (service, region): (start, total, failed) arrays of each."""
-    pairs: dict[Scope, int] = {}
-    code = np.fromiter(
-        (pairs.setdefault(p, len(pairs)) for p in zip(r.service.tolist(), r.region.tolist(), strict=True)),
-        dtype=np.int64,
-        count=len(r.start),
-    )
+    services: dict[str | None, int] = {}
+    regions: dict[str | None, int] = {}
+    svc = np.array([services.setdefault(x, len(services)) for x in r.service.tolist()], dtype=np.int64)
+    reg = np.array([regions.setdefault(x, len(regions)) for x in r.region.tolist()], dtype=np.int64)
+    code = svc * len(regions) + reg
     order = np.argsort(code, kind="stable")
-    bounds = np.searchsorted(code[order], np.arange(len(pairs) + 1))
+    bounds = np.searchsorted(code[order], np.arange(len(services) * len(regions) + 1))
     out = {}
-    for scope, k in pairs.items():
-        rows = order[bounds[k] : bounds[k + 1]]
-        out[scope] = (r.start[rows], r.total[rows], r.failed[rows])
+    for s, i in services.items():
+        for g, j in regions.items():
+            k = i * len(regions) + j
+            if bounds[k] < bounds[k + 1]:
+                rows = order[bounds[k] : bounds[k + 1]]
+                out[(s, g)] = (r.start[rows], r.total[rows], r.failed[rows])
     return out
 
 

@@ -270,7 +270,9 @@ def _hits(table: Table, idx: I64, kept: Intervals, lo: int, hi: int) -> I64:
     return idx[ok]
 
 
-def _incidents(out: Measure, table: Table, platform: Base, own: Split | None, kept: Intervals, lo: int, hi: int) -> None:
+def _incidents(
+    out: Measure, table: Table, platform: Base, own: Split | None, kept: Intervals, lo: int, hi: int
+) -> None:
     """An incident counts when it overlaps a kept period: the customer's own by id, the platform's as a number."""
     out.platform_counted = len(_hits(table, platform.split.counted, kept, lo, hi))
     if own is None:
