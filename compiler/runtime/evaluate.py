@@ -238,7 +238,6 @@ def assemble(
     payout_entry = None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]}
 
     incident_ids = [str(i) for i in incidents.id.tolist()]
-    reasons = down.reason.tolist()
     credit_rules = rules(policy)
     excluded_keys = [(j, cause, reason) for j, (cause, reason) in enumerate(down.keys)]
     out_customers: list[dict[str, Any]] = []
@@ -247,9 +246,9 @@ def assemble(
         fee: Decimal = customers.fee[c]
         counted = int(down.counted[c])
         up = uptime_entry(policy, tier, length - counted, length)
-        own = down.own(c)
-        own_counted = [incident_ids[i] for i in own if reasons[i] == COUNTED]
-        own_excluded = [incident_ids[i] for i in own if reasons[i] != COUNTED]
+        counts, others = down.own(c)
+        own_counted = [incident_ids[i] for i in counts]
+        own_excluded = [incident_ids[i] for i in others]
         breaches = breach_lists[c]
         owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches))
         subtotal, limit, total = credit_rules.settle(fee, owed)
