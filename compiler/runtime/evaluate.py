@@ -15,25 +15,23 @@ per-customer money (`credits`) and the report's dicts are plain Python.
 from __future__ import annotations
 
 import gc
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .. import limits
-from ..policy.codec import decimal_str, money_str, seconds_of_us
+from ..policy.codec import money_str, seconds_of_us
 from .availability import COUNTED, REASONS, Downtime, downtime
 from .calendar import US, from_us, iso_many, to_us, wall_to_us
 from .columns import codes, sort_order
 from .credits import describe, rules
+from .entries import claim_within, header, uptime_entry
 from .events import MISSING, Events, Incidents, Tickets
-from .numbers import round_ratio
 from .policy import Policy
 from .scoped import needs_scopes
 
@@ -245,7 +243,8 @@ def assemble(
         tier = str(customers.tier[c])
         fee: Decimal = customers.fee[c]
         counted = int(down.counted[c])
-        up = uptime_entry(policy, tier, length - counted, length)
+        spec = policy.tiers[tier]
+        up = uptime_entry(policy, spec["uptime"], length - counted, length, spec["line"])
         counts, others = down.own(c)
         own_counted = [incident_ids[i] for i in counts]
         own_excluded = [incident_ids[i] for i in others]
@@ -288,7 +287,7 @@ def assemble(
         )
 
     return {
-        **_header(policy, per, as_of),
+        **header(policy, per.name, per.start, per.end, as_of, REPORT_FORMAT),
         "platform_incidents": _platform_incidents(policy, incidents, down),
         "customers": out_customers,
     }
@@ -323,9 +322,7 @@ def _claim_entry(policy: Policy, per: Period) -> dict[str, Any] | None:
         return None
     deadline_text = None
     if claim["within_seconds"] is not None:
-        # Wall-clock days: "within 30d" ends at the same clock time 30 days after the period.
-        end_local = from_us(per.end, policy.zone).replace(tzinfo=None)
-        deadline_text = (end_local + timedelta(seconds=claim["within_seconds"])).replace(tzinfo=policy.zone).isoformat()
+        deadline_text = claim_within(policy, per.end, claim["within_seconds"])[0]
     via = claim["via"] or {}
     return {
         "required": claim["required"],
@@ -333,31 +330,6 @@ def _claim_entry(policy: Policy, per: Period) -> dict[str, Any] | None:
         "channel": via.get("channel"),
         "address": via.get("address"),
         "line": claim["line"],
-    }
-
-
-def _header(policy: Policy, per: Period, as_of: int) -> dict[str, Any]:
-    """The report's fields before its incidents and customers."""
-    raw = policy.raw
-
-    def ts(us: int) -> str:
-        return from_us(us, policy.zone).isoformat()
-
-    return {
-        "format_version": REPORT_FORMAT,
-        "period": per.name,
-        "period_start": ts(per.start),
-        "period_end": ts(per.end),
-        "period_seconds": seconds_of_us(per.end - per.start),
-        "as_of": ts(as_of),
-        "contract": {
-            "id": raw["contract"]["id"],
-            "title": raw["title"],
-            "version": raw["contract"]["version"],
-            "source_sha256": raw["contract"]["source"]["sha256"],
-        },
-        "policy_hash": policy.hash,
-        "currency": policy.currency,
     }
 
 
@@ -434,28 +406,3 @@ def breaches_by_customer(
         if bounds[c] != bounds[c + 1]:
             out[c] = flat[bounds[c] : bounds[c + 1]]
     return out
-
-
-def uptime_entry(policy: Policy, tier: str, up: int, period: int) -> dict[str, Any]:
-    """Exact uptime (`up` of `period` µs), its display and whether it meets the tier's commitment."""
-    target = policy.tiers[tier]["uptime"]
-    decimals = policy.uptime_decimals
-    g = math.gcd(up, period)
-    met = None
-    if target is not None:
-        goal = Fraction(Decimal(target))
-        met = up * 100 * goal.denominator >= goal.numerator * period
-    return {
-        "fraction": f"{up // g}/{period // g}",
-        "percent": decimal_str(_round(up * 100, period, 9)),
-        "display": format(_round(up * 100, period, decimals), "f"),
-        "decimals": decimals,
-        "target": target,
-        "met": met,
-        "line": policy.tiers[tier]["line"] if target is not None else None,
-    }
-
-
-def _round(num: int, den: int, places: int) -> Decimal:
-    """num / den rounded half-even to `places` decimals, in integers."""
-    return round_ratio(num, den, places)

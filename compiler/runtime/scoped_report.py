@@ -3,7 +3,6 @@ termination), its per-miss lines, the customer cap, the minimum credit, the tota
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -11,9 +10,10 @@ from typing import Any
 
 from ..policy.codec import decimal_str, money_str
 from . import scoped_credits as sc
-from .calendar import from_us, to_us, wall_to_us
+from .calendar import from_us, wall_to_us
+from .entries import claim_within, header, uptime_entry
 from .events import Events
-from .numbers import round_half_even, round_ratio
+from .numbers import round_half_even
 from .policy import Policy
 from .scoped import Compiled, Scope, _Data, compiled
 from .scopes import Measure
@@ -36,7 +36,8 @@ def assemble_scoped(
     memo = _Memo(policy, window)
     n = len(events.customers.id)
     out = [customer_entry(policy, comp, data, memo, window, events, c, breach_lists[c], counts[c]) for c in range(n)]
-    return {**header(policy, window, as_of, REPORT_FORMAT), "platform_incidents": [], "customers": out}
+    head = header(policy, window.name, window.start, window.end, as_of, REPORT_FORMAT)
+    return {**head, "platform_incidents": [], "customers": out}
 
 
 class _Memo:
@@ -111,10 +112,7 @@ def claim_entry(policy: Policy, window: Window) -> dict[str, Any] | None:
         end = wall_to_us(day + timedelta(days=1), 0, policy.zone)
         deadline, last_day = from_us(end, policy.zone).isoformat(), day.isoformat()
     elif claim["within_seconds"] is not None:
-        end_local = from_us(window.end, policy.zone).replace(tzinfo=None)
-        moment = (end_local + timedelta(seconds=claim["within_seconds"])).replace(tzinfo=policy.zone)
-        deadline = moment.isoformat()
-        last_day = from_us(to_us(moment) - 1, policy.zone).date().isoformat()
+        deadline, last_day = claim_within(policy, window.end, claim["within_seconds"])
     via = claim["via"] or {}
     return {
         "required": claim["required"],
@@ -123,47 +121,6 @@ def claim_entry(policy: Policy, window: Window) -> dict[str, Any] | None:
         "channel": via.get("channel"),
         "address": via.get("address"),
         "line": claim["line"],
-    }
-
-
-def header(policy: Policy, window: Window, as_of: int, version: str) -> dict[str, Any]:
-    raw = policy.raw
-
-    def ts(us: int) -> str:
-        return from_us(us, policy.zone).isoformat()
-
-    return {
-        "format_version": version,
-        "period": window.name,
-        "period_start": ts(window.start),
-        "period_end": ts(window.end),
-        "period_seconds": (window.end - window.start) // 1_000_000,
-        "as_of": ts(as_of),
-        "contract": {
-            "id": raw["contract"]["id"],
-            "title": raw["title"],
-            "version": raw["contract"]["version"],
-            "source_sha256": raw["contract"]["source"]["sha256"],
-        },
-        "policy_hash": policy.hash,
-        "currency": policy.currency,
-    }
-
-
-def uptime_entry(policy: Policy, target: str | None, up: int, length: int, line: int | None) -> dict[str, Any]:
-    g = math.gcd(up, length)
-    met = None
-    if target is not None:
-        goal = Fraction(Decimal(target))
-        met = up * 100 * goal.denominator >= goal.numerator * length
-    return {
-        "fraction": f"{up // g}/{length // g}",
-        "percent": decimal_str(round_ratio(up * 100, length, 9)),
-        "display": format(round_ratio(up * 100, length, policy.uptime_decimals), "f"),
-        "decimals": policy.uptime_decimals,
-        "target": target,
-        "met": met,
-        "line": line if target is not None else None,
     }
 
 
