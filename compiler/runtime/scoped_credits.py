@@ -141,7 +141,7 @@ def money_text(value: Fraction, currency: str) -> str:
     q, r = divmod(abs(value.numerator) * 10**digits, value.denominator)
     if r:
         return money_str(decimal_of(value), currency)
-    sign = "-" if value < 0 else ""
+    sign = "-" if value.numerator < 0 else ""
     if digits == 0:
         return f"{sign}{q}"
     whole, part = divmod(q, 10**digits)

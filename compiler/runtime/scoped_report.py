@@ -20,6 +20,7 @@ from .scopes import Measure
 from .windows import Window, add_months, claim_last_day, month_window
 
 REPORT_FORMAT = "1.1"
+ZERO = Fraction(0)
 
 
 def assemble_scoped(
@@ -137,7 +138,7 @@ def _band_lines(
     cur = policy.currency
     lines: list[dict[str, Any]] = []
     unmet: list[str] = []
-    total = Fraction(0)
+    total = ZERO
     for k, credit in enumerate(policy.raw["credits"]):
         if tier not in credit["applies"] or not credit["bands"]:
             continue
@@ -149,7 +150,7 @@ def _band_lines(
             unmet.extend(m for m in missing if m not in unmet)
             continue
         amount = sc.value(band.raw["amount"], q)
-        total += amount
+        total = total + amount if total else amount
         text = sc.money_text(amount, cur)
         word = "at or below" if band.inclusive else "below"
         is_target = band.raw["threshold"] == "target"
@@ -187,7 +188,7 @@ def _cap(policy: Policy, q: sc.Quantities, subtotal: Fraction) -> tuple[dict[str
         "applied": subtotal > limit,
         "line": cap["line"],
     }
-    return entry, min(subtotal, limit)
+    return entry, limit if entry["applied"] else subtotal
 
 
 def scope_entry(
@@ -252,17 +253,21 @@ def customer_entry(
     customer, tier = str(customers.id[c]), str(customers.tier[c])
     fee = Fraction(customers.fee[c])
     met = _conditions(policy, events, c)
-    scopes, total = [], Fraction(0)
-    all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
+    scopes, total = [], ZERO
     for scope in data.scopes(customer):
         entry, amount = scope_entry(policy, comp, data, memo, window, customer, tier, fee, scope, met)
         scopes.append(entry)
-        total += amount
+        if amount:
+            total = total + amount if total else amount
+    customer_cap = policy.raw["cap"] is not None and not sc.cap_is_per_scope(policy.raw["cap"])
+    all_charges = ZERO
+    if breaches or customer_cap:  # the customer-level quantities: only a per-miss line or the customer cap reads them
+        all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
     q = sc.Quantities(fee, window.months, window.days, all_charges, 0, window.end - window.start, None)
     per_miss, missed = _per_miss(policy, tier, q, breaches)
     total += missed
     cap_entry = None
-    if not sc.cap_is_per_scope(policy.raw["cap"]):
+    if customer_cap:
         cap_entry, total = _cap(policy, q, total)
     minimum = policy.raw.get("minimum_credit")
     minimum_entry = None
