@@ -50,7 +50,7 @@ class Downtime:
     reason: npt.NDArray[np.int8]  # per incident: COUNTED or why it does not count (REASONS)
     seconds_in_period: I64  # per incident: its own length inside the period
     platform: list[int]  # platform-wide incidents overlapping the period, by start then id
-    platform_counted: int  # how many of them count
+    platform_counted: I64  # per customer: how many of them count for it (its own incidents can lengthen one)
     own_incident: I64  # incidents naming a customer, grouped by customer ...
     own_counts: npt.NDArray[np.bool_]  # ... whether each counts for that customer ...
     own_bounds: I64  # ... customer c's are own_incident[own_bounds[c]:own_bounds[c + 1]]
@@ -137,17 +137,24 @@ class _Periods:
     counted: I64
     below: I64
     row_counts: npt.NDArray[np.bool_]  # per named row
-    platform_short: I64  # platform incidents in a period shorter than the minimum
+    platform_short: I64  # platform incidents in a platform period shorter than the minimum
+    platform_counted: I64  # per customer: platform incidents inside the period that count for it
 
 
 def _periods(
-    minimum: int, start: I64, end: I64, plat: I64, r_cust: I64, r_inc: I64, n: int, lo: int, hi: int
-) -> _Periods:
-    """Rule 3 for counted incidents (platform `plat`, named rows `r_cust`/`r_inc`), all started before `hi`."""
+    minimum: int, start: I64, end: I64, plat: I64, plat_inside: npt.NDArray[np.bool_], r_cust: I64, r_inc: I64,
+    n: int, lo: int, hi: int,
+) -> _Periods:  # fmt: skip
+    """Rule 3 for counted incidents (platform `plat`, named rows `r_cust`/`r_inc`), all started before `hi`.
+
+    `plat_inside` marks the platform incidents inside the period, which the per-customer count reports.
+    """
     counted, below = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    row_counts = np.zeros(len(r_inc), dtype=bool)
-    platform_short = np.zeros(0, dtype=np.int64)
+    platform_counted = np.zeros(n, dtype=np.int64)
     ps = pe = np.zeros(0, dtype=np.int64)
+    p_long = np.zeros(0, dtype=bool)
+    platform_short = np.zeros(0, dtype=np.int64)
+    per_piece = np.zeros(0, dtype=np.int64)  # platform incidents inside the period, per platform period
     if len(plat):
         _, ps, pe, _, p_of = grouped_merge(np.zeros(len(plat), dtype=np.int64), start[plat], end[plat])
         p_long = (pe - ps) >= minimum
@@ -155,8 +162,10 @@ def _periods(
         counted += int(p_clip[p_long].sum())
         below += int(p_clip[~p_long].sum())
         platform_short = plat[~p_long[p_of]]
+        per_piece = np.bincount(p_of[plat_inside], minlength=len(ps))
+        platform_counted += int(per_piece[p_long].sum())
     if len(r_inc) == 0:
-        return _Periods(counted, below, row_counts, platform_short)
+        return _Periods(counted, below, np.zeros(0, dtype=bool), platform_short, platform_counted)
     s, e = start[r_inc], end[r_inc]
     # The platform periods each row touches: [a, b); the row widened to cover them (it and they are one outage).
     a = np.searchsorted(pe, s, side="left")
@@ -165,23 +174,25 @@ def _periods(
     if len(ps):
         s = np.where(touches, np.minimum(s, ps[np.minimum(a, len(ps) - 1)]), s)
         e = np.where(touches, np.maximum(e, pe[np.maximum(b - 1, 0)]), e)
-        many = np.where(touches, b - a, 0)
-        total = int(many.sum())
-        if total:
-            who = np.repeat(r_cust, many)
-            step = np.arange(total) - np.repeat(np.cumsum(many) - many, many)
-            pair = np.unique(who * len(ps) + np.repeat(a, many) + step)  # each touched period once per customer
-            tc, tp = pair // len(ps), pair % len(ps)
-            t_long = (pe[tp] - ps[tp]) >= minimum
-            t_clip = _clip(ps[tp], pe[tp], lo, hi)
-            np.subtract.at(counted, tc[t_long], t_clip[t_long])
-            np.subtract.at(below, tc[~t_long], t_clip[~t_long])
     g, cs, ce, _, of_row = grouped_merge(r_cust, s, e)
     c_long = (ce - cs) >= minimum
     c_clip = _clip(cs, ce, lo, hi)
+    many = np.where(touches, b - a, 0)
+    total = int(many.sum())
+    if total:  # the touched platform periods give way to the customer's own periods
+        step = np.arange(total) - np.repeat(np.cumsum(many) - many, many)
+        key = np.repeat(r_cust, many) * len(ps) + np.repeat(a, many) + step
+        pair, first = np.unique(key, return_index=True)  # each touched period once per customer
+        tc, tp = pair // len(ps), pair % len(ps)
+        t_clip = _clip(ps[tp], pe[tp], lo, hi)
+        np.subtract.at(counted, tc[p_long[tp]], t_clip[p_long[tp]])
+        np.subtract.at(below, tc[~p_long[tp]], t_clip[~p_long[tp]])
+        # A platform period below the minimum that a customer's incidents lengthen counts for that customer.
+        now_long = c_long[np.repeat(of_row, many)[first]] & ~p_long[tp]
+        np.add.at(platform_counted, tc[now_long], per_piece[tp[now_long]])
     np.add.at(counted, g[c_long], c_clip[c_long])
     np.add.at(below, g[~c_long], c_clip[~c_long])
-    return _Periods(counted, below, c_long[of_row], platform_short)
+    return _Periods(counted, below, c_long[of_row], platform_short, platform_counted)
 
 
 def _named_rows(incidents: Incidents, customer_index: dict[str, int]) -> tuple[I64, I64]:
@@ -212,8 +223,9 @@ def downtime(policy: Policy, incidents: Incidents, customer_index: dict[str, int
     # Rule 3 over every counted incident started before the period's end.
     counts = (reason == COUNTED) & (incidents.start < hi)
     rows = counts[all_inc]
+    plat_counts = np.flatnonzero(is_platform & counts)
     per = _periods(
-        policy.minimum_outage_us, incidents.start, incidents.end, np.flatnonzero(is_platform & counts),
+        policy.minimum_outage_us, incidents.start, incidents.end, plat_counts, in_period[plat_counts],
         all_cust[rows], all_inc[rows], n_customers, lo, hi,
     )  # fmt: skip
     reason[per.platform_short] = BELOW_MINIMUM
@@ -258,7 +270,7 @@ def downtime(policy: Policy, incidents: Incidents, customer_index: dict[str, int
         reason=reason,
         seconds_in_period=np.where(in_period, end - start, 0),
         platform=platform,
-        platform_counted=int(np.count_nonzero(reason[plat] == COUNTED)) if len(plat) else 0,
+        platform_counted=per.platform_counted,
         own_incident=r_inc[order],
         own_counts=r_counts[order],
         own_bounds=np.searchsorted(r_cust[order], np.arange(n_customers + 1)),

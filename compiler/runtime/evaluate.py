@@ -256,7 +256,8 @@ def assemble(
         if cap is not None and limit is not None:
             cap_entry = {"amount": cap["amount"], "limit": money_str(limit, cur), "applied": subtotal > limit}
             cap_entry["line"] = cap["line"]
-        lines = describe(policy, owed, up["display"], [b["id"] for b in breaches], own_counted, down.platform_counted)
+        platform_counted = int(down.platform_counted[c])
+        lines = describe(policy, owed, up["display"], [b["id"] for b in breaches], own_counted, platform_counted)
         out_customers.append(
             {
                 "customer": str(customers.id[c]),
@@ -273,7 +274,7 @@ def assemble(
                     ],
                     "incidents": own_counted,
                     "excluded_incidents": own_excluded,
-                    "platform_incidents": down.platform_counted,
+                    "platform_incidents": platform_counted,
                 },
                 "tickets": ticket_entries[c],
                 "breaches": breaches,
