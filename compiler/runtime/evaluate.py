@@ -207,7 +207,13 @@ def _evaluate_scoped(
     results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress)
     breach_lists = breaches_by_customer(policy, events.tickets, results, as_of_us, len(ids))
     counts = _ticket_counts(results, len(ids))
-    report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts)
+    collecting = gc.isenabled()
+    gc.disable()  # as in `evaluate`: the report's many small acyclic dicts need no cyclic collection
+    try:
+        report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts)
+    finally:
+        if collecting:
+            gc.enable()
     if progress is not None:
         progress(len(results.index))
     return report

@@ -74,7 +74,7 @@ class _Memo:
         found = self.uptimes.get(key)
         if found is None:
             found = self.uptimes[key] = uptime_entry(self.policy, target, up, length, line)
-        return dict(found)
+        return found
 
     def band(self, k: int, credit: dict[str, Any], target: str | None, up: int, length: int) -> sc.Band | None:
         key = (k, target, up, length)
@@ -100,7 +100,7 @@ def termination(policy: Policy, data: _Data, memo: _Memo, customer: str, scope: 
         found = {"right": all(m["below"] for m in months), "months": months, "line": term["line"]}
         if shared:
             memo.terminations[scope] = found
-    return {"right": found["right"], "months": [dict(m) for m in found["months"]], "line": found["line"]}
+    return found  # shared by the customers it is the same for, as the v1 report shares its claim entry
 
 
 def claim_entry(policy: Policy, window: Window) -> dict[str, Any] | None:
@@ -294,7 +294,7 @@ def customer_entry(
         "minimum_credit": minimum_entry,
         "total": format(round_half_even(total, policy.minor_digits), "f"),
         "termination_right": any(s["termination"] and s["termination"]["right"] for s in scopes),
-        "claim": dict(memo.claim) if memo.claim is not None else None,
+        "claim": memo.claim,
         "payout": None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]},
     }
 
