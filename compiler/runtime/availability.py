@@ -57,12 +57,6 @@ class Downtime:
     keys: list[tuple[str | None, str | None]]  # (cause, reason) of downtime that does not count
     excluded: npt.NDArray[np.int64]  # [customer, key]: µs of that key (a union per key)
 
-    def own(self, customer: int) -> tuple[list[int], list[int]]:
-        """A customer's own incidents overlapping the period, by start then id: (those that count, the others)."""
-        lo, hi = self.own_bounds[customer], self.own_bounds[customer + 1]
-        mine, counts = self.own_incident[lo:hi], self.own_counts[lo:hi]
-        return mine[counts].tolist(), mine[~counts].tolist()
-
 
 def classify(policy: Policy, incidents: Incidents) -> npt.NDArray[np.int8]:
     """Per incident: COUNTED, or the code of the reason it does not count by its cause (vectorised)."""

@@ -10,6 +10,7 @@ import math
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from ..policy.codec import decimal_str
@@ -43,12 +44,17 @@ def header(policy: Policy, name: str, start: int, end: int, as_of: int, version:
     }
 
 
+@lru_cache(maxsize=64)
+def _percent(text: str) -> Fraction:
+    return Fraction(Decimal(text))
+
+
 def uptime_entry(policy: Policy, target: str | None, up: int, length: int, line: int | None) -> dict[str, Any]:
     """Exact uptime (`up` of `length` µs), its display and whether it meets `target` percent (stated at `line`)."""
     g = math.gcd(up, length)
     met = None
     if target is not None:
-        goal = Fraction(Decimal(target))
+        goal = _percent(target)
         met = up * 100 * goal.denominator >= goal.numerator * length
     return {
         "fraction": f"{up // g}/{length // g}",
