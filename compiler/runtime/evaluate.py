@@ -245,13 +245,9 @@ def assemble(
     credit_rules = rules(policy)
     excluded_keys = [(j, cause, reason) for j, (cause, reason) in enumerate(down.keys)]
     # Python lists read per customer (a numpy element read costs more than the work done with it).
-    counted_us, platform_counts, excluded_us = (
-        down.counted.tolist(),
-        down.platform_counted.tolist(),
-        down.excluded.tolist(),
-    )
-    own_ids = [incident_ids[i] for i in down.own_incident.tolist()]
-    own_flags, own_bounds = down.own_counts.tolist(), down.own_bounds.tolist()
+    counted_us, platform_counts = down.counted.tolist(), down.platform_counted.tolist()
+    excluded_us = down.excluded.tolist()
+    own = _own_incidents(down, incident_ids)
     out_customers: list[dict[str, Any]] = []
     for c in range(n_customers):
         tier = str(customers.tier[c])
@@ -259,9 +255,7 @@ def assemble(
         counted = counted_us[c]
         spec = policy.tiers[tier]
         up = uptime_entry(policy, spec["uptime"], length - counted, length, spec["line"])
-        mine = range(own_bounds[c], own_bounds[c + 1])
-        own_counted = [own_ids[k] for k in mine if own_flags[k]]
-        own_excluded = [own_ids[k] for k in mine if not own_flags[k]]
+        own_counted, own_excluded = own[c]
         breaches = breach_lists[c]
         owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches))
         subtotal, limit, total = credit_rules.settle(fee, owed)
@@ -306,6 +300,17 @@ def assemble(
         "platform_incidents": _platform_incidents(policy, incidents, down),
         "customers": out_customers,
     }
+
+
+def _own_incidents(down: Downtime, incident_ids: list[str]) -> list[tuple[list[str], list[str]]]:
+    """Each customer's own incidents in the period: (the ids that count for it, the others)."""
+    ids = [incident_ids[i] for i in down.own_incident.tolist()]
+    flags, bounds = down.own_counts.tolist(), down.own_bounds.tolist()
+    out = []
+    for c in range(len(bounds) - 1):
+        mine = range(bounds[c], bounds[c + 1])
+        out.append(([ids[k] for k in mine if flags[k]], [ids[k] for k in mine if not flags[k]]))
+    return out
 
 
 def _ticket_counts(results: TicketResults, n_customers: int) -> list[dict[str, int]]:
