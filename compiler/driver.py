@@ -20,8 +20,13 @@ from . import limits
 from .errors import Diagnostic, SlaError, error, has_errors
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
     from . import nodes as n
     from .runtime.examples import ExampleResult
+
+    # Source → (document, value errors) or None (see `front`).
+    Convert = Callable[[str], tuple[n.Document, list[Diagnostic]] | None]
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,13 @@ class Compiled:
         return {r.index: r.report for r in self.results}
 
 
-def front(source: str, *, file: str) -> tuple[n.Document | None, list[Diagnostic]]:
-    """Screen, parse, convert and check; the document (None on a syntax error) and its diagnostics."""
+def front(source: str, *, file: str, convert: Convert | None = None) -> tuple[n.Document | None, list[Diagnostic]]:
+    """Screen, parse, convert and check; the document (None on a syntax error) and its diagnostics.
+
+    `convert` builds the document and its value errors another way (the language server reuses the
+    statements that did not change, `slac.lsp.incremental`); it answers None to leave it to the parser
+    and raises `SlaError` for a syntax error, as the parser does.
+    """
     from .checks import run
     from .screen import screen
     from .syntax import parse_tree
@@ -63,10 +73,12 @@ def front(source: str, *, file: str) -> tuple[n.Document | None, list[Diagnostic
     if has_errors(screened):
         return None, screened
     try:
-        tree = parse_tree(source, file)
+        converted = convert(source) if convert is not None else None
+        if converted is None:
+            converted = to_ast(parse_tree(source, file), file=file, source=source)
     except SlaError as exc:
         return None, list(exc.diagnostics)
-    doc, diagnostics = to_ast(tree, file=file, source=source)
+    doc, diagnostics = converted
     # A bad value (a 25:00 clock, a 30 February) is replaced by a placeholder so that conversion can
     # go on; `run` checks the limits of such a document but not its semantics (only noise).
     diagnostics = diagnostics + run(doc, values_ok=not has_errors(diagnostics))
@@ -74,13 +86,20 @@ def front(source: str, *, file: str) -> tuple[n.Document | None, list[Diagnostic
 
 
 def compile_source(
-    source: str, *, file: str, examples: bool = True, validate_schema: bool = True, **options: Any
+    source: str,
+    *,
+    file: str,
+    examples: bool = True,
+    validate_schema: bool = True,
+    convert: Convert | None = None,
+    **options: Any,
 ) -> Compiled:
     """Every stage on one contract; never raises for a contract's errors (they are in the result).
 
-    `examples=False` stops after the policy; `options` go to `policy.build` (`holiday_years`).
+    `examples=False` stops after the policy; `convert` goes to `front`; `options` go to `policy.build`
+    (`holiday_years`).
     """
-    doc, diagnostics = front(source, file=file)
+    doc, diagnostics = front(source, file=file, convert=convert)
     if doc is None or has_errors(diagnostics):
         return Compiled(file, source, doc, diagnostics)
     return _policy_stage(Compiled(file, source, doc, diagnostics), examples, validate_schema, options)

@@ -405,3 +405,21 @@ def _hint(found: str, expected: set[str]) -> str | None:
     if close and re.fullmatch(r"[a-z_]+", found):
         return f"did you mean `{close[0]}`?"
     return None
+
+
+# ---- pieces, for the language server's incremental analysis (slac.lsp.incremental) -----------------
+
+
+def parse_piece(text: str) -> Tree | None:
+    """The parse tree of `text`, or None when it does not parse (the caller then finds the syntax error)."""
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return parser().parse(text)
+    except UnexpectedInput:
+        return None
+
+
+def keywords_after(prefix: str) -> frozenset[str]:
+    """The keywords a statement may start with after `prefix` (a text that parses so far); for completion."""
+    return _accepted_keywords(prefix)

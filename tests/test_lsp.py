@@ -148,3 +148,63 @@ async def test_rename_refuses_a_name_already_declared(client: LanguageClient) ->
     use = where("respond high", offset=len("respond "))
     with pytest.raises(JsonRpcException, match="already declared"):
         await client.text_document_rename_async(t.RenameParams(t.TextDocumentIdentifier(URI), use, "urgent"))
+
+
+async def test_diagnostics_after_edits_are_those_of_a_full_compile(client: LanguageClient) -> None:
+    from slac.driver import compile_source
+    from slac.lsp.server import to_lsp
+
+    # A typo, then a new line above it (the statements below move down), then the typo fixed.
+    typo = ACME.replace("respond high", "respond hihg", 1)
+    first_tier = typo.index("  tier ")
+    versions = [ACME, typo, typo[:first_tier] + "\n" + typo[first_tier:], ACME[:first_tier] + "\n" + ACME[first_tier:]]
+    open_doc(client, versions[0])
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    for version, text in enumerate(versions[1:], 2):
+        change(client, text, version)
+        await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        full = compile_source(text, file=str(ROOT / "contracts" / "acme-crm.sla"), validate_schema=False)
+        expected = [to_lsp(text, d) for d in full.diagnostics]
+        got = list(client.diagnostics[URI])
+        assert [(d.code, d.range, d.message) for d in got] == [(d.code, d.range, d.message) for d in expected]
+        assert bool(got) == (text.count("hihg") == 1)
+
+
+async def test_hover_and_completion_of_a_service_with_its_names(client: LanguageClient) -> None:
+    nimbus = (ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8")
+    lines = nimbus.split("\n")
+    open_doc(client, nimbus)
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    row = next(i for i, ln in enumerate(lines) if "uptime 99.9%  for object_storage" in ln)
+    pos = t.Position(row, lines[row].index("object_storage") + 2)
+    result = await client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(URI), pos))
+    assert result is not None and "service `object_storage`" in result.contents.value
+    assert "name: **en** Object Storage · **zh** 对象存储" in result.contents.value  # from `name en "…" zh "…"`
+    period = next(i for i, ln in enumerate(lines) if ln.strip() == "period 2026-05")
+    typed = "    charges "
+    change(client, "\n".join(lines[: period + 1] + [typed] + lines[period + 1 :]), 2)
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    items = await client.text_document_completion_async(
+        t.CompletionParams(t.TextDocumentIdentifier(URI), t.Position(period + 1, len(typed)))
+    )
+    by_label = {i.label: i for i in items.items}
+    assert set(by_label) == {"compute", "object_storage"}
+    assert by_label["compute"].detail == "service · Compute / 计算服务"
+
+
+async def test_rename_of_a_region_renames_every_use_and_refuses_another_region(client: LanguageClient) -> None:
+    from pygls.exceptions import JsonRpcException
+
+    nimbus = (ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8")
+    lines = nimbus.split("\n")
+    open_doc(client, nimbus)
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    row = next(i for i, ln in enumerate(lines) if "charges compute eu_west" in ln)
+    pos = t.Position(row, lines[row].index("eu_west"))
+    doc = t.TextDocumentIdentifier(URI)
+    edit = await client.text_document_rename_async(t.RenameParams(doc, pos, "ap_south"))
+    # Every `eu_west` outside comments is a use of the region (the contract's comments do not name it).
+    uses = sum(ln.split("#")[0].split().count("eu_west") for ln in lines)
+    assert len(edit.changes[URI]) == uses and uses >= 3
+    with pytest.raises(JsonRpcException, match="already named"):
+        await client.text_document_rename_async(t.RenameParams(doc, pos, "us_east"))

@@ -153,6 +153,43 @@ def test_maintenance_notice_and_minimum_outage(acme: Policy) -> None:
     assert entry["downtime"]["platform_incidents"] == 3
 
 
+def test_minimum_outage_applies_to_merged_periods(acme: Policy) -> None:
+    """changed (SPEC "Downtime rules"): acme-crm's 1 min minimum applies to each merged period, not to each incident.
+
+    - b1 [10:00:00, 10:00:40) and b2 [10:00:40, 10:01:10) are adjacent: one period of 70 s ≥ 60 s, both count;
+    - lone [12:00:00, 12:00:30) stays alone: 30 s < 60 s, below the minimum;
+    - own [12:00:20, 12:01:00) names customer a only: for a it joins `lone` into [12:00:00, 12:01:00) = 60 s,
+      which counts (60 s is not shorter than the minimum); for b `lone` is still 30 s below the minimum.
+    - x [14:00:00, 14:00:50) with an excluded cause never joins anything (excluded downtime is not merged).
+    a: 70 + 60 = 130 s counted, nothing below; b: 70 s counted, 30 s below the minimum.
+    """
+    events = make_events(
+        [("a", "enterprise", "1000"), ("b", "enterprise", "1000")],
+        incidents=[
+            ("b1", "2026-06-05T10:00:00Z", "2026-06-05T10:00:40Z"),
+            ("b2", "2026-06-05T10:00:40Z", "2026-06-05T10:01:10Z"),
+            ("lone", "2026-06-05T12:00:00Z", "2026-06-05T12:00:30Z"),
+            ("own", "2026-06-05T12:00:20Z", "2026-06-05T12:01:00Z", None, None, ("a",)),
+            ("x", "2026-06-05T14:00:00Z", "2026-06-05T14:00:50Z", "force_majeure"),
+            ("y", "2026-06-05T14:00:50Z", "2026-06-05T14:01:00Z"),
+        ],
+    )
+    report = run(acme, events, "2026-06")
+    a, b = report["customers"]
+    assert a["downtime"]["counted_seconds"] == 70 + 60
+    assert b["downtime"]["counted_seconds"] == 70
+    assert a["downtime"]["incidents"] == ["own"]
+    assert a["downtime"]["excluded_incidents"] == []
+    below = {"cause": None, "reason": "below_minimum"}
+    assert {**below, "seconds": 30 + 10} in b["downtime"]["excluded"]  # lone, and y (10 s) beside the excluded x
+    assert {**below, "seconds": 10} in a["downtime"]["excluded"]
+    reasons = {i["id"]: i["reason"] for i in report["platform_incidents"]}
+    # The platform list reads the platform's own periods: `lone` is below the minimum there.
+    assert reasons == {"b1": None, "b2": None, "lone": "below_minimum", "x": "excluded_cause", "y": "below_minimum"}
+    # For a, `lone` is part of a 60 s outage and counts: b1, b2 and lone; for b only b1 and b2.
+    assert (a["downtime"]["platform_incidents"], b["downtime"]["platform_incidents"]) == (3, 2)
+
+
 def test_customer_incidents_apply_to_their_customers_only(acme: Policy) -> None:
     events = make_events(
         [("a", "enterprise", "1000"), ("b", "enterprise", "1000")],

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .. import nodes as n
-from .analysis import Analysis, Name
+from .analysis import UNDECLARED, Analysis, Name
+from .names import describe
 
 # What each statement means, in English and Chinese. `{…}` fields are filled from the statement.
 MEANINGS: dict[type[n.Node], tuple[str, str]] = {
@@ -107,6 +108,82 @@ MEANINGS: dict[type[n.Node], tuple[str, str]] = {
     ),
     n.ExpectMissedResolutions: ("The number of missed resolution targets.", "未达到的解决时限个数。"),
     n.ExpectMissedUpdates: ("The number of missed updates.", "更新超时的次数。"),
+    n.DisplayName: ("The name shown in the document, one text per language.", "文件中显示的名称，每种语言一段文字。"),
+    n.Features: ("What this tier includes, as the document shows it.", "此等级包含的内容，按文件所示。"),
+    n.Url: ("Where this channel is reached.", "此渠道的访问地址。"),
+    n.Aim: ("The availability aim as written (e.g. 24x7x365).", "可用性目标的书面表述（如 24x7x365）。"),
+    n.Target: (
+        "A target of the objective: the measure stays below this value in each period.",
+        "服务目标的指标：该度量在每个周期内低于此值。",
+    ),
+    n.Link: ("A link to a third party's service level agreement.", "指向第三方服务等级协议的链接。"),
+    n.ExampleTier: ("The tier the example is evaluated for.", "示例所适用的服务等级。"),
+    n.Locale: ("The locale of one language's edition (dates, numbers).", "某一语言版本的区域格式（日期、数字）。"),
+    n.Publish: ("The front matter of the published document (a docs site).", "发布文件（文档站点）的页首信息。"),
+    n.PublishTitle: ("The title of the published page, per language.", "发布页面的标题，按语言分别设置。"),
+    n.PublishSlug: ("The address (slug) of the published page.", "发布页面的地址（slug）。"),
+    n.PublishPosition: ("The page's position in the docs site's sidebar.", "页面在文档站点侧栏中的位置。"),
+    # language v2
+    n.Service: (
+        "A service whose uptime is measured, and credited, on its own.",
+        "单独计量可用性、单独计算补偿的服务。",
+    ),
+    n.MeasuredPerRegion: (
+        "Each region of this service is measured on its own: its uptime and charges stand alone.",
+        "此服务按区域分别计量：各区域的可用性和费用各自独立计算。",
+    ),
+    n.ErrorRate: (
+        "An interval in which the share of failed requests exceeds this rate counts as downtime.",
+        "失败请求所占比例超过此值的区间计为停机时间。",
+    ),
+    n.WholeMinutes: ("Downtime is counted in whole minutes.", "停机时间按整分钟计算。"),
+    n.ServiceUptime: (
+        "The uptime this tier promises for one service per period.",
+        "此等级就某项服务每周期承诺的可用性。",
+    ),
+    n.Condition: (
+        "A condition the customer must meet to receive a credit that requires it.",
+        "客户获得以此为前提的服务补偿所须满足的条件。",
+    ),
+    n.Requires: (
+        "The credit is owed only while the customer meets this condition.",
+        "仅在客户满足此条件时才给予此补偿。",
+    ),
+    n.Description: ("What this priority means, one text per language.", "此优先级的含义，每种语言一段文字。"),
+    n.MinimumCredit: ("A credit smaller than this amount per period is not paid.", "每周期低于此金额的补偿不予支付。"),
+    n.Terminate: (
+        "The customer may terminate when uptime stays below this level for this many consecutive periods.",
+        "可用性连续达到规定周期数低于此水平的，客户有权终止协议。",
+    ),
+    n.Maintenance: (
+        "Planned maintenance is excluded only when announced this long ahead and, with a limit, up to that "
+        "much per period.",
+        "计划维护须至少提前这么久通知方可除外；设有上限的，每周期以上限为限。",
+    ),
+    n.Charges: (
+        "What the customer paid in the example's period for a service (in a region).",
+        "示例周期内客户为某项服务（在某一区域）支付的费用。",
+    ),
+    n.Requests: (
+        "Requests to a service in the example: from a time, for a duration, with this share failing.",
+        "示例中对某项服务的请求：自某一时刻起持续一段时间，其中失败请求所占的比例。",
+    ),
+    n.ConditionUnmet: (
+        "In this example the customer does not meet the named condition.",
+        "本示例中客户未满足所指条件。",
+    ),
+    n.ExpectScopeUptime: (
+        "The uptime the evaluator must find for one service (in one region).",
+        "评估器对某项服务（某一区域）必须得出的可用性。",
+    ),
+    n.ExpectClaimBy: (
+        "The last day to claim the credit, as the evaluator must find it.",
+        "评估器必须得出的补偿申请截止日。",
+    ),
+    n.ExpectTermination: (
+        "The evaluator must find that the customer may terminate.",
+        "评估器必须得出客户有权终止协议。",
+    ),
 }
 
 KINDS = {
@@ -119,6 +196,9 @@ KINDS = {
     "term": ("defined term", "定义术语"),
     "clause": ("clause", "条款"),
     "exclusion": ("exclusion", "除外情形"),
+    "service": ("service", "服务"),
+    "condition": ("condition", "条件"),
+    "region": ("region", "区域"),
 }
 
 
@@ -142,13 +222,20 @@ def hover(analysis: Analysis, line: int, column: int, lang: str = "en") -> str |
 
 def _name(analysis: Analysis, name: Name, zh: bool) -> str:
     kind = KINDS.get(name.kind, (name.kind, name.kind))[1 if zh else 0]
+    uses = analysis.uses_of(name.kind, name.value)
+    if name.kind in UNDECLARED:  # a region: named where it is used
+        if zh:
+            return f"{kind} `{name.value}`，在示例中出现 {uses} 次"
+        return f"{kind} `{name.value}`, named {uses} time{'s' if uses != 1 else ''} in the examples"
     decl = analysis.declaration(name.kind, name.value)
-    uses = len([u for u in analysis.uses if u.kind == name.kind and u.value == name.value])
     if decl is None:
         return f"{kind} `{name.value}`：未声明" if zh else f"{kind} `{name.value}`: not declared"
     if zh:
-        return f"{kind} `{name.value}`，声明于第 {decl.span.line} 行，使用 {uses} 次"
-    return f"{kind} `{name.value}`, declared on line {decl.span.line}, used {uses} time{'s' if uses != 1 else ''}"
+        head = f"{kind} `{name.value}`，声明于第 {decl.span.line} 行，使用 {uses} 次"
+    else:
+        head = f"{kind} `{name.value}`, declared on line {decl.span.line}, used {uses} time{'s' if uses != 1 else ''}"
+    texts = describe(analysis, name.kind, name.value, zh)
+    return head + (f"\n\n{texts}" if texts else "")
 
 
 def compiled_value(analysis: Analysis, statement: n.Node, zh: bool) -> str | None:

@@ -15,8 +15,10 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..errors import Diagnostic, Span
-from .analysis import Analysis, Name, completions
-from .hover import hover
+from .analysis import UNDECLARED, Analysis, Name, completions
+from .hover import KINDS, hover
+from .incremental import Pieces
+from .names import describe, display_names
 
 SYMBOL_KIND = {
     "tier": t.SymbolKind.Class,
@@ -28,8 +30,14 @@ SYMBOL_KIND = {
     "term": t.SymbolKind.String,
     "clause": t.SymbolKind.String,
     "exclusion": t.SymbolKind.Constant,
+    "service": t.SymbolKind.Module,
+    "condition": t.SymbolKind.Boolean,
 }
-COMPLETION_KIND = {"keyword": t.CompletionItemKind.Keyword, **dict.fromkeys(SYMBOL_KIND, t.CompletionItemKind.Value)}
+COMPLETION_KIND = {
+    "keyword": t.CompletionItemKind.Keyword,
+    **dict.fromkeys(SYMBOL_KIND, t.CompletionItemKind.Value),
+    "region": t.CompletionItemKind.Value,
+}
 
 
 class SlaServer(LanguageServer):
@@ -39,12 +47,16 @@ class SlaServer(LanguageServer):
         super().__init__("slac", __version__)
         self.analyses: dict[str, Analysis] = {}
         self.parsed: dict[str, Analysis] = {}
+        self.pieces: dict[str, Pieces] = {}  # each document's statements, to parse only what a change touched
         self.lang = "en"
 
     def analyse(self, uri: str) -> Analysis:
         document = self.workspace.get_text_document(uri)
         file = document.path or uri
-        analysis = Analysis.of(document.source, file)
+        pieces = self.pieces.get(uri)
+        if pieces is None or pieces.file != file:
+            pieces = self.pieces[uri] = Pieces(file)
+        analysis = Analysis.of(document.source, file, pieces=pieces)
         self.analyses[uri] = analysis
         if analysis.compiled.doc is not None:
             self.parsed[uri] = analysis
@@ -133,6 +145,7 @@ def did_save(ls: SlaServer, params: t.DidSaveTextDocumentParams) -> None:
 def did_close(ls: SlaServer, params: t.DidCloseTextDocumentParams) -> None:
     ls.analyses.pop(params.text_document.uri, None)
     ls.parsed.pop(params.text_document.uri, None)
+    ls.pieces.pop(params.text_document.uri, None)
     ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
 
@@ -152,11 +165,30 @@ def on_completion(ls: SlaServer, params: t.CompletionParams) -> t.CompletionList
     current = ls.workspace.get_text_document(uri).source
     # The names come from the last text that parsed; the cursor's context from the text as it is now.
     line, column = from_position(current, params.position)
+    analysis = ls.names(uri)
     items = [
-        t.CompletionItem(label=label, kind=COMPLETION_KIND.get(kind, t.CompletionItemKind.Text), detail=kind)
-        for label, kind in completions(ls.names(uri), line, column, current)
+        completion_item(analysis, label, kind, ls.lang) for label, kind in completions(analysis, line, column, current)
     ]
     return t.CompletionList(is_incomplete=False, items=items)
+
+
+def completion_item(analysis: Analysis, label: str, kind: str, lang: str) -> t.CompletionItem:
+    """A name comes with its display names in `detail` (`service · Compute / 计算服务`) and all its texts
+    (name, description, definition) as documentation; a keyword with its kind only."""
+    zh = lang.startswith("zh")
+    detail = KINDS.get(kind, (kind, kind))[1 if zh else 0]
+    documentation = None
+    if kind != "keyword":
+        shown = display_names(analysis, kind, label)
+        detail += f" · {' / '.join(shown)}" if shown else ""
+        texts = describe(analysis, kind, label, zh)
+        documentation = t.MarkupContent(kind=t.MarkupKind.Markdown, value=texts) if texts else None
+    return t.CompletionItem(
+        label=label,
+        kind=COMPLETION_KIND.get(kind, t.CompletionItemKind.Text),
+        detail=detail,
+        documentation=documentation,
+    )
 
 
 def _name_under(ls: SlaServer, uri: str, position: t.Position) -> tuple[Analysis, Name | None]:
@@ -203,6 +235,8 @@ def on_rename(ls: SlaServer, params: t.RenameParams) -> t.WorkspaceEdit | None:
         raise ValueError(f"`{new}` is not a name: lower-case letters, digits and `_`, not a keyword")
     if analysis.declaration(name.kind, new) is not None:
         raise ValueError(f"a {name.kind} `{new}` is already declared")
+    if name.kind in UNDECLARED and new in analysis.names_of(name.kind):  # two regions would become one
+        raise ValueError(f"a {name.kind} `{new}` is already named in the examples")
     edits = [t.TextEdit(to_range(analysis.source, o.span), new) for o in analysis.occurrences(name.kind, name.value)]
     return t.WorkspaceEdit(changes={params.text_document.uri: edits})
 

@@ -16,25 +16,23 @@ per-customer money (`credits`) and the report's dicts are plain Python.
 from __future__ import annotations
 
 import gc
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .. import limits
-from ..policy.codec import decimal_str, money_str, seconds_of_us
+from ..policy.codec import money_str, seconds_of_us
 from .availability import COUNTED, REASONS, Downtime, downtime
 from .calendar import US, from_us, iso_many, to_us, wall_to_us
 from .columns import codes, sort_order
 from .credits import describe, rules
+from .entries import claim_within, header, uptime_entry
 from .events import MISSING, Events, Incidents, Tickets
-from .numbers import round_ratio
 from .policy import Policy
 from .scoped import needs_scopes
 
@@ -234,7 +232,13 @@ def _evaluate_scoped(
     from .tickets_report import clocks_by_customer
 
     clock_lists = clocks_by_customer(policy, events.tickets, results, len(ids))  # issue 12
-    report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts, clock_lists)
+    collecting = gc.isenabled()
+    gc.disable()  # as in `evaluate`: the report's many small acyclic dicts need no cyclic collection
+    try:
+        report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts, clock_lists)
+    finally:
+        if collecting:
+            gc.enable()
     if progress is not None:
         progress(len(results.index))
     return report
@@ -275,18 +279,21 @@ def assemble(
     payout = policy.raw["payout"]
     payout_entry = None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]}
 
-    incident_ids, reasons = [str(i) for i in incidents.id.tolist()], down.reason.tolist()
+    incident_ids = [str(i) for i in incidents.id.tolist()]
     credit_rules = rules(policy)
     excluded_keys = [(j, cause, reason) for j, (cause, reason) in enumerate(down.keys)]
+    # Python lists read per customer (a numpy element read costs more than the work done with it).
+    counted_us, platform_counts = down.counted.tolist(), down.platform_counted.tolist()
+    excluded_us = down.excluded.tolist()
+    own = _own_incidents(down, incident_ids)
     out_customers: list[dict[str, Any]] = []
     for c in range(n_customers):
         tier = str(customers.tier[c])
         fee: Decimal = customers.fee[c]
-        counted = int(down.counted[c])
-        up = uptime_entry(policy, tier, length - counted, length)
-        own = down.own(c)
-        own_counted = [incident_ids[i] for i in own if reasons[i] == COUNTED]
-        own_excluded = [incident_ids[i] for i in own if reasons[i] != COUNTED]
+        counted = counted_us[c]
+        spec = policy.tiers[tier]
+        up = uptime_entry(policy, spec["uptime"], length - counted, length, spec["line"])
+        own_counted, own_excluded = own[c]
         breaches = breach_lists[c]
         extra = clock_lists[c]
         owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches), missed_counts(extra))
@@ -296,8 +303,9 @@ def assemble(
         if cap is not None and limit is not None:
             cap_entry = {"amount": cap["amount"], "limit": money_str(limit, cur), "applied": subtotal > limit}
             cap_entry["line"] = cap["line"]
-        ids, platform = [b["id"] for b in breaches], down.platform_counted
-        lines = describe(policy, owed, up["display"], ids, own_counted, platform, missed_ids(extra))
+        platform_counted = platform_counts[c]
+        ids = [b["id"] for b in breaches]
+        lines = describe(policy, owed, up["display"], ids, own_counted, platform_counted, missed_ids(extra))
         out_customers.append(
             {
                 "customer": str(customers.id[c]),
@@ -308,13 +316,13 @@ def assemble(
                 "downtime": {
                     "counted_seconds": secs(counted),
                     "excluded": [
-                        {"cause": cause, "reason": reason, "seconds": secs(int(down.excluded[c, j]))}
+                        {"cause": cause, "reason": reason, "seconds": secs(excluded_us[c][j])}
                         for j, cause, reason in excluded_keys
-                        if down.excluded[c, j]
+                        if excluded_us[c][j]
                     ],
                     "incidents": own_counted,
                     "excluded_incidents": own_excluded,
-                    "platform_incidents": down.platform_counted,
+                    "platform_incidents": platform_counted,
                 },
                 "tickets": ticket_entries[c],
                 "breaches": breaches,
@@ -329,10 +337,21 @@ def assemble(
         )
 
     return {
-        **_header(policy, per, as_of),
+        **header(policy, per.name, per.start, per.end, as_of, REPORT_FORMAT),
         "platform_incidents": _platform_incidents(policy, incidents, down),
         "customers": out_customers,
     }
+
+
+def _own_incidents(down: Downtime, incident_ids: list[str]) -> list[tuple[list[str], list[str]]]:
+    """Each customer's own incidents in the period: (the ids that count for it, the others)."""
+    ids = [incident_ids[i] for i in down.own_incident.tolist()]
+    flags, bounds = down.own_counts.tolist(), down.own_bounds.tolist()
+    out = []
+    for c in range(len(bounds) - 1):
+        mine = range(bounds[c], bounds[c + 1])
+        out.append(([ids[k] for k in mine if flags[k]], [ids[k] for k in mine if not flags[k]]))
+    return out
 
 
 def _ticket_counts(results: TicketResults, n_customers: int) -> list[dict[str, int]]:
@@ -364,9 +383,7 @@ def _claim_entry(policy: Policy, per: Period) -> dict[str, Any] | None:
         return None
     deadline_text = None
     if claim["within_seconds"] is not None:
-        # Wall-clock days: "within 30d" ends at the same clock time 30 days after the period.
-        end_local = from_us(per.end, policy.zone).replace(tzinfo=None)
-        deadline_text = (end_local + timedelta(seconds=claim["within_seconds"])).replace(tzinfo=policy.zone).isoformat()
+        deadline_text = claim_within(policy, per.end, claim["within_seconds"])[0]
     via = claim["via"] or {}
     return {
         "required": claim["required"],
@@ -374,31 +391,6 @@ def _claim_entry(policy: Policy, per: Period) -> dict[str, Any] | None:
         "channel": via.get("channel"),
         "address": via.get("address"),
         "line": claim["line"],
-    }
-
-
-def _header(policy: Policy, per: Period, as_of: int) -> dict[str, Any]:
-    """The report's fields before its incidents and customers."""
-    raw = policy.raw
-
-    def ts(us: int) -> str:
-        return from_us(us, policy.zone).isoformat()
-
-    return {
-        "format_version": REPORT_FORMAT,
-        "period": per.name,
-        "period_start": ts(per.start),
-        "period_end": ts(per.end),
-        "period_seconds": seconds_of_us(per.end - per.start),
-        "as_of": ts(as_of),
-        "contract": {
-            "id": raw["contract"]["id"],
-            "title": raw["title"],
-            "version": raw["contract"]["version"],
-            "source_sha256": raw["contract"]["source"]["sha256"],
-        },
-        "policy_hash": policy.hash,
-        "currency": policy.currency,
     }
 
 
@@ -475,28 +467,3 @@ def breaches_by_customer(
         if bounds[c] != bounds[c + 1]:
             out[c] = flat[bounds[c] : bounds[c + 1]]
     return out
-
-
-def uptime_entry(policy: Policy, tier: str, up: int, period: int) -> dict[str, Any]:
-    """Exact uptime (`up` of `period` µs), its display and whether it meets the tier's commitment."""
-    target = policy.tiers[tier]["uptime"]
-    decimals = policy.uptime_decimals
-    g = math.gcd(up, period)
-    met = None
-    if target is not None:
-        goal = Fraction(Decimal(target))
-        met = up * 100 * goal.denominator >= goal.numerator * period
-    return {
-        "fraction": f"{up // g}/{period // g}",
-        "percent": decimal_str(_round(up * 100, period, 9)),
-        "display": format(_round(up * 100, period, decimals), "f"),
-        "decimals": decimals,
-        "target": target,
-        "met": met,
-        "line": policy.tiers[tier]["line"] if target is not None else None,
-    }
-
-
-def _round(num: int, den: int, places: int) -> Decimal:
-    """num / den rounded half-even to `places` decimals, in integers."""
-    return round_ratio(num, den, places)

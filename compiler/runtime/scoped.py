@@ -21,10 +21,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from ..policy.codec import us_of_seconds
-from .events import Events
+from .events import Events, Requests
 from .policy import PLANNED_MAINTENANCE, Policy
-from .scopes import DowntimeRules, Inc, Measure, Req, Split, error_rate_down, measure_parts, split, year_start
+from .scopes import I64, Base, DowntimeRules, Measure, Table, base, error_rate_down, measure, split, year_start
 
 Scope = tuple[str | None, str | None]  # (service, region)
 
@@ -95,32 +97,22 @@ class _Data:
     def __init__(self, policy: Policy, events: Events, comp: Compiled):
         inc = events.incidents
         n = len(inc.id)
-        svc = inc.service.tolist() if inc.service is not None else [None] * n
-        reg = inc.region.tolist() if inc.region is not None else [None] * n
-        ids, starts, ends = inc.id.tolist(), inc.start.tolist(), inc.end.tolist()
-        causes, announced = inc.cause.tolist(), inc.announced.tolist()
-        self.platform: list[tuple[str | None, str | None, Inc]] = []
-        self.own: dict[str, list[tuple[str | None, str | None, Inc]]] = {}
-        for i in range(n):
-            item = (svc[i], reg[i], Inc(str(ids[i]), starts[i], ends[i], causes[i], announced[i]))
-            names = inc.customers[i]
-            if names is None:
-                self.platform.append(item)
-            else:
+        self.table = Table.of(
+            comp.downtime, [str(i) for i in inc.id.tolist()], inc.start, inc.end, inc.announced, inc.cause.tolist()
+        )
+        self.svc: list[str | None] = inc.service.tolist() if inc.service is not None else [None] * n
+        self.reg: list[str | None] = inc.region.tolist() if inc.region is not None else [None] * n
+        self.own: dict[str, list[int]] = {}  # customer → its own incidents, in table order
+        platform = np.ones(n, dtype=bool)
+        for i, names in enumerate(inc.customers):
+            if names is not None:
+                platform[i] = False
                 for c in names:
-                    self.own.setdefault(c, []).append(item)
-        self.requests: dict[Scope, list[Req]] = {}
-        if events.requests is not None:
-            r = events.requests
-            for s, g, t0, tot, bad in zip(
-                r.service.tolist(),
-                r.region.tolist(),
-                r.start.tolist(),
-                r.total.tolist(),
-                r.failed.tolist(),
-                strict=True,
-            ):
-                self.requests.setdefault((s, g), []).append(Req(t0, tot, bad))
+                    self.own.setdefault(c, []).append(i)
+        self.platform = platform
+        self.requests: dict[Scope, tuple[I64, I64, I64]] = {}
+        if events.requests is not None and len(events.requests.start):
+            self.requests = _requests_by_scope(events.requests)
         self.charges: dict[tuple[str, str | None, str | None], Fraction] = {}
         self.charged: dict[str, set[Scope]] = {}  # customer → the scopes it has charges in
         if events.charges is not None:
@@ -134,9 +126,9 @@ class _Data:
         self.comp = comp
         self.zone = policy.zone
         self._platform_cache: dict[tuple[Scope, int, int], Measure] = {}
-        self._scope_incidents: dict[Scope, list[Inc]] = {}
-        self._error_cache: dict[tuple[Scope, int, int], list[tuple[int, int]]] = {}
-        self._split_cache: dict[tuple[Scope, int, int], Split] = {}
+        self._scope_incidents: dict[Scope, I64] = {}
+        self._base_cache: dict[tuple[Scope, int, int], Base] = {}
+        self._years: dict[int, int] = {}
 
     def scopes(self, customer: str) -> list[Scope]:
         out: list[Scope] = []
@@ -145,48 +137,86 @@ class _Data:
                 out.append((sid, None))
                 continue
             regions = {g for (s, g) in self.charged.get(customer, ()) if s == sid and g is not None}
-            regions |= {g for s, g, _ in self.own.get(customer, ()) if s == sid and g is not None}
+            regions |= {g for i in self.own.get(customer, ()) if self.svc[i] == sid and (g := self.reg[i]) is not None}
             out.extend((sid, g) for g in sorted(regions))
         return out
 
+    def has_own(self, customer: str, scope: Scope) -> bool:
+        """Whether incidents naming the customer apply to the scope."""
+        return any(_applies(self.svc[i], self.reg[i], scope) for i in self.own.get(customer, ()))
+
     def measure(self, customer: str, scope: Scope, lo: int, hi: int, *, ids: bool = True) -> Measure:
-        own = [i for s, g, i in self.own.get(customer, ()) if _applies(s, g, scope)]
+        mine = self.own.get(customer)
+        own = [i for i in mine if _applies(self.svc[i], self.reg[i], scope)] if mine else None
         if not own:
             key = (scope, lo, hi)
-            if key not in self._platform_cache:
-                self._platform_cache[key] = self._measure([], scope, lo, hi, True)
-            return self._platform_cache[key]
-        return self._measure(own, scope, lo, hi, ids)
+            found = self._platform_cache.get(key)
+            if found is None:
+                platform = self._base(scope, lo, hi)
+                found = self._platform_cache[key] = measure(self.comp.downtime, self.table, platform, None, lo, hi)
+            return found
+        platform = self._base(scope, lo, hi)
+        part = split(self.table, np.array(own, dtype=np.int64), lo, hi, self._year(lo))
+        return measure(self.comp.downtime, self.table, platform, part, lo, hi, ids=ids)
 
-    def _platform_of(self, scope: Scope) -> list[Inc]:
-        """The platform-wide incidents that apply to a scope (kept: every customer of the scope reads them)."""
+    def _year(self, lo: int) -> int:
+        found = self._years.get(lo)
+        if found is None:
+            found = self._years[lo] = year_start(lo, self.zone)
+        return found
+
+    def _platform_of(self, scope: Scope) -> I64:
+        """The platform-wide incidents that apply to a scope, in table order (kept: every customer reads them)."""
         found = self._scope_incidents.get(scope)
         if found is None:
-            found = self._scope_incidents[scope] = [i for s, g, i in self.platform if _applies(s, g, scope)]
+            mask = self.platform.copy()
+            if scope[0] is not None:
+                mask &= np.fromiter(
+                    (_applies(s, g, scope) for s, g in zip(self.svc, self.reg, strict=True)),
+                    dtype=bool,
+                    count=len(mask),
+                )
+            found = self._scope_incidents[scope] = np.flatnonzero(mask)
         return found
 
-    def _measure(self, own: list[Inc], scope: Scope, lo: int, hi: int, ids: bool) -> Measure:
-        ystart = year_start(lo, self.zone)
+    def _base(self, scope: Scope, lo: int, hi: int) -> Base:
+        """The scope's platform part of the window, error-rate intervals included: once for every customer."""
         key = (scope, lo, hi)
-        platform = self._split_cache.get(key)
-        if platform is None:
-            platform = self._split_cache[key] = split(self.comp.downtime, self._platform_of(scope), lo, hi, ystart)
-        parts = [platform, split(self.comp.downtime, own, lo, hi, ystart)] if own else [platform]
-        down = self._error_down(scope, lo, hi)
-        return measure_parts(self.comp.downtime, parts, down, lo, hi, own=frozenset(i.id for i in own), ids=ids)
-
-    def _error_down(self, scope: Scope, lo: int, hi: int) -> list[tuple[int, int]]:
-        """The scope's error-rate intervals that are down in [lo, hi): the same for every customer, so kept."""
-        key = (scope, lo, hi)
-        found = self._error_cache.get(key)
+        found = self._base_cache.get(key)
         if found is None:
-            rule = self.comp.services[scope[0]]["error_rate"]
-            found = []
-            if rule is not None:
-                above = Fraction(Decimal(rule["above"]))
-                found = error_rate_down(self.requests.get(scope, []), above, us_of_seconds(rule["per_seconds"]), lo, hi)
-            self._error_cache[key] = found
+            down = self._error_down(scope, lo, hi)
+            found = base(self.comp.downtime, self.table, self._platform_of(scope), down, lo, hi, self._year(lo))
+            self._base_cache[key] = found
         return found
+
+    def _error_down(self, scope: Scope, lo: int, hi: int) -> tuple[I64, I64]:
+        """The scope's error-rate intervals that are down in [lo, hi)."""
+        rule = self.comp.services[scope[0]]["error_rate"]
+        reqs = self.requests.get(scope)
+        if rule is None or reqs is None:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        above = Fraction(Decimal(rule["above"]))
+        return error_rate_down(*reqs, above, us_of_seconds(rule["per_seconds"]), lo, hi)
+
+
+def _requests_by_scope(r: Requests) -> dict[Scope, tuple[I64, I64, I64]]:
+    """Request counts grouped by (service, region): (start, total, failed) arrays of each."""
+    services: dict[str | None, int] = {}
+    regions: dict[str | None, int] = {}
+    svc = np.array([services.setdefault(x, len(services)) for x in r.service.tolist()], dtype=np.int64)
+    reg = np.array([regions.setdefault(x, len(regions)) for x in r.region.tolist()], dtype=np.int64)
+    code = svc * len(regions) + reg
+    order = np.argsort(code, kind="stable")
+    bounds = np.searchsorted(code[order], np.arange(len(services) * len(regions) + 1))
+    out = {}
+    for s, i in services.items():
+        for g, j in regions.items():
+            k = i * len(regions) + j
+            if bounds[k] < bounds[k + 1]:
+                rows = order[bounds[k] : bounds[k + 1]]
+                out[(s, g)] = (r.start[rows], r.total[rows], r.failed[rows])
+    return out
 
 
 def _applies(service: str | None, region: str | None, scope: Scope) -> bool:

@@ -20,8 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
+from ..policy.codec import minor_digits, money_str
 from . import formula
 from .rules import band_threshold
 
@@ -58,14 +60,26 @@ class Quantities:
         }
 
 
+@lru_cache(maxsize=256)
+def percent(text: str) -> Fraction:
+    """A percentage of the policy as a fraction of 1 (99.9 → 999/1000)."""
+    return Fraction(Decimal(text)) / 100
+
+
+@lru_cache(maxsize=256)
+def exact(text: str) -> Fraction:
+    """A decimal of the policy as a fraction."""
+    return Fraction(Decimal(text))
+
+
 def value(amount: Mapping[str, Any], q: Quantities) -> Fraction:
     """An amount of the policy, exactly."""
     if "share" in amount:
-        return Fraction(Decimal(amount["share"])) / 100 * q.basis(amount["basis"])
+        return percent(amount["share"]) * q.basis(amount["basis"])
     if "money" in amount:
-        return Fraction(Decimal(amount["money"]))
+        return exact(amount["money"])
     if "service_days" in amount:
-        return Fraction(Decimal(amount["service_days"])) * q.fee / q.days
+        return exact(amount["service_days"]) * q.fee / q.days
     return max(Fraction(0), formula.evaluate(amount["formula"], q.formula_values()))
 
 
@@ -119,6 +133,19 @@ def decimal_of(value: Fraction, places: int = 12) -> Decimal:
     from .numbers import round_half_even
 
     return round_half_even(value, places).normalize()
+
+
+def money_text(value: Fraction, currency: str) -> str:
+    """`money_str(decimal_of(value), currency)`, without Decimal when the value has no more than the minor digits."""
+    digits = minor_digits(currency)
+    q, r = divmod(abs(value.numerator) * 10**digits, value.denominator)
+    if r:
+        return money_str(decimal_of(value), currency)
+    sign = "-" if value.numerator < 0 else ""
+    if digits == 0:
+        return f"{sign}{q}"
+    whole, part = divmod(q, 10**digits)
+    return f"{sign}{whole}.{part:0{digits}d}"
 
 
 def cap_is_per_scope(cap: Mapping[str, Any] | None) -> bool:

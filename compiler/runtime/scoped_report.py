@@ -3,7 +3,6 @@ termination), its per-miss lines, the customer cap, the minimum credit, the tota
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -11,14 +10,17 @@ from typing import Any
 
 from ..policy.codec import decimal_str, money_str
 from . import scoped_credits as sc
-from .calendar import from_us, to_us, wall_to_us
+from .calendar import from_us, wall_to_us
+from .entries import claim_within, header, uptime_entry
 from .events import Events
-from .numbers import round_half_even, round_ratio
+from .numbers import round_half_even
 from .policy import Policy
 from .scoped import Compiled, Scope, _Data, compiled
+from .scopes import Measure
 from .windows import Window, add_months, claim_last_day, month_window
 
 REPORT_FORMAT = "1.1"
+ZERO = Fraction(0)
 
 
 def assemble_scoped(
@@ -36,29 +38,77 @@ def assemble_scoped(
     """
     comp = compiled(policy)
     data = _Data(policy, events, comp)
+    memo = _Memo(policy, window)
     n = len(events.customers.id)
     extra = clock_lists or [{} for _ in range(n)]
     out = [
-        customer_entry(policy, comp, data, window, events, c, breach_lists[c], counts[c], extra[c]) for c in range(n)
+        customer_entry(policy, comp, data, memo, window, events, c, breach_lists[c], counts[c], extra[c])
+        for c in range(n)
     ]
-    return {**header(policy, window, as_of, REPORT_FORMAT), "platform_incidents": [], "customers": out}
+    head = header(policy, window.name, window.start, window.end, as_of, REPORT_FORMAT)
+    return {**head, "platform_incidents": [], "customers": out}
 
 
-def termination(policy: Policy, data: _Data, customer: str, scope: Scope, window: Window) -> dict[str, Any] | None:
+class _Memo:
+    """What many scopes of one evaluation share: month windows, uptime entries, paying bands, by their inputs."""
+
+    def __init__(self, policy: Policy, window: Window):
+        self.policy = policy
+        term = policy.raw.get("termination")
+        last = add_months(window.first, window.months - 1)
+        self.months = [] if term is None else [
+            month_window(add_months(last, -k), policy.zone) for k in range(term["months"] - 1, -1, -1)
+        ]  # fmt: skip
+        self.below = Fraction(Decimal(term["below"])) / 100 if term is not None else Fraction(0)
+        self.claim = claim_entry(policy, window)
+        self.terminations: dict[Scope, dict[str, Any]] = {}
+        self.month_entries: dict[tuple[int, int], dict[str, Any]] = {}
+        self.uptimes: dict[tuple[str | None, int, int, int | None], dict[str, Any]] = {}
+        self.bands: dict[tuple[int, str | None], list[sc.Band]] = {}
+        self.paying: dict[tuple[int, str | None, int, int], sc.Band | None] = {}
+
+    def month_entry(self, month: Window, counted: int) -> dict[str, Any]:
+        key = (month.start, counted)
+        found = self.month_entries.get(key)
+        if found is None:
+            length = month.end - month.start
+            up = Fraction(length - counted, length)
+            found = {"month": month.name, "uptime": decimal_str(round_half_even(up * 100, 9)), "below": up < self.below}
+            self.month_entries[key] = found
+        return found
+
+    def uptime(self, target: str | None, up: int, length: int, line: int | None) -> dict[str, Any]:
+        key = (target, up, length, line)
+        found = self.uptimes.get(key)
+        if found is None:
+            found = self.uptimes[key] = uptime_entry(self.policy, target, up, length, line)
+        return found
+
+    def band(self, k: int, credit: dict[str, Any], target: str | None, up: int, length: int) -> sc.Band | None:
+        key = (k, target, up, length)
+        if key not in self.paying:
+            bands = self.bands.get((k, target))
+            if bands is None:
+                bands = self.bands[(k, target)] = sc.bands_worst_first(credit["bands"], target)
+            self.paying[key] = sc.paying(bands, up, length)
+        return self.paying[key]
+
+
+def termination(policy: Policy, data: _Data, memo: _Memo, customer: str, scope: Scope) -> dict[str, Any] | None:
     """Whether the scope's uptime was below the termination threshold in each of the last N months."""
     term = policy.raw.get("termination")
     if term is None:
         return None
-    below = Fraction(Decimal(term["below"])) / 100
-    months = []
-    last = add_months(window.first, window.months - 1)
-    for k in range(term["months"] - 1, -1, -1):
-        month = month_window(add_months(last, -k), policy.zone)
-        m = data.measure(customer, scope, month.start, month.end, ids=False)
-        length = month.end - month.start
-        up = Fraction(length - m.counted, length)
-        months.append({"month": month.name, "uptime": decimal_str(round_half_even(up * 100, 9)), "below": up < below})
-    return {"right": all(m["below"] for m in months), "months": months, "line": term["line"]}
+    shared = not data.has_own(customer, scope)  # the platform's months: the same for every such customer
+    found = memo.terminations.get(scope) if shared else None
+    if found is None:
+        months = [
+            memo.month_entry(w, data.measure(customer, scope, w.start, w.end, ids=False).counted) for w in memo.months
+        ]
+        found = {"right": all(m["below"] for m in months), "months": months, "line": term["line"]}
+        if shared:
+            memo.terminations[scope] = found
+    return found  # shared by the customers it is the same for, as the v1 report shares its claim entry
 
 
 def claim_entry(policy: Policy, window: Window) -> dict[str, Any] | None:
@@ -71,10 +121,7 @@ def claim_entry(policy: Policy, window: Window) -> dict[str, Any] | None:
         end = wall_to_us(day + timedelta(days=1), 0, policy.zone)
         deadline, last_day = from_us(end, policy.zone).isoformat(), day.isoformat()
     elif claim["within_seconds"] is not None:
-        end_local = from_us(window.end, policy.zone).replace(tzinfo=None)
-        moment = (end_local + timedelta(seconds=claim["within_seconds"])).replace(tzinfo=policy.zone)
-        deadline = moment.isoformat()
-        last_day = from_us(to_us(moment) - 1, policy.zone).date().isoformat()
+        deadline, last_day = claim_within(policy, window.end, claim["within_seconds"])
     via = claim["via"] or {}
     return {
         "required": claim["required"],
@@ -86,47 +133,6 @@ def claim_entry(policy: Policy, window: Window) -> dict[str, Any] | None:
     }
 
 
-def header(policy: Policy, window: Window, as_of: int, version: str) -> dict[str, Any]:
-    raw = policy.raw
-
-    def ts(us: int) -> str:
-        return from_us(us, policy.zone).isoformat()
-
-    return {
-        "format_version": version,
-        "period": window.name,
-        "period_start": ts(window.start),
-        "period_end": ts(window.end),
-        "period_seconds": (window.end - window.start) // 1_000_000,
-        "as_of": ts(as_of),
-        "contract": {
-            "id": raw["contract"]["id"],
-            "title": raw["title"],
-            "version": raw["contract"]["version"],
-            "source_sha256": raw["contract"]["source"]["sha256"],
-        },
-        "policy_hash": policy.hash,
-        "currency": policy.currency,
-    }
-
-
-def uptime_entry(policy: Policy, target: str | None, up: int, length: int, line: int | None) -> dict[str, Any]:
-    g = math.gcd(up, length)
-    met = None
-    if target is not None:
-        goal = Fraction(Decimal(target))
-        met = up * 100 * goal.denominator >= goal.numerator * length
-    return {
-        "fraction": f"{up // g}/{length // g}",
-        "percent": decimal_str(round_ratio(up * 100, length, 9)),
-        "display": format(round_ratio(up * 100, length, policy.uptime_decimals), "f"),
-        "decimals": policy.uptime_decimals,
-        "target": target,
-        "met": met,
-        "line": line if target is not None else None,
-    }
-
-
 def _conditions(policy: Policy, events: Events, c: int) -> dict[str, bool]:
     names = [x["id"] for x in policy.raw.get("conditions", [])]
     cols = events.customers.conditions
@@ -134,18 +140,17 @@ def _conditions(policy: Policy, events: Events, c: int) -> dict[str, bool]:
 
 
 def _band_lines(
-    policy: Policy, comp: Compiled, tier: str, scope: Scope, q: sc.Quantities, met: dict[str, bool], display: str
+    policy: Policy, memo: _Memo, target: str | None, tier: str, q: sc.Quantities, met: dict[str, bool], display: str
 ) -> tuple[list[dict[str, Any]], list[str], Fraction]:
     """(credit lines, conditions unmet, exact sum) of the band credits of one scope."""
     cur = policy.currency
     lines: list[dict[str, Any]] = []
     unmet: list[str] = []
-    total = Fraction(0)
-    target = comp.targets[(tier, scope[0])]
-    for credit in policy.raw["credits"]:
+    total = ZERO
+    for k, credit in enumerate(policy.raw["credits"]):
         if tier not in credit["applies"] or not credit["bands"]:
             continue
-        band = sc.paying(sc.bands_worst_first(credit["bands"], target), q.window - q.downtime, q.window)
+        band = memo.band(k, credit, target, q.window - q.downtime, q.window)
         if band is None:
             continue
         missing = [name for name in credit.get("requires", []) if not met.get(name, True)]
@@ -153,7 +158,8 @@ def _band_lines(
             unmet.extend(m for m in missing if m not in unmet)
             continue
         amount = sc.value(band.raw["amount"], q)
-        total += amount
+        total = total + amount if total else amount
+        text = sc.money_text(amount, cur)
         word = "at or below" if band.inclusive else "below"
         is_target = band.raw["threshold"] == "target"
         lines.append(
@@ -167,11 +173,11 @@ def _band_lines(
                 "inclusive": band.inclusive,
                 "uptime": display,
                 "band": band.raw["amount"],
-                "amount": money_str(sc.decimal_of(amount), cur),
+                "amount": text,
                 "explanation": (
                     f"uptime {display}% is {word} {band.threshold}%"
                     + (" (the tier's target)" if is_target else "")
-                    + f": {sc.describe(band.raw['amount'], cur)} = {money_str(sc.decimal_of(amount), cur)} {cur}"
+                    + f": {sc.describe(band.raw['amount'], cur)} = {text} {cur}"
                     + f" (contract line {band.raw['line']}, credit `{credit['id']}`)"
                 ),
             }
@@ -186,16 +192,16 @@ def _cap(policy: Policy, q: sc.Quantities, subtotal: Fraction) -> tuple[dict[str
     limit = sc.value(cap["amount"], q)
     entry = {
         "amount": cap["amount"],
-        "limit": money_str(sc.decimal_of(limit), policy.currency),
+        "limit": sc.money_text(limit, policy.currency),
         "applied": subtotal > limit,
         "line": cap["line"],
     }
-    return entry, min(subtotal, limit)
+    return entry, limit if entry["applied"] else subtotal
 
 
 def scope_entry(
-    policy: Policy, comp: Compiled, data: _Data, window: Window, customer: str, tier: str, fee: Fraction, scope: Scope,
-    met: dict[str, bool],
+    policy: Policy, comp: Compiled, data: _Data, memo: _Memo, window: Window, customer: str, tier: str, fee: Fraction,
+    scope: Scope, met: dict[str, bool],
 ) -> tuple[dict[str, Any], Fraction]:  # fmt: skip
     length = window.end - window.start
     m = data.measure(customer, scope, window.start, window.end)
@@ -203,46 +209,47 @@ def scope_entry(
     target = comp.targets[(tier, scope[0])]
     q = sc.Quantities(
         fee, window.months, window.days, charges or Fraction(0), m.counted, length,
-        Fraction(Decimal(target)) / 100 if target is not None else None,
+        sc.percent(target) if target is not None else None,
     )  # fmt: skip
-    up = uptime_entry(policy, target, length - m.counted, length, policy.tiers[tier]["line"])
-    lines, unmet, subtotal = _band_lines(policy, comp, tier, scope, q, met, up["display"])
+    up = memo.uptime(target, length - m.counted, length, policy.tiers[tier]["line"])
+    lines, unmet, subtotal = _band_lines(policy, memo, target, tier, q, met, up["display"])
     cap_entry, capped = (None, subtotal)
     if sc.cap_is_per_scope(policy.raw["cap"]):
         cap_entry, capped = _cap(policy, q, subtotal)
     entry = {
         "service": scope[0],
         "region": scope[1],
-        "charges": money_str(sc.decimal_of(charges), policy.currency) if charges is not None else None,
+        "charges": sc.money_text(charges, policy.currency) if charges is not None else None,
         "uptime": up,
-        "downtime": {
-            "counted_seconds": m.counted // 1_000_000 if m.counted % 1_000_000 == 0 else m.counted / 1_000_000,
-            "excluded": [
-                {
-                    "cause": cause,
-                    "reason": reason,
-                    "seconds": us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000,
-                }
-                for (cause, reason), us in m.excluded.items()
-            ],
-            "incidents": m.incidents,
-            "excluded_incidents": m.excluded_incidents,
-            "platform_incidents": m.platform_counted,
-            "error_rate_intervals": m.error_intervals,
-        },
+        "downtime": _downtime_entry(m),
         "credits": lines,
         "conditions_unmet": unmet,
-        "subtotal": money_str(sc.decimal_of(subtotal), policy.currency),
+        "subtotal": sc.money_text(subtotal, policy.currency),
         "cap": cap_entry,
-        "termination": termination(policy, data, customer, scope, window),
+        "termination": termination(policy, data, memo, customer, scope),
     }
     return entry, capped
+
+
+def _downtime_entry(m: Measure) -> dict[str, Any]:
+    return {
+        "counted_seconds": m.counted // 1_000_000 if m.counted % 1_000_000 == 0 else m.counted / 1_000_000,
+        "excluded": [
+            {"cause": cause, "reason": reason, "seconds": us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000}
+            for (cause, reason), us in m.excluded.items()
+        ],
+        "incidents": list(m.incidents),
+        "excluded_incidents": list(m.excluded_incidents),
+        "platform_incidents": m.platform_counted,
+        "error_rate_intervals": m.error_intervals,
+    }
 
 
 def customer_entry(
     policy: Policy,
     comp: Compiled,
     data: _Data,
+    memo: _Memo,
     window: Window,
     events: Events,
     c: int,
@@ -256,17 +263,21 @@ def customer_entry(
     customer, tier = str(customers.id[c]), str(customers.tier[c])
     fee = Fraction(customers.fee[c])
     met = _conditions(policy, events, c)
-    scopes, total = [], Fraction(0)
-    all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
+    scopes, total = [], ZERO
     for scope in data.scopes(customer):
-        entry, amount = scope_entry(policy, comp, data, window, customer, tier, fee, scope, met)
+        entry, amount = scope_entry(policy, comp, data, memo, window, customer, tier, fee, scope, met)
         scopes.append(entry)
-        total += amount
+        if amount:
+            total = total + amount if total else amount
+    customer_cap = policy.raw["cap"] is not None and not sc.cap_is_per_scope(policy.raw["cap"])
+    all_charges = ZERO
+    if breaches or customer_cap:  # the customer-level quantities: only a per-miss line or the customer cap reads them
+        all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
     q = sc.Quantities(fee, window.months, window.days, all_charges, 0, window.end - window.start, None)
     per_miss, missed = _per_miss(policy, tier, q, breaches, clocks)
     total += missed
     cap_entry = None
-    if not sc.cap_is_per_scope(policy.raw["cap"]):
+    if customer_cap:
         cap_entry, total = _cap(policy, q, total)
     minimum = policy.raw.get("minimum_credit")
     minimum_entry = None
@@ -288,12 +299,12 @@ def customer_entry(
         "credits": per_miss,
         "scopes": scopes,
         "conditions": met,
-        "subtotal": money_str(sc.decimal_of(total), cur),
+        "subtotal": sc.money_text(total, cur),
         "cap": cap_entry,
         "minimum_credit": minimum_entry,
         "total": format(round_half_even(total, policy.minor_digits), "f"),
         "termination_right": any(s["termination"] and s["termination"]["right"] for s in scopes),
-        "claim": claim_entry(policy, window),
+        "claim": memo.claim,
         "payout": None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]},
         **clocks,
     }
@@ -327,14 +338,14 @@ def _per_miss(
                 "credit_line": credit["line"],
                 "line": pm["line"],
                 "each": pm["amount"],
-                "each_amount": money_str(sc.decimal_of(each), cur),
+                "each_amount": sc.money_text(each, cur),
                 "count": count,
                 "tickets": list(dict.fromkeys(missed[target])),
-                "amount": money_str(sc.decimal_of(amount), cur),
+                "amount": sc.money_text(amount, cur),
                 **({"target": target} if target != "response" else {}),  # issue 12, additive
                 "explanation": (
                     f"{count} missed {target}{'s' if count != 1 else ''} × {sc.describe(pm['amount'], cur)} "
-                    f"({money_str(sc.decimal_of(each), cur)} {cur}) = {money_str(sc.decimal_of(amount), cur)} {cur}"
+                    f"({sc.money_text(each, cur)} {cur}) = {sc.money_text(amount, cur)} {cur}"
                     f" (contract line {pm['line']}, credit `{credit['id']}`)"
                 ),
             }

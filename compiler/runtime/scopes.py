@@ -17,40 +17,34 @@ Rules, in the order applied (SPEC "Language v2", *Downtime rules*):
    does not count (`below_minimum`); the rest is clipped to the window and, with `downtime counted
    in whole minutes`, each period is cut down to whole minutes (`partial_minute`).
 
-Everything here is integers (µs); the per-scope lists are short, so plain loops do.
+Everything is integer µs in numpy arrays: an incident is its index into the incidents table
+(`Table`), a set of intervals two int64 arrays (starts, ends). The platform-wide part of a scope
+(incidents without a customer list, error-rate intervals) is the same for every customer, so
+`scoped._Data` splits and merges it once per scope and window (`Base`); a customer's own incidents
+are merged into it (the union of unions is the union).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
 
 from .calendar import wall_to_us
 from .events import MISSING
 from .windows import local_date
 
 MINUTE = 60_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class Inc:
-    """One incident as a scope sees it."""
-
-    id: str
-    start: int
-    end: int
-    cause: str | None
-    announced: int
-
-
-@dataclass(frozen=True, slots=True)
-class Req:
-    start: int
-    total: int
-    failed: int
+I64 = npt.NDArray[np.int64]
+Intervals = tuple[I64, I64]  # (starts, ends)
+Key = tuple[str | None, str]  # (cause, reason) of downtime that does not count
+_EMPTY = np.zeros(0, dtype=np.int64)
+# Kinds of cause: counts, excluded, a maintenance exclusion (excluded when announced in time).
+COUNTS, EXCLUDED, MAINTENANCE = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,33 +55,73 @@ class DowntimeRules:
     whole_minutes: bool
 
 
+@dataclass(frozen=True)
+class Table:
+    """The incidents as arrays; `cause` codes index `causes` (-1: no cause), `kind`/`notice` by cause code + 1."""
+
+    ids: list[str]
+    start: I64
+    end: I64
+    announced: I64
+    cause: I64
+    causes: list[str]
+    kind: I64
+    notice: I64
+
+    @classmethod
+    def of(
+        cls, rules: DowntimeRules, ids: list[str], start: I64, end: I64, announced: I64, cause: list[str | None]
+    ) -> Table:
+        names = sorted({c for c in cause if c is not None})
+        index = {c: k for k, c in enumerate(names)}
+        codes = np.fromiter((-1 if c is None else index[c] for c in cause), dtype=np.int64, count=len(cause))
+        kind = np.zeros(len(names) + 1, dtype=np.int64)
+        notice = np.zeros(len(names) + 1, dtype=np.int64)
+        for k, name in enumerate(names):
+            if name in rules.excludes:
+                rule = rules.maintenance.get(name)
+                kind[k + 1] = EXCLUDED if rule is None else MAINTENANCE
+                notice[k + 1] = 0 if rule is None else rule[0]
+        return cls(ids, start, end, announced, codes, names, kind, notice)
+
+
 @dataclass(slots=True)
 class Measure:
     """A scope's downtime in one window (µs) and what did not count, by (cause, reason)."""
 
     counted: int = 0
-    excluded: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    excluded: dict[Key, int] = field(default_factory=dict)
     incidents: list[str] = field(default_factory=list)  # the customer's own counted incident ids, by start then id
     platform_counted: int = 0  # counted incidents without a customer list
     excluded_incidents: list[str] = field(default_factory=list)
     error_intervals: int = 0  # error-rate intervals that are down
 
 
-def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge(starts: I64, ends: I64) -> Intervals:
     """The union as sorted disjoint intervals; touching intervals join (an outage that goes on)."""
-    out: list[list[int]] = []
-    for s, e in sorted(intervals):
-        if e <= s:
-            continue
-        if out and s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]
+    keep = ends > starts
+    s, e = starts[keep], ends[keep]
+    if len(s) == 0:
+        return _EMPTY, _EMPTY
+    order = np.argsort(s, kind="stable")
+    s, e = s[order], e[order]
+    reach = np.maximum.accumulate(e)
+    first = np.ones(len(s), dtype=bool)
+    first[1:] = s[1:] > reach[:-1]
+    idx = np.flatnonzero(first)
+    last = np.append(idx[1:] - 1, len(s) - 1)
+    return s[idx], reach[last]
 
 
-def _clipped_length(intervals: Iterable[tuple[int, int]], lo: int, hi: int) -> int:
-    return sum(max(0, min(e, hi) - max(s, lo)) for s, e in merge(intervals))
+def _cat(parts: Sequence[Intervals]) -> Intervals:
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def clipped(iv: Intervals, lo: int, hi: int) -> int:
+    """The length inside [lo, hi) of disjoint intervals."""
+    return int(np.maximum(0, np.minimum(iv[1], hi) - np.maximum(iv[0], lo)).sum())
 
 
 def year_start(lo: int, zone: tzinfo) -> int:
@@ -95,146 +129,154 @@ def year_start(lo: int, zone: tzinfo) -> int:
     return wall_to_us(date(day.year, 1, 1), 0, zone)  # type: ignore[arg-type]
 
 
-def error_rate_down(reqs: Sequence[Req], above: Fraction, per_us: int, lo: int, hi: int) -> list[tuple[int, int]]:
+def error_rate_down(start: I64, total: I64, failed: I64, above: Fraction, per_us: int, lo: int, hi: int) -> Intervals:
     """The intervals of [lo, hi), cut every per_us from lo, whose failed/total exceeds `above` percent."""
-    totals: dict[int, list[int]] = {}
-    for r in reqs:
-        if lo <= r.start < hi:
-            slot = totals.setdefault((r.start - lo) // per_us, [0, 0])
-            slot[0] += r.total
-            slot[1] += r.failed
+    inside = (start >= lo) & (start < hi)
+    if not inside.any():
+        return _EMPTY, _EMPTY
+    slot = (start[inside] - lo) // per_us
+    tot, bad = total[inside], failed[inside]
+    order = np.argsort(slot, kind="stable")
+    slot, tot, bad = slot[order], tot[order], bad[order]
+    heads = np.flatnonzero(np.diff(slot, prepend=slot[0] - 1))
     num, den = above.numerator, above.denominator
-    out = []
-    for k in sorted(totals):
-        total, failed = totals[k]
-        if total > 0 and failed * 100 * den > num * total:
-            out.append((lo + k * per_us, min(lo + (k + 1) * per_us, hi)))
-    return out
+    # Exact in int64 unless the sums could overflow (counts are at most 15 digits): then Python ints.
+    if int(tot.sum()) * 100 * max(num, den, 1) >= 2**62:
+        tot, bad = tot.astype(object), bad.astype(object)
+    t_sum, f_sum = np.add.reduceat(tot, heads), np.add.reduceat(bad, heads)
+    down = (t_sum > 0) & (f_sum * (100 * den) > t_sum * num)
+    k = slot[heads][down.astype(bool)].astype(np.int64)
+    return lo + k * per_us, np.minimum(lo + (k + 1) * per_us, hi)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Split:
-    """Incidents sorted by what becomes of them, before the allowance and the merge (cached per scope)."""
+    """Incidents sorted by what becomes of them, before the allowance and the merge."""
 
-    counted: list[tuple[int, int, str | None]]
-    excluded: dict[tuple[str | None, str], list[tuple[int, int]]]
-    excluded_ids: list[str]
-    maint: dict[str, list[tuple[int, int]]]  # announced in time, clipped to the calendar year
-
-
-def split(rules: DowntimeRules, incs: Sequence[Inc], lo: int, hi: int, ystart: int) -> Split:
-    """Rules 1–2 of the module docstring for the incidents of one scope and window."""
-    counted: list[tuple[int, int, str | None]] = []
-    excluded: dict[tuple[str | None, str], list[tuple[int, int]]] = {}
-    excluded_ids: list[str] = []
-    maint: dict[str, list[tuple[int, int]]] = {}
-    for inc in incs:
-        if inc.start >= hi:
-            continue
-        inside = inc.end > lo or (inc.start == inc.end and inc.start >= lo)
-        cause = inc.cause
-        if cause is not None and cause in rules.excludes:
-            rule = rules.maintenance.get(cause)
-            if rule is None:
-                excluded.setdefault((cause, "excluded_cause"), []).append((inc.start, inc.end))
-                if inside:
-                    excluded_ids.append(inc.id)
-                continue
-            if inc.announced != MISSING and inc.start - inc.announced >= rule[0]:
-                if inc.end > ystart:
-                    maint.setdefault(cause, []).append((max(inc.start, ystart), inc.end))
-                if inside:
-                    excluded_ids.append(inc.id)
-                continue
-        counted.append((inc.start, inc.end, inc.id))
-    return Split(counted, excluded, excluded_ids, maint)
+    counted: I64  # incident indexes
+    excluded: dict[Key, Intervals]  # (cause, "excluded_cause") → intervals
+    excluded_ids: I64  # excluded incidents inside the window, in table order
+    maint: dict[str, Intervals]  # announced in time, clipped to the calendar year
 
 
-def _combine(
-    rules: DowntimeRules, parts: Sequence[Split]
-) -> tuple[list[tuple[int, int, str | None]], dict[tuple[str | None, str], list[tuple[int, int]]], list[str]]:
-    """The parts together, the yearly allowance applied: (counted, excluded by key, excluded ids)."""
-    counted = [c for part in parts for c in part.counted]
-    excluded: dict[tuple[str | None, str], list[tuple[int, int]]] = {}
-    maint: dict[str, list[tuple[int, int]]] = {}
-    excluded_ids = []
-    for part in parts:
-        for key, ivs in part.excluded.items():
-            excluded.setdefault(key, []).extend(ivs)
-        for cause, ivs in part.maint.items():
-            maint.setdefault(cause, []).extend(ivs)
-        excluded_ids += part.excluded_ids
-    for cause, intervals in maint.items():
+def split(table: Table, idx: I64, lo: int, hi: int, ystart: int) -> Split:
+    """Rules 1–2 of the module docstring for the incidents `idx` (table order) of one scope and window."""
+    idx = idx[table.start[idx] < hi]
+    s, e, a = table.start[idx], table.end[idx], table.announced[idx]
+    code = table.cause[idx]
+    kind, notice = table.kind[code + 1], table.notice[code + 1]
+    inside = (e > lo) | ((s == e) & (s >= lo))
+    plain = kind == EXCLUDED
+    known = a != MISSING
+    in_time = (kind == MAINTENANCE) & known & (s - np.where(known, a, 0) >= notice)
+    excluded: dict[Key, Intervals] = {}
+    maint: dict[str, Intervals] = {}
+    for c in np.unique(code[plain | in_time]).tolist():
+        name = table.causes[c]
+        mine = code == c
+        if table.kind[c + 1] == EXCLUDED:
+            excluded[(name, "excluded_cause")] = (s[mine], e[mine])
+        else:
+            late = mine & in_time & (e > ystart)
+            maint[name] = (np.maximum(s[late], ystart), e[late])
+    return Split(idx[~(plain | in_time)], excluded, idx[inside & (plain | in_time)], maint)
+
+
+def allowance(rules: DowntimeRules, maint: Mapping[str, Sequence[Intervals]]) -> tuple[dict[Key, Intervals], Intervals]:
+    """The yearly maintenance allowance, in time order: (excluded by key, the part beyond it, which counts)."""
+    excluded: dict[Key, Intervals] = {}
+    beyond: list[Intervals] = []
+    for cause, parts in maint.items():
+        s, e = merge(*_cat(parts))
         limit = rules.maintenance[cause][1]
-        used = 0
-        for s, e in merge(intervals):  # in time order, from the start of the calendar year
-            take = e - s if limit is None else max(0, min(e - s, limit - used))
-            used += take
-            if take:
-                excluded.setdefault((cause, "announced_maintenance"), []).append((s, s + take))
-            if s + take < e:
-                counted.append((s + take, e, None))  # beyond the yearly allowance: it counts
-    return counted, excluded, excluded_ids
+        length = e - s
+        if limit is None:
+            take = length
+        else:
+            used = np.minimum(np.cumsum(length), limit)
+            take = np.diff(used, prepend=0)
+        some = take > 0
+        if some.any():
+            excluded[(cause, "announced_maintenance")] = (s[some], s[some] + take[some])
+        rest = take < length
+        beyond.append((s[rest] + take[rest], e[rest]))
+    return excluded, _cat(beyond) if beyond else (_EMPTY, _EMPTY)
+
+
+@dataclass(frozen=True)
+class Base:
+    """A scope's platform-wide part in one window, split and merged once for every customer."""
+
+    split: Split
+    counted: Intervals  # merged: the split's counted incidents ∪ error-rate intervals
+    announced: dict[Key, Intervals]  # the allowance applied to the platform's maintenance alone
+    beyond: Intervals
+    error_intervals: int
+
+
+def base(rules: DowntimeRules, table: Table, idx: I64, error_down: Intervals, lo: int, hi: int, ystart: int) -> Base:
+    part = split(table, idx, lo, hi, ystart)
+    announced, beyond = allowance(rules, {c: [iv] for c, iv in part.maint.items()})
+    counted = merge(*_cat([(table.start[part.counted], table.end[part.counted]), error_down]))
+    return Base(part, counted, announced, beyond, len(error_down[0]))
 
 
 def measure(
-    rules: DowntimeRules,
-    incs: Sequence[Inc],
-    error_down: Sequence[tuple[int, int]],
-    lo: int,
-    hi: int,
-    ystart: int,
+    rules: DowntimeRules, table: Table, platform: Base, own: Split | None, lo: int, hi: int, *, ids: bool = True
 ) -> Measure:
-    """The downtime of one scope in the window [lo, hi), `ystart` the start of its calendar year."""
-    return measure_parts(rules, [split(rules, incs, lo, hi, ystart)], error_down, lo, hi, own=frozenset())
-
-
-def measure_parts(
-    rules: DowntimeRules,
-    parts: Sequence[Split],
-    error_down: Sequence[tuple[int, int]],
-    lo: int,
-    hi: int,
-    *,
-    own: frozenset[str],
-    ids: bool = True,
-) -> Measure:
-    """`measure` of incidents already split (the platform's part cached); `own` names the customer's own ids."""
-    counted, excluded, excluded_ids = _combine(rules, parts)
-    out = Measure(error_intervals=len(error_down))
-    pieces = merge([(s, e) for s, e, _ in counted] + list(error_down))
-    kept: list[tuple[int, int]] = []
-    below: list[tuple[int, int]] = []
+    """The downtime of one scope in the window [lo, hi): its platform part and a customer's own incidents."""
+    pieces = [platform.counted]
+    excluded = dict(platform.split.excluded)
+    announced, beyond = platform.announced, platform.beyond
+    if own is not None:
+        pieces.append((table.start[own.counted], table.end[own.counted]))
+        for key, iv in own.excluded.items():
+            excluded[key] = _cat([excluded[key], iv]) if key in excluded else iv
+        if own.maint:
+            causes = set(own.maint) | set(platform.split.maint)
+            together = {c: [p[c] for p in (platform.split.maint, own.maint) if c in p] for c in sorted(causes)}
+            announced, beyond = allowance(rules, together)
+    excluded.update(announced)
+    s, e = merge(*_cat([*pieces, beyond]))
+    out = Measure(error_intervals=platform.error_intervals)
+    long = (e - s) >= rules.minimum_us
+    cs, ce = np.maximum(s, lo), np.minimum(e, hi)
+    kept = long & (ce > cs)
+    length = (ce - cs)[kept]
     partial = 0
-    for s, e in pieces:
-        if e - s < rules.minimum_us:
-            below.append((s, e))
-            continue
-        cs, ce = max(s, lo), min(e, hi)
-        if ce <= cs:
-            continue
-        kept.append((s, e))
-        length = ce - cs
-        if rules.whole_minutes:
-            partial += length % MINUTE
-            length -= length % MINUTE
-        out.counted += length
+    if rules.whole_minutes:
+        partial = int((length % MINUTE).sum())
+    out.counted = int(length.sum()) - partial
     # What does not count is reported inside the window, each kind as its own union.
-    lengths = {key: _clipped_length(ivs, lo, hi) for key, ivs in excluded.items()}
-    lengths[(None, "below_minimum")] = _clipped_length(below, lo, hi)
+    lengths = {key: clipped(merge(*iv), lo, hi) for key, iv in excluded.items()}
+    lengths[(None, "below_minimum")] = clipped((s[~long], e[~long]), lo, hi)
     lengths[(None, "partial_minute")] = partial
     out.excluded = {k: v for k, v in sorted(lengths.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])) if v}
-    # An incident counts when it overlaps a kept period (the kept periods are sorted and disjoint).
-    if not ids:
-        return out
-    ends = [ke for _, ke in kept]
-    inside = [c for c in counted if c[2] is not None and c[1] > lo and c[0] < hi]
-    for s, e, ident in sorted(inside, key=lambda c: (c[0], str(c[2]))):
-        k = bisect_right(ends, s)
-        if k < len(kept) and kept[k][0] < e:
-            if ident in own:
-                out.incidents.append(str(ident))
-            else:
-                out.platform_counted += 1
-    out.excluded_incidents = [i for i in excluded_ids if i in own]
+    if ids:
+        _incidents(out, table, platform, own, (s[kept], e[kept]), lo, hi)
     return out
+
+
+def _hits(table: Table, idx: I64, kept: Intervals, lo: int, hi: int) -> I64:
+    """The incidents of `idx` inside the window that overlap a kept period (sorted and disjoint)."""
+    s, e = table.start[idx], table.end[idx]
+    idx = idx[(e > lo) & (s < hi)]
+    if len(idx) == 0 or len(kept[0]) == 0:
+        return _EMPTY
+    s, e = table.start[idx], table.end[idx]
+    k = np.searchsorted(kept[1], s, side="right")
+    ok = k < len(kept[1])
+    ok[ok] = kept[0][k[ok]] < e[ok]
+    return idx[ok]
+
+
+def _incidents(
+    out: Measure, table: Table, platform: Base, own: Split | None, kept: Intervals, lo: int, hi: int
+) -> None:
+    """An incident counts when it overlaps a kept period: the customer's own by id, the platform's as a number."""
+    out.platform_counted = len(_hits(table, platform.split.counted, kept, lo, hi))
+    if own is None:
+        return
+    mine = _hits(table, own.counted, kept, lo, hi).tolist()
+    out.incidents = [table.ids[i] for i in sorted(mine, key=lambda i: (int(table.start[i]), table.ids[i]))]
+    out.excluded_incidents = [table.ids[i] for i in own.excluded_ids.tolist()]

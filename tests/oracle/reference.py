@@ -165,12 +165,18 @@ def evaluate_reference(policy: dict[str, Any], events: Events, period: str, as_o
     cust_tier = dict(zip(events.customers.id.tolist(), events.customers.tier.tolist(), strict=True))
     cust_fee = dict(zip(events.customers.id.tolist(), events.customers.fee, strict=True))
     deadlines, breaches = _tickets(policy, events, cust_tier, lo, hi, as_of)
-    per_customer, not_counted = _downtime(policy, events, cust_tier)
+    per_customer, not_counted = _downtime(policy, events, cust_tier, hi)
+    av = policy["availability"]
+    minimum = _seconds_us(av["minimum_outage_seconds"]) if av and av["minimum_outage_seconds"] else 0
     tiers = {t["id"]: t for t in policy["tiers"]}
     out: dict[str, RefCustomer] = {}
     for c, pieces in per_customer.items():
-        counted = _union_length(pieces, lo, hi)
+        # changed (SPEC "Downtime rules"): the minimum outage applies to each merged period, not to each incident.
+        periods = _periods(pieces)
+        counted = _union_length([p for p in periods if p[1] - p[0] >= minimum], lo, hi)
         excluded = {key: _union_length(p, lo, hi) for key, p in not_counted[c].items()}
+        short = _union_length([p for p in periods if p[1] - p[0] < minimum], lo, hi)
+        excluded[(None, "below_minimum")] = excluded.get((None, "below_minimum"), 0) + short
         uptime = Fraction(hi - lo - counted, hi - lo)
         total = _credit(policy, tiers[cust_tier[c]], cust_fee[c], uptime, len(breaches[c]))
         out[c] = RefCustomer(
@@ -211,12 +217,11 @@ def _tickets(
 
 
 def _downtime(
-    policy: dict[str, Any], events: Events, cust_tier: dict[str, str]
+    policy: dict[str, Any], events: Events, cust_tier: dict[str, str], hi: int
 ) -> tuple[dict[str, list[tuple[int, int]]], dict[str, dict[tuple[str | None, str], list[tuple[int, int]]]]]:
-    """Per customer: the counted incident intervals, and the others by (cause, reason)."""
+    """Per customer: the counted incident intervals (the minimum outage not yet applied), the others by (cause, reason)."""
     av = policy["availability"]
     excludes = set(av["excludes"]) if av else {e["id"] for e in policy["exclusions"]}
-    minimum = _seconds_us(av["minimum_outage_seconds"]) if av and av["minimum_outage_seconds"] else 0
     notice = av["maintenance_notice_seconds"] if av else None
     inc = events.incidents
     per_customer: dict[str, list[tuple[int, int]]] = {c: [] for c in cust_tier}
@@ -231,13 +236,12 @@ def _downtime(
                     why = "announced_maintenance"
             else:
                 why = "excluded_cause"
-        if why is None and end - start < minimum:
-            why = "below_minimum"
         listed = inc.customers[k]
         who = list(cust_tier) if listed is None else [c for c in listed if c in cust_tier]
         for c in who:
             if why is None:
-                per_customer[c].append((start, end))
+                if start < hi:  # an incident after the period never joins one of it (as language v2 reads it)
+                    per_customer[c].append((start, end))
             else:
                 not_counted[c].setdefault((cause, why), []).append((start, end))
     return per_customer, not_counted
@@ -265,6 +269,17 @@ def _credit(policy: dict[str, Any], tier: dict[str, Any], fee: Decimal, uptime: 
         credit = min(credit, _amount(policy["cap"]["amount"], fee))
     digits = policy["currency"]["minor_digits"] if policy["currency"] else 2
     return credit.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+
+
+def _periods(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merged downtime periods: overlapping and adjacent intervals joined, by a loop over them in start order."""
+    out: list[list[int]] = []
+    for start, end in sorted(pieces):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(s, e) for s, e in out]
 
 
 def _union_length(pieces: list[tuple[int, int]], lo: int, hi: int) -> int:
