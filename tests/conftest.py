@@ -16,12 +16,7 @@ settings.register_profile("fuzz", max_examples=20_000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
-# harbor-desk.sla (issue 12) runs its examples only with the ticket-clock runtime (branch i12r). Until that is
-# merged the suites over every bundled contract leave it out; tests/test_v2_tickets_front.py covers it, its
-# examples as a strict xfail. The integrator empties this set after merging the runtime.
-AWAITING_RUNTIME = frozenset({"harbor-desk.sla"})
-ALL_CONTRACTS = sorted((ROOT / "contracts").glob("*.sla"))
-CONTRACTS = [p for p in ALL_CONTRACTS if p.name not in AWAITING_RUNTIME]
+CONTRACTS = sorted((ROOT / "contracts").glob("*.sla"))
 BAD_CASES = sorted((ROOT / "tests" / "cases" / "bad").glob("*.sla"))
 
 
