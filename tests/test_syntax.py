@@ -21,7 +21,7 @@ def test_grammar_has_no_conflicts_or_collisions() -> None:
 @pytest.mark.parametrize("path", CONTRACTS, ids=lambda p: p.name)
 def test_bundled_contracts_parse(path) -> None:
     doc = slac.parse(path.read_text(encoding="utf-8"), file=path.name)
-    assert doc.sla.name.value in {"websoft9", "acme_crm", "nimbus_cloud"}
+    assert doc.sla.name.value in {"websoft9", "acme_crm", "nimbus_cloud", "harbor"}
 
 
 def first_error(source: str) -> slac.Diagnostic:

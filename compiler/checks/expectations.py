@@ -21,6 +21,8 @@ _EXPECTS: dict[str, tuple[type[n.Node], ...]] = {
     "breaches": (n.ExpectBreaches,),
     "claim": (n.ExpectClaimBy,),
     "termination": (n.ExpectTermination,),
+    "missed_resolutions": (n.ExpectMissedResolutions,),
+    "missed_updates": (n.ExpectMissedUpdates,),
 }
 
 
@@ -53,7 +55,7 @@ def _failed(doc: n.Document, results: list[ExampleResult]) -> Iterator[Diagnosti
             span = value.span if isinstance(value, n.Node) else stmt.span if stmt is not None else block.title.span
             yield error(
                 "E0712",
-                f'example "{block.label}" expects {check.kind} {check.expected}, '
+                f'example "{block.label}" expects {check.kind.replace("_", " ")} {check.expected}, '
                 f"but the evaluator computes {check.actual}",
                 span,
                 _hint(check.kind, check.actual),
@@ -64,5 +66,5 @@ def _hint(kind: str, actual: str) -> str:
     """What to write when the contract's terms are right and the expectation is not."""
     if kind == "termination":
         return "if the contract's terms are right, remove `expect termination right`; `slac test` shows every example"
-    written = f"expect claim by {actual}" if kind == "claim" else f"expect {kind} {actual}"
+    written = f"expect claim by {actual}" if kind == "claim" else f"expect {kind.replace('_', ' ')} {actual}"
     return f"if the contract's terms are right, write `{written}`; `slac test` shows every example"

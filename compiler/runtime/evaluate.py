@@ -298,11 +298,7 @@ def assemble(
         extra = clock_lists[c]
         owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches), missed_counts(extra))
         subtotal, limit, total = credit_rules.settle(fee, owed)
-        cap = credit_rules.cap_raw
-        cap_entry = None
-        if cap is not None and limit is not None:
-            cap_entry = {"amount": cap["amount"], "limit": money_str(limit, cur), "applied": subtotal > limit}
-            cap_entry["line"] = cap["line"]
+        cap_entry = _cap_entry(credit_rules.cap_raw, subtotal, limit, cur)
         platform_counted = platform_counts[c]
         ids = [b["id"] for b in breaches]
         lines = describe(policy, owed, up["display"], ids, own_counted, platform_counted, missed_ids(extra))
@@ -352,6 +348,13 @@ def _own_incidents(down: Downtime, incident_ids: list[str]) -> list[tuple[list[s
         mine = range(bounds[c], bounds[c + 1])
         out.append(([ids[k] for k in mine if flags[k]], [ids[k] for k in mine if not flags[k]]))
     return out
+
+
+def _cap_entry(cap: dict[str, Any] | None, subtotal: Decimal, limit: Decimal | None, cur: str) -> dict[str, Any] | None:
+    """The report's cap entry: the cap as written, its limit in money and whether it applied."""
+    if cap is None or limit is None:
+        return None
+    return {"amount": cap["amount"], "limit": money_str(limit, cur), "applied": subtotal > limit, "line": cap["line"]}
 
 
 def _ticket_counts(results: TicketResults, n_customers: int) -> list[dict[str, int]]:
