@@ -33,7 +33,9 @@ def test_a_wrong_ticket_expectation_is_named_at_its_line(written: str, wrong: st
 
 def test_an_example_moved_out_of_its_tickets_period_gives_diagnostics() -> None:
     # The ticket of the last example is opened in 2026-Q2; in 2036-Q2 it is not in the period at all.
-    source = SOURCE.replace("period 2026-Q2\n    ticket p1 opened 2026-05-20", "period 2036-Q2\n    ticket p1 opened 2026-05-20")
+    source = SOURCE.replace(
+        "period 2026-Q2\n    ticket p1 opened 2026-05-20", "period 2036-Q2\n    ticket p1 opened 2026-05-20"
+    )
     assert source != SOURCE
     compiled = compile_source(source, file="harbor-desk.sla")
     assert compiled.diagnostics and all(d.code.startswith(("E", "W")) for d in compiled.diagnostics)
