@@ -80,7 +80,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
     if p["claim"]:
         clauses.append((b.t("clause.claim"), claim_blocks(b, p["claim"]), "claim"))
     rest = placed(b, "compensation")
-    return [], v2.remedy_note(b, clauses, rest) + rest  # the termination right beside a sole-remedy clause
+    return [], v2.remedy_note(b, clauses, rest)  # the termination right beside a sole-remedy clause
 
 
 def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:
