@@ -217,6 +217,10 @@ def test_evaluate_a_month_with_the_earlier_months_of_the_quarter(tmp_path: Path)
     args = ["evaluate", sla, "--period", "2026-03", "--customers", customers, "--incidents", incidents]
     out = CliRunner().invoke(main, args)
     assert out.exit_code == 0, out.output
+    import jsonschema
+
+    schema_path = Path(__file__).resolve().parent.parent / "compiler" / "schema" / "report.schema.json"
+    jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8"))).validate(json.loads(out.stdout))
     report = {c["customer"]: c for c in json.loads(out.stdout)["customers"]}
     assert report["acme"]["total"] == "100.00" and report["acme"]["cap"]["used_before"] == "500.00"
     assert report["bravo"]["total"] == "500.00" and report["bravo"]["cap"]["used_before"] == "0.00"
