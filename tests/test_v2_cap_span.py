@@ -220,7 +220,9 @@ def test_evaluate_a_month_with_the_earlier_months_of_the_quarter(tmp_path: Path)
     import jsonschema
 
     schema_path = Path(__file__).resolve().parent.parent / "compiler" / "schema" / "report.schema.json"
-    jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8"))).validate(json.loads(out.stdout))
+    jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8"))).validate(
+        json.loads(out.stdout)
+    )
     report = {c["customer"]: c for c in json.loads(out.stdout)["customers"]}
     assert report["acme"]["total"] == "100.00" and report["acme"]["cap"]["used_before"] == "500.00"
     assert report["bravo"]["total"] == "500.00" and report["bravo"]["cap"]["used_before"] == "0.00"
@@ -313,3 +315,15 @@ def test_w0808_counts_every_window_of_a_longer_span() -> None:
     assert "W0808" in [d.code for d in check(month, file="t.sla")]
     year = month.replace("per month", "per year")
     assert "W0808" not in [d.code for d in check(year, file="t.sla")]
+
+
+def test_example_result_says_what_the_earlier_months_used() -> None:
+    from slac.render import render_markdown
+
+    policy = compile_policy(MONTHLY.replace("$EXAMPLES", THIRD_MONTH), file="t.sla")
+    en = render_markdown(policy, "en")
+    # 600 − 500 = 100 (THIRD_MONTH); the implicit service's line has no empty scope name before it
+    assert "$500.00 of it was owed for January 2026, February 2026, so no more than \\$100.00" in en
+    assert "- Uptime 98.92%, credit \\$250.00" in en
+    zh = render_markdown(policy, "zh")
+    assert "其中 US\\$500.00 已就 2026年1月、2026年2月给予，本期至多给予 US\\$100.00" in zh
