@@ -96,7 +96,7 @@ scopes (language v2: E032x, E0608, E0703, E072x, W0807)
     E0323  requests for a service without an error-rate rule
     E0720  `maintenance notice` in `availability` without an exclusion `planned_maintenance`
     E0721  a window that is not the billing period (`calendar quarter` needs `billing quarterly`)
-    E0722  a cap over another span than the window (not supported yet)
+    E0722  a cap over a span shorter than the window (`per month` over a quarterly window)
     W0807  a maintenance-like exclusion without `maintenance notice` in a contract that announces maintenance
 formulas (language v2: E061x, W0808)
     E0610  a formula that does not come out as money (the unit check says why)

@@ -193,7 +193,7 @@ def _evaluate_scoped(
     policy: Policy, events: Events, period: str, as_of: datetime | None, progress: Callable[[int], None] | None
 ) -> dict[str, Any]:
     """A v2 policy: tickets measured here, availability and credits per scope (`scoped_report`)."""
-    from .scoped_report import assemble_scoped
+    from .scoped_report import assemble_scoped, cap_history
     from .windows import parse_period
 
     window = parse_period(period, policy.raw["billing"], policy.zone)
@@ -207,16 +207,30 @@ def _evaluate_scoped(
     results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, progress)
     breach_lists = breaches_by_customer(policy, events.tickets, results, as_of_us, len(ids))
     counts = _ticket_counts(results, len(ids))
+    per_miss = any(c["per_miss"] for c in policy.raw["credits"])
+    history = []  # the earlier windows of a cap's longer span, their tickets measured as of the same moment
+    for w in cap_history(policy, window):
+        found = _history_breaches(policy, events, customer_index, customer_tier, w, as_of_us) if per_miss else None
+        history.append((w, found or [[] for _ in ids]))
     collecting = gc.isenabled()
     gc.disable()  # as in `evaluate`: the report's many small acyclic dicts need no cyclic collection
     try:
-        report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts)
+        report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts, history)
     finally:
         if collecting:
             gc.enable()
     if progress is not None:
         progress(len(results.index))
     return report
+
+
+def _history_breaches(
+    policy: Policy, events: Events, customer_index: dict[str, int], customer_tier: I64, window: Any, as_of_us: int
+) -> list[list[dict[str, Any]]]:
+    """Each customer's breaches in an earlier window of a cap's span (`scoped_report.cap_history`)."""
+    per = Period(window.name, window.start, window.end)
+    results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us)
+    return breaches_by_customer(policy, events.tickets, results, as_of_us, len(customer_index))
 
 
 # ---- the report -------------------------------------------------------------------------------------

@@ -359,11 +359,16 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
         unmet = [condition_clause(b, c) for c in s.get("conditions_unmet", [])]
         if unmet and unmet[0] is not None and s["subtotal"] == "0.00":
             lines.append(b.para("v2.result_scope_unmet", scope=scope, uptime=uptime, clause=unmet[0]))
+        elif s["service"] is None:  # the implicit service of a contract without `service` blocks: no name
+            lines.append(b.para("v2.result_scope_implicit", uptime=uptime, amount=b.f.money(s["subtotal"], cur)))
         else:
             lines.append(b.para("v2.result_scope", scope=scope, uptime=uptime, amount=b.f.money(s["subtotal"], cur)))
         if s["termination"] and s["termination"]["right"]:
             number = b.clause_numbers.get(("compensation", "termination"), "")
             lines.append(b.para("v2.result_termination", scope=scope, clause=b.ref(number, "termination")))
+    cap = entry.get("cap") or {}
+    if cap.get("windows_before") and cap["applied"]:  # a cap over a longer span, partly used before
+        lines.append(result_cap_span(b, cap, cur))
     minimum = entry.get("minimum_credit") or {}
     if minimum.get("applied"):
         lines.append(
@@ -386,3 +391,23 @@ def minimum_clause_index(b: DocBuilder) -> int:
     """Where the minimum-credit clause stands in the compensation section: after credits, cap and payout."""
     p = b.p
     return len(p["credits"]) + bool(p["cap"]) + bool(p["payout"]) + 1
+
+
+def result_cap_span(b: DocBuilder, cap: dict[str, Any], cur: str) -> Para:
+    """What the earlier windows of a cap's span owed, and what is left of the cap for the example's window."""
+    import datetime as dt
+
+    from babel.dates import format_skeleton
+
+    def name(w: str) -> str:  # a month as the examples' facts name it ("March 2026"); a quarter as written
+        return w if "-Q" in w else format_skeleton("yMMMM", dt.date(int(w[:4]), int(w[5:]), 1), locale=b.f.locale)
+
+    names = [name(w) for w in cap["windows_before"]]
+    return b.para(
+        "v2.result_cap_span",
+        per=b.word("per", cap["span"]),
+        limit=b.f.money(cap["limit"], cur),
+        used=b.f.money(cap["used_before"], cur),
+        windows=b.t("scope.list_separator").join(names),
+        remaining=b.f.money(cap["remaining"], cur),
+    )
