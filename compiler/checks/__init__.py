@@ -33,6 +33,7 @@ values (E02xx; `to_ast/values.py`)
     E0215  a date, timestamp or period outside MIN_YEAR–MAX_YEAR
     E0218  an amount that is a number and a word other than `service_day(s)`
     E0219  a formula naming a quantity the language does not have
+    E0224  a count that must be at least 1 is 0 (`terminate … for 0 consecutive months`, `within 0 billing cycles`)
 sizes (E022x; the first check, run even on a contract with value errors; the others never run
        on a contract with errors so far)
     E0220  over MAX_STATEMENTS statements     E0221  over MAX_TIERS tiers or MAX_EXAMPLES examples

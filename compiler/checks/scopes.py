@@ -42,6 +42,20 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             yield from _example(services, conditions, stmt)
         elif isinstance(stmt, n.MinimumCredit):
             yield from _minimum(ctx, stmt)
+        elif isinstance(stmt, n.Terminate) and stmt.count.value < 1:
+            yield error(
+                "E0224",
+                "a right to terminate after 0 consecutive months would be a right from the first day",
+                stmt.count.span,
+                "give the number of consecutive months below the level, at least 1: `for 3 consecutive months`",
+            )
+        elif isinstance(stmt, n.Claim) and stmt.cycles is not None and stmt.cycles.count.value < 1:
+            yield error(
+                "E0224",
+                "a claim within 0 billing cycles leaves no time to claim",
+                stmt.cycles.count.span,
+                "give at least 1 billing cycle (`claim within 2 billing cycles`), or a duration (`claim within 30d`)",
+            )
         elif isinstance(stmt, n.Terminate) and stmt.unit.value != "months":
             yield error(
                 "E0703",
