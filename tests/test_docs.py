@@ -74,9 +74,12 @@ def assemble(block: str, base_text: str) -> tuple[str, str | None]:
         return fragment + "\n", code
     lines = base_text.rstrip("\n").split("\n")
     if where == "replace":  # each line takes the place of the base's statement with the same keyword
-        for new in fragment.split("\n"):
+        for new in fragment.split("\n"):  # (a statement the base does not have is added to the contract)
             word = new.split()[0]
-            i = next(i for i, ln in enumerate(lines) if ln.strip().split()[:1] == [word])
+            i = next((i for i, ln in enumerate(lines) if ln.strip().split()[:1] == [word]), None)
+            if i is None:
+                lines.insert(len(lines) - 1, "  " + new)
+                continue
             lines[i] = re.match(r"\s*", lines[i]).group(0) + new  # type: ignore[union-attr]
         return "\n".join(lines) + "\n", code
     if where in WRAPPERS:

@@ -101,7 +101,7 @@ def test_rendered_examples_show_the_computed_results(tmp_path: Path) -> None:
     result = _run("render", ACME, "--lang", "en", "--format", "md", "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     md = (tmp_path / "acme-crm.en.md").read_text(encoding="utf-8")
-    assert "Result computed from this agreement:" in md
+    assert "\nResult:\n" in md
     assert "- Monthly uptime: 99.79%, below the commitment of 99.9%" in md
 
 

@@ -75,31 +75,53 @@ def test_termination_per_region_names_the_service_and_region_the_notice_and_the_
     right = paragraph(en, "If the monthly uptime of")
     assert right == (
         "If the monthly uptime of a service in a region is below 99% in each of three consecutive calendar months, "
-        "the Customer may terminate this agreement in respect of that service in that region by written notice "
-        "to the Provider."
+        "the Customer may, by written notice to the Provider, terminate its subscription to that service in that "
+        "region."
     )
+    # What ends is the subscription to the service (not "this agreement", which is the SLA itself).
+    assert "terminate this agreement" not in en
     effect = paragraph(en, "The termination takes effect")
-    assert "for that service in that region only" in effect and "continues for every other service and region" in effect
-    assert "Service credits owed for the months before the termination remain owed." in effect
+    assert "applies to that service in that region only" in effect
+    assert "subscriptions to other services and regions, and this agreement as it applies to them, are not" in effect
+    # Earlier credits survive; with no form-of-credits clause nothing more is promised of them ("payable").
+    assert paragraph(en, "The termination does not affect") == (
+        "The termination does not affect service credits for the calendar months before it."
+    )
     zh = doc(contract(STORAGE_PER_REGION), "zh")
-    assert "连续三个自然月均低于 99% 的，客户有权书面通知服务提供方，就该区域内的该项服务终止本协议。" in zh
-    assert "仅及于该区域内的该项服务，本协议对其他服务和区域继续有效" in zh
+    assert "连续三个自然月均低于 99% 的，客户有权书面通知服务提供方，终止其在该区域对该项服务的订购。" in zh
+    assert "仅及于该区域内的该项服务；客户对其他服务和区域的订购以及本协议对其的适用不受影响。" in zh
+    assert "终止本协议" not in zh and "仍应支付" not in zh
+
+
+def test_credits_before_a_termination_are_claimed_and_given_as_the_contract_says() -> None:
+    more = "  payout credit next_invoice\n  claim within 2 billing cycles\n"
+    en = doc(contract(STORAGE_PER_REGION, more=more), "en")
+    # Clauses: 4.1 credit, 4.2 form of credits, 4.3 termination, 4.4 claiming credits.
+    assert paragraph(en, "The termination does not affect") == (
+        "The termination does not affect service credits for the calendar months before it: the Customer may "
+        "still claim them under clause [4.4](#claim), and they are given as set out in clause [4.2](#payout)."
+    )
+    zh = doc(contract(STORAGE_PER_REGION, more=more), "zh")
+    assert (
+        "终止前各自然月的服务补偿不受终止影响，客户仍可依第 [4.4](#claim) 条申请，并按第 [4.2](#payout) 条规定给予。"
+        in zh
+    )
 
 
 def test_termination_of_a_service_not_measured_per_region_names_no_region() -> None:
     en = doc(contract(COMPUTE, uptime="uptime 99.9% for compute"), "en")
     right = paragraph(en, "If the monthly uptime of")
-    assert "in respect of that service by written notice" in right and "region" not in right
+    assert "terminate its subscription to that service." in right and "region" not in right
     assert "region" not in paragraph(en, "The termination takes effect")
     zh = doc(contract(COMPUTE, uptime="uptime 99.9% for compute"), "zh")
-    assert "就该项服务终止本协议" in zh and "就该区域内" not in zh
+    assert "终止其对该项服务的订购" in zh and "在该区域对该项服务" not in zh
 
 
 def test_termination_without_services_is_of_the_agreement() -> None:
     en = doc(contract(uptime="uptime 99.9%").replace("10% of service_charges", "10% of monthly_fee"), "en")
     assert paragraph(en, "If the monthly uptime is below") == (
         "If the monthly uptime is below 99% in each of three consecutive calendar months, "
-        "the Customer may terminate this agreement by written notice to the Provider."
+        "the Customer may, by written notice to the Provider, terminate its subscription to the Services."
     )
 
 
@@ -112,6 +134,20 @@ def test_a_sole_remedy_clause_does_not_take_the_termination_right_away() -> None
     assert f"### {number.group(1)} Sole remedy {{#sole-remedy}}" in en
     zh = doc(contract(STORAGE_PER_REGION, more=SOLE_REMEDY), "zh")
     assert f"该终止权是服务补偿之外的权利，不受第 [{number.group(1)}](#sole-remedy) 条的限制。" in zh
+    # The sole-remedy sentence carries the exception itself, the parties' words after it ("Service" lower-cased
+    # at the join, as it is no name): 4.2 is the termination clause.
+    assert (
+        "\nExcept for the right to terminate in clause [4.2](#termination), service credits are the customer's " in en
+    )
+    assert "\n除第 [4.2](#termination) 条规定的终止权外，服务补偿是客户唯一的补救。" in zh
+    # Without a termination right the parties' sentence stands as written.
+    alone = doc(
+        contract(STORAGE_PER_REGION, more=SOLE_REMEDY).replace(
+            "  terminate when uptime below 99% for 3 consecutive months\n", ""
+        ),
+        "en",
+    )
+    assert "\nService credits are the customer's sole remedy." in alone and "Except for" not in alone
     # without such a clause, the right is still stated as beside the credits, and no clause is cited
     plain = doc(contract(STORAGE_PER_REGION), "en")
     assert paragraph(plain, "This right is in addition") == "This right is in addition to service credits."
@@ -135,19 +171,21 @@ def test_a_tier_with_a_general_uptime_and_an_exception_says_both() -> None:
     assert "or, where none is stated for it, the uptime stated for the tier." in en
 
 
-def test_the_condition_is_tested_at_the_end_of_the_window_it_is_for() -> None:
+def test_the_condition_is_for_the_window_the_credit_is_for_and_adds_no_test_date() -> None:
+    # `slac evaluate` reads one true/false per customer for the period evaluated, and the contract's condition
+    # names no date: the document adds none ("at the end of that calendar month" was the renderer's own term).
     en = doc(contract(STORAGE_PER_REGION), "en")
     assert (
-        "This credit is owed for a calendar month only if, at the end of that calendar month, "
+        "This credit is owed for a calendar month only if the following condition is met for that calendar month: "
         "the customer has paid every invoice." in en
     )
-    assert "at the end of the period" not in en
+    assert "at the end of" not in en
     zh = doc(contract(STORAGE_PER_REGION), "zh")
-    assert "就某一自然月而言，仅在该自然月结束时客户已支付全部账单，方给予本补偿。" in zh
-    assert "计量周期结束时" not in zh
+    assert "就某一自然月而言，仅在该自然月满足以下条件的情况下，方给予本条规定的服务补偿：客户已支付全部账单。" in zh
+    assert "结束时" not in zh
     quarterly = contract(STORAGE_PER_REGION).replace("window calendar month", "window calendar quarter")
     quarterly = quarterly.replace("billing   monthly", "billing   quarterly")
-    assert "at the end of that calendar quarter" in doc(quarterly, "en")
+    assert "is met for that calendar quarter" in doc(quarterly, "en")
 
 
 def test_a_single_tier_is_not_said_to_be_every_tier() -> None:

@@ -103,10 +103,12 @@ def _objects(values: list[object]) -> np.ndarray:
     return out
 
 
-def random_scoped_events(policy, period: str, *, seed: int, customers: int, incidents: int, requests: int) -> Events:
+def random_scoped_events(
+    policy, period: str, *, seed: int, customers: int, incidents: int, requests: int, history_days: int = 70
+) -> Events:
     rng = random.Random(seed)
     lo, hi, *_ = window_bounds(dict(policy.raw), period)
-    history = lo - 70 * 86_400_000_000  # two months of history before the window
+    history = lo - history_days * 86_400_000_000  # by default two months of history before the window
     services = [s["id"] for s in policy.raw.get("services", [])]
     per_region = {s["id"]: s["per_region"] for s in policy.raw.get("services", [])}
     tiers = list(policy.tiers)
@@ -257,3 +259,51 @@ def test_sample_is_large_enough() -> None:
         sizes += len(ev.incidents.id) + len(ev.requests.start) + len(ev.charges.customer)
     assert sizes >= 100_000
     assert to_us  # the helper module is importable for the bench
+
+
+# Caps over a longer span than the window take the earlier windows of the span as history: the
+# reference names those periods and evaluates them one after the other (reference_v2._earlier_periods).
+_SCOPE_QUARTER = [
+    ("at or below 95.0% 100% of service_charges", "at or below 95.0% 40% of service_charges"),
+    ("100% of service_charges per month", "50% of service_charges per quarter"),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "replace", "period", "days", "incidents", "binds"),
+    [
+        # per scope over the quarter, the minimum credit deciding which months were paid: the third month
+        (NIMBUS_LIKE, _SCOPE_QUARTER, "2026-03", 70, 60, True),
+        (NIMBUS_LIKE, _SCOPE_QUARTER, "2026-06", 70, 60, False),
+        # the customer's total over the year: the eleventh and twelfth month
+        (NIMBUS_LIKE, [("100% of service_charges per month", "4000 USD per year")], "2026-11", 320, 40, True),
+        (NIMBUS_LIKE, [("100% of service_charges per month", "5000 USD per year")], "2026-12", 340, 50, True),
+        # quarterly windows, a yearly cap in days of service
+        (QUARTERLY, [("15 service_days per quarter", "5 service_days per year")], "2026-Q3", 190, 20, True),
+        (QUARTERLY, [("15 service_days per quarter", "5 service_days per year")], "2026-Q4", 280, 30, False),
+    ],
+)
+def test_cap_over_a_longer_span_agrees_with_the_reference(
+    source: str, replace: list[tuple[str, str]], period: str, days: int, incidents: int, binds: bool
+) -> None:
+    for old, new in replace:
+        assert old in source
+        source = source.replace(old, new)
+    policy = load_policy(source)
+    events = random_scoped_events(
+        policy, period, seed=sum(map(ord, period)), customers=40, incidents=incidents, requests=5000,
+        history_days=days,
+    )  # fmt: skip
+    assert _agree(policy, events, period) >= 40
+    report = evaluate(policy, events, period=period)
+    caps = [c["cap"] for c in report["customers"] if c["cap"]] + [
+        s["cap"] for c in report["customers"] for s in c["scopes"] if s["cap"]
+    ]
+    span = replace[-1][1].split()[-1]
+    assert caps and all(cap["span"] == span and cap["windows_before"] for cap in caps)
+    assert any(Decimal(cap["used_before"]) > 0 for cap in caps)  # the history is used
+    if binds:  # and some cap, partly used before, limits this window to what is left of it
+        assert any(
+            cap["applied"] and Decimal(cap["used_before"]) > 0 and Decimal(cap["remaining"]) >= Decimal("0.01")
+            for cap in caps
+        )

@@ -197,14 +197,17 @@ TABLE: tuple[Row, ...] = (
         ("informational",),
         line=_AVAIL,
     ),
+    # The same amount over a longer span (a quarter rather than a month) limits credits further.
     Row(
         Key("cap", None, "per"),
         "cap",
         _in("cap", "per"),
-        "unranked",
-        ("cap_period",),
+        "lower",
+        ("cap_span_shorter", "cap_span_longer"),
         line=_block_line("cap"),
+        rank=lambda value: {"month": 1, "quarter": 3, "year": 12}.get(value),
         absent="skip",
+        samples=("month", "year"),
     ),
     Row(
         Key("payout", "when"),

@@ -33,6 +33,7 @@ values (E02xx; `to_ast/values.py`)
     E0215  a date, timestamp or period outside MIN_YEAR–MAX_YEAR
     E0218  an amount that is a number and a word other than `service_day(s)`
     E0219  a formula naming a quantity the language does not have
+    E0224  a count that must be at least 1 is 0 (`terminate … for 0 consecutive months`, `within 0 billing cycles`)
 sizes (E022x; the first check, run even on a contract with value errors; the others never run
        on a contract with errors so far)
     E0220  over MAX_STATEMENTS statements     E0221  over MAX_TIERS tiers or MAX_EXAMPLES examples
@@ -96,7 +97,7 @@ scopes (language v2: E032x, E0608, E0703, E072x, W0807)
     E0323  requests for a service without an error-rate rule
     E0720  `maintenance notice` in `availability` without an exclusion `planned_maintenance`
     E0721  a window that is not the billing period (`calendar quarter` needs `billing quarterly`)
-    E0722  a cap over another span than the window (not supported yet)
+    E0722  a cap over a span shorter than the window (`per month` over a quarterly window)
     W0807  a maintenance-like exclusion without `maintenance notice` in a contract that announces maintenance
 formulas (language v2: E061x, W0808)
     E0610  a formula that does not come out as money (the unit check says why)

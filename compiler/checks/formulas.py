@@ -128,6 +128,7 @@ def _cap(ctx: Context) -> Iterator[Diagnostic]:
             return
         shares = [a.percent.value for a in amounts if isinstance(a, n.Share)]
         most += max(shares, default=Decimal(0))
+    most *= _windows_per_span(ctx, cap.per.value)  # a cap over a longer span adds up the windows in it
     if most and cap.amount.percent.value > most:
         yield warning(
             "W0808",
@@ -135,3 +136,12 @@ def _cap(ctx: Context) -> Iterator[Diagnostic]:
             cap.amount.span,
             f"lower the cap to {most}% of {basis}, or remove it",
         )
+
+
+def _windows_per_span(ctx: Context, per: str) -> int:
+    """How many windows a cap's span holds (`per year` over monthly windows: 12); 1 when not longer."""
+    av = ctx.sla.first(n.Availability)
+    window = av.first(n.Window) if av is not None else None
+    words = " ".join(w.value for w in window.words) if window is not None else "calendar month"
+    months = {"calendar month": 1, "calendar quarter": 3, "calendar year": 12}.get(words, 1)
+    return max(1, {"month": 1, "quarter": 3, "year": 12}.get(per, 1) // months)

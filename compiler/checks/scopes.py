@@ -5,8 +5,8 @@
 * a region is given exactly where the service is `measured per region` (E0321);
 * the measurement window is the billing period (E0721: the evaluator reports one window per
   billing period, and a fee is the fee for one billing period);
-* a cap spans the window (E0722: a cap over a longer span, which would take earlier windows as
-  history, is not supported yet and is refused rather than ignored);
+* a cap spans at least the window (E0722: a cap per month over a quarterly window has no month to
+  cap; a cap over a longer span takes the earlier windows of that span as history);
 * v1's `maintenance notice` in `availability` applies to the exclusion `planned_maintenance`, so a
   contract with it and without that exclusion is an error (E0720: it used to apply to nothing);
 * in a contract that announces maintenance (a notice anywhere), an exclusion named like maintenance
@@ -25,6 +25,7 @@ from .context import Context, suggest
 
 WINDOW_BILLING = {"calendar month": "monthly", "calendar quarter": "quarterly", "calendar year": "annually"}
 WINDOW_SPAN = {"calendar month": "month", "calendar quarter": "quarter", "calendar year": "year"}
+SPAN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
@@ -41,6 +42,20 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             yield from _example(services, conditions, stmt)
         elif isinstance(stmt, n.MinimumCredit):
             yield from _minimum(ctx, stmt)
+        elif isinstance(stmt, n.Terminate) and stmt.count.value < 1:
+            yield error(
+                "E0224",
+                "a right to terminate after 0 consecutive months would be a right from the first day",
+                stmt.count.span,
+                "give the number of consecutive months below the level, at least 1: `for 3 consecutive months`",
+            )
+        elif isinstance(stmt, n.Claim) and stmt.cycles is not None and stmt.cycles.count.value < 1:
+            yield error(
+                "E0224",
+                "a claim within 0 billing cycles leaves no time to claim",
+                stmt.cycles.count.span,
+                "give at least 1 billing cycle (`claim within 2 billing cycles`), or a duration (`claim within 30d`)",
+            )
         elif isinstance(stmt, n.Terminate) and stmt.unit.value != "months":
             yield error(
                 "E0703",
@@ -168,12 +183,14 @@ def _window(ctx: Context) -> Iterator[Diagnostic]:
         )
     span = WINDOW_SPAN[words]
     for cap in ctx.sla.all(n.Cap):
-        if cap.per.value in WINDOW_SPAN.values() and cap.per.value != span:
+        if SPAN_MONTHS.get(cap.per.value, 0) and SPAN_MONTHS[cap.per.value] < SPAN_MONTHS[span]:
             yield error(
                 "E0722",
-                f"a cap per {cap.per.value} over a {words} window is not supported yet",
+                f"a cap per {cap.per.value} is shorter than the {words} window: each window is credited once, "
+                f"so there is no {cap.per.value} to cap inside it",
                 cap.per.span,
-                f"cap the credit per {span}, the window",
+                f"cap the credit per {span}, the window"
+                + (", or over a longer span (`per year`)" if span != "year" else ""),
             )
 
 

@@ -44,6 +44,7 @@ class DocBuilder:
         self.calendars = {c["id"]: c for c in policy["calendars"]}
         self.numbers: dict[str, str] = {}
         self.anchors: dict[tuple[str, str], str] = {}  # (section, clause id) → the anchor it was given
+        self.clause_numbers: dict[tuple[str, str], str] = {}  # (section, clause id) → its number, for later sections
         # A contract measured per calendar quarter or year reads "quarterly uptime": `windowed.quarter.KEY`.
         window = (policy.get("availability") or {}).get("window") or "calendar_month"
         self.window = window.removeprefix("calendar_")
@@ -170,6 +171,7 @@ class DocBuilder:
                 used.add(anchor)
                 if ident:  # for cross-references from later sections (an example's condition → its credit)
                     self.anchors[(key, ident[0])] = anchor
+                    self.clause_numbers[(key, ident[0])] = f"{i}.{j}"
                 numbered.append(DocClause(number=f"{i}.{j}", heading=heading, blocks=blocks, anchor=anchor))
             sections.append(DocSection(str(i), key, self.t(f"section.{key}"), tuple(intro), tuple(numbered)))
         contract = self.p["contract"]

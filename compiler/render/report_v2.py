@@ -177,6 +177,8 @@ class _MarkdownV2(_Markdown):
         if s["conditions_unmet"]:
             texts = t("list_sep").join(self.condition_text(u) for u in s["conditions_unmet"])
             out.append(self.item(t("v2_not_owed"), t("v2_condition_unmet", conditions=texts)))
+        if s["cap"] is not None and "span" in s["cap"]:  # a cap over a longer span: say what was used of it
+            out.append(self.item(t("v2_scope_cap"), self.cap(s["cap"], cur)))
         out.append(self.item(t("v2_scope_credit"), _money(s["subtotal"], cur)))
         if s["termination"] and s["termination"]["right"]:
             months = ", ".join(f"{m['month']} {m['uptime']}%" for m in s["termination"]["months"])
@@ -187,6 +189,21 @@ class _MarkdownV2(_Markdown):
             )
         return out
 
+    def cap(self, cap: Mapping[str, Any], cur: str) -> str:
+        """The cap line; a cap over a longer span than the window says how much of it the earlier windows used."""
+        t = self.c.t
+        key = "cap_applied" if cap["applied"] else "cap_not_applied"
+        text = t(key, limit=_money(cap["limit"], cur), amount=self.amount(cap["amount"]))
+        if "span" in cap:
+            span = t(f"v2_span_{cap['span']}")
+            if cap["windows_before"]:
+                windows = t("list_sep").join(cap["windows_before"])
+                used, left = _money(cap["used_before"], cur), _money(cap["remaining"], cur)
+                text += "; " + t("v2_cap_span", span=span, used=used, windows=windows, remaining=left)
+            else:
+                text += "; " + t("v2_cap_span_first", span=span)
+        return text + self.line(cap["line"])
+
     def credits_v2(self, c: Mapping[str, Any]) -> list[str]:
         t, cur = self.c.t, c["currency"]
         out = []
@@ -194,13 +211,7 @@ class _MarkdownV2(_Markdown):
             out.append(self.item(self.credit_name(x["credit"]) + self.line(x["line"]), self.basis(x, cur)))
         cap = c.get("cap")
         if cap is not None:
-            key = "cap_applied" if cap["applied"] else "cap_not_applied"
-            out.append(
-                self.item(
-                    t("cap"),
-                    t(key, limit=_money(cap["limit"], cur), amount=self.amount(cap["amount"])) + self.line(cap["line"]),
-                )
-            )
+            out.append(self.item(t("cap"), self.cap(cap, cur)))
         minimum = c.get("minimum_credit")
         if minimum is not None:
             key = "v2_minimum_applied" if minimum["applied"] else "v2_minimum_not_applied"

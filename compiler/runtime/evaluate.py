@@ -214,7 +214,7 @@ def _evaluate_scoped(
     policy: Policy, events: Events, period: str, as_of: datetime | None, progress: Callable[[int], None] | None
 ) -> dict[str, Any]:
     """A v2 policy: tickets measured here, availability and credits per scope (`scoped_report`)."""
-    from .scoped_report import assemble_scoped
+    from .scoped_report import assemble_scoped, cap_history
     from .windows import parse_period
 
     window = parse_period(period, policy.raw["billing"], policy.zone)
@@ -232,10 +232,17 @@ def _evaluate_scoped(
     from .tickets_report import clocks_by_customer
 
     clock_lists = clocks_by_customer(policy, events.tickets, results, len(ids))  # issue 12
+    per_miss = any(c["per_miss"] for c in policy.raw["credits"])
+    history = []  # the earlier windows of a cap's longer span, their tickets measured as of the same moment
+    for w in cap_history(policy, window):
+        found = (
+            _history_breaches(policy, events, customer_index, customer_tier, w, as_of_us, hist) if per_miss else None
+        )
+        history.append((w, found or [[] for _ in ids]))
     collecting = gc.isenabled()
     gc.disable()  # as in `evaluate`: the report's many small acyclic dicts need no cyclic collection
     try:
-        report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts, clock_lists)
+        report = assemble_scoped(policy, events, window, as_of_us, breach_lists, counts, history, clock_lists)
     finally:
         if collecting:
             gc.enable()
@@ -252,6 +259,21 @@ def ticket_history(policy: Policy, events: Events) -> Any:
     if not uses_clocks(policy) and events.ticket_events is None and t.resolved is None:
         return None
     return history(t, events.ticket_events, policy.pause_statuses)
+
+
+def _history_breaches(
+    policy: Policy,
+    events: Events,
+    customer_index: dict[str, int],
+    customer_tier: I64,
+    window: Any,
+    as_of_us: int,
+    hist: Any = None,
+) -> list[list[dict[str, Any]]]:
+    """Each customer's breached responses in an earlier window of a cap's span (`scoped_report.cap_history`)."""
+    per = Period(window.name, window.start, window.end)
+    results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, None, hist)
+    return breaches_by_customer(policy, events.tickets, results, as_of_us, len(customer_index))
 
 
 # ---- the report -------------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ def needs_scopes(raw: Mapping[str, Any]) -> bool:
     av = raw["availability"] or {}
     if raw["billing"] != "monthly" or av.get("window", "calendar_month") != "calendar_month" or av.get("whole_minutes"):
         return True
+    if raw["cap"] and raw["cap"]["per"] != "month":  # a cap over a longer span than the month takes history
+        return True
     if raw["claim"] and raw["claim"].get("within_cycles"):
         return True
     if any("maintenance" in e for e in raw["exclusions"]):

@@ -1,8 +1,18 @@
 """The report entries of a v2 evaluation: per customer its scopes (uptime, downtime, credit lines, cap,
-termination), its per-miss lines, the customer cap, the minimum credit, the total and the claim."""
+termination), its per-miss lines, the customer cap, the minimum credit, the total and the claim.
+
+A cap over a longer span than the window (`cap … per year` over monthly windows) takes the earlier
+windows of the calendar span containing the window as history: each is evaluated as if it were
+evaluated itself, in order, from the same inputs (fee, charges, conditions, events before the
+period). A cap on the customer's total limits the window's total to the cap minus the totals owed
+for those windows (after their own cap, minimum credit and rounding); a cap on `service_charges`
+limits each scope's sum to the cap minus that scope's capped sums in the windows whose total was
+paid. The cap's amount is valued with the evaluated window's quantities.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -17,10 +27,26 @@ from .numbers import round_half_even
 from .policy import Policy
 from .scoped import Compiled, Scope, _Data, compiled
 from .scopes import Measure
-from .windows import Window, add_months, claim_last_day, month_window
+from .windows import Window, add_months, claim_last_day, earlier_windows, month_window
 
 REPORT_FORMAT = "1.1"
 ZERO = Fraction(0)
+History = list[tuple[Window, list[list[dict[str, Any]]]]]  # earlier windows of the cap's span, their breaches
+
+
+@dataclass(slots=True)
+class Before:
+    """What the earlier windows of the cap's span already owed one customer (see the module docstring)."""
+
+    windows: list[str] = field(default_factory=list)
+    total: Fraction = ZERO  # the totals owed (a cap on the customer's total)
+    scopes: dict[Scope, Fraction] = field(default_factory=dict)  # the scopes' capped sums (a cap per scope)
+
+
+def cap_history(policy: Policy, window: Window) -> list[Window]:
+    """The earlier windows of the cap's span containing `window` (none without a cap over a longer span)."""
+    cap = policy.raw["cap"]
+    return (earlier_windows(window, cap["per"], policy.zone) or []) if cap is not None else []
 
 
 def assemble_scoped(
@@ -30,9 +56,10 @@ def assemble_scoped(
     as_of: int,
     breach_lists: list[list[dict[str, Any]]],
     counts: list[dict[str, int]],
+    history: History | None = None,
     clock_lists: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The report of one window of a v2 policy, its tickets already measured (`evaluate`).
+    """The report of one window of a v2 policy, its tickets (and those of `history`) already measured.
 
     `clock_lists` (issue 12): each customer's missed resolutions and updates, added to its entry.
     """
@@ -41,20 +68,40 @@ def assemble_scoped(
     memo = _Memo(policy, window)
     n = len(events.customers.id)
     extra = clock_lists or [{} for _ in range(n)]
+    spans = policy.raw["cap"] is not None and earlier_windows(window, policy.raw["cap"]["per"], policy.zone) is not None
+    befores = _before(policy, comp, data, events, history or []) if spans else [None] * n
     out = [
-        customer_entry(policy, comp, data, memo, window, events, c, breach_lists[c], counts[c], extra[c])
+        customer_entry(policy, comp, data, memo, window, events, c, breach_lists[c], counts[c], befores[c], extra[c])[0]
         for c in range(n)
     ]
     head = header(policy, window.name, window.start, window.end, as_of, REPORT_FORMAT)
     return {**head, "platform_incidents": [], "customers": out}
 
 
+def _before(policy: Policy, comp: Compiled, data: _Data, events: Events, history: History) -> list[Before | None]:
+    """Each customer's credits in the earlier windows of the span, each window evaluated in turn as itself."""
+    befores: list[Before | None] = [Before() for _ in range(len(events.customers.id))]
+    for window, breach_lists in history:
+        memo = _Memo(policy, window, history=True)
+        for c, before in enumerate(befores):
+            assert before is not None
+            entry, scoped = customer_entry(policy, comp, data, memo, window, events, c, breach_lists[c], {}, before)
+            paid = Fraction(Decimal(entry["total"]))
+            before.windows.append(window.name)
+            before.total += paid
+            if paid:  # a scope's credit counts against its cap only when the window's total was paid
+                for scope, amount in scoped.items():
+                    before.scopes[scope] = before.scopes.get(scope, ZERO) + amount
+    return befores
+
+
 class _Memo:
     """What many scopes of one evaluation share: month windows, uptime entries, paying bands, by their inputs."""
 
-    def __init__(self, policy: Policy, window: Window):
+    def __init__(self, policy: Policy, window: Window, *, history: bool = False):
         self.policy = policy
-        term = policy.raw.get("termination")
+        self.history = history  # an earlier window of the cap's span: only its money is needed
+        term = policy.raw.get("termination") if not history else None
         last = add_months(window.first, window.months - 1)
         self.months = [] if term is None else [
             month_window(add_months(last, -k), policy.zone) for k in range(term["months"] - 1, -1, -1)
@@ -97,7 +144,7 @@ class _Memo:
 def termination(policy: Policy, data: _Data, memo: _Memo, customer: str, scope: Scope) -> dict[str, Any] | None:
     """Whether the scope's uptime was below the termination threshold in each of the last N months."""
     term = policy.raw.get("termination")
-    if term is None:
+    if term is None or memo.history:
         return None
     shared = not data.has_own(customer, scope)  # the platform's months: the same for every such customer
     found = memo.terminations.get(scope) if shared else None
@@ -185,23 +232,32 @@ def _band_lines(
     return lines, unmet, total
 
 
-def _cap(policy: Policy, q: sc.Quantities, subtotal: Fraction) -> tuple[dict[str, Any] | None, Fraction]:
+def _cap(
+    policy: Policy, q: sc.Quantities, subtotal: Fraction, before: Before | None, used: Fraction
+) -> tuple[dict[str, Any] | None, Fraction]:
+    """The cap entry and the capped sum; with `before`, the cap's span is longer and `used` of it is gone."""
     cap = policy.raw["cap"]
     if cap is None:
         return None, subtotal
     limit = sc.value(cap["amount"], q)
-    entry = {
+    room = max(ZERO, limit - used) if before is not None else limit
+    entry: dict[str, Any] = {
         "amount": cap["amount"],
         "limit": sc.money_text(limit, policy.currency),
-        "applied": subtotal > limit,
+        "applied": subtotal > room,
         "line": cap["line"],
     }
-    return entry, limit if entry["applied"] else subtotal
+    if before is not None:
+        entry["span"] = cap["per"]
+        entry["windows_before"] = list(before.windows)
+        entry["used_before"] = sc.money_text(used, policy.currency)
+        entry["remaining"] = sc.money_text(room, policy.currency)
+    return entry, room if entry["applied"] else subtotal
 
 
 def scope_entry(
     policy: Policy, comp: Compiled, data: _Data, memo: _Memo, window: Window, customer: str, tier: str, fee: Fraction,
-    scope: Scope, met: dict[str, bool],
+    scope: Scope, met: dict[str, bool], before: Before | None = None,
 ) -> tuple[dict[str, Any], Fraction]:  # fmt: skip
     length = window.end - window.start
     m = data.measure(customer, scope, window.start, window.end)
@@ -215,7 +271,8 @@ def scope_entry(
     lines, unmet, subtotal = _band_lines(policy, memo, target, tier, q, met, up["display"])
     cap_entry, capped = (None, subtotal)
     if sc.cap_is_per_scope(policy.raw["cap"]):
-        cap_entry, capped = _cap(policy, q, subtotal)
+        used = before.scopes.get(scope, ZERO) if before is not None else ZERO
+        cap_entry, capped = _cap(policy, q, subtotal, before, used)
     entry = {
         "service": scope[0],
         "region": scope[1],
@@ -255,18 +312,22 @@ def customer_entry(
     c: int,
     breaches: list[dict[str, Any]],
     tickets: dict[str, int],
+    before: Before | None = None,
     clocks: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[Scope, Fraction]]:
+    """The customer's report entry and each scope's capped sum; `before`: a cap over a longer span;
+    `clocks` (issue 12): the customer's missed resolutions and updates, added to its entry."""
     cur = policy.currency
     clocks = clocks or {}
     customers = events.customers
     customer, tier = str(customers.id[c]), str(customers.tier[c])
     fee = Fraction(customers.fee[c])
     met = _conditions(policy, events, c)
-    scopes, total = [], ZERO
+    scopes, total, capped = [], ZERO, {}
     for scope in data.scopes(customer):
-        entry, amount = scope_entry(policy, comp, data, memo, window, customer, tier, fee, scope, met)
+        entry, amount = scope_entry(policy, comp, data, memo, window, customer, tier, fee, scope, met, before)
         scopes.append(entry)
+        capped[scope] = amount
         if amount:
             total = total + amount if total else amount
     customer_cap = policy.raw["cap"] is not None and not sc.cap_is_per_scope(policy.raw["cap"])
@@ -278,7 +339,7 @@ def customer_entry(
     total += missed
     cap_entry = None
     if customer_cap:
-        cap_entry, total = _cap(policy, q, total)
+        cap_entry, total = _cap(policy, q, total, before, before.total if before is not None else ZERO)
     minimum = policy.raw.get("minimum_credit")
     minimum_entry = None
     if minimum is not None:
@@ -307,7 +368,7 @@ def customer_entry(
         "claim": memo.claim,
         "payout": None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]},
         **clocks,
-    }
+    }, capped
 
 
 def _per_miss(

@@ -99,3 +99,20 @@ def local_date(us: int, zone: tzinfo) -> date:
 
     moment: datetime = from_us(us, zone)
     return moment.date()
+
+
+SPAN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def earlier_windows(window: Window, span: str, zone: zoneinfo.ZoneInfo) -> list[Window] | None:
+    """The windows before `window` in the calendar `span` (month, quarter, year) containing it, in order.
+
+    None when the span is not longer than the window (a cap over it takes no history); [] for the
+    first window of its span.
+    """
+    months = SPAN_MONTHS[span]
+    if months <= window.months:
+        return None
+    first = date(window.first.year, (window.first.month - 1) // months * months + 1, 1)
+    count = (window.first.year * 12 + window.first.month - first.year * 12 - first.month) // window.months
+    return [month_window(add_months(first, k * window.months), zone, window.months) for k in range(count)]

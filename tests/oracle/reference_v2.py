@@ -5,7 +5,9 @@ windows come from `datetime` in the zone, downtime from a sweep over elementary 
 (every boundary of every interval cut once, each segment marked down or not), the maintenance
 allowance by walking those segments in time order, error-rate intervals by grouping request
 rows in a dict, formulas by a recursive reading of the postfix steps, money in `Fraction`s
-rounded once at the end. Never used for real evaluations.
+rounded once at the end. A cap over a longer span than the window: the earlier periods of the
+span are named and evaluated first, one after the other, each with what the ones before it used
+of the cap. Never used for real evaluations.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class RefCustomerV2:
     scopes: dict[tuple[str | None, str | None], RefScope]
     total: Decimal
     termination: bool
+    capped: dict[tuple[str | None, str | None], Fraction]  # each scope's sum after its cap
 
 
 def _month_start(year: int, month: int, zone: Any) -> int:
@@ -209,7 +212,41 @@ def _band(bands: list[dict[str, Any]], target: str | None, up: Fraction) -> dict
     return best[1] if best else None
 
 
+_SPAN = {"month": 1, "quarter": 3, "year": 12}
+Used = dict[str, tuple[Fraction, dict[tuple[Any, Any], Fraction]]]  # customer → (total, per scope) owed before
+
+
+def _earlier_periods(policy: dict[str, Any], period: str) -> list[str] | None:
+    """Names of the periods before `period` in its cap's calendar span; None when the span is not longer."""
+    cap = policy["cap"]
+    _, _, year, month, months = window_bounds(policy, period)
+    if cap is None or _SPAN[cap["per"]] <= months:
+        return None
+    first = (month - 1) // _SPAN[cap["per"]] * _SPAN[cap["per"]] + 1
+    names = []
+    for m in range(first, month, months):
+        names.append(f"{year}-{m:02d}" if months == 1 else f"{year}-Q{(m + 2) // 3}")
+    return names
+
+
 def evaluate_reference_v2(policy: dict[str, Any], events: Events, period: str) -> dict[str, RefCustomerV2]:
+    earlier = _earlier_periods(policy, period)
+    used: Used | None = None
+    if earlier is not None:
+        used = {}
+        for name in earlier:
+            for cid, ref in _evaluate(policy, events, name, used).items():
+                total, scopes = used.get(cid, (Fraction(0), {}))
+                paid = Fraction(ref.total)
+                if paid:  # a scope's credit counts against its cap only when the period's total was paid
+                    scopes = {
+                        k: scopes.get(k, Fraction(0)) + ref.capped.get(k, Fraction(0)) for k in {*scopes, *ref.capped}
+                    }
+                used[cid] = (total + paid, scopes)
+    return _evaluate(policy, events, period, used)
+
+
+def _evaluate(policy: dict[str, Any], events: Events, period: str, used: Used | None) -> dict[str, RefCustomerV2]:
     zone = zoneinfo.ZoneInfo(policy["timezone"] or "UTC")
     lo, hi, year, month, months = window_bounds(policy, period)
     days = (date(year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1, 1) - date(year, month, 1)).days
@@ -256,8 +293,9 @@ def evaluate_reference_v2(policy: dict[str, Any], events: Events, period: str) -
                 }
                 scopes += [(sid, g) for g in sorted(regs)]
         met = {x["id"]: bool(cust.conditions[x["id"]][c]) for x in policy.get("conditions", [])}
+        before = None if used is None else used.get(cid, (Fraction(0), {}))
         result = _customer(
-            policy, zone, tier, fee, cid, scopes, services, mine, reqs, charges, met, lo, hi, months, days
+            policy, zone, tier, fee, cid, scopes, services, mine, reqs, charges, met, lo, hi, months, days, before
         )
         result_terms = result
         out[cid] = result_terms
@@ -274,12 +312,14 @@ def _customer(
     policy: dict[str, Any], zone: Any, tier: dict[str, Any], fee: Fraction, cid: str, scopes: list[tuple[Any, Any]],
     services: dict[Any, Any], mine: list[dict[str, Any]], reqs: dict[Any, Any], charges: dict[Any, Fraction],
     met: dict[str, bool], lo: int, hi: int, months: int, days: int,
+    before: tuple[Fraction, dict[tuple[Any, Any], Fraction]] | None,
 ) -> RefCustomerV2:  # fmt: skip
     ystart = _us(datetime(datetime.fromtimestamp(lo / 1e6, zone).year, 1, 1, tzinfo=zone))
     per_service = {u["service"]: u["uptime"] for u in tier.get("service_uptime", [])}
     cap = policy["cap"]
     scope_cap = cap is not None and cap["amount"].get("basis") == "service_charges"
     total = Fraction(0)
+    capped: dict[tuple[Any, Any], Fraction] = {}
     found: dict[tuple[Any, Any], RefScope] = {}
     terminate = False
     for scope in scopes:
@@ -302,12 +342,15 @@ def _customer(
             if band is not None:
                 subtotal += _value(band["amount"], values, days)
         if scope_cap:
-            subtotal = min(subtotal, _value(cap["amount"], values, days))
+            gone = before[1].get(scope, Fraction(0)) if before is not None else Fraction(0)
+            subtotal = min(subtotal, max(Fraction(0), _value(cap["amount"], values, days) - gone))
+        capped[scope] = subtotal
         total += subtotal
         terminate = terminate or _terminates(policy, zone, incs, reqs.get(scope, []), services[scope[0]], lo, months)
     if cap is not None and not scope_cap:
         v = {"window_fee": fee, "monthly_fee": fee / months}
-        total = min(total, _value(cap["amount"], v, days))  # type: ignore[arg-type]
+        gone = before[0] if before is not None else Fraction(0)
+        total = min(total, max(Fraction(0), _value(cap["amount"], v, days) - gone))  # type: ignore[arg-type]
     minimum = policy.get("minimum_credit")
     if minimum is not None and total < Fraction(Decimal(minimum["amount"])):
         total = Fraction(0)
@@ -316,7 +359,7 @@ def _customer(
     q, r = divmod(scaled.numerator, scaled.denominator)
     if 2 * r > scaled.denominator or (2 * r == scaled.denominator and q % 2):
         q += 1
-    return RefCustomerV2(found, Decimal(q).scaleb(-digits), terminate)
+    return RefCustomerV2(found, Decimal(q).scaleb(-digits), terminate, capped)
 
 
 def _terminates(

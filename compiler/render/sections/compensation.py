@@ -49,20 +49,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         heading = b.text(credit.get("name")) or b.known("credit.names", credit["id"], b.t("credit.heading"))
         clauses.append((heading, tuple(blocks), credit["id"]))
     if p["cap"]:
-        cap = p["cap"]
-        clauses.append(
-            (
-                b.t("clause.cap"),
-                (
-                    b.para(
-                        "v2.cap_scope" if cap["amount"].get("basis") == "service_charges" else "cap.text",
-                        amount=b.amount(cap["amount"]),
-                        per=b.word("per", cap["per"]),
-                    ),
-                ),
-                "cap",
-            )
-        )
+        clauses.append((b.t("clause.cap"), (_cap(b, p["cap"]),), "cap"))
     if p["payout"]:
         pay = p["payout"]
         key = "payout.text_when" if pay["when"] else "payout.text"
@@ -83,7 +70,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
     if p["claim"]:
         clauses.append((b.t("clause.claim"), claim_blocks(b, p["claim"]), "claim"))
     rest = placed(b, "compensation")
-    return [], v2.remedy_note(b, clauses, rest) + rest  # the termination right beside a sole-remedy clause
+    return [], v2.remedy_note(b, clauses, rest)  # the termination right beside a sole-remedy clause
 
 
 def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:
@@ -112,3 +99,21 @@ def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:
     blocks += v2.claim_cycles(b, claim)
     blocks.append(b.para("claim.unclaimed" if claim["required"] else "claim.automatic"))
     return tuple(blocks)
+
+
+_SPAN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+_WINDOW_MONTHS = {"calendar_month": 1, "calendar_quarter": 3, "calendar_year": 12}
+
+
+def _cap(b: DocBuilder, cap: dict[str, Any]) -> Para:
+    """The cap; over a longer span than the window, what the earlier windows of the span owed counts against it."""
+    scope = cap["amount"].get("basis") == "service_charges"
+    window = (b.p["availability"] or {}).get("window") or "calendar_month"
+    if _SPAN_MONTHS.get(cap["per"], 1) > _WINDOW_MONTHS.get(window, 1):
+        key = "v2.cap_scope_span" if scope else "v2.cap_span"
+        return b.para(
+            key, amount=b.amount(cap["amount"]), per=b.word("per", cap["per"]), window=b.word("window", window)
+        )
+    return b.para(
+        "v2.cap_scope" if scope else "cap.text", amount=b.amount(cap["amount"]), per=b.word("per", cap["per"])
+    )

@@ -13,8 +13,25 @@ if TYPE_CHECKING:  # pragma: no cover
 def limitations(b: DocBuilder, probe: bool = False) -> Any:
     if probe:
         return bool(b.p["exclusions"])
-    intro = "limitations.intro" if b.p["credits"] else "limitations.intro_no_credit"
-    return [b.para(intro)], [("", b.user(b.text(x["text"])), x["id"]) for x in b.p["exclusions"]]
+    return [limitations_intro(b)], [("", b.user(b.text(x["text"])), x["id"]) for x in b.p["exclusions"]]
+
+
+def limitations_intro(b: DocBuilder) -> Para:
+    """What the exclusions do. When every one is a cause that availability `excludes`, they are matters whose
+    unavailability is not downtime (within the maintenance rule of the measurement clause, which may count it),
+    not matters "this SLA does not apply to"; otherwise the general lead-in (the Websoft9 original's own)."""
+    av = b.p["availability"] or {}
+    ids = {x["id"] for x in b.p["exclusions"]}
+    if not b.p["credits"]:
+        return b.para("limitations.intro_no_credit")
+    if not ids or not ids <= set(av.get("excludes") or ()):
+        return b.para("limitations.intro")
+    ruled = av.get("maintenance_notice_seconds") is not None or any(x.get("maintenance") for x in b.p["exclusions"])
+    number = b.clause_numbers.get(("standards", "measurement"))
+    if ruled and number is not None:
+        anchor = b.anchors[("standards", "measurement")]
+        return b.para("limitations.intro_downtime_limits", clause=DocLink(number, "#" + anchor))
+    return b.para("limitations.intro_downtime")
 
 
 # Clauses of the original that belong beside a generated clause (the original's order): the

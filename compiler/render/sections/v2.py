@@ -9,6 +9,7 @@ and expectations, and the evaluator's per-scope results.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..doc import Block, DocLink, Para, Table
@@ -96,18 +97,32 @@ def measurement_blocks(b: DocBuilder) -> list[Block]:
         out.append(b.para("v2.merged" if av.get("minimum_outage_seconds") is not None else "v2.merged_plain"))
     if av.get("whole_minutes"):
         out.append(b.para("v2.whole_minutes"))
+    where = b.t("v2.where_status_page") if av.get("status_page") else ""
     for e in b.p["exclusions"]:
         m = e.get("maintenance")
         if m is None:
             continue
+        # How the exclusion's clause applies, stated once: the notice and the allowance (counted per scope, as
+        # `slac evaluate` counts it), in words as the parties' clause writes them ("five days").
         clause = b.exclusion_links([e["id"]])[0]
-        notice = b.f.duration(m["notice_seconds"])
+        notice = duration_words(b, m["notice_seconds"])
         if m["limit_seconds"] is None:
-            out.append(b.para("v2.maintenance", clause=clause, notice=notice))
+            out.append(b.para("v2.maintenance", clause=clause, notice=notice, where=where))
         else:
-            key = f"v2.maintenance_limit_{scope_kind(b)}"  # the allowance is counted per scope
-            out.append(b.para(key, clause=clause, notice=notice, limit=b.f.duration(m["limit_seconds"])))
+            key = f"v2.maintenance_limit_{scope_kind(b)}"
+            limit = duration_words(b, m["limit_seconds"])
+            out.append(b.para(key, clause=clause, notice=notice, limit=limit, where=where))
     return out
+
+
+def duration_words(b: DocBuilder, seconds: float) -> str:
+    """A duration of one whole unit with a small count in words ("five days", "八小时"), else in figures."""
+    text = b.f.duration(seconds)
+    parts = text.split(" ")
+    if len(parts) != 2 or not parts[0].isdigit() or not b.c.has(f"v2.count.{parts[0]}"):
+        return text
+    word = count_word(b, int(parts[0]))
+    return word + parts[1] if b.c.cjk_spacing else f"{word} {parts[1]}"
 
 
 def threshold(b: DocBuilder, band: dict[str, Any]) -> str:
@@ -187,22 +202,64 @@ def termination_blocks(b: DocBuilder, term: dict[str, Any]) -> tuple[Block, ...]
 
 
 def remedy_note(b: DocBuilder, clauses: list[Any], rest: list[Any]) -> list[Any]:
-    """The termination clause says that it is a right beside credits, which a sole-remedy clause does not take away.
+    """The termination clause says what becomes of earlier credits and that it is a right beside them; the
+    sole-remedy clause carves the termination right out in its own sentence.
 
     `clauses` are the compensation section's generated clauses, `rest` the contract's clauses placed after them
-    (the sole-remedy clause among them): its number is known only once the section is assembled.
+    (the sole-remedy clause among them): their numbers are known only once the section is assembled.
     """
+    ids = [c[2] for c in clauses]
+    if "termination" not in ids:
+        return clauses + rest
+    section = b.numbers["compensation"]
+
+    def link(ident: str, position: int) -> DocLink:
+        return b.ref(f"{section}.{position + 1}", ident)
+
+    credits = termination_credits(b, {i: link(i, n) for n, i in enumerate(ids) if i in ("payout", "claim")})
+    rest_ids = [c[2] for c in rest]
     out = []
-    ids = [c[2] for c in rest]
     for heading, blocks, ident in clauses:
         if ident == "termination":
-            if "sole_remedy" in ids:
-                number = f"{b.numbers['compensation']}.{len(clauses) + ids.index('sole_remedy') + 1}"
-                blocks = (*blocks, b.para("v2.termination_remedy", clause=b.ref(number, "sole_remedy")))
+            if "sole_remedy" in rest_ids:
+                sole = link("sole_remedy", len(clauses) + rest_ids.index("sole_remedy"))
+                blocks = (*blocks, credits, b.para("v2.termination_remedy", clause=sole))
             else:
-                blocks = (*blocks, b.para("v2.termination_additional"))
+                blocks = (*blocks, credits, b.para("v2.termination_additional"))
         out.append((heading, blocks, ident))
-    return out
+    here = link("termination", ids.index("termination"))
+    return out + [sole_remedy_except(b, c, here) if c[2] == "sole_remedy" else c for c in rest]
+
+
+def termination_credits(b: DocBuilder, links: dict[str, DocLink]) -> Para:
+    """Credits for the months before a termination survive it: claimed (if a claim is required) and given as the
+    payout clause says, so that no sentence promises a payment the form of credits does not provide."""
+    claim = b.p.get("claim") or {}
+    if "payout" not in links:
+        return b.para("v2.termination_credits_plain")
+    if "claim" in links and claim.get("required"):
+        return b.para("v2.termination_credits_claim", claim=links["claim"], clause=links["payout"])
+    return b.para("v2.termination_credits", clause=links["payout"])
+
+
+def sole_remedy_except(b: DocBuilder, clause: tuple[str, tuple[Block, ...], str], termination: DocLink) -> Any:
+    """The sole-remedy sentence with the termination right excepted at its start ("Except for the right to
+    terminate in clause 4.5, service credits are …"): the contract's own words follow unchanged, save an English
+    initial capital that is not a name the document uses."""
+    heading, blocks, ident = clause
+    head = blocks[0] if blocks else None
+    if not isinstance(head, Para) or not head.parts or not isinstance(head.parts[0], str):
+        return clause
+    first: str = head.parts[0]
+    more = head.parts[1:]
+    lead = b.para("v2.sole_remedy_except", clause=termination).parts
+    word = first.split(" ", 1)[0].strip(",.;:")
+    names = {w for v in b.party_values.values() if isinstance(v, str) for w in v.split()}
+    names |= {w for s in b.p.get("services", []) for w in service_name(b, s["id"]).split()}
+    if b.lang == "en" and word[:1].isupper() and word[1:].islower() and word not in names:
+        first = first[:1].lower() + first[1:]
+    para = Para((*lead, first, *more))
+    return heading, (para, *blocks[1:]), ident
 
 
 def claim_cycles(b: DocBuilder, claim: dict[str, Any]) -> list[Block]:
@@ -211,8 +268,9 @@ def claim_cycles(b: DocBuilder, claim: dict[str, Any]) -> list[Block]:
         return []
     key = f"v2.ordinal.{n}"
     n_th = b.t(key) if b.c.has(key) else b.f.number(n)
-    billing = b.word("v2.billing", b.p.get("billing") or "monthly")
-    return [Para((b.plural("v2.claim_cycles", n, n_th=n_th, billing=billing, window=window_word(b)),))]
+    billing = b.word("v2.billing", b.p.get("billing") or "monthly")  # what `slac evaluate` counts as a cycle
+    zone = b.f.zone(b.p.get("timezone") or "UTC")
+    return [Para((b.plural("v2.claim_cycles", n, n_th=n_th, billing=billing, window=window_word(b), timezone=zone),))]
 
 
 def period_text(b: DocBuilder, period: str) -> Para | None:
@@ -231,12 +289,15 @@ def event(b: DocBuilder, ev: dict[str, Any]) -> Para | None:
             amount=b.f.money(ev["amount"], ev["currency"]),
         )
     if ev["kind"] == "requests":
+        # The evaluator reads the share as failing in every error-rate interval of the span.
+        rule = next((s["error_rate"] for s in b.p.get("services", []) if s["id"] == ev["service"]), None)
         return b.para(
             "v2.requests",
             scope=scope_name(b, ev["service"], ev["region"]),
             start=b.f.timestamp(ev["start"]),
             duration=b.f.duration(ev["duration_seconds"]),
             failing=b.f.percent(ev["failing"]),
+            interval=b.f.duration(rule["per_seconds"] if rule else ev["duration_seconds"]),
         )
     return None
 
@@ -298,10 +359,16 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
         unmet = [condition_clause(b, c) for c in s.get("conditions_unmet", [])]
         if unmet and unmet[0] is not None and s["subtotal"] == "0.00":
             lines.append(b.para("v2.result_scope_unmet", scope=scope, uptime=uptime, clause=unmet[0]))
+        elif s["service"] is None:  # the implicit service of a contract without `service` blocks: no name
+            lines.append(b.para("v2.result_scope_implicit", uptime=uptime, amount=b.f.money(s["subtotal"], cur)))
         else:
             lines.append(b.para("v2.result_scope", scope=scope, uptime=uptime, amount=b.f.money(s["subtotal"], cur)))
         if s["termination"] and s["termination"]["right"]:
-            lines.append(b.para("v2.result_termination", scope=scope))
+            number = b.clause_numbers.get(("compensation", "termination"), "")
+            lines.append(b.para("v2.result_termination", scope=scope, clause=b.ref(number, "termination")))
+    cap = entry.get("cap") or {}
+    if cap.get("windows_before") and cap["applied"]:  # a cap over a longer span, partly used before
+        lines.append(result_cap_span(b, cap, cur))
     minimum = entry.get("minimum_credit") or {}
     if minimum.get("applied"):
         lines.append(
@@ -313,7 +380,7 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
         )
     lines.append(b.para("v2.result_total", amount=b.f.money(entry["total"], cur)))
     claim = entry.get("claim") or {}
-    if claim.get("last_day"):
+    if claim.get("last_day") and Decimal(entry["total"]) > 0:  # nothing owed: nothing to claim
         lines.append(b.para("v2.result_claim", date=b.f.date(claim["last_day"])))
     from ..doc import Items
 
@@ -324,3 +391,23 @@ def minimum_clause_index(b: DocBuilder) -> int:
     """Where the minimum-credit clause stands in the compensation section: after credits, cap and payout."""
     p = b.p
     return len(p["credits"]) + bool(p["cap"]) + bool(p["payout"]) + 1
+
+
+def result_cap_span(b: DocBuilder, cap: dict[str, Any], cur: str) -> Para:
+    """What the earlier windows of a cap's span owed, and what is left of the cap for the example's window."""
+    import datetime as dt
+
+    from babel.dates import format_skeleton
+
+    def name(w: str) -> str:  # a month as the examples' facts name it ("March 2026"); a quarter as written
+        return w if "-Q" in w else format_skeleton("yMMMM", dt.date(int(w[:4]), int(w[5:]), 1), locale=b.f.locale)
+
+    names = [name(w) for w in cap["windows_before"]]
+    return b.para(
+        "v2.result_cap_span",
+        per=b.word("per", cap["span"]),
+        limit=b.f.money(cap["limit"], cur),
+        used=b.f.money(cap["used_before"], cur),
+        windows=b.t("scope.list_separator").join(names),
+        remaining=b.f.money(cap["remaining"], cur),
+    )
