@@ -49,9 +49,10 @@ class OutsideSpan(ValueError):
 
 def to_us(moment: datetime) -> int:
     """An aware datetime as integer microseconds since the epoch (exact, no float)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
+    if moment.utcoffset() is None:  # also None without a tzinfo
         raise ValueError(f"{moment.isoformat()} has no UTC offset; give an aware datetime")
-    return (moment - EPOCH) // timedelta(microseconds=1)
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def from_us(us: int, zone: Any = UTC) -> datetime:

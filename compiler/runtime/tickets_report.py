@@ -32,47 +32,53 @@ def clocks_by_customer(policy: Policy, tickets: Tickets, results: Any, n_custome
     keep = plain[clocks.res_pos]
     pos = clocks.res_pos[keep]
     tix = results.index[pos]
-    ends = clocks.res_end[keep]
-    ended: list[str | None] = [None] * len(pos)
-    for k, text in zip(np.flatnonzero(ends != MISSING).tolist(), iso_many(ends[ends != MISSING], zone), strict=True):
-        ended[k] = text
     rows = zip(
-        results.customer[pos].tolist(),
         tickets.id[tix].tolist(),
         (clocks.res_cycle[keep] + 1).tolist(),
         iso_many(clocks.res_start[keep], zone),
         _iso_or_none(clocks.res_deadline[keep], zone),
-        ended,
+        _iso_or_none(clocks.res_end[keep], zone),
         clocks.res_line[keep].tolist(),
         tickets.row[tix].tolist(),
         strict=True,
     )
-    for cust, ident, cycle, start, due, end, line, row in rows:
-        out[cust]["missed_resolutions"].append(
-            {
-                "id": ident,
-                "cycle": cycle,
-                "started": start,
-                "deadline": due,
-                "resolved": end,
-                "target_line": line,
-                "row": row,
-            }
-        )
+    flat = [
+        {
+            "id": ident,
+            "cycle": cycle,
+            "started": start,
+            "deadline": due,
+            "resolved": end,
+            "target_line": line,
+            "row": row,
+        }
+        for ident, cycle, start, due, end, line, row in rows
+    ]
+    for c, part in _by_customer(results.customer[pos], flat, n_customers):
+        out[c]["missed_resolutions"] = part
     if clocks.risk is not None:
         _risk_lines(policy, tickets, results, out)
     upd = np.flatnonzero((clocks.missed_updates > 0) & plain)
-    for p, n_missed in zip(upd.tolist(), clocks.missed_updates[upd].tolist(), strict=True):
-        t = int(results.index[p])
-        out[int(results.customer[p])]["missed_updates"].append(
-            {
-                "id": str(tickets.id[t]),
-                "count": n_missed,
-                "target_line": int(clocks.upd_line[p]),
-                "row": int(tickets.row[t]),
-            }
-        )
+    if len(upd):
+        t = results.index[upd]
+        rows_u = zip(
+            tickets.id[t].tolist(), clocks.missed_updates[upd].tolist(), clocks.upd_line[upd].tolist(),
+            tickets.row[t].tolist(), strict=True,
+        )  # fmt: skip
+        flat_u = [{"id": str(i), "count": k, "target_line": line, "row": row} for i, k, line, row in rows_u]
+        for c, part in _by_customer(results.customer[upd], flat_u, n_customers):
+            out[c]["missed_updates"] = part
     return out
+
+
+def _by_customer(customer: np.ndarray, flat: list[Any], n_customers: int) -> list[tuple[int, list[Any]]]:
+    """(customer, its rows in their order) for each customer with rows: one stable sort, then slices."""
+    if len(flat) == 0:
+        return []
+    order = np.argsort(customer, kind="stable")
+    ordered = [flat[k] for k in order.tolist()]
+    bounds = np.searchsorted(customer[order], np.arange(n_customers + 1)).tolist()
+    return [(c, ordered[bounds[c] : bounds[c + 1]]) for c in range(n_customers) if bounds[c] != bounds[c + 1]]
 
 
 TARGETS = ("response", "resolution", "update")
@@ -87,20 +93,22 @@ def _risk_lines(policy: Policy, tickets: Tickets, results: Any, out: list[dict[s
         out[c]["at_risk"] = []
     tix = results.index[pos]
     rows = zip(
-        results.customer[pos].tolist(), tickets.id[tix].tolist(), kind.tolist(), _iso_or_none(due, policy.zone),
+        tickets.id[tix].tolist(), kind.tolist(), _iso_or_none(due, policy.zone),
         used.tolist(), allowed.tolist(), tickets.row[tix].tolist(), strict=True,
     )  # fmt: skip
-    for cust, ident, k, deadline, u, a, row in rows:
-        out[cust]["at_risk"].append(
-            {
-                "id": ident,
-                "target": TARGETS[k],
-                "deadline": deadline,
-                "used_seconds": u // 1_000_000 if u % 1_000_000 == 0 else u / 1_000_000,
-                "left_seconds": (a - u) // 1_000_000 if (a - u) % 1_000_000 == 0 else (a - u) / 1_000_000,
-                "row": row,
-            }
-        )
+    flat = [
+        {
+            "id": ident,
+            "target": TARGETS[k],
+            "deadline": deadline,
+            "used_seconds": u // 1_000_000 if u % 1_000_000 == 0 else u / 1_000_000,
+            "left_seconds": (a - u) // 1_000_000 if (a - u) % 1_000_000 == 0 else (a - u) / 1_000_000,
+            "row": row,
+        }
+        for ident, k, deadline, u, a, row in rows
+    ]
+    for c, part in _by_customer(results.customer[pos], flat, len(out)):
+        out[c]["at_risk"] = part
 
 
 def missed_counts(entry: dict[str, Any]) -> dict[str, int]:
