@@ -7,6 +7,7 @@ targets. Tickets with an excluded cause never miss anything (as for responses).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -111,20 +112,47 @@ def _risk_lines(policy: Policy, tickets: Tickets, results: Any, out: list[dict[s
         out[c]["at_risk"] = part
 
 
-def missed_counts(entry: dict[str, Any]) -> dict[str, int]:
+class _Lazy(Mapping[str, Any]):
+    """{"resolution": …, "update": …} of one customer entry, each computed when asked (rarely: only
+    for a `per missed resolution|update` credit line)."""
+
+    __slots__ = ("entry", "compute")
+
+    def __init__(self, entry: dict[str, Any], compute: Callable[[dict[str, Any], str], Any]):
+        self.entry, self.compute = entry, compute
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in ("resolution", "update"):
+            raise KeyError(key)
+        return self.compute(self.entry, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("resolution", "update"))
+
+    def __len__(self) -> int:
+        return 2
+
+
+def _count(entry: dict[str, Any], target: str) -> int:
+    if target == "resolution":
+        return len(entry.get("missed_resolutions", ()))
+    return sum(u["count"] for u in entry.get("missed_updates", ()))
+
+
+def _ids(entry: dict[str, Any], target: str) -> list[str]:
+    if target == "resolution":
+        return list(dict.fromkeys(m["id"] for m in entry.get("missed_resolutions", ())))
+    return [u["id"] for u in entry.get("missed_updates", ())]
+
+
+def missed_counts(entry: dict[str, Any]) -> Mapping[str, int]:
     """A customer's misses by target, for `per missed resolution|update` credits."""
-    return {
-        "resolution": len(entry.get("missed_resolutions", ())),
-        "update": sum(u["count"] for u in entry.get("missed_updates", ())),
-    }
+    return _Lazy(entry, _count)
 
 
-def missed_ids(entry: dict[str, Any]) -> dict[str, list[str]]:
+def missed_ids(entry: dict[str, Any]) -> Mapping[str, list[str]]:
     """The tickets behind a customer's missed resolutions and updates, for the credit lines."""
-    return {
-        "resolution": list(dict.fromkeys(m["id"] for m in entry.get("missed_resolutions", ()))),
-        "update": [u["id"] for u in entry.get("missed_updates", ())],
-    }
+    return _Lazy(entry, _ids)
 
 
 def _iso_or_none(us: np.ndarray, zone: Any) -> list[str | None]:
