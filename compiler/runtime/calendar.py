@@ -49,9 +49,10 @@ class OutsideSpan(ValueError):
 
 def to_us(moment: datetime) -> int:
     """An aware datetime as integer microseconds since the epoch (exact, no float)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
+    if moment.utcoffset() is None:  # also None without a tzinfo
         raise ValueError(f"{moment.isoformat()} has no UTC offset; give an aware datetime")
-    return (moment - EPOCH) // timedelta(microseconds=1)
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def from_us(us: int, zone: Any = UTC) -> datetime:
@@ -268,6 +269,7 @@ class Calendar:
         if not any(self.week) and not (self.workdays and self.makeup):
             raise ValueError(f"calendar {self.id!r} has no open hours; a deadline during it would never come")
         self._blocks: dict[int, Timeline] = {}
+        self._spans: list[tuple[int, int, Timeline]] = []  # (first µs, end µs) of a local year → its block
 
     # ---- days -----------------------------------------------------------------------------------
 
@@ -398,13 +400,29 @@ class Calendar:
         )
 
     def _block(self, opened: int) -> Timeline:
+        for lo, hi, known in self._spans:  # the instants of a local year already asked: no date arithmetic
+            if lo <= opened < hi:
+                return known
         day = self.local_date(opened)
         self.check_date(day)
         block = self._blocks.get(day.year)
         if block is None:
             last, _ = self._last_day(date(day.year + 1, 3, 1))
             block = self._blocks[day.year] = self.timeline(self._first_day(date(day.year, 1, 1)), last)
+            self._span_of(day.year, block)
         return block
+
+    def _span_of(self, year: int, block: Timeline) -> None:
+        """Remember the UTC instants of the local `year` (when its bounds are plain local midnights)."""
+        if not 1 < year < limits.MAX_YEAR:
+            return
+        lo = to_us(datetime(year, 1, 1, tzinfo=self.zone))
+        hi = to_us(datetime(year + 1, 1, 1, tzinfo=self.zone))
+        day = 86_400 * US
+        # No offset change within a day of either bound: local time runs on through them, so every
+        # instant in [lo, hi) has a local date in `year` (exact, no assumption about the zone).
+        if all(len(_offsets(self.zone, t - day, t + day)[0]) == 1 for t in (lo, hi)):
+            self._spans.append((lo, hi, block))
 
     def deadline(self, opened: int, within: int) -> int:
         """Scalar deadline (µs), from a per-year timeline kept for the next call."""

@@ -105,7 +105,6 @@ def ticket_results(
     prio = codes(take(tickets.priority), prio_names, "priority")
     outage = take(tickets.outage).astype(np.int64)
 
-    cal_names = list(policy.calendars)
     # Small tables indexed by codes: effective priority by (priority, outage); target by (tier, effective).
     eff_table = np.full((len(prio_names), 2), -1, dtype=np.int64)
     for p, name in enumerate(prio_names):
@@ -120,25 +119,23 @@ def ticket_results(
     ticket_cal = np.where(effective >= 0, cal[tier, eff0], -1)
     ticket_within = within[tier, eff0]
     opened = take(tickets.opened)
-    deadline = np.full(n, MISSING, dtype=np.int64)
-    decided = np.full(n, MISSING, dtype=np.int64)  # met iff answered at or before (open time elapsed ≤ target)
-    done = 0
-    for c, name in enumerate(cal_names):
-        mask = ticket_cal == c
-        if mask.any():
-            deadline[mask], decided[mask] = policy.calendars[name].deadlines_decided(opened[mask], ticket_within[mask])
-            done += int(mask.sum())
-            if progress is not None:
-                progress(done)
+    from .tickets import needs_response_clocks
+
+    # Issue 12: with pauses or business days the response clocks below compute them (not twice).
+    paused = history is not None and needs_response_clocks(policy, history)
+    # decided: met iff answered at or before it (open time elapsed ≤ target)
+    deadline, decided = _response_deadlines(policy, np.where(paused, -1, ticket_cal), opened, ticket_within, progress)
     measured = ticket_cal >= 0
     responded = take(tickets.responded)
     clocks = None
     if history is not None:  # issue 12: pauses, business days, resolution and update targets
-        from .tickets import measure, needs_response_clocks, response_clocks
+        from .tickets import measure, response_clocks
 
         allowed = ticket_within
-        if needs_response_clocks(policy, history):
+        if paused:
             deadline, decided, allowed = response_clocks(policy, history, index, tier, effective, opened, as_of)
+            if progress is not None:
+                progress(n)
         response = (ticket_cal, opened, deadline, allowed)
         clocks = measure(policy, history, index, tier, effective, responded, as_of, response)
     answered = responded != MISSING
@@ -159,6 +156,23 @@ def ticket_results(
         line=np.where(measured, lines[tier, eff0], 0),
         clocks=clocks,
     )
+
+
+def _response_deadlines(
+    policy: Policy, ticket_cal: I64, opened: I64, within: I64, progress: Callable[[int], None] | None
+) -> tuple[I64, I64]:
+    """(deadline, decision instant) of each response target without pauses, per calendar; MISSING without one."""
+    deadline = np.full(len(opened), MISSING, dtype=np.int64)
+    decided = np.full(len(opened), MISSING, dtype=np.int64)
+    done = 0
+    for c, name in enumerate(policy.calendars):
+        mask = ticket_cal == c
+        if mask.any():
+            deadline[mask], decided[mask] = policy.calendars[name].deadlines_decided(opened[mask], within[mask])
+            done += int(mask.sum())
+            if progress is not None:
+                progress(done)
+    return deadline, decided
 
 
 def _response_tables(policy: Policy) -> tuple[I64, I64, I64]:

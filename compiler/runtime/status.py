@@ -16,6 +16,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, Literal
 
 from .calendar import Calendar, from_us, to_us
@@ -45,7 +46,7 @@ class TargetStatus:
 class _Lists:
     """A calendar's per-year timeline as plain lists, and the pause-aware scalar questions."""
 
-    __slots__ = ("cal", "end", "start", "before", "through", "pauses", "hi", "_pa", "_pb", "_cum")
+    __slots__ = ("cal", "end", "start", "before", "through", "pauses", "hi", "_pa", "_pb", "_cum", "_memo")
 
     def __init__(self, cal: Calendar, opened: int, pauses: list[tuple[int, int]]):
         block = cal._block(opened)
@@ -58,6 +59,7 @@ class _Lists:
         self._pa: list[int] | None = None  # pause starts, ends, paused open time before each (built on first use)
         self._pb: list[int] = []
         self._cum: list[int] = []
+        self._memo: dict[int, int] = {}  # counted(t) of the instants asked so far (a ticket asks few, often twice)
 
     def open_at(self, t: int) -> int:
         k = bisect.bisect_right(self.start, t) - 1
@@ -123,6 +125,14 @@ class _Lists:
 
     def counted(self, t: int) -> int:
         """Open time before `t` that is not paused (from the timeline's start)."""
+        try:
+            return self._memo[t]
+        except KeyError:
+            pass
+        out = self._memo[t] = self._counted(t)
+        return out
+
+    def _counted(self, t: int) -> int:
         if self._pa is None:
             self._pa, acc = [a for a, _ in self.pauses], 0
             for a, b in self.pauses:
@@ -160,7 +170,7 @@ def history(
     since = -1
     done = False
     timed = [(to_us(moment), event) for moment, event in events]
-    timed.sort(key=_first)
+    timed.sort(key=_first)  # stable: events at the same instant keep their written order
     for at, event in timed:
         if event == "update":
             updates.append(at)
@@ -186,8 +196,7 @@ def history(
     return pauses, cycles, updates, paused and resolved is None
 
 
-def _first(item: tuple[int, str]) -> int:
-    return item[0]
+_first = itemgetter(0)
 
 
 def _within(lists: _Lists, target: Target, s: int) -> int:

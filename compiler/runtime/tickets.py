@@ -151,6 +151,19 @@ def _table(policy: Policy, targets: dict[tuple[str, str], Target]) -> tuple[I64,
     return within, days, cal, line
 
 
+def _flat(policy: Policy, targets: dict[tuple[str, str], Target]) -> tuple[I64, I64, I64, I64]:
+    """`_table` flattened to one axis `_keys` index, with a last slot for unmeasured tickets (no target)."""
+    return tuple(  # type: ignore[return-value]
+        np.append(t.ravel(), fill) for t, fill in zip(_table(policy, targets), (0, 0, -1, 0), strict=True)
+    )
+
+
+def _keys(policy: Policy, tier: I64, effective: I64) -> I64:
+    """Each ticket's index into `_flat` tables: tier × priorities + effective priority; unmeasured: the last slot."""
+    width = len(policy.priorities)
+    return np.where(effective >= 0, tier * width + effective, len(policy.tiers) * width)
+
+
 def decide(
     policy: Policy, cal: I64, start: I64, within: I64, days: I64, hist: History, ticket: I64, hi: int
 ) -> tuple[I64, I64, I64]:
@@ -158,14 +171,30 @@ def decide(
     due = np.full(len(start), MISSING, dtype=np.int64)
     decided = np.full(len(start), MISSING, dtype=np.int64)
     target = within.copy()
-    for c, name in enumerate(policy.calendars):
-        mask = cal == c
-        if mask.any():
-            d, x, t = deadlines_grown(
-                policy.calendars[name], start[mask], within[mask], days[mask], hist.pauses, ticket[mask], hi
-            )
-            due[mask], decided[mask], target[mask] = d, x, t
+    for name, idx in _by_calendar(policy, cal):
+        if idx is None:  # every clock on this calendar: no gathers
+            return deadlines_grown(policy.calendars[name], start, within, days, hist.pauses, ticket, hi)
+        d, x, t = deadlines_grown(
+            policy.calendars[name], start[idx], within[idx], days[idx], hist.pauses, ticket[idx], hi
+        )
+        due[idx], decided[idx], target[idx] = d, x, t
     return due, decided, target
+
+
+def _by_calendar(policy: Policy, cal: I64) -> list[tuple[str, I64 | None]]:
+    """(calendar name, positions of the clocks on it) of each calendar used (-1: none); None: all of them."""
+    out: list[tuple[str, I64 | None]] = []
+    if len(cal) == 0:
+        return out
+    used = np.bincount(cal[cal >= 0], minlength=len(policy.calendars)) if (cal >= 0).any() else None
+    if used is None:
+        return out
+    for c, name in enumerate(policy.calendars):
+        if used[c] == len(cal):
+            return [(name, None)]
+        if used[c]:
+            out.append((name, np.flatnonzero(cal == c)))
+    return out
 
 
 def uses_clocks(policy: Policy) -> bool:
@@ -182,10 +211,9 @@ def response_clocks(
     policy: Policy, hist: History, ticket: I64, tier: I64, effective: I64, opened: I64, as_of: int
 ) -> tuple[I64, I64, I64]:
     """(deadline, decision instant, clock time allowed) of the response target with pauses and business days."""
-    within, days, cal, _ = _table(policy, policy.targets)
-    eff0 = np.maximum(effective, 0)
-    c = np.where(effective >= 0, cal[tier, eff0], -1)
-    return decide(policy, c, opened, within[tier, eff0], days[tier, eff0], hist, ticket, as_of)
+    within, days, cal, _ = _flat(policy, policy.targets)
+    key = _keys(policy, tier, effective)
+    return decide(policy, cal[key], opened, within[key], days[key], hist, ticket, as_of)
 
 
 def measure(
@@ -198,46 +226,41 @@ def measure(
     clocks, −1 calendar when none) adds them to the at-risk clocks.
     """
     n = len(ticket)
-    eff0 = np.maximum(effective, 0)
+    key = _keys(policy, tier, effective)
     # ---- resolution: one clock per cycle ----
-    within, days, cal, line = _table(policy, policy.resolutions)
+    within, days, cal, line = _flat(policy, policy.resolutions)
     first, count = hist.cyc_ptr[ticket], hist.cyc_ptr[ticket + 1] - hist.cyc_ptr[ticket]
-    pos = np.repeat(np.arange(n, dtype=np.int64), count)
-    cyc = np.arange(len(pos), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count) + first[pos]
-    c = np.where(effective[pos] >= 0, cal[tier[pos], eff0[pos]], -1)
+    if int(count.sum()) == n:  # no reopened ticket (every count is at least 1): one cycle each
+        pos, cyc = np.arange(n, dtype=np.int64), first
+    else:
+        pos = np.repeat(np.arange(n, dtype=np.int64), count)
+        cyc = np.arange(len(pos), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count) + first[pos]
+    kp = key[pos]
+    c = cal[kp]
     start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
-    due, decided, allowed = decide(
-        policy, c, start, within[tier[pos], eff0[pos]], days[tier[pos], eff0[pos]], hist, ticket[pos], as_of
-    )
+    due, decided, allowed = decide(policy, c, start, within[kp], days[kp], hist, ticket[pos], as_of)
     stop = np.where(end != MISSING, end, as_of)
     missed = (c >= 0) & (stop > decided)
     missed_res = np.bincount(pos[missed], minlength=n).astype(np.int64)
     cyc_rank = cyc - first[pos]
-    r_line = line[tier[pos], eff0[pos]]
+    r_line = line[kp]
     # ---- updates: gaps in each cycle from its arming instant ----
-    u_within, u_days, u_cal, u_line = _table(policy, policy.updates)
-    uc = np.where(effective >= 0, u_cal[tier, eff0], -1)
+    u_within, u_days, u_cal, u_line = _flat(policy, policy.updates)
+    uc = u_cal[key]
     missed_upd = np.zeros(n, dtype=np.int64)
     if (uc >= 0).any():
         g_pos, g_start, g_stop, g_open = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
-        t_i, p_i = tier[g_pos], eff0[g_pos]
+        kg = key[g_pos]
         # Deadlines only where needed: business days (their open time depends on the start) and open gaps
         # (at risk); a closed gap of a duration target is decided by its clock time alone.
-        every = u_within[t_i, p_i].copy()
+        every = u_within[kg]
         g_due = np.full(len(g_pos), MISSING, dtype=np.int64)
-        need = np.flatnonzero((u_days[t_i, p_i] > 0) | g_open)
-        sub = g_pos[need]
+        need = np.flatnonzero((u_days[kg] > 0) | g_open)
+        kn, sub = kg[need], g_pos[need]
         g_due[need], _, every[need] = decide(
-            policy, uc[sub], g_start[need], u_within[t_i[need], p_i[need]], u_days[t_i[need], p_i[need]], hist,
-            ticket[sub], as_of,
-        )  # fmt: skip
-        used = np.zeros(len(g_pos), dtype=np.int64)
-        for k, name in enumerate(policy.calendars):
-            mask = uc[g_pos] == k
-            if mask.any():
-                used[mask] = elapsed_grown(
-                    policy.calendars[name], g_start[mask], g_stop[mask], hist.pauses, ticket[g_pos][mask]
-                )
+            policy, uc[sub], g_start[need], u_within[kn], u_days[kn], hist, ticket[sub], as_of
+        )
+        used = _elapsed(policy, uc[g_pos], g_start, g_stop, hist, ticket[g_pos])
         # Each interval of clock time that passes without an update is one missed update: a gap
         # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
         late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
@@ -265,19 +288,23 @@ def measure(
         due[missed],
         end[missed],
         r_line[missed],
-        np.where(uc >= 0, u_line[tier, eff0], 0),
+        u_line[key],
         risk,
     )
 
 
 def _used(policy: Policy, cal: I64, start: I64, as_of: int, hist: History, ticket: I64) -> I64:
     """Clock time each clock has used by `as_of`."""
+    return _elapsed(policy, cal, start, np.full(len(start), as_of, dtype=np.int64), hist, ticket)
+
+
+def _elapsed(policy: Policy, cal: I64, start: I64, stop: I64, hist: History, ticket: I64) -> I64:
+    """Clock time from each start to its stop on its calendar (0 without one)."""
     used = np.zeros(len(start), dtype=np.int64)
-    for k, name in enumerate(policy.calendars):
-        mask = cal == k
-        if mask.any():
-            stop = np.full(int(mask.sum()), as_of, dtype=np.int64)
-            used[mask] = elapsed_grown(policy.calendars[name], start[mask], stop, hist.pauses, ticket[mask])
+    for name, idx in _by_calendar(policy, cal):
+        if idx is None:
+            return elapsed_grown(policy.calendars[name], start, stop, hist.pauses, ticket)
+        used[idx] = elapsed_grown(policy.calendars[name], start[idx], stop[idx], hist.pauses, ticket[idx])
     return used
 
 

@@ -7,6 +7,7 @@ targets. Tickets with an excluded cause never miss anything (as for responses).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -32,47 +33,53 @@ def clocks_by_customer(policy: Policy, tickets: Tickets, results: Any, n_custome
     keep = plain[clocks.res_pos]
     pos = clocks.res_pos[keep]
     tix = results.index[pos]
-    ends = clocks.res_end[keep]
-    ended: list[str | None] = [None] * len(pos)
-    for k, text in zip(np.flatnonzero(ends != MISSING).tolist(), iso_many(ends[ends != MISSING], zone), strict=True):
-        ended[k] = text
     rows = zip(
-        results.customer[pos].tolist(),
         tickets.id[tix].tolist(),
         (clocks.res_cycle[keep] + 1).tolist(),
         iso_many(clocks.res_start[keep], zone),
         _iso_or_none(clocks.res_deadline[keep], zone),
-        ended,
+        _iso_or_none(clocks.res_end[keep], zone),
         clocks.res_line[keep].tolist(),
         tickets.row[tix].tolist(),
         strict=True,
     )
-    for cust, ident, cycle, start, due, end, line, row in rows:
-        out[cust]["missed_resolutions"].append(
-            {
-                "id": ident,
-                "cycle": cycle,
-                "started": start,
-                "deadline": due,
-                "resolved": end,
-                "target_line": line,
-                "row": row,
-            }
-        )
+    flat = [
+        {
+            "id": ident,
+            "cycle": cycle,
+            "started": start,
+            "deadline": due,
+            "resolved": end,
+            "target_line": line,
+            "row": row,
+        }
+        for ident, cycle, start, due, end, line, row in rows
+    ]
+    for c, part in _by_customer(results.customer[pos], flat, n_customers):
+        out[c]["missed_resolutions"] = part
     if clocks.risk is not None:
         _risk_lines(policy, tickets, results, out)
     upd = np.flatnonzero((clocks.missed_updates > 0) & plain)
-    for p, n_missed in zip(upd.tolist(), clocks.missed_updates[upd].tolist(), strict=True):
-        t = int(results.index[p])
-        out[int(results.customer[p])]["missed_updates"].append(
-            {
-                "id": str(tickets.id[t]),
-                "count": n_missed,
-                "target_line": int(clocks.upd_line[p]),
-                "row": int(tickets.row[t]),
-            }
-        )
+    if len(upd):
+        t = results.index[upd]
+        rows_u = zip(
+            tickets.id[t].tolist(), clocks.missed_updates[upd].tolist(), clocks.upd_line[upd].tolist(),
+            tickets.row[t].tolist(), strict=True,
+        )  # fmt: skip
+        flat_u = [{"id": str(i), "count": k, "target_line": line, "row": row} for i, k, line, row in rows_u]
+        for c, part in _by_customer(results.customer[upd], flat_u, n_customers):
+            out[c]["missed_updates"] = part
     return out
+
+
+def _by_customer(customer: np.ndarray, flat: list[Any], n_customers: int) -> list[tuple[int, list[Any]]]:
+    """(customer, its rows in their order) for each customer with rows: one stable sort, then slices."""
+    if len(flat) == 0:
+        return []
+    order = np.argsort(customer, kind="stable")
+    ordered = [flat[k] for k in order.tolist()]
+    bounds = np.searchsorted(customer[order], np.arange(n_customers + 1)).tolist()
+    return [(c, ordered[bounds[c] : bounds[c + 1]]) for c in range(n_customers) if bounds[c] != bounds[c + 1]]
 
 
 TARGETS = ("response", "resolution", "update")
@@ -87,36 +94,65 @@ def _risk_lines(policy: Policy, tickets: Tickets, results: Any, out: list[dict[s
         out[c]["at_risk"] = []
     tix = results.index[pos]
     rows = zip(
-        results.customer[pos].tolist(), tickets.id[tix].tolist(), kind.tolist(), _iso_or_none(due, policy.zone),
+        tickets.id[tix].tolist(), kind.tolist(), _iso_or_none(due, policy.zone),
         used.tolist(), allowed.tolist(), tickets.row[tix].tolist(), strict=True,
     )  # fmt: skip
-    for cust, ident, k, deadline, u, a, row in rows:
-        out[cust]["at_risk"].append(
-            {
-                "id": ident,
-                "target": TARGETS[k],
-                "deadline": deadline,
-                "used_seconds": u // 1_000_000 if u % 1_000_000 == 0 else u / 1_000_000,
-                "left_seconds": (a - u) // 1_000_000 if (a - u) % 1_000_000 == 0 else (a - u) / 1_000_000,
-                "row": row,
-            }
-        )
+    flat = [
+        {
+            "id": ident,
+            "target": TARGETS[k],
+            "deadline": deadline,
+            "used_seconds": u // 1_000_000 if u % 1_000_000 == 0 else u / 1_000_000,
+            "left_seconds": (a - u) // 1_000_000 if (a - u) % 1_000_000 == 0 else (a - u) / 1_000_000,
+            "row": row,
+        }
+        for ident, k, deadline, u, a, row in rows
+    ]
+    for c, part in _by_customer(results.customer[pos], flat, len(out)):
+        out[c]["at_risk"] = part
 
 
-def missed_counts(entry: dict[str, Any]) -> dict[str, int]:
+class _Lazy(Mapping[str, Any]):
+    """{"resolution": …, "update": …} of one customer entry, each computed when asked (rarely: only
+    for a `per missed resolution|update` credit line)."""
+
+    __slots__ = ("entry", "compute")
+
+    def __init__(self, entry: dict[str, Any], compute: Callable[[dict[str, Any], str], Any]):
+        self.entry, self.compute = entry, compute
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in ("resolution", "update"):
+            raise KeyError(key)
+        return self.compute(self.entry, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("resolution", "update"))
+
+    def __len__(self) -> int:
+        return 2
+
+
+def _count(entry: dict[str, Any], target: str) -> int:
+    if target == "resolution":
+        return len(entry.get("missed_resolutions", ()))
+    return sum(u["count"] for u in entry.get("missed_updates", ()))
+
+
+def _ids(entry: dict[str, Any], target: str) -> list[str]:
+    if target == "resolution":
+        return list(dict.fromkeys(m["id"] for m in entry.get("missed_resolutions", ())))
+    return [u["id"] for u in entry.get("missed_updates", ())]
+
+
+def missed_counts(entry: dict[str, Any]) -> Mapping[str, int]:
     """A customer's misses by target, for `per missed resolution|update` credits."""
-    return {
-        "resolution": len(entry.get("missed_resolutions", ())),
-        "update": sum(u["count"] for u in entry.get("missed_updates", ())),
-    }
+    return _Lazy(entry, _count)
 
 
-def missed_ids(entry: dict[str, Any]) -> dict[str, list[str]]:
+def missed_ids(entry: dict[str, Any]) -> Mapping[str, list[str]]:
     """The tickets behind a customer's missed resolutions and updates, for the credit lines."""
-    return {
-        "resolution": list(dict.fromkeys(m["id"] for m in entry.get("missed_resolutions", ()))),
-        "update": [u["id"] for u in entry.get("missed_updates", ())],
-    }
+    return _Lazy(entry, _ids)
 
 
 def _iso_or_none(us: np.ndarray, zone: Any) -> list[str | None]:
