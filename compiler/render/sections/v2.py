@@ -293,7 +293,8 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     cur = entry["currency"]
     lines: list[Para] = []
     for s in entry["scopes"]:
-        scope = scope_name(b, s["service"], s["region"])
+        # A contract without `service` blocks has one implicit scope: its line is the availability line.
+        scope = scope_name(b, s["service"], s["region"]) if s["service"] else b.t("v2.scope_implicit")
         uptime = b.f.percent(s["uptime"]["display"])
         unmet = [condition_clause(b, c) for c in s.get("conditions_unmet", [])]
         if unmet and unmet[0] is not None and s["subtotal"] == "0.00":
@@ -302,6 +303,7 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
             lines.append(b.para("v2.result_scope", scope=scope, uptime=uptime, amount=b.f.money(s["subtotal"], cur)))
         if s["termination"] and s["termination"]["right"]:
             lines.append(b.para("v2.result_termination", scope=scope))
+    lines += ticket_result_lines(b, entry)
     minimum = entry.get("minimum_credit") or {}
     if minimum.get("applied"):
         lines.append(
@@ -318,6 +320,28 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     from ..doc import Items
 
     return [b.para("examples.computed"), Items(tuple(lines))]
+
+
+def ticket_result_lines(b: DocBuilder, entry: dict[str, Any]) -> list[Para]:
+    """Missed resolutions and updates, the per-miss credits and the cap of a v2 report entry (issue 12)."""
+    cur = entry["currency"]
+    lines: list[Para] = []
+    for key in ("missed_resolutions", "missed_updates"):
+        if key in entry:
+            misses = entry[key]
+            n = len(misses) if key == "missed_resolutions" else sum(m["count"] for m in misses)
+            lines.append(Para((b.plural(f"tickets.expect_{key}", n, n=b.f.number(n)),)))
+    for credit in entry["credits"]:
+        if credit["kind"] == "per_miss":
+            named = next((c.get("name") for c in b.p["credits"] if c["id"] == credit["credit"]), None)
+            name = b.text(named) or b.known("credit.names", credit["credit"], b.t("credit.heading"))
+            each, amount = b.f.money(credit["each_amount"], cur), b.f.money(credit["amount"], cur)
+            count = b.f.number(credit["count"])
+            lines.append(b.para("examples.result_per_miss", credit=name, count=count, each=each, amount=amount))
+    cap = entry.get("cap") or {}
+    if cap.get("applied"):
+        lines.append(b.para("examples.result_cap", limit=b.f.money(cap["limit"], cur)))
+    return lines
 
 
 def minimum_clause_index(b: DocBuilder) -> int:
