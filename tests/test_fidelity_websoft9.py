@@ -33,7 +33,7 @@ TERMS = [
     ("downgrade rule", r"工单须涉及导致客户的基础设施或服务不可用或无法访问的事件；不符合的，由 Websoft9 的工作人员降为“普通优先”", r"must relate to an event that makes the customer's infrastructure or service unavailable or inaccessible; a ticket that does not is downgraded to Normal priority by Websoft9's staff"),
     ("escalation", r"创建一个工单，其中包含实时沟通记录，并由我们的高级工程师通过我们的工单系统进行跟进", r"creates a ticket containing the live communication record, and our senior engineers follow it up"),
     ("claim via the portal", r"仅在客户通过工单系统（\[https://www\.websoft9\.com/ticket\]", r"only if the customer claims them through the Ticket system \(\[https://www\.websoft9\.com/ticket\]"),
-    ("voucher, next billing cycle", r"以代金券的形式提供，并计入下一个月度账单", r"given in the form of vouchers and are applied to the next monthly invoice"),
+    ("voucher, next billing cycle", r"以代金券的形式提供，并计入下一期账单", r"given in the form of vouchers and are applied to the next invoice"),
     ("sole compensation", r"全部及唯一补偿", r"entire and sole compensation"),
     ("5 % per request", r"每有一张工单未达到响应时间目标，客户有权获得服务补偿，金额为月服务费的 5%", r"For each ticket whose response target is missed, the customer is entitled to a service credit of 5% of the monthly fee"),
     ("cap", r"每月的全部服务补偿合并计算，总额不超过月服务费的 100%", r"may not exceed 100% of the monthly fee in total"),

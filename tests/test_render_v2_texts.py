@@ -247,8 +247,8 @@ def test_the_allowed_downtime_of_a_quarter_is_for_ninety_days() -> None:
 def test_a_formula_names_each_quantity_once() -> None:
     slack = doc((ROOT / "examples" / "public" / "slack.sla").read_text(encoding="utf-8"), "en")
     assert (
-        "an amount equal to 10 × the fee for the measurement window × the downtime ÷ the length of the measurement window"
-        in slack
+        "an amount equal to 10 × the fee for the calendar quarter × the downtime ÷ the length of the calendar quarter"
+        in slack  # measured per calendar quarter: the window is named, not "the measurement window"
     )
 
 

@@ -45,8 +45,17 @@ def test_the_clock_clause_says_what_starts_stops_and_pauses_each_time(harbor) ->
     clause = text[text.index("How ticket times are counted") : text.index("## 4 ")]
     assert "until Harbor's first response" in clause
     assert "until the ticket is resolved" in clause
-    assert "An update is a message on the ticket" in clause
-    assert "“pending\\_customer” or “on\\_hold”" in clause
+    assert "An update is a message from Harbor on the ticket" in clause
+    # The runtime's rule, ceil(L / D) − 1 per gap: up to one interval none, up to two one, up to three two.
+    assert "no longer than one update interval therefore counts no missed update" in clause
+    assert "longer than two and up to three update intervals counts two" in clause
+    assert "Updates are owed only for the priorities for which clause [3.5](#responses) shows" in clause
+    assert "A missed update does not give rise to a service credit." in clause  # no `per missed update`
+    # `resolved` resolves, any later status reopens; every cycle counts in the ticket's own quarter.
+    assert "If the ticket later receives any other status, it is reopened" in clause
+    assert "counts in the calendar quarter in which the ticket was opened" in clause
+    assert "“pending\\_customer” and “on\\_hold” are statuses in Harbor's ticket system" in clause
+    assert "the clock resumes when the ticket leaves them" in clause
     assert "all of its targets are those of that priority" in clause  # p1 downgrades to p2
     # Said only when it applies: no target is in business days, and the at-risk share is internal.
     assert "business day" not in clause and "75" not in text and "risk" not in text
@@ -68,7 +77,8 @@ def test_without_updates_or_pauses_their_sentences_are_left_out() -> None:
     source = source.replace(source[source.index("  ticket clock {") : source.index("  tier business")], "")
     text = render_markdown(policy_of(source), "en", results={})
     assert "| Tier | Priority | First response | Resolution |" in text
-    assert "An update is" not in text and "status" not in text
+    assert "An update is" not in text and "pending" not in text and "paused" not in text
+    assert "it is reopened" in text  # resolution targets remain, and with them the reopening rule
 
 
 def test_a_contract_with_only_responses_keeps_the_response_table() -> None:
@@ -84,6 +94,8 @@ def test_credits_per_missed_resolution_and_update_say_so() -> None:
     updates = BASE.replace("per missed resolution 1 service_day", "per missed update 1 service_day")
     text = render_markdown(policy_of(updates), "en", results={})
     assert "For each missed update, the Customer is entitled to a service credit of 1 day of service." in text
+    assert "A missed update does not give rise" not in text  # it does, here
+    assert "One day of service is the fee for the calendar quarter divided by the number of days" in text
     zh = render_markdown(policy_of(updates), "zh", results={})
     assert "每发生一次更新超时，客户有权获得服务补偿，金额为 1 个服务日。" in zh
 
@@ -91,8 +103,22 @@ def test_credits_per_missed_resolution_and_update_say_so() -> None:
 def test_example_tickets_show_updates_pauses_and_resolution(harbor) -> None:
     text = render_markdown(harbor, "en", results={})
     assert (
-        "in a status that stops the clock from April 8, 2026, 09:00 (China Standard Time) for 24 hours, "
+        "in a status that pauses the clock from April 8, 2026, 09:00 (China Standard Time) for 24 hours, "
         "resolved on April 10, 2026, 09:30 (China Standard Time)" in text
     )
     assert "updated on May 20, 2026, 10:15 (China Standard Time) and May 20, 2026, 11:30" in text
     assert "- Missed resolution targets: 20" in text and "- Missed updates: 1" in text
+
+
+def test_priorities_are_described_in_the_parties_own_words(harbor) -> None:
+    text = render_markdown(harbor, "en", results={})
+    assert (
+        "- P1 Critical: The workspace is unavailable for all of its users. A ticket stated as P1 Critical that "
+        "does not meet this description is downgraded to P2 Normal by Harbor." in text
+    )
+    assert "- P2 Normal: A feature misbehaves, or a question about use." in text
+    assert "infrastructure" not in text
+    zh = render_markdown(harbor, "zh", results={})
+    assert "- P1 紧急：整个工作区无法使用。注明为“P1 紧急”但不符合该描述的工单，海港将其降为“P2 一般”。" in zh
+    assert "- P2 一般：部分功能异常或使用咨询。" in zh
+    assert "暂停计时" in zh and "停止计算" not in zh

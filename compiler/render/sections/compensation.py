@@ -18,6 +18,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         return bool(p["credits"] or p["cap"] or p["payout"] or p["claim"] or placed(b, "compensation"))
     clauses: list[tuple[str, tuple[Block, ...], str]] = []
     all_tiers = [t["id"] for t in p["tiers"]]
+    days_defined = False
     for credit in p["credits"]:
         blocks: list[Block] = []
         applies = credit["applies"]
@@ -34,10 +35,15 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
                 rows.append((Para((threshold,)), Para((b.amount(band["amount"]),))))
             blocks.append(Table((b.t("credit.col_uptime"), b.t("credit.col_credit")), tuple(rows)))
             inclusive = any(band.get("inclusive") for band in credit["bands"])  # `at or below` (v2)
-            blocks.append(b.para("v2.single_band_inclusive" if inclusive else "credit.single_band"))
+            if len(credit["bands"]) > 1:  # with one band there are no other bands to add
+                blocks.append(b.para("v2.single_band_inclusive" if inclusive else "credit.single_band"))
             if any(band["threshold"] == "target" for band in credit["bands"]):
                 blocks.append(v2.target_means(b, b.ref(b.numbers["standards"] + ".1", "availability")))
         blocks += v2.credit_blocks(b, credit)
+        days_defined = days_defined or any("service_days" in band["amount"] for band in credit["bands"])
+        if "service_days" in (credit["per_miss"] or {}).get("amount", {}) and not days_defined:
+            blocks.append(b.para("v2.service_days_means"))  # "1 day of service" is money only once defined
+            days_defined = True
         if sorted(applies) == sorted(all_tiers):
             if len(all_tiers) > 1:  # with one tier, "every tier" says nothing
                 blocks.append(b.para("credit.applies_all"))
@@ -49,7 +55,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         heading = b.text(credit.get("name")) or b.known("credit.names", credit["id"], b.t("credit.heading"))
         clauses.append((heading, tuple(blocks), credit["id"]))
     if p["cap"]:
-        clauses.append((b.t("clause.cap"), (_cap(b, p["cap"]),), "cap"))
+        clauses.append(cap_clause(b, p["cap"], days_defined))
     if p["payout"]:
         pay = p["payout"]
         key = "payout.text_when" if pay["when"] else "payout.text"
@@ -117,3 +123,11 @@ def _cap(b: DocBuilder, cap: dict[str, Any]) -> Para:
     return b.para(
         "v2.cap_scope" if scope else "cap.text", amount=b.amount(cap["amount"]), per=b.word("per", cap["per"])
     )
+
+
+def cap_clause(b: DocBuilder, cap: dict[str, Any], days_defined: bool) -> tuple[str, tuple[Block, ...], str]:
+    """The limit on credits; a cap in days of service defines the day when no credit has done so."""
+    blocks: list[Block] = [_cap(b, cap)]
+    if "service_days" in cap["amount"] and not days_defined:
+        blocks.append(b.para("v2.service_days_means"))
+    return b.t("clause.cap"), tuple(blocks), "cap"

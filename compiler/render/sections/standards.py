@@ -37,13 +37,20 @@ def standards(b: DocBuilder, probe: bool = False) -> Any:
         live_clause(b),
         priorities_clause(b),
         responses_clause(b),
-        tickets.clock_clause(b),  # issue 12: what starts, stops and pauses each ticket time
     ]
-    clauses = []
-    for key, part in zip(_KEYS, parts, strict=True):
+    clauses: list[Any] = []
+    for key, part in zip(_KEYS[:-1], parts, strict=True):
         if part is not None:
             clauses.append((*part, key))
-        clauses += placed(b, key)
+        if key == "responses":  # the clock clause cites the targets clause by its number
+            targets = f"{b.numbers['standards']}.{len(clauses)}"
+            part = tickets.clock_clause(b, targets)  # issue 12: what starts, stops and pauses each ticket time
+            clauses += placed(b, key)
+            if part is not None:
+                clauses.append((*part, "ticket_clock"))
+            clauses += placed(b, "ticket_clock")
+        else:
+            clauses += placed(b, key)
     if probe:
         return bool(clauses)
     return [], clauses
@@ -252,13 +259,29 @@ def priorities_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
     items = []
     for p in priorities:
         name = b.priority_name(p["id"])
-        if p["requires_outage"] and p["downgrade"]:
+        description = b.text(p.get("description")).rstrip(".。")
+        if description:  # the parties' own words state what the priority covers (and what it requires)
+            items.append(_described(b, p, name, description))
+        elif p["requires_outage"] and p["downgrade"]:
             items.append(b.para("priorities.requires_downgrade", name=name, downgrade=b.priority_name(p["downgrade"])))
         elif p["requires_outage"]:
             items.append(b.para("priorities.requires", name=name))
         else:
             items.append(Para((name,)))
     return b.t("clause.priorities"), (b.para("priorities.intro"), Items(tuple(items)))
+
+
+def _described(b: DocBuilder, p: dict[str, Any], name: str, description: str) -> Para:
+    """`P1 Critical: <description>.` and, with `requires outage`, what happens to a ticket that does not meet it."""
+    if p["requires_outage"] and p["downgrade"]:
+        return b.para(
+            "priorities.described_downgrade",
+            name=name,
+            description=description,
+            downgrade=b.priority_name(p["downgrade"]),
+        )
+    key = "priorities.described_requires" if p["requires_outage"] else "priorities.described"
+    return b.para(key, name=name, description=description)
 
 
 def responses_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:

@@ -72,7 +72,8 @@ def targets_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]]:
     return b.t("tickets.clause_targets"), tuple(blocks)
 
 
-def clock_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
+def clock_clause(b: DocBuilder, targets: str) -> tuple[str, tuple[Block, ...]] | None:
+    """The clause on how ticket times are counted; `targets` is the number of the targets clause."""
     if not applies(b):
         return None
     tiers = b.p["tiers"]
@@ -80,21 +81,39 @@ def clock_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
     if any(t["responses"] for t in tiers):
         blocks += [b.para("tickets.response"), b.para("tickets.no_response")]
     if any(t.get("resolutions") for t in tiers):
-        blocks.append(b.para("tickets.resolution"))
+        blocks += [b.para("tickets.resolution"), _reopen(b)]
     if any(t.get("updates") for t in tiers):
-        blocks.append(b.para("tickets.update"))
+        blocks += _updates(b, targets)
     used = {r["calendar"] for r in _targets(b)}
     if not all(b.calendars[c]["always_open"] for c in used if c in b.calendars):
         blocks.append(b.para("tickets.opened_outside"))
     pause = (b.p.get("ticket_clock") or {}).get("pause") or []
     if pause:
-        statuses = b.f.alternatives([b.t("tickets.status", status=s) for s in pause]) if len(pause) > 1 else pause[0]
+        statuses = b.f.items([b.t("tickets.status", status=s) for s in pause]) if len(pause) > 1 else pause[0]
         blocks.append(b.plural_para("tickets.pause", len(pause), statuses=statuses))
     if any("business_days" in r for r in _targets(b)):
         blocks.append(b.para("tickets.business_day_means"))
     if any(p["requires_outage"] and p["downgrade"] for p in b.p["priorities"]):
         blocks.append(b.para("tickets.downgrade"))
     return b.t("tickets.clause_clock"), tuple(blocks)
+
+
+def _reopen(b: DocBuilder) -> Para:
+    """The runtime's resolution cycles: `resolved` resolves, any later status reopens (README, ticket clocks)."""
+    av = b.p.get("availability")
+    window = b.word("window", av["window"]) if av and av.get("window") else b.t("tickets.period")
+    return b.para("tickets.reopen", window=window)
+
+
+def _updates(b: DocBuilder, targets: str) -> list[Block]:
+    """What an update is and how missed updates are counted (ceil(L / D) − 1 per gap), and their credit."""
+    clause = b.ref(targets, "responses")
+    blocks: list[Block] = [b.para("tickets.update", clause=clause, column=b.t("tickets.col_update"))]
+    if any(t.get("resolutions") for t in b.p["tiers"]):
+        blocks.append(b.para("tickets.reopen_updates"))
+    if not any((c["per_miss"] or {}).get("target") == "update" for c in b.p["credits"]):
+        blocks.append(b.para("tickets.update_no_credit"))  # the one consequence a reader would ask about
+    return blocks
 
 
 def per_miss(b: DocBuilder, credit: dict[str, Any]) -> Para | None:

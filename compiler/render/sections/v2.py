@@ -354,7 +354,8 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     cur = entry["currency"]
     lines: list[Para] = []
     for s in entry["scopes"]:
-        scope = scope_name(b, s["service"], s["region"])
+        # A contract without `service` blocks has one implicit scope: its line is the availability line.
+        scope = scope_name(b, s["service"], s["region"]) if s["service"] else b.t("v2.scope_implicit")
         uptime = b.f.percent(s["uptime"]["display"])
         unmet = [condition_clause(b, c) for c in s.get("conditions_unmet", [])]
         if unmet and unmet[0] is not None and s["subtotal"] == "0.00":
@@ -369,6 +370,7 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     cap = entry.get("cap") or {}
     if cap.get("windows_before") and cap["applied"]:  # a cap over a longer span, partly used before
         lines.append(result_cap_span(b, cap, cur))
+    lines += ticket_result_lines(b, entry)
     minimum = entry.get("minimum_credit") or {}
     if minimum.get("applied"):
         lines.append(
@@ -385,6 +387,28 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     from ..doc import Items
 
     return [b.para("examples.computed"), Items(tuple(lines))]
+
+
+def ticket_result_lines(b: DocBuilder, entry: dict[str, Any]) -> list[Para]:
+    """Missed resolutions and updates, the per-miss credits and the cap of a v2 report entry (issue 12)."""
+    cur = entry["currency"]
+    lines: list[Para] = []
+    for key in ("missed_resolutions", "missed_updates"):
+        if key in entry:
+            misses = entry[key]
+            n = len(misses) if key == "missed_resolutions" else sum(m["count"] for m in misses)
+            lines.append(Para((b.plural(f"tickets.expect_{key}", n, n=b.f.number(n)),)))
+    for credit in entry["credits"]:
+        if credit["kind"] == "per_miss":
+            named = next((c.get("name") for c in b.p["credits"] if c["id"] == credit["credit"]), None)
+            name = b.text(named) or b.known("credit.names", credit["credit"], b.t("credit.heading"))
+            each, amount = b.f.money(credit["each_amount"], cur), b.f.money(credit["amount"], cur)
+            count = b.f.number(credit["count"])
+            lines.append(b.para("examples.result_per_miss", credit=name, count=count, each=each, amount=amount))
+    cap = entry.get("cap") or {}
+    if cap.get("applied") and not cap.get("windows_before"):  # a span's cap has its own line (result_cap_span)
+        lines.append(b.para("examples.result_cap", limit=b.f.money(cap["limit"], cur)))
+    return lines
 
 
 def minimum_clause_index(b: DocBuilder) -> int:
