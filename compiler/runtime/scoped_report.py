@@ -18,7 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..policy.codec import decimal_str, money_str
+from ..policy.codec import decimal_str, money_str, seconds_of_us
 from . import scoped_credits as sc
 from .calendar import from_us, wall_to_us
 from .entries import claim_within, header, uptime_entry
@@ -290,9 +290,9 @@ def scope_entry(
 
 def _downtime_entry(m: Measure) -> dict[str, Any]:
     return {
-        "counted_seconds": m.counted // 1_000_000 if m.counted % 1_000_000 == 0 else m.counted / 1_000_000,
+        "counted_seconds": seconds_of_us(m.counted),
         "excluded": [
-            {"cause": cause, "reason": reason, "seconds": us // 1_000_000 if us % 1_000_000 == 0 else us / 1_000_000}
+            {"cause": cause, "reason": reason, "seconds": seconds_of_us(us)}
             for (cause, reason), us in m.excluded.items()
         ],
         "incidents": list(m.incidents),

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..policy.codec import seconds_of_us
 from .calendar import iso_many
 from .events import MISSING, Tickets
 from .policy import Policy
@@ -102,8 +103,8 @@ def _risk_lines(policy: Policy, tickets: Tickets, results: Any, out: list[dict[s
             "id": ident,
             "target": TARGETS[k],
             "deadline": deadline,
-            "used_seconds": u // 1_000_000 if u % 1_000_000 == 0 else u / 1_000_000,
-            "left_seconds": (a - u) // 1_000_000 if (a - u) % 1_000_000 == 0 else (a - u) / 1_000_000,
+            "used_seconds": seconds_of_us(u),
+            "left_seconds": seconds_of_us(a - u),
             "row": row,
         }
         for ident, k, deadline, u, a, row in rows
