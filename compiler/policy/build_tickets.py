@@ -38,26 +38,20 @@ def response(r: n.Respond) -> dict[str, Any]:
 def tier_terms(tier: n.Tier, priorities: tuple[n.Priority, ...], out: dict[str, Any]) -> None:
     resolves = in_priority_order(tier.all(n.Resolve), priorities)
     if resolves:
-        out["resolutions"] = [
-            {
-                "priority": r.priority.value,
-                "calendar": r.during.value,
-                "line": r.span.line,
-                **target_length(r.within, "within_seconds"),
-            }
-            for r in resolves
-        ]
+        out["resolutions"] = [_target(r, r.within, "within_seconds") for r in resolves]
     updates = in_priority_order(tier.all(n.Update), priorities)
     if updates:
-        out["updates"] = [
-            {
-                "priority": u.priority.value,
-                "calendar": u.during.value,
-                "line": u.span.line,
-                **target_length(u.every, "every_seconds"),
-            }
-            for u in updates
-        ]
+        out["updates"] = [_target(u, u.every, "every_seconds") for u in updates]
+
+
+def _target(stmt: n.Resolve | n.Update, length: n.Duration | n.BusinessDays, key: str) -> dict[str, Any]:
+    """One resolution or update target: its priority, calendar, line and length (`key` or business days)."""
+    return {
+        "priority": stmt.priority.value,
+        "calendar": stmt.during.value,
+        "line": stmt.span.line,
+        **target_length(length, key),
+    }
 
 
 def contract_terms(sla: n.Sla, policy: dict[str, Any]) -> None:
