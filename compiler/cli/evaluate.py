@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from contextlib import ExitStack
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -117,65 +118,36 @@ def evaluate_cmd(
     Inputs are CSV, JSON Lines (.jsonl/.ndjson) or Parquet, chosen by extension.
     """
     from ..render.report_v2 import render_any as render_report
-    from ..runtime.evaluate import evaluate
+    from ..runtime.engines import Inputs, UsageError, evaluate_files
     from ..runtime.inputs import EventError
 
     # A contract is checked, compiled and its examples run (exit 1 when any fails); a policy JSON is loaded.
     loaded = load_input(source)
     usable([loaded])
     policy = loaded.runtime
+    inputs = Inputs(customers, incidents, tickets, charges, requests, ticket_events)
     try:
-        events = _read(policy, customers, tickets, incidents, charges, requests)
-        if ticket_events is not None:  # issue 12
-            from dataclasses import replace
+        with ExitStack() as stack:
+            bars: list[Any] = []
 
-            from ..runtime.inputs_tickets import read_ticket_events
+            def progress(done: int, total: int) -> None:
+                if not bars:  # the bar starts once the tickets are read and counted
+                    bar = click.progressbar(length=max(total, 1), label="evaluating", file=sys.stderr)
+                    bars.append(stack.enter_context(bar))
+                bars[0].update(max(done - bars[0].pos, 0))
 
-            events = replace(events, ticket_events=read_ticket_events(ticket_events, tickets=events.tickets))
-    except EventError as exc:
+            live = show_progress()
+            report = evaluate_files(policy, inputs, period=period, as_of=as_of, progress=progress if live else None)
+    except (EventError, UsageError) as exc:
         fail(str(exc))
-    try:
-        if show_progress() and len(events.tickets.id) > 0:
-            with click.progressbar(length=len(events.tickets.id), label="evaluating", file=sys.stderr) as bar:
-                done = [0]
-
-                def progress(n: int) -> None:
-                    bar.update(max(n - done[0], 0))
-                    done[0] = max(done[0], n)
-
-                report = evaluate(policy, events, period=period, as_of=as_of, progress=progress)
-        else:
-            report = evaluate(policy, events, period=period, as_of=as_of)
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing
         fail(f"cannot evaluate {period}: {exc}")
     data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
-    emit(data, output, [p for p in (source, customers, tickets, incidents, charges, requests, ticket_events) if p])
+    emit(data, output, [source, *inputs.paths()])
     if as_of is not None:
         _say_at_risk(report)
     if output not in (None, STDOUT):
         click.echo(f"wrote {output}", err=True)
-
-
-def _read(
-    policy: Policy, customers: str, tickets: str | None, incidents: str, charges: str | None, requests: str | None
-) -> Any:
-    """The event files: v1's three, or (for a contract using language v2) also charges and requests."""
-    from ..runtime.scoped import needs_scopes
-
-    if needs_scopes(policy.raw):
-        from ..runtime.inputs_v2 import read_events_v2
-
-        return read_events_v2(
-            policy, customers=customers, tickets=tickets, incidents=incidents, charges=charges, requests=requests
-        )
-    from ..runtime.inputs import read_events
-
-    if tickets is None:
-        fail("--tickets is needed: this contract measures response times")
-    for name, value in (("--charges", charges), ("--requests", requests)):
-        if value is not None:
-            fail(f"{name} is for contracts with services (language v2); this contract has none")
-    return read_events(policy, customers=customers, tickets=tickets, incidents=incidents)
 
 
 def _say_at_risk(report: dict[str, Any]) -> None:

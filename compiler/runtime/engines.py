@@ -1,0 +1,115 @@
+"""Evaluation engines behind one call: a policy over event files, whichever engine runs it.
+
+`evaluate_files(policy, inputs, period=…, engine=…)` is what `slac evaluate` and the conformance
+suite (tests/conformance/) call. Every engine returns the same report dict (report.schema.json)
+for the same inputs; `numpy` is the in-memory runtime (`slac.runtime.evaluate`). Further engines
+register themselves in `ENGINES` by module path and are imported only when chosen, so `import slac`
+and the numpy path never load them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .policy import Policy
+
+
+class UsageError(ValueError):
+    """The inputs do not fit the policy or the engine (the CLI exits 2 with this message)."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The event files of one evaluation (CSV, JSON Lines or Parquet, chosen by extension)."""
+
+    customers: str
+    incidents: str
+    tickets: str | None = None
+    charges: str | None = None
+    requests: str | None = None
+    ticket_events: str | None = None
+
+    def paths(self) -> list[str]:
+        return [
+            p
+            for p in (self.customers, self.tickets, self.incidents, self.charges, self.requests, self.ticket_events)
+            if p
+        ]
+
+
+# name → "module:function"; the function has the signature of `_numpy` below.
+ENGINES: dict[str, str] = {"numpy": "slac.runtime.engines:_numpy"}
+
+
+def evaluate_files(
+    policy: Policy,
+    inputs: Inputs,
+    *,
+    period: str,
+    as_of: datetime | None = None,
+    engine: str = "numpy",
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """The report of one period. Raises EventError (a bad row), UsageError, or ValueError (a bad period).
+
+    `progress(done, total)` is called as tickets are measured (total: the tickets read).
+    """
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    module, _, name = ENGINES[engine].partition(":")
+    run: Callable[..., dict[str, Any]] = getattr(import_module(module), name)
+    return run(policy, inputs, period=period, as_of=as_of, progress=progress)
+
+
+def _numpy(
+    policy: Policy,
+    inputs: Inputs,
+    *,
+    period: str,
+    as_of: datetime | None,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, Any]:
+    """The in-memory engine: read and validate every file, then `slac.runtime.evaluate`."""
+    from .evaluate import evaluate
+
+    events = read_events_any(policy, inputs)
+    total = len(events.tickets.id)
+    if progress is None or total == 0:
+        return evaluate(policy, events, period=period, as_of=as_of)
+    return evaluate(policy, events, period=period, as_of=as_of, progress=lambda n: progress(n, total))
+
+
+def read_events_any(policy: Policy, inputs: Inputs) -> Any:
+    """The event files: v1's three, or (for a contract using language v2) also charges and requests."""
+    from .scoped import needs_scopes
+
+    if needs_scopes(policy.raw):
+        from .inputs_v2 import read_events_v2
+
+        events = read_events_v2(
+            policy,
+            customers=inputs.customers,
+            tickets=inputs.tickets,
+            incidents=inputs.incidents,
+            charges=inputs.charges,
+            requests=inputs.requests,
+        )
+    else:
+        from .inputs import read_events
+
+        if inputs.tickets is None:
+            raise UsageError("--tickets is needed: this contract measures response times")
+        for name, value in (("--charges", inputs.charges), ("--requests", inputs.requests)):
+            if value is not None:
+                raise UsageError(f"{name} is for contracts with services (language v2); this contract has none")
+        events = read_events(policy, customers=inputs.customers, tickets=inputs.tickets, incidents=inputs.incidents)
+    if inputs.ticket_events is not None:  # issue 12
+        from .inputs_tickets import read_ticket_events
+
+        events = replace(events, ticket_events=read_ticket_events(inputs.ticket_events, tickets=events.tickets))
+    return events
