@@ -11,6 +11,8 @@ The canonical style is the one the bundled contracts are written in:
 
 * two spaces of indentation per open block; blank lines and comment lines kept;
 * one space between tokens, none around `-` and `,` (`mon-fri 08:00-18:00`);
+  a credit amount written as a formula is one cell, spaced as arithmetic is written
+  (`min(window_fee, 20 * window_fee * downtime / window)`, `(window_fee - 5) / 2`);
 * runs of consecutive "key value" statements (`title`, `version`, `name`,
   `features`, `uptime`, `hours`, `window`, …) pad their keyword so the values
   start in one column, and a line of texts continuing `title`/`name`/`features`
@@ -258,14 +260,51 @@ def _end(tok: Token) -> int:
     return tok.end_column or 0
 
 
+# Tokens only an arithmetic credit amount (a formula) has; `-` and `,` also glue `mon-fri` and lists.
+_ARITHMETIC = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "LPAR", "RPAR", "FUNC", "COMMA"})
+
+
+def _formula_span(toks: list[Token]) -> tuple[int, int] | None:
+    """Where a credit amount written as a formula lies in its line (`when …`, `cap … per`, `per missed …`)."""
+    if not toks or toks[0].type not in ("WHEN", "CAP", "PER"):
+        return None
+    kinds = [t.type for t in toks]
+    if toks[0].type == "WHEN":
+        start = kinds.index("BELOW") + 2 if "BELOW" in kinds else len(toks)
+    else:
+        start = 1 if toks[0].type == "CAP" else 3
+    end, depth = start, 0
+    while end < len(toks) and not (depth == 0 and kinds[end] == "PER"):
+        depth += {"LPAR": 1, "RPAR": -1}.get(kinds[end], 0)
+        end += 1
+    return (start, end) if any(k in _ARITHMETIC for k in kinds[start:end]) else None
+
+
+def _expression(toks: Sequence[Token]) -> str:
+    """A formula as one cell: `min(window_fee, 20 * window_fee * downtime / window)`."""
+    out = ""
+    for tok in toks:
+        value = _text(tok)
+        if not out or tok.type in ("RPAR", "COMMA") or out[-1] == "(" or tok.type == "LPAR" and out[-1].isalpha():
+            out += value
+        else:
+            out += " " + value
+    return out
+
+
 def _cells(toks: list[Token]) -> list[str]:
     """Group a line's tokens into the units that are aligned: see the module docstring."""
     cells: list[str] = []
     glue_next = False
+    formula = _formula_span(toks)
     i = 0
     while i < len(toks):
         tok = toks[i]
         value = _text(tok)
+        if formula is not None and i == formula[0]:
+            cells.append(_expression(toks[formula[0] : formula[1]]))
+            i = formula[1]
+            continue
         if tok.type in ("MINUS", "COMMA") and cells:
             cells[-1] += value
             glue_next = True

@@ -285,3 +285,28 @@ def test_mutated_contracts_either_fail_cleanly_or_format_idempotently(data: st.D
     except SlaError:
         return
     assert format_source(formatted) == formatted
+
+
+def test_a_formula_amount_is_one_cell_spaced_as_arithmetic() -> None:
+    # `-` and `,` glue elsewhere (`mon-fri`); inside a formula they are an operator and an argument list,
+    # so `min ( a,b )` (what the token rule alone gave) is written `min(a, b)`, and a band's formula aligns
+    # with the other bands' amounts as one cell.
+    source = """sla x {
+  credit a {
+  when uptime below target   5*window_fee*downtime/window
+  when uptime below 99.0% min( window_fee,20*window_fee*downtime/window )
+  when uptime at or below 90% (window_fee-5)/2
+  }
+  cap max(1,min(window_fee,2)) per quarter
+}
+"""
+    assert format_source(source) == (
+        "sla x {\n"
+        "  credit a {\n"
+        "    when uptime below target    5 * window_fee * downtime / window\n"
+        "    when uptime below 99.0%     min(window_fee, 20 * window_fee * downtime / window)\n"
+        "    when uptime at or below 90% (window_fee - 5) / 2\n"
+        "  }\n"
+        "  cap max(1, min(window_fee, 2)) per quarter\n"
+        "}\n"
+    )
