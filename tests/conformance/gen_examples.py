@@ -1,0 +1,33 @@
+"""Cases from the contracts' `example` blocks (contracts/*.sla), their events as the runtime's example reader builds them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slac.driver import compile_policy
+from slac.runtime import load_policy
+from slac.runtime.examples import example_events, example_period
+from slac.runtime.scoped import needs_scopes
+
+from .build import SuiteFile, event_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def examples() -> SuiteFile:
+    f = SuiteFile("examples", "Every `example` block of the four sample contracts, as an evaluation of its one customer.")
+    for path in sorted((ROOT / "contracts").glob("*.sla")):
+        source = path.read_text(encoding="utf-8")
+        raw = compile_policy(source, file=path.name)
+        name = f.policy(path.stem, source, compiled=raw)
+        policy = load_policy(raw)
+        group = f.group(f"the examples of {path.name}")
+        lines = source.split("\n")
+        for k, ex in enumerate(raw["examples"]):
+            tier = ex["tier"] or next(iter(policy.tiers))
+            events = event_rows(raw, example_events(policy, ex, tier), v2=needs_scopes(raw))
+            f.case(
+                group, f"{path.stem}-{k + 1}", f"{path.name}: {ex['title']}", clause=lines[ex["line"] - 1].strip(" {"),
+                policy=name, period=example_period(policy, ex), events=events,
+            )  # fmt: skip
+    return f
