@@ -27,6 +27,7 @@ if __package__ in (None, ""):  # run as a script: make `tests.conformance` impor
 
 from slac.runtime import load_policy  # noqa: E402
 from slac.runtime.engines import ENGINES, Inputs, UsageError, evaluate_files  # noqa: E402
+from slac.runtime.readers import EventError  # noqa: E402
 
 from .oracle import expected as oracle_expected  # noqa: E402
 from .project import canonical, project  # noqa: E402
@@ -73,11 +74,15 @@ def run_case(case: Case, engine: str) -> tuple[str, Any]:
         got = oracle_projection(case) if engine == ORACLE else engine_projection(case, engine)
     except UsageError as e:
         return "unsupported", str(e)
+    except EventError as e:  # the case's events are refused: a broken case or a broken reader, never a pass
+        return "fail", f"EventError: {e}"
     return ("pass" if got == case.data["expected"] else "fail"), got
 
 
 def differences(want: Any, got: Any, path: str = "") -> list[str]:
     """Where two projections differ, as `path: want → got` lines."""
+    if isinstance(got, str) and isinstance(want, dict):
+        return [got]
     if isinstance(want, dict) and isinstance(got, dict):
         out = []
         for key in sorted(set(want) | set(got), key=str):
