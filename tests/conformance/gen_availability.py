@@ -33,7 +33,10 @@ def _scope(downtime: str, uptime: str, service: str | None = None, region: str |
 
 
 def availability_merge() -> SuiteFile:
-    f = SuiteFile("availability_merge", "Incidents merged as a union of intervals; the minimum outage applies to each merged period.")
+    f = SuiteFile(
+        "availability_merge",
+        "Incidents merged as a union of intervals; the minimum outage applies to each merged period.",
+    )
     f.policy("uptime", contract("uptime"))
     clause = "minimum     outage 1min"
     g = f.group("edge cases, worked by hand (April 2025: 30 days = 720 h; fee 500 USD)")
@@ -87,7 +90,9 @@ def availability_merge() -> SuiteFile:
 
 
 def maintenance() -> SuiteFile:
-    f = SuiteFile("maintenance", "Planned maintenance is excluded when announced far enough ahead, within a yearly allowance.")
+    f = SuiteFile(
+        "maintenance", "Planned maintenance is excluded when announced far enough ahead, within a yearly allowance."
+    )
     f.policy("uptime", contract("uptime"))
     f.policy("cloud", contract("cloud"))
     clause = "maintenance notice 72h"
@@ -118,7 +123,9 @@ def maintenance() -> SuiteFile:
            comment="7h used; March 2h: 1h excluded, 1h counted; 60/44640 min → 743/744 = 99.866 % < 99.99 %: 10% × 500 = 50.00",
            hand={"customers": {"a": {"scopes": [_scope("3600", "743/744", "compute", "us_east"), _scope("0", "1/1", "dns")],
                                      "total": "50.00"}}})  # fmt: skip
-    var = f.group("variations: maintenance announced 0–8 days ahead, 1–10 h long, under the 72 h notice (v1) and the 5 d / 8 h allowance (v2)")
+    var = f.group(
+        "variations: maintenance announced 0–8 days ahead, 1–10 h long, under the 72 h notice (v1) and the 5 d / 8 h allowance (v2)"
+    )
     for days in (0, 2, 3, 4, 5, 6, 8):
         for hours in (1, 4, 9):
             announced = at(start, days=-days, minutes=-1 if days in (3, 5) else 0) if days else None
@@ -137,7 +144,10 @@ def maintenance() -> SuiteFile:
 
 
 def scopes() -> SuiteFile:
-    f = SuiteFile("scopes", "Each service is measured on its own (per region where it says so); credits are shares of its charges.")
+    f = SuiteFile(
+        "scopes",
+        "Each service is measured on its own (per region where it says so); credits are shares of its charges.",
+    )
     f.policy("cloud", contract("cloud"))
     clause = "measured per region"
     g = f.group("edge cases, worked by hand (May 2025: 31 days = 44640 min)")
@@ -220,4 +230,9 @@ def error_rate() -> SuiteFile:
     return f
 
 
-BUILDERS = {"availability_merge": availability_merge, "maintenance": maintenance, "scopes": scopes, "error_rate": error_rate}
+BUILDERS = {
+    "availability_merge": availability_merge,
+    "maintenance": maintenance,
+    "scopes": scopes,
+    "error_rate": error_rate,
+}

@@ -26,7 +26,9 @@ def _file(feature: str, description: str) -> SuiteFile:
 
 
 def resolution() -> SuiteFile:
-    f = _file("resolution", "Resolution targets: each resolution cycle (reopenings start new ones) measured on its own.")
+    f = _file(
+        "resolution", "Resolution targets: each resolution cycle (reopenings start new ones) measured on its own."
+    )
     clause = "resolve p1 within 4h    during always"
     g = f.group("edge cases, worked by hand (fee 3100 CNY in May: 1 service_day = 3100 / 31 = 100 CNY)")
     o = "2025-05-06T10:00:00+08:00"
@@ -81,11 +83,16 @@ def resolution() -> SuiteFile:
 
 
 def pauses() -> SuiteFile:
-    f = _file("pauses", "A pausing status stops every clock of the ticket until the next status event of another status.")
+    f = _file(
+        "pauses", "A pausing status stops every clock of the ticket until the next status event of another status."
+    )
     clause = "pause when status pending_customer on_hold"
     g = f.group("edge cases, worked by hand (Berlin office 09–17 Mon–Fri, P2 resolve within 16h, respond within 2h)")
     opened = "2025-05-08T09:00:00+02:00"
-    weekend = [_ev("T1", "2025-05-09T15:00:00+02:00", "status:pending_customer"), _ev("T1", "2025-05-12T11:00:00+02:00", "status:open")]
+    weekend = [
+        _ev("T1", "2025-05-09T15:00:00+02:00", "status:pending_customer"),
+        _ev("T1", "2025-05-12T11:00:00+02:00", "status:open"),
+    ]
     t = ticket("T1", "a", "p2", opened, "2025-05-08T10:00:00+02:00", resolved="2025-05-12T12:30:00+02:00")
     _case(f, g, "weekend-pause", "paused Friday 15:00 to Monday 11:00, resolved Monday 12:30: met", clause, [t], weekend,
           tier="europe", comment="Thu 8h + Fri 09–15 6h + Mon 11–12:30 1.5h = 15.5h ≤ 16h: met; 0.00",
@@ -94,8 +101,13 @@ def pauses() -> SuiteFile:
           [t], [], tier="europe",
           comment="Thu 8h + Fri 8h = 16h at Fri 17:00 CEST = 15:00Z; Mon 12:30 is 19.5h: missed; 100.00",
           hand={"customers": {"a": {"missed_resolutions": {"T1": ["2025-05-09T15:00:00Z"]}, "total": "100.00"}}})  # fmt: skip
-    held = [_ev("T1", "2025-05-12T09:30:00+02:00", "status:on_hold"), _ev("T1", "2025-05-12T12:00:00+02:00", "status:open")]
-    r = ticket("T1", "a", "p2", "2025-05-12T09:00:00+02:00", "2025-05-12T12:45:00+02:00", resolved="2025-05-12T16:00:00+02:00")
+    held = [
+        _ev("T1", "2025-05-12T09:30:00+02:00", "status:on_hold"),
+        _ev("T1", "2025-05-12T12:00:00+02:00", "status:open"),
+    ]
+    r = ticket(
+        "T1", "a", "p2", "2025-05-12T09:00:00+02:00", "2025-05-12T12:45:00+02:00", resolved="2025-05-12T16:00:00+02:00"
+    )
     _case(f, g, "response-paused", "on hold 09:30–12:00, answered 12:45: the response clock shows 1h15: met", clause,
           [r], held, tier="europe", comment="30m + 45m = 1h15 ≤ 2h: met; 0 breaches; 0.00",
           hand={"customers": {"a": {"breaches": {}, "total": "0.00"}}})  # fmt: skip
@@ -153,7 +165,10 @@ def updates() -> SuiteFile:
 
 
 def business_days() -> SuiteFile:
-    f = _file("business_days", "N business_days: open time from the clock start to the same clock time on the Nth following open day.")
+    f = _file(
+        "business_days",
+        "N business_days: open time from the clock start to the same clock time on the Nth following open day.",
+    )
     clause = "resolve p3 within 2 business_days during office"
     g = f.group("edge cases, worked by hand (CN office 09–18, fee 3100 CNY in May, 3100 / 31 = 100 per service day)")
     _case(f, g, "thursday-exact", "opened Thu 15:00, resolved Mon 15:00 (2 business days): met", clause,
@@ -173,7 +188,9 @@ def business_days() -> SuiteFile:
           [ticket("T1", "a", "p3", "2025-10-10T10:00:00+08:00")], period="2025-10", as_of="2025-10-31T00:00:00+08:00",
           comment="Sat 10-11 (make-up), Mon 10-13 → Mon 10:00 CST = 02:00Z; missed; 3100/31 = 100.00",
           hand={"customers": {"a": {"missed_resolutions": {"T1": ["2025-10-13T02:00:00Z"]}, "total": "100.00"}}})  # fmt: skip
-    var = f.group("variations: never-resolved P3 tickets opened at each day and several hours, CN (2 days) and Berlin (3 days)")
+    var = f.group(
+        "variations: never-resolved P3 tickets opened at each day and several hours, CN (2 days) and Berlin (3 days)"
+    )
     for day in ("2025-05-05", "2025-05-07", "2025-05-09", "2025-05-10", "2025-05-11", "2025-09-28", "2025-09-29",
                 "2025-10-09", "2025-10-11"):  # fmt: skip
         for hour in (8, 12, 18):

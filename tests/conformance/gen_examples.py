@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def examples() -> SuiteFile:
-    f = SuiteFile("examples", "Every `example` block of the four sample contracts, as an evaluation of its one customer.")
+    f = SuiteFile(
+        "examples", "Every `example` block of the four sample contracts, as an evaluation of its one customer."
+    )
     for path in sorted((ROOT / "contracts").glob("*.sla")):
         source = path.read_text(encoding="utf-8")
         raw = compile_policy(source, file=path.name)

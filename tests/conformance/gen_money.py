@@ -23,7 +23,9 @@ QSTART = {"Q1": "2025-01-01T00:00:00+01:00", "Q2": "2025-04-01T00:00:00+02:00", 
 
 
 def windows() -> SuiteFile:
-    f = SuiteFile("windows", "Calendar quarters in the contract's zone (Europe/Berlin), with their real length across DST.")
+    f = SuiteFile(
+        "windows", "Calendar quarters in the contract's zone (Europe/Berlin), with their real length across DST."
+    )
     f.policy("quarter", contract("quarter"))
     clause = "window   calendar quarter"
     g = f.group("edge cases, worked by hand (fee 3000 EUR, 3 h down, 10 × fee × downtime / window)")
@@ -91,7 +93,9 @@ def bands() -> SuiteFile:
 
 
 def formulas() -> SuiteFile:
-    f = SuiteFile("formulas", "Credits as formulas of window_fee, downtime and window, in exact fractions, rounded once.")
+    f = SuiteFile(
+        "formulas", "Credits as formulas of window_fee, downtime and window, in exact fractions, rounded once."
+    )
     f.policy("quarter", contract("quarter"))
     g = f.group("edge cases, worked by hand (2025-Q2: 2184 h; premium fee 9100 EUR, 15 service days = 1500)")
     start = "2025-05-06T10:00:00+02:00"
@@ -116,7 +120,9 @@ def formulas() -> SuiteFile:
 
 
 def caps() -> SuiteFile:
-    f = SuiteFile("caps", "One cap limits the period's exact sum; a cap over a longer span takes off what earlier windows used.")
+    f = SuiteFile(
+        "caps", "One cap limits the period's exact sum; a cap over a longer span takes off what earlier windows used."
+    )
     f.policy("quarter", contract("quarter"))
     f.policy("quarter_year", contract("quarter_year"))
     f.policy("uptime", contract("uptime"))
@@ -184,7 +190,9 @@ def minimum_credit() -> SuiteFile:
 
 
 def claims() -> SuiteFile:
-    f = SuiteFile("claims", "The claim deadline: `within D` after the window's end (wall clock), or `within N billing cycles`.")
+    f = SuiteFile(
+        "claims", "The claim deadline: `within D` after the window's end (wall clock), or `within N billing cycles`."
+    )
     for name in ("uptime", "cloud", "quarter"):
         f.policy(name, contract(name))
     f.policy("berlin", contract("berlin"))
@@ -244,7 +252,9 @@ def termination() -> SuiteFile:
            [outage(1, 480), outage(2, 480), outage(3, 480, "eu_west")], charges=[*ch, charge("compute", "eu_west", 50)],
            period="2025-03", comment="us_east: March 100 %; eu_west: only March below: no right",
            hand={"customers": {"a": {"termination": False}}})  # fmt: skip
-    var = f.group("variations: each pattern of months below 99 % from January to May, evaluated in March, April and May")
+    var = f.group(
+        "variations: each pattern of months below 99 % from January to May, evaluated in March, April and May"
+    )
     for mask in range(32):
         incs = [outage(m + 1, 480 if mask >> m & 1 else 300) for m in range(5)]
         for period in ("2025-03", "2025-05"):

@@ -26,7 +26,9 @@ def _one(f: SuiteFile, group: list, ident: str, desc: str, clause: str, policy: 
 
 
 def response() -> SuiteFile:
-    f = SuiteFile("response", "The v1 response clock: a target of D is met when its calendar shows at most D at the response.")
+    f = SuiteFile(
+        "response", "The v1 response clock: a target of D is met when its calendar shows at most D at the response."
+    )
     p = f.policy("desk", contract("desk"))
     g = f.group("edge cases, worked by hand")
     _one(f, g, "at-deadline", "answered exactly 1 h after opening: met", DESK, p, "2025-03",
@@ -83,7 +85,10 @@ def response() -> SuiteFile:
 
 
 def calendars() -> SuiteFile:
-    f = SuiteFile("calendars", "Open hours of a calendar in its own zone: a ticket opened while closed starts at the next opening.")
+    f = SuiteFile(
+        "calendars",
+        "Open hours of a calendar in its own zone: a ticket opened while closed starts at the next opening.",
+    )
     p = f.policy("desk", contract("desk"))
     clause = "respond high   within 4h  during office"
     g = f.group("edge cases, worked by hand")
@@ -95,7 +100,9 @@ def calendars() -> SuiteFile:
          ticket("T1", "a", "high", "2025-03-14T15:00:00-04:00"), as_of="2025-04-01T00:00:00-04:00",
          comment="Fri 15:00–17:00 = 2h, Mon 09:00 + 2h = 11:00 EDT = 15:00Z",
          hand={"customers": {"a": {"breaches": {"T1": "2025-03-17T15:00:00Z"}}}})  # fmt: skip
-    var = f.group("variations: a never-answered ticket opened at each day and hour of a week, its deadline at the period's end")
+    var = f.group(
+        "variations: a never-answered ticket opened at each day and hour of a week, its deadline at the period's end"
+    )
     for day in range(17, 24):
         for hour in (0, 6, 8, 9, 12, 13, 16, 17, 22):
             opened = f"2025-03-{day:02d}T{hour:02d}:00:00-04:00"
@@ -110,7 +117,9 @@ def calendars() -> SuiteFile:
 
 
 def dst() -> SuiteFile:
-    f = SuiteFile("dst", "Daylight saving time: calendars and periods in Europe/Berlin and America/New_York across the changes.")
+    f = SuiteFile(
+        "dst", "Daylight saving time: calendars and periods in Europe/Berlin and America/New_York across the changes."
+    )
     p = f.policy("berlin", contract("berlin"))
     g = f.group("edge cases, worked by hand")
     _one(f, g, "gap-opening", "02:30 does not exist on 2025-03-30 in Berlin: the night calendar opens at the transition",
@@ -134,7 +143,9 @@ def dst() -> SuiteFile:
                 "announced_at": None, "customers": None, "service": None, "region": None}]),
            comment="31 × 24 + 1 = 745 h; 744/745 = 99.866 %: 100.00",
            hand={"customers": {"a": {"scopes": [{"uptime": "744/745", "downtime_seconds": "3600"}], "total": "100.00"}}})  # fmt: skip
-    var = f.group("variations: never-answered tickets opened around the four DST changes of 2025 (Berlin office, NY office, night)")
+    var = f.group(
+        "variations: never-answered tickets opened around the four DST changes of 2025 (Berlin office, NY office, night)"
+    )
     changes = [("2025-03", "berlin", ["2025-03-28", "2025-03-29", "2025-03-30", "2025-03-31"]),
                ("2025-10", "berlin", ["2025-10-24", "2025-10-25", "2025-10-26", "2025-10-27"]),
                ("2025-03", "ny", ["2025-03-07", "2025-03-08", "2025-03-09", "2025-03-10"]),
@@ -143,7 +154,11 @@ def dst() -> SuiteFile:
         for day in days:
             for hour in (1, 3, 10, 15, 16) if zone == "berlin" else (4, 13, 14, 20, 21):
                 if zone == "berlin":
-                    opened, prio, clause = f"{day}T{hour:02d}:00:00Z", "high", "respond high   within 8h   during office"
+                    opened, prio, clause = (
+                        f"{day}T{hour:02d}:00:00Z",
+                        "high",
+                        "respond high   within 8h   during office",
+                    )
                 else:
                     opened, prio, clause = f"{day}T{hour:02d}:00:00Z", "normal", "respond normal within 4h   during ny"
                 if not opened.startswith(period):
@@ -160,7 +175,10 @@ def dst() -> SuiteFile:
 
 
 def holidays() -> SuiteFile:
-    f = SuiteFile("holidays", "Public holidays close a calendar; China's make-up working days open it (hours of its first weekday).")
+    f = SuiteFile(
+        "holidays",
+        "Public holidays close a calendar; China's make-up working days open it (hours of its first weekday).",
+    )
     p = f.policy("desk", contract("desk"))
     clause = 'holidays "CN"'
     g = f.group("edge cases, worked by hand")
@@ -195,7 +213,10 @@ def holidays() -> SuiteFile:
 
 
 def downgrade() -> SuiteFile:
-    f = SuiteFile("downgrade", "A priority that requires an outage is measured at its downgrade priority when the ticket reports none.")
+    f = SuiteFile(
+        "downgrade",
+        "A priority that requires an outage is measured at its downgrade priority when the ticket reports none.",
+    )
     p = f.policy("desk", contract("desk"))
     clause = "requires outage downgrade high"
     g = f.group("edge cases, worked by hand")

@@ -88,7 +88,9 @@ def _clocks(policy: dict[str, Any], events: Any, lo: int, hi: int, as_of: int) -
     cals = calendars(policy)
     by_ticket = _ticket_inputs(events)
     pausing = set((policy.get("ticket_clock") or {}).get("pause") or [])
-    out: dict[str, dict[str, Any]] = {c: {"breaches": {}, "missed_resolutions": {}, "missed_updates": {}} for c in tier_of}
+    out: dict[str, dict[str, Any]] = {
+        c: {"breaches": {}, "missed_resolutions": {}, "missed_updates": {}} for c in tier_of
+    }
     for k in range(len(t.id)):
         opened = int(t.opened[k])
         if not lo <= opened < hi:
@@ -121,7 +123,9 @@ def _response_deadline(policy, cals, tier_id, k, t, evs, pausing, resolved) -> i
     cal = cals[target["calendar"]]
     opened = int(t.opened[k])
     pauses, _, _ = history(evs, opened, None if resolved == MISSING else resolved, pausing)
-    return cal.deadline(opened, _d(cal, target, opened, "within_seconds"), pauses, min(INF, opened + 400 * 86_400_000_000))
+    return cal.deadline(
+        opened, _d(cal, target, opened, "within_seconds"), pauses, min(INF, opened + 400 * 86_400_000_000)
+    )
 
 
 def _uses_clocks(policy: dict[str, Any], events: Any) -> bool:
@@ -135,7 +139,9 @@ def _uses_clocks(policy: dict[str, Any], events: Any) -> bool:
     )
 
 
-def expected(policy: dict[str, Any], tables: dict[str, list[dict[str, Any]]], period: str, as_of: str | None) -> dict[str, Any]:
+def expected(
+    policy: dict[str, Any], tables: dict[str, list[dict[str, Any]]], period: str, as_of: str | None
+) -> dict[str, Any]:
     """The projection (README.md, "The projection") the oracle finds for one case."""
     events = to_events(policy, tables)
     lo, hi, *_ = window_bounds(policy, period)

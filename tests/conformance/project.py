@@ -40,7 +40,9 @@ def project(report: dict[str, Any]) -> dict[str, Any]:
             "scopes": scopes,
             "breaches": {b["id"]: _utc(b["deadline"]) for b in sorted(entry["breaches"], key=lambda b: b["id"])},
             "missed_resolutions": {k: [d for _, d in sorted(v)] for k, v in sorted(missed.items())},
-            "missed_updates": {u["id"]: u["count"] for u in sorted(entry.get("missed_updates", []), key=lambda u: u["id"])},
+            "missed_updates": {
+                u["id"]: u["count"] for u in sorted(entry.get("missed_updates", []), key=lambda u: u["id"])
+            },
             "total": entry["total"],
             "termination": bool(entry.get("termination_right")),
             "claim_deadline": _utc(claim.get("deadline")),
@@ -63,5 +65,3 @@ def canonical(projection: dict[str, Any]) -> dict[str, Any]:
             "claim_deadline": c["claim_deadline"],
         }
     return {"customers": out}
-
-

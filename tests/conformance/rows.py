@@ -44,7 +44,11 @@ def events(
     requests: list[dict[str, Any]] | None = None, ticket_events: list[dict[str, Any]] | None = None,
     v2: bool = False,
 ) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
-    out: dict[str, list[dict[str, Any]]] = {"customers": customers, "tickets": tickets or [], "incidents": incidents or []}
+    out: dict[str, list[dict[str, Any]]] = {
+        "customers": customers,
+        "tickets": tickets or [],
+        "incidents": incidents or [],
+    }
     if v2:
         out["charges"] = charges or []
         out["requests"] = requests or []

@@ -32,8 +32,31 @@ class Case:
 
 
 def dump(doc: dict[str, Any]) -> str:
-    """The one JSON layout of the suite's files (stable, so an unchanged tree rewrites byte for byte)."""
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    """The one JSON layout of the suite's files (stable, so an unchanged tree rewrites byte for byte).
+
+    Indented one space per level, except that an object or list of plain values (an event row, a
+    scope) that fits in 240 characters stays on one line, so a case reads like a table.
+    """
+    return _dump(doc, 0) + "\n"
+
+
+def _flat(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(not isinstance(v, dict | list) or (isinstance(v, list) and _flat(v)) for v in value.values())
+    if isinstance(value, list):
+        return all(not isinstance(v, dict | list) for v in value)
+    return True
+
+
+def _dump(value: Any, depth: int) -> str:
+    one = json.dumps(value, ensure_ascii=False)
+    if not isinstance(value, dict | list) or (_flat(value) and len(one) + depth <= 240) or not value:
+        return one
+    pad = " " * (depth + 1)
+    if isinstance(value, dict):
+        items = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * depth + "}"
+    return "[\n" + ",\n".join(pad + _dump(v, depth + 1) for v in value) + "\n" + " " * depth + "]"
 
 
 def load_file(path: Path) -> dict[str, Any]:
