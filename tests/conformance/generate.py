@@ -34,17 +34,25 @@ def builders() -> dict[str, Callable[[], SuiteFile]]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    wanted = (argv if argv is not None else sys.argv[1:]) or None
-    CASES.mkdir(exist_ok=True)
-    total = 0
+def texts(wanted: list[str] | None = None) -> dict[str, tuple[str, SuiteFile]]:
+    """feature → (the file's text, its builder's result), for the features wanted (all by default)."""
+    out = {}
     for feature, build in builders().items():
         if wanted and feature not in wanted:
             continue
         f = build()
+        out[feature] = (dump(f.doc), f)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    wanted = (argv if argv is not None else sys.argv[1:]) or None
+    CASES.mkdir(exist_ok=True)
+    total = 0
+    for feature, (text, f) in texts(wanted).items():
         n = sum(len(g["cases"]) for g in f.doc["groups"])
         total += n
-        (CASES / f"{feature}.json").write_text(dump(f.doc), encoding="utf-8")
+        (CASES / f"{feature}.json").write_text(text, encoding="utf-8")
         print(f"{feature}: {n} cases" + (f" ({len(f.left_out)} left out: {f.left_out[:3]})" if f.left_out else ""))
     print(f"{total} cases")
     return 0

@@ -92,7 +92,9 @@ def differences(want: Any, got: Any, path: str = "") -> list[str]:
 
 
 def reset(paths: list[Path]) -> int:
-    """Rewrite every `expected` from the oracle; print the cases that changed. Returns how many changed."""
+    """Rewrite every `expected` from the oracle; print the cases that changed. Returns how many changed.
+
+    A case the oracle cannot decide any more (OracleLacks) stops the reset before anything is written."""
     changed = 0
     for path in paths:
         doc = load_file(path)
