@@ -75,6 +75,8 @@ class SuiteFile:
         except OracleLacks as e:
             self.left_out.append((ident, str(e)))
             return
+        if VALIDATE:
+            _readable(shared["policy"], events, f"{self.feature}/{ident}")
         if hand is not None:
             wrong = subset(hand, want)
             assert not wrong, (f"{self.feature}/{ident}", wrong)
@@ -86,6 +88,29 @@ class SuiteFile:
             data["hand"] = hand
         data["expected"] = want
         group.append(data)
+
+
+VALIDATE = False  # generate.py sets it: every case's files must pass slac's event readers
+
+
+def _readable(policy: dict[str, Any], tables: dict[str, list[dict[str, Any]]], ident: str) -> None:
+    """The case's CSV files are valid input (slac's readers accept them); only the inputs are checked here."""
+    import tempfile
+    from pathlib import Path
+
+    from slac.runtime import load_policy
+    from slac.runtime.engines import Inputs, read_events_any
+
+    from .tables import write_csv
+
+    with tempfile.TemporaryDirectory() as tmp:
+        p = write_csv(tables, Path(tmp))
+        inputs = Inputs(p["customers"], p["incidents"], p.get("tickets"), p.get("charges"), p.get("requests"),
+                        p.get("ticket_events"))  # fmt: skip
+        try:
+            read_events_any(load_policy(policy), inputs)
+        except Exception as e:
+            raise AssertionError(f"{ident}: the generated events are not valid input: {e}") from None
 
 
 def iso(value: int, zone: zoneinfo.ZoneInfo) -> str:

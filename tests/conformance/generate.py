@@ -18,6 +18,7 @@ if __package__ in (None, ""):
     __package__ = "tests.conformance"
 
 from .build import SuiteFile  # noqa: E402
+from .gen_random import EXTRAS  # noqa: E402
 from .suite import CASES, dump  # noqa: E402
 
 
@@ -41,12 +42,17 @@ def texts(wanted: list[str] | None = None) -> dict[str, tuple[str, SuiteFile]]:
         if wanted and feature not in wanted:
             continue
         f = build()
+        for extra in EXTRAS.get(feature, []):
+            extra(f)
         out[feature] = (dump(f.doc), f)
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     wanted = (argv if argv is not None else sys.argv[1:]) or None
+    from . import build
+
+    build.VALIDATE = True
     CASES.mkdir(exist_ok=True)
     total = 0
     for feature, (text, f) in texts(wanted).items():
