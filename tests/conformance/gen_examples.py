@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from slac.driver import compile_policy
@@ -28,8 +29,22 @@ def examples() -> SuiteFile:
         for k, ex in enumerate(raw["examples"]):
             tier = ex["tier"] or next(iter(policy.tiers))
             events = event_rows(raw, example_events(policy, ex, tier), v2=needs_scopes(raw))
+            credit = ex["expect"].get("credit")
+            hand = comment = None
+            if credit is not None:  # the contract's own `expect credit`, worked out by its authors
+                digits = raw["currency"]["minor_digits"] if raw["currency"] else 2
+                total = format(Decimal(credit["amount"]).quantize(Decimal(1).scaleb(-digits)), "f")
+                hand = {"customers": {"example": {"total": total}}}
+                comment = f"the contract's line {credit['line']}: {lines[credit['line'] - 1].strip()}"
             f.case(
-                group, f"{path.stem}-{k + 1}", f"{path.name}: {ex['title']}", clause=lines[ex["line"] - 1].strip(" {"),
-                policy=name, period=example_period(policy, ex), events=events,
-            )  # fmt: skip
+                group,
+                f"{path.stem}-{k + 1}",
+                f"{path.name}: {ex['title']}",
+                clause=lines[ex["line"] - 1].strip(" {"),
+                policy=name,
+                period=example_period(policy, ex),
+                events=events,
+                comment=comment,
+                hand=hand,
+            )
     return f

@@ -29,6 +29,7 @@ from slac.runtime import load_policy  # noqa: E402
 from slac.runtime.engines import ENGINES, Inputs, UsageError, evaluate_files  # noqa: E402
 from slac.runtime.readers import EventError  # noqa: E402
 
+from .build import subset  # noqa: E402
 from .oracle import expected as oracle_expected  # noqa: E402
 from .project import canonical, project  # noqa: E402
 from .suite import Case, cases, dump, files, known_broken, load_file  # noqa: E402
@@ -91,11 +92,13 @@ def differences(want: Any, got: Any, path: str = "") -> list[str]:
     return [] if want == got else [f"{path}: {want!r} → {got!r}"]
 
 
-def reset(paths: list[Path]) -> int:
-    """Rewrite every `expected` from the oracle; print the cases that changed. Returns how many changed.
+def reset(paths: list[Path]) -> tuple[int, int]:
+    """Rewrite every `expected` from the oracle; print the cases that changed.
+
+    Returns (cases whose expectation changed, cases whose hand-worked values the oracle contradicts).
 
     A case the oracle cannot decide any more (OracleLacks) stops the reset before anything is written."""
-    changed = 0
+    changed = disagree = 0
     for path in paths:
         doc = load_file(path)
         for group in doc["groups"]:
@@ -103,6 +106,10 @@ def reset(paths: list[Path]) -> int:
                 shared = doc["policies"][data["policy"]]
                 case = Case(doc["feature"], data, shared["policy"], "\n".join(shared["contract"]))
                 new = oracle_projection(case)
+                wrong = subset(data["hand"], new) if "hand" in data else []
+                if wrong:  # the oracle no longer agrees with the values worked out by hand: say so loudly
+                    disagree += 1
+                    print(f"HAND-WORKED VALUES DISAGREE {case.id}: " + "; ".join(wrong))
                 if new != data["expected"]:
                     changed += 1
                     print(f"changed {case.id}")
@@ -113,7 +120,9 @@ def reset(paths: list[Path]) -> int:
         if text != path.read_text(encoding="utf-8"):
             path.write_text(text, encoding="utf-8")
     print(f"--reset: {changed} expectation(s) changed in {len(paths)} file(s)")
-    return changed
+    if disagree:
+        print(f"--reset: the oracle contradicts the hand-worked values of {disagree} case(s)")
+    return changed, disagree
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     paths = [p for p in files() if not args.feature or p.stem in args.feature]
     if args.reset:
-        reset(paths)
-        return 0
+        return 1 if reset(paths)[1] else 0
     engines = args.engine or [ORACLE, *ENGINES]
     broken = set(known_broken())
     bad = 0
