@@ -333,3 +333,27 @@ EXTRAS["maintenance"] = [maintenance_boundaries]
 EXTRAS["error_rate"] = [error_rate_boundaries]
 EXTRAS["resolution"].append(clock_boundaries)
 EXTRAS["business_days"] = [business_day_dst]
+
+
+def pause_boundaries(f: SuiteFile) -> None:
+    g = f.group(
+        "boundaries: a response deadline moved by a pause; a ticket paused for good before or after its deadline"
+    )
+    ce = [customer("a", "europe", 3100)]
+    c = "pause when status pending_customer on_hold"
+    o = "2025-05-12T09:00:00+02:00"
+    hold = {"ticket": "T1", "event": "status:on_hold"}
+    cases = [
+        ("deadline-moved", "on hold 09:30–10:30, answered 15:00: breached, the deadline an hour later",
+         ticket("T1", "a", "p2", o, at(o, hours=6), resolved=at(o, hours=7)),
+         [{**hold, "at": at(o, minutes=30)}, {"ticket": "T1", "at": at(o, minutes=90), "event": "status:open"}], None),
+        ("held-for-good-early", "on hold for good 1 h 30 min in, never answered", ticket("T1", "a", "p2", o),
+         [{**hold, "at": at(o, minutes=90)}], "2025-06-20T00:00:00+02:00"),
+        ("held-for-good-late", "on hold for good 2 h 30 min in, never answered", ticket("T1", "a", "p2", o),
+         [{**hold, "at": at(o, minutes=150)}], "2025-06-20T00:00:00+02:00"),
+    ]  # fmt: skip
+    for ident, desc, t, evs, as_of in cases:
+        _probe(f, g, ident, desc, c, "clocks", "2025-05", events(ce, [t], [], ticket_events=evs, v2=True), as_of)
+
+
+EXTRAS["pauses"].append(pause_boundaries)
