@@ -1,0 +1,1 @@
+"""The language-neutral conformance suite: JSON cases, their generator, the oracle glue and the runner."""
