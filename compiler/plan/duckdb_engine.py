@@ -194,8 +194,9 @@ def streamed_results(
     # A measured ticket without a deadline in the calendar table (past the holiday data) comes back whole too.
     keep = "(r.state = 1 AND NOT r.excluded) OR (r.state <> 3 AND (r.deadline IS NULL OR r.decided IS NULL))"
     passed = ", ".join(f"CASE WHEN {keep} THEN r.{c} END AS {c}" for c in carry)
-    query = f"""SELECT c.position, r.state, r.excluded, r."row", r.effective, r.deadline, r.decided, r.line, {passed}
-FROM ({ticket_results_sql(policy, carry)}) r JOIN customers c ON c.customer = r.customer"""
+    plan = ticket_results_sql(policy, ("c.position", *(f"t.{c}" for c in carry)))
+    query = f"""SELECT r.position, r.state, r.excluded, r."row", r.effective, r.deadline, r.decided, r.line, {passed}
+FROM ({plan}) r"""
     n_customers = len(customers.id)
     counts = np.zeros((n_customers, 4, 2), dtype=np.int64)
     parts: list[Any] = []
