@@ -79,6 +79,11 @@ def test_a_month_in_several_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(duckdb_engine, "BATCH", 256)  # results cross many batches
     assert _natively(policy, inputs, "2025-03")
     _same(policy, inputs, "2025-03")
+    seen: list[tuple[int, int]] = []
+    evaluate_files(policy, inputs, period="2025-03", engine="duckdb", progress=lambda d, t: seen.append((d, t)))
+    # Counted up batch by batch (the tickets of the month), then the whole file once the report is built.
+    assert len(seen) > 3 and {t for _, t in seen} == {3000} and seen[-1] == (3000, 3000)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
 def _bad(tmp: Path, **changes: Any) -> tuple[Any, Inputs]:

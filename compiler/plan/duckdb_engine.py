@@ -83,7 +83,7 @@ def evaluate(
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
     as_of_us = to_us(as_of) if as_of is not None else per.end
-    found = _read_natively(policy, inputs, per, as_of_us)
+    found = _read_natively(policy, inputs, per, as_of_us, progress)
     if found is None:  # the runtime's readers read (and check) every file
         events = read_events_any(policy, inputs)
         _check_tiers(policy, events)
@@ -119,7 +119,11 @@ def _assemble(policy: Policy, events: Events, per: Period, as_of_us: int, result
 
 
 def _read_natively(
-    policy: Policy, inputs: Inputs, per: Period, as_of_us: int
+    policy: Policy,
+    inputs: Inputs,
+    per: Period,
+    as_of_us: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Events, TicketResults, int] | None:
     """DuckDB reads a Parquet tickets file itself, streaming; None when the runtime's readers must read it.
 
@@ -146,7 +150,8 @@ def _read_natively(
         if bad or ids != n:
             return None
         incidents = read_incidents(inputs.incidents, policy.raw, customers=customers)
-        results, breached = streamed_results(con, policy, customers, per, as_of_us)
+        tick = None if progress is None else (lambda done: progress(done, int(n)))
+        results, breached = streamed_results(con, policy, customers, per, as_of_us, tick)
     except _Fallback:
         return None
     except duckdb.Error as exc:  # out of memory, a file DuckDB cannot read: the runtime's readers say why
@@ -172,7 +177,12 @@ BATCH = 1_000_000  # result rows handed from DuckDB to numpy at a time
 
 
 def streamed_results(
-    con: Any, policy: Policy, customers: Any, per: Period, as_of_us: int
+    con: Any,
+    policy: Policy,
+    customers: Any,
+    per: Period,
+    as_of_us: int,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[TicketResults, Tickets]:
     """`ticket_results` over the `tickets` view, streamed: counts per customer and the breached rows.
 
@@ -200,6 +210,7 @@ FROM ({plan}) r"""
     n_customers = len(customers.id)
     counts = np.zeros((n_customers, 4, 2), dtype=np.int64)
     parts: list[Any] = []
+    done = 0
     reader = _batches(con.sql(query), BATCH)
     for batch in reader:
         position = batch.column("position").to_numpy()
@@ -212,6 +223,9 @@ FROM ({plan}) r"""
         chosen = (state == BREACHED) & ~excluded
         if chosen.any():
             parts.append(batch.filter(chosen))
+        if progress is not None:  # tickets of the period measured so far
+            done += len(state)
+            progress(done)
     counts[:, BREACHED, 0] = 0  # the breached tickets are listed one by one
     breached, tickets = _breached(policy, customers, parts, as_of_us)
     k = len(breached["position"])
