@@ -21,7 +21,9 @@ pausing targets).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -53,17 +55,26 @@ def refuse_unsupported(policy: Policy) -> None:
         raise UsageError(f"the duckdb engine does not evaluate {term} yet; use --engine numpy")
 
 
-def connect() -> Any:
-    """An in-memory DuckDB with the engine's memory limit and threads."""
+@contextmanager
+def session() -> Iterator[Any]:
+    """An in-memory DuckDB with the engine's memory limit and threads, spilling into a private
+    temporary folder (removed afterwards, so a run leaves nothing behind)."""
     try:
         import duckdb
     except ImportError:  # pragma: no cover - duckdb is a core dependency
         raise UsageError("the duckdb engine needs the duckdb package: pip install duckdb") from None
-    con = duckdb.connect(":memory:")
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    con.execute(f"SET threads = {THREADS}")
-    con.execute("SET preserve_insertion_order = false")
-    return con
+    from . import sql_literal
+
+    with tempfile.TemporaryDirectory(prefix="slac-duckdb-") as spill:
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            con.execute(f"SET threads = {THREADS}")
+            con.execute("SET preserve_insertion_order = false")
+            con.execute(f"SET temp_directory = {sql_literal(spill)}")
+            yield con
+        finally:
+            con.close()
 
 
 def evaluate(
@@ -132,17 +143,36 @@ def _read_natively(
     names the file, row and column of the first bad one, as under the numpy engine.
     """
     from ..runtime.events import Events
-    from ..runtime.inputs import read_customers, read_incidents
-    from .inputs import parquet_tickets_fit, parquet_tickets_view, tickets_problems_sql
+    from ..runtime.inputs import read_customers
+    from .inputs import parquet_tickets_fit
 
     path = inputs.tickets
     if path is None or inputs.charges or inputs.requests or inputs.ticket_events or not parquet_tickets_fit(path):
         return None
-    import duckdb
 
     customers = read_customers(inputs.customers, policy.raw)
     _check_tiers(policy, Events(customers, None, None))  # type: ignore[arg-type]
-    con = connect()
+    with session() as con:
+        return _read_with(con, policy, inputs, customers, per, as_of_us, progress)
+
+
+def _read_with(
+    con: Any,
+    policy: Policy,
+    inputs: Inputs,
+    customers: Any,
+    per: Period,
+    as_of_us: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[Events, TicketResults, int] | None:
+    import duckdb
+
+    from ..runtime.events import Events
+    from ..runtime.inputs import read_incidents
+    from .inputs import parquet_tickets_view, tickets_problems_sql
+
+    assert inputs.tickets is not None
+    path = inputs.tickets
     try:
         con.register("customers", _with_positions(customers))
         parquet_tickets_view(con, path)
@@ -158,8 +188,6 @@ def _read_natively(
         if "memory" in str(exc).lower():
             raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
         return None
-    finally:
-        con.close()
     return Events(customers, breached, incidents), results, int(n)
 
 
@@ -301,12 +329,19 @@ class _Fallback(Exception):
 
 def sql_ticket_results(policy: Policy, events: Events, per: Period, as_of_us: int) -> TicketResults:
     """`ticket_results` computed by DuckDB over the events' relations, as the runtime's `TicketResults`."""
+
+    import duckdb
+
+    with session() as con:
+        return _sql_ticket_results(con, duckdb, policy, events, per, as_of_us)
+
+
+def _sql_ticket_results(
+    con: Any, duckdb: Any, policy: Policy, events: Events, per: Period, as_of_us: int
+) -> TicketResults:
     from .calendars import calendar_table
     from .inputs import customers_table, params_table, tickets_table
     from .tickets_sql import ticket_results_sql
-
-    con = connect()
-    import duckdb
 
     try:
         con.register("customers", customers_table(events.customers))
@@ -316,8 +351,6 @@ def sql_ticket_results(policy: Policy, events: Events, per: Period, as_of_us: in
         table = _arrow(con.sql(ticket_results_sql(policy)))
     except duckdb.Error as exc:  # out of memory, out of temporary disk space
         raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
-    finally:
-        con.close()
     return to_ticket_results(policy, events, table, per, as_of_us)
 
 
