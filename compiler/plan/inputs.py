@@ -1,0 +1,240 @@
+"""The plan's input relations (`slac.plan`) as Arrow tables, from the runtime's validated event tables.
+
+An engine that reads the files with the runtime's readers (`slac.runtime.inputs`, which check every
+row and name file, row and column of a bad one) hands their tables to SQL through these. Times
+are BIGINT µs (UTC) with NULL for a missing one; `row` is the 0-based position of the record in
+its file (the runtime's index into its tables), so a result row maps straight back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..runtime.events import MISSING, UPDATE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime.events import Customers, Events, Incidents, TicketEvents, Tickets
+
+
+def _times(values: Any) -> Any:
+    import pyarrow as pa
+
+    values = np.asarray(values, dtype=np.int64)
+    return pa.array(values, type=pa.int64(), mask=values == MISSING)
+
+
+def _text(values: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.array(values, type=pa.string(), from_pandas=True)
+
+
+def customers_table(customers: Customers) -> Any:
+    """`customers(customer, tier, fee DECIMAL(38,9), <condition BOOLEAN>…)`."""
+    import pyarrow as pa
+
+    columns: dict[str, Any] = {
+        "customer": _text(customers.id),
+        "tier": _text(customers.tier),
+        "fee": pa.array(customers.fee, type=pa.decimal128(38, 9)),
+    }
+    for name, met in customers.conditions.items():
+        columns[name] = pa.array(np.asarray(met, dtype=np.bool_))
+    return pa.table(columns)
+
+
+def tickets_table(tickets: Tickets) -> Any:
+    """`tickets(row, id, customer, priority, opened, responded, outage, cause, resolved)`."""
+    import pyarrow as pa
+
+    n = len(tickets.id)
+    resolved = tickets.resolved if tickets.resolved is not None else np.full(n, MISSING, dtype=np.int64)
+    return pa.table(
+        {
+            "row": pa.array(np.arange(n, dtype=np.int64)),
+            "id": _text(tickets.id),
+            "customer": _text(tickets.customer),
+            "priority": _text(tickets.priority),
+            "opened": _times(tickets.opened),
+            "responded": _times(tickets.responded),
+            "outage": pa.array(np.asarray(tickets.outage, dtype=np.bool_)),
+            "cause": _text(tickets.cause),
+            "resolved": _times(resolved),
+        }
+    )
+
+
+def ticket_events_table(events: TicketEvents | None, tickets: Tickets) -> Any:
+    """`ticket_events(ticket, at, event)`: event 'update' or 'status:NAME'."""
+    import pyarrow as pa
+
+    if events is None:
+        return pa.table(
+            {"ticket": pa.array([], pa.string()), "at": pa.array([], pa.int64()), "event": pa.array([], pa.string())}
+        )
+    kinds = [
+        "update" if k == UPDATE else f"status:{s}"
+        for k, s in zip(events.kind.tolist(), events.status.tolist(), strict=True)
+    ]
+    return pa.table({"ticket": _text(tickets.id[events.ticket]), "at": _times(events.at), "event": _text(kinds)})
+
+
+def incidents_table(incidents: Incidents) -> Any:
+    """`incidents(row, id, start, "end", customer, cause, announced, service, region)`: one row per listed
+    customer of an incident, customer NULL for a platform-wide one."""
+    import pyarrow as pa
+
+    index: list[int] = []
+    customer: list[str | None] = []
+    for i, listed in enumerate(incidents.customers):
+        for name in listed if listed is not None else (None,):
+            index.append(i)
+            customer.append(name)
+    at = np.array(index, dtype=np.int64)
+    n = len(incidents.id)
+    service = incidents.service if incidents.service is not None else np.full(n, None, dtype=object)
+    region = incidents.region if incidents.region is not None else np.full(n, None, dtype=object)
+    return pa.table(
+        {
+            "row": pa.array(at),
+            "id": _text(incidents.id[at] if n else incidents.id),
+            "start": _times(incidents.start[at]),
+            "end": _times(incidents.end[at]),
+            "customer": pa.array(customer, type=pa.string()),
+            "cause": _text(incidents.cause[at] if n else incidents.cause),
+            "announced": _times(incidents.announced[at]),
+            "service": _text(service[at] if n else service),
+            "region": _text(region[at] if n else region),
+        }
+    )
+
+
+def params_table(period_start: int, period_end: int, as_of: int) -> Any:
+    """`params(period_start, period_end, as_of)`, one row."""
+    import pyarrow as pa
+
+    return pa.table(
+        {
+            name: pa.array([value], pa.int64())
+            for name, value in zip(
+                ("period_start", "period_end", "as_of"), (period_start, period_end, as_of), strict=True
+            )
+        }
+    )
+
+
+def relations(events: Events, period_start: int, period_end: int, as_of: int) -> dict[str, Any]:
+    """The input relations of one evaluation by name (charges and requests are A15's: language v2)."""
+    return {
+        "customers": customers_table(events.customers),
+        "tickets": tickets_table(events.tickets),
+        "ticket_events": ticket_events_table(events.ticket_events, events.tickets),
+        "incidents": incidents_table(events.incidents),
+        "params": params_table(period_start, period_end, as_of),
+    }
+
+
+# ---- tickets read by DuckDB itself (Parquet) ---------------------------------------------------------
+
+TEXT_COLUMNS = ("id", "customer", "priority", "cause")
+TIME_COLUMNS = {"opened_at": "opened", "responded_at": "responded", "resolved_at": "resolved"}
+REQUIRED = ("id", "customer", "priority", "opened_at", "responded_at")
+# Whitespace the runtime's readers trim (Unicode White_Space): a value with it at either end is read there.
+_EDGE_SPACE = r"^[\x{9}-\x{d}\x{85}\pZ]|[\x{9}-\x{d}\x{85}\pZ]$"
+
+
+def parquet_tickets_fit(path: str) -> bool:
+    """Whether DuckDB can read this tickets file itself to the same values as the runtime's reader.
+
+    Parquet with text columns as text, times as time-zone-aware timestamps in s, ms or µs and
+    `outage` as booleans; anything else (CSV, JSON Lines, nanoseconds, naive times, numbers as
+    ids) is read by the runtime's reader, which knows every form it accepts and names bad rows.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .. import limits
+
+    if not path.lower().endswith(".parquet"):
+        return False
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException):
+        return False
+    names = schema.names
+    if len(set(names)) != len(names) or len(names) > limits.MAX_COLUMNS or not set(REQUIRED) <= set(names):
+        return False
+    for field in schema:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if field.name in TEXT_COLUMNS and not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            return False
+        if field.name in TIME_COLUMNS and not (
+            pa.types.is_timestamp(kind) and kind.tz is not None and kind.unit in ("s", "ms", "us")
+        ):
+            return False
+        if field.name == "outage" and not pa.types.is_boolean(kind):
+            return False
+    return True
+
+
+def parquet_tickets_view(con: Any, path: str) -> None:
+    """The `tickets` relation as a DuckDB view over the Parquet file (`row`: the 0-based record)."""
+    import pyarrow.parquet as pq
+
+    from . import sql_literal
+
+    names = set(pq.read_schema(path).names)
+    times = [
+        f"epoch_us({src}) AS {dst}" if src in names else f"CAST(NULL AS BIGINT) AS {dst}"
+        for src, dst in TIME_COLUMNS.items()
+    ]
+    outage = "COALESCE(outage, FALSE)" if "outage" in names else "FALSE"
+    cause = "NULLIF(cause, '')" if "cause" in names else "CAST(NULL AS VARCHAR)"
+    con.execute(
+        f"""CREATE OR REPLACE VIEW tickets AS SELECT
+  CAST(file_row_number AS BIGINT) AS "row", id, customer, priority, {times[0]}, {times[1]},
+  {outage} AS outage, {cause} AS cause, {times[2]}
+FROM read_parquet({sql_literal(path)}, file_row_number = true)"""
+    )
+
+
+def tickets_problems_sql(policy: Any) -> str:
+    """One row (n, distinct ids, bad): bad counts records the runtime's reader would refuse.
+
+    Checked: empty required values, unknown customer, priority and cause, times outside the years
+    slac computes with, a response or resolution before the opening, and ids with a NUL byte, over
+    10,000 bytes or with whitespace or a control character at either end (the runtime trims
+    whitespace; such a file is left to it). Duplicate ids: `ids` < `n`.
+    """
+    from datetime import UTC, datetime
+
+    from .. import limits
+    from . import sql_literal
+
+    low = int(datetime(limits.MIN_YEAR, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+    high = int(datetime(limits.MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+
+    def one_of(column: str, names: list[str]) -> str:
+        return f"{column} IN ({', '.join(sql_literal(n) for n in names)})" if names else "FALSE"
+
+    checks = [f"t.{c} IS NULL OR t.{c} = ''" for c in ("id", "customer", "priority")]
+    checks += ["c.customer IS NULL", f"NOT ({one_of('t.priority', list(policy.priorities))})"]
+    checks.append(f"t.cause IS NOT NULL AND NOT ({one_of('t.cause', [e['id'] for e in policy.raw['exclusions']])})")
+    checks.append("t.opened IS NULL")
+    for name in ("opened", "responded", "resolved"):
+        checks.append(f"t.{name} < {low} OR t.{name} >= {high}")
+    checks += ["t.responded < t.opened", "t.resolved < t.opened"]
+    # customer, priority and cause are known names (trimmed, short, no NUL); the id is checked itself:
+    # an edge character that is ASCII space or control, or non-ASCII Unicode whitespace; a NUL; over-long.
+    edges = "ord(left(t.id, 1)), ord(right(t.id, 1))"
+    checks.append(
+        f"least({edges}) <= 32 OR (greatest({edges}) > 126 AND regexp_matches(t.id, {sql_literal(_EDGE_SPACE)})) "
+        f"OR contains(t.id, chr(0)) OR strlen(t.id) > {limits.MAX_FIELD_CHARS}"
+    )
+    bad = "\n    OR ".join(f"COALESCE({c}, FALSE)" for c in (f"({check})" for check in checks))
+    return f"""SELECT count(*) AS n, count(DISTINCT t.id) AS ids, count(*) FILTER (WHERE
+    {bad}
+  ) AS bad
+FROM tickets t LEFT JOIN customers c ON c.customer = t.customer"""
