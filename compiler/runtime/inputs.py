@@ -234,7 +234,7 @@ def _text(src: Source, name: str) -> pa.Array:
 def _trimmed(src: Source, name: str) -> pa.Array:
     if name not in src.table.column_names:
         return pa.array([""] * len(src), pa.string())
-    col = src.table.column(name)
+    col = src.column(name)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         try:
             col = pc.cast(col, pa.string())

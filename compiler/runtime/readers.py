@@ -54,6 +54,14 @@ class Source:
         # JSON Lines have every column (a key a record lacks is null, as if empty there)
         return name in self.table.column_names
 
+    def column(self, name: str) -> Any:
+        """The column as one Arrow array (the CSV reader returns chunks), combined once for every check."""
+        key = ("column", name)
+        if key not in self.cache:
+            col = self.table.column(name)
+            self.cache[key] = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        return self.cache[key]
+
     def error(self, index: int | None, column: str | None, message: str) -> EventError:
         row = self.header_row if index is None else int(self.rows[index])
         return EventError(self.path, row, column, message, unit=self.unit)
@@ -126,10 +134,10 @@ def _check_cells(src: Source, columns: Sequence[str]) -> None:
     for name in columns:
         if name not in src.table.column_names:
             continue
-        col = src.table.column(name)
-        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        kind = src.table.schema.field(name).type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             continue
-        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        arr = src.column(name)
         data = arr.buffers()[2]
         if data is not None and data.size and np.frombuffer(data, dtype=np.uint8).min() == 0:
             nul = first_true(pc.match_substring(arr, "\x00"))
