@@ -48,6 +48,15 @@ def _objects(values: list[Any]) -> np.ndarray:
     return out
 
 
+def _coded(names: list[Any], picks: np.ndarray) -> np.ndarray:
+    """`names[picks]` as objects, its codes remembered as the readers remember those of the columns they read."""
+    from slac.runtime.columns import remember_codes
+
+    values = _objects(np.array(names, dtype=object)[picks].tolist())
+    remember_codes(values, list(names), picks)
+    return values
+
+
 def generate(
     policy: Any, *, tickets: int = 1_000_000, customers: int = 10_000, incidents: int = 50_000, seed: int = 1
 ) -> Any:
@@ -60,25 +69,27 @@ def generate(
     tiers = list(policy.tiers)
     prios = list(policy.priorities)
     cust_ids = [f"c{i:05d}" for i in range(customers)]
+    tier_pick = rng.integers(0, len(tiers), customers)
     cust = Customers(
         id=_objects(cust_ids),
-        tier=_objects([tiers[i] for i in rng.integers(0, len(tiers), customers)]),
+        tier=_coded(tiers, tier_pick),
         fee=tuple(Decimal(int(f)) for f in rng.integers(10, 5000, customers)),
         row=np.arange(2, customers + 2, dtype=np.int64),
     )
     opened = np.sort(rng.integers(per.start, per.end, tickets, dtype=np.int64))
     delay = rng.exponential(4 * HOUR, tickets).astype(np.int64)
     responded = np.where(rng.random(tickets) < 0.2, MISSING, opened + delay)
-    cause = _objects([None] * tickets)
-    cause[rng.random(tickets) < 0.02] = "customer_caused"
+    caused = rng.random(tickets) < 0.02
+    cust_pick = rng.integers(0, customers, tickets)
+    prio_pick = rng.integers(0, len(prios), tickets)
     tick = Tickets(
         id=_objects([f"t{i}" for i in range(tickets)]),
-        customer=_objects(np.array(cust_ids, dtype=object)[rng.integers(0, customers, tickets)].tolist()),
-        priority=_objects(np.array(prios, dtype=object)[rng.integers(0, len(prios), tickets)].tolist()),
+        customer=_coded(cust_ids, cust_pick),
+        priority=_coded(prios, prio_pick),
         opened=opened,
         responded=responded,
         outage=rng.random(tickets) < 0.5,
-        cause=cause,
+        cause=_coded([None, "customer_caused"], caused.astype(np.int64)),
         row=np.arange(2, tickets + 2, dtype=np.int64),
     )
     start = rng.integers(per.start - 6 * HOUR, per.end, incidents, dtype=np.int64)

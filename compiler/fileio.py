@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -92,21 +92,27 @@ def read_source(path: str | Path) -> str:
     return text.replace("\r\n", "\n")
 
 
-def atomic_write(path: str | Path, data: str | bytes, *, mode: int | None = None) -> None:
+def atomic_write(path: str | Path, data: str | bytes | Iterable[bytes], *, mode: int | None = None) -> None:
     """Write `data` to `path` so that readers see the old file or the new one, never a fragment.
 
-    `mode` gives the new file these permissions (default: the usual ones, 0666 less the umask).
+    `data` may come in pieces (an iterable of bytes, written as they come: a large report need not be
+    held whole); an error while they come leaves the old file. `mode` gives the new file these
+    permissions (default: the usual ones, 0666 less the umask).
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if isinstance(data, str):
+        pieces: Iterable[bytes | bytearray | memoryview] = [data.encode("utf-8")]
+    else:
+        pieces = [data] if isinstance(data, bytes | bytearray | memoryview) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         # mkstemp makes the file private; give the result the usual permissions (or the ones asked for).
         os.fchmod(fd, 0o666 & ~_umask() if mode is None else mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+            for piece in pieces:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)

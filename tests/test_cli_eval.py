@@ -167,6 +167,7 @@ def test_an_evaluation_error_exits_2(inputs: dict[str, Path], monkeypatch: pytes
         raise ValueError("2040-03-01 is outside the holidays materialised in the policy (2025-2030)")
 
     monkeypatch.setattr(slac.runtime.evaluate, "evaluate", refuse)
+    monkeypatch.setattr(slac.runtime.evaluate, "evaluate_for_json", refuse)  # the JSON report's path
     code, out, err = evaluate(WEBSOFT9, inputs)
     assert code == 2 and out == "" and "Traceback" not in err
     assert "cannot evaluate 2025-03: 2040-03-01 is outside the holidays materialised" in err

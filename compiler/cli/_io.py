@@ -51,7 +51,7 @@ def read(path: str) -> str:
 STDOUT = "-"
 
 
-def write(path: str | Path, data: str | bytes, inputs: Iterable[str | Path] = ()) -> None:
+def write(path: str | Path, data: str | bytes | Iterable[bytes], inputs: Iterable[str | Path] = ()) -> None:
     """Write `data` atomically to `path`, or exit 2 naming the file (also when `path` is one of `inputs`)."""
     guard([path], inputs)
     try:
@@ -60,10 +60,17 @@ def write(path: str | Path, data: str | bytes, inputs: Iterable[str | Path] = ()
         fail(f"{path}: cannot write: {exc.strerror or exc}")
 
 
-def emit(data: str | bytes, output: str | Path | None, inputs: Iterable[str | Path] = ()) -> None:
-    """`data` to stdout (no `-o`, or `-o -`), or written atomically to `output`."""
+def emit(data: str | bytes | Iterable[bytes], output: str | Path | None, inputs: Iterable[str | Path] = ()) -> None:
+    """`data` (text, bytes, or bytes in pieces as they are made) to stdout (no `-o`, or `-o -`), or written
+    atomically to `output`."""
     if output is None or str(output) == STDOUT:
-        click.echo(data, nl=False)
+        if isinstance(data, str | bytes):
+            click.echo(data, nl=False)
+            return
+        stream = sys.stdout.buffer
+        for piece in data:
+            stream.write(piece)
+        stream.flush()
     else:
         write(output, data, inputs)
 

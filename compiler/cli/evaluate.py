@@ -146,15 +146,21 @@ def evaluate_cmd(
                 bars[0].update(max(done - bars[0].pos, 0))
 
             live = show_progress()
+            bar = progress if live else None
             report = evaluate_files(
-                policy, inputs, period=period, as_of=as_of, engine=engine, progress=progress if live else None
+                policy, inputs, period=period, as_of=as_of, engine=engine, progress=bar, for_json=fmt == "json"
             )
     except (EventError, UsageError) as exc:
         fail(str(exc))
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing
         fail(f"cannot evaluate {period}: {exc}")
-    data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
-    emit(data, output, [source, *inputs.paths()])
+    if fmt == "json":  # written customer by customer as it is serialised (a 1M-ticket report is 100 MB)
+        from ..render.report import json_chunks
+
+        emit(json_chunks(report), output, [source, *inputs.paths()])
+    else:
+        data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
+        emit(data, output, [source, *inputs.paths()])
     if as_of is not None:
         _say_at_risk(report)
     if output not in (None, STDOUT):

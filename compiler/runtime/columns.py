@@ -2,12 +2,57 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 SMALL = 4096  # rows below which plain Python beats importing and calling Arrow
+
+
+class ByIdentity:
+    """Values computed from an object, kept while that object lives (looked up by identity, not equality).
+
+    For arrays, which compare element-wise and so cannot be dictionary keys.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[int, tuple[weakref.ref[Any], Any]] = {}
+
+    def get(self, key: Any) -> Any:
+        entry = self._found.get(id(key))
+        return entry[1] if entry is not None and entry[0]() is key else None
+
+    def put(self, key: Any, value: Any) -> None:
+        ident = id(key)
+
+        def forget(ref: weakref.ref[Any]) -> None:
+            if ident in self._found and self._found[ident][0] is ref:
+                del self._found[ident]
+
+        self._found[ident] = (weakref.ref(key, forget), value)
+
+    def make(self, key: Any, compute: Callable[[Any], Any]) -> Any:
+        value = self.get(key)
+        if value is None:
+            value = compute(key)
+            self.put(key, value)
+        return value
+
+
+# Object columns whose codes the reader knows (Arrow's dictionary_encode): `values[i] == names[codes[i]]`.
+_CODED = ByIdentity()
+
+
+def remember_codes(values: npt.NDArray[np.object_], names: list[Any], indices: npt.NDArray[Any]) -> None:
+    """Record that `values[i] == names[indices[i]]`, so that `codes` maps the few names, not every row.
+
+    `values` becomes read-only: the codes would be wrong after a write.
+    """
+    values.flags.writeable = False
+    _CODED.put(values, (names, indices))
 
 
 def codes(
@@ -17,8 +62,14 @@ def codes(
 
     Through Arrow's hash lookup for big columns: a Python loop over 1M rows costs ~0.2 s, this
     ~0.05 s. Small ones (an example, a test) stay in Python: importing pyarrow costs more than that,
-    and pyarrow imports pandas whenever it is installed.
+    and pyarrow imports pandas whenever it is installed. A column the reader encoded
+    (`remember_codes`) costs a lookup per distinct value and one `take`.
     """
+    known = _CODED.get(values)
+    if known is not None:
+        listed, indices = known
+        table = codes(_objects(listed), names, what, unknown_ok=unknown_ok)
+        return table[indices]
     if len(values) < SMALL:
         index = {name: i for i, name in enumerate(names)}
         out = np.array([index.get(v, -1) if v is not None else -1 for v in values.tolist()], dtype=np.int64)
@@ -54,3 +105,9 @@ def sort_order(*keys: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
     )
     order = pc.sort_indices(table, sort_keys=[(f"k{j}", "ascending") for j in range(len(keys))])
     return np.asarray(order.to_numpy(), dtype=np.int64)
+
+
+def _objects(values: list[Any]) -> npt.NDArray[np.object_]:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out

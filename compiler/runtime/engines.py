@@ -55,13 +55,18 @@ def evaluate_files(
     as_of: datetime | None = None,
     engine: str = "numpy",
     progress: Callable[[int, int], None] | None = None,
+    for_json: bool = False,
 ) -> dict[str, Any]:
     """The report of one period. Raises EventError (a bad row), UsageError, or ValueError (a bad period).
 
-    `progress(done, total)` is called as tickets are measured (total: the tickets read).
+    `progress(done, total)` is called as tickets are measured (total: the tickets read). `for_json`:
+    the report is only written as JSON (`render.report.json_chunks`), so the numpy engine may hand
+    each customer's breaches over as JSON text (`runtime.evaluate.evaluate_for_json`).
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if for_json and engine == "numpy":
+        return _numpy(policy, inputs, period=period, as_of=as_of, progress=progress, for_json=True)
     module, _, name = ENGINES[engine].partition(":")
     run: Callable[..., dict[str, Any]] = getattr(import_module(module), name)
     return run(policy, inputs, period=period, as_of=as_of, progress=progress)
@@ -74,10 +79,13 @@ def _numpy(
     period: str,
     as_of: datetime | None,
     progress: Callable[[int, int], None] | None,
+    for_json: bool = False,
 ) -> dict[str, Any]:
     """The in-memory engine: read and validate every file, then `slac.runtime.evaluate`."""
-    from .evaluate import evaluate
+    from .evaluate import evaluate, evaluate_for_json
 
+    if for_json:
+        evaluate = evaluate_for_json
     events = read_events_any(policy, inputs)
     total = len(events.tickets.id)
     if progress is None or total == 0:

@@ -28,8 +28,9 @@ import numpy.typing as npt
 from .. import limits
 from ..policy.codec import money_str, seconds_of_us
 from .availability import COUNTED, REASONS, Downtime, downtime
-from .calendar import US, from_us, iso_many, to_us, wall_to_us
-from .columns import codes, sort_order
+from .breaches import BreachColumns, breach_columns
+from .calendar import from_us, to_us, wall_to_us
+from .columns import codes
 from .credits import describe, rules
 from .entries import claim_within, header, uptime_entry
 from .events import MISSING, Events, Incidents, Tickets
@@ -196,6 +197,34 @@ def evaluate(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """The report of one period (a JSON-ready dict valid against report.schema.json)."""
+    return _evaluate(policy, events, period, as_of, progress, json_runs=False)
+
+
+def evaluate_for_json(
+    policy: Policy,
+    events: Events,
+    *,
+    period: str,
+    as_of: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """`evaluate`'s report for the JSON writer only (`render.report.json_chunks`): the same bytes once written.
+
+    Each customer's breaches are a `breaches.BreachRun` (JSON text cut from one column) instead of
+    a list of dicts: a month of 100k+ breaches is written without a dict per breach.
+    """
+    return _evaluate(policy, events, period, as_of, progress, json_runs=True)
+
+
+def _evaluate(
+    policy: Policy,
+    events: Events,
+    period: str,
+    as_of: datetime | None,
+    progress: Callable[[int], None] | None,
+    *,
+    json_runs: bool,
+) -> dict[str, Any]:
     if needs_scopes(policy.raw):  # a term of language v2: windows, scopes, formulas (report format 1.1)
         return _evaluate_scoped(policy, events, period, as_of, progress)
     per = Period.month(policy, period)
@@ -215,7 +244,7 @@ def evaluate(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        report = assemble(policy, events, per, as_of_us, results, down)
+        report = assemble(policy, events, per, as_of_us, results, down, json_runs=json_runs)
     finally:
         if collecting:
             gc.enable()
@@ -294,9 +323,19 @@ def _history_breaches(
 
 
 def assemble(
-    policy: Policy, events: Events, per: Period, as_of: int, results: TicketResults, down: Downtime
+    policy: Policy,
+    events: Events,
+    per: Period,
+    as_of: int,
+    results: TicketResults,
+    down: Downtime,
+    *,
+    json_runs: bool = False,
 ) -> dict[str, Any]:
-    """The report dict from the computed columns: per customer uptime, downtime, tickets, credits, claim."""
+    """The report dict from the computed columns: per customer uptime, downtime, tickets, credits, claim.
+
+    With `json_runs`, breaches are `BreachRun`s for the JSON writer (`evaluate_for_json`).
+    """
     cur = policy.currency
     length = per.end - per.start
     customers = events.customers
@@ -304,11 +343,11 @@ def assemble(
     incidents = events.incidents
     n_customers = len(customers.id)
 
-    secs = seconds_of_us
     from .tickets_report import clocks_by_customer, missed_counts, missed_ids
 
     ticket_entries = _ticket_counts(results, n_customers)
-    breach_lists = breaches_by_customer(policy, tickets, results, as_of, n_customers)
+    breach_cols = _breach_columns(policy, tickets, results, as_of, n_customers)
+    breach_lists = None if json_runs else breach_cols.dicts()
     clock_lists = clocks_by_customer(policy, tickets, results, n_customers)  # issue 12, empty without targets
 
     claim_entry = _claim_entry(policy, per)
@@ -329,14 +368,14 @@ def assemble(
         counted = counted_us[c]
         spec = policy.tiers[tier]
         up = uptime_entry(policy, spec["uptime"], length - counted, length, spec["line"])
-        own_counted, own_excluded = own[c]
-        breaches = breach_lists[c]
+        own_counted = own[c][0]
+        breaches = breach_cols.run(c) if breach_lists is None else breach_lists[c]
+        ids = breach_cols.ids(c)
         extra = clock_lists[c]
-        owed = credit_rules.lines(tier, fee, length - counted, length, len(breaches), missed_counts(extra))
+        owed = credit_rules.lines(tier, fee, length - counted, length, len(ids), missed_counts(extra))
         subtotal, limit, total = credit_rules.settle(fee, owed)
         cap_entry = _cap_entry(credit_rules.cap_raw, subtotal, limit, cur)
         platform_counted = platform_counts[c]
-        ids = [b["id"] for b in breaches]
         lines = describe(policy, owed, up["display"], ids, own_counted, platform_counted, missed_ids(extra))
         out_customers.append(
             {
@@ -345,17 +384,7 @@ def assemble(
                 "fee": money_str(fee, cur),
                 "currency": cur,
                 "uptime": up,
-                "downtime": {
-                    "counted_seconds": secs(counted),
-                    "excluded": [
-                        {"cause": cause, "reason": reason, "seconds": secs(excluded_us[c][j])}
-                        for j, cause, reason in excluded_keys
-                        if excluded_us[c][j]
-                    ],
-                    "incidents": own_counted,
-                    "excluded_incidents": own_excluded,
-                    "platform_incidents": platform_counted,
-                },
+                "downtime": _downtime_entry(counted, excluded_keys, excluded_us[c], own[c], platform_counted),
                 "tickets": ticket_entries[c],
                 "breaches": breaches,
                 "credits": lines,
@@ -372,6 +401,26 @@ def assemble(
         **header(policy, per.name, per.start, per.end, as_of, REPORT_FORMAT),
         "platform_incidents": _platform_incidents(policy, incidents, down),
         "customers": out_customers,
+    }
+
+
+def _downtime_entry(
+    counted: int,
+    keys: list[tuple[int, str | None, str | None]],
+    excluded_us: list[int],
+    own: tuple[list[str], list[str]],
+    platform_counted: list[str],
+) -> dict[str, Any]:
+    return {
+        "counted_seconds": seconds_of_us(counted),
+        "excluded": [
+            {"cause": cause, "reason": reason, "seconds": seconds_of_us(excluded_us[j])}
+            for j, cause, reason in keys
+            if excluded_us[j]
+        ],
+        "incidents": own[0],
+        "excluded_incidents": own[1],
+        "platform_incidents": platform_counted,
     }
 
 
@@ -455,54 +504,14 @@ def breaches_by_customer(
 ) -> list[list[dict[str, Any]]]:
     """The report's breaches of each customer, by opening time then id (excluded tickets never breach).
 
-    Built column by column (one sort, vectorised timestamps) since a month can have 100k+ breaches.
+    Built column by column (`breaches.breach_columns`: one sort, vectorised timestamps) since a month
+    can have 100k+ breaches.
     """
+    return _breach_columns(policy, tickets, results, as_of, n_customers).dicts()
+
+
+def _breach_columns(
+    policy: Policy, tickets: Tickets, results: TicketResults, as_of: int, n_customers: int
+) -> BreachColumns:
     pos = np.flatnonzero((results.state == BREACHED) & ~results.excluded)
-    out: list[list[dict[str, Any]]] = [[] for _ in range(n_customers)]
-    if len(pos) == 0:
-        return out
-    tix = results.index[pos]
-    order = sort_order(results.customer[pos], tickets.opened[tix], tickets.id[tix])
-    pos, tix = pos[order], tix[order]
-    deadline = results.deadline[pos]
-    responded = tickets.responded[tix]
-    answered = responded != MISSING
-    late = np.where(answered, responded, as_of) - deadline
-    response: list[str | None] = [None] * len(pos)
-    for k, text in zip(np.flatnonzero(answered).tolist(), iso_many(responded[answered], policy.zone), strict=True):
-        response[k] = text
-    prio_names = np.array(list(policy.priorities), dtype=object)
-    whole, rest = np.divmod(late, US)
-    lateness = [w if r == 0 else (w * US + r) / US for w, r in zip(whole.tolist(), rest.tolist(), strict=True)]
-    customer = results.customer[pos]
-    rows = zip(
-        tickets.id[tix].tolist(),
-        tickets.priority[tix].tolist(),
-        prio_names[results.effective[pos]].tolist(),
-        iso_many(tickets.opened[tix], policy.zone),
-        iso_many(deadline, policy.zone),
-        response,
-        lateness,
-        results.line[pos].tolist(),
-        tickets.row[tix].tolist(),
-        strict=True,
-    )
-    flat = [
-        {
-            "id": ident,
-            "priority": prio,
-            "effective_priority": eff,
-            "opened": opened,
-            "deadline": due,
-            "response": resp,
-            "lateness_seconds": lat,
-            "target_line": line,
-            "row": row,
-        }
-        for ident, prio, eff, opened, due, resp, lat, line, row in rows
-    ]
-    bounds = np.searchsorted(customer, np.arange(n_customers + 1)).tolist()
-    for c in range(n_customers):
-        if bounds[c] != bounds[c + 1]:
-            out[c] = flat[bounds[c] : bounds[c + 1]]
-    return out
+    return breach_columns(policy, tickets, results, pos, as_of, n_customers)

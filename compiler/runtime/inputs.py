@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import limits
+from .columns import ByIdentity, remember_codes
 from .events import MISSING, Customers, Events, Incidents, Tickets
 from .readers import FORMATS, EventError, Source, first_true, no_nulls, open_source
 
@@ -124,7 +125,7 @@ def read_customers(path: str | Path, policy: Mapping[str, Any]) -> Customers:
     p.raise_first()
     return Customers(
         id=id_objects,
-        tier=_objects(tiers),
+        tier=_objects(tiers, coded=True),
         fee=tuple(Decimal(f) for f in fees.to_pylist()),
         row=src.rows,
         source=src.path,
@@ -171,8 +172,8 @@ def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Cust
     p.raise_first()
     return Tickets(
         id=id_objects,
-        customer=_objects(cust),
-        priority=_objects(prio),
+        customer=_objects(cust, coded=True),
+        priority=_objects(prio, coded=True),
         opened=opened,
         responded=responded,
         outage=outage,
@@ -219,10 +220,21 @@ def read_incidents(path: str | Path, policy: Mapping[str, Any], *, customers: Cu
 
 
 def _text(src: Source, name: str) -> pa.Array:
-    """The column as trimmed text, null as ""; a column the file lacks is all "" (optional columns)."""
+    """The column as trimmed text, null as ""; a column the file lacks is all "" (optional columns).
+
+    Made once per column: every check of the column and every message reads the same array.
+    """
+    key = ("text", name)
+    if key not in src.cache:
+        src.cache[key] = _trimmed(src, name)
+    text: pa.Array = src.cache[key]
+    return text
+
+
+def _trimmed(src: Source, name: str) -> pa.Array:
     if name not in src.table.column_names:
         return pa.array([""] * len(src), pa.string())
-    col = src.table.column(name)
+    col = src.column(name)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         try:
             col = pc.cast(col, pa.string())
@@ -235,7 +247,26 @@ def _text(src: Source, name: str) -> pa.Array:
                 unit=src.unit,
             ) from None
     arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    return no_nulls(pc.utf8_trim_whitespace(arr), "")
+    return no_nulls(arr if _plain_edges(arr) else pc.utf8_trim_whitespace(arr), "")
+
+
+def _plain_edges(arr: pa.Array) -> bool:
+    """Whether no value starts or ends with a byte that may be (part of) white space: nothing to trim.
+
+    Read from the column's offsets and bytes (trimming a 1M-row column copies it); a value whose
+    first or last byte is outside printable ASCII is left to Arrow's Unicode trim.
+    """
+    if not pa.types.is_string(arr.type):
+        return False
+    _, offsets, data = arr.buffers()
+    if data is None:
+        return True  # no bytes: every value empty or null
+    at = np.frombuffer(offsets, dtype=np.int32, count=len(arr) + 1, offset=4 * arr.offset)
+    lo, hi = at[:-1], at[1:]
+    filled = hi > lo
+    raw = np.frombuffer(data, dtype=np.uint8)
+    edges = np.concatenate((raw[lo[filled]], raw[hi[filled] - 1]))
+    return bool(((edges > 0x20) & (edges < 0x7F)).all())
 
 
 def _required_text(src: Source, p: _Problems, name: str) -> pa.Array:
@@ -261,24 +292,42 @@ def _unique(src: Source, p: _Problems, name: str, text: pa.Array, values: np.nda
 
 
 def _all_distinct(text: pa.Array, values: np.ndarray) -> bool:
-    """Whether no value repeats; for ASCII ids (the usual case) by sorting them as fixed-width bytes."""
+    """Whether no value repeats; for ASCII ids (the usual case) by sorting them as 64-bit words.
+
+    Each id, padded with spaces to a multiple of 8 bytes, is read as words: an id of up to 8
+    characters is one word (equal words, equal ids), a longer one is hashed from its words; only
+    when two hashes meet does the exact (slower) check decide.
+    """
     n = len(text)
     if n > 1000 and pc.all(pc.string_is_ascii(text)).as_py():
         width = max(int(pc.max(pc.binary_length(text)).as_py() or 0), 1)
         if width <= 64:
+            words = -(-width // 8)
             # Values are trimmed, so none ends in a space: padding with spaces keeps distinct values distinct.
-            padded = pc.utf8_rpad(text, width=width, padding=" ")
+            padded = pc.utf8_rpad(text, width=8 * words, padding=" ")
             _, offsets, data = padded.buffers()
             start = int(np.frombuffer(offsets, dtype=np.int32, count=1, offset=4 * padded.offset)[0])
-            fixed = np.frombuffer(data, dtype=f"S{width}", count=n, offset=start)
-            ordered = np.sort(fixed)
-            return not bool((ordered[1:] == ordered[:-1]).any())
+            fixed = np.frombuffer(data, dtype="<u8", count=n * words, offset=start).reshape(n, words)
+            key = fixed[:, 0].copy()
+            for j in range(1, words):
+                key *= np.uint64(0x9E3779B97F4A7C15)  # wraps modulo 2**64
+                key ^= fixed[:, j]
+            ordered = np.sort(key)
+            meet = bool((ordered[1:] == ordered[:-1]).any())
+            if not meet or words == 1:
+                return not meet
     return len(set(values)) == n  # 2× slower than the sort for 1M ids, but any text
 
 
 def _known(p: _Problems, name: str, text: pa.Array, choices: Sequence[str], what: str, *, where: str = "") -> None:
+    """The first value not among `choices` (empty is allowed here), checked on the column's distinct values."""
     allowed = pa.array(sorted(set(choices)), pa.string())
-    unknown = pc.and_(pc.not_equal(text, ""), pc.invert(pc.is_in(text, value_set=allowed)))
+    encoded = _encoded(text)
+    words = encoded.dictionary
+    strange = pc.and_(pc.not_equal(words, ""), pc.invert(pc.is_in(words, value_set=allowed)))
+    if not pc.any(strange).as_py():
+        return
+    unknown = pc.is_in(encoded.indices, value_set=pc.indices_nonzero(strange).cast(encoded.indices.type))
     p.first(
         unknown, name, lambda i: f"unknown {what} {_show(text, i)}{where}; {_suggest(text[i].as_py(), choices, what)}"
     )
@@ -397,7 +446,7 @@ def _flags(src: Source, p: _Problems, name: str) -> np.ndarray:
 def _causes(src: Source, p: _Problems, policy: Mapping[str, Any]) -> np.ndarray:
     text = _text(src, "cause")
     _known(p, "cause", text, [e["id"] for e in policy.get("exclusions") or ()], "cause (exclusion)")
-    return _objects(text, empty_as_none=True)
+    return _objects(text, empty_as_none=True, coded=True)
 
 
 def _customer_lists(src: Source, p: _Problems, customers: Customers) -> tuple[tuple[str, ...] | None, ...]:
@@ -434,15 +483,31 @@ def _customer_lists(src: Source, p: _Problems, customers: Customers) -> tuple[tu
 # ---- helpers ---------------------------------------------------------------------------------
 
 
-def _objects(text: pa.Array, *, distinct: bool = False, empty_as_none: bool = False) -> np.ndarray:
-    """An object array of str; repeated values share one str (tiers, priorities: a few values, 1M rows)."""
+def _objects(text: pa.Array, *, distinct: bool = False, empty_as_none: bool = False, coded: bool = False) -> np.ndarray:
+    """An object array of str; repeated values share one str (tiers, priorities: a few values, 1M rows).
+
+    `coded`: the array's codes are remembered with it (`columns.remember_codes`; it becomes
+    read-only), so that the evaluator's `codes` need not hash every row again.
+    """
     if distinct:  # ids: nothing to share
         return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
-    encoded = pc.dictionary_encode(text)
+    encoded = _encoded(text)
     values = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
     if empty_as_none:
         values[values == ""] = None
-    return values[encoded.indices.to_numpy(zero_copy_only=False)]
+    indices = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
+    out = values[indices]
+    if coded:
+        remember_codes(out, values.tolist(), indices)
+    return out
+
+
+# The dictionary encoding of each text column, made once for its checks (`_known`) and its objects.
+_ENCODED = ByIdentity()
+
+
+def _encoded(text: pa.Array) -> Any:
+    return _ENCODED.make(text, pc.dictionary_encode)
 
 
 def _show(text: pa.Array, i: int) -> str:

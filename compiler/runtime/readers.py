@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ class Source:
     rows: np.ndarray  # int64, the row number a person sees for each record
     unit: str  # "line" or "row"
     header_row: int  # where a missing column is reported
+    cache: dict[Any, Any] = field(default_factory=dict)  # columns as the checks read them, made once each
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -52,6 +53,14 @@ class Source:
     def has(self, name: str) -> bool:
         # JSON Lines have every column (a key a record lacks is null, as if empty there)
         return name in self.table.column_names
+
+    def column(self, name: str) -> Any:
+        """The column as one Arrow array (the CSV reader returns chunks), combined once for every check."""
+        key = ("column", name)
+        if key not in self.cache:
+            col = self.table.column(name)
+            self.cache[key] = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        return self.cache[key]
 
     def error(self, index: int | None, column: str | None, message: str) -> EventError:
         row = self.header_row if index is None else int(self.rows[index])
@@ -117,24 +126,31 @@ def _check_file(path: str) -> None:
 
 
 def _check_cells(src: Source, columns: Sequence[str]) -> None:
-    """No NUL byte and no cell longer than MAX_FIELD_CHARS in the columns slac reads (others are ignored)."""
+    """No NUL byte and no cell longer than MAX_FIELD_CHARS in the columns slac reads (others are ignored).
+
+    Answered from each column's buffers when they show there is none (the usual case): a column
+    whose bytes hold no zero has no NUL, and a value of at most N bytes has at most N characters.
+    """
     for name in columns:
         if name not in src.table.column_names:
             continue
-        col = src.table.column(name)
-        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        kind = src.table.schema.field(name).type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
             continue
-        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-        nul = first_true(pc.match_substring(arr, "\x00"))
-        if nul is not None:
-            raise src.error(nul, name, "contains a NUL byte; this is not text — check how the file was exported")
-        long = first_true(pc.greater(pc.utf8_length(arr), limits.MAX_FIELD_CHARS))
-        if long is not None:
-            raise src.error(
-                long,
-                name,
-                f"a value of {len(arr[long].as_py()):,} characters; a cell holds at most {limits.MAX_FIELD_CHARS:,}",
-            )
+        arr = src.column(name)
+        data = arr.buffers()[2]
+        if data is not None and data.size and np.frombuffer(data, dtype=np.uint8).min() == 0:
+            nul = first_true(pc.match_substring(arr, "\x00"))
+            if nul is not None:
+                raise src.error(nul, name, "contains a NUL byte; this is not text — check how the file was exported")
+        if len(arr) and (pc.max(pc.binary_length(arr)).as_py() or 0) > limits.MAX_FIELD_CHARS:
+            long = first_true(pc.greater(pc.utf8_length(arr), limits.MAX_FIELD_CHARS))
+            if long is not None:
+                raise src.error(
+                    long,
+                    name,
+                    f"a value of {len(arr[long].as_py()):,} characters; a cell holds at most {limits.MAX_FIELD_CHARS:,}",
+                )
 
 
 def _read_csv(path: str) -> Source:
@@ -202,19 +218,26 @@ def _read_csv(path: str) -> Source:
         _ = table.column_names
     except UnicodeDecodeError:  # a quoted header name spanning lines, with bytes that are not UTF-8
         raise _not_utf8(path, header) from None
-    # A record starts further down by the line breaks inside the (quoted) values before it.
+    return Source(path, table, _csv_rows(path, table, multiline), "line", 1)
+
+
+def _csv_rows(path: str, table: pa.Table, multiline: bool) -> np.ndarray:
+    """The line each record starts on: further down by the line breaks inside the (quoted) values before it."""
     breaks = np.zeros(table.num_rows, dtype=np.int64)
-    for column in table.columns:
+    # A quoted header name over two lines (Arrow reads it so when values may span lines) moves every record.
+    after = 1 + sum(name.count("\n") for name in table.column_names)
+    lines = _line_count(path)
+    # Every record takes a line at least: with no more lines than records, no value holds a line break
+    # and no line is empty (the usual file), so the columns need no scan.
+    for column in table.columns if lines > table.num_rows + after else ():
         if not pa.types.is_string(column.type):
             # only a column Arrow named differently from the header slac read (a quoted name over two
             # lines) is not forced to text; all empty, it is of type null, and holds no line breaks
             continue
         if multiline or pc.any(pc.match_substring(column, "\n")).as_py():
             breaks += np.asarray(pc.count_substring(column, "\n").to_numpy(zero_copy_only=False), dtype=np.int64)
-    # A quoted header name over two lines (Arrow reads it so when values may span lines) moves every record.
-    after = 1 + sum(name.count("\n") for name in table.column_names)
-    blanks = _line_count(path) > table.num_rows + after + breaks.sum()
-    return Source(path, table, _record_lines(path, breaks, blanks, after), "line", 1)
+    blanks = lines > table.num_rows + after + breaks.sum()
+    return _record_lines(path, breaks, blanks, after)
 
 
 def _line_count(path: str) -> int:
@@ -538,6 +561,8 @@ def first_true(mask: Any) -> int | None:
     if isinstance(mask, np.ndarray):
         hits = np.flatnonzero(mask)
         return int(hits[0]) if len(hits) else None
+    if not pc.any(mask).as_py():  # nulls are skipped; the usual answer, without a scan for the position
+        return None
     index = pc.index(no_nulls(mask, False), True).as_py()
     return None if index is None or index < 0 else int(index)
 
