@@ -247,7 +247,8 @@ def _evaluate_scoped(
 
     clock_lists = clocks_by_customer(policy, events.tickets, results, len(ids))  # issue 12
     per_miss = any(c["per_miss"] for c in policy.raw["credits"])
-    history = []  # the earlier windows of a cap's longer span, their tickets measured as of the same moment
+    # The earlier windows of a cap's longer span, their tickets measured as of the same moment.
+    history: list[tuple[Any, ...]] = []
     for w in cap_history(policy, window):
         found = (
             _history_breaches(policy, events, customer_index, customer_tier, w, as_of_us, hist) if per_miss else None
