@@ -168,19 +168,42 @@ class _Cache(dict[str, _Lists]):
         return lists
 
 
+def _timed(events: Sequence[tuple[datetime, str]], opened: int, opened_at: datetime | None) -> list[tuple[int, str]]:
+    """The events as (µs, event), exactly as `to_us` gives them.
+
+    An event in the opening's own tzinfo (the usual case) is placed from the opening: two datetimes
+    with the same tzinfo subtract as wall clocks, so the difference of their UTC offsets (each
+    with its own fold) corrects it to elapsed time, without a conversion to UTC per event.
+    """
+    try:
+        if opened_at is not None and (base_off := opened_at.utcoffset()) is not None:
+            tz = opened_at.tzinfo
+            return [
+                (opened + ((m - opened_at) - (m.utcoffset() - base_off)) // _ONE_US, e)  # type: ignore[operator]
+                if m.tzinfo is tz
+                else ((m - EPOCH) // _ONE_US, e)
+                for m, e in events
+            ]
+        return [((m - EPOCH) // _ONE_US, e) for m, e in events]
+    except TypeError:  # a naive datetime (or a tzinfo without an offset): to_us says what is wrong
+        return [(to_us(m), e) for m, e in events]
+
+
 def history(
-    events: Sequence[tuple[datetime, str]], opened: int, resolved: int | None, pausing: frozenset[str]
+    events: Sequence[tuple[datetime, str]],
+    opened: int,
+    resolved: int | None,
+    pausing: frozenset[str],
+    opened_at: datetime | None = None,
 ) -> tuple[list[tuple[int, int]], list[list[int]], list[int], bool]:
-    """(pauses, cycles [start, end or -1], updates, paused now) from (at, "update" | "status:NAME") in time order."""
+    """(pauses, cycles [start, end or -1], updates, paused now) from (at, "update" | "status:NAME") in time order;
+    `opened_at`: the opening as given (`opened` is its µs), to place events in its zone quickly."""
     pauses: list[tuple[int, int]] = []
     cycles = [[opened, -1]]
     updates: list[int] = []
     since = -1
     done = False
-    try:  # aware datetimes: exact µs by timedelta floor division (to_us, without a call per event)
-        timed = [((moment - EPOCH) // _ONE_US, event) for moment, event in events]
-    except TypeError:  # a naive datetime: to_us says what is wrong
-        timed = [(to_us(moment), event) for moment, event in events]
+    timed = _timed(events, opened, opened_at)
     timed.sort(key=_first)  # stable: events at the same instant keep their written order
     for at, event in timed:
         if event == "update":
@@ -280,9 +303,10 @@ def target_statuses(
     resolved: int | None,
     events: Sequence[tuple[datetime, str]],
     as_of: int,
+    opened_at: datetime | None = None,
 ) -> tuple[TargetStatus, ...]:
     """Every target of the ticket: the response, the current (or last) cycle's resolution, its update gap."""
-    pauses, cycles, updates, paused_now = history(events, opened, resolved, policy.pause_statuses)
+    pauses, cycles, updates, paused_now = history(events, opened, resolved, policy.pause_statuses, opened_at)
     cache = _Cache(policy, opened, pauses)
     ctx = (pauses, paused_now, cache)
     out: list[TargetStatus] = []
