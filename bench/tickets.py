@@ -69,14 +69,16 @@ def generate(policy: Any, events: Any, seed: int = 3) -> Any:
     cum -= np.repeat(cum[first] - gaps[first], counts)
     at = t.opened[owner] + cum
     update = rng.random(len(owner)) < 0.4
-    status = np.array(STATUSES, dtype=object)[rng.integers(0, len(STATUSES), len(owner))]
-    status[update] = None
+    code = rng.integers(0, len(STATUSES), len(owner)).astype(np.int32)
+    code[update] = -1  # as the reader (inputs_tickets) gives them: codes into the names, -1 for updates
+    status = np.array([*STATUSES, None], dtype=object)[code]
     last = np.full(n, MISSING, dtype=np.int64)
     np.maximum.at(last, owner, at)
     last = np.maximum(last, t.opened)
     resolved = np.where(rng.random(n) < 0.7, last + rng.exponential(4 * HOUR, n).astype(np.int64), MISSING)
     kind = np.where(update, UPDATE, STATUS).astype(np.int8)
-    ev = TicketEvents(owner, at, kind, status, np.arange(2, len(owner) + 2, dtype=np.int64))
+    rows = np.arange(2, len(owner) + 2, dtype=np.int64)
+    ev = TicketEvents(owner, at, kind, status, rows, "", code, STATUSES)
     return replace(events, tickets=replace(t, resolved=resolved), ticket_events=ev)
 
 

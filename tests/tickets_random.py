@@ -87,5 +87,7 @@ def random_clock_events(policy: Any, period: str, *, seed: int, tickets: int, cu
         id=t.id, customer=t.customer, priority=t.priority, opened=opened, responded=responded,
         outage=t.outage, cause=objects([None] * n), row=t.row, resolved=resolved,
     )  # fmt: skip
-    ev = TicketEvents(ev_t, ev_at, kind, objects(status.tolist()), np.arange(2, len(ev_t) + 2, dtype=np.int64))
+    code = np.where(is_update, -1, pick).astype(np.int32)  # as the reader gives them (inputs_tickets)
+    rows = np.arange(2, len(ev_t) + 2, dtype=np.int64)
+    ev = TicketEvents(ev_t, ev_at, kind, objects(status.tolist()), rows, "", code, tuple(STATUSES))
     return Events(base.customers, tick, base.incidents, ticket_events=ev)

@@ -121,7 +121,10 @@ def to_csv(report: Mapping[str, Any]) -> str:
     """One row per customer with the figures a billing system needs; machine-readable, no prose."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    from .report_tickets import CLOCK_COLUMNS, clock_cells, has_clocks  # issue 12: ticket-clock columns
+
+    clocked = has_clocks(report)
+    writer.writerow(CSV_COLUMNS + CLOCK_COLUMNS if clocked else CSV_COLUMNS)
     for c in report["customers"]:
         uptime, downtime, tickets = c["uptime"], c["downtime"], c["tickets"]
         cap, claim, payout = c.get("cap"), c.get("claim"), c.get("payout")
@@ -151,6 +154,7 @@ def to_csv(report: Mapping[str, Any]) -> str:
                 _cell(claim["deadline"] if claim else None),
                 _cell(" ".join(x for x in (payout["form"], payout["when"]) if x) if payout else None),
             )
+            + (clock_cells(c) if clocked else ())
         )
     return out.getvalue()
 

@@ -49,3 +49,47 @@ def clock_lines(
         ]
         out += _table(risk_head, risk_rows)
     return out
+
+
+# ---- CSV --------------------------------------------------------------------------------------
+
+# Added after a CSV report's own columns when the report has resolution or update targets (a report
+# without them keeps its columns as they were). Per customer: the misses, the tickets behind them,
+# and the per-miss credit they earn before the cap (each × count = credit, as in the report's
+# credit lines; several per-miss credits of one target are joined with `;` in `each`).
+CLOCK_COLUMNS = (
+    "missed_resolutions",
+    "missed_resolution_tickets",
+    "missed_resolution_each",
+    "missed_resolution_credit",
+    "missed_updates",
+    "missed_update_tickets",
+    "missed_update_each",
+    "missed_update_credit",
+)
+
+
+def has_clocks(report: Mapping[str, Any]) -> bool:
+    """Whether a report's customer entries have missed resolutions or updates (the policy has such targets)."""
+    return any("missed_resolutions" in c or "missed_updates" in c for c in report["customers"])
+
+
+def clock_cells(c: Mapping[str, Any]) -> tuple[str, ...]:
+    """The `CLOCK_COLUMNS` of one customer entry; a target the policy does not have: empty cells."""
+    from decimal import Decimal
+
+    out: list[str] = []
+    for target, key in (("resolution", "missed_resolutions"), ("update", "missed_updates")):
+        missed = c.get(key)
+        if missed is None:
+            out += ["", "", "", ""]
+            continue
+        if target == "resolution":
+            count, tickets = len(missed), len(dict.fromkeys(m["id"] for m in missed))
+        else:
+            count, tickets = sum(u["count"] for u in missed), len(missed)
+        lines = [x for x in c["credits"] if x["kind"] == "per_miss" and x.get("target") == target]
+        each = ";".join(x["each_amount"] for x in lines)
+        credit = lines[0]["amount"] if len(lines) == 1 else format(sum(Decimal(x["amount"]) for x in lines), "f")
+        out += [str(count), str(tickets), each, credit if lines else ""]
+    return tuple(out)

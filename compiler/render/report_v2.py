@@ -52,10 +52,14 @@ def is_v2(report: Mapping[str, Any]) -> bool:
 def to_csv_v2(report: Mapping[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS_V2)
+    from .report_tickets import CLOCK_COLUMNS, clock_cells, has_clocks  # issue 12: ticket-clock columns
+
+    clocked = has_clocks(report)
+    writer.writerow(CSV_COLUMNS_V2 + CLOCK_COLUMNS if clocked else CSV_COLUMNS_V2)
     for c in report["customers"]:
         claim = c.get("claim") or {}
         minimum = c.get("minimum_credit")
+        clock = clock_cells(c) if clocked else ()  # the customer's, on each of its scope rows
         for s in c["scopes"]:
             up = s["uptime"]
             writer.writerow(
@@ -69,6 +73,7 @@ def to_csv_v2(report: Mapping[str, Any]) -> str:
                     c["subtotal"], _flag(minimum["applied"]) if minimum else "", c["total"],
                     claim.get("last_day") or "",
                 )
+                + clock
             )  # fmt: skip
     return out.getvalue()
 

@@ -276,12 +276,13 @@ def _evaluate_scoped(
 
     clock_lists = clocks_by_customer(policy, events.tickets, results, len(ids))  # issue 12
     per_miss = any(c["per_miss"] for c in policy.raw["credits"])
-    history = []  # the earlier windows of a cap's longer span, their tickets measured as of the same moment
+    # The earlier windows of a cap's longer span, their tickets measured as of the same moment.
+    history: list[tuple[Any, ...]] = []
     for w in cap_history(policy, window):
         found = (
             _history_breaches(policy, events, customer_index, customer_tier, w, as_of_us, hist) if per_miss else None
         )
-        history.append((w, found or [[] for _ in ids]))
+        history.append((w, *found) if found else (w, [[] for _ in ids]))
     collecting = gc.isenabled()
     gc.disable()  # as in `evaluate`: the report's many small acyclic dicts need no cyclic collection
     try:
@@ -312,11 +313,16 @@ def _history_breaches(
     window: Any,
     as_of_us: int,
     hist: Any = None,
-) -> list[list[dict[str, Any]]]:
-    """Each customer's breached responses in an earlier window of a cap's span (`scoped_report.cap_history`)."""
+) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Each customer's breached responses and (issue 12) missed resolutions and updates in an earlier
+    window of a cap's span (`scoped_report.cap_history`), its tickets measured as of the same moment."""
+    from .tickets_report import clocks_by_customer
+
     per = Period(window.name, window.start, window.end)
     results = ticket_results(policy, events.tickets, customer_index, customer_tier, per, as_of_us, None, hist)
-    return breaches_by_customer(policy, events.tickets, results, as_of_us, len(customer_index))
+    n = len(customer_index)
+    breaches = breaches_by_customer(policy, events.tickets, results, as_of_us, n)
+    return breaches, clocks_by_customer(policy, events.tickets, results, n)
 
 
 # ---- the report -------------------------------------------------------------------------------------

@@ -65,6 +65,10 @@ class TicketEvents:
     status: Objects  # the status name of a STATUS event, None for an update
     row: Rows
     source: str = ""
+    # The same statuses as small codes into `status_names` (-1 for an update), when the reader has
+    # them (it dictionary-encodes the column once); None: `tickets.history` compares the names.
+    status_code: npt.NDArray[np.int32] | None = None
+    status_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .events import MISSING, STATUS, UPDATE, TicketEvents, Tickets
-from .inputs import _objects, _Problems, _required_text, _show, _text, _times
+from .inputs import _Problems, _required_text, _show, _text, _times
 from .readers import open_source
 
 _EVENT = r"^(update|status:[A-Za-z_][A-Za-z0-9_]*)$"
@@ -68,10 +68,23 @@ def read_ticket_events(path: str | Path, *, tickets: Tickets) -> TicketEvents:
             ),
         )
     p.raise_first()
-    status = _objects(pc.utf8_slice_codeunits(event, 7))
-    status[kind == UPDATE] = None
+    status, code, names = _statuses(pc.utf8_slice_codeunits(event, 7), kind == UPDATE)
     order = np.lexsort((src.rows, at, which))
-    return TicketEvents(which[order], at[order], kind[order], status[order], src.rows[order], src.path)
+    return TicketEvents(
+        which[order], at[order], kind[order], status[order], src.rows[order], src.path, code[order], names
+    )
+
+
+def _statuses(text: pa.Array | pa.ChunkedArray, update: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """(status names as objects, None for updates; their codes into the names, -1 for updates; the names)."""
+    if isinstance(text, pa.ChunkedArray):  # one dictionary for the whole column
+        text = text.combine_chunks()
+    encoded = pc.dictionary_encode(text)
+    names = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    code = np.array(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int32)  # a writable copy
+    code[update] = -1
+    status = np.concatenate([names, np.array([None], dtype=object)])[code]  # code -1: the appended None
+    return status, code, tuple(str(n) for n in names)
 
 
 def _iso(tickets: Tickets, k: int, *, resolved: bool = False) -> str:

@@ -228,7 +228,7 @@ class Policy:
         for value, what in ((responded, "response"), (resolved, "resolution")):
             if value is not None and value < opened:
                 raise ValueError(f"the {what} is before the opening")
-        return target_statuses(self, tier, effective, opened, responded, resolved, events, now)
+        return target_statuses(self, tier, effective, opened, responded, resolved, events, now, opened_at)
 
     def ticket_status(
         self,

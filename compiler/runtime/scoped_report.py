@@ -31,7 +31,9 @@ from .windows import Window, add_months, claim_last_day, earlier_windows, month_
 
 REPORT_FORMAT = "1.1"
 ZERO = Fraction(0)
-History = list[tuple[Window, list[list[dict[str, Any]]]]]  # earlier windows of the cap's span, their breaches
+# The earlier windows of the cap's span: (window, each customer's breaches[, each customer's missed
+# resolutions and updates (issue 12), as `tickets_report.clocks_by_customer`]).
+History = list[tuple[Any, ...]]
 
 
 @dataclass(slots=True)
@@ -81,11 +83,14 @@ def assemble_scoped(
 def _before(policy: Policy, comp: Compiled, data: _Data, events: Events, history: History) -> list[Before | None]:
     """Each customer's credits in the earlier windows of the span, each window evaluated in turn as itself."""
     befores: list[Before | None] = [Before() for _ in range(len(events.customers.id))]
-    for window, breach_lists in history:
+    for window, breach_lists, *rest in history:
         memo = _Memo(policy, window, history=True)
+        clock_lists = rest[0] if rest and rest[0] is not None else [{} for _ in befores]
         for c, before in enumerate(befores):
             assert before is not None
-            entry, scoped = customer_entry(policy, comp, data, memo, window, events, c, breach_lists[c], {}, before)
+            entry, scoped = customer_entry(
+                policy, comp, data, memo, window, events, c, breach_lists[c], {}, before, clock_lists[c]
+            )
             paid = Fraction(Decimal(entry["total"]))
             before.windows.append(window.name)
             before.total += paid

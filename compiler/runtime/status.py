@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import TYPE_CHECKING, Literal
 
-from .calendar import Calendar, from_us, to_us
+from .calendar import EPOCH, Calendar, from_us, to_us
 
 if TYPE_CHECKING:
     from .policy import Policy, Target
@@ -44,9 +44,13 @@ class TargetStatus:
 
 
 class _Lists:
-    """A calendar's per-year timeline as plain lists, and the pause-aware scalar questions."""
+    """A calendar's per-year timeline as plain lists, and the pause-aware scalar questions.
 
-    __slots__ = ("cal", "end", "start", "before", "through", "pauses", "hi", "_pa", "_pb", "_cum", "_memo")
+    The pauses' open-time positions (`oa`, `ob`: open time before each pause's start and end) and the
+    paused open time before each pause (`cum`) are computed once, so every question is a bisect or two.
+    """
+
+    __slots__ = ("cal", "end", "start", "before", "through", "pauses", "hi", "pa", "pb", "oa", "ob", "cum")
 
     def __init__(self, cal: Calendar, opened: int, pauses: list[tuple[int, int]]):
         block = cal._block(opened)
@@ -56,17 +60,22 @@ class _Lists:
         self.hi = block.hi
         self.start, self.end, self.before, self.through = block._lists
         self.pauses = pauses
-        self._pa: list[int] | None = None  # pause starts, ends, paused open time before each (built on first use)
-        self._pb: list[int] = []
-        self._cum: list[int] = []
-        self._memo: dict[int, int] = {}  # counted(t) of the instants asked so far (a ticket asks few, often twice)
+        self.pa = [a for a, _ in pauses]
+        self.pb = [b for _, b in pauses]
+        self.oa = [self.open_at(a) for a in self.pa]
+        self.ob = [self.open_at(b) for b in self.pb]  # open time is flat past the timeline: = at min(b, hi)
+        acc, cum = 0, [0]
+        for x, y in zip(self.oa, self.ob, strict=True):
+            acc += y - x
+            cum.append(acc)
+        self.cum = cum
 
     def open_at(self, t: int) -> int:
         k = bisect.bisect_right(self.start, t) - 1
         return 0 if k < 0 else self.before[k] + min(t, self.end[k]) - self.start[k]
 
-    def _plain(self, s: int, d: int) -> int | None:
-        target = self.open_at(s) + d
+    def _plain(self, s: int, target: int) -> int | None:
+        """The instant the calendar's open time reaches `target`, never in an interval ending at or before `s`."""
         j = max(bisect.bisect_left(self.through, target), bisect.bisect_right(self.end, s))
         return None if j >= len(self.start) else self.start[j] + (target - self.before[j])
 
@@ -77,27 +86,28 @@ class _Lists:
     def deadline(self, s: int, d: int) -> tuple[int, int] | None:
         """(deadline, decision instant) of a clock of `d` from `s`; None: past this timeline."""
         cur, rem = s, d
-        due: int | None = None
-        for a, b in self.pauses:
+        cur_open = self.open_at(s)
+        pb, oa = self.pb, self.oa
+        for i, a in enumerate(self.pa):
+            b = pb[i]
             if b <= cur:
                 continue
             if a > cur:
-                avail = self.open_at(a) - self.open_at(cur)
+                avail = oa[i] - cur_open
                 if avail >= rem:
-                    due = self._plain(cur, rem)
                     break
                 rem -= avail
-            cur = b
-            if cur == NEVER:
+            if b == NEVER:
                 return NEVER, NEVER
-        else:
-            due = self._plain(cur, rem)
+            cur, cur_open = b, self.ob[i]
+        due = self._plain(cur, cur_open + rem)
         if due is None:
             return None
         x = self._next_open(due)
-        for a, b in self.pauses:
+        for i, a in enumerate(self.pa):
             if x is None:
                 return None
+            b = pb[i]
             if a <= x < b:
                 if b == NEVER:
                     return due, NEVER
@@ -115,37 +125,35 @@ class _Lists:
 
             p = Pauses(
                 np.array([0, len(self.pauses)], dtype=np.int64),
-                np.array([a for a, _ in self.pauses], dtype=np.int64),
-                np.array([b for _, b in self.pauses], dtype=np.int64),
+                np.array(self.pa, dtype=np.int64),
+                np.array(self.pb, dtype=np.int64),
             )
             one = np.zeros(1, dtype=np.int64)
             clock = clock_for(self.cal, s, t)
             return int(clock.elapsed(np.array([s]), np.array([t]), p, one)[0])
         return self.counted(t) - self.counted(s)
 
-    def counted(self, t: int) -> int:
-        """Open time before `t` that is not paused (from the timeline's start)."""
-        try:
-            return self._memo[t]
-        except KeyError:
-            pass
-        out = self._memo[t] = self._counted(t)
+    def counted_many(self, ts: list[int]) -> list[int]:
+        """`counted` of many instants (one call: a ticket's chain of updates)."""
+        start, end, before, pa, pb, oa, cum = self.start, self.end, self.before, self.pa, self.pb, self.oa, self.cum
+        bisect_right = bisect.bisect_right
+        out = []
+        for t in ts:
+            k = bisect_right(pa, t) if pa else 0
+            if k and t < pb[k - 1]:
+                out.append(oa[k - 1] - cum[k - 1])
+                continue
+            j = bisect_right(start, t) - 1
+            out.append((0 if j < 0 else before[j] + min(t, end[j]) - start[j]) - cum[k])
         return out
 
-    def _counted(self, t: int) -> int:
-        if self._pa is None:
-            self._pa, acc = [a for a, _ in self.pauses], 0
-            for a, b in self.pauses:
-                self._pb.append(b)
-                self._cum.append(acc)
-                acc += self.open_at(min(b, self.hi)) - self.open_at(a)
-            self._cum.append(acc)
-        k = bisect.bisect_right(self._pa, t)
-        if k == 0:
-            return self.open_at(t)
-        if t < self._pb[k - 1]:  # inside pause k − 1: the clock stands at its start
-            return self.open_at(self._pa[k - 1]) - self._cum[k - 1]
-        return self.open_at(t) - self._cum[k]
+    def counted(self, t: int) -> int:
+        """Open time before `t` that is not paused (from the timeline's start)."""
+        pa = self.pa
+        k = bisect.bisect_right(pa, t) if pa else 0
+        if k and t < self.pb[k - 1]:  # inside pause k − 1: the clock stands at its start
+            return self.oa[k - 1] - self.cum[k - 1]
+        return self.open_at(t) - self.cum[k]
 
 
 class _Cache(dict[str, _Lists]):
@@ -160,16 +168,42 @@ class _Cache(dict[str, _Lists]):
         return lists
 
 
+def _timed(events: Sequence[tuple[datetime, str]], opened: int, opened_at: datetime | None) -> list[tuple[int, str]]:
+    """The events as (µs, event), exactly as `to_us` gives them.
+
+    An event in the opening's own tzinfo (the usual case) is placed from the opening: two datetimes
+    with the same tzinfo subtract as wall clocks, so the difference of their UTC offsets (each
+    with its own fold) corrects it to elapsed time, without a conversion to UTC per event.
+    """
+    try:
+        if opened_at is not None and (base_off := opened_at.utcoffset()) is not None:
+            tz = opened_at.tzinfo
+            return [
+                (opened + ((m - opened_at) - (m.utcoffset() - base_off)) // _ONE_US, e)  # type: ignore[operator]
+                if m.tzinfo is tz
+                else ((m - EPOCH) // _ONE_US, e)
+                for m, e in events
+            ]
+        return [((m - EPOCH) // _ONE_US, e) for m, e in events]
+    except TypeError:  # a naive datetime (or a tzinfo without an offset): to_us says what is wrong
+        return [(to_us(m), e) for m, e in events]
+
+
 def history(
-    events: Sequence[tuple[datetime, str]], opened: int, resolved: int | None, pausing: frozenset[str]
+    events: Sequence[tuple[datetime, str]],
+    opened: int,
+    resolved: int | None,
+    pausing: frozenset[str],
+    opened_at: datetime | None = None,
 ) -> tuple[list[tuple[int, int]], list[list[int]], list[int], bool]:
-    """(pauses, cycles [start, end or -1], updates, paused now) from (at, "update" | "status:NAME") in time order."""
+    """(pauses, cycles [start, end or -1], updates, paused now) from (at, "update" | "status:NAME") in time order;
+    `opened_at`: the opening as given (`opened` is its µs), to place events in its zone quickly."""
     pauses: list[tuple[int, int]] = []
     cycles = [[opened, -1]]
     updates: list[int] = []
     since = -1
     done = False
-    timed = [(to_us(moment), event) for moment, event in events]
+    timed = _timed(events, opened, opened_at)
     timed.sort(key=_first)  # stable: events at the same instant keep their written order
     for at, event in timed:
         if event == "update":
@@ -197,6 +231,7 @@ def history(
 
 
 _first = itemgetter(0)
+_ONE_US = timedelta(microseconds=1)
 
 
 def _within(lists: _Lists, target: Target, s: int) -> int:
@@ -268,9 +303,10 @@ def target_statuses(
     resolved: int | None,
     events: Sequence[tuple[datetime, str]],
     as_of: int,
+    opened_at: datetime | None = None,
 ) -> tuple[TargetStatus, ...]:
     """Every target of the ticket: the response, the current (or last) cycle's resolution, its update gap."""
-    pauses, cycles, updates, paused_now = history(events, opened, resolved, policy.pause_statuses)
+    pauses, cycles, updates, paused_now = history(events, opened, resolved, policy.pause_statuses, opened_at)
     cache = _Cache(policy, opened, pauses)
     ctx = (pauses, paused_now, cache)
     out: list[TargetStatus] = []
@@ -290,8 +326,16 @@ def target_statuses(
             chain = [arm] + [u for u in updates if arm <= u and (stop is None or u < stop) and u <= as_of]
             lists = cache[upd.calendar]
             missed = 0
-            for a, b in zip(chain, chain[1:], strict=False):
-                used = lists.used(a, b)  # each interval of clock time without an update: one missed
-                missed += (used - 1) // max(_within(lists, upd, a), 1) if used > 0 else 0
+            # Each interval of clock time without an update: one missed (a gap that used L: ceil(L / D) − 1).
+            if upd.business_days or chain[-1] > lists.hi:
+                for a, b in zip(chain, chain[1:], strict=False):
+                    used = lists.used(a, b)
+                    missed += (used - 1) // max(_within(lists, upd, a), 1) if used > 0 else 0
+            else:
+                every = max(upd.within_us, 1)
+                counts = lists.counted_many(chain)
+                for x, y in zip(counts, counts[1:], strict=False):
+                    if y > x:
+                        missed += (y - x - 1) // every
             out.append(_judge(policy, "update", upd, chain[-1], stop, as_of, ctx, n, missed))
     return tuple(out)

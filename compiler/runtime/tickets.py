@@ -74,9 +74,7 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     upd = events.kind == UPDATE
     st = np.flatnonzero(events.kind == STATUS)
     st_t, st_at = events.ticket[st], events.at[st]
-    names = events.status[st]
-    is_pause = np.isin(names, np.array(sorted(pausing), dtype=object)) if pausing else np.zeros(len(st), bool)
-    is_res = names == RESOLVED
+    is_pause, is_res = _pause_and_resolved(events, st, pausing)
     same = np.zeros(len(st), dtype=bool)
     same[1:] = st_t[1:] == st_t[:-1]
     prev_pause = np.zeros(len(st), dtype=bool)
@@ -120,6 +118,21 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     c_end = np.where(~by_event & last, resolved[c_t], c_end)
     u_t = events.ticket[upd]
     return History(pauses, _ptr(u_t, n), events.at[upd], cyc_ptr, c_start, c_end)
+
+
+def _pause_and_resolved(
+    events: TicketEvents, st: I64, pausing: frozenset[str]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Whether each status event `st` sets a pausing status, and whether it resolves the ticket."""
+    if events.status_code is not None:  # codes from the reader: table lookups, no string compares
+        names = events.status_names
+        code = events.status_code[st]
+        pause_table = np.array([n in pausing for n in names] + [False], dtype=bool)  # [-1]: an update
+        res_table = np.array([n == RESOLVED for n in names] + [False], dtype=bool)
+        return pause_table[code], res_table[code]
+    names_obj = events.status[st]
+    is_pause = np.isin(names_obj, np.array(sorted(pausing), dtype=object)) if pausing else np.zeros(len(st), bool)
+    return is_pause, names_obj == RESOLVED
 
 
 @dataclass(frozen=True)
