@@ -127,6 +127,7 @@ FRONT_END = ("slac.nodes", "slac.to_ast", "slac.syntax", "slac.checks", "slac.po
         ("slac.policy.schema", (*FRONT_END, "slac.render", "slac.change", "slac.cli", "slac.runtime")),
         ("slac.render", ("slac.nodes", "slac.to_ast", "slac.syntax", "slac.checks", "slac.policy.build", "slac.cli")),
         ("slac.change", ("slac.nodes", "slac.to_ast", "slac.syntax", "slac.checks", "slac.policy.build", "slac.cli")),
+        ("slac.plan", (*FRONT_END, "slac.render", "slac.change", "slac.cli")),
     ],
 )
 def test_room_imports_only_what_it_may(room: str, forbidden: tuple[str, ...]) -> None:
@@ -177,3 +178,16 @@ def test_the_length_rule_sees_a_long_function(tmp_path: Path) -> None:
     long = tmp_path / "long.py"
     long.write_text("def f():\n" + "    x = 1\n" * 90, encoding="utf-8")
     assert _too_long(long, tmp_path) == ["long.py:1 f: 91 lines"]
+
+
+def test_the_plan_engines_load_only_when_chosen() -> None:
+    """duckdb, sqlglot and pyspark are imported inside slac.plan only, lazily: `import slac` and the numpy path stay light."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, slac, slac.runtime.engines, slac.plan, slac.plan.calendars; "
+        "print(' '.join(m for m in ('duckdb', 'sqlglot', 'pyspark') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == ""

@@ -449,3 +449,32 @@ class Calendar:
 @lru_cache(maxsize=32)
 def _timeline_cached(cal: Calendar, first: date, last: date) -> Timeline:
     return cal.timeline(first, last)
+
+
+def timeline_covering(cal: Calendar, lo: int, hi: int, need: int) -> tuple[Timeline, bool]:
+    """The open intervals of `cal` from the day before `lo`'s local date past `hi` (µs), for the plan.
+
+    Grown (as `Calendar.deadlines_decided` grows its own) until more than `need` µs of open time
+    follow `hi`, so the deadline of any target of at most `need` for an opening before `hi` falls
+    strictly inside it; second value False when the holiday data or the last year slac handles
+    stops it first (such a deadline is then beyond the table, as it is beyond the runtime's).
+    Raises OutsideSpan when `lo` or `hi` is outside the holiday data.
+    """
+    first = cal.local_date(lo)
+    latest = cal.local_date(max(lo, hi - 1))
+    cal.check_date(first)
+    cal.check_date(latest)
+    cap = cal.span_last() or min(
+        date(limits.MAX_YEAR, 12, 31), latest + timedelta(days=min(limits.MAX_DEADLINE_DAYS, 10**6))
+    )
+    margin = max(31, need // (86_400 * US) * 7 + 31)
+    while True:
+        clipped = margin >= (cap - latest).days
+        last = cap if clipped else latest + timedelta(days=margin)
+        timeline = _timeline_cached(cal, cal._first_day(first), last)
+        through = int(timeline.through[-1]) if len(timeline.start) else 0
+        if through - int(timeline.open_before(np.array([hi], dtype=np.int64))[0]) > need:
+            return timeline, True
+        if clipped:
+            return timeline, False
+        margin *= 4

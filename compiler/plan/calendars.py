@@ -1,0 +1,77 @@
+"""The plan's `calendar_open` relation: every open interval of every calendar of a policy, as Arrow.
+
+The intervals come from the runtime's own materialisation (`slac.runtime.calendar`: weekly hours
+in the calendar's zone, the policy's holidays and make-up days, DST), never re-derived here, so
+an open time computed from this table equals the runtime's to the microsecond. `cum_before` is
+the calendar's open µs from its first row up to `open_start`; the open time between t0 < t1 is
+cum(t1) − cum(t0), cum(t) = cum_before + clamp(t − open_start, 0, open_end − open_start) of the
+interval at or before t.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..runtime.calendar import OutsideSpan, timeline_covering
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime.policy import Policy
+
+COLUMNS = ("calendar", "open_start", "open_end", "cum_before")
+
+
+def longest_target(policy: Policy, calendar: str) -> int:
+    """The longest target in µs measured in `calendar` (response, resolution, update), 0 without one.
+
+    A target in business days counts a week of open time per day, a generous bound: the table
+    then reaches past the deadline of every ticket opened in the span.
+    """
+    cal = policy.calendars[calendar]
+    week = sum(e - s for day in cal.week for s, e in day) * 60 * 1_000_000
+    need = 0
+    for table in (policy.targets, policy.resolutions, policy.updates):
+        for target in table.values():
+            if target.calendar == calendar:
+                need = max(need, target.within_us, target.business_days * week)
+    return need
+
+
+def calendar_table(policy: Policy, start_us: int, end_us: int, *, strict: bool = True) -> Any:
+    """`calendar_open` (pyarrow.Table) covering [start_us, end_us) and the deadlines of openings in it.
+
+    Each calendar's rows start the day before `start_us`'s local date and reach until more open
+    time than the calendar's longest target follows `end_us` (or the holiday data ends: a
+    deadline past it is refused by the runtime, and an engine finding none here asks the runtime,
+    which says so). `strict=False` leaves out a calendar whose holiday data does not cover the
+    span instead of raising `OutsideSpan` (an engine then finds no deadline for its tickets and
+    asks the runtime, which raises only when such a ticket exists, as the numpy engine does).
+    """
+    import pyarrow as pa
+
+    names: list[Any] = []
+    starts, ends, befores = [], [], []
+    for name, cal in policy.calendars.items():
+        try:
+            timeline, _ = timeline_covering(cal, start_us, end_us, longest_target(policy, name))
+        except OutsideSpan:
+            if strict:
+                raise
+            continue
+        names.append(np.full(len(timeline.start), name, dtype=object))
+        starts.append(timeline.start)
+        ends.append(timeline.end)
+        befores.append(timeline.before)
+
+    def joined(parts: list[Any], dtype: Any) -> Any:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    return pa.table(
+        {
+            "calendar": pa.array(joined(names, object).tolist(), type=pa.string()),
+            "open_start": pa.array(joined(starts, np.int64), type=pa.int64()),
+            "open_end": pa.array(joined(ends, np.int64), type=pa.int64()),
+            "cum_before": pa.array(joined(befores, np.int64), type=pa.int64()),
+        }
+    )
