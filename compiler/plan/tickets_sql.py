@@ -1,0 +1,147 @@
+"""`ticket_results` in SQL: response targets of language v1 (effective priority, deadline, state at as_of).
+
+The query reads the plan's relations `tickets`, `customers`, `params` and `calendar_open`
+(`slac.plan`) and yields, for every ticket opened in [period_start, period_end):
+
+    row BIGINT, customer VARCHAR, effective VARCHAR NULL, deadline BIGINT NULL, decided BIGINT NULL,
+    state TINYINT (0 met, 1 breached, 2 open, 3 unmeasured), excluded BOOLEAN, line INT
+
+the columns of the numpy engine's `TicketResults` (`slac.runtime.evaluate.ticket_results`):
+
+* the effective priority follows the `downgrade` chain while `requires outage` is unmet
+  (`Policy.effective_priority`, inlined as a small table);
+* the target is looked up by (tier, effective priority); a ticket without one is unmeasured;
+* the deadline is the instant where the calendar's cumulative open time reaches cum(opened) +
+  within: two range lookups on `calendar_open`, the second on [cum_before, cum_before + length],
+  so a deadline that runs out exactly at a closing is that closing instant;
+* the state is decided by open time elapsed (SPEC *Ticket clocks*): met iff the open time
+  between opening and response is at most the target, i.e. the response is at or before
+  `decided`, the deadline itself or, for a deadline at a closing, the next opening;
+  unanswered, breached when `decided` < as_of, otherwise open;
+* excluded: measured with an exclusion cause.
+
+`deadline` or `decided` is NULL for a measured ticket only when its deadline lies past the
+calendar table (past the policy's holiday data): the engine then asks the runtime, which refuses
+such a deadline with its own message.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import sql_literal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime.policy import Policy
+
+MET, BREACHED, OPEN, UNMEASURED = 0, 1, 2, 3  # as slac.runtime.evaluate
+LAST_US = 9_223_372_036_854_775_807  # BIGINT's largest: the end of a calendar's last row range
+
+
+def _values(columns: tuple[str, ...], types: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
+    """A small inline table; typed through CASTs so an empty or all-NULL column keeps its type."""
+    if not rows:
+        nulls = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in zip(columns, types, strict=True))
+        return f"SELECT {nulls} WHERE 1 = 0"
+    body = ",\n    ".join(
+        "(" + ", ".join(f"CAST({sql_literal(v)} AS {t})" for v, t in zip(row, types, strict=True)) + ")" for row in rows
+    )
+    return f"SELECT * FROM (VALUES\n    {body}\n  ) AS v({', '.join(columns)})"
+
+
+def effective_values(policy: Policy) -> str:
+    """(priority, outage, effective): the priority each ticket is measured at."""
+    rows: list[tuple[object, ...]] = [
+        (name, flag, policy.effective_priority(name, flag)) for name in policy.priorities for flag in (False, True)
+    ]
+    return _values(("priority", "outage", "effective"), ("VARCHAR", "BOOLEAN", "VARCHAR"), rows)
+
+
+def target_values(policy: Policy) -> str:
+    """(tier, priority, calendar, within_us, line): the response targets of language v1."""
+    rows: list[tuple[object, ...]] = [
+        (tier, prio, t.calendar, t.within_us, t.line) for (tier, prio), t in sorted(policy.targets.items())
+    ]
+    return _values(
+        ("tier", "priority", "calendar", "within_us", "line"),
+        ("VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "INTEGER"),
+        rows,
+    )
+
+
+def ticket_results_sql(policy: Policy) -> str:
+    """The query of `ticket_results` for this policy (DuckDB dialect, portable constructs)."""
+    if any(t.business_days for t in policy.targets.values()):
+        raise ValueError("response targets in business days are not in the SQL plan yet")
+    zero = any(t.within_us == 0 for t in policy.targets.values())
+    # A target of no open time is due at the opening if open then, else at the next opening.
+    next_open = (
+        ",\n    CASE WHEN m.opened < k.open_end THEN m.opened ELSE COALESCE(k.next_start, f.first_start) END AS open_at"
+        if zero
+        else ""
+    )
+    first_join = "\n  LEFT JOIN cal_first f ON f.calendar = m.calendar AND k.calendar IS NULL" if zero else ""
+    deadline = "o.open_at" if zero else "NULL"
+    return f"""WITH
+cal AS (
+  SELECT calendar, open_start, open_end, cum_before,
+    cum_before + (open_end - open_start) AS cum_through,
+    LEAD(open_start) OVER (PARTITION BY calendar ORDER BY open_start) AS next_start
+  FROM calendar_open
+),
+cal_rows AS (
+  SELECT calendar, open_start, open_end, cum_before, next_start, COALESCE(next_start, {LAST_US}) AS upto FROM cal
+),
+cal_first AS (
+  SELECT calendar, MIN(open_start) AS first_start FROM calendar_open GROUP BY calendar
+),
+effective_priority AS (
+  {effective_values(policy)}
+),
+response_target AS (
+  {target_values(policy)}
+),
+measured AS (
+  SELECT t."row" AS "row", t.customer, t.opened, t.responded, t.cause, e.effective,
+    r.calendar, r.within_us, r.line
+  FROM tickets t
+  CROSS JOIN params p
+  JOIN customers c ON c.customer = t.customer
+  JOIN effective_priority e ON e.priority = t.priority AND e.outage = COALESCE(t.outage, FALSE)
+  LEFT JOIN response_target r ON r.tier = c.tier AND r.priority = e.effective
+  WHERE t.opened >= p.period_start AND t.opened < p.period_end
+),
+at_opening AS (
+  SELECT m.*,
+    COALESCE(k.cum_before + LEAST(m.opened, k.open_end) - k.open_start, 0) + m.within_us AS goal{next_open}
+  FROM measured m
+  LEFT JOIN cal_rows k ON k.calendar = m.calendar AND k.open_start <= m.opened AND m.opened < k.upto{first_join}
+),
+due AS (
+  SELECT o.*,
+    CASE WHEN o.within_us = 0 THEN {deadline} ELSE j.open_start + (o.goal - j.cum_before) END AS deadline,
+    CASE
+      WHEN o.within_us = 0 THEN {deadline}
+      WHEN o.goal < j.cum_through THEN j.open_start + (o.goal - j.cum_before)
+      ELSE j.next_start
+    END AS decided
+  FROM at_opening o
+  LEFT JOIN cal j ON j.calendar = o.calendar AND j.cum_before < o.goal AND o.goal <= j.cum_through
+)
+SELECT
+  d."row" AS "row",
+  d.customer,
+  CASE WHEN d.calendar IS NULL THEN NULL ELSE d.effective END AS effective,
+  d.deadline,
+  d.decided,
+  CAST(CASE
+    WHEN d.calendar IS NULL THEN {UNMEASURED}
+    WHEN d.responded IS NOT NULL AND d.responded <= d.decided THEN {MET}
+    WHEN d.responded IS NOT NULL THEN {BREACHED}
+    WHEN d.decided < p.as_of THEN {BREACHED}
+    ELSE {OPEN}
+  END AS TINYINT) AS state,
+  (d.calendar IS NOT NULL AND d.cause IS NOT NULL) AS excluded,
+  CAST(COALESCE(d.line, 0) AS INTEGER) AS line
+FROM due d
+CROSS JOIN params p"""
