@@ -1,0 +1,244 @@
+"""Counted downtime per customer and scope as SQL over the plan's input relations (issue 15).
+
+`scope_downtime_sql(policy)` returns one SELECT (DuckDB dialect, portable constructs: CTEs, window
+functions, CASE, null-safe joins) over `customers`, `incidents`, `requests`, `charges` and `params`
+giving `scope_downtime(customer, service, region, counted_us, window_us)`: the downtime that counts
+in the window [period_start, period_end), per customer and scope, equal to the numpy engine's
+(`runtime/availability.py` for v1, `runtime/scopes.py` for v2). Uptime is 1 − counted_us / window_us.
+
+The rules, as the runtime applies them (SPEC "Evaluator semantics" and "Language v2", *Downtime rules*):
+
+1. a scope is a service (the implicit one, service NULL, without `service` blocks), per region when the
+   service is measured per region (the regions the customer has charges in or an own incident names);
+   an incident applies when its service is NULL or the scope's and its region NULL or the scope's
+   (the implicit service takes every incident), and its customer NULL (platform-wide) or the customer;
+   only incidents started before the window's end are read (an earlier one can join an outage that
+   reaches into the window);
+2. a cause the availability block excludes does not count, except a maintenance exclusion (v2
+   `maintenance notice D`, v1 `maintenance notice` for `planned_maintenance`): excluded only when
+   announced at least D before it started, and with `limit L per year` only until the scope's excluded
+   maintenance since the start of the window's calendar year reaches L, in time order (merged per
+   cause first); the rest counts;
+3. error-rate downtime: requests starting in the window are grouped into intervals of the service's D
+   from the window's start; an interval whose failed/total exceeds P % is down for its whole length
+   (cut at the window's end);
+4. counted incidents, maintenance beyond the allowance and error-rate intervals are merged as one
+   union (gaps and islands over a running MAX(end): overlapping and adjacent periods join, empty ones
+   drop); a merged period shorter than `minimum outage` does not count; the rest is clipped to the
+   window and, with `downtime counted in whole minutes`, each period cut down to whole minutes.
+
+The platform-wide part of a scope is the same for every customer: it is merged once per scope (key
+customer NULL); a customer whose own incidents apply to a scope gets the scope's platform items and
+its own merged together (the union of unions is the union). Integer division is avoided (DuckDB's `/`
+is a DOUBLE): an error-rate interval's start is `start − MOD(start − lo, D)`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from slac.policy.codec import us_of_seconds
+from slac.runtime.calendar import wall_to_us
+from slac.runtime.policy import Policy
+from slac.runtime.scoped import compiled
+
+from . import sql_literal
+
+MINUTE_US = 60_000_000
+COLUMNS = ("customer", "service", "region", "counted_us", "window_us")
+
+
+def _services(policy: Policy) -> list[dict[str, Any]]:
+    return list(compiled(policy).services.values())
+
+
+def _applies(inc: str, scope: str) -> str:
+    """SQL: incident `inc` applies to scope `scope` (runtime.scoped._applies)."""
+    return (
+        f"({scope}.service IS NULL OR (({inc}.service IS NULL OR {inc}.service = {scope}.service)"
+        f" AND ({inc}.region IS NULL OR {inc}.region = {scope}.region)))"
+    )
+
+
+def _scope_list(policy: Policy) -> str:
+    """Every customer's scopes: (customer, service, region)."""
+    parts: list[str] = []
+    for spec in _services(policy):
+        sid = spec["id"]
+        if sid is None:
+            parts.append(
+                "SELECT customer, CAST(NULL AS VARCHAR) AS service, CAST(NULL AS VARCHAR) AS region FROM customers"
+            )
+        elif not spec["per_region"]:
+            parts.append(
+                f"SELECT customer, {sql_literal(sid)} AS service, CAST(NULL AS VARCHAR) AS region FROM customers"
+            )
+        else:
+            lit = sql_literal(sid)
+            parts.append(
+                "SELECT DISTINCT k.customer, k.service, k.region FROM ("
+                f"SELECT customer, service, region FROM charges WHERE service = {lit} AND region IS NOT NULL"
+                " UNION ALL SELECT i.customer, i.service, i.region FROM incidents i"
+                f" WHERE i.customer IS NOT NULL AND i.service = {lit} AND i.region IS NOT NULL"
+                ") k JOIN customers c ON c.customer = k.customer"
+            )
+    return "\n  UNION ALL ".join(parts)
+
+
+def _kind(policy: Policy) -> str:
+    """SQL CASE: 'x' excluded by cause, 'm' maintenance announced in time, 'c' counts."""
+    rules = compiled(policy).downtime
+    plain = sorted(c for c in rules.excludes if c not in rules.maintenance)
+    maint = sorted((c, rules.maintenance[c][0]) for c in rules.excludes if c in rules.maintenance)
+    whens: list[str] = []
+    if plain:
+        whens.append(f"WHEN i.cause IN ({', '.join(sql_literal(c) for c in plain)}) THEN 'x'")
+    for cause, notice in maint:
+        whens.append(
+            f"WHEN i.cause = {sql_literal(cause)} THEN CASE WHEN i.announced IS NOT NULL"
+            f" AND i.start - i.announced >= {notice} THEN 'm' ELSE 'c' END"
+        )
+    return "CASE " + " ".join(whens) + " ELSE 'c' END" if whens else "'c'"
+
+
+def _limits(policy: Policy) -> dict[str, int]:
+    """Maintenance causes with a yearly limit (µs); the others' announced maintenance never counts."""
+    rules = compiled(policy).downtime
+    return {c: lim for c, (_, lim) in rules.maintenance.items() if c in rules.excludes and lim is not None}
+
+
+def _year_starts(policy: Policy) -> str:
+    """VALUES of every local new year's midnight the window can start in (limits.MIN_YEAR–MAX_YEAR)."""
+    from datetime import date
+
+    from slac import limits
+
+    rows = ", ".join(
+        f"({wall_to_us(date(y, 1, 1), 0, policy.zone)})" for y in range(limits.MIN_YEAR, limits.MAX_YEAR + 2)
+    )
+    return f"SELECT y FROM (VALUES {rows}) AS v(y)"
+
+
+def _error_rate(policy: Policy) -> str | None:
+    """SQL rows (service, region, s, e) of the error-rate intervals that are down, or None without a rule."""
+    parts: list[str] = []
+    for spec in _services(policy):
+        rule = spec.get("error_rate") if spec["id"] is not None else None
+        if rule is None:
+            continue
+        above = Fraction(Decimal(rule["above"]))
+        per = us_of_seconds(rule["per_seconds"])
+        if per <= 0:
+            raise ValueError("an error-rate interval of the policy is not positive")
+        num, den = above.numerator, above.denominator
+        parts.append(
+            "SELECT service, region, slot AS s, LEAST(slot + " + str(per) + ", hi) AS e FROM ("
+            f"SELECT r.service, r.region, r.start - MOD(r.start - p.lo, {per}) AS slot, p.hi,"
+            " SUM(CAST(r.total AS DECIMAL(38,0))) AS t_sum, SUM(CAST(r.failed AS DECIMAL(38,0))) AS f_sum"
+            f" FROM requests r CROSS JOIN p WHERE r.service = {sql_literal(spec['id'])}"
+            " AND r.start >= p.lo AND r.start < p.hi"
+            " GROUP BY r.service, r.region, r.start - MOD(r.start - p.lo, " + str(per) + "), p.hi) g"
+            f" WHERE t_sum > 0 AND f_sum * {100 * den} > t_sum * {num}"
+        )
+    return " UNION ALL ".join(parts) if parts else None
+
+
+def _merge(source: str, keys: str, name: str) -> str:
+    """CTEs `{name}_o`, `{name}`: the intervals (keys…, s, e) of `source` merged per keys (gaps and islands)."""
+    return (
+        f"{name}_o AS (SELECT {keys}, s, e, CASE WHEN MAX(e) OVER (PARTITION BY {keys} ORDER BY s, e"
+        " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) >= s THEN 0 ELSE 1 END AS head"
+        f" FROM {source} WHERE e > s),\n"
+        f"{name}_g AS (SELECT {keys}, s, e, SUM(head) OVER (PARTITION BY {keys} ORDER BY s, e"
+        f" ROWS UNBOUNDED PRECEDING) AS grp FROM {name}_o),\n"
+        f"{name} AS (SELECT {keys}, MIN(s) AS s, MAX(e) AS e FROM {name}_g GROUP BY {keys}, grp)"
+    )
+
+
+def _items(policy: Policy) -> list[str]:
+    """CTEs up to `items(kc, service, region, s, e, kind, cause)`: every key's intervals before the merge.
+
+    kc NULL is a scope's platform part; kc a customer is that customer's whole view of a scope when
+    its own incidents apply to it (`mine`).
+    """
+    err = _error_rate(policy)
+    ctes = [
+        'inc AS (SELECT i.start AS s, i."end" AS e, i.customer, i.cause, i.service, i.region, '
+        + _kind(policy)
+        + " AS kind FROM incidents i CROSS JOIN p WHERE i.start < p.hi)",
+        "plat AS (SELECT sc.service, sc.region, inc.s, inc.e, inc.kind, inc.cause FROM inc"
+        " JOIN scopes sc ON "
+        + _applies("inc", "sc")
+        + " WHERE inc.customer IS NULL AND inc.kind <> 'x'"
+        + (
+            " UNION ALL SELECT sc.service, sc.region, er.s, er.e, 'c' AS kind, CAST(NULL AS VARCHAR) AS cause"
+            " FROM err er JOIN scopes sc ON sc.service = er.service AND sc.region IS NOT DISTINCT FROM er.region"
+            if err
+            else ""
+        )
+        + ")",
+        "own AS (SELECT sl.customer AS kc, sl.service, sl.region, inc.s, inc.e, inc.kind, inc.cause FROM inc"
+        " JOIN scope_list sl ON sl.customer = inc.customer AND " + _applies("inc", "sl") + " WHERE inc.kind <> 'x')",
+        "mine AS (SELECT DISTINCT kc, service, region FROM own)",
+        "items AS (SELECT CAST(NULL AS VARCHAR) AS kc, service, region, s, e, kind, cause FROM plat"
+        " UNION ALL SELECT m.kc, m.service, m.region, pl.s, pl.e, pl.kind, pl.cause FROM mine m JOIN plat pl"
+        " ON m.service IS NOT DISTINCT FROM pl.service AND m.region IS NOT DISTINCT FROM pl.region"
+        " UNION ALL SELECT kc, service, region, s, e, kind, cause FROM own)",
+    ]
+    if err:
+        ctes.insert(0, f"err AS ({err})")
+    return ctes
+
+
+def _allowance(policy: Policy) -> list[str]:
+    """CTEs up to `beyond(kc, service, region, s, e)`: announced maintenance past its yearly limit."""
+    limits = _limits(policy)
+    if not limits:
+        return ["beyond AS (SELECT kc, service, region, s, e FROM items WHERE 1 = 0)"]
+    keys = "kc, service, region, cause"
+    lim = "CASE cause " + " ".join(f"WHEN {sql_literal(c)} THEN {v}" for c, v in sorted(limits.items())) + " END"
+    causes = ", ".join(sql_literal(c) for c in sorted(limits))
+    return [
+        f"yr AS (SELECT MAX(y) AS ystart FROM ({_year_starts(policy)}) ys CROSS JOIN p WHERE y <= p.lo)",
+        "maint AS (SELECT kc, service, region, cause, GREATEST(s, yr.ystart) AS s, e FROM items CROSS JOIN yr"
+        f" WHERE kind = 'm' AND cause IN ({causes}) AND e > yr.ystart)",
+        _merge("maint", keys, "mm"),
+        f"mc AS (SELECT {keys}, s, e, e - s AS len, {lim} AS lim, SUM(e - s) OVER (PARTITION BY {keys}"
+        " ORDER BY s ROWS UNBOUNDED PRECEDING) AS cum FROM mm)",
+        "mt AS (SELECT kc, service, region, s, e, len, LEAST(cum, lim) - LEAST(cum - len, lim) AS take FROM mc)",
+        "beyond AS (SELECT kc, service, region, s + take AS s, e FROM mt WHERE take < len)",
+    ]
+
+
+def scope_downtime_sql(policy: Policy) -> str:
+    """The SELECT of `scope_downtime(customer, service, region, counted_us, window_us)` (see the module docstring)."""
+    rules = compiled(policy).downtime
+    keys = "kc, service, region"
+    clipped = "LEAST(e, p.hi) - GREATEST(s, p.lo)"
+    length = f"{clipped} - MOD({clipped}, {MINUTE_US})" if rules.whole_minutes else clipped
+    ctes = [
+        "p AS (SELECT period_start AS lo, period_end AS hi FROM params)",
+        f"scope_list AS ({_scope_list(policy)})",
+        "scopes AS (SELECT DISTINCT service, region FROM scope_list)",
+        *_items(policy),
+        *_allowance(policy),
+        f"counted AS (SELECT {keys}, s, e FROM items WHERE kind = 'c' UNION ALL SELECT {keys}, s, e FROM beyond)",
+        _merge("counted", keys, "merged"),
+        f"down AS (SELECT {keys}, SUM({length}) AS counted_us FROM merged CROSS JOIN p"
+        f" WHERE e - s >= {rules.minimum_us} AND {clipped} > 0 GROUP BY {keys})",
+    ]
+    return (
+        "WITH " + ",\n".join(ctes) + "\n"
+        "SELECT sl.customer, sl.service, sl.region,"
+        " CAST(COALESCE(CASE WHEN m.kc IS NULL THEN dp.counted_us ELSE dc.counted_us END, 0) AS BIGINT) AS counted_us,"
+        " p.hi - p.lo AS window_us\n"
+        "FROM scope_list sl CROSS JOIN p\n"
+        "LEFT JOIN mine m ON m.kc = sl.customer AND m.service IS NOT DISTINCT FROM sl.service"
+        " AND m.region IS NOT DISTINCT FROM sl.region\n"
+        "LEFT JOIN down dc ON dc.kc = sl.customer AND dc.service IS NOT DISTINCT FROM sl.service"
+        " AND dc.region IS NOT DISTINCT FROM sl.region\n"
+        "LEFT JOIN down dp ON dp.kc IS NULL AND dp.service IS NOT DISTINCT FROM sl.service"
+        " AND dp.region IS NOT DISTINCT FROM sl.region"
+    )

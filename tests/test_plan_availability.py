@@ -1,0 +1,202 @@
+"""The plan's availability SQL (slac.plan.availability_sql) agrees with the numpy engine, downtime µs for µs.
+
+The input relations are loaded into DuckDB from the numpy readers' Events (`load_relations`, also
+used by tests/test_plan_credits*.py); the SQL's `scope_downtime` is compared per customer and scope
+with the numpy report: the bundled contracts' sample events, every contract example, random scoped
+corpora (tests/test_v2_crosscheck.py's generator) and hand-computed cases.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+duckdb = pytest.importorskip("duckdb")
+pa = pytest.importorskip("pyarrow")
+
+from slac.driver import compile_policy  # noqa: E402
+from slac.plan.availability_sql import scope_downtime_sql  # noqa: E402
+from slac.policy.codec import seconds_of_us  # noqa: E402
+from slac.runtime import load_policy as _load  # noqa: E402
+from slac.runtime.engines import Inputs, read_events_any  # noqa: E402
+from slac.runtime.evaluate import evaluate  # noqa: E402
+from slac.runtime.events import MISSING, Events  # noqa: E402
+from slac.runtime.examples import example_events, example_period  # noqa: E402
+from slac.runtime.windows import parse_period  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+MIN = 60_000_000
+HOUR = 60 * MIN
+
+
+def load_policy(source: str, name: str = "t.sla") -> Any:
+    return _load(compile_policy(source, file=name))
+
+
+def _opt(values: Any, missing: int = MISSING) -> list[int | None]:
+    return [None if int(v) == missing else int(v) for v in values]
+
+
+def load_relations(policy: Any, events: Events, period: str, as_of: int | None = None) -> Any:
+    """A DuckDB connection holding the plan's input relations for `events` and the window `period`."""
+    con = duckdb.connect()
+    w = parse_period(period, policy.raw["billing"], policy.zone)
+    c = events.customers
+    dec = pa.decimal128(38, 9)
+    cols: dict[str, Any] = {
+        "customer": pa.array([str(x) for x in c.id], pa.string()),
+        "tier": pa.array([str(x) for x in c.tier], pa.string()),
+        "fee": pa.array([Decimal(x) for x in c.fee], dec),
+    }
+    for name, values in c.conditions.items():
+        cols[name] = pa.array([bool(v) for v in values], pa.bool_())
+    con.register("customers_v", pa.table(cols))
+    inc = events.incidents
+    rows: list[tuple[Any, ...]] = []
+    n = len(inc.id)
+    svc = inc.service.tolist() if inc.service is not None else [None] * n
+    reg = inc.region.tolist() if inc.region is not None else [None] * n
+    ann = _opt(inc.announced)
+    for i in range(n):
+        for who in inc.customers[i] or (None,):
+            rows.append(
+                (i, str(inc.id[i]), int(inc.start[i]), int(inc.end[i]), who, inc.cause[i], ann[i], svc[i], reg[i])
+            )
+    names = ["row", "id", "start", "end", "customer", "cause", "announced", "service", "region"]
+    types = [pa.int64(), pa.string(), pa.int64(), pa.int64(), pa.string(), pa.string(), pa.int64(), pa.string(),
+             pa.string()]  # fmt: skip
+    con.register(
+        "incidents_v",
+        pa.table({k: pa.array([r[j] for r in rows], t) for j, (k, t) in enumerate(zip(names, types, strict=True))}),
+    )
+    r = events.requests
+    req = {
+        "service": pa.array(r.service.tolist() if r is not None else [], pa.string()),
+        "region": pa.array(r.region.tolist() if r is not None else [], pa.string()),
+        "start": pa.array(r.start.tolist() if r is not None else [], pa.int64()),
+        "total": pa.array(r.total.tolist() if r is not None else [], pa.int64()),
+        "failed": pa.array(r.failed.tolist() if r is not None else [], pa.int64()),
+    }
+    con.register("requests_v", pa.table(req))
+    ch = events.charges
+    con.register(
+        "charges_v",
+        pa.table(
+            {
+                "customer": pa.array([str(x) for x in ch.customer] if ch is not None else [], pa.string()),
+                "service": pa.array(ch.service.tolist() if ch is not None else [], pa.string()),
+                "region": pa.array(ch.region.tolist() if ch is not None else [], pa.string()),
+                "amount": pa.array([Decimal(x) for x in ch.amount] if ch is not None else [], dec),
+            }
+        ),
+    )
+    for name in ("customers", "incidents", "requests", "charges"):
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_v")
+    con.execute("CREATE TABLE params (period_start BIGINT, period_end BIGINT, as_of BIGINT)")
+    con.execute("INSERT INTO params VALUES (?, ?, ?)", [w.start, w.end, as_of if as_of is not None else w.end])
+    return con
+
+
+def sql_downtime(policy: Any, con: Any) -> dict[tuple[str, str | None, str | None], tuple[int, int]]:
+    rows = con.execute(scope_downtime_sql(policy)).fetchall()
+    out = {(r[0], r[1], r[2]): (int(r[3]), int(r[4])) for r in rows}
+    assert len(out) == len(rows), "one row per customer and scope"
+    return out
+
+
+def report_downtime(report: dict[str, Any]) -> dict[tuple[str, str | None, str | None], Fraction]:
+    """Per (customer, service, region): the numpy report's uptime as an exact fraction."""
+    out: dict[tuple[str, str | None, str | None], Fraction] = {}
+    for c in report["customers"]:
+        if c.get("scopes"):
+            for s in c["scopes"]:
+                out[(c["customer"], s["service"], s["region"])] = Fraction(s["uptime"]["fraction"])
+        else:
+            out[(c["customer"], None, None)] = Fraction(c["uptime"]["fraction"])
+    return out
+
+
+def counted_seconds(report: dict[str, Any]) -> dict[tuple[str, str | None, str | None], Any]:
+    out = {}
+    for c in report["customers"]:
+        if c.get("scopes"):
+            for s in c["scopes"]:
+                out[(c["customer"], s["service"], s["region"])] = s["downtime"]["counted_seconds"]
+        else:
+            out[(c["customer"], None, None)] = c["downtime"]["counted_seconds"]
+    return out
+
+
+def agree(policy: Any, events: Events, period: str) -> int:
+    """Assert the SQL's downtime equals the numpy report's for every customer and scope; how many compared."""
+    report = evaluate(policy, events, period=period)
+    con = load_relations(policy, events, period)
+    got = sql_downtime(policy, con)
+    want = report_downtime(report)
+    secs = counted_seconds(report)
+    assert set(got) == set(want)
+    for key, (counted, window) in got.items():
+        assert window == report["period_seconds"] * 1_000_000, key
+        assert Fraction(window - counted, window) == want[key], (key, counted, secs[key])
+        assert seconds_of_us(counted) == secs[key], key  # the report's seconds, as it writes them
+    return len(got)
+
+
+def test_bundled_events_agree() -> None:
+    cases = [("websoft9", "websoft9-2025-03", "2025-03"), ("nimbus-cloud", "nimbus-cloud-2026-05", "2026-05")]
+    for contract, folder, period in cases:
+        policy = load_policy((ROOT / "contracts" / f"{contract}.sla").read_text(), f"{contract}.sla")
+        d = ROOT / "contracts" / "events" / folder
+        files = {p.stem: str(p) for p in d.glob("*.csv")}
+        inputs = Inputs(
+            customers=files["customers"], incidents=files["incidents"], tickets=files.get("tickets"),
+            charges=files.get("charges"), requests=files.get("requests"),
+        )  # fmt: skip
+        events = read_events_any(policy, inputs)
+        assert agree(policy, events, period) >= 2
+
+
+@pytest.mark.parametrize("contract", ["acme-crm", "websoft9", "nimbus-cloud", "harbor-desk"])
+def test_contract_examples_agree(contract: str) -> None:
+    policy = load_policy((ROOT / "contracts" / f"{contract}.sla").read_text(), f"{contract}.sla")
+    compared = 0
+    for ex in policy.raw["examples"]:
+        tier = ex["tier"] or next(iter(policy.tiers))
+        compared += agree(policy, example_events(policy, ex, tier), example_period(policy, ex))
+    assert compared >= len(policy.raw["examples"])
+
+
+# ---- random corpora ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_v1_events_agree(seed: int) -> None:
+    from slac.runtime import load_policy as load_json
+    from tests.runtime_fixtures import random_events, zones_policy_text
+
+    policy = load_json(zones_policy_text())
+    events = random_events(policy, "2026-03", seed=seed, customers=30, tickets=50, incidents=400)
+    assert agree(policy, events, "2026-03") == 30
+
+
+@pytest.mark.parametrize(("period", "seed"), [("2026-03", 11), ("2026-05", 12), ("2026-01", 13)])
+def test_random_scoped_month_agrees(period: str, seed: int) -> None:
+    """Scopes per region, error-rate intervals, a yearly maintenance allowance, whole minutes, minimum outage."""
+    from tests.test_v2_crosscheck import NIMBUS_LIKE, random_scoped_events
+
+    policy = load_policy(NIMBUS_LIKE)
+    events = random_scoped_events(policy, period, seed=seed, customers=25, incidents=1500, requests=20_000)
+    assert agree(policy, events, period) > 60
+
+
+@pytest.mark.parametrize("period", ["2026-Q1", "2026-Q4"])
+def test_random_quarter_across_dst_agrees(period: str) -> None:
+    from tests.test_v2_crosscheck import QUARTERLY, random_scoped_events
+
+    policy = load_policy(QUARTERLY)
+    events = random_scoped_events(policy, period, seed=5 + int(period[-1]), customers=30, incidents=1500, requests=0)
+    assert agree(policy, events, period) == 30
