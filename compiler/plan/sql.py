@@ -81,6 +81,27 @@ def views(policy: Policy, span: Span, calendars: str = "values") -> Iterator[tup
         from .calendars import calendar_table
 
         yield "calendar_open", calendar_values_sql(calendar_table(policy, *calendar_span(policy, span)))
+    yield from outputs(policy)[0]
+
+
+def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
+    """The plan's output relations for this policy (name, query), and what is not in SQL yet (why)."""
+    from ..runtime.scoped import needs_scopes
+    from ..runtime.tickets import uses_clocks
+    from .availability_sql import scope_downtime_sql
+    from .tickets_sql import ticket_results_sql
+
+    made: list[tuple[str, str]] = []
+    missing: list[str] = []
+    if needs_scopes(policy.raw):
+        missing.append("ticket_results (contracts of language v2)")
+    elif uses_clocks(policy):
+        missing.append("ticket_results (ticket clocks: resolution, update, business-day or pausing targets)")
+    else:
+        made.append(("ticket_results", ticket_results_sql(policy)))
+    made.append(("scope_downtime", scope_downtime_sql(policy)))
+    missing.append("customer_credit (credits)")
+    return made, missing
 
 
 def duckdb_script(parts: list[tuple[str, str]]) -> str:
@@ -104,6 +125,7 @@ def plan_sql(
         f"-- slac plan of {policy.raw['contract']['id']} (policy {policy.raw['content_hash']}) for {span.name}, "
         f"{dialect} dialect\n"
         f"-- reads: {inputs}\n"
-        f"-- makes (temporary views, in this order): {', '.join(name for name, _ in parts)}\n\n"
+        f"-- makes (temporary views, in this order): {', '.join(name for name, _ in parts)}\n"
+        f"-- not in SQL yet (use slac evaluate): {'; '.join(outputs(policy)[1]) or 'nothing'}\n\n"
     )
     return head + transpile(duckdb_script(parts), dialect)
