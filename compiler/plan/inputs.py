@@ -134,3 +134,107 @@ def relations(events: Events, period_start: int, period_end: int, as_of: int) ->
         "incidents": incidents_table(events.incidents),
         "params": params_table(period_start, period_end, as_of),
     }
+
+
+# ---- tickets read by DuckDB itself (Parquet) ---------------------------------------------------------
+
+TEXT_COLUMNS = ("id", "customer", "priority", "cause")
+TIME_COLUMNS = {"opened_at": "opened", "responded_at": "responded", "resolved_at": "resolved"}
+REQUIRED = ("id", "customer", "priority", "opened_at", "responded_at")
+# Whitespace the runtime's readers trim (Unicode White_Space): a value with it at either end is read there.
+_EDGE_SPACE = r"^[\x{9}-\x{d}\x{85}\pZ]|[\x{9}-\x{d}\x{85}\pZ]$"
+
+
+def parquet_tickets_fit(path: str) -> bool:
+    """Whether DuckDB can read this tickets file itself to the same values as the runtime's reader.
+
+    Parquet with text columns as text, times as time-zone-aware timestamps in s, ms or µs and
+    `outage` as booleans; anything else (CSV, JSON Lines, nanoseconds, naive times, numbers as
+    ids) is read by the runtime's reader, which knows every form it accepts and names bad rows.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .. import limits
+
+    if not path.lower().endswith(".parquet"):
+        return False
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException):
+        return False
+    names = schema.names
+    if len(set(names)) != len(names) or len(names) > limits.MAX_COLUMNS or not set(REQUIRED) <= set(names):
+        return False
+    for field in schema:
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if field.name in TEXT_COLUMNS and not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            return False
+        if field.name in TIME_COLUMNS and not (
+            pa.types.is_timestamp(kind) and kind.tz is not None and kind.unit in ("s", "ms", "us")
+        ):
+            return False
+        if field.name == "outage" and not pa.types.is_boolean(kind):
+            return False
+    return True
+
+
+def parquet_tickets_view(con: Any, path: str) -> None:
+    """The `tickets` relation as a DuckDB view over the Parquet file (`row`: the 0-based record)."""
+    import pyarrow.parquet as pq
+
+    from . import sql_literal
+
+    names = set(pq.read_schema(path).names)
+    times = [
+        f"epoch_us({src}) AS {dst}" if src in names else f"CAST(NULL AS BIGINT) AS {dst}"
+        for src, dst in TIME_COLUMNS.items()
+    ]
+    outage = "COALESCE(outage, FALSE)" if "outage" in names else "FALSE"
+    cause = "NULLIF(cause, '')" if "cause" in names else "CAST(NULL AS VARCHAR)"
+    con.execute(
+        f"""CREATE OR REPLACE VIEW tickets AS SELECT
+  CAST(file_row_number AS BIGINT) AS "row", id, customer, priority, {times[0]}, {times[1]},
+  {outage} AS outage, {cause} AS cause, {times[2]}
+FROM read_parquet({sql_literal(path)}, file_row_number = true)"""
+    )
+
+
+def tickets_problems_sql(policy: Any) -> str:
+    """One row (n, distinct ids, bad): bad counts records the runtime's reader would refuse.
+
+    Checked: empty required values, unknown customer, priority and cause, times outside the years
+    slac computes with, a response or resolution before the opening, and ids with a NUL byte, over
+    10,000 bytes or with whitespace or a control character at either end (the runtime trims
+    whitespace; such a file is left to it). Duplicate ids: `ids` < `n`.
+    """
+    from datetime import UTC, datetime
+
+    from .. import limits
+    from . import sql_literal
+
+    low = int(datetime(limits.MIN_YEAR, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+    high = int(datetime(limits.MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+
+    def one_of(column: str, names: list[str]) -> str:
+        return f"{column} IN ({', '.join(sql_literal(n) for n in names)})" if names else "FALSE"
+
+    checks = [f"t.{c} IS NULL OR t.{c} = ''" for c in ("id", "customer", "priority")]
+    checks += ["c.customer IS NULL", f"NOT ({one_of('t.priority', list(policy.priorities))})"]
+    checks.append(f"t.cause IS NOT NULL AND NOT ({one_of('t.cause', [e['id'] for e in policy.raw['exclusions']])})")
+    checks.append("t.opened IS NULL")
+    for name in ("opened", "responded", "resolved"):
+        checks.append(f"t.{name} < {low} OR t.{name} >= {high}")
+    checks += ["t.responded < t.opened", "t.resolved < t.opened"]
+    # customer, priority and cause are known names (trimmed, short, no NUL); the id is checked itself:
+    # an edge character that is ASCII space or control, or non-ASCII Unicode whitespace; a NUL; over-long.
+    edges = "ord(left(t.id, 1)), ord(right(t.id, 1))"
+    checks.append(
+        f"least({edges}) <= 32 OR (greatest({edges}) > 126 AND regexp_matches(t.id, {sql_literal(_EDGE_SPACE)})) "
+        f"OR contains(t.id, chr(0)) OR strlen(t.id) > {limits.MAX_FIELD_CHARS}"
+    )
+    bad = "\n    OR ".join(f"COALESCE({c}, FALSE)" for c in (f"({check})" for check in checks))
+    return f"""SELECT count(*) AS n, count(DISTINCT t.id) AS ids, count(*) FILTER (WHERE
+    {bad}
+  ) AS bad
+FROM tickets t LEFT JOIN customers c ON c.customer = t.customer"""

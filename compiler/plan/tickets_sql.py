@@ -69,8 +69,16 @@ def target_values(policy: Policy) -> str:
     )
 
 
-def ticket_results_sql(policy: Policy) -> str:
-    """The query of `ticket_results` for this policy (DuckDB dialect, portable constructs)."""
+def ticket_results_sql(policy: Policy, carry: tuple[str, ...] = ()) -> str:
+    """The query of `ticket_results` for this policy (DuckDB dialect, portable constructs).
+
+    `carry`: further columns passed through to each result row, `t.NAME` of `tickets` or `c.NAME`
+    of `customers` (an engine building the report's breach entries takes id, priority, opened and
+    responded along, and its own customer positions).
+    """
+    names = [c.partition(".")[2] for c in carry]
+    if not all(c[:2] in ("t.", "c.") and n.isidentifier() for c, n in zip(carry, names, strict=True)):
+        raise ValueError(f"carry names columns as t.NAME or c.NAME, not {carry!r}")
     if any(t.business_days for t in policy.targets.values()):
         raise ValueError("response targets in business days are not in the SQL plan yet")
     zero = any(t.within_us == 0 for t in policy.targets.values())
@@ -103,7 +111,7 @@ response_target AS (
 ),
 measured AS (
   SELECT t."row" AS "row", t.customer, t.opened, t.responded, t.cause, e.effective,
-    r.calendar, r.within_us, r.line
+    r.calendar, r.within_us, r.line{"".join(f", {c} AS carry_{n}" for c, n in zip(carry, names, strict=True))}
   FROM tickets t
   CROSS JOIN params p
   JOIN customers c ON c.customer = t.customer
@@ -142,6 +150,6 @@ SELECT
     ELSE {OPEN}
   END AS TINYINT) AS state,
   (d.calendar IS NOT NULL AND d.cause IS NOT NULL) AS excluded,
-  CAST(COALESCE(d.line, 0) AS INTEGER) AS line
+  CAST(COALESCE(d.line, 0) AS INTEGER) AS line{"".join(f", d.carry_{n} AS {n}" for n in names)}
 FROM due d
 CROSS JOIN params p"""
