@@ -91,3 +91,180 @@ def test_formulas_are_refused_not_approximated() -> None:
     policy = load_policy((ROOT / "contracts" / "harbor-desk.sla").read_text(), "harbor-desk.sla")
     with pytest.raises(Unsupported, match="formula|cap per|missed"):
         customer_credit_sql(policy)
+
+
+# ---- random corpora ------------------------------------------------------------------------------
+
+QUARTERLY_SHARES = """
+sla desk {
+  title en "Desk SLA"
+  version "1"
+  effective 2026-01-01
+  languages en
+  timezone "Europe/Berlin"
+  currency EUR
+  billing quarterly
+  service api { name en "API" }
+  service portal { name en "Portal" }
+  availability {
+    window calendar quarter
+    minimum outage 5min
+    excludes maint
+  }
+  tier basic { name en "Basic"
+    uptime 99.5% }
+  tier business { name en "Business"
+    uptime 99.9%
+    uptime 99.5% for portal }
+  condition paid { en "invoices paid" }
+  credit downtime {
+    requires paid
+    when uptime below target 7.5% of monthly_fee
+    when uptime at or below 99.0% 2 service_days
+    when uptime below 98.0% 33.3% of window_fee
+  }
+  credit flat {
+    applies business
+    when uptime at or below 99.95% 12.34 EUR
+  }
+  minimum credit 5 EUR per month
+  cap 9 service_days per quarter
+  exclude maint { maintenance notice 72h limit 2h per year
+    en "maintenance" }
+}
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_v1_events_agree(seed: int) -> None:
+    """A v1 policy in three zones: bands of the monthly fee, per-miss responses, a cap on the fee."""
+    from slac.runtime import load_policy as load_json
+    from tests.runtime_fixtures import random_events, zones_policy_text
+
+    policy = load_json(zones_policy_text())
+    events = random_events(policy, "2026-03", seed=seed, customers=40, tickets=3000, incidents=300)
+    assert agree(policy, events, "2026-03") == 40
+
+
+@pytest.mark.parametrize(("period", "seed"), [("2026-03", 21), ("2026-05", 22)])
+def test_random_scoped_month_agrees(period: str, seed: int) -> None:
+    """Shares of service charges per region, a condition, an inclusive band, a cap per scope, a minimum credit."""
+    from tests.test_v2_crosscheck import NIMBUS_LIKE, random_scoped_events
+
+    policy = load_policy(NIMBUS_LIKE)
+    events = random_scoped_events(policy, period, seed=seed, customers=40, incidents=1500, requests=20_000)
+    assert agree(policy, events, period) == 40
+
+
+@pytest.mark.parametrize(("period", "seed"), [("2026-Q1", 31), ("2026-Q2", 32), ("2026-Q4", 33)])
+def test_random_quarter_agrees(period: str, seed: int) -> None:
+    """Monthly fee ÷ 3, days of service ÷ 90…92, money, a cap in days of service: exact after the one rounding."""
+    from tests.test_v2_crosscheck import random_scoped_events
+
+    policy = load_policy(QUARTERLY_SHARES)
+    events = random_scoped_events(policy, period, seed=seed, customers=60, incidents=1200, requests=0)
+    assert agree(policy, events, period) == 60
+
+
+# ---- hand-computed cases -------------------------------------------------------------------------
+
+
+def test_half_even_at_half_a_cent() -> None:
+    """10 % of the monthly fee: 0.25 → 0.025 → 0.02; 0.35 → 0.035 → 0.04; 0.45 → 0.045 → 0.04 (half-even).
+
+    Every customer is below 99.95 %: 2460 s (a, c) and 2580 s (b) of 31 × 86400 s (test_plan_availability).
+    """
+    from tests.test_plan_availability import HAND, hand_events
+
+    policy = load_policy(HAND)
+    events = hand_events()
+    report = evaluate(policy, events, period="2026-05")
+    _, customers = plan_credits(policy, events, "2026-05", report)
+    assert {c: row[-1] for c, row in customers.items()} == {
+        "a": Decimal("0.02"),
+        "b": Decimal("0.04"),
+        "c": Decimal("0.04"),
+    }
+    assert agree(policy, events, "2026-05") == 3
+
+
+MONEY = """
+sla money {
+  title en "Money"
+  version "1"
+  effective 2026-01-01
+  languages en
+  timezone "UTC"
+  currency USD
+  billing monthly
+  service compute { name en "Compute"
+    measured per region }
+  availability {
+    window calendar month
+  }
+  tier standard { name en "Standard"
+    uptime 99.9% }
+  condition good { en "in good standing" }
+  credit downtime {
+    requires good
+    when uptime below target 10% of monthly_fee
+    when uptime at or below 95.0% 50% of service_charges
+  }
+  credit severe {
+    when uptime below 99.0% 40% of service_charges
+  }
+  minimum credit 1 USD per month
+  cap 60% of service_charges per month
+}
+"""
+
+
+def test_caps_minimum_condition_inclusive_band() -> None:
+    """May 2026 has 2 678 400 s.
+
+    x: us down 2 days (172 800 s, uptime 93.55 % ≤ 95 %) → 50 % of 80 = 40 and `severe` 40 % of 80 = 32,
+       72 capped at 60 % of 80 = 48; eu down 1 h (99.87 % < 99.9 %) → 10 % of the fee 5 = 0.50 (cap 18
+       does not bind) → 48.50.
+    y: eu down 1 h → 0.50, below the minimum credit of 1 → 0.
+    z: not in good standing: `downtime` pays nothing, `severe` (no condition) 32 → 32.00.
+    w: ap down exactly 5 % (133 920 s = 37 h 12 min): `at or below 95.0%` pays 50 % of 20 = 10, `severe`
+       8, 18 capped at 12 → 12.00.
+    """
+    from tests.test_plan_availability import make_events
+
+    policy = load_policy(MONEY)
+    events = make_events(
+        [("x", "standard", "5", {"good": True}), ("y", "standard", "5", {"good": True}),
+         ("z", "standard", "5", {"good": False}), ("w", "standard", "5", {"good": True})],
+        [
+            ("u1", "2026-05-10T00:00", "2026-05-12T00:00", None, None, None, "compute", "us"),
+            ("e1", "2026-05-10T00:00", "2026-05-10T01:00", None, None, None, "compute", "eu"),
+            ("a1", "2026-05-10T00:00", "2026-05-11T13:12", None, None, None, "compute", "ap"),
+        ],
+        charges=[("x", "compute", "us", "80"), ("x", "compute", "eu", "30"), ("y", "compute", "eu", "10"),
+                 ("z", "compute", "us", "80"), ("w", "compute", "ap", "20")],
+    )  # fmt: skip
+    report = evaluate(policy, events, period="2026-05")
+    scopes, customers = plan_credits(policy, events, "2026-05", report)
+    assert {c: row[-1] for c, row in customers.items()} == {
+        "x": Decimal("48.50"),
+        "y": Decimal("0"),
+        "z": Decimal("32.00"),
+        "w": Decimal("12.00"),
+    }
+    sub, capped, d = scopes[("x", "compute", "us")]
+    assert (Fraction(sub) / d, Fraction(capped) / d) == (72, 48)
+    assert agree(policy, events, "2026-05") == 4
+
+
+def test_credit_sql_transpiles_strictly() -> None:
+    import sqlglot
+    from sqlglot.errors import ErrorLevel
+
+    from tests.test_plan_availability import HAND
+
+    for source in (HAND, MONEY, QUARTERLY_SHARES):
+        policy = load_policy(source)
+        for sql in (scope_downtime_sql(policy), scope_credit_sql(policy), customer_credit_sql(policy)):
+            for dialect in ("spark", "bigquery", "snowflake", "postgres"):
+                assert sqlglot.transpile(sql, read="duckdb", write=dialect, unsupported_level=ErrorLevel.RAISE)

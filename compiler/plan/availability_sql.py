@@ -148,10 +148,10 @@ def _error_rate(policy: Policy) -> str | None:
 def _merge(source: str, keys: str, name: str) -> str:
     """CTEs `{name}_o`, `{name}`: the intervals (keys…, s, e) of `source` merged per keys (gaps and islands)."""
     return (
-        f"{name}_o AS (SELECT {keys}, s, e, CASE WHEN MAX(e) OVER (PARTITION BY {keys} ORDER BY s, e"
+        f"{name}_o AS (SELECT {keys}, s, e, CASE WHEN MAX(e) OVER (PARTITION BY {keys} ORDER BY s NULLS FIRST, e NULLS FIRST"
         " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) >= s THEN 0 ELSE 1 END AS head"
         f" FROM {source} WHERE e > s),\n"
-        f"{name}_g AS (SELECT {keys}, s, e, SUM(head) OVER (PARTITION BY {keys} ORDER BY s, e"
+        f"{name}_g AS (SELECT {keys}, s, e, SUM(head) OVER (PARTITION BY {keys} ORDER BY s NULLS FIRST, e NULLS FIRST"
         f" ROWS UNBOUNDED PRECEDING) AS grp FROM {name}_o),\n"
         f"{name} AS (SELECT {keys}, MIN(s) AS s, MAX(e) AS e FROM {name}_g GROUP BY {keys}, grp)"
     )
@@ -206,7 +206,7 @@ def _allowance(policy: Policy) -> list[str]:
         f" WHERE kind = 'm' AND cause IN ({causes}) AND e > yr.ystart)",
         _merge("maint", keys, "mm"),
         f"mc AS (SELECT {keys}, s, e, e - s AS len, {lim} AS lim, SUM(e - s) OVER (PARTITION BY {keys}"
-        " ORDER BY s ROWS UNBOUNDED PRECEDING) AS cum FROM mm)",
+        " ORDER BY s NULLS FIRST ROWS UNBOUNDED PRECEDING) AS cum FROM mm)",
         "mt AS (SELECT kc, service, region, s, e, len, LEAST(cum, lim) - LEAST(cum - len, lim) AS take FROM mc)",
         "beyond AS (SELECT kc, service, region, s + take AS s, e FROM mt WHERE take < len)",
     ]

@@ -168,7 +168,7 @@ def _common(policy: Policy) -> list[str]:
         ctes += [
             f"bands AS ({bands})",
             "hit AS (SELECT s.customer, s.service, s.region, b.credit, b.band, ROW_NUMBER() OVER (PARTITION BY"
-            " s.customer, s.service, s.region, b.credit ORDER BY b.rnk) AS rn FROM s JOIN bands b ON b.tier = s.tier"
+            " s.customer, s.service, s.region, b.credit ORDER BY b.rnk NULLS FIRST) AS rn FROM s JOIN bands b ON b.tier = s.tier"
             f" AND b.service IS NOT DISTINCT FROM s.service WHERE {up} * b.den < b.num * {win}"
             f" OR (b.inclusive AND {up} * b.den = b.num * {win}))",
             f"line AS (SELECT s.customer, s.service, s.region, {_band_lines(policy)} AS w FROM hit h"
