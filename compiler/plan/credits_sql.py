@@ -193,10 +193,10 @@ def formula_rational(policy: Policy, steps: list[Mapping[str, Any]]) -> Rational
     return stack[0]
 
 
-def _cond(name: str) -> str:
+def _cond(name: str, alias: str = "c") -> str:
     if not name.replace("_", "").isalnum():
         raise Unsupported(f"condition name {name!r} is not a plain identifier")
-    return f'c."{name}"'
+    return f'{alias}."{name}"'
 
 
 def _bands_table(policy: Policy) -> str | None:
@@ -234,15 +234,15 @@ def _check(policy: Policy) -> None:
 
 
 def _band_lines(policy: Policy) -> tuple[str, str, str]:
-    """SQL CASEs over a paying band (h.credit k, h.band j) of a scope row `s`, NULL when a condition is unmet:
+    """SQL CASEs over a paying band (s.credit k, s.band j) of a scope row `s`, NULL when a condition is unmet:
     the numerator W of a fixed amount, and a formula's value × D as an integer ratio (fn, fq)."""
     w_whens: list[str] = []
     n_whens: list[str] = []
     q_whens: list[str] = []
     for k, credit in enumerate(policy.raw["credits"]):
-        met = " AND ".join(_cond(n) for n in credit.get("requires", []))
+        met = " AND ".join(_cond(n, "s") for n in credit.get("requires", []))
         for j, band in enumerate(credit["bands"]):
-            when = f"WHEN h.credit = {k} AND h.band = {j}" + (f" AND {met}" if met else "")
+            when = f"WHEN s.credit = {k} AND s.band = {j}" + (f" AND {met}" if met else "")
             amount = band["amount"]
             if "formula" not in amount:
                 w_whens.append(f"{when} THEN {amount_w(amount, 's.fee', 's.charges')}")
@@ -317,14 +317,12 @@ def _common(policy: Policy) -> list[str]:
         win = "CAST(s.window_us AS DECIMAL(38,0))"
         ctes += [
             f"bands AS ({bands})",
-            "hit AS (SELECT s.customer, s.service, s.region, b.credit, b.band, ROW_NUMBER() OVER (PARTITION BY"
+            "hit AS (SELECT s.*, b.credit, b.band, ROW_NUMBER() OVER (PARTITION BY"
             " s.customer, s.service, s.region, b.credit ORDER BY b.rnk NULLS FIRST) AS rn FROM s JOIN bands b ON b.tier = s.tier"
             f" AND b.service IS NOT DISTINCT FROM s.service WHERE {up} * b.den < b.num * {win}"
             f" OR (b.inclusive AND {up} * b.den = b.num * {win}))",
-            f"line AS (SELECT s.customer, s.service, s.region, {w} AS w, {fn} AS fn, {fq} AS fq FROM hit h"
-            " JOIN s ON s.customer = h.customer AND s.service IS NOT DISTINCT FROM h.service"
-            f" AND s.region IS NOT DISTINCT FROM h.region CROSS JOIN p JOIN customers c ON c.customer = s.customer"
-            " WHERE h.rn = 1)",
+            f"line AS (SELECT s.customer, s.service, s.region, {w} AS w, {fn} AS fn, {fq} AS fq"
+            " FROM hit s CROSS JOIN p WHERE s.rn = 1)",
             *_division(),
         ]
     cap = policy.raw["cap"]
