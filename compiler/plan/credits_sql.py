@@ -70,7 +70,9 @@ def _dec(text: str, max_scale: int) -> str:
     scale = -exp if isinstance(exp, int) and exp < 0 else 0
     if scale > max_scale:
         raise Unsupported(f"the plan computes amounts with at most {max_scale} decimals, not {text}")
-    return f"CAST('{format(value, 'f')}' AS DECIMAL(38,{scale}))"
+    digits = len(value.as_tuple().digits)
+    # The narrowest type: Spark keeps a product's scale only while its precision stays within 38.
+    return f"CAST('{format(value, 'f')}' AS DECIMAL({max(digits, scale + 1, 1)},{scale}))"
 
 
 def _w(expr: str) -> str:
@@ -92,7 +94,8 @@ def amount_w(amount: Mapping[str, Any], fee: str, charges: str) -> str:
     if "share" in amount:
         if amount["basis"] not in basis:
             raise Unsupported(f"the plan does not know the basis {amount['basis']!r}")
-        return _w(f"{_dec(amount['share'], 5)} * CAST('0.01' AS DECIMAL(38,2)) * {basis[amount['basis']]}")
+        share = _dec(format(Decimal(amount["share"]).scaleb(-2), "f"), 7)
+        return _w(f"{share} * {basis[amount['basis']]}")
     if "money" in amount:
         return _w(f"{_dec(amount['money'], SCALE)} * p.d")
     if "service_days" in amount:
@@ -297,11 +300,11 @@ def _common(policy: Policy) -> list[str]:
     cond_cols = "".join(f", {_cond(n)}" for n in conds)
     ctes = [
         f"p AS (SELECT period_start AS lo, period_end AS hi, {months} AS months,"
-        " CAST(ROUND((period_end - period_start) / 86400000000.0) AS BIGINT) AS days,"
-        f" {months} * CAST(ROUND((period_end - period_start) / 86400000000.0) AS BIGINT) AS d FROM params)",
+        " CAST(ROUND((period_end - period_start) / 86400000000.0) AS DECIMAL(5,0)) AS days,"
+        f" CAST({months} * ROUND((period_end - period_start) / 86400000000.0) AS DECIMAL(5,0)) AS d FROM params)",
         "ch AS (SELECT customer, service, region, SUM(amount) AS amount FROM charges GROUP BY customer, service, region)",
-        f"s AS (SELECT d.customer, d.service, d.region, d.counted_us, d.window_us, c.tier, c.fee{cond_cols},"
-        " COALESCE(ch.amount, CAST(0 AS DECIMAL(38,9))) AS charges"
+        f"s AS (SELECT d.customer, d.service, d.region, d.counted_us, d.window_us, c.tier, CAST(c.fee AS DECIMAL(20,9)) AS fee{cond_cols},"
+        f" CAST(COALESCE(ch.amount, 0) AS DECIMAL(20,9)) AS charges"
         " FROM scope_downtime d JOIN customers c ON c.customer = d.customer"
         " LEFT JOIN ch ON ch.customer = d.customer AND ch.service IS NOT DISTINCT FROM d.service"
         " AND ch.region IS NOT DISTINCT FROM d.region)",
@@ -335,7 +338,7 @@ def _common(policy: Policy) -> list[str]:
         " AND l.service IS NOT DISTINCT FROM s.service AND l.region IS NOT DISTINCT FROM s.region"
         " GROUP BY s.customer, s.service, s.region, s.fee, s.charges)",
         f"scope_credit AS (SELECT sub.customer, sub.service, sub.region, sub.subtotal_w, {_w(capped)} AS capped_w,"
-        f" p.d AS denominator, {slack} AS slack, {amb} AS ambiguous FROM sub CROSS JOIN p)",
+        f" CAST(p.d AS BIGINT) AS denominator, {slack} AS slack, {amb} AS ambiguous FROM sub CROSS JOIN p)",
     ]
     return ctes
 
@@ -408,7 +411,7 @@ def customer_credit_sql(policy: Policy) -> str:
     straddles = f"(sx > 0 AND 2 * rem < d AND 2 * (rem + sx * {EPS} * {scale}) > d)"
     return (
         "WITH " + ",\n".join(ctes) + "\n"
-        "SELECT customer, scopes_w, per_miss_w, subtotal_w, d AS denominator,"
+        "SELECT customer, scopes_w, per_miss_w, subtotal_w, CAST(d AS BIGINT) AS denominator,"
         f" CAST((CASE WHEN {up} THEN q + 1 ELSE q END) * {unit} AS DECIMAL(38,9)) AS total,"
         f" (amb OR {straddles}) AS ambiguous FROM r2"
     )
@@ -423,7 +426,7 @@ def _customer_rows(policy: Policy) -> list[str]:
         "allch AS (SELECT customer, SUM(amount) AS charges FROM charges GROUP BY customer)",
         "cs AS (SELECT customer, SUM(capped_w) AS w, SUM(slack) AS slack,"
         " MAX(CASE WHEN ambiguous THEN 1 ELSE 0 END) AS amb FROM scope_credit GROUP BY customer)",
-        f"t0 AS (SELECT c.customer, c.tier, c.fee, COALESCE(a.charges, {zero}) AS charges,"
+        f"t0 AS (SELECT c.customer, c.tier, CAST(c.fee AS DECIMAL(20,9)) AS fee, CAST(COALESCE(a.charges, {zero}) AS DECIMAL(20,9)) AS charges,"
         f" COALESCE(cs.w, CAST(0 AS {W_TYPE})) AS scopes_w, COALESCE(m.n, 0) AS n, COALESCE(cs.slack, 0) AS slack,"
         " COALESCE(cs.amb, 0) = 1 AS amb FROM customers c"
         " LEFT JOIN cs ON cs.customer = c.customer LEFT JOIN misses m ON m.customer = c.customer"
