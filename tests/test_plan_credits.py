@@ -265,8 +265,9 @@ def test_credit_sql_transpiles_strictly() -> None:
     from sqlglot.errors import ErrorLevel
 
     from tests.test_plan_availability import HAND
+    from tests.test_v2_crosscheck import QUARTERLY
 
-    for source in (HAND, MONEY, QUARTERLY_SHARES):
+    for source in (HAND, MONEY, QUARTERLY_SHARES, FORMULA, QUARTERLY):
         policy = load_policy(source)
         for sql in (scope_downtime_sql(policy), scope_credit_sql(policy), customer_credit_sql(policy)):
             for dialect in ("spark", "bigquery", "snowflake", "postgres"):
@@ -330,3 +331,10 @@ def test_random_formula_quarter_agrees(period: str, seed: int) -> None:
     policy = load_policy(QUARTERLY)
     events = random_scoped_events(policy, period, seed=seed, customers=60, incidents=1500, requests=0)
     assert agree(policy, events, period) == 60
+
+
+def test_a_cap_over_a_longer_span_is_refused() -> None:
+    """A yearly cap over monthly windows reads the earlier windows' credits: not in the plan yet, so refused."""
+    policy = load_policy(MONEY.replace("cap 60% of service_charges per month", "cap 60% of service_charges per year"))
+    with pytest.raises(Unsupported, match="cap per year"):
+        scope_credit_sql(policy)
