@@ -148,22 +148,24 @@ def _error_rate(policy: Policy) -> str | None:
 def _merge(source: str, keys: str, name: str) -> str:
     """CTEs `{name}_o`, `{name}`: the intervals (keys…, s, e) of `source` merged per keys (gaps and islands)."""
     return (
-        f"{name}_o AS (SELECT {keys}, s, e, CASE WHEN MAX(e) OVER (PARTITION BY {keys} ORDER BY s, e"
+        f"{name}_o AS (SELECT {keys}, s, e, CASE WHEN MAX(e) OVER (PARTITION BY {keys} ORDER BY s NULLS FIRST, e NULLS FIRST"
         " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) >= s THEN 0 ELSE 1 END AS head"
         f" FROM {source} WHERE e > s),\n"
-        f"{name}_g AS (SELECT {keys}, s, e, SUM(head) OVER (PARTITION BY {keys} ORDER BY s, e"
+        f"{name}_g AS (SELECT {keys}, s, e, SUM(head) OVER (PARTITION BY {keys} ORDER BY s NULLS FIRST, e NULLS FIRST"
         f" ROWS UNBOUNDED PRECEDING) AS grp FROM {name}_o),\n"
         f"{name} AS (SELECT {keys}, MIN(s) AS s, MAX(e) AS e FROM {name}_g GROUP BY {keys}, grp)"
     )
 
 
 def _items(policy: Policy) -> list[str]:
-    """CTEs up to `items(kc, service, region, s, e, kind, cause)`: every key's intervals before the merge.
+    """CTEs up to `items(kc, service, region, s, e, kind, cause)`, the intervals merged as one union per key.
 
-    kc NULL is a scope's platform part; kc a customer is that customer's whole view of a scope when
-    its own incidents apply to it (`mine`).
+    kc NULL is a scope's platform part; kc a customer is that customer's whole view of a scope when its
+    own announced maintenance shares the scope's yearly allowance (`full`: the allowance is used in time
+    order over both). Other customers' own incidents are merged into the platform's islands (`_own`).
     """
     err = _error_rate(policy)
+    limits = _limits(policy)
     ctes = [
         'inc AS (SELECT i.start AS s, i."end" AS e, i.customer, i.cause, i.service, i.region, '
         + _kind(policy)
@@ -181,15 +183,61 @@ def _items(policy: Policy) -> list[str]:
         + ")",
         "own AS (SELECT sl.customer AS kc, sl.service, sl.region, inc.s, inc.e, inc.kind, inc.cause FROM inc"
         " JOIN scope_list sl ON sl.customer = inc.customer AND " + _applies("inc", "sl") + " WHERE inc.kind <> 'x')",
-        "mine AS (SELECT DISTINCT kc, service, region FROM own)",
-        "items AS (SELECT CAST(NULL AS VARCHAR) AS kc, service, region, s, e, kind, cause FROM plat"
-        " UNION ALL SELECT m.kc, m.service, m.region, pl.s, pl.e, pl.kind, pl.cause FROM mine m JOIN plat pl"
-        " ON m.service IS NOT DISTINCT FROM pl.service AND m.region IS NOT DISTINCT FROM pl.region"
-        " UNION ALL SELECT kc, service, region, s, e, kind, cause FROM own)",
     ]
     if err:
         ctes.insert(0, f"err AS ({err})")
-    return ctes
+    if not limits:
+        ctes += [
+            "full_pairs AS (SELECT kc, service, region FROM own WHERE 1 = 0)",
+            "items AS (SELECT CAST(NULL AS VARCHAR) AS kc, service, region, s, e, kind, cause FROM plat)",
+        ]
+        return ctes
+    causes = ", ".join(sql_literal(c) for c in sorted(limits))
+    return [
+        *ctes,
+        f"full_pairs AS (SELECT DISTINCT kc, service, region FROM own WHERE kind = 'm' AND cause IN ({causes}))",
+        "items AS (SELECT CAST(NULL AS VARCHAR) AS kc, service, region, s, e, kind, cause FROM plat"
+        " UNION ALL SELECT f.kc, f.service, f.region, pl.s, pl.e, pl.kind, pl.cause FROM full_pairs f JOIN plat pl"
+        " ON f.service IS NOT DISTINCT FROM pl.service AND f.region IS NOT DISTINCT FROM pl.region"
+        " UNION ALL SELECT o.kc, o.service, o.region, o.s, o.e, o.kind, o.cause FROM own o JOIN full_pairs f"
+        " ON f.kc = o.kc AND f.service IS NOT DISTINCT FROM o.service AND f.region IS NOT DISTINCT FROM o.region)",
+    ]
+
+
+def _same(a: str, b: str, customer: bool = True) -> str:
+    """SQL: rows a and b are of one key (customer and scope), null-safe."""
+    return (f"{a}.kc = {b}.kc AND " if customer else "") + (
+        f"{a}.service IS NOT DISTINCT FROM {b}.service AND {a}.region IS NOT DISTINCT FROM {b}.region"
+    )
+
+
+def _own(contrib: str) -> list[str]:
+    """CTEs up to `part(kc, service, region, counted_us)`: customers whose own counted incidents apply.
+
+    A customer's view is the platform's islands with the ones its own incidents touch (overlap or
+    adjoin) replaced by the union of those incidents and those islands: the islands are disjoint and
+    apart, so nothing else joins. Its downtime is the platform's, minus the touched islands', plus its
+    merged periods' — a range join of own incidents with islands, never the platform per customer.
+    """
+    return [
+        f"pisl AS (SELECT service, region, s, e, {contrib} AS w FROM merged CROSS JOIN p WHERE kc IS NULL)",
+        "po AS (SELECT o.kc, o.service, o.region, o.s, o.e FROM own o LEFT JOIN full_pairs f ON "
+        + _same("f", "o")
+        + " WHERE o.kind = 'c' AND o.e > o.s AND f.kc IS NULL)",
+        "touch AS (SELECT DISTINCT po.kc, po.service, po.region, i.s, i.e, i.w FROM po JOIN pisl i ON "
+        + _same("i", "po", False)
+        + " AND i.s <= po.e AND i.e >= po.s)",
+        "wide AS (SELECT kc, service, region, s, e FROM po UNION ALL SELECT kc, service, region, s, e FROM touch)",
+        _merge("wide", "kc, service, region", "cisl"),
+        "part AS (SELECT k.kc, k.service, k.region, COALESCE(pd.counted_us, 0) - COALESCE(tw.w, 0)"
+        " + COALESCE(cw.w, 0) AS counted_us"
+        " FROM (SELECT DISTINCT kc, service, region FROM po) k"
+        " LEFT JOIN down pd ON pd.kc IS NULL AND " + _same("pd", "k", False) + ""
+        " LEFT JOIN (SELECT kc, service, region, SUM(w) AS w FROM touch GROUP BY kc, service, region) tw ON "
+        + _same("tw", "k")
+        + f" LEFT JOIN (SELECT kc, service, region, SUM({contrib}) AS w FROM cisl CROSS JOIN p"
+        " GROUP BY kc, service, region) cw ON " + _same("cw", "k") + ")",
+    ]
 
 
 def _allowance(policy: Policy) -> list[str]:
@@ -206,7 +254,7 @@ def _allowance(policy: Policy) -> list[str]:
         f" WHERE kind = 'm' AND cause IN ({causes}) AND e > yr.ystart)",
         _merge("maint", keys, "mm"),
         f"mc AS (SELECT {keys}, s, e, e - s AS len, {lim} AS lim, SUM(e - s) OVER (PARTITION BY {keys}"
-        " ORDER BY s ROWS UNBOUNDED PRECEDING) AS cum FROM mm)",
+        " ORDER BY s NULLS FIRST ROWS UNBOUNDED PRECEDING) AS cum FROM mm)",
         "mt AS (SELECT kc, service, region, s, e, len, LEAST(cum, lim) - LEAST(cum - len, lim) AS take FROM mc)",
         "beyond AS (SELECT kc, service, region, s + take AS s, e FROM mt WHERE take < len)",
     ]
@@ -218,6 +266,7 @@ def scope_downtime_sql(policy: Policy) -> str:
     keys = "kc, service, region"
     clipped = "LEAST(e, p.hi) - GREATEST(s, p.lo)"
     length = f"{clipped} - MOD({clipped}, {MINUTE_US})" if rules.whole_minutes else clipped
+    contrib = f"CASE WHEN e - s >= {rules.minimum_us} AND {clipped} > 0 THEN {length} ELSE 0 END"
     ctes = [
         "p AS (SELECT period_start AS lo, period_end AS hi FROM params)",
         f"scope_list AS ({_scope_list(policy)})",
@@ -226,19 +275,17 @@ def scope_downtime_sql(policy: Policy) -> str:
         *_allowance(policy),
         f"counted AS (SELECT {keys}, s, e FROM items WHERE kind = 'c' UNION ALL SELECT {keys}, s, e FROM beyond)",
         _merge("counted", keys, "merged"),
-        f"down AS (SELECT {keys}, SUM({length}) AS counted_us FROM merged CROSS JOIN p"
-        f" WHERE e - s >= {rules.minimum_us} AND {clipped} > 0 GROUP BY {keys})",
+        f"down AS (SELECT {keys}, SUM({contrib}) AS counted_us FROM merged CROSS JOIN p GROUP BY {keys})",
+        *_own(contrib),
     ]
     return (
         "WITH " + ",\n".join(ctes) + "\n"
-        "SELECT sl.customer, sl.service, sl.region,"
-        " CAST(COALESCE(CASE WHEN m.kc IS NULL THEN dp.counted_us ELSE dc.counted_us END, 0) AS BIGINT) AS counted_us,"
+        "SELECT sl.customer, sl.service, sl.region, CAST(COALESCE(CASE WHEN f.kc IS NOT NULL THEN dc.counted_us"
+        " WHEN pt.kc IS NOT NULL THEN pt.counted_us ELSE dp.counted_us END, 0) AS BIGINT) AS counted_us,"
         " p.hi - p.lo AS window_us\n"
         "FROM scope_list sl CROSS JOIN p\n"
-        "LEFT JOIN mine m ON m.kc = sl.customer AND m.service IS NOT DISTINCT FROM sl.service"
-        " AND m.region IS NOT DISTINCT FROM sl.region\n"
-        "LEFT JOIN down dc ON dc.kc = sl.customer AND dc.service IS NOT DISTINCT FROM sl.service"
-        " AND dc.region IS NOT DISTINCT FROM sl.region\n"
-        "LEFT JOIN down dp ON dp.kc IS NULL AND dp.service IS NOT DISTINCT FROM sl.service"
-        " AND dp.region IS NOT DISTINCT FROM sl.region"
+        "LEFT JOIN full_pairs f ON f.kc = sl.customer AND " + _same("f", "sl", False) + "\n"
+        "LEFT JOIN down dc ON dc.kc = sl.customer AND " + _same("dc", "sl", False) + "\n"
+        "LEFT JOIN part pt ON pt.kc = sl.customer AND " + _same("pt", "sl", False) + "\n"
+        "LEFT JOIN down dp ON dp.kc IS NULL AND " + _same("dp", "sl", False)
     )
