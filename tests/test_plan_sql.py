@@ -7,7 +7,9 @@ text back and running it in DuckDB); the commands fail with exit 2 and write not
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -60,9 +62,30 @@ def test_every_statement_of_every_plan_transpiles_and_reads_back(path: Path, dia
     assert len(parsed) == len(made) >= 2  # one statement per view named in the header
 
 
-def test_the_duckdb_script_runs_and_its_calendar_is_the_hand_computed_one() -> None:
+# The input relations as docs/warehouse-sql.md lists them (a warehouse team creates or maps these).
+INPUT_TABLES = """
+CREATE TABLE customers (customer VARCHAR, tier VARCHAR, fee DECIMAL(38,9));
+CREATE TABLE tickets (row BIGINT, id VARCHAR, customer VARCHAR, priority VARCHAR, opened BIGINT, responded BIGINT,
+  outage BOOLEAN, cause VARCHAR, resolved BIGINT);
+CREATE TABLE ticket_events (ticket VARCHAR, "at" BIGINT, event VARCHAR);
+CREATE TABLE incidents (row BIGINT, id VARCHAR, start BIGINT, "end" BIGINT, customer VARCHAR, cause VARCHAR,
+  announced BIGINT, service VARCHAR, region VARCHAR);
+CREATE TABLE requests (service VARCHAR, region VARCHAR, start BIGINT, total BIGINT, failed BIGINT);
+CREATE TABLE charges (customer VARCHAR, service VARCHAR, region VARCHAR, amount DECIMAL(38,9));
+"""
+
+
+def test_the_duckdb_script_runs_over_the_documented_inputs_with_the_hand_computed_calendar() -> None:
     policy = load_policy(ROOT / "tests" / "golden" / "policy" / "acme-crm.json")
     con = duckdb.connect()
+    con.execute(INPUT_TABLES)
+    con.execute(
+        "INSERT INTO customers VALUES ('c1', 'starter', 1000);"
+        # Opened Monday 2026-06-01 10:00 New York (14:00Z), `starter` high: 16 h of Mon–Fri 09:00–17:00:
+        # Monday 7 h + Tuesday 8 h + Wednesday 1 h, due Wednesday 10:00 EDT = 14:00Z; never answered, so
+        # breached at the period's end.
+        f"INSERT INTO tickets VALUES (0, 'T1', 'c1', 'high', {us(2026, 6, 1, 14)}, NULL, FALSE, NULL, NULL)"
+    )
     for statement in statements(plan_sql(policy, "2026-06"), "duckdb"):
         con.execute(statement)
     # June 2026 in UTC (the contract's zone): 2026-06-01T00:00Z to 2026-07-01T00:00Z.
@@ -78,6 +101,9 @@ def test_the_duckdb_script_runs_and_its_calendar_is_the_hand_computed_one() -> N
         (us(2026, 6, 1, 13), us(2026, 6, 1, 21), 0),
         (us(2026, 6, 2, 13), us(2026, 6, 2, 21), 8 * 3600 * 1_000_000),
     ]
+    got = con.execute('SELECT "row", customer, deadline, state FROM ticket_results').fetchall()
+    assert got == [(0, "c1", us(2026, 6, 3, 14), 1)]
+    assert con.execute("SELECT customer FROM customer_credit").fetchall() == [("c1",)]
     types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE calendar_open)").fetchall())
     assert types == {"calendar": "VARCHAR", "open_start": "BIGINT", "open_end": "BIGINT", "cum_before": "BIGINT"}
 
@@ -200,3 +226,47 @@ def test_help_texts() -> None:
     for command in ("sql", "calendars"):
         code, out, _ = run(command, "--help")
         assert code == 0 and "calendar_open" in out
+
+
+# A warehouse team's mapping of its own tables (here: the bundled websoft9 CSV files read by DuckDB
+# itself, times as text with offsets) onto the plan's input relations, as docs/warehouse-sql.md shows.
+MAPPING = """
+CREATE TABLE customers AS SELECT customer, tier, CAST(monthly_fee AS DECIMAL(38,9)) AS fee
+  FROM read_csv('{d}/customers.csv', all_varchar = true);
+CREATE TABLE tickets AS SELECT CAST(ROW_NUMBER() OVER () - 1 AS BIGINT) AS "row", id, customer, priority,
+  epoch_us(CAST(opened_at AS TIMESTAMPTZ)) AS opened, epoch_us(CAST(NULLIF(responded_at, '') AS TIMESTAMPTZ)) AS responded,
+  CAST(outage AS BOOLEAN) AS outage, CAST(NULL AS VARCHAR) AS cause, CAST(NULL AS BIGINT) AS resolved
+  FROM read_csv('{d}/tickets.csv', all_varchar = true);
+CREATE TABLE incidents AS SELECT CAST(ROW_NUMBER() OVER () - 1 AS BIGINT) AS "row", id,
+  epoch_us(CAST(start AS TIMESTAMPTZ)) AS start, epoch_us(CAST("end" AS TIMESTAMPTZ)) AS "end",
+  CAST(NULLIF(customers, '') AS VARCHAR) AS customer, NULLIF(cause, '') AS cause, CAST(NULL AS BIGINT) AS announced,
+  CAST(NULL AS VARCHAR) AS service, CAST(NULL AS VARCHAR) AS region
+  FROM read_csv('{d}/incidents.csv', all_varchar = true);
+CREATE TABLE ticket_events (ticket VARCHAR, "at" BIGINT, event VARCHAR);
+CREATE TABLE requests (service VARCHAR, region VARCHAR, start BIGINT, total BIGINT, failed BIGINT);
+CREATE TABLE charges (customer VARCHAR, service VARCHAR, region VARCHAR, amount DECIMAL(38,9));
+"""
+
+
+@pytest.mark.parametrize("calendars", ["values", "table"])
+def test_a_warehouse_mapping_gets_the_totals_of_slac_evaluate(tmp_path: Path, calendars: str) -> None:
+    events = ROOT / "contracts" / "events" / "websoft9-2025-03"
+    contract = ROOT / "contracts" / "websoft9.sla"
+    code, script, err = run("sql", contract, "--period", "2025-03", "--calendars", calendars)
+    assert code == 0, err
+    con = duckdb.connect()
+    con.execute(MAPPING.format(d=events))
+    if calendars == "table":
+        code, _, err = run("calendars", contract, "--from", "2025-03-01", "--to", "2025-03-31", "-o", tmp_path / "c.pq")
+        assert code == 0, err
+        con.execute(f"CREATE TABLE calendar_open AS SELECT * FROM read_parquet('{tmp_path / 'c.pq'}')")
+    con.execute(script)
+    got = dict(con.execute("SELECT customer, CAST(total AS VARCHAR) FROM customer_credit").fetchall())
+    # The sample month: acme's T1 (high, outage) answered after 3.5 h against 3 h, one breach: 5 % of
+    # 1000 CNY = 50.00; beta's T3 (premium, normal) is never answered, one breach: 5 % of 200 CNY = 10.00.
+    assert got == {"acme": "50.000000000", "beta": "10.000000000"}
+    args = [f"--{n}={events / n}.csv" for n in ("customers", "tickets", "incidents")]
+    code, report, err = run("evaluate", contract, "--period", "2025-03", *args)
+    assert code == 0, err
+    owed = {c["customer"]: c["total"] for c in json.loads(report)["customers"]}
+    assert {k: str(Decimal(v).quantize(Decimal("0.01"))) for k, v in got.items()} == owed

@@ -113,10 +113,9 @@ def evaluate(
     engine); the SparkSession is the running one (`slac evaluate --spark-master` starts it) or a
     `local[2]` one.
     """
-    from ..runtime.availability import downtime
     from ..runtime.calendar import to_us
-    from ..runtime.columns import codes
-    from ..runtime.evaluate import Period, assemble
+    from ..runtime.evaluate import Period
+    from .duckdb_engine import _assemble, _check_tiers  # the duckdb engine's report: the runtime's assembly
 
     spark = start(policy)
     events = read_events_any(policy, inputs)
@@ -124,11 +123,9 @@ def evaluate(
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
     as_of_us = to_us(as_of) if as_of is not None else per.end
-    customer_index = {c: i for i, c in enumerate(events.customers.id.tolist())}
-    codes(events.customers.tier, list(policy.tiers), "tier")
+    _check_tiers(policy, events)
     results = spark_ticket_results(spark, policy, events, per, as_of_us)
-    down = downtime(policy, events.incidents, customer_index, per.start, per.end)
-    report = assemble(policy, events, per, as_of_us, results, down)
+    report = _assemble(policy, events, per, as_of_us, results)
     if progress is not None:
         total = len(events.tickets.id)
         progress(total, total)
@@ -152,4 +149,4 @@ def spark_ticket_results(spark: Any, policy: Policy, events: Events, per: Period
         },
     )
     table = run_script(spark, ticket_results_sql(policy)).toArrow()
-    return to_ticket_results(policy, events, table, as_of_us)
+    return to_ticket_results(policy, events, table, per, as_of_us)

@@ -89,6 +89,7 @@ def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
     from ..runtime.scoped import needs_scopes
     from ..runtime.tickets import uses_clocks
     from .availability_sql import scope_downtime_sql
+    from .credits_sql import customer_credit_sql, scope_credit_sql
     from .tickets_sql import ticket_results_sql
 
     made: list[tuple[str, str]] = []
@@ -100,7 +101,14 @@ def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
     else:
         made.append(("ticket_results", ticket_results_sql(policy)))
     made.append(("scope_downtime", scope_downtime_sql(policy)))
-    missing.append("customer_credit (credits)")
+    try:
+        made.append(("scope_credit", scope_credit_sql(policy)))
+        if made[0][0] == "ticket_results":  # a customer's credit counts its breached responses
+            made.append(("customer_credit", customer_credit_sql(policy)))
+        else:
+            missing.append("customer_credit (it counts the breached responses of ticket_results)")
+    except ValueError as exc:  # credits_sql.Unsupported: a term the plan's credits do not compute yet
+        missing.append(f"scope_credit and customer_credit ({exc})")
     return made, missing
 
 
