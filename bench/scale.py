@@ -1,7 +1,7 @@
 """Scale: `slac evaluate --engine duckdb` against `--engine numpy` on the same Parquet month, in one run.
 
 Run: .venv/bin/python bench/scale.py [--tickets 1000000] [--customers 10000] [--incidents 20000]
-     [--engines numpy,duckdb] [--keep DIR]
+     [--late 0.4] [--engines numpy,duckdb] [--keep DIR]
 Generates one month of acme-crm events (June 2026) as Parquet (tickets written in chunks, so the
 generator never holds them all), then runs `slac evaluate` once per engine, each in a child
 process, and prints per engine: wall time, tickets/s, peak RSS (the child's ru_maxrss from
@@ -40,8 +40,14 @@ def write_policy(folder: Path) -> tuple[Path, object]:
     return path, load_policy(text)
 
 
-def generate(folder: Path, policy: object, tickets: int, customers: int, incidents: int, seed: int = 15) -> None:
-    """customers.parquet, tickets.parquet, incidents.parquet of one month (valid rows only)."""
+def generate(
+    folder: Path, policy: object, tickets: int, customers: int, incidents: int, late: float, seed: int = 15
+) -> None:
+    """customers.parquet, tickets.parquet, incidents.parquet of one month (valid rows only).
+
+    A fraction `late` of the tickets is unanswered or answered hours later (most of them breach);
+    the others are answered within a minute.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -72,8 +78,10 @@ def generate(folder: Path, policy: object, tickets: int, customers: int, inciden
         for lo in range(0, tickets, CHUNK):
             n = min(CHUNK, tickets - lo)
             opened = rng.integers(per.start, per.end, n, dtype=np.int64)
-            answered = rng.random(n) >= 0.2
-            responded = opened + rng.exponential(4 * HOUR, n).astype(np.int64)
+            slow = rng.random(n) < late
+            answered = ~slow | (rng.random(n) >= 0.5)
+            delay = np.where(slow, rng.exponential(8 * HOUR, n), rng.integers(0, 60_000_000, n)).astype(np.int64)
+            responded = opened + delay
             cause = pa.array(np.where(rng.random(n) < 0.02, "customer_caused", None), pa.string())
             writer.write_table(
                 pa.table(
@@ -131,6 +139,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--incidents", type=int, default=20_000)
     parser.add_argument("--engines", default="numpy,duckdb")
+    parser.add_argument("--late", type=float, default=0.4, help="fraction of slow or unanswered tickets")
     parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -139,7 +148,7 @@ def main() -> None:
         policy_path, policy = write_policy(folder)
         if not (folder / "tickets.parquet").exists():
             began = time.perf_counter()
-            generate(folder, policy, args.tickets, args.customers, args.incidents)
+            generate(folder, policy, args.tickets, args.customers, args.incidents, args.late)
             print(f"generated {args.tickets:,} tickets in {time.perf_counter() - began:.1f} s", flush=True)
         results = {}
         for engine in args.engines.split(","):

@@ -133,3 +133,17 @@ def test_a_deadline_past_the_holiday_data_is_refused_as_numpy_refuses_it(tmp_pat
     with pytest.raises(OutsideSpan) as duck_error:
         evaluate_files(policy, inputs, period="2026-12", engine="duckdb")
     assert str(duck_error.value) == str(numpy_error.value)
+
+
+def test_duckdb_spills_into_a_private_folder_it_removes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    spill_root = tmp_path / "tmp"
+    spill_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spill_root))
+    seen: list[str] = []
+    with duckdb_engine.session() as con:
+        seen.append(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
+        assert con.execute("SELECT current_setting('threads')").fetchall()[0][0] == duckdb_engine.THREADS
+    assert seen[0].startswith(str(spill_root / "slac-duckdb-"))
+    assert list(spill_root.iterdir()) == []  # removed afterwards

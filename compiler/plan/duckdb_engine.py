@@ -34,7 +34,7 @@ from ..runtime.engines import Inputs, UsageError, read_events_any
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
-    from ..runtime.events import Events, Tickets
+    from ..runtime.events import Customers, Events, Tickets
     from ..runtime.policy import Policy
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it
@@ -97,7 +97,7 @@ def evaluate(
     found = _read_natively(policy, inputs, per, as_of_us, progress)
     if found is None:  # the runtime's readers read (and check) every file
         events = read_events_any(policy, inputs)
-        _check_tiers(policy, events)
+        _check_tiers(policy, events.customers)
         results, total = sql_ticket_results(policy, events, per, as_of_us), len(events.tickets.id)
     else:
         events, results, total = found
@@ -107,10 +107,11 @@ def evaluate(
     return report
 
 
-def _check_tiers(policy: Policy, events: Events) -> None:
+def _check_tiers(policy: Policy, customers: Customers) -> None:
+    """Every customer's tier is one of the policy's (the readers check it; the runtime's evaluate asks again)."""
     from ..runtime.columns import codes
 
-    codes(events.customers.tier, list(policy.tiers), "tier")
+    codes(customers.tier, list(policy.tiers), "tier")
 
 
 def _assemble(policy: Policy, events: Events, per: Period, as_of_us: int, results: TicketResults) -> dict[str, Any]:
@@ -142,7 +143,6 @@ def _read_natively(
     or when any record would be refused (`inputs.tickets_problems_sql`): the runtime's reader then
     names the file, row and column of the first bad one, as under the numpy engine.
     """
-    from ..runtime.events import Events
     from ..runtime.inputs import read_customers
     from .inputs import parquet_tickets_fit
 
@@ -151,7 +151,7 @@ def _read_natively(
         return None
 
     customers = read_customers(inputs.customers, policy.raw)
-    _check_tiers(policy, Events(customers, None, None))  # type: ignore[arg-type]
+    _check_tiers(policy, customers)
     with session() as con:
         return _read_with(con, policy, inputs, customers, per, as_of_us, progress)
 
@@ -244,7 +244,8 @@ FROM ({plan}) r"""
         position = batch.column("position").to_numpy()
         state = batch.column("state").to_numpy()
         excluded = batch.column("excluded").to_numpy(zero_copy_only=False)
-        np.add.at(counts, (position, state, excluded.astype(np.int64)), 1)
+        key = (position * 4 + state) * 2 + excluded  # the flat index into counts
+        counts += np.bincount(key, minlength=counts.size).reshape(counts.shape)
         missing = pc.or_(pc.is_null(batch.column("deadline")), pc.is_null(batch.column("decided")))
         if ((state != UNMEASURED) & missing.to_numpy(zero_copy_only=False)).any():
             raise _Fallback  # the runtime's calendars decide (and word) a deadline past the table

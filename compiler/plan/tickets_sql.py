@@ -69,6 +69,22 @@ def target_values(policy: Policy) -> str:
     )
 
 
+# calendar_open with each row's cumulative open time at its end, the next row's start, and the
+# end of the range of instants whose cum it gives (up to the next row's start).
+CALENDAR_CTES = f"""cal AS (
+  SELECT calendar, open_start, open_end, cum_before,
+    cum_before + (open_end - open_start) AS cum_through,
+    LEAD(open_start) OVER (PARTITION BY calendar ORDER BY open_start) AS next_start
+  FROM calendar_open
+),
+cal_rows AS (
+  SELECT calendar, open_start, open_end, cum_before, next_start, COALESCE(next_start, {LAST_US}) AS upto FROM cal
+),
+cal_first AS (
+  SELECT calendar, MIN(open_start) AS first_start FROM calendar_open GROUP BY calendar
+)"""
+
+
 def ticket_results_sql(policy: Policy, carry: tuple[str, ...] = ()) -> str:
     """The query of `ticket_results` for this policy (DuckDB dialect, portable constructs).
 
@@ -91,18 +107,7 @@ def ticket_results_sql(policy: Policy, carry: tuple[str, ...] = ()) -> str:
     first_join = "\n  LEFT JOIN cal_first f ON f.calendar = m.calendar AND k.calendar IS NULL" if zero else ""
     deadline = "o.open_at" if zero else "NULL"
     return f"""WITH
-cal AS (
-  SELECT calendar, open_start, open_end, cum_before,
-    cum_before + (open_end - open_start) AS cum_through,
-    LEAD(open_start) OVER (PARTITION BY calendar ORDER BY open_start) AS next_start
-  FROM calendar_open
-),
-cal_rows AS (
-  SELECT calendar, open_start, open_end, cum_before, next_start, COALESCE(next_start, {LAST_US}) AS upto FROM cal
-),
-cal_first AS (
-  SELECT calendar, MIN(open_start) AS first_start FROM calendar_open GROUP BY calendar
-),
+{CALENDAR_CTES},
 effective_priority AS (
   {effective_values(policy)}
 ),
