@@ -211,32 +211,53 @@ def _same(a: str, b: str, customer: bool = True) -> str:
     )
 
 
-def _own(contrib: str) -> list[str]:
-    """CTEs up to `part(kc, service, region, counted_us)`: customers whose own counted incidents apply.
+MEASURES = ("counted_us", "below_us", "partial_us")
+
+
+def _measures(policy: Policy) -> dict[str, str]:
+    """SQL per merged period (s, e) and window `p`: what counts, what is below the minimum, the partial minutes."""
+    rules = compiled(policy).downtime
+    clipped = "LEAST(e, p.hi) - GREATEST(s, p.lo)"
+    partial = f"MOD({clipped}, {MINUTE_US})" if rules.whole_minutes else "0"
+    long = f"e - s >= {rules.minimum_us}"
+    return {
+        "counted_us": f"CASE WHEN {long} AND {clipped} > 0 THEN {clipped} - {partial} ELSE 0 END",
+        "below_us": f"CASE WHEN NOT ({long}) AND {clipped} > 0 THEN {clipped} ELSE 0 END",
+        "partial_us": f"CASE WHEN {long} AND {clipped} > 0 THEN {partial} ELSE 0 END",
+    }
+
+
+def _own(measures: dict[str, str]) -> list[str]:
+    """CTEs up to `part(kc, service, region, counted_us, below_us, partial_us)`: customers whose own counted
+    incidents apply.
 
     A customer's view is the platform's islands with the ones its own incidents touch (overlap or
     adjoin) replaced by the union of those incidents and those islands: the islands are disjoint and
     apart, so nothing else joins. Its downtime is the platform's, minus the touched islands', plus its
     merged periods' — a range join of own incidents with islands, never the platform per customer.
     """
+    cols = ", ".join(f"{expr} AS {m}" for m, expr in measures.items())
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
+    total = ", ".join(f"COALESCE(pd.{m}, 0) - COALESCE(tw.{m}, 0) + COALESCE(cw.{m}, 0) AS {m}" for m in MEASURES)
     return [
-        f"pisl AS (SELECT service, region, s, e, {contrib} AS w FROM merged CROSS JOIN p WHERE kc IS NULL)",
+        f"pisl AS (SELECT service, region, s, e, {cols} FROM merged CROSS JOIN p WHERE kc IS NULL)",
         "po AS (SELECT o.kc, o.service, o.region, o.s, o.e FROM own o LEFT JOIN full_pairs f ON "
         + _same("f", "o")
         + " WHERE o.kind = 'c' AND o.e > o.s AND f.kc IS NULL)",
-        "touch AS (SELECT DISTINCT po.kc, po.service, po.region, i.s, i.e, i.w FROM po JOIN pisl i ON "
+        "touch AS (SELECT DISTINCT po.kc, po.service, po.region, i.s, i.e, "
+        + ", ".join(f"i.{m}" for m in MEASURES)
+        + " FROM po JOIN pisl i ON "
         + _same("i", "po", False)
         + " AND i.s <= po.e AND i.e >= po.s)",
         "wide AS (SELECT kc, service, region, s, e FROM po UNION ALL SELECT kc, service, region, s, e FROM touch)",
         _merge("wide", "kc, service, region", "cisl"),
-        "part AS (SELECT k.kc, k.service, k.region, COALESCE(pd.counted_us, 0) - COALESCE(tw.w, 0)"
-        " + COALESCE(cw.w, 0) AS counted_us"
+        f"part AS (SELECT k.kc, k.service, k.region, {total}"
         " FROM (SELECT DISTINCT kc, service, region FROM po) k"
         " LEFT JOIN down pd ON pd.kc IS NULL AND " + _same("pd", "k", False) + ""
-        " LEFT JOIN (SELECT kc, service, region, SUM(w) AS w FROM touch GROUP BY kc, service, region) tw ON "
+        f" LEFT JOIN (SELECT kc, service, region, {sums} FROM touch GROUP BY kc, service, region) tw ON "
         + _same("tw", "k")
-        + f" LEFT JOIN (SELECT kc, service, region, SUM({contrib}) AS w FROM cisl CROSS JOIN p"
-        " GROUP BY kc, service, region) cw ON " + _same("cw", "k") + ")",
+        + f" LEFT JOIN (SELECT kc, service, region, {', '.join(f'SUM({e}) AS {m}' for m, e in measures.items())}"
+        " FROM cisl CROSS JOIN p GROUP BY kc, service, region) cw ON " + _same("cw", "k") + ")",
     ]
 
 
@@ -260,14 +281,15 @@ def _allowance(policy: Policy) -> list[str]:
     ]
 
 
-def scope_downtime_sql(policy: Policy) -> str:
-    """The SELECT of `scope_downtime(customer, service, region, counted_us, window_us)` (see the module docstring)."""
-    rules = compiled(policy).downtime
+def _downtime_ctes(policy: Policy) -> list[str]:
+    """CTEs up to `dt(customer, service, region, counted_us, below_us, partial_us)`, every customer's scopes."""
     keys = "kc, service, region"
-    clipped = "LEAST(e, p.hi) - GREATEST(s, p.lo)"
-    length = f"{clipped} - MOD({clipped}, {MINUTE_US})" if rules.whole_minutes else clipped
-    contrib = f"CASE WHEN e - s >= {rules.minimum_us} AND {clipped} > 0 THEN {length} ELSE 0 END"
-    ctes = [
+    measures = _measures(policy)
+    pick = ", ".join(
+        f"COALESCE(CASE WHEN f.kc IS NOT NULL THEN dc.{m} WHEN pt.kc IS NOT NULL THEN pt.{m} ELSE dp.{m} END, 0) AS {m}"
+        for m in MEASURES
+    )
+    return [
         "p AS (SELECT period_start AS lo, period_end AS hi FROM params)",
         f"scope_list AS ({_scope_list(policy)})",
         "scopes AS (SELECT DISTINCT service, region FROM scope_list)",
@@ -275,17 +297,21 @@ def scope_downtime_sql(policy: Policy) -> str:
         *_allowance(policy),
         f"counted AS (SELECT {keys}, s, e FROM items WHERE kind = 'c' UNION ALL SELECT {keys}, s, e FROM beyond)",
         _merge("counted", keys, "merged"),
-        f"down AS (SELECT {keys}, SUM({contrib}) AS counted_us FROM merged CROSS JOIN p GROUP BY {keys})",
-        *_own(contrib),
+        f"down AS (SELECT {keys}, {', '.join(f'SUM({e}) AS {m}' for m, e in measures.items())}"
+        f" FROM merged CROSS JOIN p GROUP BY {keys})",
+        *_own(measures),
+        f"dt AS (SELECT sl.customer, sl.service, sl.region, {pick} FROM scope_list sl"
+        " LEFT JOIN full_pairs f ON f.kc = sl.customer AND " + _same("f", "sl", False) + ""
+        " LEFT JOIN down dc ON dc.kc = sl.customer AND " + _same("dc", "sl", False) + ""
+        " LEFT JOIN part pt ON pt.kc = sl.customer AND " + _same("pt", "sl", False) + ""
+        " LEFT JOIN down dp ON dp.kc IS NULL AND " + _same("dp", "sl", False) + ")",
     ]
+
+
+def scope_downtime_sql(policy: Policy) -> str:
+    """The SELECT of `scope_downtime(customer, service, region, counted_us, window_us)` (see the module docstring)."""
     return (
-        "WITH " + ",\n".join(ctes) + "\n"
-        "SELECT sl.customer, sl.service, sl.region, CAST(COALESCE(CASE WHEN f.kc IS NOT NULL THEN dc.counted_us"
-        " WHEN pt.kc IS NOT NULL THEN pt.counted_us ELSE dp.counted_us END, 0) AS BIGINT) AS counted_us,"
-        " p.hi - p.lo AS window_us\n"
-        "FROM scope_list sl CROSS JOIN p\n"
-        "LEFT JOIN full_pairs f ON f.kc = sl.customer AND " + _same("f", "sl", False) + "\n"
-        "LEFT JOIN down dc ON dc.kc = sl.customer AND " + _same("dc", "sl", False) + "\n"
-        "LEFT JOIN part pt ON pt.kc = sl.customer AND " + _same("pt", "sl", False) + "\n"
-        "LEFT JOIN down dp ON dp.kc IS NULL AND " + _same("dp", "sl", False)
+        "WITH " + ",\n".join(_downtime_ctes(policy)) + "\n"
+        "SELECT dt.customer, dt.service, dt.region, CAST(dt.counted_us AS BIGINT) AS counted_us,"
+        " p.hi - p.lo AS window_us FROM dt CROSS JOIN p"
     )
