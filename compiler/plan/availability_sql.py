@@ -27,6 +27,10 @@ The rules, as the runtime applies them (SPEC "Evaluator semantics" and "Language
    drop); a merged period shorter than `minimum outage` does not count; the rest is clipped to the
    window and, with `downtime counted in whole minutes`, each period cut down to whole minutes.
 
+`scope_excluded_sql(policy)` gives `scope_excluded(customer, service, region, cause, reason, us)`, the
+report's `downtime.excluded`: each excluded cause's union, announced maintenance within its allowance,
+merged periods below the minimum outage, the partial minutes cut (lengths above 0, inside the window).
+
 The platform-wide part of a scope is the same for every customer: it is merged once per scope (key
 customer NULL); a customer whose own incidents apply to a scope gets the scope's platform items and
 its own merged together (the union of unions is the union). Integer division is avoided (DuckDB's `/`
@@ -276,7 +280,7 @@ def _allowance(policy: Policy) -> list[str]:
         _merge("maint", keys, "mm"),
         f"mc AS (SELECT {keys}, s, e, e - s AS len, {lim} AS lim, SUM(e - s) OVER (PARTITION BY {keys}"
         " ORDER BY s NULLS FIRST ROWS UNBOUNDED PRECEDING) AS cum FROM mm)",
-        "mt AS (SELECT kc, service, region, s, e, len, LEAST(cum, lim) - LEAST(cum - len, lim) AS take FROM mc)",
+        "mt AS (SELECT kc, service, region, cause, s, e, len, LEAST(cum, lim) - LEAST(cum - len, lim) AS take FROM mc)",
         "beyond AS (SELECT kc, service, region, s + take AS s, e FROM mt WHERE take < len)",
     ]
 
@@ -314,4 +318,101 @@ def scope_downtime_sql(policy: Policy) -> str:
         "WITH " + ",\n".join(_downtime_ctes(policy)) + "\n"
         "SELECT dt.customer, dt.service, dt.region, CAST(dt.counted_us AS BIGINT) AS counted_us,"
         " p.hi - p.lo AS window_us FROM dt CROSS JOIN p"
+    )
+
+
+def _view(name: str, plat: str, own: str) -> list[str]:
+    """CTEs up to `{name}(kc, service, region, cause, us)`: a union per cause inside the window.
+
+    `plat` gives the platform's intervals (service, region, cause, s, e) of every scope, `own` the
+    customers' (kc, service, region, cause, s, e); kc NULL rows are the platform's union, a customer's
+    row is its own view (the platform's islands it touches replaced by their union with its own).
+    """
+    keys = "kc, service, region, cause"
+    clip = "CASE WHEN LEAST(e, p.hi) > GREATEST(s, p.lo) THEN LEAST(e, p.hi) - GREATEST(s, p.lo) ELSE 0 END"
+    return [
+        f"{name}_src AS (SELECT CAST(NULL AS VARCHAR) AS kc, service, region, cause, s, e FROM ({plat}) x)",
+        _merge(f"{name}_src", keys, f"{name}_pm"),
+        f"{name}_pi AS (SELECT service, region, cause, s, e, {clip} AS us FROM {name}_pm CROSS JOIN p)",
+        f"{name}_own AS (SELECT kc, service, region, cause, s, e FROM ({own}) x WHERE e > s)",
+        f"{name}_t AS (SELECT DISTINCT o.kc, o.service, o.region, o.cause, i.s, i.e, i.us FROM {name}_own o"
+        f" JOIN {name}_pi i ON " + _same("i", "o", False) + " AND i.cause = o.cause AND i.s <= o.e AND i.e >= o.s)",
+        f"{name}_w AS (SELECT {keys}, s, e FROM {name}_own UNION ALL SELECT {keys}, s, e FROM {name}_t)",
+        _merge(f"{name}_w", keys, f"{name}_cm"),
+        f"{name} AS (SELECT CAST(NULL AS VARCHAR) AS kc, service, region, cause, SUM(us) AS us FROM {name}_pi"
+        " GROUP BY service, region, cause"
+        f" UNION ALL SELECT k.kc, k.service, k.region, k.cause, COALESCE(pl.us, 0) - COALESCE(tw.us, 0)"
+        " + COALESCE(cw.us, 0) AS us"
+        f" FROM (SELECT DISTINCT {keys} FROM {name}_own) k"
+        f" LEFT JOIN (SELECT service, region, cause, SUM(us) AS us FROM {name}_pi GROUP BY service, region, cause)"
+        " pl ON " + _same("pl", "k", False) + " AND pl.cause = k.cause"
+        f" LEFT JOIN (SELECT {keys}, SUM(us) AS us FROM {name}_t GROUP BY {keys}) tw ON "
+        + _same("tw", "k")
+        + " AND tw.cause = k.cause"
+        f" LEFT JOIN (SELECT {keys}, SUM({clip}) AS us FROM {name}_cm CROSS JOIN p GROUP BY {keys}) cw ON "
+        + _same("cw", "k")
+        + " AND cw.cause = k.cause)",
+    ]
+
+
+def _per_customer(view: str, reason: str) -> str:
+    """SQL rows (customer, service, region, cause, reason, us) of a `_view`: a customer's own row, else the platform's."""
+    return (
+        f"SELECT sl.customer, sl.service, sl.region, v.cause, '{reason}' AS reason, v.us FROM scope_list sl"
+        f" JOIN {view} v ON v.kc IS NULL AND " + _same("v", "sl", False) + ""
+        f" WHERE NOT EXISTS (SELECT 1 FROM {view} o WHERE o.kc = sl.customer AND " + _same("o", "sl", False) + ""
+        " AND o.cause = v.cause)"
+        f" UNION ALL SELECT v.kc, v.service, v.region, v.cause, '{reason}' AS reason, v.us FROM {view} v"
+        " WHERE v.kc IS NOT NULL"
+    )
+
+
+def scope_excluded_sql(policy: Policy) -> str:
+    """The SELECT of `scope_excluded(customer, service, region, cause, reason, us)`: downtime that does not count.
+
+    Per customer and scope, as the report's `downtime.excluded` (only lengths above 0): each excluded cause's
+    union (`excluded_cause`), each maintenance exclusion's announced downtime within its allowance
+    (`announced_maintenance`), merged periods shorter than the minimum outage (`below_minimum`, cause NULL),
+    and the cut partial minutes (`partial_minute`, cause NULL), all inside the window.
+    """
+    limits = _limits(policy)
+    unlimited = "1 = 1" if not limits else f"inc.cause NOT IN ({', '.join(sql_literal(c) for c in sorted(limits))})"
+    plat = "SELECT sc.service, sc.region, inc.cause, inc.s, inc.e FROM inc JOIN scopes sc ON " + _applies("inc", "sc")
+    own = (
+        "SELECT sl.customer AS kc, sl.service, sl.region, inc.cause, inc.s, inc.e FROM inc JOIN scope_list sl"
+        " ON sl.customer = inc.customer AND " + _applies("inc", "sl")
+    )
+    ctes = [
+        *_downtime_ctes(policy),
+        *_view("xv", f"{plat} WHERE inc.customer IS NULL AND inc.kind = 'x'", f"{own} WHERE inc.kind = 'x'"),
+        *_view(
+            "mv",
+            f"{plat} WHERE inc.customer IS NULL AND inc.kind = 'm' AND {unlimited}",
+            f"{own} WHERE inc.kind = 'm' AND {unlimited}",
+        ),
+    ]
+    rows = [_per_customer("xv", "excluded_cause"), _per_customer("mv", "announced_maintenance")]
+    if limits:  # within the allowance: the platform's parts, or a customer's own allowance (full_pairs)
+        ctes += [
+            "avs AS (SELECT kc, service, region, cause, s, s + take AS e FROM mt WHERE take > 0)",
+            _merge("avs", "kc, service, region, cause", "av_m"),
+            "av AS (SELECT kc, service, region, cause, SUM(LEAST(e, p.hi) - GREATEST(s, p.lo)) AS us FROM av_m"
+            " CROSS JOIN p WHERE LEAST(e, p.hi) > GREATEST(s, p.lo) GROUP BY kc, service, region, cause)",
+        ]
+        rows.append(
+            "SELECT sl.customer, sl.service, sl.region, a.cause, 'announced_maintenance' AS reason, a.us"
+            " FROM scope_list sl LEFT JOIN full_pairs f ON f.kc = sl.customer AND " + _same("f", "sl", False) + ""
+            " JOIN av a ON a.kc IS NOT DISTINCT FROM f.kc AND " + _same("a", "sl", False)
+        )
+    rows += [
+        "SELECT customer, service, region, CAST(NULL AS VARCHAR) AS cause, 'below_minimum' AS reason, below_us AS us"
+        " FROM dt",
+        "SELECT customer, service, region, CAST(NULL AS VARCHAR) AS cause, 'partial_minute' AS reason,"
+        " partial_us AS us FROM dt",
+    ]
+    return (
+        "WITH " + ",\n".join(ctes) + "\n"
+        "SELECT customer, service, region, cause, reason, CAST(us AS BIGINT) AS us FROM ("
+        + " UNION ALL ".join(rows)
+        + ") r WHERE us > 0"
     )
