@@ -104,7 +104,7 @@ def load_relations(policy: Any, events: Events, period: str, as_of: int | None =
 
 def sql_downtime(policy: Any, con: Any) -> dict[tuple[str, str | None, str | None], tuple[int, int]]:
     rows = con.execute(scope_downtime_sql(policy)).fetchall()
-    out = {(r[0], r[1], r[2]): (int(r[3]), int(r[4])) for r in rows}
+    out = {(r[0], r[1], r[2]): (int(r[3]), int(r[4]), int(r[5])) for r in rows}
     assert len(out) == len(rows), "one row per customer and scope"
     return out
 
@@ -140,7 +140,13 @@ def agree(policy: Any, events: Events, period: str) -> int:
     want = report_downtime(report)
     secs = counted_seconds(report)
     assert set(got) == set(want)
-    for key, (counted, window) in got.items():
+    intervals = {
+        (c["customer"], x["service"], x["region"]): x["downtime"]["error_rate_intervals"]
+        for c in report["customers"]
+        for x in c.get("scopes") or []
+    }
+    for key, (counted, window, errors) in got.items():
+        assert errors == intervals.get(key, 0), key
         assert window == report["period_seconds"] * 1_000_000, key
         assert Fraction(window - counted, window) == want[key], (key, counted, secs[key])
         assert seconds_of_us(counted) == secs[key], key  # the report's seconds, as it writes them
@@ -314,6 +320,7 @@ def test_hand_computed_downtime() -> None:
     assert got[("a", "api", None)][0] == 2460 * 1_000_000
     assert got[("b", "api", None)][0] == 2580 * 1_000_000
     assert got[("c", "api", None)][0] == 2460 * 1_000_000
+    assert got[("a", "api", None)][2] == 1  # 00:05–00:10 only: 5 % exactly is not above 5 %
     assert agree(policy, events, "2026-05") == 3
 
 

@@ -313,11 +313,22 @@ def _downtime_ctes(policy: Policy) -> list[str]:
 
 
 def scope_downtime_sql(policy: Policy) -> str:
-    """The SELECT of `scope_downtime(customer, service, region, counted_us, window_us)` (see the module docstring)."""
+    """The SELECT of `scope_downtime(customer, service, region, counted_us, window_us, error_intervals)`.
+
+    See the module docstring; `error_intervals` is the number of the scope's error-rate intervals that
+    are down (the report's `error_rate_intervals`), the same for every customer of the scope.
+    """
+    if _error_rate(policy) is None:
+        errors, join = "0", ""
+    else:
+        errors = "COALESCE(ec.n, 0)"
+        join = " LEFT JOIN (SELECT service, region, COUNT(*) AS n FROM err GROUP BY service, region) ec ON " + _same(
+            "ec", "dt", False
+        )
     return (
         "WITH " + ",\n".join(_downtime_ctes(policy)) + "\n"
         "SELECT dt.customer, dt.service, dt.region, CAST(dt.counted_us AS BIGINT) AS counted_us,"
-        " p.hi - p.lo AS window_us FROM dt CROSS JOIN p"
+        f" p.hi - p.lo AS window_us, CAST({errors} AS BIGINT) AS error_intervals FROM dt CROSS JOIN p{join}"
     )
 
 
