@@ -104,7 +104,7 @@ def load_relations(policy: Any, events: Events, period: str, as_of: int | None =
 
 def sql_downtime(policy: Any, con: Any) -> dict[tuple[str, str | None, str | None], tuple[int, int]]:
     rows = con.execute(scope_downtime_sql(policy)).fetchall()
-    out = {(r[0], r[1], r[2]): (int(r[3]), int(r[4])) for r in rows}
+    out = {(r[0], r[1], r[2]): (int(r[3]), int(r[4]), int(r[5])) for r in rows}
     assert len(out) == len(rows), "one row per customer and scope"
     return out
 
@@ -140,7 +140,13 @@ def agree(policy: Any, events: Events, period: str) -> int:
     want = report_downtime(report)
     secs = counted_seconds(report)
     assert set(got) == set(want)
-    for key, (counted, window) in got.items():
+    intervals = {
+        (c["customer"], x["service"], x["region"]): x["downtime"]["error_rate_intervals"]
+        for c in report["customers"]
+        for x in c.get("scopes") or []
+    }
+    for key, (counted, window, errors) in got.items():
+        assert errors == intervals.get(key, 0), key
         assert window == report["period_seconds"] * 1_000_000, key
         assert Fraction(window - counted, window) == want[key], (key, counted, secs[key])
         assert seconds_of_us(counted) == secs[key], key  # the report's seconds, as it writes them
@@ -283,10 +289,11 @@ sla hand {
 """
 
 
-def hand_events() -> Events:
+def hand_events(customers: list[Any] = [], incidents: list[Any] = []) -> Events:  # noqa: B006
     return make_events(
-        [("a", "standard", "0.25", {}), ("b", "standard", "0.35", {}), ("c", "standard", "0.45", {})],
+        [("a", "standard", "0.25", {}), ("b", "standard", "0.35", {}), ("c", "standard", "0.45", {}), *customers],
         [
+            *incidents,
             ("i1", "2026-05-04T10:00", "2026-05-04T10:03", None, None, None, None, None),
             ("i2", "2026-05-04T10:03", "2026-05-04T10:06:30", None, None, None, "api", None),  # adjacent to i1
             ("i3", "2026-05-05T10:00", "2026-05-05T10:04", None, None, None, None, None),  # alone, under 5 min
@@ -313,12 +320,80 @@ def test_hand_computed_downtime() -> None:
     assert got[("a", "api", None)][0] == 2460 * 1_000_000
     assert got[("b", "api", None)][0] == 2580 * 1_000_000
     assert got[("c", "api", None)][0] == 2460 * 1_000_000
+    assert got[("a", "api", None)][2] == 1  # 00:05–00:10 only: 5 % exactly is not above 5 %
     assert agree(policy, events, "2026-05") == 3
 
 
 def test_sql_transpiles_to_every_dialect() -> None:
     import sqlglot
+    from sqlglot.errors import ErrorLevel
+
+    from slac.plan.availability_sql import scope_excluded_sql
 
     policy = load_policy(HAND)
-    for dialect in ("spark", "bigquery", "snowflake", "postgres"):
-        assert sqlglot.transpile(scope_downtime_sql(policy), read="duckdb", write=dialect)
+    for sql in (scope_downtime_sql(policy), scope_excluded_sql(policy)):
+        for dialect in ("spark", "bigquery", "snowflake", "postgres"):
+            assert sqlglot.transpile(sql, read="duckdb", write=dialect, unsupported_level=ErrorLevel.RAISE)
+
+
+# ---- what does not count -------------------------------------------------------------------------
+
+
+def excluded_agree(policy: Any, events: Events, period: str) -> int:
+    """The SQL's excluded downtime by (cause, reason) equals the report's `downtime.excluded`; how many entries."""
+    from slac.plan.availability_sql import scope_excluded_sql
+
+    report = evaluate(policy, events, period=period)
+    con = load_relations(policy, events, period)
+    got: dict[tuple[Any, ...], dict[tuple[Any, str], Any]] = {}
+    for customer, service, region, cause, reason, us_ in con.execute(scope_excluded_sql(policy)).fetchall():
+        entry = got.setdefault((customer, service, region), {})
+        assert (cause, reason) not in entry
+        entry[(cause, reason)] = seconds_of_us(us_)
+    compared = 0
+    for c in report["customers"]:
+        scopes = c.get("scopes") or [{"service": None, "region": None, "downtime": c["downtime"]}]
+        for s in scopes:
+            want = {(x["cause"], x["reason"]): x["seconds"] for x in s["downtime"]["excluded"]}
+            assert got.get((c["customer"], s["service"], s["region"]), {}) == want, (c["customer"], s["service"])
+            compared += len(want)
+    return compared
+
+
+def test_excluded_breakdown_agrees() -> None:
+    from slac.runtime import load_policy as load_json
+    from tests.runtime_fixtures import random_events, zones_policy_text
+    from tests.test_v2_crosscheck import NIMBUS_LIKE, QUARTERLY, random_scoped_events
+
+    policy = load_json(zones_policy_text())
+    assert excluded_agree(policy, random_events(policy, "2026-03", seed=4, customers=30, incidents=400), "2026-03")
+    policy = load_policy(NIMBUS_LIKE)
+    events = random_scoped_events(policy, "2026-05", seed=8, customers=25, incidents=1500, requests=20_000)
+    assert excluded_agree(policy, events, "2026-05") > 50
+    policy = load_policy(QUARTERLY)
+    events = random_scoped_events(policy, "2026-Q1", seed=9, customers=25, incidents=1500, requests=0)
+    assert excluded_agree(policy, events, "2026-Q1") > 20
+    policy = load_policy(HAND)
+    assert excluded_agree(policy, hand_events(), "2026-05") >= 3
+
+
+def test_own_maintenance_shares_the_allowance() -> None:
+    """d's own announced maintenance in January (20 min) uses the yearly 2 h with the platform's 1 h 30:
+    of May 6's hour only 10 min are excluded (600 s) and 50 min count: d has 360 + 3000 + 300 = 3660 s
+    (the others 2460 s, 1800 s of announced maintenance, as in test_hand_computed_downtime)."""
+    policy = load_policy(HAND)
+    events = hand_events(
+        [("d", "standard", "1", {})],
+        [("i7", "2026-01-20T00:00", "2026-01-20T00:20", "maint", "2026-01-01T00:00", ("d",), None, None)],
+    )
+    got = sql_downtime(policy, load_relations(policy, events, "2026-05"))
+    assert got[("d", "api", None)][0] == 3660 * 1_000_000
+    assert got[("a", "api", None)][0] == 2460 * 1_000_000
+    assert excluded_agree(policy, events, "2026-05") >= 4
+    from slac.plan.availability_sql import scope_excluded_sql
+
+    con = load_relations(policy, events, "2026-05")
+    rows = {(r[0], r[4]): r[5] for r in con.execute(scope_excluded_sql(policy)).fetchall()}
+    assert rows[("d", "announced_maintenance")] == 600 * 1_000_000
+    assert rows[("a", "announced_maintenance")] == 1800 * 1_000_000
+    assert agree(policy, events, "2026-05") == 4

@@ -27,6 +27,10 @@ The rules, as the runtime applies them (SPEC "Evaluator semantics" and "Language
    drop); a merged period shorter than `minimum outage` does not count; the rest is clipped to the
    window and, with `downtime counted in whole minutes`, each period cut down to whole minutes.
 
+`scope_excluded_sql(policy)` gives `scope_excluded(customer, service, region, cause, reason, us)`, the
+report's `downtime.excluded`: each excluded cause's union, announced maintenance within its allowance,
+merged periods below the minimum outage, the partial minutes cut (lengths above 0, inside the window).
+
 The platform-wide part of a scope is the same for every customer: it is merged once per scope (key
 customer NULL); a customer whose own incidents apply to a scope gets the scope's platform items and
 its own merged together (the union of unions is the union). Integer division is avoided (DuckDB's `/`
@@ -211,32 +215,53 @@ def _same(a: str, b: str, customer: bool = True) -> str:
     )
 
 
-def _own(contrib: str) -> list[str]:
-    """CTEs up to `part(kc, service, region, counted_us)`: customers whose own counted incidents apply.
+MEASURES = ("counted_us", "below_us", "partial_us")
+
+
+def _measures(policy: Policy) -> dict[str, str]:
+    """SQL per merged period (s, e) and window `p`: what counts, what is below the minimum, the partial minutes."""
+    rules = compiled(policy).downtime
+    clipped = "LEAST(e, p.hi) - GREATEST(s, p.lo)"
+    partial = f"MOD({clipped}, {MINUTE_US})" if rules.whole_minutes else "0"
+    long = f"e - s >= {rules.minimum_us}"
+    return {
+        "counted_us": f"CASE WHEN {long} AND {clipped} > 0 THEN {clipped} - {partial} ELSE 0 END",
+        "below_us": f"CASE WHEN NOT ({long}) AND {clipped} > 0 THEN {clipped} ELSE 0 END",
+        "partial_us": f"CASE WHEN {long} AND {clipped} > 0 THEN {partial} ELSE 0 END",
+    }
+
+
+def _own(measures: dict[str, str]) -> list[str]:
+    """CTEs up to `part(kc, service, region, counted_us, below_us, partial_us)`: customers whose own counted
+    incidents apply.
 
     A customer's view is the platform's islands with the ones its own incidents touch (overlap or
     adjoin) replaced by the union of those incidents and those islands: the islands are disjoint and
     apart, so nothing else joins. Its downtime is the platform's, minus the touched islands', plus its
     merged periods' — a range join of own incidents with islands, never the platform per customer.
     """
+    cols = ", ".join(f"{expr} AS {m}" for m, expr in measures.items())
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in MEASURES)
+    total = ", ".join(f"COALESCE(pd.{m}, 0) - COALESCE(tw.{m}, 0) + COALESCE(cw.{m}, 0) AS {m}" for m in MEASURES)
     return [
-        f"pisl AS (SELECT service, region, s, e, {contrib} AS w FROM merged CROSS JOIN p WHERE kc IS NULL)",
+        f"pisl AS (SELECT service, region, s, e, {cols} FROM merged CROSS JOIN p WHERE kc IS NULL)",
         "po AS (SELECT o.kc, o.service, o.region, o.s, o.e FROM own o LEFT JOIN full_pairs f ON "
         + _same("f", "o")
         + " WHERE o.kind = 'c' AND o.e > o.s AND f.kc IS NULL)",
-        "touch AS (SELECT DISTINCT po.kc, po.service, po.region, i.s, i.e, i.w FROM po JOIN pisl i ON "
+        "touch AS (SELECT DISTINCT po.kc, po.service, po.region, i.s, i.e, "
+        + ", ".join(f"i.{m}" for m in MEASURES)
+        + " FROM po JOIN pisl i ON "
         + _same("i", "po", False)
         + " AND i.s <= po.e AND i.e >= po.s)",
         "wide AS (SELECT kc, service, region, s, e FROM po UNION ALL SELECT kc, service, region, s, e FROM touch)",
         _merge("wide", "kc, service, region", "cisl"),
-        "part AS (SELECT k.kc, k.service, k.region, COALESCE(pd.counted_us, 0) - COALESCE(tw.w, 0)"
-        " + COALESCE(cw.w, 0) AS counted_us"
+        f"part AS (SELECT k.kc, k.service, k.region, {total}"
         " FROM (SELECT DISTINCT kc, service, region FROM po) k"
         " LEFT JOIN down pd ON pd.kc IS NULL AND " + _same("pd", "k", False) + ""
-        " LEFT JOIN (SELECT kc, service, region, SUM(w) AS w FROM touch GROUP BY kc, service, region) tw ON "
+        f" LEFT JOIN (SELECT kc, service, region, {sums} FROM touch GROUP BY kc, service, region) tw ON "
         + _same("tw", "k")
-        + f" LEFT JOIN (SELECT kc, service, region, SUM({contrib}) AS w FROM cisl CROSS JOIN p"
-        " GROUP BY kc, service, region) cw ON " + _same("cw", "k") + ")",
+        + f" LEFT JOIN (SELECT kc, service, region, {', '.join(f'SUM({e}) AS {m}' for m, e in measures.items())}"
+        " FROM cisl CROSS JOIN p GROUP BY kc, service, region) cw ON " + _same("cw", "k") + ")",
     ]
 
 
@@ -255,19 +280,20 @@ def _allowance(policy: Policy) -> list[str]:
         _merge("maint", keys, "mm"),
         f"mc AS (SELECT {keys}, s, e, e - s AS len, {lim} AS lim, SUM(e - s) OVER (PARTITION BY {keys}"
         " ORDER BY s NULLS FIRST ROWS UNBOUNDED PRECEDING) AS cum FROM mm)",
-        "mt AS (SELECT kc, service, region, s, e, len, LEAST(cum, lim) - LEAST(cum - len, lim) AS take FROM mc)",
+        "mt AS (SELECT kc, service, region, cause, s, e, len, LEAST(cum, lim) - LEAST(cum - len, lim) AS take FROM mc)",
         "beyond AS (SELECT kc, service, region, s + take AS s, e FROM mt WHERE take < len)",
     ]
 
 
-def scope_downtime_sql(policy: Policy) -> str:
-    """The SELECT of `scope_downtime(customer, service, region, counted_us, window_us)` (see the module docstring)."""
-    rules = compiled(policy).downtime
+def _downtime_ctes(policy: Policy) -> list[str]:
+    """CTEs up to `dt(customer, service, region, counted_us, below_us, partial_us)`, every customer's scopes."""
     keys = "kc, service, region"
-    clipped = "LEAST(e, p.hi) - GREATEST(s, p.lo)"
-    length = f"{clipped} - MOD({clipped}, {MINUTE_US})" if rules.whole_minutes else clipped
-    contrib = f"CASE WHEN e - s >= {rules.minimum_us} AND {clipped} > 0 THEN {length} ELSE 0 END"
-    ctes = [
+    measures = _measures(policy)
+    pick = ", ".join(
+        f"COALESCE(CASE WHEN f.kc IS NOT NULL THEN dc.{m} WHEN pt.kc IS NOT NULL THEN pt.{m} ELSE dp.{m} END, 0) AS {m}"
+        for m in MEASURES
+    )
+    return [
         "p AS (SELECT period_start AS lo, period_end AS hi FROM params)",
         f"scope_list AS ({_scope_list(policy)})",
         "scopes AS (SELECT DISTINCT service, region FROM scope_list)",
@@ -275,17 +301,129 @@ def scope_downtime_sql(policy: Policy) -> str:
         *_allowance(policy),
         f"counted AS (SELECT {keys}, s, e FROM items WHERE kind = 'c' UNION ALL SELECT {keys}, s, e FROM beyond)",
         _merge("counted", keys, "merged"),
-        f"down AS (SELECT {keys}, SUM({contrib}) AS counted_us FROM merged CROSS JOIN p GROUP BY {keys})",
-        *_own(contrib),
+        f"down AS (SELECT {keys}, {', '.join(f'SUM({e}) AS {m}' for m, e in measures.items())}"
+        f" FROM merged CROSS JOIN p GROUP BY {keys})",
+        *_own(measures),
+        f"dt AS (SELECT sl.customer, sl.service, sl.region, {pick} FROM scope_list sl"
+        " LEFT JOIN full_pairs f ON f.kc = sl.customer AND " + _same("f", "sl", False) + ""
+        " LEFT JOIN down dc ON dc.kc = sl.customer AND " + _same("dc", "sl", False) + ""
+        " LEFT JOIN part pt ON pt.kc = sl.customer AND " + _same("pt", "sl", False) + ""
+        " LEFT JOIN down dp ON dp.kc IS NULL AND " + _same("dp", "sl", False) + ")",
+    ]
+
+
+def scope_downtime_sql(policy: Policy) -> str:
+    """The SELECT of `scope_downtime(customer, service, region, counted_us, window_us, error_intervals)`.
+
+    See the module docstring; `error_intervals` is the number of the scope's error-rate intervals that
+    are down (the report's `error_rate_intervals`), the same for every customer of the scope.
+    """
+    if _error_rate(policy) is None:
+        errors, join = "0", ""
+    else:
+        errors = "COALESCE(ec.n, 0)"
+        join = " LEFT JOIN (SELECT service, region, COUNT(*) AS n FROM err GROUP BY service, region) ec ON " + _same(
+            "ec", "dt", False
+        )
+    return (
+        "WITH " + ",\n".join(_downtime_ctes(policy)) + "\n"
+        "SELECT dt.customer, dt.service, dt.region, CAST(dt.counted_us AS BIGINT) AS counted_us,"
+        f" p.hi - p.lo AS window_us, CAST({errors} AS BIGINT) AS error_intervals FROM dt CROSS JOIN p{join}"
+    )
+
+
+def _view(name: str, plat: str, own: str) -> list[str]:
+    """CTEs up to `{name}(kc, service, region, cause, us)`: a union per cause inside the window.
+
+    `plat` gives the platform's intervals (service, region, cause, s, e) of every scope, `own` the
+    customers' (kc, service, region, cause, s, e); kc NULL rows are the platform's union, a customer's
+    row is its own view (the platform's islands it touches replaced by their union with its own).
+    """
+    keys = "kc, service, region, cause"
+    clip = "CASE WHEN LEAST(e, p.hi) > GREATEST(s, p.lo) THEN LEAST(e, p.hi) - GREATEST(s, p.lo) ELSE 0 END"
+    return [
+        f"{name}_src AS (SELECT CAST(NULL AS VARCHAR) AS kc, service, region, cause, s, e FROM ({plat}) x)",
+        _merge(f"{name}_src", keys, f"{name}_pm"),
+        f"{name}_pi AS (SELECT service, region, cause, s, e, {clip} AS us FROM {name}_pm CROSS JOIN p)",
+        f"{name}_own AS (SELECT kc, service, region, cause, s, e FROM ({own}) x WHERE e > s)",
+        f"{name}_t AS (SELECT DISTINCT o.kc, o.service, o.region, o.cause, i.s, i.e, i.us FROM {name}_own o"
+        f" JOIN {name}_pi i ON " + _same("i", "o", False) + " AND i.cause = o.cause AND i.s <= o.e AND i.e >= o.s)",
+        f"{name}_w AS (SELECT {keys}, s, e FROM {name}_own UNION ALL SELECT {keys}, s, e FROM {name}_t)",
+        _merge(f"{name}_w", keys, f"{name}_cm"),
+        f"{name} AS (SELECT CAST(NULL AS VARCHAR) AS kc, service, region, cause, SUM(us) AS us FROM {name}_pi"
+        " GROUP BY service, region, cause"
+        f" UNION ALL SELECT k.kc, k.service, k.region, k.cause, COALESCE(pl.us, 0) - COALESCE(tw.us, 0)"
+        " + COALESCE(cw.us, 0) AS us"
+        f" FROM (SELECT DISTINCT {keys} FROM {name}_own) k"
+        f" LEFT JOIN (SELECT service, region, cause, SUM(us) AS us FROM {name}_pi GROUP BY service, region, cause)"
+        " pl ON " + _same("pl", "k", False) + " AND pl.cause = k.cause"
+        f" LEFT JOIN (SELECT {keys}, SUM(us) AS us FROM {name}_t GROUP BY {keys}) tw ON "
+        + _same("tw", "k")
+        + " AND tw.cause = k.cause"
+        f" LEFT JOIN (SELECT {keys}, SUM({clip}) AS us FROM {name}_cm CROSS JOIN p GROUP BY {keys}) cw ON "
+        + _same("cw", "k")
+        + " AND cw.cause = k.cause)",
+    ]
+
+
+def _per_customer(view: str, reason: str) -> str:
+    """SQL rows (customer, service, region, cause, reason, us) of a `_view`: a customer's own row, else the platform's."""
+    return (
+        f"SELECT sl.customer, sl.service, sl.region, v.cause, '{reason}' AS reason, v.us FROM scope_list sl"
+        f" JOIN {view} v ON v.kc IS NULL AND " + _same("v", "sl", False) + ""
+        f" WHERE NOT EXISTS (SELECT 1 FROM {view} o WHERE o.kc = sl.customer AND " + _same("o", "sl", False) + ""
+        " AND o.cause = v.cause)"
+        f" UNION ALL SELECT v.kc, v.service, v.region, v.cause, '{reason}' AS reason, v.us FROM {view} v"
+        " WHERE v.kc IS NOT NULL"
+    )
+
+
+def scope_excluded_sql(policy: Policy) -> str:
+    """The SELECT of `scope_excluded(customer, service, region, cause, reason, us)`: downtime that does not count.
+
+    Per customer and scope, as the report's `downtime.excluded` (only lengths above 0): each excluded cause's
+    union (`excluded_cause`), each maintenance exclusion's announced downtime within its allowance
+    (`announced_maintenance`), merged periods shorter than the minimum outage (`below_minimum`, cause NULL),
+    and the cut partial minutes (`partial_minute`, cause NULL), all inside the window.
+    """
+    limits = _limits(policy)
+    unlimited = "1 = 1" if not limits else f"inc.cause NOT IN ({', '.join(sql_literal(c) for c in sorted(limits))})"
+    plat = "SELECT sc.service, sc.region, inc.cause, inc.s, inc.e FROM inc JOIN scopes sc ON " + _applies("inc", "sc")
+    own = (
+        "SELECT sl.customer AS kc, sl.service, sl.region, inc.cause, inc.s, inc.e FROM inc JOIN scope_list sl"
+        " ON sl.customer = inc.customer AND " + _applies("inc", "sl")
+    )
+    ctes = [
+        *_downtime_ctes(policy),
+        *_view("xv", f"{plat} WHERE inc.customer IS NULL AND inc.kind = 'x'", f"{own} WHERE inc.kind = 'x'"),
+        *_view(
+            "mv",
+            f"{plat} WHERE inc.customer IS NULL AND inc.kind = 'm' AND {unlimited}",
+            f"{own} WHERE inc.kind = 'm' AND {unlimited}",
+        ),
+    ]
+    rows = [_per_customer("xv", "excluded_cause"), _per_customer("mv", "announced_maintenance")]
+    if limits:  # within the allowance: the platform's parts, or a customer's own allowance (full_pairs)
+        ctes += [
+            "avs AS (SELECT kc, service, region, cause, s, s + take AS e FROM mt WHERE take > 0)",
+            _merge("avs", "kc, service, region, cause", "av_m"),
+            "av AS (SELECT kc, service, region, cause, SUM(LEAST(e, p.hi) - GREATEST(s, p.lo)) AS us FROM av_m"
+            " CROSS JOIN p WHERE LEAST(e, p.hi) > GREATEST(s, p.lo) GROUP BY kc, service, region, cause)",
+        ]
+        rows.append(
+            "SELECT sl.customer, sl.service, sl.region, a.cause, 'announced_maintenance' AS reason, a.us"
+            " FROM scope_list sl LEFT JOIN full_pairs f ON f.kc = sl.customer AND " + _same("f", "sl", False) + ""
+            " JOIN av a ON a.kc IS NOT DISTINCT FROM f.kc AND " + _same("a", "sl", False)
+        )
+    rows += [
+        "SELECT customer, service, region, CAST(NULL AS VARCHAR) AS cause, 'below_minimum' AS reason, below_us AS us"
+        " FROM dt",
+        "SELECT customer, service, region, CAST(NULL AS VARCHAR) AS cause, 'partial_minute' AS reason,"
+        " partial_us AS us FROM dt",
     ]
     return (
         "WITH " + ",\n".join(ctes) + "\n"
-        "SELECT sl.customer, sl.service, sl.region, CAST(COALESCE(CASE WHEN f.kc IS NOT NULL THEN dc.counted_us"
-        " WHEN pt.kc IS NOT NULL THEN pt.counted_us ELSE dp.counted_us END, 0) AS BIGINT) AS counted_us,"
-        " p.hi - p.lo AS window_us\n"
-        "FROM scope_list sl CROSS JOIN p\n"
-        "LEFT JOIN full_pairs f ON f.kc = sl.customer AND " + _same("f", "sl", False) + "\n"
-        "LEFT JOIN down dc ON dc.kc = sl.customer AND " + _same("dc", "sl", False) + "\n"
-        "LEFT JOIN part pt ON pt.kc = sl.customer AND " + _same("pt", "sl", False) + "\n"
-        "LEFT JOIN down dp ON dp.kc IS NULL AND " + _same("dp", "sl", False)
+        "SELECT customer, service, region, cause, reason, CAST(us AS BIGINT) AS us FROM ("
+        + " UNION ALL ".join(rows)
+        + ") r WHERE us > 0"
     )
