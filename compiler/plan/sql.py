@@ -88,7 +88,7 @@ def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
     """The plan's output relations for this policy (name, query), and what is not in SQL yet (why)."""
     from ..runtime.scoped import needs_scopes
     from ..runtime.tickets import uses_clocks
-    from .availability_sql import scope_downtime_sql
+    from .availability_sql import scope_downtime_sql, scope_excluded_sql
     from .credits_sql import customer_credit_sql, scope_credit_sql
     from .tickets_sql import ticket_results_sql
 
@@ -101,6 +101,7 @@ def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
     else:
         made.append(("ticket_results", ticket_results_sql(policy)))
     made.append(("scope_downtime", scope_downtime_sql(policy)))
+    made.append(("scope_excluded", scope_excluded_sql(policy)))
     try:
         made.append(("scope_credit", scope_credit_sql(policy)))
         if made[0][0] == "ticket_results":  # a customer's credit counts its breached responses
