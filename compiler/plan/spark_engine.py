@@ -123,7 +123,7 @@ def evaluate(
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
     as_of_us = to_us(as_of) if as_of is not None else per.end
-    _check_tiers(policy, events)
+    _check_tiers(policy, events.customers)
     results = spark_ticket_results(spark, policy, events, per, as_of_us)
     report = _assemble(policy, events, per, as_of_us, results)
     if progress is not None:
