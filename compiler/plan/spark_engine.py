@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MASTER = "local[2]"
 SHUFFLE_PARTITIONS = 2
+DRIVER_MEMORY = "4g"  # a local master's JVM heap (Spark's default 1g does not hold 5M tickets)
 INSTALL = "pip install 'slac[spark]'"
 
 
@@ -63,7 +65,11 @@ def session(master: str = MASTER) -> Any:
         .config("spark.ui.showConsoleProgress", "false")
     )
     if master.startswith("local"):
-        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        builder = (
+            builder.config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.memory", DRIVER_MEMORY)
+        )
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # py4j or the JVM: no traceback for a master that cannot be reached
@@ -134,19 +140,28 @@ def evaluate(
 
 def spark_ticket_results(spark: Any, policy: Policy, events: Events, per: Period, as_of_us: int) -> TicketResults:
     """`ticket_results` computed by Spark SQL (the plan's query, transpiled), as the runtime's `TicketResults`."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
     from .calendars import calendar_table
     from .duckdb_engine import to_ticket_results
     from .inputs import customers_table, params_table, tickets_table
     from .tickets_sql import ticket_results_sql
 
-    register(
-        spark,
-        {
-            "customers": customers_table(events.customers),
-            "tickets": tickets_table(events.tickets),
-            "params": params_table(per.start, per.end, as_of_us),
-            "calendar_open": calendar_table(policy, per.start, per.end, strict=False),
-        },
-    )
-    table = run_script(spark, ticket_results_sql(policy)).toArrow()
+    relations = {
+        "customers": customers_table(events.customers),
+        "tickets": tickets_table(events.tickets),
+        "params": params_table(per.start, per.end, as_of_us),
+        "calendar_open": calendar_table(policy, per.start, per.end, strict=False),
+    }
+    try:
+        register(spark, relations)
+        table = run_script(spark, ticket_results_sql(policy)).toArrow()
+    except (Py4JError, PySparkException) as exc:  # out of memory, a lost executor: no traceback
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"the spark engine failed: {first}; give Spark more memory or use --engine duckdb") from None
+    finally:
+        for name in relations:  # the session may evaluate again: free what it holds
+            with suppress(Py4JError, PySparkException):  # a JVM that failed holds nothing
+                spark.catalog.dropTempView(name)
     return to_ticket_results(policy, events, table, per, as_of_us)
