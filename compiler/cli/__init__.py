@@ -117,6 +117,7 @@ from .init import init_cmd  # noqa: E402
 from .lsp import lsp_cmd  # noqa: E402
 from .render import build_cmd, render_cmd  # noqa: E402
 from .serve import serve_cmd  # noqa: E402
+from .sql import calendars_cmd, sql_cmd  # noqa: E402
 from .verify import verify_cmd  # noqa: E402
 
 for _command in (test_cmd, evaluate_cmd, render_cmd, build_cmd, diff_cmd, fmt_cmd, verify_cmd):
@@ -124,3 +125,5 @@ for _command in (test_cmd, evaluate_cmd, render_cmd, build_cmd, diff_cmd, fmt_cm
 main.add_command(lsp_cmd)
 main.add_command(init_cmd)
 main.add_command(serve_cmd)
+main.add_command(sql_cmd)
+main.add_command(calendars_cmd)

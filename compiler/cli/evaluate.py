@@ -105,6 +105,13 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     help="numpy (in memory, the default for now) or duckdb (the SQL plan in embedded DuckDB: same report; "
     "refuses terms it does not evaluate yet: language v2 and ticket clocks).",
 )
+@click.option(
+    "--spark-master",
+    "spark_master",
+    metavar="URL",
+    help="With --engine spark: the Spark master to run on (default local[2]; a cluster's spark://HOST:PORT, "
+    "yarn or k8s://…). The spark engine needs `pip install 'slac[spark]'` and Java 17.",
+)
 def evaluate_cmd(
     source: str,
     period: str,
@@ -119,6 +126,7 @@ def evaluate_cmd(
     ticket_events: str | None,
     output: str | None,
     engine: str,
+    spark_master: str | None,
 ) -> None:
     """Evaluate a policy over event files: what each customer is owed.
 
@@ -145,6 +153,12 @@ def evaluate_cmd(
                     bars.append(stack.enter_context(bar))
                 bars[0].update(max(done - bars[0].pos, 0))
 
+            if spark_master is not None and engine != "spark":
+                raise UsageError("--spark-master is for --engine spark")
+            if engine == "spark":  # started here on the master asked for; the engine runs on it
+                from ..plan.spark_engine import MASTER, start
+
+                start(policy, spark_master or MASTER)
             live = show_progress()
             bar = progress if live else None
             report = evaluate_files(

@@ -45,6 +45,7 @@ class Inputs:
 # name → "module:function"; the function has the signature of `_numpy` below.
 ENGINES: dict[str, str] = {"numpy": "slac.runtime.engines:_numpy"}
 ENGINES["duckdb"] = "slac.plan.duckdb_engine:evaluate"  # issue 15: the SQL plan in embedded DuckDB
+ENGINES["spark"] = "slac.plan.spark_engine:evaluate"  # issue 15: the SQL plan in Spark (slac[spark])
 
 
 def evaluate_files(

@@ -1,0 +1,140 @@
+"""The plan as one SQL script for a warehouse: `plan_sql(policy, period, as_of, dialect)`.
+
+The script is a sequence of `CREATE OR REPLACE TEMPORARY VIEW` statements in dependency order:
+`params` (the period and `as_of`, inlined), `calendar_open` (the policy's materialised calendars as
+VALUES, or left to a table of that name the warehouse loads from `slac calendars`), then the plan's
+output relations, each over the input relations a warehouse team maps its tables onto (see
+`slac.plan`). Written in DuckDB's dialect and transpiled by `slac.plan.dialects`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from . import sql_literal
+from .dialects import check_dialect, transpile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime.policy import Policy
+
+CALENDARS = ("values", "table")
+INPUTS = ("customers", "tickets", "ticket_events", "incidents", "requests", "charges")
+
+
+@dataclass(frozen=True)
+class Span:
+    """The evaluated period [start, end) and `as_of`, in µs since the epoch, UTC."""
+
+    name: str
+    start: int
+    end: int
+    as_of: int
+
+
+def period_span(policy: Policy, period: str, as_of: datetime | None = None) -> Span:
+    """The period called `period` under the policy's billing (ValueError says how to write it)."""
+    from ..runtime.calendar import to_us
+    from ..runtime.windows import parse_period
+
+    window = parse_period(period, policy.raw["billing"], policy.zone)
+    return Span(window.name, window.start, window.end, window.end if as_of is None else to_us(as_of))
+
+
+def params_sql(span: Span) -> str:
+    """`params`: the one row of the period's bounds and `as_of`."""
+    return (
+        f"SELECT CAST({span.start} AS BIGINT) AS period_start, CAST({span.end} AS BIGINT) AS period_end, "
+        f"CAST({span.as_of} AS BIGINT) AS as_of"
+    )
+
+
+def calendar_values_sql(table: Any) -> str:
+    """`calendar_open` as VALUES: the rows of `calendar_table(...)` (a pyarrow.Table), typed by a cast."""
+    columns = table.to_pydict()
+    rows = zip(columns["calendar"], columns["open_start"], columns["open_end"], columns["cum_before"], strict=True)
+    typed = (
+        "SELECT CAST(calendar AS VARCHAR) AS calendar, CAST(open_start AS BIGINT) AS open_start, "
+        "CAST(open_end AS BIGINT) AS open_end, CAST(cum_before AS BIGINT) AS cum_before"
+    )
+    if table.num_rows == 0:  # VALUES cannot be empty
+        return (
+            f"{typed} FROM (SELECT NULL AS calendar, 0 AS open_start, 0 AS open_end, 0 AS cum_before) AS v WHERE FALSE"
+        )
+    values = ",\n  ".join(f"({sql_literal(c)}, {s}, {e}, {b})" for c, s, e, b in rows)
+    return f"{typed}\nFROM (VALUES\n  {values}\n) AS v(calendar, open_start, open_end, cum_before)"
+
+
+def calendar_span(policy: Policy, span: Span) -> tuple[int, int]:
+    """The instants whose open time the plan looks up: openings from the period's start to `as_of` or its end."""
+    return span.start, max(span.end, span.as_of)
+
+
+def views(policy: Policy, span: Span, calendars: str = "values") -> Iterator[tuple[str, str]]:
+    """(name, query) of every view of the plan, in dependency order, in DuckDB's dialect."""
+    if calendars not in CALENDARS:
+        raise ValueError(f"calendars are {' or '.join(CALENDARS)}, not {calendars!r}")
+    yield "params", params_sql(span)
+    if calendars == "values":
+        from .calendars import calendar_table
+
+        yield "calendar_open", calendar_values_sql(calendar_table(policy, *calendar_span(policy, span)))
+    yield from outputs(policy)[0]
+
+
+def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
+    """The plan's output relations for this policy (name, query), and what is not in SQL yet (why)."""
+    from ..runtime.scoped import needs_scopes
+    from ..runtime.tickets import uses_clocks
+    from .availability_sql import scope_downtime_sql, scope_excluded_sql
+    from .credits_sql import customer_credit_sql, scope_credit_sql
+    from .tickets_sql import ticket_results_sql
+
+    made: list[tuple[str, str]] = []
+    missing: list[str] = []
+    if needs_scopes(policy.raw):
+        missing.append("ticket_results (contracts of language v2)")
+    elif uses_clocks(policy):
+        missing.append("ticket_results (ticket clocks: resolution, update, business-day or pausing targets)")
+    else:
+        made.append(("ticket_results", ticket_results_sql(policy)))
+    made.append(("scope_downtime", scope_downtime_sql(policy)))
+    made.append(("scope_excluded", scope_excluded_sql(policy)))
+    try:
+        made.append(("scope_credit", scope_credit_sql(policy)))
+        if made[0][0] == "ticket_results":  # a customer's credit counts its breached responses
+            made.append(("customer_credit", customer_credit_sql(policy)))
+        else:
+            missing.append("customer_credit (it counts the breached responses of ticket_results)")
+    except ValueError as exc:  # credits_sql.Unsupported: a term the plan's credits do not compute yet
+        missing.append(f"scope_credit and customer_credit ({exc})")
+    return made, missing
+
+
+def duckdb_script(parts: list[tuple[str, str]]) -> str:
+    """The plan's views as one DuckDB script."""
+    return "".join(f"CREATE OR REPLACE TEMPORARY VIEW {name} AS\n{query};\n\n" for name, query in parts)
+
+
+def plan_sql(
+    policy: Policy, period: str, as_of: datetime | None = None, dialect: str = "duckdb", calendars: str = "values"
+) -> str:
+    """The plan of `period` as one script in `dialect`, headed by a comment naming what it reads and makes.
+
+    Raises DialectError (an unknown dialect, SQL the dialect cannot express), ValueError (a bad period,
+    a date outside the policy's materialised calendars: OutsideSpan).
+    """
+    check_dialect(dialect)
+    span = period_span(policy, period, as_of)
+    parts = list(views(policy, span, calendars))
+    inputs = ", ".join(INPUTS) + (", calendar_open" if calendars == "table" else "")
+    head = (
+        f"-- slac plan of {policy.raw['contract']['id']} (policy {policy.raw['content_hash']}) for {span.name}, "
+        f"{dialect} dialect\n"
+        f"-- reads: {inputs}\n"
+        f"-- makes (temporary views, in this order): {', '.join(name for name, _ in parts)}\n"
+        f"-- not in SQL yet (use slac evaluate): {'; '.join(outputs(policy)[1]) or 'nothing'}\n\n"
+    )
+    return head + transpile(duckdb_script(parts), dialect)

@@ -1,0 +1,272 @@
+"""The plan's SQL for warehouses: `slac.plan.dialects`, `slac.plan.sql`, `slac sql` and `slac calendars`.
+
+Every statement of every bundled policy's plan transpiles to every dialect (and reads back in it);
+the DuckDB script runs; BigQuery's rewrites keep DuckDB's meaning (checked by reading the BigQuery
+text back and running it in DuckDB); the commands fail with exit 2 and write nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+import pytest
+import sqlglot
+from click.testing import CliRunner
+
+from slac.cli import main
+from slac.plan.dialects import DIALECTS, DialectError, statements, transpile
+from slac.plan.sql import plan_sql
+from slac.runtime import load_policy
+
+from .conftest import ROOT
+
+POLICIES = sorted((ROOT / "tests" / "golden" / "policy").glob("*.json"))
+ACME = ROOT / "contracts" / "acme-crm.sla"
+PERIODS = {"acme-crm": "2026-06", "harbor-desk": "2026-Q2", "nimbus-cloud": "2026-05", "websoft9": "2025-03"}
+
+
+def us(*args: int) -> int:
+    return int(datetime(*args, tzinfo=UTC).timestamp()) * 1_000_000
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_unknown_dialect_is_refused_with_the_choices() -> None:
+    with pytest.raises(DialectError, match="unknown SQL dialect 'oracle'; choose one of duckdb, spark, bigquery"):
+        transpile("SELECT 1", "oracle")
+
+
+def test_sql_the_dialect_cannot_express_is_an_error_not_other_sql() -> None:
+    # Snowflake has no `QUALIFY`-free rewrite problem, but every dialect refuses an unparsable script.
+    with pytest.raises(DialectError, match="cannot be written for spark"):
+        statements("SELECT FROM WHERE (", "spark")
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_statement_of_every_plan_transpiles_and_reads_back(path: Path, dialect: str) -> None:
+    policy = load_policy(path)
+    script = plan_sql(policy, PERIODS[path.stem], dialect=dialect)
+    parsed = [s for s in sqlglot.parse(script, read=dialect) if s is not None]
+    body = [line for line in script.splitlines() if line.startswith("-- makes")][0]
+    made = body.split(": ", 1)[1].split(", ")
+    assert len(parsed) == len(made) >= 2  # one statement per view named in the header
+
+
+# The input relations as docs/warehouse-sql.md lists them (a warehouse team creates or maps these).
+INPUT_TABLES = """
+CREATE TABLE customers (customer VARCHAR, tier VARCHAR, fee DECIMAL(38,9));
+CREATE TABLE tickets (row BIGINT, id VARCHAR, customer VARCHAR, priority VARCHAR, opened BIGINT, responded BIGINT,
+  outage BOOLEAN, cause VARCHAR, resolved BIGINT);
+CREATE TABLE ticket_events (ticket VARCHAR, "at" BIGINT, event VARCHAR);
+CREATE TABLE incidents (row BIGINT, id VARCHAR, start BIGINT, "end" BIGINT, customer VARCHAR, cause VARCHAR,
+  announced BIGINT, service VARCHAR, region VARCHAR);
+CREATE TABLE requests (service VARCHAR, region VARCHAR, start BIGINT, total BIGINT, failed BIGINT);
+CREATE TABLE charges (customer VARCHAR, service VARCHAR, region VARCHAR, amount DECIMAL(38,9));
+"""
+
+
+def test_the_duckdb_script_runs_over_the_documented_inputs_with_the_hand_computed_calendar() -> None:
+    policy = load_policy(ROOT / "tests" / "golden" / "policy" / "acme-crm.json")
+    con = duckdb.connect()
+    con.execute(INPUT_TABLES)
+    con.execute(
+        "INSERT INTO customers VALUES ('c1', 'starter', 1000);"
+        # Opened Monday 2026-06-01 10:00 New York (14:00Z), `starter` high: 16 h of Mon–Fri 09:00–17:00:
+        # Monday 7 h + Tuesday 8 h + Wednesday 1 h, due Wednesday 10:00 EDT = 14:00Z; never answered, so
+        # breached at the period's end.
+        f"INSERT INTO tickets VALUES (0, 'T1', 'c1', 'high', {us(2026, 6, 1, 14)}, NULL, FALSE, NULL, NULL)"
+    )
+    for statement in statements(plan_sql(policy, "2026-06"), "duckdb"):
+        con.execute(statement)
+    # June 2026 in UTC (the contract's zone): 2026-06-01T00:00Z to 2026-07-01T00:00Z.
+    assert con.execute("SELECT * FROM params").fetchall() == [(us(2026, 6, 1), us(2026, 7, 1), us(2026, 7, 1))]
+    rows = con.execute(
+        "SELECT open_start, open_end, cum_before FROM calendar_open WHERE calendar = 'business' "
+        "ORDER BY open_start LIMIT 2"
+    ).fetchall()
+    # `business` is Mon–Fri 09:00–17:00 America/New_York; 2026-06-01 is a Monday (151 days after
+    # Thursday 1 January: 151 = 21 × 7 + 4), EDT is UTC−4: 13:00Z–21:00Z, then 8 h = 28.8e9 µs before
+    # Tuesday's opening.
+    assert rows == [
+        (us(2026, 6, 1, 13), us(2026, 6, 1, 21), 0),
+        (us(2026, 6, 2, 13), us(2026, 6, 2, 21), 8 * 3600 * 1_000_000),
+    ]
+    got = con.execute('SELECT "row", customer, deadline, state FROM ticket_results').fetchall()
+    assert got == [(0, "c1", us(2026, 6, 3, 14), 1)]
+    assert con.execute("SELECT customer FROM customer_credit").fetchall() == [("c1",)]
+    types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE calendar_open)").fetchall())
+    assert types == {"calendar": "VARCHAR", "open_start": "BIGINT", "open_end": "BIGINT", "cum_before": "BIGINT"}
+
+
+def test_calendars_as_a_table_leave_calendar_open_to_the_warehouse() -> None:
+    policy = load_policy(ROOT / "tests" / "golden" / "policy" / "acme-crm.json")
+    script = plan_sql(policy, "2026-06", dialect="snowflake", calendars="table")
+    assert "VIEW calendar_open" not in script
+    assert "-- reads: customers, tickets, ticket_events, incidents, requests, charges, calendar_open" in script
+
+
+WINDOW = """
+SELECT k, v, SUM(v) OVER (PARTITION BY g ORDER BY k, v DESC ROWS UNBOUNDED PRECEDING) AS running,
+       ROW_NUMBER() OVER (PARTITION BY g ORDER BY k DESC NULLS FIRST, v) AS rn
+FROM (VALUES (1, 1, 10), (1, NULL, 20), (1, 3, NULL), (1, NULL, 5), (2, 2, 7), (2, NULL, 1)) AS t(g, k, v)
+ORDER BY g, k NULLS LAST, v NULLS LAST
+"""
+
+
+def test_bigquery_windows_keep_duckdb_null_order() -> None:
+    # BigQuery sorts NULLs first ascending and cannot say NULLS LAST in a window: the key becomes
+    # `k IS NULL, k`. Read the BigQuery text back (with BigQuery's own NULL order) and run it in
+    # DuckDB: the same rows as the original, NULL keys last in each running sum.
+    (bigquery,) = statements(WINDOW, "bigquery")
+    assert "NULLS LAST" not in bigquery.split("ORDER BY g")[0]
+    back = sqlglot.transpile(bigquery, read="bigquery", write="duckdb")[0]
+    con = duckdb.connect()
+    assert con.execute(back).fetchall() == con.execute(WINDOW).fetchall()
+    # By hand, group 1's running sum ordered by k (NULLs last), then v descending: (1,10) 10,
+    # (3,NULL) 10, (NULL,20) 30, (NULL,5) 35; listed by k, then v ascending: 10, 10, 35, 30.
+    assert [r[2] for r in con.execute(WINDOW).fetchall()[:4]] == [10, 10, 35, 30]
+
+
+def test_bigquery_gets_temporary_tables_for_temporary_views() -> None:
+    (statement,) = statements("CREATE OR REPLACE TEMPORARY VIEW x AS SELECT 1 AS a", "bigquery")
+    assert statement.startswith("CREATE OR REPLACE TEMPORARY TABLE x AS")
+
+
+# ---- the commands ----------------------------------------------------------------------------------
+
+
+def test_slac_sql_prints_the_plan_for_snowflake() -> None:
+    code, out, err = run("sql", ACME, "--dialect", "snowflake", "--period", "2026-06")
+    assert code == 0, err
+    assert out.startswith("-- slac plan of acme_crm (policy ")
+    assert "snowflake dialect" in out.splitlines()[0]
+    assert "CREATE OR REPLACE TEMPORARY VIEW params AS" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dialect", "oracle", "--period", "2026-06"], "Invalid value for '--dialect'"),
+        (["--period", "2040-01"], "outside the years whose holidays the policy lists (2026–2031)"),
+        (["--period", "2026-13"], "is not a month"),
+        (["--period", "2026-06", "--as-of", "2026-07-01T00:00"], "has no UTC offset"),
+    ],
+)
+def test_slac_sql_fails_with_exit_2_and_writes_nothing(tmp_path: Path, args: list[str], message: str) -> None:
+    out = tmp_path / "plan.sql"
+    code, stdout, stderr = run("sql", ACME, *args, "-o", out)
+    assert code == 2
+    assert message in stderr
+    assert "Traceback" not in stderr + stdout
+    assert not out.exists()
+
+
+def test_slac_sql_refuses_a_policy_that_cannot_be_used(tmp_path: Path) -> None:
+    bad = tmp_path / "p.json"
+    bad.write_text('{"format_version": "1.0"', encoding="utf-8")
+    code, _, stderr = run("sql", bad, "--period", "2026-06", "-o", tmp_path / "x.sql")
+    assert code == 2 and "Traceback" not in stderr
+    assert not (tmp_path / "x.sql").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_slac_calendars_writes_the_calendar_open_table(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"cal.{fmt}"
+    code, _, err = run("calendars", ACME, "--format", fmt, "--from", "2026-06-01", "--to", "2026-06-30", "-o", out)
+    assert code == 0, err
+    table = pcsv.read_csv(out) if fmt == "csv" else pq.read_table(out)
+    assert table.column_names == ["calendar", "open_start", "open_end", "cum_before"]
+    business = [r for r in table.to_pylist() if r["calendar"] == "business"]
+    # From 2026-06-01 (Monday; the table starts the day before, a Sunday, closed): as in the plan's VALUES.
+    assert (business[0]["open_start"], business[1]["cum_before"]) == (us(2026, 6, 1, 13), 8 * 3600 * 1_000_000)
+    # Mon–Fri of June 2026 alone are 22 days (30 days, 4 weekends and a Monday 29th…: 8 weekend days):
+    # the table reaches past the 30th for the longest target, so it has more.
+    assert len(business) > 22
+
+
+def test_slac_calendars_defaults_to_the_holiday_years(tmp_path: Path) -> None:
+    out = tmp_path / "cal.csv"
+    code, _, err = run("calendars", ACME, "--format", "csv", "-o", out)
+    assert code == 0, err
+    business = [r for r in pcsv.read_csv(out).to_pylist() if r["calendar"] == "business"]
+    # The policy lists the holidays of 2026–2031; in New York 2026 starts at 05:00Z, and Friday
+    # 2 January 2026 is the first working day (New Year's Day is a holiday): 14:00Z (EST, UTC−5).
+    assert business[0]["open_start"] == us(2026, 1, 2, 14)
+    assert business[-1]["open_end"] <= us(2032, 1, 1, 5)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2020-01-01"], "2019-12-31 is outside the years whose holidays the policy lists"),
+        (["--from", "2027-01-01", "--to", "2026-01-01"], "--to is before --from"),
+        (["--from", "2026-02-30"], "is not a date"),
+    ],
+)
+def test_slac_calendars_fails_with_exit_2_and_writes_nothing(tmp_path: Path, args: list[str], message: str) -> None:
+    out = tmp_path / "cal.parquet"
+    code, stdout, stderr = run("calendars", ACME, *args, "-o", out)
+    assert code == 2
+    assert message in stderr
+    assert "Traceback" not in stderr + stdout
+    assert not out.exists()
+
+
+def test_help_texts() -> None:
+    for command in ("sql", "calendars"):
+        code, out, _ = run(command, "--help")
+        assert code == 0 and "calendar_open" in out
+
+
+# A warehouse team's mapping of its own tables (here: the bundled websoft9 CSV files read by DuckDB
+# itself, times as text with offsets) onto the plan's input relations, as docs/warehouse-sql.md shows.
+MAPPING = """
+CREATE TABLE customers AS SELECT customer, tier, CAST(monthly_fee AS DECIMAL(38,9)) AS fee
+  FROM read_csv('{d}/customers.csv', all_varchar = true);
+CREATE TABLE tickets AS SELECT CAST(ROW_NUMBER() OVER () - 1 AS BIGINT) AS "row", id, customer, priority,
+  epoch_us(CAST(opened_at AS TIMESTAMPTZ)) AS opened, epoch_us(CAST(NULLIF(responded_at, '') AS TIMESTAMPTZ)) AS responded,
+  CAST(outage AS BOOLEAN) AS outage, CAST(NULL AS VARCHAR) AS cause, CAST(NULL AS BIGINT) AS resolved
+  FROM read_csv('{d}/tickets.csv', all_varchar = true);
+CREATE TABLE incidents AS SELECT CAST(ROW_NUMBER() OVER () - 1 AS BIGINT) AS "row", id,
+  epoch_us(CAST(start AS TIMESTAMPTZ)) AS start, epoch_us(CAST("end" AS TIMESTAMPTZ)) AS "end",
+  CAST(NULLIF(customers, '') AS VARCHAR) AS customer, NULLIF(cause, '') AS cause, CAST(NULL AS BIGINT) AS announced,
+  CAST(NULL AS VARCHAR) AS service, CAST(NULL AS VARCHAR) AS region
+  FROM read_csv('{d}/incidents.csv', all_varchar = true);
+CREATE TABLE ticket_events (ticket VARCHAR, "at" BIGINT, event VARCHAR);
+CREATE TABLE requests (service VARCHAR, region VARCHAR, start BIGINT, total BIGINT, failed BIGINT);
+CREATE TABLE charges (customer VARCHAR, service VARCHAR, region VARCHAR, amount DECIMAL(38,9));
+"""
+
+
+@pytest.mark.parametrize("calendars", ["values", "table"])
+def test_a_warehouse_mapping_gets_the_totals_of_slac_evaluate(tmp_path: Path, calendars: str) -> None:
+    events = ROOT / "contracts" / "events" / "websoft9-2025-03"
+    contract = ROOT / "contracts" / "websoft9.sla"
+    code, script, err = run("sql", contract, "--period", "2025-03", "--calendars", calendars)
+    assert code == 0, err
+    con = duckdb.connect()
+    con.execute(MAPPING.format(d=events))
+    if calendars == "table":
+        code, _, err = run("calendars", contract, "--from", "2025-03-01", "--to", "2025-03-31", "-o", tmp_path / "c.pq")
+        assert code == 0, err
+        con.execute(f"CREATE TABLE calendar_open AS SELECT * FROM read_parquet('{tmp_path / 'c.pq'}')")
+    con.execute(script)
+    got = dict(con.execute("SELECT customer, CAST(total AS VARCHAR) FROM customer_credit").fetchall())
+    # The sample month: acme's T1 (high, outage) answered after 3.5 h against 3 h, one breach: 5 % of
+    # 1000 CNY = 50.00; beta's T3 (premium, normal) is never answered, one breach: 5 % of 200 CNY = 10.00.
+    assert got == {"acme": "50.000000000", "beta": "10.000000000"}
+    args = [f"--{n}={events / n}.csv" for n in ("customers", "tickets", "incidents")]
+    code, report, err = run("evaluate", contract, "--period", "2025-03", *args)
+    assert code == 0, err
+    owed = {c["customer"]: c["total"] for c in json.loads(report)["customers"]}
+    assert {k: str(Decimal(v).quantize(Decimal("0.01"))) for k, v in got.items()} == owed
