@@ -117,3 +117,21 @@ def test_ticket_status_counts_the_same_steps(policy: Policy) -> None:
     got = policy.ticket_status("t", "p1", cst(4, 10, 11), cst(4, 10, 12), as_of=cst(4, 17, 12, 30), events=events)
     upd = next(x for x in got.targets if x.target == "update")
     assert (upd.missed, upd.deadline) == (4, cst(4, 13, 18))
+
+
+def test_the_document_states_the_stepped_rule_only_where_it_applies() -> None:
+    from slac.render import render_markdown
+
+    from .test_v2_tickets_front_render import SOURCE, policy_of
+
+    mine = compile_v12(CASE.read_text(encoding="utf-8"), holiday_years=(2026, 2026))
+    en = render_markdown(mine, "en", results={})
+    assert "Where the update interval is given in business days, the following applies instead." in en
+    assert "each further update falls due that number of business days after the time at which the previous" in en
+    assert "counted from a time that is later by the service hours during which the clock was paused" in en
+    zh = render_markdown(mine, "zh", results={})
+    assert "更新间隔以工作日计的，不适用前述计算方法" in zh
+    assert "应自上一次进展更新应发出之时起，在相应工作日数届满时发出" in zh
+    # harbor-desk's update intervals are durations: the sentence does not apply and is not there.
+    harbor = render_markdown(policy_of(SOURCE), "en", results={})
+    assert "An update is a message from" in harbor and "update interval is given in business days" not in harbor

@@ -12,7 +12,8 @@ the clock shows at most D at the stop (the response, the resolution, the next up
 `N business_days` is turned into open time per start: the open time from the clock's start (the
 next opening when the calendar is closed) to the same local clock time on the Nth following day
 that has open hours (DST-correct: wall-clock arithmetic in the calendar's zone). Pauses then
-extend it like any other target.
+extend it like any other target. Update targets in business days step their due times instead
+(`Clock.business_steps`): a business day's open time depends on where it starts.
 
 Pauses of each ticket are sorted, disjoint intervals [a, b) in a CSR layout (`Pauses`); b is
 `NEVER` for a pause with no end yet. Everything here is numpy over all queries at once: one pass

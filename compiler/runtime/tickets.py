@@ -16,7 +16,9 @@ Rules (SPEC *Ticket clocks*; the README says the same):
   the gaps to the next public update and from the last update to the cycle's resolution are
   measured in clock time; each D of it that passes without an update is one missed update (a gap
   that used L misses ceil(L / D) − 1: a gap longer than D at least one, so an extra update never
-  adds a missed update). A gap that ends in a pause stops counting
+  adds a missed update). In business days the due times step (`clocks.Clock.business_steps`): each
+  N business days after the previous one, moved by the open time of a pause that begins before it;
+  each one after which the clock runs before the gap ends is missed. A gap that ends in a pause stops counting
   at the pause: a pause is not a gap, so the provider owes no update while the ticket waits on the
   customer, and the gap goes on after the pause. A cycle not yet resolved: its open gap counts as
   missed once it has used more than D by `as_of`. Updates before the first response, between a

@@ -9,7 +9,9 @@ Rules (as the README states them): a status event sets the status; a pausing sta
 clock until the next status event of a non-pausing status (or the resolution); `resolved` resolves,
 a later other status reopens and starts a new cycle; `resolved_at` is the final resolution. Update
 gaps run from the first response (cycle 1) or the reopening (later cycles) through every public
-update to the cycle's resolution; a cycle not resolved is measured up to `as_of`.
+update to the cycle's resolution; a cycle not resolved is measured up to `as_of`. In business days
+an update gap's due times are found one after the other (`business_due`), each N business days
+after the previous one, from a point moved later by the open time of the pauses that begin before it.
 """
 
 from __future__ import annotations
