@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slac.runtime import Policy, load_policy
+from slac.runtime.evaluate import Period
 
 from .conftest import ROOT
 from .test_tickets_hand import Ticket, cst, run
-from .test_tickets_properties import MIN, _measure
+from .test_tickets_properties import MIN, PERIOD, _measure, _policy, tickets
 from .tickets_fixtures import compile_v12
 
 CASE = ROOT / "tests" / "cases" / "tickets" / "business_updates.sla"
@@ -135,3 +139,34 @@ def test_the_document_states_the_stepped_rule_only_where_it_applies() -> None:
     # harbor-desk's update intervals are durations: the sentence does not apply and is not there.
     harbor = render_markdown(policy_of(SOURCE), "en", results={})
     assert "An update is a message from" in harbor and "update interval is given in business days" not in harbor
+
+
+BD_UPDATES = [("basic", "urgent", True), ("basic", "normal", False), ("top", "normal", False)]  # outage for urgent
+
+
+@settings(max_examples=60, deadline=None)
+@given(tickets(), st.sampled_from(BD_UPDATES))
+def test_ticket_status_agrees_with_the_evaluation(t: dict[str, Any], target: tuple[str, str, bool]) -> None:
+    # zones' business-day update targets (always, ny_late, new_york): `ticket_status` counts the same
+    # missed updates as the evaluation for a ticket with one resolution cycle (its only cycle is current).
+    tier, priority, outage = target
+    kept = [(a, e) for a, e in t["events"] if e != "resolved"]  # no reopening: one cycle
+    t = {**t, "tier": tier, "priority": priority, "outage": outage, "events": kept}
+    policy = _policy()
+    start = Period.month(policy, PERIOD).start
+    at = _at(start)
+    events = [(at(a), "update" if e == "update" else f"status:{e}") for a, e in sorted(t["events"])]
+    got = policy.ticket_status(
+        tier, priority, at(t["opened"]), None if t["responded"] is None else at(t["responded"]), outage=outage,
+        as_of=at(Period.month(policy, PERIOD).end - start), resolved_at=None if t["resolved"] is None else at(t["resolved"]),
+        events=events,
+    )  # fmt: skip
+    upd = [x for x in got.targets if x.target == "update"]
+    assert (upd[0].missed if upd else 0) == _measure(t)[2]
+
+
+def _at(start: int) -> Any:
+    from datetime import UTC, timedelta
+
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return lambda us: epoch + timedelta(microseconds=start + us)
