@@ -12,7 +12,8 @@ the clock shows at most D at the stop (the response, the resolution, the next up
 `N business_days` is turned into open time per start: the open time from the clock's start (the
 next opening when the calendar is closed) to the same local clock time on the Nth following day
 that has open hours (DST-correct: wall-clock arithmetic in the calendar's zone). Pauses then
-extend it like any other target.
+extend it like any other target. Update targets in business days step their due times instead
+(`Clock.business_steps`): a business day's open time depends on where it starts.
 
 Pauses of each ticket are sorted, disjoint intervals [a, b) in a CSR layout (`Pauses`); b is
 `NEVER` for a pause with no end yet. Everything here is numpy over all queries at once: one pass
@@ -82,6 +83,11 @@ class Clock:
 
     def business_within(self, start: I64, days: I64) -> tuple[I64, Bools]:
         """Open time from each clock start to the same local clock time on the `days`-th following open day."""
+        s, target, beyond = self.business_target(start, days)
+        return np.maximum(self.tl.open_before(target) - self.tl.open_before(s), 0), beyond
+
+    def business_target(self, start: I64, days: I64) -> tuple[I64, I64, Bools]:
+        """(next opening at or after each start, the same local clock time `days` open days later, beyond)."""
         tl = self.tl
         s, beyond = tl.next_open(start)
         if self._days is None:
@@ -96,7 +102,74 @@ class Clock:
         wall = self._days[np.minimum(pos, len(self._days) - 1)] * DAY_US + tod
         target = self._wall_to_utc(wall, starts, offsets)
         beyond |= target > tl.hi
-        return np.maximum(tl.open_before(target) - tl.open_before(s), 0), beyond
+        return s, np.maximum(target, s), beyond
+
+    def business_steps(
+        self, start: I64, days: I64, stop: I64, pauses: Pauses, ticket: I64
+    ) -> tuple[I64, I64, I64, Bools]:
+        """(missed, first due time, its clock time, beyond) of update gaps in business days.
+
+        A gap's due times step: D1 is `days` business days after the gap's start, D2 `days`
+        business days after D1, …; a due time is missed when the clock runs after it before the
+        gap's stop (clock time passes in [Dk, stop)). A pause that begins before a due time moves
+        it later: the business days are counted from the step's start moved later by the pause's
+        open time (`step_due`). Without pauses Dk is the kth iterate of "`days` business days later".
+        """
+        n = len(start)
+        missed = np.zeros(n, dtype=np.int64)
+        beyond = np.zeros(n, dtype=bool)
+        first, bey = self.step_due(start, days, pauses, ticket)
+        beyond |= bey
+        allowed = self.elapsed(start, np.where(first == NEVER, self.tl.hi, first), pauses, ticket)
+        due = first.copy()
+        idx = np.flatnonzero(due != NEVER)
+        while len(idx):
+            late = (due[idx] < stop[idx]) & (self.elapsed(due[idx], stop[idx], pauses, ticket[idx]) > 0)
+            idx = idx[late & ~beyond[idx]]
+            missed[idx] += 1
+            if len(idx) == 0:
+                break
+            nxt, bey = self.step_due(due[idx], days[idx], pauses, ticket[idx])
+            beyond[idx[bey]] = True
+            due[idx] = nxt
+            idx = idx[(nxt != NEVER) & ~bey]
+        return missed, first, allowed, beyond
+
+    def step_due(self, x: I64, days: I64, pauses: Pauses, ticket: I64) -> tuple[I64, Bools]:
+        """(due, beyond): `days` business days after x moved by the open time of the pauses that begin before it.
+
+        The least d with d = B(x + P(d)): B is "the same local clock time `days` open days later"
+        (`business_target`), x + p the instant p of open time after x, P(d) the open time after x
+        of the ticket's pauses that begin before d. Each round adds a pause or stops (≤ pauses + 1
+        rounds); a pause with no end that begins before the due time: NEVER.
+        """
+        tl = self.tl
+        first = pauses.ptr[ticket]
+        count = pauses.ptr[ticket + 1] - first
+        _, due, beyond = self.business_target(x, days)
+        idx = np.flatnonzero(count > 0)
+        while len(idx):
+            shift = np.zeros(len(idx), dtype=np.int64)
+            never = np.zeros(len(idx), dtype=bool)
+            for k in range(int(count[idx].max())):
+                has = count[idx] > k
+                a = np.where(has, pauses.a[first[idx] + np.minimum(k, count[idx] - 1)], NEVER)
+                b = np.where(has, pauses.b[first[idx] + np.minimum(k, count[idx] - 1)], NEVER)
+                on = has & (a < due[idx]) & (b > x[idx])
+                never |= on & (b == NEVER)
+                beyond[idx[on & (b != NEVER) & (b > tl.hi)]] = True
+                lo = np.maximum(a, x[idx])
+                hi = np.minimum(b, tl.hi)
+                shift += np.where(on & ~never, tl.open_before(hi) - tl.open_before(np.minimum(lo, hi)), 0)
+            due[idx[never]] = NEVER
+            moved, bey = tl.deadlines(x[idx], shift)
+            beyond[idx] |= bey & ~never
+            _, nxt, bey = self.business_target(moved, days[idx])
+            beyond[idx] |= bey & ~never
+            grew = ~never & (nxt > due[idx]) & ~beyond[idx]
+            due[idx[grew]] = nxt[grew]
+            idx = idx[grew]
+        return due, beyond
 
     @staticmethod
     def _wall_to_utc(wall: I64, starts: I64, offsets: I64) -> I64:
@@ -230,6 +303,30 @@ def deadlines_grown(
             i = int(np.argmax(beyond))
             raise OutsideSpan(
                 f"calendar {cal.id!r}: a ticket clock started {from_us(int(start[i]), cal.zone).isoformat()} runs "
+                f"past {clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the "
+                "contract with --holiday-years covering it"
+            )
+        reach = lo + (reach - lo) * 4
+
+
+def business_steps_grown(
+    cal: Calendar, start: I64, days: I64, stop: I64, pauses: Pauses, ticket: I64
+) -> tuple[I64, I64, I64]:
+    """`Clock.business_steps` (missed, first due time, its clock time) of gaps from `start` to `stop`, growing the span."""
+    if len(start) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    lo = int(start.min())
+    reach = int(stop.max()) + (int(days.max()) * 14 + 40) * DAY_US
+    while True:
+        clock = clock_for(cal, lo, reach)
+        missed, first, allowed, beyond = clock.business_steps(start, days, stop, pauses, ticket)
+        if not beyond.any():
+            return missed, first, allowed
+        if clock.clipped:
+            i = int(np.argmax(beyond))
+            raise OutsideSpan(
+                f"calendar {cal.id!r}: an update clock started {from_us(int(start[i]), cal.zone).isoformat()} runs "
                 f"past {clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the "
                 "contract with --holiday-years covering it"
             )

@@ -247,11 +247,13 @@ def _within(lists: _Lists, target: Target, s: int) -> int:
 
 
 def _judge(
-    policy: Policy, kind: str, target: Target, s: int, stop: int | None, as_of: int, ctx: tuple[list[tuple[int, int]], bool, _Cache], cycle: int, missed: int = 0
+    policy: Policy, kind: str, target: Target, s: int, stop: int | None, as_of: int, ctx: tuple[list[tuple[int, int]], bool, _Cache], cycle: int, missed: int = 0,
+    stepped: tuple[int, int] | None = None,
 ) -> TargetStatus:  # fmt: skip
+    """`stepped`: (clock time to the first due time, missed so far) of an update gap in business days."""
     pauses, paused_now, cache = ctx
     lists = cache[target.calendar]
-    d = _within(lists, target, s)
+    d = _within(lists, target, s) if stepped is None else stepped[0]
     found = lists.deadline(s, d)
     if found is None:  # past the per-year timeline: the vectorised path grows one
         found = _vector(policy, target, s, d, pauses)
@@ -261,12 +263,13 @@ def _judge(
         used = lists.used(s, stop)
         bad = stop > decided
         more = ((used - 1) // max(d, 1) if used > 0 else 0) if kind == "update" else int(bad)
+        more = more if stepped is None else stepped[1]
         return TargetStatus(kind, "breached" if bad else "met", shown, None, timedelta(microseconds=used), cycle, missed + more, target.line)  # type: ignore[arg-type]  # fmt: skip
     used = lists.used(s, as_of)
     left = timedelta(microseconds=max(d - used, 0))
     spent = timedelta(microseconds=used)
     if as_of > decided:
-        more = (used - 1) // max(d, 1) if kind == "update" else 1
+        more = ((used - 1) // max(d, 1) if kind == "update" else 1) if stepped is None else stepped[1]
         return TargetStatus(kind, "breached", shown, left, spent, cycle, missed + more, target.line)  # type: ignore[arg-type]
     warn = policy.warn_ratio
     state: State = "running"
@@ -275,6 +278,27 @@ def _judge(
     elif warn is not None and used * warn[1] >= warn[0] * d:  # used / d ≥ P / 100, exactly
         state = "at_risk"
     return TargetStatus(kind, state, shown, left, spent, cycle, missed, target.line)  # type: ignore[arg-type]
+
+
+def _business_gaps(
+    policy: Policy, target: Target, chain: list[int], stop: int, pauses: list[tuple[int, int]]
+) -> tuple[int, int, int]:
+    """(missed in the gaps before the last, clock time to the last gap's first due time, missed in it)."""
+    import numpy as np
+
+    from .clocks import Pauses, business_steps_grown
+
+    p = Pauses(
+        np.array([0, len(pauses)], dtype=np.int64),
+        np.array([a for a, _ in pauses], dtype=np.int64),
+        np.array([b for _, b in pauses], dtype=np.int64),
+    )
+    starts = np.array(chain, dtype=np.int64)
+    missed, _, allowed = business_steps_grown(
+        policy.calendars[target.calendar], starts, np.full(len(chain), target.business_days, dtype=np.int64),
+        np.array([*chain[1:], stop], dtype=np.int64), p, np.zeros(len(chain), dtype=np.int64),
+    )  # fmt: skip
+    return int(missed[:-1].sum()), int(allowed[-1]), int(missed[-1])
 
 
 def _vector(policy: Policy, target: Target, s: int, d: int, pauses: list[tuple[int, int]]) -> tuple[int, int]:
@@ -327,7 +351,12 @@ def target_statuses(
             lists = cache[upd.calendar]
             missed = 0
             # Each interval of clock time without an update: one missed (a gap that used L: ceil(L / D) − 1).
-            if upd.business_days or chain[-1] > lists.hi:
+            if upd.business_days:  # due times stepped gap by gap (`Clock.business_steps`)
+                stepped = _business_gaps(policy, upd, chain, stop if stop is not None else as_of, pauses)
+                missed = stepped[0]
+                out.append(_judge(policy, "update", upd, chain[-1], stop, as_of, ctx, n, missed, stepped[1:]))
+                return tuple(out)
+            if chain[-1] > lists.hi:
                 for a, b in zip(chain, chain[1:], strict=False):
                     used = lists.used(a, b)
                     missed += (used - 1) // max(_within(lists, upd, a), 1) if used > 0 else 0

@@ -16,7 +16,9 @@ Rules (SPEC *Ticket clocks*; the README says the same):
   the gaps to the next public update and from the last update to the cycle's resolution are
   measured in clock time; each D of it that passes without an update is one missed update (a gap
   that used L misses ceil(L / D) − 1: a gap longer than D at least one, so an extra update never
-  adds a missed update). A gap that ends in a pause stops counting
+  adds a missed update). In business days the due times step (`clocks.Clock.business_steps`): each
+  N business days after the previous one, moved by the open time of a pause that begins before it;
+  each one after which the clock runs before the gap ends is missed. A gap that ends in a pause stops counting
   at the pause: a pause is not a gap, so the provider owes no update while the ticket waits on the
   customer, and the gap goes on after the pause. A cycle not yet resolved: its open gap counts as
   missed once it has used more than D by `as_of`. Updates before the first response, between a
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .clocks import NEVER, Pauses, deadlines_grown, elapsed_grown
+from .clocks import NEVER, Pauses, business_steps_grown, deadlines_grown, elapsed_grown
 from .events import MISSING, STATUS, UPDATE, TicketEvents, Tickets
 from .policy import Policy, Target
 
@@ -258,27 +260,7 @@ def measure(
     cyc_rank = cyc - first[pos]
     r_line = line[kp]
     # ---- updates: gaps in each cycle from its arming instant ----
-    u_within, u_days, u_cal, u_line = _flat(policy, policy.updates)
-    uc = u_cal[key]
-    missed_upd = np.zeros(n, dtype=np.int64)
-    if (uc >= 0).any():
-        g_pos, g_start, g_stop, g_open = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
-        kg = key[g_pos]
-        # Deadlines only where needed: business days (their open time depends on the start) and open gaps
-        # (at risk); a closed gap of a duration target is decided by its clock time alone.
-        every = u_within[kg]
-        g_due = np.full(len(g_pos), MISSING, dtype=np.int64)
-        need = np.flatnonzero((u_days[kg] > 0) | g_open)
-        kn, sub = kg[need], g_pos[need]
-        g_due[need], _, every[need] = decide(
-            policy, uc[sub], g_start[need], u_within[kn], u_days[kn], hist, ticket[sub], as_of
-        )
-        used = _elapsed(policy, uc[g_pos], g_start, g_stop, hist, ticket[g_pos])
-        # Each interval of clock time that passes without an update is one missed update: a gap
-        # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
-        late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
-        missed_upd = np.bincount(g_pos, weights=late, minlength=n).astype(np.int64)
-        gap_risk = (g_pos[g_open], g_due[g_open], used[g_open], every[g_open])
+    uc, u_line, missed_upd, gap_risk = _updates(policy, hist, ticket, responded, key, pos, cyc, cyc_rank, as_of)
     risk = None
     if policy.warn_ratio is not None:
         last = (cyc_rank == count[pos] - 1) & (end == MISSING) & (c >= 0) & (start <= as_of)
@@ -301,7 +283,7 @@ def measure(
         due[missed],
         end[missed],
         r_line[missed],
-        u_line[key],
+        u_line,
         risk,
     )
 
@@ -319,6 +301,60 @@ def _elapsed(policy: Policy, cal: I64, start: I64, stop: I64, hist: History, tic
             return elapsed_grown(policy.calendars[name], start, stop, hist.pauses, ticket)
         used[idx] = elapsed_grown(policy.calendars[name], start[idx], stop[idx], hist.pauses, ticket[idx])
     return used
+
+
+def _updates(
+    policy: Policy, hist: History, ticket: I64, responded: I64, key: I64, pos: I64, cyc: I64, cyc_rank: I64,
+    as_of: int,
+) -> tuple[I64, I64, I64, tuple[I64, I64, I64, I64]]:  # fmt: skip
+    """(calendar index, contract line, missed updates per position, the open gaps for at-risk) of the update targets."""
+    n = len(ticket)
+    empty = np.zeros(0, dtype=np.int64)
+    gap_risk = (empty, empty, empty, empty)
+    u_within, u_days, u_cal, u_line = _flat(policy, policy.updates)
+    uc = u_cal[key]
+    missed_upd = np.zeros(n, dtype=np.int64)
+    if (uc >= 0).any():
+        g_pos, g_start, g_stop, g_open = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
+        kg = key[g_pos]
+        # A closed gap of a duration target is decided by its clock time alone; deadlines only for the
+        # open ones (at risk). Business days step their due times (a business day's open time depends
+        # on where it starts), with the first due time and its clock time for the open ones.
+        every = u_within[kg]
+        g_due = np.full(len(g_pos), MISSING, dtype=np.int64)
+        bd = u_days[kg] > 0
+        need = np.flatnonzero(~bd & g_open)
+        kn, sub = kg[need], g_pos[need]
+        g_due[need], _, every[need] = decide(
+            policy, uc[sub], g_start[need], u_within[kn], u_days[kn], hist, ticket[sub], as_of
+        )
+        used = _elapsed(policy, uc[g_pos], g_start, g_stop, hist, ticket[g_pos])
+        # Each interval of clock time that passes without an update is one missed update: a gap
+        # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
+        late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
+        b = np.flatnonzero(bd)
+        if len(b):
+            late[b], g_due[b], every[b] = _business_gaps(
+                policy, hist, uc[g_pos[b]], g_start[b], u_days[kg[b]], g_stop[b], ticket[g_pos[b]]
+            )
+        missed_upd = np.bincount(g_pos, weights=late, minlength=n).astype(np.int64)
+        gap_risk = (g_pos[g_open], g_due[g_open], used[g_open], every[g_open])
+    return uc, u_line[key], missed_upd, gap_risk
+
+
+def _business_gaps(
+    policy: Policy, hist: History, cal: I64, start: I64, days: I64, stop: I64, ticket: I64
+) -> tuple[I64, I64, I64]:
+    """(missed, first due time, its clock time) of update gaps in business days (`business_steps`)."""
+    out = tuple(np.zeros(len(start), dtype=np.int64) for _ in range(3))
+    for name, idx in _by_calendar(policy, cal):
+        c = policy.calendars[name]
+        if idx is None:
+            return business_steps_grown(c, start, days, stop, hist.pauses, ticket)
+        got = business_steps_grown(c, start[idx], days[idx], stop[idx], hist.pauses, ticket[idx])
+        for o, g in zip(out, got, strict=True):
+            o[idx] = g
+    return out  # type: ignore[return-value]
 
 
 def paused_at(hist: History, ticket: I64, t: int) -> npt.NDArray[np.bool_]:

@@ -9,7 +9,9 @@ Rules (as the README states them): a status event sets the status; a pausing sta
 clock until the next status event of a non-pausing status (or the resolution); `resolved` resolves,
 a later other status reopens and starts a new cycle; `resolved_at` is the final resolution. Update
 gaps run from the first response (cycle 1) or the reopening (later cycles) through every public
-update to the cycle's resolution; a cycle not resolved is measured up to `as_of`.
+update to the cycle's resolution; a cycle not resolved is measured up to `as_of`. In business days
+an update gap's due times are found one after the other (`business_due`), each N business days
+after the previous one, from a point moved later by the open time of the pauses that begin before it.
 """
 
 from __future__ import annotations
@@ -91,6 +93,11 @@ class ClockCal:
 
     def business(self, s: int, days: int) -> int:
         """Open time from the clock start to the same local clock time on the `days`-th following open day."""
+        start, end = self.business_span(s, days)
+        return self.counted(start, end, [])
+
+    def business_span(self, s: int, days: int) -> tuple[int, int]:
+        """(the clock start or the next opening, the same local clock time on the `days`-th following open day)."""
         start = None
         for _, intervals in self._days_from(s):
             for a, b in intervals:
@@ -107,7 +114,7 @@ class ClockCal:
             if self.ref.intervals(day):
                 n += 1
         wall = datetime.combine(day, local.time().replace(tzinfo=None))
-        return self.counted(start, _wall(wall, self.zone), [])
+        return start, max(_wall(wall, self.zone), start)
 
 
 def _wall(local: datetime, zone: zoneinfo.ZoneInfo) -> int:
@@ -230,13 +237,45 @@ def reference_ticket(
             chain = [arm] + sorted(u for u in updates if arm <= u and (end is None or u < end))
             stops = chain[1:] + [end if end is not None else as_of]
             for a, b in zip(chain, stops, strict=True):
-                used, every = cal.counted(a, b, pauses), _d(cal, upd, a, "every_seconds")
+                if "business_days" in upd:
+                    out.missed_updates += _business_misses(cal, upd["business_days"], a, b, pauses)
+                    continue
+                used, every = cal.counted(a, b, pauses), _seconds_us(upd["every_seconds"])
                 # The update deadlines at every, 2·every, … strictly inside the gap's clock time.
                 k = 1
                 while k * every < used:
                     out.missed_updates += 1
                     k += 1
     return out
+
+
+def _business_misses(cal: ClockCal, days: int, a: int, b: int, pauses: list[tuple[int, int]]) -> int:
+    """Due times of a gap [a, b) in business days, one after the other; each the clock runs past before b misses."""
+    missed, due = 0, business_due(cal, days, a, pauses)
+    while due is not None and due < b and cal.counted(due, b, pauses) > 0:
+        missed += 1
+        due = business_due(cal, days, due, pauses)
+    return missed
+
+
+def business_due(cal: ClockCal, days: int, x: int, pauses: list[tuple[int, int]]) -> int | None:
+    """`days` business days after x, counted from x moved later by the open time of every pause that
+    begins before the due time (the part after x); None when such a pause never ends."""
+    due = cal.business_span(x, days)[1]
+    while True:
+        moved_by = 0
+        for pa, pb in pauses:
+            if pa < due and pb > x:
+                if pb >= INF:
+                    return None
+                moved_by += cal.counted(max(pa, x), pb, [])
+        found = cal.deadline(x, moved_by, [], x + 400 * 86_400_000_000)
+        assert found is not None
+        later = cal.business_span(found, days)[1]
+        if later == due:
+            return due
+        assert later > due
+        due = later
 
 
 def calendars(policy: dict[str, Any]) -> dict[str, ClockCal]:

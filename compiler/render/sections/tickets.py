@@ -106,9 +106,12 @@ def _reopen(b: DocBuilder) -> Para:
 
 
 def _updates(b: DocBuilder, targets: str) -> list[Block]:
-    """What an update is and how missed updates are counted (ceil(L / D) − 1 per gap), and their credit."""
+    """What an update is and how missed updates are counted (ceil(L / D) − 1 per gap; in business days the
+    due times step), and their credit."""
     clause = b.ref(targets, "responses")
     blocks: list[Block] = [b.para("tickets.update", clause=clause, column=b.t("tickets.col_update"))]
+    if any("business_days" in u for t in b.p["tiers"] for u in t.get("updates") or []):
+        blocks.append(b.para("tickets.update_business_days"))  # due times stepped (runtime/clocks.py)
     if any(t.get("resolutions") for t in b.p["tiers"]):
         blocks.append(b.para("tickets.reopen_updates"))
     if not any((c["per_miss"] or {}).get("target") == "update" for c in b.p["credits"]):
