@@ -102,8 +102,9 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     default="numpy",
     show_default=True,
     metavar="ENGINE",
-    help="numpy (in memory, the default for now) or duckdb (the SQL plan in embedded DuckDB: same report; "
-    "refuses terms it does not evaluate yet: language v2 and ticket clocks).",
+    help="numpy (in memory, the default), duckdb (the SQL plan in embedded DuckDB) or spark (the same plan "
+    "as Spark SQL; needs slac[spark] and Java 17). All give the same report; duckdb and spark refuse the "
+    "terms they do not evaluate yet: language v2 and ticket clocks.",
 )
 @click.option(
     "--spark-master",
