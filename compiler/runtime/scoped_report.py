@@ -118,6 +118,40 @@ class _Memo:
         self.uptimes: dict[tuple[str | None, int, int, int | None], dict[str, Any]] = {}
         self.bands: dict[tuple[int, str | None], list[sc.Band]] = {}
         self.paying: dict[tuple[int, str | None, int, int], sc.Band | None] = {}
+        self.lines: dict[tuple[int, int], tuple[sc.Band, tuple[dict[str, Any], str, str]]] = {}
+        self.downtimes: dict[int, tuple[Measure, dict[str, Any]]] = {}  # by id of a Measure (kept alive here)
+
+    def line_parts(self, k: int, credit: dict[str, Any], band: sc.Band) -> tuple[dict[str, Any], str, str]:
+        """A band line's fields before its uptime and the parts of its explanation around the amount."""
+        key = (k, id(band))
+        found = self.lines.get(key)
+        if found is None or found[0] is not band:
+            cur = self.policy.currency
+            is_target = band.raw["threshold"] == "target"
+            fields = {
+                "credit": credit["id"],
+                "kind": "formula" if "formula" in band.raw["amount"] else "band",
+                "credit_line": credit["line"],
+                "line": band.raw["line"],
+                "threshold": band.threshold,
+                "threshold_is_target": is_target,
+                "inclusive": band.inclusive,
+            }
+            head = (
+                f"{'at or below' if band.inclusive else 'below'} {band.threshold}%"
+                + (" (the tier's target)" if is_target else "")
+                + f": {sc.describe(band.raw['amount'], cur)} = "
+            )
+            tail = f" {cur} (contract line {band.raw['line']}, credit `{credit['id']}`)"
+            found = self.lines[key] = (band, (fields, head, tail))
+        return found[1]
+
+    def downtime(self, m: Measure) -> dict[str, Any]:
+        """A scope's downtime entry, shared by the customers whose scope has the same (platform) measure."""
+        found = self.downtimes.get(id(m))
+        if found is None or found[0] is not m:
+            found = self.downtimes[id(m)] = (m, _downtime_entry(m))
+        return found[1]
 
     def month_entry(self, month: Window, counted: int) -> dict[str, Any]:
         key = (month.start, counted)
@@ -212,26 +246,14 @@ def _band_lines(
         amount = sc.value(band.raw["amount"], q)
         total = total + amount if total else amount
         text = sc.money_text(amount, cur)
-        word = "at or below" if band.inclusive else "below"
-        is_target = band.raw["threshold"] == "target"
+        static = memo.line_parts(k, credit, band)
         lines.append(
             {
-                "credit": credit["id"],
-                "kind": "formula" if "formula" in band.raw["amount"] else "band",
-                "credit_line": credit["line"],
-                "line": band.raw["line"],
-                "threshold": band.threshold,
-                "threshold_is_target": is_target,
-                "inclusive": band.inclusive,
+                **static[0],
                 "uptime": display,
                 "band": band.raw["amount"],
                 "amount": text,
-                "explanation": (
-                    f"uptime {display}% is {word} {band.threshold}%"
-                    + (" (the tier's target)" if is_target else "")
-                    + f": {sc.describe(band.raw['amount'], cur)} = {text} {cur}"
-                    + f" (contract line {band.raw['line']}, credit `{credit['id']}`)"
-                ),
+                "explanation": f"uptime {display}% is {static[1]}{text}{static[2]}",
             }
         )
     return lines, unmet, total
@@ -283,7 +305,7 @@ def scope_entry(
         "region": scope[1],
         "charges": sc.money_text(charges, policy.currency) if charges is not None else None,
         "uptime": up,
-        "downtime": _downtime_entry(m),
+        "downtime": memo.downtime(m),
         "credits": lines,
         "conditions_unmet": unmet,
         "subtotal": sc.money_text(subtotal, policy.currency),
