@@ -136,14 +136,21 @@ def decimal_of(value: Fraction, places: int = 12) -> Decimal:
 
 
 def money_text(value: Fraction, currency: str) -> str:
-    """`money_str(decimal_of(value), currency)`, without Decimal when the value has no more than the minor digits."""
+    """`money_str(decimal_of(value), currency)`, without Decimal when the value has no more than the minor digits.
+
+    Cached by the value's integers: a scope's charges, credit, subtotal and cap limit are often one amount.
+    """
+    return _money(value.numerator, value.denominator, currency)
+
+
+@lru_cache(maxsize=4096)
+def _money(num: int, den: int, currency: str) -> str:
     digits = _digits(currency)
-    num, den = value.numerator, value.denominator
-    if den == 1:  # a whole amount: the common case of many report lines
+    if den == 1:  # a whole amount
         return f"{num}.{'0' * digits}" if digits else str(num)
     q, r = divmod(abs(num) * 10**digits, den)
     if r:
-        return money_str(decimal_of(value), currency)
+        return money_str(decimal_of(Fraction(num, den)), currency)
     sign = "-" if num < 0 else ""
     if digits == 0:
         return f"{sign}{q}"
