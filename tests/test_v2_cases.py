@@ -530,7 +530,12 @@ def test_scope_columns_checked_per_distinct_pair_name_the_earliest_bad_row(tmp_p
     assert (err.value.row, err.value.column) == (3, "region")
     assert "measured per region: give the region" in err.value.message
     good = tmp_path / "good.csv"
-    rows = [("object_storage", "us_east"), ("compute", "eu_west"), ("object_storage", "us_east"), ("compute", "us_east")]
+    rows = [
+        ("object_storage", "us_east"),
+        ("compute", "eu_west"),
+        ("object_storage", "us_east"),
+        ("compute", "us_east"),
+    ]
     good.write_text(head + "".join(f"{s},{r},{t}" for s, r in rows), encoding="utf-8")
     got = read_requests(good, raw)
     assert list(zip(got.service.tolist(), got.region.tolist(), strict=True)) == rows
