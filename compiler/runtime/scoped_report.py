@@ -106,6 +106,7 @@ class _Memo:
     def __init__(self, policy: Policy, window: Window, *, history: bool = False):
         self.policy = policy
         self.history = history  # an earlier window of the cap's span: only its money is needed
+        self.days = window.days  # a property computed from dates: read once, not once per scope
         term = policy.raw.get("termination") if not history else None
         last = add_months(window.first, window.months - 1)
         self.months = [] if term is None else [
@@ -291,7 +292,7 @@ def scope_entry(
     charges = data.charges.get((customer, scope[0], scope[1]))
     target = comp.targets[(tier, scope[0])]
     q = sc.Quantities(
-        fee, window.months, window.days, charges or Fraction(0), m.counted, length,
+        fee, window.months, memo.days, charges or ZERO, m.counted, length,
         sc.percent(target) if target is not None else None,
     )  # fmt: skip
     up = memo.uptime(target, length - m.counted, length, policy.tiers[tier]["line"])
@@ -361,7 +362,7 @@ def customer_entry(
     all_charges = ZERO
     if breaches or customer_cap:  # the customer-level quantities: only a per-miss line or the customer cap reads them
         all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
-    q = sc.Quantities(fee, window.months, window.days, all_charges, 0, window.end - window.start, None)
+    q = sc.Quantities(fee, window.months, memo.days, all_charges, 0, window.end - window.start, None)
     per_miss, missed = _per_miss(policy, tier, q, breaches, clocks)
     total += missed
     cap_entry = None
