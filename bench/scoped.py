@@ -57,6 +57,15 @@ def _objects(values: Any) -> np.ndarray:
     return out
 
 
+def _coded(names: tuple[str, ...], picks: np.ndarray) -> np.ndarray:
+    """`names[picks]` as objects, its codes remembered as the v2 readers remember those of `service` and `region`."""
+    from slac.runtime.columns import remember_codes
+
+    values = _objects(np.array(names, dtype=object)[picks].tolist())
+    remember_codes(values, list(names), picks)
+    return values
+
+
 def load() -> Any:
     from slac.driver import compile_policy
     from slac.runtime import load_policy
@@ -108,8 +117,8 @@ def generate(customers: int = 10_000, requests: int = 1_000_000, incidents: int 
     total = rng.integers(100, 10_000, len(r_start))
     failed = (total * rng.choice([0.0, 0.01, 0.05, 0.2], len(r_start), p=[0.6, 0.3, 0.09, 0.01])).astype(np.int64)
     reqs = Requests(
-        service=_objects(["storage"] * len(r_start)),
-        region=_objects([r for r in REGIONS for _ in range(per_region)]),
+        service=_coded(("storage",), np.zeros(len(r_start), dtype=np.int64)),
+        region=_coded(REGIONS, np.repeat(np.arange(len(REGIONS)), per_region)),
         start=r_start,
         total=total.astype(np.int64),
         failed=failed,

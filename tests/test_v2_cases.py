@@ -511,3 +511,32 @@ def test_excluded_incident_changes_nothing_and_scopes_are_independent() -> None:
     )
     us = next(s for s in result.report["scopes"] if s["region"] == "us")
     assert us["subtotal"] == "30.00"  # eu's outage leaves us's credit alone
+
+
+def test_scope_columns_checked_per_distinct_pair_name_the_earliest_bad_row(tmp_path: Path) -> None:
+    """The reader checks each (service, region) pair once: the earliest bad row is still the one named,
+    and the columns read back row by row, their remembered codes agreeing with the values."""
+    from slac.runtime.columns import codes
+    from slac.runtime.inputs_v2 import EventError, read_requests
+
+    raw = compile_policy((ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8"), file="nimbus.sla")
+    head = "service,region,start,total,failed\n"
+    t = "2026-05-10T08:00:00Z,10,1\n"
+    bad = tmp_path / "bad.csv"
+    # line 2 good; line 3 `compute` without a region (first seen there, again on line 5); line 4 an unknown service
+    bad.write_text(head + f"compute,us_east,{t}compute,,{t}nosuch,us_east,{t}compute,,{t}", encoding="utf-8")
+    with pytest.raises(EventError) as err:
+        read_requests(bad, raw)
+    assert (err.value.row, err.value.column) == (3, "region")
+    assert "measured per region: give the region" in err.value.message
+    good = tmp_path / "good.csv"
+    rows = [
+        ("object_storage", "us_east"),
+        ("compute", "eu_west"),
+        ("object_storage", "us_east"),
+        ("compute", "us_east"),
+    ]
+    good.write_text(head + "".join(f"{s},{r},{t}" for s, r in rows), encoding="utf-8")
+    got = read_requests(good, raw)
+    assert list(zip(got.service.tolist(), got.region.tolist(), strict=True)) == rows
+    assert codes(got.region, ["us_east", "eu_west"], "region").tolist() == [0, 1, 0, 0]

@@ -22,11 +22,13 @@ from typing import Any
 import numpy as np
 import pyarrow.compute as pc
 
+from .columns import remember_codes
 from .events import Charges, Customers, Events, Incidents, Requests, Tickets
 from .inputs import (
     _AMOUNT,
     _NUMBER,
     EventError,
+    _encoded,
     _flags,
     _known,
     _objects,
@@ -116,13 +118,22 @@ def read_customers_v2(path: str | Path, policy: Mapping[str, Any]) -> Customers:
 
 
 def _scope_columns(src: Any, p: _Problems, policy: Mapping[str, Any], *, required: bool) -> tuple[Any, Any]:
-    """The `service` and `region` columns as objects (None where empty), checked against the services."""
+    """The `service` and `region` columns as objects (None where empty), checked against the services.
+
+    Each distinct (service, region) pair is checked once, at the first row it appears on (so the
+    earliest bad row is named, as a check of every row would); the columns' codes are remembered
+    (`columns.remember_codes`), so that the evaluator groups 1M request rows without hashing each.
+    """
     services = {s["id"]: s for s in policy.get("services", [])}
-    service = _text(src, "service")
-    region = _text(src, "region")
-    svc = [s or None for s in service.to_pylist()]
-    reg = [r or None for r in region.to_pylist()]
-    for i, (s, r) in enumerate(zip(svc, reg, strict=True)):
+    s_enc, r_enc = _encoded(_text(src, "service")), _encoded(_text(src, "region"))
+    s_names = [x or None for x in s_enc.dictionary.to_pylist()]
+    r_names = [x or None for x in r_enc.dictionary.to_pylist()]
+    si = np.asarray(s_enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    ri = np.asarray(r_enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    width = max(1, len(r_names))
+    pairs, firsts = np.unique(si * width + ri, return_index=True)
+    for code, i in zip(pairs.tolist(), firsts.tolist(), strict=True):
+        s, r = s_names[code // width], r_names[code % width]
         if s is None:
             if required:
                 p.add(i, "service", "the service is empty; name one of " + ", ".join(services))
@@ -135,7 +146,10 @@ def _scope_columns(src: Any, p: _Problems, policy: Mapping[str, Any], *, require
             p.add(i, "region", f"service {s!r} is measured per region: give the region")
         elif not services[s]["per_region"] and r is not None:
             p.add(i, "region", f"service {s!r} is not measured per region: leave the region empty")
-    return _objects_list(svc), _objects_list(reg)
+    svc, reg = _objects_list(s_names)[si], _objects_list(r_names)[ri]
+    remember_codes(svc, s_names, si)
+    remember_codes(reg, r_names, ri)
+    return svc, reg
 
 
 def read_scoped_incidents(path: str | Path, policy: Mapping[str, Any], *, customers: Customers) -> Incidents:

@@ -136,16 +136,31 @@ def decimal_of(value: Fraction, places: int = 12) -> Decimal:
 
 
 def money_text(value: Fraction, currency: str) -> str:
-    """`money_str(decimal_of(value), currency)`, without Decimal when the value has no more than the minor digits."""
-    digits = minor_digits(currency)
-    q, r = divmod(abs(value.numerator) * 10**digits, value.denominator)
+    """`money_str(decimal_of(value), currency)`, without Decimal when the value has no more than the minor digits.
+
+    Cached by the value's integers: a scope's charges, credit, subtotal and cap limit are often one amount.
+    """
+    return _money(value.numerator, value.denominator, currency)
+
+
+@lru_cache(maxsize=4096)
+def _money(num: int, den: int, currency: str) -> str:
+    digits = _digits(currency)
+    if den == 1:  # a whole amount
+        return f"{num}.{'0' * digits}" if digits else str(num)
+    q, r = divmod(abs(num) * 10**digits, den)
     if r:
-        return money_str(decimal_of(value), currency)
-    sign = "-" if value.numerator < 0 else ""
+        return money_str(decimal_of(Fraction(num, den)), currency)
+    sign = "-" if num < 0 else ""
     if digits == 0:
         return f"{sign}{q}"
     whole, part = divmod(q, 10**digits)
     return f"{sign}{whole}.{part:0{digits}d}"
+
+
+@lru_cache(maxsize=64)
+def _digits(currency: str) -> int:
+    return minor_digits(currency)
 
 
 def cap_is_per_scope(cap: Mapping[str, Any] | None) -> bool:

@@ -106,6 +106,7 @@ class _Memo:
     def __init__(self, policy: Policy, window: Window, *, history: bool = False):
         self.policy = policy
         self.history = history  # an earlier window of the cap's span: only its money is needed
+        self.days = window.days  # a property computed from dates: read once, not once per scope
         term = policy.raw.get("termination") if not history else None
         last = add_months(window.first, window.months - 1)
         self.months = [] if term is None else [
@@ -118,6 +119,40 @@ class _Memo:
         self.uptimes: dict[tuple[str | None, int, int, int | None], dict[str, Any]] = {}
         self.bands: dict[tuple[int, str | None], list[sc.Band]] = {}
         self.paying: dict[tuple[int, str | None, int, int], sc.Band | None] = {}
+        self.lines: dict[tuple[int, int], tuple[sc.Band, tuple[dict[str, Any], str, str]]] = {}
+        self.downtimes: dict[int, tuple[Measure, dict[str, Any]]] = {}  # by id of a Measure (kept alive here)
+
+    def line_parts(self, k: int, credit: dict[str, Any], band: sc.Band) -> tuple[dict[str, Any], str, str]:
+        """A band line's fields before its uptime and the parts of its explanation around the amount."""
+        key = (k, id(band))
+        found = self.lines.get(key)
+        if found is None or found[0] is not band:
+            cur = self.policy.currency
+            is_target = band.raw["threshold"] == "target"
+            fields = {
+                "credit": credit["id"],
+                "kind": "formula" if "formula" in band.raw["amount"] else "band",
+                "credit_line": credit["line"],
+                "line": band.raw["line"],
+                "threshold": band.threshold,
+                "threshold_is_target": is_target,
+                "inclusive": band.inclusive,
+            }
+            head = (
+                f"{'at or below' if band.inclusive else 'below'} {band.threshold}%"
+                + (" (the tier's target)" if is_target else "")
+                + f": {sc.describe(band.raw['amount'], cur)} = "
+            )
+            tail = f" {cur} (contract line {band.raw['line']}, credit `{credit['id']}`)"
+            found = self.lines[key] = (band, (fields, head, tail))
+        return found[1]
+
+    def downtime(self, m: Measure) -> dict[str, Any]:
+        """A scope's downtime entry, shared by the customers whose scope has the same (platform) measure."""
+        found = self.downtimes.get(id(m))
+        if found is None or found[0] is not m:
+            found = self.downtimes[id(m)] = (m, _downtime_entry(m))
+        return found[1]
 
     def month_entry(self, month: Window, counted: int) -> dict[str, Any]:
         key = (month.start, counted)
@@ -212,26 +247,14 @@ def _band_lines(
         amount = sc.value(band.raw["amount"], q)
         total = total + amount if total else amount
         text = sc.money_text(amount, cur)
-        word = "at or below" if band.inclusive else "below"
-        is_target = band.raw["threshold"] == "target"
+        static = memo.line_parts(k, credit, band)
         lines.append(
             {
-                "credit": credit["id"],
-                "kind": "formula" if "formula" in band.raw["amount"] else "band",
-                "credit_line": credit["line"],
-                "line": band.raw["line"],
-                "threshold": band.threshold,
-                "threshold_is_target": is_target,
-                "inclusive": band.inclusive,
+                **static[0],
                 "uptime": display,
                 "band": band.raw["amount"],
                 "amount": text,
-                "explanation": (
-                    f"uptime {display}% is {word} {band.threshold}%"
-                    + (" (the tier's target)" if is_target else "")
-                    + f": {sc.describe(band.raw['amount'], cur)} = {text} {cur}"
-                    + f" (contract line {band.raw['line']}, credit `{credit['id']}`)"
-                ),
+                "explanation": f"uptime {display}% is {static[1]}{text}{static[2]}",
             }
         )
     return lines, unmet, total
@@ -269,7 +292,7 @@ def scope_entry(
     charges = data.charges.get((customer, scope[0], scope[1]))
     target = comp.targets[(tier, scope[0])]
     q = sc.Quantities(
-        fee, window.months, window.days, charges or Fraction(0), m.counted, length,
+        fee, window.months, memo.days, charges or ZERO, m.counted, length,
         sc.percent(target) if target is not None else None,
     )  # fmt: skip
     up = memo.uptime(target, length - m.counted, length, policy.tiers[tier]["line"])
@@ -283,7 +306,7 @@ def scope_entry(
         "region": scope[1],
         "charges": sc.money_text(charges, policy.currency) if charges is not None else None,
         "uptime": up,
-        "downtime": _downtime_entry(m),
+        "downtime": memo.downtime(m),
         "credits": lines,
         "conditions_unmet": unmet,
         "subtotal": sc.money_text(subtotal, policy.currency),
@@ -339,7 +362,7 @@ def customer_entry(
     all_charges = ZERO
     if breaches or customer_cap:  # the customer-level quantities: only a per-miss line or the customer cap reads them
         all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
-    q = sc.Quantities(fee, window.months, window.days, all_charges, 0, window.end - window.start, None)
+    q = sc.Quantities(fee, window.months, memo.days, all_charges, 0, window.end - window.start, None)
     per_miss, missed = _per_miss(policy, tier, q, breaches, clocks)
     total += missed
     cap_entry = None
