@@ -41,8 +41,8 @@ MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it
 THREADS = 2
 
 
-def refuse_unsupported(policy: Policy) -> None:
-    """An honest refusal for a term the SQL plan does not evaluate yet."""
+def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
+    """An honest refusal, by the engine running the SQL plan, for a term the plan does not evaluate yet."""
     from ..runtime.scoped import needs_scopes
     from ..runtime.tickets import uses_clocks
 
@@ -52,7 +52,7 @@ def refuse_unsupported(policy: Policy) -> None:
     elif uses_clocks(policy):
         term = "ticket clocks (resolution, update, business-day or pausing targets)"
     if term is not None:
-        raise UsageError(f"the duckdb engine does not evaluate {term} yet; use --engine numpy")
+        raise UsageError(f"the {engine} engine does not evaluate {term} yet; use --engine numpy")
 
 
 @contextmanager
@@ -97,24 +97,26 @@ def evaluate(
     found = _read_natively(policy, inputs, per, as_of_us, progress)
     if found is None:  # the runtime's readers read (and check) every file
         events = read_events_any(policy, inputs)
-        _check_tiers(policy, events.customers)
+        check_tiers(policy, events.customers)
         results, total = sql_ticket_results(policy, events, per, as_of_us), len(events.tickets.id)
     else:
         events, results, total = found
-    report = _assemble(policy, events, per, as_of_us, results)
+    report = assemble_report(policy, events, per, as_of_us, results)
     if progress is not None:
         progress(total, total)
     return report
 
 
-def _check_tiers(policy: Policy, customers: Customers) -> None:
+def check_tiers(policy: Policy, customers: Customers) -> None:
     """Every customer's tier is one of the policy's (the readers check it; the runtime's evaluate asks again)."""
     from ..runtime.columns import codes
 
     codes(customers.tier, list(policy.tiers), "tier")
 
 
-def _assemble(policy: Policy, events: Events, per: Period, as_of_us: int, results: TicketResults) -> dict[str, Any]:
+def assemble_report(
+    policy: Policy, events: Events, per: Period, as_of_us: int, results: TicketResults
+) -> dict[str, Any]:
     """The runtime's own report assembly over SQL's ticket results and the runtime's downtime."""
     from ..runtime.availability import downtime
     from ..runtime.evaluate import assemble
@@ -151,7 +153,7 @@ def _read_natively(
         return None
 
     customers = read_customers(inputs.customers, policy.raw)
-    _check_tiers(policy, customers)
+    check_tiers(policy, customers)
     with session() as con:
         return _read_with(con, policy, inputs, customers, per, as_of_us, progress)
 

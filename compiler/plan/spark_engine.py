@@ -82,10 +82,7 @@ def start(policy: Policy, master: str = MASTER) -> Any:
     """The session to evaluate `policy` on, after refusing a term the plan does not evaluate yet."""
     from .duckdb_engine import refuse_unsupported
 
-    try:
-        refuse_unsupported(policy)
-    except UsageError as exc:  # the plan's coverage is the duckdb engine's
-        raise UsageError(str(exc).replace("the duckdb engine", "the spark engine")) from None
+    refuse_unsupported(policy, "spark")  # the plan's coverage is the duckdb engine's
     return session(master)
 
 
@@ -121,7 +118,7 @@ def evaluate(
     """
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
-    from .duckdb_engine import _assemble, _check_tiers  # the duckdb engine's report: the runtime's assembly
+    from .duckdb_engine import assemble_report, check_tiers  # the duckdb engine's report: the runtime's assembly
 
     spark = start(policy)
     events = read_events_any(policy, inputs)
@@ -129,9 +126,9 @@ def evaluate(
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
     as_of_us = to_us(as_of) if as_of is not None else per.end
-    _check_tiers(policy, events.customers)
+    check_tiers(policy, events.customers)
     results = spark_ticket_results(spark, policy, events, per, as_of_us)
-    report = _assemble(policy, events, per, as_of_us, results)
+    report = assemble_report(policy, events, per, as_of_us, results)
     if progress is not None:
         total = len(events.tickets.id)
         progress(total, total)
