@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from slac.plan.duckdb_engine import sql_ticket_results
+from slac.plan.results import sql_ticket_results
 from slac.runtime import load_policy
 from slac.runtime.calendar import OutsideSpan, from_us
 from slac.runtime.engines import Inputs, UsageError, evaluate_files

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from slac.plan import duckdb_engine
+from slac.plan import duck, native
 from slac.runtime import load_policy
 from slac.runtime.calendar import OutsideSpan
 from slac.runtime.engines import Inputs, evaluate_files
@@ -50,7 +50,7 @@ def _inputs(events: Events, tmp: Path, policy: Any, **changes: Any) -> Inputs:
 
 def _natively(policy: Any, inputs: Inputs, period: str) -> bool:
     per = Period.month(policy, period)
-    return duckdb_engine._read_natively(policy, inputs, per, per.end) is not None
+    return native.read_natively(policy, inputs, per, per.end) is not None
 
 
 def _same(policy: Any, inputs: Inputs, period: str) -> str:
@@ -76,7 +76,7 @@ def test_a_month_in_several_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     policy = load_policy(policy_text("websoft9"))
     events = random_events(policy, "2025-03", seed=5, tickets=3000, incidents=20)
     inputs = _inputs(events, tmp_path, policy)
-    monkeypatch.setattr(duckdb_engine, "BATCH", 256)  # results cross many batches
+    monkeypatch.setattr(native, "BATCH", 256)  # results cross many batches
     assert _natively(policy, inputs, "2025-03")
     _same(policy, inputs, "2025-03")
     seen: list[tuple[int, int]] = []
@@ -142,8 +142,8 @@ def test_duckdb_spills_into_a_private_folder_it_removes(tmp_path: Path, monkeypa
     spill_root.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spill_root))
     seen: list[str] = []
-    with duckdb_engine.session() as con:
+    with duck.session() as con:
         seen.append(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
-        assert con.execute("SELECT current_setting('threads')").fetchall()[0][0] == duckdb_engine.THREADS
+        assert con.execute("SELECT current_setting('threads')").fetchall()[0][0] == duck.THREADS
     assert seen[0].startswith(str(spill_root / "slac-duckdb-"))
     assert list(spill_root.iterdir()) == []  # removed afterwards

@@ -118,7 +118,8 @@ def evaluate(
     """
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
-    from .duckdb_engine import assemble_report, check_tiers  # the duckdb engine's report: the runtime's assembly
+    from .duck import check_tiers
+    from .duckdb_engine import assemble_report  # the duckdb engine's report: the runtime's assembly
 
     spark = start(policy)
     events = read_events_any(policy, inputs)
@@ -141,8 +142,8 @@ def spark_ticket_results(spark: Any, policy: Policy, events: Events, per: Period
     from pyspark.errors import PySparkException
 
     from .calendars import calendar_table
-    from .duckdb_engine import to_ticket_results
     from .inputs import customers_table, params_table, tickets_table
+    from .results import to_ticket_results
     from .tickets_sql import ticket_results_sql
 
     relations = {

@@ -1,0 +1,59 @@
+"""DuckDB sessions for the plan's engines: the memory limit, threads and private spill folder, and
+the calls that differ between duckdb releases."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from ..runtime.engines import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime.events import Customers
+    from ..runtime.policy import Policy
+
+MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it
+THREADS = 2
+
+
+@contextmanager
+def session() -> Iterator[Any]:
+    """An in-memory DuckDB with the engine's memory limit and threads, spilling into a private
+    temporary folder (removed afterwards, so a run leaves nothing behind)."""
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - duckdb is a core dependency
+        raise UsageError("the duckdb engine needs the duckdb package: pip install duckdb") from None
+    from . import sql_literal
+
+    with tempfile.TemporaryDirectory(prefix="slac-duckdb-") as spill:
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            con.execute(f"SET threads = {THREADS}")
+            con.execute("SET preserve_insertion_order = false")
+            con.execute(f"SET temp_directory = {sql_literal(spill)}")
+            yield con
+        finally:
+            con.close()
+
+
+def check_tiers(policy: Policy, customers: Customers) -> None:
+    """Every customer's tier is one of the policy's (the readers check it; the runtime's evaluate asks again)."""
+    from ..runtime.columns import codes
+
+    codes(customers.tier, list(policy.tiers), "tier")
+
+
+def batches(relation: Any, size: int) -> Any:
+    """A query's rows streamed as pyarrow record batches (duckdb 2.x `to_arrow_reader`, 1.x `fetch_arrow_reader`)."""
+    fetch = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader
+    return fetch(size)
+
+
+def arrow_table(result: Any) -> Any:
+    """A query's rows as one pyarrow.Table (duckdb 1.x `.arrow()`, 2.x `.to_arrow_table()`)."""
+    fetch = getattr(result, "to_arrow_table", None) or result.arrow
+    return fetch()

@@ -1,0 +1,220 @@
+"""The duckdb engine's native read: DuckDB reads a Parquet tickets file itself, streaming.
+
+After one SQL pass over it finds no record the runtime's reader would refuse
+(`inputs.tickets_problems_sql`), only per-customer counts and the breached tickets come back to
+Python (`streamed_results`), so no ticket table is held in memory and there is no row ceiling.
+Anything else returns None and the runtime's readers read the files (`duckdb_engine.evaluate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..runtime.engines import Inputs, UsageError
+from .duck import batches, check_tiers, session
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime.evaluate import Period, TicketResults
+    from ..runtime.events import Events, Tickets
+    from ..runtime.policy import Policy
+
+
+def read_natively(
+    policy: Policy,
+    inputs: Inputs,
+    per: Period,
+    as_of_us: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Events, TicketResults, int] | None:
+    """DuckDB reads a Parquet tickets file itself, streaming; None when the runtime's readers must read it.
+
+    They must when the file is not one DuckDB reads to the same values (`inputs.parquet_tickets_fit`)
+    or when any record would be refused (`inputs.tickets_problems_sql`): the runtime's reader then
+    names the file, row and column of the first bad one, as under the numpy engine.
+    """
+    from ..runtime.inputs import read_customers
+    from .inputs import parquet_tickets_fit
+
+    path = inputs.tickets
+    if path is None or inputs.charges or inputs.requests or inputs.ticket_events or not parquet_tickets_fit(path):
+        return None
+
+    customers = read_customers(inputs.customers, policy.raw)
+    check_tiers(policy, customers)
+    with session() as con:
+        return _read_with(con, policy, inputs, customers, per, as_of_us, progress)
+
+
+def _read_with(
+    con: Any,
+    policy: Policy,
+    inputs: Inputs,
+    customers: Any,
+    per: Period,
+    as_of_us: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[Events, TicketResults, int] | None:
+    import duckdb
+
+    from ..runtime.events import Events
+    from ..runtime.inputs import read_incidents
+    from .inputs import parquet_tickets_view, tickets_problems_sql
+
+    assert inputs.tickets is not None
+    path = inputs.tickets
+    try:
+        con.register("customers", _with_positions(customers))
+        parquet_tickets_view(con, path)
+        n, ids, bad = con.execute(tickets_problems_sql(policy)).fetchall()[0]
+        if bad or ids != n:
+            return None
+        incidents = read_incidents(inputs.incidents, policy.raw, customers=customers)
+        tick = None if progress is None else (lambda done: progress(done, int(n)))
+        results, breached = streamed_results(con, policy, customers, per, as_of_us, tick)
+    except _Fallback:
+        return None
+    except duckdb.Error as exc:  # out of memory, a file DuckDB cannot read: the runtime's readers say why
+        if "memory" in str(exc).lower():
+            raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
+        return None
+    return Events(customers, breached, incidents), results, int(n)
+
+
+def _with_positions(customers: Any) -> Any:
+    """`customers` with each one's position in its file (the runtime's customer index)."""
+    import pyarrow as pa
+
+    from .inputs import customers_table
+
+    table = customers_table(customers)
+    return table.append_column("position", pa.array(np.arange(len(customers.id), dtype=np.int64)))
+
+
+BATCH = 1_000_000  # result rows handed from DuckDB to numpy at a time
+
+
+def streamed_results(
+    con: Any,
+    policy: Policy,
+    customers: Any,
+    per: Period,
+    as_of_us: int,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[TicketResults, Tickets]:
+    """`ticket_results` over the `tickets` view, streamed: counts per customer and the breached rows.
+
+    The report needs of an unbreached ticket only its customer, state and exclusion, so those are
+    counted batch by batch; only breached tickets (not excluded) come back whole. The returned
+    `TicketResults` lists the breached tickets first (their `index` points into the returned
+    `Tickets`, which holds just them) and then one entry per other ticket, rebuilt from the counts:
+    what `assemble` reads of them (customer, state, excluded) is exact.
+    """
+    import pyarrow.compute as pc
+
+    from ..runtime.evaluate import BREACHED, UNMEASURED, TicketResults
+    from .inputs import params_table
+    from .tickets_sql import ticket_results_sql
+
+    con.register("params", params_table(per.start, per.end, as_of_us))
+    con.register("calendar_open", _calendars(policy, per))
+    carry = ("id", "priority", "opened", "responded")
+    # A measured ticket without a deadline in the calendar table (past the holiday data) comes back whole too.
+    keep = "(r.state = 1 AND NOT r.excluded) OR (r.state <> 3 AND (r.deadline IS NULL OR r.decided IS NULL))"
+    passed = ", ".join(f"CASE WHEN {keep} THEN r.{c} END AS {c}" for c in carry)
+    plan = ticket_results_sql(policy, ("c.position", *(f"t.{c}" for c in carry)))
+    query = f"""SELECT r.position, r.state, r.excluded, r."row", r.effective, r.deadline, r.decided, r.line, {passed}
+FROM ({plan}) r"""
+    n_customers = len(customers.id)
+    counts = np.zeros((n_customers, 4, 2), dtype=np.int64)
+    parts: list[Any] = []
+    done = 0
+    reader = batches(con.sql(query), BATCH)
+    for batch in reader:
+        position = batch.column("position").to_numpy()
+        state = batch.column("state").to_numpy()
+        excluded = batch.column("excluded").to_numpy(zero_copy_only=False)
+        key = (position * 4 + state) * 2 + excluded  # the flat index into counts
+        counts += np.bincount(key, minlength=counts.size).reshape(counts.shape)
+        missing = pc.or_(pc.is_null(batch.column("deadline")), pc.is_null(batch.column("decided")))
+        if ((state != UNMEASURED) & missing.to_numpy(zero_copy_only=False)).any():
+            raise _Fallback  # the runtime's calendars decide (and word) a deadline past the table
+        chosen = (state == BREACHED) & ~excluded
+        if chosen.any():
+            parts.append(batch.filter(chosen))
+        if progress is not None:  # tickets of the period measured so far
+            done += len(state)
+            progress(done)
+    counts[:, BREACHED, 0] = 0  # the breached tickets are listed one by one
+    breached, tickets = _breached(policy, customers, parts, as_of_us)
+    k = len(breached["position"])
+    groups = np.flatnonzero(counts.reshape(-1))
+    sizes = counts.reshape(-1)[groups]
+    position, state, excluded = np.unravel_index(groups, counts.shape)
+    total = k + int(sizes.sum())
+
+    def column(first: Any, dtype: Any) -> Any:
+        out = np.zeros(total, dtype=dtype)  # calloc: the pages past the breached rows stay untouched
+        out[:k] = first
+        return out
+
+    results = TicketResults(
+        index=column(np.arange(k), np.int64),
+        customer=np.concatenate([breached["position"], np.repeat(position, sizes)]).astype(np.int64),
+        effective=column(breached["effective"], np.int64),
+        deadline=column(breached["deadline"], np.int64),
+        state=np.concatenate([np.full(k, BREACHED), np.repeat(state, sizes)]).astype(np.int8),
+        excluded=np.concatenate([np.zeros(k, dtype=bool), np.repeat(excluded.astype(bool), sizes)]),
+        line=column(breached["line"], np.int64),
+    )
+    return results, tickets
+
+
+def _calendars(policy: Policy, per: Period) -> Any:
+    from .calendars import calendar_table
+
+    return calendar_table(policy, per.start, per.end, strict=False)
+
+
+def _breached(policy: Policy, customers: Any, parts: list[Any], as_of_us: int) -> tuple[dict[str, Any], Tickets]:
+    """The breached tickets' result columns (positions, codes) and their `Tickets` (just them)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..runtime.events import MISSING, Tickets
+
+    schema_source = parts[0].schema if parts else None
+    table = pa.Table.from_batches(parts, schema=schema_source) if parts else None
+    k = 0 if table is None else table.num_rows
+    if table is None or k == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        objects = np.zeros(0, dtype=object)
+        tickets = Tickets(objects, objects, objects, empty, empty, np.zeros(0, bool), objects, empty)
+        return {"position": empty, "effective": empty, "deadline": empty, "line": empty}, tickets
+
+    def ints(name: str) -> Any:
+        return np.asarray(pc.fill_null(pc.cast(table.column(name), pa.int64()), MISSING).to_numpy(), dtype=np.int64)
+
+    def objects_of(name: str) -> Any:
+        return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=object)
+
+    prio_names = pa.array(list(policy.priorities), type=pa.string())
+    position = ints("position")
+    tickets = Tickets(
+        id=objects_of("id"),
+        customer=customers.id[position],
+        priority=objects_of("priority"),
+        opened=ints("opened"),
+        responded=ints("responded"),
+        outage=np.zeros(k, dtype=bool),
+        cause=np.full(k, None, dtype=object),
+        row=ints("row") + 1,  # Parquet rows are 1-based records, as the runtime's reader numbers them
+    )
+    effective = np.asarray(pc.index_in(table.column("effective"), value_set=prio_names).to_numpy(), dtype=np.int64)
+    return {"position": position, "effective": effective, "deadline": ints("deadline"), "line": ints("line")}, tickets
+
+
+class _Fallback(Exception):
+    """The tickets are read by the runtime's readers and their deadlines checked by its calendars."""
