@@ -38,13 +38,10 @@ if TYPE_CHECKING:  # pragma: no cover
 def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
     """An honest refusal, by the engine running the SQL plan, for a term the plan does not evaluate yet."""
     from ..runtime.scoped import needs_scopes
-    from ..runtime.tickets import uses_clocks
 
     term = None
     if needs_scopes(policy.raw):
         term = "contracts with services, scopes, windows or formulas (language v2)"
-    elif uses_clocks(policy):
-        term = "ticket clocks (resolution, update, business-day or pausing targets)"
     if term is not None:
         raise UsageError(f"the {engine} engine does not evaluate {term} yet; use --engine numpy")
 
@@ -67,9 +64,9 @@ def evaluate(
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
     as_of_us = to_us(as_of) if as_of is not None else per.end
     from .native import read_natively
-    from .results import sql_ticket_results
+    from .results import sql_ticket_results, uses_clock_sql
 
-    found = read_natively(policy, inputs, per, as_of_us, progress)
+    found = None if uses_clock_sql(policy) else read_natively(policy, inputs, per, as_of_us, progress)
     if found is None:  # the runtime's readers read (and check) every file
         events = read_events_any(policy, inputs)
         check_tiers(policy, events.customers)
