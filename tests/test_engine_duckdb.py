@@ -158,10 +158,6 @@ def test_a_deadline_past_the_holiday_data_is_refused_as_numpy_refuses_it(tmp_pat
 
 
 def test_terms_the_plan_does_not_cover_yet_are_refused() -> None:
-    from tests.tickets_random import zones_clock_policy
-
-    with pytest.raises(UsageError, match="the duckdb engine does not evaluate ticket clocks .* use --engine numpy"):
-        evaluate_files(load_policy(zones_clock_policy()), _websoft9()[1], period="2025-03", engine="duckdb")
     nimbus = ROOT / "contracts" / "events" / "nimbus-cloud-2026-05"
     inputs = Inputs(customers=str(nimbus / "customers.csv"), incidents=str(nimbus / "incidents.csv"))
     with pytest.raises(UsageError, match=r"does not evaluate contracts with services.*\(language v2\) yet"):

@@ -70,11 +70,11 @@ def test_a_random_corpus_from_files_gives_the_byte_identical_report(spark: Any, 
 
 
 def test_terms_the_plan_does_not_cover_yet_are_refused_before_spark_starts(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.tickets_random import zones_clock_policy
+    from tests.runtime_fixtures import policy_text
 
     monkeypatch.setitem(sys.modules, "pyspark", None)  # refused before pyspark is even imported
-    with pytest.raises(UsageError, match="the spark engine does not evaluate ticket clocks .* use --engine numpy"):
-        evaluate_files(load_policy(zones_clock_policy()), INPUTS, period="2025-03", engine="spark")
+    with pytest.raises(UsageError, match=r"the spark engine does not evaluate contracts with services.*numpy"):
+        evaluate_files(load_policy(policy_text("nimbus-cloud")), INPUTS, period="2025-03", engine="spark")
 
 
 def _evaluate_args(*extra: str) -> list[str]:

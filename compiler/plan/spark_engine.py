@@ -143,17 +143,20 @@ def spark_ticket_results(spark: Any, policy: Policy, events: Events, per: Period
 
     from .calendars import calendar_table
     from .inputs import customers_table, params_table, tickets_table
-    from .results import to_ticket_results
+    from .results import clock_relations, clock_ticket_results, to_ticket_results, uses_clock_sql
     from .tickets_sql import ticket_results_sql
 
-    relations = {
+    clocked = uses_clock_sql(policy)  # issue 12: the clock queries (slac.plan.clocks_sql), transpiled
+    relations = clock_relations(policy, events, per, as_of_us) if clocked else {
         "customers": customers_table(events.customers),
         "tickets": tickets_table(events.tickets),
         "params": params_table(per.start, per.end, as_of_us),
         "calendar_open": calendar_table(policy, per.start, per.end, strict=False),
-    }
+    }  # fmt: skip
     try:
         register(spark, relations)
+        if clocked:
+            return clock_ticket_results(policy, events, per, as_of_us, lambda q: run_script(spark, q).toArrow())
         table = run_script(spark, ticket_results_sql(policy)).toArrow()
     except (Py4JError, PySparkException) as exc:  # out of memory, a lost executor: no traceback
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

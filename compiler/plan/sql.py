@@ -96,16 +96,26 @@ def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
     missing: list[str] = []
     if needs_scopes(policy.raw):
         missing.append("ticket_results (contracts of language v2)")
-    elif uses_clocks(policy):
-        missing.append("ticket_results (ticket clocks: resolution, update, business-day or pausing targets)")
+    elif uses_clocks(policy):  # issue 12: the clock queries (ticket_results gains the missed counts)
+        from .clocks_sql import at_risk_sql, missed_resolutions_sql, sql_covers, ticket_clock_results_sql
+
+        if (term := sql_covers(policy)) is not None:
+            missing.append(f"ticket_results (ticket clocks with {term})")
+        else:
+            made.append(("ticket_results", ticket_clock_results_sql(policy)))
+            made.append(("missed_resolutions", missed_resolutions_sql(policy)))
+            if policy.warn_ratio is not None:
+                made.append(("at_risk", at_risk_sql(policy)))
     else:
         made.append(("ticket_results", ticket_results_sql(policy)))
     made.append(("scope_downtime", scope_downtime_sql(policy)))
     made.append(("scope_excluded", scope_excluded_sql(policy)))
     try:
         made.append(("scope_credit", scope_credit_sql(policy)))
-        if made[0][0] == "ticket_results":  # a customer's credit counts its breached responses
+        if made[0][0] == "ticket_results" and not uses_clocks(policy):  # it counts the breached responses
             made.append(("customer_credit", customer_credit_sql(policy)))
+        elif uses_clocks(policy):
+            missing.append("customer_credit (with ticket clocks: use slac evaluate)")
         else:
             missing.append("customer_credit (it counts the breached responses of ticket_results)")
     except ValueError as exc:  # credits_sql.Unsupported: a term the plan's credits do not compute yet

@@ -1,0 +1,166 @@
+"""`--engine duckdb` with ticket clocks: the clock queries (slac.plan.clocks_sql) give the numpy report byte for byte.
+
+Random tickets with random status histories (tests/tickets_random.py): pauses, reopenings,
+updates, resolutions, in calendars of three zones (Asia/Shanghai, Europe/Berlin,
+America/New_York) over months with a DST change (March, October); the expected results are the
+numpy runtime's (the reference implementation) and, independently, the scalar oracle's
+(tests/oracle/reference_tickets.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import slac
+from slac.plan.clocks_sql import sql_covers
+from slac.plan.duckdb_engine import assemble_report
+from slac.plan.results import sql_ticket_results
+from slac.runtime import Policy, load_policy
+from slac.runtime.calendar import from_us
+from slac.runtime.clocks import NEVER
+from slac.runtime.engines import evaluate_files
+from slac.runtime.evaluate import BREACHED, MET, OPEN, Period, evaluate
+from slac.runtime.events import MISSING, UPDATE
+
+from .oracle.reference_tickets import calendars, reference_ticket
+from .test_engine_duckdb import write_events
+from .tickets_random import random_clock_events, zones_clock_policy
+
+DAY = 86_400_000_000
+STATE = {MET: "met", BREACHED: "breached", OPEN: "open"}
+# Tickets per month of the oracle check (3 months); SLAC_CLOCK_SQL_TICKETS=34000 runs the 100k corpus.
+PER_MONTH = int(os.environ.get("SLAC_CLOCK_SQL_TICKETS", "3400"))
+
+
+def in_open_time(raw: dict[str, Any]) -> dict[str, Any]:
+    """zones_clock_policy with every business-day target as 7 h of open time: all of it in SQL."""
+    raw = copy.deepcopy(raw)
+    for tier in raw["tiers"]:
+        for key, seconds in (
+            ("responses", "within_seconds"),
+            ("resolutions", "within_seconds"),
+            ("updates", "every_seconds"),
+        ):
+            for target in tier.get(key, []):
+                if target.pop("business_days", None):
+                    target[seconds] = 7 * 3600
+    raw["content_hash"] = slac.policy.content_hash(raw)
+    return raw
+
+
+def _canonical(report: dict[str, Any]) -> str:
+    return json.dumps(report, sort_keys=True, ensure_ascii=False)
+
+
+def _reports(policy: Policy, events: Any, period: str, as_of: int) -> tuple[str, str]:
+    per = Period.month(policy, period)
+    numpy = evaluate(policy, events, period=period, as_of=from_us(as_of, UTC))
+    duck = assemble_report(policy, events, per, as_of, sql_ticket_results(policy, events, per, as_of))
+    return _canonical(numpy), _canonical(duck)
+
+
+@pytest.mark.parametrize(("period", "seed", "days_left"), [("2025-03", 1, 5), ("2025-10", 2, 12), ("2025-06", 3, 0)])
+def test_the_clock_queries_give_the_numpy_report(period: str, seed: int, days_left: int) -> None:
+    policy = load_policy(in_open_time(zones_clock_policy()))
+    assert sql_covers(policy) is None  # every clock below is measured by the SQL, none by the runtime
+    events = random_clock_events(policy, period, seed=seed, tickets=3000)
+    as_of = Period.month(policy, period).end - days_left * DAY
+    numpy, duck = _reports(policy, events, period, as_of)
+    assert duck == numpy
+    found = json.loads(numpy)["customers"]
+    # The histories reach every kind of entry: missed resolutions (reopened cycles too), updates, at risk.
+    assert any(m["cycle"] > 1 for c in found for m in c["missed_resolutions"])
+    assert sum(len(c["missed_updates"]) for c in found) > 0
+    assert sum(len(c["at_risk"]) for c in found) > 0 or days_left == 0
+
+
+def test_business_days_are_measured_by_the_runtime_and_say_so() -> None:
+    policy = load_policy(zones_clock_policy())
+    assert sql_covers(policy) == "targets in business days"
+    events = random_clock_events(policy, "2025-03", seed=4, tickets=1500)
+    numpy, duck = _reports(policy, events, "2025-03", Period.month(policy, "2025-03").end - 3 * DAY)
+    assert duck == numpy
+
+
+def _write_clock_events(events: Any, folder: Path, policy: Policy) -> Any:
+    """write_events' files with `resolved_at` on the tickets and the ticket events file."""
+    from dataclasses import replace
+
+    inputs = write_events(events, folder, policy)
+    t, ev = events.tickets, events.ticket_events
+
+    def iso(us: int) -> str:
+        return "" if us == MISSING else from_us(us, UTC).isoformat()
+
+    lines = (folder / "tickets.csv").read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",resolved_at"] + [
+        f"{line},{iso(int(r))}" for line, r in zip(lines[1:], t.resolved, strict=True)
+    ]
+    (folder / "tickets.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = ["ticket,at,event"] + [
+        f"{t.id[k]},{iso(int(a))},{'update' if kind == UPDATE else 'status:' + str(s)}"
+        for k, a, kind, s in zip(ev.ticket.tolist(), ev.at.tolist(), ev.kind.tolist(), ev.status.tolist(), strict=True)
+    ]
+    (folder / "ticket_events.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return replace(inputs, ticket_events=str(folder / "ticket_events.csv"))
+
+
+def test_slac_evaluate_engine_duckdb_with_clocks_reads_the_files_and_prints_the_numpy_report(tmp_path: Path) -> None:
+    policy = load_policy(in_open_time(zones_clock_policy()))
+    events = random_clock_events(policy, "2025-03", seed=9, tickets=1500)
+    inputs = _write_clock_events(events, tmp_path, policy)
+    as_of = datetime(2025, 3, 27, 10, 0, tzinfo=UTC)
+    numpy = _canonical(evaluate_files(policy, inputs, period="2025-03", as_of=as_of))
+    assert _canonical(evaluate_files(policy, inputs, period="2025-03", as_of=as_of, engine="duckdb")) == numpy
+    assert any(c["missed_resolutions"] for c in json.loads(numpy)["customers"])
+
+
+@pytest.mark.parametrize(("period", "seed"), [("2025-03", 1), ("2025-10", 2), ("2025-06", 3)])
+def test_the_clock_queries_agree_with_the_oracle(period: str, seed: int) -> None:
+    raw = in_open_time(zones_clock_policy())
+    policy = Policy(raw)
+    events = random_clock_events(policy, period, seed=seed, tickets=PER_MONTH)
+    per = Period.month(policy, period)
+    as_of = per.end - 5 * DAY
+    res = sql_ticket_results(policy, events, per, as_of)
+    t, ev = events.tickets, events.ticket_events
+    cals = calendars(raw)
+    tier_of = dict(zip(events.customers.id.tolist(), events.customers.tier.tolist(), strict=True))
+    by_ticket: dict[int, list[tuple[int, str, str | None]]] = {}
+    for k, at, kind, status in zip(
+        ev.ticket.tolist(), ev.at.tolist(), ev.kind.tolist(), ev.status.tolist(), strict=True
+    ):
+        by_ticket.setdefault(k, []).append((at, "update" if kind == UPDATE else "status", status))
+    clocks = res.clocks
+    deadlines: dict[int, list[int | None]] = {}
+    for p, d in zip(clocks.res_pos.tolist(), clocks.res_deadline.tolist(), strict=True):
+        deadlines.setdefault(p, []).append(None if d == NEVER else d)
+    disagree = []
+    assert len(res.index) == len(t.id)
+    for p, k in enumerate(res.index.tolist()):
+        responded, resolved = int(t.responded[k]), int(t.resolved[k])
+        ref = reference_ticket(
+            raw, cals, tier_of[t.customer[k]], t.priority[k], bool(t.outage[k]), int(t.opened[k]),
+            None if responded == MISSING else responded, None if resolved == MISSING else resolved,
+            by_ticket.get(k, []), as_of,
+        )  # fmt: skip
+        sql = (
+            STATE.get(int(res.state[p])),
+            int(clocks.missed_resolutions[p]),
+            int(clocks.missed_updates[p]),
+            deadlines.get(p, []),
+        )
+        if sql != (ref.response, ref.missed_resolutions, ref.missed_updates, ref.resolution_deadlines):
+            disagree.append((str(t.id[k]), sql, ref))
+    assert disagree == [], f"{len(disagree)} of {len(res.index)} disagree, e.g. {disagree[:3]}"
+    assert clocks.missed_resolutions.sum() > 0 and clocks.missed_updates.sum() > 0
+    assert (clocks.res_cycle > 0).any()
+    assert np.isin(res.state, [MET, BREACHED, OPEN]).any()
