@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 import slac
-from slac.plan.clocks_sql import sql_covers
+from slac.plan import results
+from slac.plan.clocks_sql import business_days, sql_covers
 from slac.plan.duckdb_engine import assemble_report
 from slac.plan.results import sql_ticket_results
 from slac.runtime import Policy, load_policy
@@ -40,15 +41,14 @@ STATE = {MET: "met", BREACHED: "breached", OPEN: "open"}
 PER_MONTH = int(os.environ.get("SLAC_CLOCK_SQL_TICKETS", "3400"))
 
 
-def in_open_time(raw: dict[str, Any]) -> dict[str, Any]:
-    """zones_clock_policy with every business-day target as 7 h of open time: all of it in SQL."""
+KINDS = (("responses", "within_seconds"), ("resolutions", "within_seconds"), ("updates", "every_seconds"))
+
+
+def in_open_time(raw: dict[str, Any], kinds: tuple[tuple[str, str], ...] = KINDS) -> dict[str, Any]:
+    """zones_clock_policy with the business-day targets of `kinds` as 7 h of open time."""
     raw = copy.deepcopy(raw)
     for tier in raw["tiers"]:
-        for key, seconds in (
-            ("responses", "within_seconds"),
-            ("resolutions", "within_seconds"),
-            ("updates", "every_seconds"),
-        ):
+        for key, seconds in kinds:
             for target in tier.get(key, []):
                 if target.pop("business_days", None):
                     target[seconds] = 7 * 3600
@@ -60,6 +60,15 @@ def _canonical(report: dict[str, Any]) -> str:
     return json.dumps(report, sort_keys=True, ensure_ascii=False)
 
 
+def sql_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail if the engine hands the ticket clocks back to the runtime: the SQL must measure them all."""
+
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("the clock queries handed the tickets back to the runtime")
+
+    monkeypatch.setattr(results, "runtime_ticket_results", refuse)
+
+
 def _reports(policy: Policy, events: Any, period: str, as_of: int) -> tuple[str, str]:
     per = Period.month(policy, period)
     numpy = evaluate(policy, events, period=period, as_of=from_us(as_of, UTC))
@@ -68,10 +77,13 @@ def _reports(policy: Policy, events: Any, period: str, as_of: int) -> tuple[str,
 
 
 @pytest.mark.parametrize(("period", "seed", "days_left"), [("2025-03", 1, 5), ("2025-10", 2, 12), ("2025-06", 3, 0)])
-def test_the_clock_queries_give_the_numpy_report(period: str, seed: int, days_left: int) -> None:
+def test_the_clock_queries_give_the_numpy_report(
+    monkeypatch: pytest.MonkeyPatch, period: str, seed: int, days_left: int
+) -> None:
+    sql_only(monkeypatch)
     policy = load_policy(in_open_time(zones_clock_policy()))
     assert sql_covers(policy) is None  # every clock below is measured by the SQL, none by the runtime
-    events = random_clock_events(policy, period, seed=seed, tickets=3000)
+    events = random_clock_events(policy, period, seed=seed, tickets=2500)
     as_of = Period.month(policy, period).end - days_left * DAY
     numpy, duck = _reports(policy, events, period, as_of)
     assert duck == numpy
@@ -82,9 +94,24 @@ def test_the_clock_queries_give_the_numpy_report(period: str, seed: int, days_le
     assert sum(len(c["at_risk"]) for c in found) > 0 or days_left == 0
 
 
-def test_business_days_are_measured_by_the_runtime_and_say_so() -> None:
+@pytest.mark.parametrize(("period", "seed"), [("2025-03", 4), ("2025-10", 7)])
+def test_business_day_responses_and_resolutions_in_sql_give_the_numpy_report(
+    monkeypatch: pytest.MonkeyPatch, period: str, seed: int
+) -> None:
+    sql_only(monkeypatch)
+    # Business days from each start by the runtime's calendar (clock_allowed), pauses and the rest in SQL;
+    # March and October: a business day across Berlin's and New York's DST changes.
+    policy = load_policy(in_open_time(zones_clock_policy(), KINDS[2:]))
+    assert business_days(policy) and sql_covers(policy, allowed=True) is None
+    assert sql_covers(policy) == "targets in business days"  # `slac sql` leaves them out
+    events = random_clock_events(policy, period, seed=seed, tickets=2500)
+    numpy, duck = _reports(policy, events, period, Period.month(policy, period).end - 3 * DAY)
+    assert duck == numpy
+
+
+def test_business_day_updates_are_measured_by_the_runtime_and_say_so() -> None:
     policy = load_policy(zones_clock_policy())
-    assert sql_covers(policy) == "targets in business days"
+    assert sql_covers(policy, allowed=True) == "update targets in business days"
     events = random_clock_events(policy, "2025-03", seed=4, tickets=1500)
     numpy, duck = _reports(policy, events, "2025-03", Period.month(policy, "2025-03").end - 3 * DAY)
     assert duck == numpy
@@ -113,7 +140,10 @@ def _write_clock_events(events: Any, folder: Path, policy: Policy) -> Any:
     return replace(inputs, ticket_events=str(folder / "ticket_events.csv"))
 
 
-def test_slac_evaluate_engine_duckdb_with_clocks_reads_the_files_and_prints_the_numpy_report(tmp_path: Path) -> None:
+def test_slac_evaluate_engine_duckdb_with_clocks_reads_the_files_and_prints_the_numpy_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sql_only(monkeypatch)
     policy = load_policy(in_open_time(zones_clock_policy()))
     events = random_clock_events(policy, "2025-03", seed=9, tickets=1500)
     inputs = _write_clock_events(events, tmp_path, policy)
@@ -124,7 +154,8 @@ def test_slac_evaluate_engine_duckdb_with_clocks_reads_the_files_and_prints_the_
 
 
 @pytest.mark.parametrize(("period", "seed"), [("2025-03", 1), ("2025-10", 2), ("2025-06", 3)])
-def test_the_clock_queries_agree_with_the_oracle(period: str, seed: int) -> None:
+def test_the_clock_queries_agree_with_the_oracle(monkeypatch: pytest.MonkeyPatch, period: str, seed: int) -> None:
+    sql_only(monkeypatch)
     raw = in_open_time(zones_clock_policy())
     policy = Policy(raw)
     events = random_clock_events(policy, period, seed=seed, tickets=PER_MONTH)

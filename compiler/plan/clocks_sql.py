@@ -24,9 +24,14 @@ runtime's `slac.runtime.tickets` computes (its rules are the reference; this mod
   out at a closing or at a pause is that instant). A clock that never reaches D (a pause with no
   end) has the deadline NEVER.
 
-Not in SQL (the engine asks the runtime for the ticket clocks instead, `sql_covers`): targets in
-business days and targets of no time. A deadline or an instant past the calendar table comes back
-NULL: the engine then asks the runtime, which answers or refuses with its own message.
+Targets in business days (response, resolution) read their open time per start from
+`clock_allowed(calendar, days, start, allowed)`, which the engines make with the runtime's
+calendar (`results.business_allowed`: the same local clock time on the Nth following open day is
+wall-clock arithmetic in the calendar's zone); pauses then extend them as any other target. Not in
+SQL (the engine asks the runtime for the ticket clocks instead, `sql_covers`): update targets in
+business days (their due times step) and targets of no time. A deadline or an instant past the
+calendar table, or a start `clock_allowed` lacks, makes `known` false: the engine then asks the
+runtime, which answers or refuses with its own message.
 """
 
 from __future__ import annotations
@@ -44,24 +49,40 @@ RESPONSE, RESOLUTION, UPDATE = 0, 1, 2  # the `kind` of a clock, as slac.runtime
 KEY = "kind, tk, cyc, k"  # a clock: kind, ticket row, cycle (0-based), gap of the cycle (0 for the others)
 
 
-def sql_covers(policy: Policy) -> str | None:
-    """None when the clock SQL evaluates this policy exactly, else the term it leaves to the runtime."""
-    tables = (policy.targets, policy.resolutions, policy.updates)
-    if any(t.business_days for table in tables for t in table.values()):
+def sql_covers(policy: Policy, *, allowed: bool = False) -> str | None:
+    """None when the clock SQL evaluates this policy exactly, else the term it leaves to the runtime.
+
+    `allowed`: the engine supplies `clock_allowed` (`business_days`), so response and resolution
+    targets in business days are covered; update targets in business days never are (their due
+    times step).
+    """
+    if any(t.business_days for t in policy.updates.values()):
+        return "update targets in business days"
+    if business_days(policy) and not allowed:
         return "targets in business days"
-    if any(t.within_us <= 0 for table in tables for t in table.values()):
+    tables = (policy.targets, policy.resolutions, policy.updates)
+    if any(t.within_us <= 0 and not t.business_days for table in tables for t in table.values()):
         return "targets of no time"
     return None
+
+
+def business_days(policy: Policy) -> list[tuple[str, int]]:
+    """(calendar, days) of the response and resolution targets in business days, sorted."""
+    found = {(t.calendar, t.business_days) for table in (policy.targets, policy.resolutions) for t in table.values()}
+    return sorted((c, d) for c, d in found if d)
 
 
 def target_values(policy: Policy) -> str:
     """(tier, priority, kind, calendar, within_us, line) of every response, resolution and update target."""
     rows: list[tuple[object, ...]] = []
     for kind, table in ((RESPONSE, policy.targets), (RESOLUTION, policy.resolutions), (UPDATE, policy.updates)):
-        rows += [(tier, prio, kind, t.calendar, t.within_us, t.line) for (tier, prio), t in sorted(table.items())]
+        rows += [
+            (tier, prio, kind, t.calendar, t.within_us, t.business_days, t.line)
+            for (tier, prio), t in sorted(table.items())
+        ]
     return _values(
-        ("tier", "priority", "kind", "calendar", "within_us", "line"),
-        ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "BIGINT", "INTEGER"),
+        ("tier", "priority", "kind", "calendar", "within_us", "days", "line"),
+        ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "BIGINT", "BIGINT", "INTEGER"),
         rows,
     )
 
@@ -84,8 +105,8 @@ clock_target AS (
 ),
 measured AS (
   SELECT t."row" AS tk, t.id, t.customer, t.opened, t.responded, t.resolved, t.cause, e.effective,
-    r0.calendar AS r_cal, r0.within_us AS r_within, r0.line AS r_line,
-    r1.calendar AS s_cal, r1.within_us AS s_within, r1.line AS s_line,
+    r0.calendar AS r_cal, r0.within_us AS r_within, r0.days AS r_days, r0.line AS r_line,
+    r1.calendar AS s_cal, r1.within_us AS s_within, r1.days AS s_days, r1.line AS s_line,
     r2.calendar AS u_cal, r2.within_us AS u_within, r2.line AS u_line
   FROM tickets t
   CROSS JOIN params p
@@ -167,16 +188,28 @@ gaps AS (
 )"""
 
 
-def clock_time_ctes() -> str:
-    """clk: every clock (start, stop, target) with its clock time `used` (pauses excluded)."""
+def clock_time_ctes(policy: Policy) -> str:
+    """clk: every clock (start, stop, target) with its clock time `used` (pauses excluded).
+
+    A target in business days is the open time `clock_allowed` gives for its start (the engine
+    makes that relation with the runtime's calendar: wall-clock arithmetic in the calendar's zone).
+    """
+    r_within, s_within, r_join, s_join = "m.r_within", "m.s_within", "", ""
+    if business_days(policy):
+        # NULL when clock_allowed lacks the start: `known` is then false and the engine asks the runtime
+        r_within = "CASE WHEN m.r_days > 0 THEN ba.allowed ELSE m.r_within END"
+        s_within = "CASE WHEN m.s_days > 0 THEN ba.allowed ELSE m.s_within END"
+        on = "ba.calendar = m.{p}_cal AND ba.days = m.{p}_days AND m.{p}_days > 0 AND ba.start = {s}"
+        r_join = "\n  LEFT JOIN clock_allowed ba ON " + on.format(p="r", s="m.opened")
+        s_join = "\n  LEFT JOIN clock_allowed ba ON " + on.format(p="s", s="c.start")
     return f"""clk_raw AS (
   SELECT {RESPONSE} AS kind, m.tk, 0 AS cyc, 0 AS k, m.r_cal AS calendar, m.opened AS start,
-    COALESCE(m.responded, p.as_of) AS stop, m.r_within AS within, FALSE AS is_open
-  FROM measured m CROSS JOIN params p WHERE m.r_cal IS NOT NULL
+    COALESCE(m.responded, p.as_of) AS stop, {r_within} AS within, FALSE AS is_open
+  FROM measured m CROSS JOIN params p{r_join} WHERE m.r_cal IS NOT NULL
   UNION ALL
-  SELECT {RESOLUTION}, c.tk, c.cyc, 0, m.s_cal, c.start, COALESCE(c.finish, p.as_of), m.s_within,
+  SELECT {RESOLUTION}, c.tk, c.cyc, 0, m.s_cal, c.start, COALESCE(c.finish, p.as_of), {s_within},
     c.last_cycle AND c.finish IS NULL
-  FROM cycles c JOIN measured m ON m.tk = c.tk CROSS JOIN params p WHERE m.s_cal IS NOT NULL
+  FROM cycles c JOIN measured m ON m.tk = c.tk CROSS JOIN params p{s_join} WHERE m.s_cal IS NOT NULL
   UNION ALL
   SELECT {UPDATE}, g.tk, g.cyc, g.k, m.u_cal, g.start, g.stop, m.u_within, g.is_open
   FROM gaps g JOIN measured m ON m.tk = g.tk
@@ -246,7 +279,8 @@ def used_ctes() -> str:
   GROUP BY x.kind, x.tk, x.cyc, x.k
 ),
 clk AS (
-  SELECT c.*, e.cum - s.cum - COALESCE(p.paused, 0) AS used, s.known AND e.known AS known
+  SELECT c.*, e.cum - s.cum - COALESCE(p.paused, 0) AS used,
+    s.known AND e.known AND c.within IS NOT NULL AS known
   FROM clk_span c
   JOIN cum_at s ON {on.format(a="s", b="c", col="start")}
   JOIN cum_at e ON {on.format(a="e", b="c", col="stop")}
@@ -278,7 +312,7 @@ due AS (
 
 def clock_ctes(policy: Policy) -> str:
     """Every CTE of the clock queries, in dependency order."""
-    parts = (CALENDAR_CTES, ticket_history_ctes(policy), gap_ctes(), clock_time_ctes(), deadline_ctes(policy))
+    parts = (CALENDAR_CTES, ticket_history_ctes(policy), gap_ctes(), clock_time_ctes(policy), deadline_ctes(policy))
     return "WITH\n" + ",\n".join((*parts, cum_ctes(), used_ctes()))
 
 

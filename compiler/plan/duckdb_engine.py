@@ -13,9 +13,11 @@ is `slac.runtime.evaluate.assemble` over those results and the runtime's downtim
 and incidents (read by the runtime's readers: they are small), so it is the numpy engine's report
 byte for byte.
 
-Not evaluated yet (refused with `UsageError`, never answered wrongly): contracts of language v2
-(services, scopes, windows, formulas) and ticket clocks (resolution, update, business-day and
-pausing targets).
+Ticket clocks (resolution and update targets, pauses, reopenings, business days, `warn at`) are
+measured by the clock queries (`slac.plan.clocks_sql`, `results.clock_ticket_results`); what they
+leave out (update targets in business days, targets of no time) is measured by the runtime's own
+clocks, so the report is the same. Not evaluated yet (refused with `UsageError`, never answered
+wrongly): contracts of language v2 (services, scopes, windows, formulas).
 """
 
 from __future__ import annotations
