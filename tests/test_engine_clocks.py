@@ -195,3 +195,17 @@ def test_the_clock_queries_agree_with_the_oracle(monkeypatch: pytest.MonkeyPatch
     assert clocks.missed_resolutions.sum() > 0 and clocks.missed_updates.sum() > 0
     assert (clocks.res_cycle > 0).any()
     assert np.isin(res.state, [MET, BREACHED, OPEN]).any()
+
+
+def test_slac_sql_prints_the_clock_views_in_every_dialect() -> None:
+    from slac.plan.dialects import statements
+    from slac.plan.sql import plan_sql
+
+    policy = load_policy(in_open_time(zones_clock_policy()))
+    script = plan_sql(policy, "2025-03", calendars="table")  # calendar_open read, not inlined: quick to transpile
+    makes = next(line for line in script.splitlines() if line.startswith("-- makes"))
+    assert "ticket_results, missed_resolutions, at_risk" in makes
+    for dialect in ("spark", "postgres"):
+        assert statements(script, dialect)  # sqlglot transpiles every statement (DialectError otherwise)
+    with_days = plan_sql(load_policy(zones_clock_policy()), "2025-03", calendars="table")
+    assert "ticket_results (ticket clocks with update targets in business days)" in with_days.splitlines()[3]

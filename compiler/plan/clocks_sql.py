@@ -36,6 +36,7 @@ runtime, which answers or refuses with its own message.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from . import sql_literal
@@ -316,13 +317,40 @@ def clock_ctes(policy: Policy) -> str:
     return "WITH\n" + ",\n".join((*parts, cum_ctes(), used_ctes()))
 
 
-def ticket_clock_results_sql(policy: Policy) -> str:
+def clock_steps(policy: Policy) -> list[tuple[str, str]]:
+    """The CTEs of `clock_ctes` as (name, query) steps, for an engine that materialises each as a table.
+
+    Spark inlines every reference to a CTE or view, so a chain this long grows a plan too large to
+    optimise; DuckDB would compute the shared part once per query. With the steps materialised, the
+    queries (`..._sql(policy, steps=True)`) read them as tables.
+    """
+    out: list[tuple[str, str]] = []
+    name: str | None = None
+    body: list[str] = []
+    for line in clock_ctes(policy).removeprefix("WITH\n").splitlines():
+        head = re.fullmatch(r"([a-z_]+) AS \(", line)
+        if name is None and head:
+            name, body = head.group(1), []
+        elif name is not None and line in (")", "),"):
+            out.append((name, "\n".join(body)))
+            name = None
+        elif name is not None:
+            body.append(line)
+    return out
+
+
+def _head(policy: Policy, steps: bool) -> str:
+    """What precedes a query's own CTEs: the clock CTEs, or nothing but WITH when they are tables."""
+    return "WITH" if steps else clock_ctes(policy) + ","
+
+
+def ticket_clock_results_sql(policy: Policy, steps: bool = False) -> str:
     """Per ticket of the period: `ticket_results`' columns and its missed resolutions and updates.
 
     row, customer, effective, deadline, state, excluded, line (as `tickets_sql.ticket_results_sql`),
     missed_resolutions, missed_updates, update_line, known (FALSE: an instant past the calendar table).
     """
-    return f"""{clock_ctes(policy)},
+    return f"""{_head(policy, steps)}
 per_ticket AS (
   SELECT tk,
     SUM(CASE WHEN kind = {RESOLUTION} AND used > within THEN 1 ELSE 0 END) AS missed_resolutions,
@@ -353,9 +381,9 @@ LEFT JOIN due d ON d.tk = m.tk AND d.kind = {RESPONSE}
 LEFT JOIN per_ticket x ON x.tk = m.tk"""
 
 
-def missed_resolutions_sql(policy: Policy) -> str:
+def missed_resolutions_sql(policy: Policy, steps: bool = False) -> str:
     """One row per missed resolution cycle: row, cycle (0-based), started, deadline, resolved (NULL), line."""
-    return f"""{clock_ctes(policy)}
+    return f"""{"" if steps else clock_ctes(policy)}
 SELECT c.tk AS "row", c.cyc AS cycle, c.start AS started, d.deadline, y.finish AS resolved,
   CAST(m.s_line AS INTEGER) AS line
 FROM clk c
@@ -365,14 +393,14 @@ LEFT JOIN due d ON d.kind = c.kind AND d.tk = c.tk AND d.cyc = c.cyc AND d.k = c
 WHERE c.kind = {RESOLUTION} AND c.used > c.within"""
 
 
-def at_risk_sql(policy: Policy) -> str:
+def at_risk_sql(policy: Policy, steps: bool = False) -> str:
     """The running clocks at `as_of` that used at least `warn at` of their time and not all of it, not paused.
 
     row, kind (0 response, 1 resolution, 2 update), deadline, used, allowed (only with `warn at`).
     """
     assert policy.warn_ratio is not None
     num, den = policy.warn_ratio
-    return f"""{clock_ctes(policy)},
+    return f"""{_head(policy, steps)}
 paused_now AS (
   SELECT DISTINCT q.tk FROM pauses q CROSS JOIN params p WHERE q.a <= p.as_of AND p.as_of < q.b
 )

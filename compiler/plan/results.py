@@ -40,7 +40,10 @@ def _sql_ticket_results(
         if uses_clock_sql(policy):  # issue 12: resolution, update and pausing targets
             for name, relation in clock_relations(policy, events, per, as_of_us).items():
                 con.register(name, relation)
-            return clock_ticket_results(policy, events, per, as_of_us, lambda q: arrow_table(con.sql(q)))
+            return clock_ticket_results(
+                policy, events, per, as_of_us, lambda q: arrow_table(con.sql(q)),
+                lambda name, q: con.execute(f"CREATE OR REPLACE TEMPORARY TABLE {name} AS {q}"),
+            )  # fmt: skip
         con.register("customers", customers_table(events.customers))
         con.register("tickets", tickets_table(events.tickets))
         con.register("params", params_table(per.start, per.end, as_of_us))
@@ -175,26 +178,37 @@ def business_allowed(policy: Policy, events: Events, per: Period) -> Any:
 
 
 def clock_ticket_results(
-    policy: Policy, events: Events, per: Period, as_of_us: int, run: Callable[[str], Any]
+    policy: Policy,
+    events: Events,
+    per: Period,
+    as_of_us: int,
+    run: Callable[[str], Any],
+    materialize: Callable[[str, str], None] | None = None,
 ) -> TicketResults:
     """The tickets' results with their clocks, by the clock queries `run` runs over the registered relations.
 
-    `run(sql) -> pyarrow.Table` runs one query of DuckDB's dialect (an engine transpiles it first).
+    `run(sql) -> pyarrow.Table` runs one query of DuckDB's dialect (an engine transpiles it first);
+    `materialize(name, sql)`, when given, makes a table of one step (`clocks_sql.clock_steps`) first,
+    which the queries then read instead of repeating the steps as CTEs.
     A policy the SQL does not cover (`clocks_sql.sql_covers`) or an instant past the calendar table:
     the runtime's own ticket clocks (which answer, or refuse with their message).
     """
-    from .clocks_sql import at_risk_sql, missed_resolutions_sql, sql_covers, ticket_clock_results_sql
+    from .clocks_sql import at_risk_sql, clock_steps, missed_resolutions_sql, sql_covers, ticket_clock_results_sql
 
     if sql_covers(policy, allowed=True) is not None:
         return runtime_ticket_results(policy, events, per, as_of_us)
-    table = _read(run(ticket_clock_results_sql(policy))).sort_by("row")
+    steps = materialize is not None
+    if materialize is not None:
+        for name, query in clock_steps(policy):
+            materialize(name, query)
+    table = _read(run(ticket_clock_results_sql(policy, steps))).sort_by("row")
     if not all(table.column("known").to_pylist()):
         return runtime_ticket_results(policy, events, per, as_of_us)
     base = to_ticket_results(policy, events, table.append_column("decided", table.column("deadline")), per, as_of_us)
-    missed = _read(run(missed_resolutions_sql(policy))).sort_by([("row", "ascending"), ("cycle", "ascending")])
+    missed = _read(run(missed_resolutions_sql(policy, steps))).sort_by([("row", "ascending"), ("cycle", "ascending")])
     risk = None
     if policy.warn_ratio is not None:
-        risk = _risk(base.index, _read(run(at_risk_sql(policy))))
+        risk = _risk(base.index, _read(run(at_risk_sql(policy, steps))))
     return _with_clocks(base, table, missed, risk)
 
 

@@ -156,7 +156,10 @@ def spark_ticket_results(spark: Any, policy: Policy, events: Events, per: Period
     try:
         register(spark, relations)
         if clocked:
-            return clock_ticket_results(policy, events, per, as_of_us, lambda q: run_script(spark, q).toArrow())
+            return clock_ticket_results(
+                policy, events, per, as_of_us, lambda q: run_script(spark, q).toArrow(),
+                lambda name, q: run_script(spark, q).localCheckpoint().createOrReplaceTempView(name),
+            )  # fmt: skip
         table = run_script(spark, ticket_results_sql(policy)).toArrow()
     except (Py4JError, PySparkException) as exc:  # out of memory, a lost executor: no traceback
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
