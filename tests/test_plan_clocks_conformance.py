@@ -9,6 +9,7 @@ equal each case's expectation (the oracle's, reviewed).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -30,8 +31,9 @@ def _measured_by_sql(case: Case) -> bool:
     return uses_clocks(policy) and sql_covers(policy, allowed=True) is None
 
 
-# Every fourth of the 214 such cases (all four features, all their groups): each takes a DuckDB session.
-CASES = [c for c in cases() if c.feature in FEATURES and _measured_by_sql(c)][::4]
+# Every eighth of the 214 such cases (each takes a DuckDB session); SLAC_CLOCK_CONFORMANCE_STEP=1 runs all.
+STEP = int(os.environ.get("SLAC_CLOCK_CONFORMANCE_STEP", "8"))
+CASES = [c for c in cases() if c.feature in FEATURES and _measured_by_sql(c)][::STEP]
 
 
 def _with_sql_tickets(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -69,4 +71,7 @@ def test_the_clock_cases_with_sql_tickets_meet_their_expectations(monkeypatch: p
         if engine_projection(case, "numpy") != case.data["expected"]:
             failed.append(case.id)
     assert failed == [], f"{len(failed)} of {len(CASES)} cases fail, e.g. {failed[:5]}"
-    assert used[0] >= len(CASES) >= 50, (used[0], len(CASES))  # each case at least once (and its earlier windows)
+    assert used[0] >= len(CASES) >= 214 // STEP, (
+        used[0],
+        len(CASES),
+    )  # each case at least once (and its earlier windows)
