@@ -13,9 +13,10 @@ is `slac.runtime.evaluate.assemble` over those results and the runtime's downtim
 and incidents (read by the runtime's readers: they are small), so it is the numpy engine's report
 byte for byte.
 
-Not evaluated yet (refused with `UsageError`, never answered wrongly): contracts of language v2
-(services, scopes, windows, formulas) and ticket clocks (resolution, update, business-day and
-pausing targets).
+A contract of language v2 (services, scopes, windows, formulas) is evaluated by
+`slac.plan.scoped_engine` (its downtime measured in SQL, its report the runtime's scoped assembly).
+Not evaluated yet (refused with `UsageError`, never answered wrongly): ticket clocks (resolution,
+update, business-day and pausing targets).
 """
 
 from __future__ import annotations
@@ -37,13 +38,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
     """An honest refusal, by the engine running the SQL plan, for a term the plan does not evaluate yet."""
-    from ..runtime.scoped import needs_scopes
     from ..runtime.tickets import uses_clocks
 
     term = None
-    if needs_scopes(policy.raw):
-        term = "contracts with services, scopes, windows or formulas (language v2)"
-    elif uses_clocks(policy):
+    if uses_clocks(policy):
         term = "ticket clocks (resolution, update, business-day or pausing targets)"
     if term is not None:
         raise UsageError(f"the {engine} engine does not evaluate {term} yet; use --engine numpy")
@@ -60,8 +58,13 @@ def evaluate(
     """The report of one period, as `slac.runtime.engines._numpy` returns it."""
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
+    from ..runtime.scoped import needs_scopes
 
     refuse_unsupported(policy)
+    if needs_scopes(policy.raw):  # language v2 (issue 15): slac.plan.scoped_engine
+        from .scoped_engine import evaluate_duckdb
+
+        return evaluate_duckdb(policy, inputs, period=period, as_of=as_of, progress=progress)
     per = Period.month(policy, period)
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
