@@ -243,15 +243,24 @@ def evaluate_duckdb(
     policy: Policy, inputs: Inputs, *, period: str, as_of: datetime | None, progress: Callable[[int, int], None] | None
 ) -> dict[str, Any]:
     """`--engine duckdb` for a v2 contract: the runtime's readers, DuckDB's measurements, the runtime's assembly."""
+    refuse_clocks(policy, "duckdb")
+    events = read_events_any(policy, inputs)
+    window, as_of_us = window_of(policy, period, as_of)
+    report = duckdb_report(policy, events, window, as_of_us)
+    if progress is not None:
+        total = len(events.tickets.id)
+        progress(total, total)
+    return report
+
+
+def duckdb_report(policy: Policy, events: Events, window: Window, as_of_us: int) -> dict[str, Any]:
+    """The report of validated events (the runtime's tables), measured by DuckDB (also bench/scoped.py's entry)."""
     import duckdb
 
     from .duck import arrow_table, check_tiers, session
     from .results import sql_ticket_results
 
-    refuse_clocks(policy, "duckdb")
-    events = read_events_any(policy, inputs)
     check_tiers(policy, events.customers)
-    window, as_of_us = window_of(policy, period, as_of)
     parts = ticket_parts(
         policy, events, window, as_of_us, lambda per: sql_ticket_results(policy, events, per, as_of_us)
     )
@@ -259,13 +268,9 @@ def evaluate_duckdb(
         try:
             for name, table in relations(events).items():
                 con.register(name, table)
-            report = assemble(policy, events, window, as_of_us, parts, lambda sql: arrow_table(con.sql(sql)))
+            return assemble(policy, events, window, as_of_us, parts, lambda sql: arrow_table(con.sql(sql)))
         except duckdb.Error as exc:  # out of memory or temporary disk, a sum beyond DECIMAL(38)
             raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
-    if progress is not None:
-        total = len(events.tickets.id)
-        progress(total, total)
-    return report
 
 
 def evaluate_spark(
