@@ -306,3 +306,10 @@ def test_a_bad_period_and_ticket_clocks_are_refused_as_by_numpy() -> None:
     harbor = load_policy((ROOT / "contracts" / "harbor-desk.sla").read_text())
     with pytest.raises(UsageError, match="does not evaluate ticket clocks"):
         evaluate_files(harbor, _nimbus_inputs(), period="2026-05", engine="duckdb")
+
+
+def test_the_spark_engine_still_refuses_language_v2() -> None:
+    """Honest refusal, not a slow or wrong answer (plan/scoped_engine.py says why)."""
+    policy = load_policy((ROOT / "contracts" / "nimbus-cloud.sla").read_text())
+    with pytest.raises(UsageError, match=r"the spark engine does not evaluate contracts with services.*language v2"):
+        evaluate_files(policy, _nimbus_inputs(), period="2026-05", engine="spark")

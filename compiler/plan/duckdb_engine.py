@@ -38,10 +38,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
     """An honest refusal, by the engine running the SQL plan, for a term the plan does not evaluate yet."""
+    from ..runtime.scoped import needs_scopes
     from ..runtime.tickets import uses_clocks
 
     term = None
-    if uses_clocks(policy):
+    if needs_scopes(policy.raw) and engine == "spark":  # the duckdb engine evaluates v2 (plan/scoped_engine.py)
+        term = "contracts with services, scopes, windows or formulas (language v2)"
+    elif uses_clocks(policy):
         term = "ticket clocks (resolution, update, business-day or pausing targets)"
     if term is not None:
         raise UsageError(f"the {engine} engine does not evaluate {term} yet; use --engine numpy")

@@ -1,4 +1,4 @@
-"""Contracts of language v2 (services, scopes, windows, formulas) in the duckdb and spark engines (issue 15).
+"""Contracts of language v2 (services, scopes, windows, formulas) in the duckdb engine (issue 15).
 
 The report is the runtime's own scoped assembly (`runtime.scoped_report.assemble_scoped`, report
 format 1.1) over measurements made in SQL, so it is the numpy engine's report byte for byte:
@@ -15,9 +15,10 @@ format 1.1) over measurements made in SQL, so it is the numpy engine's report by
   customer and scope, not per event row. (slac.plan.credits_sql computes the same money in SQL; the
   assembly's entries need each line's band and explanation as well, so they are computed there.)
 
-Both engines call the same functions with a `run(sql) -> pyarrow.Table` over relations they have
-registered (`relations`): DuckDB's `con.sql`, Spark's `stages.run_staged` (the same query, its CTEs
-staged as cached temporary views: Spark would inline and recompute them). The files are read
+The functions take a `run(sql) -> pyarrow.Table` over relations registered by the engine
+(`relations`): DuckDB's `con.sql` here. The spark engine still refuses v2: the same query, transpiled,
+gave the same report bytes in local Spark, but took ~15 minutes on the nimbus-cloud sample (Spark
+inlines the ~50 CTEs at every reference); it needs staging (cached views) before it is usable. The files are read
 by the runtime's readers, so a bad row is named as under the numpy engine. Ticket clocks in a v2
 contract are refused (`UsageError`), never answered wrongly.
 """
@@ -271,45 +272,3 @@ def duckdb_report(policy: Policy, events: Events, window: Window, as_of_us: int)
             return assemble(policy, events, window, as_of_us, parts, lambda sql: arrow_table(con.sql(sql)))
         except duckdb.Error as exc:  # out of memory or temporary disk, a sum beyond DECIMAL(38)
             raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
-
-
-def evaluate_spark(
-    spark: Any,
-    policy: Policy,
-    events: Events,
-    *,
-    period: str,
-    as_of: datetime | None,
-    progress: Callable[[int, int], None] | None,
-) -> dict[str, Any]:
-    """`--engine spark` for a v2 contract, the events read by the runtime's readers: Spark SQL's measurements."""
-    from contextlib import suppress
-
-    from py4j.protocol import Py4JError
-    from pyspark.errors import PySparkException
-
-    from .duck import check_tiers
-    from .spark_engine import register, spark_ticket_results
-    from .stages import run_staged
-
-    refuse_clocks(policy, "spark")
-    check_tiers(policy, events.customers)
-    window, as_of_us = window_of(policy, period, as_of)
-    parts = ticket_parts(
-        policy, events, window, as_of_us, lambda per: spark_ticket_results(spark, policy, events, per, as_of_us)
-    )
-    tables = relations(events)  # after the tickets: their query drops the views it made (customers too)
-    try:
-        register(spark, tables)
-        report = assemble(policy, events, window, as_of_us, parts, lambda sql: run_staged(spark, sql))
-    except (Py4JError, PySparkException) as exc:  # out of memory, a lost executor: no traceback
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"the spark engine failed: {first}; give Spark more memory or use --engine duckdb") from None
-    finally:
-        for name in tables:
-            with suppress(Py4JError, PySparkException):
-                spark.catalog.dropTempView(name)
-    if progress is not None:
-        total = len(events.tickets.id)
-        progress(total, total)
-    return report

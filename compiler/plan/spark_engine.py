@@ -118,16 +118,11 @@ def evaluate(
     """
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
-    from ..runtime.scoped import needs_scopes
     from .duck import check_tiers
     from .duckdb_engine import assemble_report  # the duckdb engine's report: the runtime's assembly
 
     spark = start(policy)
     events = read_events_any(policy, inputs)
-    if needs_scopes(policy.raw):  # language v2 (issue 15): slac.plan.scoped_engine
-        from .scoped_engine import evaluate_spark
-
-        return evaluate_spark(spark, policy, events, period=period, as_of=as_of, progress=progress)
     per = Period.month(policy, period)
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
