@@ -128,3 +128,41 @@ def generate(customers: int = 10_000, requests: int = 1_000_000, incidents: int 
     none = np.zeros(0, dtype=np.int64)
     tickets = Tickets(empty, empty, empty, none, none, np.zeros(0, dtype=bool), empty, none)
     return Events(cust, tickets, inc, charges, reqs)
+
+
+def duckdb_vs_numpy(customers: int = 10_000, requests: int = 1_000_000) -> tuple[float, float]:
+    """Wall seconds of the scoped month by the numpy engine and by the duckdb engine (issue 15), same events.
+
+    Both from the same validated tables (no file reading): numpy's `evaluate` against
+    `slac.plan.scoped_engine.duckdb_report` (the scopes' downtime in SQL, the runtime's assembly);
+    the two reports are compared, so the ratio is of equal answers.
+    """
+    import time
+
+    from slac.plan.scoped_engine import duckdb_report
+    from slac.runtime.evaluate import evaluate
+    from slac.runtime.windows import parse_period
+
+    policy = load()
+    events = generate(customers=customers, requests=requests)
+    window = parse_period(PERIOD, policy.raw["billing"], policy.zone)
+    t0 = time.perf_counter()
+    want = evaluate(policy, events, period=PERIOD)
+    numpy_s = time.perf_counter() - t0
+    policy = load()  # a fresh policy: nothing the numpy run cached
+    t0 = time.perf_counter()
+    got = duckdb_report(policy, events, window, window.end)
+    duck_s = time.perf_counter() - t0
+    if got != want:
+        raise SystemExit("the duckdb engine's scoped report differs from the numpy engine's")
+    return numpy_s, duck_s
+
+
+if __name__ == "__main__":  # python bench/scoped.py: the duckdb-vs-numpy ratio of the scoped month
+    import os
+
+    numpy_s, duck_s = duckdb_vs_numpy()
+    print(
+        f"scoped month, 10k customers × 2 services × 4 regions, 1M request intervals: numpy {numpy_s:.2f} s, "
+        f"duckdb {duck_s:.2f} s, ratio duckdb/numpy {duck_s / numpy_s:.2f} (load {os.getloadavg()[0]:.1f})"
+    )

@@ -158,10 +158,11 @@ def test_a_deadline_past_the_holiday_data_is_refused_as_numpy_refuses_it(tmp_pat
 
 
 def test_terms_the_plan_does_not_cover_yet_are_refused() -> None:
-    nimbus = ROOT / "contracts" / "events" / "nimbus-cloud-2026-05"
-    inputs = Inputs(customers=str(nimbus / "customers.csv"), incidents=str(nimbus / "incidents.csv"))
-    with pytest.raises(UsageError, match=r"does not evaluate contracts with services.*\(language v2\) yet"):
-        evaluate_files(load_policy(policy_text("nimbus-cloud")), inputs, period="2026-05", engine="duckdb")
+    # language v2 is evaluated (tests/test_engine_v2.py), ticket clocks too (tests/test_engine_clocks.py);
+    # the two together are still refused
+    harbor = load_policy(policy_text("harbor-desk"))
+    with pytest.raises(UsageError, match="the duckdb engine does not evaluate ticket clocks .* use --engine numpy"):
+        evaluate_files(harbor, _websoft9()[1], period="2025-03", engine="duckdb")
 
 
 def test_slac_evaluate_engine_duckdb_prints_the_numpy_report(tmp_path: Path) -> None:

@@ -104,7 +104,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     metavar="ENGINE",
     help="numpy (in memory, the default), duckdb (the SQL plan in embedded DuckDB) or spark (the same plan "
     "as Spark SQL; needs slac[spark] and Java 17). All give the same report; duckdb and spark refuse the "
-    "terms they do not evaluate yet: language v2.",
+    "terms they do not evaluate yet: language v2 with ticket clocks (and spark language v2).",
 )
 @click.option(
     "--spark-master",

@@ -171,7 +171,7 @@ def _items(policy: Policy) -> list[str]:
     err = _error_rate(policy)
     limits = _limits(policy)
     ctes = [
-        'inc AS (SELECT i.start AS s, i."end" AS e, i.customer, i.cause, i.service, i.region, '
+        'inc AS (SELECT i.start AS s, i."end" AS e, i.customer, i.cause, i.service, i.region, i.id, i."row" AS rw, '
         + _kind(policy)
         + " AS kind FROM incidents i CROSS JOIN p WHERE i.start < p.hi)",
         "plat AS (SELECT sc.service, sc.region, inc.s, inc.e, inc.kind, inc.cause FROM inc"
@@ -285,8 +285,17 @@ def _allowance(policy: Policy) -> list[str]:
     ]
 
 
-def _downtime_ctes(policy: Policy) -> list[str]:
-    """CTEs up to `dt(customer, service, region, counted_us, below_us, partial_us)`, every customer's scopes."""
+def _window(window: tuple[int, int] | None) -> str:
+    """The CTE `p(lo, hi)`: the window of `params`, or the given one (µs) inlined."""
+    if window is None:
+        return "p AS (SELECT period_start AS lo, period_end AS hi FROM params)"
+    return f"p AS (SELECT CAST({int(window[0])} AS BIGINT) AS lo, CAST({int(window[1])} AS BIGINT) AS hi)"
+
+
+def _downtime_ctes(policy: Policy, window: tuple[int, int] | None = None) -> list[str]:
+    """CTEs up to `dt(customer, service, region, counted_us, below_us, partial_us)`, every customer's scopes.
+
+    `window`: [lo, hi) µs instead of `params`' period (the scoped engine evaluates several windows)."""
     keys = "kc, service, region"
     measures = _measures(policy)
     pick = ", ".join(
@@ -294,7 +303,7 @@ def _downtime_ctes(policy: Policy) -> list[str]:
         for m in MEASURES
     )
     return [
-        "p AS (SELECT period_start AS lo, period_end AS hi FROM params)",
+        _window(window),
         f"scope_list AS ({_scope_list(policy)})",
         "scopes AS (SELECT DISTINCT service, region FROM scope_list)",
         *_items(policy),

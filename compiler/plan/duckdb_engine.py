@@ -16,8 +16,10 @@ byte for byte.
 Ticket clocks (resolution and update targets, pauses, reopenings, business days, `warn at`) are
 measured by the clock queries (`slac.plan.clocks_sql`, `results.clock_ticket_results`); what they
 leave out (update targets in business days, targets of no time) is measured by the runtime's own
-clocks, so the report is the same. Not evaluated yet (refused with `UsageError`, never answered
-wrongly): contracts of language v2 (services, scopes, windows, formulas).
+clocks, so the report is the same. A contract of language v2 (services, scopes, windows, formulas)
+is evaluated by `slac.plan.scoped_engine` (its downtime measured in SQL, its report the runtime's
+scoped assembly). Not evaluated yet (refused with `UsageError`, never answered wrongly): a v2
+contract with ticket clocks.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
     from ..runtime.scoped import needs_scopes
 
     term = None
-    if needs_scopes(policy.raw):
+    if needs_scopes(policy.raw) and engine == "spark":  # the duckdb engine evaluates v2 (plan/scoped_engine.py)
         term = "contracts with services, scopes, windows or formulas (language v2)"
     if term is not None:
         raise UsageError(f"the {engine} engine does not evaluate {term} yet; use --engine numpy")
@@ -59,8 +61,13 @@ def evaluate(
     """The report of one period, as `slac.runtime.engines._numpy` returns it."""
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
+    from ..runtime.scoped import needs_scopes
 
     refuse_unsupported(policy)
+    if needs_scopes(policy.raw):  # language v2 (issue 15): slac.plan.scoped_engine
+        from .scoped_engine import evaluate_duckdb
+
+        return evaluate_duckdb(policy, inputs, period=period, as_of=as_of, progress=progress)
     per = Period.month(policy, period)
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")

@@ -15,7 +15,7 @@ import numpy as np
 from ..runtime.events import MISSING, UPDATE
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..runtime.events import Customers, Events, Incidents, TicketEvents, Tickets
+    from ..runtime.events import Charges, Customers, Events, Incidents, Requests, TicketEvents, Tickets
 
 
 def _times(values: Any) -> Any:
@@ -134,6 +134,41 @@ def relations(events: Events, period_start: int, period_end: int, as_of: int) ->
         "incidents": incidents_table(events.incidents),
         "params": params_table(period_start, period_end, as_of),
     }
+
+
+def requests_table(requests: Requests | None) -> Any:
+    """`requests(service, region, start, total, failed)` (language v2), empty without a requests file."""
+    import pyarrow as pa
+
+    if requests is None:
+        return pa.table({"service": pa.array([], pa.string()), "region": pa.array([], pa.string()),
+                         **{k: pa.array([], pa.int64()) for k in ("start", "total", "failed")}})  # fmt: skip
+    return pa.table(
+        {
+            "service": _text(requests.service),
+            "region": _text(requests.region),
+            "start": pa.array(np.asarray(requests.start, dtype=np.int64)),
+            "total": pa.array(np.asarray(requests.total, dtype=np.int64)),
+            "failed": pa.array(np.asarray(requests.failed, dtype=np.int64)),
+        }
+    )
+
+
+def charges_table(charges: Charges | None) -> Any:
+    """`charges(customer, service, region, amount DECIMAL(38,9))` (language v2), empty without a charges file."""
+    import pyarrow as pa
+
+    if charges is None:
+        return pa.table({**{k: pa.array([], pa.string()) for k in ("customer", "service", "region")},
+                         "amount": pa.array([], pa.decimal128(38, 9))})  # fmt: skip
+    return pa.table(
+        {
+            "customer": _text(charges.customer),
+            "service": _text(charges.service),
+            "region": _text(charges.region),
+            "amount": pa.array(charges.amount, type=pa.decimal128(38, 9)),
+        }
+    )
 
 
 # ---- tickets read by DuckDB itself (Parquet) ---------------------------------------------------------

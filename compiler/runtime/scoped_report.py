@@ -60,13 +60,15 @@ def assemble_scoped(
     counts: list[dict[str, int]],
     history: History | None = None,
     clock_lists: list[dict[str, Any]] | None = None,
+    data: _Data | None = None,
 ) -> dict[str, Any]:
     """The report of one window of a v2 policy, its tickets (and those of `history`) already measured.
 
     `clock_lists` (issue 12): each customer's missed resolutions and updates, added to its entry.
+    `data` (issue 15): the scopes' downtime measured elsewhere (slac.plan.scoped_engine's SQL).
     """
     comp = compiled(policy)
-    data = _Data(policy, events, comp)
+    data = data if data is not None else _Data(policy, events, comp)
     memo = _Memo(policy, window)
     n = len(events.customers.id)
     extra = clock_lists or [{} for _ in range(n)]
