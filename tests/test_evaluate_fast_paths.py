@@ -19,8 +19,8 @@ import pytest
 from slac.fileio import atomic_write
 from slac.render.report import json_chunks
 from slac.runtime import load_policy
-from slac.runtime.breaches import iso_texts, json_strings
-from slac.runtime.calendar import from_us
+from slac.runtime.breaches import json_strings
+from slac.runtime.calendar import from_us, iso_arrow, iso_many
 from slac.runtime.columns import SMALL, codes, remember_codes
 from slac.runtime.evaluate import evaluate, evaluate_for_json
 from slac.runtime.inputs import EventError, read_customers, read_tickets
@@ -72,15 +72,15 @@ def test_breach_times_are_isoformat() -> None:
 @pytest.mark.parametrize(
     "zone", ["America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/St_Johns", "UTC", "Europe/Dublin"]
 )
-def test_iso_texts_are_isoformat(zone: str) -> None:
+def test_iso_many_and_iso_arrow_are_isoformat(zone: str) -> None:
     rng = np.random.default_rng(7)
     z = zoneinfo.ZoneInfo(zone)
     start = 1_774_000_000_000_000  # March 2026, around the DST changes of the northern zones
     us = rng.integers(start - 40 * 86_400_000_000, start + 240 * 86_400_000_000, 6000)
     us[::2] = us[::2] // 1_000_000 * 1_000_000  # whole seconds: no fraction written
     expected = [from_us(int(u), z).isoformat() for u in us.tolist()]
-    assert iso_texts(us, z) == expected
-    assert iso_texts(us, z, '"') == [f'"{e}"' for e in expected]
+    assert iso_many(us, z) == expected
+    assert iso_arrow(us, z, '"').to_pylist() == [f'"{e}"' for e in expected]
 
 
 def test_json_strings_are_orjson() -> None:

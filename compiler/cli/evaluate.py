@@ -135,10 +135,13 @@ def evaluate_cmd(
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     Inputs are CSV, JSON Lines (.jsonl/.ndjson) or Parquet, chosen by extension.
     """
-    from ..render.report_v2 import render_any as render_report
     from ..runtime.engines import Inputs, UsageError, evaluate_files
     from ..runtime.inputs import EventError
 
+    if engine == "numpy":  # issue 15: pyarrow would import pandas (≈1 s) for nothing (columns.hide_pandas)
+        from ..runtime.columns import hide_pandas
+
+        click.get_current_context().call_on_close(hide_pandas())
     # A contract is checked, compiled and its examples run (exit 1 when any fails); a policy JSON is loaded.
     loaded = load_input(source)
     usable([loaded])
@@ -170,10 +173,12 @@ def evaluate_cmd(
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing
         fail(f"cannot evaluate {period}: {exc}")
     if fmt == "json":  # written customer by customer as it is serialised (a 1M-ticket report is 100 MB)
-        from ..render.report import json_chunks
+        from ..runtime.report_json import json_chunks  # not slac.render: no renderer for JSON
 
         emit(json_chunks(report), output, [source, *inputs.paths()])
     else:
+        from ..render.report_v2 import render_any as render_report  # not imported for JSON (≈0.1 s)
+
         data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
         emit(data, output, [source, *inputs.paths()])
     if as_of is not None:

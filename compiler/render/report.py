@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..runtime.report_json import json_chunks
 from .formats import Formatter
 from .markup import md_escape
 from .strings import Catalogue, load, load_report
 
-__all__ = ["LANGUAGES", "CSV_COLUMNS", "render_report", "to_csv", "to_markdown", "strings"]
+__all__ = ["LANGUAGES", "CSV_COLUMNS", "render_report", "json_chunks", "to_csv", "to_markdown", "strings"]
 
 LANGUAGES = ("en", "zh")
 
@@ -65,41 +66,6 @@ def render_report(
     if fmt == "csv":
         return to_csv(report).encode("utf-8")
     return to_markdown(report, lang=lang, policy=policy).encode("utf-8")
-
-
-def json_chunks(report: Mapping[str, Any]) -> Iterator[bytes]:
-    """The JSON report in pieces, a customer each: together `orjson.dumps(report, OPT_INDENT_2 | OPT_APPEND_NEWLINE)`.
-
-    So that `slac evaluate` writes a report of a million tickets as it goes instead of holding its
-    100 MB of text. A value with a `json_fragment()` (`runtime.breaches.BreachRun`) is written as
-    that text, which is indented for a key of a top-level object, as each customer is here.
-    """
-    import orjson  # the stdlib encoder takes ~15 s to indent a million-ticket report; orjson < 1 s
-
-    indent = orjson.OPT_INDENT_2
-    if not report:
-        yield b"{}\n"
-        return
-    for k, (key, value) in enumerate(report.items()):
-        head = (b"{\n  " if k == 0 else b",\n  ") + orjson.dumps(key) + b": "
-        if key == "customers" and isinstance(value, list) and value:
-            yield head + b"["
-            for i, customer in enumerate(value):
-                text = orjson.dumps(customer, option=indent, default=_fragment)
-                yield (b"\n    " if i == 0 else b",\n    ") + text.replace(b"\n", b"\n    ")
-            yield b"\n  ]"
-        else:
-            yield head + orjson.dumps(value, option=indent, default=_fragment).replace(b"\n", b"\n  ")
-    yield b"\n}\n"
-
-
-def _fragment(value: Any) -> Any:
-    import orjson
-
-    write = getattr(value, "json_fragment", None)
-    if write is None:
-        raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
-    return orjson.Fragment(write())
 
 
 def catalogue(lang: str) -> Catalogue:

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .calendar import US, iso_many
-from .columns import SMALL, sort_order
+from .calendar import US, iso_arrow, iso_many
+from .columns import sort_order
 from .events import MISSING, Tickets
 
 I64 = npt.NDArray[np.int64]
@@ -94,15 +94,21 @@ class BreachColumns:
         """Customer c's breaches for the JSON writer: a run of the text column, or [] without any."""
         return BreachRun(self, c) if self.bounds[c] != self.bounds[c + 1] else []
 
-    def text(self) -> list[str]:
-        """Every breach as JSON text, made once for all customers."""
-        if self._text is None:
-            self._text = _json_rows(self)
-        return self._text
+    def text(self, indent: str = "") -> tuple[memoryview, list[int]]:
+        """Every breach as JSON text, made once for all customers (per `indent`): (bytes, where each starts).
+
+        Breach k is `data[at[k]:at[k + 1]]`, each but the first of a customer preceded by the comma and
+        line break that separate the items of a list, the whole indented by `indent` more than an item
+        of a customer's key in a top-level object.
+        """
+        if self._text is None or self._text[0] != indent:
+            self._text = (indent, _json_rows(self, indent))
+        found: tuple[memoryview, list[int]] = self._text[1]
+        return found
 
 
 class BreachRun:
-    """One customer's breaches in a report bound for the JSON writer (`render.report.json_chunks`).
+    """One customer's breaches in a report bound for the JSON writer (`runtime.report_json.json_chunks`).
 
     Not a dataclass: orjson would write one as an object of its fields.
     """
@@ -112,11 +118,16 @@ class BreachRun:
     def __init__(self, columns: BreachColumns, customer: int) -> None:
         self.columns, self.customer = columns, customer
 
-    def json_fragment(self) -> bytes:
-        """The list as orjson writes it as the value of a key of a top-level object (indent 2)."""
-        rows = self.columns.text()
+    def json_fragment(self, indent: str = "") -> bytes:
+        """The list as orjson writes it as the value of a key of a top-level object (indent 2), each line
+        after the first indented by `indent` more (the object being at that depth)."""
+        data, at = self.columns.text(indent)
         a, b = self.columns.bounds[self.customer], self.columns.bounds[self.customer + 1]
-        return ("[\n    " + ",\n    ".join(rows[a:b]) + "\n  ]").encode("utf-8")
+        first = at[a] + len(_SEPARATOR)  # the first item has no separator before it
+        return b"[\n" + data[first : at[b]] + b"\n  " + indent.encode() + b"]"
+
+
+_SEPARATOR = ",\n"
 
 
 def breach_columns(
@@ -148,72 +159,8 @@ def breach_columns(
 
 
 def _iso(us: I64, zone: Any, quote: str = "") -> list[str]:
-    if len(us) < SMALL:
-        return [f"{quote}{t}{quote}" for t in iso_many(us, zone)] if quote else iso_many(us, zone)
-    return iso_texts(us, zone, quote)
-
-
-def iso_texts(us: I64, zone: Any, quote: str = "") -> list[str]:
-    """`from_us(u, zone).isoformat()` of each instant (between `quote`s), its digits computed by numpy.
-
-    The text of each (whether it has microseconds, which UTC offset) is assembled for all instants of
-    one kind at once as fixed-width bytes; Python only makes the str objects.
-    """
-    from .calendar import _offset_text, _offsets
-
-    n = len(us)
-    starts, offsets = _offsets(zone, int(us.min()), int(us.max()))
-    which = np.searchsorted(starts, us, side="right") - 1
-    local = us + offsets[which]
-    secs, micro = np.divmod(local, US)
-    days, clock = np.divmod(secs, 86_400)
-    year, month, day = _civil(days)
-    fields = [(year, 4), ("-", 0), (month, 2), ("-", 0), (day, 2), ("T", 0)]
-    fields += [(clock // 3600, 2), (":", 0), (clock % 3600 // 60, 2), (":", 0), (clock % 60, 2)]
-    # isoformat shows microseconds only when there are some (of the instant, as `iso_many` decides).
-    fine = (us % US) != 0
-    out = np.empty(n, dtype=object)
-    for f in (False, True):
-        for o, offset in enumerate(offsets.tolist()):
-            rows = np.flatnonzero((fine == f) & (which == o))
-            if len(rows) == 0:
-                continue
-            tail = _offset_text(int(offset)) + quote
-            parts = [(quote, 0), *fields, *([(".", 0), (micro, 6)] if f else []), (tail, 0)]
-            out[rows] = _fixed(parts, rows)
-    texts: list[str] = out.tolist()
-    return texts
-
-
-def _civil(days: I64) -> tuple[I64, I64, I64]:
-    """(year, month, day) of days since 1970-01-01 (proleptic Gregorian; H. Hinnant's civil_from_days)."""
-    z = days + 719_468
-    era = z // 146_097
-    doe = z - era * 146_097
-    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    day = doy - (153 * mp + 2) // 5 + 1
-    month = np.where(mp < 10, mp + 3, mp - 9)
-    return yoe + era * 400 + (month <= 2), month, day
-
-
-def _fixed(parts: list[tuple[Any, int]], rows: npt.NDArray[np.intp]) -> npt.NDArray[np.object_]:
-    """Text of the chosen rows from (literal, 0) and (number column, digits) parts, as str objects."""
-    width = sum(len(p) if w == 0 else w for p, w in parts)
-    mat = np.empty((len(rows), width), dtype=np.uint8)
-    at = 0
-    for part, digits in parts:
-        if digits == 0:
-            mat[:, at : at + len(part)] = np.frombuffer(part.encode("ascii"), dtype=np.uint8)
-            at += len(part)
-            continue
-        value = part[rows]
-        for k in range(digits - 1, -1, -1):
-            value, digit = np.divmod(value, 10)
-            mat[:, at + k] = digit + 48
-        at += digits
-    return mat.view(f"S{width}").ravel().astype(f"U{width}").astype(object)
+    texts = iso_many(us, zone)
+    return [f"{quote}{t}{quote}" for t in texts] if quote else texts
 
 
 _ESCAPED = re.compile(r'["\\\x00-\x1f]')  # what orjson escapes in a string; all else is written as UTF-8
@@ -228,41 +175,82 @@ def json_strings(values: list[str]) -> list[str]:
     return [orjson.dumps(v).decode("utf-8") for v in values]
 
 
-def _json_rows(cols: BreachColumns) -> list[str]:
-    """Each breach as the JSON object orjson writes for its dict, indented as an item of a customer's key."""
+def _json_rows(cols: BreachColumns, indent: str) -> tuple[memoryview, list[int]]:
+    """Each breach as the JSON object orjson writes for its dict (an item of a customer's key, `indent`
+    deeper), built for all breaches at once by Arrow: (the bytes of all, where each starts)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     n = len(cols.ident)
     if n == 0:
-        return []
+        return memoryview(b""), [0]
+
+    def text(values: list[str]) -> Any:
+        return pa.array(values, pa.string())
+
     answered = cols.responded != MISSING
-    response = ["null"] * n
-    for k, text in zip(np.flatnonzero(answered).tolist(), _iso(cols.responded[answered], cols.zone, '"'), strict=True):
-        response[k] = text
+    response = _with_others(iso_arrow(cols.responded[answered], cols.zone, '"'), answered, "null")
     whole = (cols.late % US) == 0
-    lateness = [str(w) for w in (cols.late // US).tolist()]
+    lateness = pc.cast(pa.array(cols.late // US), pa.string())
     if not whole.all():
         import orjson
 
         floats = (cols.late[~whole].astype(np.float64) / US).tolist()  # int / int, as Python divides them
-        for k, text in zip(
-            np.flatnonzero(~whole).tolist(), orjson.dumps(floats)[1:-1].decode().split(","), strict=True
-        ):
-            lateness[k] = text
-    names = {v: json_strings([v])[0] for v in set(cols.priority.tolist()) | set(cols.effective.tolist())}
-    rows = zip(
-        json_strings(cols.ident.tolist()),
-        [names[v] for v in cols.priority.tolist()],
-        [names[v] for v in cols.effective.tolist()],
-        _iso(cols.opened, cols.zone, '"'),
-        _iso(cols.deadline, cols.zone, '"'),
+        written = text(orjson.dumps(floats)[1:-1].decode().split(","))
+        lateness = pc.if_else(pa.array(whole), lateness.cast(pa.large_string()), _with_others(written, ~whole, ""))
+    pad = " " * 4 + indent  # an item of the list; its keys two spaces deeper
+    keys = [f'{_SEPARATOR}{pad}{{\n{pad}  "id": ']
+    keys += [f',\n{pad}  "{k}": ' for k in _KEYS[1:]] + [f"\n{pad}}}"]
+    values = [
+        _json_column(cols.ident),
+        _json_column(cols.priority, few=True),
+        _json_column(cols.effective, few=True),
+        iso_arrow(cols.opened, cols.zone, '"'),
+        iso_arrow(cols.deadline, cols.zone, '"'),
         response,
         lateness,
-        cols.line.tolist(),
-        cols.row.tolist(),
-        strict=True,
-    )
-    return [
-        f'{{\n      "id": {i},\n      "priority": {p},\n      "effective_priority": {e},\n      "opened": {o},'
-        f'\n      "deadline": {d},\n      "response": {r},\n      "lateness_seconds": {late},'
-        f'\n      "target_line": {line},\n      "row": {row}\n    }}'
-        for i, p, e, o, d, r, late, line, row in rows
+        pc.cast(pa.array(cols.line), pa.string()),
+        pc.cast(pa.array(cols.row), pa.string()),
     ]
+    big = pa.large_string()  # 64-bit offsets: a report's breaches may pass 2 GiB
+    parts: list[Any] = []
+    for key, value in zip(keys, values, strict=False):
+        parts += [pa.scalar(key, big), value.cast(big)]
+    parts.append(pa.scalar(keys[-1], big))
+    rows = pc.binary_join_element_wise(*parts, pa.scalar("", big))
+    _, offsets, data = rows.buffers()
+    at = np.frombuffer(offsets, dtype=np.int64, count=n + 1, offset=8 * rows.offset)
+    return memoryview(data), at.tolist()
+
+
+_KEYS: tuple[str, ...] = ("id", "priority", "effective_priority", "opened", "deadline", "response")
+_KEYS += ("lateness_seconds", "target_line", "row")
+
+
+def _json_column(values: npt.NDArray[np.object_], *, few: bool = False) -> Any:
+    """Texts (str objects) as JSON strings in an Arrow array, as `json_strings` writes them.
+
+    `few`: a handful of distinct values (priorities), each written once.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(values, pa.string())
+    if few:
+        encoded = pc.dictionary_encode(text)
+        return pa.array(json_strings(encoded.dictionary.to_pylist()), pa.string()).take(encoded.indices)
+    if pc.any(pc.match_substring_regex(text, _ESCAPED.pattern)).as_py():
+        return pa.array(json_strings(values.tolist()), pa.string())
+    quote = pa.scalar('"', pa.string())
+    return pc.binary_join_element_wise(quote, text, quote, pa.scalar("", pa.string()))
+
+
+def _with_others(texts: Any, chosen: npt.NDArray[np.bool_], other: str) -> Any:
+    """An Arrow string array of `chosen`'s length: `texts` in order where chosen, `other` elsewhere."""
+    import pyarrow as pa
+
+    if chosen.all():
+        return texts
+    where = np.where(chosen, np.cumsum(chosen) - 1, len(texts))
+    big = pa.large_string()
+    return pa.concat_arrays([texts.cast(big), pa.array([other], big)]).take(pa.array(where))

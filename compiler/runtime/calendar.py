@@ -61,22 +61,34 @@ def from_us(us: int, zone: Any = UTC) -> datetime:
 
 
 def iso_many(us: npt.NDArray[np.int64], zone: Any) -> list[str]:
-    """`from_us(u, zone).isoformat()` for many instants at once (vectorised; the same text exactly)."""
+    """`from_us(u, zone).isoformat()` for many instants: per value for a few, else by numpy (`isotext`).
+
+    The same text exactly either way (tests/test_isotext.py compares them over DST changes,
+    negative and half-hour offsets and the years slac computes with).
+    """
+    if len(us) < _ISO_PER_VALUE:
+        return [from_us(u, zone).isoformat() for u in us.tolist()]
+    from . import isotext
+
+    return isotext.texts(us, _zone_offsets(zone, us))
+
+
+def iso_arrow(us: npt.NDArray[np.int64], zone: Any, quote: str = "") -> Any:
+    """`iso_many`'s texts, each between `quote`s, as an Arrow string array (no str object per instant)."""
+    from . import isotext
+
+    return isotext.arrow(us, _zone_offsets(zone, us), quote)
+
+
+_ISO_PER_VALUE = 256  # instants below which datetime.isoformat per value beats numpy's set-up
+
+
+def _zone_offsets(zone: Any, us: npt.NDArray[np.int64]) -> tuple[Any, Any, list[str]]:
+    """The zone's offsets over the instants, for `isotext`: (starts, offsets in µs, their texts)."""
     if len(us) == 0:
-        return []
+        return np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), ["+00:00"]
     starts, offsets = _offsets(zone, int(us.min()), int(us.max()))
-    which = np.searchsorted(starts, us, side="right") - 1
-    local = (us + offsets[which]).astype("datetime64[us]")
-    # isoformat shows microseconds only when there are some.
-    whole = (us % US) == 0
-    text = np.empty(len(us), dtype=object)
-    text[whole] = np.datetime_as_string(local[whole], unit="s")
-    text[~whole] = np.datetime_as_string(local[~whole], unit="us")
-    suffixes = [_offset_text(int(o)) for o in offsets]
-    if len(suffixes) == 1:
-        only = suffixes[0]
-        return [t + only for t in text.tolist()]
-    return [t + suffixes[i] for t, i in zip(text.tolist(), which.tolist(), strict=True)]
+    return starts, offsets, [_offset_text(int(o)) for o in offsets.tolist()]
 
 
 def _offsets(zone: Any, lo: int, hi: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

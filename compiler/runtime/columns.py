@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -89,6 +90,35 @@ def codes(
         if bad.any():
             raise ValueError(f"unknown {what} {values[int(np.argmax(bad))]!r}; the readers check names first")
     return out
+
+
+class _WithoutPandas:
+    """A module finder under which `import pandas` fails as if pandas were not installed."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name.split(".")[0] == "pandas":
+            raise ModuleNotFoundError("No module named 'pandas'", name=name)
+
+
+def hide_pandas() -> Callable[[], None]:
+    """Make `import pandas` fail in this process, as if pandas were not installed; returns the undo.
+
+    pyarrow imports pandas (≈1 s) whenever it is installed, the first time it converts Python or
+    numpy values (`pa.array` of anything, a literal in a compute call), only to ask whether they are
+    pandas objects; the readers and the evaluator never hand it any. `slac evaluate` with the numpy
+    engine hides pandas for the command (its report is the same bytes either way). Nothing is hidden
+    when pandas is imported already.
+    """
+    if "pandas" in sys.modules:
+        return lambda: None
+    finder = _WithoutPandas()
+    sys.meta_path.insert(0, finder)
+
+    def undo() -> None:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
+
+    return undo
 
 
 def sort_order(*keys: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
