@@ -7,7 +7,8 @@ generator never holds them all), then runs `slac evaluate` once per engine, each
 process, and prints per engine: wall time, tickets/s, peak RSS (the child's ru_maxrss from
 wait4), and the ratio duckdb / numpy; the reports must be byte-identical (their SHA-256 is
 compared). With --engines duckdb alone it measures sizes the numpy engine cannot hold (it refuses
-files over 10M rows).
+files over 10M rows). With --engines numpy,spark the spark engine (local[2], reading the Parquet
+tickets itself) is checked against numpy the same way: wall time stated, no goal.
 """
 
 from __future__ import annotations
@@ -165,6 +166,14 @@ def main() -> None:
             )
             if not same:
                 raise SystemExit("the engines' reports differ")
+        if "numpy" in results and "spark" in results:  # Spark local[2]: correctness and wall time, no goal
+            same = results["numpy"][1] == results["spark"][1]
+            print(
+                f"spark / numpy wall time: {results['spark'][0] / results['numpy'][0]:.2f}x  reports identical: {same}"
+                f"  (load average {os.getloadavg()[0]:.2f})"
+            )
+            if not same:
+                raise SystemExit("the spark engine's report differs from numpy's")
 
 
 if __name__ == "__main__":

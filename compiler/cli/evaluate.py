@@ -61,8 +61,9 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 @click.option(
     "--tickets",
     required=False,
-    type=click.Path(dir_okay=False),
-    help="id, customer, priority, opened_at, responded_at (optional for a contract with services)",
+    type=click.Path(),
+    help="id, customer, priority, opened_at, responded_at (optional for a contract with services). With "
+    "--engine spark also a Delta table's folder or table:NAME, a table of the Spark catalog (table:db.tickets).",
 )
 @click.option("--incidents", required=True, type=click.Path(dir_okay=False), help="id, start, end")
 @click.option(
@@ -159,6 +160,8 @@ def evaluate_cmd(
 
             if spark_master is not None and engine != "spark":
                 raise UsageError("--spark-master is for --engine spark")
+            if engine != "spark" and tickets is not None and _spark_only(tickets):
+                raise UsageError(f"--tickets {tickets}: a Delta table or table:NAME is read by --engine spark only")
             if engine == "spark":  # started here on the master asked for; the engine runs on it
                 from ..plan.spark_engine import MASTER, start
 
@@ -185,6 +188,13 @@ def evaluate_cmd(
         _say_at_risk(report)
     if output not in (None, STDOUT):
         click.echo(f"wrote {output}", err=True)
+
+
+def _spark_only(tickets: str) -> bool:
+    """A catalog table (`table:NAME`) or a Delta table's folder: only the spark engine reads them."""
+    import os
+
+    return tickets.startswith("table:") or os.path.isdir(os.path.join(tickets, "_delta_log"))
 
 
 def _say_at_risk(report: dict[str, Any]) -> None:

@@ -112,26 +112,31 @@ def evaluate(
 ) -> dict[str, Any]:
     """The report of one period, as `slac.runtime.engines._numpy` returns it, the tickets measured by Spark.
 
-    The files are read and validated by the runtime's readers (a bad row is named as under the numpy
-    engine); the SparkSession is the running one (`slac evaluate --spark-master` starts it) or a
-    `local[2]` one.
+    Spark reads the tickets itself (a Parquet or CSV file, a Delta table, `table:NAME`;
+    `slac.plan.spark_inputs`) when they pass its checks; otherwise the runtime's readers read and
+    validate the files (a bad row is named as under the numpy engine). The SparkSession is the
+    running one (`slac evaluate --spark-master` starts it) or a `local[2]` one.
     """
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
     from .duck import check_tiers
     from .duckdb_engine import assemble_report  # the duckdb engine's report: the runtime's assembly
+    from .spark_inputs import read_natively
 
     spark = start(policy)
-    events = read_events_any(policy, inputs)
     per = Period.month(policy, period)
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
     as_of_us = to_us(as_of) if as_of is not None else per.end
-    check_tiers(policy, events.customers)
-    results = spark_ticket_results(spark, policy, events, per, as_of_us)
+    found = read_natively(spark, policy, inputs, per, as_of_us, progress)  # Spark reads the tickets itself
+    if found is None:  # the runtime's readers read (and check) every file
+        events = read_events_any(policy, inputs)
+        check_tiers(policy, events.customers)
+        results, total = spark_ticket_results(spark, policy, events, per, as_of_us), len(events.tickets.id)
+    else:
+        events, results, total = found
     report = assemble_report(policy, events, per, as_of_us, results)
     if progress is not None:
-        total = len(events.tickets.id)
         progress(total, total)
     return report
 
