@@ -22,7 +22,7 @@ per pause slot (tickets rarely have more than a few pauses).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
@@ -45,6 +45,18 @@ class Pauses:
     ptr: I64
     a: I64
     b: I64
+    # Open time before each pause's start and end, per timeline (`open_at`): every clock of the
+    # evaluation on that timeline reuses them instead of searching the timeline per pause slot.
+    opens: dict[Timeline, tuple[I64, I64]] = field(default_factory=dict, compare=False, repr=False)
+    # One clock per calendar for every question of the evaluation (`clock_for`), grown to cover each.
+    clocks: dict[Calendar, Clock] = field(default_factory=dict, compare=False, repr=False)
+
+    def open_at(self, tl: Timeline) -> tuple[I64, I64]:
+        """(open time of `tl` before each pause's start, before its end); flat past the timeline."""
+        got = self.opens.get(tl)
+        if got is None:
+            got = self.opens[tl] = (tl.open_before(self.a), tl.open_before(self.b))
+        return got
 
     @classmethod
     def none(cls, n: int) -> Pauses:
@@ -69,6 +81,7 @@ class Clock:
     def __init__(self, cal: Calendar, lo: int, hi: int):
         """A timeline covering [lo, hi] µs (from the day before lo), clipped to the holiday data."""
         self.cal = cal
+        self.lo, self.hi = lo, hi
         first = cal._first_day(cal.local_date(lo))
         last, self.clipped = cal._last_day(cal.local_date(hi) + timedelta(days=2))
         if last < first:
@@ -194,36 +207,52 @@ class Clock:
         first = pauses.ptr[ticket]
         count = pauses.ptr[ticket + 1] - first
         cur = start.copy()
+        cur_open = tl.open_before(start)  # open time before the clock's position
         rem = within.copy()
         due = np.full(n, NEVER, dtype=np.int64)
         done = np.zeros(n, dtype=bool)
         beyond = np.zeros(n, dtype=bool)
         slots = int(count.max()) if n else 0
+        if slots:
+            oa, ob = pauses.open_at(tl)
         for k in range(slots):
             idx = np.flatnonzero(~done & (count > k))
             if len(idx) == 0:
                 break
-            a, b, c = pauses.a[first[idx] + k], pauses.b[first[idx] + k], cur[idx]
+            p = first[idx] + k
+            a, b, c = pauses.a[p], pauses.b[p], cur[idx]
             ahead = b > c  # a pause not yet over at the clock's position
             before = ahead & (a > c)
-            avail = np.zeros(len(idx), dtype=np.int64)
-            avail[before] = tl.open_before(np.minimum(a[before], tl.hi)) - tl.open_before(c[before])
+            avail = np.where(before, oa[p] - cur_open[idx], 0)
             beyond[idx[before & (a > tl.hi)]] = True
             reach = before & (avail >= rem[idx])
             if reach.any():
-                d, bey = tl.deadlines(c[reach], rem[idx[reach]])
-                due[idx[reach]], done[idx[reach]] = d, True
-                beyond[idx[reach]] |= bey
+                r = idx[reach]
+                d, bey = self._reach(cur[r], cur_open[r] + rem[r])
+                due[r], done[r] = d, True
+                beyond[r] |= bey
             passing = before & ~reach
             rem[idx[passing]] -= avail[passing]
             moved = ahead & ~reach
             cur[idx[moved]] = b[moved]
+            cur_open[idx[moved]] = ob[p[moved]]
         rest = np.flatnonzero(~done & (cur != NEVER))
         if len(rest):
-            d, bey = tl.deadlines(cur[rest], rem[rest])
+            d, bey = self._reach(cur[rest], cur_open[rest] + rem[rest])
             due[rest] = d
             beyond[rest] |= bey
         return due, self.decided(due, pauses, first, count, beyond), beyond
+
+    def _reach(self, cur: I64, target: I64) -> tuple[I64, Bools]:
+        """The instant the timeline's open time reaches `target`, never in an interval ending at or before
+        `cur` (`Timeline.deadlines` with the open time before `cur` already known); second: beyond."""
+        tl = self.tl
+        n = len(tl.start)
+        if n == 0:
+            return np.zeros_like(cur), np.ones(len(cur), dtype=bool)
+        j = np.maximum(np.searchsorted(tl.through, target, side="left"), np.searchsorted(tl.end, cur, side="right"))
+        jc = np.minimum(j, n - 1)
+        return tl.start[jc] + (target - tl.before[jc]), j >= n
 
     def decided(self, due: I64, pauses: Pauses, first: I64, count: I64, beyond: Bools) -> I64:
         """The first instant at or after each deadline from which the clock runs again (NEVER stays NEVER)."""
@@ -252,24 +281,44 @@ class Clock:
         """Clock time from `start` to `stop` (open, not paused), for tickets `ticket`."""
         tl = self.tl
         stop = np.maximum(np.minimum(stop, tl.hi), start)
-        out = tl.open_before(stop) - tl.open_before(start)
+        o_stop, o_start = tl.open_before(stop), tl.open_before(start)
+        out = o_stop - o_start
         first = pauses.ptr[ticket]
         count = pauses.ptr[ticket + 1] - first
-        for k in range(int(count.max()) if len(count) else 0):
+        slots = int(count.max()) if len(count) else 0
+        if slots:
+            oa, ob = pauses.open_at(tl)  # open time is monotone: clipping instants clips their open times
+        for k in range(slots):
             idx = np.flatnonzero(count > k)
-            a = np.maximum(pauses.a[first[idx] + k], start[idx])
-            b = np.minimum(pauses.b[first[idx] + k], stop[idx])
-            some = b > a
-            out[idx[some]] -= tl.open_before(b[some]) - tl.open_before(a[some])
+            p = first[idx] + k
+            paused = np.minimum(ob[p], o_stop[idx]) - np.maximum(oa[p], o_start[idx])
+            out[idx] -= np.maximum(paused, 0)
         return out
 
 
 _LAST_US = (date(limits.MAX_YEAR, 12, 30) - date(1970, 1, 1)).days * DAY_US
 
 
-def clock_for(cal: Calendar, lo: int, hi: int) -> Clock:
-    """A clock over [lo, hi] (hi clamped to the last year slac computes with)."""
-    return Clock(cal, lo, min(hi, _LAST_US))
+def clock_for(cal: Calendar, lo: int, hi: int, pauses: Pauses | None = None) -> Clock:
+    """A clock over [lo, hi] (hi clamped to the last year slac computes with).
+
+    With `pauses` (an evaluation's), the clock its earlier questions on `cal` used when it covers
+    [lo, hi], else one over both spans kept for the next: answers are those of any timeline that
+    covers the clocks (a shorter one only says "beyond" sooner), and the pauses' open times on it
+    (`Pauses.open_at`) are computed once.
+    """
+    hi = min(hi, _LAST_US)
+    if pauses is None:
+        return Clock(cal, lo, hi)
+    known = pauses.clocks.get(cal)
+    if known is not None:
+        if known.lo <= lo and hi <= known.hi:
+            cal.check_date(cal.local_date(lo))
+            return known
+        lo, hi = min(lo, known.lo), max(hi, known.hi)
+    # With room for the evaluation's later questions (longer targets, later stops): one timeline, not one each.
+    clock = pauses.clocks[cal] = Clock(cal, lo, min(hi + 120 * DAY_US, _LAST_US))
+    return clock
 
 
 def deadlines_grown(
@@ -287,7 +336,7 @@ def deadlines_grown(
     if days is not None and len(days):
         reach += int(days.max()) * 14 * DAY_US
     while True:
-        clock = clock_for(cal, lo, reach)
+        clock = clock_for(cal, lo, reach, pauses)
         target = within
         beyond = np.zeros(len(start), dtype=bool)
         if days is not None:
@@ -319,6 +368,7 @@ def business_steps_grown(
     lo = int(start.min())
     reach = int(stop.max()) + (int(days.max()) * 14 + 40) * DAY_US
     while True:
+        # Its own span, not the shared clock: `business_steps` stands in tl.hi for a due time that never comes.
         clock = clock_for(cal, lo, reach)
         missed, first, allowed, beyond = clock.business_steps(start, days, stop, pauses, ticket)
         if not beyond.any():
@@ -337,7 +387,7 @@ def elapsed_grown(cal: Calendar, start: I64, stop: I64, pauses: Pauses, ticket: 
     """Clock time from each `start` to its `stop` (open, not paused), on one clock over them all."""
     if len(start) == 0:
         return np.zeros(0, dtype=np.int64)
-    clock = clock_for(cal, int(start.min()), int(stop.max()))
+    clock = clock_for(cal, int(start.min()), int(stop.max()), pauses)
     if int(stop.max()) > clock.tl.hi:
         raise OutsideSpan(
             f"calendar {cal.id!r}: a ticket clock runs to {from_us(int(stop.max()), cal.zone).isoformat()}, past "

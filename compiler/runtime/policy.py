@@ -13,22 +13,23 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ..policy.codec import us_of_seconds
 from ..policy.load import load
 from ..policy.schema import PolicyError
 from ..policy.view import PolicyView
-from .calendar import Calendar, from_us, to_us
+from . import status_lean
+from .calendar import EPOCH, Calendar, from_us, to_us
 
 __all__ = ["PLANNED_MAINTENANCE", "Policy", "PolicyError", "Target", "TicketStatus", "load_policy"]
 
+_ONE_US = timedelta(microseconds=1)
 PLANNED_MAINTENANCE = "planned_maintenance"  # the exclusion the maintenance notice period applies to
 
 
-@dataclass(frozen=True, slots=True)
-class TicketStatus:
-    """Where one ticket stands against its response target."""
+class TicketStatus(NamedTuple):
+    """Where one ticket stands against its response target (a named tuple: fields by name, immutable)."""
 
     state: Literal["met", "breached", "open", "unmeasured"]
     effective_priority: str | None  # None: the ticket is not measured at any priority
@@ -119,6 +120,9 @@ class Policy:
         self.scoped_rules: Any = None  # scoped.Compiled (language v2), compiled on first use
         self._effective: dict[tuple[str, bool], str | None] = {}
         self._answers: dict[tuple[str, str, bool], tuple[Target, str] | None] = {}
+        self._lean: dict[tuple[str, str], Any] = {}  # status_lean.plan by (tier, effective priority)
+        self._zones: dict[Any, tuple[int, int, list[int]]] = {}  # status_lean.place: offset changes by zone
+        self._events: dict[str, int] = {}  # status_lean.replay: event kinds by text
 
     # ---- priorities and targets -----------------------------------------------------------------
 
@@ -250,6 +254,9 @@ class Policy:
         state follows the pauses.
         """
         if events or resolved_at is not None or self._clocked:
+            lean = _lean_status(self, tier, priority, opened_at, responded_at, outage, as_of, resolved_at, events)
+            if lean is not None:
+                return lean
             targets = self._targets(tier, priority, opened_at, responded_at, resolved_at, outage, events, as_of)
             return _from_targets(self.effective_priority(priority, outage), targets, responded_at, as_of)
         found = self.target(tier, priority, outage)
@@ -269,6 +276,48 @@ class Policy:
         if to_us(now) > decided:  # to_us refuses a naive as_of
             return TicketStatus("breached", effective, deadline, None, now - deadline)
         return TicketStatus("open", effective, deadline, max(deadline - now, timedelta(0)), None)
+
+
+def _lean_status(
+    self: Policy, tier: str, priority: str, opened_at: datetime, responded_at: datetime | None, outage: bool,
+    as_of: datetime | None, resolved_at: datetime | None, events: Sequence[tuple[datetime, str]],
+) -> TicketStatus | None:  # fmt: skip
+    """`ticket_status` by the lean path (`status_lean`), or None when the general path must answer."""
+    effective = self.effective_priority(priority, outage) if priority in self.priorities else None
+    if tier not in self.tiers or effective is None or as_of is None:
+        return None
+    key = (tier, effective)
+    try:
+        targets = self._lean[key]
+    except KeyError:
+        targets = self._lean[key] = status_lean.plan(self, tier, effective)
+    if targets is None:
+        return None
+    try:  # as `to_us`; a naive datetime: the general path says what is wrong
+        opened = (opened_at - EPOCH) // _ONE_US
+        now = (as_of - EPOCH) // _ONE_US
+        responded = (responded_at - EPOCH) // _ONE_US if responded_at is not None else None
+        resolved = (resolved_at - EPOCH) // _ONE_US if resolved_at is not None else None
+    except TypeError:
+        return None
+    if (responded is not None and responded < opened) or (resolved is not None and resolved < opened):
+        return None
+    timed = status_lean.place(self._zones, events, opened, opened_at)
+    if timed is None:
+        return None
+    got = status_lean.statuses(self, targets, opened, responded, resolved, timed, now)
+    if got is None:
+        return None
+    if targets[0] is None:
+        return TicketStatus("unmeasured", effective, None, None, None, got)
+    response = got[0]
+    deadline = response.deadline
+    if response.state == "met":
+        return TicketStatus("met", effective, deadline, None, None, got)
+    if response.state == "breached":
+        lateness = None if deadline is None else (responded_at or as_of) - deadline
+        return TicketStatus("breached", effective, deadline, None, lateness, got)
+    return TicketStatus("open", effective, deadline, response.time_left, None, got)
 
 
 def _from_targets(

@@ -157,10 +157,12 @@ def missed_ids(entry: dict[str, Any]) -> Mapping[str, list[str]]:
 
 
 def _iso_or_none(us: np.ndarray, zone: Any) -> list[str | None]:
-    out: list[str | None] = [None] * len(us)
-    real = us != MISSING
-    never = us == np.iinfo(np.int64).max
-    ok = real & ~never
-    for k, text in zip(np.flatnonzero(ok).tolist(), iso_many(us[ok], zone), strict=True):
-        out[k] = text
-    return out
+    """ISO texts of the instants; None for MISSING and for a deadline that never comes (placed by numpy)."""
+    ok = (us != MISSING) & (us != np.iinfo(np.int64).max)
+    if ok.all():
+        return iso_many(us, zone)  # type: ignore[return-value]
+    texts = np.empty(int(ok.sum()), dtype=object)
+    texts[:] = iso_many(us[ok], zone)
+    out = np.full(len(us), None, dtype=object)
+    out[ok] = texts
+    return out.tolist()
