@@ -56,8 +56,10 @@ def evaluate(
     period: str,
     as_of: datetime | None,
     progress: Callable[[int, int], None] | None,
+    for_json: bool = False,
 ) -> dict[str, Any]:
-    """The report of one period, as `slac.runtime.engines._numpy` returns it."""
+    """The report of one period, as `slac.runtime.engines._numpy` returns it (`for_json`: as
+    `runtime.evaluate.evaluate_for_json` does, each customer's breaches as JSON text)."""
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
 
@@ -74,18 +76,24 @@ def evaluate(
         events = read_events_any(policy, inputs)
         check_tiers(policy, events.customers)
         results, total = sql_ticket_results(policy, events, per, as_of_us), len(events.tickets.id)
+        report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)
     else:
-        events, results, total = found
-    report = assemble_report(policy, events, per, as_of_us, results)
+        from .native import ticket_entries
+
+        events, results, total = found.events, found.results, found.total
+        report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)
+        for customer, entry in zip(report["customers"], ticket_entries(results, found.counts), strict=True):
+            customer["tickets"] = entry  # the unbreached tickets were counted, not listed
     if progress is not None:
         progress(total, total)
     return report
 
 
 def assemble_report(
-    policy: Policy, events: Events, per: Period, as_of_us: int, results: TicketResults
+    policy: Policy, events: Events, per: Period, as_of_us: int, results: TicketResults, *, json_runs: bool = False
 ) -> dict[str, Any]:
-    """The runtime's own report assembly over SQL's ticket results and the runtime's downtime."""
+    """The runtime's own report assembly over SQL's ticket results and the runtime's downtime
+    (`json_runs`: breaches as JSON text for the JSON writer, as `runtime.evaluate.assemble` has them)."""
     from ..runtime.availability import downtime
     from ..runtime.evaluate import assemble
 
@@ -94,7 +102,7 @@ def assemble_report(
     collecting = gc.isenabled()
     gc.disable()  # as in the runtime's evaluate: the report's many small acyclic dicts
     try:
-        return assemble(policy, events, per, as_of_us, results, down)
+        return assemble(policy, events, per, as_of_us, results, down, json_runs=json_runs)
     finally:
         if collecting:
             gc.enable()

@@ -70,6 +70,8 @@ def evaluate_files(
         return _numpy(policy, inputs, period=period, as_of=as_of, progress=progress, for_json=True)
     module, _, name = ENGINES[engine].partition(":")
     run: Callable[..., dict[str, Any]] = getattr(import_module(module), name)
+    if for_json and engine == "duckdb":  # issue 15: breaches as JSON text there too
+        return run(policy, inputs, period=period, as_of=as_of, progress=progress, for_json=True)
     return run(policy, inputs, period=period, as_of=as_of, progress=progress)
 
 
