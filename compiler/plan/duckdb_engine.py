@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import limits
 from ..runtime.engines import Inputs, UsageError, read_events_any
-from .duck import check_tiers
+from .duck import check_tiers, stage
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -47,6 +47,23 @@ def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
         term = "ticket clocks (resolution, update, business-day or pausing targets)"
     if term is not None:
         raise UsageError(f"the {engine} engine does not evaluate {term} yet; use --engine numpy")
+
+
+def takes_by_default(policy: Policy, inputs: Inputs) -> bool:
+    """Whether `slac evaluate` without --engine runs this engine (`engines.choose_engine`): tickets in a
+    Parquet file DuckDB reads itself with at least `engines.DUCKDB_FROM_ROWS` rows, of a contract
+    whose every term it evaluates."""
+    from ..runtime.engines import DUCKDB_FROM_ROWS
+    from .inputs import parquet_rows, parquet_tickets_fit
+
+    path = inputs.tickets
+    if path is None or inputs.charges or inputs.requests or inputs.ticket_events:
+        return False
+    try:
+        refuse_unsupported(policy)
+    except UsageError:
+        return False
+    return parquet_tickets_fit(path) and parquet_rows(path) >= DUCKDB_FROM_ROWS
 
 
 def evaluate(
@@ -81,6 +98,7 @@ def evaluate(
         from .native import ticket_entries
 
         events, results, total = found.events, found.results, found.total
+        stage(progress, "the report")
         report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)
         for customer, entry in zip(report["customers"], ticket_entries(results, found.counts), strict=True):
             customer["tickets"] = entry  # the unbreached tickets were counted, not listed

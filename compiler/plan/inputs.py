@@ -179,6 +179,17 @@ def parquet_tickets_fit(path: str) -> bool:
     return True
 
 
+def parquet_rows(path: str) -> int:
+    """The rows of a Parquet file, from its footer (0 when it cannot be read: the reader says why)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.read_metadata(path).num_rows)
+    except (OSError, pa.ArrowException):
+        return 0
+
+
 def parquet_tickets_view(con: Any, path: str) -> None:
     """The `tickets` relation as a DuckDB view over the Parquet file (`row`: the 0-based record)."""
     import pyarrow.parquet as pq

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..runtime.engines import Inputs, UsageError
-from .duck import batches, check_tiers, session
+from .duck import batches, check_tiers, session, stage
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -81,10 +81,12 @@ def _read_with(
     try:
         con.register("customers", _with_positions(customers))
         parquet_tickets_view(con, path)
+        stage(progress, "DuckDB checks the tickets")
         n, hashes, bad = con.execute(tickets_problems_sql(policy)).fetchall()[0]
         if bad or (hashes != n and not _distinct_ids(con, n)):
             return None
         incidents = read_incidents(inputs.incidents, policy.raw, customers=customers)
+        stage(progress, f"DuckDB measures {int(n):,} tickets")
         tick = None if progress is None else (lambda done: progress(done, int(n)))
         results, breached, counts = streamed_results(con, policy, customers, per, as_of_us, tick)
     except _Fallback:

@@ -48,13 +48,35 @@ ENGINES["duckdb"] = "slac.plan.duckdb_engine:evaluate"  # issue 15: the SQL plan
 ENGINES["spark"] = "slac.plan.spark_engine:evaluate"  # issue 15: the SQL plan in Spark (slac[spark])
 
 
+# issue 15: without --engine, tickets in a Parquet file of at least this many rows that DuckDB reads
+# itself go to the duckdb engine (bench/scale.py: it overtakes numpy between 1M and 5M such tickets,
+# and numpy cannot hold over limits.MAX_ROWS_PER_FILE); anything else, and any contract with a term
+# duckdb does not evaluate yet, to numpy.
+DUCKDB_FROM_ROWS = 2_000_000
+
+
+# The engine that takes inputs by default when its "module:function"(policy, inputs) says so, else numpy.
+DEFAULT_ABOVE = ("duckdb", "slac.plan.duckdb_engine:takes_by_default")
+
+
+def choose_engine(policy: Policy, inputs: Inputs) -> str:
+    """The engine `slac evaluate` runs when none is named: duckdb for big Parquet tickets, else numpy."""
+    engine, where = DEFAULT_ABOVE
+    path = inputs.tickets
+    if path is None or not path.lower().endswith(".parquet"):  # nothing to import for the usual CSV month
+        return "numpy"
+    module, _, name = where.partition(":")
+    takes: Callable[[Policy, Inputs], bool] = getattr(import_module(module), name)
+    return engine if takes(policy, inputs) else "numpy"
+
+
 def evaluate_files(
     policy: Policy,
     inputs: Inputs,
     *,
     period: str,
     as_of: datetime | None = None,
-    engine: str = "numpy",
+    engine: str | None = "numpy",
     progress: Callable[[int, int], None] | None = None,
     for_json: bool = False,
 ) -> dict[str, Any]:
@@ -62,8 +84,12 @@ def evaluate_files(
 
     `progress(done, total)` is called as tickets are measured (total: the tickets read). `for_json`:
     the report is only written as JSON (`render.report.json_chunks`), so the numpy engine may hand
-    each customer's breaches over as JSON text (`runtime.evaluate.evaluate_for_json`).
+    each customer's breaches over as JSON text (`runtime.evaluate.evaluate_for_json`). `engine=None`:
+    the one `choose_engine` picks for these inputs. `progress` may have a `stage(text)` method,
+    called as an engine moves on (the duckdb engine: checking, measuring, the report).
     """
+    if engine is None:
+        engine = choose_engine(policy, inputs)
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if for_json and engine == "numpy":
