@@ -105,3 +105,17 @@ def test_ids_whose_hashes_meet_are_counted_exactly(tmp_path: Path, monkeypatch: 
     assert _natively(policy, inputs, "2025-03")
     assert asked == [1200]
     _same(policy, inputs, "2025-03")
+
+
+def test_breach_text_made_in_blocks_is_the_same_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from slac.render.report import json_chunks
+
+    policy, inputs = _month(tmp_path, tickets=3000)
+    whole = b"".join(json_chunks(evaluate_files(policy, inputs, period="2025-03", for_json=True)))
+    monkeypatch.setattr(native, "TEXT_BLOCK", 7)  # blocks of 7 breaches: most customers' runs cross blocks
+    made: list[int] = []
+    real = native._Blocks.fragment
+    monkeypatch.setattr(native._Blocks, "fragment", lambda self, a, b: made.append(b - a) or real(self, a, b))
+    report = evaluate_files(policy, inputs, period="2025-03", engine="duckdb", for_json=True)
+    assert b"".join(json_chunks(report)) == whole
+    assert len(made) > 5 and max(made) > 7  # a customer with more than a block's worth is cut whole

@@ -102,6 +102,10 @@ def evaluate(
         report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)
         for customer, entry in zip(report["customers"], ticket_entries(results, found.counts), strict=True):
             customer["tickets"] = entry  # the unbreached tickets were counted, not listed
+        if for_json:
+            from .native import text_in_blocks
+
+            text_in_blocks(report)
     if progress is not None:
         progress(total, total)
     return report

@@ -249,5 +249,63 @@ def _breached(policy: Policy, customers: Any, parts: list[Any], as_of_us: int) -
     return {"position": position, "effective": effective, "deadline": ints("deadline"), "line": ints("line")}, tickets
 
 
+TEXT_BLOCK = 250_000  # breaches made JSON text at a time for the writer
+
+
+def text_in_blocks(report: dict[str, Any]) -> None:
+    """Each customer's breaches (`breaches.BreachRun`s of one `BreachColumns`) made JSON text a block at a
+    time as the writer reaches them, instead of all at once: 50M tickets can have 10M breaches, 3 GB of text.
+
+    The writer (`render.report.json_chunks`) asks for the customers in order, so a block holds the
+    breaches from the first asked for on, past the end of that customer's when it has more."""
+    from ..runtime.breaches import BreachRun
+
+    runs = [c["breaches"] for c in report["customers"] if isinstance(c["breaches"], BreachRun)]
+    if not runs or len(runs[0].columns) <= TEXT_BLOCK:
+        return
+    blocks = _Blocks(runs[0].columns)
+    for customer in report["customers"]:
+        run = customer["breaches"]
+        if isinstance(run, BreachRun):
+            customer["breaches"] = _BlockRun(
+                blocks, run.columns.bounds[run.customer], run.columns.bounds[run.customer + 1]
+            )
+
+
+class _Blocks:
+    """The JSON text of the breaches [lo, hi) of one `BreachColumns`, made from a slice of its columns."""
+
+    def __init__(self, columns: Any) -> None:
+        self.columns, self.lo, self.hi = columns, 0, 0
+        self.part: Any = None
+
+    def fragment(self, a: int, b: int) -> bytes:
+        from dataclasses import replace
+
+        from ..runtime.breaches import BreachRun
+
+        cols = self.columns
+        if self.part is None or not (self.lo <= a and b <= self.hi):
+            self.lo, self.hi = a, max(b, min(a + TEXT_BLOCK, len(cols)))
+            cut = slice(self.lo, self.hi)
+            names = ("ident", "priority", "effective", "opened", "deadline", "responded", "late", "line", "row")
+            self.part = replace(cols, **{n: getattr(cols, n)[cut] for n in names}, _text=None)
+            self.part.text()
+        view = replace(self.part, bounds=[a - self.lo, b - self.lo])
+        return BreachRun(view, 0).json_fragment()
+
+
+class _BlockRun:
+    """One customer's breaches for the JSON writer, its text cut from the current block."""
+
+    __slots__ = ("a", "b", "blocks")
+
+    def __init__(self, blocks: _Blocks, a: int, b: int) -> None:
+        self.blocks, self.a, self.b = blocks, a, b
+
+    def json_fragment(self) -> bytes:
+        return self.blocks.fragment(self.a, self.b)
+
+
 class _Fallback(Exception):
     """The tickets are read by the runtime's readers and their deadlines checked by its calendars."""
