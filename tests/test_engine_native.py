@@ -12,6 +12,7 @@ from slac.plan import inputs as plan_inputs
 from slac.plan import native
 from slac.runtime import engines, load_policy
 from slac.runtime.engines import Inputs, choose_engine, evaluate_files
+from slac.runtime.inputs import EventError
 from tests.runtime_fixtures import policy_text, random_events
 from tests.test_engine_duckdb_parquet import _inputs, _natively, _same
 
@@ -97,7 +98,9 @@ def test_ids_whose_hashes_meet_are_counted_exactly(tmp_path: Path, monkeypatch: 
     real = plan_inputs.tickets_problems_sql
     # Hash only the first character: the hashes meet although the ids are distinct (t0, t1, …).
     monkeypatch.setattr(
-        plan_inputs, "tickets_problems_sql", lambda p: real(p).replace("hash(t.id)", "hash(left(t.id, 1))")
+        plan_inputs,
+        "tickets_problems_sql",
+        lambda p, extra=(): real(p, extra).replace("hash(t.id)", "hash(left(t.id, 1))"),
     )
     asked: list[int] = []
     exact = native._distinct_ids
@@ -119,3 +122,103 @@ def test_breach_text_made_in_blocks_is_the_same_json(tmp_path: Path, monkeypatch
     report = evaluate_files(policy, inputs, period="2025-03", engine="duckdb", for_json=True)
     assert b"".join(json_chunks(report)) == whole
     assert len(made) > 5 and max(made) > 7  # a customer with more than a block's worth is cut whole
+
+
+# ---- CSV tickets read by DuckDB (streamed into Parquet text, typed and checked in SQL) -------------
+
+
+@pytest.mark.parametrize(
+    ("name", "period"), [("websoft9", "2025-03"), ("zones", "2025-03"), ("zones", "2025-10"), ("acme-crm", "2026-03")]
+)
+def test_csv_tickets_read_by_duckdb_give_the_numpy_report(name: str, period: str, tmp_path: Path) -> None:
+    from tests.runtime_fixtures import zones_policy_text
+    from tests.test_engine_duckdb import write_events
+
+    policy = load_policy(zones_policy_text() if name == "zones" else policy_text(name))
+    inputs = write_events(random_events(policy, period, seed=17, tickets=2000, incidents=40), tmp_path, policy)
+    assert _natively(policy, inputs, period)
+    report = json.loads(_same(policy, inputs, period))
+    breaches = [b for c in report["customers"] for b in c["breaches"]]
+    assert len(breaches) > 20 and all(b["row"] >= 2 for b in breaches)  # CSV lines: the header is line 1
+
+
+def _csv(tmp: Path) -> tuple[Any, Inputs, list[str]]:
+    from tests.test_engine_duckdb import write_events
+
+    policy = load_policy(policy_text("websoft9"))
+    inputs = write_events(random_events(policy, "2025-03", seed=9, tickets=300, incidents=10), tmp, policy)
+    return policy, inputs, Path(inputs.tickets).read_text(encoding="utf-8").splitlines()
+
+
+def _edit(lines: list[str], line: int, column: str, value: str) -> list[str]:
+    """The CSV lines with one cell changed (line numbers as a person sees them: the header is line 1)."""
+    header = lines[0].split(",")
+    fields = lines[line - 1].split(",")
+    fields[header.index(column)] = value
+    return [*lines[: line - 1], ",".join(fields), *lines[line:]]
+
+
+BAD_CELLS = [
+    (5, "customer", "nobody"),
+    (6, "id", ""),
+    (7, "priority", "P9"),
+    (8, "opened_at", "2025-03-04 09:00"),  # no UTC offset
+    (9, "opened_at", "2025-02-30T09:00Z"),  # no such day
+    (10, "responded_at", "2025-01-01T00:00Z"),  # before the opening
+    (11, "outage", "maybe"),
+    (12, "cause", "weather"),
+    (13, "opened_at", "1899-12-31T23:00Z"),  # outside the years slac computes with
+    (14, "responded_at", "soon"),
+]
+
+
+@pytest.mark.parametrize(("line", "column", "value"), BAD_CELLS, ids=[f"{c}={v!r}" for _, c, v in BAD_CELLS])
+def test_a_bad_csv_row_is_named_as_the_numpy_engine_names_it(
+    line: int, column: str, value: str, tmp_path: Path
+) -> None:
+    policy, inputs, lines = _csv(tmp_path)
+    Path(inputs.tickets).write_text("\n".join(_edit(lines, line, column, value)) + "\n", encoding="utf-8")
+    assert not _natively(policy, inputs, "2025-03")
+    with pytest.raises(EventError) as numpy_error:
+        evaluate_files(policy, inputs, period="2025-03")
+    with pytest.raises(EventError) as duck_error:
+        evaluate_files(policy, inputs, period="2025-03", engine="duckdb")
+    assert str(duck_error.value) == str(numpy_error.value)
+    assert (duck_error.value.row, duck_error.value.column) == (line, column)
+
+
+def test_a_duplicate_csv_id_is_named_with_its_first_line(tmp_path: Path) -> None:
+    policy, inputs, lines = _csv(tmp_path)
+    first = lines[3].split(",")[0]
+    Path(inputs.tickets).write_text("\n".join(_edit(lines, 20, "id", first)) + "\n", encoding="utf-8")
+    with pytest.raises(EventError) as duck_error:
+        evaluate_files(policy, inputs, period="2025-03", engine="duckdb")
+    assert "first used on line 4" in str(duck_error.value) and duck_error.value.row == 20
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["padded", "upper case flag", "quoted line break", "empty line", "offset without colon"],
+)
+def test_csv_forms_sql_does_not_vouch_for_are_left_to_the_runtime(change: str, tmp_path: Path) -> None:
+    policy, inputs, lines = _csv(tmp_path)
+    if change == "padded":
+        lines = _edit(lines, 5, "customer", f" {lines[4].split(',')[1]} ")  # the runtime trims it
+    elif change == "upper case flag":
+        lines = _edit(lines, 5, "outage", "TRUE")
+    elif change == "quoted line break":
+        lines = _edit(lines, 5, "cause", '"customer\ncaused"')  # then an unknown cause, on line 5
+    elif change == "empty line":
+        lines = [*lines[:10], "", *lines[10:]]
+    else:
+        lines = _edit(lines, 5, "opened_at", lines[4].split(",")[3].replace("+00:00", "+0000"))
+    Path(inputs.tickets).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert not _natively(policy, inputs, "2025-03")
+    try:
+        want = json.dumps(evaluate_files(policy, inputs, period="2025-03"), sort_keys=True)
+    except EventError as numpy_error:
+        with pytest.raises(EventError) as duck_error:
+            evaluate_files(policy, inputs, period="2025-03", engine="duckdb")
+        assert str(duck_error.value) == str(numpy_error)
+        return
+    assert json.dumps(evaluate_files(policy, inputs, period="2025-03", engine="duckdb"), sort_keys=True) == want

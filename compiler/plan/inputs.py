@@ -211,7 +211,7 @@ FROM read_parquet({sql_literal(path)}, file_row_number = true)"""
     )
 
 
-def tickets_problems_sql(policy: Any) -> str:
+def tickets_problems_sql(policy: Any, extra: tuple[str, ...] = ()) -> str:
     """One row (n, distinct id hashes, bad): bad counts records the runtime's reader would refuse.
 
     Checked: empty required values, unknown customer, priority and cause, times outside the years
@@ -246,6 +246,7 @@ def tickets_problems_sql(policy: Any) -> str:
         f"least({edges}) <= 32 OR (greatest({edges}) > 126 AND regexp_matches(t.id, {sql_literal(_EDGE_SPACE)})) "
         f"OR contains(t.id, chr(0)) OR strlen(t.id) > {limits.MAX_FIELD_CHARS}"
     )
+    checks += list(extra)  # e.g. `t.doubt` of tickets read from text (`native_text.text_tickets_view`)
     bad = "\n    OR ".join(f"COALESCE({c}, FALSE)" for c in (f"({check})" for check in checks))
     return f"""SELECT count(*) AS n, count(DISTINCT hash(t.id)) AS ids, count(*) FILTER (WHERE
     {bad}

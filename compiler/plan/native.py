@@ -52,7 +52,9 @@ def read_natively(
     from .inputs import parquet_tickets_fit
 
     path = inputs.tickets
-    if path is None or inputs.charges or inputs.requests or inputs.ticket_events or not parquet_tickets_fit(path):
+    if path is None or inputs.charges or inputs.requests or inputs.ticket_events:
+        return None
+    if not parquet_tickets_fit(path) and not path.lower().endswith(".csv"):
         return None
 
     customers = read_customers(inputs.customers, policy.raw)
@@ -74,21 +76,23 @@ def _read_with(
 
     from ..runtime.events import Events
     from ..runtime.inputs import read_incidents
-    from .inputs import parquet_tickets_view, tickets_problems_sql
+    from .inputs import tickets_problems_sql
 
     assert inputs.tickets is not None
-    path = inputs.tickets
     try:
         con.register("customers", _with_positions(customers))
-        parquet_tickets_view(con, path)
+        read = _tickets_view(con, inputs.tickets, progress)
+        if read is None:
+            return None
+        row_base, extra = read
         stage(progress, "DuckDB checks the tickets")
-        n, hashes, bad = con.execute(tickets_problems_sql(policy)).fetchall()[0]
+        n, hashes, bad = con.execute(tickets_problems_sql(policy, extra)).fetchall()[0]
         if bad or (hashes != n and not _distinct_ids(con, n)):
             return None
         incidents = read_incidents(inputs.incidents, policy.raw, customers=customers)
         stage(progress, f"DuckDB measures {int(n):,} tickets")
         tick = None if progress is None else (lambda done: progress(done, int(n)))
-        results, breached, counts = streamed_results(con, policy, customers, per, as_of_us, tick)
+        results, breached, counts = streamed_results(con, policy, customers, per, as_of_us, tick, row_base)
     except _Fallback:
         return None
     except duckdb.Error as exc:  # out of memory, a file DuckDB cannot read: the runtime's readers say why
@@ -96,6 +100,27 @@ def _read_with(
             raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
         return None
     return Native(Events(customers, breached, incidents), results, int(n), counts)
+
+
+def _tickets_view(con: Any, path: str, progress: Any) -> tuple[int, tuple[str, ...]] | None:
+    """The `tickets` view over the file: (the row number of its first record, further checks), or None
+    when the runtime's reader must read it. CSV is first streamed into Parquet text (`native_text`)."""
+    from .inputs import parquet_tickets_fit, parquet_tickets_view
+
+    if parquet_tickets_fit(path):
+        parquet_tickets_view(con, path)
+        return 1, ()  # Parquet records are numbered from 1
+    from pathlib import Path
+
+    from .native_text import csv_to_text_parquet, text_tickets_view
+
+    stage(progress, "reading the CSV tickets")
+    text = str(Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]) / "tickets.parquet")
+    names = csv_to_text_parquet(path, text)
+    if names is None:
+        return None
+    text_tickets_view(con, text, names)
+    return 2, ("t.doubt",)  # the header is line 1
 
 
 def _distinct_ids(con: Any, n: int) -> bool:
@@ -124,6 +149,7 @@ def streamed_results(
     per: Period,
     as_of_us: int,
     progress: Callable[[int], None] | None = None,
+    row_base: int = 1,
 ) -> tuple[TicketResults, Tickets, Any]:
     """`ticket_results` over the `tickets` view, streamed: counts per customer and the breached rows.
 
@@ -168,7 +194,7 @@ FROM ({plan}) r"""
             done += len(state)
             progress(done)
     counts[:, BREACHED, 0] = 0  # the breached tickets are listed one by one
-    breached, tickets = _breached(policy, customers, parts, as_of_us)
+    breached, tickets = _breached(policy, customers, parts, row_base)
     k = len(breached["position"])
     results = TicketResults(
         index=np.arange(k, dtype=np.int64),
@@ -211,7 +237,7 @@ def _calendars(policy: Policy, per: Period) -> Any:
     return calendar_table(policy, per.start, per.end, strict=False)
 
 
-def _breached(policy: Policy, customers: Any, parts: list[Any], as_of_us: int) -> tuple[dict[str, Any], Tickets]:
+def _breached(policy: Policy, customers: Any, parts: list[Any], row_base: int) -> tuple[dict[str, Any], Tickets]:
     """The breached tickets' result columns (positions, codes) and their `Tickets` (just them)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -243,7 +269,7 @@ def _breached(policy: Policy, customers: Any, parts: list[Any], as_of_us: int) -
         responded=ints("responded"),
         outage=np.zeros(k, dtype=bool),
         cause=np.full(k, None, dtype=object),
-        row=ints("row") + 1,  # Parquet rows are 1-based records, as the runtime's reader numbers them
+        row=ints("row") + row_base,  # as the runtime's reader numbers them: Parquet records from 1, CSV lines
     )
     effective = np.asarray(pc.index_in(table.column("effective"), value_set=prio_names).to_numpy(), dtype=np.int64)
     return {"position": position, "effective": effective, "deadline": ints("deadline"), "line": ints("line")}, tickets

@@ -1,0 +1,116 @@
+"""CSV tickets for the duckdb engine's native read: streamed by pyarrow into Parquet text, typed in SQL.
+
+pyarrow's streaming CSV reader reads the file in blocks, every column as text as the runtime's
+reader reads it, into a Parquet file of those texts in the session's private folder (so nothing
+holds the whole file and there is no row ceiling); `text_tickets_view` makes the `tickets` relation
+of it, converting in SQL only values whose form leaves no doubt: times written
+`YYYY-MM-DDTHH:MM[:SS[.ffffff]]` with `Z` or `±HH:MM`, flags `true`/`false`/`yes`/`no`/`1`/`0`/empty.
+Any other form (and any value the runtime would trim) sets `doubt`, which the check pass counts as a
+problem: the runtime's reader then reads the file and names the row, as under the numpy engine.
+Only plain files are streamed (a record per line, no empty lines, no line break inside a value), so
+a record's line is its position + 2; any other file is left to the runtime's reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .inputs import TIME_COLUMNS
+
+COLUMNS = ("id", "customer", "priority", "opened_at", "responded_at", "outage", "cause", "resolved_at")
+BLOCK = 1 << 24  # bytes read at a time
+# The times converted in SQL: what Arrow's ISO 8601 cast reads to the same instant, nothing else.
+STRICT_TIME = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$"
+FLAGS = ("true", "yes", "1", "false", "no", "0", "")
+
+
+def plain_csv(path: str) -> bool:
+    """Whether the file has no empty line (the runtime numbers lines past them; Arrow skips them)."""
+    import mmap
+    import os
+
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return mm.find(b"\n\n") < 0 and mm.find(b"\n\r\n") < 0 and mm[:1] not in (b"\n", b"\r")
+
+
+def csv_to_text_parquet(path: str, out: str) -> list[str] | None:
+    """The CSV's ticket columns as Parquet text (`out`), in file order; the columns found, None when the
+    runtime's reader must read it (unreadable, a required column missing, a line break in a value)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    from .inputs import REQUIRED
+
+    if not plain_csv(path):
+        return None
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            import csv
+
+            header = next(csv.reader([fh.readline()]), [])
+        if len(set(header)) != len(header) or not set(REQUIRED) <= set(header):
+            return None
+        names = [c for c in COLUMNS if c in header]
+        reader = pcsv.open_csv(
+            path,
+            read_options=pcsv.ReadOptions(block_size=BLOCK),
+            convert_options=pcsv.ConvertOptions(
+                column_types={c: pa.string() for c in header},
+                include_columns=names,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        schema = pa.schema([(c, pa.string()) for c in names])
+        with pq.ParquetWriter(out, schema) as writer:
+            for batch in reader:
+                if _line_breaks(batch):
+                    return None
+                writer.write_batch(batch.select(names))
+    except (OSError, ValueError, KeyError, pa.ArrowException):  # ArrowInvalid and UnicodeDecodeError too
+        return None
+    return names
+
+
+def _line_breaks(batch: Any) -> bool:
+    import pyarrow.compute as pc
+
+    return any(pc.any(pc.match_substring(column, "\n")).as_py() for column in batch.columns)
+
+
+def text_tickets_view(con: Any, parquet: str, names: list[str]) -> None:
+    """The `tickets` relation over the Parquet text (`row`: the 0-based record), with `doubt` set for a
+    record holding a value the SQL conversion does not vouch for."""
+    from . import sql_literal
+
+    def time(src: str) -> str:
+        if src not in names:
+            return "CAST(NULL AS BIGINT)"
+        return f"CASE WHEN {src} = '' THEN NULL ELSE epoch_us(TRY_CAST({src} AS TIMESTAMPTZ)) END"
+
+    doubts = [
+        f"({src} <> '' AND (NOT regexp_full_match({src}, {sql_literal(STRICT_TIME)}) "
+        f"OR TRY_CAST({src} AS TIMESTAMPTZ) IS NULL))"
+        for src in TIME_COLUMNS
+        if src in names
+    ]
+    flags = ", ".join(sql_literal(f) for f in FLAGS)
+    if "outage" in names:
+        doubts.append(f"outage NOT IN ({flags})")
+    for text in ("customer", "priority", "cause"):  # known names: a value to trim is no known name
+        if text in names:
+            doubts.append(f"{text} <> trim({text})")
+    outage = "outage IN ('true', 'yes', '1')" if "outage" in names else "FALSE"
+    cause = "NULLIF(cause, '')" if "cause" in names else "CAST(NULL AS VARCHAR)"
+    doubt = " OR ".join(doubts) or "FALSE"
+    con.execute(
+        f"""CREATE OR REPLACE VIEW tickets AS SELECT
+  CAST(file_row_number AS BIGINT) AS "row", NULLIF(id, '') AS id, NULLIF(customer, '') AS customer,
+  NULLIF(priority, '') AS priority, {time("opened_at")} AS opened, {time("responded_at")} AS responded,
+  {outage} AS outage, {cause} AS cause, {time("resolved_at")} AS resolved, ({doubt}) AS doubt
+FROM read_parquet({sql_literal(parquet)}, file_row_number = true)"""
+    )
