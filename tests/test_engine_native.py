@@ -31,7 +31,13 @@ def test_numpy_unless_the_parquet_tickets_are_many(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(engines, "DUCKDB_FROM_ROWS", 1200)
     assert choose_engine(policy, inputs) == "duckdb"
     csv = Inputs(inputs.customers, inputs.incidents, str(tmp_path / "tickets.csv"))
-    assert choose_engine(policy, csv) == "numpy"  # CSV: read by the runtime's readers either way
+    size = Path(csv.tickets or "").stat().st_size
+    monkeypatch.setattr(engines, "DUCKDB_FROM_BYTES", size + 1)
+    assert choose_engine(policy, csv) == "numpy"
+    monkeypatch.setattr(engines, "DUCKDB_FROM_BYTES", size)
+    assert choose_engine(policy, csv) == "duckdb"
+    jsonl = Inputs(inputs.customers, inputs.incidents, str(tmp_path / "tickets.jsonl"))
+    assert choose_engine(policy, jsonl) == "numpy"  # JSON Lines: read by the runtime's readers
     from tests.tickets_random import zones_clock_policy
 
     assert choose_engine(load_policy(zones_clock_policy()), inputs) == "numpy"  # duckdb would refuse it
@@ -89,8 +95,14 @@ def test_the_help_says_which_engine_runs_by_default() -> None:
     from slac.cli import main
 
     text = " ".join(CliRunner().invoke(main, ["evaluate", "--help"]).output.split())
-    assert "Default: duckdb for tickets in a Parquet file of 2,000,000 rows or more" in text
-    assert f"{engines.DUCKDB_FROM_ROWS:,}" == "2,000,000"
+    assert (
+        "duckdb for more tickets than numpy holds: a Parquet file of over 10,000,000 rows or a CSV file over 2 GiB"
+        in text
+    )
+    from slac import limits
+
+    assert engines.DUCKDB_FROM_ROWS == limits.MAX_ROWS_PER_FILE + 1 and f"{limits.MAX_ROWS_PER_FILE:,}" == "10,000,000"
+    assert engines.DUCKDB_FROM_BYTES == limits.MAX_EVENT_FILE_BYTES + 1 == 2 * 1024**3 + 1
 
 
 def test_ids_whose_hashes_meet_are_counted_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,10 +50,12 @@ def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
 
 
 def takes_by_default(policy: Policy, inputs: Inputs) -> bool:
-    """Whether `slac evaluate` without --engine runs this engine (`engines.choose_engine`): tickets in a
-    Parquet file DuckDB reads itself with at least `engines.DUCKDB_FROM_ROWS` rows, of a contract
-    whose every term it evaluates."""
-    from ..runtime.engines import DUCKDB_FROM_ROWS
+    """Whether `slac evaluate` without --engine runs this engine (`engines.choose_engine`): tickets
+    DuckDB reads itself in a Parquet file of at least `engines.DUCKDB_FROM_ROWS` rows or a CSV file
+    of at least `engines.DUCKDB_FROM_BYTES`, of a contract whose every term it evaluates."""
+    import os
+
+    from ..runtime import engines
     from .inputs import parquet_rows, parquet_tickets_fit
 
     path = inputs.tickets
@@ -63,7 +65,9 @@ def takes_by_default(policy: Policy, inputs: Inputs) -> bool:
         refuse_unsupported(policy)
     except UsageError:
         return False
-    return parquet_tickets_fit(path) and parquet_rows(path) >= DUCKDB_FROM_ROWS
+    if path.lower().endswith(".csv"):
+        return os.path.isfile(path) and os.path.getsize(path) >= engines.DUCKDB_FROM_BYTES
+    return parquet_tickets_fit(path) and parquet_rows(path) >= engines.DUCKDB_FROM_ROWS
 
 
 def evaluate(

@@ -48,11 +48,12 @@ ENGINES["duckdb"] = "slac.plan.duckdb_engine:evaluate"  # issue 15: the SQL plan
 ENGINES["spark"] = "slac.plan.spark_engine:evaluate"  # issue 15: the SQL plan in Spark (slac[spark])
 
 
-# issue 15: without --engine, tickets in a Parquet file of at least this many rows that DuckDB reads
-# itself go to the duckdb engine (bench/scale.py: it overtakes numpy between 1M and 5M such tickets,
-# and numpy cannot hold over limits.MAX_ROWS_PER_FILE); anything else, and any contract with a term
-# duckdb does not evaluate yet, to numpy.
-DUCKDB_FROM_ROWS = 2_000_000
+# issue 15: without --engine, tickets that numpy cannot hold (a Parquet file of more rows than
+# limits.MAX_ROWS_PER_FILE, a CSV file over limits.MAX_EVENT_FILE_BYTES) go to the duckdb engine when
+# DuckDB reads them itself. Below that numpy is faster (bench/scale.py, 2 shared cores: duckdb 1.87x
+# numpy's wall time at 1M tickets, 1.75x at 5M), so it stays the default there.
+DUCKDB_FROM_ROWS = 10_000_001
+DUCKDB_FROM_BYTES = 2 * 1024**3 + 1
 
 
 # The engine that takes inputs by default when its "module:function"(policy, inputs) says so, else numpy.
@@ -63,7 +64,7 @@ def choose_engine(policy: Policy, inputs: Inputs) -> str:
     """The engine `slac evaluate` runs when none is named: duckdb for big Parquet tickets, else numpy."""
     engine, where = DEFAULT_ABOVE
     path = inputs.tickets
-    if path is None or not path.lower().endswith(".parquet"):  # nothing to import for the usual CSV month
+    if path is None or not path.lower().endswith((".parquet", ".csv")):
         return "numpy"
     module, _, name = where.partition(":")
     takes: Callable[[Policy, Inputs], bool] = getattr(import_module(module), name)
