@@ -234,3 +234,35 @@ def test_csv_forms_sql_does_not_vouch_for_are_left_to_the_runtime(change: str, t
         assert str(duck_error.value) == str(numpy_error)
         return
     assert json.dumps(evaluate_files(policy, inputs, period="2025-03", engine="duckdb"), sort_keys=True) == want
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "value"), [*BAD_CELLS, (20, "id", "DUP")], ids=[*(f"{c}={v!r}" for _, c, v in BAD_CELLS), "dup"]
+)
+def test_a_bad_row_of_a_csv_too_big_for_numpy_is_named_as_numpy_names_it(
+    line: int, column: str, value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slac import limits
+
+    policy, inputs, lines = _csv(tmp_path)
+    if value == "DUP":
+        value = lines[3].split(",")[0]  # the id of line 4
+    Path(inputs.tickets).write_text("\n".join(_edit(lines, line, column, value)) + "\n", encoding="utf-8")
+    with pytest.raises(EventError) as numpy_error:
+        evaluate_files(policy, inputs, period="2025-03")
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", 100)  # the file's 300 rows are too many for the runtime now
+    with pytest.raises(EventError, match="more than 100 rows"):
+        evaluate_files(policy, inputs, period="2025-03")
+    with pytest.raises(EventError) as duck_error:
+        evaluate_files(policy, inputs, period="2025-03", engine="duckdb")
+    assert str(duck_error.value) == str(numpy_error.value)
+    assert (duck_error.value.file, duck_error.value.row, duck_error.value.column) == (inputs.tickets, line, column)
+
+
+def test_a_csv_too_big_for_numpy_is_evaluated_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from slac import limits
+
+    policy, inputs, _ = _csv(tmp_path)
+    want = json.dumps(evaluate_files(policy, inputs, period="2025-03"), sort_keys=True)
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", 100)
+    assert json.dumps(evaluate_files(policy, inputs, period="2025-03", engine="duckdb"), sort_keys=True) == want

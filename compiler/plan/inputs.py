@@ -211,7 +211,7 @@ FROM read_parquet({sql_literal(path)}, file_row_number = true)"""
     )
 
 
-def tickets_problems_sql(policy: Any, extra: tuple[str, ...] = ()) -> str:
+def tickets_problems_sql(policy: Any, extra: tuple[str, ...] = (), *, where_only: bool = False) -> str:
     """One row (n, distinct id hashes, bad): bad counts records the runtime's reader would refuse.
 
     Checked: empty required values, unknown customer, priority and cause, times outside the years
@@ -219,7 +219,8 @@ def tickets_problems_sql(policy: Any, extra: tuple[str, ...] = ()) -> str:
     10,000 bytes or with whitespace or a control character at either end (the runtime trims
     whitespace; such a file is left to it). Duplicate ids: fewer distinct 64-bit hashes of them than
     `n` (counting hashes is several times cheaper than counting the texts; when two meet, the caller
-    counts the texts).
+    counts the texts). `where_only`: just the condition a refused record meets (over `tickets t`
+    LEFT JOIN `customers c`).
     """
     from datetime import UTC, datetime
 
@@ -248,6 +249,8 @@ def tickets_problems_sql(policy: Any, extra: tuple[str, ...] = ()) -> str:
     )
     checks += list(extra)  # e.g. `t.doubt` of tickets read from text (`native_text.text_tickets_view`)
     bad = "\n    OR ".join(f"COALESCE({c}, FALSE)" for c in (f"({check})" for check in checks))
+    if where_only:
+        return bad
     return f"""SELECT count(*) AS n, count(DISTINCT hash(t.id)) AS ids, count(*) FILTER (WHERE
     {bad}
   ) AS bad

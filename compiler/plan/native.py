@@ -88,6 +88,12 @@ def _read_with(
         stage(progress, "DuckDB checks the tickets")
         n, hashes, bad = con.execute(tickets_problems_sql(policy, extra)).fetchall()[0]
         if bad or (hashes != n and not _distinct_ids(con, n)):
+            if row_base == 2 and not _within_ceiling(inputs.tickets, int(n)):  # the runtime cannot read it
+                from .native_text import word_first_problem
+
+                word_first_problem(
+                    con, policy, inputs.tickets, customers, tickets_problems_sql(policy, extra, where_only=True)
+                )
             return None
         incidents = read_incidents(inputs.incidents, policy.raw, customers=customers)
         stage(progress, f"DuckDB measures {int(n):,} tickets")
@@ -121,6 +127,15 @@ def _tickets_view(con: Any, path: str, progress: Any) -> tuple[int, tuple[str, .
         return None
     text_tickets_view(con, text, names)
     return 2, ("t.doubt",)  # the header is line 1
+
+
+def _within_ceiling(path: str, rows: int) -> bool:
+    """Whether the runtime's readers read a file of this size (they name its bad rows themselves)."""
+    import os
+
+    from .. import limits
+
+    return rows <= limits.MAX_ROWS_PER_FILE and os.path.getsize(path) <= limits.MAX_EVENT_FILE_BYTES
 
 
 def _distinct_ids(con: Any, n: int) -> bool:

@@ -13,6 +13,7 @@ a record's line is its position + 2; any other file is left to the runtime's rea
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .inputs import TIME_COLUMNS
@@ -114,3 +115,74 @@ def text_tickets_view(con: Any, parquet: str, names: list[str]) -> None:
   {outage} AS outage, {cause} AS cause, {time("resolved_at")} AS resolved, ({doubt}) AS doubt
 FROM read_parquet({sql_literal(parquet)}, file_row_number = true)"""
     )
+
+
+def word_first_problem(con: Any, policy: Any, path: str, customers: Any, refused: str) -> None:
+    """Raise the runtime reader's own `EventError` for the first bad record of a CSV file too big for it.
+
+    The first refused record (`refused`: the check pass's condition) or repeated id is found in SQL;
+    the runtime's reader then reads a file of just that record and (for a repeated id) its first
+    use, each on its own line number (empty lines before them: the reader counts them), so it
+    words the problem exactly as it would in the whole file; the message names the whole file.
+    A record it accepts after all (a form SQL does not vouch for) is refused with a usage error.
+    """
+    from ..runtime.engines import UsageError
+    from ..runtime.inputs import EventError, read_tickets
+
+    first = con.execute(
+        f'SELECT min(t."row") FROM tickets t LEFT JOIN customers c ON c.customer = t.customer WHERE {refused}'
+    )
+    bad = first.fetchall()[0][0]
+    repeated = con.execute(
+        'SELECT min("row") FROM (SELECT "row", row_number() OVER (PARTITION BY id ORDER BY "row") AS k FROM tickets) '
+        "WHERE k = 2"
+    ).fetchall()[0][0]
+    at = min(r for r in (bad, repeated) if r is not None)
+    earlier = con.execute(
+        'SELECT min("row") FROM tickets WHERE id = (SELECT id FROM tickets WHERE "row" = ?)', [at]
+    ).fetchall()[0][0]
+    rows = sorted({at, earlier if earlier is not None else at})
+    folder = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
+    names, records = _records(con, folder / "tickets.parquet", rows)
+    small = folder / "first-problem.csv"
+    _write_at_lines(small, names, records)
+    try:
+        read_tickets(small, policy.raw, customers=customers)
+    except EventError as exc:
+        raise EventError(path, exc.row, exc.column, exc.message, unit=exc.unit) from None
+    raise UsageError(
+        f"{path}, line {at + 2}: a value the duckdb engine does not read itself in a file too big for the "
+        "numpy engine; write times as 2025-03-03T09:00+08:00, flags as true or false, names without spaces around them"
+    )
+
+
+def _records(con: Any, parquet: Path, rows: list[int]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The texts of the chosen records of the streamed Parquet text, with their line numbers."""
+    from . import sql_literal
+
+    names = [d[0] for d in con.execute(f"SELECT * FROM read_parquet({sql_literal(str(parquet))}) LIMIT 0").description]
+    listed = ", ".join(str(int(r)) for r in rows)
+    columns = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
+    found = con.execute(
+        f"SELECT file_row_number, {columns} FROM read_parquet({sql_literal(str(parquet))}, file_row_number = true) "
+        f"WHERE file_row_number IN ({listed}) ORDER BY file_row_number"
+    ).fetchall()
+    return names, [(int(r[0]) + 2, [str(v) for v in r[1:]]) for r in found]
+
+
+def _write_at_lines(path: Path, names: list[str], records: list[tuple[int, list[str]]]) -> None:
+    """A CSV with the header on line 1 and each record on its own line number, empty lines between."""
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(names)
+        line = 1
+        for number, values in records:
+            gap = number - line - 1
+            while gap > 0:  # in blocks: a record on line 50,000,000 needs that many
+                step = min(gap, 1 << 20)
+                fh.write("\n" * step)
+                gap -= step
+            writer.writerow(values)
+            line = number
