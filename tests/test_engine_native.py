@@ -266,3 +266,59 @@ def test_a_csv_too_big_for_numpy_is_evaluated_whole(tmp_path: Path, monkeypatch:
     want = json.dumps(evaluate_files(policy, inputs, period="2025-03"), sort_keys=True)
     monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", 100)
     assert json.dumps(evaluate_files(policy, inputs, period="2025-03", engine="duckdb"), sort_keys=True) == want
+
+
+# ---- JSON Lines tickets read by DuckDB -----------------------------------------------------------------
+
+
+def _jsonl(tmp: Path, edit: Any = None) -> tuple[Any, Inputs]:
+    """The random month's tickets as JSON Lines (every value a string, an empty cell left out)."""
+    policy, inputs, lines = _csv(tmp)
+    header = lines[0].split(",")
+    rows = [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+    if edit is not None:
+        edit(rows)
+    text = "\n".join(json.dumps({k: v for k, v in r.items() if v != ""}, ensure_ascii=False) for r in rows)
+    (tmp / "tickets.jsonl").write_text(text + "\n", encoding="utf-8")
+    return policy, Inputs(inputs.customers, inputs.incidents, str(tmp / "tickets.jsonl"))
+
+
+def test_jsonl_tickets_read_by_duckdb_give_the_numpy_report(tmp_path: Path) -> None:
+    policy, inputs = _jsonl(tmp_path)
+    assert _natively(policy, inputs, "2025-03")
+    report = json.loads(_same(policy, inputs, "2025-03"))
+    # Breach rows are JSON Lines line numbers (from 1), equal to numpy's in the byte-identical report.
+    rows = [b["row"] for c in report["customers"] for b in c["breaches"]]
+    assert rows and 1 <= min(rows) and max(rows) <= 300
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["unknown customer", "no offset", "a number", "a list", "a blank line", "a null id"],
+)
+def test_jsonl_problems_are_named_as_the_numpy_engine_names_them(change: str, tmp_path: Path) -> None:
+    def edit(rows: list[dict[str, Any]]) -> None:
+        if change == "unknown customer":
+            rows[6]["customer"] = "nobody"
+        elif change == "no offset":
+            rows[6]["opened_at"] = "2025-03-04 09:00"
+        elif change == "a number":
+            rows[6]["id"] = 12  # JSON number: read as text "12" by the runtime, left to it
+        elif change == "a list":
+            rows[6]["cause"] = ["x"]
+        elif change == "a null id":
+            rows[6]["id"] = None
+
+    policy, inputs = _jsonl(tmp_path, edit)
+    if change == "a blank line":
+        text = Path(inputs.tickets).read_text(encoding="utf-8").splitlines()
+        Path(inputs.tickets).write_text("\n".join([*text[:5], "  ", *text[5:]]) + "\n", encoding="utf-8")
+    assert not _natively(policy, inputs, "2025-03")
+    try:
+        want = json.dumps(evaluate_files(policy, inputs, period="2025-03"), sort_keys=True)
+    except EventError as numpy_error:
+        with pytest.raises(EventError) as duck_error:
+            evaluate_files(policy, inputs, period="2025-03", engine="duckdb")
+        assert str(duck_error.value) == str(numpy_error)
+        return
+    assert json.dumps(evaluate_files(policy, inputs, period="2025-03", engine="duckdb"), sort_keys=True) == want

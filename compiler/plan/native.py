@@ -54,7 +54,7 @@ def read_natively(
     path = inputs.tickets
     if path is None or inputs.charges or inputs.requests or inputs.ticket_events:
         return None
-    if not parquet_tickets_fit(path) and not path.lower().endswith(".csv"):
+    if not parquet_tickets_fit(path) and not path.lower().endswith((".csv", ".jsonl", ".ndjson")):
         return None
 
     customers = read_customers(inputs.customers, policy.raw)
@@ -118,15 +118,16 @@ def _tickets_view(con: Any, path: str, progress: Any) -> tuple[int, tuple[str, .
         return 1, ()  # Parquet records are numbered from 1
     from pathlib import Path
 
-    from .native_text import csv_to_text_parquet, text_tickets_view
+    from .native_text import csv_to_text_parquet, jsonl_to_text_parquet, text_tickets_view
 
-    stage(progress, "reading the CSV tickets")
+    csv = path.lower().endswith(".csv")
+    stage(progress, f"reading the {'CSV' if csv else 'JSON Lines'} tickets")
     text = str(Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]) / "tickets.parquet")
-    names = csv_to_text_parquet(path, text)
+    names = (csv_to_text_parquet if csv else jsonl_to_text_parquet)(path, text)
     if names is None:
         return None
     text_tickets_view(con, text, names)
-    return 2, ("t.doubt",)  # the header is line 1
+    return (2, ("t.doubt",)) if csv else (1, ("t.doubt",))  # CSV: the header is line 1
 
 
 def _within_ceiling(path: str, rows: int) -> bool:

@@ -77,6 +77,68 @@ def csv_to_text_parquet(path: str, out: str) -> list[str] | None:
     return names
 
 
+def plain_jsonl(path: str) -> bool:
+    """Whether the JSON Lines file is one the runtime's reader reads by its fast path too: UTF-8, one flat
+    object per line starting with its `{`, no `[`, no `\\uD…` escape, no empty or blank line."""
+    import codecs
+    import mmap
+    import os
+    import re
+
+    import numpy as np
+
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            if mm.find(b"[") >= 0 or mm.find(b"\\ud") >= 0 or mm.find(b"\\uD") >= 0 or mm[:1] != b"{":
+                return False
+            if re.search(rb"\n[ \t\r]*\n", mm) is not None:
+                return False
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            braces = starts = lines = 0
+            before = 10  # the byte before the block: a line break before the first
+            for at in range(0, size, BLOCK):
+                block = np.frombuffer(mm[at : at + BLOCK], dtype=np.uint8)
+                try:
+                    decoder.decode(block.tobytes())
+                except UnicodeDecodeError:
+                    return False
+                opens = block == 123
+                breaks = block == 10
+                braces += int(opens.sum())
+                lines += int(breaks.sum())
+                starts += int((opens[1:] & breaks[:-1]).sum()) + int(bool(opens[0]) and before == 10)
+                before = int(block[-1])
+            lines += before != 10
+    return braces == starts == lines
+
+
+def jsonl_to_text_parquet(path: str, out: str) -> list[str] | None:
+    """The JSON Lines file's ticket fields as Parquet text (`out`), in file order; None when the
+    runtime's reader must read it (not plain, a value that is not a JSON string or null)."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+    import pyarrow.parquet as pq
+
+    if not plain_jsonl(path):
+        return None
+    schema = pa.schema([(c, pa.string()) for c in COLUMNS])
+    try:
+        reader = pj.open_json(
+            path,
+            read_options=pj.ReadOptions(block_size=BLOCK),
+            parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+        )
+        with pq.ParquetWriter(out, schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch.select(list(COLUMNS)))
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        return None
+    return list(COLUMNS)
+
+
 def _line_breaks(batch: Any) -> bool:
     import pyarrow.compute as pc
 
