@@ -36,8 +36,13 @@ def test_numpy_unless_the_parquet_tickets_are_many(tmp_path: Path, monkeypatch: 
     assert choose_engine(policy, csv) == "numpy"
     monkeypatch.setattr(engines, "DUCKDB_FROM_BYTES", size)
     assert choose_engine(policy, csv) == "duckdb"
-    jsonl = Inputs(inputs.customers, inputs.incidents, str(tmp_path / "tickets.jsonl"))
-    assert choose_engine(policy, jsonl) == "numpy"  # JSON Lines: read by the runtime's readers
+    jsonl = tmp_path / "tickets.jsonl"
+    jsonl.write_text('{"id": "t1"}\n', encoding="utf-8")
+    monkeypatch.setattr(engines, "DUCKDB_FROM_BYTES", jsonl.stat().st_size)
+    assert choose_engine(policy, Inputs(inputs.customers, inputs.incidents, str(jsonl))) == "duckdb"
+    other = tmp_path / "tickets.txt"
+    other.write_text('{"id": "t1"}\n', encoding="utf-8")
+    assert choose_engine(policy, Inputs(inputs.customers, inputs.incidents, str(other))) == "numpy"
     from tests.tickets_random import zones_clock_policy
 
     assert choose_engine(load_policy(zones_clock_policy()), inputs) == "numpy"  # duckdb would refuse it
@@ -96,7 +101,7 @@ def test_the_help_says_which_engine_runs_by_default() -> None:
 
     text = " ".join(CliRunner().invoke(main, ["evaluate", "--help"]).output.split())
     assert (
-        "duckdb for more tickets than numpy holds: a Parquet file of over 10,000,000 rows or a CSV file over 2 GiB"
+        "duckdb for more tickets than numpy holds: a Parquet file of over 10,000,000 rows or a CSV or JSON Lines file over 2 GiB"
         in text
     )
     from slac import limits

@@ -51,8 +51,8 @@ def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
 
 def takes_by_default(policy: Policy, inputs: Inputs) -> bool:
     """Whether `slac evaluate` without --engine runs this engine (`engines.choose_engine`): tickets
-    DuckDB reads itself in a Parquet file of at least `engines.DUCKDB_FROM_ROWS` rows or a CSV file
-    of at least `engines.DUCKDB_FROM_BYTES`, of a contract whose every term it evaluates."""
+    DuckDB reads itself in a Parquet file of at least `engines.DUCKDB_FROM_ROWS` rows or a CSV or JSON
+    Lines file of at least `engines.DUCKDB_FROM_BYTES`, of a contract whose every term it evaluates."""
     import os
 
     from ..runtime import engines
@@ -65,7 +65,7 @@ def takes_by_default(policy: Policy, inputs: Inputs) -> bool:
         refuse_unsupported(policy)
     except UsageError:
         return False
-    if path.lower().endswith(".csv"):
+    if path.lower().endswith((".csv", ".jsonl", ".ndjson")):
         return os.path.isfile(path) and os.path.getsize(path) >= engines.DUCKDB_FROM_BYTES
     return parquet_tickets_fit(path) and parquet_rows(path) >= engines.DUCKDB_FROM_ROWS
 

@@ -49,7 +49,7 @@ ENGINES["spark"] = "slac.plan.spark_engine:evaluate"  # issue 15: the SQL plan i
 
 
 # issue 15: without --engine, tickets that numpy cannot hold (a Parquet file of more rows than
-# limits.MAX_ROWS_PER_FILE, a CSV file over limits.MAX_EVENT_FILE_BYTES) go to the duckdb engine when
+# limits.MAX_ROWS_PER_FILE, a CSV or JSON Lines file over limits.MAX_EVENT_FILE_BYTES) go to the duckdb engine when
 # DuckDB reads them itself. Below that numpy is faster (bench/scale.py, 2 shared cores: duckdb 1.87x
 # numpy's wall time at 1M tickets, 1.75x at 5M), so it stays the default there.
 DUCKDB_FROM_ROWS = 10_000_001
@@ -64,7 +64,7 @@ def choose_engine(policy: Policy, inputs: Inputs) -> str:
     """The engine `slac evaluate` runs when none is named: duckdb for big Parquet tickets, else numpy."""
     engine, where = DEFAULT_ABOVE
     path = inputs.tickets
-    if path is None or not path.lower().endswith((".parquet", ".csv")):
+    if path is None or not path.lower().endswith((".parquet", ".csv", ".jsonl", ".ndjson")):
         return "numpy"
     module, _, name = where.partition(":")
     takes: Callable[[Policy, Inputs], bool] = getattr(import_module(module), name)
