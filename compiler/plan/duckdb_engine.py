@@ -1,17 +1,20 @@
 """`--engine duckdb`: the plan's SQL run in embedded DuckDB, the report built by the runtime's own assembly.
 
-A Parquet tickets file is read by DuckDB itself, streaming under a memory limit with two threads
-(`inputs.parquet_tickets_view`), after one SQL pass over it finds no record the runtime's reader
-would refuse (`inputs.tickets_problems_sql`); only per-customer counts and the breached tickets
-come back to Python (`native.streamed_results`), so no ticket table is held in memory and there is no
-row ceiling. Any other file (CSV, JSON Lines, unusual Parquet) or any doubtful record is read by
-the runtime's readers (`slac.runtime.inputs`), so a bad row is named with the same file, row,
-column and message as under the numpy engine; their tables then become the plan's input
-relations (`slac.plan.inputs`, `slac.plan.results`). Either way `calendar_open` comes from the runtime's calendars
-(`slac.plan.calendars`), DuckDB computes `ticket_results` (`slac.plan.tickets_sql`), and the report
-is `slac.runtime.evaluate.assemble` over those results and the runtime's downtime of the customers
-and incidents (read by the runtime's readers: they are small), so it is the numpy engine's report
-byte for byte.
+The tickets file is read by DuckDB itself, streaming under a memory limit with two threads: a
+Parquet file directly (`inputs.parquet_tickets_view`), a plain CSV or JSON Lines file after pyarrow
+streams it into Parquet text typed in SQL (`native_text`). One SQL pass first checks that no record
+is one the runtime's reader would refuse (`inputs.tickets_problems_sql`); then only per-customer
+counts and the breached tickets come back to Python (`native.streamed_results`), so no ticket table
+is held in memory and there is no row ceiling. Any other file (unusual Parquet, a CSV with empty
+lines or values over lines) or any doubtful record is read by the runtime's readers
+(`slac.runtime.inputs`), so a bad row is named with the same file, row, column and message as under
+the numpy engine (a CSV too big for them: `native_text.word_first_problem`); their tables then
+become the plan's input relations (`slac.plan.inputs`, `slac.plan.results`). Either way
+`calendar_open` comes from the runtime's calendars (`slac.plan.calendars`), DuckDB computes
+`ticket_results` (`slac.plan.tickets_sql`), and the report is `slac.runtime.evaluate.assemble` over
+those results and the runtime's downtime of the customers and incidents (read by the runtime's
+readers: they are small), so it is the numpy engine's report byte for byte. `slac evaluate` runs
+this engine without --engine for more tickets than numpy holds (`takes_by_default`).
 
 Not evaluated yet (refused with `UsageError`, never answered wrongly): contracts of language v2
 (services, scopes, windows, formulas) and ticket clocks (resolution, update, business-day and

@@ -1,8 +1,10 @@
-"""The duckdb engine's native read: DuckDB reads a Parquet tickets file itself, streaming.
+"""The duckdb engine's native read: DuckDB reads the tickets file itself, streaming.
 
-After one SQL pass over it finds no record the runtime's reader would refuse
+A Parquet file is read as it is; a CSV or JSON Lines file is streamed into Parquet text first
+(`native_text`). After one SQL pass over it finds no record the runtime's reader would refuse
 (`inputs.tickets_problems_sql`), only per-customer counts and the breached tickets come back to
-Python (`streamed_results`), so no ticket table is held in memory and there is no row ceiling.
+Python (`streamed_results`), so no ticket table is held in memory and there is no row ceiling; the
+breaches' JSON text is made a block at a time as the writer reaches them (`text_in_blocks`).
 Anything else returns None and the runtime's readers read the files (`duckdb_engine.evaluate`).
 """
 
