@@ -1,14 +1,19 @@
-"""Scale: `slac evaluate --engine duckdb` against `--engine numpy` on the same Parquet month, in one run.
+"""Scale: `slac evaluate --engine duckdb` against `--engine numpy` on the same Parquet months, in one run.
 
-Run: .venv/bin/python bench/scale.py [--tickets 1000000] [--customers 10000] [--incidents 20000]
-     [--late 0.4] [--engines numpy,duckdb] [--keep DIR]
-Generates one month of acme-crm events (June 2026) as Parquet (tickets written in chunks, so the
-generator never holds them all), then runs `slac evaluate` once per engine, each in a child
-process, and prints per engine: wall time, tickets/s, peak RSS (the child's ru_maxrss from
-wait4), and the ratio duckdb / numpy; the reports must be byte-identical (their SHA-256 is
-compared). With --engines duckdb alone it measures sizes the numpy engine cannot hold (it refuses
-files over 10M rows). With --engines numpy,spark the spark engine (local[2], reading the Parquet
-tickets itself) is checked against numpy the same way: wall time stated, no goal.
+Run: .venv/bin/python bench/scale.py [--sizes 1M,5M,12M,25M,50M] [--engines numpy,duckdb] [--late 0.4]
+     [--customers-per 50] [--incidents-per 25] [--keep DIR]
+Per size, generates one month of acme-crm events (June 2026) as Parquet under a temporary folder
+(tickets written in chunks, so the generator never holds them all; customers = tickets /
+customers-per, incidents = tickets / incidents-per: 50M tickets, 1M customers, 2M incidents), runs
+`slac evaluate` once per engine, each in a child process, prints per engine wall time, tickets/s
+and peak RSS (the child's ru_maxrss from wait4), and deletes the data. numpy runs at the sizes it
+holds (≤ limits.MAX_ROWS_PER_FILE rows); at each size both ran, their reports must be
+byte-identical (SHA-256) and the ratio duckdb / numpy is printed, and the summary gives tickets/s
+per size and the ratio at the largest size numpy held. `uptime` is printed before and after (the
+machine may be shared). Request intervals are not generated: acme-crm is a contract of language
+v1, which reads none.
+With --engines numpy,spark the spark engine (local[2], reading the Parquet tickets itself) is
+checked against numpy the same way: wall time stated, no goal.
 """
 
 from __future__ import annotations
@@ -134,46 +139,72 @@ def run(folder: Path, policy_path: Path, engine: str) -> tuple[float, int, str]:
     return wall, usage.ru_maxrss * 1024, digest
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=1_000_000)
-    parser.add_argument("--customers", type=int, default=10_000)
-    parser.add_argument("--incidents", type=int, default=20_000)
-    parser.add_argument("--engines", default="numpy,duckdb")
-    parser.add_argument("--late", type=float, default=0.4, help="fraction of slow or unanswered tickets")
-    parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+def _size(text: str) -> int:
+    text = text.strip().upper()
+    scale = {"K": 1_000, "M": 1_000_000}.get(text[-1:], 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
+
+
+def _one_size(args: argparse.Namespace, tickets: int, engines: list[str]) -> dict[str, tuple[float, int, str]]:
+    """Generate one size, run the engines on it, delete it; {engine: (wall, rss, digest)}."""
+    from slac import limits
+
+    customers, incidents = max(tickets // args.customers_per, 10), max(tickets // args.incidents_per, 10)
+    with tempfile.TemporaryDirectory(prefix="slac-scale-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         policy_path, policy = write_policy(folder)
         if not (folder / "tickets.parquet").exists():
             began = time.perf_counter()
-            generate(folder, policy, args.tickets, args.customers, args.incidents, args.late)
-            print(f"generated {args.tickets:,} tickets in {time.perf_counter() - began:.1f} s", flush=True)
+            generate(folder, policy, tickets, customers, incidents, args.late)
+            print(f"generated {tickets:,} tickets, {customers:,} customers, {incidents:,} incidents "
+                  f"in {time.perf_counter() - began:.1f} s", flush=True)  # fmt: skip
         results = {}
-        for engine in args.engines.split(","):
+        for engine in engines:
+            if engine == "numpy" and tickets > limits.MAX_ROWS_PER_FILE:
+                continue  # numpy refuses files over its row ceiling
             wall, rss, digest = run(folder, policy_path, engine)
-            results[engine] = (wall, digest)
-            print(
-                f"{engine:7s} {wall:6.2f} s  {args.tickets / wall / 1e6:5.2f} M tickets/s  peak RSS {rss / 2**20:6.0f} MiB",
-                flush=True,
-            )
+            results[engine] = (wall, rss, digest)
+            print(f"{tickets:>12,} {engine:7s} {wall:7.2f} s  {tickets / wall / 1e6:5.2f} M tickets/s  "
+                  f"peak RSS {rss / 2**20:6.0f} MiB", flush=True)  # fmt: skip
         if "numpy" in results and "duckdb" in results:
-            same = results["numpy"][1] == results["duckdb"][1]
-            print(
-                f"duckdb / numpy wall time: {results['duckdb'][0] / results['numpy'][0]:.2f}x  reports identical: {same}"
-            )
+            same = results["numpy"][2] == results["duckdb"][2]
+            ratio = results["duckdb"][0] / results["numpy"][0]
+            print(f"{tickets:>12,} duckdb / numpy wall time: {ratio:.2f}x  reports identical: {same}", flush=True)
             if not same:
                 raise SystemExit("the engines' reports differ")
         if "numpy" in results and "spark" in results:  # Spark local[2]: correctness and wall time, no goal
-            same = results["numpy"][1] == results["spark"][1]
-            print(
-                f"spark / numpy wall time: {results['spark'][0] / results['numpy'][0]:.2f}x  reports identical: {same}"
-                f"  (load average {os.getloadavg()[0]:.2f})"
-            )
+            same = results["numpy"][2] == results["spark"][2]
+            ratio = results["spark"][0] / results["numpy"][0]
+            print(f"{tickets:>12,} spark / numpy wall time: {ratio:.2f}x  reports identical: {same}"
+                  f"  (load average {os.getloadavg()[0]:.2f})", flush=True)  # fmt: skip
             if not same:
                 raise SystemExit("the spark engine's report differs from numpy's")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1M,5M,12M,25M,50M", help="ticket counts, e.g. 1M,5M or 250000")
+    parser.add_argument("--tickets", type=int, help="one size (instead of --sizes)")
+    parser.add_argument("--customers-per", type=int, default=50, help="tickets per customer")
+    parser.add_argument("--incidents-per", type=int, default=25, help="tickets per incident")
+    parser.add_argument("--engines", default="numpy,duckdb")
+    parser.add_argument("--late", type=float, default=0.4, help="fraction of slow or unanswered tickets")
+    parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder (one size only)")
+    args = parser.parse_args()
+    sizes = [args.tickets] if args.tickets else [_size(s) for s in args.sizes.split(",")]
+    print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(), flush=True)
+    table = {size: _one_size(args, size, args.engines.split(",")) for size in sizes}
+    print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    for engine in args.engines.split(","):
+        rates = [f"{size / 1e6:g}M: {size / r[engine][0] / 1e6:.2f}" for size, r in table.items() if engine in r]
+        print(f"{engine} M tickets/s by size: {', '.join(rates)}")
+    both = [size for size, r in table.items() if "numpy" in r and "duckdb" in r]
+    if both:
+        top = max(both)
+        ratio = table[top]["duckdb"][0] / table[top]["numpy"][0]
+        print(f"duckdb / numpy at {top:,} tickets (the largest numpy held): {ratio:.2f}x")
 
 
 if __name__ == "__main__":

@@ -100,12 +100,13 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (default: stdout).")
 @click.option(
     "--engine",
-    default="numpy",
-    show_default=True,
+    default=None,
     metavar="ENGINE",
-    help="numpy (in memory, the default), duckdb (the SQL plan in embedded DuckDB) or spark (the same plan "
-    "as Spark SQL; needs slac[spark] and Java 17). All give the same report; duckdb and spark refuse the "
-    "terms they do not evaluate yet: language v2 with ticket clocks (and spark language v2).",
+    help="numpy (in memory), duckdb (the SQL plan in embedded DuckDB, reading big files out of core) or "
+    "spark (the same plan as Spark SQL; needs slac[spark] and Java 17). All give the same report; duckdb "
+    "and spark refuse the terms they do not evaluate yet: language v2 with ticket clocks (and spark "
+    "language v2). Default: numpy (faster where it can hold the tickets); duckdb for more tickets than "
+    "numpy holds: a Parquet file of over 10,000,000 rows or a CSV or JSON Lines file over 2 GiB.",
 )
 @click.option(
     "--spark-master",
@@ -127,7 +128,7 @@ def evaluate_cmd(
     requests: str | None,
     ticket_events: str | None,
     output: str | None,
-    engine: str,
+    engine: str | None,
     spark_master: str | None,
 ) -> None:
     """Evaluate a policy over event files: what each customer is owed.
@@ -136,13 +137,9 @@ def evaluate_cmd(
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     Inputs are CSV, JSON Lines (.jsonl/.ndjson) or Parquet, chosen by extension.
     """
-    from ..runtime.engines import Inputs, UsageError, evaluate_files
+    from ..runtime.engines import Inputs, UsageError, choose_engine, evaluate_files
     from ..runtime.inputs import EventError
 
-    if engine == "numpy":  # issue 15: pyarrow would import pandas (≈1 s) for nothing (columns.hide_pandas)
-        from ..runtime.columns import hide_pandas
-
-        click.get_current_context().call_on_close(hide_pandas())
     # A contract is checked, compiled and its examples run (exit 1 when any fails); a policy JSON is loaded.
     loaded = load_input(source)
     usable([loaded])
@@ -150,13 +147,13 @@ def evaluate_cmd(
     inputs = Inputs(customers, incidents, tickets, charges, requests, ticket_events)
     try:
         with ExitStack() as stack:
-            bars: list[Any] = []
+            progress = _Progress(stack)
+            if engine is None:
+                engine = choose_engine(policy, inputs)
+            if engine == "numpy":  # issue 15: pyarrow would import pandas (≈1 s) for nothing (columns.hide_pandas)
+                from ..runtime.columns import hide_pandas
 
-            def progress(done: int, total: int) -> None:
-                if not bars:  # the bar starts once the tickets are read and counted
-                    bar = click.progressbar(length=max(total, 1), label="evaluating", file=sys.stderr)
-                    bars.append(stack.enter_context(bar))
-                bars[0].update(max(done - bars[0].pos, 0))
+                click.get_current_context().call_on_close(hide_pandas())
 
             if spark_master is not None and engine != "spark":
                 raise UsageError("--spark-master is for --engine spark")
@@ -195,6 +192,29 @@ def _spark_only(tickets: str) -> bool:
     import os
 
     return tickets.startswith("table:") or os.path.isdir(os.path.join(tickets, "_delta_log"))
+
+
+class _Progress:
+    """The bar on stderr: tickets measured of those read, labelled with the engine's stage (issue 15)."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self.stack, self.label = stack, "evaluating"
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:  # the bar starts once the tickets are read and counted
+            bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
+            self.bar = self.stack.enter_context(bar)
+        self.bar.update(max(done - self.bar.pos, 0))
+
+    def stage(self, text: str) -> None:
+        """The engine moved on (checking the tickets, measuring them, building the report)."""
+        self.label = f"evaluating: {text}"
+        if self.bar is None:
+            click.echo(f"{self.label} …", err=True)
+        else:
+            self.bar.label = self.label
+            self.bar.render_progress()
 
 
 def _say_at_risk(report: dict[str, Any]) -> None:

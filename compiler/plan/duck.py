@@ -40,6 +40,13 @@ def session() -> Iterator[Any]:
             con.close()
 
 
+def stage(progress: Any, text: str) -> None:
+    """Tell a progress callback with a `stage` method (the CLI's bar) what the engine does now."""
+    tell = getattr(progress, "stage", None)
+    if tell is not None:
+        tell(text)
+
+
 def check_tiers(policy: Policy, customers: Customers) -> None:
     """Every customer's tier is one of the policy's (the readers check it; the runtime's evaluate asks again)."""
     from ..runtime.columns import codes

@@ -1,17 +1,20 @@
 """`--engine duckdb`: the plan's SQL run in embedded DuckDB, the report built by the runtime's own assembly.
 
-A Parquet tickets file is read by DuckDB itself, streaming under a memory limit with two threads
-(`inputs.parquet_tickets_view`), after one SQL pass over it finds no record the runtime's reader
-would refuse (`inputs.tickets_problems_sql`); only per-customer counts and the breached tickets
-come back to Python (`native.streamed_results`), so no ticket table is held in memory and there is no
-row ceiling. Any other file (CSV, JSON Lines, unusual Parquet) or any doubtful record is read by
-the runtime's readers (`slac.runtime.inputs`), so a bad row is named with the same file, row,
-column and message as under the numpy engine; their tables then become the plan's input
-relations (`slac.plan.inputs`, `slac.plan.results`). Either way `calendar_open` comes from the runtime's calendars
-(`slac.plan.calendars`), DuckDB computes `ticket_results` (`slac.plan.tickets_sql`), and the report
-is `slac.runtime.evaluate.assemble` over those results and the runtime's downtime of the customers
-and incidents (read by the runtime's readers: they are small), so it is the numpy engine's report
-byte for byte.
+The tickets file is read by DuckDB itself, streaming under a memory limit with two threads: a
+Parquet file directly (`inputs.parquet_tickets_view`), a plain CSV or JSON Lines file after pyarrow
+streams it into Parquet text typed in SQL (`native_text`). One SQL pass first checks that no record
+is one the runtime's reader would refuse (`inputs.tickets_problems_sql`); then only per-customer
+counts and the breached tickets come back to Python (`native.streamed_results`), so no ticket table
+is held in memory and there is no row ceiling. Any other file (unusual Parquet, a CSV with empty
+lines or values over lines) or any doubtful record is read by the runtime's readers
+(`slac.runtime.inputs`), so a bad row is named with the same file, row, column and message as under
+the numpy engine (a CSV too big for them: `native_text.word_first_problem`); their tables then
+become the plan's input relations (`slac.plan.inputs`, `slac.plan.results`). Either way
+`calendar_open` comes from the runtime's calendars (`slac.plan.calendars`), DuckDB computes
+`ticket_results` (`slac.plan.tickets_sql`), and the report is `slac.runtime.evaluate.assemble` over
+those results and the runtime's downtime of the customers and incidents (read by the runtime's
+readers: they are small), so it is the numpy engine's report byte for byte. `slac evaluate` runs
+this engine without --engine for more tickets than numpy holds (`takes_by_default`).
 
 Ticket clocks (resolution and update targets, pauses, reopenings, business days, `warn at`) are
 measured by the clock queries (`slac.plan.clocks_sql`, `results.clock_ticket_results`); what they
@@ -31,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import limits
 from ..runtime.engines import Inputs, UsageError, read_events_any
-from .duck import check_tiers
+from .duck import check_tiers, stage
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -50,6 +53,27 @@ def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
         raise UsageError(f"the {engine} engine does not evaluate {term} yet; use --engine numpy")
 
 
+def takes_by_default(policy: Policy, inputs: Inputs) -> bool:
+    """Whether `slac evaluate` without --engine runs this engine (`engines.choose_engine`): tickets
+    DuckDB reads itself in a Parquet file of at least `engines.DUCKDB_FROM_ROWS` rows or a CSV or JSON
+    Lines file of at least `engines.DUCKDB_FROM_BYTES`, of a contract whose every term it evaluates."""
+    import os
+
+    from ..runtime import engines
+    from .inputs import parquet_rows, parquet_tickets_fit
+
+    path = inputs.tickets
+    if path is None or inputs.charges or inputs.requests or inputs.ticket_events:
+        return False
+    try:
+        refuse_unsupported(policy)
+    except UsageError:
+        return False
+    if path.lower().endswith((".csv", ".jsonl", ".ndjson")):
+        return os.path.isfile(path) and os.path.getsize(path) >= engines.DUCKDB_FROM_BYTES
+    return parquet_tickets_fit(path) and parquet_rows(path) >= engines.DUCKDB_FROM_ROWS
+
+
 def evaluate(
     policy: Policy,
     inputs: Inputs,
@@ -57,8 +81,10 @@ def evaluate(
     period: str,
     as_of: datetime | None,
     progress: Callable[[int, int], None] | None,
+    for_json: bool = False,
 ) -> dict[str, Any]:
-    """The report of one period, as `slac.runtime.engines._numpy` returns it."""
+    """The report of one period, as `slac.runtime.engines._numpy` returns it (`for_json`: as
+    `runtime.evaluate.evaluate_for_json` does, each customer's breaches as JSON text)."""
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
     from ..runtime.scoped import needs_scopes
@@ -80,18 +106,29 @@ def evaluate(
         events = read_events_any(policy, inputs)
         check_tiers(policy, events.customers)
         results, total = sql_ticket_results(policy, events, per, as_of_us), len(events.tickets.id)
+        report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)
     else:
-        events, results, total = found
-    report = assemble_report(policy, events, per, as_of_us, results)
+        from .native import ticket_entries
+
+        events, results, total = found.events, found.results, found.total
+        stage(progress, "the report")
+        report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)
+        for customer, entry in zip(report["customers"], ticket_entries(results, found.counts), strict=True):
+            customer["tickets"] = entry  # the unbreached tickets were counted, not listed
+        if for_json:
+            from .native import text_in_blocks
+
+            text_in_blocks(report)
     if progress is not None:
         progress(total, total)
     return report
 
 
 def assemble_report(
-    policy: Policy, events: Events, per: Period, as_of_us: int, results: TicketResults
+    policy: Policy, events: Events, per: Period, as_of_us: int, results: TicketResults, *, json_runs: bool = False
 ) -> dict[str, Any]:
-    """The runtime's own report assembly over SQL's ticket results and the runtime's downtime."""
+    """The runtime's own report assembly over SQL's ticket results and the runtime's downtime
+    (`json_runs`: breaches as JSON text for the JSON writer, as `runtime.evaluate.assemble` has them)."""
     from ..runtime.availability import downtime
     from ..runtime.evaluate import assemble
 
@@ -100,7 +137,7 @@ def assemble_report(
     collecting = gc.isenabled()
     gc.disable()  # as in the runtime's evaluate: the report's many small acyclic dicts
     try:
-        return assemble(policy, events, per, as_of_us, results, down)
+        return assemble(policy, events, per, as_of_us, results, down, json_runs=json_runs)
     finally:
         if collecting:
             gc.enable()

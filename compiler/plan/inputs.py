@@ -214,6 +214,17 @@ def parquet_tickets_fit(path: str) -> bool:
     return True
 
 
+def parquet_rows(path: str) -> int:
+    """The rows of a Parquet file, from its footer (0 when it cannot be read: the reader says why)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.read_metadata(path).num_rows)
+    except (OSError, pa.ArrowException):
+        return 0
+
+
 def parquet_tickets_view(con: Any, path: str) -> None:
     """The `tickets` relation as a DuckDB view over the Parquet file (`row`: the 0-based record)."""
     import pyarrow.parquet as pq
@@ -235,13 +246,16 @@ FROM read_parquet({sql_literal(path)}, file_row_number = true)"""
     )
 
 
-def tickets_problems_sql(policy: Any) -> str:
-    """One row (n, distinct ids, bad): bad counts records the runtime's reader would refuse.
+def tickets_problems_sql(policy: Any, extra: tuple[str, ...] = (), *, where_only: bool = False) -> str:
+    """One row (n, distinct id hashes, bad): bad counts records the runtime's reader would refuse.
 
     Checked: empty required values, unknown customer, priority and cause, times outside the years
     slac computes with, a response or resolution before the opening, and ids with a NUL byte, over
     10,000 bytes or with whitespace or a control character at either end (the runtime trims
-    whitespace; such a file is left to it). Duplicate ids: `ids` < `n`.
+    whitespace; such a file is left to it). Duplicate ids: fewer distinct 64-bit hashes of them than
+    `n` (counting hashes is several times cheaper than counting the texts; when two meet, the caller
+    counts the texts). `where_only`: just the condition a refused record meets (over `tickets t`
+    LEFT JOIN `customers c`).
     """
     from datetime import UTC, datetime
 
@@ -268,8 +282,11 @@ def tickets_problems_sql(policy: Any) -> str:
         f"least({edges}) <= 32 OR (greatest({edges}) > 126 AND regexp_matches(t.id, {sql_literal(_EDGE_SPACE)})) "
         f"OR contains(t.id, chr(0)) OR strlen(t.id) > {limits.MAX_FIELD_CHARS}"
     )
+    checks += list(extra)  # e.g. `t.doubt` of tickets read from text (`native_text.text_tickets_view`)
     bad = "\n    OR ".join(f"COALESCE({c}, FALSE)" for c in (f"({check})" for check in checks))
-    return f"""SELECT count(*) AS n, count(DISTINCT t.id) AS ids, count(*) FILTER (WHERE
+    if where_only:
+        return bad
+    return f"""SELECT count(*) AS n, count(DISTINCT hash(t.id)) AS ids, count(*) FILTER (WHERE
     {bad}
   ) AS bad
 FROM tickets t LEFT JOIN customers c ON c.customer = t.customer"""

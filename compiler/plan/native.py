@@ -1,25 +1,40 @@
-"""The duckdb engine's native read: DuckDB reads a Parquet tickets file itself, streaming.
+"""The duckdb engine's native read: DuckDB reads the tickets file itself, streaming.
 
-After one SQL pass over it finds no record the runtime's reader would refuse
+A Parquet file is read as it is; a CSV or JSON Lines file is streamed into Parquet text first
+(`native_text`). After one SQL pass over it finds no record the runtime's reader would refuse
 (`inputs.tickets_problems_sql`), only per-customer counts and the breached tickets come back to
-Python (`streamed_results`), so no ticket table is held in memory and there is no row ceiling.
+Python (`streamed_results`), so no ticket table is held in memory and there is no row ceiling; the
+breaches' JSON text is made a block at a time as the writer reaches them (`text_in_blocks`).
 Anything else returns None and the runtime's readers read the files (`duckdb_engine.evaluate`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..runtime.engines import Inputs, UsageError
-from .duck import batches, check_tiers, session
+from .duck import batches, check_tiers, session, stage
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
     from ..runtime.events import Events, Tickets
     from ..runtime.policy import Policy
+
+
+@dataclass(frozen=True)
+class Native:
+    """What the native read hands the report: the customers, the breached tickets and incidents
+    (`events`), the breached tickets' results, the tickets in the file (`total`) and each
+    customer's ticket counts (`counts[customer, state, excluded]`; breached ones not excluded: 0)."""
+
+    events: Events
+    results: TicketResults
+    total: int
+    counts: Any
 
 
 def read_natively(
@@ -28,7 +43,7 @@ def read_natively(
     per: Period,
     as_of_us: int,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[Events, TicketResults, int] | None:
+) -> Native | None:
     """DuckDB reads a Parquet tickets file itself, streaming; None when the runtime's readers must read it.
 
     They must when the file is not one DuckDB reads to the same values (`inputs.parquet_tickets_fit`)
@@ -39,7 +54,9 @@ def read_natively(
     from .inputs import parquet_tickets_fit
 
     path = inputs.tickets
-    if path is None or inputs.charges or inputs.requests or inputs.ticket_events or not parquet_tickets_fit(path):
+    if path is None or inputs.charges or inputs.requests or inputs.ticket_events:
+        return None
+    if not parquet_tickets_fit(path) and not path.lower().endswith((".csv", ".jsonl", ".ndjson")):
         return None
 
     customers = read_customers(inputs.customers, policy.raw)
@@ -56,31 +73,78 @@ def _read_with(
     per: Period,
     as_of_us: int,
     progress: Callable[[int, int], None] | None,
-) -> tuple[Events, TicketResults, int] | None:
+) -> Native | None:
     import duckdb
 
     from ..runtime.events import Events
     from ..runtime.inputs import read_incidents
-    from .inputs import parquet_tickets_view, tickets_problems_sql
+    from .inputs import tickets_problems_sql
 
     assert inputs.tickets is not None
-    path = inputs.tickets
     try:
         con.register("customers", _with_positions(customers))
-        parquet_tickets_view(con, path)
-        n, ids, bad = con.execute(tickets_problems_sql(policy)).fetchall()[0]
-        if bad or ids != n:
+        read = _tickets_view(con, inputs.tickets, progress)
+        if read is None:
+            return None
+        row_base, extra = read
+        stage(progress, "DuckDB checks the tickets")
+        n, hashes, bad = con.execute(tickets_problems_sql(policy, extra)).fetchall()[0]
+        if bad or (hashes != n and not _distinct_ids(con, n)):
+            if row_base == 2 and not _within_ceiling(inputs.tickets, int(n)):  # the runtime cannot read it
+                from .native_text import word_first_problem
+
+                word_first_problem(
+                    con, policy, inputs.tickets, customers, tickets_problems_sql(policy, extra, where_only=True)
+                )
             return None
         incidents = read_incidents(inputs.incidents, policy.raw, customers=customers)
+        stage(progress, f"DuckDB measures {int(n):,} tickets")
         tick = None if progress is None else (lambda done: progress(done, int(n)))
-        results, breached = streamed_results(con, policy, customers, per, as_of_us, tick)
+        results, breached, counts = streamed_results(con, policy, customers, per, as_of_us, tick, row_base)
     except _Fallback:
         return None
     except duckdb.Error as exc:  # out of memory, a file DuckDB cannot read: the runtime's readers say why
         if "memory" in str(exc).lower():
             raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
         return None
-    return Events(customers, breached, incidents), results, int(n)
+    return Native(Events(customers, breached, incidents), results, int(n), counts)
+
+
+def _tickets_view(con: Any, path: str, progress: Any) -> tuple[int, tuple[str, ...]] | None:
+    """The `tickets` view over the file: (the row number of its first record, further checks), or None
+    when the runtime's reader must read it. CSV is first streamed into Parquet text (`native_text`)."""
+    from .inputs import parquet_tickets_fit, parquet_tickets_view
+
+    if parquet_tickets_fit(path):
+        parquet_tickets_view(con, path)
+        return 1, ()  # Parquet records are numbered from 1
+    from pathlib import Path
+
+    from .native_text import csv_to_text_parquet, jsonl_to_text_parquet, text_tickets_view
+
+    csv = path.lower().endswith(".csv")
+    stage(progress, f"reading the {'CSV' if csv else 'JSON Lines'} tickets")
+    text = str(Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]) / "tickets.parquet")
+    names = (csv_to_text_parquet if csv else jsonl_to_text_parquet)(path, text)
+    if names is None:
+        return None
+    text_tickets_view(con, text, names)
+    return (2, ("t.doubt",)) if csv else (1, ("t.doubt",))  # CSV: the header is line 1
+
+
+def _within_ceiling(path: str, rows: int) -> bool:
+    """Whether the runtime's readers read a file of this size (they name its bad rows themselves)."""
+    import os
+
+    from .. import limits
+
+    return rows <= limits.MAX_ROWS_PER_FILE and os.path.getsize(path) <= limits.MAX_EVENT_FILE_BYTES
+
+
+def _distinct_ids(con: Any, n: int) -> bool:
+    """Whether the ids are distinct after all, when two of their 64-bit hashes met (about once in
+    10,000 files of 50M tickets): the exact count, slower, decides."""
+    return bool(con.execute("SELECT count(DISTINCT id) FROM tickets").fetchall()[0][0] == n)
 
 
 def _with_positions(customers: Any) -> Any:
@@ -103,14 +167,14 @@ def streamed_results(
     per: Period,
     as_of_us: int,
     progress: Callable[[int], None] | None = None,
-) -> tuple[TicketResults, Tickets]:
+    row_base: int = 1,
+) -> tuple[TicketResults, Tickets, Any]:
     """`ticket_results` over the `tickets` view, streamed: counts per customer and the breached rows.
 
     The report needs of an unbreached ticket only its customer, state and exclusion, so those are
-    counted batch by batch; only breached tickets (not excluded) come back whole. The returned
-    `TicketResults` lists the breached tickets first (their `index` points into the returned
-    `Tickets`, which holds just them) and then one entry per other ticket, rebuilt from the counts:
-    what `assemble` reads of them (customer, state, excluded) is exact.
+    counted batch by batch (`counts[customer, state, excluded]`); only breached tickets (not
+    excluded) come back whole. The returned `TicketResults` holds just those (their `index` points
+    into the returned `Tickets`, which holds just them); `ticket_entries` makes the report's counts.
     """
     import pyarrow.compute as pc
 
@@ -148,28 +212,41 @@ FROM ({plan}) r"""
             done += len(state)
             progress(done)
     counts[:, BREACHED, 0] = 0  # the breached tickets are listed one by one
-    breached, tickets = _breached(policy, customers, parts, as_of_us)
+    breached, tickets = _breached(policy, customers, parts, row_base)
     k = len(breached["position"])
-    groups = np.flatnonzero(counts.reshape(-1))
-    sizes = counts.reshape(-1)[groups]
-    position, state, excluded = np.unravel_index(groups, counts.shape)
-    total = k + int(sizes.sum())
-
-    def column(first: Any, dtype: Any) -> Any:
-        out = np.zeros(total, dtype=dtype)  # calloc: the pages past the breached rows stay untouched
-        out[:k] = first
-        return out
-
     results = TicketResults(
-        index=column(np.arange(k), np.int64),
-        customer=np.concatenate([breached["position"], np.repeat(position, sizes)]).astype(np.int64),
-        effective=column(breached["effective"], np.int64),
-        deadline=column(breached["deadline"], np.int64),
-        state=np.concatenate([np.full(k, BREACHED), np.repeat(state, sizes)]).astype(np.int8),
-        excluded=np.concatenate([np.zeros(k, dtype=bool), np.repeat(excluded.astype(bool), sizes)]),
-        line=column(breached["line"], np.int64),
+        index=np.arange(k, dtype=np.int64),
+        customer=breached["position"],
+        effective=breached["effective"],
+        deadline=breached["deadline"],
+        state=np.full(k, BREACHED, dtype=np.int8),
+        excluded=np.zeros(k, dtype=bool),
+        line=breached["line"],
     )
-    return results, tickets
+    return results, tickets, counts
+
+
+def ticket_entries(results: TicketResults, counts: Any) -> list[dict[str, int]]:
+    """Each customer's `tickets` entry of the report from the streamed counts and the breached tickets,
+    as the runtime's assembly counts them (`evaluate._ticket_counts`: an excluded ticket only as excluded)."""
+    from ..runtime.evaluate import BREACHED
+
+    counts = counts.copy()
+    counts[:, BREACHED, 0] += np.bincount(results.customer, minlength=len(counts))
+    plain, excluded = counts[:, :, 0], counts[:, :, 1].sum(axis=1)
+    rows = zip(plain.tolist(), excluded.tolist(), (plain.sum(axis=1) + excluded).tolist(), strict=True)
+    return [
+        {
+            "opened": opened,
+            "measured": met + breached + open_ + out,
+            "met": met,
+            "breached": breached,
+            "open": open_,
+            "unmeasured": unmeasured,
+            "excluded": out,
+        }
+        for (met, breached, open_, unmeasured), out, opened in rows
+    ]
 
 
 def _calendars(policy: Policy, per: Period) -> Any:
@@ -178,7 +255,7 @@ def _calendars(policy: Policy, per: Period) -> Any:
     return calendar_table(policy, per.start, per.end, strict=False)
 
 
-def _breached(policy: Policy, customers: Any, parts: list[Any], as_of_us: int) -> tuple[dict[str, Any], Tickets]:
+def _breached(policy: Policy, customers: Any, parts: list[Any], row_base: int) -> tuple[dict[str, Any], Tickets]:
     """The breached tickets' result columns (positions, codes) and their `Tickets` (just them)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -210,10 +287,68 @@ def _breached(policy: Policy, customers: Any, parts: list[Any], as_of_us: int) -
         responded=ints("responded"),
         outage=np.zeros(k, dtype=bool),
         cause=np.full(k, None, dtype=object),
-        row=ints("row") + 1,  # Parquet rows are 1-based records, as the runtime's reader numbers them
+        row=ints("row") + row_base,  # as the runtime's reader numbers them: Parquet records from 1, CSV lines
     )
     effective = np.asarray(pc.index_in(table.column("effective"), value_set=prio_names).to_numpy(), dtype=np.int64)
     return {"position": position, "effective": effective, "deadline": ints("deadline"), "line": ints("line")}, tickets
+
+
+TEXT_BLOCK = 250_000  # breaches made JSON text at a time for the writer
+
+
+def text_in_blocks(report: dict[str, Any]) -> None:
+    """Each customer's breaches (`breaches.BreachRun`s of one `BreachColumns`) made JSON text a block at a
+    time as the writer reaches them, instead of all at once: 50M tickets can have 10M breaches, 3 GB of text.
+
+    The writer (`render.report.json_chunks`) asks for the customers in order, so a block holds the
+    breaches from the first asked for on, past the end of that customer's when it has more."""
+    from ..runtime.breaches import BreachRun
+
+    runs = [c["breaches"] for c in report["customers"] if isinstance(c["breaches"], BreachRun)]
+    if not runs or len(runs[0].columns) <= TEXT_BLOCK:
+        return
+    blocks = _Blocks(runs[0].columns)
+    for customer in report["customers"]:
+        run = customer["breaches"]
+        if isinstance(run, BreachRun):
+            customer["breaches"] = _BlockRun(
+                blocks, run.columns.bounds[run.customer], run.columns.bounds[run.customer + 1]
+            )
+
+
+class _Blocks:
+    """The JSON text of the breaches [lo, hi) of one `BreachColumns`, made from a slice of its columns."""
+
+    def __init__(self, columns: Any) -> None:
+        self.columns, self.lo, self.hi = columns, 0, 0
+        self.part: Any = None
+
+    def fragment(self, a: int, b: int) -> bytes:
+        from dataclasses import replace
+
+        from ..runtime.breaches import BreachRun
+
+        cols = self.columns
+        if self.part is None or not (self.lo <= a and b <= self.hi):
+            self.lo, self.hi = a, max(b, min(a + TEXT_BLOCK, len(cols)))
+            cut = slice(self.lo, self.hi)
+            names = ("ident", "priority", "effective", "opened", "deadline", "responded", "late", "line", "row")
+            self.part = replace(cols, **{n: getattr(cols, n)[cut] for n in names}, _text=None)
+            self.part.text()
+        view = replace(self.part, bounds=[a - self.lo, b - self.lo])
+        return BreachRun(view, 0).json_fragment()
+
+
+class _BlockRun:
+    """One customer's breaches for the JSON writer, its text cut from the current block."""
+
+    __slots__ = ("a", "b", "blocks")
+
+    def __init__(self, blocks: _Blocks, a: int, b: int) -> None:
+        self.blocks, self.a, self.b = blocks, a, b
+
+    def json_fragment(self) -> bytes:
+        return self.blocks.fragment(self.a, self.b)
 
 
 class _Fallback(Exception):

@@ -48,13 +48,36 @@ ENGINES["duckdb"] = "slac.plan.duckdb_engine:evaluate"  # issue 15: the SQL plan
 ENGINES["spark"] = "slac.plan.spark_engine:evaluate"  # issue 15: the SQL plan in Spark (slac[spark])
 
 
+# issue 15: without --engine, tickets that numpy cannot hold (a Parquet file of more rows than
+# limits.MAX_ROWS_PER_FILE, a CSV or JSON Lines file over limits.MAX_EVENT_FILE_BYTES) go to the duckdb engine when
+# DuckDB reads them itself. Below that numpy is faster (bench/scale.py, 2 shared cores: duckdb 1.87x
+# numpy's wall time at 1M tickets, 1.75x at 5M), so it stays the default there.
+DUCKDB_FROM_ROWS = 10_000_001
+DUCKDB_FROM_BYTES = 2 * 1024**3 + 1
+
+
+# The engine that takes inputs by default when its "module:function"(policy, inputs) says so, else numpy.
+DEFAULT_ABOVE = ("duckdb", "slac.plan.duckdb_engine:takes_by_default")
+
+
+def choose_engine(policy: Policy, inputs: Inputs) -> str:
+    """The engine `slac evaluate` runs when none is named: duckdb for big Parquet tickets, else numpy."""
+    engine, where = DEFAULT_ABOVE
+    path = inputs.tickets
+    if path is None or not path.lower().endswith((".parquet", ".csv", ".jsonl", ".ndjson")):
+        return "numpy"
+    module, _, name = where.partition(":")
+    takes: Callable[[Policy, Inputs], bool] = getattr(import_module(module), name)
+    return engine if takes(policy, inputs) else "numpy"
+
+
 def evaluate_files(
     policy: Policy,
     inputs: Inputs,
     *,
     period: str,
     as_of: datetime | None = None,
-    engine: str = "numpy",
+    engine: str | None = "numpy",
     progress: Callable[[int, int], None] | None = None,
     for_json: bool = False,
 ) -> dict[str, Any]:
@@ -62,14 +85,20 @@ def evaluate_files(
 
     `progress(done, total)` is called as tickets are measured (total: the tickets read). `for_json`:
     the report is only written as JSON (`render.report.json_chunks`), so the numpy engine may hand
-    each customer's breaches over as JSON text (`runtime.evaluate.evaluate_for_json`).
+    each customer's breaches over as JSON text (`runtime.evaluate.evaluate_for_json`). `engine=None`:
+    the one `choose_engine` picks for these inputs. `progress` may have a `stage(text)` method,
+    called as an engine moves on (the duckdb engine: checking, measuring, the report).
     """
+    if engine is None:
+        engine = choose_engine(policy, inputs)
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if for_json and engine == "numpy":
         return _numpy(policy, inputs, period=period, as_of=as_of, progress=progress, for_json=True)
     module, _, name = ENGINES[engine].partition(":")
     run: Callable[..., dict[str, Any]] = getattr(import_module(module), name)
+    if for_json and engine == "duckdb":  # issue 15: breaches as JSON text there too
+        return run(policy, inputs, period=period, as_of=as_of, progress=progress, for_json=True)
     return run(policy, inputs, period=period, as_of=as_of, progress=progress)
 
 
