@@ -56,7 +56,8 @@ def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
 def takes_by_default(policy: Policy, inputs: Inputs) -> bool:
     """Whether `slac evaluate` without --engine runs this engine (`engines.choose_engine`): tickets
     DuckDB reads itself in a Parquet file of at least `engines.DUCKDB_FROM_ROWS` rows or a CSV or JSON
-    Lines file of at least `engines.DUCKDB_FROM_BYTES`, of a contract whose every term it evaluates."""
+    Lines file of at least `engines.DUCKDB_FROM_BYTES`, of a contract whose every term it evaluates
+    from tickets it reads itself (language v1 without ticket clocks)."""
     import os
 
     from ..runtime import engines
@@ -68,6 +69,11 @@ def takes_by_default(policy: Policy, inputs: Inputs) -> bool:
     try:
         refuse_unsupported(policy)
     except UsageError:
+        return False
+    from ..runtime.scoped import needs_scopes
+    from .results import uses_clock_sql
+
+    if needs_scopes(policy.raw) or uses_clock_sql(policy):  # read by the runtime's readers: numpy's ceiling
         return False
     if path.lower().endswith((".csv", ".jsonl", ".ndjson")):
         return os.path.isfile(path) and os.path.getsize(path) >= engines.DUCKDB_FROM_BYTES

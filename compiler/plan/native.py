@@ -323,7 +323,7 @@ class _Blocks:
         self.columns, self.lo, self.hi = columns, 0, 0
         self.part: Any = None
 
-    def fragment(self, a: int, b: int) -> bytes:
+    def fragment(self, a: int, b: int, indent: str = "") -> bytes:
         from dataclasses import replace
 
         from ..runtime.breaches import BreachRun
@@ -334,9 +334,9 @@ class _Blocks:
             cut = slice(self.lo, self.hi)
             names = ("ident", "priority", "effective", "opened", "deadline", "responded", "late", "line", "row")
             self.part = replace(cols, **{n: getattr(cols, n)[cut] for n in names}, _text=None)
-            self.part.text()
+            self.part.text(indent)
         view = replace(self.part, bounds=[a - self.lo, b - self.lo])
-        return BreachRun(view, 0).json_fragment()
+        return BreachRun(view, 0).json_fragment(indent)
 
 
 class _BlockRun:
@@ -347,8 +347,8 @@ class _BlockRun:
     def __init__(self, blocks: _Blocks, a: int, b: int) -> None:
         self.blocks, self.a, self.b = blocks, a, b
 
-    def json_fragment(self) -> bytes:
-        return self.blocks.fragment(self.a, self.b)
+    def json_fragment(self, indent: str = "") -> bytes:
+        return self.blocks.fragment(self.a, self.b, indent)
 
 
 class _Fallback(Exception):
