@@ -64,7 +64,11 @@ def targets_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]]:
     head = (b.t("tickets.col_tier"), b.t("tickets.col_priority"), *(b.t(col) for _, col in kinds))
     blocks: list[Block] = [b.para("tickets.intro"), Table(head, tuple(rows))]
     if single:
-        blocks.append(b.para("tickets.single_calendar", hours=b.calendar_label(next(iter(calendars)))))
+        only = next(iter(calendars))
+        if (b.calendars.get(only) or {}).get("always_open"):  # "counted around the clock", not "during …"
+            blocks.append(b.para("tickets.single_calendar_always"))
+        else:
+            blocks.append(b.para("tickets.single_calendar", hours=b.calendar_label(only)))
     else:
         blocks.append(b.para("tickets.calendars"))
     if gaps:
@@ -77,11 +81,13 @@ def clock_clause(b: DocBuilder, targets: str) -> tuple[str, tuple[Block, ...]] |
     if not applies(b):
         return None
     tiers = b.p["tiers"]
+    clause = b.ref(targets, "responses")
+    # A ticket misses a target when the time measured exceeds the time allowed (runtime: `stop > decided`).
     blocks: list[Block] = []
     if any(t["responses"] for t in tiers):
-        blocks += [b.para("tickets.response"), b.para("tickets.no_response")]
+        blocks.append(b.para("tickets.response", clause=clause))
     if any(t.get("resolutions") for t in tiers):
-        blocks += [b.para("tickets.resolution"), _reopen(b)]
+        blocks += [b.para("tickets.resolution", clause=clause), _reopen(b)]
     if any(t.get("updates") for t in tiers):
         blocks += _updates(b, targets)
     used = {r["calendar"] for r in _targets(b)}
@@ -89,20 +95,39 @@ def clock_clause(b: DocBuilder, targets: str) -> tuple[str, tuple[Block, ...]] |
         blocks.append(b.para("tickets.opened_outside"))
     pause = (b.p.get("ticket_clock") or {}).get("pause") or []
     if pause:
-        statuses = b.f.items([b.t("tickets.status", status=s) for s in pause]) if len(pause) > 1 else pause[0]
-        blocks.append(b.plural_para("tickets.pause", len(pause), statuses=statuses))
+        blocks.append(_pause(b, pause))
     if any("business_days" in r for r in _targets(b)):
         blocks.append(b.para("tickets.business_day_means"))
+        # Response and resolution targets in business days are open time fixed at the start, which a
+        # pause extends (runtime/clocks.py); update intervals step instead (tickets.update_business_days).
+        kinds = [
+            k for k in ("responses", "resolutions") if any("business_days" in r for t in tiers for r in t.get(k) or ())
+        ]
+        if pause and kinds:
+            words = b.f.alternatives([b.t(f"tickets.kind_{k}") for k in kinds])
+            blocks.append(b.para("tickets.business_day_pause", kinds=words))
     if any(p["requires_outage"] and p["downgrade"] for p in b.p["priorities"]):
         blocks.append(b.para("tickets.downgrade"))
     return b.t("tickets.clause_clock"), tuple(blocks)
 
 
+def _pause(b: DocBuilder, pause: list[str]) -> Para:
+    """The pausing statuses and the targets they pause (only those the contract has). One status and
+    several are separate sentences, not plural forms: Chinese has one plural form for both."""
+    kinds = [k for k in ("responses", "updates", "resolutions") if any(t.get(k) for t in b.p["tiers"])]
+    targets = b.plural("tickets.targets", len(kinds), kinds=b.f.items([b.t(f"tickets.kind_{k}") for k in kinds]))
+    if len(pause) == 1:
+        return b.para("tickets.pause_one", statuses=pause[0], targets=targets)
+    statuses = b.f.items([b.t("tickets.status", status=s) for s in pause])
+    return b.para("tickets.pause_many", statuses=statuses, targets=targets)
+
+
 def _reopen(b: DocBuilder) -> Para:
-    """The runtime's resolution cycles: `resolved` resolves, any later status reopens (README, ticket clocks)."""
-    av = b.p.get("availability")
-    window = b.word("window", av["window"]) if av and av.get("window") else b.t("tickets.period")
-    return b.para("tickets.reopen", window=window)
+    """The runtime's resolution cycles: `resolved` resolves, any later status reopens (README, ticket clocks);
+    every cycle counts in the period the ticket was opened in (the measurement window, else the month)."""
+    from .v2 import window_word
+
+    return b.para("tickets.reopen", window=window_word(b))
 
 
 def _updates(b: DocBuilder, targets: str) -> list[Block]:
