@@ -70,7 +70,7 @@ def test_business_days_are_explained_only_when_a_target_uses_them() -> None:
     text = render_markdown(policy_of(source), "en", results={})
     assert "| Business | P2 Normal | 4 hours (business hours) | — | 2 business days (business hours) |" in text
     assert "A business day is a day on which the service hours of the time concerned are open." in text
-    assert "following the day on which it starts, at the same time of day as it started" in text
+    assert "ends on the last of that number of business days following the day on which it starts, at the same" in text
     zh = render_markdown(policy_of(source), "zh", results={})
     assert "2 个工作日（工作时间）" in zh and "工作日是指相关时间所适用的服务时间开放的日子" in zh
 
