@@ -72,7 +72,13 @@ def test_business_days_are_explained_only_when_a_target_uses_them() -> None:
     assert "A business day is a day on which the service hours of the time concerned are open." in text
     assert "ends on the last of that number of business days following the day on which it starts, at the same" in text
     zh = render_markdown(policy_of(source), "zh", results={})
-    assert "2 个工作日（工作时间）" in zh and "工作日是指相关时间所适用的服务时间开放的日子" in zh
+    assert "2 个工作日（工作时间）" in zh and "工作日是指相关时间所适用的服务时间开放的日期" in zh
+    # One business day between updates reads as "every hour" does, not "every 1 business day".
+    daily = policy_of(
+        source.replace("update  p1 every 1h     during always", "update  p1 every 1 business_day during office")
+    )
+    assert "| every business day (business hours) |" in render_markdown(daily, "en", results={})
+    assert "| 每个工作日（工作时间） |" in render_markdown(daily, "zh", results={})
 
 
 def test_a_pause_extends_a_business_day_resolution_and_a_single_status_reads_as_one() -> None:

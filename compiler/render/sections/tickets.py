@@ -36,6 +36,8 @@ def _targets(b: DocBuilder) -> list[dict[str, Any]]:
 def _length(b: DocBuilder, kind: str, r: dict[str, Any]) -> str:
     if "business_days" in r:
         n = r["business_days"]
+        if kind == "updates" and n == 1:  # "every business day", as "every hour", not "every 1 business day"
+            return b.t("tickets.every_business_day")
         text = b.plural("tickets.business_days", n, n=b.f.number(n))
         return b.t("units.every", duration=text) if kind == "updates" else text
     if kind == "updates":
