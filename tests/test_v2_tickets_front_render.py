@@ -52,14 +52,25 @@ def test_the_clock_clause_says_what_starts_stops_and_pauses_each_time(harbor) ->
     assert "longer than two and up to three update intervals, two are missed" in clause
     assert "Updates are owed only for the tiers and priorities for which clause [3.5](#responses) shows" in clause
     # A target is missed when the time measured exceeds the time allowed (met at exactly D).
-    assert "misses its resolution target if its resolution time exceeds the time shown for it in clause [3.5]" in clause
+    assert (
+        "meets its resolution target if its resolution time is no longer than the time shown for it in clause [3.5]"
+        in clause
+    )
+    assert "(#responses), and misses it if its resolution time is longer." in clause
+    # Met until the clock runs again after the deadline (the decision instant): at a closing, in a pause.
+    assert "a target that runs out when those service hours close is met by a response" in clause
+    assert "is on time if the time allowed had not been exceeded when the pause began" in clause
+    assert "A reopened ticket has no new response target." in clause  # the response clock runs once
+    # Harbor's update intervals are all around the clock: no "only during its service hours" for them.
+    assert "Update intervals run around the clock, except while the clock is paused" in clause
     assert "A missed update does not give rise to a service credit." in clause  # no `per missed update`
     # `resolved` resolves, any later status reopens; every cycle counts in the ticket's own quarter.
     assert "If the ticket is later given any other status, it is reopened" in clause
-    assert "counts towards the calendar quarter in which the ticket was first opened" in clause
+    assert "is attributed to the calendar quarter in which the ticket was first opened" in clause
     assert "“pending\\_customer” and “on\\_hold” are statuses in Harbor's ticket system" in clause
-    assert "does not count towards its response, update, and resolution targets" in clause
-    assert "The clock resumes when the ticket leaves them." in clause
+    assert "While a ticket has either of these statuses" in clause  # two statuses: "either"
+    assert "does not count towards its response time, update intervals, and resolution time" in clause
+    assert "The clock runs again when the ticket leaves them." in clause
     assert "all of its targets are those of that priority" in clause  # p1 downgrades to p2
     # Said only when it applies: no target is in business days, and the at-risk share is internal.
     assert "business day" not in clause and "75" not in text and "risk" not in text
@@ -69,16 +80,18 @@ def test_business_days_are_explained_only_when_a_target_uses_them() -> None:
     source = BASE.replace("resolve p2 within 18h   during office", "resolve p2 within 2 business_days during office")
     text = render_markdown(policy_of(source), "en", results={})
     assert "| Business | P2 Normal | 4 hours (business hours) | — | 2 business days (business hours) |" in text
-    assert "A business day is a day on which the service hours of the time concerned are open." in text
-    assert "ends on the last of that number of business days following the day on which it starts, at the same" in text
+    assert "A business day is a day on which there are business hours." in text  # the one calendar, named
+    assert "ends at the same time of day as it started, on the last of that number of business days after" in text
     zh = render_markdown(policy_of(source), "zh", results={})
-    assert "2 个工作日（工作时间）" in zh and "工作日是指相关时间所适用的服务时间开放的日期" in zh
-    # One business day between updates reads as "every hour" does, not "every 1 business day".
+    assert "2 个工作日（工作时间）" in zh and "工作日是指有工作时间的日期" in zh
+    # Not "every business day", which reads as "once on each business day": the interval runs from the update.
     daily = policy_of(
         source.replace("update  p1 every 1h     during always", "update  p1 every 1 business_day during office")
     )
-    assert "| every business day (business hours) |" in render_markdown(daily, "en", results={})
-    assert "| 每个工作日（工作时间） |" in render_markdown(daily, "zh", results={})
+    assert "| within 1 business day of the previous update (business hours) |" in render_markdown(
+        daily, "en", results={}
+    )
+    assert "| 上一次更新后 1 个工作日内（工作时间） |" in render_markdown(daily, "zh", results={})
 
 
 def test_a_pause_extends_a_business_day_resolution_and_a_single_status_reads_as_one() -> None:
@@ -87,15 +100,18 @@ def test_a_pause_extends_a_business_day_resolution_and_a_single_status_reads_as_
     source = BASE.replace("resolve p2 within 18h   during office", "resolve p2 within 2 business_days during office")
     source = source.replace("pause when status pending_customer on_hold", "pause when status pending_customer")
     text = render_markdown(policy_of(source), "en", results={})
-    assert "If the clock is paused, a resolution time given in business days ends later by the service hours" in text
+    assert (
+        "Where a resolution target is given in business days, its period starts when the clock starts and ends as "
+        "set out above; if the clock is paused before the period ends, its end moves later by the service hours" in text
+    )
     assert "“pending\\_customer” is a status in Harbor's ticket system. While a ticket has that status" in text
     zh = render_markdown(policy_of(source), "zh", results={})
-    assert "暂停计时的，以工作日计的解决时间相应顺延" in zh
+    assert "以工作日计的解决时限，自开始计时时起算，按上述规定届满；届满前暂停计时的，届满时点" in zh
     # Chinese has one plural form: one status must not read "其中任一状态" ("any one of them").
     assert "“pending\\_customer”是海港工单系统中的一种工单状态。工单处于该状态期间暂停计时" in zh
     assert "其中任一状态" not in zh
     unpaused = source.replace(source[source.index("  ticket clock {") : source.index("  tier business")], "")
-    assert "If the clock is paused" not in render_markdown(policy_of(unpaused), "en", results={})
+    assert "if the clock is paused before the period ends" not in render_markdown(policy_of(unpaused), "en", results={})
 
 
 def test_one_calendar_reads_during_its_hours_and_a_reopening_counts_in_the_month() -> None:
@@ -107,9 +123,9 @@ def test_one_calendar_reads_during_its_hours_and_a_reopening_counts_in_the_month
     source = source.replace(source[source.index("  credit downtime {") : source.index("  credit late_resolution")], "")
     text = render_markdown(policy_of(source), "en", results={})
     assert "All these times are counted only during business hours." in text
-    assert "counts towards the calendar month in which the ticket was first opened" in text
+    assert "is attributed to the calendar month in which the ticket was first opened" in text
     zh = render_markdown(policy_of(source), "zh", results={})
-    assert "上述时间均仅在工作时间内计算。" in zh and "均计入该工单最初提交时所在的自然月。" in zh
+    assert "上述时间均仅在工作时间内计算。" in zh and "均归入该工单最初提交时所在的自然月。" in zh
     always = render_markdown(policy_of(BASE.replace("during office", "during always")), "en", results={})
     assert "All these times run around the clock." in always
 
