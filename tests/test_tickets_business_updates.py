@@ -130,15 +130,17 @@ def test_the_document_states_the_stepped_rule_only_where_it_applies() -> None:
 
     mine = compile_v12(CASE.read_text(encoding="utf-8"), holiday_years=(2026, 2026))
     en = render_markdown(mine, "en", results={})
-    assert "Where the update interval is given in business days, the following applies instead." in en
-    assert "each further update falls due that number of business days after the time at which the previous" in en
-    assert "counted from a time that is later by the service hours during which the clock was paused" in en
+    assert "Where the update interval is a number of business days, each update falls due that number of" in en
+    assert "if an update was not sent by its due time, that number of business days after that due time" in en
+    # Only the pause after the previous update (or due time) that begins before the due time moves it (step_due).
+    assert "the pause begins before the next update falls due, those business days are counted from a point" in en
+    assert "by the service hours, after it, during which the clock is paused" in en
     zh = render_markdown(mine, "zh", results={})
-    assert "更新间隔以工作日计的，不适用前述计算方法" in zh
-    assert "应自上一次进展更新应发出之时起，在相应工作日数届满时发出" in zh
+    assert "更新间隔以工作日计的，每次进展更新最迟应于上一次进展更新后所定工作日数届满时发出" in zh
+    assert "下一次进展更新最迟应于该应发出时间后所定工作日数届满时发出" in zh
     # harbor-desk's update intervals are durations: the sentence does not apply and is not there.
     harbor = render_markdown(policy_of(SOURCE), "en", results={})
-    assert "An update is a message from" in harbor and "update interval is given in business days" not in harbor
+    assert "An update is a message from" in harbor and "update interval is a number of business days" not in harbor
 
 
 BD_UPDATES = [("basic", "urgent", True), ("basic", "normal", False), ("top", "normal", False)]  # outage for urgent

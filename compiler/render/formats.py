@@ -32,19 +32,22 @@ class Formatter:
         self.timezone = timezone  # the contract's zone: a moment in its offset is written in its name
 
     def zone(self, name: str) -> str:
-        """A time zone's name for a reader (`北京时间`, `China Standard Time`, `Eastern Time`): the
-        catalogue's own wording first, else CLDR's through Babel (the standard name for a zone
-        without daylight saving time, the generic one for a zone with it), else the identifier."""
+        """A time zone's name for a reader (`北京时间`, `China Standard Time`, `Berlin time`): the
+        catalogue's own wording first, else CLDR's through Babel — the standard name for a zone
+        without daylight saving time, and for a zone with it the local time of its city (`Berlin
+        time`, `柏林当地时间`), since a generic name such as "Central European Time" reads as the
+        winter offset alone — else the identifier."""
         key = f"zone.names.{name}"
         if self.c.has(key):
             return self.c.t(key)
-        from babel.dates import get_timezone, get_timezone_name
+        from babel.dates import get_timezone, get_timezone_location, get_timezone_name
 
         try:
             tz = get_timezone(name)
             winter, summer = (dt.datetime(2025, m, 1, tzinfo=tz).utcoffset() for m in (1, 7))
-            variant: Literal["standard", "generic"] = "standard" if winter == summer else "generic"
-            return str(get_timezone_name(tz, "long", zone_variant=variant, locale=self.locale))
+            if winter == summer:
+                return str(get_timezone_name(tz, "long", zone_variant="standard", locale=self.locale))
+            return self.c.t("zone.local", city=get_timezone_location(tz, locale=self.locale, return_city=True))
         except LookupError:
             return name
 

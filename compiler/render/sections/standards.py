@@ -215,8 +215,8 @@ def hours_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
             if cal["holidays"]:
                 key = "hours.holidays_workdays" if cal["holidays"]["workdays"] else "hours.holidays"
                 text += b.t(key, region=b.f.region(cal["holidays"]["region"]))
-            else:
-                text += b.t("hours.end")
+            else:  # holidays come only from the contract: without them a holiday is a day like any other
+                text += b.t("hours.no_holidays")
         items.append(Para((text,)))
     return b.t("clause.hours"), (b.para("hours.intro"), Items(tuple(items)))
 

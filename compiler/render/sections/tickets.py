@@ -36,8 +36,9 @@ def _targets(b: DocBuilder) -> list[dict[str, Any]]:
 def _length(b: DocBuilder, kind: str, r: dict[str, Any]) -> str:
     if "business_days" in r:
         n = r["business_days"]
-        text = b.plural("tickets.business_days", n, n=b.f.number(n))
-        return b.t("units.every", duration=text) if kind == "updates" else text
+        if kind == "updates":  # not "every business day", which reads as "once on each business day"
+            return b.plural("tickets.update_within", n, n=b.f.number(n))
+        return b.plural("tickets.business_days", n, n=b.f.number(n))
     if kind == "updates":
         return b.f.every(r["every_seconds"])
     return b.f.duration(r["within_seconds"])
@@ -64,7 +65,11 @@ def targets_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]]:
     head = (b.t("tickets.col_tier"), b.t("tickets.col_priority"), *(b.t(col) for _, col in kinds))
     blocks: list[Block] = [b.para("tickets.intro"), Table(head, tuple(rows))]
     if single:
-        blocks.append(b.para("tickets.single_calendar", hours=b.calendar_label(next(iter(calendars)))))
+        only = next(iter(calendars))
+        if (b.calendars.get(only) or {}).get("always_open"):  # "counted around the clock", not "during …"
+            blocks.append(b.para("tickets.single_calendar_always"))
+        else:
+            blocks.append(b.para("tickets.single_calendar", hours=b.calendar_label(only)))
     else:
         blocks.append(b.para("tickets.calendars"))
     if gaps:
@@ -77,40 +82,93 @@ def clock_clause(b: DocBuilder, targets: str) -> tuple[str, tuple[Block, ...]] |
     if not applies(b):
         return None
     tiers = b.p["tiers"]
+    clause = b.ref(targets, "responses")
+    # A ticket misses a target when the time measured exceeds the time allowed (runtime: `stop > decided`).
     blocks: list[Block] = []
     if any(t["responses"] for t in tiers):
-        blocks += [b.para("tickets.response"), b.para("tickets.no_response")]
+        blocks.append(b.para("tickets.response", clause=clause))
     if any(t.get("resolutions") for t in tiers):
-        blocks += [b.para("tickets.resolution"), _reopen(b)]
-    if any(t.get("updates") for t in tiers):
-        blocks += _updates(b, targets)
-    used = {r["calendar"] for r in _targets(b)}
-    if not all(b.calendars[c]["always_open"] for c in used if c in b.calendars):
-        blocks.append(b.para("tickets.opened_outside"))
+        blocks += [b.para("tickets.resolution", clause=clause), _reopen(b)]
     pause = (b.p.get("ticket_clock") or {}).get("pause") or []
+    used = {r["calendar"] for r in _targets(b)}
+    closes = not all(b.calendars[c]["always_open"] for c in used if c in b.calendars)
+    if any(t.get("updates") for t in tiers):
+        blocks += _updates(b, targets, bool(pause))
+    counted = _counted(b, clause, closes, bool(pause))
+    if counted is not None:
+        blocks.append(counted)
+    if closes:
+        blocks.append(b.para("tickets.opened_outside"))
     if pause:
-        statuses = b.f.items([b.t("tickets.status", status=s) for s in pause]) if len(pause) > 1 else pause[0]
-        blocks.append(b.plural_para("tickets.pause", len(pause), statuses=statuses))
+        blocks.append(_pause(b, pause))
     if any("business_days" in r for r in _targets(b)):
-        blocks.append(b.para("tickets.business_day_means"))
+        days = {r["calendar"] for r in _targets(b) if "business_days" in r}
+        if len(days) == 1:  # one calendar: name its hours instead of "the service hours of the time concerned"
+            blocks.append(b.para("tickets.business_day_means_one", hours=b.calendar_label(next(iter(days)))))
+        else:
+            blocks.append(b.para("tickets.business_day_means"))
+        # Response and resolution targets in business days are open time fixed at the start, which a
+        # pause extends (runtime/clocks.py); update intervals step instead (tickets.update_business_days).
+        kinds = [
+            k for k in ("responses", "resolutions") if any("business_days" in r for t in tiers for r in t.get(k) or ())
+        ]
+        if pause and kinds:
+            words = b.f.alternatives([b.t(f"tickets.kind_{k}") for k in kinds])
+            blocks.append(b.para("tickets.business_day_pause", kinds=words))
     if any(p["requires_outage"] and p["downgrade"] for p in b.p["priorities"]):
         blocks.append(b.para("tickets.downgrade"))
     return b.t("tickets.clause_clock"), tuple(blocks)
 
 
+def _counted(b: DocBuilder, clause: Any, closes: bool, paused: bool) -> Para | None:
+    """What the met rule means at a closing and in a pause: a stop is on time until the clock runs again
+    after the deadline (runtime/clocks.py, the decision instant) — only the cases the contract has."""
+    kinds = [k for k in ("responses", "updates", "resolutions") if any(t.get(k) for t in b.p["tiers"])]
+    acts = b.f.alternatives([b.t(f"tickets.act_{k}") for k in kinds])
+    if closes:
+        extra = b.t("tickets.counted_paused", acts=acts) if paused else ""
+        return b.para("tickets.counted_hours", clause=clause, acts=acts, paused=extra)
+    return b.para("tickets.counted_always", acts=acts) if paused else None
+
+
+def _pause(b: DocBuilder, pause: list[str]) -> Para:
+    """The pausing statuses and the targets they pause (only those the contract has). One status and
+    several are separate sentences, not plural forms: Chinese has one plural form for both."""
+    kinds = [k for k in ("responses", "updates", "resolutions") if any(t.get(k) for t in b.p["tiers"])]
+    # The measured times, not the targets: a target is fixed, the time measured against it is paused.
+    targets = b.plural("tickets.targets", len(kinds), kinds=b.f.items([b.t(f"tickets.measure_{k}") for k in kinds]))
+    if len(pause) == 1:
+        return b.para("tickets.pause_one", statuses=pause[0], targets=targets)
+    statuses = b.f.items([b.t("tickets.status", status=s) for s in pause])
+    key = "tickets.pause_two" if len(pause) == 2 else "tickets.pause_many"  # "either" of two
+    return b.para(key, statuses=statuses, targets=targets)
+
+
 def _reopen(b: DocBuilder) -> Para:
-    """The runtime's resolution cycles: `resolved` resolves, any later status reopens (README, ticket clocks)."""
-    av = b.p.get("availability")
-    window = b.word("window", av["window"]) if av and av.get("window") else b.t("tickets.period")
-    return b.para("tickets.reopen", window=window)
+    """The runtime's resolution cycles: `resolved` resolves, any later status reopens (README, ticket clocks);
+    every cycle counts in the period the ticket was opened in (the measurement window, else the month)."""
+    from .v2 import window_word
+
+    # The response target is measured once, from the opening: say so where there is one.
+    once = b.t("tickets.reopen_response") if any(t["responses"] for t in b.p["tiers"]) else ""
+    return b.para("tickets.reopen", window=window_word(b), no_response=once)
 
 
-def _updates(b: DocBuilder, targets: str) -> list[Block]:
+def _updates(b: DocBuilder, targets: str, paused: bool) -> list[Block]:
     """What an update is and how missed updates are counted (ceil(L / D) − 1 per gap; in business days the
-    due times step), and their credit."""
+    due times step), and their credit: each rule only for the kind of interval the contract has."""
     clause = b.ref(targets, "responses")
     blocks: list[Block] = [b.para("tickets.update", clause=clause, column=b.t("tickets.col_update"))]
-    if any("business_days" in u for t in b.p["tiers"] for u in t.get("updates") or []):
+    updates = [u for t in b.p["tiers"] for u in t.get("updates") or []]
+    if any("business_days" not in u for u in updates):  # intervals of hours: a gap of L misses ceil(L / D) − 1
+        hours = {u["calendar"] for u in updates if "business_days" not in u}
+        if all((b.calendars.get(c) or {}).get("always_open") for c in hours):
+            key, pause = "tickets.update_always", "tickets.update_always_paused"
+        else:
+            key, pause = "tickets.update_hours", "tickets.update_paused"
+        steps = b.t("tickets.update_steps")
+        blocks.append(b.para(key, paused=b.t(pause) if paused else "", steps=steps))
+    if any("business_days" in u for u in updates):
         blocks.append(b.para("tickets.update_business_days"))  # due times stepped (runtime/clocks.py)
     if any(t.get("resolutions") for t in b.p["tiers"]):
         blocks.append(b.para("tickets.reopen_updates"))
