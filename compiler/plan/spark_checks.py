@@ -10,7 +10,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from .. import limits
-from .spark_inputs import Source, view
+from .spark_sql import Source, view
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.events import Customers

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import limits
 from ..runtime.engines import Inputs, UsageError, read_events_any
+from .spark_sql import run_script
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -84,16 +85,6 @@ def start(policy: Policy, master: str = MASTER) -> Any:
 
     refuse_unsupported(policy, "spark")  # the plan's coverage is the duckdb engine's
     return session(master)
-
-
-def run_script(spark: Any, sql: str) -> Any:
-    """Run a DuckDB-dialect script of the plan in Spark, statement by statement; the last one's DataFrame."""
-    from .dialects import statements
-
-    result = None
-    for statement in statements(sql, "spark"):
-        result = spark.sql(statement)
-    return result
 
 
 def register(spark: Any, relations: dict[str, Any]) -> None:

@@ -25,11 +25,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import limits
 from ..runtime.engines import Inputs, UsageError
+from .spark_sql import Source, view
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -55,22 +55,6 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$")
 # Delta reader features whose files spark.read.parquet reads as they are (any other is refused).
 DELTA_FEATURES = {"timestampNtz", "v2Checkpoint", "vacuumProtocolCheck", "variantType", "variantType-preview"}
 DELTA_INSTALL = "pip install 'slac[spark]' (or pip install deltalake)"
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where the tickets are: kind parquet, csv, delta or table, and the path or table name."""
-
-    kind: str
-    where: str
-
-    @property
-    def lake(self) -> bool:
-        """Only Spark reads it (the runtime's readers read files only)."""
-        return self.kind in ("delta", "table")
-
-    def label(self) -> str:
-        return f"table {self.where}" if self.kind == "table" else self.where
 
 
 def source_of(spec: str) -> Source | None:
@@ -183,12 +167,6 @@ def _spark_errors() -> tuple[type[BaseException], ...]:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def view(spark: Any, views: list[str], name: str, frame: Any) -> None:
-    """`frame` as the temporary view `name`, remembered in `views` to be dropped afterwards."""
-    frame.createOrReplaceTempView(name)
-    views.append(name)
 
 
 def _drop(spark: Any, views: list[str]) -> None:

@@ -38,7 +38,7 @@ def streamed_results(
     from ..runtime.evaluate import BREACHED, UNMEASURED, TicketResults
     from .calendars import calendar_table
     from .inputs import params_table
-    from .spark_engine import run_script
+    from .spark_sql import run_script
     from .tickets_sql import ticket_results_sql
 
     for name, table in (
