@@ -258,9 +258,8 @@ def _calendars(policy: Policy, per: Period) -> Any:
 def _breached(policy: Policy, customers: Any, parts: list[Any], row_base: int) -> tuple[dict[str, Any], Tickets]:
     """The breached tickets' result columns (positions, codes) and their `Tickets` (just them)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    from ..runtime.events import MISSING, Tickets
+    from ..runtime.events import Tickets
 
     schema_source = parts[0].schema if parts else None
     table = pa.Table.from_batches(parts, schema=schema_source) if parts else None
@@ -271,11 +270,28 @@ def _breached(policy: Policy, customers: Any, parts: list[Any], row_base: int) -
         tickets = Tickets(objects, objects, objects, empty, empty, np.zeros(0, bool), objects, empty)
         return {"position": empty, "effective": empty, "deadline": empty, "line": empty}, tickets
 
+    return breached_of(policy, customers, table, "row", row_base)
+
+
+def breached_of(
+    policy: Policy, customers: Any, table: Any, row: str, row_base: int = 0
+) -> tuple[dict[str, Any], Tickets]:
+    """The result columns (positions, codes) and `Tickets` of the breached tickets in `table` (an
+    engine's rows: position, effective, deadline, line, id, priority, opened, responded and `row`,
+    the record's number less `row_base`); the spark engine's native read uses it too."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..runtime.events import MISSING, Tickets
+
+    k = table.num_rows
+
     def ints(name: str) -> Any:
-        return np.asarray(pc.fill_null(pc.cast(table.column(name), pa.int64()), MISSING).to_numpy(), dtype=np.int64)
+        column = pc.fill_null(pc.cast(table.column(name), pa.int64()), MISSING)
+        return np.asarray(column.to_numpy(), dtype=np.int64).reshape(k)
 
     def objects_of(name: str) -> Any:
-        return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=object)
+        return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=object).reshape(k)
 
     prio_names = pa.array(list(policy.priorities), type=pa.string())
     position = ints("position")
@@ -287,7 +303,7 @@ def _breached(policy: Policy, customers: Any, parts: list[Any], row_base: int) -
         responded=ints("responded"),
         outage=np.zeros(k, dtype=bool),
         cause=np.full(k, None, dtype=object),
-        row=ints("row") + row_base,  # as the runtime's reader numbers them: Parquet records from 1, CSV lines
+        row=ints(row) + row_base,  # as the runtime's reader numbers them: Parquet records from 1, CSV lines
     )
     effective = np.asarray(pc.index_in(table.column("effective"), value_set=prio_names).to_numpy(), dtype=np.int64)
     return {"position": position, "effective": effective, "deadline": ints("deadline"), "line": ints("line")}, tickets

@@ -38,6 +38,7 @@ def streamed_results(
     from ..runtime.evaluate import BREACHED, UNMEASURED, TicketResults
     from .calendars import calendar_table
     from .inputs import params_table
+    from .native import breached_of
     from .spark_sql import run_script
     from .tickets_sql import ticket_results_sql
 
@@ -75,7 +76,7 @@ GROUP BY r.position, r.state, r.excluded, r.kept"""
         + np.asarray(counted.column("state").to_numpy(), dtype=np.int64)
     ) * 2 + np.asarray(counted.column("excluded").to_numpy(zero_copy_only=False), dtype=np.int64)
     np.add.at(counts.reshape(-1), key, np.asarray(counted.column("n").to_numpy(), dtype=np.int64))
-    breached, tickets = _breached(policy, customers, kept)
+    breached, tickets = breached_of(policy, customers, kept, "src_row")
     k = len(breached["position"])
     flat = counts.reshape(-1)
     groups = np.flatnonzero(flat)
@@ -100,35 +101,3 @@ GROUP BY r.position, r.state, r.excluded, r.kept"""
         line=column(breached["line"], np.int64),
     )
     return results, tickets
-
-
-def _breached(policy: Policy, customers: Customers, table: Any) -> tuple[dict[str, Any], Tickets]:
-    """The breached tickets' result columns (positions, codes) and their `Tickets` (just them)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from ..runtime.events import MISSING, Tickets
-
-    k = table.num_rows
-
-    def ints(name: str) -> Any:
-        column = pc.fill_null(pc.cast(table.column(name), pa.int64()), MISSING)
-        return np.asarray(column.to_numpy(), dtype=np.int64).reshape(k)
-
-    def objects_of(name: str) -> Any:
-        return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=object).reshape(k)
-
-    position = ints("position")
-    tickets = Tickets(
-        id=objects_of("id"),
-        customer=customers.id[position],
-        priority=objects_of("priority"),
-        opened=ints("opened"),
-        responded=ints("responded"),
-        outage=np.zeros(k, dtype=bool),
-        cause=np.full(k, None, dtype=object),
-        row=ints("src_row"),
-    )
-    prio_names = pa.array(list(policy.priorities), type=pa.string())
-    effective = np.asarray(pc.index_in(table.column("effective"), value_set=prio_names).to_numpy(), dtype=np.int64)
-    return {"position": position, "effective": effective, "deadline": ints("deadline"), "line": ints("line")}, tickets
