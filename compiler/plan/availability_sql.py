@@ -396,29 +396,9 @@ def scope_excluded_sql(policy: Policy) -> str:
     and the cut partial minutes (`partial_minute`, cause NULL), all inside the window.
     """
     limits = _limits(policy)
-    unlimited = "1 = 1" if not limits else f"inc.cause NOT IN ({', '.join(sql_literal(c) for c in sorted(limits))})"
-    plat = "SELECT sc.service, sc.region, inc.cause, inc.s, inc.e FROM inc JOIN scopes sc ON " + _applies("inc", "sc")
-    own = (
-        "SELECT sl.customer AS kc, sl.service, sl.region, inc.cause, inc.s, inc.e FROM inc JOIN scope_list sl"
-        " ON sl.customer = inc.customer AND " + _applies("inc", "sl")
-    )
-    ctes = [
-        *_downtime_ctes(policy),
-        *_view("xv", f"{plat} WHERE inc.customer IS NULL AND inc.kind = 'x'", f"{own} WHERE inc.kind = 'x'"),
-        *_view(
-            "mv",
-            f"{plat} WHERE inc.customer IS NULL AND inc.kind = 'm' AND {unlimited}",
-            f"{own} WHERE inc.kind = 'm' AND {unlimited}",
-        ),
-    ]
+    ctes = [*_downtime_ctes(policy), *excluded_ctes(policy)]
     rows = [_per_customer("xv", "excluded_cause"), _per_customer("mv", "announced_maintenance")]
     if limits:  # within the allowance: the platform's parts, or a customer's own allowance (full_pairs)
-        ctes += [
-            "avs AS (SELECT kc, service, region, cause, s, s + take AS e FROM mt WHERE take > 0)",
-            _merge("avs", "kc, service, region, cause", "av_m"),
-            "av AS (SELECT kc, service, region, cause, SUM(LEAST(e, p.hi) - GREATEST(s, p.lo)) AS us FROM av_m"
-            " CROSS JOIN p WHERE LEAST(e, p.hi) > GREATEST(s, p.lo) GROUP BY kc, service, region, cause)",
-        ]
         rows.append(
             "SELECT sl.customer, sl.service, sl.region, a.cause, 'announced_maintenance' AS reason, a.us"
             " FROM scope_list sl LEFT JOIN full_pairs f ON f.kc = sl.customer AND " + _same("f", "sl", False) + ""
@@ -436,3 +416,31 @@ def scope_excluded_sql(policy: Policy) -> str:
         + " UNION ALL ".join(rows)
         + ") r WHERE us > 0"
     )
+
+
+def excluded_ctes(policy: Policy) -> list[str]:
+    """CTEs `xv`, `mv` (excluded and announced time per scope view, `_view`) and, with a yearly limit,
+    `av` (maintenance within the allowance); `scope_excluded` and the scoped engine's query both use them."""
+    limits = _limits(policy)
+    unlimited = "1 = 1" if not limits else f"inc.cause NOT IN ({', '.join(sql_literal(c) for c in sorted(limits))})"
+    plat = "SELECT sc.service, sc.region, inc.cause, inc.s, inc.e FROM inc JOIN scopes sc ON " + _applies("inc", "sc")
+    own = (
+        "SELECT sl.customer AS kc, sl.service, sl.region, inc.cause, inc.s, inc.e FROM inc JOIN scope_list sl"
+        " ON sl.customer = inc.customer AND " + _applies("inc", "sl")
+    )
+    ctes = [
+        *_view("xv", f"{plat} WHERE inc.customer IS NULL AND inc.kind = 'x'", f"{own} WHERE inc.kind = 'x'"),
+        *_view(
+            "mv",
+            f"{plat} WHERE inc.customer IS NULL AND inc.kind = 'm' AND {unlimited}",
+            f"{own} WHERE inc.kind = 'm' AND {unlimited}",
+        ),
+    ]
+    if limits:
+        ctes += [
+            "avs AS (SELECT kc, service, region, cause, s, s + take AS e FROM mt WHERE take > 0)",
+            _merge("avs", "kc, service, region, cause", "av_m"),
+            "av AS (SELECT kc, service, region, cause, SUM(LEAST(e, p.hi) - GREATEST(s, p.lo)) AS us FROM av_m"
+            " CROSS JOIN p WHERE LEAST(e, p.hi) > GREATEST(s, p.lo) GROUP BY kc, service, region, cause)",
+        ]
+    return ctes

@@ -30,8 +30,7 @@ from __future__ import annotations
 from slac.runtime.policy import Policy
 from slac.runtime.scoped import compiled
 
-from . import sql_literal
-from .availability_sql import _applies, _downtime_ctes, _error_rate, _limits, _merge, _same, _view
+from .availability_sql import _applies, _downtime_ctes, _error_rate, _limits, _same, excluded_ctes
 
 COLUMNS = ("tag", "kc", "service", "region", "cause", "a", "b", "c", "id")
 NULL_TEXT = "CAST(NULL AS VARCHAR)"
@@ -44,33 +43,6 @@ def _row(tag: str, rest: str, *, kc: str = NULL_TEXT, scope: str = "", cause: st
         f"SELECT '{tag}' AS tag, {kc} AS kc, {scope}service AS service, {scope}region AS region, {cause} AS cause,"
         f" CAST({a} AS BIGINT) AS a, CAST({b} AS BIGINT) AS b, CAST({c} AS BIGINT) AS c, {ident} AS id {rest}"
     )
-
-
-def _excluded_ctes(policy: Policy) -> list[str]:
-    """CTEs `xv`, `mv` (slac.plan.availability_sql._view) and, with a yearly limit, `av`."""
-    limits = _limits(policy)
-    unlimited = "1 = 1" if not limits else f"inc.cause NOT IN ({', '.join(sql_literal(c) for c in sorted(limits))})"
-    plat = "SELECT sc.service, sc.region, inc.cause, inc.s, inc.e FROM inc JOIN scopes sc ON " + _applies("inc", "sc")
-    own = (
-        "SELECT sl.customer AS kc, sl.service, sl.region, inc.cause, inc.s, inc.e FROM inc JOIN scope_list sl"
-        " ON sl.customer = inc.customer AND " + _applies("inc", "sl")
-    )
-    ctes = [
-        *_view("xv", f"{plat} WHERE inc.customer IS NULL AND inc.kind = 'x'", f"{own} WHERE inc.kind = 'x'"),
-        *_view(
-            "mv",
-            f"{plat} WHERE inc.customer IS NULL AND inc.kind = 'm' AND {unlimited}",
-            f"{own} WHERE inc.kind = 'm' AND {unlimited}",
-        ),
-    ]
-    if limits:
-        ctes += [
-            "avs AS (SELECT kc, service, region, cause, s, s + take AS e FROM mt WHERE take > 0)",
-            _merge("avs", "kc, service, region, cause", "av_m"),
-            "av AS (SELECT kc, service, region, cause, SUM(LEAST(e, p.hi) - GREATEST(s, p.lo)) AS us FROM av_m"
-            " CROSS JOIN p WHERE LEAST(e, p.hi) > GREATEST(s, p.lo) GROUP BY kc, service, region, cause)",
-        ]
-    return ctes
 
 
 def _incident_ctes(policy: Policy) -> list[str]:
@@ -154,7 +126,7 @@ def _excluded_rows(policy: Policy) -> list[str]:
 
 def scope_measures_sql(policy: Policy, lo: int, hi: int) -> str:
     """The SELECT of the tagged rows of the module docstring for the window [lo, hi) (µs)."""
-    ctes = [*_downtime_ctes(policy, (lo, hi)), *_excluded_ctes(policy), *_incident_ctes(policy)]
+    ctes = [*_downtime_ctes(policy, (lo, hi)), *excluded_ctes(policy), *_incident_ctes(policy)]
     rows = [*_view_rows(), *_excluded_rows(policy), *_id_rows()]
     if _error_rate(policy) is not None:
         rows.append(_row("r", "FROM err GROUP BY service, region", a="COUNT(*)"))
