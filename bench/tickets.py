@@ -1,6 +1,7 @@
 """Ticket clocks (issue 12): 1M tickets with on average 4 status events each and all three targets.
 
-Run: .venv/bin/python bench/tickets.py   (bench/evaluate.py runs it too, after its own figures)
+Run: .venv/bin/python bench/tickets.py   (bench/evaluate.py runs it too, after its own figures);
+`tickets.py --status-only` prints only the `ticket_status` figures.
 Prints, each against a baseline measured in the same run:
 - tickets/s of the deadline computations (histories, pauses, response, resolution and update
   clocks) over 1M tickets (goal ≥ 1M tickets/s), against the plain month's response deadlines;
@@ -195,6 +196,11 @@ def main(tickets: int = 1_000_000) -> None:
     print(f"  evaluate() with ticket clocks {wall:.2f} s against the plain month's {plain_wall:.2f} s "
           f"({wall / plain_wall:.2f}×; goal ≤ 2×); {missed:,} missed resolutions listed")  # fmt: skip
     print(f"  CPU time: {cpu:.2f} s against {plain_cpu:.2f} s ({cpu / plain_cpu:.2f}×)")
+    print_status(policy)
+
+
+def print_status(policy: Any) -> None:
+    """The `ticket_status` figures (alone: `tickets.py --status-only`, no 1M-ticket month built)."""
     status, deadline, bare = status_us(policy)
     print(
         f"Policy.ticket_status with 10 events: {status:.1f} µs per call (goal ≤ 20 µs: {status / 20:.2f}× the budget)"
@@ -209,4 +215,8 @@ if __name__ == "__main__":
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    args = [a for a in sys.argv[1:] if a != "--status-only"]
+    if "--status-only" in sys.argv[1:]:
+        print_status(load())
+    else:
+        main(int(args[0]) if args else 1_000_000)
