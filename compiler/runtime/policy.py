@@ -20,11 +20,10 @@ from ..policy.load import load
 from ..policy.schema import PolicyError
 from ..policy.view import PolicyView
 from . import status_lean
-from .calendar import EPOCH, Calendar, from_us, to_us
+from .calendar import Calendar, from_us, to_us
 
 __all__ = ["PLANNED_MAINTENANCE", "Policy", "PolicyError", "Target", "TicketStatus", "load_policy"]
 
-_ONE_US = timedelta(microseconds=1)
 PLANNED_MAINTENANCE = "planned_maintenance"  # the exclusion the maintenance notice period applies to
 
 
@@ -120,9 +119,8 @@ class Policy:
         self.scoped_rules: Any = None  # scoped.Compiled (language v2), compiled on first use
         self._effective: dict[tuple[str, bool], str | None] = {}
         self._answers: dict[tuple[str, str, bool], tuple[Target, str] | None] = {}
-        self._lean: dict[tuple[str, str], Any] = {}  # status_lean.plan by (tier, effective priority)
-        self._zones: dict[Any, tuple[int, int, list[int]]] = {}  # status_lean.place: offset changes by zone
-        self._events: dict[str, int] = {}  # status_lean.replay: event kinds by text
+        self._lean: dict[tuple[str, str, bool], Any] = {}  # status_lean.plan by (tier, priority, outage)
+        self._events: dict[str, int] = {}  # status_lean._replay: event kinds by text
 
     # ---- priorities and targets -----------------------------------------------------------------
 
@@ -254,9 +252,13 @@ class Policy:
         state follows the pauses.
         """
         if events or resolved_at is not None or self._clocked:
-            lean = _lean_status(self, tier, priority, opened_at, responded_at, outage, as_of, resolved_at, events)
-            if lean is not None:
-                return lean
+            plan = self._lean.get((tier, priority, outage), False)
+            if plan is False:
+                plan = _lean_plan(self, tier, priority, outage)
+            if plan is not None and as_of is not None:  # the lean path (`status_lean`), when it can answer
+                got = status_lean.statuses(self, plan, opened_at, responded_at, resolved_at, as_of, events)
+                if got is not None:
+                    return _from_targets(plan[0], got, responded_at, as_of)
             targets = self._targets(tier, priority, opened_at, responded_at, resolved_at, outage, events, as_of)
             return _from_targets(self.effective_priority(priority, outage), targets, responded_at, as_of)
         found = self.target(tier, priority, outage)
@@ -278,61 +280,31 @@ class Policy:
         return TicketStatus("open", effective, deadline, max(deadline - now, timedelta(0)), None)
 
 
-def _lean_status(
-    self: Policy, tier: str, priority: str, opened_at: datetime, responded_at: datetime | None, outage: bool,
-    as_of: datetime | None, resolved_at: datetime | None, events: Sequence[tuple[datetime, str]],
-) -> TicketStatus | None:  # fmt: skip
-    """`ticket_status` by the lean path (`status_lean`), or None when the general path must answer."""
-    effective = self.effective_priority(priority, outage) if priority in self.priorities else None
-    if tier not in self.tiers or effective is None or as_of is None:
-        return None
-    key = (tier, effective)
-    try:
-        targets = self._lean[key]
-    except KeyError:
-        targets = self._lean[key] = status_lean.plan(self, tier, effective)
-    if targets is None:
-        return None
-    try:  # as `to_us`; a naive datetime: the general path says what is wrong
-        opened = (opened_at - EPOCH) // _ONE_US
-        now = (as_of - EPOCH) // _ONE_US
-        responded = (responded_at - EPOCH) // _ONE_US if responded_at is not None else None
-        resolved = (resolved_at - EPOCH) // _ONE_US if resolved_at is not None else None
-    except TypeError:
-        return None
-    if (responded is not None and responded < opened) or (resolved is not None and resolved < opened):
-        return None
-    timed = status_lean.place(self._zones, events, opened, opened_at)
-    if timed is None:
-        return None
-    got = status_lean.statuses(self, targets, opened, responded, resolved, timed, now)
-    if got is None:
-        return None
-    if targets[0] is None:
-        return TicketStatus("unmeasured", effective, None, None, None, got)
-    response = got[0]
-    deadline = response.deadline
-    if response.state == "met":
-        return TicketStatus("met", effective, deadline, None, None, got)
-    if response.state == "breached":
-        lateness = None if deadline is None else (responded_at or as_of) - deadline
-        return TicketStatus("breached", effective, deadline, None, lateness, got)
-    return TicketStatus("open", effective, deadline, response.time_left, None, got)
+def _lean_plan(self: Policy, tier: str, priority: str, outage: bool) -> Any:
+    """The lean path's `status_lean.plan` of a ticket, kept by (tier, priority, outage); None: the
+    general path answers (a target in business days, an unmeasured ticket, an unknown tier or priority)."""
+    if tier not in self.tiers or priority not in self.priorities:
+        return None  # the general path says what is unknown (not kept: any text could come)
+    effective = self.effective_priority(priority, outage)
+    plan = self._lean[(tier, priority, outage)] = None if effective is None else status_lean.plan(self, tier, effective)
+    return plan
 
 
 def _from_targets(
     effective: str | None, targets: tuple[Any, ...], responded_at: datetime | None, as_of: datetime | None
 ) -> TicketStatus:
-    """The v1 fields (the response) from the status of every target."""
-    response = next((t for t in targets if t.target == "response"), None)
+    """The v1 fields (the response, always the first target when there is one) from the status of every
+    target: the one place that builds a `TicketStatus` with targets (of the lean and the general path)."""
+    response = targets[0] if targets and targets[0].target == "response" else None
     if response is None:
         return TicketStatus("unmeasured", effective, None, None, None, targets)
     deadline = response.deadline
-    if response.state in ("met", "breached"):
-        lateness = None
-        if response.state == "breached" and deadline is not None:
-            lateness = (responded_at or as_of or datetime.now(UTC)) - deadline
-        return TicketStatus(response.state, effective, deadline, None, lateness, targets)
+    state = response.state
+    if state == "met":
+        return TicketStatus("met", effective, deadline, None, None, targets)
+    if state == "breached":
+        lateness = None if deadline is None else (responded_at or as_of or datetime.now(UTC)) - deadline
+        return TicketStatus("breached", effective, deadline, None, lateness, targets)
     return TicketStatus("open", effective, deadline, response.time_left, None, targets)
 
 

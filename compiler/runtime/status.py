@@ -244,38 +244,77 @@ def _within(lists: _Lists, target: Target, s: int) -> int:
     return int(d[0])
 
 
-def _judge(
-    policy: Policy, kind: str, target: Target, s: int, stop: int | None, as_of: int, ctx: tuple[list[tuple[int, int]], bool, _Cache], cycle: int, missed: int = 0,
-    stepped: tuple[int, int] | None = None,
-) -> TargetStatus:  # fmt: skip
-    """`stepped`: (clock time to the first due time, missed so far) of an update gap in business days."""
-    pauses, paused_now, cache = ctx
+# One target's numbers, as both paths compute them and `results` turns them into a `TargetStatus`:
+# (target, line, cycle, allowed open time d, deadline, decision instant, clock time used up to the stop
+# or `as_of`, the stop or None while running, missed before this cycle or gap, missed in it when
+# stepped (update gaps in business days) or None).
+Row = tuple[str, int, int, int, int, int, int, int | None, int, int | None]
+_new = tuple.__new__
+
+
+def results(
+    policy: Policy, rows: list[Row], as_of: int, paused_now: bool, near: tuple[int, int, int, datetime] | None = None
+) -> tuple[TargetStatus, ...]:
+    """Each target's status from its numbers: the one place that decides met / breached / running /
+    paused / at_risk and builds the `TargetStatus`es (of both the general and the lean path).
+
+    `near`: (lo, hi, ref, ref_at) when `ref_at` (the instant `ref`) is in the policy's zone and its
+    UTC offset holds over [lo, hi) (`status_lean.window`): a deadline there is `ref_at` moved by
+    the difference, the same datetime as `from_us` gives, without a zone conversion.
+    """
+    out = []
+    zone, warn = policy.zone, policy.warn_ratio
+    lo, hi, ref, base = near if near is not None else (0, 0, 0, None)
+    for kind, line, cycle, d, due, decided, used, stop, missed, stepped in rows:
+        if due == NEVER:
+            shown = None
+        elif lo <= due < hi:
+            shown = base + _ONE_US * (due - ref)  # type: ignore[operator]
+        else:
+            shown = from_us(due, zone)
+        spent = _ONE_US * used
+        if stop is not None:
+            bad = stop > decided
+            if stepped is not None:
+                more = stepped
+            elif kind == "update":
+                more = (used - 1) // max(d, 1) if used > 0 else 0
+            else:
+                more = int(bad)
+            out.append(_new(TargetStatus, (kind, "breached" if bad else "met", shown, None, spent, cycle, missed + more, line)))  # fmt: skip
+            continue
+        left = _ONE_US * (d - used if d > used else 0)
+        if as_of > decided:
+            if stepped is not None:
+                more = stepped
+            else:
+                more = (used - 1) // max(d, 1) if kind == "update" else 1
+            out.append(_new(TargetStatus, (kind, "breached", shown, left, spent, cycle, missed + more, line)))
+            continue
+        state = "running"
+        if paused_now:
+            state = "paused"
+        elif warn is not None and used * warn[1] >= warn[0] * d:  # used / d ≥ P / 100, exactly
+            state = "at_risk"
+        out.append(_new(TargetStatus, (kind, state, shown, left, spent, cycle, missed, line)))
+    return tuple(out)
+
+
+def _row(
+    policy: Policy, kind: str, target: Target, s: int, stop: int | None, as_of: int,
+    ctx: tuple[list[tuple[int, int]], _Cache], cycle: int, missed: int = 0, stepped: tuple[int, int] | None = None,
+) -> Row:  # fmt: skip
+    """One target's numbers (`Row`) on the general path; `stepped`: (clock time to the first due time,
+    missed so far) of an update gap in business days."""
+    pauses, cache = ctx
     lists = cache[target.calendar]
     d = _within(lists, target, s) if stepped is None else stepped[0]
     found = lists.deadline(s, d)
     if found is None:  # past the per-year timeline: the vectorised path grows one
         found = _vector(policy, target, s, d, pauses)
     due, decided = found
-    shown = None if due == NEVER else from_us(due, policy.zone)
-    if stop is not None:
-        used = lists.used(s, stop)
-        bad = stop > decided
-        more = ((used - 1) // max(d, 1) if used > 0 else 0) if kind == "update" else int(bad)
-        more = more if stepped is None else stepped[1]
-        return TargetStatus(kind, "breached" if bad else "met", shown, None, timedelta(microseconds=used), cycle, missed + more, target.line)  # type: ignore[arg-type]  # fmt: skip
-    used = lists.used(s, as_of)
-    left = timedelta(microseconds=max(d - used, 0))
-    spent = timedelta(microseconds=used)
-    if as_of > decided:
-        more = ((used - 1) // max(d, 1) if kind == "update" else 1) if stepped is None else stepped[1]
-        return TargetStatus(kind, "breached", shown, left, spent, cycle, missed + more, target.line)  # type: ignore[arg-type]
-    warn = policy.warn_ratio
-    state: State = "running"
-    if paused_now:
-        state = "paused"
-    elif warn is not None and used * warn[1] >= warn[0] * d:  # used / d ≥ P / 100, exactly
-        state = "at_risk"
-    return TargetStatus(kind, state, shown, left, spent, cycle, missed, target.line)  # type: ignore[arg-type]
+    used = lists.used(s, stop if stop is not None else as_of)
+    return (kind, target.line, cycle, d, due, decided, used, stop, missed, None if stepped is None else stepped[1])
 
 
 def _business_gaps(
@@ -330,17 +369,17 @@ def target_statuses(
     """Every target of the ticket: the response, the current (or last) cycle's resolution, its update gap."""
     pauses, cycles, updates, paused_now = history(events, opened, resolved, policy.pause_statuses, opened_at)
     cache = _Cache(policy, opened, pauses)
-    ctx = (pauses, paused_now, cache)
-    out: list[TargetStatus] = []
+    ctx = (pauses, cache)
+    rows: list[Row] = []
     response = policy.targets.get((tier, effective))
     if response is not None:
-        out.append(_judge(policy, "response", response, opened, responded, as_of, ctx, 1))
+        rows.append(_row(policy, "response", response, opened, responded, as_of, ctx, 1))
     n = len(cycles)
     start, end = cycles[-1]
     stop = end if end >= 0 else None
     res = policy.resolutions.get((tier, effective))
     if res is not None:
-        out.append(_judge(policy, "resolution", res, start, stop, as_of, ctx, n))
+        rows.append(_row(policy, "resolution", res, start, stop, as_of, ctx, n))
     upd = policy.updates.get((tier, effective))
     if upd is not None:
         arm = responded if n == 1 else start
@@ -351,18 +390,17 @@ def target_statuses(
             # Each interval of clock time without an update: one missed (a gap that used L: ceil(L / D) − 1).
             if upd.business_days:  # due times stepped gap by gap (`Clock.business_steps`)
                 stepped = _business_gaps(policy, upd, chain, stop if stop is not None else as_of, pauses)
-                missed = stepped[0]
-                out.append(_judge(policy, "update", upd, chain[-1], stop, as_of, ctx, n, missed, stepped[1:]))
-                return tuple(out)
-            if chain[-1] > lists.hi:
-                for a, b in zip(chain, chain[1:], strict=False):
-                    used = lists.used(a, b)
-                    missed += (used - 1) // max(_within(lists, upd, a), 1) if used > 0 else 0
+                rows.append(_row(policy, "update", upd, chain[-1], stop, as_of, ctx, n, stepped[0], stepped[1:]))
             else:
-                every = max(upd.within_us, 1)
-                counts = lists.counted_many(chain)
-                for x, y in zip(counts, counts[1:], strict=False):
-                    if y > x:
-                        missed += (y - x - 1) // every
-            out.append(_judge(policy, "update", upd, chain[-1], stop, as_of, ctx, n, missed))
-    return tuple(out)
+                if chain[-1] > lists.hi:
+                    for a, b in zip(chain, chain[1:], strict=False):
+                        used = lists.used(a, b)
+                        missed += (used - 1) // max(_within(lists, upd, a), 1) if used > 0 else 0
+                else:
+                    every = max(upd.within_us, 1)
+                    counts = lists.counted_many(chain)
+                    for x, y in zip(counts, counts[1:], strict=False):
+                        if y > x:
+                            missed += (y - x - 1) // every
+                rows.append(_row(policy, "update", upd, chain[-1], stop, as_of, ctx, n, missed))
+    return results(policy, rows, as_of, paused_now)

@@ -1,12 +1,18 @@
 """The lean single-ticket path of `Policy.ticket_status`: the same answers as `status.target_statuses`.
 
-A service asks about one ticket at a time, so the per-call overhead is the cost: this path keeps
-everything in one function's locals (no per-ticket objects but the results), reuses per-policy
-lookups (the targets of a tier and priority, the calendar's per-year timeline as lists, the
-zone's offset changes near the opening) and builds named tuples. It covers targets in open time
-whose clocks stay inside the opening's per-year timeline; anything else (business days, a clock
-that reaches past that timeline, an event in another zone near an offset change, input errors)
-returns None and the caller takes `status.target_statuses`, which handles every case.
+A service asks about one ticket at a time, so the per-call overhead is the cost. This path works in
+integers (µs since the epoch) throughout and converts datetimes only at the edges:
+- what does not depend on the ticket is compiled once per (tier, priority, outage) (`plan`: each
+  target's open time, calendar and line, and each calendar's per-year timeline as lists for
+  `bisect`) and per zone (`Window`: a span over which the zone's UTC offset holds, so an instant
+  given in that zone is placed by its wall-clock distance from a reference instant, and a deadline
+  shown in it is the reference moved by a timedelta, with no zone conversion);
+- one pass over the events places them and gives the pauses, the current cycle and the updates;
+- the targets' numbers go to `status.results`, which builds the `TargetStatus`es of both paths.
+
+It covers targets in open time whose clocks stay inside the opening's per-year timeline; anything
+else (business days, a clock past that timeline, input errors) returns None and the caller takes
+`status.target_statuses`, which handles every case.
 """
 
 from __future__ import annotations
@@ -16,284 +22,342 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .calendar import EPOCH, _offsets
-from .status import NEVER, RESOLVED, TargetStatus, _first
+from .calendar import EPOCH, Calendar, _offsets
+from .status import NEVER, RESOLVED, Row, TargetStatus, results
 
 if TYPE_CHECKING:
-    from .policy import Policy, Target
+    from .policy import Policy
 
-_ONE_US = timedelta(microseconds=1)
+_US = timedelta(microseconds=1)
 DAY_US = 86_400_000_000
-_new = tuple.__new__
+_CHUNK = 128 * DAY_US  # a zone's windows are found per chunk of time
+_MARGIN = 2 * DAY_US  # a window keeps this far from any offset change (more than any change's size)
+
+Clock = tuple[int, Calendar, int]  # a target in open time: (µs, calendar, line)
+# (effective priority, response, resolution, update, per calendar: (year lo, year hi, its timeline lists))
+Plan = tuple[str, Clock | None, Clock | None, Clock | None, dict[Calendar, tuple[int, int, tuple[Any, ...]]]]
+Lists = tuple[Any, ...]  # (start, end, before, through, timeline end, pause open starts, ends, paused before,
+#                          clock time at each pause)
 
 
-def plan(policy: Policy, tier: str, effective: str) -> tuple[Target | None, Target | None, Target | None] | None:
-    """(response, resolution, update) targets of (tier, effective priority); None when one is in business days."""
+def plan(policy: Policy, tier: str, effective: str) -> Plan | None:
+    """The plan of (tier, effective priority); None when a target is in business days."""
     key = (tier, effective)
-    targets = (policy.targets.get(key), policy.resolutions.get(key), policy.updates.get(key))
-    return None if any(t is not None and t.business_days for t in targets) else targets
+    out: list[Any] = [effective]
+    for table in (policy.targets, policy.resolutions, policy.updates):
+        t = table.get(key)
+        if t is not None and t.business_days:
+            return None
+        out.append(None if t is None else (t.within_us, policy.calendars[t.calendar], t.line))
+    return (*out, {})
 
 
-def _changes(cache: dict[Any, tuple[int, int, list[int]]], tz: Any, at: int) -> tuple[int, int, list[int]]:
-    """(covered from, covered to, UTC offset changes of zone `tz` in between) around instant `at`, cached."""
-    known = cache.get(tz)
-    if known is not None and known[0] <= at < known[1]:
-        return known
-    lo, hi = at - 3 * DAY_US, at + 400 * DAY_US  # a ticket's events run from its opening
-    starts, _ = _offsets(tz, lo, hi)
-    known = cache[tz] = (lo + DAY_US, hi - DAY_US, starts.tolist()[1:])
-    return known
+# ---- instants -------------------------------------------------------------------------------------
+
+Window = tuple[int, int, int, datetime]  # (lo, hi, reference µs, the reference as a datetime in the zone)
+_WINDOWS: dict[Any, Any] = {}  # zone → its last Window; (zone, chunk) → the [lo, hi) spans of that chunk
 
 
-def place(
-    cache: dict[Any, tuple[int, int, list[int]]],
-    events: Sequence[tuple[datetime, str]],
-    opened: int,
-    opened_at: datetime,
-) -> list[tuple[int, str]] | None:
-    """The events as (µs, event) sorted by time, exactly as `to_us` gives them; None: take the general path.
-
-    Events in the opening's own tzinfo are placed by their wall-clock distance from the opening, exact
-    while no UTC offset change of that zone lies near them (checked against the zone's cached changes).
-    """
+def window(opened_at: datetime) -> tuple[int, Window]:
+    """(the opening in µs, a window around it): a span [lo, hi) over which the opening's zone keeps one
+    UTC offset, `_MARGIN` clear of any change, and a reference instant in it. An instant m given in
+    that zone whose wall-clock distance from the reference lands in [lo, hi) is
+    `ref + (m - ref_at) // 1 µs`, exactly; an instant in another zone is that anyway (an aware
+    difference). lo = hi when the opening is that close to a change: every instant by its own offset."""
     tz = opened_at.tzinfo
-    try:
-        timed = [(opened + (m - opened_at) // _ONE_US, e) for m, e in events if m.tzinfo is tz]
-    except TypeError:  # a naive datetime: the general path says what is wrong
-        return None
-    if len(timed) != len(events):
-        return None
-    timed.sort(key=_first)  # stable: events at the same instant keep their written order
-    if timed:
-        lo, hi = min(opened, timed[0][0]), timed[-1][0]
-        c_lo, c_hi, changes = _changes(cache, tz, opened)
-        if lo - DAY_US < c_lo or hi + DAY_US >= c_hi:
-            return None
-        if bisect_right(changes, lo - DAY_US) != bisect_right(changes, hi + DAY_US):
-            return None
-    return timed
+    known = _WINDOWS.get(tz)
+    if known is not None:
+        lo, hi, ref, ref_at = known
+        opened = ref + (opened_at - ref_at) // _US
+        if lo <= opened < hi:
+            return opened, known
+    opened = (opened_at - EPOCH) // _US
+    chunk = opened // _CHUNK
+    spans = _WINDOWS.get((tz, chunk))
+    if spans is None:
+        if len(_WINDOWS) > 512:  # zones come from the callers' datetimes: a bounded cache
+            _WINDOWS.clear()
+        spans = _WINDOWS[(tz, chunk)] = _spans(tz, chunk)
+    for lo, hi in spans:
+        if lo <= opened < hi:
+            found = _WINDOWS[tz] = (lo, hi, opened, opened_at)
+            return opened, found
+    return opened, (opened, opened, opened, opened_at)
 
 
-def _lists(policy: Policy, name: str, opened: int, pa: list[int], pb: list[int]) -> tuple[Any, ...]:
-    """(start, end, before, through, hi, oa, ob, cum) of calendar `name` and the ticket's pauses (as `status._Lists`)."""
-    block = policy.calendars[name]._block(opened)
-    if not block._lists:
-        block.deadline(opened, 0)  # fills the list cache
-    start, end, before, through = block._lists
-    oa, ob, cum, acc = [], [], [0], 0
-    for a, b in zip(pa, pb, strict=True):
-        k = bisect_right(start, a) - 1
-        x = 0 if k < 0 else before[k] + min(a, end[k]) - start[k]
-        k = bisect_right(start, b) - 1
-        y = 0 if k < 0 else before[k] + min(b, end[k]) - start[k]
-        oa.append(x)
-        ob.append(y)
-        acc += y - x
-        cum.append(acc)
-    return start, end, before, through, block.hi, oa, ob, cum
+def _spans(tz: Any, chunk: int) -> list[tuple[int, int]]:
+    """The spans of zone `tz` between its offset changes, from the chunk before `chunk` to the one after."""
+    lo, hi = (chunk - 1) * _CHUNK, (chunk + 2) * _CHUNK
+    bounds = _offsets(tz, lo, hi)[0].tolist()  # lo, then the instant of each change
+    return [(a + _MARGIN, b - _MARGIN) for a, b in zip(bounds, [*bounds[1:], hi], strict=True) if b - a > 2 * _MARGIN]
 
 
-def _counted(lists: tuple[Any, ...], pa: list[int], pb: list[int], t: int) -> int:
-    """Open time before `t` that is not paused (`status._Lists.counted`)."""
-    start, end, before, _, _, oa, _, cum = lists
-    k = bisect_right(pa, t) if pa else 0
-    if k and t < pb[k - 1]:
-        return oa[k - 1] - cum[k - 1]
-    j = bisect_right(start, t) - 1
-    return (0 if j < 0 else before[j] + min(t, end[j]) - start[j]) - cum[k]
-
-
-def _deadline(lists: tuple[Any, ...], pa: list[int], pb: list[int], s: int, d: int) -> tuple[int, int] | None:
-    """(deadline, decision instant) of a clock of `d` from `s` (`status._Lists.deadline`); None: past the timeline."""
-    start, end, before, through, _, oa, ob, _ = lists
-    n = len(start)
-    k = bisect_right(start, s) - 1
-    cur, rem = s, d
-    cur_open = 0 if k < 0 else before[k] + min(s, end[k]) - start[k]
-    for i, a in enumerate(pa):
-        b = pb[i]
-        if b <= cur:
-            continue
-        if a > cur:
-            avail = oa[i] - cur_open
-            if avail >= rem:
-                break
-            rem -= avail
-        if b == NEVER:
-            return NEVER, NEVER
-        cur, cur_open = b, ob[i]
-    target = cur_open + rem
-    j = max(bisect_left(through, target), bisect_right(end, cur))
-    if j >= n:
-        return None
-    due = start[j] + (target - before[j])
-    k = bisect_right(end, due)
-    if k >= n:
-        return None
-    x = max(due, start[k])
-    for i, a in enumerate(pa):
-        b = pb[i]
-        if a <= x < b:
-            if b == NEVER:
-                return due, NEVER
-            k = bisect_right(end, b)
-            if k >= n:
-                return None
-            x = max(b, start[k])
-    return due, x
-
-
-def _judge(
-    policy: Policy, kind: str, target: Target, s: int, stop: int | None, as_of: int, lists: tuple[Any, ...],
-    pa: list[int], pb: list[int], paused_now: bool, cycle: int, missed: int, counted_s: int,
-) -> TargetStatus | None:  # fmt: skip
-    """`status._judge` of a target in open time (`counted_s`: `_counted` at s); None: a clock past the timeline."""
-    d = target.within_us
-    found = _deadline(lists, pa, pb, s, d)
-    if found is None:
-        return None
-    due, decided = found
-    shown = None if due == NEVER else (EPOCH + timedelta(microseconds=due)).astimezone(policy.zone)
-    end = stop if stop is not None else as_of
-    if end > lists[4]:
-        return None
-    used = _counted(lists, pa, pb, end) - counted_s if end > s else 0
-    spent = timedelta(microseconds=used)
-    if stop is not None:
-        bad = stop > decided
-        more = ((used - 1) // max(d, 1) if used > 0 else 0) if kind == "update" else int(bad)
-        return _new(TargetStatus, (kind, "breached" if bad else "met", shown, None, spent, cycle, missed + more, target.line))  # fmt: skip
-    left = timedelta(microseconds=d - used if d > used else 0)
-    if as_of > decided:
-        more = (used - 1) // max(d, 1) if kind == "update" else 1
-        return _new(TargetStatus, (kind, "breached", shown, left, spent, cycle, missed + more, target.line))  # fmt: skip
-    warn = policy.warn_ratio
-    state = "running"
-    if paused_now:
-        state = "paused"
-    elif warn is not None and used * warn[1] >= warn[0] * d:  # used / d ≥ P / 100, exactly
-        state = "at_risk"
-    return _new(TargetStatus, (kind, state, shown, left, spent, cycle, missed, target.line))
-
+# ---- events ---------------------------------------------------------------------------------------
 
 _UPDATE, _STATUS, _PAUSE, _RESOLVE = 0, 1, 2, 4  # event kinds (bits) in `Policy._events`
 
 
-def _kind(cache: dict[str, int], pausing: frozenset[str], event: str) -> int | None:
+def _kind(cache: dict[str, int], pausing: frozenset[str], event: Any) -> int | None:
     """The kind bits of an event text; None: not an event (the general path says what is wrong)."""
-    if event == "update":
-        return _UPDATE
-    if not event.startswith("status:"):
+    if not isinstance(event, str):
         return None
-    name = event[7:]
-    kind = _STATUS | (_PAUSE if name in pausing else 0) | (_RESOLVE if name == RESOLVED else 0)
+    if event == "update":
+        kind = _UPDATE
+    elif event.startswith("status:"):
+        name = event[7:]
+        kind = _STATUS | (_PAUSE if name in pausing else 0) | (_RESOLVE if name == RESOLVED else 0)
+    else:
+        return None
     if len(cache) < 4096:  # statuses come from the data: a bounded cache
         cache[event] = kind
     return kind
 
 
-def replay(
-    policy: Policy, timed: list[tuple[int, str]], opened: int, resolved: int | None
-) -> tuple[list[int], list[int], list[list[int]], list[int], bool] | None:
-    """`status.replay` (pause starts, pause ends, cycles, updates, paused now) by kind lookups; None: a bad event."""
+Replayed = tuple[list[int], list[int], list[int], int, int, int, bool]
+_EXACT: Window = (-(2**63), 2**63, 0, EPOCH)  # every aware instant by its own offset
+
+
+def _replay(
+    policy: Policy, events: Sequence[tuple[datetime, str]], win: Window, opened: int, resolved: int | None
+) -> Replayed | bool | None:
+    """One pass over the events, placing each in µs (`window`): (pause starts, pause ends, updates,
+    current cycle's start, its end or -1, cycles, paused now), as `status.history`; False: an event
+    out of time order or outside the window (`_in_order` places them); None: a bad event.
+    TypeError: a naive datetime."""
+    lo, hi, ref, ref_at = win
     pa: list[int] = []
     pb: list[int] = []
-    cycles = [[opened, -1]]
     updates: list[int] = []
-    since = -1
-    done = False
-    cache = policy._events
-    for at, event in timed:
-        kind = cache.get(event)
+    start, end, cycles = opened, -1, 1
+    since, done, prev = -1, False, lo
+    kinds = policy._events
+    for m, event in events:
+        at = ref + (m - ref_at) // _US
+        if not prev <= at < hi:
+            return False
+        prev = at
+        kind = kinds.get(event)
         if kind is None:
-            kind = _kind(cache, policy.pause_statuses, event)
+            kind = _kind(kinds, policy.pause_statuses, event)
             if kind is None:
                 return None
-        if kind == _UPDATE:
+        if not kind:  # an update
             updates.append(at)
             continue
-        if kind & _PAUSE:
-            since = at if since < 0 else since
+        if kind & 2:  # _PAUSE
+            if since < 0:
+                since = at
         elif since >= 0:
             pa.append(since)
             pb.append(at)
             since = -1
-        if kind & _RESOLVE:
+        if kind & 4:  # _RESOLVE
             if not done:
-                cycles[-1][1], done = at, True
+                end, done = at, True
         elif done:
-            cycles.append([at, -1])
-            done = False
+            start, end, cycles, done = at, -1, cycles + 1, False
     paused = since >= 0
     if paused:
         pa.append(since)
         pb.append(resolved if resolved is not None else NEVER)
-    if cycles[-1][1] < 0 and resolved is not None:
-        cycles[-1][1] = resolved
-    return pa, pb, cycles, updates, paused and resolved is None
+    if end < 0 and resolved is not None:
+        end = resolved
+    return pa, pb, updates, start, end, cycles, paused and resolved is None
+
+
+def _in_order(events: Sequence[tuple[datetime, str]], win: Window) -> list[tuple[datetime, str]]:
+    """The events sorted by instant, stably (events at one instant keep their written order)."""
+    lo, hi, ref, ref_at = win
+    timed = [ref + (m - ref_at) // _US for m, _ in events]
+    timed = [t if lo <= t < hi else (m - EPOCH) // _US for t, (m, _) in zip(timed, events, strict=True)]
+    return [events[i] for i in sorted(range(len(timed)), key=timed.__getitem__)]
+
+
+# ---- clocks ---------------------------------------------------------------------------------------
+
+
+def _lists(memo: dict[Calendar, tuple[int, int, tuple[Any, ...]]], cal: Calendar, opened: int, pa: list[int], pb: list[int]) -> Lists:  # fmt: skip
+    """The calendar's per-year timeline of the opening as lists (kept in the plan's `memo` per local
+    year) with the open time at the ticket's pauses (`status._Lists`)."""
+    known = memo.get(cal)
+    if known is not None and known[0] <= opened < known[1]:
+        year = known[2]
+    else:
+        block = cal._block(opened)
+        if not block._lists:
+            block.deadline(opened, 0)  # fills the list cache
+        year = (*block._lists, block.hi)
+        for lo, hi, tl in cal._spans:  # the UTC instants of the local year, when `_block` could tell them
+            if tl is block and lo <= opened < hi:
+                memo[cal] = (lo, hi, year)
+    if not pa:
+        return (*year, pa, pa, [0], pa)
+    start, end, before = year[0], year[1], year[2]
+    oa, ob, cum, acc = [], [], [0], 0
+    for a, b in zip(pa, pb, strict=True):
+        k = bisect_right(start, a) - 1
+        x = 0 if k < 0 else before[k] + (a if a < end[k] else end[k]) - start[k]
+        k = bisect_right(start, b) - 1
+        y = 0 if k < 0 else before[k] + (b if b < end[k] else end[k]) - start[k]
+        oa.append(x)
+        ob.append(y)
+        acc += y - x
+        cum.append(acc)
+    return (*year, oa, ob, cum, [x - c for x, c in zip(oa, cum, strict=False)])
+
+
+def _counted(lists: Lists, pa: list[int], pb: list[int], t: int) -> int:
+    """Open time before `t` that is not paused (`status._Lists.counted`)."""
+    start, end, before, _, _, oa, _, cum, _ = lists
+    k = bisect_right(pa, t) if pa else 0
+    if k and t < pb[k - 1]:
+        return oa[k - 1] - cum[k - 1]
+    j = bisect_right(start, t) - 1
+    return (0 if j < 0 else before[j] + (t if t < end[j] else end[j]) - start[j]) - cum[k]
+
+
+def _deadline(lists: Lists, pa: list[int], pb: list[int], s: int, d: int) -> tuple[int, int] | None:
+    """(deadline, decision instant) of a clock of `d` from `s` (`status._Lists.deadline`); None: past the timeline.
+
+    In clock time: the clock stands at `cs[i]` while pause i lasts, so the deadline falls before the
+    first pause (not over at `s`) whose clock time reaches C(s) + d, and every pause before it moves
+    the open time needed later by its length (`cum`).
+    """
+    start, end, before, through, _, _, _, cum, cs = lists
+    n = len(start)
+    k = bisect_right(start, s) - 1
+    s_open = 0 if k < 0 else before[k] + (s if s < end[k] else end[k]) - start[k]
+    first = bisect_right(pb, s) if pa else 0  # the pauses before it are over at s
+    m = len(pa)
+    if first < m and pa[first] <= s:  # s inside a pause: the clock starts at its end
+        v, t = cs[first] + d, bisect_left(cs, cs[first] + d, first + 1)
+    else:
+        v = s_open - cum[first] + d
+        t = bisect_left(cs, v, first) if first < m else m
+    while t < m and pa[t] <= (pb[t - 1] if t > first else s):  # a pause right at the clock's position
+        t += 1
+    cur = s
+    if t > first:  # passed pauses first .. t − 1
+        cur = pb[t - 1]
+        if cur == NEVER:
+            return NEVER, NEVER
+    target = v + cum[t]
+    # The first interval whose open time reaches the target, but none that ends at or before `cur`.
+    j = bisect_left(through, target)
+    if j < n and end[j] <= cur:
+        j = bisect_right(end, cur)
+    if j >= n:
+        return None
+    due = start[j] + (target - before[j])
+    # The decision instant: the first instant from `due` on at which the clock runs (open, not paused).
+    x = due
+    if due >= end[j]:  # at a closing: the next opening
+        k = bisect_right(end, due)
+        if k >= n:
+            return None
+        x = due if due > start[k] else start[k]
+    while pa:
+        i = bisect_right(pa, x) - 1
+        if i < 0 or x >= pb[i]:
+            break
+        b = pb[i]  # x is inside pause i: from its end, the next opening
+        if b == NEVER:
+            return due, NEVER
+        k = bisect_right(end, b)
+        if k >= n:
+            return None
+        x = b if b > start[k] else start[k]
+    return due, x
+
+
+def _rows(plan: Plan, opened: int, responded: int | None, now: int, got: Replayed) -> list[Row] | None:
+    """Each target's numbers (`status.Row`); None: a clock past the timeline (the general path grows one)."""
+    pa, pb, updates, start, end, n, _ = got
+    _, response, res, upd, memo = plan
+    made: dict[Calendar, tuple[Lists, dict[int, int]]] = {}  # per calendar: its lists, `_counted` by instant
+    rows: list[Row] = []
+    stop = end if end >= 0 else None
+    arm = responded if n == 1 else start  # the first update gap's start
+    if arm is None or (stop is not None and arm >= stop):
+        arm, upd = opened, None  # no update gap yet (no response), or none in the cycle
+    for kind, clock, s, until, cycle in (("response", response, opened, responded, 1), ("resolution", res, start, stop, n), ("update", upd, arm, stop, n)):  # fmt: skip
+        if clock is None:
+            continue
+        d, cal, line = clock
+        known = made.get(cal)
+        if known is None:
+            known = made[cal] = (_lists(memo, cal, opened, pa, pb), {})
+        lists, counted = known
+        upto = until if until is not None else now
+        if upto > lists[4]:
+            return None
+        missed = 0
+        if kind == "update":  # `s` moves to the last update of the cycle so far, counting the gaps before it
+            chain = [u for u in updates if s <= u and (stop is None or u < stop) and u <= now]
+            if chain:
+                missed, s = _missed(lists, pa, pb, s, chain, d), chain[-1]
+                counted[s] = _counted(lists, pa, pb, s)
+        found = _deadline(lists, pa, pb, s, d)
+        if found is None:
+            return None
+        used = 0
+        if upto > s:
+            at_s, at_upto = counted.get(s), counted.get(upto)
+            if at_s is None:
+                at_s = counted[s] = _counted(lists, pa, pb, s)
+            if at_upto is None:
+                at_upto = counted[upto] = _counted(lists, pa, pb, upto)
+            used = at_upto - at_s
+        rows.append((kind, line, cycle, d, found[0], found[1], used, until, missed, None))
+    return rows
+
+
+def _missed(lists: Lists, pa: list[int], pb: list[int], arm: int, chain: list[int], every: int) -> int:
+    """Updates missed in the gaps from `arm` through each update of `chain` (a gap that used clock time
+    L misses ceil(L / D) − 1: one per interval of D without an update)."""
+    every = max(every, 1)
+    if chain[-1] - arm <= every:  # a clock runs no faster than real time: no gap is longer than D
+        return 0
+    missed, prev = 0, arm
+    for u in chain:
+        if u - prev > every:  # only a gap longer than D in real time can use more than D
+            used = _counted(lists, pa, pb, u) - _counted(lists, pa, pb, prev)
+            if used > every:
+                missed += (used - 1) // every
+        prev = u
+    return missed
 
 
 def statuses(
-    policy: Policy, targets: tuple[Target | None, Target | None, Target | None], opened: int, responded: int | None,
-    resolved: int | None, timed: list[tuple[int, str]], as_of: int,
+    policy: Policy, plan: Plan, opened_at: datetime, responded_at: datetime | None, resolved_at: datetime | None,
+    as_of: datetime, events: Sequence[tuple[datetime, str]],
 ) -> tuple[TargetStatus, ...] | None:  # fmt: skip
-    """`status.target_statuses` of targets in open time over placed, sorted events; None: take that path."""
-    replayed = replay(policy, timed, opened, resolved)
-    if replayed is None:
+    """`status.target_statuses` of a plan's targets; None: take that path (it also says what is wrong)."""
+    try:
+        opened, win = window(opened_at)
+        lo, hi, ref, ref_at = win
+        now = ref + (as_of - ref_at) // _US
+        if not lo <= now < hi:
+            now = (as_of - EPOCH) // _US
+        responded = resolved = None
+        if responded_at is not None:
+            responded = ref + (responded_at - ref_at) // _US
+            if not lo <= responded < hi:
+                responded = (responded_at - EPOCH) // _US
+        if resolved_at is not None:
+            resolved = ref + (resolved_at - ref_at) // _US
+            if not lo <= resolved < hi:
+                resolved = (resolved_at - EPOCH) // _US
+        if (responded is not None and responded < opened) or (resolved is not None and resolved < opened):
+            return None
+        got = _replay(policy, events, win, opened, resolved)
+        if got is False:  # sorted and placed each by its own offset
+            got = _replay(policy, _in_order(events, win), _EXACT, opened, resolved)
+    except (TypeError, ValueError):  # a naive datetime, a malformed event: the general path says what
         return None
-    pa, pb, cycles, updates, paused_now = replayed
-    response, res, upd = targets
-    made: dict[str, tuple[Any, ...]] = {}
-    out: list[TargetStatus] = []
-    n = len(cycles)
-    start, end = cycles[-1]
-    stop = end if end >= 0 else None
-    at_open: dict[str, int] = {}  # `_counted` at the opening, per calendar
-    for kind, target in (("response", response), ("resolution", res)):
-        if target is None:
-            continue
-        name = target.calendar
-        lists = made.get(name)
-        if lists is None:
-            lists = made[name] = _lists(policy, name, opened, pa, pb)
-            at_open[name] = _counted(lists, pa, pb, opened)
-        if kind == "response":
-            got = _judge(policy, kind, target, opened, responded, as_of, lists, pa, pb, paused_now, 1, 0, at_open[name])
-        else:
-            cs = at_open[name] if start == opened else _counted(lists, pa, pb, start)
-            got = _judge(policy, kind, target, start, stop, as_of, lists, pa, pb, paused_now, n, 0, cs)
-        if got is None:
-            return None
-        out.append(got)
-    if upd is None:
-        return tuple(out)
-    arm = responded if n == 1 else start
-    if arm is not None and (stop is None or arm < stop):
-        lists = made.get(upd.calendar)
-        if lists is None:
-            lists = made[upd.calendar] = _lists(policy, upd.calendar, opened, pa, pb)
-        chain = [u for u in updates if arm <= u and (stop is None or u < stop) and u <= as_of]
-        if (chain[-1] if chain else arm) > lists[4]:
-            return None
-        # Each interval of clock time without an update: one missed (a gap that used L: ceil(L / D) − 1).
-        every = max(upd.within_us, 1)
-        missed = 0
-        start_l, end_l, before_l, cum = lists[0], lists[1], lists[2], lists[7]
-        oa = lists[5]
-        prev = _counted(lists, pa, pb, arm)
-        for u in chain:
-            k = bisect_right(pa, u) if pa else 0
-            if k and u < pb[k - 1]:
-                now = oa[k - 1] - cum[k - 1]
-            else:
-                j = bisect_right(start_l, u) - 1
-                now = (0 if j < 0 else before_l[j] + min(u, end_l[j]) - start_l[j]) - cum[k]
-            if now > prev:
-                missed += (now - prev - 1) // every
-            prev = now
-        last = chain[-1] if chain else arm
-        got = _judge(policy, "update", upd, last, stop, as_of, lists, pa, pb, paused_now, n, missed, prev)
-        if got is None:
-            return None
-        out.append(got)
-    return tuple(out)
+    if not got:
+        return None
+    rows = _rows(plan, opened, responded, now, got)  # type: ignore[arg-type]
+    if rows is None:
+        return None
+    return results(policy, rows, now, got[6], win if opened_at.tzinfo is policy.zone else None)  # type: ignore[index]
