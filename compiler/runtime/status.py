@@ -230,6 +230,7 @@ def history(
 
 _first = itemgetter(0)
 _ONE_US = timedelta(microseconds=1)
+_ZERO = timedelta(0)
 
 
 def _within(lists: _Lists, target: Target, s: int) -> int:
@@ -272,7 +273,7 @@ def results(
             shown = base + _ONE_US * (due - ref)  # type: ignore[operator]
         else:
             shown = from_us(due, zone)
-        spent = _ONE_US * used
+        spent = _ONE_US * used if used else _ZERO
         if stop is not None:
             bad = stop > decided
             if stepped is not None:
@@ -283,7 +284,7 @@ def results(
                 more = int(bad)
             out.append(_new(TargetStatus, (kind, "breached" if bad else "met", shown, None, spent, cycle, missed + more, line)))  # fmt: skip
             continue
-        left = _ONE_US * (d - used if d > used else 0)
+        left = _ONE_US * (d - used) if d > used else _ZERO
         if as_of > decided:
             if stepped is not None:
                 more = stepped
