@@ -353,7 +353,8 @@ def statuses(
         got = _replay(policy, events, win, opened, resolved)
         if got is False:  # sorted and placed each by its own offset
             got = _replay(policy, _in_order(events, win), _EXACT, opened, resolved)
-    except (TypeError, ValueError):  # a naive datetime, a malformed event: the general path says what
+    except (TypeError, ValueError, OverflowError):  # a naive datetime, a malformed event, a year at the
+        # ends of the calendar (no window around it): the general path answers or says what is wrong
         return None
     if not got:
         return None
