@@ -196,3 +196,36 @@ def test_instants_are_placed_exactly_or_by_their_own_offset(zone: str) -> None:
                 outside += 1
     assert placed > 0
     assert (outside == 0) == (zone in ("UTC", "Asia/Shanghai"))
+
+
+@pytest.mark.parametrize("calendar", ["shanghai", "berlin", "new_york"])
+def test_deadlines_in_clock_time_are_the_general_paths(calendar: str) -> None:
+    # The lean path finds a deadline by bisecting the clock time at each pause's start; the general
+    # path walks pause by pause (`status._Lists.deadline`). Pauses that touch, start at the clock's
+    # start, never end, clocks of no time and clocks that run out at a closing or a pause's start.
+    from slac.runtime.status import NEVER, _Lists
+
+    policy = load_policy(_open_time_only())
+    cal = policy.calendars[calendar]
+    rng = np.random.default_rng(11)
+    hour = 3_600_000_000
+    base = to_us(datetime(2026, 3, 23, 8, tzinfo=cal.zone))  # a Monday, a week before Berlin's DST change
+    compared = 0
+    for _ in range(3000):
+        pauses, at = [], base + int(rng.integers(0, 48)) * hour // 4
+        for _ in range(int(rng.integers(0, 4))):
+            a = at + int(rng.choice([0, 0, hour // 4, hour, 13 * hour]))
+            b = a + int(rng.integers(1, 40)) * hour // 4
+            pauses.append((a, b))
+            at = b
+        if pauses and rng.random() < 0.3:
+            pauses[-1] = (pauses[-1][0], NEVER)
+        s = base + int(rng.integers(0, 60)) * hour // 4
+        if pauses and rng.random() < 0.3:
+            s = pauses[int(rng.integers(0, len(pauses)))][0]  # the clock starts as a pause starts
+        d = int(rng.choice([0, 0, hour // 4, hour, 4 * hour, 9 * hour, 30 * hour]))
+        pa, pb = [a for a, _ in pauses], [b for _, b in pauses]
+        lists = status_lean._lists({}, cal, base, pa, pb)
+        assert status_lean._deadline(lists, pa, pb, s, d) == _Lists(cal, base, pauses).deadline(s, d), (pauses, s, d)
+        compared += 1
+    assert compared == 3000
