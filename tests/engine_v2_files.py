@@ -1,7 +1,8 @@
 """Language-v2 event tables written as the CSV files a user hands `slac evaluate` (for the engine tests).
 
 `write_v2_files(events, folder)` writes customers (fee and condition columns), tickets, incidents
-(with service and region), charges and requests, times as UTC ISO 8601 with their microseconds,
+(with service and region), charges and requests, with ticket clocks the tickets' `resolved_at` and
+the ticket events file, times as UTC ISO 8601 with their microseconds,
 and returns the `Inputs` naming them; the runtime's readers read them back to the same tables.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from slac.runtime.engines import Inputs
-from slac.runtime.events import MISSING, Events
+from slac.runtime.events import MISSING, UPDATE, Events
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -42,17 +43,30 @@ def write_v2_files(events: Events, folder: Path) -> Inputs:
             for k in range(len(c.id))
         ],
     )
-    tickets = None
+    tickets = ticket_events = None
     if len(t.id):
+        resolved = t.resolved is not None  # issue 12: resolution times and the ticket events file
         tickets = _write(
             folder / "tickets.csv",
-            ["id", "customer", "priority", "opened_at", "responded_at", "outage", "cause"],
+            ["id", "customer", "priority", "opened_at", "responded_at", "outage", "cause",
+             *(["resolved_at"] if resolved else [])],
             [
                 [t.id[k], t.customer[k], t.priority[k], iso(t.opened[k]), iso(t.responded[k]),
-                 "true" if t.outage[k] else "false", t.cause[k]]
+                 "true" if t.outage[k] else "false", t.cause[k], *([iso(t.resolved[k])] if resolved else [])]
                 for k in range(len(t.id))
             ],
         )  # fmt: skip
+        ev = events.ticket_events
+        if ev is not None:
+            ticket_events = _write(
+                folder / "ticket_events.csv",
+                ["ticket", "at", "event"],
+                [
+                    [t.id[k], iso(a), "update" if kind == UPDATE else f"status:{s}"]
+                    for k, a, kind, s in zip(ev.ticket.tolist(), ev.at.tolist(), ev.kind.tolist(), ev.status.tolist(),
+                                             strict=True)
+                ],
+            )  # fmt: skip
     n = len(i.id)
     incidents = _write(
         folder / "incidents.csv",
@@ -78,4 +92,7 @@ def write_v2_files(events: Events, folder: Path) -> Inputs:
             ["service", "region", "start", "total", "failed"],
             [[r.service[k], r.region[k], iso(r.start[k]), r.total[k], r.failed[k]] for k in range(len(r.start))],
         )
-    return Inputs(customers=customers, incidents=incidents, tickets=tickets, charges=charges, requests=requests)
+    return Inputs(
+        customers=customers, incidents=incidents, tickets=tickets, charges=charges, requests=requests,
+        ticket_events=ticket_events,
+    )  # fmt: skip

@@ -13,7 +13,7 @@ import pytest
 from slac.plan.results import sql_ticket_results
 from slac.runtime import load_policy
 from slac.runtime.calendar import OutsideSpan, from_us
-from slac.runtime.engines import Inputs, UsageError, evaluate_files
+from slac.runtime.engines import Inputs, evaluate_files
 from slac.runtime.evaluate import Period, ticket_results
 from slac.runtime.events import MISSING, Events
 from slac.runtime.inputs import EventError
@@ -157,12 +157,8 @@ def test_a_deadline_past_the_holiday_data_is_refused_as_numpy_refuses_it(tmp_pat
     assert str(duck_error.value) == str(numpy_error.value)
 
 
-def test_terms_the_plan_does_not_cover_yet_are_refused() -> None:
-    # language v2 is evaluated (tests/test_engine_v2.py), ticket clocks too (tests/test_engine_clocks.py);
-    # the two together are still refused
-    harbor = load_policy(policy_text("harbor-desk"))
-    with pytest.raises(UsageError, match="the duckdb engine does not evaluate ticket clocks .* use --engine numpy"):
-        evaluate_files(harbor, _websoft9()[1], period="2025-03", engine="duckdb")
+# Language v2 (tests/test_engine_v2.py), ticket clocks (tests/test_engine_clocks.py) and the two
+# together (tests/test_engine_v2_clocks.py) are evaluated: the duckdb engine refuses no term of the language.
 
 
 def test_slac_evaluate_engine_duckdb_prints_the_numpy_report(tmp_path: Path) -> None:

@@ -21,8 +21,7 @@ measured by the clock queries (`slac.plan.clocks_sql`, `results.clock_ticket_res
 leave out (update targets in business days, targets of no time) is measured by the runtime's own
 clocks, so the report is the same. A contract of language v2 (services, scopes, windows, formulas)
 is evaluated by `slac.plan.scoped_engine` (its downtime measured in SQL, its report the runtime's
-scoped assembly). Not evaluated yet (refused with `UsageError`, never answered wrongly): a v2
-contract with ticket clocks.
+scoped assembly), with ticket clocks too (the same clock queries per window).
 """
 
 from __future__ import annotations

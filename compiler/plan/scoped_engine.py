@@ -7,8 +7,10 @@ format 1.1) over measurements made in SQL, so it is the numpy engine's report by
   the requests (every request row grouped into intervals and compared exactly), the incidents' causes,
   maintenance notice and yearly allowance, the merged downtime of every scope's platform part and of
   every customer whose own incidents apply, what did not count by cause, the counted incidents that
-  overlap a kept period; the charges summed per customer and scope; the tickets' response results
-  (slac.plan.tickets_sql, as for v1);
+  overlap a kept period; the charges summed per customer and scope; the tickets' results
+  (slac.plan.results.sql_ticket_results, as for v1: the response queries of slac.plan.tickets_sql, or
+  with ticket clocks the clock queries of slac.plan.clocks_sql — resolution cycles, updates, pauses,
+  business days, `warn at` — for the billing window and each earlier window of a cap's span);
 * in the runtime's assembly, from those: per customer and scope the uptime, the paying band, the credit
   formulas, caps (also over a longer span: each earlier window is measured by SQL in turn), minimum
   credit, rounding, termination (each of the last N months measured by SQL) and claims — work per
@@ -19,8 +21,7 @@ The functions take a `run(sql) -> pyarrow.Table` over relations registered by th
 (`relations`): DuckDB's `con.sql` here. The spark engine still refuses v2: the same query, transpiled,
 gave the same report bytes in local Spark, but took ~15 minutes on the nimbus-cloud sample (Spark
 inlines the ~50 CTEs at every reference); it needs staging (cached views) before it is usable. The files are read
-by the runtime's readers, so a bad row is named as under the numpy engine. Ticket clocks in a v2
-contract are refused (`UsageError`), never answered wrongly.
+by the runtime's readers, so a bad row is named as under the numpy engine.
 """
 
 from __future__ import annotations
@@ -45,16 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover
 Run = Callable[[str], Any]  # SQL (DuckDB dialect) → pyarrow.Table
 Tickets = Callable[["Period"], "TicketResults"]
 Parts = tuple[list[list[dict[str, Any]]], list[dict[str, int]], list[dict[str, Any]], list[tuple[Any, ...]]]
-
-
-def refuse_clocks(policy: Policy, engine: str) -> None:
-    from ..runtime.tickets import uses_clocks
-
-    if uses_clocks(policy):
-        raise UsageError(
-            f"the {engine} engine does not evaluate ticket clocks (resolution, update, business-day or pausing"
-            " targets) in contracts of language v2 yet; use --engine numpy"
-        )
 
 
 def relations(events: Events) -> dict[str, Any]:
@@ -96,11 +87,12 @@ def ticket_parts(policy: Policy, events: Events, window: Window, as_of_us: int, 
         per = Period(w.name, w.start, w.end)
         if len(events.tickets.id) == 0:  # nothing to measure: the runtime's empty results, no query
             from ..runtime.columns import codes
-            from ..runtime.evaluate import ticket_results
+            from ..runtime.evaluate import ticket_history, ticket_results
 
             index = {c: i for i, c in enumerate(events.customers.id.tolist())}
             tiers = codes(events.customers.tier, list(policy.tiers), "tier")
-            return ticket_results(policy, events.tickets, index, tiers, per, as_of_us)
+            hist = ticket_history(policy, events)  # the runtime's: with clocks its (empty) clock results too
+            return ticket_results(policy, events.tickets, index, tiers, per, as_of_us, history=hist)
         return tickets(per)
 
     results = measured(window)
@@ -244,7 +236,6 @@ def evaluate_duckdb(
     policy: Policy, inputs: Inputs, *, period: str, as_of: datetime | None, progress: Callable[[int, int], None] | None
 ) -> dict[str, Any]:
     """`--engine duckdb` for a v2 contract: the runtime's readers, DuckDB's measurements, the runtime's assembly."""
-    refuse_clocks(policy, "duckdb")
     events = read_events_any(policy, inputs)
     window, as_of_us = window_of(policy, period, as_of)
     report = duckdb_report(policy, events, window, as_of_us)

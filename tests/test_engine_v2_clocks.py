@@ -1,0 +1,161 @@
+"""`--engine duckdb` on contracts of language v2 with ticket clocks: the report is the numpy engine's, byte for byte.
+
+The scoped engine (slac.plan.scoped_engine) measures the tickets of every window it reports on (the
+billing window and, with a per-miss credit, each earlier window of a cap's longer span) with the
+clock queries (slac.plan.clocks_sql through results.clock_ticket_results): resolution cycles,
+reopenings, update gaps, pauses, `warn at`, business days. `sql_only` makes a hand-back of the
+tickets to the runtime's own clocks fail the test, so the bytes compared are the SQL's. The
+expected bytes are the numpy engine's report of the same files (the numpy clocks are checked
+against the independent oracle in tests/test_tickets_*.py and tests/test_engine_clocks.py).
+Corpora: harbor-desk's examples, random harbor-desk quarters with random status histories (pauses,
+reopenings, updates), a monthly variant whose cap spans a quarter, and a business-day variant.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from slac.runtime.engines import Inputs
+from slac.runtime.events import Events
+from slac.runtime.examples import example_events, example_period
+from tests.engine_v2_files import write_v2_files
+from tests.test_engine_clocks import sql_only
+from tests.test_engine_v2 import ROOT, _variant, report_bytes
+from tests.test_v2_crosscheck import load_policy, random_scoped_events
+from tests.tickets_random import random_clock_events
+
+pytest.importorskip("duckdb")
+
+HARBOR = (ROOT / "contracts" / "harbor-desk.sla").read_text()
+BARE = HARBOR[: HARBOR.index("\n  example ")] + "\n}\n"  # the variants' examples would expect other numbers
+MONTHLY = [("billing   quarterly", "billing   monthly"), ("window   calendar quarter", "window   calendar month")]
+
+
+def assert_identical(policy: Any, inputs: Inputs, period: str, as_of: datetime | None = None) -> dict[str, Any]:
+    numpy = report_bytes(policy, inputs, period, "numpy", as_of)
+    assert report_bytes(policy, inputs, period, "duckdb", as_of) == numpy
+    return json.loads(numpy)
+
+
+def clock_quarter(policy: Any, months: tuple[str, ...], *, seed: int, tickets: int) -> Events:
+    """Random incidents of a scoped quarter and, in each of `months`, tickets with random status histories."""
+    from dataclasses import replace
+
+    from slac.runtime.events import TicketEvents, Tickets
+
+    scoped = random_scoped_events(policy, "2026-Q2", seed=seed, customers=40, incidents=60, requests=0)
+    monthly = load_policy(_variant(BARE, MONTHLY))  # the generator's months; tiers and priorities as `policy`'s
+    parts = [random_clock_events(monthly, m, seed=seed + k, tickets=tickets) for k, m in enumerate(months)]
+    t = [p.tickets for p in parts]
+    ev = [p.ticket_events for p in parts]
+    assert all(e is not None for e in ev)
+    ids = np.concatenate([np.array([f"{k}-{i}" for i in p.id], dtype=object) for k, p in enumerate(t)])
+    offsets = np.cumsum([0, *(len(p.id) for p in t)])[:-1]
+    tick = Tickets(
+        id=ids, customer=np.concatenate([p.customer for p in t]), priority=np.concatenate([p.priority for p in t]),
+        opened=np.concatenate([p.opened for p in t]), responded=np.concatenate([p.responded for p in t]),
+        outage=np.concatenate([p.outage for p in t]), cause=np.concatenate([p.cause for p in t]),
+        row=np.arange(2, len(ids) + 2, dtype=np.int64),
+        resolved=np.concatenate([p.resolved for p in t if p.resolved is not None]),
+    )  # fmt: skip
+    first = ev[0]
+    assert first is not None
+    events = TicketEvents(
+        np.concatenate([e.ticket + o for e, o in zip(ev, offsets, strict=True) if e is not None]),
+        np.concatenate([e.at for e in ev if e is not None]),
+        np.concatenate([e.kind for e in ev if e is not None]),
+        np.concatenate([e.status for e in ev if e is not None]),
+        np.arange(2, sum(len(e.at) for e in ev if e is not None) + 2, dtype=np.int64),
+        "",
+        np.concatenate([e.status_code for e in ev if e is not None and e.status_code is not None]),
+        first.status_names,
+    )
+    return replace(scoped, tickets=tick, ticket_events=events)
+
+
+def test_the_harbor_desk_examples_are_byte_identical(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    sql_only(monkeypatch)
+    policy = load_policy(HARBOR)
+    assert policy.raw["examples"]
+    missed = updates = 0
+    for k, ex in enumerate(policy.raw["examples"]):
+        folder = tmp_path / str(k)
+        folder.mkdir()
+        events = example_events(policy, ex, ex["tier"] or next(iter(policy.tiers)))
+        report = assert_identical(policy, write_v2_files(events, folder), example_period(policy, ex))
+        missed += sum(len(c["missed_resolutions"]) for c in report["customers"])
+        updates += sum(len(c["missed_updates"]) for c in report["customers"])
+    # Missed resolutions: the examples' own expectations, 20 (line 111) + 1 (line 120). Tickets with missed
+    # updates: the 20 enterprise p1 tickets of line 110 (no update from 10:05 to 13:00 against `every 30min`)
+    # and the one of line 129 (its `expect missed updates 1`).
+    assert (missed, updates) == (21, 21)
+
+
+@pytest.mark.parametrize(("seed", "as_of"), [(1, None), (2, datetime(2026, 5, 20, 6, 0, tzinfo=UTC))])
+def test_a_random_harbor_desk_quarter_with_clocks_is_byte_identical(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seed: int, as_of: datetime | None
+) -> None:
+    sql_only(monkeypatch)
+    policy = load_policy(HARBOR)
+    events = clock_quarter(policy, ("2026-04", "2026-05", "2026-06"), seed=seed, tickets=400)
+    report = assert_identical(policy, write_v2_files(events, tmp_path), "2026-Q2", as_of)
+    found = report["customers"]
+    assert any(m["cycle"] > 1 for c in found for m in c["missed_resolutions"])  # a reopened ticket's cycle
+    assert any(c["missed_updates"] for c in found)
+    assert any(c["at_risk"] for c in found) or as_of is None
+    assert any(s["credits"] for c in found for s in c["scopes"])  # the per-miss credit reaches the money
+
+
+def test_a_cap_over_a_quarter_measures_each_earlier_month_by_sql(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from slac.plan import results
+
+    sql_only(monkeypatch)
+    windows: list[tuple[int, int]] = []
+    measure = results.clock_ticket_results
+
+    def counted(policy: Any, events: Any, per: Any, *args: Any, **kw: Any) -> Any:
+        windows.append((per.start, per.end))
+        return measure(policy, events, per, *args, **kw)
+
+    monkeypatch.setattr(results, "clock_ticket_results", counted)
+    policy = load_policy(_variant(BARE, MONTHLY))  # `cap 15 service_days per quarter` now spans three monthly windows
+    events = clock_quarter(policy, ("2026-04", "2026-05", "2026-06"), seed=3, tickets=300)
+    report = assert_identical(policy, write_v2_files(events, tmp_path), "2026-06")
+    assert len(set(windows)) >= 3  # June, and April and May for the cap's history, each measured in SQL
+    assert any(c["missed_resolutions"] for c in report["customers"])
+
+
+def test_business_day_resolutions_of_a_v2_contract_are_measured_in_sql(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from slac.plan.clocks_sql import business_days, sql_covers
+
+    sql_only(monkeypatch)
+    source = _variant(
+        BARE, [("resolve p2 within 18h   during office", "resolve p2 within 2 business_days during office")]
+    )
+    policy = load_policy(source)
+    assert business_days(policy) == [("office", 2)] and sql_covers(policy, allowed=True) is None
+    events = clock_quarter(policy, ("2026-04", "2026-05"), seed=7, tickets=400)
+    report = assert_identical(policy, write_v2_files(events, tmp_path), "2026-Q2", datetime(2026, 6, 2, tzinfo=UTC))
+    assert any(c["missed_resolutions"] for c in report["customers"])
+
+
+def test_business_day_updates_are_left_to_the_runtime_with_the_same_report(tmp_path: Path) -> None:
+    from slac.plan.clocks_sql import sql_covers
+
+    source = _variant(
+        BARE, [("update  p1 every 1h     during always", "update  p1 every 1 business_day during office")]
+    )
+    policy = load_policy(source)
+    assert sql_covers(policy, allowed=True) == "update targets in business days"
+    events = clock_quarter(policy, ("2026-05",), seed=5, tickets=300)
+    assert_identical(policy, write_v2_files(events, tmp_path), "2026-Q2")
