@@ -137,13 +137,14 @@ def evaluate_cmd(
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     Inputs are CSV, JSON Lines (.jsonl/.ndjson) or Parquet, chosen by extension.
     """
-    from ..runtime.engines import Inputs, UsageError, choose_engine, evaluate_files
     from ..runtime.inputs import EventError, prefetch_events
 
     forget = lambda: None  # noqa: E731
-    if engine in (None, "numpy"):  # issue 15: CSV files are parsed while the policy loads (readers.prefetch)
+    if engine in (None, "numpy"):  # issue 15: CSV files are parsed while the policy loads (read_ahead.prefetch)
         forget = prefetch_events(customers=customers, tickets=tickets, incidents=incidents)
         click.get_current_context().call_on_close(forget)
+    from ..runtime.engines import Inputs, UsageError, choose_engine, evaluate_files
+
     # A contract is checked, compiled and its examples run (exit 1 when any fails); a policy JSON is loaded.
     loaded = load_input(source)
     usable([loaded])

@@ -116,6 +116,9 @@ class BreachColumns:
         """
         if len(self.ident) == 0 or (self._text is not None and self._text[0] == indent):
             return
+        import orjson  # noqa: F401 - what the thread imports, imported first: two threads never import at once
+
+        from . import isotext  # noqa: F401
         from .columns import in_background
 
         self._text = (indent, in_background(_json_rows, self, indent))

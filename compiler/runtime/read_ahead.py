@@ -28,6 +28,12 @@ def prefetch(files: Mapping[str, Sequence[str]]) -> Callable[[], None]:
     file again itself, so every message is exactly the one a plain read gives. The thread also marks
     the columns whose bytes show no NUL and no overlong cell (`_check_cells` skips those).
     """
+    # What the thread imports is imported here, before it starts: two threads never import at once.
+    import csv  # noqa: F401
+    import mmap  # noqa: F401
+
+    import pyarrow.csv  # noqa: F401
+
     from .columns import in_background
 
     # The futures are held by `AHEAD` alone (a file taken is freed with its `Source`); `token` tells
