@@ -99,8 +99,8 @@ _WORKER: Any = None
 def in_background(work: Callable[..., Any], *args: Any) -> Future[Any]:
     """`work(*args)` in slac's one background thread (made on first use), as a future.
 
-    One thread for every such task (reading files ahead, making the breaches' JSON text): Arrow's
-    allocator keeps memory per thread, and a thread per task left the peak RSS 30 % higher.
+    One thread for every such task (reading files ahead, making the breaches' JSON text), which run
+    one after another: the main thread is the other core's work.
     """
     global _WORKER
     if _WORKER is None:
