@@ -136,8 +136,13 @@ def evaluate_cmd(
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     Inputs are CSV, JSON Lines (.jsonl/.ndjson) or Parquet, chosen by extension.
     """
+    from ..runtime.inputs import EventError, prefetch_events
+
+    forget = lambda: None  # noqa: E731
+    if engine in (None, "numpy"):  # issue 15: CSV files are parsed while the policy loads (read_ahead.prefetch)
+        forget = prefetch_events(customers=customers, tickets=tickets, incidents=incidents)
+        click.get_current_context().call_on_close(forget)
     from ..runtime.engines import Inputs, UsageError, choose_engine, evaluate_files
-    from ..runtime.inputs import EventError
 
     # A contract is checked, compiled and its examples run (exit 1 when any fails); a policy JSON is loaded.
     loaded = load_input(source)
@@ -149,6 +154,8 @@ def evaluate_cmd(
             progress = _Progress(stack)
             if engine is None:
                 engine = choose_engine(policy, inputs)
+            if engine != "numpy":
+                forget()
             if engine == "numpy":  # issue 15: pyarrow would import pandas (≈1 s) for nothing (columns.hide_pandas)
                 from ..runtime.columns import hide_pandas
 
@@ -167,6 +174,7 @@ def evaluate_cmd(
             report = evaluate_files(
                 policy, inputs, period=period, as_of=as_of, engine=engine, progress=bar, for_json=fmt == "json"
             )
+            forget()  # what the evaluation did not read (a file it reads otherwise) is not held while writing
     except (EventError, UsageError) as exc:
         fail(str(exc))
     except ValueError as exc:  # a period outside the policy's materialised calendars, an unsupported billing

@@ -9,6 +9,7 @@ writes for the dicts (2-space indent, the list at the depth of a customer's key)
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,8 +104,24 @@ class BreachColumns:
         """
         if self._text is None or self._text[0] != indent:
             self._text = (indent, _json_rows(self, indent))
-        found: tuple[memoryview, list[int]] = self._text[1]
+        made = self._text[1]
+        found: tuple[memoryview, list[int]] = made.result() if isinstance(made, Future) else made
         return found
+
+    def prepare(self, indent: str) -> None:
+        """Start making `text(indent)` in a background thread, to be ready when the writer asks for it.
+
+        The texts are made by Arrow and numpy, which release the GIL, while the main thread builds the
+        customers' dicts; a failure there is raised by `text`.
+        """
+        if len(self.ident) == 0 or (self._text is not None and self._text[0] == indent):
+            return
+        import orjson  # noqa: F401 - what the thread imports, imported first: two threads never import at once
+
+        from . import isotext  # noqa: F401
+        from .columns import in_background
+
+        self._text = (indent, in_background(_json_rows, self, indent))
 
 
 class BreachRun:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -90,6 +91,24 @@ def codes(
         if bad.any():
             raise ValueError(f"unknown {what} {values[int(np.argmax(bad))]!r}; the readers check names first")
     return out
+
+
+_WORKER: Any = None
+
+
+def in_background(work: Callable[..., Any], *args: Any) -> Future[Any]:
+    """`work(*args)` in slac's one background thread (made on first use), as a future.
+
+    One thread for every such task (reading files ahead, making the breaches' JSON text), which run
+    one after another: the main thread is the other core's work.
+    """
+    global _WORKER
+    if _WORKER is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slac-background")
+    future: Future[Any] = _WORKER.submit(work, *args)
+    return future
 
 
 class _WithoutPandas:

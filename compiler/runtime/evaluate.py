@@ -352,7 +352,7 @@ def assemble(
     from .tickets_report import clocks_by_customer, missed_counts, missed_ids
 
     ticket_entries = _ticket_counts(results, n_customers)
-    breach_cols = _breach_columns(policy, tickets, results, as_of, n_customers)
+    breach_cols = _breach_columns(policy, tickets, results, as_of, n_customers, for_json=json_runs)
     breach_lists = None if json_runs else breach_cols.dicts()
     clock_lists = clocks_by_customer(policy, tickets, results, n_customers)  # issue 12, empty without targets
 
@@ -517,7 +517,12 @@ def breaches_by_customer(
 
 
 def _breach_columns(
-    policy: Policy, tickets: Tickets, results: TicketResults, as_of: int, n_customers: int
+    policy: Policy, tickets: Tickets, results: TicketResults, as_of: int, n_customers: int, *, for_json: bool = False
 ) -> BreachColumns:
     pos = np.flatnonzero((results.state == BREACHED) & ~results.excluded)
-    return breach_columns(policy, tickets, results, pos, as_of, n_customers)
+    cols = breach_columns(policy, tickets, results, pos, as_of, n_customers)
+    if for_json:  # their JSON text is made in the background while the report's dicts are built
+        from .report_json import CUSTOMER_INDENT
+
+        cols.prepare(CUSTOMER_INDENT)
+    return cols

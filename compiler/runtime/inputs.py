@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 from .. import limits
 from .columns import ByIdentity, remember_codes
 from .events import MISSING, Customers, Events, Incidents, Tickets
+from .read_ahead import prefetch
 from .readers import FORMATS, EventError, Source, first_true, no_nulls, open_source
 
 __all__ = ["EventError", "read_events", "read_customers", "read_tickets", "read_incidents", "FORMATS"]
@@ -86,8 +87,27 @@ def read_events(policy: Any, *, customers: str | Path, tickets: str | Path, inci
     )
 
 
+# The columns each file must have, and those it may have (the rest are ignored).
+CUSTOMER_COLUMNS = (("customer", "tier", "monthly_fee"), ("currency",))
+TICKET_COLUMNS = (("id", "customer", "priority", "opened_at", "responded_at"), ("outage", "cause", "resolved_at"))
+INCIDENT_COLUMNS = (("id", "start", "end"), ("cause", "announced_at", "customers"))
+
+
+def prefetch_events(*, customers: str, tickets: str | None, incidents: str) -> Callable[[], None]:
+    """Start parsing the three files in a background thread (`read_ahead.prefetch`); returns its `forget`."""
+    files: dict[str, tuple[str, ...]] = {}
+    for path, (required, optional) in (
+        (customers, CUSTOMER_COLUMNS),
+        (tickets, TICKET_COLUMNS),
+        (incidents, INCIDENT_COLUMNS),
+    ):
+        if path is not None:
+            files[path] = (*files.get(path, ()), *required, *optional)
+    return prefetch(files)
+
+
 def read_customers(path: str | Path, policy: Mapping[str, Any]) -> Customers:
-    src = open_source(path, ("customer", "tier", "monthly_fee"), ("currency",))
+    src = open_source(path, *CUSTOMER_COLUMNS)
     p = _Problems(src)
     ids = _required_text(src, p, "customer")
     id_objects = _objects(ids, distinct=True)
@@ -133,9 +153,7 @@ def read_customers(path: str | Path, policy: Mapping[str, Any]) -> Customers:
 
 
 def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Customers) -> Tickets:
-    src = open_source(
-        path, ("id", "customer", "priority", "opened_at", "responded_at"), ("outage", "cause", "resolved_at")
-    )
+    src = open_source(path, *TICKET_COLUMNS)
     p = _Problems(src)
     ids = _required_text(src, p, "id")
     id_objects = _objects(ids, distinct=True)
@@ -185,7 +203,7 @@ def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Cust
 
 
 def read_incidents(path: str | Path, policy: Mapping[str, Any], *, customers: Customers) -> Incidents:
-    src = open_source(path, ("id", "start", "end"), ("cause", "announced_at", "customers"))
+    src = open_source(path, *INCIDENT_COLUMNS)
     p = _Problems(src)
     ids = _required_text(src, p, "id")
     id_objects = _objects(ids, distinct=True)

@@ -75,14 +75,17 @@ def open_source(path: str | Path, required: Sequence[str], optional: Sequence[st
     kind = FORMATS.get(Path(name).suffix.lower())
     if kind is None:
         raise EventError(name, 0, None, f"cannot tell the format; name the file {', '.join(f'*{e}' for e in FORMATS)}")
+    # A CSV file may have been parsed (and its cells scanned) by `read_ahead.prefetch`'s thread already.
+    src = prefetched(name) if kind == "csv" else None
     try:
-        _check_file(name)
-        if kind == "csv":
-            src = _read_csv(name)
-        elif kind == "jsonl":
-            src = _read_jsonl(name, (*required, *optional))
-        else:
-            src = _read_parquet(name, (*required, *optional))
+        if src is None:
+            _check_file(name)
+            if kind == "csv":
+                src = _read_csv(name)
+            elif kind == "jsonl":
+                src = _read_jsonl(name, (*required, *optional))
+            else:
+                src = _read_parquet(name, (*required, *optional))
     except FileNotFoundError:
         raise EventError(name, 0, None, "no such file") from None
     except IsADirectoryError:
@@ -101,6 +104,23 @@ def open_source(path: str | Path, required: Sequence[str], optional: Sequence[st
         )
     _check_cells(src, (*required, *optional))
     return src
+
+
+# path → (the `read_ahead.prefetch` call's token, the concurrent.futures.Future of its `Source`)
+AHEAD: dict[str, tuple[object, Any]] = {}
+
+
+def prefetched(name: str) -> Source | None:
+    """The parsed file `read_ahead.prefetch` made of `name` (once: it is then forgotten), or None to read it here."""
+    entry = AHEAD.pop(name, None)
+    if entry is None:
+        return None
+    future = entry[1]
+    try:
+        found: Source = future.result()
+    except BaseException:  # noqa: BLE001 - any problem: read again by the caller, which words it
+        return None
+    return found
 
 
 def _check_file(path: str) -> None:
@@ -132,7 +152,7 @@ def _check_cells(src: Source, columns: Sequence[str]) -> None:
     whose bytes hold no zero has no NUL, and a value of at most N bytes has at most N characters.
     """
     for name in columns:
-        if name not in src.table.column_names:
+        if name not in src.table.column_names or src.cache.get(("clean", name)):
             continue
         kind = src.table.schema.field(name).type
         if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):

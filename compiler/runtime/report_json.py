@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 CHUNK = 1 << 20  # bytes gathered before a piece is handed to the writer (fewer, larger writes)
+CUSTOMER_INDENT = "    "  # the depth of a customer's keys: an item of the top-level `customers` list
 _HOLE = b"\x00"  # where a fragment goes: orjson writes no raw NUL byte (it escapes one in a string)
 
 
@@ -44,7 +45,7 @@ def _pieces(report: Mapping[str, Any]) -> Iterator[bytes]:
             yield head + b"["
             for i, customer in enumerate(value):
                 yield b"\n    " if i == 0 else b",\n    "
-                yield from _indented(customer, "    ")
+                yield from _indented(customer, CUSTOMER_INDENT)
             yield b"\n  ]"
         else:
             yield head
