@@ -400,8 +400,11 @@ def ticket_result_lines(b: DocBuilder, entry: dict[str, Any]) -> list[Para]:
             lines.append(Para((b.plural(f"tickets.expect_{key}", n, n=b.f.number(n)),)))
     for credit in entry["credits"]:
         if credit["kind"] == "per_miss":
-            named = next((c.get("name") for c in b.p["credits"] if c["id"] == credit["credit"]), None)
-            name = b.text(named) or b.known("credit.names", credit["credit"], b.t("credit.heading"))
+            from . import tickets
+
+            rule = next((c for c in b.p["credits"] if c["id"] == credit["credit"]), None)
+            default = (tickets.heading(b, rule) if rule else None) or b.t("credit.heading")  # as clause 4 heads it
+            name = b.text((rule or {}).get("name")) or b.known("credit.names", credit["credit"], default)
             each, amount = b.f.money(credit["each_amount"], cur), b.f.money(credit["amount"], cur)
             count = b.f.number(credit["count"])
             lines.append(b.para("examples.result_per_miss", credit=name, count=count, each=each, amount=amount))
