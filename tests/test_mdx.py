@@ -101,7 +101,7 @@ def test_websoft9_cross_references_are_links(policies) -> None:
     # 3.1 says the matters of clause 5.5 do not count; 4.1 points at section 5.
     assert "因第 [5.5](#third-party-cloud) 条所列情形导致的不可用" in zh
     assert "in clause [5.5](#third-party-cloud)" in en
-    assert "因第 [5](#limitations) 节所列情形导致未达到响应时限的" in zh
+    assert "因第 [5](#limitations) 节所列情形导致响应超时的" in zh
     assert '<a id="third-party-cloud"></a>**5.5**' in zh
 
 
@@ -109,7 +109,7 @@ def test_markdown_it_sees_the_response_table_as_a_table(policies) -> None:
     md = render_markdown(policies["websoft9"], "zh").split("---\n", 2)[2]
     md = re.sub(r" \{#[a-z0-9-]+\}$", "", md, flags=re.M)  # Docusaurus takes the id off the heading text
     html = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)
-    table = re.search(r"<h3>3\.\d+ 响应时间目标</h3>\s*<p>[^<]*</p>\s*(<table>.*?</table>)", html, re.S)
+    table = re.search(r"<h3>3\.\d+ 首次响应时限</h3>\s*<p>[^<]*</p>\s*(<table>.*?</table>)", html, re.S)
     assert table is not None
     assert "<th>普通优先</th>" in table.group(1) and "<td>10 分钟</td>" in table.group(1)
 

@@ -130,14 +130,17 @@ def test_the_document_states_the_stepped_rule_only_where_it_applies() -> None:
 
     mine = compile_v12(CASE.read_text(encoding="utf-8"), holiday_years=(2026, 2026))
     en = render_markdown(mine, "en", results={})
-    assert "Where the update interval is a number of business days, each update falls due that number of" in en
-    assert "if an update was not sent by its due time, that number of business days after that due time" in en
-    # Only the pause after the previous update (or due time) that begins before the due time moves it (step_due).
-    assert "the pause begins before the next update falls due, those business days are counted from a point" in en
+    assert "Where the update interval is a number of business days, an update falls due that number of" in en
+    # A late update restarts the steps (the next is due after it), a missed one steps from its due time.
+    assert "if none is sent by then, a further update falls due that number of business days after the missed" in en
+    assert "Once an update is sent, the next update falls due that number of business days after it." in en
+    # A pause that overlaps the step moves it, also one already in progress at its start (step_due: a < due, b > x).
+    assert "including by a pause already in progress at the previous update, those business days are counted" in en
     assert "by the service hours, after it, during which the clock is paused" in en
     zh = render_markdown(mine, "zh", results={})
-    assert "更新间隔以工作日计的，每次进展更新最迟应于上一次进展更新后所定工作日数届满时发出" in zh
-    assert "下一次进展更新最迟应于该应发出时间后所定工作日数届满时发出" in zh
+    assert "更新间隔以工作日计的，每次进展更新最迟应于上一次进展更新后满该工作日数时发出" in zh
+    assert "下一次进展更新最迟应于该应发出时间后满该工作日数时发出" in zh
+    assert "（包括上一次进展更新时已在进行中的暂停）" in zh
     # harbor-desk's update intervals are durations: the sentence does not apply and is not there.
     harbor = render_markdown(policy_of(SOURCE), "en", results={})
     assert "An update is a message from" in harbor and "update interval is a number of business days" not in harbor

@@ -324,6 +324,6 @@ def test_example_result_says_what_the_earlier_months_used() -> None:
     en = render_markdown(policy, "en")
     # 600 − 500 = 100 (THIRD_MONTH); the implicit service's line has no empty scope name before it
     assert "$500.00 of it was owed for January 2026, February 2026, so no more than \\$100.00" in en
-    assert "- Uptime 98.92%, credit \\$250.00" in en
+    assert "- Uptime 98.92%, downtime credit \\$250.00" in en
     zh = render_markdown(policy, "zh")
     assert "其中 US\\$500.00 已就 2026年1月、2026年2月给予，本期至多给予 US\\$100.00" in zh

@@ -35,15 +35,19 @@ def test_the_targets_table_has_a_row_per_tier_and_priority(harbor) -> None:
     text = render_markdown(harbor, "en", results={})
     assert "| Tier | Priority | First response | Updates | Resolution |" in text
     assert "| Business | P2 Normal | 4 hours (business hours) | — | 18 hours (business hours) |" in text
-    assert "| Enterprise | P1 Critical | 15 minutes (around the clock) | every 30 minutes (around the clock) |" in text
+    # An interval from the previous update, not "every 30 minutes" (once in each half hour of the clock).
+    row = (
+        "| Enterprise | P1 Critical | 15 minutes (around the clock) | within 30 minutes of the previous update (around"
+    )
+    assert row in text
     zh = render_markdown(harbor, "zh", results={})
-    assert "| 商业版 | P1 紧急 | 30 分钟（全天候） | 每小时（全天候） | 4 小时（全天候） |" in zh
+    assert "| 商业版 | P1 紧急 | 30 分钟（全天候） | 上一次更新后 1 小时内（全天候） | 4 小时（全天候） |" in zh
 
 
 def test_the_clock_clause_says_what_starts_stops_and_pauses_each_time(harbor) -> None:
     text = render_markdown(harbor, "en", results={})
     clause = text[text.index("How ticket times are counted") : text.index("## 4 ")]
-    assert "until Harbor's first response" in clause
+    assert "from when the ticket is submitted in Harbor's ticket system (its opening) until Harbor's first" in clause
     assert "until the ticket is resolved" in clause
     assert "An update is a message from Harbor on the ticket" in clause
     # The runtime's rule, ceil(L / D) − 1 per gap: up to one interval none, up to two one, up to three two.
@@ -58,20 +62,45 @@ def test_the_clock_clause_says_what_starts_stops_and_pauses_each_time(harbor) ->
     )
     assert "(#responses), and misses it if its resolution time is longer." in clause
     # Met until the clock runs again after the deadline (the decision instant): at a closing, in a pause.
-    assert "a target that runs out when those service hours close is met by a response" in clause
-    assert "is on time if the time allowed had not been exceeded when the pause began" in clause
+    assert (
+        "The response time, the time between updates, and the resolution time are counted only during the "
+        "service hours shown for them in clause [3.5]" in clause
+    )
+    assert "close is still met by a response, an update, or a resolution given no later than when they next" in clause
+    assert (
+        "is on time if the time shown for it in clause [3.5](#responses) had not been exceeded when the pause" in clause
+    )
     assert "A reopened ticket has no new response target." in clause  # the response clock runs once
     # Harbor's update intervals are all around the clock: no "only during its service hours" for them.
-    assert "Update intervals run around the clock, except while the clock is paused" in clause
-    assert "A missed update does not give rise to a service credit." in clause  # no `per missed update`
+    assert "The time between updates is counted around the clock, except while the clock is paused" in clause
+    # Neither has a credit (only `per missed resolution`): said for both, not for updates alone.
+    assert "A missed response target or a missed update does not give rise to a service credit." in clause
+    # An update sent late starts the next interval (ceil(L / D) − 1): the next one is due after it.
+    assert "Once an update is sent, the next update falls due one update interval after it." in clause
     # `resolved` resolves, any later status reopens; every cycle counts in the ticket's own quarter.
     assert "If the ticket is later given any other status, it is reopened" in clause
-    assert "is attributed to the calendar quarter in which the ticket was first opened" in clause
+    assert "For measuring the times under this clause, a ticket is resolved when Harbor gives it the status" in clause
+    # Every miss counts in the ticket's own quarter (runtime/evaluate.py takes the tickets opened in it).
+    assert (
+        "Every missed resolution target of a ticket, including one after a reopening, is attributed to the "
+        "calendar quarter in which the ticket was first opened, and any service credit for it is a credit for "
+        "that calendar quarter." in clause
+    )
     assert "“pending\\_customer” and “on\\_hold” are statuses in Harbor's ticket system" in clause
     assert "While a ticket has either of these statuses" in clause  # two statuses: "either"
-    assert "does not count towards its response time, update intervals, and resolution time" in clause
-    assert "The clock runs again when the ticket leaves them." in clause
-    assert "all of its targets are those of that priority" in clause  # p1 downgrades to p2
+    assert "does not count towards the response time, the time between updates, or the resolution time" in clause
+    # A pause ends only at a status that does not pause (runtime/tickets.py): on_hold after pending_customer
+    # keeps the clock paused.
+    assert "The clock runs again only when the ticket is given a status other than these; a change from" in clause
+    # p1 without an outage is measured at p2 from its opening (the effective priority).
+    assert (
+        "A ticket treated as P2 Normal under clause [3.4](#priorities) is measured against the P2 Normal targets "
+        "from its opening." in clause
+    )
+    zh = render_markdown(harbor, "zh", results={})
+    assert "工单转为上述状态以外的状态时，方恢复计时，在上述状态之间转换的，不恢复计时。" in zh
+    assert "就本条各项时间的计算而言，海港在其工单系统中将工单状态设为“resolved”（已解决）之时，为工单解决之时。" in zh
+    assert "为一次“解决超时”；未超过的，为按时解决。" in zh and "达到解决时限" not in zh
     # Said only when it applies: no target is in business days, and the at-risk share is internal.
     assert "business day" not in clause and "75" not in text and "risk" not in text
 
@@ -108,7 +137,8 @@ def test_a_pause_extends_a_business_day_resolution_and_a_single_status_reads_as_
     zh = render_markdown(policy_of(source), "zh", results={})
     assert "以工作日计的解决时限，自开始计时时起算，按上述规定届满；届满前暂停计时的，届满时点" in zh
     # Chinese has one plural form: one status must not read "其中任一状态" ("any one of them").
-    assert "“pending\\_customer”是海港工单系统中的一种工单状态。工单处于该状态期间暂停计时" in zh
+    assert "“pending\\_customer”是海港工单系统中的一种工单状态。工单处于该状态期间，暂停计时" in zh
+    assert "工单转为其他状态时，恢复计时。" in zh  # one status: "another status" cannot be a pausing one
     assert "其中任一状态" not in zh
     unpaused = source.replace(source[source.index("  ticket clock {") : source.index("  tier business")], "")
     assert "if the clock is paused before the period ends" not in render_markdown(policy_of(unpaused), "en", results={})
@@ -125,7 +155,7 @@ def test_one_calendar_reads_during_its_hours_and_a_reopening_counts_in_the_month
     assert "All these times are counted only during business hours." in text
     assert "is attributed to the calendar month in which the ticket was first opened" in text
     zh = render_markdown(policy_of(source), "zh", results={})
-    assert "上述时间均仅在工作时间内计算。" in zh and "均归入该工单最初提交时所在的自然月。" in zh
+    assert "上述时间均仅在工作时间内计算。" in zh and "均归入该工单最初提交时所在的自然月，" in zh
     always = render_markdown(policy_of(BASE.replace("during office", "during always")), "en", results={})
     assert "All these times run around the clock." in always
 
@@ -155,8 +185,14 @@ def test_credits_per_missed_resolution_and_update_say_so() -> None:
     updates = BASE.replace("per missed resolution 1 service_day", "per missed update 1 service_day")
     text = render_markdown(policy_of(updates), "en", results={})
     assert "For each missed update, the Customer is entitled to a service credit of 1 day of service." in text
-    assert "A missed update does not give rise" not in text  # it does, here
-    assert "One day of service is the fee for the calendar quarter divided by the number of days" in text
+    assert "a missed update does not give rise" not in text  # it does, here
+    assert "A missed response target or a missed resolution target does not give rise" in text
+    # With an update credit, updates are attributed too (the runtime counts them in the ticket's period).
+    assert "Every missed update and missed resolution target of a ticket, including one after a reopening" in text
+    assert (
+        "One day of service is the fee for the calendar quarter to which the missed update is attributed under "
+        "clause [3.6](#ticket-clock), divided by the number of days in that calendar quarter." in text
+    )
     zh = render_markdown(policy_of(updates), "zh", results={})
     assert "每发生一次更新超时，客户有权获得金额为 1 个服务日的服务补偿。" in zh
 
@@ -165,7 +201,7 @@ def test_example_tickets_show_updates_pauses_and_resolution(harbor) -> None:
     text = render_markdown(harbor, "en", results={})
     assert (
         "in a status that pauses the clock from April 8, 2026, 09:00 (China Standard Time) for 24 hours, "
-        "resolved on April 10, 2026, 09:30 (China Standard Time)" in text
+        "and resolved on April 10, 2026, 09:30 (China Standard Time)" in text
     )
     assert "updated on May 20, 2026, 10:15 (China Standard Time) and May 20, 2026, 11:30" in text
     assert "- Missed resolution targets: 20" in text and "- Missed updates: 1" in text
@@ -175,11 +211,11 @@ def test_priorities_are_described_in_the_parties_own_words(harbor) -> None:
     text = render_markdown(harbor, "en", results={})
     assert (
         "- P1 Critical: The workspace is unavailable for all of its users. A ticket stated as P1 Critical that "
-        "does not meet this description is downgraded to P2 Normal by Harbor." in text
+        "does not meet this description is treated as a P2 Normal ticket from its opening." in text
     )
     assert "- P2 Normal: A feature misbehaves, or a question about use." in text
     assert "infrastructure" not in text
     zh = render_markdown(harbor, "zh", results={})
-    assert "- P1 紧急：整个工作区无法使用。注明为“P1 紧急”但不符合该描述的工单，海港将其降为“P2 一般”。" in zh
+    assert "- P1 紧急：整个工作区无法使用。注明为“P1 紧急”但不符合该描述的工单，自提交时起按“P2 一般”工单处理。" in zh
     assert "- P2 一般：部分功能异常或使用咨询。" in zh
     assert "暂停计时" in zh and "停止计算" not in zh

@@ -42,7 +42,10 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         blocks += v2.credit_blocks(b, credit)
         days_defined = days_defined or any("service_days" in band["amount"] for band in credit["bands"])
         if "service_days" in (credit["per_miss"] or {}).get("amount", {}) and not days_defined:
-            blocks.append(b.para("v2.service_days_means"))  # "1 day of service" is money only once defined
+            # "1 day of service" is money only once defined; of a ticket credit, the fee of the period the
+            # miss is attributed to (the ticket-clock clause)
+            days = tickets.service_days_means(b, credit) if tickets.applies(b) else b.para("v2.service_days_means")
+            blocks.append(days)
             days_defined = True
         if sorted(applies) == sorted(all_tiers):
             if len(all_tiers) > 1:  # with one tier, "every tier" says nothing
@@ -52,7 +55,8 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         if credit["per_miss"] and p["exclusions"]:
             key = tickets.excluded_key(credit)  # a resolution or update credit (issue 12) says so
             blocks.append(b.para(key, section=b.ref(b.numbers["limitations"], "limitations")))
-        heading = b.text(credit.get("name")) or b.known("credit.names", credit["id"], b.t("credit.heading"))
+        default = tickets.heading(b, credit) or b.t("credit.heading")  # by what a ticket credit pays for
+        heading = b.text(credit.get("name")) or b.known("credit.names", credit["id"], default)
         clauses.append((heading, tuple(blocks), credit["id"]))
     if p["cap"]:
         clauses.append(cap_clause(b, p["cap"], days_defined))

@@ -39,12 +39,15 @@ def standards(b: DocBuilder, probe: bool = False) -> Any:
         responses_clause(b),
     ]
     clauses: list[Any] = []
+    priorities: str | None = None  # the downgrade rule of the clock clause cites the priorities clause
     for key, part in zip(_KEYS[:-1], parts, strict=True):
         if part is not None:
             clauses.append((*part, key))
+            if key == "priorities":
+                priorities = f"{b.numbers['standards']}.{len(clauses)}"
         if key == "responses":  # the clock clause cites the targets clause by its number
             targets = f"{b.numbers['standards']}.{len(clauses)}"
-            part = tickets.clock_clause(b, targets)  # issue 12: what starts, stops and pauses each ticket time
+            part = tickets.clock_clause(b, targets, priorities)  # issue 12: what starts, stops and pauses
             clauses += placed(b, key)
             if part is not None:
                 clauses.append((*part, "ticket_clock"))
@@ -214,6 +217,8 @@ def hours_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
             )
             if cal["holidays"]:
                 key = "hours.holidays_workdays" if cal["holidays"]["workdays"] else "hours.holidays"
+                region_key = f"{key}_{cal['holidays']['region'].lower()}"  # 调休 as the State Council names it
+                key = region_key if b.c.has(region_key) else key
                 text += b.t(key, region=b.f.region(cal["holidays"]["region"]))
             else:  # holidays come only from the contract: without them a holiday is a day like any other
                 text += b.t("hours.no_holidays")
@@ -334,6 +339,8 @@ def responses_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
             else b.para("responses.means_other", means=b.p["response_means"].replace("_", " "))
         )
     always = all(b.calendars[c]["always_open"] for c in calendars if c in b.calendars)
+    # Met when the open time to the first response is at most the target, so a deadline at a closing is
+    # met by a response at or before the next opening (runtime/evaluate.py; review 6, V4 / M3).
     blocks.append(b.para("responses.clock_always" if always else "responses.clock"))
-    blocks.append(b.para("responses.no_response"))
+    blocks.append(b.para("responses.no_response_always" if always else "responses.no_response"))
     return b.t("clause.responses"), tuple(blocks)

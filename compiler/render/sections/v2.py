@@ -400,8 +400,12 @@ def ticket_result_lines(b: DocBuilder, entry: dict[str, Any]) -> list[Para]:
             lines.append(Para((b.plural(f"tickets.expect_{key}", n, n=b.f.number(n)),)))
     for credit in entry["credits"]:
         if credit["kind"] == "per_miss":
-            named = next((c.get("name") for c in b.p["credits"] if c["id"] == credit["credit"]), None)
-            name = b.text(named) or b.known("credit.names", credit["credit"], b.t("credit.heading"))
+            rule = next((c for c in b.p["credits"] if c["id"] == credit["credit"]), None) or {}
+            # As clause 4 heads an unnamed ticket credit (tickets.heading; not imported: tickets imports v2).
+            target = (rule.get("per_miss") or {}).get("target") or "response"
+            clocks = any(t.get("resolutions") or t.get("updates") for t in b.p["tiers"])  # tickets.applies
+            default = b.t(f"tickets.heading_{target}") if clocks else b.t("credit.heading")
+            name = b.text(rule.get("name")) or b.known("credit.names", credit["credit"], default)
             each, amount = b.f.money(credit["each_amount"], cur), b.f.money(credit["amount"], cur)
             count = b.f.number(credit["count"])
             lines.append(b.para("examples.result_per_miss", credit=name, count=count, each=each, amount=amount))
