@@ -51,6 +51,7 @@ class History:
     cyc_ptr: I64
     cyc_start: I64
     cyc_end: I64  # MISSING: the cycle is not resolved
+    upd_t: I64  # the ticket of each update (rows of the tickets table), for upd_at
 
     @property
     def any_pause(self) -> bool:
@@ -70,9 +71,8 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     resolved = tickets.resolved if tickets.resolved is not None else np.full(n, MISSING, dtype=np.int64)
     if events is None or len(events.ticket) == 0:
         ptr = np.arange(n + 1, dtype=np.int64)
-        return History(
-            Pauses.none(n), np.zeros(n + 1, np.int64), np.zeros(0, np.int64), ptr, tickets.opened.copy(), resolved
-        )
+        none = np.zeros(0, np.int64)
+        return History(Pauses.none(n), np.zeros(n + 1, np.int64), none, ptr, tickets.opened.copy(), resolved, none)
     upd = events.kind == UPDATE
     st = np.flatnonzero(events.kind == STATUS)
     st_t, st_at = events.ticket[st], events.at[st]
@@ -119,7 +119,7 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     c_end = np.where(by_event, r_at[np.minimum(r_pos, max(len(r_at) - 1, 0))] if len(r_at) else 0, MISSING)
     c_end = np.where(~by_event & last, resolved[c_t], c_end)
     u_t = events.ticket[upd]
-    return History(pauses, _ptr(u_t, n), events.at[upd], cyc_ptr, c_start, c_end)
+    return History(pauses, _ptr(u_t, n), events.at[upd], cyc_ptr, c_start, c_end, u_t)
 
 
 def _pause_and_resolved(
@@ -387,33 +387,64 @@ def _gaps(
 ) -> tuple[I64, I64, I64, npt.NDArray[np.bool_]]:
     """(position, gap start, gap stop, open) of every update gap; an open gap stops at `as_of`.
 
-    No sort: a cycle's updates are a contiguous run of its ticket's (sorted) updates, found by
-    counting, per cycle, the ticket's updates before its arming instant and before its end.
+    The gaps of a cycle are [arm, u1), [u1, u2), …, [uk, stop) over its updates u1 … uk in
+    [arm, end), cycle-major. No sort and no pairs: each update is placed in the one cycle whose
+    window [arm, end) can hold it (the ticket's last cycle started at or before it; the windows
+    of a ticket are disjoint and in time order), then the updates of a cycle, a contiguous run of
+    the ticket's sorted updates, are scattered to their gap slots.
     """
     keep = uc[pos] >= 0
-    pos, cyc, cyc_rank = pos[keep], cyc[keep], cyc_rank[keep]
+    if not keep.all():
+        pos, cyc, cyc_rank = pos[keep], cyc[keep], cyc_rank[keep]
     start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
     arm = np.where(cyc_rank == 0, responded[pos], start)
     armed = (arm != MISSING) & ((end == MISSING) | (arm < end))
-    pos, cyc, arm, end = pos[armed], cyc[armed], arm[armed], end[armed]
-    t = ticket[pos]
-    u_first = hist.upd_ptr[t]
-    u_count = hist.upd_ptr[t + 1] - u_first
-    # (cycle, update of its ticket) pairs: which updates come before the arming instant and before the end.
-    pair_c = np.repeat(np.arange(len(pos), dtype=np.int64), u_count)
-    pair_u = np.arange(len(pair_c), dtype=np.int64) - np.repeat(np.cumsum(u_count) - u_count, u_count)
-    u_at = hist.upd_at[u_first[pair_c] + pair_u]
-    before_arm = np.bincount(pair_c[u_at < arm[pair_c]], minlength=len(pos))
-    stop_at = np.where(end == MISSING, np.iinfo(np.int64).max, end)
-    before_end = np.bincount(pair_c[u_at < stop_at[pair_c]], minlength=len(pos))
-    k = np.maximum(before_end - before_arm, 0)  # updates inside the cycle, from the arming instant
-    base = u_first + before_arm
-    g_c = np.repeat(np.arange(len(pos), dtype=np.int64), k + 1)
-    r = np.arange(len(g_c), dtype=np.int64) - np.repeat(np.cumsum(k + 1) - (k + 1), k + 1)
-    last = r == k[g_c]
-    idx = base[g_c] + r
-    g_start = np.where(r == 0, arm[g_c], hist.upd_at[np.maximum(idx - 1, 0)] if len(hist.upd_at) else 0)
-    tail = np.where(end[g_c] == MISSING, as_of, end[g_c])
-    safe = np.minimum(idx, max(len(hist.upd_at) - 1, 0))
-    g_stop = np.where(last, tail, hist.upd_at[safe] if len(hist.upd_at) else 0)
-    return pos[g_c], g_start, g_stop, last & (end[g_c] == MISSING)
+    if not armed.all():
+        pos, cyc, arm, end = pos[armed], cyc[armed], arm[armed], end[armed]
+    m = len(pos)
+    row_of = np.full(len(hist.cyc_start), -1, dtype=np.int64)  # global cycle → its armed row here
+    row_of[cyc] = np.arange(m, dtype=np.int64)
+    j, row = _updates_in_windows(hist, row_of, arm, end)
+    u_at = hist.upd_at[j]
+    k = np.bincount(row, minlength=m)  # updates inside each cycle's window
+    ptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(k + 1, out=ptr[1:])
+    total = int(ptr[-1])
+    # Rank of each update in its cycle's run (the runs are contiguous in `j`).
+    runs = np.ones(len(row), dtype=bool)
+    runs[1:] = row[1:] != row[:-1]
+    at = np.arange(len(row), dtype=np.int64)
+    rank = at - np.maximum.accumulate(np.where(runs, at, 0)) if len(row) else at
+    slot = ptr[row] + rank
+    tail = ptr[1:] - 1
+    g_start = np.empty(total, dtype=np.int64)
+    g_stop = np.empty(total, dtype=np.int64)
+    g_start[ptr[:-1]] = arm
+    g_start[slot + 1] = u_at
+    g_stop[slot] = u_at
+    unresolved = end == MISSING
+    g_stop[tail] = np.where(unresolved, as_of, end)
+    g_open = np.zeros(total, dtype=bool)
+    g_open[tail] = unresolved
+    return np.repeat(pos, k + 1), g_start, g_stop, g_open
+
+
+def _updates_in_windows(hist: History, row_of: I64, arm: I64, end: I64) -> tuple[I64, I64]:
+    """(update index, armed row) of every update inside an armed cycle's window [arm, end) (end MISSING: no end)."""
+    u_t = hist.upd_t
+    first = hist.cyc_ptr[u_t]
+    count = hist.cyc_ptr[u_t + 1] - first
+    u_at = hist.upd_at
+    cand = first.copy()  # the ticket's last cycle that started at or before the update
+    many = np.flatnonzero(count > 1)
+    if len(many):
+        f, c, a = first[many], count[many], u_at[many]
+        for s in range(1, int(c.max())):
+            cand[many] += (c > s) & (hist.cyc_start[f + np.minimum(s, c - 1)] <= a)
+    row = row_of[cand]
+    j = np.flatnonzero(row >= 0)
+    row = row[j]
+    a = u_at[j]
+    e = end[row]
+    inside = (a >= arm[row]) & ((e == MISSING) | (a < e))
+    return j[inside], row[inside]
