@@ -254,11 +254,10 @@ class Clock:
                 d, bey, inside[r] = self._reach(cur[r], cur_open[r], rem[r])
                 due[r], done[r] = d, True
                 beyond[r] |= bey
-            passing = before & ~reach
-            rem[idx[passing]] -= avail[passing]
-            moved = ahead & ~reach
-            cur[idx[moved]] = b[moved]
-            cur_open[idx[moved]] = ob[p[moved]]
+            # The clocks that reached their deadline are done: what follows for them is never read.
+            rem[idx] -= avail
+            cur[idx] = np.where(ahead, b, c)
+            cur_open[idx] = np.where(ahead, ob[p], cur_open[idx])
         rest = np.flatnonzero(~done & (cur != NEVER))
         if len(rest):
             d, bey, inside[rest] = self._reach(cur[rest], cur_open[rest], rem[rest])
@@ -320,6 +319,24 @@ class Clock:
                 x[idx[moving]] = nxt
                 beyond[idx[moving]] |= bey
         return x
+
+    def clock_times(self, t: I64, pauses: Pauses, ticket: I64) -> I64:
+        """Each instant's clock time: the open time before it less the open time of its ticket's pauses
+        before it. Monotone, so the clock time of [s, u) is max(C(u) − C(s), 0) (`elapsed`, with u
+        inside the timeline): for a pause's open-time interval [oa, ob) and x ≤ y,
+        clip(y − oa, 0, ob − oa) − clip(x − oa, 0, ob − oa) is its overlap with [x, y)."""
+        o = self.open_before(t)
+        out = o.copy()
+        first = pauses.ptr[ticket]
+        count = pauses.ptr[ticket + 1] - first
+        slots = int(count.max()) if len(count) else 0
+        if slots:
+            oa, ob = pauses.open_at(self)
+        for k in range(slots):
+            idx = np.flatnonzero(count > k)
+            p = first[idx] + k
+            out[idx] -= np.minimum(np.maximum(o[idx] - oa[p], 0), ob[p] - oa[p])
+        return out
 
     def elapsed(self, start: I64, stop: I64, pauses: Pauses, ticket: I64) -> I64:
         """Clock time from `start` to `stop` (open, not paused), for tickets `ticket`."""
@@ -425,6 +442,19 @@ def business_steps_grown(
                 "contract with --holiday-years covering it"
             )
         reach = lo + (reach - lo) * 4
+
+
+def clock_times_grown(cal: Calendar, t: I64, lo: int, hi: int, pauses: Pauses, ticket: I64) -> I64:
+    """`Clock.clock_times` of instants `t` on the clock `elapsed_grown` uses for clocks from `lo` (their
+    earliest start) to `hi` (their latest stop), with the same error past the calendar's days."""
+    clock = clock_for(cal, lo, hi, pauses)
+    if hi > clock.tl.hi:
+        raise OutsideSpan(
+            f"calendar {cal.id!r}: a ticket clock runs to {from_us(hi, cal.zone).isoformat()}, past "
+            f"{clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the contract "
+            "with --holiday-years covering it"
+        )
+    return clock.clock_times(t, pauses, ticket)
 
 
 def elapsed_grown(cal: Calendar, start: I64, stop: I64, pauses: Pauses, ticket: I64) -> I64:

@@ -33,9 +33,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .clocks import NEVER, Pauses, business_steps_grown, deadlines_grown, elapsed_grown
+from .clocks import NEVER, Pauses, business_steps_grown, clock_times_grown, deadlines_grown, elapsed_grown
 from .events import MISSING, STATUS, UPDATE, TicketEvents, Tickets
 from .policy import Policy, Target
+from .ticket_gaps import Gaps, gaps
 
 I64 = npt.NDArray[np.int64]
 RESOLVED = "resolved"  # the status that resolves a ticket
@@ -73,7 +74,7 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
         ptr = np.arange(n + 1, dtype=np.int64)
         none = np.zeros(0, np.int64)
         return History(Pauses.none(n), np.zeros(n + 1, np.int64), none, ptr, tickets.opened.copy(), resolved, none)
-    upd = events.kind == UPDATE
+    upd = np.flatnonzero(events.kind == UPDATE)
     st = np.flatnonzero(events.kind == STATUS)
     st_t, st_at = events.ticket[st], events.at[st]
     is_pause, is_res = _pause_and_resolved(events, st, pausing)
@@ -87,19 +88,22 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     prev_res &= same
     # Pauses: from a pausing status to the next status event of another status of the ticket.
     begin = np.flatnonzero(is_pause & ~prev_pause)
-    other = np.flatnonzero(~is_pause)
-    k = np.searchsorted(other, begin)
-    kc = np.minimum(k, max(len(other) - 1, 0))
-    has_end = (k < len(other)) & (st_t[other[kc]] == st_t[begin]) if len(other) else np.zeros(len(begin), bool)
+    m = len(st)
+    # The next status event of another status at or after each one (m: none): a reversed running minimum.
+    at = np.arange(m, dtype=np.int64)
+    nxt = np.minimum.accumulate(np.where(is_pause, m, at)[::-1])[::-1]
+    stop = nxt[begin]
+    stop_c = np.minimum(stop, m - 1)
     p_t = st_t[begin]
+    has_end = (stop < m) & (st_t[stop_c] == p_t)
     p_a = st_at[begin]
     final = resolved[p_t]
-    p_b = np.where(has_end, st_at[other[kc]] if len(other) else 0, np.where(final != MISSING, final, NEVER))
+    p_b = np.where(has_end, st_at[stop_c], np.where(final != MISSING, final, NEVER))
     p_b = np.maximum(p_b, p_a)
     pauses = Pauses(_ptr(p_t, n), p_a, p_b)
     # Cycles: the opening and each reopening start one; resolutions end them in order.
-    reopen = ~is_res & prev_res
-    first_res = is_res & ~prev_res
+    reopen = np.flatnonzero(~is_res & prev_res)
+    first_res = np.flatnonzero(is_res & ~prev_res)
     # The opening, then the reopenings (already in (ticket, time) order) of each ticket: placed, not sorted.
     o_t, o_at = st_t[reopen], st_at[reopen]
     per_ticket = np.bincount(o_t, minlength=n) + 1
@@ -108,8 +112,9 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     c_t = np.repeat(np.arange(n, dtype=np.int64), per_ticket)
     c_start = np.empty(len(c_t), dtype=np.int64)
     c_start[cyc_ptr[:-1]] = tickets.opened
-    o_rank = np.arange(len(o_t), dtype=np.int64) - _ptr(o_t, n)[o_t]
-    c_start[cyc_ptr[o_t] + 1 + o_rank] = o_at
+    # A reopening's cycle: its ticket's first cycle + its rank among the ticket's reopenings + 1, that is
+    # its own rank among all reopenings + the ticket's number (one opening before each ticket's).
+    c_start[np.arange(len(o_t), dtype=np.int64) + o_t + 1] = o_at
     rank = np.arange(len(c_t), dtype=np.int64) - cyc_ptr[c_t]
     r_t, r_at = st_t[first_res], st_at[first_res]
     r_ptr = _ptr(r_t, n)
@@ -201,9 +206,7 @@ def _by_calendar(policy: Policy, cal: I64) -> list[tuple[str, I64 | None]]:
     out: list[tuple[str, I64 | None]] = []
     if len(cal) == 0:
         return out
-    used = np.bincount(cal[cal >= 0], minlength=len(policy.calendars)) if (cal >= 0).any() else None
-    if used is None:
-        return out
+    used = np.bincount(cal + 1, minlength=len(policy.calendars) + 1)[1:]  # -1 (none) counted in slot 0
     for c, name in enumerate(policy.calendars):
         if used[c] == len(cal):
             return [(name, None)]
@@ -315,7 +318,8 @@ def _updates(
     uc = u_cal[key]
     missed_upd = np.zeros(n, dtype=np.int64)
     if (uc >= 0).any():
-        g_pos, g_start, g_stop, g_open = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
+        g = gaps(hist, responded, pos, cyc, cyc_rank, uc, as_of)
+        g_pos, g_start, g_stop, g_open = g.pos, g.start, g.stop, g.open
         kg = key[g_pos]
         # A closed gap of a duration target is decided by its clock time alone; deadlines only for the
         # open ones (at risk). Business days step their due times (a business day's open time depends
@@ -328,7 +332,7 @@ def _updates(
         g_due[need], _, every[need] = decide(
             policy, uc[sub], g_start[need], u_within[kn], u_days[kn], hist, ticket[sub], as_of
         )
-        used = _elapsed(policy, uc[g_pos], g_start, g_stop, hist, ticket[g_pos])
+        used = _gap_used(policy, uc, g, hist, ticket)
         # Each interval of clock time that passes without an update is one missed update: a gap
         # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
         late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
@@ -340,6 +344,26 @@ def _updates(
         missed_upd = np.bincount(g_pos, weights=late, minlength=n).astype(np.int64)
         gap_risk = (g_pos[g_open], g_due[g_open], used[g_open], every[g_open])
     return uc, u_line[key], missed_upd, gap_risk
+
+
+def _gap_used(policy: Policy, uc: I64, g: Gaps, hist: History, ticket: I64) -> I64:
+    """Clock time each update gap used: the difference of its stop's and start's clock times (each point's
+    computed once), on the clock `elapsed_grown` would use for the gaps of each calendar."""
+    times = np.zeros(len(g.points), dtype=np.int64)
+    cal = uc[g.point_pos]
+    for name, idx in _by_calendar(policy, cal):
+        pts = g.points if idx is None else g.points[idx]
+        # As `elapsed_grown` over these gaps: from the earliest start (no cycle's stop) to the latest stop.
+        starts = ~g.ends_cycle if idx is None else ~g.ends_cycle[idx]
+        stops = ~g.opens_cycle if idx is None else ~g.opens_cycle[idx]
+        lo, hi = int(pts[starts].min()), int(pts[stops].max())
+        t = ticket[g.point_pos] if idx is None else ticket[g.point_pos[idx]]
+        got = clock_times_grown(policy.calendars[name], pts, lo, hi, hist.pauses, t)
+        if idx is None:
+            times = got
+        else:
+            times[idx] = got
+    return np.maximum(times[g.first + 1] - times[g.first], 0)
 
 
 def _business_gaps(
@@ -380,71 +404,3 @@ def _at_risk(
     due, used, allowed = (np.concatenate([p[i] for p in parts]) for i in (2, 3, 4))
     hit = (used * den >= num * allowed) & (used <= allowed) & ~paused_at(hist, ticket[pos], as_of)
     return pos[hit], kind[hit], due[hit], used[hit], allowed[hit]
-
-
-def _gaps(
-    hist: History, ticket: I64, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I64, as_of: int
-) -> tuple[I64, I64, I64, npt.NDArray[np.bool_]]:
-    """(position, gap start, gap stop, open) of every update gap; an open gap stops at `as_of`.
-
-    The gaps of a cycle are [arm, u1), [u1, u2), …, [uk, stop) over its updates u1 … uk in
-    [arm, end), cycle-major. No sort and no pairs: each update is placed in the one cycle whose
-    window [arm, end) can hold it (the ticket's last cycle started at or before it; the windows
-    of a ticket are disjoint and in time order), then the updates of a cycle, a contiguous run of
-    the ticket's sorted updates, are scattered to their gap slots.
-    """
-    keep = uc[pos] >= 0
-    if not keep.all():
-        pos, cyc, cyc_rank = pos[keep], cyc[keep], cyc_rank[keep]
-    start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
-    arm = np.where(cyc_rank == 0, responded[pos], start)
-    armed = (arm != MISSING) & ((end == MISSING) | (arm < end))
-    if not armed.all():
-        pos, cyc, arm, end = pos[armed], cyc[armed], arm[armed], end[armed]
-    m = len(pos)
-    row_of = np.full(len(hist.cyc_start), -1, dtype=np.int64)  # global cycle → its armed row here
-    row_of[cyc] = np.arange(m, dtype=np.int64)
-    j, row = _updates_in_windows(hist, row_of, arm, end)
-    u_at = hist.upd_at[j]
-    k = np.bincount(row, minlength=m)  # updates inside each cycle's window
-    ptr = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(k + 1, out=ptr[1:])
-    total = int(ptr[-1])
-    # Rank of each update in its cycle's run (the runs are contiguous in `j`).
-    runs = np.ones(len(row), dtype=bool)
-    runs[1:] = row[1:] != row[:-1]
-    at = np.arange(len(row), dtype=np.int64)
-    rank = at - np.maximum.accumulate(np.where(runs, at, 0)) if len(row) else at
-    slot = ptr[row] + rank
-    tail = ptr[1:] - 1
-    g_start = np.empty(total, dtype=np.int64)
-    g_stop = np.empty(total, dtype=np.int64)
-    g_start[ptr[:-1]] = arm
-    g_start[slot + 1] = u_at
-    g_stop[slot] = u_at
-    unresolved = end == MISSING
-    g_stop[tail] = np.where(unresolved, as_of, end)
-    g_open = np.zeros(total, dtype=bool)
-    g_open[tail] = unresolved
-    return np.repeat(pos, k + 1), g_start, g_stop, g_open
-
-
-def _updates_in_windows(hist: History, row_of: I64, arm: I64, end: I64) -> tuple[I64, I64]:
-    """(update index, armed row) of every update inside an armed cycle's window [arm, end) (end MISSING: no end)."""
-    u_t = hist.upd_t
-    first = hist.cyc_ptr[u_t]
-    count = hist.cyc_ptr[u_t + 1] - first
-    u_at = hist.upd_at
-    cand = first.copy()  # the ticket's last cycle that started at or before the update
-    many = np.flatnonzero(count > 1)
-    if len(many):
-        f, c, a = first[many], count[many], u_at[many]
-        for s in range(1, int(c.max())):
-            cand[many] += (c > s) & (hist.cyc_start[f + np.minimum(s, c - 1)] <= a)
-    row = row_of[cand]
-    j = np.flatnonzero(row >= 0)
-    row = row[j]
-    a = u_at[j]
-    e = end[row]
-    inside = (a >= arm[row]) & ((e == MISSING) | (a < e))
-    return j[inside], row[inside]
