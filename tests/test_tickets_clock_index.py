@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from slac.runtime import Policy
+from slac.runtime.calendar import Timeline
 from slac.runtime.clock_index import SMALL, Sorted, TimelineIndex
 from slac.runtime.clocks import NEVER, Clock, Pauses
 from slac.runtime.events import MISSING
@@ -57,15 +58,24 @@ def test_sorted_edge_cases() -> None:
 
 
 def _clocks() -> list[Clock]:
+    """zones.sla's calendars: open around the clock (a timeline of one interval), Shanghai with a lunch
+    break, Berlin with Saturdays, a Berlin night shift across the DST changes."""
     policy = Policy(json.loads(zones_policy_text()))
     lo = 1_711_000_000_000_000  # 2024-03-21, a month before the spring DST changes until past the autumn ones
     return [Clock(cal, lo, lo + 230 * DAY) for cal in policy.calendars.values()]
 
 
-@pytest.mark.parametrize("which", range(3))
+def _timelines() -> list[Timeline]:
+    """The three zones' calendars, and timelines of one interval (a calendar open around the clock) and of two."""
+    lo = 1_711_000_000_000_000
+    one = Timeline.of([(lo + DAY, lo + 90 * DAY)], lo, lo + 100 * DAY)
+    two = Timeline.of([(lo + DAY, lo + 2 * DAY), (lo + 2 * DAY + 1, lo + 9 * DAY)], lo, lo + 10 * DAY)
+    return [c.tl for c in _clocks()] + [one, two]
+
+
+@pytest.mark.parametrize("which", range(len(_timelines())))
 def test_timeline_index_equals_timeline(which: int) -> None:
-    clock = _clocks()[which]
-    tl = clock.tl
+    tl = _timelines()[which]
     ix = TimelineIndex(tl)
     rng = np.random.default_rng(which)
     t = _probes(np.concatenate([tl.start, tl.end]), rng, tl.lo, tl.hi)

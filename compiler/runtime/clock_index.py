@@ -81,11 +81,16 @@ class TimelineIndex:
 
     def open_before(self, t: I64) -> I64:
         """Open time before each instant (`Timeline.open_before`)."""
+        if self.n == 1:  # a calendar open around the clock: one interval [s, e)
+            s = int(self.start_at[0])
+            return np.clip(t, s, int(self.end_at[0])) - s
         k = self.starts.right(t)
         return self.ob_base[k] + np.minimum(np.maximum(t, _FAR), self.ob_end[k])
 
     def next_open(self, t: I64) -> tuple[I64, Bools]:
         """The first instant at or after each t from which open time passes, beyond (`Timeline.next_open`)."""
+        if self.n == 1:
+            return np.maximum(t, int(self.start_at[0])), t >= int(self.end_at[0])
         k = self.ends.right(t)
         return np.maximum(t, self.start_at[k]), k >= self.n
 
