@@ -8,8 +8,8 @@ at point i + (its cycle's row) and stops at the next point, so the clock time of
 difference of two points' clock times (`clocks.clock_times`), each point's computed once.
 
 No sort and no (cycle × update) pairs: each update is placed in the one cycle whose window
-[arm, end) can hold it (the ticket's last cycle started at or before it; the windows of a ticket
-are disjoint and in time order), then the updates of a cycle, a contiguous run of the ticket's
+[arm, end) can hold it (the ticket's last cycle started at or before it, `History.upd_cycle`; the
+windows of a ticket are disjoint and in time order), then the updates of a cycle, a contiguous run of the ticket's
 sorted updates, are scattered to their slots.
 """
 
@@ -97,17 +97,8 @@ def gaps(hist: History, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I
 
 def _updates_in_windows(hist: History, row_of: I64, arm: I64, end: I64) -> tuple[I64, I64]:
     """(update index, armed row) of every update inside an armed cycle's window [arm, end) (end MISSING: no end)."""
-    u_t = hist.upd_t
-    first = hist.cyc_ptr[u_t]
-    count = hist.cyc_ptr[u_t + 1] - first
     u_at = hist.upd_at
-    cand = first.copy()  # the ticket's last cycle that started at or before the update
-    many = np.flatnonzero(count > 1)
-    if len(many):
-        f, c, a = first[many], count[many], u_at[many]
-        for s in range(1, int(c.max())):
-            cand[many] += (c > s) & (hist.cyc_start[f + np.minimum(s, c - 1)] <= a)
-    row = row_of[cand]
+    row = row_of[hist.upd_cycle]  # the ticket's last cycle that started at or before the update
     j = np.flatnonzero(row >= 0)
     row = row[j]
     a = u_at[j]

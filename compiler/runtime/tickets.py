@@ -53,6 +53,7 @@ class History:
     cyc_start: I64
     cyc_end: I64  # MISSING: the cycle is not resolved
     upd_t: I64  # the ticket of each update (rows of the tickets table), for upd_at
+    upd_cycle: I64  # the cycle (index into cyc_start) of each update: its ticket's last one started at or before it
 
     @property
     def any_pause(self) -> bool:
@@ -73,7 +74,9 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     if events is None or len(events.ticket) == 0:
         ptr = np.arange(n + 1, dtype=np.int64)
         none = np.zeros(0, np.int64)
-        return History(Pauses.none(n), np.zeros(n + 1, np.int64), none, ptr, tickets.opened.copy(), resolved, none)
+        return History(
+            Pauses.none(n), np.zeros(n + 1, np.int64), none, ptr, tickets.opened.copy(), resolved, none, none
+        )
     upd = np.flatnonzero(events.kind == UPDATE)
     st = np.flatnonzero(events.kind == STATUS)
     st_t, st_at = events.ticket[st], events.at[st]
@@ -123,8 +126,33 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     last = rank == (cyc_ptr[c_t + 1] - cyc_ptr[c_t] - 1)
     c_end = np.where(by_event, r_at[np.minimum(r_pos, max(len(r_at) - 1, 0))] if len(r_at) else 0, MISSING)
     c_end = np.where(~by_event & last, resolved[c_t], c_end)
-    u_t = events.ticket[upd]
-    return History(pauses, _ptr(u_t, n), events.at[upd], cyc_ptr, c_start, c_end, u_t)
+    u_t, u_at = events.ticket[upd], events.at[upd]
+    u_cyc = _update_cycles(len(events.ticket), st[reopen], o_t, o_at, upd, u_t, u_at)
+    return History(pauses, _ptr(u_t, n), u_at, cyc_ptr, c_start, c_end, u_t, u_cyc)
+
+
+def _update_cycles(events: int, reopen: I64, o_t: I64, o_at: I64, upd: I64, u_t: I64, u_at: I64) -> I64:
+    """The cycle of each update (events `upd` of tickets u_t at u_at): its ticket's opening plus the
+    reopenings (events `reopen` of tickets o_t at o_at) at or before it.
+
+    The events are in (ticket, time, row) order: the reopenings before an update in that order
+    are a running count, and the ticket's cycle 0 is at index ticket + (reopenings of the tickets
+    before it). A reopening at the update's very instant but on a later row also started before
+    it: those few are added one by one.
+    """
+    flags = np.zeros(events, dtype=np.int32)
+    flags[reopen] = 1
+    before = np.cumsum(flags, dtype=np.int64)[upd]  # reopenings earlier in the stream (an update is none)
+    cyc = u_t + before
+    tie = np.flatnonzero(before < len(o_t))
+    while len(tie):
+        r = before[tie]
+        same = (o_t[r] == u_t[tie]) & (o_at[r] <= u_at[tie])
+        tie = tie[same]
+        cyc[tie] += 1
+        before[tie] += 1
+        tie = tie[before[tie] < len(o_t)]
+    return cyc
 
 
 def _pause_and_resolved(
