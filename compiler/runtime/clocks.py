@@ -238,8 +238,9 @@ class Clock:
         slots = int(count.max()) if n else 0
         if slots:
             oa, ob = pauses.open_at(self)
+        idx = np.flatnonzero(count > 0)  # each slot's clocks are among the previous slot's
         for k in range(slots):
-            idx = np.flatnonzero(~done & (count > k))
+            idx = idx[~done[idx] & (count[idx] > k)]
             if len(idx) == 0:
                 break
             p = first[idx] + k
@@ -305,8 +306,9 @@ class Clock:
             nxt, bey = self.next_open(due[rest])
             x[rest] = nxt
             beyond[rest] |= bey
+        idx = np.flatnonzero(count > 0)  # each slot's clocks are among the previous slot's
         for slot in range(int(count.max()) if len(count) else 0):
-            idx = np.flatnonzero((count > slot) & (x != NEVER))
+            idx = idx[(count[idx] > slot) & (x[idx] != NEVER)]
             if len(idx) == 0:
                 break
             a, b, c = pauses.a[first[idx] + slot], pauses.b[first[idx] + slot], x[idx]
@@ -332,10 +334,13 @@ class Clock:
         slots = int(count.max()) if len(count) else 0
         if slots:
             oa, ob = pauses.open_at(self)
+            length = ob - oa
+        idx = np.flatnonzero(count > 0)  # each slot's instants are among the previous slot's
         for k in range(slots):
-            idx = np.flatnonzero(count > k)
+            if k:
+                idx = idx[count[idx] > k]
             p = first[idx] + k
-            out[idx] -= np.minimum(np.maximum(o[idx] - oa[p], 0), ob[p] - oa[p])
+            out[idx] -= np.minimum(np.maximum(o[idx] - oa[p], 0), length[p])
         return out
 
     def elapsed(self, start: I64, stop: I64, pauses: Pauses, ticket: I64) -> I64:
@@ -349,8 +354,10 @@ class Clock:
         slots = int(count.max()) if len(count) else 0
         if slots:
             oa, ob = pauses.open_at(self)  # open time is monotone: clipping instants clips their open times
+        idx = np.flatnonzero(count > 0)  # each slot's clocks are among the previous slot's
         for k in range(slots):
-            idx = np.flatnonzero(count > k)
+            if k:
+                idx = idx[count[idx] > k]
             p = first[idx] + k
             paused = np.minimum(ob[p], o_stop[idx]) - np.maximum(oa[p], o_start[idx])
             out[idx] -= np.maximum(paused, 0)

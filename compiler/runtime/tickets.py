@@ -284,14 +284,16 @@ def measure(
     kp = key[pos]
     c = cal[kp]
     start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
-    due, decided, allowed = decide(policy, c, start, within[kp], days[kp], hist, ticket[pos], as_of)
+    # The usual case measures every ticket of the table in order: positions are then the tickets.
+    whole = len(ticket) == len(hist.cyc_ptr) - 1 and bool((ticket == np.arange(len(ticket))).all())
+    due, decided, allowed = decide(policy, c, start, within[kp], days[kp], hist, pos if whole else ticket[pos], as_of)
     stop = np.where(end != MISSING, end, as_of)
     missed = (c >= 0) & (stop > decided)
     missed_res = np.bincount(pos[missed], minlength=n).astype(np.int64)
     cyc_rank = cyc - first[pos]
     r_line = line[kp]
     # ---- updates: gaps in each cycle from its arming instant ----
-    uc, u_line, missed_upd, gap_risk = _updates(policy, hist, ticket, responded, key, pos, cyc, cyc_rank, as_of)
+    uc, u_line, missed_upd, gap_risk = _updates(policy, hist, ticket, responded, key, pos, cyc, cyc_rank, as_of, whole)
     risk = None
     if policy.warn_ratio is not None:
         last = (cyc_rank == count[pos] - 1) & (end == MISSING) & (c >= 0) & (start <= as_of)
@@ -336,7 +338,7 @@ def _elapsed(policy: Policy, cal: I64, start: I64, stop: I64, hist: History, tic
 
 def _updates(
     policy: Policy, hist: History, ticket: I64, responded: I64, key: I64, pos: I64, cyc: I64, cyc_rank: I64,
-    as_of: int,
+    as_of: int, whole: bool = False,
 ) -> tuple[I64, I64, I64, tuple[I64, I64, I64, I64]]:  # fmt: skip
     """(calendar index, contract line, missed updates per position, the open gaps for at-risk) of the update targets."""
     n = len(ticket)
@@ -360,7 +362,7 @@ def _updates(
         g_due[need], _, every[need] = decide(
             policy, uc[sub], g_start[need], u_within[kn], u_days[kn], hist, ticket[sub], as_of
         )
-        used = _gap_used(policy, uc, g, hist, ticket)
+        used = _gap_used(policy, uc, g, hist, None if whole else ticket)
         # Each interval of clock time that passes without an update is one missed update: a gap
         # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
         late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
@@ -374,9 +376,10 @@ def _updates(
     return uc, u_line[key], missed_upd, gap_risk
 
 
-def _gap_used(policy: Policy, uc: I64, g: Gaps, hist: History, ticket: I64) -> I64:
+def _gap_used(policy: Policy, uc: I64, g: Gaps, hist: History, ticket: I64 | None) -> I64:
     """Clock time each update gap used: the difference of its stop's and start's clock times (each point's
-    computed once), on the clock `elapsed_grown` would use for the gaps of each calendar."""
+    computed once), on the clock `elapsed_grown` would use for the gaps of each calendar (ticket None:
+    the positions are the tickets)."""
     times = np.zeros(len(g.points), dtype=np.int64)
     cal = uc[g.point_pos]
     for name, idx in _by_calendar(policy, cal):
@@ -385,7 +388,9 @@ def _gap_used(policy: Policy, uc: I64, g: Gaps, hist: History, ticket: I64) -> I
         starts = ~g.ends_cycle if idx is None else ~g.ends_cycle[idx]
         stops = ~g.opens_cycle if idx is None else ~g.opens_cycle[idx]
         lo, hi = int(pts[starts].min()), int(pts[stops].max())
-        t = ticket[g.point_pos] if idx is None else ticket[g.point_pos[idx]]
+        t = g.point_pos if idx is None else g.point_pos[idx]
+        if ticket is not None:
+            t = ticket[t]
         got = clock_times_grown(policy.calendars[name], pts, lo, hi, hist.pauses, t)
         if idx is None:
             times = got
@@ -414,8 +419,9 @@ def paused_at(hist: History, ticket: I64, t: int) -> npt.NDArray[np.bool_]:
     first = hist.pauses.ptr[ticket]
     count = hist.pauses.ptr[ticket + 1] - first
     out = np.zeros(len(ticket), dtype=bool)
+    idx = np.flatnonzero(count > 0)  # each slot's tickets are among the previous slot's
     for k in range(int(count.max()) if len(count) else 0):
-        idx = np.flatnonzero(count > k)
+        idx = idx[count[idx] > k]
         a, b = hist.pauses.a[first[idx] + k], hist.pauses.b[first[idx] + k]
         out[idx] |= (a <= t) & (t < b)
     return out
