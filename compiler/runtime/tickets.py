@@ -112,20 +112,19 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     per_ticket = np.bincount(o_t, minlength=n) + 1
     cyc_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(per_ticket, out=cyc_ptr[1:])
-    c_t = np.repeat(np.arange(n, dtype=np.int64), per_ticket)
-    c_start = np.empty(len(c_t), dtype=np.int64)
+    c_start = np.empty(int(cyc_ptr[-1]), dtype=np.int64)
     c_start[cyc_ptr[:-1]] = tickets.opened
     # A reopening's cycle: its ticket's first cycle + its rank among the ticket's reopenings + 1, that is
     # its own rank among all reopenings + the ticket's number (one opening before each ticket's).
     c_start[np.arange(len(o_t), dtype=np.int64) + o_t + 1] = o_at
-    rank = np.arange(len(c_t), dtype=np.int64) - cyc_ptr[c_t]
+    # The resolutions end the cycles in order: a ticket's r-th resolution ends its r-th cycle (a ticket has
+    # as many resolutions as reopenings, or one more).
     r_t, r_at = st_t[first_res], st_at[first_res]
-    r_ptr = _ptr(r_t, n)
-    r_pos = r_ptr[c_t] + rank
-    by_event = r_pos < r_ptr[c_t + 1]
-    last = rank == (cyc_ptr[c_t + 1] - cyc_ptr[c_t] - 1)
-    c_end = np.where(by_event, r_at[np.minimum(r_pos, max(len(r_at) - 1, 0))] if len(r_at) else 0, MISSING)
-    c_end = np.where(~by_event & last, resolved[c_t], c_end)
+    c_end = np.full(len(c_start), MISSING, dtype=np.int64)
+    c_end[cyc_ptr[r_t] + np.arange(len(r_t), dtype=np.int64) - _ptr(r_t, n)[r_t]] = r_at
+    # A last cycle that no status event resolves ends at `resolved_at` (MISSING: not resolved).
+    last = cyc_ptr[1:] - 1
+    c_end[last] = np.where(c_end[last] == MISSING, resolved, c_end[last])
     u_t, u_at = events.ticket[upd], events.at[upd]
     u_cyc = _update_cycles(len(events.ticket), st[reopen], o_t, o_at, upd, u_t, u_at)
     return History(pauses, _ptr(u_t, n), u_at, cyc_ptr, c_start, c_end, u_t, u_cyc)
