@@ -31,6 +31,7 @@ import numpy.typing as npt
 from .. import limits
 from ..policy.codec import US
 from .calendar import Calendar, OutsideSpan, Timeline, _offsets, _timeline_cached, from_us
+from .clock_index import SMALL, TimelineIndex
 
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -51,11 +52,11 @@ class Pauses:
     # One clock per calendar for every question of the evaluation (`clock_for`), grown to cover each.
     clocks: dict[Calendar, Clock] = field(default_factory=dict, compare=False, repr=False)
 
-    def open_at(self, tl: Timeline) -> tuple[I64, I64]:
-        """(open time of `tl` before each pause's start, before its end); flat past the timeline."""
-        got = self.opens.get(tl)
+    def open_at(self, clock: Clock) -> tuple[I64, I64]:
+        """(open time of the clock's timeline before each pause's start, before its end); flat past it."""
+        got = self.opens.get(clock.tl)
         if got is None:
-            got = self.opens[tl] = (tl.open_before(self.a), tl.open_before(self.b))
+            got = self.opens[clock.tl] = (clock.open_before(self.a), clock.open_before(self.b))
         return got
 
     @classmethod
@@ -91,6 +92,27 @@ class Clock:
         self.tl: Timeline = _timeline_cached(cal, first, last)
         self._days: I64 | None = None
         self._zone: tuple[I64, I64] | None = None
+        self._index: TimelineIndex | None = None
+
+    # ---- the timeline's questions, by its index for many queries --------------------------------
+
+    def index(self, queries: int) -> TimelineIndex | None:
+        """The timeline's bucket index (`clock_index`) when it pays for `queries` queries, else None."""
+        if queries < SMALL or len(self.tl.start) == 0:
+            return None
+        if self._index is None:
+            self._index = TimelineIndex(self.tl)
+        return self._index
+
+    def open_before(self, t: I64) -> I64:
+        """`Timeline.open_before`."""
+        ix = self.index(len(t))
+        return self.tl.open_before(t) if ix is None else ix.open_before(t)
+
+    def next_open(self, t: I64) -> tuple[I64, Bools]:
+        """`Timeline.next_open`."""
+        ix = self.index(len(t))
+        return self.tl.next_open(t) if ix is None else ix.next_open(t)
 
     # ---- business days --------------------------------------------------------------------------
 
@@ -207,16 +229,18 @@ class Clock:
         first = pauses.ptr[ticket]
         count = pauses.ptr[ticket + 1] - first
         cur = start.copy()
-        cur_open = tl.open_before(start)  # open time before the clock's position
+        cur_open = self.open_before(start)  # open time before the clock's position
         rem = within.copy()
         due = np.full(n, NEVER, dtype=np.int64)
+        inside = np.full(n, -1, dtype=np.int64)  # the interval `_reach` put a deadline strictly inside, else -1
         done = np.zeros(n, dtype=bool)
         beyond = np.zeros(n, dtype=bool)
         slots = int(count.max()) if n else 0
         if slots:
-            oa, ob = pauses.open_at(tl)
+            oa, ob = pauses.open_at(self)
+        idx = np.flatnonzero(count > 0)  # each slot's clocks are among the previous slot's
         for k in range(slots):
-            idx = np.flatnonzero(~done & (count > k))
+            idx = idx[~done[idx] & (count[idx] > k)]
             if len(idx) == 0:
                 break
             p = first[idx] + k
@@ -228,68 +252,112 @@ class Clock:
             reach = before & (avail >= rem[idx])
             if reach.any():
                 r = idx[reach]
-                d, bey = self._reach(cur[r], cur_open[r] + rem[r])
+                d, bey, inside[r] = self._reach(cur[r], cur_open[r], rem[r])
                 due[r], done[r] = d, True
                 beyond[r] |= bey
-            passing = before & ~reach
-            rem[idx[passing]] -= avail[passing]
-            moved = ahead & ~reach
-            cur[idx[moved]] = b[moved]
-            cur_open[idx[moved]] = ob[p[moved]]
+            # The clocks that reached their deadline are done: what follows for them is never read.
+            rem[idx] -= avail
+            cur[idx] = np.where(ahead, b, c)
+            cur_open[idx] = np.where(ahead, ob[p], cur_open[idx])
         rest = np.flatnonzero(~done & (cur != NEVER))
         if len(rest):
-            d, bey = self._reach(cur[rest], cur_open[rest] + rem[rest])
+            d, bey, inside[rest] = self._reach(cur[rest], cur_open[rest], rem[rest])
             due[rest] = d
             beyond[rest] |= bey
-        return due, self.decided(due, pauses, first, count, beyond), beyond
+        return due, self.decided(due, pauses, first, count, beyond, inside), beyond
 
-    def _reach(self, cur: I64, target: I64) -> tuple[I64, Bools]:
-        """The instant the timeline's open time reaches `target`, never in an interval ending at or before
-        `cur` (`Timeline.deadlines` with the open time before `cur` already known); second: beyond."""
+    def _reach(self, cur: I64, cur_open: I64, rem: I64) -> tuple[I64, Bools, I64]:
+        """The instant the timeline's open time reaches cur_open + rem (cur_open: the open time before `cur`),
+        never in an interval ending at or before `cur` (`Timeline.deadlines`); beyond; the interval
+        the instant lies strictly inside of (start < instant ≤ end), −1 when not known so."""
         tl = self.tl
         n = len(tl.start)
         if n == 0:
-            return np.zeros_like(cur), np.ones(len(cur), dtype=bool)
+            return np.zeros_like(cur), np.ones(len(cur), dtype=bool), np.full(len(cur), -1, dtype=np.int64)
+        ix = self.index(len(cur))
+        if ix is not None:
+            due, beyond, j = ix.reach(cur, cur_open, rem)
+            return due, beyond, np.where((rem > 0) & ~beyond, j, -1)
+        target = cur_open + rem
         j = np.maximum(np.searchsorted(tl.through, target, side="left"), np.searchsorted(tl.end, cur, side="right"))
         jc = np.minimum(j, n - 1)
-        return tl.start[jc] + (target - tl.before[jc]), j >= n
+        return tl.start[jc] + (target - tl.before[jc]), j >= n, np.full(len(cur), -1, dtype=np.int64)
 
-    def decided(self, due: I64, pauses: Pauses, first: I64, count: I64, beyond: Bools) -> I64:
-        """The first instant at or after each deadline from which the clock runs again (NEVER stays NEVER)."""
+    def decided(
+        self, due: I64, pauses: Pauses, first: I64, count: I64, beyond: Bools, inside: I64 | None = None
+    ) -> I64:
+        """The first instant at or after each deadline from which the clock runs again (NEVER stays NEVER).
+
+        `inside`: the interval each deadline lies strictly inside of (`_reach`), −1 when not known.
+        """
         tl = self.tl
         live = due != NEVER
         x = due.copy()
-        nxt, bey = tl.next_open(np.where(live, due, tl.lo))
-        x[live] = nxt[live]
-        beyond |= bey & live
-        for k in range(int(count.max()) if len(count) else 0):
-            idx = np.flatnonzero((count > k) & (x != NEVER))
+        ix = self.index(len(due))
+        known = np.zeros(len(due), dtype=bool) if inside is None or ix is None else inside >= 0
+        sure = np.flatnonzero(known)
+        if len(sure):  # open from the deadline itself, or from the next opening when it falls on a closing
+            assert ix is not None and inside is not None
+            nxt, bey = ix.open_after(due[sure], inside[sure])
+            x[sure] = nxt
+            beyond[sure] |= bey
+        rest = np.flatnonzero(live & ~known)
+        if len(rest):
+            nxt, bey = self.next_open(due[rest])
+            x[rest] = nxt
+            beyond[rest] |= bey
+        idx = np.flatnonzero(count > 0)  # each slot's clocks are among the previous slot's
+        for slot in range(int(count.max()) if len(count) else 0):
+            idx = idx[(count[idx] > slot) & (x[idx] != NEVER)]
             if len(idx) == 0:
                 break
-            a, b, c = pauses.a[first[idx] + k], pauses.b[first[idx] + k], x[idx]
-            inside = (a <= c) & (c < b)
-            never = inside & (b == NEVER)
+            a, b, c = pauses.a[first[idx] + slot], pauses.b[first[idx] + slot], x[idx]
+            held = (a <= c) & (c < b)
+            never = held & (b == NEVER)
             x[idx[never]] = NEVER
-            moving = inside & ~never
+            moving = held & ~never
             if moving.any():
                 nxt, bey = tl.next_open(b[moving])
                 x[idx[moving]] = nxt
                 beyond[idx[moving]] |= bey
         return x
 
+    def clock_times(self, t: I64, pauses: Pauses, ticket: I64) -> I64:
+        """Each instant's clock time: the open time before it less the open time of its ticket's pauses
+        before it. Monotone, so the clock time of [s, u) is max(C(u) − C(s), 0) (`elapsed`, with u
+        inside the timeline): for a pause's open-time interval [oa, ob) and x ≤ y,
+        clip(y − oa, 0, ob − oa) − clip(x − oa, 0, ob − oa) is its overlap with [x, y)."""
+        o = self.open_before(t)
+        out = o.copy()
+        first = pauses.ptr[ticket]
+        count = pauses.ptr[ticket + 1] - first
+        slots = int(count.max()) if len(count) else 0
+        if slots:
+            oa, ob = pauses.open_at(self)
+            length = ob - oa
+        idx = np.flatnonzero(count > 0)  # each slot's instants are among the previous slot's
+        for k in range(slots):
+            if k:
+                idx = idx[count[idx] > k]
+            p = first[idx] + k
+            out[idx] -= np.minimum(np.maximum(o[idx] - oa[p], 0), length[p])
+        return out
+
     def elapsed(self, start: I64, stop: I64, pauses: Pauses, ticket: I64) -> I64:
         """Clock time from `start` to `stop` (open, not paused), for tickets `ticket`."""
         tl = self.tl
         stop = np.maximum(np.minimum(stop, tl.hi), start)
-        o_stop, o_start = tl.open_before(stop), tl.open_before(start)
+        o_stop, o_start = self.open_before(stop), self.open_before(start)
         out = o_stop - o_start
         first = pauses.ptr[ticket]
         count = pauses.ptr[ticket + 1] - first
         slots = int(count.max()) if len(count) else 0
         if slots:
-            oa, ob = pauses.open_at(tl)  # open time is monotone: clipping instants clips their open times
+            oa, ob = pauses.open_at(self)  # open time is monotone: clipping instants clips their open times
+        idx = np.flatnonzero(count > 0)  # each slot's clocks are among the previous slot's
         for k in range(slots):
-            idx = np.flatnonzero(count > k)
+            if k:
+                idx = idx[count[idx] > k]
             p = first[idx] + k
             paused = np.minimum(ob[p], o_stop[idx]) - np.maximum(oa[p], o_start[idx])
             out[idx] -= np.maximum(paused, 0)
@@ -381,6 +449,19 @@ def business_steps_grown(
                 "contract with --holiday-years covering it"
             )
         reach = lo + (reach - lo) * 4
+
+
+def clock_times_grown(cal: Calendar, t: I64, lo: int, hi: int, pauses: Pauses, ticket: I64) -> I64:
+    """`Clock.clock_times` of instants `t` on the clock `elapsed_grown` uses for clocks from `lo` (their
+    earliest start) to `hi` (their latest stop), with the same error past the calendar's days."""
+    clock = clock_for(cal, lo, hi, pauses)
+    if hi > clock.tl.hi:
+        raise OutsideSpan(
+            f"calendar {cal.id!r}: a ticket clock runs to {from_us(hi, cal.zone).isoformat()}, past "
+            f"{clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the contract "
+            "with --holiday-years covering it"
+        )
+    return clock.clock_times(t, pauses, ticket)
 
 
 def elapsed_grown(cal: Calendar, start: I64, stop: I64, pauses: Pauses, ticket: I64) -> I64:

@@ -33,9 +33,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .clocks import NEVER, Pauses, business_steps_grown, deadlines_grown, elapsed_grown
+from .clocks import NEVER, Pauses, business_steps_grown, clock_times_grown, deadlines_grown, elapsed_grown
 from .events import MISSING, STATUS, UPDATE, TicketEvents, Tickets
 from .policy import Policy, Target
+from .ticket_gaps import Gaps, gaps
 
 I64 = npt.NDArray[np.int64]
 RESOLVED = "resolved"  # the status that resolves a ticket
@@ -51,6 +52,8 @@ class History:
     cyc_ptr: I64
     cyc_start: I64
     cyc_end: I64  # MISSING: the cycle is not resolved
+    upd_t: I64  # the ticket of each update (rows of the tickets table), for upd_at
+    upd_cycle: I64  # the cycle (index into cyc_start) of each update: its ticket's last one started at or before it
 
     @property
     def any_pause(self) -> bool:
@@ -70,10 +73,11 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     resolved = tickets.resolved if tickets.resolved is not None else np.full(n, MISSING, dtype=np.int64)
     if events is None or len(events.ticket) == 0:
         ptr = np.arange(n + 1, dtype=np.int64)
+        none = np.zeros(0, np.int64)
         return History(
-            Pauses.none(n), np.zeros(n + 1, np.int64), np.zeros(0, np.int64), ptr, tickets.opened.copy(), resolved
+            Pauses.none(n), np.zeros(n + 1, np.int64), none, ptr, tickets.opened.copy(), resolved, none, none
         )
-    upd = events.kind == UPDATE
+    upd = np.flatnonzero(events.kind == UPDATE)
     st = np.flatnonzero(events.kind == STATUS)
     st_t, st_at = events.ticket[st], events.at[st]
     is_pause, is_res = _pause_and_resolved(events, st, pausing)
@@ -87,39 +91,67 @@ def history(tickets: Tickets, events: TicketEvents | None, pausing: frozenset[st
     prev_res &= same
     # Pauses: from a pausing status to the next status event of another status of the ticket.
     begin = np.flatnonzero(is_pause & ~prev_pause)
-    other = np.flatnonzero(~is_pause)
-    k = np.searchsorted(other, begin)
-    kc = np.minimum(k, max(len(other) - 1, 0))
-    has_end = (k < len(other)) & (st_t[other[kc]] == st_t[begin]) if len(other) else np.zeros(len(begin), bool)
+    m = len(st)
+    # The next status event of another status at or after each one (m: none): a reversed running minimum.
+    at = np.arange(m, dtype=np.int64)
+    nxt = np.minimum.accumulate(np.where(is_pause, m, at)[::-1])[::-1]
+    stop = nxt[begin]
+    stop_c = np.minimum(stop, m - 1)
     p_t = st_t[begin]
+    has_end = (stop < m) & (st_t[stop_c] == p_t)
     p_a = st_at[begin]
     final = resolved[p_t]
-    p_b = np.where(has_end, st_at[other[kc]] if len(other) else 0, np.where(final != MISSING, final, NEVER))
+    p_b = np.where(has_end, st_at[stop_c], np.where(final != MISSING, final, NEVER))
     p_b = np.maximum(p_b, p_a)
     pauses = Pauses(_ptr(p_t, n), p_a, p_b)
     # Cycles: the opening and each reopening start one; resolutions end them in order.
-    reopen = ~is_res & prev_res
-    first_res = is_res & ~prev_res
+    reopen = np.flatnonzero(~is_res & prev_res)
+    first_res = np.flatnonzero(is_res & ~prev_res)
     # The opening, then the reopenings (already in (ticket, time) order) of each ticket: placed, not sorted.
     o_t, o_at = st_t[reopen], st_at[reopen]
     per_ticket = np.bincount(o_t, minlength=n) + 1
     cyc_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(per_ticket, out=cyc_ptr[1:])
-    c_t = np.repeat(np.arange(n, dtype=np.int64), per_ticket)
-    c_start = np.empty(len(c_t), dtype=np.int64)
+    c_start = np.empty(int(cyc_ptr[-1]), dtype=np.int64)
     c_start[cyc_ptr[:-1]] = tickets.opened
-    o_rank = np.arange(len(o_t), dtype=np.int64) - _ptr(o_t, n)[o_t]
-    c_start[cyc_ptr[o_t] + 1 + o_rank] = o_at
-    rank = np.arange(len(c_t), dtype=np.int64) - cyc_ptr[c_t]
+    # A reopening's cycle: its ticket's first cycle + its rank among the ticket's reopenings + 1, that is
+    # its own rank among all reopenings + the ticket's number (one opening before each ticket's).
+    c_start[np.arange(len(o_t), dtype=np.int64) + o_t + 1] = o_at
+    # The resolutions end the cycles in order: a ticket's r-th resolution ends its r-th cycle (a ticket has
+    # as many resolutions as reopenings, or one more).
     r_t, r_at = st_t[first_res], st_at[first_res]
-    r_ptr = _ptr(r_t, n)
-    r_pos = r_ptr[c_t] + rank
-    by_event = r_pos < r_ptr[c_t + 1]
-    last = rank == (cyc_ptr[c_t + 1] - cyc_ptr[c_t] - 1)
-    c_end = np.where(by_event, r_at[np.minimum(r_pos, max(len(r_at) - 1, 0))] if len(r_at) else 0, MISSING)
-    c_end = np.where(~by_event & last, resolved[c_t], c_end)
-    u_t = events.ticket[upd]
-    return History(pauses, _ptr(u_t, n), events.at[upd], cyc_ptr, c_start, c_end)
+    c_end = np.full(len(c_start), MISSING, dtype=np.int64)
+    c_end[cyc_ptr[r_t] + np.arange(len(r_t), dtype=np.int64) - _ptr(r_t, n)[r_t]] = r_at
+    # A last cycle that no status event resolves ends at `resolved_at` (MISSING: not resolved).
+    last = cyc_ptr[1:] - 1
+    c_end[last] = np.where(c_end[last] == MISSING, resolved, c_end[last])
+    u_t, u_at = events.ticket[upd], events.at[upd]
+    u_cyc = _update_cycles(len(events.ticket), st[reopen], o_t, o_at, upd, u_t, u_at)
+    return History(pauses, _ptr(u_t, n), u_at, cyc_ptr, c_start, c_end, u_t, u_cyc)
+
+
+def _update_cycles(events: int, reopen: I64, o_t: I64, o_at: I64, upd: I64, u_t: I64, u_at: I64) -> I64:
+    """The cycle of each update (events `upd` of tickets u_t at u_at): its ticket's opening plus the
+    reopenings (events `reopen` of tickets o_t at o_at) at or before it.
+
+    The events are in (ticket, time, row) order: the reopenings before an update in that order
+    are a running count, and the ticket's cycle 0 is at index ticket + (reopenings of the tickets
+    before it). A reopening at the update's very instant but on a later row also started before
+    it: those few are added one by one.
+    """
+    flags = np.zeros(events, dtype=np.int32)
+    flags[reopen] = 1
+    before = np.cumsum(flags, dtype=np.int64)[upd]  # reopenings earlier in the stream (an update is none)
+    cyc = u_t + before
+    tie = np.flatnonzero(before < len(o_t))
+    while len(tie):
+        r = before[tie]
+        same = (o_t[r] == u_t[tie]) & (o_at[r] <= u_at[tie])
+        tie = tie[same]
+        cyc[tie] += 1
+        before[tie] += 1
+        tie = tie[before[tie] < len(o_t)]
+    return cyc
 
 
 def _pause_and_resolved(
@@ -201,9 +233,7 @@ def _by_calendar(policy: Policy, cal: I64) -> list[tuple[str, I64 | None]]:
     out: list[tuple[str, I64 | None]] = []
     if len(cal) == 0:
         return out
-    used = np.bincount(cal[cal >= 0], minlength=len(policy.calendars)) if (cal >= 0).any() else None
-    if used is None:
-        return out
+    used = np.bincount(cal + 1, minlength=len(policy.calendars) + 1)[1:]  # -1 (none) counted in slot 0
     for c, name in enumerate(policy.calendars):
         if used[c] == len(cal):
             return [(name, None)]
@@ -253,14 +283,16 @@ def measure(
     kp = key[pos]
     c = cal[kp]
     start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
-    due, decided, allowed = decide(policy, c, start, within[kp], days[kp], hist, ticket[pos], as_of)
+    # The usual case measures every ticket of the table in order: positions are then the tickets.
+    whole = len(ticket) == len(hist.cyc_ptr) - 1 and bool((ticket == np.arange(len(ticket))).all())
+    due, decided, allowed = decide(policy, c, start, within[kp], days[kp], hist, pos if whole else ticket[pos], as_of)
     stop = np.where(end != MISSING, end, as_of)
     missed = (c >= 0) & (stop > decided)
     missed_res = np.bincount(pos[missed], minlength=n).astype(np.int64)
     cyc_rank = cyc - first[pos]
     r_line = line[kp]
     # ---- updates: gaps in each cycle from its arming instant ----
-    uc, u_line, missed_upd, gap_risk = _updates(policy, hist, ticket, responded, key, pos, cyc, cyc_rank, as_of)
+    uc, u_line, missed_upd, gap_risk = _updates(policy, hist, ticket, responded, key, pos, cyc, cyc_rank, as_of, whole)
     risk = None
     if policy.warn_ratio is not None:
         last = (cyc_rank == count[pos] - 1) & (end == MISSING) & (c >= 0) & (start <= as_of)
@@ -305,7 +337,7 @@ def _elapsed(policy: Policy, cal: I64, start: I64, stop: I64, hist: History, tic
 
 def _updates(
     policy: Policy, hist: History, ticket: I64, responded: I64, key: I64, pos: I64, cyc: I64, cyc_rank: I64,
-    as_of: int,
+    as_of: int, whole: bool = False,
 ) -> tuple[I64, I64, I64, tuple[I64, I64, I64, I64]]:  # fmt: skip
     """(calendar index, contract line, missed updates per position, the open gaps for at-risk) of the update targets."""
     n = len(ticket)
@@ -315,7 +347,8 @@ def _updates(
     uc = u_cal[key]
     missed_upd = np.zeros(n, dtype=np.int64)
     if (uc >= 0).any():
-        g_pos, g_start, g_stop, g_open = _gaps(hist, ticket, responded, pos, cyc, cyc_rank, uc, as_of)
+        g = gaps(hist, responded, pos, cyc, cyc_rank, uc, as_of)
+        g_pos, g_start, g_stop, g_open = g.pos, g.start, g.stop, g.open
         kg = key[g_pos]
         # A closed gap of a duration target is decided by its clock time alone; deadlines only for the
         # open ones (at risk). Business days step their due times (a business day's open time depends
@@ -328,7 +361,7 @@ def _updates(
         g_due[need], _, every[need] = decide(
             policy, uc[sub], g_start[need], u_within[kn], u_days[kn], hist, ticket[sub], as_of
         )
-        used = _elapsed(policy, uc[g_pos], g_start, g_stop, hist, ticket[g_pos])
+        used = _gap_used(policy, uc, g, hist, None if whole else ticket)
         # Each interval of clock time that passes without an update is one missed update: a gap
         # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
         late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
@@ -340,6 +373,29 @@ def _updates(
         missed_upd = np.bincount(g_pos, weights=late, minlength=n).astype(np.int64)
         gap_risk = (g_pos[g_open], g_due[g_open], used[g_open], every[g_open])
     return uc, u_line[key], missed_upd, gap_risk
+
+
+def _gap_used(policy: Policy, uc: I64, g: Gaps, hist: History, ticket: I64 | None) -> I64:
+    """Clock time each update gap used: the difference of its stop's and start's clock times (each point's
+    computed once), on the clock `elapsed_grown` would use for the gaps of each calendar (ticket None:
+    the positions are the tickets)."""
+    times = np.zeros(len(g.points), dtype=np.int64)
+    cal = uc[g.point_pos]
+    for name, idx in _by_calendar(policy, cal):
+        pts = g.points if idx is None else g.points[idx]
+        # As `elapsed_grown` over these gaps: from the earliest start (no cycle's stop) to the latest stop.
+        starts = ~g.ends_cycle if idx is None else ~g.ends_cycle[idx]
+        stops = ~g.opens_cycle if idx is None else ~g.opens_cycle[idx]
+        lo, hi = int(pts[starts].min()), int(pts[stops].max())
+        t = g.point_pos if idx is None else g.point_pos[idx]
+        if ticket is not None:
+            t = ticket[t]
+        got = clock_times_grown(policy.calendars[name], pts, lo, hi, hist.pauses, t)
+        if idx is None:
+            times = got
+        else:
+            times[idx] = got
+    return np.maximum(times[g.first + 1] - times[g.first], 0)
 
 
 def _business_gaps(
@@ -362,8 +418,9 @@ def paused_at(hist: History, ticket: I64, t: int) -> npt.NDArray[np.bool_]:
     first = hist.pauses.ptr[ticket]
     count = hist.pauses.ptr[ticket + 1] - first
     out = np.zeros(len(ticket), dtype=bool)
+    idx = np.flatnonzero(count > 0)  # each slot's tickets are among the previous slot's
     for k in range(int(count.max()) if len(count) else 0):
-        idx = np.flatnonzero(count > k)
+        idx = idx[count[idx] > k]
         a, b = hist.pauses.a[first[idx] + k], hist.pauses.b[first[idx] + k]
         out[idx] |= (a <= t) & (t < b)
     return out
@@ -380,40 +437,3 @@ def _at_risk(
     due, used, allowed = (np.concatenate([p[i] for p in parts]) for i in (2, 3, 4))
     hit = (used * den >= num * allowed) & (used <= allowed) & ~paused_at(hist, ticket[pos], as_of)
     return pos[hit], kind[hit], due[hit], used[hit], allowed[hit]
-
-
-def _gaps(
-    hist: History, ticket: I64, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I64, as_of: int
-) -> tuple[I64, I64, I64, npt.NDArray[np.bool_]]:
-    """(position, gap start, gap stop, open) of every update gap; an open gap stops at `as_of`.
-
-    No sort: a cycle's updates are a contiguous run of its ticket's (sorted) updates, found by
-    counting, per cycle, the ticket's updates before its arming instant and before its end.
-    """
-    keep = uc[pos] >= 0
-    pos, cyc, cyc_rank = pos[keep], cyc[keep], cyc_rank[keep]
-    start, end = hist.cyc_start[cyc], hist.cyc_end[cyc]
-    arm = np.where(cyc_rank == 0, responded[pos], start)
-    armed = (arm != MISSING) & ((end == MISSING) | (arm < end))
-    pos, cyc, arm, end = pos[armed], cyc[armed], arm[armed], end[armed]
-    t = ticket[pos]
-    u_first = hist.upd_ptr[t]
-    u_count = hist.upd_ptr[t + 1] - u_first
-    # (cycle, update of its ticket) pairs: which updates come before the arming instant and before the end.
-    pair_c = np.repeat(np.arange(len(pos), dtype=np.int64), u_count)
-    pair_u = np.arange(len(pair_c), dtype=np.int64) - np.repeat(np.cumsum(u_count) - u_count, u_count)
-    u_at = hist.upd_at[u_first[pair_c] + pair_u]
-    before_arm = np.bincount(pair_c[u_at < arm[pair_c]], minlength=len(pos))
-    stop_at = np.where(end == MISSING, np.iinfo(np.int64).max, end)
-    before_end = np.bincount(pair_c[u_at < stop_at[pair_c]], minlength=len(pos))
-    k = np.maximum(before_end - before_arm, 0)  # updates inside the cycle, from the arming instant
-    base = u_first + before_arm
-    g_c = np.repeat(np.arange(len(pos), dtype=np.int64), k + 1)
-    r = np.arange(len(g_c), dtype=np.int64) - np.repeat(np.cumsum(k + 1) - (k + 1), k + 1)
-    last = r == k[g_c]
-    idx = base[g_c] + r
-    g_start = np.where(r == 0, arm[g_c], hist.upd_at[np.maximum(idx - 1, 0)] if len(hist.upd_at) else 0)
-    tail = np.where(end[g_c] == MISSING, as_of, end[g_c])
-    safe = np.minimum(idx, max(len(hist.upd_at) - 1, 0))
-    g_stop = np.where(last, tail, hist.upd_at[safe] if len(hist.upd_at) else 0)
-    return pos[g_c], g_start, g_stop, last & (end[g_c] == MISSING)
