@@ -128,20 +128,29 @@ def test_ids_whose_hashes_meet_are_counted_exactly(tmp_path: Path, monkeypatch: 
     _same(policy, inputs, "2025-03")
 
 
-def test_breach_text_made_in_blocks_is_the_same_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_report_assembled_in_blocks_of_customers_is_the_same_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slac.plan import report_stream
     from slac.render.report import json_chunks
 
     policy, inputs = _month(tmp_path, tickets=3000)
     whole = b"".join(json_chunks(evaluate_files(policy, inputs, period="2025-03", for_json=True)))
-    monkeypatch.setattr(native, "TEXT_BLOCK", 7)  # blocks of 7 breaches: most customers' runs cross blocks
-    made: list[int] = []
-    real = native._Blocks.fragment
+    monkeypatch.setattr(report_stream, "BLOCK", 7)  # blocks of 7 customers (the last one shorter)
+    made: list[tuple[int, int]] = []
+    real = report_stream._assemble
     monkeypatch.setattr(
-        native._Blocks, "fragment", lambda self, a, b, indent="": made.append(b - a) or real(self, a, b, indent)
+        report_stream,
+        "_assemble",
+        lambda p, f, per, a, d, lo, hi, *r: made.append((lo, hi)) or real(p, f, per, a, d, lo, hi, *r),
     )
     report = evaluate_files(policy, inputs, period="2025-03", engine="duckdb", for_json=True)
-    assert b"".join(json_chunks(report)) == whole
-    assert len(made) > 5 and max(made) > 7  # a customer with more than a block's worth is cut whole
+    assert isinstance(report["customers"], report_stream.Streamed) and made == [(0, 0)]  # the header only
+    assert b"".join(json_chunks(report)) == whole  # the blocks are made as the writer reaches them
+    n = len(report["customers"])
+    assert n > 14 and made[1:] == [(lo, min(lo + 7, n)) for lo in range(0, n, 7)]
+    listed = evaluate_files(policy, inputs, period="2025-03", engine="duckdb")  # not for JSON: a list
+    assert type(listed["customers"]) is list and len(listed["customers"]) == n
 
 
 # ---- CSV tickets read by DuckDB (streamed into Parquet text, typed and checked in SQL) -------------

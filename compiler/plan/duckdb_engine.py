@@ -113,18 +113,12 @@ def evaluate(
         check_tiers(policy, events.customers)
         results, total = sql_ticket_results(policy, events, per, as_of_us), len(events.tickets.id)
         report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)
-    else:
-        from .native import ticket_entries
+    else:  # assembled a block of customers at a time, as the JSON writer reaches them
+        from .report_stream import native_report
 
-        events, results, total = found.events, found.results, found.total
+        total = found.total
         stage(progress, "the report")
-        report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)
-        for customer, entry in zip(report["customers"], ticket_entries(results, found.counts), strict=True):
-            customer["tickets"] = entry  # the unbreached tickets were counted, not listed
-        if for_json:
-            from .native import text_in_blocks
-
-            text_in_blocks(report)
+        report = native_report(policy, found, per, as_of_us, for_json=for_json)
     if progress is not None:
         progress(total, total)
     return report

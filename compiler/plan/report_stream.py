@@ -1,0 +1,145 @@
+"""The duckdb engine's report from its native read, assembled a block of customers at a time.
+
+The native read (`native.read_natively`) hands back each customer's ticket counts and the breached
+tickets as one Arrow table sorted by customer. The report is the runtime's own assembly
+(`runtime.evaluate.assemble`) run over `BLOCK` customers at a time — their breached tickets,
+their slice of the runtime's downtime — so it is the numpy engine's report byte for byte while
+only one block's dicts, breach objects and breach JSON text exist at once. For the JSON writer
+(`for_json`) the blocks are made as the writer reaches them (`Streamed`): 1M customers' report
+(about 5 GB of JSON at 50M tickets) is never held.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime.availability import Downtime
+    from ..runtime.evaluate import Period
+    from ..runtime.policy import Policy
+    from .native import Native
+
+BLOCK = 20_000  # customers assembled at a time
+
+
+class Streamed(list[dict[str, Any]]):
+    """The report's customers for the JSON writer (`runtime.report_json.json_chunks`, which iterates
+    them): each block is assembled as the iteration reaches it, and dropped after. The list itself
+    holds nothing, so only a writer that iterates it (not `orjson.dumps` of the whole report) sees them."""
+
+    def __init__(self, n: int, blocks: Callable[[], Iterator[list[dict[str, Any]]]]) -> None:
+        super().__init__()
+        self._n, self._blocks = n, blocks
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __bool__(self) -> bool:
+        return self._n > 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for block in self._blocks():
+            yield from block
+
+    def __repr__(self) -> str:
+        return f"Streamed({self._n} customers)"
+
+
+def native_report(
+    policy: Policy, found: Native, per: Period, as_of_us: int, *, for_json: bool = False
+) -> dict[str, Any]:
+    """The report of the native read's results: the runtime's header and platform incidents (its
+    assembly over no customer), then every customer's entry, streamed (`for_json`) or as a list."""
+    from ..runtime.availability import downtime
+
+    customers = found.customers
+    n = len(customers.id)
+    customer_index = {c: i for i, c in enumerate(customers.id.tolist())}
+    down = downtime(policy, found.incidents, customer_index, per.start, per.end)
+    positions = np.asarray(found.breached.column("position").to_numpy(), dtype=np.int64)
+    bounds = np.searchsorted(positions, np.arange(0, n + BLOCK, BLOCK).clip(max=n)).tolist()
+
+    def block(k: int) -> list[dict[str, Any]]:
+        lo, hi = k * BLOCK, min(n, (k + 1) * BLOCK)
+        part = found.breached.slice(bounds[k], bounds[k + 1] - bounds[k])
+        return _assemble(policy, found, per, as_of_us, down, lo, hi, part, for_json)["customers"]
+
+    def blocks() -> Iterator[list[dict[str, Any]]]:
+        for k in range((n + BLOCK - 1) // BLOCK):
+            yield block(k)
+
+    report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.slice(0, 0), for_json)
+    report["customers"] = Streamed(n, blocks) if for_json else [c for b in blocks() for c in b]
+    return report
+
+
+def _assemble(
+    policy: Policy,
+    found: Native,
+    per: Period,
+    as_of_us: int,
+    down: Downtime,
+    lo: int,
+    hi: int,
+    part: Any,
+    json_runs: bool,
+) -> dict[str, Any]:
+    """The runtime's report over customers [lo, hi) and their breached tickets (`part`)."""
+    from ..runtime.evaluate import BREACHED, TicketResults, assemble
+    from ..runtime.events import Events
+    from .native import breached_of, ticket_entries
+
+    customers = _customers_slice(found.customers, lo, hi)
+    breached, tickets = breached_of(policy, found.customers, part, "row", found.row_base)
+    k = len(breached["position"])
+    results = TicketResults(
+        index=np.arange(k, dtype=np.int64),
+        customer=breached["position"] - lo,
+        effective=breached["effective"],
+        deadline=breached["deadline"],
+        state=np.full(k, BREACHED, dtype=np.int8),
+        excluded=np.zeros(k, dtype=bool),
+        line=breached["line"],
+    )
+    events = Events(customers, tickets, found.incidents)
+    collecting = gc.isenabled()
+    gc.disable()  # as in the runtime's evaluate: the report's many small acyclic dicts
+    try:
+        report = assemble(policy, events, per, as_of_us, results, _downtime_slice(down, lo, hi), json_runs=json_runs)
+    finally:
+        if collecting:
+            gc.enable()
+    for customer, entry in zip(report["customers"], ticket_entries(results, found.counts[lo:hi]), strict=True):
+        customer["tickets"] = entry  # the unbreached tickets were counted, not listed
+    return report
+
+
+def _customers_slice(customers: Any, lo: int, hi: int) -> Any:
+    conditions = {name: flags[lo:hi] for name, flags in customers.conditions.items()}
+    return replace(
+        customers,
+        id=customers.id[lo:hi],
+        tier=customers.tier[lo:hi],
+        fee=customers.fee[lo:hi],
+        row=customers.row[lo:hi],
+        conditions=conditions,
+    )
+
+
+def _downtime_slice(down: Downtime, lo: int, hi: int) -> Downtime:
+    """The runtime's downtime of customers [lo, hi) (the platform incidents and reasons are everyone's)."""
+    a, b = int(down.own_bounds[lo]), int(down.own_bounds[hi])
+    return replace(
+        down,
+        counted=down.counted[lo:hi],
+        platform_counted=down.platform_counted[lo:hi],
+        own_incident=down.own_incident[a:b],
+        own_counts=down.own_counts[a:b],
+        own_bounds=down.own_bounds[lo : hi + 1] - a,
+        excluded=down.excluded[lo:hi],
+    )
