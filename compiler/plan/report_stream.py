@@ -27,14 +27,15 @@ if TYPE_CHECKING:  # pragma: no cover
 BLOCK = 20_000  # customers assembled at a time
 
 
-class Streamed(list[dict[str, Any]]):
+class Streamed(list[Any]):
     """The report's customers for the JSON writer (`runtime.report_json.json_chunks`, which iterates
-    them): each block is assembled as the iteration reaches it, and dropped after. The list itself
-    holds nothing, so only a writer that iterates it (not `orjson.dumps` of the whole report) sees them."""
+    them), as the JSON text of a block of customers at a time (`Made`), each made as the iteration
+    reaches it — by `WORKERS` forked processes while the writer writes, or here — and dropped after.
+    The list itself holds nothing, so only a writer that iterates it sees them."""
 
-    def __init__(self, n: int, blocks: Callable[[], Iterator[list[dict[str, Any]]]]) -> None:
+    def __init__(self, n: int, pieces: Callable[[], Iterator[Made]]) -> None:
         super().__init__()
-        self._n, self._blocks = n, blocks
+        self._n, self._pieces = n, pieces
 
     def __len__(self) -> int:
         return self._n
@@ -42,12 +43,43 @@ class Streamed(list[dict[str, Any]]):
     def __bool__(self) -> bool:
         return self._n > 0
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        for block in self._blocks():
-            yield from block
+    def __iter__(self) -> Iterator[Made]:
+        yield from self._pieces()
 
     def __repr__(self) -> str:
-        return f"Streamed({self._n} customers)"
+        return f"Streamed({self._n} blocks of customers)"
+
+
+class Made:
+    """The JSON text of a block of customers, as `json_chunks` writes them at the depth of the report's
+    customers (the items joined by the separator it writes between items). It reads as a customer
+    without ticket clocks (`get`, `in`) for the CLI's at-risk summary: the native read has none."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+    def json_fragment(self, indent: str = "") -> bytes:
+        assert indent == _DEPTH, indent
+        return self.text
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return default
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+
+_DEPTH = "    "  # a customer's indent in the report (`report_json._pieces`)
+_ITEMS = b",\n" + _DEPTH.encode()  # what the writer puts between two customers
+
+
+def block_text(customers: list[dict[str, Any]]) -> bytes:
+    """The customers' JSON text as `json_chunks` writes them one after the other."""
+    from ..runtime.report_json import _indented
+
+    return _ITEMS.join(b"".join(_indented(customer, _DEPTH)) for customer in customers)
 
 
 def native_report(
@@ -70,12 +102,48 @@ def native_report(
         return _assemble(policy, found, per, as_of_us, down, lo, hi, part, for_json)["customers"]
 
     def blocks() -> Iterator[list[dict[str, Any]]]:
-        for k in range((n + BLOCK - 1) // BLOCK):
+        for k in range(count):
             yield block(k)
 
+    count = (n + BLOCK - 1) // BLOCK
     report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.slice(0, 0), for_json)
-    report["customers"] = Streamed(n, blocks) if for_json else [c for b in blocks() for c in b]
+    if for_json:
+        report["customers"] = Streamed(count, lambda: _texts(lambda k: block_text(block(k)), count))
+    else:
+        report["customers"] = [c for b in blocks() for c in b]
     return report
+
+
+WORKERS = 2  # forked processes making blocks' text while the writer writes (1: made here, in turn)
+_MAKE: Callable[[int], bytes] | None = None  # the forked workers' job (a fork inherits it)
+
+
+def _texts(make: Callable[[int], bytes], count: int) -> Iterator[Made]:
+    """Block k's text for k in order: made by `WORKERS` forked processes, at most two blocks ahead of
+    the writer each (bounded memory), or here when one worker is asked for or fork is unavailable."""
+    import multiprocessing as mp
+
+    global _MAKE
+    if WORKERS <= 1 or count <= 1 or "fork" not in mp.get_all_start_methods():
+        for k in range(count):
+            yield Made(make(k))
+        return
+    _MAKE = make
+    try:
+        with mp.get_context("fork").Pool(WORKERS) as pool:
+            ahead = {k: pool.apply_async(_make, (k,)) for k in range(min(count, 2 * WORKERS))}
+            for k in range(count):
+                text = ahead.pop(k).get()
+                if k + 2 * WORKERS < count:
+                    ahead[k + 2 * WORKERS] = pool.apply_async(_make, (k + 2 * WORKERS,))
+                yield Made(text)
+    finally:
+        _MAKE = None
+
+
+def _make(k: int) -> bytes:
+    assert _MAKE is not None
+    return _MAKE(k)
 
 
 def _assemble(
