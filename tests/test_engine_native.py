@@ -19,9 +19,9 @@ from tests.test_engine_duckdb_parquet import _inputs, _natively, _same
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _month(tmp: Path, tickets: int = 1200) -> tuple[Any, Inputs]:
+def _month(tmp: Path, tickets: int = 1200, incidents: int = 30) -> tuple[Any, Inputs]:
     policy = load_policy(policy_text("websoft9"))
-    events = random_events(policy, "2025-03", seed=31, tickets=tickets, incidents=30)
+    events = random_events(policy, "2025-03", seed=31, tickets=tickets, incidents=incidents)
     return policy, _inputs(events, tmp, policy)
 
 
@@ -135,8 +135,12 @@ def test_the_report_assembled_in_blocks_of_customers_is_the_same_json(
     from slac.plan import report_stream
     from slac.render.report import json_chunks
 
-    policy, inputs = _month(tmp_path, tickets=3000)
-    whole = b"".join(json_chunks(evaluate_files(policy, inputs, period="2025-03", for_json=True)))
+    policy = load_policy(policy_text("acme-crm"))  # excludes causes and planned maintenance
+    inputs = _inputs(random_events(policy, "2026-03", seed=31, tickets=3000, incidents=400), tmp_path, policy)
+    whole = b"".join(json_chunks(evaluate_files(policy, inputs, period="2026-03", for_json=True)))
+    numpy = json.loads(whole)  # own incidents counted and not, platform incidents, in every block
+    assert numpy["platform_incidents"] and all(c["downtime"]["incidents"] for c in numpy["customers"][:14])
+    assert sum(bool(c["downtime"]["excluded"]) for c in numpy["customers"]) > 5
     monkeypatch.setattr(report_stream, "BLOCK", 7)  # blocks of 7 customers (the last one shorter)
     monkeypatch.setattr(report_stream, "WORKERS", workers)  # 2: made by forked processes
     made: list[tuple[int, int]] = []
@@ -146,14 +150,14 @@ def test_the_report_assembled_in_blocks_of_customers_is_the_same_json(
         "_assemble",
         lambda p, f, per, a, d, lo, hi, *r: made.append((lo, hi)) or real(p, f, per, a, d, lo, hi, *r),
     )
-    report = evaluate_files(policy, inputs, period="2025-03", engine="duckdb", for_json=True)
+    report = evaluate_files(policy, inputs, period="2026-03", engine="duckdb", for_json=True)
     assert isinstance(report["customers"], report_stream.Streamed) and made == [(0, 0)]  # the header only
     assert b"".join(json_chunks(report)) == whole  # the blocks are made as the writer reaches them
-    n = len(json.loads(whole)["customers"])
+    n = len(numpy["customers"])
     assert n > 14 and len(report["customers"]) == (n + 6) // 7
     if workers == 1:  # made here, in turn (a forked worker's calls are not seen here)
         assert made[1:] == [(lo, min(lo + 7, n)) for lo in range(0, n, 7)]
-    listed = evaluate_files(policy, inputs, period="2025-03", engine="duckdb")  # not for JSON: a list
+    listed = evaluate_files(policy, inputs, period="2026-03", engine="duckdb")  # not for JSON: a list
     assert type(listed["customers"]) is list and len(listed["customers"]) == n
 
 

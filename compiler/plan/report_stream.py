@@ -21,10 +21,11 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.availability import Downtime
     from ..runtime.evaluate import Period
+    from ..runtime.events import Incidents
     from ..runtime.policy import Policy
     from .native import Native
 
-BLOCK = 20_000  # customers assembled at a time
+BLOCK = 5_000  # customers assembled at a time
 
 
 class Streamed(list[Any]):
@@ -174,11 +175,12 @@ def _assemble(
         excluded=np.zeros(k, dtype=bool),
         line=breached["line"],
     )
-    events = Events(customers, tickets, found.incidents)
+    incidents, down = (found.incidents, _header_only(down)) if hi == 0 else _own_slice(found.incidents, down, lo, hi)
+    events = Events(customers, tickets, incidents)
     collecting = gc.isenabled()
     gc.disable()  # as in the runtime's evaluate: the report's many small acyclic dicts
     try:
-        report = assemble(policy, events, per, as_of_us, results, _downtime_slice(down, lo, hi), json_runs=json_runs)
+        report = assemble(policy, events, per, as_of_us, results, down, json_runs=json_runs)
     finally:
         if collecting:
             gc.enable()
@@ -199,15 +201,47 @@ def _customers_slice(customers: Any, lo: int, hi: int) -> Any:
     )
 
 
-def _downtime_slice(down: Downtime, lo: int, hi: int) -> Downtime:
-    """The runtime's downtime of customers [lo, hi) (the platform incidents and reasons are everyone's)."""
-    a, b = int(down.own_bounds[lo]), int(down.own_bounds[hi])
+def _header_only(down: Downtime) -> Downtime:
+    """The downtime for the header's assembly: every incident (for the platform's), no customer."""
     return replace(
         down,
+        counted=down.counted[:0],
+        platform_counted=down.platform_counted[:0],
+        own_incident=down.own_incident[:0],
+        own_counts=down.own_counts[:0],
+        own_bounds=np.zeros(1, dtype=np.int64),
+        excluded=down.excluded[:0],
+    )
+
+
+def _own_slice(incidents: Incidents, down: Downtime, lo: int, hi: int) -> tuple[Incidents, Downtime]:
+    """The own incidents of customers [lo, hi) and their downtime, the incidents renumbered in order
+    (the platform incidents are listed once, by the header's assembly over no customer)."""
+    a, b = int(down.own_bounds[lo]), int(down.own_bounds[hi])
+    taken = down.own_incident[a:b]
+    listed = taken.tolist()
+    mine = replace(
+        incidents,
+        id=incidents.id[taken],
+        start=incidents.start[taken],
+        end=incidents.end[taken],
+        cause=incidents.cause[taken],
+        announced=incidents.announced[taken],
+        customers=tuple(incidents.customers[i] for i in listed),
+        row=incidents.row[taken],
+        service=None if incidents.service is None else incidents.service[taken],
+        region=None if incidents.region is None else incidents.region[taken],
+    )
+    sliced = replace(
+        down,
         counted=down.counted[lo:hi],
+        reason=down.reason[taken],
+        seconds_in_period=down.seconds_in_period[taken],
+        platform=[],
         platform_counted=down.platform_counted[lo:hi],
-        own_incident=down.own_incident[a:b],
+        own_incident=np.arange(b - a, dtype=np.int64),
         own_counts=down.own_counts[a:b],
         own_bounds=down.own_bounds[lo : hi + 1] - a,
         excluded=down.excluded[lo:hi],
     )
+    return mine, sliced
