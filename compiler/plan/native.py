@@ -4,7 +4,7 @@ A Parquet file is read as it is; a CSV or JSON Lines file is streamed into Parqu
 (`native_text`). After one SQL pass over it finds no record the runtime's reader would refuse
 (`inputs.tickets_problems_sql`), only per-customer counts and the breached tickets come back to
 Python (`streamed_results`), so no ticket table is held in memory and there is no row ceiling; the
-breaches' JSON text is made a block at a time as the writer reaches them (`text_in_blocks`).
+report is assembled a block of customers at a time as the writer reaches them (`report_stream`).
 Anything else returns None and the runtime's readers read the files (`duckdb_engine.evaluate`).
 """
 
