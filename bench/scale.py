@@ -5,8 +5,9 @@ Run: .venv/bin/python bench/scale.py [--sizes 1M,5M,12M,25M,50M] [--engines nump
 Per size, generates one month of acme-crm events (June 2026) as Parquet under a temporary folder
 (tickets written in chunks, so the generator never holds them all; customers = tickets /
 customers-per, incidents = tickets / incidents-per: 50M tickets, 1M customers, 2M incidents), runs
-`slac evaluate` once per engine, each in a child process, prints per engine wall time, tickets/s
-and peak RSS (the child's ru_maxrss from wait4), and deletes the data. numpy runs at the sizes it
+`slac evaluate` once per engine, each in a child process, prints per engine wall time, tickets/s,
+peak RSS (the child's ru_maxrss from wait4), the peak PSS of its process tree (the duckdb engine
+forks report workers) and its CPU time, and deletes the data. numpy runs at the sizes it
 holds (≤ limits.MAX_ROWS_PER_FILE rows); at each size both ran, their reports must be
 byte-identical (SHA-256) and the ratio duckdb / numpy is printed, and the summary gives tickets/s
 per size and the ratio at the largest size numpy held. `uptime` is printed before and after (the
@@ -120,23 +121,59 @@ def generate(
     )
 
 
-def run(folder: Path, policy_path: Path, engine: str) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS bytes, SHA-256 of the report) of one `slac evaluate` child process."""
+def run(folder: Path, policy_path: Path, engine: str) -> tuple[float, int, str, float, int]:
+    """(wall seconds, peak RSS bytes, SHA-256 of the report, CPU seconds, peak PSS bytes of the process
+    tree) of one `slac evaluate` child process. The RSS is the child's ru_maxrss from wait4 (its
+    largest process, the workers it forks included); the tree's PSS (shared pages split among the
+    processes sharing them, sampled every 0.2 s) counts the forked report workers too."""
+    import threading
+
     out = folder / f"report-{engine}.json"
     args = [sys.executable, "-m", "slac", "evaluate", str(policy_path), "--period", PERIOD, "--engine", engine,
             "--customers", str(folder / "customers.parquet"), "--tickets", str(folder / "tickets.parquet"),
             "--incidents", str(folder / "incidents.parquet"), "-o", str(out)]  # fmt: skip
     began = time.perf_counter()
     child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], _tree_pss(child.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - began
+    done.set()
+    sampler.join()
     assert child.stderr is not None
     err = child.stderr.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{engine} failed: {err.strip()}")
-    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with out.open("rb") as report:  # in pieces: at 50M tickets the report is several GB
+        while piece := report.read(1 << 24):
+            digest.update(piece)
     out.unlink()
-    return wall, usage.ru_maxrss * 1024, digest
+    return wall, usage.ru_maxrss * 1024, digest.hexdigest(), usage.ru_utime + usage.ru_stime, peak[0]
+
+
+def _tree_pss(pid: int) -> int:
+    """The proportional set size (bytes) of a process and its descendants now (0 where unreadable)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
 
 
 def _size(text: str) -> int:
@@ -163,10 +200,11 @@ def _one_size(args: argparse.Namespace, tickets: int, engines: list[str]) -> dic
         for engine in engines:
             if engine == "numpy" and tickets > limits.MAX_ROWS_PER_FILE:
                 continue  # numpy refuses files over its row ceiling
-            wall, rss, digest = run(folder, policy_path, engine)
+            wall, rss, digest, cpu, pss = run(folder, policy_path, engine)
             results[engine] = (wall, rss, digest)
             print(f"{tickets:>12,} {engine:7s} {wall:7.2f} s  {tickets / wall / 1e6:5.2f} M tickets/s  "
-                  f"peak RSS {rss / 2**20:6.0f} MiB", flush=True)  # fmt: skip
+                  f"peak RSS {rss / 2**20:6.0f} MiB  tree PSS {pss / 2**20:6.0f} MiB  CPU {cpu:7.2f} s  "
+                  f"(load average {os.getloadavg()[0]:.2f})", flush=True)  # fmt: skip
         if "numpy" in results and "duckdb" in results:
             same = results["numpy"][2] == results["duckdb"][2]
             ratio = results["duckdb"][0] / results["numpy"][0]

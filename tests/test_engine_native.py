@@ -19,9 +19,9 @@ from tests.test_engine_duckdb_parquet import _inputs, _natively, _same
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _month(tmp: Path, tickets: int = 1200) -> tuple[Any, Inputs]:
+def _month(tmp: Path, tickets: int = 1200, incidents: int = 30) -> tuple[Any, Inputs]:
     policy = load_policy(policy_text("websoft9"))
-    events = random_events(policy, "2025-03", seed=31, tickets=tickets, incidents=30)
+    events = random_events(policy, "2025-03", seed=31, tickets=tickets, incidents=incidents)
     return policy, _inputs(events, tmp, policy)
 
 
@@ -128,20 +128,37 @@ def test_ids_whose_hashes_meet_are_counted_exactly(tmp_path: Path, monkeypatch: 
     _same(policy, inputs, "2025-03")
 
 
-def test_breach_text_made_in_blocks_is_the_same_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_report_assembled_in_blocks_of_customers_is_the_same_json(
+    workers: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slac.plan import report_stream
     from slac.render.report import json_chunks
 
-    policy, inputs = _month(tmp_path, tickets=3000)
-    whole = b"".join(json_chunks(evaluate_files(policy, inputs, period="2025-03", for_json=True)))
-    monkeypatch.setattr(native, "TEXT_BLOCK", 7)  # blocks of 7 breaches: most customers' runs cross blocks
-    made: list[int] = []
-    real = native._Blocks.fragment
+    policy = load_policy(policy_text("acme-crm"))  # excludes causes and planned maintenance
+    inputs = _inputs(random_events(policy, "2026-03", seed=31, tickets=3000, incidents=400), tmp_path, policy)
+    whole = b"".join(json_chunks(evaluate_files(policy, inputs, period="2026-03", for_json=True)))
+    numpy = json.loads(whole)  # own incidents counted and not, platform incidents, in every block
+    assert numpy["platform_incidents"] and all(c["downtime"]["incidents"] for c in numpy["customers"][:14])
+    assert sum(bool(c["downtime"]["excluded"]) for c in numpy["customers"]) > 5
+    monkeypatch.setattr(report_stream, "BLOCK", 7)  # blocks of 7 customers (the last one shorter)
+    monkeypatch.setattr(report_stream, "WORKERS", workers)  # 2: made by forked processes
+    made: list[tuple[int, int]] = []
+    real = report_stream._assemble
     monkeypatch.setattr(
-        native._Blocks, "fragment", lambda self, a, b, indent="": made.append(b - a) or real(self, a, b, indent)
+        report_stream,
+        "_assemble",
+        lambda p, f, per, a, d, lo, hi, *r: made.append((lo, hi)) or real(p, f, per, a, d, lo, hi, *r),
     )
-    report = evaluate_files(policy, inputs, period="2025-03", engine="duckdb", for_json=True)
-    assert b"".join(json_chunks(report)) == whole
-    assert len(made) > 5 and max(made) > 7  # a customer with more than a block's worth is cut whole
+    report = evaluate_files(policy, inputs, period="2026-03", engine="duckdb", for_json=True)
+    assert isinstance(report["customers"], report_stream.Streamed) and made == [(0, 0)]  # the header only
+    assert b"".join(json_chunks(report)) == whole  # the blocks are made as the writer reaches them
+    n = len(numpy["customers"])
+    assert n > 14 and len(report["customers"]) == (n + 6) // 7
+    if workers == 1:  # made here, in turn (a forked worker's calls are not seen here)
+        assert made[1:] == [(lo, min(lo + 7, n)) for lo in range(0, n, 7)]
+    listed = evaluate_files(policy, inputs, period="2026-03", engine="duckdb")  # not for JSON: a list
+    assert type(listed["customers"]) is list and len(listed["customers"]) == n
 
 
 # ---- CSV tickets read by DuckDB (streamed into Parquet text, typed and checked in SQL) -------------

@@ -5,7 +5,9 @@ Parquet file directly (`inputs.parquet_tickets_view`), a plain CSV or JSON Lines
 streams it into Parquet text typed in SQL (`native_text`). One SQL pass first checks that no record
 is one the runtime's reader would refuse (`inputs.tickets_problems_sql`); then only per-customer
 counts and the breached tickets come back to Python (`native.streamed_results`), so no ticket table
-is held in memory and there is no row ceiling. Any other file (unusual Parquet, a CSV with empty
+is held in memory and there is no row ceiling; the report is then the runtime's own assembly run
+over a block of customers at a time, by forked workers while the JSON writer writes
+(`report_stream`), so the report is never held whole. Any other file (unusual Parquet, a CSV with empty
 lines or values over lines) or any doubtful record is read by the runtime's readers
 (`slac.runtime.inputs`), so a bad row is named with the same file, row, column and message as under
 the numpy engine (a CSV too big for them: `native_text.word_first_problem`); their tables then
@@ -112,18 +114,12 @@ def evaluate(
         check_tiers(policy, events.customers)
         results, total = sql_ticket_results(policy, events, per, as_of_us), len(events.tickets.id)
         report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)
-    else:
-        from .native import ticket_entries
+    else:  # assembled a block of customers at a time, as the JSON writer reaches them
+        from .report_stream import native_report
 
-        events, results, total = found.events, found.results, found.total
+        total = found.total
         stage(progress, "the report")
-        report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)
-        for customer, entry in zip(report["customers"], ticket_entries(results, found.counts), strict=True):
-            customer["tickets"] = entry  # the unbreached tickets were counted, not listed
-        if for_json:
-            from .native import text_in_blocks
-
-            text_in_blocks(report)
+        report = native_report(policy, found, per, as_of_us, for_json=for_json)
     if progress is not None:
         progress(total, total)
     return report

@@ -4,7 +4,7 @@ A Parquet file is read as it is; a CSV or JSON Lines file is streamed into Parqu
 (`native_text`). After one SQL pass over it finds no record the runtime's reader would refuse
 (`inputs.tickets_problems_sql`), only per-customer counts and the breached tickets come back to
 Python (`streamed_results`), so no ticket table is held in memory and there is no row ceiling; the
-breaches' JSON text is made a block at a time as the writer reaches them (`text_in_blocks`).
+report is assembled a block of customers at a time as the writer reaches them (`report_stream`).
 Anything else returns None and the runtime's readers read the files (`duckdb_engine.evaluate`).
 """
 
@@ -21,20 +21,24 @@ from .duck import batches, check_tiers, session, stage
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
-    from ..runtime.events import Events, Tickets
+    from ..runtime.events import Customers, Incidents, Tickets
     from ..runtime.policy import Policy
 
 
 @dataclass(frozen=True)
 class Native:
-    """What the native read hands the report: the customers, the breached tickets and incidents
-    (`events`), the breached tickets' results, the tickets in the file (`total`) and each
-    customer's ticket counts (`counts[customer, state, excluded]`; breached ones not excluded: 0)."""
+    """What the native read hands the report (`report_stream.native_report`): the customers and
+    incidents, the breached tickets not excluded (`breached`: an Arrow table sorted by customer
+    position, the columns `breached_of` reads), the tickets in the file (`total`), each customer's
+    ticket counts (`counts[customer, state, excluded]`; breached ones not excluded: 0) and the
+    record number of the file's first row (`row_base`)."""
 
-    events: Events
-    results: TicketResults
+    customers: Customers
+    incidents: Incidents
+    breached: Any
     total: int
     counts: Any
+    row_base: int
 
 
 def read_natively(
@@ -76,7 +80,6 @@ def _read_with(
 ) -> Native | None:
     import duckdb
 
-    from ..runtime.events import Events
     from ..runtime.inputs import read_incidents
     from .inputs import tickets_problems_sql
 
@@ -100,14 +103,14 @@ def _read_with(
         incidents = read_incidents(inputs.incidents, policy.raw, customers=customers)
         stage(progress, f"DuckDB measures {int(n):,} tickets")
         tick = None if progress is None else (lambda done: progress(done, int(n)))
-        results, breached, counts = streamed_results(con, policy, customers, per, as_of_us, tick, row_base)
+        breached, counts = streamed_results(con, policy, customers, per, as_of_us, tick)
     except _Fallback:
         return None
     except duckdb.Error as exc:  # out of memory, a file DuckDB cannot read: the runtime's readers say why
         if "memory" in str(exc).lower():
             raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
         return None
-    return Native(Events(customers, breached, incidents), results, int(n), counts)
+    return Native(customers, incidents, breached, int(n), counts, row_base)
 
 
 def _tickets_view(con: Any, path: str, progress: Any) -> tuple[int, tuple[str, ...]] | None:
@@ -167,18 +170,18 @@ def streamed_results(
     per: Period,
     as_of_us: int,
     progress: Callable[[int], None] | None = None,
-    row_base: int = 1,
-) -> tuple[TicketResults, Tickets, Any]:
+) -> tuple[Any, Any]:
     """`ticket_results` over the `tickets` view, streamed: counts per customer and the breached rows.
 
     The report needs of an unbreached ticket only its customer, state and exclusion, so those are
-    counted batch by batch (`counts[customer, state, excluded]`); only breached tickets (not
-    excluded) come back whole. The returned `TicketResults` holds just those (their `index` points
-    into the returned `Tickets`, which holds just them); `ticket_entries` makes the report's counts.
+    counted batch by batch (`counts[customer, state, excluded]`; breached ones not excluded: 0); only
+    breached tickets (not excluded) come back whole, as one Arrow table sorted by customer position
+    with the columns `breached_of` reads (`report_stream` assembles the report from them).
     """
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ..runtime.evaluate import BREACHED, UNMEASURED, TicketResults
+    from ..runtime.evaluate import BREACHED, UNMEASURED
     from .inputs import params_table
     from .tickets_sql import ticket_results_sql
 
@@ -196,6 +199,7 @@ FROM ({plan}) r"""
     parts: list[Any] = []
     done = 0
     reader = batches(con.sql(query), BATCH)
+    kept = ["position", "row", "effective", "deadline", "line", *carry]
     for batch in reader:
         position = batch.column("position").to_numpy()
         state = batch.column("state").to_numpy()
@@ -207,23 +211,14 @@ FROM ({plan}) r"""
             raise _Fallback  # the runtime's calendars decide (and word) a deadline past the table
         chosen = (state == BREACHED) & ~excluded
         if chosen.any():
-            parts.append(batch.filter(chosen))
+            parts.append(batch.filter(chosen).select(kept))
         if progress is not None:  # tickets of the period measured so far
             done += len(state)
             progress(done)
     counts[:, BREACHED, 0] = 0  # the breached tickets are listed one by one
-    breached, tickets = _breached(policy, customers, parts, row_base)
-    k = len(breached["position"])
-    results = TicketResults(
-        index=np.arange(k, dtype=np.int64),
-        customer=breached["position"],
-        effective=breached["effective"],
-        deadline=breached["deadline"],
-        state=np.full(k, BREACHED, dtype=np.int8),
-        excluded=np.zeros(k, dtype=bool),
-        line=breached["line"],
-    )
-    return results, tickets, counts
+    schema = reader.schema
+    table = pa.Table.from_batches(parts, schema=pa.schema([schema.field(c) for c in kept]))
+    return table.sort_by("position").combine_chunks(), counts
 
 
 def ticket_entries(results: TicketResults, counts: Any) -> list[dict[str, int]]:
@@ -253,24 +248,6 @@ def _calendars(policy: Policy, per: Period) -> Any:
     from .calendars import calendar_table
 
     return calendar_table(policy, per.start, per.end, strict=False)
-
-
-def _breached(policy: Policy, customers: Any, parts: list[Any], row_base: int) -> tuple[dict[str, Any], Tickets]:
-    """The breached tickets' result columns (positions, codes) and their `Tickets` (just them)."""
-    import pyarrow as pa
-
-    from ..runtime.events import Tickets
-
-    schema_source = parts[0].schema if parts else None
-    table = pa.Table.from_batches(parts, schema=schema_source) if parts else None
-    k = 0 if table is None else table.num_rows
-    if table is None or k == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        objects = np.zeros(0, dtype=object)
-        tickets = Tickets(objects, objects, objects, empty, empty, np.zeros(0, bool), objects, empty)
-        return {"position": empty, "effective": empty, "deadline": empty, "line": empty}, tickets
-
-    return breached_of(policy, customers, table, "row", row_base)
 
 
 def breached_of(
@@ -307,64 +284,6 @@ def breached_of(
     )
     effective = np.asarray(pc.index_in(table.column("effective"), value_set=prio_names).to_numpy(), dtype=np.int64)
     return {"position": position, "effective": effective, "deadline": ints("deadline"), "line": ints("line")}, tickets
-
-
-TEXT_BLOCK = 250_000  # breaches made JSON text at a time for the writer
-
-
-def text_in_blocks(report: dict[str, Any]) -> None:
-    """Each customer's breaches (`breaches.BreachRun`s of one `BreachColumns`) made JSON text a block at a
-    time as the writer reaches them, instead of all at once: 50M tickets can have 10M breaches, 3 GB of text.
-
-    The writer (`render.report.json_chunks`) asks for the customers in order, so a block holds the
-    breaches from the first asked for on, past the end of that customer's when it has more."""
-    from ..runtime.breaches import BreachRun
-
-    runs = [c["breaches"] for c in report["customers"] if isinstance(c["breaches"], BreachRun)]
-    if not runs or len(runs[0].columns) <= TEXT_BLOCK:
-        return
-    blocks = _Blocks(runs[0].columns)
-    for customer in report["customers"]:
-        run = customer["breaches"]
-        if isinstance(run, BreachRun):
-            customer["breaches"] = _BlockRun(
-                blocks, run.columns.bounds[run.customer], run.columns.bounds[run.customer + 1]
-            )
-
-
-class _Blocks:
-    """The JSON text of the breaches [lo, hi) of one `BreachColumns`, made from a slice of its columns."""
-
-    def __init__(self, columns: Any) -> None:
-        self.columns, self.lo, self.hi = columns, 0, 0
-        self.part: Any = None
-
-    def fragment(self, a: int, b: int, indent: str = "") -> bytes:
-        from dataclasses import replace
-
-        from ..runtime.breaches import BreachRun
-
-        cols = self.columns
-        if self.part is None or not (self.lo <= a and b <= self.hi):
-            self.lo, self.hi = a, max(b, min(a + TEXT_BLOCK, len(cols)))
-            cut = slice(self.lo, self.hi)
-            names = ("ident", "priority", "effective", "opened", "deadline", "responded", "late", "line", "row")
-            self.part = replace(cols, **{n: getattr(cols, n)[cut] for n in names}, _text=None)
-            self.part.text(indent)
-        view = replace(self.part, bounds=[a - self.lo, b - self.lo])
-        return BreachRun(view, 0).json_fragment(indent)
-
-
-class _BlockRun:
-    """One customer's breaches for the JSON writer, its text cut from the current block."""
-
-    __slots__ = ("a", "b", "blocks")
-
-    def __init__(self, blocks: _Blocks, a: int, b: int) -> None:
-        self.blocks, self.a, self.b = blocks, a, b
-
-    def json_fragment(self, indent: str = "") -> bytes:
-        return self.blocks.fragment(self.a, self.b, indent)
 
 
 class _Fallback(Exception):

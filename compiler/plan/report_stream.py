@@ -1,0 +1,247 @@
+"""The duckdb engine's report from its native read, assembled a block of customers at a time.
+
+The native read (`native.read_natively`) hands back each customer's ticket counts and the breached
+tickets as one Arrow table sorted by customer. The report is the runtime's own assembly
+(`runtime.evaluate.assemble`) run over `BLOCK` customers at a time — their breached tickets,
+their slice of the runtime's downtime — so it is the numpy engine's report byte for byte while
+only one block's dicts, breach objects and breach JSON text exist at once. For the JSON writer
+(`for_json`) the blocks are made as the writer reaches them (`Streamed`): 1M customers' report
+(about 5 GB of JSON at 50M tickets) is never held.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime.availability import Downtime
+    from ..runtime.evaluate import Period
+    from ..runtime.events import Incidents
+    from ..runtime.policy import Policy
+    from .native import Native
+
+BLOCK = 5_000  # customers assembled at a time
+
+
+class Streamed(list[Any]):
+    """The report's customers for the JSON writer (`runtime.report_json.json_chunks`, which iterates
+    them), as the JSON text of a block of customers at a time (`Made`), each made as the iteration
+    reaches it — by `WORKERS` forked processes while the writer writes, or here — and dropped after.
+    The list itself holds nothing, so only a writer that iterates it sees them."""
+
+    def __init__(self, n: int, pieces: Callable[[], Iterator[Made]]) -> None:
+        super().__init__()
+        self._n, self._pieces = n, pieces
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __bool__(self) -> bool:
+        return self._n > 0
+
+    def __iter__(self) -> Iterator[Made]:
+        yield from self._pieces()
+
+    def __repr__(self) -> str:
+        return f"Streamed({self._n} blocks of customers)"
+
+
+class Made:
+    """The JSON text of a block of customers, as `json_chunks` writes them at the depth of the report's
+    customers (the items joined by the separator it writes between items). It reads as a customer
+    without ticket clocks (`get`, `in`) for the CLI's at-risk summary: the native read has none."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+    def json_fragment(self, indent: str = "") -> bytes:
+        assert indent == _DEPTH, indent
+        return self.text
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return default
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+
+_DEPTH = "    "  # a customer's indent in the report (`report_json._pieces`)
+_ITEMS = b",\n" + _DEPTH.encode()  # what the writer puts between two customers
+
+
+def block_text(customers: list[dict[str, Any]]) -> bytes:
+    """The customers' JSON text as `json_chunks` writes them one after the other."""
+    from ..runtime.report_json import _indented
+
+    return _ITEMS.join(b"".join(_indented(customer, _DEPTH)) for customer in customers)
+
+
+def native_report(
+    policy: Policy, found: Native, per: Period, as_of_us: int, *, for_json: bool = False
+) -> dict[str, Any]:
+    """The report of the native read's results: the runtime's header and platform incidents (its
+    assembly over no customer), then every customer's entry, streamed (`for_json`) or as a list."""
+    from ..runtime.availability import downtime
+
+    customers = found.customers
+    n = len(customers.id)
+    customer_index = {c: i for i, c in enumerate(customers.id.tolist())}
+    down = downtime(policy, found.incidents, customer_index, per.start, per.end)
+    positions = np.asarray(found.breached.column("position").to_numpy(), dtype=np.int64)
+    bounds = np.searchsorted(positions, np.arange(0, n + BLOCK, BLOCK).clip(max=n)).tolist()
+
+    def block(k: int) -> list[dict[str, Any]]:
+        lo, hi = k * BLOCK, min(n, (k + 1) * BLOCK)
+        part = found.breached.slice(bounds[k], bounds[k + 1] - bounds[k])
+        return _assemble(policy, found, per, as_of_us, down, lo, hi, part, for_json)["customers"]
+
+    def blocks() -> Iterator[list[dict[str, Any]]]:
+        for k in range(count):
+            yield block(k)
+
+    count = (n + BLOCK - 1) // BLOCK
+    report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.slice(0, 0), for_json)
+    if for_json:
+        report["customers"] = Streamed(count, lambda: _texts(lambda k: block_text(block(k)), count))
+    else:
+        report["customers"] = [c for b in blocks() for c in b]
+    return report
+
+
+WORKERS = 2  # forked processes making blocks' text while the writer writes (1: made here, in turn)
+_MAKE: Callable[[int], bytes] | None = None  # the forked workers' job (a fork inherits it)
+
+
+def _texts(make: Callable[[int], bytes], count: int) -> Iterator[Made]:
+    """Block k's text for k in order: made by `WORKERS` forked processes, at most two blocks ahead of
+    the writer each (bounded memory), or here when one worker is asked for or fork is unavailable."""
+    import multiprocessing as mp
+
+    global _MAKE
+    if WORKERS <= 1 or count <= 1 or "fork" not in mp.get_all_start_methods():
+        for k in range(count):
+            yield Made(make(k))
+        return
+    _MAKE = make
+    try:
+        with mp.get_context("fork").Pool(WORKERS) as pool:
+            ahead = {k: pool.apply_async(_make, (k,)) for k in range(min(count, 2 * WORKERS))}
+            for k in range(count):
+                text = ahead.pop(k).get()
+                if k + 2 * WORKERS < count:
+                    ahead[k + 2 * WORKERS] = pool.apply_async(_make, (k + 2 * WORKERS,))
+                yield Made(text)
+    finally:
+        _MAKE = None
+
+
+def _make(k: int) -> bytes:
+    assert _MAKE is not None
+    return _MAKE(k)
+
+
+def _assemble(
+    policy: Policy,
+    found: Native,
+    per: Period,
+    as_of_us: int,
+    down: Downtime,
+    lo: int,
+    hi: int,
+    part: Any,
+    json_runs: bool,
+) -> dict[str, Any]:
+    """The runtime's report over customers [lo, hi) and their breached tickets (`part`)."""
+    from ..runtime.evaluate import BREACHED, TicketResults, assemble
+    from ..runtime.events import Events
+    from .native import breached_of, ticket_entries
+
+    customers = _customers_slice(found.customers, lo, hi)
+    breached, tickets = breached_of(policy, found.customers, part, "row", found.row_base)
+    k = len(breached["position"])
+    results = TicketResults(
+        index=np.arange(k, dtype=np.int64),
+        customer=breached["position"] - lo,
+        effective=breached["effective"],
+        deadline=breached["deadline"],
+        state=np.full(k, BREACHED, dtype=np.int8),
+        excluded=np.zeros(k, dtype=bool),
+        line=breached["line"],
+    )
+    incidents, down = (found.incidents, _header_only(down)) if hi == 0 else _own_slice(found.incidents, down, lo, hi)
+    events = Events(customers, tickets, incidents)
+    collecting = gc.isenabled()
+    gc.disable()  # as in the runtime's evaluate: the report's many small acyclic dicts
+    try:
+        report = assemble(policy, events, per, as_of_us, results, down, json_runs=json_runs)
+    finally:
+        if collecting:
+            gc.enable()
+    for customer, entry in zip(report["customers"], ticket_entries(results, found.counts[lo:hi]), strict=True):
+        customer["tickets"] = entry  # the unbreached tickets were counted, not listed
+    return report
+
+
+def _customers_slice(customers: Any, lo: int, hi: int) -> Any:
+    conditions = {name: flags[lo:hi] for name, flags in customers.conditions.items()}
+    return replace(
+        customers,
+        id=customers.id[lo:hi],
+        tier=customers.tier[lo:hi],
+        fee=customers.fee[lo:hi],
+        row=customers.row[lo:hi],
+        conditions=conditions,
+    )
+
+
+def _header_only(down: Downtime) -> Downtime:
+    """The downtime for the header's assembly: every incident (for the platform's), no customer."""
+    return replace(
+        down,
+        counted=down.counted[:0],
+        platform_counted=down.platform_counted[:0],
+        own_incident=down.own_incident[:0],
+        own_counts=down.own_counts[:0],
+        own_bounds=np.zeros(1, dtype=np.int64),
+        excluded=down.excluded[:0],
+    )
+
+
+def _own_slice(incidents: Incidents, down: Downtime, lo: int, hi: int) -> tuple[Incidents, Downtime]:
+    """The own incidents of customers [lo, hi) and their downtime, the incidents renumbered in order
+    (the platform incidents are listed once, by the header's assembly over no customer)."""
+    a, b = int(down.own_bounds[lo]), int(down.own_bounds[hi])
+    taken = down.own_incident[a:b]
+    listed = taken.tolist()
+    mine = replace(
+        incidents,
+        id=incidents.id[taken],
+        start=incidents.start[taken],
+        end=incidents.end[taken],
+        cause=incidents.cause[taken],
+        announced=incidents.announced[taken],
+        customers=tuple(incidents.customers[i] for i in listed),
+        row=incidents.row[taken],
+        service=None if incidents.service is None else incidents.service[taken],
+        region=None if incidents.region is None else incidents.region[taken],
+    )
+    sliced = replace(
+        down,
+        counted=down.counted[lo:hi],
+        reason=down.reason[taken],
+        seconds_in_period=down.seconds_in_period[taken],
+        platform=[],
+        platform_counted=down.platform_counted[lo:hi],
+        own_incident=np.arange(b - a, dtype=np.int64),
+        own_counts=down.own_counts[a:b],
+        own_bounds=down.own_bounds[lo : hi + 1] - a,
+        excluded=down.excluded[lo:hi],
+    )
+    return mine, sliced
