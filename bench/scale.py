@@ -124,8 +124,8 @@ def generate(
 def run(folder: Path, policy_path: Path, engine: str) -> tuple[float, int, str, float, int]:
     """(wall seconds, peak RSS bytes, SHA-256 of the report, CPU seconds, peak PSS bytes of the process
     tree) of one `slac evaluate` child process. The RSS is the child's ru_maxrss from wait4 (its
-    largest process, the workers it forks included); the tree's PSS (shared pages split among the
-    processes sharing them, sampled every 0.2 s) counts the forked report workers too."""
+    largest process); the tree's PSS (shared pages split among the
+    processes sharing them, sampled every 0.2 s) counts any child processes too."""
     import threading
 
     out = folder / f"report-{engine}.json"

@@ -6,7 +6,7 @@ streams it into Parquet text typed in SQL (`native_text`). One SQL pass first ch
 is one the runtime's reader would refuse (`inputs.tickets_problems_sql`); then only per-customer
 counts and the breached tickets come back to Python (`native.streamed_results`), so no ticket table
 is held in memory and there is no row ceiling; the report is then the runtime's own assembly run
-over a block of customers at a time, by forked workers while the JSON writer writes
+over a block of customers at a time, as the JSON writer reaches it
 (`report_stream`), so the report is never held whole. Any other file (unusual Parquet, a CSV with empty
 lines or values over lines) or any doubtful record is read by the runtime's readers
 (`slac.runtime.inputs`), so a bad row is named with the same file, row, column and message as under

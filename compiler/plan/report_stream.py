@@ -31,7 +31,7 @@ BLOCK = 5_000  # customers assembled at a time
 class Streamed(list[Any]):
     """The report's customers for the JSON writer (`runtime.report_json.json_chunks`, which iterates
     them), as the JSON text of a block of customers at a time (`Made`), each made as the iteration
-    reaches it — by `WORKERS` forked processes while the writer writes, or here — and dropped after.
+    reaches it, and dropped after.
     The list itself holds nothing, so only a writer that iterates it sees them."""
 
     def __init__(self, n: int, pieces: Callable[[], Iterator[Made]]) -> None:
@@ -115,36 +115,13 @@ def native_report(
     return report
 
 
-WORKERS = 2  # forked processes making blocks' text while the writer writes (1: made here, in turn)
-_MAKE: Callable[[int], bytes] | None = None  # the forked workers' job (a fork inherits it)
-
-
 def _texts(make: Callable[[int], bytes], count: int) -> Iterator[Made]:
-    """Block k's text for k in order: made by `WORKERS` forked processes, at most two blocks ahead of
-    the writer each (bounded memory), or here when one worker is asked for or fork is unavailable."""
-    import multiprocessing as mp
+    """Block k's text for k in order, made as the writer reaches it (bounded memory).
 
-    global _MAKE
-    if WORKERS <= 1 or count <= 1 or "fork" not in mp.get_all_start_methods():
-        for k in range(count):
-            yield Made(make(k))
-        return
-    _MAKE = make
-    try:
-        with mp.get_context("fork").Pool(WORKERS) as pool:
-            ahead = {k: pool.apply_async(_make, (k,)) for k in range(min(count, 2 * WORKERS))}
-            for k in range(count):
-                text = ahead.pop(k).get()
-                if k + 2 * WORKERS < count:
-                    ahead[k + 2 * WORKERS] = pool.apply_async(_make, (k + 2 * WORKERS,))
-                yield Made(text)
-    finally:
-        _MAKE = None
-
-
-def _make(k: int) -> bytes:
-    assert _MAKE is not None
-    return _MAKE(k)
+    Not in forked workers: a fork of a process with running threads (DuckDB's, the CLI's read-ahead
+    thread) can deadlock in the child, which hung the engine tests when both were merged."""
+    for k in range(count):
+        yield Made(make(k))
 
 
 def _assemble(
