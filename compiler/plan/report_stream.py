@@ -108,20 +108,12 @@ def native_report(
 
     count = (n + BLOCK - 1) // BLOCK
     report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.slice(0, 0), for_json)
-    if for_json:
-        report["customers"] = Streamed(count, lambda: _texts(lambda k: block_text(block(k)), count))
+    if for_json:  # made in turn as the writer reaches each block: no forked workers, which can
+        # deadlock in a process with running threads (DuckDB's, the CLI's read-ahead thread)
+        report["customers"] = Streamed(count, lambda: (Made(block_text(block(k))) for k in range(count)))
     else:
         report["customers"] = [c for b in blocks() for c in b]
     return report
-
-
-def _texts(make: Callable[[int], bytes], count: int) -> Iterator[Made]:
-    """Block k's text for k in order, made as the writer reaches it (bounded memory).
-
-    Not in forked workers: a fork of a process with running threads (DuckDB's, the CLI's read-ahead
-    thread) can deadlock in the child, which hung the engine tests when both were merged."""
-    for k in range(count):
-        yield Made(make(k))
 
 
 def _assemble(
