@@ -268,7 +268,9 @@ def _csv_frame(spark: Any, path: str) -> Any:
         .csv(path)
     )
     numbered, records = _numbered(spark, frame, 2)
-    if _lines(path) != records + 1:
+    from ..runtime.readers import line_count
+
+    if line_count(path) != records + 1:
         raise _Fallback
     from pyspark.sql import functions as F
 
@@ -291,16 +293,6 @@ def _csv_header(path: str) -> list[str] | None:
     if len(set(names)) != len(names) or len(names) > limits.MAX_COLUMNS or not set(REQUIRED) <= set(names):
         return None
     return names
-
-
-def _lines(path: str) -> int:
-    """The lines of a file: its line breaks, plus one for a last line without one."""
-    count, last = 0, b"\n"
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 24):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-    return count + (last != b"\n")
 
 
 def _numbered(spark: Any, frame: Any, first: int) -> tuple[Any, int]:

@@ -246,7 +246,7 @@ def _csv_rows(path: str, table: pa.Table, multiline: bool) -> np.ndarray:
     breaks = np.zeros(table.num_rows, dtype=np.int64)
     # A quoted header name over two lines (Arrow reads it so when values may span lines) moves every record.
     after = 1 + sum(name.count("\n") for name in table.column_names)
-    lines = _line_count(path)
+    lines = line_count(path)
     # Every record takes a line at least: with no more lines than records, no value holds a line break
     # and no line is empty (the usual file), so the columns need no scan.
     for column in table.columns if lines > table.num_rows + after else ():
@@ -260,7 +260,7 @@ def _csv_rows(path: str, table: pa.Table, multiline: bool) -> np.ndarray:
     return _record_lines(path, breaks, blanks, after)
 
 
-def _line_count(path: str) -> int:
+def line_count(path: str) -> int:
     """Lines in the file (a last line without a line break counted), read in blocks."""
     count, last = 0, b"\n"
     with open(path, "rb") as fh:
