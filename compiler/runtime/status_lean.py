@@ -216,23 +216,39 @@ def _counted(lists: Lists, pa: list[int], pb: list[int], t: int) -> int:
     return (0 if j < 0 else before[j] + (t if t < end[j] else end[j]) - start[j]) - cum[k]
 
 
-def _deadline(lists: Lists, pa: list[int], pb: list[int], s: int, d: int) -> tuple[int, int] | None:
-    """(deadline, decision instant) of a clock of `d` from `s` (`status._Lists.deadline`); None: past the timeline.
+def _deadline(lists: Lists, pa: list[int], pb: list[int], s: int, d: int) -> tuple[int, int, int] | None:
+    """(deadline, decision instant, clock time at `s`) of a clock of `d` from `s` (`status._Lists.deadline`,
+    and `_counted(s)`); None: past the timeline.
 
     In clock time: the clock stands at `cs[i]` while pause i lasts, so the deadline falls before the
     first pause (not over at `s`) whose clock time reaches C(s) + d, and every pause before it moves
     the open time needed later by its length (`cum`).
     """
     start, end, before, through, _, _, _, cum, cs = lists
-    n = len(start)
     k = bisect_right(start, s) - 1
     s_open = 0 if k < 0 else before[k] + (s if s < end[k] else end[k]) - start[k]
-    first = bisect_right(pb, s) if pa else 0  # the pauses before it are over at s
+    if not pa:  # no pauses: the calendar alone
+        target = s_open + d
+        j = bisect_left(through, target)
+        if j < len(end) and end[j] <= s:
+            j = bisect_right(end, s)
+        if j >= len(end):
+            return None
+        due = start[j] + (target - before[j])
+        if due < end[j]:
+            return due, due, s_open
+        k = bisect_right(end, due)  # at a closing: decided at the next opening
+        if k >= len(end):
+            return None
+        return due, (due if due > start[k] else start[k]), s_open
+    first = bisect_right(pb, s)  # the pauses before it are over at s
     m = len(pa)
     if first < m and pa[first] <= s:  # s inside a pause: the clock starts at its end
-        v, t = cs[first] + d, bisect_left(cs, cs[first] + d, first + 1)
+        c_s = cs[first]
+        v, t = c_s + d, bisect_left(cs, c_s + d, first + 1)
     else:
-        v = s_open - cum[first] + d
+        c_s = s_open - cum[first]
+        v = c_s + d
         t = bisect_left(cs, v, first) if first < m else m
     while t < m and pa[t] <= (pb[t - 1] if t > first else s):  # a pause right at the clock's position
         t += 1
@@ -240,9 +256,10 @@ def _deadline(lists: Lists, pa: list[int], pb: list[int], s: int, d: int) -> tup
     if t > first:  # passed pauses first .. t − 1
         cur = pb[t - 1]
         if cur == NEVER:
-            return NEVER, NEVER
+            return NEVER, NEVER, c_s
     target = v + cum[t]
     # The first interval whose open time reaches the target, but none that ends at or before `cur`.
+    n = len(start)
     j = bisect_left(through, target)
     if j < n and end[j] <= cur:
         j = bisect_right(end, cur)
@@ -256,59 +273,58 @@ def _deadline(lists: Lists, pa: list[int], pb: list[int], s: int, d: int) -> tup
         if k >= n:
             return None
         x = due if due > start[k] else start[k]
-    while pa:
+    while True:
         i = bisect_right(pa, x) - 1
         if i < 0 or x >= pb[i]:
             break
         b = pb[i]  # x is inside pause i: from its end, the next opening
         if b == NEVER:
-            return due, NEVER
+            return due, NEVER, c_s
         k = bisect_right(end, b)
         if k >= n:
             return None
         x = b if b > start[k] else start[k]
-    return due, x
+    return due, x, c_s
 
 
 def _rows(plan: Plan, opened: int, responded: int | None, now: int, got: Replayed) -> list[Row] | None:
     """Each target's numbers (`status.Row`); None: a clock past the timeline (the general path grows one)."""
     pa, pb, updates, start, end, n, _ = got
     _, response, res, upd, memo = plan
-    made: dict[Calendar, tuple[Lists, dict[int, int]]] = {}  # per calendar: its lists, `_counted` by instant
-    rows: list[Row] = []
     stop = end if end >= 0 else None
     arm = responded if n == 1 else start  # the first update gap's start
     if arm is None or (stop is not None and arm >= stop):
-        arm, upd = opened, None  # no update gap yet (no response), or none in the cycle
+        upd = None  # no update gap yet (no response), or none in the cycle
+    rows: list[Row] = []
+    cal = lists = None
+    c_now = -1  # the clock time at `now` in `cal` (computed once there)
     for kind, clock, s, until, cycle in (("response", response, opened, responded, 1), ("resolution", res, start, stop, n), ("update", upd, arm, stop, n)):  # fmt: skip
         if clock is None:
             continue
-        d, cal, line = clock
-        known = made.get(cal)
-        if known is None:
-            known = made[cal] = (_lists(memo, cal, opened, pa, pb), {})
-        lists, counted = known
+        d, ccal, line = clock
+        if ccal is not cal:
+            cal, lists, c_now = ccal, _lists(memo, ccal, opened, pa, pb), -1
         upto = until if until is not None else now
-        if upto > lists[4]:
+        if upto > lists[4]:  # type: ignore[index]
             return None
         missed = 0
         if kind == "update":  # `s` moves to the last update of the cycle so far, counting the gaps before it
-            chain = [u for u in updates if s <= u and (stop is None or u < stop) and u <= now]
+            chain = [u for u in updates if s <= u and (stop is None or u < stop) and u <= now]  # type: ignore[operator]
             if chain:
-                missed, s = _missed(lists, pa, pb, s, chain, d), chain[-1]
-                counted[s] = _counted(lists, pa, pb, s)
-        found = _deadline(lists, pa, pb, s, d)
+                missed, s = _missed(lists, pa, pb, s, chain, d), chain[-1]  # type: ignore[arg-type]
+        found = _deadline(lists, pa, pb, s, d)  # type: ignore[arg-type]
         if found is None:
             return None
+        due, decided, c_s = found
         used = 0
-        if upto > s:
-            at_s, at_upto = counted.get(s), counted.get(upto)
-            if at_s is None:
-                at_s = counted[s] = _counted(lists, pa, pb, s)
-            if at_upto is None:
-                at_upto = counted[upto] = _counted(lists, pa, pb, upto)
-            used = at_upto - at_s
-        rows.append((kind, line, cycle, d, found[0], found[1], used, until, missed, None))
+        if upto > s:  # type: ignore[operator]
+            if until is not None:
+                used = _counted(lists, pa, pb, upto) - c_s  # type: ignore[arg-type]
+            else:
+                if c_now < 0:
+                    c_now = _counted(lists, pa, pb, now)  # type: ignore[arg-type]
+                used = c_now - c_s
+        rows.append((kind, line, cycle, d, due, decided, used, until, missed, None))
     return rows
 
 
