@@ -36,7 +36,7 @@ _MARGIN = 2 * DAY_US  # a window keeps this far from any offset change (more tha
 Clock = tuple[int, Calendar, int]  # a target in open time: (µs, calendar, line)
 # (effective priority, response, resolution, update, per calendar: (year lo, year hi, its timeline lists))
 Plan = tuple[str, Clock | None, Clock | None, Clock | None, dict[Calendar, tuple[int, int, tuple[Any, ...]]]]
-Lists = tuple[Any, ...]  # (start, end, before, through, timeline end, pause open starts, ends, paused before,
+Lists = tuple[Any, ...]  # (start, end, before, through, timeline end, paused open time before each pause,
 #                          clock time at each pause)
 
 
@@ -133,9 +133,12 @@ def _replay(
     kinds = policy._events
     for m, event in events:
         at = ref + (m - ref_at) // _US
-        if not prev <= at < hi:
+        if at < prev:  # before the window, or out of time order
             return False
         prev = at
+        if event == "update":
+            updates.append(at)
+            continue
         kind = kinds.get(event)
         if kind is None:
             kind = _kind(kinds, policy.pause_statuses, event)
@@ -156,6 +159,8 @@ def _replay(
                 end, done = at, True
         elif done:
             start, end, cycles, done = at, -1, cycles + 1, False
+    if prev >= hi:  # the last (latest) event past the window
+        return False
     paused = since >= 0
     if paused:
         pa.append(since)
@@ -178,7 +183,8 @@ def _in_order(events: Sequence[tuple[datetime, str]], win: Window) -> list[tuple
 
 def _lists(memo: dict[Calendar, tuple[int, int, tuple[Any, ...]]], cal: Calendar, opened: int, pa: list[int], pb: list[int]) -> Lists:  # fmt: skip
     """The calendar's per-year timeline of the opening as lists (kept in the plan's `memo` per local
-    year) with the open time at the ticket's pauses (`status._Lists`)."""
+    year) with the ticket's pauses in open time (`status._Lists`): the paused open time before each
+    pause (`cum`) and the clock time at each (`cs`)."""
     known = memo.get(cal)
     if known is not None and known[0] <= opened < known[1]:
         year = known[2]
@@ -190,28 +196,39 @@ def _lists(memo: dict[Calendar, tuple[int, int, tuple[Any, ...]]], cal: Calendar
         for lo, hi, tl in cal._spans:  # the UTC instants of the local year, when `_block` could tell them
             if tl is block and lo <= opened < hi:
                 memo[cal] = (lo, hi, year)
+    start, end, before, through, top = year
     if not pa:
-        return (*year, pa, pa, [0], pa)
-    start, end, before = year[0], year[1], year[2]
-    oa, ob, cum, acc = [], [], [0], 0
+        return start, end, before, through, top, _NO_CUM, pa
+    cum, cs, acc = [0], [], 0
     for a, b in zip(pa, pb, strict=True):
         k = bisect_right(start, a) - 1
-        x = 0 if k < 0 else before[k] + (a if a < end[k] else end[k]) - start[k]
+        if k < 0:
+            x = 0
+        else:
+            e = end[k]
+            x = before[k] + (a if a < e else e) - start[k]
+            if b < e:  # the pause ends in the same open interval
+                cs.append(x - acc)
+                acc += b - a
+                cum.append(acc)
+                continue
         k = bisect_right(start, b) - 1
         y = 0 if k < 0 else before[k] + (b if b < end[k] else end[k]) - start[k]
-        oa.append(x)
-        ob.append(y)
+        cs.append(x - acc)
         acc += y - x
         cum.append(acc)
-    return (*year, oa, ob, cum, [x - c for x, c in zip(oa, cum, strict=False)])
+    return start, end, before, through, top, cum, cs
+
+
+_NO_CUM = [0]
 
 
 def _counted(lists: Lists, pa: list[int], pb: list[int], t: int) -> int:
     """Open time before `t` that is not paused (`status._Lists.counted`)."""
-    start, end, before, _, _, oa, _, cum, _ = lists
+    start, end, before, _, _, cum, cs = lists
     k = bisect_right(pa, t) if pa else 0
-    if k and t < pb[k - 1]:
-        return oa[k - 1] - cum[k - 1]
+    if k and t < pb[k - 1]:  # inside pause k − 1: the clock stands at its start
+        return cs[k - 1]
     j = bisect_right(start, t) - 1
     return (0 if j < 0 else before[j] + (t if t < end[j] else end[j]) - start[j]) - cum[k]
 
@@ -224,7 +241,7 @@ def _deadline(lists: Lists, pa: list[int], pb: list[int], s: int, d: int) -> tup
     first pause (not over at `s`) whose clock time reaches C(s) + d, and every pause before it moves
     the open time needed later by its length (`cum`).
     """
-    start, end, before, through, _, _, _, cum, cs = lists
+    start, end, before, through, _, cum, cs = lists
     k = bisect_right(start, s) - 1
     s_open = 0 if k < 0 else before[k] + (s if s < end[k] else end[k]) - start[k]
     if not pa:  # no pauses: the calendar alone
@@ -309,7 +326,9 @@ def _rows(plan: Plan, opened: int, responded: int | None, now: int, got: Replaye
             return None
         missed = 0
         if kind == "update":  # `s` moves to the last update of the cycle so far, counting the gaps before it
-            chain = [u for u in updates if s <= u and (stop is None or u < stop) and u <= now]  # type: ignore[operator]
+            # The cycle's updates so far (in time order): from `s`, before the stop, up to `now`.
+            last = now if stop is None or stop > now else stop - 1
+            chain = updates[bisect_left(updates, s) : bisect_right(updates, last)]  # type: ignore[arg-type]
             if chain:
                 missed, s = _missed(lists, pa, pb, s, chain, d), chain[-1]  # type: ignore[arg-type]
         found = _deadline(lists, pa, pb, s, d)  # type: ignore[arg-type]
