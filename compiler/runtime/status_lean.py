@@ -233,9 +233,15 @@ def _counted(lists: Lists, pa: list[int], pb: list[int], t: int) -> int:
     return (0 if j < 0 else before[j] + (t if t < end[j] else end[j]) - start[j]) - cum[k]
 
 
-def _deadline(lists: Lists, pa: list[int], pb: list[int], s: int, d: int) -> tuple[int, int, int] | None:
+def _deadline(
+    lists: Lists, pa: list[int], pb: list[int], s: int, d: int, upto: int = NEVER
+) -> tuple[int, int, int] | None:
     """(deadline, decision instant, clock time at `s`) of a clock of `d` from `s` (`status._Lists.deadline`,
     and `_counted(s)`); None: past the timeline.
+
+    The decision instant is only ever compared with `upto` (the clock's stop, or `as_of`): when that
+    is at or before the deadline it cannot be after the decision instant (never before the deadline),
+    and the deadline stands in for it, unsearched.
 
     In clock time: the clock stands at `cs[i]` while pause i lasts, so the deadline falls before the
     first pause (not over at `s`) whose clock time reaches C(s) + d, and every pause before it moves
@@ -252,7 +258,7 @@ def _deadline(lists: Lists, pa: list[int], pb: list[int], s: int, d: int) -> tup
         if j >= len(end):
             return None
         due = start[j] + (target - before[j])
-        if due < end[j]:
+        if due < end[j] or upto <= due:
             return due, due, s_open
         k = bisect_right(end, due)  # at a closing: decided at the next opening
         if k >= len(end):
@@ -283,6 +289,8 @@ def _deadline(lists: Lists, pa: list[int], pb: list[int], s: int, d: int) -> tup
     if j >= n:
         return None
     due = start[j] + (target - before[j])
+    if upto <= due:
+        return due, due, c_s
     # The decision instant: the first instant from `due` on at which the clock runs (open, not paused).
     x = due
     if due >= end[j]:  # at a closing: the next opening
@@ -311,37 +319,41 @@ def _rows(plan: Plan, opened: int, responded: int | None, now: int, got: Replaye
     stop = end if end >= 0 else None
     arm = responded if n == 1 else start  # the first update gap's start
     if arm is None or (stop is not None and arm >= stop):
-        upd = None  # no update gap yet (no response), or none in the cycle
+        arm, upd = opened, None  # no update gap yet (no response), or none in the cycle
     rows: list[Row] = []
-    cal = lists = None
+    cal: Calendar | None = None
+    lists: Lists = ()
     c_now = -1  # the clock time at `now` in `cal` (computed once there)
-    for kind, clock, s, until, cycle in (("response", response, opened, responded, 1), ("resolution", res, start, stop, n), ("update", upd, arm, stop, n)):  # fmt: skip
+    targets: tuple[tuple[str, Clock | None, int, int | None, int], ...] = (
+        ("response", response, opened, responded, 1), ("resolution", res, start, stop, n), ("update", upd, arm, stop, n)
+    )  # fmt: skip
+    for kind, clock, s, until, cycle in targets:
         if clock is None:
             continue
         d, ccal, line = clock
         if ccal is not cal:
             cal, lists, c_now = ccal, _lists(memo, ccal, opened, pa, pb), -1
         upto = until if until is not None else now
-        if upto > lists[4]:  # type: ignore[index]
+        if upto > lists[4]:
             return None
         missed = 0
         if kind == "update":  # `s` moves to the last update of the cycle so far, counting the gaps before it
             # The cycle's updates so far (in time order): from `s`, before the stop, up to `now`.
             last = now if stop is None or stop > now else stop - 1
-            chain = updates[bisect_left(updates, s) : bisect_right(updates, last)]  # type: ignore[arg-type]
+            chain = updates[bisect_left(updates, s) : bisect_right(updates, last)]
             if chain:
-                missed, s = _missed(lists, pa, pb, s, chain, d), chain[-1]  # type: ignore[arg-type]
-        found = _deadline(lists, pa, pb, s, d)  # type: ignore[arg-type]
+                missed, s = _missed(lists, pa, pb, s, chain, d), chain[-1]
+        found = _deadline(lists, pa, pb, s, d, upto)
         if found is None:
             return None
         due, decided, c_s = found
         used = 0
-        if upto > s:  # type: ignore[operator]
+        if upto > s:
             if until is not None:
-                used = _counted(lists, pa, pb, upto) - c_s  # type: ignore[arg-type]
+                used = _counted(lists, pa, pb, upto) - c_s
             else:
                 if c_now < 0:
-                    c_now = _counted(lists, pa, pb, now)  # type: ignore[arg-type]
+                    c_now = _counted(lists, pa, pb, now)
                 used = c_now - c_s
         rows.append((kind, line, cycle, d, due, decided, used, until, missed, None))
     return rows
