@@ -113,6 +113,15 @@ def _lean_answers(policy: Any, args: tuple[Any, ...]) -> bool:
     )
 
 
+def _same_resolution_deadline(policy: Any, args: tuple[Any, ...]) -> None:
+    """`resolution_deadline` (the lean path when it can) is the general path's resolution deadline."""
+    tier, prio, opened, _, outage, as_of, _, events = args
+    got = policy.resolution_deadline(tier, prio, opened, outage=outage, events=events, as_of=as_of)
+    general = policy._targets(tier, prio, opened, None, None, outage, events, as_of)
+    want = [t.deadline for t in general if t.target == "resolution"]
+    assert _exact(got) == _exact(want[0] if want else None), args
+
+
 @pytest.mark.parametrize("which", ["random", "open_time"])
 @pytest.mark.parametrize(("period", "seed"), [("2026-03", 7), ("2025-10", 8)])
 def test_the_lean_path_gives_what_the_general_path_gives(which: str, period: str, seed: int) -> None:
@@ -134,6 +143,7 @@ def test_the_lean_path_gives_what_the_general_path_gives(which: str, period: str
             asked += 1
             if k % 5 == 0:
                 lean += _lean_answers(policy, args)
+                _same_resolution_deadline(policy, args)
     # The lean path really answered (not everything fell back): most tickets with open-time targets.
     assert lean > (0.8 if which == "open_time" else 0.2) * (asked / 5), (lean, asked)
     assert {"met", "breached", "running", "paused", "at_risk"} <= states

@@ -205,12 +205,27 @@ class Policy:
     ) -> datetime | None:
         """When the resolution of the ticket's current cycle is due, given its events so far (pauses,
         reopenings); None when the tier does not measure it or the clock is paused with no end."""
-        found = [
-            t
-            for t in self._targets(tier, priority, opened_at, None, None, outage, events, as_of)
-            if t.target == "resolution"
-        ]
-        return found[0].deadline if found else None
+        now = as_of if as_of is not None else datetime.now(UTC)
+        for t in self._statuses(tier, priority, opened_at, None, None, outage, events, now)[1]:
+            if t.target == "resolution":
+                return t.deadline
+        return None
+
+    def _statuses(
+        self, tier: str, priority: str, opened_at: datetime, responded_at: datetime | None,
+        resolved_at: datetime | None, outage: bool, events: Sequence[tuple[datetime, str]], as_of: datetime | None,
+    ) -> tuple[str | None, tuple[Any, ...]]:  # fmt: skip
+        """(effective priority, each target's status) by the lean path (`status_lean`) when it can answer,
+        else by the general one (which also says what is wrong with the input)."""
+        plan = self._lean.get((tier, priority, outage), False)
+        if plan is False:
+            plan = _lean_plan(self, tier, priority, outage)
+        if plan is not None and as_of is not None:
+            got = status_lean.statuses(self, plan, opened_at, responded_at, resolved_at, as_of, events)
+            if got is not None:
+                return plan[0], got
+        targets = self._targets(tier, priority, opened_at, responded_at, resolved_at, outage, events, as_of)
+        return self.effective_priority(priority, outage), targets
 
     def _targets(
         self, tier: str, priority: str, opened_at: datetime, responded_at: datetime | None,
@@ -252,15 +267,10 @@ class Policy:
         state follows the pauses.
         """
         if events or resolved_at is not None or self._clocked:
-            plan = self._lean.get((tier, priority, outage), False)
-            if plan is False:
-                plan = _lean_plan(self, tier, priority, outage)
-            if plan is not None and as_of is not None:  # the lean path (`status_lean`), when it can answer
-                got = status_lean.statuses(self, plan, opened_at, responded_at, resolved_at, as_of, events)
-                if got is not None:
-                    return _from_targets(plan[0], got, responded_at, as_of)
-            targets = self._targets(tier, priority, opened_at, responded_at, resolved_at, outage, events, as_of)
-            return _from_targets(self.effective_priority(priority, outage), targets, responded_at, as_of)
+            effective, targets = self._statuses(
+                tier, priority, opened_at, responded_at, resolved_at, outage, events, as_of
+            )
+            return _from_targets(effective, targets, responded_at, as_of)
         found = self.target(tier, priority, outage)
         if found is None:
             return TicketStatus("unmeasured", self.effective_priority(priority, outage), None, None, None)
