@@ -78,3 +78,30 @@ def test_hide_pandas_hides_and_undoes() -> None:
     finally:
         undo()
     assert not [f for f in sys.meta_path if type(f).__name__ == "_WithoutPandas"]
+
+
+_MODULES = """
+import sys
+from slac.cli import main
+try:
+    main(sys.argv[1:], prog_name="slac")
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(sorted(m for m in ("slac.runtime.scoped", "slac.plan.duckdb_engine", "slac.plan.inputs") if m in sys.modules))
+"""
+
+
+def test_a_v1_evaluation_imports_no_v2_evaluator_and_no_duckdb_engine(tmp_path: Path) -> None:
+    """A v1 policy over small CSV files: neither the v2 evaluator nor the duckdb engine is imported
+    only to learn that neither is needed (≈0.2 s of every run)."""
+    from .runtime_fixtures import policy_text
+    from .test_inputs import write
+
+    paths = write(tmp_path)
+    policy = tmp_path / "policy.json"
+    policy.write_text(policy_text("acme-crm"), encoding="utf-8")
+    args = ["evaluate", str(policy), "--period", "2026-06", "-o", str(tmp_path / "report.json")]
+    args += [f"--{name}={path}" for name, path in paths.items()]
+    out = subprocess.run([sys.executable, "-c", _MODULES, *args], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stderr
+    assert (tmp_path / "report.json").stat().st_size > 0

@@ -62,10 +62,26 @@ def decimal_str(value: Decimal) -> str:
 
 
 def money_str(amount: Decimal, currency: str) -> str:
-    """Money with its currency's minor digits ("50.00"); more precise amounts are kept exactly."""
+    """Money with its currency's minor digits ("50.00"); more precise amounts are kept exactly.
+
+    Remembered by value (issue 15: a report writes each customer's fee, subtotal and limit): equal
+    amounts give equal text, except a negative zero ("-0.00"), which is never remembered.
+    """
+    key = (amount, currency)
+    text = _MONEY.get(key)
+    if text is not None and not amount.is_signed():
+        return text
     exp = Decimal(1).scaleb(-minor_digits(currency))
     quantized = amount.quantize(exp)
-    return format(quantized, "f") if quantized == amount else decimal_str(amount)
+    text = format(quantized, "f") if quantized == amount else decimal_str(amount)
+    if not amount.is_signed():
+        if len(_MONEY) >= 65_536:
+            _MONEY.clear()
+        _MONEY[key] = text
+    return text
+
+
+_MONEY: dict[tuple[Decimal, str], str] = {}
 
 
 def seconds_of_ms(milliseconds: int) -> int | float:

@@ -7,7 +7,9 @@ functions: `import slac.policy` and runtime users of a policy must not pay for i
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -56,6 +58,43 @@ def validate(policy: Mapping[str, Any], *, lenient: bool = False) -> None:
         lines = "\n".join(f"  {path}: {message}" for path, message in ordered[:_SHOWN])
         more = f"\n  … and {len(ordered) - _SHOWN} more" if len(ordered) > _SHOWN else ""
         raise PolicyError(f"policy does not match the policy schema:\n{lines}{more}", ordered)
+
+
+def validated_before(content_hash: str, *, lenient: bool = False) -> bool:
+    """Whether a policy of this content hash passed this very schema before (`remember_valid`).
+
+    The mark is a file named by a hash of the schema's text, the strictness and the policy's
+    content hash (itself a SHA-256 of the policy's canonical JSON, checked by the loader before it
+    asks), so a changed schema or policy is validated again. Without a cache folder: False.
+    """
+    mark = _mark(content_hash, lenient)
+    return mark is not None and mark.is_file()
+
+
+def remember_valid(content_hash: str, *, lenient: bool = False) -> None:
+    """Mark a policy's content hash as valid under this schema; a folder that cannot be written only costs time."""
+    mark = _mark(content_hash, lenient)
+    if mark is None:
+        return
+    try:
+        mark.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(mark, os.O_WRONLY | os.O_CREAT, 0o600))
+    except OSError:
+        pass
+
+
+def _mark(content_hash: str, lenient: bool) -> Any:
+    """The mark file of a valid policy: under $SLAC_CACHE_DIR, else $XDG_CACHE_HOME/slac or ~/.cache/slac."""
+    from pathlib import Path
+
+    try:
+        base = os.environ.get("SLAC_CACHE_DIR") or str(
+            Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "slac"
+        )
+    except RuntimeError:  # no home folder
+        return None
+    key = hashlib.sha256(f"{_schema_text()}\0{lenient}\0{content_hash}".encode()).hexdigest()
+    return Path(base) / "valid-policies" / key[:32]
 
 
 @lru_cache(maxsize=1)

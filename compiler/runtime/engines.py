@@ -66,9 +66,18 @@ def choose_engine(policy: Policy, inputs: Inputs) -> str:
     path = inputs.tickets
     if path is None or not path.lower().endswith((".parquet", ".csv", ".jsonl", ".ndjson")):
         return "numpy"
+    if not path.lower().endswith(".parquet") and not _text_file_from(path, DUCKDB_FROM_BYTES):
+        return "numpy"  # too small for duckdb to take (`takes_by_default`), known without importing it (≈0.2 s)
     module, _, name = where.partition(":")
     takes: Callable[[Policy, Inputs], bool] = getattr(import_module(module), name)
     return engine if takes(policy, inputs) else "numpy"
+
+
+def _text_file_from(path: str, size: int) -> bool:
+    """Whether `path` is a file of at least `size` bytes."""
+    import os
+
+    return os.path.isfile(path) and os.path.getsize(path) >= size
 
 
 def evaluate_files(
@@ -125,7 +134,7 @@ def _numpy(
 
 def read_events_any(policy: Policy, inputs: Inputs) -> Any:
     """The event files: v1's three, or (for a contract using language v2) also charges and requests."""
-    from .scoped import needs_scopes
+    from .v2_terms import needs_scopes
 
     if needs_scopes(policy.raw):
         from .inputs_v2 import read_events_v2

@@ -35,7 +35,7 @@ from .credits import describe, rules
 from .entries import claim_within, header, uptime_entry
 from .events import MISSING, Events, Incidents, Tickets
 from .policy import Policy
-from .scoped import needs_scopes
+from .v2_terms import needs_scopes
 
 REPORT_FORMAT = "1.0"
 MET, BREACHED, OPEN, UNMEASURED = 0, 1, 2, 3

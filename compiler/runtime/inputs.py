@@ -17,7 +17,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,8 @@ import pyarrow.compute as pc
 from .. import limits
 from .columns import ByIdentity, remember_codes
 from .events import MISSING, Customers, Events, Incidents, Tickets
-from .read_ahead import prefetch
-from .readers import FORMATS, EventError, Source, first_true, no_nulls, open_source
+from .read_ahead import MAX_US, MIN_US, UTC_KEY, prefetch
+from .readers import FORMATS, EventError, Source, _read_csv, first_true, no_nulls, open_source
 
 __all__ = ["EventError", "read_events", "read_customers", "read_tickets", "read_incidents", "FORMATS"]
 
@@ -46,8 +45,7 @@ _NUMBER = r"^[0-9]+(\.[0-9]+)?$"
 # An amount Decimal arithmetic keeps exact (the same bounds as amounts in a contract).
 _AMOUNT = rf"^0*[0-9]{{1,{limits.MAX_DIGITS}}}(\.[0-9]{{1,{limits.MAX_DECIMALS}}})?$"
 # Timestamps outside the years slac computes with are refused (µs since the epoch, UTC).
-_MIN_US = int(datetime(limits.MIN_YEAR, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
-_MAX_US = int(datetime(limits.MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+_MIN_US, _MAX_US = MIN_US, MAX_US
 _TRUE = ("true", "yes", "1")
 _FALSE = ("false", "no", "0", "")
 
@@ -91,6 +89,8 @@ def read_events(policy: Any, *, customers: str | Path, tickets: str | Path, inci
 CUSTOMER_COLUMNS = (("customer", "tier", "monthly_fee"), ("currency",))
 TICKET_COLUMNS = (("id", "customer", "priority", "opened_at", "responded_at"), ("outage", "cause", "resolved_at"))
 INCIDENT_COLUMNS = (("id", "start", "end"), ("cause", "announced_at", "customers"))
+TICKET_TIMES = ("opened_at", "responded_at", "resolved_at")
+INCIDENT_TIMES = ("start", "end", "announced_at")
 
 
 def prefetch_events(*, customers: str, tickets: str | None, incidents: str) -> Callable[[], None]:
@@ -103,7 +103,11 @@ def prefetch_events(*, customers: str, tickets: str | None, incidents: str) -> C
     ):
         if path is not None:
             files[path] = (*files.get(path, ()), *required, *optional)
-    return prefetch(files)
+    # Time columns parsed as UTC in the thread (issue 15), unless a file is given for two inputs.
+    roles = [(tickets, TICKET_TIMES), (incidents, INCIDENT_TIMES), (customers, ())]
+    paths = [path for path, _ in roles if path is not None]
+    times = {path: columns for path, columns in roles if path is not None and paths.count(path) == 1}
+    return prefetch(files, times)
 
 
 def read_customers(path: str | Path, policy: Mapping[str, Any]) -> Customers:
@@ -253,6 +257,8 @@ def _trimmed(src: Source, name: str) -> pa.Array:
     if name not in src.table.column_names:
         return pa.array([""] * len(src), pa.string())
     col = src.column(name)
+    if src.cache.get((UTC_KEY, name)):  # a message quotes the cell as written: the file's text, parsed again
+        col = _read_csv(src.path).column(name)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         try:
             col = pc.cast(col, pa.string())
@@ -356,6 +362,11 @@ def _times(src: Source, p: _Problems, name: str, *, required: bool) -> np.ndarra
     n = len(src)
     if name not in src.table.column_names:
         return np.full(n, MISSING, dtype=np.int64)
+    if src.cache.get((UTC_KEY, name)):  # CSV parsed as UTC by the read-ahead thread, in range (issue 15)
+        parsed = src.column(name)
+        if required:
+            p.first(pc.is_null(parsed), name, lambda i: f"`{name}` is empty; every record needs one")
+        return np.asarray(no_nulls(parsed.cast(pa.int64()), MISSING).to_numpy(zero_copy_only=False), dtype=np.int64)
     col = src.table.column(name)
     if pa.types.is_timestamp(col.type):  # Parquet: typed already
         if col.type.tz is None:

@@ -8,6 +8,7 @@ was clean, and otherwise reads the file itself: every message is the one a plain
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -16,8 +17,16 @@ import pyarrow.compute as pc
 from .. import limits
 from .readers import AHEAD, Source, _check_file, _read_csv
 
+# Timestamps outside the years slac computes with are refused (µs since the epoch, UTC).
+MIN_US = int(datetime(limits.MIN_YEAR, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+MAX_US = int(datetime(limits.MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
+# The cache key of a column parsed as UTC timestamps in the thread, its range checked there (`_typed`).
+UTC_KEY = "utc"
 
-def prefetch(files: Mapping[str, Sequence[str]]) -> Callable[[], None]:
+
+def prefetch(
+    files: Mapping[str, Sequence[str]], times: Mapping[str, Sequence[str]] | None = None
+) -> Callable[[], None]:
     """Start parsing the CSV files among `files` (path → the columns slac reads of it) in a background
     thread; returns a `forget` that drops what was not taken.
 
@@ -26,7 +35,9 @@ def prefetch(files: Mapping[str, Sequence[str]]) -> Callable[[], None]:
     `readers.open_source` then takes the parsed file instead of reading it. Only a clean parse is taken:
     when the thread meets any problem (a bad row, a missing file, not UTF-8), `open_source` reads the
     file again itself, so every message is exactly the one a plain read gives. The thread also marks
-    the columns whose bytes show no NUL and no overlong cell (`_check_cells` skips those).
+    the columns whose bytes show no NUL and no overlong cell (`_check_cells` skips those), and parses the
+    columns `times` names for a file as UTC timestamps (issue 15: no text column made and cast after it),
+    keeping that parse only when every value is in slac's years; otherwise it parses the file as text.
     """
     # What the thread imports is imported here, before it starts: two threads never import at once.
     import csv  # noqa: F401
@@ -41,7 +52,7 @@ def prefetch(files: Mapping[str, Sequence[str]]) -> Callable[[], None]:
     token = object()
     names = [p for p in files if p.lower().endswith(".csv") and p not in AHEAD]
     for name in names:
-        AHEAD[name] = (token, in_background(_read_ahead, name, files[name]))
+        AHEAD[name] = (token, in_background(_read_ahead, name, files[name], (times or {}).get(name, ())))
 
     def forget() -> None:
         for name in names:
@@ -51,10 +62,32 @@ def prefetch(files: Mapping[str, Sequence[str]]) -> Callable[[], None]:
     return forget
 
 
-def _read_ahead(name: str, columns: Sequence[str]) -> Source:
+def _read_ahead(name: str, columns: Sequence[str], times: Sequence[str] = ()) -> Source:
     _check_file(name)
-    src = _read_csv(name)
+    src = _typed(name, times) if times else None
+    if src is None:
+        src = _read_csv(name)
     _mark_clean(src, columns)
+    return src
+
+
+def _typed(name: str, times: Sequence[str]) -> Source | None:
+    """The file with its `times` columns parsed as UTC timestamps, or None when any value would need
+    the text path's words (not ISO 8601 with an offset, white space around it, outside slac's years)."""
+    try:
+        src = _read_csv(name, times)
+    except Exception:  # noqa: BLE001 - the text parse that follows finds and words any problem
+        return None
+    for column in times:
+        if column not in src.table.column_names:
+            continue
+        values = src.column(column)
+        if not pa.types.is_timestamp(values.type):
+            return None  # a header name Arrow read differently (quoted over two lines): typed nothing
+        low, high = pc.min_max(values.cast(pa.int64())).values()
+        if low.is_valid and (low.as_py() < MIN_US or high.as_py() >= MAX_US):
+            return None
+        src.cache[(UTC_KEY, column)] = True
     return src
 
 

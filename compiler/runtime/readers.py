@@ -173,10 +173,12 @@ def _check_cells(src: Source, columns: Sequence[str]) -> None:
                 )
 
 
-def _read_csv(path: str) -> Source:
+def _read_csv(path: str, times: Sequence[str] = ()) -> Source:
+    """The file as text, but for the columns `times` names (`read_ahead`): UTC timestamps, or a failed parse."""
     import pyarrow.csv as pcsv
 
     header = _csv_header(path, _header_line(path))
+    types = {c: pa.timestamp("us", tz="UTC") if c in times else pa.string() for c in header}
     bad: list[Any] = []
 
     def invalid(row: Any) -> str:
@@ -192,9 +194,10 @@ def _read_csv(path: str) -> Source:
                     parse_options=pcsv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=multiline),
                     # Every column as text: the checks below decide what a value means, not Arrow's guesses.
                     convert_options=pcsv.ConvertOptions(
-                        column_types={c: pa.string() for c in header},
+                        column_types=types,
                         strings_can_be_null=False,
                         quoted_strings_can_be_null=False,
+                        null_values=[""],  # a timestamp column's empty cell; text columns are never null
                     ),
                 )
             except pa.ArrowInvalid:
