@@ -97,8 +97,8 @@ def gaps(hist: History, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I
     first = np.arange(len(g_row), dtype=np.int64) + g_row
     g_open = np.zeros(len(g_row), dtype=bool)
     g_open[last - np.arange(1, m + 1)] = unresolved  # a cycle's last gap: its stop point less the rows before
-    runs = tuple((c, int(ptr[r0]), int(ptr[r1])) for c, r0, r1 in cal_runs)
-    return Gaps(pos[g_row], g_open, points, np.repeat(pos, k + 2), first, starts_gap, stops_gap, runs)
+    spans = tuple((c, int(ptr[r0]), int(ptr[r1])) for c, r0, r1 in cal_runs)
+    return Gaps(pos[g_row], g_open, points, np.repeat(pos, k + 2), first, starts_gap, stops_gap, spans)
 
 
 def _partition(cal: I64) -> tuple[I64 | None, list[tuple[int, int, int]]]:

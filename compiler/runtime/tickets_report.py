@@ -62,8 +62,8 @@ def clocks_by_customer(policy: Policy, tickets: Tickets, results: Any, n_custome
         out[c]["missed_resolutions"] = part
     if clocks.risk is not None:
         _risk_lines(policy, tickets, results, out)
-    upd = np.flatnonzero(clocks.missed_updates > 0)
-    upd = _customer_order(results, upd[_plain(tickets, results, upd)])
+    missing = np.flatnonzero(clocks.missed_updates > 0)
+    upd = _customer_order(results, missing[_plain(tickets, results, missing)])
     if len(upd.rows):
         t = results.index[upd.rows]
         rows_u = zip(
