@@ -42,9 +42,8 @@ class Gaps:
     points: I64  # per armed cycle: its arming instant, its updates, its stop
     point_pos: I64  # the position (measured ticket) of each point
     first: I64  # per gap: its start point (its stop is the point after it)
-    starts_gap: Bools  # per point: not a cycle's stop (a gap starts there)
-    stops_gap: Bools  # per point: not a cycle's arming instant (a gap stops there)
-    runs: tuple[tuple[int, int, int], ...]  # (calendar index, first point, end point) of each calendar's points
+    # Per calendar: (calendar index, first point, end point, earliest gap start, latest gap stop).
+    runs: tuple[tuple[int, int, int, int, int], ...]
 
     @property
     def start(self) -> I64:
@@ -89,16 +88,19 @@ def gaps(hist: History, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I
     last = ptr[1:] - 1
     unresolved = end == MISSING
     points[last] = np.where(unresolved, as_of, end)
-    starts_gap = np.ones(len(points), dtype=bool)
-    starts_gap[last] = False
-    stops_gap = np.ones(len(points), dtype=bool)
-    stops_gap[ptr[:-1]] = False
+    # A row's gaps start at its arming instant or an update (each at or after the arming instant) and
+    # stop at an update or its stop; its updates are in time order, so the latest is the one before the stop.
+    stop_at = points[last]
+    latest = np.where(k > 0, points[last - 1], stop_at)
+    np.maximum(latest, stop_at, out=latest)
     g_row = np.repeat(np.arange(m, dtype=np.int64), k + 1)
     first = np.arange(len(g_row), dtype=np.int64) + g_row
     g_open = np.zeros(len(g_row), dtype=bool)
     g_open[last - np.arange(1, m + 1)] = unresolved  # a cycle's last gap: its stop point less the rows before
-    spans = tuple((c, int(ptr[r0]), int(ptr[r1])) for c, r0, r1 in cal_runs)
-    return Gaps(pos[g_row], g_open, points, np.repeat(pos, k + 2), first, starts_gap, stops_gap, spans)
+    spans = tuple(
+        (c, int(ptr[r0]), int(ptr[r1]), int(arm[r0:r1].min()), int(latest[r0:r1].max())) for c, r0, r1 in cal_runs
+    )
+    return Gaps(pos[g_row], g_open, points, np.repeat(pos, k + 2), first, spans)
 
 
 def _partition(cal: I64) -> tuple[I64 | None, list[tuple[int, int, int]]]:

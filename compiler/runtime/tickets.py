@@ -384,11 +384,8 @@ def _gap_used(policy: Policy, g: Gaps, hist: History, ticket: I64 | None) -> I64
     the positions are the tickets). Each calendar's points are one slice of them (`Gaps.runs`)."""
     times = np.empty(len(g.points), dtype=np.int64)
     names = list(policy.calendars)
-    for c, p0, p1 in g.runs:
+    for c, p0, p1, lo, hi in g.runs:  # as `elapsed_grown` over these gaps: earliest start to latest stop
         pts = g.points[p0:p1]
-        # As `elapsed_grown` over these gaps: from the earliest start (no cycle's stop) to the latest stop.
-        lo = int(np.min(pts, where=g.starts_gap[p0:p1], initial=NEVER))
-        hi = int(np.max(pts, where=g.stops_gap[p0:p1], initial=MISSING))
         t = g.point_pos[p0:p1]
         if ticket is not None:
             t = ticket[t]
