@@ -1,7 +1,7 @@
-"""The update gaps of an evaluation are laid out calendar by calendar (`ticket_gaps.gaps`): what
-`tickets.measure` answers must not depend on that layout. Measuring the tickets of each update
-calendar on their own (one calendar, so no partition) gives the same missed updates and the same
-at-risk update clocks, and the at-risk rows keep position order."""
+"""What `tickets.measure` answers for the update targets does not depend on which tickets are measured
+together: measuring the tickets of each update calendar on their own (one calendar, no per-calendar
+split) gives the same missed updates and the same at-risk update clocks, and the at-risk rows are in
+position order (a guard for any layout of the gaps by calendar)."""
 
 from __future__ import annotations
 

@@ -7,9 +7,6 @@ instants are kept as *points*, k + 2 per cycle (arm, u1 … uk, stop): gap i of 
 at point i + (its cycle's row) and stops at the next point, so the clock time of a gap is the
 difference of two points' clock times (`clocks.clock_times`), each point's computed once.
 
-The cycles are grouped by their update target's calendar (a stable partition, not a sort), so
-each calendar's points are one slice (`Gaps.runs`) and need no gathers.
-
 No sort and no (cycle × update) pairs: each update is placed in the one cycle whose window
 [arm, end) can hold it (the ticket's last cycle started at or before it, `History.upd_cycle`; the
 windows of a ticket are disjoint and in time order), then the updates of a cycle, a contiguous run of the ticket's
@@ -38,20 +35,14 @@ class Gaps:
     """Every update gap (per gap: position, start, stop, open) and the points they run between."""
 
     pos: I64
+    start: I64
+    stop: I64
     open: Bools  # the gap of an unresolved cycle, which stops at `as_of`
     points: I64  # per armed cycle: its arming instant, its updates, its stop
     point_pos: I64  # the position (measured ticket) of each point
     first: I64  # per gap: its start point (its stop is the point after it)
-    # Per calendar: (calendar index, first point, end point, earliest gap start, latest gap stop).
-    runs: tuple[tuple[int, int, int, int, int], ...]
-
-    @property
-    def start(self) -> I64:
-        return self.points[self.first]
-
-    @property
-    def stop(self) -> I64:
-        return self.points[self.first + 1]
+    opens_cycle: Bools  # per point: a cycle's arming instant (only ever a gap's start)
+    ends_cycle: Bools  # per point: a cycle's stop (only ever a gap's stop)
 
 
 def gaps(hist: History, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I64, as_of: int) -> Gaps:
@@ -65,11 +56,6 @@ def gaps(hist: History, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I
     armed = (arm != MISSING) & ((end == MISSING) | (arm < end))
     if not armed.all():
         pos, cyc, arm, end = pos[armed], cyc[armed], arm[armed], end[armed]
-    cal_runs: list[tuple[int, int, int]] = []
-    if len(pos):
-        order, cal_runs = _partition(uc[pos])
-        if order is not None:
-            pos, cyc, arm, end = pos[order], cyc[order], arm[order], end[order]
     m = len(pos)
     row_of = np.full(len(hist.cyc_start), -1, dtype=np.int64)  # global cycle → its armed row here
     row_of[cyc] = np.arange(m, dtype=np.int64)
@@ -88,31 +74,25 @@ def gaps(hist: History, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I
     last = ptr[1:] - 1
     unresolved = end == MISSING
     points[last] = np.where(unresolved, as_of, end)
-    # A row's gaps start at its arming instant or an update (each at or after the arming instant) and
-    # stop at an update or its stop; its updates are in time order, so the latest is the one before the stop.
-    stop_at = points[last]
-    latest = np.where(k > 0, points[last - 1], stop_at)
-    np.maximum(latest, stop_at, out=latest)
+    opens_cycle = np.zeros(len(points), dtype=bool)
+    opens_cycle[ptr[:-1]] = True
+    ends_cycle = np.zeros(len(points), dtype=bool)
+    ends_cycle[last] = True
     g_row = np.repeat(np.arange(m, dtype=np.int64), k + 1)
     first = np.arange(len(g_row), dtype=np.int64) + g_row
     g_open = np.zeros(len(g_row), dtype=bool)
     g_open[last - np.arange(1, m + 1)] = unresolved  # a cycle's last gap: its stop point less the rows before
-    spans = tuple(
-        (c, int(ptr[r0]), int(ptr[r1]), int(arm[r0:r1].min()), int(latest[r0:r1].max())) for c, r0, r1 in cal_runs
+    return Gaps(
+        pos[g_row],
+        points[first],
+        points[first + 1],
+        g_open,
+        points,
+        np.repeat(pos, k + 2),
+        first,
+        opens_cycle,
+        ends_cycle,
     )
-    return Gaps(pos[g_row], g_open, points, np.repeat(pos, k + 2), first, spans)
-
-
-def _partition(cal: I64) -> tuple[I64 | None, list[tuple[int, int, int]]]:
-    """(order grouping the rows by calendar, stable; None: one calendar, already grouped) and the
-    (calendar, first row, end row) of each group."""
-    used = np.bincount(cal)
-    values = np.flatnonzero(used).tolist()
-    bounds = np.concatenate(([0], np.cumsum(used[values]))).tolist()
-    runs = [(c, bounds[i], bounds[i + 1]) for i, c in enumerate(values)]
-    if len(values) == 1:
-        return None, runs
-    return np.concatenate([np.flatnonzero(cal == c) for c in values]), runs
 
 
 def _updates_in_windows(hist: History, row_of: I64, arm: I64, end: I64) -> tuple[I64, I64]:

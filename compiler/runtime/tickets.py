@@ -361,7 +361,7 @@ def _updates(
         g_due[need], _, every[need] = decide(
             policy, uc[sub], g_start[need], u_within[kn], u_days[kn], hist, ticket[sub], as_of
         )
-        used = _gap_used(policy, g, hist, None if whole else ticket)
+        used = _gap_used(policy, uc, g, hist, None if whole else ticket)
         # Each interval of clock time that passes without an update is one missed update: a gap
         # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
         late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
@@ -371,33 +371,36 @@ def _updates(
                 policy, hist, uc[g_pos[b]], g_start[b], u_days[kg[b]], g_stop[b], ticket[g_pos[b]]
             )
         missed_upd = _sums(g_pos, late, n)
-        live = np.flatnonzero(g_open)
-        if len(g.runs) > 1:  # in position order, as the gaps of one calendar are (at most one open gap each)
-            live = live[np.argsort(g_pos[live], kind="stable")]
-        gap_risk = (g_pos[live], g_due[live], used[live], every[live])
+        gap_risk = (g_pos[g_open], g_due[g_open], used[g_open], every[g_open])
     return uc, u_line[key], missed_upd, gap_risk
 
 
-def _gap_used(policy: Policy, g: Gaps, hist: History, ticket: I64 | None) -> I64:
+def _gap_used(policy: Policy, uc: I64, g: Gaps, hist: History, ticket: I64 | None) -> I64:
     """Clock time each update gap used: the difference of its stop's and start's clock times (each point's
     computed once), on the clock `elapsed_grown` would use for the gaps of each calendar (ticket None:
-    the positions are the tickets). Each calendar's points are one slice of them (`Gaps.runs`)."""
-    times = np.empty(len(g.points), dtype=np.int64)
-    names = list(policy.calendars)
-    for c, p0, p1, lo, hi in g.runs:  # as `elapsed_grown` over these gaps: earliest start to latest stop
-        pts = g.points[p0:p1]
-        t = g.point_pos[p0:p1]
+    the positions are the tickets)."""
+    times = np.zeros(len(g.points), dtype=np.int64)
+    cal = uc[g.point_pos]
+    for name, idx in _by_calendar(policy, cal):
+        pts = g.points if idx is None else g.points[idx]
+        # As `elapsed_grown` over these gaps: from the earliest start (no cycle's stop) to the latest stop.
+        starts = ~g.ends_cycle if idx is None else ~g.ends_cycle[idx]
+        stops = ~g.opens_cycle if idx is None else ~g.opens_cycle[idx]
+        lo, hi = int(pts[starts].min()), int(pts[stops].max())
+        t = g.point_pos if idx is None else g.point_pos[idx]
         if ticket is not None:
             t = ticket[t]
-        times[p0:p1] = clock_times_grown(policy.calendars[names[c]], pts, lo, hi, hist.pauses, t)
+        got = clock_times_grown(policy.calendars[name], pts, lo, hi, hist.pauses, t)
+        if idx is None:
+            times = got
+        else:
+            times[idx] = got
     return np.maximum(times[g.first + 1] - times[g.first], 0)
 
 
 def _sums(owner: I64, values: I64, n: int) -> I64:
     """Per owner 0..n−1, the sum of its `values`, in int64 (`np.bincount` would sum float weights)."""
     out = np.zeros(n, dtype=np.int64)
-    if len(owner) == 0:
-        return out
     np.add.at(out, owner, values)
     return out
 
