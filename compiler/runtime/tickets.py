@@ -370,7 +370,7 @@ def _updates(
             late[b], g_due[b], every[b] = _business_gaps(
                 policy, hist, uc[g_pos[b]], g_start[b], u_days[kg[b]], g_stop[b], ticket[g_pos[b]]
             )
-        missed_upd = np.bincount(g_pos, weights=late, minlength=n).astype(np.int64)
+        missed_upd = _sums(g_pos, late, n)
         gap_risk = (g_pos[g_open], g_due[g_open], used[g_open], every[g_open])
     return uc, u_line[key], missed_upd, gap_risk
 
@@ -396,6 +396,13 @@ def _gap_used(policy: Policy, uc: I64, g: Gaps, hist: History, ticket: I64 | Non
         else:
             times[idx] = got
     return np.maximum(times[g.first + 1] - times[g.first], 0)
+
+
+def _sums(owner: I64, values: I64, n: int) -> I64:
+    """Per owner 0..n−1, the sum of its `values`, in int64 (`np.bincount` would sum float weights)."""
+    out = np.zeros(n, dtype=np.int64)
+    np.add.at(out, owner, values)
+    return out
 
 
 def _business_gaps(

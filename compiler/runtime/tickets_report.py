@@ -19,28 +19,30 @@ from .policy import Policy
 
 
 def clocks_by_customer(policy: Policy, tickets: Tickets, results: Any, n_customers: int) -> list[dict[str, Any]]:
-    """Per customer: {"missed_resolutions": [...], "missed_updates": [...]} (empty dicts without targets)."""
+    """Per customer: {"missed_resolutions": [...], "missed_updates": [...]} (empty dicts without targets).
+
+    Each list is built in its final order (rows ordered by customer, stable, then cut into slices).
+    """
     clocks = results.clocks
     out: list[dict[str, Any]] = [{} for _ in range(n_customers)]
     if clocks is None or not (policy.resolutions or policy.updates):
         return out
-    plain = ~tickets.cause[results.index].astype(bool) if len(results.index) else np.zeros(0, dtype=bool)
-    for c in range(n_customers):
+    for entry in out:
         if policy.resolutions:
-            out[c]["missed_resolutions"] = []
+            entry["missed_resolutions"] = []
         if policy.updates:
-            out[c]["missed_updates"] = []
+            entry["missed_updates"] = []
     zone = policy.zone
-    keep = plain[clocks.res_pos]
-    pos = clocks.res_pos[keep]
-    tix = results.index[pos]
+    keep = np.flatnonzero(_plain(tickets, results, clocks.res_pos))
+    pos = _customer_order(results, clocks.res_pos[keep], keep)
+    tix = results.index[pos.rows]
     rows = zip(
         tickets.id[tix].tolist(),
-        (clocks.res_cycle[keep] + 1).tolist(),
-        iso_many(clocks.res_start[keep], zone),
-        _iso_or_none(clocks.res_deadline[keep], zone),
-        _iso_or_none(clocks.res_end[keep], zone),
-        clocks.res_line[keep].tolist(),
+        (clocks.res_cycle[pos.take] + 1).tolist(),
+        iso_many(clocks.res_start[pos.take], zone),
+        _iso_or_none(clocks.res_deadline[pos.take], zone),
+        _iso_or_none(clocks.res_end[pos.take], zone),
+        clocks.res_line[pos.take].tolist(),
         tickets.row[tix].tolist(),
         strict=True,
     )
@@ -56,31 +58,57 @@ def clocks_by_customer(policy: Policy, tickets: Tickets, results: Any, n_custome
         }
         for ident, cycle, start, due, end, line, row in rows
     ]
-    for c, part in _by_customer(results.customer[pos], flat, n_customers):
+    for c, part in pos.slices(flat):
         out[c]["missed_resolutions"] = part
     if clocks.risk is not None:
         _risk_lines(policy, tickets, results, out)
-    upd = np.flatnonzero((clocks.missed_updates > 0) & plain)
-    if len(upd):
-        t = results.index[upd]
+    missing = np.flatnonzero(clocks.missed_updates > 0)
+    upd = _customer_order(results, missing[_plain(tickets, results, missing)])
+    if len(upd.rows):
+        t = results.index[upd.rows]
         rows_u = zip(
-            tickets.id[t].tolist(), clocks.missed_updates[upd].tolist(), clocks.upd_line[upd].tolist(),
+            tickets.id[t].tolist(), clocks.missed_updates[upd.rows].tolist(), clocks.upd_line[upd.rows].tolist(),
             tickets.row[t].tolist(), strict=True,
         )  # fmt: skip
         flat_u = [{"id": str(i), "count": k, "target_line": line, "row": row} for i, k, line, row in rows_u]
-        for c, part in _by_customer(results.customer[upd], flat_u, n_customers):
+        for c, part in upd.slices(flat_u):
             out[c]["missed_updates"] = part
     return out
 
 
-def _by_customer(customer: np.ndarray, flat: list[Any], n_customers: int) -> list[tuple[int, list[Any]]]:
-    """(customer, its rows in their order) for each customer with rows: one stable sort, then slices."""
-    if len(flat) == 0:
-        return []
+def _plain(tickets: Tickets, results: Any, pos: np.ndarray) -> np.ndarray:
+    """Whether the measured tickets at positions `pos` have no excluded cause (only those tickets' causes read)."""
+    if len(pos) == 0:
+        return np.zeros(0, dtype=bool)
+    return ~tickets.cause[results.index[pos]].astype(bool)
+
+
+class _Order:
+    """Rows of a listing ordered by customer (stable): `rows` the positions in that order, `take` the
+    indexes into the listing's own columns, `bounds` each customer's slice."""
+
+    __slots__ = ("rows", "take", "customers", "bounds")
+
+    def __init__(self, rows: np.ndarray, take: np.ndarray, customers: list[int], bounds: list[int]):
+        self.rows, self.take, self.customers, self.bounds = rows, take, customers, bounds
+
+    def slices(self, flat: list[Any]) -> list[tuple[int, list[Any]]]:
+        """(customer, its rows in their order) for each customer with rows."""
+        b = self.bounds
+        return [(c, flat[b[k] : b[k + 1]]) for k, c in enumerate(self.customers)]
+
+
+def _customer_order(results: Any, pos: np.ndarray, take: np.ndarray | None = None) -> _Order:
+    """`pos` (positions of listing rows, `take` their indexes into the listing's columns, default `pos`'s
+    own order) ordered by customer, stable: as a stable sort of the listing's rows by customer."""
+    if take is None:
+        take = np.arange(len(pos), dtype=np.int64)
+    customer = results.customer[pos]
     order = np.argsort(customer, kind="stable")
-    ordered = [flat[k] for k in order.tolist()]
-    bounds = np.searchsorted(customer[order], np.arange(n_customers + 1)).tolist()
-    return [(c, ordered[bounds[c] : bounds[c + 1]]) for c in range(n_customers) if bounds[c] != bounds[c + 1]]
+    sorted_c = customer[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_c[1:] != sorted_c[:-1]))) if len(pos) else order
+    bounds = [*starts.tolist(), len(pos)]
+    return _Order(pos[order], take[order], sorted_c[starts].tolist(), bounds)
 
 
 TARGETS = ("response", "resolution", "update")
@@ -89,28 +117,34 @@ TARGETS = ("response", "resolution", "update")
 def _risk_lines(policy: Policy, tickets: Tickets, results: Any, out: list[dict[str, Any]]) -> None:
     """`at_risk`: open tickets whose clocks have used at least `warn at` of their time by `as_of`."""
     pos, kind, due, used, allowed = results.clocks.risk
-    order = np.lexsort((kind, pos))
-    pos, kind, due, used, allowed = pos[order], kind[order], due[order], used[order], allowed[order]
+    order = _customer_order(results, *_lexsorted(pos, kind))
     for c in range(len(out)):
         out[c]["at_risk"] = []
-    tix = results.index[pos]
+    k = order.take
+    tix = results.index[order.rows]
     rows = zip(
-        tickets.id[tix].tolist(), kind.tolist(), _iso_or_none(due, policy.zone),
-        used.tolist(), allowed.tolist(), tickets.row[tix].tolist(), strict=True,
+        tickets.id[tix].tolist(), kind[k].tolist(), _iso_or_none(due[k], policy.zone),
+        used[k].tolist(), allowed[k].tolist(), tickets.row[tix].tolist(), strict=True,
     )  # fmt: skip
     flat = [
         {
             "id": ident,
-            "target": TARGETS[k],
+            "target": TARGETS[t],
             "deadline": deadline,
             "used_seconds": seconds_of_us(u),
             "left_seconds": seconds_of_us(a - u),
             "row": row,
         }
-        for ident, k, deadline, u, a, row in rows
+        for ident, t, deadline, u, a, row in rows
     ]
-    for c, part in _by_customer(results.customer[pos], flat, len(out)):
+    for c, part in order.slices(flat):
         out[c]["at_risk"] = part
+
+
+def _lexsorted(pos: np.ndarray, kind: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, indexes) of the at-risk clocks ordered by position, then target."""
+    order = np.lexsort((kind, pos))
+    return pos[order], order
 
 
 class _Lazy(Mapping[str, Any]):
