@@ -121,6 +121,7 @@ def native_report(
         results, tickets = _block_results(policy, found, lo, part)
         incidents, sliced = _own_slice(found.incidents, down, lo, hi)
         breaches = breach_columns(policy, tickets, results, results.index, as_of_us, hi - lo)
+        breaches.prepare(report_text.DEPTH)  # their text made by Arrow in a thread (no fork) meanwhile
         entries = ticket_entries(results, found.counts[lo:hi])
         ids = [str(i) for i in customers.id[lo:hi].tolist()]
         tiers = [str(t) for t in customers.tier[lo:hi].tolist()]

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.availability import Downtime
     from ..runtime.policy import Policy
 
-_DEPTH = "    "  # a customer's depth in the report: an item of the top-level `customers` list
+DEPTH = "    "  # a customer's depth in the report: an item of the top-level `customers` list
 _HOLE = b'"\x00"'  # where a breach list goes: orjson writes no raw NUL byte (it escapes one in a string)
 
 
@@ -332,5 +332,5 @@ def _spliced(customers: list[dict[str, Any]], breaches: Any) -> bytes:
     listed = [c for c in range(len(customers)) if bounds[c] != bounds[c + 1]]
     pieces = [parts[0]]
     for c, part in zip(listed, parts[1:], strict=True):
-        pieces += (breaches.run(c).json_fragment(_DEPTH), part)
+        pieces += (breaches.run(c).json_fragment(DEPTH), part)
     return b"".join(pieces)
