@@ -6,8 +6,9 @@ Per size, generates one month of acme-crm events (June 2026) as Parquet under a 
 (tickets written in chunks, so the generator never holds them all; customers = tickets /
 customers-per, incidents = tickets / incidents-per: 50M tickets, 1M customers, 2M incidents), runs
 `slac evaluate` once per engine, each in a child process, prints per engine wall time, tickets/s,
-peak RSS (the child's ru_maxrss from wait4), the peak PSS of its process tree (the duckdb engine
-forks report workers) and its CPU time, and deletes the data. numpy runs at the sizes it
+peak RSS (the child's ru_maxrss from wait4), the peak PSS of its process tree and its CPU time
+(`--split`: the duckdb engine run once more in a child that times the SQL, up to its stage "the
+report", apart from the assembly after it), and deletes the data. numpy runs at the sizes it
 holds (≤ limits.MAX_ROWS_PER_FILE rows); at each size both ran, their reports must be
 byte-identical (SHA-256) and the ratio duckdb / numpy is printed, and the summary gives tickets/s
 per size and the ratio at the largest size numpy held. `uptime` is printed before and after (the
@@ -159,6 +160,63 @@ def run(folder: Path, policy_path: Path, engine: str) -> tuple[float, int, str, 
     return wall, usage.ru_maxrss * 1024, digest.hexdigest(), usage.ru_utime + usage.ru_stime, peak[0]
 
 
+def run_split(folder: Path, policy_path: Path, baseline: bool) -> dict[str, float | str]:
+    """The duckdb engine's time split, in a child process (`--split-child`): CPU and wall seconds of
+    the native read (DuckDB reads, checks and measures the tickets: the SQL) and of the report after
+    it (the runtime's downtime and the report's text, written to a file: the assembly), its peak RSS
+    and the SHA-256 of the report (the CLI's, when both are right). With `baseline`, the assembly is
+    run a second time over the same read by the runtime's own assembly (`report_stream.LEAN = False`,
+    the way before `plan.report_text`): the ratio of the two is printed."""
+    import json
+
+    args = [sys.executable, __file__, "--split-child", str(folder), "--policy", str(policy_path)]
+    done = subprocess.run(args + (["--split-baseline"] if baseline else []), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the split run failed: {done.stderr.strip()}")
+    found: dict[str, float | str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def _split_child(folder: Path, policy_path: Path, baseline: bool) -> None:
+    """What `duckdb_engine.evaluate` does for these inputs, timed in parts (see `run_split`)."""
+    import json
+    import resource
+
+    from slac.plan import report_stream
+    from slac.plan.native import read_natively
+    from slac.render.report import json_chunks
+    from slac.runtime import load_policy
+    from slac.runtime.engines import Inputs
+    from slac.runtime.evaluate import Period
+
+    policy = load_policy(policy_path.read_text(encoding="utf-8"))
+    inputs = Inputs(customers=str(folder / "customers.parquet"), incidents=str(folder / "incidents.parquet"),
+                    tickets=str(folder / "tickets.parquet"))  # fmt: skip
+    per = Period.month(policy, PERIOD)
+    cpu, wall = time.process_time(), time.perf_counter()
+    found = read_natively(policy, inputs, per, per.end)
+    assert found is not None, "the native read handed the tickets back to the runtime's readers"
+    out: dict[str, float | str] = {"sql_cpu": time.process_time() - cpu, "sql_wall": time.perf_counter() - wall}
+
+    def assembly(lean: bool) -> tuple[float, float, str]:
+        report_stream.LEAN = lean
+        cpu, wall = time.process_time(), time.perf_counter()
+        digest = hashlib.sha256()
+        with (folder / "report-split.json").open("wb") as written:
+            for piece in json_chunks(report_stream.native_report(policy, found, per, per.end, for_json=True)):
+                digest.update(piece)
+                written.write(piece)
+        (folder / "report-split.json").unlink()
+        return time.process_time() - cpu, time.perf_counter() - wall, digest.hexdigest()
+
+    out["assembly_cpu"], out["assembly_wall"], out["digest"] = assembly(True)
+    out["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    if baseline:
+        out["baseline_cpu"], out["baseline_wall"], digest = assembly(False)
+        assert digest == out["digest"], "the lean report differs from the runtime assembly's"
+    print(json.dumps(out))
+
+
 def _tree_pss(pid: int) -> int:
     """The proportional set size (bytes) of a process and its descendants now (0 where unreadable)."""
     total, todo = 0, [pid]
@@ -205,6 +263,20 @@ def _one_size(args: argparse.Namespace, tickets: int, engines: list[str]) -> dic
             print(f"{tickets:>12,} {engine:7s} {wall:7.2f} s  {tickets / wall / 1e6:5.2f} M tickets/s  "
                   f"peak RSS {rss / 2**20:6.0f} MiB  tree PSS {pss / 2**20:6.0f} MiB  CPU {cpu:7.2f} s  "
                   f"(load average {os.getloadavg()[0]:.2f})", flush=True)  # fmt: skip
+        if args.split and "duckdb" in engines:
+            split = run_split(folder, policy_path, args.split_baseline)
+            same_as_cli = "duckdb" not in results or split["digest"] == results["duckdb"][2]
+            print(f"{tickets:>12,} duckdb split (in process): SQL {split['sql_cpu']:.2f} CPU-s "
+                  f"({split['sql_wall']:.2f} s wall, {tickets / float(split['sql_cpu']) / 1e6:.2f} M tickets/CPU-s)"
+                  f"  assembly {split['assembly_cpu']:.2f} CPU-s ({split['assembly_wall']:.2f} s wall, "
+                  f"{float(split['assembly_cpu']) * 1e6 / customers:.1f} CPU-µs/customer)  "
+                  f"peak RSS {float(split['rss']) / 2**20:.0f} MiB  report as the CLI's: {same_as_cli}"
+                  f"  (load average {os.getloadavg()[0]:.2f})", flush=True)  # fmt: skip
+            if "baseline_cpu" in split:
+                print(f"{tickets:>12,} duckdb assembly: lean {split['assembly_cpu']:.2f} CPU-s, runtime's "
+                      f"{split['baseline_cpu']:.2f} CPU-s ({split['baseline_wall']:.2f} s wall) in the same process:"
+                      f" {float(split['baseline_cpu']) / float(split['assembly_cpu']):.2f}x, reports identical",
+                      flush=True)  # fmt: skip
         if "numpy" in results and "duckdb" in results:
             same = results["numpy"][2] == results["duckdb"][2]
             ratio = results["duckdb"][0] / results["numpy"][0]
@@ -230,7 +302,14 @@ def main() -> None:
     parser.add_argument("--engines", default="numpy,duckdb")
     parser.add_argument("--late", type=float, default=0.4, help="fraction of slow or unanswered tickets")
     parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder (one size only)")
+    parser.add_argument("--split", action="store_true", help="also time the duckdb engine's SQL and assembly apart")
+    parser.add_argument("--split-baseline", action="store_true", help="with --split: the runtime's assembly too")
+    parser.add_argument("--split-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--policy", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.split_child:
+        _split_child(args.split_child, args.policy, args.split_baseline)
+        return
     sizes = [args.tickets] if args.tickets else [_size(s) for s in args.sizes.split(",")]
     print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(), flush=True)
     table = {size: _one_size(args, size, args.engines.split(",")) for size in sizes}

@@ -20,12 +20,13 @@ import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.availability import Downtime
-    from ..runtime.evaluate import Period
-    from ..runtime.events import Incidents
+    from ..runtime.evaluate import Period, TicketResults
+    from ..runtime.events import Incidents, Tickets
     from ..runtime.policy import Policy
     from .native import Native
 
 BLOCK = 5_000  # customers assembled at a time
+LEAN = True  # the JSON text written by `report_text` (False: the runtime's assembly, which tests compare)
 
 
 class Streamed(list[Any]):
@@ -89,6 +90,10 @@ def native_report(
     """The report of the native read's results: the runtime's header and platform incidents (its
     assembly over no customer), then every customer's entry, streamed (`for_json`) or as a list."""
     from ..runtime.availability import downtime
+    from ..runtime.breaches import breach_columns
+    from ..runtime.evaluate import _claim_entry
+    from . import report_text
+    from .native import ticket_entries
 
     customers = found.customers
     n = len(customers.id)
@@ -106,10 +111,32 @@ def native_report(
         for k in range(count):
             yield block(k)
 
+    def lean(k: int) -> bytes:  # the same text, written by `report_text` from the block's columns
+        assert plan is not None
+        lo, hi = k * BLOCK, min(n, (k + 1) * BLOCK)
+        fees = report_text.fee_units(list(customers.fee[lo:hi]), plan.minor)
+        if fees is None:  # a fee finer than the currency's minor unit: the runtime's assembly
+            return block_text(block(k))
+        part = found.breached.slice(bounds[k], bounds[k + 1] - bounds[k])
+        results, tickets = _block_results(policy, found, lo, part)
+        incidents, sliced = _own_slice(found.incidents, down, lo, hi)
+        breaches = breach_columns(policy, tickets, results, results.index, as_of_us, hi - lo)
+        breaches.prepare(report_text.DEPTH)  # their text made by Arrow in a thread (no fork) meanwhile
+        entries = ticket_entries(results, found.counts[lo:hi])
+        ids = [str(i) for i in customers.id[lo:hi].tolist()]
+        tiers = [str(t) for t in customers.tier[lo:hi].tolist()]
+        incident_ids = [str(i) for i in incidents.id.tolist()]
+        return report_text.block_text(
+            plan, ids, tiers, fees, per.end - per.start, sliced, incident_ids, breaches, entries
+        )
+
     count = (n + BLOCK - 1) // BLOCK
     report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.slice(0, 0), for_json)
-    if for_json:  # made in turn as the writer reaches each block: no forked workers, which can
+    plan = report_text.Plan.of(policy, _claim_entry(policy, per)) if for_json and LEAN else None
+    if plan is not None:  # made in turn as the writer reaches each block: no forked workers, which can
         # deadlock in a process with running threads (DuckDB's, the CLI's read-ahead thread)
+        report["customers"] = Streamed(count, lambda: (Made(lean(k)) for k in range(count)))
+    elif for_json:
         report["customers"] = Streamed(count, lambda: (Made(block_text(block(k))) for k in range(count)))
     else:
         report["customers"] = [c for b in blocks() for c in b]
@@ -128,22 +155,12 @@ def _assemble(
     json_runs: bool,
 ) -> dict[str, Any]:
     """The runtime's report over customers [lo, hi) and their breached tickets (`part`)."""
-    from ..runtime.evaluate import BREACHED, TicketResults, assemble
+    from ..runtime.evaluate import assemble
     from ..runtime.events import Events
-    from .native import breached_of, ticket_entries
+    from .native import ticket_entries
 
     customers = _customers_slice(found.customers, lo, hi)
-    breached, tickets = breached_of(policy, found.customers, part, "row", found.row_base)
-    k = len(breached["position"])
-    results = TicketResults(
-        index=np.arange(k, dtype=np.int64),
-        customer=breached["position"] - lo,
-        effective=breached["effective"],
-        deadline=breached["deadline"],
-        state=np.full(k, BREACHED, dtype=np.int8),
-        excluded=np.zeros(k, dtype=bool),
-        line=breached["line"],
-    )
+    results, tickets = _block_results(policy, found, lo, part)
     incidents, down = (found.incidents, _header_only(down)) if hi == 0 else _own_slice(found.incidents, down, lo, hi)
     events = Events(customers, tickets, incidents)
     collecting = gc.isenabled()
@@ -156,6 +173,25 @@ def _assemble(
     for customer, entry in zip(report["customers"], ticket_entries(results, found.counts[lo:hi]), strict=True):
         customer["tickets"] = entry  # the unbreached tickets were counted, not listed
     return report
+
+
+def _block_results(policy: Policy, found: Native, lo: int, part: Any) -> tuple[TicketResults, Tickets]:
+    """The ticket results and `Tickets` of a block's breached tickets (`part`), its first customer at `lo`."""
+    from ..runtime.evaluate import BREACHED, TicketResults
+    from .native import breached_of
+
+    breached, tickets = breached_of(policy, found.customers, part, "row", found.row_base)
+    k = len(breached["position"])
+    results = TicketResults(
+        index=np.arange(k, dtype=np.int64),
+        customer=breached["position"] - lo,
+        effective=breached["effective"],
+        deadline=breached["deadline"],
+        state=np.full(k, BREACHED, dtype=np.int8),
+        excluded=np.zeros(k, dtype=bool),
+        line=breached["line"],
+    )
+    return results, tickets
 
 
 def _customers_slice(customers: Any, lo: int, hi: int) -> Any:
