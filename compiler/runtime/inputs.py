@@ -153,53 +153,10 @@ def read_customers(path: str | Path, policy: Mapping[str, Any]) -> Customers:
 
 
 def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Customers) -> Tickets:
-    src = open_source(path, *TICKET_COLUMNS)
-    p = _Problems(src)
-    ids = _required_text(src, p, "id")
-    id_objects = _objects(ids, distinct=True)
-    _unique(src, p, "id", ids, id_objects, "ticket id")
-    cust = _required_text(src, p, "customer")
-    _known(p, "customer", cust, customers.id.tolist(), "customer", where=f" in {customers.source or 'the customers'}")
-    prio = _required_text(src, p, "priority")
-    _known(p, "priority", prio, [x["id"] for x in policy["priorities"]], "priority")
-    opened = _times(src, p, "opened_at", required=True)
-    responded = _times(src, p, "responded_at", required=False)
-    p.first(
-        (responded != MISSING) & (opened != MISSING) & (responded < opened),
-        "responded_at",
-        lambda i: (
-            f"the response ({_show(_text(src, 'responded_at'), i)}) is before the opening "
-            f"({_show(_text(src, 'opened_at'), i)}); check both timestamps and their offsets"
-        ),
-    )
-    resolved = None
-    if src.has("resolved_at"):  # issue 12: empty = not resolved yet
-        resolved = _times(src, p, "resolved_at", required=False)
-        p.first(
-            (resolved != MISSING) & (opened != MISSING) & (resolved < opened),
-            "resolved_at",
-            lambda i: (
-                f"the resolution ({_show(_text(src, 'resolved_at'), i)}) is before the opening "
-                f"({_show(_text(src, 'opened_at'), i)}); check both timestamps and their offsets"
-            ),
-        )
-        if (resolved == MISSING).all():
-            resolved = None  # the same tables whether the column is absent or empty in every row
-    outage = _flags(src, p, "outage")
-    cause = _causes(src, p, policy)
-    p.raise_first()
-    return Tickets(
-        id=id_objects,
-        customer=_objects(cust, coded=True),
-        priority=_objects(prio, coded=True),
-        opened=opened,
-        responded=responded,
-        outage=outage,
-        cause=cause,
-        row=src.rows,
-        source=src.path,
-        resolved=resolved,
-    )
+    """The tickets file, checked by the rules of `ticket_rules` (run in `inputs_tickets`)."""
+    from .inputs_tickets import read_tickets as checked
+
+    return checked(path, policy, customers=customers)
 
 
 def read_incidents(path: str | Path, policy: Mapping[str, Any], *, customers: Customers) -> Incidents:
