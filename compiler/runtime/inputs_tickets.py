@@ -1,104 +1,24 @@
-"""Issue 12: the tickets input and the ticket events input (`slac evaluate --ticket-events FILE`):
-ticket, at, event.
+"""Issue 12: the ticket events input (`slac evaluate --ticket-events FILE`): ticket, at, event.
 
-Both are checked by the rules of `ticket_rules` (TICKET_RULES, TICKET_EVENT_RULES), run here in their
-order with vectorised masks; the words of a problem are the rule's (or the shared reader's in
-`inputs`). Bad rows name the file, the row and the column, as every event reader does (`inputs`).
+Checked by the rules of `ticket_rules.TICKET_EVENT_RULES` (the tickets file's, TICKET_RULES, run in
+`inputs.read_tickets`), in their order with vectorised masks; the words of a problem are the rule's
+(or the shared reader's in `inputs`). Bad rows name the file, the row and the column, as every event reader does (`inputs`).
 `event` is `update` (a public update) or `status:NAME` (the ticket's status from then on); the events
 table comes back sorted by (ticket, at, row).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .events import MISSING, STATUS, UPDATE, Customers, TicketEvents, Tickets
-from .inputs import (
-    TICKET_COLUMNS,
-    _flags,
-    _known,
-    _objects,
-    _Problems,
-    _required_text,
-    _show,
-    _text,
-    _times,
-    _unique,
-)
+from .events import MISSING, STATUS, UPDATE, TicketEvents, Tickets
+from .inputs import _Problems, _required_text, _show, _text, _times
 from .readers import Source, open_source
-from .ticket_rules import (
-    AFTER_RESOLUTION,
-    BEFORE,
-    FLAG,
-    FORM,
-    KNOWN,
-    OPENING,
-    REQUIRED,
-    TICKET_EVENT_RULES,
-    TICKET_RULES,
-    TIME,
-    UNIQUE,
-    Rule,
-)
-
-
-def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Customers) -> Tickets:
-    src = open_source(path, *TICKET_COLUMNS)
-    p = _Problems(src)
-    among = {
-        "customers": (customers.id.tolist(), f" in {customers.source or 'the customers'}"),
-        "priorities": ([x["id"] for x in policy["priorities"]], ""),
-        "exclusions": ([e["id"] for e in policy.get("exclusions") or ()], ""),
-    }
-    out: dict[str, Any] = {}
-    for r in TICKET_RULES:
-        name = r.column
-        if r.rule == REQUIRED:
-            _required_text(src, p, name)
-        elif r.rule == UNIQUE:
-            out[name] = _objects(_text(src, name), distinct=True)
-            _unique(src, p, name, _text(src, name), out[name], r.what)
-        elif r.rule == KNOWN:
-            names, where = among[r.among]
-            _known(p, name, _text(src, name), names, r.what, where=where)
-        elif r.rule == TIME:
-            out[name] = _times(src, p, name, required=r.required)
-        elif r.rule == BEFORE:
-            _before(src, p, r, out[name], out[r.columns[1]])
-        elif r.rule == FLAG:
-            out[name] = _flags(src, p, name)
-        else:  # pragma: no cover - a rule of the events file
-            raise AssertionError(r.rule)
-    p.raise_first()
-    resolved = out["resolved_at"]
-    return Tickets(
-        id=out["id"],
-        customer=_objects(_text(src, "customer"), coded=True),
-        priority=_objects(_text(src, "priority"), coded=True),
-        opened=out["opened_at"],
-        responded=out["responded_at"],
-        outage=out["outage"],
-        cause=_objects(_text(src, "cause"), empty_as_none=True, coded=True),
-        row=src.rows,
-        source=src.path,
-        # issue 12: empty = not resolved yet; the same tables whether the column is absent or empty in every row
-        resolved=None if (resolved == MISSING).all() else resolved,
-    )
-
-
-def _before(src: Source, p: _Problems, r: Rule, later: np.ndarray, earlier: np.ndarray) -> None:
-    a, b = r.columns
-    p.first(
-        (later != MISSING) & (earlier != MISSING) & (later < earlier),
-        a,
-        lambda i: r.words(value=_show(_text(src, a), i), other=_show(_text(src, b), i)),
-    )
+from .ticket_rules import AFTER_RESOLUTION, FORM, KNOWN, OPENING, REQUIRED, TICKET_EVENT_RULES, TIME, Rule
 
 
 def read_ticket_events(path: str | Path, *, tickets: Tickets) -> TicketEvents:

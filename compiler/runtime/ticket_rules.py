@@ -93,6 +93,10 @@ TICKET_EVENT_RULES: tuple[Rule, ...] = (
     ),
 )
 
+# The texts a flag may be (FLAG: the tickets' `outage`; the readers' other flags too), trimmed and in lower case.
+TRUE_WORDS = ("true", "yes", "1")
+FALSE_WORDS = ("false", "no", "0", "")
+
 # Timestamps outside the years slac computes with are refused (µs since the epoch, UTC: [MIN_US, MAX_US)).
 MIN_US = int(datetime(limits.MIN_YEAR, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
 MAX_US = int(datetime(limits.MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
