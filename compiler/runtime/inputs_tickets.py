@@ -2,9 +2,9 @@
 
 Checked by the rules of `ticket_rules.TICKET_EVENT_RULES` (the tickets file's, TICKET_RULES, run in
 `inputs.read_tickets`), in their order with vectorised masks; the words of a problem are the rule's
-(or the shared reader's in `inputs`). Bad rows name the file, the row and the column, as every event reader does (`inputs`).
-`event` is `update` (a public update) or `status:NAME` (the ticket's status from then on); the events
-table comes back sorted by (ticket, at, row).
+(or the shared reader's in `inputs`). Bad rows name the file, the row and the column, as every event
+reader does. `event` is `update` (a public update) or `status:NAME` (the ticket's status from then
+on); the events table comes back sorted by (ticket, at, row).
 """
 
 from __future__ import annotations
