@@ -26,17 +26,15 @@ from slac.plan.duckdb_engine import assemble_report
 from slac.plan.results import sql_ticket_results
 from slac.runtime import Policy, load_policy
 from slac.runtime.calendar import from_us
-from slac.runtime.clocks import NEVER
 from slac.runtime.engines import evaluate_files
 from slac.runtime.evaluate import BREACHED, MET, OPEN, Period, evaluate
 from slac.runtime.events import MISSING, UPDATE
 
-from .oracle.reference_tickets import calendars, reference_ticket
 from .test_engine_duckdb import write_events
+from .tickets_oracle import oracle_disagreements
 from .tickets_random import random_clock_events, zones_clock_policy
 
 DAY = 86_400_000_000
-STATE = {MET: "met", BREACHED: "breached", OPEN: "open"}
 # Tickets per month of the oracle check (3 months); SLAC_CLOCK_SQL_TICKETS=34000 runs the 100k corpus.
 PER_MONTH = int(os.environ.get("SLAC_CLOCK_SQL_TICKETS", "3400"))
 
@@ -162,35 +160,8 @@ def test_the_clock_queries_agree_with_the_oracle(monkeypatch: pytest.MonkeyPatch
     per = Period.month(policy, period)
     as_of = per.end - 5 * DAY
     res = sql_ticket_results(policy, events, per, as_of)
-    t, ev = events.tickets, events.ticket_events
-    cals = calendars(raw)
-    tier_of = dict(zip(events.customers.id.tolist(), events.customers.tier.tolist(), strict=True))
-    by_ticket: dict[int, list[tuple[int, str, str | None]]] = {}
-    for k, at, kind, status in zip(
-        ev.ticket.tolist(), ev.at.tolist(), ev.kind.tolist(), ev.status.tolist(), strict=True
-    ):
-        by_ticket.setdefault(k, []).append((at, "update" if kind == UPDATE else "status", status))
     clocks = res.clocks
-    deadlines: dict[int, list[int | None]] = {}
-    for p, d in zip(clocks.res_pos.tolist(), clocks.res_deadline.tolist(), strict=True):
-        deadlines.setdefault(p, []).append(None if d == NEVER else d)
-    disagree = []
-    assert len(res.index) == len(t.id)
-    for p, k in enumerate(res.index.tolist()):
-        responded, resolved = int(t.responded[k]), int(t.resolved[k])
-        ref = reference_ticket(
-            raw, cals, tier_of[t.customer[k]], t.priority[k], bool(t.outage[k]), int(t.opened[k]),
-            None if responded == MISSING else responded, None if resolved == MISSING else resolved,
-            by_ticket.get(k, []), as_of,
-        )  # fmt: skip
-        sql = (
-            STATE.get(int(res.state[p])),
-            int(clocks.missed_resolutions[p]),
-            int(clocks.missed_updates[p]),
-            deadlines.get(p, []),
-        )
-        if sql != (ref.response, ref.missed_resolutions, ref.missed_updates, ref.resolution_deadlines):
-            disagree.append((str(t.id[k]), sql, ref))
+    disagree = oracle_disagreements(raw, events, res, as_of)
     assert disagree == [], f"{len(disagree)} of {len(res.index)} disagree, e.g. {disagree[:3]}"
     assert clocks.missed_resolutions.sum() > 0 and clocks.missed_updates.sum() > 0
     assert (clocks.res_cycle > 0).any()

@@ -106,49 +106,33 @@ def test_a_table_of_the_catalog_gives_the_report_of_its_rows(
         spark.catalog.dropTempView("slac_test_tickets")
 
 
+# The bad records: kind → (the field changed, its new text, or a function of the record's fields and the file's lines).
+BAD: dict[str, tuple[int, Any]] = {
+    "duplicate id": (0, lambda fields, lines: lines[3].split(",")[0]),
+    "unknown customer": (1, "nobody"),
+    "unknown priority": (2, "P9"),
+    "empty id": (0, ""),
+    "no offset": (3, lambda fields, lines: fields[3][:16]),
+    "not a date": (3, "2026-02-30T10:00:00Z"),
+    "outside the years": (3, "1850-03-01T10:00:00Z"),
+    "response before opening": (4, "2026-02-01T00:00:00Z"),
+    "outage": (5, "maybe"),
+    "cause": (6, "weather"),
+}
+KINDS = [*BAD, "short row"]
+
+
 def _bad_tickets(folder: Path, kind: str) -> tuple[str, int]:
     """tickets.csv with one bad record (the 7th: line 8), as text, and the line it is on."""
     lines = (folder / "tickets.csv").read_text(encoding="utf-8").splitlines()
     fields = lines[7].split(",")  # id,customer,priority,opened_at,responded_at,outage,cause
-    if kind == "duplicate id":
-        fields[0] = lines[3].split(",")[0]
-    elif kind == "unknown customer":
-        fields[1] = "nobody"
-    elif kind == "unknown priority":
-        fields[2] = "P9"
-    elif kind == "empty id":
-        fields[0] = ""
-    elif kind == "no offset":
-        fields[3] = fields[3][:16]
-    elif kind == "not a date":
-        fields[3] = "2026-02-30T10:00:00Z"
-    elif kind == "outside the years":
-        fields[3] = "1850-03-01T10:00:00Z"
-    elif kind == "response before opening":
-        fields[4] = "2026-02-01T00:00:00Z"
-    elif kind == "outage":
-        fields[5] = "maybe"
-    elif kind == "cause":
-        fields[6] = "weather"
-    elif kind == "short row":
+    if kind == "short row":
         fields = fields[:5]
+    else:
+        at, value = BAD[kind]
+        fields[at] = value(fields, lines) if callable(value) else value
     lines[7] = ",".join(fields)
     return "\n".join(lines) + "\n", 8
-
-
-KINDS = [
-    "duplicate id",
-    "unknown customer",
-    "unknown priority",
-    "empty id",
-    "no offset",
-    "not a date",
-    "outside the years",
-    "response before opening",
-    "outage",
-    "cause",
-    "short row",
-]
 
 
 def _numpy_error(policy: Any, inputs: Inputs) -> EventError:

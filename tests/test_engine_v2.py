@@ -26,6 +26,7 @@ from slac.runtime.events import MISSING, Events, Tickets
 from slac.runtime.examples import example_events, example_period
 from slac.runtime.inputs import EventError
 from tests.engine_v2_files import write_v2_files
+from tests.hand_contracts import hand_contract
 from tests.test_v2_crosscheck import NIMBUS_LIKE, QUARTERLY, load_policy, random_scoped_events
 
 pytest.importorskip("duckdb")
@@ -193,33 +194,7 @@ def test_tickets_with_a_per_miss_credit_are_byte_identical(tmp_path: Path, as_of
 
 # ---- hand-made own incidents --------------------------------------------------------------------------
 
-HAND = """
-sla hand {
-  title en "Hand"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing monthly
-  service api { name en "API"
-    downtime when error_rate above 5% per 5min }
-  availability {
-    window calendar month
-    minimum outage 5min
-    downtime counted in whole minutes
-    excludes maint cust
-  }
-  tier standard { name en "Standard"
-    uptime 99.95% }
-  credit downtime {
-    when uptime below target 10% of monthly_fee
-  }
-  exclude maint { maintenance notice 2d limit 2h per year
-    en "maintenance" }
-  exclude cust { en "customer" }
-}
-"""
+HAND = hand_contract(customer_exclusion=True)
 
 
 def _write(path: Path, text: str) -> str:

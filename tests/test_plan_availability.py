@@ -28,6 +28,7 @@ from slac.runtime.evaluate import evaluate  # noqa: E402
 from slac.runtime.events import MISSING, Events  # noqa: E402
 from slac.runtime.examples import example_events, example_period  # noqa: E402
 from slac.runtime.windows import parse_period  # noqa: E402
+from tests.hand_contracts import hand_contract  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN = 60_000_000
@@ -260,33 +261,7 @@ def make_events(
     return Events(cust, tickets, inc, ch, req)
 
 
-HAND = """
-sla hand {
-  title en "Hand"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing monthly
-  service api { name en "API"
-    downtime when error_rate above 5% per 5min }
-  availability {
-    window calendar month
-    minimum outage 5min
-    downtime counted in whole minutes
-    excludes maint
-  }
-  tier standard { name en "Standard"
-    uptime 99.95% }
-  credit downtime {
-    applies standard
-    when uptime below target 10% of monthly_fee
-  }
-  exclude maint { maintenance notice 2d limit 2h per year
-    en "maintenance" }
-}
-"""
+HAND = hand_contract()
 
 
 def hand_events(customers: list[Any] = [], incidents: list[Any] = []) -> Events:  # noqa: B006

@@ -246,35 +246,51 @@ FROM read_parquet({sql_literal(path)}, file_row_number = true)"""
     )
 
 
+def row_conditions(policy: Any) -> list[str]:
+    """The SQL conditions of the runtime's tickets reader, derived from its rules (`ticket_rules.TICKET_RULES`):
+    a record meeting any is one it refuses. Over `tickets t LEFT JOIN customers c` (the relation's values:
+    times in µs, NULL when empty; `cause` NULL when empty). Not here, as they are the engine's own reading:
+    the form of a time or a flag (each engine flags a text it does not read as the runtime does), and a
+    repeated id (each engine counts its distinct ids)."""
+    from ..runtime.ticket_rules import BEFORE, KNOWN, MAX_US, MIN_US, REQUIRED, TICKET_RULES, TIME
+    from . import sql_literal
+
+    among = {"priorities": list(policy.priorities), "exclusions": [e["id"] for e in policy.raw.get("exclusions") or ()]}
+    required = {r.column for r in TICKET_RULES if r.rule == REQUIRED}
+    out = []
+    for r in TICKET_RULES:
+        column = f"t.{TIME_COLUMNS.get(r.column, r.column)}"
+        if r.rule == REQUIRED:
+            out.append(f"{column} IS NULL OR {column} = ''")
+        elif r.rule == KNOWN and r.among == "customers":
+            out.append("c.customer IS NULL")
+        elif r.rule == KNOWN:
+            names = among[r.among]
+            unknown = f"NOT ({column} IN ({', '.join(sql_literal(n) for n in names)}))" if names else "TRUE"
+            out.append(unknown if r.column in required else f"{column} IS NOT NULL AND {unknown}")
+        elif r.rule == TIME:
+            out += [f"{column} IS NULL"] if r.required else []
+            out.append(f"{column} < {MIN_US} OR {column} >= {MAX_US}")
+        elif r.rule == BEFORE:
+            out.append(f"{column} < t.{TIME_COLUMNS[r.columns[1]]}")
+    return out
+
+
 def tickets_problems_sql(policy: Any, extra: tuple[str, ...] = (), *, where_only: bool = False) -> str:
     """One row (n, distinct id hashes, bad): bad counts records the runtime's reader would refuse.
 
-    Checked: empty required values, unknown customer, priority and cause, times outside the years
-    slac computes with, a response or resolution before the opening, and ids with a NUL byte, over
-    10,000 bytes or with whitespace or a control character at either end (the runtime trims
-    whitespace; such a file is left to it). Duplicate ids: fewer distinct 64-bit hashes of them than
-    `n` (counting hashes is several times cheaper than counting the texts; when two meet, the caller
-    counts the texts). `where_only`: just the condition a refused record meets (over `tickets t`
-    LEFT JOIN `customers c`).
+    Checked: the rules of the runtime's reader (`row_conditions`: empty required values, unknown
+    customer, priority and cause, times outside the years slac computes with, a response or resolution
+    before the opening), and ids with a NUL byte, over 10,000 bytes or with whitespace or a control
+    character at either end (the runtime trims whitespace; such a file is left to it). Duplicate ids:
+    fewer distinct 64-bit hashes of them than `n` (counting hashes is several times cheaper than
+    counting the texts; when two meet, the caller counts the texts). `where_only`: just the condition
+    a refused record meets (over `tickets t` LEFT JOIN `customers c`).
     """
-    from datetime import UTC, datetime
-
     from .. import limits
     from . import sql_literal
 
-    low = int(datetime(limits.MIN_YEAR, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
-    high = int(datetime(limits.MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
-
-    def one_of(column: str, names: list[str]) -> str:
-        return f"{column} IN ({', '.join(sql_literal(n) for n in names)})" if names else "FALSE"
-
-    checks = [f"t.{c} IS NULL OR t.{c} = ''" for c in ("id", "customer", "priority")]
-    checks += ["c.customer IS NULL", f"NOT ({one_of('t.priority', list(policy.priorities))})"]
-    checks.append(f"t.cause IS NOT NULL AND NOT ({one_of('t.cause', [e['id'] for e in policy.raw['exclusions']])})")
-    checks.append("t.opened IS NULL")
-    for name in ("opened", "responded", "resolved"):
-        checks.append(f"t.{name} < {low} OR t.{name} >= {high}")
-    checks += ["t.responded < t.opened", "t.resolved < t.opened"]
+    checks = row_conditions(policy)
     # customer, priority and cause are known names (trimmed, short, no NUL); the id is checked itself:
     # an edge character that is ASCII space or control, or non-ASCII Unicode whitespace; a NUL; over-long.
     edges = "ord(left(t.id, 1)), ord(right(t.id, 1))"

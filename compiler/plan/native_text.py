@@ -16,13 +16,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..runtime.ticket_rules import FALSE_WORDS, KNOWN, TICKET_RULES, TRUE_WORDS
 from .inputs import TIME_COLUMNS
 
 COLUMNS = ("id", "customer", "priority", "opened_at", "responded_at", "outage", "cause", "resolved_at")
 BLOCK = 1 << 24  # bytes read at a time
 # The times converted in SQL: what Arrow's ISO 8601 cast reads to the same instant, nothing else.
 STRICT_TIME = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$"
-FLAGS = ("true", "yes", "1", "false", "no", "0", "")
+FLAGS = (*TRUE_WORDS, *FALSE_WORDS)
 
 
 def plain_csv(path: str) -> bool:
@@ -164,10 +165,10 @@ def text_tickets_view(con: Any, parquet: str, names: list[str]) -> None:
     flags = ", ".join(sql_literal(f) for f in FLAGS)
     if "outage" in names:
         doubts.append(f"outage NOT IN ({flags})")
-    for text in ("customer", "priority", "cause"):  # known names: a value to trim is no known name
+    for text in (r.column for r in TICKET_RULES if r.rule == KNOWN):  # known names: a value to trim is no known name
         if text in names:
             doubts.append(f"{text} <> trim({text})")
-    outage = "outage IN ('true', 'yes', '1')" if "outage" in names else "FALSE"
+    outage = f"outage IN ({', '.join(sql_literal(f) for f in TRUE_WORDS)})" if "outage" in names else "FALSE"
     cause = "NULLIF(cause, '')" if "cause" in names else "CAST(NULL AS VARCHAR)"
     doubt = " OR ".join(doubts) or "FALSE"
     con.execute(

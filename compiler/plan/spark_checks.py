@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from .. import limits
 from .spark_sql import Source, view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,27 +17,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def problems_sql(policy: Policy) -> str:
-    """The checks of the runtime's tickets reader over `tickets_read` (Spark SQL): `bad` per record."""
-    from datetime import UTC, datetime
+    """The checks of the runtime's tickets reader over `tickets_read` (Spark SQL): `bad` per record.
 
-    from . import sql_literal
+    Its rules (`inputs.row_conditions`), and the flags of what Spark does not read as the runtime does.
+    """
+    from .inputs import row_conditions
 
-    low = int(datetime(limits.MIN_YEAR, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
-    high = int(datetime(limits.MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
-
-    def one_of(column: str, names: list[str]) -> str:
-        return f"{column} IN ({', '.join(sql_literal(n) for n in names)})" if names else "FALSE"
-
-    causes = [e["id"] for e in policy.raw.get("exclusions") or ()]
-    checks = ["t.f_cell", "t.f_opened", "t.f_responded", "t.f_resolved", "t.f_outage"]
-    checks += ["t.id = ''", "t.customer = ''", "t.priority = ''", "t.opened IS NULL"]
-    checks += [
-        "c.customer IS NULL",
-        f"NOT ({one_of('t.priority', list(policy.priorities))})",
-        f"t.cause IS NOT NULL AND NOT ({one_of('t.cause', causes)})",
-    ]
-    checks += [f"t.{n} < {low} OR t.{n} >= {high}" for n in ("opened", "responded", "resolved")]
-    checks += ["t.responded < t.opened", "t.resolved < t.opened"]
+    checks = ["t.f_cell", "t.f_opened", "t.f_responded", "t.f_resolved", "t.f_outage", *row_conditions(policy)]
     bad = "\n    OR ".join(f"COALESCE({c}, FALSE)" for c in (f"({check})" for check in checks))
     return f"""SELECT t.*, ({bad}) AS bad
 FROM tickets_read t LEFT JOIN customers c ON c.customer = t.customer AND t.customer <> ''"""

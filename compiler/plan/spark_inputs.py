@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import limits
 from ..runtime.engines import Inputs, UsageError
+from ..runtime.ticket_rules import FALSE_WORDS, TRUE_WORDS
 from .spark_sql import Source, view
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,7 +51,7 @@ _TRIM = rf"^{_SPACE}+|{_SPACE}+$"
 _ISO = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$"
 _SUBMICRO = r"(\.\d{6})\d+"
 _NO_SECONDS = r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2})(Z|[+-])"
-_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0", "")
+_TRUE, _FALSE = TRUE_WORDS, FALSE_WORDS  # the runtime reader's flags (`ticket_rules`)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$")
 # Delta reader features whose files spark.read.parquet reads as they are (any other is refused).
 DELTA_FEATURES = {"timestampNtz", "v2Checkpoint", "vacuumProtocolCheck", "variantType", "variantType-preview"}

@@ -28,8 +28,13 @@ import pyarrow.compute as pc
 from .. import limits
 from .columns import ByIdentity, remember_codes
 from .events import MISSING, Customers, Events, Incidents, Tickets
-from .read_ahead import MAX_US, MIN_US, UTC_KEY, prefetch
+from .read_ahead import UTC_KEY, prefetch
 from .readers import FORMATS, EventError, Source, _read_csv, first_true, no_nulls, open_source
+from .ticket_rules import BEFORE, FLAG, KNOWN, REQUIRED, TICKET_RULES, TIME, UNIQUE, Rule
+from .ticket_rules import FALSE_WORDS as _FALSE
+from .ticket_rules import MAX_US as _MAX_US  # timestamps outside the years slac computes with are refused
+from .ticket_rules import MIN_US as _MIN_US
+from .ticket_rules import TRUE_WORDS as _TRUE
 
 __all__ = ["EventError", "read_events", "read_customers", "read_tickets", "read_incidents", "FORMATS"]
 
@@ -44,10 +49,6 @@ _SUBMICRO = r"(\.\d{6})\d+"
 _NUMBER = r"^[0-9]+(\.[0-9]+)?$"
 # An amount Decimal arithmetic keeps exact (the same bounds as amounts in a contract).
 _AMOUNT = rf"^0*[0-9]{{1,{limits.MAX_DIGITS}}}(\.[0-9]{{1,{limits.MAX_DECIMALS}}})?$"
-# Timestamps outside the years slac computes with are refused (µs since the epoch, UTC).
-_MIN_US, _MAX_US = MIN_US, MAX_US
-_TRUE = ("true", "yes", "1")
-_FALSE = ("false", "no", "0", "")
 
 
 class _Problems:
@@ -157,52 +158,54 @@ def read_customers(path: str | Path, policy: Mapping[str, Any]) -> Customers:
 
 
 def read_tickets(path: str | Path, policy: Mapping[str, Any], *, customers: Customers) -> Tickets:
+    """The tickets file, checked by the rules of `ticket_rules.TICKET_RULES` in their order."""
     src = open_source(path, *TICKET_COLUMNS)
     p = _Problems(src)
-    ids = _required_text(src, p, "id")
-    id_objects = _objects(ids, distinct=True)
-    _unique(src, p, "id", ids, id_objects, "ticket id")
-    cust = _required_text(src, p, "customer")
-    _known(p, "customer", cust, customers.id.tolist(), "customer", where=f" in {customers.source or 'the customers'}")
-    prio = _required_text(src, p, "priority")
-    _known(p, "priority", prio, [x["id"] for x in policy["priorities"]], "priority")
-    opened = _times(src, p, "opened_at", required=True)
-    responded = _times(src, p, "responded_at", required=False)
-    p.first(
-        (responded != MISSING) & (opened != MISSING) & (responded < opened),
-        "responded_at",
-        lambda i: (
-            f"the response ({_show(_text(src, 'responded_at'), i)}) is before the opening "
-            f"({_show(_text(src, 'opened_at'), i)}); check both timestamps and their offsets"
-        ),
-    )
-    resolved = None
-    if src.has("resolved_at"):  # issue 12: empty = not resolved yet
-        resolved = _times(src, p, "resolved_at", required=False)
-        p.first(
-            (resolved != MISSING) & (opened != MISSING) & (resolved < opened),
-            "resolved_at",
-            lambda i: (
-                f"the resolution ({_show(_text(src, 'resolved_at'), i)}) is before the opening "
-                f"({_show(_text(src, 'opened_at'), i)}); check both timestamps and their offsets"
-            ),
-        )
-        if (resolved == MISSING).all():
-            resolved = None  # the same tables whether the column is absent or empty in every row
-    outage = _flags(src, p, "outage")
-    cause = _causes(src, p, policy)
+    among = {
+        "customers": (customers.id.tolist(), f" in {customers.source or 'the customers'}"),
+        "priorities": ([x["id"] for x in policy["priorities"]], ""),
+        "exclusions": ([e["id"] for e in policy.get("exclusions") or ()], ""),
+    }
+    out: dict[str, Any] = {}
+    for r in TICKET_RULES:
+        name = r.column
+        if r.rule == REQUIRED:
+            _required_text(src, p, name)
+        elif r.rule == UNIQUE:
+            out[name] = _objects(_text(src, name), distinct=True)
+            _unique(src, p, name, _text(src, name), out[name], r.what)
+        elif r.rule == KNOWN:
+            names, where = among[r.among]
+            _known(p, name, _text(src, name), names, r.what, where=where)
+        elif r.rule == TIME:
+            out[name] = _times(src, p, name, required=r.required)
+        elif r.rule == BEFORE:
+            _before(src, p, r, out[name], out[r.columns[1]])
+        elif r.rule == FLAG:
+            out[name] = _flags(src, p, name)
     p.raise_first()
+    resolved = out["resolved_at"]
     return Tickets(
-        id=id_objects,
-        customer=_objects(cust, coded=True),
-        priority=_objects(prio, coded=True),
-        opened=opened,
-        responded=responded,
-        outage=outage,
-        cause=cause,
+        id=out["id"],
+        customer=_objects(_text(src, "customer"), coded=True),
+        priority=_objects(_text(src, "priority"), coded=True),
+        opened=out["opened_at"],
+        responded=out["responded_at"],
+        outage=out["outage"],
+        cause=_objects(_text(src, "cause"), empty_as_none=True, coded=True),
         row=src.rows,
         source=src.path,
-        resolved=resolved,
+        # issue 12: empty = not resolved yet; the same tables whether the column is absent or empty in every row
+        resolved=None if (resolved == MISSING).all() else resolved,
+    )
+
+
+def _before(src: Source, p: _Problems, r: Rule, later: np.ndarray, earlier: np.ndarray) -> None:
+    a, b = r.columns
+    p.first(
+        (later != MISSING) & (earlier != MISSING) & (later < earlier),
+        a,
+        lambda i: r.words(value=_show(_text(src, a), i), other=_show(_text(src, b), i)),
     )
 
 

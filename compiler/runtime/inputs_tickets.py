@@ -1,9 +1,10 @@
 """Issue 12: the ticket events input (`slac evaluate --ticket-events FILE`): ticket, at, event.
 
-`event` is `update` (a public update) or `status:NAME` (the ticket's status from then on).
-Bad rows name the file, the row and the column, as every event reader does (`inputs`): an
-unknown ticket, an event before the ticket's opening, a status change after its `resolved_at`,
-an unknown event kind. The table comes back sorted by (ticket, at, row).
+Checked by the rules of `ticket_rules.TICKET_EVENT_RULES` (the tickets file's, TICKET_RULES, run in
+`inputs.read_tickets`), in their order with vectorised masks; the words of a problem are the rule's
+(or the shared reader's in `inputs`). Bad rows name the file, the row and the column, as every event
+reader does. `event` is `update` (a public update) or `status:NAME` (the ticket's status from then
+on); the events table comes back sorted by (ticket, at, row).
 """
 
 from __future__ import annotations
@@ -16,62 +17,81 @@ import pyarrow.compute as pc
 
 from .events import MISSING, STATUS, UPDATE, TicketEvents, Tickets
 from .inputs import _Problems, _required_text, _show, _text, _times
-from .readers import open_source
-
-_EVENT = r"^(update|status:[A-Za-z_][A-Za-z0-9_]*)$"
+from .readers import Source, open_source
+from .ticket_rules import AFTER_RESOLUTION, FORM, KNOWN, OPENING, REQUIRED, TICKET_EVENT_RULES, TIME, Rule
 
 
 def read_ticket_events(path: str | Path, *, tickets: Tickets) -> TicketEvents:
     src = open_source(path, ("ticket", "at", "event"), ())
     p = _Problems(src)
-    ident = _required_text(src, p, "ticket")
-    found = pc.index_in(ident, value_set=pa.array(tickets.id.tolist(), type=pa.string()))
-    which = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    p.first(
-        pc.and_(pc.is_null(found), pc.not_equal(ident, "")),
-        "ticket",
-        lambda i: f"{_show(ident, i)} is not a ticket id in {tickets.source or 'the tickets'}; check the id",
-    )
-    at = _times(src, p, "at", required=True)
-    event = _required_text(src, p, "event")
-    good = pc.match_substring_regex(event, _EVENT)
-    p.first(
-        pc.and_(pc.invert(good), pc.not_equal(event, "")),
-        "event",
-        lambda i: (
-            f"{_show(event, i)} is not a ticket event; write `update` for a public update or "
-            "`status:NAME` (e.g. status:pending_customer) for a change of status"
-        ),
-    )
-    known = which >= 0
-    safe = np.maximum(which, 0)
-    opened = tickets.opened[safe]
-    p.first(
-        known & (at != MISSING) & (at < opened),
-        "at",
-        lambda i: (
-            f"the event ({_show(_text(src, 'at'), i)}) is before the ticket's opening "
-            f"({_iso(tickets, int(which[i]))}); "
-            "check both timestamps and their offsets"
-        ),
-    )
-    kind = np.where(np.array(pc.starts_with(event, "status:").to_pylist(), dtype=bool), STATUS, UPDATE).astype(np.int8)
-    if tickets.resolved is not None:
-        resolved = tickets.resolved[safe]
-        p.first(
-            known & (kind == STATUS) & (resolved != MISSING) & (at != MISSING) & (at > resolved),
-            "at",
-            lambda i: (
-                f"a status change ({_show(event, i)} at {_show(_text(src, 'at'), i)}) after the ticket's "
-                f"resolution ({_iso(tickets, int(which[i]), resolved=True)}); a reopened ticket has no "
-                "resolved_at until it is resolved again: clear it or drop the event"
-            ),
-        )
+    at = which = np.zeros(0, dtype=np.int64)
+    kind = np.zeros(0, dtype=np.int8)
+    for r in TICKET_EVENT_RULES:
+        name = r.column
+        if r.rule == REQUIRED:
+            _required_text(src, p, name)
+        elif r.rule == KNOWN:  # among the tickets: `which` is the ticket's index, -1 when unknown
+            which = _ticket_of(src, p, r, tickets)
+        elif r.rule == TIME:
+            at = _times(src, p, name, required=r.required)
+        elif r.rule == FORM:
+            event = _text(src, name)
+            _form(p, r, event)
+            status = np.array(pc.starts_with(event, "status:").to_pylist(), dtype=bool)
+            kind = np.where(status, STATUS, UPDATE).astype(np.int8)
+        elif r.rule == OPENING:
+            _opening(src, p, r, tickets, which, at)
+        elif r.rule == AFTER_RESOLUTION:
+            _resolution(src, p, r, tickets, which, at, kind)
     p.raise_first()
-    status, code, names = _statuses(pc.utf8_slice_codeunits(event, 7), kind == UPDATE)
+    status_of, code, names = _statuses(pc.utf8_slice_codeunits(_text(src, "event"), 7), kind == UPDATE)
     order = np.lexsort((src.rows, at, which))
     return TicketEvents(
-        which[order], at[order], kind[order], status[order], src.rows[order], src.path, code[order], names
+        which[order], at[order], kind[order], status_of[order], src.rows[order], src.path, code[order], names
+    )
+
+
+def _ticket_of(src: Source, p: _Problems, r: Rule, tickets: Tickets) -> np.ndarray:
+    ident = _text(src, r.column)
+    found = pc.index_in(ident, value_set=pa.array(tickets.id.tolist(), type=pa.string()))
+    p.first(
+        pc.and_(pc.is_null(found), pc.not_equal(ident, "")),
+        r.column,
+        lambda i: r.words(value=_show(ident, i), other=tickets.source or "the tickets"),
+    )
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _opening(src: Source, p: _Problems, r: Rule, tickets: Tickets, which: np.ndarray, at: np.ndarray) -> None:
+    opened = tickets.opened[np.maximum(which, 0)]
+    p.first(
+        (which >= 0) & (at != MISSING) & (at < opened),
+        r.column,
+        lambda i: r.words(value=_show(_text(src, "at"), i), other=_iso(tickets, int(which[i]))),
+    )
+
+
+def _resolution(
+    src: Source, p: _Problems, r: Rule, tickets: Tickets, which: np.ndarray, at: np.ndarray, kind: np.ndarray
+) -> None:
+    if tickets.resolved is None:
+        return
+    resolved = tickets.resolved[np.maximum(which, 0)]
+    p.first(
+        (which >= 0) & (kind == STATUS) & (resolved != MISSING) & (at != MISSING) & (at > resolved),
+        r.column,
+        lambda i: r.words(
+            value=f"{_show(_text(src, 'event'), i)} at {_show(_text(src, 'at'), i)}",
+            other=_iso(tickets, int(which[i]), resolved=True),
+        ),
+    )
+
+
+def _form(p: _Problems, r: Rule, text: pa.Array) -> None:
+    p.first(
+        pc.and_(pc.invert(pc.match_substring_regex(text, r.form)), pc.not_equal(text, "")),
+        r.column,
+        lambda i: r.words(value=_show(text, i)),
     )
 
 

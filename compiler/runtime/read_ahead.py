@@ -8,7 +8,6 @@ was clean, and otherwise reads the file itself: every message is the one a plain
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -16,10 +15,8 @@ import pyarrow.compute as pc
 
 from .. import limits
 from .readers import AHEAD, Source, _check_file, _read_csv
+from .ticket_rules import MAX_US, MIN_US  # the years slac computes with (µs since the epoch, UTC)
 
-# Timestamps outside the years slac computes with are refused (µs since the epoch, UTC).
-MIN_US = int(datetime(limits.MIN_YEAR, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
-MAX_US = int(datetime(limits.MAX_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
 # The cache key of a column parsed as UTC timestamps in the thread, its range checked there (`_typed`).
 UTC_KEY = "utc"
 
