@@ -110,10 +110,16 @@ def evaluate(
     """
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
+    from ..runtime.scoped import needs_scopes
     from .duck import check_tiers
     from .duckdb_engine import assemble_report  # the duckdb engine's report: the runtime's assembly
     from .spark_inputs import read_natively
 
+    if needs_scopes(policy.raw):  # language v2: slac.plan.spark_scoped, the scoped SQL run stage by stage
+        from .spark_scoped import evaluate_v2, refuse_lake
+
+        refuse_lake(inputs)  # before Spark starts
+        return evaluate_v2(start(policy), policy, inputs, period=period, as_of=as_of, progress=progress)
     spark = start(policy)
     per = Period.month(policy, period)
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
@@ -158,10 +164,15 @@ def spark_ticket_results(spark: Any, policy: Policy, events: Events, per: Period
             )  # fmt: skip
         table = run_script(spark, ticket_results_sql(policy)).toArrow()
     except (Py4JError, PySparkException) as exc:  # out of memory, a lost executor: no traceback
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"the spark engine failed: {first}; give Spark more memory or use --engine duckdb") from None
+        raise spark_failure(exc) from None
     finally:
         for name in relations:  # the session may evaluate again: free what it holds
             with suppress(Py4JError, PySparkException):  # a JVM that failed holds nothing
                 spark.catalog.dropTempView(name)
     return to_ticket_results(policy, events, table, per, as_of_us)
+
+
+def spark_failure(exc: Exception) -> UsageError:
+    """A failure of Spark (out of memory, a lost executor) as the engine's one-line refusal."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return UsageError(f"the spark engine failed: {first}; give Spark more memory or use --engine duckdb")
