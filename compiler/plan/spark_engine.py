@@ -155,18 +155,23 @@ def spark_ticket_results(spark: Any, policy: Policy, events: Events, per: Period
         "params": params_table(per.start, per.end, as_of_us),
         "calendar_open": calendar_table(policy, per.start, per.end, strict=False),
     }  # fmt: skip
+    steps: list[str] = []  # the clock steps' views, dropped with the relations
+
+    def materialize(name: str, query: str) -> None:
+        run_script(spark, query).localCheckpoint().createOrReplaceTempView(name)
+        steps.append(name)
+
     try:
         register(spark, relations)
         if clocked:
             return clock_ticket_results(
-                policy, events, per, as_of_us, lambda q: run_script(spark, q).toArrow(),
-                lambda name, q: run_script(spark, q).localCheckpoint().createOrReplaceTempView(name),
-            )  # fmt: skip
+                policy, events, per, as_of_us, lambda q: run_script(spark, q).toArrow(), materialize
+            )
         table = run_script(spark, ticket_results_sql(policy)).toArrow()
     except (Py4JError, PySparkException) as exc:  # out of memory, a lost executor: no traceback
         raise spark_failure(exc) from None
     finally:
-        for name in relations:  # the session may evaluate again: free what it holds
+        for name in [*relations, *steps]:  # the session may evaluate again: free what it holds
             with suppress(Py4JError, PySparkException):  # a JVM that failed holds nothing
                 spark.catalog.dropTempView(name)
     return to_ticket_results(policy, events, table, per, as_of_us)
