@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import limits
 from ..runtime.engines import Inputs, UsageError, read_events_any
-from .spark_sql import run_script
+from .spark_sql import register, run_script, spark_failure
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -87,12 +87,6 @@ def start(policy: Policy, master: str = MASTER) -> Any:
     return session(master)
 
 
-def register(spark: Any, relations: dict[str, Any]) -> None:
-    """Each pyarrow.Table of `relations` as a temporary view of its name."""
-    for name, table in relations.items():
-        spark.createDataFrame(table).createOrReplaceTempView(name)
-
-
 def evaluate(
     policy: Policy,
     inputs: Inputs,
@@ -119,7 +113,11 @@ def evaluate(
         from .spark_scoped import evaluate_v2, refuse_lake
 
         refuse_lake(inputs)  # before Spark starts
-        return evaluate_v2(start(policy), policy, inputs, period=period, as_of=as_of, progress=progress)
+        spark = start(policy)
+        return evaluate_v2(
+            spark, policy, inputs, lambda events, per, at: spark_ticket_results(spark, policy, events, per, at),
+            period=period, as_of=as_of, progress=progress,
+        )  # fmt: skip
     spark = start(policy)
     per = Period.month(policy, period)
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
@@ -175,9 +173,3 @@ def spark_ticket_results(spark: Any, policy: Policy, events: Events, per: Period
             with suppress(Py4JError, PySparkException):  # a JVM that failed holds nothing
                 spark.catalog.dropTempView(name)
     return to_ticket_results(policy, events, table, per, as_of_us)
-
-
-def spark_failure(exc: Exception) -> UsageError:
-    """A failure of Spark (out of memory, a lost executor) as the engine's one-line refusal."""
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return UsageError(f"the spark engine failed: {first}; give Spark more memory or use --engine duckdb")

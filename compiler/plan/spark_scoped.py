@@ -19,22 +19,26 @@ from typing import TYPE_CHECKING, Any
 from ..runtime.engines import Inputs, UsageError, read_events_any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime.evaluate import Period, TicketResults
     from ..runtime.events import Events
     from ..runtime.policy import Policy
     from ..runtime.windows import Window
 
+Tickets = Callable[["Events", "Period", int], "TicketResults"]  # the tickets' results measured by Spark
+
 
 def evaluate_v2(
-    spark: Any, policy: Policy, inputs: Inputs, *, period: str, as_of: datetime | None,
+    spark: Any, policy: Policy, inputs: Inputs, tickets: Tickets, *, period: str, as_of: datetime | None,
     progress: Callable[[int, int], None] | None,
 ) -> dict[str, Any]:  # fmt: skip
-    """`--engine spark` for a v2 contract: the runtime's readers, Spark's measurements, the runtime's assembly."""
+    """`--engine spark` for a v2 contract: the runtime's readers, Spark's measurements, the runtime's assembly;
+    `tickets(events, period, as_of_us)` is `spark_engine.spark_ticket_results` in the engine's session."""
     from .scoped_engine import window_of
 
     refuse_lake(inputs)
     events = read_events_any(policy, inputs)
     window, as_of_us = window_of(policy, period, as_of)
-    report = spark_report(spark, policy, events, window, as_of_us)
+    report = spark_report(spark, policy, events, window, as_of_us, tickets)
     if progress is not None:
         total = len(events.tickets.id)
         progress(total, total)
@@ -55,20 +59,19 @@ def refuse_lake(inputs: Inputs) -> None:
             )
 
 
-def spark_report(spark: Any, policy: Policy, events: Events, window: Window, as_of_us: int) -> dict[str, Any]:
+def spark_report(
+    spark: Any, policy: Policy, events: Events, window: Window, as_of_us: int, tickets: Tickets
+) -> dict[str, Any]:
     """The report of validated events (the runtime's tables), measured by Spark."""
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
     from .duck import check_tiers
     from .scoped_engine import assemble, relations, ticket_parts
-    from .spark_engine import register, spark_failure, spark_ticket_results
-    from .spark_sql import run_staged
+    from .spark_sql import register, run_staged, spark_failure
 
     check_tiers(policy, events.customers)
-    parts = ticket_parts(
-        policy, events, window, as_of_us, lambda per: spark_ticket_results(spark, policy, events, per, as_of_us)
-    )
+    parts = ticket_parts(policy, events, window, as_of_us, lambda per: tickets(events, per, as_of_us))
     tables = relations(events)  # after the tickets: their queries drop the views they made (customers too)
     try:
         register(spark, tables)

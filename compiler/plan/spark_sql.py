@@ -29,6 +29,20 @@ def view(spark: Any, views: list[str], name: str, frame: Any) -> None:
     views.append(name)
 
 
+def register(spark: Any, relations: dict[str, Any]) -> None:
+    """Each pyarrow.Table of `relations` as a temporary view of its name."""
+    for name, table in relations.items():
+        spark.createDataFrame(table).createOrReplaceTempView(name)
+
+
+def spark_failure(exc: Exception) -> Any:
+    """A failure of Spark (out of memory, a lost executor) as the engine's one-line refusal (a UsageError)."""
+    from ..runtime.engines import UsageError
+
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return UsageError(f"the spark engine failed: {first}; give Spark more memory or use --engine duckdb")
+
+
 def run_script(spark: Any, sql: str) -> Any:
     """Run a DuckDB-dialect script of the plan in Spark, statement by statement; the last one's DataFrame."""
     from .dialects import statements
