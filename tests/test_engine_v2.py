@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from slac.render.report import json_chunks
-from slac.runtime.engines import Inputs, UsageError, evaluate_files
+from slac.runtime.engines import Inputs, evaluate_files
 from slac.runtime.events import MISSING, Events, Tickets
 from slac.runtime.examples import example_events, example_period
 from slac.runtime.inputs import EventError
@@ -278,10 +278,3 @@ def test_a_bad_period_is_refused_as_by_numpy() -> None:
     with pytest.raises(ValueError) as duck_error:
         evaluate_files(policy, _nimbus_inputs(), period="2026-13", engine="duckdb")
     assert str(duck_error.value) == str(numpy_error.value)
-
-
-def test_the_spark_engine_still_refuses_language_v2() -> None:
-    """Honest refusal, not a slow or wrong answer (plan/scoped_engine.py says why)."""
-    policy = load_policy((ROOT / "contracts" / "nimbus-cloud.sla").read_text())
-    with pytest.raises(UsageError, match=r"the spark engine does not evaluate contracts with services.*language v2"):
-        evaluate_files(policy, _nimbus_inputs(), period="2026-05", engine="spark")

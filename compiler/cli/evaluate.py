@@ -103,8 +103,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     default=None,
     metavar="ENGINE",
     help="numpy (in memory), duckdb (the SQL plan in embedded DuckDB, reading big files out of core) or "
-    "spark (the same plan as Spark SQL; needs slac[spark] and Java 17). All give the same report; duckdb "
-    "and spark refuse the terms they do not evaluate yet (spark: language v2). Default: numpy (faster where it can hold the tickets); duckdb for more tickets than "
+    "spark (the same plan as Spark SQL; needs slac[spark] and Java 17). All give the same report. Default: numpy (faster where it can hold the tickets); duckdb for more tickets than "
     "numpy holds: a Parquet file of over 10,000,000 rows or a CSV or JSON Lines file over 2 GiB.",
 )
 @click.option(

@@ -45,11 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def refuse_unsupported(policy: Policy, engine: str = "duckdb") -> None:
     """An honest refusal, by the engine running the SQL plan, for a term the plan does not evaluate yet."""
-    from ..runtime.scoped import needs_scopes
-
-    term = None
-    if needs_scopes(policy.raw) and engine == "spark":  # the duckdb engine evaluates v2 (plan/scoped_engine.py)
-        term = "contracts with services, scopes, windows or formulas (language v2)"
+    term = None  # every term is evaluated (language v2: plan/scoped_engine.py, plan/spark_scoped.py)
     if term is not None:
         raise UsageError(f"the {engine} engine does not evaluate {term} yet; use --engine numpy")
 

@@ -18,9 +18,8 @@ format 1.1) over measurements made in SQL, so it is the numpy engine's report by
   assembly's entries need each line's band and explanation as well, so they are computed there.)
 
 The functions take a `run(sql) -> pyarrow.Table` over relations registered by the engine
-(`relations`): DuckDB's `con.sql` here. The spark engine still refuses v2: the same query, transpiled,
-gave the same report bytes in local Spark, but took ~15 minutes on the nimbus-cloud sample (Spark
-inlines the ~50 CTEs at every reference); it needs staging (cached views) before it is usable. The files are read
+(`relations`): DuckDB's `con.sql` here; the spark engine runs the same query transpiled, stage by
+stage (slac.plan.spark_scoped). The files are read
 by the runtime's readers, so a bad row is named as under the numpy engine.
 """
 

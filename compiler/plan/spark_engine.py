@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import limits
 from ..runtime.engines import Inputs, UsageError, read_events_any
-from .spark_sql import run_script
+from .spark_sql import register, run_script, spark_failure
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -87,12 +87,6 @@ def start(policy: Policy, master: str = MASTER) -> Any:
     return session(master)
 
 
-def register(spark: Any, relations: dict[str, Any]) -> None:
-    """Each pyarrow.Table of `relations` as a temporary view of its name."""
-    for name, table in relations.items():
-        spark.createDataFrame(table).createOrReplaceTempView(name)
-
-
 def evaluate(
     policy: Policy,
     inputs: Inputs,
@@ -110,10 +104,20 @@ def evaluate(
     """
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
+    from ..runtime.scoped import needs_scopes
     from .duck import check_tiers
     from .duckdb_engine import assemble_report  # the duckdb engine's report: the runtime's assembly
     from .spark_inputs import read_natively
 
+    if needs_scopes(policy.raw):  # language v2: slac.plan.spark_scoped, the scoped SQL run stage by stage
+        from .spark_scoped import evaluate_v2, refuse_lake
+
+        refuse_lake(inputs)  # before Spark starts
+        spark = start(policy)
+        return evaluate_v2(
+            spark, policy, inputs, lambda events, per, at: spark_ticket_results(spark, policy, events, per, at),
+            period=period, as_of=as_of, progress=progress,
+        )  # fmt: skip
     spark = start(policy)
     per = Period.month(policy, period)
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
@@ -149,19 +153,23 @@ def spark_ticket_results(spark: Any, policy: Policy, events: Events, per: Period
         "params": params_table(per.start, per.end, as_of_us),
         "calendar_open": calendar_table(policy, per.start, per.end, strict=False),
     }  # fmt: skip
+    steps: list[str] = []  # the clock steps' views, dropped with the relations
+
+    def materialize(name: str, query: str) -> None:
+        run_script(spark, query).localCheckpoint().createOrReplaceTempView(name)
+        steps.append(name)
+
     try:
         register(spark, relations)
         if clocked:
             return clock_ticket_results(
-                policy, events, per, as_of_us, lambda q: run_script(spark, q).toArrow(),
-                lambda name, q: run_script(spark, q).localCheckpoint().createOrReplaceTempView(name),
-            )  # fmt: skip
+                policy, events, per, as_of_us, lambda q: run_script(spark, q).toArrow(), materialize
+            )
         table = run_script(spark, ticket_results_sql(policy)).toArrow()
     except (Py4JError, PySparkException) as exc:  # out of memory, a lost executor: no traceback
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"the spark engine failed: {first}; give Spark more memory or use --engine duckdb") from None
+        raise spark_failure(exc) from None
     finally:
-        for name in relations:  # the session may evaluate again: free what it holds
+        for name in [*relations, *steps]:  # the session may evaluate again: free what it holds
             with suppress(Py4JError, PySparkException):  # a JVM that failed holds nothing
                 spark.catalog.dropTempView(name)
     return to_ticket_results(policy, events, table, per, as_of_us)
