@@ -40,7 +40,18 @@ import re
 from typing import TYPE_CHECKING
 
 from . import sql_literal
-from .tickets_sql import BREACHED, CALENDAR_CTES, MET, OPEN, UNMEASURED, _values, effective_values
+from .tickets_sql import (
+    BREACHED,
+    MET,
+    OPEN,
+    UNMEASURED,
+    _values,
+    calendar_ctes,
+    calendar_numbers,
+    cum_lookup,
+    effective_values,
+    time_lookup,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.policy import Policy
@@ -74,16 +85,17 @@ def business_days(policy: Policy) -> list[tuple[str, int]]:
 
 
 def target_values(policy: Policy) -> str:
-    """(tier, priority, kind, calendar, within_us, line) of every response, resolution and update target."""
+    """(tier, priority, kind, calendar, cal_no, within_us, days, line) of every response, resolution and update target."""
+    number = calendar_numbers(policy)
     rows: list[tuple[object, ...]] = []
     for kind, table in ((RESPONSE, policy.targets), (RESOLUTION, policy.resolutions), (UPDATE, policy.updates)):
         rows += [
-            (tier, prio, kind, t.calendar, t.within_us, t.business_days, t.line)
+            (tier, prio, kind, t.calendar, number[t.calendar], t.within_us, t.business_days, t.line)
             for (tier, prio), t in sorted(table.items())
         ]
     return _values(
-        ("tier", "priority", "kind", "calendar", "within_us", "days", "line"),
-        ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "BIGINT", "BIGINT", "INTEGER"),
+        ("tier", "priority", "kind", "calendar", "cal_no", "within_us", "days", "line"),
+        ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "INTEGER", "BIGINT", "BIGINT", "INTEGER"),
         rows,
     )
 
@@ -106,9 +118,9 @@ clock_target AS (
 ),
 measured AS (
   SELECT t."row" AS tk, t.id, t.customer, t.opened, t.responded, t.resolved, t.cause, e.effective,
-    r0.calendar AS r_cal, r0.within_us AS r_within, r0.days AS r_days, r0.line AS r_line,
-    r1.calendar AS s_cal, r1.within_us AS s_within, r1.days AS s_days, r1.line AS s_line,
-    r2.calendar AS u_cal, r2.within_us AS u_within, r2.line AS u_line
+    r0.calendar AS r_cal, r0.cal_no AS r_no, r0.within_us AS r_within, r0.days AS r_days, r0.line AS r_line,
+    r1.calendar AS s_cal, r1.cal_no AS s_no, r1.within_us AS s_within, r1.days AS s_days, r1.line AS s_line,
+    r2.calendar AS u_cal, r2.cal_no AS u_no, r2.within_us AS u_within, r2.line AS u_line
   FROM tickets t
   CROSS JOIN params p
   JOIN customers c ON c.customer = t.customer
@@ -204,22 +216,22 @@ def clock_time_ctes(policy: Policy) -> str:
         r_join = "\n  LEFT JOIN clock_allowed ba ON " + on.format(p="r", s="m.opened")
         s_join = "\n  LEFT JOIN clock_allowed ba ON " + on.format(p="s", s="c.start")
     return f"""clk_raw AS (
-  SELECT {RESPONSE} AS kind, m.tk, 0 AS cyc, 0 AS k, m.r_cal AS calendar, m.opened AS start,
+  SELECT {RESPONSE} AS kind, m.tk, 0 AS cyc, 0 AS k, m.r_no AS cal_no, m.opened AS start,
     COALESCE(m.responded, p.as_of) AS stop, {r_within} AS within, FALSE AS is_open
   FROM measured m CROSS JOIN params p{r_join} WHERE m.r_cal IS NOT NULL
   UNION ALL
-  SELECT {RESOLUTION}, c.tk, c.cyc, 0, m.s_cal, c.start, COALESCE(c.finish, p.as_of), {s_within},
+  SELECT {RESOLUTION}, c.tk, c.cyc, 0, m.s_no, c.start, COALESCE(c.finish, p.as_of), {s_within},
     c.last_cycle AND c.finish IS NULL
   FROM cycles c JOIN measured m ON m.tk = c.tk CROSS JOIN params p{s_join} WHERE m.s_cal IS NOT NULL
   UNION ALL
-  SELECT {UPDATE}, g.tk, g.cyc, g.k, m.u_cal, g.start, g.stop, m.u_within, g.is_open
+  SELECT {UPDATE}, g.tk, g.cyc, g.k, m.u_no, g.start, g.stop, m.u_within, g.is_open
   FROM gaps g JOIN measured m ON m.tk = g.tk
 ),
 clk_span AS (
-  SELECT {KEY}, calendar, start, GREATEST(stop, start) AS stop, within, is_open FROM clk_raw
+  SELECT {KEY}, cal_no, start, GREATEST(stop, start) AS stop, within, is_open FROM clk_raw
 ),
 piece AS (
-  SELECT c.kind, c.tk, c.cyc, c.k, c.calendar, GREATEST(p.a, c.start) AS lo, LEAST(p.b, c.stop) AS hi
+  SELECT c.kind, c.tk, c.cyc, c.k, c.cal_no, GREATEST(p.a, c.start) AS lo, LEAST(p.b, c.stop) AS hi
   FROM clk_span c JOIN pauses p ON p.tk = c.tk AND p.a < c.stop AND p.b > c.start
 )"""
 
@@ -229,7 +241,7 @@ def deadline_ctes(policy: Policy) -> str:
     warn = policy.warn_ratio is not None
     need = f"kind <> {UPDATE}" + (" OR is_open" if warn else "")
     return f"""dl_clk AS (
-  SELECT {KEY}, calendar, start, within FROM clk_span WHERE {need}
+  SELECT {KEY}, cal_no, start, within FROM clk_span WHERE {need}
 ),
 ahead AS (
   SELECT d.kind, d.tk, d.cyc, d.k, p.a, p.b,
@@ -237,42 +249,52 @@ ahead AS (
   FROM dl_clk d JOIN pauses p ON p.tk = d.tk AND p.b > d.start
 ),
 bounds AS (
-  SELECT {KEY}, calendar, within, 0 AS j, start AS lo FROM dl_clk
+  SELECT {KEY}, cal_no, within, 0 AS j, start AS lo FROM dl_clk
   UNION ALL
-  SELECT x.kind, x.tk, x.cyc, x.k, d.calendar, d.within, x.j, x.b
+  SELECT x.kind, x.tk, x.cyc, x.k, d.cal_no, d.within, x.j, x.b
   FROM ahead x JOIN dl_clk d ON d.kind = x.kind AND d.tk = x.tk AND d.cyc = x.cyc AND d.k = x.k
   WHERE x.b <> {NEVER}
 ),
 seg AS (
-  SELECT s.kind, s.tk, s.cyc, s.k, s.calendar, s.within, s.j, s.lo,
+  SELECT s.kind, s.tk, s.cyc, s.k, s.cal_no, s.within, s.j, s.lo,
     CASE WHEN n.a IS NULL THEN NULL ELSE GREATEST(n.a, s.lo) END AS hi
   FROM bounds s
   LEFT JOIN ahead n ON n.kind = s.kind AND n.tk = s.tk AND n.cyc = s.cyc AND n.k = s.k AND n.j = s.j + 1
 )"""
 
 
-def cum_ctes() -> str:
-    """cum_at: the cumulative open time at every instant the clocks ask about (one range lookup each)."""
-    return """pts AS (
-  SELECT DISTINCT calendar, t FROM (
-    SELECT calendar, start AS t FROM clk_span UNION ALL SELECT calendar, stop FROM clk_span
-    UNION ALL SELECT calendar, lo FROM piece UNION ALL SELECT calendar, hi FROM piece
-    UNION ALL SELECT calendar, lo FROM seg UNION ALL SELECT calendar, hi FROM seg WHERE hi IS NOT NULL
+def cum_ctes(policy: Policy) -> str:
+    """cum_at (range joins only): the cumulative open time at every instant the clocks ask about, looked up once."""
+    return f"""pts AS (
+  SELECT DISTINCT cal_no, t FROM (
+    SELECT cal_no, start AS t FROM clk_span UNION ALL SELECT cal_no, stop FROM clk_span
+    UNION ALL SELECT cal_no, lo FROM piece UNION ALL SELECT cal_no, hi FROM piece
+    UNION ALL SELECT cal_no, lo FROM seg UNION ALL SELECT cal_no, hi FROM seg WHERE hi IS NOT NULL
   ) q
 ),
 cum_at AS (
-  SELECT q.calendar, q.t, COALESCE(r.cum_before + LEAST(q.t, r.open_end) - r.open_start, 0) AS cum,
-    r.calendar IS NOT NULL OR q.t < f.first_start AS known
+  SELECT q.cal_no, q.t, COALESCE(r.cum_before + LEAST(q.t, r.open_end) - r.open_start, 0) AS cum,
+    r.cal_no IS NOT NULL OR q.t < f.first_start AS known
   FROM pts q
-  LEFT JOIN cal_rows r ON r.calendar = q.calendar AND r.open_start <= q.t AND q.t < r.upto
-  LEFT JOIN cal_first f ON f.calendar = q.calendar
+  {time_lookup(policy, "r", "q.cal_no", "q.t", False)}
+  LEFT JOIN cal_first f ON f.cal_no = q.cal_no
 )"""
 
 
-def used_ctes() -> str:
-    """clk: clock time used by every clock; due: the deadline of those in dl_clk (NULL: past the table)."""
-    on = "{a}.calendar = {b}.calendar AND {a}.t = {b}.{col}"
-    return f"""paused AS (
+def _cum(alias: str, t: str) -> str:
+    """cum(t) from the row `alias` a time lookup found (0 before the calendar's first row)."""
+    return f"COALESCE({alias}.cum_before + LEAST({t}, {alias}.open_end) - {alias}.open_start, 0)"
+
+
+def _point_ctes(policy: Policy, buckets: bool) -> str:
+    """paused, clk, seg_open: the cum of every start, stop and bound, by its own bucketed lookup or from cum_at.
+
+    A bucketed lookup is a hash join on the small bucket table, cheaper than gathering the instants
+    into cum_at first and joining it back on (calendar, instant), which the range joins need.
+    """
+    if not buckets:
+        on = "{a}.cal_no = {b}.cal_no AND {a}.t = {b}.{col}"
+        return f"""paused AS (
   SELECT x.kind, x.tk, x.cyc, x.k, SUM(h.cum - l.cum) AS paused
   FROM piece x
   JOIN cum_at l ON {on.format(a="l", b="x", col="lo")}
@@ -292,14 +314,47 @@ seg_open AS (
   FROM seg g
   JOIN cum_at l ON {on.format(a="l", b="g", col="lo")}
   LEFT JOIN cum_at h ON {on.format(a="h", b="g", col="hi")}
+),"""
+
+    def look(alias: str, owner: str, t: str) -> str:
+        return time_lookup(policy, alias, f"{owner}.cal_no", f"{owner}.{t}")
+
+    known = "({a}.cal_no IS NOT NULL OR c.{t} < f.first_start)"
+    return f"""paused AS (
+  SELECT x.kind, x.tk, x.cyc, x.k, SUM({_cum("h", "x.hi")} - {_cum("l", "x.lo")}) AS paused
+  FROM piece x
+  {look("l", "x", "lo")}
+  {look("h", "x", "hi")}
+  GROUP BY x.kind, x.tk, x.cyc, x.k
 ),
+clk AS (
+  SELECT c.*, {_cum("e", "c.stop")} - {_cum("s", "c.start")} - COALESCE(p.paused, 0) AS used,
+    {known.format(a="s", t="start")} AND {known.format(a="e", t="stop")} AND c.within IS NOT NULL AS known
+  FROM clk_span c
+  {look("s", "c", "start")}
+  {look("e", "c", "stop")}
+  LEFT JOIN cal_first f ON f.cal_no = c.cal_no
+  LEFT JOIN paused p ON p.kind = c.kind AND p.tk = c.tk AND p.cyc = c.cyc AND p.k = c.k
+),
+seg_open AS (
+  SELECT g.*, {_cum("l", "g.lo")} AS lo_cum,
+    CASE WHEN g.hi IS NULL THEN NULL ELSE {_cum("h", "g.hi")} - {_cum("l", "g.lo")} END AS avail
+  FROM seg g
+  {look("l", "g", "lo")}
+  {look("h", "g", "hi")}
+),"""
+
+
+def used_ctes(policy: Policy, buckets: bool = True) -> str:
+    """clk: clock time used by every clock; due: the deadline of those in dl_clk (NULL: past the table)."""
+    return f"""{_point_ctes(policy, buckets)}
 seg_before AS (
   SELECT s.*, COALESCE(SUM(avail) OVER (PARTITION BY kind, tk, cyc, k ORDER BY j
     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
   FROM seg_open s
 ),
 reach AS (
-  SELECT {KEY}, calendar, lo_cum + (within - before) AS goal FROM seg_before
+  SELECT {KEY}, cal_no, lo_cum + (within - before) AS goal FROM seg_before
   WHERE before < within AND (hi IS NULL OR before + avail >= within)
 ),
 due AS (
@@ -307,17 +362,18 @@ due AS (
     CASE WHEN r.goal IS NULL THEN {NEVER} ELSE j.open_start + (r.goal - j.cum_before) END AS deadline
   FROM dl_clk d
   LEFT JOIN reach r ON r.kind = d.kind AND r.tk = d.tk AND r.cyc = d.cyc AND r.k = d.k
-  LEFT JOIN cal j ON j.calendar = r.calendar AND j.cum_before < r.goal AND r.goal <= j.cum_through
+  {cum_lookup(policy, "j", "r.cal_no", "r.goal", buckets)}
 )"""
 
 
-def clock_ctes(policy: Policy) -> str:
-    """Every CTE of the clock queries, in dependency order."""
-    parts = (CALENDAR_CTES, ticket_history_ctes(policy), gap_ctes(), clock_time_ctes(policy), deadline_ctes(policy))
-    return "WITH\n" + ",\n".join((*parts, cum_ctes(), used_ctes()))
+def clock_ctes(policy: Policy, buckets: bool = True) -> str:
+    """Every CTE of the clock queries, in dependency order (`buckets`: as `tickets_sql.ticket_results_sql`)."""
+    parts = (calendar_ctes(policy, buckets), ticket_history_ctes(policy), gap_ctes(), clock_time_ctes(policy))
+    lookups = () if buckets else (cum_ctes(policy),)
+    return "WITH\n" + ",\n".join((*parts, deadline_ctes(policy), *lookups, used_ctes(policy, buckets)))
 
 
-def clock_steps(policy: Policy) -> list[tuple[str, str]]:
+def clock_steps(policy: Policy, buckets: bool = True) -> list[tuple[str, str]]:
     """The CTEs of `clock_ctes` as (name, query) steps, for an engine that materialises each as a table.
 
     Spark inlines every reference to a CTE or view, so a chain this long grows a plan too large to
@@ -327,7 +383,7 @@ def clock_steps(policy: Policy) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     name: str | None = None
     body: list[str] = []
-    for line in clock_ctes(policy).removeprefix("WITH\n").splitlines():
+    for line in clock_ctes(policy, buckets).removeprefix("WITH\n").splitlines():
         head = re.fullmatch(r"([a-z_]+) AS \(", line)
         if name is None and head:
             name, body = head.group(1), []
@@ -339,18 +395,18 @@ def clock_steps(policy: Policy) -> list[tuple[str, str]]:
     return out
 
 
-def _head(policy: Policy, steps: bool) -> str:
+def _head(policy: Policy, steps: bool, buckets: bool) -> str:
     """What precedes a query's own CTEs: the clock CTEs, or nothing but WITH when they are tables."""
-    return "WITH" if steps else clock_ctes(policy) + ","
+    return "WITH" if steps else clock_ctes(policy, buckets) + ","
 
 
-def ticket_clock_results_sql(policy: Policy, steps: bool = False) -> str:
+def ticket_clock_results_sql(policy: Policy, steps: bool = False, buckets: bool = True) -> str:
     """Per ticket of the period: `ticket_results`' columns and its missed resolutions and updates.
 
     row, customer, effective, deadline, state, excluded, line (as `tickets_sql.ticket_results_sql`),
     missed_resolutions, missed_updates, update_line, known (FALSE: an instant past the calendar table).
     """
-    return f"""{_head(policy, steps)}
+    return f"""{_head(policy, steps, buckets)}
 per_ticket AS (
   SELECT tk,
     SUM(CASE WHEN kind = {RESOLUTION} AND used > within THEN 1 ELSE 0 END) AS missed_resolutions,
@@ -381,9 +437,9 @@ LEFT JOIN due d ON d.tk = m.tk AND d.kind = {RESPONSE}
 LEFT JOIN per_ticket x ON x.tk = m.tk"""
 
 
-def missed_resolutions_sql(policy: Policy, steps: bool = False) -> str:
+def missed_resolutions_sql(policy: Policy, steps: bool = False, buckets: bool = True) -> str:
     """One row per missed resolution cycle: row, cycle (0-based), started, deadline, resolved (NULL), line."""
-    return f"""{"" if steps else clock_ctes(policy)}
+    return f"""{"" if steps else clock_ctes(policy, buckets)}
 SELECT c.tk AS "row", c.cyc AS cycle, c.start AS started, d.deadline, y.finish AS resolved,
   CAST(m.s_line AS INTEGER) AS line
 FROM clk c
@@ -393,14 +449,14 @@ LEFT JOIN due d ON d.kind = c.kind AND d.tk = c.tk AND d.cyc = c.cyc AND d.k = c
 WHERE c.kind = {RESOLUTION} AND c.used > c.within"""
 
 
-def at_risk_sql(policy: Policy, steps: bool = False) -> str:
+def at_risk_sql(policy: Policy, steps: bool = False, buckets: bool = True) -> str:
     """The running clocks at `as_of` that used at least `warn at` of their time and not all of it, not paused.
 
     row, kind (0 response, 1 resolution, 2 update), deadline, used, allowed (only with `warn at`).
     """
     assert policy.warn_ratio is not None
     num, den = policy.warn_ratio
-    return f"""{_head(policy, steps)}
+    return f"""{_head(policy, steps, buckets)}
 paused_now AS (
   SELECT DISTINCT q.tk FROM pauses q CROSS JOIN params p WHERE q.a <= p.as_of AND p.as_of < q.b
 )
