@@ -13,7 +13,7 @@ runtime's `slac.runtime.tickets` computes (its rules are the reference; this mod
 * **Clock time** (`clock_time_ctes`): every clock (the response, each resolution cycle, each update
   gap) runs from a start to a stop; its clock time is the open time of its calendar between them,
   cum(stop) − cum(start), less each pause's open time inside it (again a difference of cumulative
-  open µs). cum(t) is one range lookup of t on `calendar_open` (all instants looked up once).
+  open µs). cum(t) is one lookup of t on `calendar_open`.
 * **Decisions** by clock time (SPEC *Ticket clocks*): a target of D is missed when its clock shows
   more than D at the stop; an unanswered response and an unresolved cycle stop at `as_of`. An
   update gap that used L clock time misses ceil(L / D) − 1 updates.
@@ -24,14 +24,18 @@ runtime's `slac.runtime.tickets` computes (its rules are the reference; this mod
   out at a closing or at a pause is that instant). A clock that never reaches D (a pause with no
   end) has the deadline NEVER.
 
-Targets in business days (response, resolution) read their open time per start from
-`clock_allowed(calendar, days, start, allowed)`, which the engines make with the runtime's
-calendar (`results.business_allowed`: the same local clock time on the Nth following open day is
-wall-clock arithmetic in the calendar's zone); pauses then extend them as any other target. Not in
-SQL (the engine asks the runtime for the ticket clocks instead, `sql_covers`): update targets in
-business days (their due times step) and targets of no time. A deadline or an instant past the
-calendar table, or a start `clock_allowed` lacks, makes `known` false: the engine then asks the
-runtime, which answers or refuses with its own message.
+Targets in business days (response, resolution) turn into open time per start in SQL
+(`business_ctes`): the same local clock time on the Nth following local date with open hours,
+over the relations `calendar_days(calendar, n, day)` and `calendar_zone(calendar, utc_from, utc_to,
+offset_us)` (`calendars.calendar_days_tables`, from the runtime's calendars); pauses then extend
+them as any other target. Not in SQL (the engine asks the runtime for the ticket clocks instead,
+`sql_covers`): update targets in business days (their due times step) and targets of no time. A
+deadline or an instant past the calendar table, or a start without business-day time, makes
+`known` false: the engine then asks the runtime, which answers or refuses with its own message.
+
+Every calendar lookup is a bucketed equality join (`tickets_sql.time_lookup`, `cum_lookup`);
+`buckets=False` gives the range joins (the reference), which look each instant up once in
+`cum_at` and join it back.
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ KEY = "kind, tk, cyc, k"  # a clock: kind, ticket row, cycle (0-based), gap of t
 def sql_covers(policy: Policy, *, allowed: bool = False) -> str | None:
     """None when the clock SQL evaluates this policy exactly, else the term it leaves to the runtime.
 
-    `allowed`: the engine supplies `clock_allowed` (`business_days`), so response and resolution
+    `allowed`: the engine supplies `calendar_days` and `calendar_zone`, so response and resolution
     targets in business days are covered; update targets in business days never are (their due
     times step).
     """
@@ -201,21 +205,104 @@ gaps AS (
 )"""
 
 
-def clock_time_ctes(policy: Policy) -> str:
+DAY_US = 86_400_000_000
+
+
+def _floor_div(x: str, d: int) -> str:
+    """x // d rounded down also for a negative x (`//` truncates): a local time before 1970-01-01."""
+    return f"CASE WHEN {x} >= 0 THEN {x} // {d} ELSE -((-{x} - 1) // {d}) - 1 END"
+
+
+def business_ctes(policy: Policy, buckets: bool = True) -> str:
+    """bd_allowed(cal_no, days, start, allowed): the open time of `days` business days from each clock start.
+
+    As the runtime's `clocks.Clock.business_target`: from the next opening s at or after the start,
+    the same local clock time on the `days`-th following local date with open hours
+    (`calendar_days`), local time by the zone's offsets (`calendar_zone`); a wall time that occurs
+    twice is its first occurrence, one in a DST gap the transition. The open time is cum(target) −
+    cum(s). A start without a next opening, a date or target past the tables, or no open time: no
+    row, so its clocks are not `known` and the engine asks the runtime.
+    """
+    local = "(o.s + z.offset_us)"
+    wall_utc = "w.wall - z.offset_us"
+    gap_utc = "f.wall - m.least_offset"
+    return f"""bd_start AS (
+  SELECT DISTINCT cal_no, days, start FROM (
+    SELECT r_no AS cal_no, r_days AS days, opened AS start FROM measured WHERE r_days > 0
+    UNION ALL
+    SELECT m.s_no, m.s_days, c.start FROM cycles c JOIN measured m ON m.tk = c.tk WHERE m.s_days > 0
+  ) q
+),
+bd_open AS (
+  SELECT q.cal_no, q.days, q.start,
+    CASE
+      WHEN k.cal_no IS NULL THEN CASE WHEN q.start < f.first_start THEN f.first_start END
+      WHEN q.start < k.open_end THEN q.start
+      ELSE k.next_start
+    END AS s
+  FROM bd_start q
+  {time_lookup(policy, "k", "q.cal_no", "q.start", buckets)}
+  LEFT JOIN cal_first f ON f.cal_no = q.cal_no
+),
+bd_zone AS (
+  SELECT n.cal_no, z.utc_from, z.utc_to, z.offset_us FROM calendar_zone z JOIN cal_number n ON n.calendar = z.calendar
+),
+bd_day AS (
+  SELECT n.cal_no, d.n, d.day FROM calendar_days d JOIN cal_number n ON n.calendar = d.calendar
+),
+bd_local AS (
+  SELECT o.cal_no, o.days, o.start, o.s, {_floor_div(local, DAY_US)} AS day, {local} AS local_us
+  FROM bd_open o JOIN bd_zone z ON z.cal_no = o.cal_no AND z.utc_from <= o.s AND o.s < z.utc_to
+),
+bd_wall AS (
+  SELECT l.cal_no, l.days, l.start, l.s, t.day * {DAY_US} + (l.local_us - l.day * {DAY_US}) AS wall
+  FROM bd_local l
+  JOIN bd_day d0 ON d0.cal_no = l.cal_no AND d0.day = l.day
+  JOIN bd_day t ON t.cal_no = l.cal_no AND t.n = d0.n + l.days
+),
+bd_first AS (
+  SELECT w.cal_no, w.days, w.start, w.s, w.wall, MIN({wall_utc}) AS u
+  FROM bd_wall w
+  LEFT JOIN bd_zone z ON z.cal_no = w.cal_no AND z.utc_from <= {wall_utc} AND {wall_utc} < z.utc_to
+  GROUP BY w.cal_no, w.days, w.start, w.s, w.wall
+),
+bd_least AS (
+  SELECT cal_no, MIN(offset_us) AS least_offset FROM bd_zone GROUP BY cal_no
+),
+bd_target AS (
+  SELECT f.cal_no, f.days, f.start, f.s, GREATEST(COALESCE(f.u, g.utc_from), f.s) AS target
+  FROM bd_first f
+  JOIN bd_least m ON m.cal_no = f.cal_no
+  LEFT JOIN bd_zone g ON f.u IS NULL AND g.cal_no = f.cal_no AND g.utc_from <= {gap_utc} AND {gap_utc} < g.utc_to
+),
+bd_end AS (
+  SELECT cal_no, MAX(open_end) AS last_end FROM cal GROUP BY cal_no
+),
+bd_allowed AS (
+  SELECT b.cal_no, b.days, b.start, {_cum("e", "b.target")} - {_cum("a", "b.s")} AS allowed
+  FROM bd_target b
+  JOIN bd_end x ON x.cal_no = b.cal_no
+  {time_lookup(policy, "a", "b.cal_no", "b.s", buckets)}
+  {time_lookup(policy, "e", "b.cal_no", "b.target", buckets)}
+  WHERE b.target <= x.last_end
+)"""
+
+
+def clock_time_ctes(policy: Policy, buckets: bool = True) -> str:
     """clk: every clock (start, stop, target) with its clock time `used` (pauses excluded).
 
-    A target in business days is the open time `clock_allowed` gives for its start (the engine
-    makes that relation with the runtime's calendar: wall-clock arithmetic in the calendar's zone).
+    A target in business days is the open time `bd_allowed` (`business_ctes`) gives for its start.
     """
-    r_within, s_within, r_join, s_join = "m.r_within", "m.s_within", "", ""
+    r_within, s_within, r_join, s_join, head = "m.r_within", "m.s_within", "", "", ""
     if business_days(policy):
-        # NULL when clock_allowed lacks the start: `known` is then false and the engine asks the runtime
+        # NULL when bd_allowed lacks the start: `known` is then false and the engine asks the runtime
         r_within = "CASE WHEN m.r_days > 0 THEN ba.allowed ELSE m.r_within END"
         s_within = "CASE WHEN m.s_days > 0 THEN ba.allowed ELSE m.s_within END"
-        on = "ba.calendar = m.{p}_cal AND ba.days = m.{p}_days AND m.{p}_days > 0 AND ba.start = {s}"
-        r_join = "\n  LEFT JOIN clock_allowed ba ON " + on.format(p="r", s="m.opened")
-        s_join = "\n  LEFT JOIN clock_allowed ba ON " + on.format(p="s", s="c.start")
-    return f"""clk_raw AS (
+        on = "ba.cal_no = m.{p}_no AND ba.days = m.{p}_days AND m.{p}_days > 0 AND ba.start = {s} AND ba.allowed > 0"
+        r_join = "\n  LEFT JOIN bd_allowed ba ON " + on.format(p="r", s="m.opened")
+        s_join = "\n  LEFT JOIN bd_allowed ba ON " + on.format(p="s", s="c.start")
+        head = business_ctes(policy, buckets) + ",\n"
+    return f"""{head}clk_raw AS (
   SELECT {RESPONSE} AS kind, m.tk, 0 AS cyc, 0 AS k, m.r_no AS cal_no, m.opened AS start,
     COALESCE(m.responded, p.as_of) AS stop, {r_within} AS within, FALSE AS is_open
   FROM measured m CROSS JOIN params p{r_join} WHERE m.r_cal IS NOT NULL
@@ -368,7 +455,7 @@ due AS (
 
 def clock_ctes(policy: Policy, buckets: bool = True) -> str:
     """Every CTE of the clock queries, in dependency order (`buckets`: as `tickets_sql.ticket_results_sql`)."""
-    parts = (calendar_ctes(policy, buckets), ticket_history_ctes(policy), gap_ctes(), clock_time_ctes(policy))
+    parts = (calendar_ctes(policy, buckets), ticket_history_ctes(policy), gap_ctes(), clock_time_ctes(policy, buckets))
     lookups = () if buckets else (cum_ctes(policy),)
     return "WITH\n" + ",\n".join((*parts, deadline_ctes(policy), *lookups, used_ctes(policy, buckets)))
 
