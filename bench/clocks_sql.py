@@ -1,6 +1,6 @@
 """The DuckDB ticket queries' calendar lookups (issue 15): bucketed equality joins against range joins.
 
-Run: .venv/bin/python bench/clocks_sql.py [--sizes 1M,5M] [--runs 3] [--rev 5f9a334]
+Run: .venv/bin/python bench/clocks_sql.py [--sizes 1M,5M] [--runs 3] [--rev 5f9a334] [--v1-only]
 For each size it generates the month of bench/evaluate.py (acme-crm, response targets) and the
 ticket clocks of bench/tickets.py (4 status events or updates per ticket, resolution and update
 targets, pauses, `warn at`), registers the plan's relations in one DuckDB session (the engine's
@@ -111,7 +111,7 @@ def measure(con: Any, variants: dict[str, Callable[[Any], Any]], n: int, runs: i
         raise SystemExit("the variants' rows differ")
 
 
-def one_size(n: int, runs: int, old: tuple[Any, Any] | None) -> None:
+def one_size(n: int, runs: int, old: tuple[Any, Any] | None, clocks: bool = True) -> None:
     from slac.plan.calendars import calendar_table
     from slac.plan.duck import session
     from slac.plan.inputs import customers_table, params_table, tickets_table
@@ -128,6 +128,8 @@ def one_size(n: int, runs: int, old: tuple[Any, Any] | None) -> None:
         con.register("params", params_table(per.start, per.end, per.end))
         con.register("calendar_open", calendar_table(v1, per.start, per.end, strict=False))
         measure(con, v1_variants(v1, old and old[0]), n, runs)
+    if not clocks:
+        return
     policy = clocks_bench.load()
     events = clocks_bench.generate(policy, base)
     k = len(events.ticket_events.ticket)
@@ -143,11 +145,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="1M,5M", help="ticket counts, e.g. 1M,5M or 200k")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rev", help="also run the queries of this git revision (e.g. 5f9a334)")
+    parser.add_argument("--v1-only", action="store_true", help="only the response query, not the clock queries")
     args = parser.parse_args()
     old = old_modules(args.rev) if args.rev else None
     for size in args.sizes.split(","):
         scale = {"k": 1_000, "M": 1_000_000}.get(size[-1], 1)
-        one_size(int(float(size.rstrip("kM")) * scale), args.runs, old)
+        one_size(int(float(size.rstrip("kM")) * scale), args.runs, old, clocks=not args.v1_only)
 
 
 if __name__ == "__main__":

@@ -99,7 +99,7 @@ def test_business_day_responses_and_resolutions_in_sql_give_the_numpy_report(
     monkeypatch: pytest.MonkeyPatch, period: str, seed: int
 ) -> None:
     sql_only(monkeypatch)
-    # Business days from each start by the runtime's calendar (clock_allowed), pauses and the rest in SQL;
+    # Business days from each start in SQL (over calendar_days and calendar_zone), pauses and the rest too;
     # March and October: a business day across Berlin's and New York's DST changes.
     policy = load_policy(in_open_time(zones_clock_policy(), KINDS[2:]))
     assert business_days(policy) and sql_covers(policy, allowed=True) is None
