@@ -97,7 +97,7 @@ def test_business_day_responses_and_resolutions_in_sql_give_the_numpy_report(
     monkeypatch: pytest.MonkeyPatch, period: str, seed: int
 ) -> None:
     sql_only(monkeypatch)
-    # Business days from each start by the runtime's calendar (clock_allowed), pauses and the rest in SQL;
+    # Business days from each start in SQL (over calendar_days and calendar_zone), pauses and the rest too;
     # March and October: a business day across Berlin's and New York's DST changes.
     policy = load_policy(in_open_time(zones_clock_policy(), KINDS[2:]))
     assert business_days(policy) and sql_covers(policy, allowed=True) is None
@@ -180,3 +180,62 @@ def test_slac_sql_prints_the_clock_views_in_every_dialect() -> None:
         assert statements(script, dialect)  # sqlglot transpiles every statement (DialectError otherwise)
     with_days = plan_sql(load_policy(zones_clock_policy()), "2025-03", calendars="table")
     assert "ticket_results (ticket clocks with update targets in business days)" in with_days.splitlines()[3]
+
+
+@pytest.mark.parametrize("period", ["2025-03", "2025-10"])
+def test_business_days_in_sql_equal_the_runtime_calendars(monkeypatch: pytest.MonkeyPatch, period: str) -> None:
+    """bd_allowed (clocks_sql.business_ctes) against `Clock.business_within`, start by start.
+
+    Starts: random instants of the month, every opening and closing of each calendar and 1 µs either
+    side, and instants around the DST changes (Berlin's and New York's in March and October), so the
+    next opening, the local date, a wall time in a gap or twice over and the day count all meet
+    their edge cases: every calendar of zones.sla (its night calendars open at 00:00 and 02:30, in
+    the hours DST skips or repeats) counts 1, 2 and 3 business days. The SQL's row is missing only
+    where the runtime says beyond or no open time.
+    """
+    import duckdb
+
+    from slac.plan import clocks_sql
+    from slac.plan.calendars import calendar_days_tables, calendar_table
+    from slac.plan.clocks_sql import business_ctes
+    from slac.plan.tickets_sql import calendar_ctes, calendar_numbers
+    from slac.runtime.clocks import clock_for
+
+    policy = load_policy(in_open_time(zones_clock_policy(), KINDS[2:]))
+    every = [(name, days) for name in sorted(policy.calendars) for days in (1, 2, 3)]
+    monkeypatch.setattr(clocks_sql, "business_days", lambda policy: every)
+    per = Period.month(policy, period)
+    reach = per.end + 30 * DAY  # the tables reach a month past the last start: 3 business days fit
+    rng = np.random.default_rng(5)
+    number = calendar_numbers(policy)
+    con = duckdb.connect()
+    con.register("calendar_open", calendar_table(policy, per.start, reach, strict=False))
+    days_table, zone_table = calendar_days_tables(policy, per.start, reach)
+    con.register("calendar_days", days_table)
+    con.register("calendar_zone", zone_table)
+    expected: dict[tuple[int, int, int], int] = {}
+    rows = []
+    dst_changes = 0
+    for name, days in every:
+        opens = con.sql(f"SELECT open_start, open_end FROM calendar_open WHERE calendar = '{name}'").fetchnumpy()
+        edges = np.concatenate([opens["open_start"], opens["open_end"]])
+        edges = edges[(edges >= per.start) & (edges < per.end)]
+        zone = con.sql(f"SELECT utc_from FROM calendar_zone WHERE calendar = '{name}' ORDER BY utc_from").fetchnumpy()
+        changes = zone["utc_from"][1:]  # the first row is the span's start, the others offset changes
+        dst_changes += len(changes)
+        near = np.concatenate([c + np.arange(-3, 4) * 1_800_000_000 for c in changes]) if len(changes) else edges[:0]
+        starts = np.unique(
+            np.concatenate([rng.integers(per.start, per.end, 400), edges, edges - 1, edges + 1, near])
+        ).astype(np.int64)
+        clock = clock_for(policy.calendars[name], int(starts.min()), int(starts.max()) + (days * 14 + 40) * DAY)
+        allowed, beyond = clock.business_within(starts, np.full(len(starts), days, dtype=np.int64))
+        for s, a, b in zip(starts.tolist(), allowed.tolist(), beyond.tolist(), strict=True):
+            if not b and a > 0:
+                expected[(number[name], days, s)] = a
+            rows.append(f"({number[name]}, {days}, {s})")
+    start_cte = f"bd_start AS (SELECT * FROM (VALUES {', '.join(rows)}) AS v(cal_no, days, start))"
+    tail = business_ctes(policy).split("bd_open AS (", 1)[1]
+    sql = f"WITH {calendar_ctes(policy)},\n{start_cte},\nbd_open AS ({tail}\nSELECT * FROM bd_allowed WHERE allowed > 0"
+    got = {(c, d, s): a for c, d, s, a in con.sql(sql).fetchall()}
+    assert len(expected) > 1000 and dst_changes > 0
+    assert got == expected

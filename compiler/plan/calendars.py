@@ -75,3 +75,48 @@ def calendar_table(policy: Policy, start_us: int, end_us: int, *, strict: bool =
             "cum_before": pa.array(joined(befores, np.int64), type=pa.int64()),
         }
     )
+
+
+DAY_COLUMNS = ("calendar", "n", "day")
+ZONE_COLUMNS = ("calendar", "utc_from", "utc_to", "offset_us")
+
+
+def calendar_days_tables(policy: Policy, start_us: int, end_us: int) -> tuple[Any, Any]:
+    """(`calendar_days`, `calendar_zone`) over the span of `calendar_table(policy, start_us, end_us, strict=False)`.
+
+    `calendar_days(calendar, n, day)`: the local dates with open hours (`day` in days since
+    1970-01-01, `n` their 0-based order in the calendar) of every calendar with a target in business
+    days; `calendar_zone(calendar, utc_from, utc_to, offset_us)`: its zone's UTC offset from
+    `utc_from` until `utc_to` (µs), a day beyond either end of the span. With them the clock queries
+    count business days themselves (`clocks_sql`: the same local clock time on the Nth following
+    open day), as the runtime's `clocks.Clock.business_target` does.
+    """
+    import pyarrow as pa
+
+    from ..runtime.calendar import _offsets
+    from ..runtime.clocks import DAY_US, open_days
+    from .clocks_sql import business_days
+
+    days: dict[str, list[Any]] = {c: [] for c in DAY_COLUMNS}
+    zone: dict[str, list[Any]] = {c: [] for c in ZONE_COLUMNS}
+    for name in sorted({c for c, _ in business_days(policy)}):
+        cal = policy.calendars[name]
+        try:
+            timeline, _ = timeline_covering(cal, start_us, end_us, longest_target(policy, name))
+        except OutsideSpan:
+            continue  # no rows: those clocks are not `known`, the runtime measures them
+        found = open_days(cal, cal.local_date(timeline.lo), cal.local_date(timeline.hi - 1)).tolist()
+        days["calendar"] += [name] * len(found)
+        days["n"] += list(range(len(found)))
+        days["day"] += found
+        starts, offsets = _offsets(cal.zone, timeline.lo - DAY_US, timeline.hi + DAY_US)
+        zone["calendar"] += [name] * len(starts)
+        zone["utc_from"] += starts.tolist()
+        zone["utc_to"] += [*starts[1:].tolist(), timeline.hi + DAY_US]
+        zone["offset_us"] += offsets.tolist()
+    day_types = (pa.string(), pa.int64(), pa.int64())
+    zone_types = (pa.string(), pa.int64(), pa.int64(), pa.int64())
+    return (
+        pa.table({c: pa.array(days[c], type=t) for c, t in zip(DAY_COLUMNS, day_types, strict=True)}),
+        pa.table({c: pa.array(zone[c], type=t) for c, t in zip(ZONE_COLUMNS, zone_types, strict=True)}),
+    )

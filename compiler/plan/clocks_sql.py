@@ -13,7 +13,7 @@ runtime's `slac.runtime.tickets` computes (its rules are the reference; this mod
 * **Clock time** (`clock_time_ctes`): every clock (the response, each resolution cycle, each update
   gap) runs from a start to a stop; its clock time is the open time of its calendar between them,
   cum(stop) − cum(start), less each pause's open time inside it (again a difference of cumulative
-  open µs). cum(t) is one range lookup of t on `calendar_open` (all instants looked up once).
+  open µs). cum(t) is one lookup of t on `calendar_open`.
 * **Decisions** by clock time (SPEC *Ticket clocks*): a target of D is missed when its clock shows
   more than D at the stop; an unanswered response and an unresolved cycle stop at `as_of`. An
   update gap that used L clock time misses ceil(L / D) − 1 updates.
@@ -24,14 +24,18 @@ runtime's `slac.runtime.tickets` computes (its rules are the reference; this mod
   out at a closing or at a pause is that instant). A clock that never reaches D (a pause with no
   end) has the deadline NEVER.
 
-Targets in business days (response, resolution) read their open time per start from
-`clock_allowed(calendar, days, start, allowed)`, which the engines make with the runtime's
-calendar (`results.business_allowed`: the same local clock time on the Nth following open day is
-wall-clock arithmetic in the calendar's zone); pauses then extend them as any other target. Not in
-SQL (the engine asks the runtime for the ticket clocks instead, `sql_covers`): update targets in
-business days (their due times step) and targets of no time. A deadline or an instant past the
-calendar table, or a start `clock_allowed` lacks, makes `known` false: the engine then asks the
-runtime, which answers or refuses with its own message.
+Targets in business days (response, resolution) turn into open time per start in SQL
+(`business_ctes`): the same local clock time on the Nth following local date with open hours,
+over the relations `calendar_days(calendar, n, day)` and `calendar_zone(calendar, utc_from, utc_to,
+offset_us)` (`calendars.calendar_days_tables`, from the runtime's calendars); pauses then extend
+them as any other target. Not in SQL (the engine asks the runtime for the ticket clocks instead,
+`sql_covers`): update targets in business days (their due times step) and targets of no time. A
+deadline or an instant past the calendar table, or a start without business-day time, makes
+`known` false: the engine then asks the runtime, which answers or refuses with its own message.
+
+Every calendar lookup is a bucketed equality join (`tickets_sql.time_lookup`, `cum_lookup`);
+`buckets=False` gives the range joins (the reference), which look each instant up once in
+`cum_at` and join it back.
 """
 
 from __future__ import annotations
@@ -40,7 +44,18 @@ import re
 from typing import TYPE_CHECKING
 
 from . import sql_literal
-from .tickets_sql import BREACHED, CALENDAR_CTES, MET, OPEN, UNMEASURED, _values, effective_values
+from .tickets_sql import (
+    BREACHED,
+    MET,
+    OPEN,
+    UNMEASURED,
+    _values,
+    calendar_ctes,
+    calendar_numbers,
+    cum_lookup,
+    effective_values,
+    time_lookup,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.policy import Policy
@@ -53,7 +68,7 @@ KEY = "kind, tk, cyc, k"  # a clock: kind, ticket row, cycle (0-based), gap of t
 def sql_covers(policy: Policy, *, allowed: bool = False) -> str | None:
     """None when the clock SQL evaluates this policy exactly, else the term it leaves to the runtime.
 
-    `allowed`: the engine supplies `clock_allowed` (`business_days`), so response and resolution
+    `allowed`: the engine supplies `calendar_days` and `calendar_zone`, so response and resolution
     targets in business days are covered; update targets in business days never are (their due
     times step).
     """
@@ -74,16 +89,17 @@ def business_days(policy: Policy) -> list[tuple[str, int]]:
 
 
 def target_values(policy: Policy) -> str:
-    """(tier, priority, kind, calendar, within_us, line) of every response, resolution and update target."""
+    """(tier, priority, kind, calendar, cal_no, within_us, days, line) of every response, resolution and update target."""
+    number = calendar_numbers(policy)
     rows: list[tuple[object, ...]] = []
     for kind, table in ((RESPONSE, policy.targets), (RESOLUTION, policy.resolutions), (UPDATE, policy.updates)):
         rows += [
-            (tier, prio, kind, t.calendar, t.within_us, t.business_days, t.line)
+            (tier, prio, kind, t.calendar, number[t.calendar], t.within_us, t.business_days, t.line)
             for (tier, prio), t in sorted(table.items())
         ]
     return _values(
-        ("tier", "priority", "kind", "calendar", "within_us", "days", "line"),
-        ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "BIGINT", "BIGINT", "INTEGER"),
+        ("tier", "priority", "kind", "calendar", "cal_no", "within_us", "days", "line"),
+        ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "INTEGER", "BIGINT", "BIGINT", "INTEGER"),
         rows,
     )
 
@@ -106,9 +122,9 @@ clock_target AS (
 ),
 measured AS (
   SELECT t."row" AS tk, t.id, t.customer, t.opened, t.responded, t.resolved, t.cause, e.effective,
-    r0.calendar AS r_cal, r0.within_us AS r_within, r0.days AS r_days, r0.line AS r_line,
-    r1.calendar AS s_cal, r1.within_us AS s_within, r1.days AS s_days, r1.line AS s_line,
-    r2.calendar AS u_cal, r2.within_us AS u_within, r2.line AS u_line
+    r0.calendar AS r_cal, r0.cal_no AS r_no, r0.within_us AS r_within, r0.days AS r_days, r0.line AS r_line,
+    r1.calendar AS s_cal, r1.cal_no AS s_no, r1.within_us AS s_within, r1.days AS s_days, r1.line AS s_line,
+    r2.calendar AS u_cal, r2.cal_no AS u_no, r2.within_us AS u_within, r2.line AS u_line
   FROM tickets t
   CROSS JOIN params p
   JOIN customers c ON c.customer = t.customer
@@ -189,37 +205,120 @@ gaps AS (
 )"""
 
 
-def clock_time_ctes(policy: Policy) -> str:
+DAY_US = 86_400_000_000
+
+
+def _floor_div(x: str, d: int) -> str:
+    """x // d rounded down also for a negative x (`//` truncates): a local time before 1970-01-01."""
+    return f"CASE WHEN {x} >= 0 THEN {x} // {d} ELSE -((-{x} - 1) // {d}) - 1 END"
+
+
+def business_ctes(policy: Policy, buckets: bool = True) -> str:
+    """bd_allowed(cal_no, days, start, allowed): the open time of `days` business days from each clock start.
+
+    As the runtime's `clocks.Clock.business_target`: from the next opening s at or after the start,
+    the same local clock time on the `days`-th following local date with open hours
+    (`calendar_days`), local time by the zone's offsets (`calendar_zone`); a wall time that occurs
+    twice is its first occurrence, one in a DST gap the transition. The open time is cum(target) −
+    cum(s). A start without a next opening, a date or target past the tables, or no open time: no
+    row, so its clocks are not `known` and the engine asks the runtime.
+    """
+    local = "(o.s + z.offset_us)"
+    wall_utc = "w.wall - z.offset_us"
+    gap_utc = "f.wall - m.least_offset"
+    return f"""bd_start AS (
+  SELECT DISTINCT cal_no, days, start FROM (
+    SELECT r_no AS cal_no, r_days AS days, opened AS start FROM measured WHERE r_days > 0
+    UNION ALL
+    SELECT m.s_no, m.s_days, c.start FROM cycles c JOIN measured m ON m.tk = c.tk WHERE m.s_days > 0
+  ) q
+),
+bd_open AS (
+  SELECT q.cal_no, q.days, q.start,
+    CASE
+      WHEN k.cal_no IS NULL THEN CASE WHEN q.start < f.first_start THEN f.first_start END
+      WHEN q.start < k.open_end THEN q.start
+      ELSE k.next_start
+    END AS s
+  FROM bd_start q
+  {time_lookup(policy, "k", "q.cal_no", "q.start", buckets)}
+  LEFT JOIN cal_first f ON f.cal_no = q.cal_no
+),
+bd_zone AS (
+  SELECT n.cal_no, z.utc_from, z.utc_to, z.offset_us FROM calendar_zone z JOIN cal_number n ON n.calendar = z.calendar
+),
+bd_day AS (
+  SELECT n.cal_no, d.n, d.day FROM calendar_days d JOIN cal_number n ON n.calendar = d.calendar
+),
+bd_local AS (
+  SELECT o.cal_no, o.days, o.start, o.s, {_floor_div(local, DAY_US)} AS day, {local} AS local_us
+  FROM bd_open o JOIN bd_zone z ON z.cal_no = o.cal_no AND z.utc_from <= o.s AND o.s < z.utc_to
+),
+bd_wall AS (
+  SELECT l.cal_no, l.days, l.start, l.s, t.day * {DAY_US} + (l.local_us - l.day * {DAY_US}) AS wall
+  FROM bd_local l
+  JOIN bd_day d0 ON d0.cal_no = l.cal_no AND d0.day = l.day
+  JOIN bd_day t ON t.cal_no = l.cal_no AND t.n = d0.n + l.days
+),
+bd_first AS (
+  SELECT w.cal_no, w.days, w.start, w.s, w.wall, MIN({wall_utc}) AS u
+  FROM bd_wall w
+  LEFT JOIN bd_zone z ON z.cal_no = w.cal_no AND z.utc_from <= {wall_utc} AND {wall_utc} < z.utc_to
+  GROUP BY w.cal_no, w.days, w.start, w.s, w.wall
+),
+bd_least AS (
+  SELECT cal_no, MIN(offset_us) AS least_offset FROM bd_zone GROUP BY cal_no
+),
+bd_target AS (
+  SELECT f.cal_no, f.days, f.start, f.s, GREATEST(COALESCE(f.u, g.utc_from), f.s) AS target
+  FROM bd_first f
+  JOIN bd_least m ON m.cal_no = f.cal_no
+  LEFT JOIN bd_zone g ON f.u IS NULL AND g.cal_no = f.cal_no AND g.utc_from <= {gap_utc} AND {gap_utc} < g.utc_to
+),
+bd_end AS (
+  SELECT cal_no, MAX(open_end) AS last_end FROM cal GROUP BY cal_no
+),
+bd_allowed AS (
+  SELECT b.cal_no, b.days, b.start, {_cum("e", "b.target")} - {_cum("a", "b.s")} AS allowed
+  FROM bd_target b
+  JOIN bd_end x ON x.cal_no = b.cal_no
+  {time_lookup(policy, "a", "b.cal_no", "b.s", buckets)}
+  {time_lookup(policy, "e", "b.cal_no", "b.target", buckets)}
+  WHERE b.target <= x.last_end
+)"""
+
+
+def clock_time_ctes(policy: Policy, buckets: bool = True) -> str:
     """clk: every clock (start, stop, target) with its clock time `used` (pauses excluded).
 
-    A target in business days is the open time `clock_allowed` gives for its start (the engine
-    makes that relation with the runtime's calendar: wall-clock arithmetic in the calendar's zone).
+    A target in business days is the open time `bd_allowed` (`business_ctes`) gives for its start.
     """
-    r_within, s_within, r_join, s_join = "m.r_within", "m.s_within", "", ""
+    r_within, s_within, r_join, s_join, head = "m.r_within", "m.s_within", "", "", ""
     if business_days(policy):
-        # NULL when clock_allowed lacks the start: `known` is then false and the engine asks the runtime
+        # NULL when bd_allowed lacks the start: `known` is then false and the engine asks the runtime
         r_within = "CASE WHEN m.r_days > 0 THEN ba.allowed ELSE m.r_within END"
         s_within = "CASE WHEN m.s_days > 0 THEN ba.allowed ELSE m.s_within END"
-        on = "ba.calendar = m.{p}_cal AND ba.days = m.{p}_days AND m.{p}_days > 0 AND ba.start = {s}"
-        r_join = "\n  LEFT JOIN clock_allowed ba ON " + on.format(p="r", s="m.opened")
-        s_join = "\n  LEFT JOIN clock_allowed ba ON " + on.format(p="s", s="c.start")
-    return f"""clk_raw AS (
-  SELECT {RESPONSE} AS kind, m.tk, 0 AS cyc, 0 AS k, m.r_cal AS calendar, m.opened AS start,
+        on = "ba.cal_no = m.{p}_no AND ba.days = m.{p}_days AND m.{p}_days > 0 AND ba.start = {s} AND ba.allowed > 0"
+        r_join = "\n  LEFT JOIN bd_allowed ba ON " + on.format(p="r", s="m.opened")
+        s_join = "\n  LEFT JOIN bd_allowed ba ON " + on.format(p="s", s="c.start")
+        head = business_ctes(policy, buckets) + ",\n"
+    return f"""{head}clk_raw AS (
+  SELECT {RESPONSE} AS kind, m.tk, 0 AS cyc, 0 AS k, m.r_no AS cal_no, m.opened AS start,
     COALESCE(m.responded, p.as_of) AS stop, {r_within} AS within, FALSE AS is_open
   FROM measured m CROSS JOIN params p{r_join} WHERE m.r_cal IS NOT NULL
   UNION ALL
-  SELECT {RESOLUTION}, c.tk, c.cyc, 0, m.s_cal, c.start, COALESCE(c.finish, p.as_of), {s_within},
+  SELECT {RESOLUTION}, c.tk, c.cyc, 0, m.s_no, c.start, COALESCE(c.finish, p.as_of), {s_within},
     c.last_cycle AND c.finish IS NULL
   FROM cycles c JOIN measured m ON m.tk = c.tk CROSS JOIN params p{s_join} WHERE m.s_cal IS NOT NULL
   UNION ALL
-  SELECT {UPDATE}, g.tk, g.cyc, g.k, m.u_cal, g.start, g.stop, m.u_within, g.is_open
+  SELECT {UPDATE}, g.tk, g.cyc, g.k, m.u_no, g.start, g.stop, m.u_within, g.is_open
   FROM gaps g JOIN measured m ON m.tk = g.tk
 ),
 clk_span AS (
-  SELECT {KEY}, calendar, start, GREATEST(stop, start) AS stop, within, is_open FROM clk_raw
+  SELECT {KEY}, cal_no, start, GREATEST(stop, start) AS stop, within, is_open FROM clk_raw
 ),
 piece AS (
-  SELECT c.kind, c.tk, c.cyc, c.k, c.calendar, GREATEST(p.a, c.start) AS lo, LEAST(p.b, c.stop) AS hi
+  SELECT c.kind, c.tk, c.cyc, c.k, c.cal_no, GREATEST(p.a, c.start) AS lo, LEAST(p.b, c.stop) AS hi
   FROM clk_span c JOIN pauses p ON p.tk = c.tk AND p.a < c.stop AND p.b > c.start
 )"""
 
@@ -229,7 +328,7 @@ def deadline_ctes(policy: Policy) -> str:
     warn = policy.warn_ratio is not None
     need = f"kind <> {UPDATE}" + (" OR is_open" if warn else "")
     return f"""dl_clk AS (
-  SELECT {KEY}, calendar, start, within FROM clk_span WHERE {need}
+  SELECT {KEY}, cal_no, start, within FROM clk_span WHERE {need}
 ),
 ahead AS (
   SELECT d.kind, d.tk, d.cyc, d.k, p.a, p.b,
@@ -237,42 +336,52 @@ ahead AS (
   FROM dl_clk d JOIN pauses p ON p.tk = d.tk AND p.b > d.start
 ),
 bounds AS (
-  SELECT {KEY}, calendar, within, 0 AS j, start AS lo FROM dl_clk
+  SELECT {KEY}, cal_no, within, 0 AS j, start AS lo FROM dl_clk
   UNION ALL
-  SELECT x.kind, x.tk, x.cyc, x.k, d.calendar, d.within, x.j, x.b
+  SELECT x.kind, x.tk, x.cyc, x.k, d.cal_no, d.within, x.j, x.b
   FROM ahead x JOIN dl_clk d ON d.kind = x.kind AND d.tk = x.tk AND d.cyc = x.cyc AND d.k = x.k
   WHERE x.b <> {NEVER}
 ),
 seg AS (
-  SELECT s.kind, s.tk, s.cyc, s.k, s.calendar, s.within, s.j, s.lo,
+  SELECT s.kind, s.tk, s.cyc, s.k, s.cal_no, s.within, s.j, s.lo,
     CASE WHEN n.a IS NULL THEN NULL ELSE GREATEST(n.a, s.lo) END AS hi
   FROM bounds s
   LEFT JOIN ahead n ON n.kind = s.kind AND n.tk = s.tk AND n.cyc = s.cyc AND n.k = s.k AND n.j = s.j + 1
 )"""
 
 
-def cum_ctes() -> str:
-    """cum_at: the cumulative open time at every instant the clocks ask about (one range lookup each)."""
-    return """pts AS (
-  SELECT DISTINCT calendar, t FROM (
-    SELECT calendar, start AS t FROM clk_span UNION ALL SELECT calendar, stop FROM clk_span
-    UNION ALL SELECT calendar, lo FROM piece UNION ALL SELECT calendar, hi FROM piece
-    UNION ALL SELECT calendar, lo FROM seg UNION ALL SELECT calendar, hi FROM seg WHERE hi IS NOT NULL
+def cum_ctes(policy: Policy) -> str:
+    """cum_at (range joins only): the cumulative open time at every instant the clocks ask about, looked up once."""
+    return f"""pts AS (
+  SELECT DISTINCT cal_no, t FROM (
+    SELECT cal_no, start AS t FROM clk_span UNION ALL SELECT cal_no, stop FROM clk_span
+    UNION ALL SELECT cal_no, lo FROM piece UNION ALL SELECT cal_no, hi FROM piece
+    UNION ALL SELECT cal_no, lo FROM seg UNION ALL SELECT cal_no, hi FROM seg WHERE hi IS NOT NULL
   ) q
 ),
 cum_at AS (
-  SELECT q.calendar, q.t, COALESCE(r.cum_before + LEAST(q.t, r.open_end) - r.open_start, 0) AS cum,
-    r.calendar IS NOT NULL OR q.t < f.first_start AS known
+  SELECT q.cal_no, q.t, COALESCE(r.cum_before + LEAST(q.t, r.open_end) - r.open_start, 0) AS cum,
+    r.cal_no IS NOT NULL OR q.t < f.first_start AS known
   FROM pts q
-  LEFT JOIN cal_rows r ON r.calendar = q.calendar AND r.open_start <= q.t AND q.t < r.upto
-  LEFT JOIN cal_first f ON f.calendar = q.calendar
+  {time_lookup(policy, "r", "q.cal_no", "q.t", False)}
+  LEFT JOIN cal_first f ON f.cal_no = q.cal_no
 )"""
 
 
-def used_ctes() -> str:
-    """clk: clock time used by every clock; due: the deadline of those in dl_clk (NULL: past the table)."""
-    on = "{a}.calendar = {b}.calendar AND {a}.t = {b}.{col}"
-    return f"""paused AS (
+def _cum(alias: str, t: str) -> str:
+    """cum(t) from the row `alias` a time lookup found (0 before the calendar's first row)."""
+    return f"COALESCE({alias}.cum_before + LEAST({t}, {alias}.open_end) - {alias}.open_start, 0)"
+
+
+def _point_ctes(policy: Policy, buckets: bool) -> str:
+    """paused, clk, seg_open: the cum of every start, stop and bound, by its own bucketed lookup or from cum_at.
+
+    A bucketed lookup is a hash join on the small bucket table, cheaper than gathering the instants
+    into cum_at first and joining it back on (calendar, instant), which the range joins need.
+    """
+    if not buckets:
+        on = "{a}.cal_no = {b}.cal_no AND {a}.t = {b}.{col}"
+        return f"""paused AS (
   SELECT x.kind, x.tk, x.cyc, x.k, SUM(h.cum - l.cum) AS paused
   FROM piece x
   JOIN cum_at l ON {on.format(a="l", b="x", col="lo")}
@@ -292,14 +401,47 @@ seg_open AS (
   FROM seg g
   JOIN cum_at l ON {on.format(a="l", b="g", col="lo")}
   LEFT JOIN cum_at h ON {on.format(a="h", b="g", col="hi")}
+),"""
+
+    def look(alias: str, owner: str, t: str) -> str:
+        return time_lookup(policy, alias, f"{owner}.cal_no", f"{owner}.{t}")
+
+    known = "({a}.cal_no IS NOT NULL OR c.{t} < f.first_start)"
+    return f"""paused AS (
+  SELECT x.kind, x.tk, x.cyc, x.k, SUM({_cum("h", "x.hi")} - {_cum("l", "x.lo")}) AS paused
+  FROM piece x
+  {look("l", "x", "lo")}
+  {look("h", "x", "hi")}
+  GROUP BY x.kind, x.tk, x.cyc, x.k
 ),
+clk AS (
+  SELECT c.*, {_cum("e", "c.stop")} - {_cum("s", "c.start")} - COALESCE(p.paused, 0) AS used,
+    {known.format(a="s", t="start")} AND {known.format(a="e", t="stop")} AND c.within IS NOT NULL AS known
+  FROM clk_span c
+  {look("s", "c", "start")}
+  {look("e", "c", "stop")}
+  LEFT JOIN cal_first f ON f.cal_no = c.cal_no
+  LEFT JOIN paused p ON p.kind = c.kind AND p.tk = c.tk AND p.cyc = c.cyc AND p.k = c.k
+),
+seg_open AS (
+  SELECT g.*, {_cum("l", "g.lo")} AS lo_cum,
+    CASE WHEN g.hi IS NULL THEN NULL ELSE {_cum("h", "g.hi")} - {_cum("l", "g.lo")} END AS avail
+  FROM seg g
+  {look("l", "g", "lo")}
+  {look("h", "g", "hi")}
+),"""
+
+
+def used_ctes(policy: Policy, buckets: bool = True) -> str:
+    """clk: clock time used by every clock; due: the deadline of those in dl_clk (NULL: past the table)."""
+    return f"""{_point_ctes(policy, buckets)}
 seg_before AS (
   SELECT s.*, COALESCE(SUM(avail) OVER (PARTITION BY kind, tk, cyc, k ORDER BY j
     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
   FROM seg_open s
 ),
 reach AS (
-  SELECT {KEY}, calendar, lo_cum + (within - before) AS goal FROM seg_before
+  SELECT {KEY}, cal_no, lo_cum + (within - before) AS goal FROM seg_before
   WHERE before < within AND (hi IS NULL OR before + avail >= within)
 ),
 due AS (
@@ -307,17 +449,18 @@ due AS (
     CASE WHEN r.goal IS NULL THEN {NEVER} ELSE j.open_start + (r.goal - j.cum_before) END AS deadline
   FROM dl_clk d
   LEFT JOIN reach r ON r.kind = d.kind AND r.tk = d.tk AND r.cyc = d.cyc AND r.k = d.k
-  LEFT JOIN cal j ON j.calendar = r.calendar AND j.cum_before < r.goal AND r.goal <= j.cum_through
+  {cum_lookup(policy, "j", "r.cal_no", "r.goal", buckets)}
 )"""
 
 
-def clock_ctes(policy: Policy) -> str:
-    """Every CTE of the clock queries, in dependency order."""
-    parts = (CALENDAR_CTES, ticket_history_ctes(policy), gap_ctes(), clock_time_ctes(policy), deadline_ctes(policy))
-    return "WITH\n" + ",\n".join((*parts, cum_ctes(), used_ctes()))
+def clock_ctes(policy: Policy, buckets: bool = True) -> str:
+    """Every CTE of the clock queries, in dependency order (`buckets`: as `tickets_sql.ticket_results_sql`)."""
+    parts = (calendar_ctes(policy, buckets), ticket_history_ctes(policy), gap_ctes(), clock_time_ctes(policy, buckets))
+    lookups = () if buckets else (cum_ctes(policy),)
+    return "WITH\n" + ",\n".join((*parts, deadline_ctes(policy), *lookups, used_ctes(policy, buckets)))
 
 
-def clock_steps(policy: Policy) -> list[tuple[str, str]]:
+def clock_steps(policy: Policy, buckets: bool = True) -> list[tuple[str, str]]:
     """The CTEs of `clock_ctes` as (name, query) steps, for an engine that materialises each as a table.
 
     Spark inlines every reference to a CTE or view, so a chain this long grows a plan too large to
@@ -327,7 +470,7 @@ def clock_steps(policy: Policy) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     name: str | None = None
     body: list[str] = []
-    for line in clock_ctes(policy).removeprefix("WITH\n").splitlines():
+    for line in clock_ctes(policy, buckets).removeprefix("WITH\n").splitlines():
         head = re.fullmatch(r"([a-z_]+) AS \(", line)
         if name is None and head:
             name, body = head.group(1), []
@@ -339,18 +482,18 @@ def clock_steps(policy: Policy) -> list[tuple[str, str]]:
     return out
 
 
-def _head(policy: Policy, steps: bool) -> str:
+def _head(policy: Policy, steps: bool, buckets: bool) -> str:
     """What precedes a query's own CTEs: the clock CTEs, or nothing but WITH when they are tables."""
-    return "WITH" if steps else clock_ctes(policy) + ","
+    return "WITH" if steps else clock_ctes(policy, buckets) + ","
 
 
-def ticket_clock_results_sql(policy: Policy, steps: bool = False) -> str:
+def ticket_clock_results_sql(policy: Policy, steps: bool = False, buckets: bool = True) -> str:
     """Per ticket of the period: `ticket_results`' columns and its missed resolutions and updates.
 
     row, customer, effective, deadline, state, excluded, line (as `tickets_sql.ticket_results_sql`),
     missed_resolutions, missed_updates, update_line, known (FALSE: an instant past the calendar table).
     """
-    return f"""{_head(policy, steps)}
+    return f"""{_head(policy, steps, buckets)}
 per_ticket AS (
   SELECT tk,
     SUM(CASE WHEN kind = {RESOLUTION} AND used > within THEN 1 ELSE 0 END) AS missed_resolutions,
@@ -381,9 +524,9 @@ LEFT JOIN due d ON d.tk = m.tk AND d.kind = {RESPONSE}
 LEFT JOIN per_ticket x ON x.tk = m.tk"""
 
 
-def missed_resolutions_sql(policy: Policy, steps: bool = False) -> str:
+def missed_resolutions_sql(policy: Policy, steps: bool = False, buckets: bool = True) -> str:
     """One row per missed resolution cycle: row, cycle (0-based), started, deadline, resolved (NULL), line."""
-    return f"""{"" if steps else clock_ctes(policy)}
+    return f"""{"" if steps else clock_ctes(policy, buckets)}
 SELECT c.tk AS "row", c.cyc AS cycle, c.start AS started, d.deadline, y.finish AS resolved,
   CAST(m.s_line AS INTEGER) AS line
 FROM clk c
@@ -393,14 +536,14 @@ LEFT JOIN due d ON d.kind = c.kind AND d.tk = c.tk AND d.cyc = c.cyc AND d.k = c
 WHERE c.kind = {RESOLUTION} AND c.used > c.within"""
 
 
-def at_risk_sql(policy: Policy, steps: bool = False) -> str:
+def at_risk_sql(policy: Policy, steps: bool = False, buckets: bool = True) -> str:
     """The running clocks at `as_of` that used at least `warn at` of their time and not all of it, not paused.
 
     row, kind (0 response, 1 resolution, 2 update), deadline, used, allowed (only with `warn at`).
     """
     assert policy.warn_ratio is not None
     num, den = policy.warn_ratio
-    return f"""{_head(policy, steps)}
+    return f"""{_head(policy, steps, buckets)}
 paused_now AS (
   SELECT DISTINCT q.tk FROM pauses q CROSS JOIN params p WHERE q.a <= p.as_of AND p.as_of < q.b
 )

@@ -121,9 +121,13 @@ def clock_relations(policy: Policy, events: Events, per: Period, as_of_us: int) 
         if column is not None and len(column):
             real = column[column != MISSING]
             last = max(last, int(real.max()) + 1) if len(real) else last
+    from .calendars import calendar_days_tables
     from .clocks_sql import business_days
 
-    extra = {"clock_allowed": business_allowed(policy, events, per)} if business_days(policy) else {}
+    extra = {}
+    if business_days(policy):  # the clock queries count business days over these (clocks_sql.business_ctes)
+        days, zone = calendar_days_tables(policy, per.start, last)
+        extra = {"calendar_days": days, "calendar_zone": zone}
     events_table = ticket_events_table(ev, t)
     rows = np.asarray(ev.row, dtype=np.int64) if ev is not None else np.zeros(0, dtype=np.int64)
     return {
@@ -134,47 +138,6 @@ def clock_relations(policy: Policy, events: Events, per: Period, as_of_us: int) 
         "calendar_open": calendar_table(policy, per.start, last, strict=False),
         **extra,
     }
-
-
-def business_allowed(policy: Policy, events: Events, per: Period) -> Any:
-    """`clock_allowed(calendar, days, start, allowed)`: the open time of `days` business days from each start.
-
-    The runtime's calendar computes it (the same local clock time on the Nth following open day,
-    `clocks.Clock.business_within`) for every cycle start (an opening or a reopening) of the
-    period's tickets. A start whose target lies past the holiday data or is no open time has no
-    row: its clocks are not `known` and the engine leaves the tickets' clocks to the runtime.
-    """
-    import pyarrow as pa
-
-    from ..runtime.calendar import OutsideSpan
-    from ..runtime.clocks import DAY_US, clock_for
-    from ..runtime.tickets import history
-    from .clocks_sql import business_days
-
-    t = events.tickets
-    hist = history(t, events.ticket_events, policy.pause_statuses)
-    inside = (t.opened >= per.start) & (t.opened < per.end)
-    owner = np.repeat(np.arange(len(t.id)), np.diff(hist.cyc_ptr))
-    starts = np.unique(hist.cyc_start[inside[owner]])
-    columns: dict[str, list[Any]] = {"calendar": [], "days": [], "start": [], "allowed": []}
-    for name, days in business_days(policy):
-        if len(starts) == 0:
-            break
-        reach = int(starts.max()) + (days * 14 + 40) * DAY_US
-        try:
-            allowed, beyond = clock_for(policy.calendars[name], int(starts.min()), reach).business_within(
-                starts, np.full(len(starts), days, dtype=np.int64)
-            )
-        except OutsideSpan:
-            continue  # no rows: those clocks are not `known`, the runtime measures them
-        keep = ~beyond & (allowed > 0)  # a start missing here: the runtime measures that ticket's clocks
-        starts_kept, allowed = starts[keep], allowed[keep]
-        columns["calendar"] += [name] * len(starts_kept)
-        columns["days"] += [days] * len(starts_kept)
-        columns["start"] += starts_kept.tolist()
-        columns["allowed"] += allowed.tolist()
-    types = {"calendar": pa.string(), "days": pa.int64(), "start": pa.int64(), "allowed": pa.int64()}
-    return pa.table({k: pa.array(v, type=types[k]) for k, v in columns.items()})
 
 
 def clock_ticket_results(

@@ -23,6 +23,12 @@ the columns of the numpy engine's `TicketResults` (`slac.runtime.evaluate.ticket
 `deadline` or `decided` is NULL for a measured ticket only when its deadline lies past the
 calendar table (past the policy's holiday data): the engine then asks the runtime, which refuses
 such a deadline with its own message.
+
+The calendar lookups are bucketed equality joins (`time_lookup`, `cum_lookup`): each calendar row
+is listed under every bucket of `BUCKET_US` its range of instants (or of cumulative open time)
+touches, so a lookup is a hash join on (calendar, bucket) with the range condition checked on
+the one or two rows of that bucket, not on every row of the calendar. `buckets=False` gives the
+plain range joins, the reference the bucketed form is tested and measured against.
 """
 
 from __future__ import annotations
@@ -57,40 +63,101 @@ def effective_values(policy: Policy) -> str:
     return _values(("priority", "outage", "effective"), ("VARCHAR", "BOOLEAN", "VARCHAR"), rows)
 
 
+def calendar_numbers(policy: Policy) -> dict[str, int]:
+    """Each calendar's number in the lookups' keys (the policy's calendars in name order)."""
+    return {name: i for i, name in enumerate(sorted(policy.calendars))}
+
+
 def target_values(policy: Policy) -> str:
-    """(tier, priority, calendar, within_us, line): the response targets of language v1."""
+    """(tier, priority, calendar, cal_no, within_us, line): the response targets of language v1."""
+    number = calendar_numbers(policy)
     rows: list[tuple[object, ...]] = [
-        (tier, prio, t.calendar, t.within_us, t.line) for (tier, prio), t in sorted(policy.targets.items())
+        (tier, prio, t.calendar, number[t.calendar], t.within_us, t.line)
+        for (tier, prio), t in sorted(policy.targets.items())
     ]
     return _values(
-        ("tier", "priority", "calendar", "within_us", "line"),
-        ("VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "INTEGER"),
+        ("tier", "priority", "calendar", "cal_no", "within_us", "line"),
+        ("VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "BIGINT", "INTEGER"),
         rows,
     )
 
 
-# calendar_open with each row's cumulative open time at its end, the next row's start, and the
-# end of the range of instants whose cum it gives (up to the next row's start).
-CALENDAR_CTES = f"""cal AS (
-  SELECT calendar, open_start, open_end, cum_before,
-    cum_before + (open_end - open_start) AS cum_through,
-    LEAD(open_start) OVER (PARTITION BY calendar ORDER BY open_start) AS next_start
-  FROM calendar_open
+BUCKET_US = 3_600_000_000  # an hour: of time for the instant lookups, of open time for the cumulative ones
+
+
+def calendar_ctes(policy: Policy, buckets: bool = True) -> str:
+    """cal, cal_rows, cal_first (and with `buckets` cal_top, cal_time, cal_cum): the calendar CTEs of the lookups.
+
+    cal is calendar_open with each row's calendar number (`calendar_numbers`; a calendar the policy
+    lacks is never looked up), cumulative open time at its end and the next row's start; cal_rows
+    adds the end of the range of instants whose cum a row gives (up to the next row's start).
+    The bucket tables list a row under the key `b * calendars + cal_no` of every bucket b it covers:
+    cal_time every b = t // B of an instant t of [open_start, upto), the last row of a calendar
+    (upto unbounded) up to the table's top bucket, under which every later instant is looked up
+    (its bucket is clamped to it); cal_cum every b = (g - 1) // B of a goal g of (cum_before,
+    cum_through]. `//` truncates in every dialect the plan is written for; any monotone rounding
+    works, since the range condition, not the bucket, decides which row matches.
+    """
+    rows: list[tuple[object, ...]] = sorted(calendar_numbers(policy).items())
+    n, width = max(len(rows), 1), BUCKET_US
+    base = f"""cal_number AS (
+  {_values(("calendar", "cal_no"), ("VARCHAR", "INTEGER"), rows)}
+),
+cal AS (
+  SELECT o.calendar, n.cal_no, o.open_start, o.open_end, o.cum_before,
+    o.cum_before + (o.open_end - o.open_start) AS cum_through,
+    LEAD(o.open_start) OVER (PARTITION BY o.calendar ORDER BY o.open_start) AS next_start
+  FROM calendar_open o JOIN cal_number n ON n.calendar = o.calendar
 ),
 cal_rows AS (
-  SELECT calendar, open_start, open_end, cum_before, next_start, COALESCE(next_start, {LAST_US}) AS upto FROM cal
+  SELECT cal_no, open_start, open_end, cum_before, next_start, COALESCE(next_start, {LAST_US}) AS upto FROM cal
 ),
 cal_first AS (
-  SELECT calendar, MIN(open_start) AS first_start FROM calendar_open GROUP BY calendar
+  SELECT cal_no, MIN(open_start) AS first_start FROM cal GROUP BY cal_no
+)"""
+    if not buckets:
+        return base
+    return f"""{base},
+cal_top AS (
+  SELECT MAX(open_end) // {width} AS last_b FROM calendar_open
+),
+cal_time AS (
+  SELECT g.b * {n} + k.cal_no AS kb, k.cal_no, k.open_start, k.open_end, k.cum_before, k.next_start, k.upto
+  FROM cal_rows k CROSS JOIN cal_top x
+  CROSS JOIN UNNEST(GENERATE_SERIES(k.open_start // {width}, LEAST((k.upto - 1) // {width}, x.last_b))) AS g(b)
+),
+cal_cum AS (
+  SELECT g.b * {n} + c.cal_no AS kb, c.cal_no, c.open_start, c.cum_before, c.cum_through, c.next_start
+  FROM cal c CROSS JOIN UNNEST(GENERATE_SERIES(c.cum_before // {width}, (c.cum_through - 1) // {width})) AS g(b)
 )"""
 
 
-def ticket_results_sql(policy: Policy, carry: tuple[str, ...] = ()) -> str:
+def time_lookup(policy: Policy, alias: str, cal_no: str, t: str, buckets: bool = True) -> str:
+    """`LEFT JOIN` of the row `alias` of cal_rows whose instants [open_start, upto) hold `t` in calendar `cal_no`."""
+    cond = f"{alias}.open_start <= {t} AND {t} < {alias}.upto"
+    if not buckets:
+        return f"LEFT JOIN cal_rows {alias} ON {alias}.cal_no = {cal_no} AND {cond}"
+    n = max(len(policy.calendars), 1)
+    key = f"LEAST({t} // {BUCKET_US}, (SELECT last_b FROM cal_top)) * {n} + {cal_no}"
+    return f"LEFT JOIN cal_time {alias} ON {alias}.kb = {key} AND {cond}"
+
+
+def cum_lookup(policy: Policy, alias: str, cal_no: str, goal: str, buckets: bool = True) -> str:
+    """`LEFT JOIN` of the row `alias` of cal whose cumulative open time (cum_before, cum_through] holds `goal`."""
+    cond = f"{alias}.cum_before < {goal} AND {goal} <= {alias}.cum_through"
+    if not buckets:
+        return f"LEFT JOIN cal {alias} ON {alias}.cal_no = {cal_no} AND {cond}"
+    n = max(len(policy.calendars), 1)
+    return f"LEFT JOIN cal_cum {alias} ON {alias}.kb = ({goal} - 1) // {BUCKET_US} * {n} + {cal_no} AND {cond}"
+
+
+def ticket_results_sql(policy: Policy, carry: tuple[str, ...] = (), *, buckets: bool = True) -> str:
     """The query of `ticket_results` for this policy (DuckDB dialect, portable constructs).
 
     `carry`: further columns passed through to each result row, `t.NAME` of `tickets` or `c.NAME`
     of `customers` (an engine building the report's breach entries takes id, priority, opened and
-    responded along, and its own customer positions).
+    responded along, and its own customer positions). `buckets`: the bucketed calendar lookups
+    (False: plain range joins, the reference).
     """
     names = [c.partition(".")[2] for c in carry]
     if not all(c[:2] in ("t.", "c.") and n.isidentifier() for c, n in zip(carry, names, strict=True)):
@@ -104,10 +171,10 @@ def ticket_results_sql(policy: Policy, carry: tuple[str, ...] = ()) -> str:
         if zero
         else ""
     )
-    first_join = "\n  LEFT JOIN cal_first f ON f.calendar = m.calendar AND k.calendar IS NULL" if zero else ""
+    first_join = "\n  LEFT JOIN cal_first f ON f.cal_no = m.cal_no AND k.cal_no IS NULL" if zero else ""
     deadline = "o.open_at" if zero else "NULL"
     return f"""WITH
-{CALENDAR_CTES},
+{calendar_ctes(policy, buckets)},
 effective_priority AS (
   {effective_values(policy)}
 ),
@@ -116,7 +183,7 @@ response_target AS (
 ),
 measured AS (
   SELECT t."row" AS "row", t.customer, t.opened, t.responded, t.cause, e.effective,
-    r.calendar, r.within_us, r.line{"".join(f", {c} AS carry_{n}" for c, n in zip(carry, names, strict=True))}
+    r.calendar, r.cal_no, r.within_us, r.line{"".join(f", {c} AS carry_{n}" for c, n in zip(carry, names, strict=True))}
   FROM tickets t
   CROSS JOIN params p
   JOIN customers c ON c.customer = t.customer
@@ -128,7 +195,7 @@ at_opening AS (
   SELECT m.*,
     COALESCE(k.cum_before + LEAST(m.opened, k.open_end) - k.open_start, 0) + m.within_us AS goal{next_open}
   FROM measured m
-  LEFT JOIN cal_rows k ON k.calendar = m.calendar AND k.open_start <= m.opened AND m.opened < k.upto{first_join}
+  {time_lookup(policy, "k", "m.cal_no", "m.opened", buckets)}{first_join}
 ),
 due AS (
   SELECT o.*,
@@ -139,7 +206,7 @@ due AS (
       ELSE j.next_start
     END AS decided
   FROM at_opening o
-  LEFT JOIN cal j ON j.calendar = o.calendar AND j.cum_before < o.goal AND o.goal <= j.cum_through
+  {cum_lookup(policy, "j", "o.cal_no", "o.goal", buckets)}
 )
 SELECT
   d."row" AS "row",
