@@ -24,12 +24,24 @@ ENGINE_NAMES = [run.ORACLE, *ENGINES]
 FILES = suite.files()
 
 
+# Spark computes a language v2 plan one step at a time (each CTE a Spark job, 0.2–2 s each), so one
+# v2 case takes a minute or more in local Spark: the suite's v2 cases under Spark would take hours.
+# Here Spark runs the v1 cases; its v2 answers are proven by tests/test_engine_v2_spark.py and the
+# clock test, and all cases run with `python -m tests.conformance.run --engine spark`.
+SPARK_V1_ONLY = "spark"
+
+
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_cases(engine: str, path: Path) -> None:
+    from slac.runtime.v2_terms import needs_scopes
+
     broken = set(suite.known_broken())
-    failed, unsupported, passed = [], [], 0
+    failed, unsupported, passed, left = [], [], 0, 0
     for case in suite.cases([path]):
+        if engine == SPARK_V1_ONLY and needs_scopes(case.policy):
+            left += 1
+            continue
         outcome, got = run.run_case(case, engine)
         if outcome == "fail" and case.id not in broken:
             failed.append(f"{case.id}: " + "; ".join(run.differences(case.data["expected"], got)[:4]))
@@ -38,8 +50,11 @@ def test_cases(engine: str, path: Path) -> None:
         else:
             passed += 1
     assert not failed, f"{len(failed)} case(s) of {path.name} fail on {engine}:\n" + "\n".join(failed[:10])
-    if unsupported:
-        pytest.skip(f"{engine}: {len(unsupported)} case(s) of {path.name} unsupported, {passed} pass")
+    if unsupported or left:
+        pytest.skip(
+            f"{engine}: {len(unsupported)} case(s) of {path.name} unsupported, {left} of language v2 left to "
+            f"`python -m tests.conformance.run --engine spark`, {passed} pass"
+        )
 
 
 def test_size_and_files() -> None:
