@@ -71,7 +71,7 @@ def test_did_you_mean_is_bounded_at_the_limits(kind: str, name_len: int) -> None
     spent = time.process_time() - started
     unknown = [d for d in diagnostics if d.code in ("E0306", "E0303", "E0302")]
     assert unknown, sorted({d.code for d in diagnostics})  # the references were checked, not refused earlier
-    assert spent <= 2.0, f"{spent:.2f} s of CPU for {len(source.encode()):,} bytes"
+    assert spent <= 3.0, f"{spent:.2f} s of CPU for {len(source.encode()):,} bytes"
 
 
 def test_the_hints_are_the_same_every_time() -> None:
