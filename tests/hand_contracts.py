@@ -6,21 +6,26 @@ customer-caused exclusion too."""
 from __future__ import annotations
 
 
+def header(
+    name: str, title: str, *, languages: str = "en", zone: str = "UTC", currency: str = "USD", billing: str = "monthly"
+) -> str:
+    """The opening lines most test contracts share, `sla NAME {` to `billing` (version 1, effective 2026-01-01);
+    `title` is the clause's text after `title` (`en "K"`). The caller writes the clauses and the closing brace."""
+    return (
+        f'sla {name} {{\n  title {title}\n  version "1"\n  effective 2026-01-01\n  languages {languages}\n'
+        f'  timezone "{zone}"\n  currency {currency}\n  billing {billing}\n'
+    )
+
+
 def hand_contract(*, customer_exclusion: bool = False) -> str:
     """The contract's source; `customer_exclusion`: `cust` excluded as well (and the credit for every tier)."""
     excludes = "maint cust" if customer_exclusion else "maint"
     applies = "" if customer_exclusion else "\n    applies standard"
     cust = '\n  exclude cust { en "customer" }' if customer_exclusion else ""
-    return f"""
-sla hand {{
-  title en "Hand"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing monthly
-  service api {{ name en "API"
+    return (
+        "\n"
+        + header("hand", 'en "Hand"')
+        + f"""  service api {{ name en "API"
     downtime when error_rate above 5% per 5min }}
   availability {{
     window calendar month
@@ -37,3 +42,4 @@ sla hand {{
     en "maintenance" }}{cust}
 }}
 """
+    )

@@ -23,6 +23,7 @@ from slac.runtime.evaluate import evaluate  # noqa: E402
 from slac.runtime.events import Events  # noqa: E402
 from slac.runtime.examples import example_events, example_period  # noqa: E402
 from slac.runtime.scoped_credits import money_text  # noqa: E402
+from tests.hand_contracts import header  # noqa: E402
 from tests.test_plan_availability import load_policy, load_relations  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,16 +99,10 @@ def test_unsupported_terms_are_refused_not_approximated() -> None:
 
 # ---- random corpora ------------------------------------------------------------------------------
 
-QUARTERLY_SHARES = """
-sla desk {
-  title en "Desk SLA"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "Europe/Berlin"
-  currency EUR
-  billing quarterly
-  service api { name en "API" }
+QUARTERLY_SHARES = (
+    "\n"
+    + header("desk", 'en "Desk SLA"', zone="Europe/Berlin", currency="EUR", billing="quarterly")
+    + """  service api { name en "API" }
   service portal { name en "Portal" }
   availability {
     window calendar quarter
@@ -136,6 +131,7 @@ sla desk {
     en "maintenance" }
 }
 """
+)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -191,16 +187,10 @@ def test_half_even_at_half_a_cent() -> None:
     assert agree(policy, events, "2026-05") == 3
 
 
-MONEY = """
-sla money {
-  title en "Money"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing monthly
-  service compute { name en "Compute"
+MONEY = (
+    "\n"
+    + header("money", 'en "Money"')
+    + """  service compute { name en "Compute"
     measured per region }
   availability {
     window calendar month
@@ -220,6 +210,7 @@ sla money {
   cap 60% of service_charges per month
 }
 """
+)
 
 
 def test_caps_minimum_condition_inclusive_band() -> None:
@@ -274,16 +265,10 @@ def test_credit_sql_transpiles_strictly() -> None:
                 assert sqlglot.transpile(sql, read="duckdb", write=dialect, unsupported_level=ErrorLevel.RAISE)
 
 
-FORMULA = """
-sla formula {
-  title en "Formula"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing monthly
-  availability {
+FORMULA = (
+    "\n"
+    + header("formula", 'en "Formula"')
+    + """  availability {
     window calendar month
   }
   tier standard { name en "Standard"
@@ -294,6 +279,7 @@ sla formula {
   }
 }
 """
+)
 
 
 def test_formula_exact_ties_and_non_terminating_division() -> None:

@@ -19,16 +19,12 @@ from slac.driver import compile_policy
 from slac.runtime import load_policy
 from slac.runtime.examples import run_examples
 
-MONTHLY = """
-sla k {
-  title en "K"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing monthly
-  calendar always {
+from .hand_contracts import header
+
+MONTHLY = (
+    "\n"
+    + header("k", 'en "K"')
+    + """  calendar always {
     hours mon-sun 00:00-24:00
   }
   priority p1 { name en "P1" }
@@ -45,6 +41,7 @@ sla k {
   $EXAMPLES
 }
 """
+)
 
 
 def run(source: str) -> list:
@@ -139,16 +136,10 @@ def test_a_pause_in_an_earlier_month_is_counted_there() -> None:
     assert (result.report["cap"]["used_before"], result.report["cap"]["remaining"]) == ("340.00", "210.00")
 
 
-QUARTERLY = """
-sla q {
-  title en "Q"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing quarterly
-  availability { window calendar quarter }
+QUARTERLY = (
+    "\n"
+    + header("q", 'en "Q"', billing="quarterly")
+    + """  availability { window calendar quarter }
   calendar always {
     hours mon-sun 00:00-24:00
   }
@@ -162,6 +153,7 @@ sla q {
   cap 400 USD per year
 }
 """
+)
 
 
 def _write(tmp: Path, name: str, text: str) -> str:

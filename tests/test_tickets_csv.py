@@ -20,16 +20,12 @@ from slac.render.report import CSV_COLUMNS
 from slac.render.report_tickets import CLOCK_COLUMNS
 from slac.render.report_v2 import CSV_COLUMNS_V2
 
-V1 = """
-sla k {
-  title en "K"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing monthly
-  calendar always {
+from .hand_contracts import header
+
+V1 = (
+    "\n"
+    + header("k", 'en "K"')
+    + """  calendar always {
     hours mon-sun 00:00-24:00
   }
   priority p1 { name en "P1" }
@@ -49,6 +45,7 @@ sla k {
     per missed update 2.5 USD }
 }
 """
+)
 
 # acme (t, fee 1000): a1 opened 10:00, responded 10:30, resolved 16:00: 6 h > 4 h, 1 missed resolution;
 #   one gap 10:30 → 16:00 = 5.5 h: ceil(5.5) − 1 = 5 missed updates.
@@ -116,16 +113,10 @@ def test_a_report_without_clock_targets_keeps_its_columns(tmp_path: Path) -> Non
     assert tuple(rows[0]) == CSV_COLUMNS
 
 
-V2 = """
-sla q {
-  title en "Q"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing quarterly
-  availability { window calendar quarter }
+V2 = (
+    "\n"
+    + header("q", 'en "Q"', billing="quarterly")
+    + """  availability { window calendar quarter }
   calendar always {
     hours mon-sun 00:00-24:00
   }
@@ -140,6 +131,7 @@ sla q {
   cap 400 USD per quarter
 }
 """
+)
 
 
 def test_v2_csv_has_the_clock_columns_on_each_scope_row(tmp_path: Path) -> None:

@@ -19,16 +19,12 @@ from slac.driver import check, compile_policy, compile_source
 from slac.runtime import load_policy
 from slac.runtime.examples import run_examples
 
-MONTHLY = """
-sla m {
-  title en "M" zh "M"
-  version "1"
-  effective 2026-01-01
-  languages en zh
-  timezone "UTC"
-  currency USD
-  billing monthly
-  availability { window calendar month }
+from .hand_contracts import header
+
+MONTHLY = (
+    "\n"
+    + header("m", 'en "M" zh "M"', languages="en zh")
+    + """  availability { window calendar month }
   tier t { name en "T" zh "T"
     uptime 99.9% }
   credit c {
@@ -39,6 +35,7 @@ sla m {
   $EXAMPLES
 }
 """
+)
 
 # 8 h down in each month of 2026-Q1 (UTC): January 744 h, 1 − 8/744 = 98.92 % < 99 %; February
 # 672 h, 1 − 8/672 = 98.81 %; March 744 h, 98.92 %: each month's band is 25 % of 1000 = 250 USD.
@@ -93,16 +90,10 @@ def test_the_first_window_of_the_span_has_no_history() -> None:
     assert result.report["cap"]["windows_before"] == [] and result.report["cap"]["used_before"] == "0.00"
 
 
-QUARTERLY = """
-sla q {
-  title en "Q"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "Asia/Shanghai"
-  currency CNY
-  billing quarterly
-  availability { window calendar quarter }
+QUARTERLY = (
+    "\n"
+    + header("q", 'en "Q"', zone="Asia/Shanghai", currency="CNY", billing="quarterly")
+    + """  availability { window calendar quarter }
   tier t { name en "T"
     uptime 99.9% }
   credit c { when uptime below target 10 * window_fee * downtime / window }
@@ -110,6 +101,7 @@ sla q {
   $EXAMPLES
 }
 """
+)
 
 
 def test_yearly_cap_over_quarterly_windows() -> None:
@@ -141,16 +133,10 @@ def test_yearly_cap_over_quarterly_windows() -> None:
     assert (cap["limit"], cap["used_before"], cap["remaining"]) == ("1000.00", "508.31", "491.69")
 
 
-SCOPED = """
-sla s {
-  title en "S"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing monthly
-  service storage { name en "Storage"
+SCOPED = (
+    "\n"
+    + header("s", 'en "S"')
+    + """  service storage { name en "Storage"
     measured per region }
   availability { window calendar month }
   tier t { name en "T"
@@ -164,6 +150,7 @@ sla s {
   $EXAMPLES
 }
 """
+)
 
 
 def test_cap_per_scope_counts_only_the_months_that_were_paid() -> None:
@@ -263,16 +250,10 @@ def test_a_span_shorter_than_the_window_is_e0722() -> None:
     assert compile_source(QUARTERLY.replace("$EXAMPLES", ""), file="t.sla").ok  # per year: accepted
 
 
-TICKETS = """
-sla k {
-  title en "K"
-  version "1"
-  effective 2026-01-01
-  languages en
-  timezone "UTC"
-  currency USD
-  billing monthly
-  calendar always {
+TICKETS = (
+    "\n"
+    + header("k", 'en "K"')
+    + """  calendar always {
     hours mon-sun 00:00-24:00
   }
   priority p1 { name en "P1" }
@@ -283,6 +264,7 @@ sla k {
   $EXAMPLES
 }
 """
+)
 
 
 def test_earlier_months_missed_responses_count_against_the_quarter() -> None:
