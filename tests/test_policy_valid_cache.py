@@ -98,12 +98,45 @@ def test_a_dict_source_is_always_validated(cache: Path, calls: list[bool]) -> No
     assert calls == [False, False] and _marks(cache) == []
 
 
-def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path: Path, calls: list[bool], monkeypatch: Any) -> None:
+def test_a_cache_that_cannot_be_written_is_tried_once(tmp_path: Path, calls: list[bool], monkeypatch: Any) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
     monkeypatch.setenv("SLAC_CACHE_DIR", str(blocker))  # a file, so no folder can be made under it
+    tries = _counted(monkeypatch, "mkdir")
     file = tmp_path / "policy.json"
     file.write_text(policy_text("acme-crm"), encoding="utf-8")
     load(file)
     load(file)
-    assert calls == [False, False]
+    other = json.loads(policy_text("acme-crm"))
+    other["title"]["en"] = "Another title"
+    other["content_hash"] = content_hash(other)
+    load(json.dumps(other))
+    # Each content is validated once in this process; the folder that cannot be made is tried once.
+    assert calls == [False, False] and len(tries) == 1
+
+
+def test_a_mark_once_found_is_not_looked_up_again(
+    tmp_path: Path, cache: Path, calls: list[bool], monkeypatch: Any
+) -> None:
+    file = tmp_path / "policy.json"
+    file.write_text(policy_text("acme-crm"), encoding="utf-8")
+    load(file)  # validated, marked, and known to this process
+    schema._KNOWN.clear()  # as a new process would start
+    looks = _counted(monkeypatch, "is_file")
+    for _ in range(3):
+        load(file)
+    assert calls == [False] and len(looks) == 1  # found once, then known
+
+
+def _counted(monkeypatch: Any, method: str) -> list[Path]:
+    """The cache folder's calls of `Path.<method>` (mkdir, is_file) from now on; the real method still runs."""
+    seen: list[Path] = []
+    real = getattr(Path, method)
+
+    def counting(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if "valid-policies" in self.parts:
+            seen.append(self)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, method, counting)
+    return seen

@@ -68,7 +68,14 @@ def validated_before(content_hash: str, *, lenient: bool = False) -> bool:
     asks), so a changed schema or policy is validated again. Without a cache folder: False.
     """
     mark = _mark(content_hash, lenient)
-    return mark is not None and mark.is_file()
+    if mark is None:
+        return False
+    if mark in _KNOWN:  # seen valid in this process: no file to look at
+        return True
+    found = mark.is_file()
+    if found:
+        _KNOWN.add(mark)
+    return found
 
 
 def remember_valid(content_hash: str, *, lenient: bool = False) -> None:
@@ -76,11 +83,20 @@ def remember_valid(content_hash: str, *, lenient: bool = False) -> None:
     mark = _mark(content_hash, lenient)
     if mark is None:
         return
+    _KNOWN.add(mark)  # this process does not validate it again, whether or not the mark can be written
+    if mark.parent in _UNWRITABLE:
+        return
     try:
         mark.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.close(os.open(mark, os.O_WRONLY | os.O_CREAT, 0o600))
-    except OSError:
-        pass
+    except OSError:  # a read-only or missing home: tried once per process, not at every load
+        _UNWRITABLE.add(mark.parent)
+
+
+# Marks this process knows (found or written) and folders it could not write: a service that loads
+# policies again and again looks at the cache folder once per policy, and a read-only folder once.
+_KNOWN: set[Any] = set()
+_UNWRITABLE: set[Any] = set()
 
 
 def _mark(content_hash: str, lenient: bool) -> Any:
