@@ -89,6 +89,22 @@ def test_as_of_keeps_an_unanswered_ticket_open(inputs: dict[str, Path]) -> None:
     assert json.loads(out)["as_of"] == "2025-03-04T10:00:00+08:00"
 
 
+@pytest.mark.parametrize("engine", ["numpy", "duckdb"])
+def test_as_of_without_warn_at_reads_the_report_once(
+    inputs: dict[str, Path], engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # websoft9 has no `warn at`: no clock can be at risk, so the at-risk summary does not read the
+    # report's customers a second time (the duckdb engine's report is made as it is written).
+    import importlib
+
+    cli = importlib.import_module("slac.cli.evaluate")
+    summaries: list[object] = []
+    monkeypatch.setattr(cli, "_say_at_risk", summaries.append)
+    code, out, err = evaluate(WEBSOFT9, inputs, "--as-of", "2025-03-04T10:00+08:00", "--engine", engine)
+    assert code == 0, err
+    assert json.loads(out)["as_of"] == "2025-03-04T10:00:00+08:00" and summaries == []
+
+
 def test_json_lines_and_parquet_inputs_give_the_same_report(tmp_path: Path, inputs: dict[str, Path]) -> None:
     import csv
 

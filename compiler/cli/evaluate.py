@@ -187,7 +187,7 @@ def evaluate_cmd(
 
         data = render_report(report, fmt=fmt, lang=lang or _default_lang(policy), policy=dict(policy.raw))
         emit(data, output, [source, *inputs.paths()])
-    if as_of is not None:
+    if as_of is not None and policy.warn_percent is not None:  # else no clock is at risk: the report is not read again
         _say_at_risk(report)
     if output not in (None, STDOUT):
         click.echo(f"wrote {output}", err=True)
