@@ -19,6 +19,21 @@ from slac.runtime.tickets import RESOLVED, history
 from .tickets_random import random_clock_events, zones_clock_policy
 
 
+def _listing(g):  # type: ignore[no-untyped-def]
+    """Every gap of `Gaps` in cycle-major order as (position, start, stop, open), by a loop over its rows:
+    per row the gaps ending at its updates, then the one ending at its stop."""
+    starts, last = g.before_updates(g.arm, g.u_at).tolist(), g.before_stops(g.arm, g.u_at).tolist()
+    rows, ats = g.u_row.tolist(), g.u_at.tolist()
+    out, i = [], 0
+    for r, (p, stop, is_open) in enumerate(zip(g.pos.tolist(), g.stop.tolist(), g.open.tolist(), strict=True)):
+        while i < len(rows) and rows[i] == r:
+            out.append((p, starts[i], ats[i], False))
+            i += 1
+        out.append((p, last[r], stop, is_open))
+    assert i == len(rows)  # every update in its row's run
+    return out
+
+
 def _loop_history(events, tickets, pausing):  # type: ignore[no-untyped-def]
     """Per ticket: (pauses, cycles [(start, end or MISSING)], updates [(at, cycle rank)]) by a loop."""
     ev = events
@@ -98,15 +113,14 @@ def test_histories_and_gaps_equal_a_loop(period: str, seed: int) -> None:
             bounds = [arm, *inside, as_of if end == MISSING else end]
             for i in range(len(bounds) - 1):
                 want.append((k, bounds[i], bounds[i + 1], end == MISSING and i == len(bounds) - 2))
-    got = list(zip(g.pos.tolist(), g.start.tolist(), g.stop.tolist(), g.open.tolist(), strict=True))
+    got = _listing(g)
     assert got == want
-    assert (g.points[g.first] == g.start).all() and (g.points[g.first + 1] == g.stop).all()
     assert any(o for *_, o in got) and len(got) > len(loop)
     assert ties > 0  # updates at the instant of a reopening
 
 
 def test_gap_clock_time_is_the_difference_of_point_clock_times() -> None:
-    """Clock.clock_times at a gap's two points gives the gap's clock time as Clock.elapsed measures it."""
+    """Clock.clock_times at a gap's two instants gives the gap's clock time as Clock.elapsed measures it."""
     policy = Policy(zones_clock_policy())
     events = random_clock_events(policy, "2025-03", seed=31, tickets=4000)
     t = events.tickets
@@ -117,9 +131,15 @@ def test_gap_clock_time_is_the_difference_of_point_clock_times() -> None:
     cyc = np.arange(len(pos), dtype=np.int64)
     as_of = Period.month(policy, "2025-03").end - 5 * 86_400_000_000
     g = gaps(hist, t.responded, pos, cyc, cyc - hist.cyc_ptr[pos], np.zeros(n, dtype=np.int64), as_of)
-    assert (g.stop < g.start).any()  # open gaps armed after as_of: no clock time
+    pos, start, stop, _ = (np.array(c, dtype=np.int64) for c in zip(*_listing(g), strict=True))
+    assert (stop < start).any()  # open gaps armed after as_of: no clock time
     for cal in policy.calendars.values():
-        clock = clock_for(cal, int(g.start.min()), int(g.stop.max()), hist.pauses)
-        c = clock.clock_times(g.points, hist.pauses, g.point_pos)
-        used = np.maximum(c[g.first + 1] - c[g.first], 0)
-        assert (used == clock.elapsed(g.start, g.stop, hist.pauses, g.pos)).all()
+        clock = clock_for(cal, int(start.min()), int(stop.max()), hist.pauses)
+        c_arm, c_stop = (clock.clock_times(x, hist.pauses, g.pos) for x in (g.arm, g.stop))
+        c_upd = clock.clock_times(g.u_at, hist.pauses, g.pos[g.u_row])
+        used_u = np.maximum(c_upd - g.before_updates(c_arm, c_upd), 0)
+        used_r = np.maximum(c_stop - g.before_stops(c_arm, c_upd), 0)
+        # The listing's order: per row its update gaps, then its last gap.
+        order = np.argsort(np.concatenate((g.u_row * 2, np.arange(len(g.pos)) * 2 + 1)), kind="stable")
+        used = np.concatenate((used_u, used_r))[order]
+        assert (used == clock.elapsed(start, stop, hist.pauses, pos)).all()

@@ -2,15 +2,18 @@
 public updates and its stop, laid out so that each instant's clock time is computed once.
 
 The gaps of a cycle are [arm, u1), [u1, u2), …, [uk, stop) over its updates u1 … uk in
-[arm, end) (`tickets` says which instants arm and stop a cycle). They are listed cycle-major. The
-instants are kept as *points*, k + 2 per cycle (arm, u1 … uk, stop): gap i of the listing starts
-at point i + (its cycle's row) and stops at the next point, so the clock time of a gap is the
-difference of two points' clock times (`clocks.clock_times`), each point's computed once.
+[arm, end) (`tickets` says which instants arm and stop a cycle). They are kept as two lists,
+without listing the gaps themselves: per armed cycle (a *row*) its arming instant and stop, and
+per update inside a window its row, in row order. The gap that ends at update i starts at its row's
+arming instant when it is the row's first update, else at update i − 1; a row's last gap ends at
+its stop and starts at its last update, else at its arming instant (`before_updates`,
+`before_stops`). So the clock time of a gap is the difference of two instants' clock times
+(`clocks.clock_times`), each instant's computed once, and no array of gaps is built.
 
 No sort and no (cycle × update) pairs: each update is placed in the one cycle whose window
 [arm, end) can hold it (the ticket's last cycle started at or before it, `History.upd_cycle`; the
-windows of a ticket are disjoint and in time order), then the updates of a cycle, a contiguous run of the ticket's
-sorted updates, are scattered to their slots.
+windows of a ticket are disjoint and in time order), so the updates of a row are a contiguous run
+of the ticket's sorted updates.
 """
 
 from __future__ import annotations
@@ -32,17 +35,29 @@ Bools = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class Gaps:
-    """Every update gap (per gap: position, start, stop, open) and the points they run between."""
+    """Every armed cycle (row: position, arming instant, stop, open) and the updates inside their windows."""
 
-    pos: I64
-    start: I64
-    stop: I64
-    open: Bools  # the gap of an unresolved cycle, which stops at `as_of`
-    points: I64  # per armed cycle: its arming instant, its updates, its stop
-    point_pos: I64  # the position (measured ticket) of each point
-    first: I64  # per gap: its start point (its stop is the point after it)
-    opens_cycle: Bools  # per point: a cycle's arming instant (only ever a gap's start)
-    ends_cycle: Bools  # per point: a cycle's stop (only ever a gap's stop)
+    pos: I64  # per row: the position (measured ticket)
+    arm: I64
+    stop: I64  # the cycle's end, `as_of` when it is not resolved
+    open: Bools  # the cycle is not resolved: its last gap stops at `as_of`
+    u_row: I64  # per update inside a window, in row order: its row
+    u_at: I64
+    u_first: Bools  # the row's first update
+    u_last: Bools  # the row's last update
+
+    def before_updates(self, at_arm: I64, at_upd: I64) -> I64:
+        """Per update, the value at the start of the gap that ends at it, from the values at the rows'
+        arming instants (`at_arm`) and at the updates (`at_upd`): the arming instant's or the previous update's."""
+        prev = np.empty_like(at_upd)
+        prev[1:] = at_upd[:-1]  # a row's first update takes its arming instant's instead
+        return np.where(self.u_first, at_arm[self.u_row], prev)
+
+    def before_stops(self, at_arm: I64, at_upd: I64) -> I64:
+        """Per row, the value at the start of its last gap: its last update's, else its arming instant's."""
+        out = at_arm.copy()
+        out[self.u_row[self.u_last]] = at_upd[self.u_last]
+        return out
 
 
 def gaps(hist: History, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I64, as_of: int) -> Gaps:
@@ -59,44 +74,17 @@ def gaps(hist: History, responded: I64, pos: I64, cyc: I64, cyc_rank: I64, uc: I
     m = len(pos)
     row_of = np.full(len(hist.cyc_start), -1, dtype=np.int64)  # global cycle → its armed row here
     row_of[cyc] = np.arange(m, dtype=np.int64)
-    j, row = _updates_in_windows(hist, row_of, arm, end)
-    k = np.bincount(row, minlength=m)  # updates inside each cycle's window
-    ptr = np.zeros(m + 1, dtype=np.int64)  # points of row r: ptr[r] … ptr[r + 1] − 1 (k + 2 of them)
-    np.cumsum(k + 2, out=ptr[1:])
-    # Rank of each update in its cycle's run (the runs are contiguous in `j`).
-    runs = np.ones(len(row), dtype=bool)
-    runs[1:] = row[1:] != row[:-1]
-    at = np.arange(len(row), dtype=np.int64)
-    rank = at - np.maximum.accumulate(np.where(runs, at, 0)) if len(row) else at
-    points = np.empty(int(ptr[-1]), dtype=np.int64)
-    points[ptr[:-1]] = arm
-    points[ptr[row] + 1 + rank] = hist.upd_at[j]
-    last = ptr[1:] - 1
+    row, u_at = _updates_in_windows(hist, row_of, arm, end)
     unresolved = end == MISSING
-    points[last] = np.where(unresolved, as_of, end)
-    opens_cycle = np.zeros(len(points), dtype=bool)
-    opens_cycle[ptr[:-1]] = True
-    ends_cycle = np.zeros(len(points), dtype=bool)
-    ends_cycle[last] = True
-    g_row = np.repeat(np.arange(m, dtype=np.int64), k + 1)
-    first = np.arange(len(g_row), dtype=np.int64) + g_row
-    g_open = np.zeros(len(g_row), dtype=bool)
-    g_open[last - np.arange(1, m + 1)] = unresolved  # a cycle's last gap: its stop point less the rows before
-    return Gaps(
-        pos[g_row],
-        points[first],
-        points[first + 1],
-        g_open,
-        points,
-        np.repeat(pos, k + 2),
-        first,
-        opens_cycle,
-        ends_cycle,
-    )
+    first = np.ones(len(row), dtype=bool)  # the runs of a row are contiguous: a new row starts a run
+    first[1:] = row[1:] != row[:-1]
+    last = np.ones(len(row), dtype=bool)
+    last[:-1] = first[1:]
+    return Gaps(pos, arm, np.where(unresolved, as_of, end), unresolved, row, u_at, first, last)
 
 
 def _updates_in_windows(hist: History, row_of: I64, arm: I64, end: I64) -> tuple[I64, I64]:
-    """(update index, armed row) of every update inside an armed cycle's window [arm, end) (end MISSING: no end)."""
+    """(armed row, instant) of every update inside an armed cycle's window [arm, end) (end MISSING: no end)."""
     u_at = hist.upd_at
     row = row_of[hist.upd_cycle]  # the ticket's last cycle that started at or before the update
     j = np.flatnonzero(row >= 0)
@@ -104,4 +92,4 @@ def _updates_in_windows(hist: History, row_of: I64, arm: I64, end: I64) -> tuple
     a = u_at[j]
     e = end[row]
     inside = (a >= arm[row]) & ((e == MISSING) | (a < e))
-    return j[inside], row[inside]
+    return row[inside], a[inside]

@@ -348,54 +348,81 @@ def _updates(
     missed_upd = np.zeros(n, dtype=np.int64)
     if (uc >= 0).any():
         g = gaps(hist, responded, pos, cyc, cyc_rank, uc, as_of)
-        g_pos, g_start, g_stop, g_open = g.pos, g.start, g.stop, g.open
-        kg = key[g_pos]
+        # Per row (armed cycle) its last gap, which stops at its stop; per update the gap that ends at it.
+        kr = key[g.pos]
+        every = u_within[kr]
+        c_arm, c_upd, c_stop = _gap_times(policy, uc, g, hist, None if whole else ticket)
+        used_u = np.maximum(c_upd - g.before_updates(c_arm, c_upd), 0)
+        used = np.maximum(c_stop - g.before_stops(c_arm, c_upd), 0)
+        late_u, late = _late(used_u, every[g.u_row]), _late(used, every)
         # A closed gap of a duration target is decided by its clock time alone; deadlines only for the
         # open ones (at risk). Business days step their due times (a business day's open time depends
         # on where it starts), with the first due time and its clock time for the open ones.
-        every = u_within[kg]
-        g_due = np.full(len(g_pos), MISSING, dtype=np.int64)
-        bd = u_days[kg] > 0
-        need = np.flatnonzero(~bd & g_open)
-        kn, sub = kg[need], g_pos[need]
+        g_due = np.full(len(g.pos), MISSING, dtype=np.int64)
+        bd = u_days[kr] > 0
+        last_at = g.before_stops(g.arm, g.u_at)
+        need = np.flatnonzero(~bd & g.open)
+        kn, sub = kr[need], g.pos[need]
         g_due[need], _, every[need] = decide(
-            policy, uc[sub], g_start[need], u_within[kn], u_days[kn], hist, ticket[sub], as_of
+            policy, uc[sub], last_at[need], u_within[kn], u_days[kn], hist, ticket[sub], as_of
         )
-        used = _gap_used(policy, uc, g, hist, None if whole else ticket)
-        # Each interval of clock time that passes without an update is one missed update: a gap
-        # that used L misses ceil(L / D) − 1 (a gap longer than D at least one).
-        late = np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
-        b = np.flatnonzero(bd)
-        if len(b):
-            late[b], g_due[b], every[b] = _business_gaps(
-                policy, hist, uc[g_pos[b]], g_start[b], u_days[kg[b]], g_stop[b], ticket[g_pos[b]]
+        if bd.any():
+            b, bu = np.flatnonzero(bd), np.flatnonzero(bd[g.u_row])
+            late_b, due_b, every_b = _business_gaps(
+                policy, hist, np.concatenate((g.pos[g.u_row[bu]], g.pos[b])), ticket, uc, u_days[key],
+                np.concatenate((g.before_updates(g.arm, g.u_at)[bu], last_at[b])),
+                np.concatenate((g.u_at[bu], g.stop[b])),
+            )  # fmt: skip
+            late_u[bu], late[b], g_due[b], every[b] = (
+                late_b[: len(bu)],
+                late_b[len(bu) :],
+                due_b[len(bu) :],
+                every_b[len(bu) :],
             )
-        missed_upd = _sums(g_pos, late, n)
-        gap_risk = (g_pos[g_open], g_due[g_open], used[g_open], every[g_open])
+        missed_upd = _sums(g.pos, late, n) + _sums(g.pos[g.u_row], late_u, n)
+        o = np.flatnonzero(g.open)
+        gap_risk = (g.pos[o], g_due[o], used[o], every[o])
     return uc, u_line[key], missed_upd, gap_risk
 
 
-def _gap_used(policy: Policy, uc: I64, g: Gaps, hist: History, ticket: I64 | None) -> I64:
-    """Clock time each update gap used: the difference of its stop's and start's clock times (each point's
-    computed once), on the clock `elapsed_grown` would use for the gaps of each calendar (ticket None:
-    the positions are the tickets)."""
-    times = np.zeros(len(g.points), dtype=np.int64)
-    cal = uc[g.point_pos]
-    for name, idx in _by_calendar(policy, cal):
-        pts = g.points if idx is None else g.points[idx]
+def _late(used: I64, every: I64) -> I64:
+    """Each interval of clock time that passes without an update is one missed update: a gap that used L
+    misses ceil(L / D) − 1 (a gap longer than D at least one)."""
+    return np.where(used > 0, (used - 1) // np.maximum(every, 1), 0)
+
+
+def _gap_times(policy: Policy, uc: I64, g: Gaps, hist: History, ticket: I64 | None) -> tuple[I64, I64, I64]:
+    """Clock times at the rows' arming instants, at the updates and at the rows' stops (each instant's computed
+    once), on the clock `elapsed_grown` would use for the gaps of each calendar (ticket None: the positions
+    are the tickets)."""
+    rows = (g.arm, g.stop)
+    out = [np.zeros(len(g.pos), dtype=np.int64), np.zeros(len(g.u_at), dtype=np.int64)]
+    out.append(np.zeros(len(g.pos), dtype=np.int64))
+    cal = uc[g.pos]
+    u_cal = cal[g.u_row]
+    for c, name in enumerate(policy.calendars if len(cal) else ()):  # no armed cycle: no clock time
+        r = None if (cal == c).all() else np.flatnonzero(cal == c)
+        u = None if r is None else np.flatnonzero(u_cal == c)
+        if r is not None and len(r) == 0:
+            continue
+        arm, stop = (x if r is None else x[r] for x in rows)
+        at = g.u_at if u is None else g.u_at[u]
         # As `elapsed_grown` over these gaps: from the earliest start (no cycle's stop) to the latest stop.
-        starts = ~g.ends_cycle if idx is None else ~g.ends_cycle[idx]
-        stops = ~g.opens_cycle if idx is None else ~g.opens_cycle[idx]
-        lo, hi = int(pts[starts].min()), int(pts[stops].max())
-        t = g.point_pos if idx is None else g.point_pos[idx]
+        lo = min(int(arm.min()), int(at.min()) if len(at) else int(arm.min()))
+        hi = max(int(stop.max()), int(at.max()) if len(at) else int(stop.max()))
+        t_row = g.pos if r is None else g.pos[r]
+        t_upd = t_row[g.u_row] if u is None else g.pos[g.u_row[u]]
         if ticket is not None:
-            t = ticket[t]
-        got = clock_times_grown(policy.calendars[name], pts, lo, hi, hist.pauses, t)
-        if idx is None:
-            times = got
-        else:
-            times[idx] = got
-    return np.maximum(times[g.first + 1] - times[g.first], 0)
+            t_row, t_upd = ticket[t_row], ticket[t_upd]
+        got = [
+            clock_times_grown(policy.calendars[name], x, lo, hi, hist.pauses, t)
+            for x, t in ((arm, t_row), (at, t_upd), (stop, t_row))
+        ]
+        if r is None:
+            return got[0], got[1], got[2]
+        for o, x, ix in zip(out, got, (r, u, r), strict=True):
+            o[ix] = x
+    return out[0], out[1], out[2]
 
 
 def _sums(owner: I64, values: I64, n: int) -> I64:
@@ -406,17 +433,21 @@ def _sums(owner: I64, values: I64, n: int) -> I64:
 
 
 def _business_gaps(
-    policy: Policy, hist: History, cal: I64, start: I64, days: I64, stop: I64, ticket: I64
+    policy: Policy, hist: History, g_pos: I64, ticket: I64, uc: I64, days: I64, start: I64, stop: I64
 ) -> tuple[I64, I64, I64]:
-    """(missed, first due time, its clock time) of update gaps in business days (`business_steps`)."""
+    """(missed, first due time, its clock time) of update gaps in business days (`business_steps`), of
+    positions `g_pos` (calendar `uc`, business days `days` per position)."""
+    cal = uc[g_pos]
+    t = ticket[g_pos]
+    d = days[g_pos]
     out = tuple(np.zeros(len(start), dtype=np.int64) for _ in range(3))
     for name, idx in _by_calendar(policy, cal):
         c = policy.calendars[name]
         if idx is None:
-            return business_steps_grown(c, start, days, stop, hist.pauses, ticket)
-        got = business_steps_grown(c, start[idx], days[idx], stop[idx], hist.pauses, ticket[idx])
-        for o, g in zip(out, got, strict=True):
-            o[idx] = g
+            return business_steps_grown(c, start, d, stop, hist.pauses, t)
+        got = business_steps_grown(c, start[idx], d[idx], stop[idx], hist.pauses, t[idx])
+        for o, x in zip(out, got, strict=True):
+            o[idx] = x
     return out  # type: ignore[return-value]
 
 
