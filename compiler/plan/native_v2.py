@@ -41,26 +41,17 @@ def parquet_requests_fit(path: str) -> bool:
     """Whether DuckDB reads this Parquet requests file to the runtime reader's values: names as text,
     `start` as time-zone-aware timestamps in s, ms or µs, the counts as integers."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    from .. import limits
+    from .inputs import parquet_schema_fits
 
-    try:
-        schema = pq.read_schema(path)
-    except (OSError, pa.ArrowException):
-        return False
-    names = schema.names
-    if len(set(names)) != len(names) or len(names) > limits.MAX_COLUMNS or not set(REQUIRED) <= set(names):
-        return False
-    for field in schema:
-        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
-        if field.name in TEXTS and not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-            return False
-        if field.name == "start" and not (pa.types.is_timestamp(kind) and kind.tz and kind.unit in ("s", "ms", "us")):
-            return False
-        if field.name in COUNTS and not pa.types.is_integer(kind):
-            return False
-    return True
+    def fits(name: str, kind: Any) -> bool:
+        if name in TEXTS:
+            return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+        if name == "start":
+            return bool(pa.types.is_timestamp(kind) and kind.tz and kind.unit in ("s", "ms", "us"))
+        return name not in COUNTS or bool(pa.types.is_integer(kind))
+
+    return parquet_schema_fits(path, REQUIRED, fits)
 
 
 def request_conditions(policy: Any) -> list[str]:
