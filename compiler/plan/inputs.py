@@ -188,30 +188,37 @@ def parquet_tickets_fit(path: str) -> bool:
     ids) is read by the runtime's reader, which knows every form it accepts and names bad rows.
     """
     import pyarrow as pa
+
+    def fits(name: str, kind: Any) -> bool:
+        if name in TEXT_COLUMNS:
+            return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+        if name in TIME_COLUMNS:
+            return bool(pa.types.is_timestamp(kind) and kind.tz is not None and kind.unit in ("s", "ms", "us"))
+        return name != "outage" or bool(pa.types.is_boolean(kind))
+
+    return path.lower().endswith(".parquet") and parquet_schema_fits(path, REQUIRED, fits)
+
+
+def parquet_schema_fits(path: str, required: tuple[str, ...], fits: Any) -> bool:
+    """Whether a Parquet file's schema is readable, its names distinct and within limits.MAX_COLUMNS,
+    the `required` among them and every column's type one `fits(name, type)` accepts (a dictionary
+    column by its values' type)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from .. import limits
 
-    if not path.lower().endswith(".parquet"):
-        return False
     try:
         schema = pq.read_schema(path)
     except (OSError, pa.ArrowException):
         return False
     names = schema.names
-    if len(set(names)) != len(names) or len(names) > limits.MAX_COLUMNS or not set(REQUIRED) <= set(names):
+    if len(set(names)) != len(names) or len(names) > limits.MAX_COLUMNS or not set(required) <= set(names):
         return False
-    for field in schema:
-        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
-        if field.name in TEXT_COLUMNS and not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-            return False
-        if field.name in TIME_COLUMNS and not (
-            pa.types.is_timestamp(kind) and kind.tz is not None and kind.unit in ("s", "ms", "us")
-        ):
-            return False
-        if field.name == "outage" and not pa.types.is_boolean(kind):
-            return False
-    return True
+    return all(
+        fits(field.name, field.type.value_type if pa.types.is_dictionary(field.type) else field.type)
+        for field in schema
+    )
 
 
 def parquet_rows(path: str) -> int:

@@ -38,15 +38,19 @@ def plain_csv(path: str) -> bool:
             return mm.find(b"\n\n") < 0 and mm.find(b"\n\r\n") < 0 and mm[:1] not in (b"\n", b"\r")
 
 
-def csv_to_text_parquet(path: str, out: str) -> list[str] | None:
-    """The CSV's ticket columns as Parquet text (`out`), in file order; the columns found, None when the
-    runtime's reader must read it (unreadable, a required column missing, a line break in a value)."""
+def csv_to_text_parquet(
+    path: str, out: str, columns: tuple[str, ...] = COLUMNS, required: tuple[str, ...] | None = None
+) -> list[str] | None:
+    """The CSV's ticket columns (or `columns`, `required` among them) as Parquet text (`out`), in file order;
+    the columns found, None when the runtime's reader must read it (unreadable, a required column
+    missing, a line break in a value)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 
     from .inputs import REQUIRED
 
+    required = REQUIRED if required is None else required
     if not plain_csv(path):
         return None
     try:
@@ -54,9 +58,9 @@ def csv_to_text_parquet(path: str, out: str) -> list[str] | None:
             import csv
 
             header = next(csv.reader([fh.readline()]), [])
-        if len(set(header)) != len(header) or not set(REQUIRED) <= set(header):
+        if len(set(header)) != len(header) or not set(required) <= set(header):
             return None
-        names = [c for c in COLUMNS if c in header]
+        names = [c for c in columns if c in header]
         reader = pcsv.open_csv(
             path,
             read_options=pcsv.ReadOptions(block_size=BLOCK),
@@ -116,28 +120,32 @@ def plain_jsonl(path: str) -> bool:
     return braces == starts == lines
 
 
-def jsonl_to_text_parquet(path: str, out: str) -> list[str] | None:
-    """The JSON Lines file's ticket fields as Parquet text (`out`), in file order; None when the
-    runtime's reader must read it (not plain, a value that is not a JSON string or null)."""
+def jsonl_to_text_parquet(
+    path: str, out: str, columns: tuple[str, ...] = COLUMNS, numbers: tuple[str, ...] = ()
+) -> list[str] | None:
+    """The JSON Lines file's ticket fields (or `columns`) as Parquet text (`out`), in file order; None when
+    the runtime's reader must read it (not plain, a value that is not a JSON string or null, or in
+    `numbers` not a JSON whole number: those are written as the runtime's reader casts them to text)."""
     import pyarrow as pa
     import pyarrow.json as pj
     import pyarrow.parquet as pq
 
     if not plain_jsonl(path):
         return None
-    schema = pa.schema([(c, pa.string()) for c in COLUMNS])
+    schema = pa.schema([(c, pa.string()) for c in columns])
+    read = pa.schema([(c, pa.int64() if c in numbers else pa.string()) for c in columns])
     try:
         reader = pj.open_json(
             path,
             read_options=pj.ReadOptions(block_size=BLOCK),
-            parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+            parse_options=pj.ParseOptions(explicit_schema=read, unexpected_field_behavior="ignore"),
         )
         with pq.ParquetWriter(out, schema) as writer:
             for batch in reader:
-                writer.write_batch(batch.select(list(COLUMNS)))
+                writer.write_batch(batch.select(list(columns)).cast(schema))
     except (OSError, ValueError, KeyError, pa.ArrowException):
         return None
-    return list(COLUMNS)
+    return list(columns)
 
 
 def _line_breaks(batch: Any) -> bool:

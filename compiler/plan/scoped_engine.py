@@ -19,8 +19,9 @@ format 1.1) over measurements made in SQL, so it is the numpy engine's report by
 
 The functions take a `run(sql) -> pyarrow.Table` over relations registered by the engine
 (`relations`): DuckDB's `con.sql` here; the spark engine runs the same query transpiled, stage by
-stage (slac.plan.spark_scoped). The files are read
-by the runtime's readers, so a bad row is named as under the numpy engine.
+stage (slac.plan.spark_scoped). DuckDB reads the requests file itself (slac.plan.native_v2: checked by
+the runtime reader's rules, worded by it, no row ceiling); the other files are read by the runtime's
+readers, so a bad row is named as under the numpy engine.
 """
 
 from __future__ import annotations
@@ -234,31 +235,77 @@ class WindowMeasures:
 def evaluate_duckdb(
     policy: Policy, inputs: Inputs, *, period: str, as_of: datetime | None, progress: Callable[[int, int], None] | None
 ) -> dict[str, Any]:
-    """`--engine duckdb` for a v2 contract: the runtime's readers, DuckDB's measurements, the runtime's assembly."""
-    events = read_events_any(policy, inputs)
-    window, as_of_us = window_of(policy, period, as_of)
-    report = duckdb_report(policy, events, window, as_of_us)
+    """`--engine duckdb` for a v2 contract: DuckDB reads the requests itself (`native_v2`) where it can, the
+    runtime's readers the other files; DuckDB's measurements, the runtime's assembly."""
+    found = _native_requests(policy, inputs, period, as_of)
+    if found is None:
+        events = read_events_any(policy, inputs)
+        window, as_of_us = window_of(policy, period, as_of)
+        report = duckdb_report(policy, events, window, as_of_us)
+    else:
+        report, events = found
     if progress is not None:
         total = len(events.tickets.id)
         progress(total, total)
     return report
 
 
-def duckdb_report(policy: Policy, events: Events, window: Window, as_of_us: int) -> dict[str, Any]:
-    """The report of validated events (the runtime's tables), measured by DuckDB (also bench/scoped.py's entry)."""
+def _native_requests(
+    policy: Policy, inputs: Inputs, period: str, as_of: datetime | None
+) -> tuple[dict[str, Any], Events] | None:
+    """The report with the requests read by DuckDB itself and the other events read, or None
+    when the runtime's readers must read them (`native_v2.read_requests_natively`)."""
+    from dataclasses import replace
+
     import duckdb
 
-    from .duck import arrow_table, check_tiers, session
+    from .duck import session
+    from .native_v2 import kind_of, read_requests_natively
+
+    if inputs.requests is None or kind_of(inputs.requests) is None:
+        return None
+    events = read_events_any(policy, replace(inputs, requests=None))
+    with session() as con:
+        try:
+            if not read_requests_natively(con, policy, inputs.requests):
+                return None
+        except duckdb.Error as exc:  # out of memory or a file DuckDB cannot read: the runtime's readers say why
+            if "memory" in str(exc).lower():
+                raise _failed(exc) from None
+            return None
+        window, as_of_us = window_of(policy, period, as_of)
+        return _report_with(con, policy, events, window, as_of_us, native=("requests",)), events
+
+
+def duckdb_report(policy: Policy, events: Events, window: Window, as_of_us: int) -> dict[str, Any]:
+    """The report of validated events (the runtime's tables), measured by DuckDB (also bench/scoped.py's entry)."""
+    from .duck import session
+
+    with session() as con:
+        return _report_with(con, policy, events, window, as_of_us)
+
+
+def _report_with(
+    con: Any, policy: Policy, events: Events, window: Window, as_of_us: int, native: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The report over `con`, where the relations in `native` are views DuckDB reads from the files already."""
+    import duckdb
+
+    from .duck import arrow_table, check_tiers
     from .results import sql_ticket_results
 
     check_tiers(policy, events.customers)
     parts = ticket_parts(
         policy, events, window, as_of_us, lambda per: sql_ticket_results(policy, events, per, as_of_us)
     )
-    with session() as con:
-        try:
-            for name, table in relations(events).items():
+    try:
+        for name, table in relations(events).items():
+            if name not in native:
                 con.register(name, table)
-            return assemble(policy, events, window, as_of_us, parts, lambda sql: arrow_table(con.sql(sql)))
-        except duckdb.Error as exc:  # out of memory or temporary disk, a sum beyond DECIMAL(38)
-            raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
+        return assemble(policy, events, window, as_of_us, parts, lambda sql: arrow_table(con.sql(sql)))
+    except duckdb.Error as exc:  # out of memory or temporary disk, a sum beyond DECIMAL(38)
+        raise _failed(exc) from None
+
+
+def _failed(exc: Exception) -> UsageError:
+    return UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy")

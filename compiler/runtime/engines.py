@@ -61,8 +61,14 @@ DEFAULT_ABOVE = ("duckdb", "slac.plan.duckdb_engine:takes_by_default")
 
 
 def choose_engine(policy: Policy, inputs: Inputs) -> str:
-    """The engine `slac evaluate` runs when none is named: duckdb for big Parquet tickets, else numpy."""
+    """The engine `slac evaluate` runs when none is named: duckdb for big Parquet tickets or (language v2)
+    requests over the runtime's ceiling, else numpy."""
     engine, where = DEFAULT_ABOVE
+    if inputs.requests is not None and _over_ceiling(inputs.requests):
+        from .v2_terms import needs_scopes
+
+        if needs_scopes(policy.raw):  # issue 15: the duckdb engine reads such requests itself (plan.native_v2)
+            return "duckdb"
     path = inputs.tickets
     if path is None or not path.lower().endswith((".parquet", ".csv", ".jsonl", ".ndjson")):
         return "numpy"
@@ -71,6 +77,36 @@ def choose_engine(policy: Policy, inputs: Inputs) -> str:
     module, _, name = where.partition(":")
     takes: Callable[[Policy, Inputs], bool] = getattr(import_module(module), name)
     return engine if takes(policy, inputs) else "numpy"
+
+
+def _over_ceiling(path: str) -> bool:
+    """Whether the runtime's readers refuse the file as too big: more rows than `limits.MAX_ROWS_PER_FILE`
+    (a Parquet file's footer; the lines of a text file, counted only when it could hold that many) or
+    more bytes than `limits.MAX_EVENT_FILE_BYTES`."""
+    import os
+
+    from .. import limits
+
+    if not os.path.isfile(path):
+        return False
+    size = os.path.getsize(path)
+    if size > limits.MAX_EVENT_FILE_BYTES:
+        return True
+    if path.lower().endswith(".parquet"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            return int(pq.read_metadata(path).num_rows) > limits.MAX_ROWS_PER_FILE
+        except (OSError, pa.ArrowException):
+            return False  # the reader says why
+    if size <= limits.MAX_ROWS_PER_FILE * 2:  # a record takes at least two bytes, its line break too
+        return False
+    lines = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            lines += block.count(b"\n")
+    return lines - path.lower().endswith(".csv") > limits.MAX_ROWS_PER_FILE  # a CSV's header is no row
 
 
 def _text_file_from(path: str, size: int) -> bool:

@@ -42,10 +42,10 @@ from .inputs import (
     read_tickets,
 )
 from .readers import open_source
+from .request_rules import NOT_ABOVE, REQUEST_RULES
+from .ticket_rules import FORM, rule
 
 __all__ = ["EventError", "read_events_v2"]
-
-_COUNT = r"^[0-9]{1,15}$"
 
 
 def read_events_v2(
@@ -189,26 +189,29 @@ def read_charges(path: str | Path, policy: Mapping[str, Any], *, customers: Cust
 
 
 def read_requests(path: str | Path, policy: Mapping[str, Any]) -> Requests:
+    """The requests file, checked by its rules (`request_rules.REQUEST_RULES`, in their order)."""
     src = open_source(path, ("service", "start", "total", "failed"), ("region",))
     p = _Problems(src)
     svc, reg = _scope_columns(src, p, policy, required=True)
     start = _times(src, p, "start", required=True)
     counts = {}
     for name in ("total", "failed"):
-        text = _text(src, name)
-        p.first(pc.invert(pc.match_substring_regex(text, _COUNT)), name, _not_a_count(text))
-        ok = pc.match_substring_regex(text, _COUNT).to_numpy(zero_copy_only=False)
-        values = np.zeros(len(ok), dtype=np.int64)
-        good = [int(v) if k else 0 for v, k in zip(text.to_pylist(), ok, strict=True)]
-        values[:] = good
-        counts[name] = values
-    p.first(counts["failed"] > counts["total"], "failed", lambda i: "more requests failed than were made")
+        counts[name] = _counts(src, p, rule(REQUEST_RULES, FORM, name))
+    above = rule(REQUEST_RULES, NOT_ABOVE, "failed")
+    p.first(counts[above.column] > counts[above.columns[1]], above.column, lambda i: above.message)
     p.raise_first()
     return Requests(svc, reg, start, counts["total"], counts["failed"], src.rows, src.path)
 
 
-def _not_a_count(text: Any) -> Any:
-    return lambda i: f"{_show(text, i)} is not a count of requests; write a whole number"
+def _counts(src: Any, p: _Problems, count: Any) -> np.ndarray:
+    """The column of whole numbers of a FORM rule as int64 (0 where refused: the reader raises then)."""
+    text = _text(src, count.column)
+    ok = pc.match_substring_regex(text, count.form)
+    p.first(pc.invert(ok), count.column, lambda i: count.words(value=_show(text, i)))
+    fits = ok.to_numpy(zero_copy_only=False)
+    values = np.zeros(len(fits), dtype=np.int64)
+    values[:] = [int(v) if k else 0 for v, k in zip(text.to_pylist(), fits, strict=True)]
+    return values
 
 
 assert _NUMBER  # the v1 number pattern is the fee's; re-exported for readers that check both

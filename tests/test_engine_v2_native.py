@@ -1,0 +1,156 @@
+"""The duckdb engine reads a v2 requests file itself (slac.plan.native_v2): CSV, Parquet, JSON Lines.
+
+The report is the numpy engine's byte for byte (numpy reads the same file through the runtime's
+reader); a refused record is named with the runtime reader's own words, file, row and column, also
+in a file over the runtime's row ceiling (lowered here, so a small file is "too big"), where the
+numpy engine refuses the whole file and the duckdb engine still evaluates a good one.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from slac import limits
+from slac.runtime.engines import Inputs, UsageError, choose_engine, evaluate_files
+from slac.runtime.inputs import EventError
+from tests.test_engine_v2 import NIMBUS, ROOT, report_bytes
+from tests.test_v2_crosscheck import load_policy
+
+pytest.importorskip("duckdb")
+
+PERIOD = "2026-05"
+FORMATS = ("csv", "parquet", "jsonl")
+PADDING = 40  # zero-traffic rows in June: outside the window and every earlier one, so the report is unchanged
+CEILING = 10  # above the other files' rows (≤ 7), below the requests' (6 + PADDING)
+
+
+def _rows() -> list[list[Any]]:
+    with open(NIMBUS / "requests.csv", encoding="utf-8") as fh:
+        rows = [[s, r, t, int(a), int(b)] for s, r, t, a, b in list(csv.reader(fh))[1:]]
+    june = [["object_storage", "us_east", f"2026-06-0{1 + k // 24}T{k % 24:02d}:00:00Z", 0, 0] for k in range(PADDING)]
+    return rows + june
+
+
+def _write(folder: Path, fmt: str, rows: list[list[Any]]) -> str:
+    names = ["service", "region", "start", "total", "failed"]
+    path = folder / f"requests.{fmt}"
+    if fmt == "csv":
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows([names, *rows])
+    elif fmt == "jsonl":
+        path.write_text("".join(json.dumps(dict(zip(names, r, strict=True))) + "\n" for r in rows))
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        def when(text: str) -> datetime | None:
+            return datetime.fromisoformat(text).astimezone(UTC) if text else None
+
+        cols = list(zip(*rows, strict=True))
+        pq.write_table(
+            pa.table({"service": pa.array(cols[0], pa.string()), "region": pa.array(cols[1], pa.string()),
+                      "start": pa.array([when(t) for t in cols[2]], pa.timestamp("us", tz="UTC")),
+                      "total": pa.array(cols[3], pa.int64()), "failed": pa.array(cols[4], pa.int64())}),
+            path,
+        )  # fmt: skip
+    return str(path)
+
+
+def _inputs(requests: str) -> Inputs:
+    return Inputs(str(NIMBUS / "customers.csv"), str(NIMBUS / "incidents.csv"),
+                  charges=str(NIMBUS / "charges.csv"), requests=requests)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def policy() -> Any:
+    return load_policy((ROOT / "contracts" / "nimbus-cloud.sla").read_text())
+
+
+@pytest.fixture
+def natively(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """What each native read of requests answered (True: DuckDB read and checked the file itself)."""
+    from slac.plan import native_v2
+
+    answers: list[bool] = []
+    real = native_v2.read_requests_natively
+
+    def spy(*args: Any, **kwargs: Any) -> bool:
+        answers.append(real(*args, **kwargs))
+        return answers[-1]
+
+    monkeypatch.setattr(native_v2, "read_requests_natively", spy)
+    return answers
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_requests_read_natively_report_is_numpys(fmt: str, policy: Any, tmp_path: Path, natively: list[bool]) -> None:
+    inputs = _inputs(_write(tmp_path, fmt, _rows()))
+    want = report_bytes(policy, inputs, PERIOD, "numpy")
+    assert report_bytes(policy, inputs, PERIOD, "duckdb") == want
+    assert natively == [True]
+    # the nimbus month has error-rate downtime (08:00 us_east: 80 of 1000 failed, above its 5%): the requests count
+    assert b'"error_intervals": 0' not in want or b'"error_intervals"' not in want
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_requests_over_the_ceiling_are_evaluated_by_duckdb(
+    fmt: str, policy: Any, tmp_path: Path, natively: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = _inputs(_write(tmp_path, fmt, _rows()))
+    want = report_bytes(policy, inputs, PERIOD, "numpy")
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", CEILING)
+    with pytest.raises(EventError, match="more than 10 rows"):  # the numpy engine cannot hold it now
+        evaluate_files(policy, inputs, period=PERIOD, engine="numpy")
+    assert choose_engine(policy, inputs) == "duckdb"
+    assert report_bytes(policy, inputs, PERIOD, None) == want  # the default engine: duckdb, same bytes
+    assert natively == [True]
+
+
+# (format, row index, column index, value): each a rule of request_rules.REQUEST_RULES broken on one record.
+MUTATIONS = [
+    ("csv", 3, 0, "nope"),  # SCOPE: not a service of the contract
+    ("parquet", 20, 1, ""),  # SCOPE: object_storage is measured per region
+    ("jsonl", 4, 3, -1),  # FORM: not a count
+    ("csv", 2, 4, "1.5"),  # FORM: not a whole number
+    ("parquet", 5, 4, 401),  # NOT_ABOVE: failed 401 of 400
+    ("jsonl", 30, 2, "1899-12-31T23:00:00Z"),  # TIME: before the years slac computes with
+    ("csv", 1, 2, ""),  # TIME: required
+]
+
+
+@pytest.mark.parametrize(("fmt", "at", "column", "value"), MUTATIONS)
+def test_a_refused_request_is_named_as_by_the_runtimes_reader(
+    fmt: str, at: int, column: int, value: Any, policy: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _rows()
+    rows[at][column] = value
+    inputs = _inputs(_write(tmp_path, fmt, rows))
+    with pytest.raises(EventError) as numpy:
+        evaluate_files(policy, inputs, period=PERIOD, engine="numpy")
+    with pytest.raises(EventError) as small:  # within the ceiling: the runtime's reader reads the file
+        evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", CEILING)
+    with pytest.raises(EventError) as big:  # over it: DuckDB finds the record, the reader words it
+        evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")
+    assert str(small.value) == str(numpy.value) == str(big.value)
+    # Parquet records and JSON lines are numbered from 1, CSV lines from 2 (the header is line 1)
+    assert numpy.value.row == at + (2 if fmt == "csv" else 1)
+
+
+def test_a_value_duckdb_does_not_vouch_for_in_a_file_too_big(
+    policy: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _rows()
+    rows[7][2] = "2026-06-01 05:00:00Z"  # a space for the T: the runtime reads it; SQL does not vouch for it
+    inputs = _inputs(_write(tmp_path, "csv", rows))
+    want = report_bytes(policy, inputs, PERIOD, "numpy")
+    assert report_bytes(policy, inputs, PERIOD, "duckdb") == want  # within the ceiling: the runtime reads it
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", CEILING)
+    with pytest.raises(UsageError, match=r"record 8: a value the duckdb engine does not read itself"):
+        evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")
