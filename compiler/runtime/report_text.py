@@ -216,14 +216,8 @@ def customer_entries(
     from ..policy.codec import seconds_of_us
 
     plan, units = plan.for_fees(fees)
-    cur, policy, places, minor = plan.currency, plan.policy, plan.places, plan.minor
-    finer, fee_scale = 10 ** (places - minor), 10 ** (places - minor - plan.fee_digits)
-
-    def money(amount: int) -> str:  # codec.money_str of amount × 10^-places
-        if amount % finer == 0:
-            return _fixed(amount // finer, minor)
-        return _plain(amount, places)
-
+    cur, policy, money = plan.currency, plan.policy, _money_text(plan)
+    finer, fee_scale = 10 ** (plan.places - plan.minor), 10 ** (plan.places - plan.minor - plan.fee_digits)
     keys = list(enumerate(down.keys))
     counted_us, platform = down.counted.tolist(), down.platform_counted.tolist()
     excluded = set(flatnonzero(down.excluded.any(axis=1)).tolist()) if len(keys) else set()
@@ -259,9 +253,25 @@ def customer_entries(
             "cap": None if cap_raw is None or limit is None else
                    {"amount": cap_raw["amount"], "limit": money(limit), "applied": subtotal > limit,
                     "line": cap_raw["line"]},
-            "total": _fixed(q, minor), "claim": plan.claim, "payout": plan.payout, **extra,
+            "total": money(q * finer), "claim": plan.claim, "payout": plan.payout, **extra,
         })  # fmt: skip
     return out
+
+
+def _money_text(plan: Plan) -> Callable[[int], str]:
+    """`codec.money_str` of an amount in units of 10^-places, each text made once (customers share
+    fees, amounts and totals)."""
+    texts: dict[int, str] = {}
+    places, minor = plan.places, plan.minor
+    finer = 10 ** (places - minor)
+
+    def money(amount: int) -> str:
+        text = texts.get(amount)
+        if text is None:
+            text = texts[amount] = _fixed(amount // finer, minor) if amount % finer == 0 else _plain(amount, places)
+        return text
+
+    return money
 
 
 class _Missed:
@@ -365,6 +375,8 @@ def _spliced(customers: list[dict[str, Any]], breaches: BreachColumns) -> bytes:
     spliced in where its hole is."""
     import orjson
 
+    from .breaches import BreachRun
+
     if not customers:
         return b""
     parts = orjson.dumps(customers, option=orjson.OPT_INDENT_2)[4:-2].replace(b"\n", b"\n  ").split(_HOLE)
@@ -372,5 +384,5 @@ def _spliced(customers: list[dict[str, Any]], breaches: BreachColumns) -> bytes:
     listed = [c for c in range(len(customers)) if bounds[c] != bounds[c + 1]]
     pieces = [parts[0]]
     for c, part in zip(listed, parts[1:], strict=True):
-        pieces += (breaches.run(c).json_fragment(DEPTH), part)
+        pieces += (BreachRun(breaches, c).json_fragment(DEPTH), part)
     return b"".join(pieces)
