@@ -144,9 +144,7 @@ def test_the_report_assembled_in_blocks_of_customers_is_the_same_json(
     monkeypatch.setattr(report_stream, "BLOCK", 7)  # blocks of 7 customers (the last one shorter)
     made: list[tuple[int, int]] = []
     written = report_text.block_text
-    monkeypatch.setattr(
-        report_text, "block_text", lambda p, ids, *r: made.append((-1, len(ids))) or written(p, ids, *r)
-    )
+    monkeypatch.setattr(report_text, "block_text", lambda p, cols: made.append((-1, len(cols.ids))) or written(p, cols))
     real = report_stream._assemble
     monkeypatch.setattr(
         report_stream,

@@ -114,9 +114,8 @@ def native_report(
         tiers = [str(t) for t in customers.tier[lo:hi].tolist()]
         incident_ids = [str(i) for i in incidents.id.tolist()]
         fees = customers.fee[lo:hi]
-        return report_text.block_text(
-            plan, ids, tiers, fees, per.end - per.start, sliced, incident_ids, breaches, entries
-        )
+        cols = report_text.Columns(ids, tiers, fees, per.end - per.start, sliced, incident_ids, breaches, entries)
+        return report_text.block_text(plan, cols)
 
     count = (n + BLOCK - 1) // BLOCK
     report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.slice(0, 0), for_json)

@@ -345,7 +345,7 @@ def assemble(
     incidents = events.incidents
     n_customers = len(customers.id)
 
-    from .report_text import Plan, customer_entries
+    from .report_text import Columns, Plan, customer_entries
     from .tickets_report import clocks_by_customer
 
     ticket_entries = _ticket_counts(results, n_customers)
@@ -353,8 +353,7 @@ def assemble(
     breach_lists = None if json_runs else breach_cols.dicts()
     clock_lists = clocks_by_customer(policy, tickets, results, n_customers)  # issue 12, empty without targets
     plan = Plan.of(policy, _claim_entry(policy, per))
-    out_customers = customer_entries(
-        plan,
+    cols = Columns(
         [str(i) for i in customers.id.tolist()],
         [str(t) for t in customers.tier],
         customers.fee,
@@ -362,10 +361,10 @@ def assemble(
         down,
         [str(i) for i in incidents.id.tolist()],
         breach_cols,
-        breach_cols.run if breach_lists is None else breach_lists.__getitem__,
         ticket_entries,
         clock_lists,
     )
+    out_customers = customer_entries(plan, cols, breach_cols.run if breach_lists is None else breach_lists.__getitem__)
 
     return {
         **header(policy, per.name, per.start, per.end, as_of, REPORT_FORMAT),

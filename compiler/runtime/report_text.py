@@ -196,38 +196,43 @@ def fee_units(fees: Any, places: int) -> list[int] | None:
     return units
 
 
-def customer_entries(
-    plan: Plan,
-    ids: list[str],
-    tiers: list[str],
-    fees: Any,
-    length: int,
-    down: Downtime,
-    incident_ids: list[str],
-    breaches: BreachColumns,
-    listed: Callable[[int], Any],
-    entries: list[dict[str, int]],
-    clocks: list[dict[str, Any]] | None = None,
-) -> list[dict[str, Any]]:
-    """The report's customer entries (`fees` as `Decimal`s); customer c's breaches are `listed(c)`,
-    its ticket counts `entries[c]`, its clock entries (issue 12) `clocks[c]`, written after the payout."""
+@dataclass(frozen=True)
+class Columns:
+    """What the entries of a run of customers are written from: customer c's id, tier and fee (a
+    `Decimal`), the period's length (µs), their downtime, incidents and breaches, ticket counts
+    `entries[c]`, clock entries (issue 12) `clocks[c]`, written after the payout."""
+
+    ids: list[str]
+    tiers: list[str]
+    fees: Any
+    length: int
+    down: Downtime
+    incident_ids: list[str]
+    breaches: BreachColumns
+    entries: list[dict[str, int]]
+    clocks: list[dict[str, Any]] | None = None
+
+
+def customer_entries(plan: Plan, cols: Columns, listed: Callable[[int], Any]) -> list[dict[str, Any]]:
+    """The report's customer entries; customer c's breaches are `listed(c)`."""
     from numpy import flatnonzero
 
     from ..policy.codec import seconds_of_us
 
-    plan, units = plan.for_fees(fees)
+    down, length, breaches, clocks, entries = cols.down, cols.length, cols.breaches, cols.clocks, cols.entries
+    plan, units = plan.for_fees(cols.fees)
     cur, policy, money = plan.currency, plan.policy, _money_text(plan)
     finer, fee_scale = 10 ** (plan.places - plan.minor), 10 ** (plan.places - plan.minor - plan.fee_digits)
     keys = list(enumerate(down.keys))
     counted_us, platform = down.counted.tolist(), down.platform_counted.tolist()
     excluded = set(flatnonzero(down.excluded.any(axis=1)).tolist()) if len(keys) else set()
     excluded_us = down.excluded.tolist()
-    own_ids = [incident_ids[i] for i in down.own_incident.tolist()]
+    own_ids = [cols.incident_ids[i] for i in down.own_incident.tolist()]
     flags, own_bounds = down.own_counts.tolist(), down.own_bounds.tolist()
     bounds = breaches.bounds
     out = []
     cap_raw = plan.cap_raw
-    for c, (ident, tier_name, fee) in enumerate(zip(ids, tiers, units, strict=True)):
+    for c, (ident, tier_name, fee) in enumerate(zip(cols.ids, cols.tiers, units, strict=True)):
         tier = plan.tiers[tier_name]
         counted = counted_us[c]
         uptime = uptime_entry(policy, tier.target, length - counted, length, tier.line)
@@ -346,28 +351,17 @@ def _credits(
     return credits, subtotal
 
 
-def block_text(
-    plan: Plan,
-    ids: list[str],
-    tiers: list[str],
-    fees: Any,
-    length: int,
-    down: Downtime,
-    incident_ids: list[str],
-    breaches: BreachColumns,
-    entries: list[dict[str, int]],
-) -> bytes:
+def block_text(plan: Plan, cols: Columns) -> bytes:
     """The customers' JSON text as `report_json.json_chunks` writes them one after the other."""
     import orjson
 
     hole = orjson.Fragment(_HOLE)
-    bounds = breaches.bounds
+    bounds = cols.breaches.bounds
 
     def listed(c: int) -> Any:
         return hole if bounds[c] != bounds[c + 1] else []
 
-    out = customer_entries(plan, ids, tiers, fees, length, down, incident_ids, breaches, listed, entries)
-    return _spliced(out, breaches)
+    return _spliced(customer_entries(plan, cols, listed), cols.breaches)
 
 
 def _spliced(customers: list[dict[str, Any]], breaches: BreachColumns) -> bytes:
