@@ -120,8 +120,8 @@ def generate(
 def compute(policy: Any, events: Any) -> Decimal:
     """Deadlines, breaches, downtime and credits of every customer (no report dicts); returns the sum owed."""
     from slac.runtime.availability import downtime
-    from slac.runtime.credits import rules
     from slac.runtime.evaluate import BREACHED, Period, ticket_results
+    from slac.runtime.report_text import Plan, owed, settle
 
     per = Period.month(policy, PERIOD)
     index = {c: i for i, c in enumerate(events.customers.id.tolist())}
@@ -131,14 +131,14 @@ def compute(policy: Any, events: Any) -> Decimal:
     res = ticket_results(policy, events.tickets, index, cust_tier, per, per.end)
     down = downtime(policy, events.incidents, index, per.start, per.end)
     breached = np.bincount(res.customer[(res.state == BREACHED) & ~res.excluded], minlength=len(index)).tolist()
-    credit = rules(policy)
     length = per.end - per.start
     up = (length - down.counted).tolist()
-    fees = events.customers.fee
-    owed = Decimal(0)
+    plan, fees = Plan.of(policy, None).for_fees(events.customers.fee)
+    total = 0
     for c in range(len(index)):
-        owed += credit.settle(fees[c], credit.lines(tiers[c], fees[c], up[c], length, breached[c]))[2]
-    return owed
+        lines = owed(plan.tiers[tiers[c]], fees[c], up[c], length, lambda _target, n=breached[c]: n)
+        total += settle(plan, fees[c], sum(amount for *_, amount in lines))[1]
+    return Decimal(total).scaleb(-plan.minor)
 
 
 def pandas_deadlines(policy: Any, events: Any, sample: int) -> tuple[float, int, int]:

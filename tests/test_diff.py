@@ -469,12 +469,13 @@ def test_band_paid_is_the_evaluators() -> None:
 
     from slac.runtime import load_policy
     from slac.runtime.credits import rules
+    from slac.runtime.report_text import Plan, owed
     from slac.runtime.rules import bands_worst_first, paying_band
 
     for case in CASES:
         raw = policy_of(case / "new.sla")
         policy = load_policy(raw)
-        compiled = rules(policy)
+        compiled, plan = rules(policy), Plan.of(policy, None)
         for tier, spec in policy.tiers.items():
             credits = [c for c in raw["credits"] if tier in c["applies"]]
             for credit, rule in zip(credits, compiled.tiers[tier], strict=True):
@@ -482,6 +483,9 @@ def test_band_paid_is_the_evaluators() -> None:
                 assert [b for _r, b in worst] == [b.raw for b in rule.bands]
                 for ratio, _band in worst:
                     for up in (ratio - Fraction(1, 10**6), ratio):
-                        lines = compiled.lines(tier, Decimal(1000), up.numerator, up.denominator, 0)
-                        paid = next((ln.band.raw for ln in lines if ln.rule is rule and ln.band), None)
-                        assert paying_band(worst, up.numerator, up.denominator) == paid
+                        lines = owed(plan.tiers[tier], 1000, up.numerator, up.denominator, lambda _target: 0)
+                        paid = next(
+                            (ln.head["line"] for ln, n, _ in lines if not n and ln.head["credit"] == credit["id"]), None
+                        )
+                        band = paying_band(worst, up.numerator, up.denominator)
+                        assert (None if band is None else band["line"]) == paid  # a band's contract line

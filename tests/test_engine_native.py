@@ -128,12 +128,12 @@ def test_ids_whose_hashes_meet_are_counted_exactly(tmp_path: Path, monkeypatch: 
     _same(policy, inputs, "2025-03")
 
 
-@pytest.mark.parametrize("lean", [True, False])  # written by plan.report_text, or the runtime's assembly
 def test_the_report_assembled_in_blocks_of_customers_is_the_same_json(
-    lean: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from slac.plan import report_stream, report_text
+    from slac.plan import report_stream
     from slac.render.report import json_chunks
+    from slac.runtime import report_text
 
     policy = load_policy(policy_text("acme-crm"))  # excludes causes and planned maintenance
     inputs = _inputs(random_events(policy, "2026-03", seed=31, tickets=3000, incidents=400), tmp_path, policy)
@@ -142,12 +142,9 @@ def test_the_report_assembled_in_blocks_of_customers_is_the_same_json(
     assert numpy["platform_incidents"] and all(c["downtime"]["incidents"] for c in numpy["customers"][:14])
     assert sum(bool(c["downtime"]["excluded"]) for c in numpy["customers"]) > 5
     monkeypatch.setattr(report_stream, "BLOCK", 7)  # blocks of 7 customers (the last one shorter)
-    monkeypatch.setattr(report_stream, "LEAN", lean)
     made: list[tuple[int, int]] = []
     written = report_text.block_text
-    monkeypatch.setattr(
-        report_text, "block_text", lambda p, ids, *r: made.append((-1, len(ids))) or written(p, ids, *r)
-    )
+    monkeypatch.setattr(report_text, "block_text", lambda p, cols: made.append((-1, len(cols.ids))) or written(p, cols))
     real = report_stream._assemble
     monkeypatch.setattr(
         report_stream,
@@ -160,7 +157,7 @@ def test_the_report_assembled_in_blocks_of_customers_is_the_same_json(
     n = len(numpy["customers"])
     assert n > 14 and len(report["customers"]) == (n + 6) // 7
     blocks = [(lo, min(lo + 7, n)) for lo in range(0, n, 7)]
-    assert made[1:] == ([(-1, hi - lo) for lo, hi in blocks] if lean else blocks)
+    assert made[1:] == [(-1, hi - lo) for lo, hi in blocks]  # each block's text by `report_text`
     listed = evaluate_files(policy, inputs, period="2026-03", engine="duckdb")  # not for JSON: a list
     assert type(listed["customers"]) is list and len(listed["customers"]) == n
 

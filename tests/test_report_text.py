@@ -1,8 +1,10 @@
-"""The duckdb engine's lean report text (`plan.report_text`) is the runtime assembly's, byte for byte.
+"""The runtime's writer of customer entries (`runtime.report_text`): money exact, both engines alike.
 
-Each case runs `report_stream.native_report` twice over the same native read: with the lean writer
-(`LEAN = True`) and with the runtime's assembly over each block (`LEAN = False`, the text the engine
-wrote before, which tests/test_engine_native.py checks against the numpy engine's report).
+The numpy engine's assembly (`evaluate.assemble`, as dicts) and the duckdb engine's native read
+(`plan.report_stream`, as JSON text a block at a time) both write customers through it: their
+reports are compared byte for byte, and the money against the slow reference evaluator
+(tests/oracle) or worked by hand: finer shares than the cent, fixed amounts, fees finer than the
+cent, and credits per missed resolution and update (issue 12).
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from typing import Any
 import pytest
 
 import slac
-from slac.plan import native, report_stream, report_text
-from slac.runtime import load_policy
+from slac.plan import native, report_stream
+from slac.runtime import load_policy, report_text
 from slac.runtime.evaluate import Period
-from tests.runtime_fixtures import contract_path, policy_text, random_events, zones_policy_text
+from tests.runtime_fixtures import contract_path, policy_text, random_events
 from tests.test_engine_duckdb_parquet import _inputs
 
 
@@ -46,8 +48,7 @@ FIXED = _variant(**{
 })  # fmt: skip
 
 
-def _texts(policy: Any, found: Any, per: Any, as_of: int, lean: bool, monkeypatch: pytest.MonkeyPatch) -> bytes:
-    monkeypatch.setattr(report_stream, "LEAN", lean)
+def _texts(policy: Any, found: Any, per: Any, as_of: int) -> bytes:
     report = report_stream.native_report(policy, found, per, as_of, for_json=True)
     return b"".join(made.text for made in report["customers"])
 
@@ -61,51 +62,12 @@ def _found(policy: Any, period: str, tmp: Path, seed: int, **sizes: int) -> tupl
     return per, found
 
 
-@pytest.mark.parametrize(
-    ("policy_json", "period", "seed"),
-    [
-        (policy_text("acme-crm"), "2026-03", 31),  # causes excluded, planned maintenance, per-miss credits
-        (policy_text("websoft9"), "2025-03", 5),
-        (zones_policy_text(), "2025-10", 7),  # a zone with a DST change in the month
-        (FINE, "2026-06", 11),
-        (FIXED, "2026-06", 13),
-    ],
-    ids=["acme-crm", "websoft9", "zones", "fine-shares", "fixed-amounts"],
-)
-def test_the_lean_text_is_the_runtime_assemblys(
-    policy_json: str, period: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    policy = load_policy(policy_json)
-    per, found = _found(policy, period, tmp_path, seed, customers=60, tickets=3000, incidents=300)
-    monkeypatch.setattr(report_stream, "BLOCK", 11)  # several blocks, the last one shorter
-    called: list[int] = []
-    real = report_text.block_text
-    monkeypatch.setattr(
-        report_text, "block_text", lambda plan, ids, *rest: called.append(len(ids)) or real(plan, ids, *rest)
-    )
-    texts = []
-    for as_of in (per.end, per.start + (per.end - per.start) // 3):  # --as-of: breaches late to as_of
-        lean = _texts(policy, found, per, as_of, True, monkeypatch)
-        texts.append(lean.decode())
-        assert called == [11] * 5 + [5]  # 60 customers, every block written lean
-        assert lean == _texts(policy, found, per, as_of, False, monkeypatch)
-        called.clear()
-    text = "".join(texts)  # each kind of credit line the policy has is in the text compared
-    kinds = {
-        kind for c in policy.raw["credits"] for key, kind in (("bands", "band"), ("per_miss", "per_miss")) if c[key]
-    }
-    assert kinds == {kind for kind in ("band", "per_miss") if f'"kind": "{kind}"' in text}
-    assert '"breaches": [\n' in text and '"incidents": [\n' in text
-    if policy.raw["contract"]["id"] == "acme_crm":  # excludes causes and announced maintenance
-        assert '"excluded_incidents": [\n' in text and '"excluded": [\n' in text
-
-
-def test_amounts_finer_than_the_cent_are_written_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_amounts_finer_than_the_cent_are_written_exactly(tmp_path: Path) -> None:
     import json
 
     policy = load_policy(FINE)
     per, found = _found(policy, "2026-06", tmp_path, 11, customers=60, tickets=3000, incidents=300)
-    report = json.loads(b"[" + _texts(policy, found, per, per.end, True, monkeypatch).replace(b"\n", b"") + b"]")
+    report = json.loads(b"[" + _texts(policy, found, per, per.end).replace(b"\n", b"") + b"]")
     lines = [(c["fee"], line) for c in report for line in c["credits"]]
     fine = [(fee, line) for fee, line in lines if line["kind"] == "band" and line["band"]["share"] == "7.5"]
     assert fine
@@ -118,33 +80,92 @@ def test_amounts_finer_than_the_cent_are_written_exactly(tmp_path: Path, monkeyp
         assert customer["total"] == str(owed.quantize(Decimal("0.01")))  # half-even, Decimal's default
 
 
-def test_a_fee_finer_than_the_cent_keeps_the_runtimes_assembly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _fine_fees(events: Any) -> Any:
+    """The events with three fees finer than the cent (one in each block of 11 customers)."""
     from dataclasses import replace
 
-    policy = load_policy(policy_text("acme-crm"))
-    per, found = _found(policy, "2026-03", tmp_path, 3, customers=30, tickets=1000, incidents=50)
-    fees = list(found.customers.fee)
-    fees[12] = Decimal("10.005")  # customer 12: the second block of 11
-    found = replace(found, customers=replace(found.customers, fee=tuple(fees)))
-    monkeypatch.setattr(report_stream, "BLOCK", 11)
-    called: list[int] = []
-    real = report_text.block_text
-    monkeypatch.setattr(
-        report_text, "block_text", lambda plan, ids, *rest: called.append(len(ids)) or real(plan, ids, *rest)
-    )
-    lean = _texts(policy, found, per, per.end, True, monkeypatch)
-    assert called == [11, 8]  # the blocks of customers 0-10 and 22-29; 11-21 by the runtime
-    assert lean == _texts(policy, found, per, per.end, False, monkeypatch)
-    assert b'"fee": "10.005"' in lean
+    fees = list(events.customers.fee)
+    fees[3], fees[12], fees[25] = Decimal("10.005"), Decimal("1234.5678"), Decimal("0.001")
+    return replace(events, customers=replace(events.customers, fee=tuple(fees)))
 
 
-def test_a_policy_with_ticket_clocks_has_no_lean_plan() -> None:
-    from tests.tickets_random import zones_clock_policy
+@pytest.mark.parametrize(
+    ("policy_json", "period", "seed"),
+    [(policy_text("acme-crm"), "2026-03", 31), (FINE, "2026-06", 11), (FIXED, "2026-06", 13)],
+    ids=["acme-crm", "fine-shares", "fixed-amounts"],
+)
+def test_both_engines_write_the_same_text_and_the_oracles_totals(
+    policy_json: str, period: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    from datetime import UTC
 
-    clocks = load_policy(zones_clock_policy())
-    assert clocks.resolutions or clocks.updates
-    assert report_text.Plan.of(clocks, None) is None
-    assert report_text.Plan.of(load_policy(policy_text("acme-crm")), None) is not None
+    from slac.runtime.calendar import from_us
+    from slac.runtime.engines import evaluate_files
+    from slac.runtime.report_json import json_chunks
+    from tests.oracle.reference import evaluate_reference
+
+    policy = load_policy(policy_json)
+    events = _fine_fees(random_events(policy, period, seed=seed, customers=30, tickets=1500, incidents=120))
+    inputs = _inputs(events, tmp_path, policy)
+    per = Period.month(policy, period)
+    monkeypatch.setattr(report_stream, "BLOCK", 11)  # several blocks, the last one shorter
+    for as_of in (None, per.start + (per.end - per.start) // 3):  # --as-of: breaches late to as_of
+        when = None if as_of is None else from_us(as_of, UTC)
+        texts = {
+            engine: b"".join(json_chunks(evaluate_files(policy, inputs, period=period, as_of=when, engine=engine,
+                                                        for_json=True)))
+            for engine in ("numpy", "duckdb")
+        }  # fmt: skip
+        assert texts["numpy"] == texts["duckdb"]
+        report = json.loads(texts["numpy"])
+        reference = evaluate_reference(policy.raw, events, period, as_of)
+        totals = {c["customer"]: Decimal(c["total"]) for c in report["customers"]}
+        assert totals == {c: ref.total for c, ref in reference.customers.items()}
+        assert any(t for t in totals.values())  # some customer is owed something
+    assert b'"fee": "10.005"' in texts["numpy"] and b'"fee": "1234.5678"' in texts["numpy"]
+
+
+def test_credits_per_missed_resolution_and_update_count_the_clock_entries(tmp_path: Path) -> None:
+    import copy
+    import json
+
+    from slac.runtime.engines import evaluate_files
+    from slac.runtime.report_json import json_chunks
+    from tests.test_engine_duckdb import write_events
+    from tests.tickets_random import random_clock_events, zones_clock_policy
+
+    raw = zones_clock_policy()
+    resolved, updated = copy.deepcopy(raw["credits"][1]), copy.deepcopy(raw["credits"][1])
+    resolved["id"], resolved["per_miss"]["target"] = "unresolved", "resolution"  # 3% of the fee each
+    updated["id"], updated["per_miss"]["target"] = "silent", "update"
+    updated["per_miss"]["amount"] = {"money": "1.255", "currency": raw["currency"]["code"]}
+    raw["credits"] += [resolved, updated]
+    raw["content_hash"] = slac.policy.content_hash(raw)
+    policy = load_policy(json.dumps(raw))
+    events = _fine_fees(random_clock_events(policy, "2025-10", seed=5, customers=30, tickets=1500))
+    inputs = write_events(events, tmp_path, policy)
+    found = [
+        b"".join(json_chunks(evaluate_files(policy, inputs, period="2025-10", engine=e, for_json=True)))
+        for e in ("numpy", "duckdb")
+    ]
+    assert found[0] == found[1]
+    lines = 0
+    for customer in json.loads(found[0])["customers"]:
+        fee = Decimal(customer["fee"])
+        resolutions = list(dict.fromkeys(m["id"] for m in customer["missed_resolutions"]))
+        updates = customer["missed_updates"]
+        for line in customer["credits"]:
+            if line.get("target") == "resolution":  # one per missed cycle, × 3% of the fee, exactly
+                assert line["count"] == len(customer["missed_resolutions"]) and line["tickets"] == resolutions
+                assert Decimal(line["amount"]) == line["count"] * fee * 3 / 100
+                lines += 1
+            elif line.get("target") == "update":  # one per missed update, × 1.255 CNY
+                assert line["count"] == sum(u["count"] for u in updates)
+                assert line["tickets"] == [u["id"] for u in updates]
+                assert Decimal(line["amount"]) == line["count"] * Decimal("1.255")
+                lines += 1
+    assert lines > 10
 
 
 def test_the_number_texts() -> None:
@@ -153,8 +174,6 @@ def test_the_number_texts() -> None:
     assert report_text._plain(100_000_000_000, 9) == "100"  # 100.000000000 without its zeros
     assert report_text._plain(99_420_635_379, 9) == "99.420635379"
     assert report_text._plain(99_500_000_000, 9) == "99.5" and report_text._plain(0, 9) == "0"
-    # 2/3 to 2 places: 0.666… → 67; 1/8 to 2 places: 0.125 is a tie, 12 is even; 3/8: 0.375 → 38 (37 is odd)
-    assert report_text._rounded(2, 3, 2) == 67
-    assert report_text._rounded(1, 8, 2) == 12 and report_text._rounded(3, 8, 2) == 38
     assert report_text.fee_units([Decimal("12.3"), Decimal("7")], 2) == [1230, 700]
-    assert report_text.fee_units([Decimal("12.345")], 2) is None and report_text.fee_units([Decimal(-1)], 2) is None
+    assert report_text.fee_units([Decimal("12.345")], 2) is None
+    assert report_text.fee_units([Decimal("12.345")], 3) == [12345]

@@ -5,8 +5,9 @@ tickets as one Arrow table sorted by customer. The report is the runtime's own a
 (`runtime.evaluate.assemble`) run over `BLOCK` customers at a time — their breached tickets,
 their slice of the runtime's downtime — so it is the numpy engine's report byte for byte while
 only one block's dicts, breach objects and breach JSON text exist at once. For the JSON writer
-(`for_json`) the blocks are made as the writer reaches them (`Streamed`): 1M customers' report
-(about 5 GB of JSON at 50M tickets) is never held.
+(`for_json`) each block's text is written by the runtime's own writer of customer entries
+(`runtime.report_text.block_text`, one orjson call per block) as the writer reaches it
+(`Streamed`): 1M customers' report (about 5 GB of JSON at 50M tickets) is never held.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..runtime.report_json import CUSTOMER_INDENT
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.availability import Downtime
     from ..runtime.evaluate import Period, TicketResults
@@ -26,7 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .native import Native
 
 BLOCK = 5_000  # customers assembled at a time
-LEAN = True  # the JSON text written by `report_text` (False: the runtime's assembly, which tests compare)
 
 
 class Streamed(list[Any]):
@@ -63,7 +65,7 @@ class Made:
         self.text = text
 
     def json_fragment(self, indent: str = "") -> bytes:
-        assert indent == _DEPTH, indent
+        assert indent == CUSTOMER_INDENT, indent
         return self.text
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -73,26 +75,15 @@ class Made:
         return False
 
 
-_DEPTH = "    "  # a customer's indent in the report (`report_json._pieces`)
-_ITEMS = b",\n" + _DEPTH.encode()  # what the writer puts between two customers
-
-
-def block_text(customers: list[dict[str, Any]]) -> bytes:
-    """The customers' JSON text as `json_chunks` writes them one after the other."""
-    from ..runtime.report_json import _indented
-
-    return _ITEMS.join(b"".join(_indented(customer, _DEPTH)) for customer in customers)
-
-
 def native_report(
     policy: Policy, found: Native, per: Period, as_of_us: int, *, for_json: bool = False
 ) -> dict[str, Any]:
     """The report of the native read's results: the runtime's header and platform incidents (its
     assembly over no customer), then every customer's entry, streamed (`for_json`) or as a list."""
+    from ..runtime import report_text
     from ..runtime.availability import downtime
     from ..runtime.breaches import breach_columns
     from ..runtime.evaluate import _claim_entry
-    from . import report_text
     from .native import ticket_entries
 
     customers = found.customers
@@ -111,12 +102,8 @@ def native_report(
         for k in range(count):
             yield block(k)
 
-    def lean(k: int) -> bytes:  # the same text, written by `report_text` from the block's columns
-        assert plan is not None
+    def text(k: int) -> bytes:  # the block's JSON text, written by the runtime's `report_text`
         lo, hi = k * BLOCK, min(n, (k + 1) * BLOCK)
-        fees = report_text.fee_units(list(customers.fee[lo:hi]), plan.minor)
-        if fees is None:  # a fee finer than the currency's minor unit: the runtime's assembly
-            return block_text(block(k))
         part = found.breached.slice(bounds[k], bounds[k + 1] - bounds[k])
         results, tickets = _block_results(policy, found, lo, part)
         incidents, sliced = _own_slice(found.incidents, down, lo, hi)
@@ -126,18 +113,16 @@ def native_report(
         ids = [str(i) for i in customers.id[lo:hi].tolist()]
         tiers = [str(t) for t in customers.tier[lo:hi].tolist()]
         incident_ids = [str(i) for i in incidents.id.tolist()]
-        return report_text.block_text(
-            plan, ids, tiers, fees, per.end - per.start, sliced, incident_ids, breaches, entries
-        )
+        fees = customers.fee[lo:hi]
+        cols = report_text.Columns(ids, tiers, fees, per.end - per.start, sliced, incident_ids, breaches, entries)
+        return report_text.block_text(plan, cols)
 
     count = (n + BLOCK - 1) // BLOCK
     report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.slice(0, 0), for_json)
-    plan = report_text.Plan.of(policy, _claim_entry(policy, per)) if for_json and LEAN else None
-    if plan is not None:  # made in turn as the writer reaches each block: no forked workers, which can
+    plan = report_text.Plan.of(policy, _claim_entry(policy, per))
+    if for_json:  # made in turn as the writer reaches each block: no forked workers, which can
         # deadlock in a process with running threads (DuckDB's, the CLI's read-ahead thread)
-        report["customers"] = Streamed(count, lambda: (Made(lean(k)) for k in range(count)))
-    elif for_json:
-        report["customers"] = Streamed(count, lambda: (Made(block_text(block(k))) for k in range(count)))
+        report["customers"] = Streamed(count, lambda: (Made(text(k)) for k in range(count)))
     else:
         report["customers"] = [c for b in blocks() for c in b]
     return report

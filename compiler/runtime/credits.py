@@ -8,24 +8,23 @@
 * A per-miss credit adds one amount per breached ticket (tickets with an excluded cause
   are never breaches, see `evaluate`).
 * A credit applies only to the tiers in its `applies` list.
-* All lines of the period add up exactly (`Decimal`); the cap (one per period) limits
+* All lines of the period add up exactly (in integers, `report_text`); the cap (one per period) limits
   the sum; the result is rounded half-even to the currency's minor unit, once.
 * A share is of the customer's fee for the period (`monthly_fee`, the only basis the
   language has).
 
-The rules are compiled once per policy (thresholds as integer fractions, shares as
-exact factors), so the per-customer work is a few integer comparisons and `Decimal`
-multiplications.
+The rules are compiled here once per policy (thresholds as integer fractions, shares as
+exact factors); the report's writer (`report_text`) resolves them into integers per report and
+pays them, so the per-customer work is a few integer comparisons and multiplications.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import Context, Decimal
 from typing import Any
 
-from ..policy.codec import money_str
 from .policy import Policy
 from .rules import band_threshold, bands_worst_first
 
@@ -46,12 +45,6 @@ class Amount:
         if "share" in raw:
             return cls(raw, _EXACT.divide(Decimal(raw["share"]), Decimal(100)), None)
         return cls(raw, None, Decimal(raw["money"]))
-
-    def on(self, fee: Decimal) -> Decimal:
-        if self.factor is not None:
-            return _EXACT.multiply(fee, self.factor)
-        assert self.money is not None
-        return self.money
 
     def describe(self) -> str:
         if self.factor is not None:
@@ -77,19 +70,8 @@ class CreditRule:
     per_miss: Amount | None
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One credit line owed: which credit, which band or per-miss amount, and how much (exact)."""
-
-    rule: CreditRule
-    band: BandRule | None  # None: a per-miss line
-    count: int  # breached tickets of a per-miss line
-    each: Decimal | None
-    amount: Decimal
-
-
 class Rules:
-    """The credit rules of a policy, per tier, plus the cap and the final rounding."""
+    """The credit rules of a policy, per tier, plus the cap (paid by `report_text`)."""
 
     def __init__(self, policy: Policy):
         self.tiers: dict[str, tuple[CreditRule, ...]] = {}
@@ -115,36 +97,6 @@ class Rules:
         cap = policy.raw["cap"]
         self.cap: Amount | None = Amount.of(cap["amount"]) if cap else None
         self.cap_raw = cap
-        self.quantum = Decimal(1).scaleb(-policy.minor_digits)
-
-    def lines(
-        self, tier: str, fee: Decimal, up: int, period: int, breached: int, missed: Mapping[str, int] | None = None
-    ) -> list[Line]:
-        """Credit lines for `up` µs of uptime out of `period` µs and `breached` missed responses.
-
-        `missed` (issue 12): missed resolutions and updates by target, for `per missed resolution|update`.
-        """
-        out: list[Line] = []
-        for rule in self.tiers[tier]:
-            for band in rule.bands:
-                if up * band.den < band.num * period:  # strictly below the threshold
-                    out.append(Line(rule, band, 0, None, band.amount.on(fee)))
-                    break
-            target = rule.raw["per_miss"].get("target", "response") if rule.per_miss is not None else None
-            count = breached if target == "response" else (missed or {}).get(target or "", 0)
-            if rule.per_miss is not None and count:
-                each = rule.per_miss.on(fee)
-                out.append(Line(rule, None, count, each, _EXACT.multiply(each, Decimal(count))))
-        return out
-
-    def settle(self, fee: Decimal, lines: list[Line]) -> tuple[Decimal, Decimal | None, Decimal]:
-        """(exact subtotal, cap limit or None, total owed rounded half-even to the minor unit)."""
-        subtotal = Decimal(0)
-        for line in lines:
-            subtotal = _EXACT.add(subtotal, line.amount)
-        limit = self.cap.on(fee) if self.cap is not None else None
-        owed = subtotal if limit is None or subtotal <= limit else limit
-        return subtotal, limit, owed.quantize(self.quantum, rounding=ROUND_HALF_EVEN)
 
 
 def rules(policy: Policy) -> Rules:
@@ -153,69 +105,3 @@ def rules(policy: Policy) -> Rules:
         policy.credit_rules = Rules(policy)
     assert isinstance(policy.credit_rules, Rules)
     return policy.credit_rules
-
-
-def describe(
-    policy: Policy,
-    lines: list[Line],
-    uptime_display: str,
-    breached: list[str],
-    incidents: list[str],
-    platform_incidents: int,
-    missed_ids: Mapping[str, list[str]] | None = None,
-) -> list[dict[str, Any]]:
-    """The report's credit lines, each explaining itself (tickets or incidents, band, contract line)."""
-    cur = policy.currency
-    out: list[dict[str, Any]] = []
-    for line in lines:
-        credit = line.rule.raw
-        amount = money_str(line.amount, cur)
-        if line.band is not None:
-            band = line.band
-            is_target = band.raw["threshold"] == "target"
-            out.append(
-                {
-                    "credit": credit["id"],
-                    "kind": "band",
-                    "credit_line": credit["line"],
-                    "line": band.raw["line"],
-                    "threshold": band.threshold,
-                    "threshold_is_target": is_target,
-                    "uptime": uptime_display,
-                    "band": band.raw["amount"],
-                    "incidents": incidents,
-                    "platform_incidents": platform_incidents,
-                    "amount": amount,
-                    "explanation": (
-                        f"uptime {uptime_display}% is below {band.threshold}%"
-                        + (" (the tier's target)" if is_target else "")
-                        + f": {band.amount.describe()} = {amount} {cur}"
-                        + f" (contract line {band.raw['line']}, credit `{credit['id']}`)"
-                    ),
-                }
-            )
-            continue
-        assert line.each is not None and credit["per_miss"] is not None
-        per_miss = credit["per_miss"]
-        target = per_miss.get("target", "response")
-        each = money_str(line.each, cur)
-        out.append(
-            {
-                "credit": credit["id"],
-                "kind": "per_miss",
-                "credit_line": credit["line"],
-                "line": per_miss["line"],
-                "each": per_miss["amount"],
-                "each_amount": each,
-                "count": line.count,
-                "tickets": breached if target == "response" else list((missed_ids or {}).get(target, [])),
-                "amount": amount,
-                **({"target": target} if target != "response" else {}),  # issue 12, additive
-                "explanation": (
-                    f"{line.count} missed {target}{'s' if line.count != 1 else ''} × "
-                    f"{Amount.of(per_miss['amount']).describe()} ({each} {cur}) = {amount} {cur}"
-                    f" (contract line {per_miss['line']}, credit `{credit['id']}`)"
-                ),
-            }
-        )
-    return out

@@ -19,20 +19,18 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .. import limits
-from ..policy.codec import money_str, seconds_of_us
+from ..policy.codec import seconds_of_us
 from .availability import COUNTED, REASONS, Downtime, downtime
 from .breaches import BreachColumns, breach_columns
 from .calendar import from_us, to_us, wall_to_us
 from .columns import codes
-from .credits import describe, rules
-from .entries import claim_within, header, uptime_entry
+from .entries import claim_within, header
 from .events import MISSING, Events, Incidents, Tickets
 from .policy import Policy
 from .v2_terms import needs_scopes
@@ -342,110 +340,37 @@ def assemble(
 
     With `json_runs`, breaches are `BreachRun`s for the JSON writer (`evaluate_for_json`).
     """
-    cur = policy.currency
-    length = per.end - per.start
     customers = events.customers
     tickets = events.tickets
     incidents = events.incidents
     n_customers = len(customers.id)
 
-    from .tickets_report import clocks_by_customer, missed_counts, missed_ids
+    from .report_text import Columns, Plan, customer_entries
+    from .tickets_report import clocks_by_customer
 
     ticket_entries = _ticket_counts(results, n_customers)
     breach_cols = _breach_columns(policy, tickets, results, as_of, n_customers, for_json=json_runs)
     breach_lists = None if json_runs else breach_cols.dicts()
     clock_lists = clocks_by_customer(policy, tickets, results, n_customers)  # issue 12, empty without targets
-
-    claim_entry = _claim_entry(policy, per)
-    payout = policy.raw["payout"]
-    payout_entry = None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]}
-
-    incident_ids = [str(i) for i in incidents.id.tolist()]
-    credit_rules = rules(policy)
-    excluded_keys = [(j, cause, reason) for j, (cause, reason) in enumerate(down.keys)]
-    # Python lists read per customer (a numpy element read costs more than the work done with it).
-    counted_us, platform_counts = down.counted.tolist(), down.platform_counted.tolist()
-    excluded_us = down.excluded.tolist()
-    own = _own_incidents(down, incident_ids)
-    out_customers: list[dict[str, Any]] = []
-    for c in range(n_customers):
-        tier = str(customers.tier[c])
-        fee: Decimal = customers.fee[c]
-        counted = counted_us[c]
-        spec = policy.tiers[tier]
-        up = uptime_entry(policy, spec["uptime"], length - counted, length, spec["line"])
-        own_counted = own[c][0]
-        breaches = breach_cols.run(c) if breach_lists is None else breach_lists[c]
-        ids = breach_cols.ids(c)
-        extra = clock_lists[c]
-        owed = credit_rules.lines(tier, fee, length - counted, length, len(ids), missed_counts(extra))
-        subtotal, limit, total = credit_rules.settle(fee, owed)
-        cap_entry = _cap_entry(credit_rules.cap_raw, subtotal, limit, cur)
-        platform_counted = platform_counts[c]
-        lines = describe(policy, owed, up["display"], ids, own_counted, platform_counted, missed_ids(extra))
-        out_customers.append(
-            {
-                "customer": str(customers.id[c]),
-                "tier": tier,
-                "fee": money_str(fee, cur),
-                "currency": cur,
-                "uptime": up,
-                "downtime": _downtime_entry(counted, excluded_keys, excluded_us[c], own[c], platform_counted),
-                "tickets": ticket_entries[c],
-                "breaches": breaches,
-                "credits": lines,
-                "subtotal": money_str(subtotal, cur),
-                "cap": cap_entry,
-                "total": format(total, "f"),
-                "claim": claim_entry,
-                "payout": payout_entry,
-                **extra,
-            }
-        )
+    plan = Plan.of(policy, _claim_entry(policy, per))
+    cols = Columns(
+        [str(i) for i in customers.id.tolist()],
+        [str(t) for t in customers.tier],
+        customers.fee,
+        per.end - per.start,
+        down,
+        [str(i) for i in incidents.id.tolist()],
+        breach_cols,
+        ticket_entries,
+        clock_lists,
+    )
+    out_customers = customer_entries(plan, cols, breach_cols.run if breach_lists is None else breach_lists.__getitem__)
 
     return {
         **header(policy, per.name, per.start, per.end, as_of, REPORT_FORMAT),
         "platform_incidents": _platform_incidents(policy, incidents, down),
         "customers": out_customers,
     }
-
-
-def _downtime_entry(
-    counted: int,
-    keys: list[tuple[int, str | None, str | None]],
-    excluded_us: list[int],
-    own: tuple[list[str], list[str]],
-    platform_counted: list[str],
-) -> dict[str, Any]:
-    return {
-        "counted_seconds": seconds_of_us(counted),
-        "excluded": [
-            {"cause": cause, "reason": reason, "seconds": seconds_of_us(excluded_us[j])}
-            for j, cause, reason in keys
-            if excluded_us[j]
-        ],
-        "incidents": own[0],
-        "excluded_incidents": own[1],
-        "platform_incidents": platform_counted,
-    }
-
-
-def _own_incidents(down: Downtime, incident_ids: list[str]) -> list[tuple[list[str], list[str]]]:
-    """Each customer's own incidents in the period: (the ids that count for it, the others)."""
-    ids = [incident_ids[i] for i in down.own_incident.tolist()]
-    flags, bounds = down.own_counts.tolist(), down.own_bounds.tolist()
-    out = []
-    for c in range(len(bounds) - 1):
-        mine = range(bounds[c], bounds[c + 1])
-        out.append(([ids[k] for k in mine if flags[k]], [ids[k] for k in mine if not flags[k]]))
-    return out
-
-
-def _cap_entry(cap: dict[str, Any] | None, subtotal: Decimal, limit: Decimal | None, cur: str) -> dict[str, Any] | None:
-    """The report's cap entry: the cap as written, its limit in money and whether it applied."""
-    if cap is None or limit is None:
-        return None
-    return {"amount": cap["amount"], "limit": money_str(limit, cur), "applied": subtotal > limit, "line": cap["line"]}
 
 
 def _ticket_counts(results: TicketResults, n_customers: int) -> list[dict[str, int]]:
