@@ -8,7 +8,8 @@ customers-per, incidents = tickets / incidents-per: 50M tickets, 1M customers, 2
 `slac evaluate` once per engine, each in a child process, prints per engine wall time, tickets/s,
 peak RSS (the child's ru_maxrss from wait4), the peak PSS of its process tree and its CPU time
 (`--split`: the duckdb engine run once more in a child that times the SQL, up to its stage "the
-report", apart from the assembly after it), and deletes the data. numpy runs at the sizes it
+report", apart from the assembly after it, and the SQL in its stages: customers read and tickets
+view, record check, measuring), and deletes the data. numpy runs at the sizes it
 holds (≤ limits.MAX_ROWS_PER_FILE rows); at each size both ran, their reports must be
 byte-identical (SHA-256) and the ratio duckdb / numpy is printed, and the summary gives tickets/s
 per size and the ratio at the largest size numpy held. `uptime` is printed before and after (the
@@ -193,10 +194,12 @@ def _split_child(folder: Path, policy_path: Path, baseline: bool) -> None:
     inputs = Inputs(customers=str(folder / "customers.parquet"), incidents=str(folder / "incidents.parquet"),
                     tickets=str(folder / "tickets.parquet"))  # fmt: skip
     per = Period.month(policy, PERIOD)
+    stages = _Stages()
     cpu, wall = time.process_time(), time.perf_counter()
-    found = read_natively(policy, inputs, per, per.end)
+    found = read_natively(policy, inputs, per, per.end, stages)
     assert found is not None, "the native read handed the tickets back to the runtime's readers"
     out: dict[str, float | str] = {"sql_cpu": time.process_time() - cpu, "sql_wall": time.perf_counter() - wall}
+    out.update(stages.split(cpu))
 
     def assembly(lean: bool) -> tuple[float, float, str]:
         report_stream.LEAN = lean
@@ -215,6 +218,27 @@ def _split_child(folder: Path, policy_path: Path, baseline: bool) -> None:
         out["baseline_cpu"], out["baseline_wall"], digest = assembly(False)
         assert digest == out["digest"], "the lean report differs from the runtime assembly's"
     print(json.dumps(out))
+
+
+class _Stages:
+    """A progress callback noting the CPU time at each stage the native read names (`duck.stage`)."""
+
+    def __init__(self) -> None:
+        self.at: list[tuple[str, float]] = []
+
+    def __call__(self, done: int, total: int) -> None:
+        pass
+
+    def stage(self, text: str) -> None:
+        self.at.append((text, time.process_time()))
+
+    def split(self, began: float) -> dict[str, float]:
+        """CPU seconds of the read before the check (customers, the view), of the check, and of the
+        measuring (its incidents read and `streamed_results`), from the stages' times."""
+        marks = dict(self.at)
+        check = marks["DuckDB checks the tickets"]
+        measure = next(t for name, t in self.at if name.startswith("DuckDB measures"))
+        return {"before_cpu": check - began, "check_cpu": measure - check, "measure_cpu": time.process_time() - measure}
 
 
 def _tree_pss(pid: int) -> int:
@@ -272,6 +296,9 @@ def _one_size(args: argparse.Namespace, tickets: int, engines: list[str]) -> dic
                   f"{float(split['assembly_cpu']) * 1e6 / customers:.1f} CPU-µs/customer)  "
                   f"peak RSS {float(split['rss']) / 2**20:.0f} MiB  report as the CLI's: {same_as_cli}"
                   f"  (load average {os.getloadavg()[0]:.2f})", flush=True)  # fmt: skip
+            print(f"{tickets:>12,} duckdb SQL stages: customers and view {split['before_cpu']:.2f} CPU-s, record check "
+                  f"{split['check_cpu']:.2f} CPU-s, measuring (incidents read, ticket results streamed) "
+                  f"{split['measure_cpu']:.2f} CPU-s", flush=True)  # fmt: skip
             if "baseline_cpu" in split:
                 print(f"{tickets:>12,} duckdb assembly: lean {split['assembly_cpu']:.2f} CPU-s, runtime's "
                       f"{split['baseline_cpu']:.2f} CPU-s ({split['baseline_wall']:.2f} s wall) in the same process:"

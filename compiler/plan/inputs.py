@@ -300,13 +300,19 @@ def tickets_problems_sql(policy: Any, extra: tuple[str, ...] = (), *, where_only
     checks = row_conditions(policy)
     # customer, priority and cause are known names (trimmed, short, no NUL); the id is checked itself:
     # an edge character that is ASCII space or control, or non-ASCII Unicode whitespace; a NUL; over-long.
-    edges = "ord(left(t.id, 1)), ord(right(t.id, 1))"
+    # The first character is compared as bytes (UTF-8: its first byte is below '!' or at least chr(127)
+    # just when it is), the last one's code is taken once: this is least(first, last) <= 32 OR
+    # (greatest(first, last) > 126 AND the pattern), at a third of the cost in DuckDB.
+    last = "ord(right(t.id, 1))"
     checks.append(
-        f"least({edges}) <= 32 OR (greatest({edges}) > 126 AND regexp_matches(t.id, {sql_literal(_EDGE_SPACE)})) "
+        f"t.id < '!' OR ((t.id >= chr(127) OR {last} NOT BETWEEN 33 AND 126) AND ({last} <= 32 OR "
+        f"regexp_matches(t.id, {sql_literal(_EDGE_SPACE)}))) "
         f"OR contains(t.id, chr(0)) OR strlen(t.id) > {limits.MAX_FIELD_CHARS}"
     )
     checks += list(extra)  # e.g. `t.doubt` of tickets read from text (`native_text.text_tickets_view`)
-    bad = "\n    OR ".join(f"COALESCE({c}, FALSE)" for c in (f"({check})" for check in checks))
+    # No COALESCE(…, FALSE) per check: an OR is true when any check is, NULL ones or not, and a FILTER
+    # or WHERE keeps only a true one (wrapping each check cost 2.5× the whole condition in DuckDB).
+    bad = "\n    OR ".join(f"({check})" for check in checks)
     if where_only:
         return bad
     return f"""SELECT count(*) AS n, count(DISTINCT hash(t.id)) AS ids, count(*) FILTER (WHERE
