@@ -14,7 +14,7 @@ holds (≤ limits.MAX_ROWS_PER_FILE rows); at each size both ran, their reports 
 byte-identical (SHA-256) and the ratio duckdb / numpy is printed, and the summary gives tickets/s
 per size and the ratio at the largest size numpy held. `uptime` is printed before and after (the
 machine may be shared). Request intervals are not generated: acme-crm is a contract of language
-v1, which reads none.
+v1, which reads none (bench/scale_v2.py measures a v2 month with up to 20M request rows).
 With --engines numpy,spark the spark engine (local[2], reading the Parquet tickets itself) is
 checked against numpy the same way: wall time stated, no goal.
 """
@@ -161,24 +161,22 @@ def run(folder: Path, policy_path: Path, engine: str) -> tuple[float, int, str, 
     return wall, usage.ru_maxrss * 1024, digest.hexdigest(), usage.ru_utime + usage.ru_stime, peak[0]
 
 
-def run_split(folder: Path, policy_path: Path, baseline: bool) -> dict[str, float | str]:
+def run_split(folder: Path, policy_path: Path) -> dict[str, float | str]:
     """The duckdb engine's time split, in a child process (`--split-child`): CPU and wall seconds of
     the native read (DuckDB reads, checks and measures the tickets: the SQL) and of the report after
     it (the runtime's downtime and the report's text, written to a file: the assembly), its peak RSS
-    and the SHA-256 of the report (the CLI's, when both are right). With `baseline`, the assembly is
-    run a second time over the same read by the runtime's own assembly (`report_stream.LEAN = False`,
-    the way before `plan.report_text`): the ratio of the two is printed."""
+    and the SHA-256 of the report (the CLI's, when both are right)."""
     import json
 
     args = [sys.executable, __file__, "--split-child", str(folder), "--policy", str(policy_path)]
-    done = subprocess.run(args + (["--split-baseline"] if baseline else []), capture_output=True, text=True)
+    done = subprocess.run(args, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"the split run failed: {done.stderr.strip()}")
     found: dict[str, float | str] = json.loads(done.stdout.strip().splitlines()[-1])
     return found
 
 
-def _split_child(folder: Path, policy_path: Path, baseline: bool) -> None:
+def _split_child(folder: Path, policy_path: Path) -> None:
     """What `duckdb_engine.evaluate` does for these inputs, timed in parts (see `run_split`)."""
     import json
     import resource
@@ -201,8 +199,7 @@ def _split_child(folder: Path, policy_path: Path, baseline: bool) -> None:
     out: dict[str, float | str] = {"sql_cpu": time.process_time() - cpu, "sql_wall": time.perf_counter() - wall}
     out.update(stages.split(cpu))
 
-    def assembly(lean: bool) -> tuple[float, float, str]:
-        report_stream.LEAN = lean
+    def assembly() -> tuple[float, float, str]:
         cpu, wall = time.process_time(), time.perf_counter()
         digest = hashlib.sha256()
         with (folder / "report-split.json").open("wb") as written:
@@ -212,11 +209,8 @@ def _split_child(folder: Path, policy_path: Path, baseline: bool) -> None:
         (folder / "report-split.json").unlink()
         return time.process_time() - cpu, time.perf_counter() - wall, digest.hexdigest()
 
-    out["assembly_cpu"], out["assembly_wall"], out["digest"] = assembly(True)
+    out["assembly_cpu"], out["assembly_wall"], out["digest"] = assembly()
     out["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    if baseline:
-        out["baseline_cpu"], out["baseline_wall"], digest = assembly(False)
-        assert digest == out["digest"], "the lean report differs from the runtime assembly's"
     print(json.dumps(out))
 
 
@@ -288,7 +282,7 @@ def _one_size(args: argparse.Namespace, tickets: int, engines: list[str]) -> dic
                   f"peak RSS {rss / 2**20:6.0f} MiB  tree PSS {pss / 2**20:6.0f} MiB  CPU {cpu:7.2f} s  "
                   f"(load average {os.getloadavg()[0]:.2f})", flush=True)  # fmt: skip
         if args.split and "duckdb" in engines:
-            split = run_split(folder, policy_path, args.split_baseline)
+            split = run_split(folder, policy_path)
             same_as_cli = "duckdb" not in results or split["digest"] == results["duckdb"][2]
             print(f"{tickets:>12,} duckdb split (in process): SQL {split['sql_cpu']:.2f} CPU-s "
                   f"({split['sql_wall']:.2f} s wall, {tickets / float(split['sql_cpu']) / 1e6:.2f} M tickets/CPU-s)"
@@ -299,11 +293,6 @@ def _one_size(args: argparse.Namespace, tickets: int, engines: list[str]) -> dic
             print(f"{tickets:>12,} duckdb SQL stages: customers and view {split['before_cpu']:.2f} CPU-s, record check "
                   f"{split['check_cpu']:.2f} CPU-s, measuring (incidents read, ticket results streamed) "
                   f"{split['measure_cpu']:.2f} CPU-s", flush=True)  # fmt: skip
-            if "baseline_cpu" in split:
-                print(f"{tickets:>12,} duckdb assembly: lean {split['assembly_cpu']:.2f} CPU-s, runtime's "
-                      f"{split['baseline_cpu']:.2f} CPU-s ({split['baseline_wall']:.2f} s wall) in the same process:"
-                      f" {float(split['baseline_cpu']) / float(split['assembly_cpu']):.2f}x, reports identical",
-                      flush=True)  # fmt: skip
         if "numpy" in results and "duckdb" in results:
             same = results["numpy"][2] == results["duckdb"][2]
             ratio = results["duckdb"][0] / results["numpy"][0]
@@ -330,12 +319,11 @@ def main() -> None:
     parser.add_argument("--late", type=float, default=0.4, help="fraction of slow or unanswered tickets")
     parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder (one size only)")
     parser.add_argument("--split", action="store_true", help="also time the duckdb engine's SQL and assembly apart")
-    parser.add_argument("--split-baseline", action="store_true", help="with --split: the runtime's assembly too")
     parser.add_argument("--split-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--policy", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.split_child:
-        _split_child(args.split_child, args.policy, args.split_baseline)
+        _split_child(args.split_child, args.policy)
         return
     sizes = [args.tickets] if args.tickets else [_size(s) for s in args.sizes.split(",")]
     print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(), flush=True)
