@@ -18,10 +18,10 @@ import pytest
 
 from slac.fileio import atomic_write
 from slac.render.report import json_chunks
-from slac.runtime import load_policy
+from slac.runtime import columns, load_policy
 from slac.runtime.breaches import json_strings
 from slac.runtime.calendar import from_us, iso_arrow, iso_many
-from slac.runtime.columns import SMALL, codes, remember_codes
+from slac.runtime.columns import SMALL, codes, remember_codes, truthy
 from slac.runtime.evaluate import evaluate, evaluate_for_json
 from slac.runtime.inputs import EventError, read_customers, read_tickets
 
@@ -160,6 +160,22 @@ def test_remembered_codes_are_the_codes(tmp_path: Path) -> None:
     assert codes(values, ["b", "c"], "x", unknown_ok=True).tolist() == [0, -1, -1, 0] * 2000
     with pytest.raises(ValueError, match="unknown x 'a'"):
         codes(values, ["b"], "x")
+
+
+def test_truthy_by_remembered_codes_is_astype_bool(tmp_path: Path) -> None:
+    # The reader's cause column (coded): every third ticket has a cause, the others none.
+    customers, tickets = _files(tmp_path, [])
+    rows = [f"{_row(f't{i}')},{'force_majeure' if i % 3 == 0 else ''}" for i in range(5000)]
+    tickets.write_text("id,customer,priority,opened_at,responded_at,cause\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    policy = load_policy(policy_text("websoft9")).raw
+    t = read_tickets(tickets, policy, customers=read_customers(customers, policy))
+    expected = [i % 3 == 0 for i in range(5000)]
+    assert columns._CODED.get(t.cause) is not None  # the reader remembered the codes: the fast branch
+    assert truthy(t.cause).tolist() == expected
+    assert truthy(objects(t.cause.tolist())).tolist() == expected  # not remembered: astype(bool)
+    values = objects(["", None, "x", "y"] * 10)
+    remember_codes(values, ["y", "", None, "x"], np.array([1, 2, 3, 0] * 10))
+    assert truthy(values).tolist() == [False, False, True, True] * 10
 
 
 def test_atomic_write_in_pieces(tmp_path: Path) -> None:

@@ -93,6 +93,16 @@ def codes(
     return out
 
 
+def truthy(values: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    """`values.astype(bool)` (None and "" false): through the reader's codes when it remembered them
+    (`remember_codes`), a lookup per distinct value and one `take`, not a truth test per row."""
+    known = _CODED.get(values)
+    if known is None:
+        return values.astype(bool)
+    names, indices = known
+    return np.array([bool(name) for name in names], dtype=bool)[indices]
+
+
 _WORKER: Any = None
 
 

@@ -29,7 +29,7 @@ from ..policy.codec import seconds_of_us
 from .availability import COUNTED, REASONS, Downtime, downtime
 from .breaches import BreachColumns, breach_columns
 from .calendar import from_us, to_us, wall_to_us
-from .columns import codes
+from .columns import codes, truthy
 from .entries import claim_within, header
 from .events import MISSING, Events, Incidents, Tickets
 from .policy import Policy
@@ -143,8 +143,8 @@ def ticket_results(
     state[measured & late] = BREACHED
     state[measured & ~late & answered] = MET
     state[measured & ~late & ~answered] = OPEN
-    # A cause is an exclusion name (never empty) or None, so truthiness tells them apart in one C loop.
-    excluded = measured & take(tickets.cause).astype(bool)
+    # A cause is an exclusion name (never empty) or None, so its truth tells them apart (by the reader's codes).
+    excluded = measured & take(truthy(tickets.cause))
     return TicketResults(
         index=index,
         customer=customer,
