@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from slac.runtime.engines import Inputs, evaluate_files
@@ -101,11 +102,13 @@ def test_harbor_desk_with_ticket_clocks_is_byte_identical_in_spark(
     ex = policy.raw["examples"][2]  # a pause while waiting for the customer keeps one ticket in time
     files = write_v2_files(example_events(policy, ex, ex["tier"]), tmp_path)
     period = example_period(policy, ex)
-    numpy = report_bytes(policy, files, period, "numpy")
     assert files.tickets is not None and files.ticket_events is not None
+    tickets = _text(files.tickets)
+    pq.write_table(tickets, tmp_path / "tickets.parquet")  # a report names a ticket by its row: the table's
+    numpy = report_bytes(policy, replace(files, tickets=str(tmp_path / "tickets.parquet")), period, "numpy")
     lakes = replace(  # the tickets a catalog table, their events a Delta table of two data files
         files,
-        tickets=_catalog(spark, "v2_tickets", _text(files.tickets)),
+        tickets=_catalog(spark, "v2_tickets", tickets),
         ticket_events=_delta(tmp_path / "ticket_events", *_halves(_text(files.ticket_events)))[0],
     )
     try:
@@ -114,6 +117,7 @@ def test_harbor_desk_with_ticket_clocks_is_byte_identical_in_spark(
         spark.catalog.dropTempView("v2_tickets")
     (customer,) = json.loads(numpy)["customers"]  # one resolution missed, one kept in time by its pause
     assert [m["id"] for m in customer["missed_resolutions"]] == ["line 119"]
+    assert [m["row"] for m in customer["missed_resolutions"]] == [2]  # line 3 of the CSV file: record 2
     assert [c["amount"] for c in customer["credits"]] == ["100.00"]  # 1 miss × 1 service day of 100.00
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
     from ..runtime.events import Events
     from ..runtime.policy import Policy
+    from .spark_lake import Lake
 
 MASTER = "local[2]"
 SHUFFLE_PARTITIONS = 2
@@ -110,20 +111,20 @@ def evaluate(
         from .spark_scoped import evaluate_v2
 
         spark = start(policy)
-        with lake_inputs(spark, inputs) as files:  # Delta tables and table:NAME as Parquet files
+        with lake_inputs(spark, inputs) as lake:  # Delta tables and table:NAME as Parquet files
             return evaluate_v2(
-                spark, policy, files, lambda events, per, at: spark_ticket_results(spark, policy, events, per, at),
-                period=period, as_of=as_of, progress=progress,
+                spark, policy, lake.inputs, lambda events, per, at: spark_ticket_results(spark, policy, events, per, at),
+                period=period, as_of=as_of, progress=progress, located=lake.events,
             )  # fmt: skip
     spark = start(policy)
     # Spark reads lake tickets itself (spark_inputs) unless the runtime's readers must read them too.
     native = not (inputs.charges or inputs.requests or inputs.ticket_events)
-    with lake_inputs(spark, inputs, keep=("tickets",) if native else ()) as files:
-        return _evaluate_v1(spark, policy, files, period=period, as_of=as_of, progress=progress)
+    with lake_inputs(spark, inputs, keep=("tickets",) if native else ()) as lake:
+        return _evaluate_v1(spark, policy, lake, period=period, as_of=as_of, progress=progress)
 
 
 def _evaluate_v1(
-    spark: Any, policy: Policy, inputs: Inputs, *, period: str, as_of: datetime | None,
+    spark: Any, policy: Policy, lake: Lake, *, period: str, as_of: datetime | None,
     progress: Callable[[int, int], None] | None,
 ) -> dict[str, Any]:  # fmt: skip
     from ..runtime.calendar import to_us
@@ -136,9 +137,10 @@ def _evaluate_v1(
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
     as_of_us = to_us(as_of) if as_of is not None else per.end
+    inputs = lake.inputs
     found = read_natively(spark, policy, inputs, per, as_of_us, progress)  # Spark reads the tickets itself
     if found is None:  # the runtime's readers read (and check) every file
-        events = read_events_any(policy, inputs)
+        events = lake.events(read_events_any(policy, inputs))
         check_tiers(policy, events.customers)
         results, total = spark_ticket_results(spark, policy, events, per, as_of_us), len(events.tickets.id)
     else:

@@ -47,6 +47,26 @@ class Located:
         return self.files[int(self.part[row - 1])], int(self.rows[row - 1])
 
 
+@dataclass(frozen=True)
+class Lake:
+    """The inputs of an evaluation with its lakes exported (`lake_inputs`), and where their records came from."""
+
+    inputs: Inputs
+    parts: dict[str, Located]  # an Inputs field → its export's records
+
+    def events(self, events: Any) -> Any:
+        """`events` (read from `inputs`) with each exported table's rows those of the lake: a record of
+        a Delta table of several data files is numbered in its own data file (as the v1 path does)."""
+        import numpy as np
+
+        changes = {}
+        for field, lake in self.parts.items():
+            table = getattr(events, field, None)
+            if table is not None and len(lake.files) > 1 and len(table.row):
+                changes[field] = replace(table, row=lake.rows[np.asarray(table.row, dtype=np.int64) - 1])
+        return replace(events, **changes) if changes else events
+
+
 def is_lake(path: str | None) -> bool:
     """A Delta table's folder or `table:NAME`: what only the spark engine reads."""
     if path is None:
@@ -56,14 +76,14 @@ def is_lake(path: str | None) -> bool:
 
 
 @contextmanager
-def lake_inputs(spark: Any, inputs: Inputs, keep: tuple[str, ...] = ()) -> Iterator[Inputs]:
+def lake_inputs(spark: Any, inputs: Inputs, keep: tuple[str, ...] = ()) -> Iterator[Lake]:
     """`inputs` with each Delta table or `table:NAME` (but those of the fields `keep`) exported to a
     Parquet file; an `EventError` of such a file raised inside the block is located in the lake."""
     from ..runtime.readers import EventError
 
     lakes = {f: getattr(inputs, f) for f in FLAGS if f not in keep and is_lake(getattr(inputs, f))}
     if not lakes:
-        yield inputs
+        yield Lake(inputs, {})
         return
     with tempfile.TemporaryDirectory(prefix="slac-lake-") as folder:
         located: dict[str, Located] = {}
@@ -73,7 +93,7 @@ def lake_inputs(spark: Any, inputs: Inputs, keep: tuple[str, ...] = ()) -> Itera
             located[path] = _export(spark, FLAGS[field], spec, path)
             paths[field] = path
         try:
-            yield replace(inputs, **paths)
+            yield Lake(replace(inputs, **paths), {field: located[path] for field, path in paths.items()})
         except EventError as exc:
             raise _relocated(exc, located) from None
 

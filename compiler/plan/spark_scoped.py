@@ -30,13 +30,14 @@ Tickets = Callable[["Events", "Period", int], "TicketResults"]  # the tickets' r
 
 def evaluate_v2(
     spark: Any, policy: Policy, inputs: Inputs, tickets: Tickets, *, period: str, as_of: datetime | None,
-    progress: Callable[[int, int], None] | None,
+    progress: Callable[[int, int], None] | None, located: Callable[[Events], Events] = lambda events: events,
 ) -> dict[str, Any]:  # fmt: skip
     """`--engine spark` for a v2 contract: the runtime's readers, Spark's measurements, the runtime's assembly;
-    `tickets(events, period, as_of_us)` is `spark_engine.spark_ticket_results` in the engine's session."""
+    `tickets(events, period, as_of_us)` is `spark_engine.spark_ticket_results` in the engine's session,
+    `located(events)` the events with the rows of their lakes (`spark_lake.Lake.events`)."""
     from .scoped_engine import window_of
 
-    events = read_events_any(policy, inputs)
+    events = located(read_events_any(policy, inputs))
     window, as_of_us = window_of(policy, period, as_of)
     report = spark_report(spark, policy, events, window, as_of_us, tickets)
     if progress is not None:
