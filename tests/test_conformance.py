@@ -24,8 +24,9 @@ ENGINE_NAMES = [run.ORACLE, *ENGINES]
 FILES = suite.files()
 
 
-# Spark computes a language v2 plan one step at a time (each CTE a Spark job, 0.2–2 s each), so one
-# v2 case takes a minute or more in local Spark: the suite's v2 cases under Spark would take hours.
+# Spark computes a language v2 plan one step at a time (each CTE read more than once a checkpointed
+# stage of several Spark jobs, 0.2–2 s each: ~200 jobs for the nimbus-cloud month), so one v2 case
+# takes 20 s to a minute in local Spark: the suite's v2 cases under Spark would take hours.
 # Here Spark runs the v1 cases; its v2 answers are proven by tests/test_engine_v2_spark.py and the
 # clock test, and all cases run with `python -m tests.conformance.run --engine spark`.
 SPARK_V1_ONLY = "spark"

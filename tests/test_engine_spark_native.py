@@ -298,3 +298,10 @@ def test_a_delta_folder_or_a_table_with_another_engine_says_spark_reads_it(tmp_p
         result = CliRunner().invoke(main, [*args, "--tickets", tickets, "--engine", "duckdb"])
         assert result.exit_code == 2
         assert f"--tickets {tickets}: a Delta table or table:NAME is read by --engine spark only" in result.stderr
+    # Every event input may be a lake for the spark engine (slac.plan.spark_lake), so each is refused here.
+    args = ["evaluate", str(contract), "--period", PERIOD, "--tickets", "t.csv", "--incidents", "table:db.incidents"]
+    result = CliRunner().invoke(main, [*args, "--customers", str(tmp_path / "delta"), "--engine", "numpy"])
+    assert result.exit_code == 2
+    assert f"--customers {tmp_path / 'delta'}: a Delta table or table:NAME is read by --engine spark only" in (
+        result.stderr
+    )

@@ -55,17 +55,16 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     metavar="PERIOD",
     help="The billing period to evaluate: 2026-05, 2026-Q2 or 2026.",
 )
-@click.option(
-    "--customers", required=True, type=click.Path(dir_okay=False), help="customer, tier, fee (or monthly_fee)"
-)
+@click.option("--customers", required=True, type=click.Path(), help="customer, tier, fee (or monthly_fee)")
 @click.option(
     "--tickets",
     required=False,
     type=click.Path(),
     help="id, customer, priority, opened_at, responded_at (optional for a contract with services). With "
-    "--engine spark also a Delta table's folder or table:NAME, a table of the Spark catalog (table:db.tickets).",
+    "--engine spark also a Delta table's folder or table:NAME, a table of the Spark catalog (table:db.tickets);"
+    " so is every other event input.",
 )
-@click.option("--incidents", required=True, type=click.Path(dir_okay=False), help="id, start, end")
+@click.option("--incidents", required=True, type=click.Path(), help="id, start, end")
 @click.option(
     "--as-of",
     "as_of",
@@ -87,14 +86,12 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     default=None,
     help="Language of the Markdown report (default: the contract's first).",
 )
-@click.option(
-    "--charges", type=click.Path(dir_okay=False), help="customer, service, region, amount (`service_charges`)"
-)
-@click.option("--requests", type=click.Path(dir_okay=False), help="service, region, start, total, failed")
+@click.option("--charges", type=click.Path(), help="customer, service, region, amount (`service_charges`)")
+@click.option("--requests", type=click.Path(), help="service, region, start, total, failed")
 @click.option(
     "--ticket-events",
     "ticket_events",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     help="ticket, at, event (`update` or `status:NAME`): public updates and status changes",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (default: stdout).")
@@ -162,8 +159,8 @@ def evaluate_cmd(
 
             if spark_master is not None and engine != "spark":
                 raise UsageError("--spark-master is for --engine spark")
-            if engine != "spark" and tickets is not None and _spark_only(tickets):
-                raise UsageError(f"--tickets {tickets}: a Delta table or table:NAME is read by --engine spark only")
+            for flag, where in _lakes(inputs) if engine != "spark" else ():
+                raise UsageError(f"{flag} {where}: a Delta table or table:NAME is read by --engine spark only")
             if engine == "spark":  # started here on the master asked for; the engine runs on it
                 from ..plan.spark_engine import MASTER, start
 
@@ -193,11 +190,16 @@ def evaluate_cmd(
         click.echo(f"wrote {output}", err=True)
 
 
-def _spark_only(tickets: str) -> bool:
-    """A catalog table (`table:NAME`) or a Delta table's folder: only the spark engine reads them."""
+def _lakes(inputs: Any) -> list[tuple[str, str]]:
+    """(flag, value) of each catalog table (`table:NAME`) or Delta table's folder: only the spark engine reads them."""
     import os
 
-    return tickets.startswith("table:") or os.path.isdir(os.path.join(tickets, "_delta_log"))
+    flags = ("--customers", "--incidents", "--tickets", "--charges", "--requests", "--ticket-events")
+    values = (inputs.customers, inputs.incidents, inputs.tickets, inputs.charges, inputs.requests, inputs.ticket_events)
+    return [
+        (flag, value) for flag, value in zip(flags, values, strict=True)
+        if value and (value.startswith("table:") or os.path.isdir(os.path.join(value, "_delta_log")))
+    ]  # fmt: skip
 
 
 class _Progress:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
     from ..runtime.events import Events
     from ..runtime.policy import Policy
+    from .spark_lake import Lake
 
 MASTER = "local[2]"
 SHUFFLE_PARTITIONS = 2
@@ -99,33 +100,47 @@ def evaluate(
 
     Spark reads the tickets itself (a Parquet or CSV file, a Delta table, `table:NAME`;
     `slac.plan.spark_inputs`) when they pass its checks; otherwise the runtime's readers read and
-    validate the files (a bad row is named as under the numpy engine). The SparkSession is the
+    validate the files (a bad row is named as under the numpy engine), any other input from a Delta
+    table or `table:NAME` exported to a Parquet file first (`slac.plan.spark_lake`). The SparkSession is the
     running one (`slac evaluate --spark-master` starts it) or a `local[2]` one.
     """
+    from ..runtime.scoped import needs_scopes
+    from .spark_lake import lake_inputs
+
+    if needs_scopes(policy.raw):  # language v2: slac.plan.spark_scoped, the scoped SQL run stage by stage
+        from .spark_scoped import evaluate_v2
+
+        spark = start(policy)
+        with lake_inputs(spark, inputs) as lake:  # Delta tables and table:NAME as Parquet files
+            return evaluate_v2(
+                spark, policy, lake.inputs, lambda events, per, at: spark_ticket_results(spark, policy, events, per, at),
+                period=period, as_of=as_of, progress=progress, located=lake.events,
+            )  # fmt: skip
+    spark = start(policy)
+    # Spark reads lake tickets itself (spark_inputs) unless the runtime's readers must read them too.
+    native = not (inputs.charges or inputs.requests or inputs.ticket_events)
+    with lake_inputs(spark, inputs, keep=("tickets",) if native else ()) as lake:
+        return _evaluate_v1(spark, policy, lake, period=period, as_of=as_of, progress=progress)
+
+
+def _evaluate_v1(
+    spark: Any, policy: Policy, lake: Lake, *, period: str, as_of: datetime | None,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, Any]:  # fmt: skip
     from ..runtime.calendar import to_us
     from ..runtime.evaluate import Period
-    from ..runtime.scoped import needs_scopes
     from .duck import check_tiers
     from .duckdb_engine import assemble_report  # the duckdb engine's report: the runtime's assembly
     from .spark_inputs import read_natively
 
-    if needs_scopes(policy.raw):  # language v2: slac.plan.spark_scoped, the scoped SQL run stage by stage
-        from .spark_scoped import evaluate_v2, refuse_lake
-
-        refuse_lake(inputs)  # before Spark starts
-        spark = start(policy)
-        return evaluate_v2(
-            spark, policy, inputs, lambda events, per, at: spark_ticket_results(spark, policy, events, per, at),
-            period=period, as_of=as_of, progress=progress,
-        )  # fmt: skip
-    spark = start(policy)
     per = Period.month(policy, period)
     if as_of is not None and not limits.MIN_YEAR <= as_of.year <= limits.MAX_YEAR:
         raise ValueError(f"as_of {as_of.isoformat()} is outside the years {limits.MIN_YEAR}–{limits.MAX_YEAR}")
     as_of_us = to_us(as_of) if as_of is not None else per.end
+    inputs = lake.inputs
     found = read_natively(spark, policy, inputs, per, as_of_us, progress)  # Spark reads the tickets itself
     if found is None:  # the runtime's readers read (and check) every file
-        events = read_events_any(policy, inputs)
+        events = lake.events(read_events_any(policy, inputs))
         check_tiers(policy, events.customers)
         results, total = spark_ticket_results(spark, policy, events, per, as_of_us), len(events.tickets.id)
     else:

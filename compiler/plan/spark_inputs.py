@@ -325,6 +325,13 @@ def delta_snapshot(path: str) -> tuple[list[str], Any]:
 
     Refused (UsageError) when reading those files as Parquet would not give the table's rows.
     """
+    table, files = delta_files(path)
+    return files, _delta_schema(path, table)
+
+
+def delta_files(path: str) -> tuple[Any, list[str]]:
+    """(the deltalake DeltaTable, the URIs of its current snapshot's Parquet files), refused (UsageError)
+    when reading those files as Parquet would not give the table's rows."""
     try:
         from deltalake import DeltaTable
     except ImportError:
@@ -354,7 +361,7 @@ def delta_snapshot(path: str) -> tuple[list[str], Any]:
             "reads Delta tables through their Parquet files, which do not hold partition columns: write it "
             "unpartitioned or export the tickets as Parquet"
         )
-    return list(table.file_uris()), _delta_schema(path, table)
+    return table, list(table.file_uris())
 
 
 def _delta_schema(path: str, table: Any) -> Any:

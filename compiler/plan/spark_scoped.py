@@ -6,7 +6,8 @@ queries with each step checkpointed), and every other measurement — the scopes
 the charges, the scopes each customer's own incidents open — by the scoped SQL transpiled to Spark SQL
 and run stage by stage (`spark_sql.run_staged`). The report is the runtime's scoped assembly over
 those measurements, so it is the numpy engine's report byte for byte. The files are read by the
-runtime's readers, so a bad row is named as under the numpy engine.
+runtime's readers, so a bad row is named as under the numpy engine (a Delta table or `table:NAME`
+is exported to a Parquet file first, its bad record named in the lake: slac.plan.spark_lake).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextlib import suppress
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.engines import Inputs, UsageError, read_events_any
+from ..runtime.engines import Inputs, read_events_any
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -29,34 +30,20 @@ Tickets = Callable[["Events", "Period", int], "TicketResults"]  # the tickets' r
 
 def evaluate_v2(
     spark: Any, policy: Policy, inputs: Inputs, tickets: Tickets, *, period: str, as_of: datetime | None,
-    progress: Callable[[int, int], None] | None,
+    progress: Callable[[int, int], None] | None, located: Callable[[Events], Events] = lambda events: events,
 ) -> dict[str, Any]:  # fmt: skip
     """`--engine spark` for a v2 contract: the runtime's readers, Spark's measurements, the runtime's assembly;
-    `tickets(events, period, as_of_us)` is `spark_engine.spark_ticket_results` in the engine's session."""
+    `tickets(events, period, as_of_us)` is `spark_engine.spark_ticket_results` in the engine's session,
+    `located(events)` the events with the rows of their lakes (`spark_lake.Lake.events`)."""
     from .scoped_engine import window_of
 
-    refuse_lake(inputs)
-    events = read_events_any(policy, inputs)
+    events = located(read_events_any(policy, inputs))
     window, as_of_us = window_of(policy, period, as_of)
     report = spark_report(spark, policy, events, window, as_of_us, tickets)
     if progress is not None:
         total = len(events.tickets.id)
         progress(total, total)
     return report
-
-
-def refuse_lake(inputs: Inputs) -> None:
-    """A v2 contract's events are files the runtime's readers read: a Delta table or `table:NAME` is refused."""
-    import os
-
-    for flag, path in (("--customers", inputs.customers), ("--tickets", inputs.tickets),
-                       ("--incidents", inputs.incidents), ("--charges", inputs.charges),
-                       ("--requests", inputs.requests), ("--ticket-events", inputs.ticket_events)):  # fmt: skip
-        if path is not None and (path.startswith("table:") or os.path.isdir(os.path.join(path, "_delta_log"))):
-            raise UsageError(
-                f"{flag} {path}: the spark engine reads Delta and catalog tables for contracts of language v1"
-                " only yet; write the events of a contract with services as CSV, JSON Lines or Parquet files"
-            )
 
 
 def spark_report(

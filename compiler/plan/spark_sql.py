@@ -3,6 +3,7 @@ running a DuckDB-dialect script of the plan in Spark (`run_script`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +54,21 @@ def run_script(spark: Any, sql: str) -> Any:
     return result
 
 
-def staged(sql: str) -> tuple[list[tuple[str, str, bool]], str]:
-    """([(name, Spark SQL of the CTE's query, read more than once)], the final query in Spark SQL) of a
-    DuckDB `WITH` query (`run_staged`); a CTE nothing reads is left out."""
+@dataclass(frozen=True)
+class Stage:
+    """One Spark job of a staged query (`run_staged`): the CTE `name` ("" the final query) with the CTEs
+    read once that it absorbs, as one Spark SQL query (`fused`), and as the separate queries `pieces`
+    [(name, Spark SQL)] of those CTEs and of its own, in order (each reading the views before it)."""
+
+    name: str
+    fused: str
+    pieces: list[tuple[str, str]]
+
+
+def staged(sql: str) -> list[Stage]:
+    """The stages of a DuckDB `WITH` query (`run_staged`), the final query last: one per CTE read more
+    than once; a CTE read once is written as a CTE of the one query that reads it (of the stage that
+    reads that one, when it is read once too); a CTE nothing reads is left out."""
     from collections import Counter
 
     import sqlglot
@@ -72,11 +85,28 @@ def staged(sql: str) -> tuple[list[tuple[str, str, bool]], str]:
         key = "with_" if "with_" in tree.args else "with"  # sqlglot ≥ 28 names the argument `with_`
         with_ = tree.args.get(key)
         ctes = list(with_.expressions) if with_ is not None else []
-        names = {cte.alias for cte in ctes}
-        reads = Counter(t.name for t in tree.find_all(exp.Table) if t.name in names and not t.args.get("db"))
-        out = [(cte.alias, spark(cte.this), reads[cte.alias] > 1) for cte in ctes if reads[cte.alias]]
         tree.set(key, None)
-        return out, spark(tree)
+        names = {cte.alias for cte in ctes}
+
+        def read(query: Any) -> list[str]:
+            return [t.name for t in query.find_all(exp.Table) if t.name in names and not t.args.get("db")]
+
+        reads = Counter(name for query in (*(c.this for c in ctes), tree) for name in read(query))
+        # A CTE read once → the stage it joins (a CTE read more than once, "" the final query): its reader's.
+        owner = {name: "" for name in read(tree) if reads[name] == 1}
+        for cte in reversed(ctes):  # a reader comes after what it reads
+            mine = owner.get(cte.alias, cte.alias) if reads[cte.alias] == 1 else cte.alias
+            owner.update((name, mine) for name in read(cte.this) if reads[name] == 1)
+
+        def stage(name: str, query: Any) -> Stage:
+            absorbed = [c for c in ctes if reads[c.alias] == 1 and owner.get(c.alias) == name]
+            fused = query.copy()
+            for cte in absorbed:
+                fused = fused.with_(cte.alias, as_=cte.this.copy(), append=True)
+            pieces = [(c.alias, spark(c.this)) for c in absorbed]
+            return Stage(name, spark(fused), [*pieces, (name, spark(query))])
+
+        return [*(stage(c.alias, c.this) for c in ctes if reads[c.alias] > 1), stage("", tree)]
     except sqlglot.errors.SqlglotError as exc:
         raise DialectError(f"the plan's SQL cannot be written for spark: {str(exc).strip().splitlines()[0]}") from None
 
@@ -86,25 +116,47 @@ def run_staged(spark: Any, sql: str) -> Any:
 
     Spark inlines a CTE (and a view) at every reference, so a query of ~65 CTEs, many read several
     times (slac.plan.scoped_sql), grows a plan that Spark takes many minutes to optimise and whose
-    shared parts it computes again at each reference. Here each CTE is computed once, in order, and
-    checkpointed (`localCheckpoint`: its rows held by the executors, its lineage cut) as a temporary
-    view of its name, which the later ones read; the final query reads those views. The query text
-    is DuckDB's, transpiled strictly as slac.plan.dialects does; only the order of evaluation differs.
-    The views and the checkpointed rows are freed afterwards.
+    shared parts it computes again at each reference. Here each CTE read more than once is computed
+    once, in order, and checkpointed (`localCheckpoint`: its rows held by the executors, its lineage
+    cut) as a temporary view of its name, which the later ones read; a CTE read once stays a CTE of
+    the query that reads it (Spark inlines it there, once), so it costs no Spark job of its own:
+    Spark's fixed cost per job is what a small v2 case spends its time on. The final query reads
+    those views. A fused stage that Spark 4.0's optimiser fails on (seen: "key not found" in a
+    window over a union of checkpointed views) is run as its pieces, each checkpointed. The query
+    text is DuckDB's, transpiled strictly as slac.plan.dialects does; only the order of evaluation
+    differs. The views and the checkpointed rows are freed afterwards.
     """
-    parts, final = staged(sql)
+    stages = staged(sql)
     taken = {t.name for t in spark.catalog.listTables() if t.isTemporary}
-    clash = sorted(taken & {name for name, _, _ in parts})
+    clash = sorted(taken & {name for stage in stages for name, _ in stage.pieces if name})
     if clash:  # a stage would replace an input relation: a bug of the plan's names, never run
         raise RuntimeError(f"the staged query's CTEs {clash} would replace the views of the same names")
     made: list[tuple[str, Any]] = []
     try:
-        for name, query, _ in parts:
-            frame = spark.sql(query).localCheckpoint(eager=True)
-            frame.createOrReplaceTempView(name)
-            made.append((name, frame))
-        return spark.sql(final).toArrow()
+        for stage in stages[:-1]:
+            frame = _run(spark, stage, made, lambda f: f.localCheckpoint(eager=True))
+            frame.createOrReplaceTempView(stage.name)
+            made.append((stage.name, frame))
+        return _run(spark, stages[-1], made, lambda f: f.toArrow())
     finally:
         for name, frame in reversed(made):
             spark.catalog.dropTempView(name)
             frame.unpersist()
+
+
+def _run(spark: Any, stage: Stage, made: list[tuple[str, Any]], action: Callable[[Any], Any]) -> Any:
+    """`action` on the DataFrame of the stage's fused query; when Spark fails on it, on that of its last
+    piece, the pieces before it checkpointed as views (remembered in `made`)."""
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    try:
+        return action(spark.sql(stage.fused))
+    except (Py4JJavaError, PySparkException):
+        if len(stage.pieces) == 1:  # nothing to split: Spark's own failure
+            raise
+    for name, query in stage.pieces[:-1]:
+        frame = spark.sql(query).localCheckpoint(eager=True)
+        frame.createOrReplaceTempView(name)
+        made.append((name, frame))
+    return action(spark.sql(stage.pieces[-1][1]))
