@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .. import limits
 from ..runtime.engines import UsageError
 from ..runtime.request_rules import NOT_ABOVE, REQUEST_RULES, SCOPE
 from ..runtime.ticket_rules import FORM, MAX_US, MIN_US, TIME
@@ -84,9 +85,13 @@ def request_conditions(policy: Any) -> list[str]:
 def refused_sql(policy: Any) -> str:
     """The condition a refused record meets: a rule's, a value read in a form SQL does not vouch for
     (`doubt`), or a name the runtime would trim."""
-    odd = [f"regexp_matches(r.{c}, {sql_literal(_ODD_NAME)})" for c in TEXTS]
-    checks = [*request_conditions(policy), "r.doubt", *odd]
+    checks = [*request_conditions(policy), "r.doubt", *(_odd(f"r.{c}") for c in TEXTS)]
     return " OR ".join(f"COALESCE(({c}), FALSE)" for c in checks)
+
+
+def _odd(name: str) -> str:
+    """A name the runtime's reader trims, reads differently or refuses: edge spaces, NUL, or longer than a cell holds."""
+    return f"(regexp_matches({name}, {sql_literal(_ODD_NAME)}) OR length({name}) > {limits.MAX_FIELD_CHARS})"
 
 
 def read_requests_natively(con: Any, policy: Any, path: str, progress: Any = None) -> bool:
@@ -102,7 +107,7 @@ def read_requests_natively(con: Any, policy: Any, path: str, progress: Any = Non
     stage(progress, "DuckDB checks the requests")
     rules = " OR ".join(f"COALESCE(({c}), FALSE)" for c in (*request_conditions(policy), "r.doubt"))
     n, bad = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {rules}) FROM requests_read r").fetchall()[0]
-    odd = " OR ".join(f"regexp_matches({c}, {sql_literal(_ODD_NAME)})" for c in TEXTS)
+    odd = " OR ".join(f"COALESCE({_odd(c)}, FALSE)" for c in TEXTS)
     names = f"SELECT count(*) FROM (SELECT DISTINCT service, region FROM requests_read) WHERE {odd}"
     if bad or con.execute(names).fetchall()[0][0]:
         if _within_ceiling(path, int(n)):
