@@ -9,7 +9,7 @@ each in a child process, and prints per engine wall time, CPU time (user + sys),
 child's ru_maxrss from wait4) and the load. numpy runs at the sizes it holds (≤
 limits.MAX_ROWS_PER_FILE request rows; beyond, its reader refuses the file); where both ran, their
 reports must be byte-identical (SHA-256) and the ratios duckdb / numpy of wall and CPU time are
-printed. Beyond the ceiling the duckdb engine reads the requests itself (slac.plan.native_v2).
+printed. The duckdb engine reads the requests itself at every size (slac.plan.native_v2).
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-from bench.scale import _size
+from scale import _size  # bench/scale.py (run as the docstring says: bench/ is on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "contracts" / "nimbus-cloud.sla"

@@ -5,8 +5,8 @@
   tier's uptime commitment (a tier without one skips that band). 99.0 % is not below
   99.0 %: uptime is compared as a ratio of integers (µs up / µs in the period) with the
   threshold as an exact fraction.
-* A per-miss credit adds one amount per breached ticket (tickets with an excluded cause
-  are never breaches, see `evaluate`).
+* A per-miss credit adds one amount per miss: a late response, a missed resolution or a missed
+  update (tickets with an excluded cause are never breaches, see `evaluate`).
 * A credit applies only to the tiers in its `applies` list.
 * All lines of the period add up exactly (in integers, `report_text`); the cap (one per period) limits
   the sum; the result is rounded half-even to the currency's minor unit, once.
