@@ -305,3 +305,13 @@ def test_a_delta_folder_or_a_table_with_another_engine_says_spark_reads_it(tmp_p
     assert f"--customers {tmp_path / 'delta'}: a Delta table or table:NAME is read by --engine spark only" in (
         result.stderr
     )
+
+
+def test_a_bad_table_name_is_named_by_its_flag(tmp_path: Path) -> None:
+    # Every event input may be a lake: a malformed table name is blamed on the flag that gave it.
+    with pytest.raises(UsageError, match=r"^--customers table:a b: write a table as table:NAME"):
+        spark_inputs.source_of("table:a b", "--customers")
+    (tmp_path / "delta" / "_delta_log").mkdir(parents=True)
+    (tmp_path / "plain").mkdir()
+    inputs = Inputs("table:db.c", str(tmp_path / "plain"), tickets="t.csv", requests=str(tmp_path / "delta"))
+    assert inputs.lakes() == [("customers", "table:db.c"), ("requests", str(tmp_path / "delta"))]

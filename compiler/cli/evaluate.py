@@ -138,7 +138,7 @@ def evaluate_cmd(
     if engine in (None, "numpy"):  # issue 15: CSV files are parsed while the policy loads (read_ahead.prefetch)
         forget = prefetch_events(customers=customers, tickets=tickets, incidents=incidents)
         click.get_current_context().call_on_close(forget)
-    from ..runtime.engines import Inputs, UsageError, choose_engine, evaluate_files
+    from ..runtime.engines import FLAGS, Inputs, UsageError, choose_engine, evaluate_files
 
     # A contract is checked, compiled and its examples run (exit 1 when any fails); a policy JSON is loaded.
     loaded = load_input(source)
@@ -159,8 +159,10 @@ def evaluate_cmd(
 
             if spark_master is not None and engine != "spark":
                 raise UsageError("--spark-master is for --engine spark")
-            for flag, where in _lakes(inputs) if engine != "spark" else ():
-                raise UsageError(f"{flag} {where}: a Delta table or table:NAME is read by --engine spark only")
+            lakes = inputs.lakes() if engine != "spark" else []
+            if lakes:
+                field, where = lakes[0]
+                raise UsageError(f"{FLAGS[field]} {where}: a Delta table or table:NAME is read by --engine spark only")
             if engine == "spark":  # started here on the master asked for; the engine runs on it
                 from ..plan.spark_engine import MASTER, start
 
@@ -188,18 +190,6 @@ def evaluate_cmd(
         _say_at_risk(report)
     if output not in (None, STDOUT):
         click.echo(f"wrote {output}", err=True)
-
-
-def _lakes(inputs: Any) -> list[tuple[str, str]]:
-    """(flag, value) of each catalog table (`table:NAME`) or Delta table's folder: only the spark engine reads them."""
-    import os
-
-    flags = ("--customers", "--incidents", "--tickets", "--charges", "--requests", "--ticket-events")
-    values = (inputs.customers, inputs.incidents, inputs.tickets, inputs.charges, inputs.requests, inputs.ticket_events)
-    return [
-        (flag, value) for flag, value in zip(flags, values, strict=True)
-        if value and (value.startswith("table:") or os.path.isdir(os.path.join(value, "_delta_log")))
-    ]  # fmt: skip
 
 
 class _Progress:

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import limits
-from ..runtime.engines import Inputs, UsageError
+from ..runtime.engines import TABLE, Inputs, UsageError
 from ..runtime.ticket_rules import FALSE_WORDS, TRUE_WORDS
 from .spark_sql import Source, view
 
@@ -37,7 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.events import Customers, Events
     from ..runtime.policy import Policy
 
-TABLE = "table:"
 TEXT = ("id", "customer", "priority", "cause")
 TIMES = {"opened_at": "opened", "responded_at": "responded", "resolved_at": "resolved"}
 FLAG = "outage"
@@ -58,12 +57,12 @@ DELTA_FEATURES = {"timestampNtz", "v2Checkpoint", "vacuumProtocolCheck", "varian
 DELTA_INSTALL = "pip install 'slac[spark]' (or pip install deltalake)"
 
 
-def source_of(spec: str) -> Source | None:
-    """What `--tickets` names for the spark engine, or None for a file the runtime's readers read."""
+def source_of(spec: str, flag: str = "--tickets") -> Source | None:
+    """What `flag` names for the spark engine, or None for a file the runtime's readers read."""
     if spec.startswith(TABLE):
         name = spec[len(TABLE) :]
         if not _NAME.match(name):
-            raise UsageError(f"--tickets {spec}: write a table as table:NAME, table:DB.NAME or table:CATALOG.DB.NAME")
+            raise UsageError(f"{flag} {spec}: write a table as table:NAME, table:DB.NAME or table:CATALOG.DB.NAME")
         return Source("table", name)
     if os.path.isdir(spec):
         return Source("delta", spec) if os.path.isdir(os.path.join(spec, "_delta_log")) else None

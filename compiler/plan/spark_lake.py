@@ -22,14 +22,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.engines import Inputs, UsageError
-from .spark_inputs import TABLE, source_of
+from ..runtime.engines import FLAGS, Inputs, UsageError
+from .spark_inputs import source_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-FLAGS = {"customers": "--customers", "tickets": "--tickets", "incidents": "--incidents",
-         "charges": "--charges", "requests": "--requests", "ticket_events": "--ticket-events"}  # fmt: skip
 _FIRST = re.compile(r"first used on row (\d+)")  # the runtime reader's duplicate message (inputs._unique)
 
 
@@ -67,21 +65,13 @@ class Lake:
         return replace(events, **changes) if changes else events
 
 
-def is_lake(path: str | None) -> bool:
-    """A Delta table's folder or `table:NAME`: what only the spark engine reads."""
-    if path is None:
-        return False
-    source = source_of(path) if path.startswith(TABLE) or os.path.isdir(path) else None
-    return source is not None and source.lake
-
-
 @contextmanager
 def lake_inputs(spark: Any, inputs: Inputs, keep: tuple[str, ...] = ()) -> Iterator[Lake]:
     """`inputs` with each Delta table or `table:NAME` (but those of the fields `keep`) exported to a
     Parquet file; an `EventError` of such a file raised inside the block is located in the lake."""
     from ..runtime.readers import EventError
 
-    lakes = {f: getattr(inputs, f) for f in FLAGS if f not in keep and is_lake(getattr(inputs, f))}
+    lakes = {field: spec for field, spec in inputs.lakes() if field not in keep}
     if not lakes:
         yield Lake(inputs, {})
         return
@@ -104,7 +94,7 @@ def _export(spark: Any, flag: str, spec: str, path: str) -> Located:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    source = source_of(spec)
+    source = source_of(spec, flag)
     assert source is not None
     if source.kind == "table":
         tables, names = [_catalog_table(spark, flag, source.where)], [source.label()]

@@ -23,6 +23,12 @@ class UsageError(ValueError):
     """The inputs do not fit the policy or the engine (the CLI exits 2 with this message)."""
 
 
+# Each input's command-line flag (messages name the flag the user wrote) and the catalog-table prefix.
+FLAGS = {"customers": "--customers", "tickets": "--tickets", "incidents": "--incidents",
+         "charges": "--charges", "requests": "--requests", "ticket_events": "--ticket-events"}  # fmt: skip
+TABLE = "table:"
+
+
 @dataclass(frozen=True)
 class Inputs:
     """The event files of one evaluation (CSV, JSON Lines or Parquet, chosen by extension)."""
@@ -41,6 +47,17 @@ class Inputs:
             if p
         ]
 
+    def lakes(self) -> list[tuple[str, str]]:
+        """(field, value) of each input naming a catalog table (`table:NAME`) or a Delta table's folder
+        (one holding `_delta_log`): what only the spark engine reads."""
+        import os
+
+        found = ((field, getattr(self, field)) for field in FLAGS)
+        return [
+            (field, value) for field, value in found
+            if value and (value.startswith(TABLE) or os.path.isdir(os.path.join(value, "_delta_log")))
+        ]  # fmt: skip
+
 
 # name → "module:function"; the function has the signature of `_numpy` below.
 ENGINES: dict[str, str] = {"numpy": "slac.runtime.engines:_numpy"}
@@ -50,8 +67,8 @@ ENGINES["spark"] = "slac.plan.spark_engine:evaluate"  # issue 15: the SQL plan i
 
 # issue 15: without --engine, tickets that numpy cannot hold (a Parquet file of more rows than
 # limits.MAX_ROWS_PER_FILE, a CSV or JSON Lines file over limits.MAX_EVENT_FILE_BYTES) go to the duckdb engine when
-# DuckDB reads them itself. Below that numpy is faster (bench/scale.py, 2 shared cores: duckdb 1.87x
-# numpy's wall time at 1M tickets, 1.75x at 5M), so it stays the default there.
+# DuckDB reads them itself. Below that numpy is as fast or faster (bench/scale.py, 2 cores, quiet:
+# duckdb 1.05–1.53x numpy's wall time at 1M tickets, 0.94x at 5M), so it stays the default there.
 DUCKDB_FROM_ROWS = 10_000_001
 DUCKDB_FROM_BYTES = 2 * 1024**3 + 1
 
