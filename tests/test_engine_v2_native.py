@@ -157,3 +157,20 @@ def test_a_value_duckdb_does_not_vouch_for_in_a_file_too_big(
     monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", CEILING)
     with pytest.raises(UsageError, match=r"record 8: a value the duckdb engine does not read itself"):
         evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")
+
+
+@pytest.mark.parametrize("final_break", [True, False])
+def test_the_ceiling_counts_a_last_line_without_its_line_break(
+    final_break: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slac.runtime import engines
+
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", 3)
+    end = "\n" if final_break else ""
+    for records, over in ((3, False), (4, True)):  # a CSV's header line is no record
+        path = tmp_path / "requests.csv"
+        path.write_text("service,region,start,total,failed\n" + "\n".join(["a,b,c,1,0"] * records) + end)
+        assert engines._over_ceiling(str(path)) is over, (records, final_break)
+        path = tmp_path / "requests.jsonl"
+        path.write_text("\n".join(['{"service": "a"}'] * records) + end)
+        assert engines._over_ceiling(str(path)) is over, (records, final_break)

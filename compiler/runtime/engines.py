@@ -119,10 +119,12 @@ def _over_ceiling(path: str) -> bool:
             return False  # the reader says why
     if size <= limits.MAX_ROWS_PER_FILE * 2:  # a record takes at least two bytes, its line break too
         return False
-    lines = 0
+    lines, last = 0, b"\n"
     with open(path, "rb") as fh:
         while block := fh.read(1 << 24):
             lines += block.count(b"\n")
+            last = block[-1:]
+    lines += last != b"\n"  # a last line without its line break is a line too
     return lines - path.lower().endswith(".csv") > limits.MAX_ROWS_PER_FILE  # a CSV's header is no row
 
 
