@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -174,3 +175,18 @@ def test_the_ceiling_counts_a_last_line_without_its_line_break(
         path = tmp_path / "requests.jsonl"
         path.write_text("\n".join(['{"service": "a"}'] * records) + end)
         assert engines._over_ceiling(str(path)) is over, (records, final_break)
+
+
+def test_the_first_bad_file_is_the_numpy_engines(policy: Any, tmp_path: Path) -> None:
+    # A bad request and a bad ticket event: numpy reads the requests before the ticket events, so it
+    # names the request; the native read keeps that order.
+    rows = _rows()
+    rows[3][0] = "nope"
+    events = tmp_path / "events.csv"
+    events.write_text("ticket,at,event\nT404,2026-05-02T10:00:00Z,update\n", encoding="utf-8")
+    inputs = replace(_inputs(_write(tmp_path, "csv", rows)), ticket_events=str(events))
+    with pytest.raises(EventError) as numpy:
+        evaluate_files(policy, inputs, period=PERIOD, engine="numpy")
+    with pytest.raises(EventError) as duckdb:
+        evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")
+    assert "requests.csv" in str(numpy.value) and str(duckdb.value) == str(numpy.value)

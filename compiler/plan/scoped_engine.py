@@ -33,7 +33,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .. import limits
-from ..runtime.engines import Inputs, UsageError, read_events_any
+from ..runtime.engines import Inputs, UsageError, read_events_any, with_ticket_events
 from ..runtime.scoped import Compiled, Scope, _Data
 from ..runtime.scopes import Measure
 
@@ -264,7 +264,9 @@ def _native_requests(
 
     if inputs.requests is None or kind_of(inputs.requests) is None:
         return None
-    events = read_events_any(policy, replace(inputs, requests=None))
+    # In the numpy engine's order (its first bad file is named): the files before the requests, the
+    # requests, then the ticket events.
+    events = read_events_any(policy, replace(inputs, requests=None, ticket_events=None))
     with session() as con:
         try:
             if not read_requests_natively(con, policy, inputs.requests):
@@ -273,6 +275,7 @@ def _native_requests(
             if "memory" in str(exc).lower():
                 raise _failed(exc) from None
             return None
+        events = with_ticket_events(events, inputs.ticket_events)
         window, as_of_us = window_of(policy, period, as_of)
         return _report_with(con, policy, events, window, as_of_us, native=("requests",)), events
 

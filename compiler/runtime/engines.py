@@ -211,8 +211,13 @@ def read_events_any(policy: Policy, inputs: Inputs) -> Any:
             if value is not None:
                 raise UsageError(f"{name} is for contracts with services (language v2); this contract has none")
         events = read_events(policy, customers=inputs.customers, tickets=inputs.tickets, incidents=inputs.incidents)
-    if inputs.ticket_events is not None:  # issue 12
-        from .inputs_tickets import read_ticket_events
+    return with_ticket_events(events, inputs.ticket_events)
 
-        events = replace(events, ticket_events=read_ticket_events(inputs.ticket_events, tickets=events.tickets))
-    return events
+
+def with_ticket_events(events: Any, path: str | None) -> Any:
+    """`events` with the ticket events of `path` (issue 12), read last, after the other files."""
+    if path is None:
+        return events
+    from .inputs_tickets import read_ticket_events
+
+    return replace(events, ticket_events=read_ticket_events(path, tickets=events.tickets))
