@@ -152,11 +152,12 @@ def test_a_value_duckdb_does_not_vouch_for_in_a_file_too_big(
 ) -> None:
     rows = _rows()
     rows[7][2] = "2026-06-01 05:00:00Z"  # a space for the T: the runtime reads it; SQL does not vouch for it
+    # (record 7 counted from 0 is line 9 of the CSV: its header is line 1)
     inputs = _inputs(_write(tmp_path, "csv", rows))
     want = report_bytes(policy, inputs, PERIOD, "numpy")
     assert report_bytes(policy, inputs, PERIOD, "duckdb") == want  # within the ceiling: the runtime reads it
     monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", CEILING)
-    with pytest.raises(UsageError, match=r"record 8: a value the duckdb engine does not read itself"):
+    with pytest.raises(UsageError, match=r"requests.csv, line 9: a value the duckdb engine does not read itself"):
         evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")
 
 

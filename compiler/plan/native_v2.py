@@ -186,8 +186,9 @@ def first_problem(con: Any, policy: Any, path: str, kind: str) -> None:
         read_requests(small, policy.raw)
     except EventError as exc:
         raise EventError(path, exc.row + at, exc.column, exc.message, unit=exc.unit) from None
+    where = {"csv": f"line {at + 2}", "jsonl": f"line {at + 1}"}.get(kind, f"row {at + 1}")  # as the reader counts
     raise UsageError(
-        f"{path}, record {at + 1}: a value the duckdb engine does not read itself in a file too big for the numpy "
+        f"{path}, {where}: a value the duckdb engine does not read itself in a file too big for the numpy "
         "engine; write times as 2026-05-10T08:00:00Z, counts as whole numbers, names without spaces around them"
     )
 
