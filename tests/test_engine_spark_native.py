@@ -315,3 +315,25 @@ def test_a_bad_table_name_is_named_by_its_flag(tmp_path: Path) -> None:
     (tmp_path / "plain").mkdir()
     inputs = Inputs("table:db.c", str(tmp_path / "plain"), tickets="t.csv", requests=str(tmp_path / "delta"))
     assert inputs.lakes() == [("customers", "table:db.c"), ("requests", str(tmp_path / "delta"))]
+
+
+def test_a_delta_table_over_the_row_ceiling_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The export counts the rows in the data files' footers first: 3 + 2 rows against a ceiling of 4.
+    from deltalake import write_deltalake
+
+    from slac import limits
+    from slac.plan import spark_lake
+
+    folder = tmp_path / "customers"
+    for ids in (["a", "b", "c"], ["d", "e"]):
+        write_deltalake(str(folder), pa.table({"customer": ids, "tier": ["t"] * len(ids)}), mode="append")
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", 4)
+    monkeypatch.setattr(pq, "read_table", lambda *a, **k: pytest.fail("read before it was counted"))
+    with pytest.raises(EventError, match=r"customers, row 4: more than 4 rows; split the events"):
+        spark_lake._export(None, "--customers", str(folder), str(tmp_path / "out.parquet"))
+    monkeypatch.undo()
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", 5)  # at the ceiling: read as before
+    located = spark_lake._export(None, "--customers", str(folder), str(tmp_path / "out.parquet"))
+    assert pq.read_table(tmp_path / "out.parquet").num_rows == 5 and len(located.files) == 2

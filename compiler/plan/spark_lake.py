@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from .. import limits
 from ..runtime.engines import FLAGS, Inputs, UsageError
 from .spark_inputs import source_of
 
@@ -116,7 +117,9 @@ def _catalog_table(spark: Any, flag: str, name: str) -> Any:
     from .spark_inputs import _first_line, _spark_errors
 
     try:
-        return spark.table(name).toArrow()
+        table = spark.table(name)
+        _at_most_the_ceiling(f"table:{name}", table.limit(limits.MAX_ROWS_PER_FILE + 1).count())
+        return table.toArrow()
     except _spark_errors() as exc:
         raise UsageError(
             f"{flag} table:{name}: the spark engine cannot read table {name}: {_first_line(exc)}"
@@ -136,9 +139,20 @@ def _delta_tables(flag: str, path: str) -> tuple[list[Any], list[str]]:
         return [pa.schema(delta.schema().to_arrow()).empty_table()], [path]
     files = sorted(_local(uri) for uri in uris)  # in the order the v1 path checks them (spark_checks)
     try:
+        _at_most_the_ceiling(path, sum(pq.read_metadata(file).num_rows for file in files))
         return [pq.read_table(file) for file in files], files
     except (OSError, pa.ArrowException) as exc:
         raise UsageError(f"{flag} {path}: cannot read its data files: {str(exc).strip()}") from None
+
+
+def _at_most_the_ceiling(label: str, rows: int) -> None:
+    """The runtime reader's refusal of a file over its row ceiling, for a lake input before it is read
+    into memory (it is exported to one file that reader reads)."""
+    from ..runtime.readers import EventError
+
+    if rows > limits.MAX_ROWS_PER_FILE:
+        message = f"more than {limits.MAX_ROWS_PER_FILE:,} rows; split the events into several files or periods"
+        raise EventError(label, limits.MAX_ROWS_PER_FILE, None, message, unit="row")
 
 
 def _relocated(exc: Any, located: dict[str, Located]) -> Any:
