@@ -81,10 +81,12 @@ def choose_engine(policy: Policy, inputs: Inputs) -> str:
     """The engine `slac evaluate` runs when none is named: duckdb for big Parquet tickets or (language v2)
     requests over the runtime's ceiling, else numpy."""
     engine, where = DEFAULT_ABOVE
-    if inputs.requests is not None and _over_ceiling(inputs.requests):
+    if inputs.requests is not None:
         from .v2_terms import needs_scopes
 
-        if needs_scopes(policy.raw):  # issue 15: the duckdb engine reads such requests itself (plan.native_v2)
+        # issue 15: the duckdb engine reads such requests itself (plan.native_v2); the policy is asked
+        # first, the file (whose lines may be counted) only for a contract that reads it
+        if needs_scopes(policy.raw) and _over_ceiling(inputs.requests):
             return "duckdb"
     path = inputs.tickets
     if path is None or not path.lower().endswith((".parquet", ".csv", ".jsonl", ".ndjson")):

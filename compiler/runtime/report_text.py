@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .entries import uptime_entry
+from .report_json import CUSTOMER_INDENT
 from .tickets_report import missed_counts, missed_ids
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .breaches import BreachColumns
     from .policy import Policy
 
-DEPTH = "    "  # a customer's depth in the report: an item of the top-level `customers` list
+DEPTH = CUSTOMER_INDENT  # a customer's depth in the report (`report_json`, which writes it)
 _HOLE = b'"\x00"'  # where a breach list goes: orjson writes no raw NUL byte (it escapes one in a string)
 
 
