@@ -105,6 +105,7 @@ def evaluate(
     running one (`slac evaluate --spark-master` starts it) or a `local[2]` one.
     """
     from ..runtime.scoped import needs_scopes
+    from .spark_inputs import spark_reads_tickets
     from .spark_lake import lake_inputs
 
     if needs_scopes(policy.raw):  # language v2: slac.plan.spark_scoped, the scoped SQL run stage by stage
@@ -118,8 +119,7 @@ def evaluate(
             )  # fmt: skip
     spark = start(policy)
     # Spark reads lake tickets itself (spark_inputs) unless the runtime's readers must read them too.
-    native = not (inputs.charges or inputs.requests or inputs.ticket_events)
-    with lake_inputs(spark, inputs, keep=("tickets",) if native else ()) as lake:
+    with lake_inputs(spark, inputs, keep=("tickets",) if spark_reads_tickets(inputs) else ()) as lake:
         return _evaluate_v1(spark, policy, lake, period=period, as_of=as_of, progress=progress)
 
 
