@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import limits
 from ..runtime.engines import UsageError
-from ..runtime.request_rules import NOT_ABOVE, REQUEST_RULES, SCOPE
+from ..runtime.request_rules import COUNT_DIGITS, COUNT_FORM, NOT_ABOVE, REQUEST_RULES, SCOPE
 from ..runtime.ticket_rules import FORM, MAX_US, MIN_US, TIME
 from . import sql_literal
 
@@ -122,7 +122,7 @@ def _requests_view(con: Any, path: str, kind: str, progress: Any) -> bool:
     from .duck import stage
     from .native_text import STRICT_TIME, csv_to_text_parquet, jsonl_to_text_parquet
 
-    top = 10**15  # counts of at most 15 digits (request_rules.COUNT_FORM)
+    top = 10**COUNT_DIGITS  # counts of at most COUNT_DIGITS digits (request_rules.COUNT_FORM)
     if kind == "parquet":
         source, names = path, _parquet_names(path)
         start = "epoch_us(start)"
@@ -140,7 +140,7 @@ def _requests_view(con: Any, path: str, kind: str, progress: Any) -> bool:
             return False
         names = set(found)
         start = "CASE WHEN start = '' THEN NULL ELSE epoch_us(TRY_CAST(start AS TIMESTAMPTZ)) END"
-        form = sql_literal("^[0-9]{1,15}$")
+        form = sql_literal(COUNT_FORM)
         counts = [f"CASE WHEN regexp_full_match({c}, {form}) THEN CAST({c} AS BIGINT) END AS {c}" for c in COUNTS]
         doubt = (
             f"(start <> '' AND (NOT regexp_full_match(start, {sql_literal(STRICT_TIME)})"

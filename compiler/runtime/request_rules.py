@@ -16,7 +16,8 @@ from .ticket_rules import FORM, TIME, Rule
 SCOPE = "scope"  # `service` one of the contract's, `region` given exactly when the service is measured per region
 NOT_ABOVE = "not_above"  # columns[0] not above columns[1] (both counts of the same record)
 
-COUNT_FORM = r"^[0-9]{1,15}$"  # a count of requests: a whole number of at most 15 digits
+COUNT_DIGITS = 15  # a count of requests: a whole number of at most 15 digits
+COUNT_FORM = rf"^[0-9]{{1,{COUNT_DIGITS}}}$"
 _COUNT_WORDS = ("{value} is not a count of requests", "write a whole number")
 
 # `requests` (service, region, start, total, failed).
