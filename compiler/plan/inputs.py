@@ -177,7 +177,7 @@ TEXT_COLUMNS = ("id", "customer", "priority", "cause")
 TIME_COLUMNS = {"opened_at": "opened", "responded_at": "responded", "resolved_at": "resolved"}
 REQUIRED = ("id", "customer", "priority", "opened_at", "responded_at")
 # Whitespace the runtime's readers trim (Unicode White_Space): a value with it at either end is read there.
-_EDGE_SPACE = r"^[\x{9}-\x{d}\x{85}\pZ]|[\x{9}-\x{d}\x{85}\pZ]$"
+EDGE_SPACE = r"^[\x{9}-\x{d}\x{85}\pZ]|[\x{9}-\x{d}\x{85}\pZ]$"
 
 
 def parquet_tickets_fit(path: str) -> bool:
@@ -306,7 +306,7 @@ def tickets_problems_sql(policy: Any, extra: tuple[str, ...] = (), *, where_only
     last = "ord(right(t.id, 1))"
     checks.append(
         f"t.id < '!' OR ((t.id >= chr(127) OR {last} NOT BETWEEN 33 AND 126) AND ({last} <= 32 OR "
-        f"regexp_matches(t.id, {sql_literal(_EDGE_SPACE)}))) "
+        f"regexp_matches(t.id, {sql_literal(EDGE_SPACE)}))) "
         f"OR contains(t.id, chr(0)) OR strlen(t.id) > {limits.MAX_FIELD_CHARS}"
     )
     checks += list(extra)  # e.g. `t.doubt` of tickets read from text (`native_text.text_tickets_view`)

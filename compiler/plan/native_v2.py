@@ -19,13 +19,14 @@ from ..runtime.engines import UsageError
 from ..runtime.request_rules import COUNT_DIGITS, COUNT_FORM, NOT_ABOVE, REQUEST_RULES, SCOPE
 from ..runtime.ticket_rules import FORM, MAX_US, MIN_US, TIME
 from . import sql_literal
+from .inputs import EDGE_SPACE
 
 COLUMNS = ("service", "region", "start", "total", "failed")
 REQUIRED = ("service", "start", "total", "failed")
 TEXTS = ("service", "region")
 COUNTS = ("total", "failed")
 # A name the runtime's reader would read differently (it trims Unicode White_Space), or not at all.
-_ODD_NAME = r"^[\x{9}-\x{d}\x{85}\pZ]|[\x{9}-\x{d}\x{85}\pZ]$|\x{0}"
+_ODD_NAME = EDGE_SPACE + r"|\x{0}"
 
 
 def kind_of(path: str) -> str | None:
