@@ -16,13 +16,12 @@ from typing import Any
 
 from .. import limits
 from ..runtime.engines import UsageError
-from ..runtime.request_rules import COUNT_DIGITS, COUNT_FORM, NOT_ABOVE, REQUEST_RULES, SCOPE
+from ..runtime.request_rules import COUNT_DIGITS, COUNT_FORM, NOT_ABOVE, REQUEST_RULES, REQUIRED, SCOPE
 from ..runtime.ticket_rules import FORM, MAX_US, MIN_US, TIME
 from . import sql_literal
 from .inputs import EDGE_SPACE
 
-COLUMNS = ("service", "region", "start", "total", "failed")
-REQUIRED = ("service", "start", "total", "failed")
+COLUMNS = ("service", "region", "start", "total", "failed")  # REQUIRED and OPTIONAL, in the views' order
 TEXTS = ("service", "region")
 COUNTS = ("total", "failed")
 # A name the runtime's reader would read differently (it trims Unicode White_Space), or not at all.

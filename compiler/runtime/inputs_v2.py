@@ -42,7 +42,7 @@ from .inputs import (
     read_tickets,
 )
 from .readers import open_source
-from .request_rules import NOT_ABOVE, REQUEST_RULES
+from .request_rules import NOT_ABOVE, OPTIONAL, REQUEST_RULES, REQUIRED
 from .ticket_rules import FORM, rule
 
 __all__ = ["EventError", "read_events_v2"]
@@ -190,7 +190,7 @@ def read_charges(path: str | Path, policy: Mapping[str, Any], *, customers: Cust
 
 def read_requests(path: str | Path, policy: Mapping[str, Any]) -> Requests:
     """The requests file, checked by its rules (`request_rules.REQUEST_RULES`, in their order)."""
-    src = open_source(path, ("service", "start", "total", "failed"), ("region",))
+    src = open_source(path, REQUIRED, OPTIONAL)
     p = _Problems(src)
     svc, reg = _scope_columns(src, p, policy, required=True)
     start = _times(src, p, "start", required=True)

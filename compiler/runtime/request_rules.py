@@ -16,6 +16,9 @@ from .ticket_rules import FORM, TIME, Rule
 SCOPE = "scope"  # `service` one of the contract's, `region` given exactly when the service is measured per region
 NOT_ABOVE = "not_above"  # columns[0] not above columns[1] (both counts of the same record)
 
+# The requests file's columns: those the reader needs, then those it may be given.
+REQUIRED = ("service", "start", "total", "failed")
+OPTIONAL = ("region",)
 COUNT_DIGITS = 15  # a count of requests: a whole number of at most 15 digits
 COUNT_FORM = rf"^[0-9]{{1,{COUNT_DIGITS}}}$"
 _COUNT_WORDS = ("{value} is not a count of requests", "write a whole number")
