@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..runtime.engines import UsageError
@@ -38,6 +39,11 @@ def session() -> Iterator[Any]:
             yield con
         finally:
             con.close()
+
+
+def private_folder(con: Any) -> Path:
+    """The session's private temporary folder (`session`), where the engine writes its own files."""
+    return Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
 
 
 def stage(progress: Any, text: str) -> None:

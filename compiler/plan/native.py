@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..runtime.engines import Inputs, UsageError
-from .duck import batches, check_tiers, session, stage
+from .duck import batches, check_tiers, private_folder, session, stage
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -121,13 +121,12 @@ def _tickets_view(con: Any, path: str, progress: Any) -> tuple[int, tuple[str, .
     if parquet_tickets_fit(path):
         parquet_tickets_view(con, path)
         return 1, ()  # Parquet records are numbered from 1
-    from pathlib import Path
 
     from .native_text import csv_to_text_parquet, jsonl_to_text_parquet, text_tickets_view
 
     csv = path.lower().endswith(".csv")
     stage(progress, f"reading the {'CSV' if csv else 'JSON Lines'} tickets")
-    text = str(Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]) / "tickets.parquet")
+    text = str(private_folder(con) / "tickets.parquet")
     names = (csv_to_text_parquet if csv else jsonl_to_text_parquet)(path, text)
     if names is None:
         return None

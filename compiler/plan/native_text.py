@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..runtime.ticket_rules import FALSE_WORDS, KNOWN, TICKET_RULES, TRUE_WORDS
+from .duck import private_folder
 from .inputs import TIME_COLUMNS
 
 COLUMNS = ("id", "customer", "priority", "opened_at", "responded_at", "outage", "cause", "resolved_at")
@@ -213,7 +214,7 @@ def word_first_problem(con: Any, policy: Any, path: str, customers: Any, refused
         'SELECT min("row") FROM tickets WHERE id = (SELECT id FROM tickets WHERE "row" = ?)', [at]
     ).fetchall()[0][0]
     rows = sorted({at, earlier if earlier is not None else at})
-    folder = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
+    folder = private_folder(con)
     names, records = _records(con, folder / "tickets.parquet", rows)
     small = folder / "first-problem.csv"
     _write_at_lines(small, names, records)

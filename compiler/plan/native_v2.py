@@ -19,6 +19,7 @@ from ..runtime.engines import UsageError
 from ..runtime.request_rules import COUNT_DIGITS, COUNT_FORM, NOT_ABOVE, REQUEST_RULES, REQUIRED, SCOPE
 from ..runtime.ticket_rules import FORM, MAX_US, MIN_US, TIME
 from . import sql_literal
+from .duck import private_folder
 from .inputs import EDGE_SPACE
 
 COLUMNS = ("service", "region", "start", "total", "failed")  # REQUIRED and OPTIONAL, in the views' order
@@ -164,7 +165,7 @@ def _parquet_names(path: str) -> set[str]:
 
 def _text_parquet(con: Any) -> str:
     """The streamed Parquet text's place, in the session's private folder."""
-    return str(Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0]) / "requests.parquet")
+    return str(private_folder(con) / "requests.parquet")
 
 
 def first_problem(con: Any, policy: Any, path: str, kind: str) -> None:
@@ -179,7 +180,7 @@ def first_problem(con: Any, policy: Any, path: str, kind: str) -> None:
     from ..runtime.inputs_v2 import read_requests
 
     at = int(con.execute(f'SELECT min(r."row") FROM requests_read r WHERE {refused_sql(policy)}').fetchall()[0][0])
-    folder = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
+    folder = private_folder(con)
     small = folder / f"first-problem.{kind}"
     _write_record(con, path, kind, at, small)
     try:
