@@ -398,13 +398,12 @@ def _gap_times(policy: Policy, uc: I64, g: Gaps, hist: History, ticket: I64 | No
     rows = (g.arm, g.stop)
     out = [np.zeros(len(g.pos), dtype=np.int64), np.zeros(len(g.u_at), dtype=np.int64)]
     out.append(np.zeros(len(g.pos), dtype=np.int64))
-    cal = uc[g.pos]
-    u_cal = cal[g.u_row]
-    for c, name in enumerate(policy.calendars if len(cal) else ()):  # no armed cycle: no clock time
-        r = None if (cal == c).all() else np.flatnonzero(cal == c)
-        u = None if r is None else np.flatnonzero(u_cal == c)
-        if r is not None and len(r) == 0:
-            continue
+    for name, r in _by_calendar(policy, uc[g.pos]):  # no armed cycle: no calendar, no clock time
+        u = None
+        if r is not None:  # the updates of these rows
+            mine = np.zeros(len(g.pos), dtype=bool)
+            mine[r] = True
+            u = np.flatnonzero(mine[g.u_row])
         arm, stop = (x if r is None else x[r] for x in rows)
         at = g.u_at if u is None else g.u_at[u]
         # As `elapsed_grown` over these gaps: from the earliest start (no cycle's stop) to the latest stop.
