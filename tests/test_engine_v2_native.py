@@ -191,3 +191,34 @@ def test_the_first_bad_file_is_the_numpy_engines(policy: Any, tmp_path: Path) ->
     with pytest.raises(EventError) as duckdb:
         evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")
     assert "requests.csv" in str(numpy.value) and str(duckdb.value) == str(numpy.value)
+
+
+def test_a_refused_request_in_a_later_parquet_row_group_is_named_at_its_row(
+    policy: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    rows = _rows()
+    rows[30][4] = 10**16  # FORM: more than 15 digits; row 31 of 46, in the fourth group of 10
+    path = _write(tmp_path, "parquet", rows)
+    pq.write_table(pq.read_table(path), path, row_group_size=10)
+    assert pq.ParquetFile(path).num_row_groups == 5
+    inputs = _inputs(path)
+    with pytest.raises(EventError) as numpy:
+        evaluate_files(policy, inputs, period=PERIOD, engine="numpy")
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", CEILING)
+    with pytest.raises(EventError) as big:
+        evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")
+    assert numpy.value.row == 31 and str(big.value) == str(numpy.value)
+
+
+def test_a_padded_name_in_a_file_too_big_is_refused_with_what_to_write(
+    policy: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _rows()
+    rows[5][0] = f" {rows[5][0]}"  # the runtime's reader trims it (and accepts the file); SQL does not vouch for it
+    inputs = _inputs(_write(tmp_path, "csv", rows))
+    assert report_bytes(policy, inputs, PERIOD, "duckdb") == report_bytes(policy, inputs, PERIOD, "numpy")
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", CEILING)
+    with pytest.raises(UsageError, match=r"requests.csv, line 7: .* names without spaces around them"):
+        evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")  # record 5 from 0: line 7 after the header
