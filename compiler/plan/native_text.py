@@ -155,22 +155,28 @@ def _line_breaks(batch: Any) -> bool:
     return any(pc.any(pc.match_substring(column, "\n")).as_py() for column in batch.columns)
 
 
+def text_time_us(src: str) -> str:
+    """SQL of a time column of Parquet text in µs: NULL when empty or not a time SQL reads."""
+    return f"CASE WHEN {src} = '' THEN NULL ELSE epoch_us(TRY_CAST({src} AS TIMESTAMPTZ)) END"
+
+
+def time_doubt(src: str) -> str:
+    """SQL of a time text the conversion does not vouch for: not in the strict form, or not read by it."""
+    from . import sql_literal
+
+    strict = sql_literal(STRICT_TIME)
+    return f"({src} <> '' AND (NOT regexp_full_match({src}, {strict}) OR TRY_CAST({src} AS TIMESTAMPTZ) IS NULL))"
+
+
 def text_tickets_view(con: Any, parquet: str, names: list[str]) -> None:
     """The `tickets` relation over the Parquet text (`row`: the 0-based record), with `doubt` set for a
     record holding a value the SQL conversion does not vouch for."""
     from . import sql_literal
 
     def time(src: str) -> str:
-        if src not in names:
-            return "CAST(NULL AS BIGINT)"
-        return f"CASE WHEN {src} = '' THEN NULL ELSE epoch_us(TRY_CAST({src} AS TIMESTAMPTZ)) END"
+        return text_time_us(src) if src in names else "CAST(NULL AS BIGINT)"
 
-    doubts = [
-        f"({src} <> '' AND (NOT regexp_full_match({src}, {sql_literal(STRICT_TIME)}) "
-        f"OR TRY_CAST({src} AS TIMESTAMPTZ) IS NULL))"
-        for src in TIME_COLUMNS
-        if src in names
-    ]
+    doubts = [time_doubt(src) for src in TIME_COLUMNS if src in names]
     flags = ", ".join(sql_literal(f) for f in FLAGS)
     if "outage" in names:
         doubts.append(f"outage NOT IN ({flags})")

@@ -121,7 +121,7 @@ def read_requests_natively(con: Any, policy: Any, path: str, progress: Any = Non
 def _requests_view(con: Any, path: str, kind: str, progress: Any) -> bool:
     """The `requests_read` view (`row`: the 0-based record; `doubt`: a value SQL does not vouch for)."""
     from .duck import stage
-    from .native_text import STRICT_TIME, csv_to_text_parquet, jsonl_to_text_parquet
+    from .native_text import csv_to_text_parquet, jsonl_to_text_parquet, text_time_us, time_doubt
 
     top = 10**COUNT_DIGITS  # counts of at most COUNT_DIGITS digits (request_rules.COUNT_FORM)
     if kind == "parquet":
@@ -140,13 +140,10 @@ def _requests_view(con: Any, path: str, kind: str, progress: Any) -> bool:
         if found is None:
             return False
         names = set(found)
-        start = "CASE WHEN start = '' THEN NULL ELSE epoch_us(TRY_CAST(start AS TIMESTAMPTZ)) END"
+        start = text_time_us("start")
         form = sql_literal(COUNT_FORM)
         counts = [f"CASE WHEN regexp_full_match({c}, {form}) THEN CAST({c} AS BIGINT) END AS {c}" for c in COUNTS]
-        doubt = (
-            f"(start <> '' AND (NOT regexp_full_match(start, {sql_literal(STRICT_TIME)})"
-            " OR TRY_CAST(start AS TIMESTAMPTZ) IS NULL))"
-        )
+        doubt = time_doubt("start")
     region = "NULLIF(region, '')" if "region" in names else "CAST(NULL AS VARCHAR)"
     con.execute(
         f"""CREATE OR REPLACE VIEW requests_read AS SELECT
