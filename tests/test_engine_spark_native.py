@@ -337,3 +337,32 @@ def test_a_delta_table_over_the_row_ceiling_is_refused_before_it_is_read(
     monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", 5)  # at the ceiling: read as before
     located = spark_lake._export(None, "--customers", str(folder), str(tmp_path / "out.parquet"))
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 5 and len(located.files) == 2
+
+
+def test_customers_and_incidents_from_lakes_give_the_report_of_their_parquet_files(
+    spark: Any, corpus: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A contract of language v1: Spark reads the tickets itself; the customers come from a Delta table
+    # and the incidents from a catalog table, each exported for the runtime's readers (spark_lake).
+    from deltalake import write_deltalake
+    from pyarrow import csv as pcsv
+
+    policy, _, folder = corpus
+
+    def texts(name: str) -> pa.Table:
+        head = (folder / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+        options = pcsv.ConvertOptions(column_types={c: pa.string() for c in head}, strings_can_be_null=False)
+        return pcsv.read_csv(folder / f"{name}.csv", convert_options=options)
+
+    customers, incidents = texts("customers"), texts("incidents")
+    write_deltalake(str(tmp_path / "customers"), customers)
+    for name, table in (("customers", customers), ("incidents", incidents)):
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    spark.read.parquet(str(tmp_path / "incidents.parquet")).createOrReplaceTempView("slac_test_incidents")
+    tickets = str(folder / "tickets.parquet")
+    files = Inputs(str(tmp_path / "customers.parquet"), str(tmp_path / "incidents.parquet"), tickets=tickets)
+    lakes = Inputs(str(tmp_path / "customers"), "table:slac_test_incidents", tickets=tickets)
+    try:
+        assert _spark_report(policy, lakes, monkeypatch) == _canonical(evaluate_files(policy, files, period=PERIOD))
+    finally:
+        spark.catalog.dropTempView("slac_test_incidents")
