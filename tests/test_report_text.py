@@ -20,7 +20,7 @@ import slac
 from slac.plan import native, report_stream
 from slac.runtime import load_policy, report_text
 from slac.runtime.evaluate import Period
-from tests.runtime_fixtures import contract_path, policy_text, random_events
+from tests.runtime_fixtures import contract_path, policy_text, random_events, zones_policy_text
 from tests.test_engine_duckdb_parquet import _inputs
 
 
@@ -91,8 +91,14 @@ def _fine_fees(events: Any) -> Any:
 
 @pytest.mark.parametrize(
     ("policy_json", "period", "seed"),
-    [(policy_text("acme-crm"), "2026-03", 31), (FINE, "2026-06", 11), (FIXED, "2026-06", 13)],
-    ids=["acme-crm", "fine-shares", "fixed-amounts"],
+    [
+        (policy_text("acme-crm"), "2026-03", 31),
+        (policy_text("websoft9"), "2025-03", 5),
+        (zones_policy_text(), "2025-10", 7),  # a zone with a DST change in the month
+        (FINE, "2026-06", 11),
+        (FIXED, "2026-06", 13),
+    ],
+    ids=["acme-crm", "websoft9", "zones", "fine-shares", "fixed-amounts"],
 )
 def test_both_engines_write_the_same_text_and_the_oracles_totals(
     policy_json: str, period: str, seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -122,6 +128,8 @@ def test_both_engines_write_the_same_text_and_the_oracles_totals(
         reference = evaluate_reference(policy.raw, events, period, as_of)
         totals = {c["customer"]: Decimal(c["total"]) for c in report["customers"]}
         assert totals == {c: ref.total for c, ref in reference.customers.items()}
+        breached = {c["customer"]: tuple(sorted(b["id"] for b in c["breaches"])) for c in report["customers"]}
+        assert breached == {c: ref.breaches for c, ref in reference.customers.items()}
         assert any(t for t in totals.values())  # some customer is owed something
     assert b'"fee": "10.005"' in texts["numpy"] and b'"fee": "1234.5678"' in texts["numpy"]
 
