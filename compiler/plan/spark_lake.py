@@ -1,6 +1,7 @@
-"""Event inputs of a language v2 contract from a Delta table or `table:NAME` under `--engine spark`.
+"""Event inputs read by the runtime's readers from a Delta table or `table:NAME` under `--engine spark`.
 
-A v2 contract's events are read and checked by the runtime's readers (slac.plan.spark_scoped). A
+A v2 contract's events, and a v1 contract's inputs other than the tickets Spark reads itself, are
+read and checked by the runtime's readers (slac.plan.spark_scoped, spark_engine). A
 Delta table's folder (any of `--customers`, `--tickets`, `--incidents`, `--charges`, `--requests`,
 `--ticket-events`) is its current snapshot's Parquet files (resolved by the `deltalake` package and
 refused for the Delta features those files do not carry, as for v1's tickets:
@@ -148,11 +149,10 @@ def _delta_tables(flag: str, path: str) -> tuple[list[Any], list[str]]:
 def _at_most_the_ceiling(label: str, rows: int) -> None:
     """The runtime reader's refusal of a file over its row ceiling, for a lake input before it is read
     into memory (it is exported to one file that reader reads)."""
-    from ..runtime.readers import EventError
+    from ..runtime.readers import EventError, too_many_rows
 
     if rows > limits.MAX_ROWS_PER_FILE:
-        message = f"more than {limits.MAX_ROWS_PER_FILE:,} rows; split the events into several files or periods"
-        raise EventError(label, limits.MAX_ROWS_PER_FILE, None, message, unit="row")
+        raise EventError(label, limits.MAX_ROWS_PER_FILE, None, too_many_rows(), unit="row")
 
 
 def _relocated(exc: Any, located: dict[str, Located]) -> Any:
