@@ -28,7 +28,17 @@ def _ids() -> list[str]:
     points = [chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF]
     ids = [*points, *(f"a{c}" for c in points), *(f"{c}b" for c in points), *(f"a{c}b" for c in points[:0x3100])]
     long_ok = "x" * limits.MAX_FIELD_CHARS
-    return [*ids, "", "ab", "a\0b", "\0", long_ok, long_ok + "y", "é" * (limits.MAX_FIELD_CHARS // 2 + 1), "\u00e9x\u3000"]
+    return [
+        *ids,
+        "",
+        "ab",
+        "a\0b",
+        "\0",
+        long_ok,
+        long_ok + "y",
+        "é" * (limits.MAX_FIELD_CHARS // 2 + 1),
+        "\u00e9x\u3000",
+    ]
 
 
 def test_the_id_check_refuses_exactly_the_ids_the_reader_does_not_take() -> None:

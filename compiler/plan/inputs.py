@@ -309,8 +309,6 @@ def tickets_problems_sql(policy: Any, extra: tuple[str, ...] = (), *, where_only
     counting the texts; when two meet, the caller counts the texts). `where_only`: just the condition
     a refused record meets (over `tickets t` LEFT JOIN `customers c`).
     """
-    from .. import limits
-    from . import sql_literal
 
     # customer, priority and cause are known names (trimmed, short, no NUL); the id is checked itself.
     checks = [*row_conditions(policy), id_problem("t.id")]
