@@ -193,6 +193,7 @@ def streamed_results(
     plan = ticket_results_sql(policy, ("c.position", *(f"t.{c}" for c in carry)))
     query = f"""SELECT r.position, r.state, r.excluded, r."row", r.effective, r.deadline, r.decided, r.line, {passed}
 FROM ({plan}) r"""
+    prio_names = pa.array(list(policy.priorities), type=pa.string())
     n_customers = len(customers.id)
     counts = np.zeros((n_customers, 4, 2), dtype=np.int64)
     parts: list[Any] = []
@@ -210,14 +211,49 @@ FROM ({plan}) r"""
             raise _Fallback  # the runtime's calendars decide (and word) a deadline past the table
         chosen = (state == BREACHED) & ~excluded
         if chosen.any():
-            parts.append(batch.filter(chosen).select(kept))
+            parts.append(_coded(batch.filter(chosen).select(kept), prio_names))
         if progress is not None:  # tickets of the period measured so far
             done += len(state)
             progress(done)
     counts[:, BREACHED, 0] = 0  # the breached tickets are listed one by one
-    schema = reader.schema
-    table = pa.Table.from_batches(parts, schema=pa.schema([schema.field(c) for c in kept]))
-    return table.sort_by("position").combine_chunks(), counts
+    if not parts:
+        parts.append(_coded(_empty(reader.schema, kept), prio_names))
+    table = pa.Table.from_batches(parts)
+    del parts
+    return _sorted_by_position(table), counts
+
+
+def _coded(batch: Any, prio_names: Any) -> Any:
+    """`batch` with its effective priority as an int8 code into `prio_names` and its priority
+    dictionary-encoded, rather than strings: most of a breached row's text (`breached_of` reads either)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    effective = pc.fill_null(pc.index_in(batch.column("effective"), value_set=prio_names), -1).cast(pa.int8())
+    batch = batch.set_column(batch.schema.get_field_index("effective"), "effective", effective)
+    priority = pc.dictionary_encode(batch.column("priority"))
+    return batch.set_column(batch.schema.get_field_index("priority"), "priority", priority)
+
+
+def _empty(schema: Any, kept: list[str]) -> Any:
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_pylist([], schema=pa.schema([schema.field(c) for c in kept]))
+
+
+def _sorted_by_position(table: Any) -> Any:
+    """`table` in customer position order (stable, as `sort_by`), made column by column, each input
+    column released once taken: at its peak the table and one sorted column, not two tables."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = table.unify_dictionaries()
+    order = pc.sort_indices(table, sort_keys=[("position", "ascending")])
+    names, columns = table.column_names, []
+    for name in list(names):
+        columns.append(pc.take(table.column(name), order).combine_chunks())
+        table = table.drop_columns([name])
+    return pa.Table.from_arrays(columns, names=names)
 
 
 def ticket_entries(results: TicketResults, counts: Any) -> list[dict[str, int]]:
@@ -267,9 +303,19 @@ def breached_of(
         return np.asarray(column.to_numpy(), dtype=np.int64).reshape(k)
 
     def objects_of(name: str) -> Any:
-        return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=object).reshape(k)
+        column = table.column(name)
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object).reshape(k)
 
     prio_names = pa.array(list(policy.priorities), type=pa.string())
+    coded = pa.types.is_integer(table.schema.field("effective").type)  # as `streamed_results` keeps them
+
+    def priorities(name: str) -> Any:  # the codes into `prio_names`
+        if coded:
+            return np.asarray(table.column(name).to_numpy(), dtype=np.int64).reshape(k)
+        return np.asarray(pc.index_in(table.column(name), value_set=prio_names).to_numpy(), dtype=np.int64)
+
     position = ints("position")
     tickets = Tickets(
         id=objects_of("id"),
@@ -281,7 +327,7 @@ def breached_of(
         cause=np.full(k, None, dtype=object),
         row=ints(row) + row_base,  # as the runtime's reader numbers them: Parquet records from 1, CSV lines
     )
-    effective = np.asarray(pc.index_in(table.column("effective"), value_set=prio_names).to_numpy(), dtype=np.int64)
+    effective = priorities("effective")
     return {"position": position, "effective": effective, "deadline": ints("deadline"), "line": ints("line")}, tickets
 
 
