@@ -218,18 +218,16 @@ FROM ({plan}) r"""
     counts[:, BREACHED, 0] = 0  # the breached tickets are listed one by one
     if not parts:
         parts.append(_coded(_empty(reader.schema, kept), prio_names))
-    table = pa.Table.from_batches(parts)
-    del parts
-    return _sorted_by_position(table), counts
+    return _sorted_by_position(parts), counts
 
 
 def _coded(batch: Any, prio_names: Any) -> Any:
-    """`batch` with its effective priority as an int8 code into `prio_names` and its priority
+    """`batch` with its effective priority as an int32 code into `prio_names` and its priority
     dictionary-encoded, rather than strings: most of a breached row's text (`breached_of` reads either)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    effective = pc.fill_null(pc.index_in(batch.column("effective"), value_set=prio_names), -1).cast(pa.int8())
+    effective = pc.fill_null(pc.index_in(batch.column("effective"), value_set=prio_names), -1).cast(pa.int32())
     batch = batch.set_column(batch.schema.get_field_index("effective"), "effective", effective)
     priority = pc.dictionary_encode(batch.column("priority"))
     return batch.set_column(batch.schema.get_field_index("priority"), "priority", priority)
@@ -241,12 +239,15 @@ def _empty(schema: Any, kept: list[str]) -> Any:
     return pa.RecordBatch.from_pylist([], schema=pa.schema([schema.field(c) for c in kept]))
 
 
-def _sorted_by_position(table: Any) -> Any:
-    """`table` in customer position order (stable, as `sort_by`), made column by column, each input
-    column released once taken: at its peak the table and one sorted column, not two tables."""
+def _sorted_by_position(parts: list[Any]) -> Any:
+    """The record batches `parts` as one table in customer position order (stable, as `sort_by`), made
+    column by column, each input column released once taken; `parts` is emptied, so nothing else holds
+    the unsorted rows: at its peak the table and one sorted column, not two tables."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    table = pa.Table.from_batches(parts)
+    parts.clear()
     table = table.unify_dictionaries()
     order = pc.sort_indices(table, sort_keys=[("position", "ascending")])
     names, columns = table.column_names, []
