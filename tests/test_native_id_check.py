@@ -20,7 +20,7 @@ def _edge(c: str) -> bool:
 
 def _refused(text: str) -> bool:
     """The oracle: whether the runtime's reader would not take this id as it is."""
-    too_long = len(text.encode("utf-8")) > limits.MAX_FIELD_CHARS
+    too_long = len(text) > limits.MAX_FIELD_CHARS  # characters, not bytes
     return text == "" or "\0" in text or too_long or _edge(text[0]) or _edge(text[-1])
 
 
@@ -37,6 +37,8 @@ def _ids() -> list[str]:
         long_ok,
         long_ok + "y",
         "é" * (limits.MAX_FIELD_CHARS // 2 + 1),
+        "é" * limits.MAX_FIELD_CHARS,  # taken: the limit is in characters, this is twice as many bytes
+        "é" * (limits.MAX_FIELD_CHARS + 1),
         "\u00e9x\u3000",
     ]
 
