@@ -289,9 +289,10 @@ def row_conditions(policy: Any) -> list[str]:
 
 def id_problem(column: str) -> str:
     """The DuckDB condition of an id the runtime's reader does not take as it is: empty, an edge character
-    that is ASCII space or control or Unicode whitespace (`EDGE_SPACE`), a NUL, or over-long (in characters, as the reader counts them). One full
-    match of `ID_SHAPE` decides the first three in a single pass over the bytes (RE2's automaton), at
-    about half the CPU of comparing the first and last characters apart (issue 15)."""
+    that is ASCII space or control or Unicode whitespace (`EDGE_SPACE`), a NUL, or over-long (in
+    characters, as the reader counts them). One full match of `ID_SHAPE` decides the first three in a
+    single pass over the bytes (RE2's automaton), at about half the CPU of comparing the first and last
+    characters apart (issue 15)."""
     from .. import limits
     from . import sql_literal
 

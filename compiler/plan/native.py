@@ -177,7 +177,6 @@ def streamed_results(
     breached tickets (not excluded) come back whole, as one Arrow table sorted by customer position
     with the columns `breached_of` reads (`report_stream` assembles the report from them).
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     from ..runtime.evaluate import BREACHED, UNMEASURED
@@ -193,7 +192,7 @@ def streamed_results(
     plan = ticket_results_sql(policy, ("c.position", *(f"t.{c}" for c in carry)))
     query = f"""SELECT r.position, r.state, r.excluded, r."row", r.effective, r.deadline, r.decided, r.line, {passed}
 FROM ({plan}) r"""
-    prio_names = pa.array(list(policy.priorities), type=pa.string())
+    prio_names = _priority_names(policy)
     n_customers = len(customers.id)
     counts = np.zeros((n_customers, 4, 2), dtype=np.int64)
     parts: list[Any] = []
@@ -233,6 +232,13 @@ def _coded(batch: Any, prio_names: Any) -> Any:
     return batch.set_column(batch.schema.get_field_index("priority"), "priority", priority)
 
 
+def _priority_names(policy: Policy) -> Any:
+    """The policy's priority names as an Arrow array: a priority's code is its index here."""
+    import pyarrow as pa
+
+    return pa.array(list(policy.priorities), type=pa.string())
+
+
 def _empty(schema: Any, kept: list[str]) -> Any:
     import pyarrow as pa
 
@@ -251,7 +257,7 @@ def _sorted_by_position(parts: list[Any]) -> Any:
     table = table.unify_dictionaries()
     order = pc.sort_indices(table, sort_keys=[("position", "ascending")])
     names, columns = table.column_names, []
-    for name in list(names):
+    for name in names:
         columns.append(pc.take(table.column(name), order).combine_chunks())
         table = table.drop_columns([name])
     return pa.Table.from_arrays(columns, names=names)
@@ -309,14 +315,6 @@ def breached_of(
             column = column.cast(column.type.value_type)
         return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object).reshape(k)
 
-    prio_names = pa.array(list(policy.priorities), type=pa.string())
-    coded = pa.types.is_integer(table.schema.field("effective").type)  # as `streamed_results` keeps them
-
-    def priorities(name: str) -> Any:  # the codes into `prio_names`
-        if coded:
-            return np.asarray(table.column(name).to_numpy(), dtype=np.int64).reshape(k)
-        return np.asarray(pc.index_in(table.column(name), value_set=prio_names).to_numpy(), dtype=np.int64)
-
     position = ints("position")
     tickets = Tickets(
         id=objects_of("id"),
@@ -328,7 +326,11 @@ def breached_of(
         cause=np.full(k, None, dtype=object),
         row=ints(row) + row_base,  # as the runtime's reader numbers them: Parquet records from 1, CSV lines
     )
-    effective = priorities("effective")
+    if pa.types.is_integer(table.schema.field("effective").type):  # coded, as `streamed_results` keeps them
+        effective = ints("effective")
+    else:  # the names, as the spark engine hands them
+        column = pc.index_in(table.column("effective"), value_set=_priority_names(policy))
+        effective = np.asarray(column.to_numpy(), dtype=np.int64)
     return {"position": position, "effective": effective, "deadline": ints("deadline"), "line": ints("line")}, tickets
 
 
