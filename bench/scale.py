@@ -9,7 +9,7 @@ customers-per, incidents = tickets / incidents-per: 50M tickets, 1M customers, 2
 peak RSS (the child's ru_maxrss from wait4), the peak PSS of its process tree and its CPU time
 (`--split`: the duckdb engine run once more in a child that times the SQL, up to its stage "the
 report", apart from the assembly after it, and the SQL in its stages: customers read and tickets
-view, record check, measuring), and deletes the data. numpy runs at the sizes it
+view, record check, measuring, incidents read), and deletes the data. numpy runs at the sizes it
 holds (≤ limits.MAX_ROWS_PER_FILE rows); at each size both ran, their reports must be
 byte-identical (SHA-256) and the ratio duckdb / numpy is printed, and the summary gives tickets/s
 per size and the ratio at the largest size numpy held. `uptime` is printed before and after (the
@@ -228,7 +228,7 @@ class _Stages:
 
     def split(self, began: float) -> dict[str, float]:
         """CPU seconds of the read before the check (customers, the view), of the check, and of the
-        measuring (its incidents read and `streamed_results`), from the stages' times."""
+        measuring (`streamed_results`, the breached tickets sorted, then the incidents read), from the stages' times."""
         marks = dict(self.at)
         check = marks["DuckDB checks the tickets"]
         measure = next(t for name, t in self.at if name.startswith("DuckDB measures"))
@@ -291,7 +291,7 @@ def _one_size(args: argparse.Namespace, tickets: int, engines: list[str]) -> dic
                   f"peak RSS {float(split['rss']) / 2**20:.0f} MiB  report as the CLI's: {same_as_cli}"
                   f"  (load average {os.getloadavg()[0]:.2f})", flush=True)  # fmt: skip
             print(f"{tickets:>12,} duckdb SQL stages: customers and view {split['before_cpu']:.2f} CPU-s, record check "
-                  f"{split['check_cpu']:.2f} CPU-s, measuring (incidents read, ticket results streamed) "
+                  f"{split['check_cpu']:.2f} CPU-s, measuring (ticket results streamed, breached sorted, incidents read) "
                   f"{split['measure_cpu']:.2f} CPU-s", flush=True)  # fmt: skip
         if "numpy" in results and "duckdb" in results:
             same = results["numpy"][2] == results["duckdb"][2]

@@ -1,61 +1,100 @@
-"""The breached tickets the duckdb engine keeps for the report: coded priorities, sorted column by column."""
+"""The breached tickets the duckdb engine keeps for the report: on disk, sorted by DuckDB, read a block at a time."""
 
 from __future__ import annotations
 
+import gc
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from slac.plan import native, report_stream
 from slac.runtime import load_policy
+from slac.runtime.evaluate import Period
 from tests.runtime_fixtures import policy_text, random_events
 from tests.test_engine_duckdb_parquet import _inputs, _natively, _same
 
 
-def test_breached_tickets_across_batches_and_blocks_give_the_numpy_report(
+def test_breached_tickets_across_batches_reads_and_blocks_give_the_numpy_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     policy = load_policy(policy_text("acme-crm"))
     inputs = _inputs(random_events(policy, "2026-03", seed=47, tickets=4000, incidents=200), tmp_path, policy)
     monkeypatch.setattr(native, "BATCH", 300)  # breached rows of one customer in several batches
+    monkeypatch.setattr(native.Breached, "READ", 7)  # a block's rows in several reads, a read across blocks
     monkeypatch.setattr(report_stream, "BLOCK", 5)  # and many blocks of customers
-    kept: list[pa.Table] = []
+    kept: list[native.Breached] = []
     real = native._sorted_by_position
-    monkeypatch.setattr(native, "_sorted_by_position", lambda t: kept.append(real(t)) or kept[-1])
+    monkeypatch.setattr(native, "_sorted_by_position", lambda *a: kept.append(real(*a)) or kept[-1])
     assert _natively(policy, inputs, "2026-03")
     report = json.loads(_same(policy, inputs, "2026-03"))  # byte-identical to the numpy engine's
     breaches = [b for c in report["customers"] for b in c["breaches"]]
-    (table,) = kept[-1:]
+    table = pq.read_table(kept[-1].path)
     assert table.num_rows == len(breaches) > 300  # every breach entry from the kept rows
     assert pa.types.is_int32(table.schema.field("effective").type)
-    assert pa.types.is_dictionary(table.schema.field("priority").type)
     position = table.column("position").to_numpy()
     assert (np.diff(position) >= 0).all() and len(set(position.tolist())) > 10
 
 
-def test_sorted_by_position_is_the_stable_sort_of_the_whole_table() -> None:
+def _breached(tmp_path: Path, position: list[int]) -> native.Breached:
+    folder = tempfile.TemporaryDirectory(dir=tmp_path)
+    path = Path(folder.name) / "breached.parquet"
+    rows = np.arange(len(position))
+    pq.write_table(pa.table({"position": pa.array(position, pa.int64()), "row": pa.array(rows)}), path)
+    return native.Breached(folder, path)
+
+
+def test_blocks_hand_out_each_range_of_customers_its_rows_in_order(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
-    position = rng.integers(0, 20, 500)
-    parts = [
-        pa.record_batch(
-            {
-                "position": pa.array(position[lo : lo + 100]),
-                "row": pa.array(np.arange(lo, lo + 100)),
-                "priority": pa.array(rng.choice(["low", "high", "urgent"], 100)).dictionary_encode(),
-            }
-        )
-        for lo in range(0, 500, 100)
-    ]
-    expected = pa.Table.from_batches(parts).sort_by("position")  # Arrow's own stable sort
-    got = native._sorted_by_position(parts)
-    assert parts == []  # emptied: nothing else holds the unsorted rows
-    assert got.column("position").to_pylist() == expected.column("position").to_pylist()
-    assert got.column("row").to_pylist() == expected.column("row").to_pylist()  # ties keep their order
-    assert (
-        got.column("priority").cast(pa.string()).to_pylist()
-        == expected.column("priority").cast(pa.string()).to_pylist()
-    )
-    assert got.column("row").num_chunks == 1
+    position = sorted(rng.choice([0, 1, 2, 7, 8, 9, 10, 11, 19, 23], 500).tolist())  # gaps, empty blocks
+    breached = _breached(tmp_path, position)
+    breached.READ = 13
+    for size in (1, 4, 5, 30):
+        got = list(breached.blocks(24, size))
+        assert len(got) == (24 + size - 1) // size
+        for k, part in enumerate(got):
+            expected = [i for i, p in enumerate(position) if k * size <= p < (k + 1) * size]
+            assert part.column("row").to_pylist() == expected
+            assert part.schema == breached.schema
+        assert [len(p) for p in breached.blocks(24, size)] == [len(p) for p in got]  # read anew each time
+    assert breached.empty().num_rows == 0 and breached.empty().schema == breached.schema
+
+
+def test_rows_out_of_position_order_are_not_handed_out(tmp_path: Path) -> None:
+    breached = _breached(tmp_path, [0, 3, 2, 4])
+    with pytest.raises(AssertionError, match="not sorted"):
+        list(breached.blocks(5, 2))
+
+
+def test_the_breached_file_is_removed_with_its_report_and_after_a_fallback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    policy = load_policy(policy_text("acme-crm"))
+    inputs = _inputs(random_events(policy, "2026-03", seed=5, tickets=600, incidents=20), tmp_path, policy)
+    per = Period.month(policy, "2026-03")
+    found = native.read_natively(policy, inputs, per, per.end)
+    assert found is not None
+    folder = found.breached.path.parent
+    assert folder.parent == tmp_path / "tmp" and found.breached.path.is_file()
+    report = report_stream.native_report(policy, found, per, per.end, for_json=True)
+    assert sum(len(made.text) for made in report["customers"]) > 0
+    del found, report
+    gc.collect()
+    assert not folder.exists()  # nothing left behind once the report is gone
+
+    monkeypatch.setattr(native, "_calendars", lambda *a: _no_days(*a))  # every deadline past the table
+    assert native.read_natively(policy, inputs, per, per.end) is None  # the runtime's readers decide
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def _no_days(policy: object, per: Period) -> pa.Table:
+    from slac.plan.calendars import calendar_table
+
+    table = calendar_table(policy, per.start, per.end, strict=False)  # type: ignore[arg-type]
+    return table.slice(0, 0)

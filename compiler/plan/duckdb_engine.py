@@ -4,8 +4,9 @@ The tickets file is read by DuckDB itself, streaming under a memory limit with t
 Parquet file directly (`inputs.parquet_tickets_view`), a plain CSV or JSON Lines file after pyarrow
 streams it into Parquet text typed in SQL (`native_text`). One SQL pass first checks that no record
 is one the runtime's reader would refuse (`inputs.tickets_problems_sql`); then only per-customer
-counts and the breached tickets come back to Python (`native.streamed_results`), so no ticket table
-is held in memory and there is no row ceiling; the report is then the runtime's own assembly run
+counts and the breached tickets come back to Python (`native.streamed_results`; the breached ones
+written to disk as they come and sorted there by DuckDB), so no ticket table is held in memory and
+there is no row ceiling; the report is then the runtime's own assembly run
 over a block of customers at a time, as the JSON writer reaches it
 (`report_stream`), so the report is never held whole. Any other file (unusual Parquet, a CSV with empty
 lines or values over lines) or any doubtful record is read by the runtime's readers

@@ -3,15 +3,20 @@
 A Parquet file is read as it is; a CSV or JSON Lines file is streamed into Parquet text first
 (`native_text`). After one SQL pass over it finds no record the runtime's reader would refuse
 (`inputs.tickets_problems_sql`), only per-customer counts and the breached tickets come back to
-Python (`streamed_results`), so no ticket table is held in memory and there is no row ceiling; the
-report is assembled a block of customers at a time as the writer reaches them (`report_stream`).
+Python (`streamed_results`), the breached ones written to disk as they come and sorted there
+(`Breached`), so no ticket table is held in memory and there is no row ceiling; the report is
+assembled a block of customers at a time as the writer reaches them (`report_stream`). The incidents
+are read by the runtime's reader once the DuckDB session has closed, so their objects and DuckDB's
+memory are not held at once.
 Anything else returns None and the runtime's readers read the files (`duckdb_engine.evaluate`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,14 +33,14 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass(frozen=True)
 class Native:
     """What the native read hands the report (`report_stream.native_report`): the customers and
-    incidents, the breached tickets not excluded (`breached`: an Arrow table sorted by customer
-    position, the columns `breached_of` reads), the tickets in the file (`total`), each customer's
+    incidents, the breached tickets not excluded (`breached`, read a block of customers at a time),
+    the tickets in the file (`total`), each customer's
     ticket counts (`counts[customer, state, excluded]`; breached ones not excluded: 0) and the
     record number of the file's first row (`row_base`)."""
 
     customers: Customers
     incidents: Incidents
-    breached: Any
+    breached: Breached
     total: int
     counts: Any
     row_base: int
@@ -54,7 +59,7 @@ def read_natively(
     or when any record would be refused (`inputs.tickets_problems_sql`): the runtime's reader then
     names the file, row and column of the first bad one, as under the numpy engine.
     """
-    from ..runtime.inputs import read_customers
+    from ..runtime.inputs import read_customers, read_incidents
     from .inputs import parquet_tickets_fit
 
     path = inputs.tickets
@@ -65,8 +70,21 @@ def read_natively(
 
     customers = read_customers(inputs.customers, policy.raw)
     check_tiers(policy, customers)
-    with session() as con:
-        return _read_with(con, policy, inputs, customers, per, as_of_us, progress)
+    folder = tempfile.TemporaryDirectory(prefix="slac-breached-")  # the sorted breached tickets (`Breached`)
+    try:
+        with session() as con:
+            found = _read_with(con, policy, inputs, customers, per, as_of_us, folder, progress)
+        if found is None:
+            folder.cleanup()
+            return None
+        # Read once DuckDB has given its memory back: 2M incidents take some 700 MB as the runtime's objects.
+        stage(progress, "reading the incidents")
+        incidents = read_incidents(inputs.incidents, policy.raw, customers=customers)
+    except BaseException:
+        folder.cleanup()
+        raise
+    breached, n, counts, row_base = found
+    return Native(customers, incidents, breached, n, counts, row_base)
 
 
 def _read_with(
@@ -76,11 +94,12 @@ def _read_with(
     customers: Any,
     per: Period,
     as_of_us: int,
+    folder: Any,
     progress: Callable[[int, int], None] | None,
-) -> Native | None:
+) -> tuple[Breached, int, Any, int] | None:
+    """(the breached tickets, the number of tickets, the counts, `row_base`) of `Native`, or None."""
     import duckdb
 
-    from ..runtime.inputs import read_incidents
     from .inputs import tickets_problems_sql
 
     assert inputs.tickets is not None
@@ -100,17 +119,16 @@ def _read_with(
                     con, policy, inputs.tickets, customers, tickets_problems_sql(policy, extra, where_only=True)
                 )
             return None
-        incidents = read_incidents(inputs.incidents, policy.raw, customers=customers)
         stage(progress, f"DuckDB measures {int(n):,} tickets")
         tick = None if progress is None else (lambda done: progress(done, int(n)))
-        breached, counts = streamed_results(con, policy, customers, per, as_of_us, tick)
+        breached, counts = streamed_results(con, policy, customers, per, as_of_us, folder, tick)
     except _Fallback:
         return None
     except duckdb.Error as exc:  # out of memory, a file DuckDB cannot read: the runtime's readers say why
         if "memory" in str(exc).lower():
             raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
         return None
-    return Native(customers, incidents, breached, int(n), counts, row_base)
+    return breached, int(n), counts, row_base
 
 
 def _tickets_view(con: Any, path: str, progress: Any) -> tuple[int, tuple[str, ...]] | None:
@@ -168,16 +186,20 @@ def streamed_results(
     customers: Any,
     per: Period,
     as_of_us: int,
+    folder: Any,
     progress: Callable[[int], None] | None = None,
-) -> tuple[Any, Any]:
+) -> tuple[Breached, Any]:
     """`ticket_results` over the `tickets` view, streamed: counts per customer and the breached rows.
 
     The report needs of an unbreached ticket only its customer, state and exclusion, so those are
     counted batch by batch (`counts[customer, state, excluded]`; breached ones not excluded: 0); only
-    breached tickets (not excluded) come back whole, as one Arrow table sorted by customer position
-    with the columns `breached_of` reads (`report_stream` assembles the report from them).
+    breached tickets (not excluded) come back whole, with the columns `breached_of` reads: each batch
+    is written to a Parquet file as it comes, which DuckDB then sorts by customer position into a file
+    of `folder` (`Breached`, from which `report_stream` reads a block of customers at a time). So
+    Python never holds them all (in `bench/scale.py`'s month of 50M tickets: 7.5M rows, 400 MB).
     """
     import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
     from ..runtime.evaluate import BREACHED, UNMEASURED
     from .inputs import params_table
@@ -195,41 +217,43 @@ FROM ({plan}) r"""
     prio_names = _priority_names(policy)
     n_customers = len(customers.id)
     counts = np.zeros((n_customers, 4, 2), dtype=np.int64)
-    parts: list[Any] = []
     done = 0
+    unsorted = private_folder(con) / "breached.parquet"  # asked before the query holds the connection
     reader = batches(con.sql(query), BATCH)
     kept = ["position", "row", "effective", "deadline", "line", *carry]
-    for batch in reader:
-        position = batch.column("position").to_numpy()
-        state = batch.column("state").to_numpy()
-        excluded = batch.column("excluded").to_numpy(zero_copy_only=False)
-        key = (position * 4 + state) * 2 + excluded  # the flat index into counts
-        counts += np.bincount(key, minlength=counts.size).reshape(counts.shape)
-        missing = pc.or_(pc.is_null(batch.column("deadline")), pc.is_null(batch.column("decided")))
-        if ((state != UNMEASURED) & missing.to_numpy(zero_copy_only=False)).any():
-            raise _Fallback  # the runtime's calendars decide (and word) a deadline past the table
-        chosen = (state == BREACHED) & ~excluded
-        if chosen.any():
-            parts.append(_coded(batch.filter(chosen).select(kept), prio_names))
-        if progress is not None:  # tickets of the period measured so far
-            done += len(state)
-            progress(done)
+    schema = _coded(_empty(reader.schema, kept), prio_names).schema
+    # Plain pages, read once by DuckDB's sort: encoding them costs a seventh of a compressed file's.
+    writer = pq.ParquetWriter(str(unsorted), schema, compression="none", use_dictionary=False, write_statistics=False)
+    try:
+        for batch in reader:
+            position = batch.column("position").to_numpy()
+            state = batch.column("state").to_numpy()
+            excluded = batch.column("excluded").to_numpy(zero_copy_only=False)
+            key = (position * 4 + state) * 2 + excluded  # the flat index into counts
+            counts += np.bincount(key, minlength=counts.size).reshape(counts.shape)
+            missing = pc.or_(pc.is_null(batch.column("deadline")), pc.is_null(batch.column("decided")))
+            if ((state != UNMEASURED) & missing.to_numpy(zero_copy_only=False)).any():
+                raise _Fallback  # the runtime's calendars decide (and word) a deadline past the table
+            chosen = (state == BREACHED) & ~excluded
+            if chosen.any():
+                writer.write_batch(_coded(batch.filter(chosen).select(kept), prio_names))
+            if progress is not None:  # tickets of the period measured so far
+                done += len(state)
+                progress(done)
+    finally:  # on a fallback too: the file is removed with the session's folder
+        writer.close()
     counts[:, BREACHED, 0] = 0  # the breached tickets are listed one by one
-    if not parts:
-        parts.append(_coded(_empty(reader.schema, kept), prio_names))
-    return _sorted_by_position(parts), counts
+    return _sorted_by_position(con, unsorted, folder), counts
 
 
 def _coded(batch: Any, prio_names: Any) -> Any:
-    """`batch` with its effective priority as an int32 code into `prio_names` and its priority
-    dictionary-encoded, rather than strings: most of a breached row's text (`breached_of` reads either)."""
+    """`batch` with its effective priority as an int32 code into `prio_names` rather than its name
+    (`breached_of` reads either)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     effective = pc.fill_null(pc.index_in(batch.column("effective"), value_set=prio_names), -1).cast(pa.int32())
-    batch = batch.set_column(batch.schema.get_field_index("effective"), "effective", effective)
-    priority = pc.dictionary_encode(batch.column("priority"))
-    return batch.set_column(batch.schema.get_field_index("priority"), "priority", priority)
+    return batch.set_column(batch.schema.get_field_index("effective"), "effective", effective)
 
 
 def _priority_names(policy: Policy) -> Any:
@@ -245,22 +269,61 @@ def _empty(schema: Any, kept: list[str]) -> Any:
     return pa.RecordBatch.from_pylist([], schema=pa.schema([schema.field(c) for c in kept]))
 
 
-def _sorted_by_position(parts: list[Any]) -> Any:
-    """The record batches `parts` as one table in customer position order (stable, as `sort_by`), made
-    column by column, each input column released once taken; `parts` is emptied, so nothing else holds
-    the unsorted rows: at its peak the table and one sorted column, not two tables."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def _sorted_by_position(con: Any, unsorted: Path, folder: Any) -> Breached:
+    """The rows of the Parquet file `unsorted` sorted by customer position (DuckDB sorts them within
+    its memory limit, spilling beyond it) into a file of `folder`, a temporary folder that lives as
+    long as the `Breached` that reads it (the report is streamed after the DuckDB session closed)."""
+    from . import sql_literal
 
-    table = pa.Table.from_batches(parts)
-    parts.clear()
-    table = table.unify_dictionaries()
-    order = pc.sort_indices(table, sort_keys=[("position", "ascending")])
-    names, columns = table.column_names, []
-    for name in names:
-        columns.append(pc.take(table.column(name), order).combine_chunks())
-        table = table.drop_columns([name])
-    return pa.Table.from_arrays(columns, names=names)
+    sorted_path = Path(folder.name) / "breached.parquet"
+    source, target = sql_literal(str(unsorted)), sql_literal(str(sorted_path))
+    order = f"SELECT * FROM read_parquet({source}) ORDER BY position"
+    con.execute(f"COPY ({order}) TO {target} (FORMAT parquet, COMPRESSION uncompressed)")  # read back once
+    unsorted.unlink()
+    return Breached(folder, sorted_path)
+
+
+class Breached:
+    """The breached tickets not excluded, sorted by customer position, in a Parquet file of the
+    temporary `folder` (removed with this object): the columns `breached_of` reads, read a block of
+    customers at a time (`blocks`), so no more than one block's rows and a batch are held at once."""
+
+    READ = 65_536  # rows read at a time
+
+    def __init__(self, folder: Any, path: Path) -> None:
+        import pyarrow.parquet as pq
+
+        self._folder, self.path = folder, path
+        self.schema = pq.read_schema(str(path))
+
+    def empty(self) -> Any:
+        """No rows, with the columns of the file."""
+        return self.schema.empty_table()
+
+    def blocks(self, n: int, size: int) -> Iterator[Any]:
+        """For the customers [0, size), [size, 2 size), … up to n, one Arrow table each of their rows
+        in position order; each call reads the file anew."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        batches = pq.ParquetFile(str(self.path)).iter_batches(batch_size=self.READ)
+        pending: list[Any] = []  # rows read, not yet handed out, in order
+        last = -1  # the position of the last row read
+        for lo in range(0, n, size):
+            hi = min(n, lo + size)
+            while last < hi:  # read until a row of a later block (or the end)
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                if batch.num_rows:
+                    position = batch.column("position").to_numpy()
+                    assert last <= position[0] and (np.diff(position) >= 0).all(), "not sorted by position"
+                    last = int(position[-1])
+                    pending.append(batch)
+            table = pa.Table.from_batches(pending, schema=self.schema)
+            cut = int(np.searchsorted(table.column("position").to_numpy(), hi))
+            pending = table.slice(cut).to_batches()
+            yield table.slice(0, cut)
 
 
 def ticket_entries(results: TicketResults, counts: Any) -> list[dict[str, int]]:

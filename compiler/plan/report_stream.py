@@ -1,10 +1,10 @@
 """The duckdb engine's report from its native read, assembled a block of customers at a time.
 
 The native read (`native.read_natively`) hands back each customer's ticket counts and the breached
-tickets as one Arrow table sorted by customer. The report is the runtime's own assembly
+tickets sorted by customer in a Parquet file (`native.Breached`), read a block at a time. The report is the runtime's own assembly
 (`runtime.evaluate.assemble`) run over `BLOCK` customers at a time — their breached tickets,
 their slice of the runtime's downtime — so it is the numpy engine's report byte for byte while
-only one block's dicts, breach objects and breach JSON text exist at once. For the JSON writer
+only one block's breached rows, dicts, breach objects and breach JSON text exist at once. For the JSON writer
 (`for_json`) each block's text is written by the runtime's own writer of customer entries
 (`runtime.report_text.block_text`, one orjson call per block) as the writer reaches it
 (`Streamed`): 1M customers' report (about 5 GB of JSON at 50M tickets) is never held.
@@ -90,39 +90,33 @@ def native_report(
     n = len(customers.id)
     customer_index = {c: i for i, c in enumerate(customers.id.tolist())}
     down = downtime(policy, found.incidents, customer_index, per.start, per.end)
-    positions = np.asarray(found.breached.column("position").to_numpy(), dtype=np.int64)
-    bounds = np.searchsorted(positions, np.arange(0, n + BLOCK, BLOCK).clip(max=n)).tolist()
-
-    def block(k: int) -> list[dict[str, Any]]:
-        lo, hi = k * BLOCK, min(n, (k + 1) * BLOCK)
-        part = found.breached.slice(bounds[k], bounds[k + 1] - bounds[k])
-        return _assemble(policy, found, per, as_of_us, down, lo, hi, part, for_json)["customers"]
-
-    def blocks() -> Iterator[list[dict[str, Any]]]:
-        for k in range(count):
-            yield block(k)
-
-    def text(k: int) -> bytes:  # the block's JSON text, written by the runtime's `report_text`
-        lo, hi = k * BLOCK, min(n, (k + 1) * BLOCK)
-        part = found.breached.slice(bounds[k], bounds[k + 1] - bounds[k])
-        results, tickets = _block_results(policy, found, lo, part)
-        incidents, sliced = _own_slice(found.incidents, down, lo, hi)
-        breaches = breach_columns(policy, tickets, results, results.index, as_of_us, hi - lo)
-        breaches.prepare(report_text.DEPTH)  # their text made by Arrow in a thread (no fork) meanwhile
-        entries = ticket_entries(results, found.counts[lo:hi])
-        ids = [str(i) for i in customers.id[lo:hi].tolist()]
-        tiers = [str(t) for t in customers.tier[lo:hi].tolist()]
-        incident_ids = [str(i) for i in incidents.id.tolist()]
-        fees = customers.fee[lo:hi]
-        cols = report_text.Columns(ids, tiers, fees, per.end - per.start, sliced, incident_ids, breaches, entries)
-        return report_text.block_text(plan, cols)
-
     count = (n + BLOCK - 1) // BLOCK
-    report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.slice(0, 0), for_json)
-    plan = report_text.Plan.of(policy, _claim_entry(policy, per))
+
+    def blocks() -> Iterator[list[dict[str, Any]]]:  # each block's customers as the runtime's dicts
+        for k, part in enumerate(found.breached.blocks(n, BLOCK)):
+            lo, hi = k * BLOCK, min(n, (k + 1) * BLOCK)
+            yield _assemble(policy, found, per, as_of_us, down, lo, hi, part, for_json)["customers"]
+
+    def texts() -> Iterator[Made]:  # each block's JSON text, written by the runtime's `report_text`
+        plan = report_text.Plan.of(policy, _claim_entry(policy, per))
+        for k, part in enumerate(found.breached.blocks(n, BLOCK)):
+            lo, hi = k * BLOCK, min(n, (k + 1) * BLOCK)
+            results, tickets = _block_results(policy, found, lo, part)
+            incidents, sliced = _own_slice(found.incidents, down, lo, hi)
+            breaches = breach_columns(policy, tickets, results, results.index, as_of_us, hi - lo)
+            breaches.prepare(report_text.DEPTH)  # their text made by Arrow in a thread (no fork) meanwhile
+            entries = ticket_entries(results, found.counts[lo:hi])
+            ids = [str(i) for i in customers.id[lo:hi].tolist()]
+            tiers = [str(t) for t in customers.tier[lo:hi].tolist()]
+            incident_ids = [str(i) for i in incidents.id.tolist()]
+            fees = customers.fee[lo:hi]
+            cols = report_text.Columns(ids, tiers, fees, per.end - per.start, sliced, incident_ids, breaches, entries)
+            yield Made(report_text.block_text(plan, cols))
+
+    report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.empty(), for_json)
     if for_json:  # made in turn as the writer reaches each block: no forked workers, which can
         # deadlock in a process with running threads (DuckDB's, the CLI's read-ahead thread)
-        report["customers"] = Streamed(count, lambda: (Made(text(k)) for k in range(count)))
+        report["customers"] = Streamed(count, texts)
     else:
         report["customers"] = [c for b in blocks() for c in b]
     return report
