@@ -41,8 +41,8 @@ def test_breached_tickets_across_batches_reads_and_blocks_give_the_numpy_report(
 
 
 def _breached(tmp_path: Path, position: list[int]) -> native.Breached:
-    folder = tempfile.TemporaryDirectory(dir=tmp_path)
-    path = Path(folder.name) / "breached.parquet"
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    path = folder / "breached.parquet"
     rows = np.arange(len(position))
     pq.write_table(pa.table({"position": pa.array(position, pa.int64()), "row": pa.array(rows)}), path)
     return native.Breached(folder, path)
@@ -98,3 +98,40 @@ def _no_days(policy: object, per: Period) -> pa.Table:
 
     table = calendar_table(policy, per.start, per.end, strict=False)  # type: ignore[arg-type]
     return table.slice(0, 0)
+
+
+def test_a_sort_that_cannot_write_its_file_is_refused_in_words(tmp_path: Path) -> None:
+    import duckdb
+
+    from slac.runtime.engines import UsageError
+
+    unsorted = tmp_path / "unsorted.parquet"
+    pq.write_table(pa.table({"position": pa.array([2, 0, 1], pa.int64())}), unsorted)
+    with duckdb.connect() as con, pytest.raises(UsageError) as refused:
+        native._sorted_by_position(con, unsorted, tmp_path / "gone")  # DuckDB's IO error, not a traceback
+    assert "cannot write its temporary files" in str(refused.value) and "TMPDIR" in str(refused.value)
+
+
+def test_a_full_disk_while_the_breached_tickets_are_written_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    import resource
+    import subprocess
+    import sys
+
+    policy_path = tmp_path / "policy.json"
+    policy_path.write_text(policy_text("acme-crm"), encoding="utf-8")
+    policy = load_policy(policy_text("acme-crm"))
+    inputs = _inputs(random_events(policy, "2026-03", seed=8, tickets=6000, incidents=20), tmp_path, policy)
+    assert inputs.tickets is not None and inputs.incidents is not None
+    out = tmp_path / "report.json"
+    args = [sys.executable, "-m", "slac", "evaluate", str(policy_path), "--period", "2026-03", "--engine", "duckdb",
+            "--customers", inputs.customers, "--incidents", inputs.incidents, "--tickets", inputs.tickets, "-o", str(out)]  # fmt: skip
+    limit = 32_768  # bytes a file of the child may grow to: less than its breached tickets take
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    run = subprocess.run(args, capture_output=True, text=True, preexec_fn=small_files, timeout=120, check=False)
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "cannot write its temporary files" in run.stderr and "File too large" in run.stderr
+    assert not out.exists()  # nothing written

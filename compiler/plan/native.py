@@ -13,7 +13,9 @@ Anything else returns None and the runtime's readers read the files (`duckdb_eng
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,18 +72,18 @@ def read_natively(
 
     customers = read_customers(inputs.customers, policy.raw)
     check_tiers(policy, customers)
-    folder = tempfile.TemporaryDirectory(prefix="slac-breached-")  # the sorted breached tickets (`Breached`)
+    folder = Path(tempfile.mkdtemp(prefix="slac-breached-"))  # the sorted breached tickets (`Breached`)
     try:
         with session() as con:
             found = _read_with(con, policy, inputs, customers, per, as_of_us, folder, progress)
         if found is None:
-            folder.cleanup()
+            shutil.rmtree(folder, ignore_errors=True)
             return None
         # Read once DuckDB has given its memory back: 2M incidents take some 700 MB as the runtime's objects.
         stage(progress, "reading the incidents")
         incidents = read_incidents(inputs.incidents, policy.raw, customers=customers)
     except BaseException:
-        folder.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
         raise
     breached, n, counts, row_base = found
     return Native(customers, incidents, breached, n, counts, row_base)
@@ -94,7 +96,7 @@ def _read_with(
     customers: Any,
     per: Period,
     as_of_us: int,
-    folder: Any,
+    folder: Path,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[Breached, int, Any, int] | None:
     """(the breached tickets, the number of tickets, the counts, `row_base`) of `Native`, or None."""
@@ -124,6 +126,8 @@ def _read_with(
         breached, counts = streamed_results(con, policy, customers, per, as_of_us, folder, tick)
     except _Fallback:
         return None
+    except OSError as exc:  # writing the breached tickets (`streamed_results`): a full disk, a size limit
+        raise _unwritable(exc) from None
     except duckdb.Error as exc:  # out of memory, a file DuckDB cannot read: the runtime's readers say why
         if "memory" in str(exc).lower():
             raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
@@ -186,7 +190,7 @@ def streamed_results(
     customers: Any,
     per: Period,
     as_of_us: int,
-    folder: Any,
+    folder: Path,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Breached, Any]:
     """`ticket_results` over the `tickets` view, streamed: counts per customer and the breached rows.
@@ -269,18 +273,31 @@ def _empty(schema: Any, kept: list[str]) -> Any:
     return pa.RecordBatch.from_pylist([], schema=pa.schema([schema.field(c) for c in kept]))
 
 
-def _sorted_by_position(con: Any, unsorted: Path, folder: Any) -> Breached:
+def _sorted_by_position(con: Any, unsorted: Path, folder: Path) -> Breached:
     """The rows of the Parquet file `unsorted` sorted by customer position (DuckDB sorts them within
     its memory limit, spilling beyond it) into a file of `folder`, a temporary folder that lives as
     long as the `Breached` that reads it (the report is streamed after the DuckDB session closed)."""
+    import duckdb
+
     from . import sql_literal
 
-    sorted_path = Path(folder.name) / "breached.parquet"
+    sorted_path = folder / "breached.parquet"
     source, target = sql_literal(str(unsorted)), sql_literal(str(sorted_path))
     order = f"SELECT * FROM read_parquet({source}) ORDER BY position"
-    con.execute(f"COPY ({order}) TO {target} (FORMAT parquet, COMPRESSION uncompressed)")  # read back once
+    try:
+        con.execute(f"COPY ({order}) TO {target} (FORMAT parquet, COMPRESSION uncompressed)")  # read back once
+    except duckdb.IOException as exc:  # not a file the runtime's readers would word: the disk is full
+        raise _unwritable(exc) from None
     unsorted.unlink()
     return Breached(folder, sorted_path)
+
+
+def _unwritable(exc: Exception) -> UsageError:
+    lines = str(exc).strip().splitlines()
+    return UsageError(
+        f"the duckdb engine cannot write its temporary files in {tempfile.gettempdir()}: "
+        f"{lines[0] if lines else type(exc).__name__}; free space there or set TMPDIR to a folder with room"
+    )
 
 
 class Breached:
@@ -290,10 +307,11 @@ class Breached:
 
     READ = 65_536  # rows read at a time
 
-    def __init__(self, folder: Any, path: Path) -> None:
+    def __init__(self, folder: Path, path: Path) -> None:
         import pyarrow.parquet as pq
 
-        self._folder, self.path = folder, path
+        weakref.finalize(self, shutil.rmtree, str(folder), True)  # also at exit, if the report is held
+        self.path = path
         self.schema = pq.read_schema(str(path))
 
     def empty(self) -> Any:
