@@ -202,10 +202,9 @@ def streamed_results(
     of `folder` (`Breached`, from which `report_stream` reads a block of customers at a time). So
     Python never holds them all (in `bench/scale.py`'s month of 50M tickets: 7.5M rows, 400 MB).
     """
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from ..runtime.evaluate import BREACHED, UNMEASURED
+    from ..runtime.evaluate import BREACHED
     from .inputs import params_table
     from .tickets_sql import ticket_results_sql
 
@@ -230,24 +229,34 @@ FROM ({plan}) r"""
     writer = pq.ParquetWriter(str(unsorted), schema, compression="none", use_dictionary=False, write_statistics=False)
     try:
         for batch in reader:
-            position = batch.column("position").to_numpy()
-            state = batch.column("state").to_numpy()
-            excluded = batch.column("excluded").to_numpy(zero_copy_only=False)
-            key = (position * 4 + state) * 2 + excluded  # the flat index into counts
-            counts += np.bincount(key, minlength=counts.size).reshape(counts.shape)
-            missing = pc.or_(pc.is_null(batch.column("deadline")), pc.is_null(batch.column("decided")))
-            if ((state != UNMEASURED) & missing.to_numpy(zero_copy_only=False)).any():
-                raise _Fallback  # the runtime's calendars decide (and word) a deadline past the table
-            chosen = (state == BREACHED) & ~excluded
+            chosen = _counted(batch, counts)
             if chosen.any():
                 writer.write_batch(_coded(batch.filter(chosen).select(kept), prio_names))
             if progress is not None:  # tickets of the period measured so far
-                done += len(state)
+                done += batch.num_rows
                 progress(done)
     finally:  # on a fallback too: the file is removed with the session's folder
         writer.close()
     counts[:, BREACHED, 0] = 0  # the breached tickets are listed one by one
     return _sorted_by_position(con, unsorted, folder), counts
+
+
+def _counted(batch: Any, counts: Any) -> Any:
+    """Count a batch of ticket results into `counts[customer, state, excluded]`; the mask of its
+    breached tickets not excluded (which the report lists)."""
+    import pyarrow.compute as pc
+
+    from ..runtime.evaluate import BREACHED, UNMEASURED
+
+    position = batch.column("position").to_numpy()
+    state = batch.column("state").to_numpy()
+    excluded = batch.column("excluded").to_numpy(zero_copy_only=False)
+    key = (position * 4 + state) * 2 + excluded  # the flat index into counts
+    counts += np.bincount(key, minlength=counts.size).reshape(counts.shape)
+    missing = pc.or_(pc.is_null(batch.column("deadline")), pc.is_null(batch.column("decided")))
+    if ((state != UNMEASURED) & missing.to_numpy(zero_copy_only=False)).any():
+        raise _Fallback  # the runtime's calendars decide (and word) a deadline past the table
+    return (state == BREACHED) & ~excluded
 
 
 def _coded(batch: Any, prio_names: Any) -> Any:
