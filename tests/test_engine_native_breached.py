@@ -56,11 +56,13 @@ def test_blocks_hand_out_each_range_of_customers_its_rows_in_order(tmp_path: Pat
     for size in (1, 4, 5, 30):
         got = list(breached.blocks(24, size))
         assert len(got) == (24 + size - 1) // size
-        for k, part in enumerate(got):
-            expected = [i for i, p in enumerate(position) if k * size <= p < (k + 1) * size]
+        for k, (lo, hi, part) in enumerate(got):
+            assert (lo, hi) == (k * size, min(24, (k + 1) * size))
+            expected = [i for i, p in enumerate(position) if lo <= p < hi]
             assert part.column("row").to_pylist() == expected
             assert part.schema == breached.schema
-        assert [len(p) for p in breached.blocks(24, size)] == [len(p) for p in got]  # read anew each time
+        again = [len(p) for _, _, p in breached.blocks(24, size)]
+        assert again == [len(p) for _, _, p in got]  # read anew each time
     assert breached.empty().num_rows == 0 and breached.empty().schema == breached.schema
 
 

@@ -327,9 +327,9 @@ class Breached:
         """No rows, with the columns of the file."""
         return self.schema.empty_table()
 
-    def blocks(self, n: int, size: int) -> Iterator[Any]:
-        """For the customers [0, size), [size, 2 size), … up to n, one Arrow table each of their rows
-        in position order; each call reads the file anew."""
+    def blocks(self, n: int, size: int) -> Iterator[tuple[int, int, Any]]:
+        """For the customers [0, size), [size, 2 size), … up to n: (lo, hi, an Arrow table of the rows of
+        customers [lo, hi) in position order); each call reads the file anew."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -350,7 +350,7 @@ class Breached:
             table = pa.Table.from_batches(pending, schema=self.schema)
             cut = int(np.searchsorted(table.column("position").to_numpy(), hi))
             pending = table.slice(cut).to_batches()
-            yield table.slice(0, cut)
+            yield lo, hi, table.slice(0, cut)
 
 
 def ticket_entries(results: TicketResults, counts: Any) -> list[dict[str, int]]:

@@ -93,14 +93,12 @@ def native_report(
     count = (n + BLOCK - 1) // BLOCK
 
     def blocks() -> Iterator[list[dict[str, Any]]]:  # each block's customers as the runtime's dicts
-        for k, part in enumerate(found.breached.blocks(n, BLOCK)):
-            lo, hi = k * BLOCK, min(n, (k + 1) * BLOCK)
+        for lo, hi, part in found.breached.blocks(n, BLOCK):
             yield _assemble(policy, found, per, as_of_us, down, lo, hi, part, for_json)["customers"]
 
     def texts() -> Iterator[Made]:  # each block's JSON text, written by the runtime's `report_text`
         plan = report_text.Plan.of(policy, _claim_entry(policy, per))
-        for k, part in enumerate(found.breached.blocks(n, BLOCK)):
-            lo, hi = k * BLOCK, min(n, (k + 1) * BLOCK)
+        for lo, hi, part in found.breached.blocks(n, BLOCK):
             results, tickets = _block_results(policy, found, lo, part)
             incidents, sliced = _own_slice(found.incidents, down, lo, hi)
             breaches = breach_columns(policy, tickets, results, results.index, as_of_us, hi - lo)
