@@ -6,18 +6,18 @@ streams it into Parquet text typed in SQL (`native_text`). One SQL pass first ch
 is one the runtime's reader would refuse (`inputs.tickets_problems_sql`); then only per-customer
 counts and the breached tickets come back to Python (`native.streamed_results`; the breached ones
 written to disk as they come and sorted there by DuckDB), so no ticket table is held in memory and
-there is no row ceiling; the report is then the runtime's own assembly run
-over a block of customers at a time, as the JSON writer reaches it
-(`report_stream`), so the report is never held whole. Any other file (unusual Parquet, a CSV with empty
-lines or values over lines) or any doubtful record is read by the runtime's readers
-(`slac.runtime.inputs`), so a bad row is named with the same file, row, column and message as under
-the numpy engine (a CSV too big for them: `native_text.word_first_problem`); their tables then
-become the plan's input relations (`slac.plan.inputs`, `slac.plan.results`). Either way
-`calendar_open` comes from the runtime's calendars (`slac.plan.calendars`), DuckDB computes
-`ticket_results` (`slac.plan.tickets_sql`), and the report is `slac.runtime.evaluate.assemble` over
-those results and the runtime's downtime of the customers and incidents (read by the runtime's
-readers: they are small), so it is the numpy engine's report byte for byte. `slac evaluate` runs
-this engine without --engine for more tickets than numpy holds (`takes_by_default`).
+there is no row ceiling; the report is then the runtime's own assembly run over a block of customers
+at a time, as the JSON writer reaches it (`report_stream`), so the report is never held whole. Any
+other file (unusual Parquet, a CSV with empty lines or values over lines) or any doubtful record is
+read by the runtime's readers (`slac.runtime.inputs`), so a bad row is named with the same file,
+row, column and message as under the numpy engine (a CSV too big for them:
+`native_text.word_first_problem`); their tables then become the plan's input relations
+(`slac.plan.inputs`, `slac.plan.results`). Either way `calendar_open` comes from the runtime's
+calendars (`slac.plan.calendars`), DuckDB computes `ticket_results` (`slac.plan.tickets_sql`), and
+the report is `slac.runtime.evaluate.assemble` over those results and the runtime's downtime of the
+customers and incidents (read by the runtime's readers: they are small), so it is the numpy engine's
+report byte for byte. `slac evaluate` runs this engine without --engine for more tickets than numpy
+holds (`takes_by_default`).
 
 Ticket clocks (resolution and update targets, pauses, reopenings, business days, `warn at`) are
 measured by the clock queries (`slac.plan.clocks_sql`, `results.clock_ticket_results`); what they

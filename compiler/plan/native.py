@@ -36,9 +36,9 @@ if TYPE_CHECKING:  # pragma: no cover
 class Native:
     """What the native read hands the report (`report_stream.native_report`): the customers and
     incidents, the breached tickets not excluded (`breached`, read a block of customers at a time),
-    the tickets in the file (`total`), each customer's
-    ticket counts (`counts[customer, state, excluded]`; breached ones not excluded: 0) and the
-    record number of the file's first row (`row_base`)."""
+    the tickets in the file (`total`), each customer's ticket counts (`counts[customer, state,
+    excluded]`; breached ones not excluded: 0) and the record number of the file's first row
+    (`row_base`)."""
 
     customers: Customers
     incidents: Incidents

@@ -1,11 +1,11 @@
 """The duckdb engine's report from its native read, assembled a block of customers at a time.
 
 The native read (`native.read_natively`) hands back each customer's ticket counts and the breached
-tickets sorted by customer in a Parquet file (`native.Breached`), read a block at a time. The report is the runtime's own assembly
-(`runtime.evaluate.assemble`) run over `BLOCK` customers at a time — their breached tickets,
-their slice of the runtime's downtime — so it is the numpy engine's report byte for byte while
-only one block's breached rows, dicts, breach objects and breach JSON text exist at once. For the JSON writer
-(`for_json`) each block's text is written by the runtime's own writer of customer entries
+tickets sorted by customer in a Parquet file (`native.Breached`), read a block at a time. The report
+is the runtime's own assembly (`runtime.evaluate.assemble`) run over `BLOCK` customers at a time —
+their breached tickets, their slice of the runtime's downtime — so it is the numpy engine's report
+byte for byte while only one block's breached rows, dicts, breach objects and breach JSON text exist
+at once. For the JSON writer (`for_json`) each block's text is written by the runtime's own writer of customer entries
 (`runtime.report_text.block_text`, one orjson call per block) as the writer reaches it
 (`Streamed`): 1M customers' report (about 5 GB of JSON at 50M tickets) is never held.
 """
