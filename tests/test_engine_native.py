@@ -142,6 +142,7 @@ def test_the_report_assembled_in_blocks_of_customers_is_the_same_json(
     assert numpy["platform_incidents"] and all(c["downtime"]["incidents"] for c in numpy["customers"][:14])
     assert sum(bool(c["downtime"]["excluded"]) for c in numpy["customers"]) > 5
     monkeypatch.setattr(report_stream, "BLOCK", 7)  # blocks of 7 customers (the last one shorter)
+    monkeypatch.setattr(report_stream, "WORKER_BLOCKS", 10**9)  # each written here (tests/test_report_worker.py)
     made: list[tuple[int, int]] = []
     written = report_text.block_text
     monkeypatch.setattr(report_text, "block_text", lambda p, cols: made.append((-1, len(cols.ids))) or written(p, cols))

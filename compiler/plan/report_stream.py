@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,13 +22,17 @@ import numpy as np
 from ..runtime.report_json import CUSTOMER_INDENT
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..runtime import report_text
     from ..runtime.availability import Downtime
     from ..runtime.evaluate import Period, TicketResults
-    from ..runtime.events import Incidents, Tickets
+    from ..runtime.events import Customers, Incidents, Tickets
     from ..runtime.policy import Policy
     from .native import Native
 
 BLOCK = 5_000  # customers assembled at a time
+WORKER_BLOCKS = 8  # from this many blocks on, a worker process assembles some of them (`_shared`)
+WORKER_SHARE = 0.6  # of the blocks: this process also reads the blocks, makes them ready and writes the report
+AHEAD = 4  # blocks made ready ahead of the writer, so the worker always has the next of its own
 
 
 class Streamed(list[Any]):
@@ -82,9 +86,7 @@ def native_report(
     assembly over no customer), then every customer's entry, streamed (`for_json`) or as a list."""
     from ..runtime import report_text
     from ..runtime.availability import downtime
-    from ..runtime.breaches import breach_columns
     from ..runtime.evaluate import _claim_entry
-    from .native import ticket_entries
 
     customers = found.customers
     n = len(customers.id)
@@ -96,20 +98,18 @@ def native_report(
         for lo, hi, part in found.breached.blocks(n, BLOCK):
             yield _assemble(policy, found, per, as_of_us, down, lo, hi, part, for_json)["customers"]
 
+    # What the blocks' texts are made from: not `found` itself, so its incidents (some 700 MB at 2M,
+    # only their ids needed now) go once the header is made and the caller has let go of `found`.
+    source = _Source(customers, found.counts, found.breached, found.row_base, found.incidents.id)
+
     def texts() -> Iterator[Made]:  # each block's JSON text, written by the runtime's `report_text`
-        plan = report_text.Plan.of(policy, _claim_entry(policy, per))
-        for lo, hi, part in found.breached.blocks(n, BLOCK):
-            results, tickets = _block_results(policy, found, lo, part)
-            incidents, sliced = _own_slice(found.incidents, down, lo, hi)
-            breaches = breach_columns(policy, tickets, results, results.index, as_of_us, hi - lo)
-            breaches.prepare(report_text.DEPTH)  # their text made by Arrow in a thread (no fork) meanwhile
-            entries = ticket_entries(results, found.counts[lo:hi])
-            ids = [str(i) for i in customers.id[lo:hi].tolist()]
-            tiers = [str(t) for t in customers.tier[lo:hi].tolist()]
-            incident_ids = [str(i) for i in incidents.id.tolist()]
-            fees = customers.fee[lo:hi]
-            cols = report_text.Columns(ids, tiers, fees, per.end - per.start, sliced, incident_ids, breaches, entries)
-            yield Made(report_text.block_text(plan, cols))
+        claim = _claim_entry(policy, per)
+        jobs = (_job(policy, source, down, per, lo, hi, part) for lo, hi, part in source.breached.blocks(n, BLOCK))
+        if count < WORKER_BLOCKS:
+            plan = report_text.Plan.of(policy, claim)
+            yield from (Made(_text(plan, job, as_of_us)) for job in jobs)
+        else:
+            yield from _shared(policy, claim, jobs, as_of_us)
 
     report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.empty(), for_json)
     if for_json:  # made in turn as the writer reaches each block: no forked workers, which can
@@ -137,7 +137,7 @@ def _assemble(
     from .native import ticket_entries
 
     customers = _customers_slice(found.customers, lo, hi)
-    results, tickets = _block_results(policy, found, lo, part)
+    results, tickets = _block_results(policy, found.customers, found.row_base, lo, part)
     incidents, down = (found.incidents, _header_only(down)) if hi == 0 else _own_slice(found.incidents, down, lo, hi)
     events = Events(customers, tickets, incidents)
     collecting = gc.isenabled()
@@ -152,12 +152,14 @@ def _assemble(
     return report
 
 
-def _block_results(policy: Policy, found: Native, lo: int, part: Any) -> tuple[TicketResults, Tickets]:
+def _block_results(
+    policy: Policy, customers: Customers, row_base: int, lo: int, part: Any
+) -> tuple[TicketResults, Tickets]:
     """The ticket results and `Tickets` of a block's breached tickets (`part`), its first customer at `lo`."""
     from ..runtime.evaluate import BREACHED, TicketResults
     from .native import breached_of
 
-    breached, tickets = breached_of(policy, found.customers, part, "row", found.row_base)
+    breached, tickets = breached_of(policy, customers, part, "row", row_base)
     k = len(breached["position"])
     results = TicketResults(
         index=np.arange(k, dtype=np.int64),
@@ -199,8 +201,7 @@ def _header_only(down: Downtime) -> Downtime:
 def _own_slice(incidents: Incidents, down: Downtime, lo: int, hi: int) -> tuple[Incidents, Downtime]:
     """The own incidents of customers [lo, hi) and their downtime, the incidents renumbered in order
     (the platform incidents are listed once, by the header's assembly over no customer)."""
-    a, b = int(down.own_bounds[lo]), int(down.own_bounds[hi])
-    taken = down.own_incident[a:b]
+    taken, sliced = _own_down(down, lo, hi)
     listed = taken.tolist()
     mine = replace(
         incidents,
@@ -214,6 +215,13 @@ def _own_slice(incidents: Incidents, down: Downtime, lo: int, hi: int) -> tuple[
         service=None if incidents.service is None else incidents.service[taken],
         region=None if incidents.region is None else incidents.region[taken],
     )
+    return mine, sliced
+
+
+def _own_down(down: Downtime, lo: int, hi: int) -> tuple[Any, Downtime]:
+    """(the own incidents of customers [lo, hi), by their index, their downtime, the incidents renumbered in order)."""
+    a, b = int(down.own_bounds[lo]), int(down.own_bounds[hi])
+    taken = down.own_incident[a:b]
     sliced = replace(
         down,
         counted=down.counted[lo:hi],
@@ -226,4 +234,97 @@ def _own_slice(incidents: Incidents, down: Downtime, lo: int, hi: int) -> tuple[
         own_bounds=down.own_bounds[lo : hi + 1] - a,
         excluded=down.excluded[lo:hi],
     )
-    return mine, sliced
+    return taken, sliced
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What the JSON report's blocks are made from (`_job`): of the native read's results, all but the incidents."""
+
+    customers: Customers
+    counts: Any
+    breached: Any  # `native.Breached`
+    row_base: int
+    incident_ids: Any  # every incident's id (str objects)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What the JSON text of a block of customers is written from (`_text`), made by the main process
+    from the native read and pickled to the worker (`_shared`): no policy, incidents or file in it."""
+
+    results: TicketResults
+    tickets: Tickets
+    counts: Any  # the customers' ticket counts (`Native.counts`)
+    ids: list[str]
+    tiers: list[str]
+    fees: Any
+    length: int  # the period's, µs
+    down: Downtime  # the customers' own (`_own_slice`)
+    incident_ids: list[str]  # their own incidents'
+
+
+def _job(policy: Policy, source: _Source, down: Downtime, per: Period, lo: int, hi: int, part: Any) -> _Job:
+    """The `_Job` of customers [lo, hi) and their breached tickets (`part`)."""
+    customers = source.customers
+    results, tickets = _block_results(policy, customers, source.row_base, lo, part)
+    taken, sliced = _own_down(down, lo, hi)
+    return _Job(
+        results,
+        tickets,
+        source.counts[lo:hi],
+        [str(i) for i in customers.id[lo:hi].tolist()],
+        [str(t) for t in customers.tier[lo:hi].tolist()],
+        customers.fee[lo:hi],
+        per.end - per.start,
+        sliced,
+        [str(i) for i in source.incident_ids[taken].tolist()],
+    )
+
+
+def _text(plan: report_text.Plan, job: _Job, as_of_us: int) -> bytes:
+    """The JSON text of a block's customers, written by the runtime's `report_text`."""
+    from ..runtime import report_text
+    from ..runtime.breaches import breach_columns
+    from .native import ticket_entries
+
+    results = job.results
+    breaches = breach_columns(plan.policy, job.tickets, results, results.index, as_of_us, len(job.ids))
+    breaches.prepare(report_text.DEPTH)  # their text made by Arrow in a thread (no fork) meanwhile
+    entries = ticket_entries(results, job.counts)
+    cols = report_text.Columns(job.ids, job.tiers, job.fees, job.length, job.down, job.incident_ids, breaches, entries)
+    return report_text.block_text(plan, cols)
+
+
+def _shared(policy: Policy, claim: Any, jobs: Iterator[_Job], as_of_us: int) -> Iterator[Made]:
+    """Each block's `Made`, in order, three of every five written meanwhile by a worker process
+    (`report_worker`), which has the policy and the claim entry: a block is pickled to it (`_Job`)
+    and its text pickled back. Up to `AHEAD` blocks are made ready ahead, so the worker starts its
+    next block while this process writes its own. Without a worker (none can be started, or it died)
+    this process writes them all; a block the worker could not write is written here, so its error
+    is raised here, as without a worker."""
+    from collections import deque
+
+    from ..runtime import report_text
+    from .report_worker import Worker
+
+    plan = report_text.Plan.of(policy, claim)
+    worker = Worker.started(dict(policy.raw), claim)
+    ready: deque[tuple[_Job, bool]] = deque()  # each block ahead, and whether the worker has it
+
+    def made() -> Made:
+        job, sent = ready.popleft()
+        text = worker.take() if sent and worker is not None else None
+        return Made(_text(plan, job, as_of_us) if text is None else text)
+
+    try:
+        for k, job in enumerate(jobs):
+            theirs = int((k + 1) * WORKER_SHARE) > int(k * WORKER_SHARE)
+            ready.append((job, theirs and worker is not None and worker.send(job, as_of_us)))
+            if len(ready) >= AHEAD:
+                yield made()
+        while ready:
+            yield made()
+    finally:
+        if worker is not None:
+            worker.close()

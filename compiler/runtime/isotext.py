@@ -39,19 +39,30 @@ def arrow(us: I64, zone: Offsets, quote: str = "") -> Any:
     import pyarrow as pa
 
     n = len(us)
-    pieces = list(_groups(us, zone, quote))
-    width = np.zeros(n, dtype=np.int64)
-    for rows, mat in pieces:
-        width[rows] = mat.shape[1]
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(width, out=offsets[1:])
-    data = np.empty(int(offsets[-1]), dtype=np.uint8)
-    for rows, mat in pieces:
-        at = offsets[rows][:, None] + np.arange(mat.shape[1], dtype=np.int64)
-        data[at.ravel()] = mat.ravel()
-    if offsets[-1] >= 2**31:
-        return pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)])
+    made = list(_groups(us, zone, quote))
+    big = sum(mat.size for _, mat in made) >= 2**31  # 64-bit offsets past 2 GiB of text
+    pieces = [(rows, _fixed_width(mat, big)) for rows, mat in made]
+    if len(pieces) == 1:  # one kind of text (the common case): its rows are all, in order
+        return pieces[0][1]
+    if not pieces:
+        return pa.array([], pa.string())
+    order = np.empty(n, dtype=np.int64)  # where each instant's text is among the pieces' texts, in turn
+    order[np.concatenate([rows for rows, _ in pieces])] = np.arange(n, dtype=np.int64)
+    return pa.concat_arrays([texts for _, texts in pieces]).take(pa.array(order))
+
+
+def _fixed_width(mat: npt.NDArray[np.uint8], big: bool) -> Any:
+    """The rows of a matrix of ASCII bytes as an Arrow string array (`big`: with 64-bit offsets)."""
+    import pyarrow as pa
+
+    n, width = mat.shape
+    data = pa.py_buffer(np.ascontiguousarray(mat).ravel())
+    if big:
+        return pa.Array.from_buffers(
+            pa.large_string(), n, [None, pa.py_buffer(np.arange(n + 1, dtype=np.int64) * width), data]
+        )
+    offsets = np.arange(n + 1, dtype=np.int32) * np.int32(width)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), data])
 
 
 def _groups(us: I64, zone: Offsets, quote: str) -> Iterator[tuple[npt.NDArray[np.intp], npt.NDArray[np.uint8]]]:
@@ -63,9 +74,8 @@ def _groups(us: I64, zone: Offsets, quote: str) -> Iterator[tuple[npt.NDArray[np
     local = us + offsets[which]
     secs, micro = np.divmod(local, US)
     days, clock = np.divmod(secs, 86_400)
-    year, month, day = _civil(days)
-    fields = [(year, 4), ("-", 0), (month, 2), ("-", 0), (day, 2), ("T", 0)]
-    fields += [(clock // 3600, 2), (":", 0), (clock % 3600 // 60, 2), (":", 0), (clock % 60, 2)]
+    dates = _dates(days)  # "YYYY-MM-DD" of each day in the instants' span, by day from the first
+    first = int(days.min())
     # isoformat shows microseconds only when there are some (of the instant: offsets are whole seconds
     # in every zone since 1970, so the local time has the same fraction).
     fine = (us % US) != 0
@@ -74,9 +84,50 @@ def _groups(us: I64, zone: Offsets, quote: str) -> Iterator[tuple[npt.NDArray[np
             rows = np.flatnonzero((fine == f) & (which == o))
             if len(rows) == 0:
                 continue
-            tail = written + quote
-            parts = [(quote, 0), *fields, *([(".", 0), (micro, 6)] if f else []), (tail, 0)]
-            yield rows, _fixed(parts, rows)
+            head, tail = quote.encode("ascii"), (written + quote).encode("ascii")
+            width = len(head) + 19 + 7 * f + len(tail)
+            mat = np.empty((len(rows), width), dtype=np.uint8)
+            at = _put(mat, 0, head)
+            mat[:, at : at + 10] = dates[days[rows] - first]
+            mat[:, at + 10] = ord("T")
+            mat[:, at + 11 : at + 19] = _clocks()[clock[rows]]
+            at += 19
+            if f:
+                mat[:, at] = ord(".")
+                part = micro[rows]
+                mat[:, at + 1 : at + 4] = _THOUSAND[part // 1000]
+                mat[:, at + 4 : at + 7] = _THOUSAND[part % 1000]
+                at += 7
+            _put(mat, at, tail)
+            yield rows, mat
+
+
+def _put(mat: npt.NDArray[np.uint8], at: int, text: bytes) -> int:
+    """Write `text` in every row of `mat` from column `at`; the column after it."""
+    if text:
+        mat[:, at : at + len(text)] = np.frombuffer(text, dtype=np.uint8)
+    return at + len(text)
+
+
+def _dates(days: I64) -> npt.NDArray[np.uint8]:
+    """The "YYYY-MM-DD" bytes of every day from the first of `days` to the last, one row each."""
+    span = np.arange(int(days.min()), int(days.max()) + 1, dtype=np.int64)
+    year, month, day = _civil(span)
+    return _fixed([(year, 4), ("-", 0), (month, 2), ("-", 0), (day, 2)], np.arange(len(span)))
+
+
+_CLOCKS: list[npt.NDArray[np.uint8]] = []  # "HH:MM:SS" of each second of a day, made once
+
+
+def _clocks() -> npt.NDArray[np.uint8]:
+    if not _CLOCKS:
+        clock = np.arange(86_400, dtype=np.int64)
+        parts = [(clock // 3600, 2), (":", 0), (clock % 3600 // 60, 2), (":", 0), (clock % 60, 2)]
+        _CLOCKS.append(_fixed(parts, np.arange(86_400)))
+    return _CLOCKS[0]
+
+
+_THOUSAND = (np.arange(1000)[:, None] // np.array([100, 10, 1]) % 10 + 48).astype(np.uint8)  # "000" to "999"
 
 
 def _civil(days: I64) -> tuple[I64, I64, I64]:
