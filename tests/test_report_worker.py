@@ -131,7 +131,7 @@ def test_a_block_the_worker_cannot_write_is_answered_and_the_next_one_written(tm
     try:
         assert worker.send("not a block", per.end) and worker.send(job, per.end)
         assert worker.take() is None  # its error: this process writes that block (and raises its error)
-        assert worker.take() == report_stream._text(Plan.of(policy, claim), job, per.end)
+        assert worker.take() == report_worker.block_of(Plan.of(policy, claim), job, per.end)
         assert worker.alive
     finally:
         worker.close()

@@ -22,7 +22,6 @@ import numpy as np
 from ..runtime.report_json import CUSTOMER_INDENT
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..runtime import report_text
     from ..runtime.availability import Downtime
     from ..runtime.evaluate import Period, TicketResults
     from ..runtime.events import Customers, Incidents, Tickets
@@ -103,11 +102,13 @@ def native_report(
     source = _Source(customers, found.counts, found.breached, found.row_base, found.incidents.id)
 
     def texts() -> Iterator[Made]:  # each block's JSON text, written by the runtime's `report_text`
+        from .report_worker import block_of
+
         claim = _claim_entry(policy, per)
         jobs = (_job(policy, source, down, per, lo, hi, part) for lo, hi, part in source.breached.blocks(n, BLOCK))
         if count < WORKER_BLOCKS:
             plan = report_text.Plan.of(policy, claim)
-            yield from (Made(_text(plan, job, as_of_us)) for job in jobs)
+            yield from (Made(block_of(plan, job, as_of_us)) for job in jobs)
         else:
             yield from _shared(policy, claim, jobs, as_of_us)
 
@@ -282,20 +283,6 @@ def _job(policy: Policy, source: _Source, down: Downtime, per: Period, lo: int, 
     )
 
 
-def _text(plan: report_text.Plan, job: _Job, as_of_us: int) -> bytes:
-    """The JSON text of a block's customers, written by the runtime's `report_text`."""
-    from ..runtime import report_text
-    from ..runtime.breaches import breach_columns
-    from .native import ticket_entries
-
-    results = job.results
-    breaches = breach_columns(plan.policy, job.tickets, results, results.index, as_of_us, len(job.ids))
-    breaches.prepare(report_text.DEPTH)  # their text made by Arrow in a thread (no fork) meanwhile
-    entries = ticket_entries(results, job.counts)
-    cols = report_text.Columns(job.ids, job.tiers, job.fees, job.length, job.down, job.incident_ids, breaches, entries)
-    return report_text.block_text(plan, cols)
-
-
 def _shared(policy: Policy, claim: Any, jobs: Iterator[_Job], as_of_us: int) -> Iterator[Made]:
     """Each block's `Made`, in order, three of every five written meanwhile by a worker process
     (`report_worker`), which has the policy and the claim entry: a block is pickled to it (`_Job`)
@@ -306,7 +293,7 @@ def _shared(policy: Policy, claim: Any, jobs: Iterator[_Job], as_of_us: int) -> 
     from collections import deque
 
     from ..runtime import report_text
-    from .report_worker import Worker
+    from .report_worker import Worker, block_of
 
     plan = report_text.Plan.of(policy, claim)
     worker = Worker.started(dict(policy.raw), claim)
@@ -315,7 +302,7 @@ def _shared(policy: Policy, claim: Any, jobs: Iterator[_Job], as_of_us: int) -> 
     def made() -> Made:
         job, sent = ready.popleft()
         text = worker.take() if sent and worker is not None else None
-        return Made(_text(plan, job, as_of_us) if text is None else text)
+        return Made(block_of(plan, job, as_of_us) if text is None else text)
 
     try:
         for k, job in enumerate(jobs):

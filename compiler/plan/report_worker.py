@@ -83,6 +83,20 @@ class Worker:
         self._process.wait()
 
 
+def block_of(plan: Any, job: Any, as_of_us: int) -> bytes:
+    """The JSON text of a block's customers (`report_stream._Job`), written by the runtime's `report_text`."""
+    from ..runtime import report_text
+    from ..runtime.breaches import breach_columns
+    from .native import ticket_entries
+
+    results = job.results
+    breaches = breach_columns(plan.policy, job.tickets, results, results.index, as_of_us, len(job.ids))
+    breaches.prepare(report_text.DEPTH)  # their text made by Arrow in a thread (no fork) meanwhile
+    entries = ticket_entries(results, job.counts)
+    cols = report_text.Columns(job.ids, job.tiers, job.fees, job.length, job.down, job.incident_ids, breaches, entries)
+    return report_text.block_text(plan, cols)
+
+
 def main() -> None:
     """The worker: blocks in on stdin, their texts out on stdout, until stdin ends."""
     import queue
@@ -90,7 +104,6 @@ def main() -> None:
 
     from ..runtime import report_text
     from ..runtime.policy import Policy
-    from .report_stream import _text
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     raw, claim = pickle.load(stdin)
@@ -118,7 +131,7 @@ def main() -> None:
     while (task := jobs.get()) is not None:
         job, as_of_us = task
         try:
-            done.put(("text", _text(plan, job, as_of_us)))
+            done.put(("text", block_of(plan, job, as_of_us)))
         except Exception as exc:  # written again, and raised, by the main process
             done.put(("error", str(exc)))
     done.put(None)
