@@ -12,6 +12,7 @@ makes at most the str objects (`texts`), or none at all (`arrow`, an Arrow strin
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -95,8 +96,8 @@ def _groups(us: I64, zone: Offsets, quote: str) -> Iterator[tuple[npt.NDArray[np
             if f:
                 mat[:, at] = ord(".")
                 part = micro[rows]
-                mat[:, at + 1 : at + 4] = _THOUSAND[part // 1000]
-                mat[:, at + 4 : at + 7] = _THOUSAND[part % 1000]
+                mat[:, at + 1 : at + 4] = _thousand()[part // 1000]
+                mat[:, at + 4 : at + 7] = _thousand()[part % 1000]
                 at += 7
             _put(mat, at, tail)
             yield rows, mat
@@ -116,18 +117,18 @@ def _dates(days: I64) -> npt.NDArray[np.uint8]:
     return _fixed([(year, 4), ("-", 0), (month, 2), ("-", 0), (day, 2)], np.arange(len(span)))
 
 
-_CLOCKS: list[npt.NDArray[np.uint8]] = []  # "HH:MM:SS" of each second of a day, made once
-
-
+@cache
 def _clocks() -> npt.NDArray[np.uint8]:
-    if not _CLOCKS:
-        clock = np.arange(86_400, dtype=np.int64)
-        parts = [(clock // 3600, 2), (":", 0), (clock % 3600 // 60, 2), (":", 0), (clock % 60, 2)]
-        _CLOCKS.append(_fixed(parts, np.arange(86_400)))
-    return _CLOCKS[0]
+    """ "HH:MM:SS" of each second of a day, one row each (made once)."""
+    clock = np.arange(86_400, dtype=np.int64)
+    parts = [(clock // 3600, 2), (":", 0), (clock % 3600 // 60, 2), (":", 0), (clock % 60, 2)]
+    return _fixed(parts, clock)
 
 
-_THOUSAND = (np.arange(1000)[:, None] // np.array([100, 10, 1]) % 10 + 48).astype(np.uint8)  # "000" to "999"
+@cache
+def _thousand() -> npt.NDArray[np.uint8]:
+    """ "000" to "999", one row each (made once): the halves of a microsecond fraction."""
+    return _fixed([(np.arange(1000, dtype=np.int64), 3)], np.arange(1000))
 
 
 def _civil(days: I64) -> tuple[I64, I64, I64]:
