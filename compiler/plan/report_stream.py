@@ -4,10 +4,12 @@ The native read (`native.read_natively`) hands back each customer's ticket count
 tickets sorted by customer in a Parquet file (`native.Breached`), read a block at a time. The report
 is the runtime's own assembly (`runtime.evaluate.assemble`) run over `BLOCK` customers at a time —
 their breached tickets, their slice of the runtime's downtime — so it is the numpy engine's report
-byte for byte while only one block's breached rows, dicts, breach objects and breach JSON text exist
-at once. For the JSON writer (`for_json`) each block's text is written by the runtime's own writer of customer entries
-(`runtime.report_text.block_text`, one orjson call per block) as the writer reaches it
-(`Streamed`): 1M customers' report (about 5 GB of JSON at 50M tickets) is never held.
+byte for byte. Only a few blocks' breached rows, dicts, breach objects and JSON text exist at once:
+up to `AHEAD` blocks made ready ahead of the writer here, and, from `WORKER_BLOCKS` blocks on, the
+one block the worker process (`report_worker`) is assembling. Each block's text is the runtime's own
+writer of customer entries (`runtime.report_text.block_text`, one orjson call per block), handed to
+the JSON writer (`for_json`) as it reaches it (`Streamed`): 1M customers' report (about 5 GB of JSON
+at 50M tickets) is never held.
 """
 
 from __future__ import annotations
