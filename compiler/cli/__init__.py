@@ -1,6 +1,6 @@
 """The `slac` command line: parses arguments, calls the API, maps outcomes to exit codes.
 
-Exit codes: 0 ok (warnings allowed), 1 contract errors, 2 usage or I/O error.
+Exit codes: 0 ok (warnings allowed), 1 contract errors, 2 usage or I/O error, 130 interrupted (Ctrl-C).
 Diagnostics go to stderr as text (`file:line:col: error[CODE]: …` with the line
 and a caret), or to stdout as JSON / GitHub Actions annotations with `--format`.
 """
@@ -43,12 +43,25 @@ def _years(value: str | None) -> tuple[int, int] | None:
     return span
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Slac(click.Group):
+    """The `slac` group: Ctrl-C ends any command with `slac: interrupted` and exit 130, not click's
+    `Aborted!` and exit 1 (a contract error's code). Output files are written atomically, so none is
+    left half-written."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nslac: interrupted", err=True)
+            ctx.exit(Exit.INTERRUPTED)
+
+
+@click.group(cls=_Slac, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="slac")
 def main() -> None:
     """slac: compile SLA contracts (*.sla) into validated policies.
 
-    Exit codes: 0 ok, 1 contract errors, 2 usage or I/O error.
+    Exit codes: 0 ok, 1 contract errors, 2 usage or I/O error, 130 interrupted (Ctrl-C).
     """
 
 

@@ -32,6 +32,7 @@ class Exit(IntEnum):
     OK = 0
     CONTRACT = 1  # contract errors, a failing example, a reduction without --allow-reduction, fmt --check
     USAGE = 2  # usage, unreadable or unwritable files, a policy that cannot be used, bad event data
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 def fail(message: str, code: Exit = Exit.USAGE) -> NoReturn:

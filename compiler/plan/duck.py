@@ -37,8 +37,22 @@ def session() -> Iterator[Any]:
             con.execute("SET preserve_insertion_order = false")
             con.execute(f"SET temp_directory = {sql_literal(spill)}")
             yield con
+        except RuntimeError as exc:
+            stop_if_interrupted(exc)
+            raise
         finally:
             con.close()
+
+
+def stop_if_interrupted(exc: BaseException) -> None:
+    """Raise KeyboardInterrupt when a DuckDB error is Ctrl-C: DuckDB takes the signal during a query and
+    raises its own error instead (`InterruptException` before 2.0, `RuntimeError: Query interrupted`
+    since), which must stop the run, not be worded as a failure or fallen back from."""
+    import duckdb
+
+    interrupt = getattr(duckdb, "InterruptException", ())
+    if isinstance(exc, interrupt) or (type(exc) is RuntimeError and str(exc) == "Query interrupted"):
+        raise KeyboardInterrupt from None
 
 
 def private_folder(con: Any) -> Path:

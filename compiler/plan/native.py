@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..runtime.engines import Inputs, UsageError
-from .duck import batches, check_tiers, private_folder, session, stage
+from .duck import batches, check_tiers, private_folder, session, stage, stop_if_interrupted
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -129,6 +129,7 @@ def _read_with(
     except OSError as exc:  # writing the breached tickets (`streamed_results`): a full disk, a size limit
         raise _unwritable(exc) from None
     except duckdb.Error as exc:  # out of memory, a file DuckDB cannot read: the runtime's readers say why
+        stop_if_interrupted(exc)  # Ctrl-C before duckdb 2.0
         if "memory" in str(exc).lower():
             raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
         return None

@@ -259,7 +259,7 @@ def _native_requests(
 
     import duckdb
 
-    from .duck import session
+    from .duck import session, stop_if_interrupted
     from .native_v2 import kind_of, read_requests_natively
 
     if inputs.requests is None or kind_of(inputs.requests) is None:
@@ -272,6 +272,7 @@ def _native_requests(
             if not read_requests_natively(con, policy, inputs.requests):
                 return None
         except duckdb.Error as exc:  # out of memory or a file DuckDB cannot read: the runtime's readers say why
+            stop_if_interrupted(exc)  # Ctrl-C before duckdb 2.0
             if "memory" in str(exc).lower():
                 raise _failed(exc) from None
             return None
@@ -294,7 +295,7 @@ def _report_with(
     """The report over `con`, where the relations in `native` are views DuckDB reads from the files already."""
     import duckdb
 
-    from .duck import arrow_table, check_tiers
+    from .duck import arrow_table, check_tiers, stop_if_interrupted
     from .results import sql_ticket_results
 
     check_tiers(policy, events.customers)
@@ -307,6 +308,7 @@ def _report_with(
                 con.register(name, table)
         return assemble(policy, events, window, as_of_us, parts, lambda sql: arrow_table(con.sql(sql)))
     except duckdb.Error as exc:  # out of memory or temporary disk, a sum beyond DECIMAL(38)
+        stop_if_interrupted(exc)  # Ctrl-C before duckdb 2.0
         raise _failed(exc) from None
 
 

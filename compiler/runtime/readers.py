@@ -119,7 +119,7 @@ def prefetched(name: str) -> Source | None:
     future = entry[1]
     try:
         found: Source = future.result()
-    except BaseException:  # noqa: BLE001 - any problem: read again by the caller, which words it
+    except Exception:  # noqa: BLE001 - any problem: read again by the caller, which words it (Ctrl-C stops)
         return None
     return found
 

@@ -1,0 +1,91 @@
+"""Ctrl-C: any command ends with `slac: interrupted` and exit 130, with no output file written, also
+when DuckDB took the signal in the middle of a query (it raises its own error then, which must not be
+worded as a failure nor fallen back from)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_engine_native import _cli, _month
+
+ROOT = Path(__file__).resolve().parent.parent
+ENDLESS = "SELECT count(*), count(*), 0 FROM range(10000000000) t(i) WHERE hash(i) % 7 = 1"
+
+
+def test_a_duckdb_query_interrupted_stops_the_cli_with_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from slac.plan import inputs as plan_inputs
+    from slac.plan import native
+
+    policy, inputs = _month(tmp_path)
+    real = native.session
+    monkeypatch.setattr(plan_inputs, "tickets_problems_sql", lambda *a, **k: ENDLESS)
+
+    def interrupted_session() -> Any:
+        context = real()
+        con = context.__enter__()
+        threading.Timer(0.3, con.interrupt).start()  # DuckDB raises InterruptException, a duckdb.Error
+        return _Entered(context, con)
+
+    monkeypatch.setattr(native, "session", interrupted_session)
+    out = tmp_path / "report.json"
+    result = _cli(ROOT / "contracts" / "websoft9.sla", inputs, out, "--engine", "duckdb")
+    assert result.exit_code == 130, result.output
+    assert result.output.strip().endswith("slac: interrupted")
+    assert not out.exists()
+
+
+class _Entered:
+    def __init__(self, context: Any, con: Any) -> None:
+        self._context, self._con = context, con
+
+    def __enter__(self) -> Any:
+        return self._con
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._context.__exit__(*exc)
+
+
+def test_ctrl_c_during_a_duckdb_query_is_130_without_a_traceback(tmp_path: Path) -> None:
+    """A real SIGINT, taken by DuckDB's own handler mid-query (`RuntimeError: Query interrupted`)."""
+    policy, inputs = _month(tmp_path)
+    out = tmp_path / "report.json"
+    args = ["evaluate", str(ROOT / "contracts" / "websoft9.sla"), "--period", "2025-03", "-o", str(out)]
+    args += ["--engine", "duckdb", "--customers", inputs.customers, "--tickets", str(inputs.tickets)]
+    args += ["--incidents", str(inputs.incidents)]
+    child = textwrap.dedent(f"""
+        import os, signal, sys, threading
+        from slac.plan import inputs
+        inputs.tickets_problems_sql = lambda *a, **k: {ENDLESS!r}
+        threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        sys.argv = ["slac", *{args!r}]
+        from slac.cli import main
+        main()
+    """)
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "slac: interrupted"
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("slac-")]  # its spill folders are gone
+
+
+def test_the_pre_2_0_interrupt_is_ctrl_c_too() -> None:
+    import duckdb
+
+    from slac.plan.duck import stop_if_interrupted
+
+    stop_if_interrupted(RuntimeError("out of memory"))  # not an interrupt: returns
+    with pytest.raises(KeyboardInterrupt):
+        stop_if_interrupted(RuntimeError("Query interrupted"))
+    if hasattr(duckdb, "InterruptException"):
+        with pytest.raises(KeyboardInterrupt):
+            stop_if_interrupted(duckdb.InterruptException("INTERRUPT Error: Interrupted!"))
