@@ -8,6 +8,8 @@ also when its writer stops early.
 from __future__ import annotations
 
 import json
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +44,8 @@ def _duckdb(policy: Any, inputs: Any) -> bytes:
 class _Counted:
     """Wraps `Worker` to count the blocks whose text the worker wrote, and keep each worker made."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.written, self.workers = 0, []
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, before: _Counted | None = None) -> None:
+        self.written, self.workers = (0, []) if before is None else (before.written, before.workers)
         started, take = report_worker.Worker.started, report_worker.Worker.take
 
         def counted_start(raw: Any, claim: Any) -> Any:
@@ -78,16 +80,52 @@ def test_without_a_worker_this_process_writes_every_block(
     month: tuple[Any, Any, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     policy, inputs, whole = month
+    counted = _Counted(monkeypatch)
     monkeypatch.setattr(report_worker.sys, "executable", "")  # an embedded interpreter: nothing to start
-    assert report_worker.Worker.started({}, None) is None
     assert _duckdb(policy, inputs) == whole
+    monkeypatch.setattr(report_worker.sys, "executable", sys.executable)
+    monkeypatch.setattr(report_worker.os, "sched_getaffinity", lambda pid: {0})  # one CPU: no gain
+    assert _duckdb(policy, inputs) == whole
+    monkeypatch.undo()
 
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise OSError(11, "Resource temporarily unavailable")  # no process left under the user's limit
 
-    monkeypatch.setattr(report_worker.sys, "executable", "python3")
+    counted = _Counted(monkeypatch, counted)
+    monkeypatch.setattr(report_stream, "BLOCK", 2)
+    monkeypatch.setattr(report_stream, "WORKER_BLOCKS", 2)
     monkeypatch.setattr(report_worker.subprocess, "Popen", refused)
     assert _duckdb(policy, inputs) == whole
+    assert counted.workers == [None, None, None] and counted.written == 0
+
+
+def test_a_worker_that_runs_another_slac_or_does_not_answer_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = load_policy(policy_text("acme-crm"))
+    raw, claim = dict(policy.raw), _claim_entry(policy, Period.month(policy, PERIOD))
+    (tmp_path / "numpy.py").write_text("raise SystemExit(3)\n", encoding="utf-8")  # -P: never imported
+    monkeypatch.chdir(tmp_path)
+    worker = report_worker.Worker.started(raw, claim)
+    assert worker is not None
+    worker.send(_Sleeps(), 0)  # its reader sleeps for 60 s unpickling this block
+    monkeypatch.setattr(report_worker, "TAKE_TIMEOUT", 2.0)
+    began = time.monotonic()
+    assert worker.take() is None  # the greeting came (this slac), the block's text did not
+    assert 2.0 <= time.monotonic() - began < 30  # alive (it imported the real numpy), silent: stopped
+    assert not worker.alive and worker._process.returncode is not None
+    monkeypatch.setattr(report_worker, "_slac_file", lambda: "/elsewhere/slac/__init__.py")
+    monkeypatch.setattr(report_worker, "TAKE_TIMEOUT", 60.0)
+    other = report_worker.Worker.started(raw, claim)
+    began = time.monotonic()
+    assert other is not None and other.take() is None and not other.alive  # another slac: stopped
+    assert time.monotonic() - began < 30  # at its greeting, not at the deadline of a block never sent
+    assert other._process.returncode is not None
+
+
+class _Sleeps:
+    def __reduce__(self) -> Any:
+        return (time.sleep, (60,))
 
 
 def test_a_worker_that_dies_midway_is_replaced_by_this_process(

@@ -6,7 +6,7 @@ is the runtime's own assembly (`runtime.evaluate.assemble`) run over `BLOCK` cus
 their breached tickets, their slice of the runtime's downtime — so it is the numpy engine's report
 byte for byte. Only a few blocks' breached rows, dicts, breach objects and JSON text exist at once:
 up to `AHEAD` blocks made ready ahead of the writer here, and, from `WORKER_BLOCKS` blocks on, the
-one block the worker process (`report_worker`) is assembling. Each block's text is the runtime's own
+ones sent to the worker process (`report_worker`) and not yet taken back (fewer than `AHEAD`). Each block's text is the runtime's own
 writer of customer entries (`runtime.report_text.block_text`, one orjson call per block), handed to
 the JSON writer (`for_json`) as it reaches it (`Streamed`): 1M customers' report (about 5 GB of JSON
 at 50M tickets) is never held.
@@ -115,8 +115,8 @@ def native_report(
             yield from _shared(policy, claim, jobs, as_of_us)
 
     report = _assemble(policy, found, per, as_of_us, down, 0, 0, found.breached.empty(), for_json)
-    if for_json:  # made in turn as the writer reaches each block: no forked workers, which can
-        # deadlock in a process with running threads (DuckDB's, the CLI's read-ahead thread)
+    if for_json:  # made as the writer reaches each block (`AHEAD` of it); the worker is a started
+        # interpreter, not a forked one, which can deadlock in a process with running threads (DuckDB's)
         report["customers"] = Streamed(count, texts)
     else:
         report["customers"] = [c for b in blocks() for c in b]

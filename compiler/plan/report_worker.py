@@ -1,20 +1,28 @@
 """The worker process that writes three of every five blocks of the duckdb engine's JSON report (`report_stream`).
 
-A plain child interpreter (`python -m slac.plan.report_worker`), not a `multiprocessing` one: spawn
-re-runs the caller's main script in the child when it has no `__main__` guard, and fork may copy
-DuckDB's or the CLI's threads mid-lock. It reads pickled frames on stdin, the policy (as loaded:
-trusted) and the claim entry first, then one block (`report_stream._Job`) at a time, and writes each
-block's JSON text back on stdout in the order they came, `("text", bytes)`, or `("error", message)`
-for a block it cannot write (the main process then writes that block itself and raises its error).
-A thread reads the blocks and another writes the texts, so neither pipe ever waits on the other.
+A plain child interpreter (`python -P -m slac.plan.report_worker`, in its own process group), not a
+`multiprocessing` one: spawn re-runs the caller's main script in the child when it has no `__main__`
+guard, and fork may copy DuckDB's or the CLI's threads mid-lock. It reads pickled frames on stdin,
+the policy (as loaded: trusted) and the claim entry first, then one block (`report_stream._Job`) at a
+time. On stdout it writes length-prefixed pickles: first `("slac", path)`, the slac it runs (the main
+process stops a worker that runs another), then each block's JSON text in the order they came,
+`("text", bytes)`, or `("error", message)` for a block it cannot write (the main process then writes
+that block itself and raises its error). A thread reads the blocks and another writes the texts, so
+neither pipe ever waits on the other; a worker that dies, breaks a frame or does not answer within
+`TAKE_TIMEOUT` is stopped, and the main process writes the rest.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
+import struct
 import subprocess
 import sys
 from typing import Any
+
+HEADER = struct.Struct("<Q")  # each text frame's length, before its pickle
+TAKE_TIMEOUT = 120.0  # seconds: a worker that has not answered a block by then is stopped and replaced
 
 
 class Worker:
@@ -23,24 +31,33 @@ class Worker:
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self._process = process
         self.alive = True
+        self._greeted = False
 
     @classmethod
     def started(cls, raw: dict[str, Any], claim: Any) -> Worker | None:
-        """A running worker for a policy's report, or None when none can be started."""
-        if not sys.executable:
+        """A running worker for a policy's report, or None when none can be started or it would not help
+        (one CPU: it would only compete with this process)."""
+        if not sys.executable or _cpus() < 2:
             return None
+        # This interpreter's flags (-I, -E, -X …, as multiprocessing passes them), and -P: the working
+        # folder is not put first on the path (a numpy.py there would run in the worker).
+        flags: list[str] = getattr(subprocess, "_args_from_interpreter_flags", list)()
+        args = [sys.executable, *flags, "-P", "-m", __name__]
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", __name__],
+                args,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,  # a worker that dies is replaced by this process, in silence
+                process_group=0,  # a terminal's Ctrl-C reaches this process only, which stops the worker
             )
         except OSError:
             return None
         worker = cls(process)
-        worker._send((raw, claim))
-        return worker if worker.alive else None
+        if not worker._send((raw, claim)):
+            worker.close()
+            return None
+        return worker
 
     def send(self, job: Any, as_of_us: int) -> bool:
         """Send a block; whether the worker took it."""
@@ -51,36 +68,86 @@ class Worker:
         assert stdin is not None
         if self.alive:
             try:
-                pickle.dump(frame, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)  # whole, or nothing is sent
+                stdin.write(data)
                 stdin.flush()
-            except (OSError, ValueError):  # the worker has gone (a broken pipe)
-                self.alive = False
+            except Exception:  # noqa: BLE001 - a broken pipe (the worker has gone), a block that cannot be pickled
+                self.close()
         return self.alive
 
     def take(self) -> bytes | None:
         """The text of the oldest block sent and not yet taken, None when the worker did not write it."""
-        stdout = self._process.stdout
-        assert stdout is not None
         if not self.alive:
             return None
-        try:
-            kind, value = pickle.load(stdout)
-        except Exception:  # the worker died mid-frame (EOFError, UnpicklingError) or the pipe broke
-            self.alive = False
+        if not self._greeted:  # its first frame: the slac it runs, which must be this one
+            self._greeted = True
+            if self._frame() != ("slac", _slac_file()):
+                self.close()
+                return None
+        frame = self._frame()
+        if frame is None:
+            self.close()
             return None
+        kind, value = frame
         return value if kind == "text" else None
+
+    def _frame(self) -> Any:
+        """The worker's next frame, or None when it died, broke a frame or did not answer in time."""
+        import selectors
+        import time
+
+        stdout = self._process.stdout
+        assert stdout is not None
+        deadline = time.monotonic() + TAKE_TIMEOUT
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout.fileno(), selectors.EVENT_READ)
+            head = _read(stdout.fileno(), HEADER.size, deadline, selector)
+            body = None if head is None else _read(stdout.fileno(), HEADER.unpack(head)[0], deadline, selector)
+        try:
+            return None if body is None else pickle.loads(body)
+        except Exception:  # noqa: BLE001 - a frame it could not finish
+            return None
 
     def close(self) -> None:
         """Stop the worker (its remaining blocks are not needed) and reap it."""
         self.alive = False
+        self._process.kill()  # first: closing its stdin flushes what is buffered, into a pipe it no longer reads
         for pipe in (self._process.stdin, self._process.stdout):
             if pipe is not None:
                 try:
                     pipe.close()
                 except OSError:
                     pass
-        self._process.kill()
         self._process.wait()
+
+
+def _read(fd: int, n: int, deadline: float, selector: Any) -> bytes | None:
+    """`n` bytes of the pipe `fd` (read unbuffered), or None at its end or past the deadline."""
+    import time
+
+    pieces, left = [], n
+    while left:
+        if not selector.select(max(0.0, deadline - time.monotonic())):
+            return None
+        piece = os.read(fd, min(left, 1 << 20))
+        if not piece:
+            return None
+        pieces.append(piece)
+        left -= len(piece)
+    return b"".join(pieces)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (a container's share)
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _slac_file() -> str:
+    from .. import __file__ as slac_file
+
+    return str(slac_file)
 
 
 def block_of(plan: Any, job: Any, as_of_us: int) -> bytes:
@@ -106,36 +173,42 @@ def main() -> None:
     from ..runtime.policy import Policy
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    raw, claim = pickle.load(stdin)
-    plan = report_text.Plan.of(Policy(raw), claim)
     jobs: queue.Queue[Any] = queue.Queue()
     done: queue.Queue[Any] = queue.Queue()
 
-    def read() -> None:
+    def read() -> None:  # started first, so the main process's blocks never wait on this one's start
         try:
             while True:
                 jobs.put(pickle.load(stdin))
-        except Exception:  # EOFError: the main process has sent every block
+        except Exception:  # noqa: BLE001 - EOFError: the main process has sent every block (or has gone)
             pass
         finally:
             jobs.put(None)
 
     def write() -> None:
         while (made := done.get()) is not None:
-            pickle.dump(made, stdout, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
+            stdout.write(HEADER.pack(len(data)) + data)
             stdout.flush()
 
     threading.Thread(target=read, daemon=True).start()
-    writer = threading.Thread(target=write)
+    writer = threading.Thread(target=write, daemon=True)
     writer.start()
-    while (task := jobs.get()) is not None:
-        job, as_of_us = task
-        try:
-            done.put(("text", block_of(plan, job, as_of_us)))
-        except Exception as exc:  # written again, and raised, by the main process
-            done.put(("error", str(exc)))
-    done.put(None)
-    writer.join()
+    done.put(("slac", _slac_file()))
+    try:
+        first = jobs.get()
+        if first is not None:
+            raw, claim = first
+            plan = report_text.Plan.of(Policy(raw), claim)
+            while (task := jobs.get()) is not None:
+                job, as_of_us = task
+                try:
+                    done.put(("text", block_of(plan, job, as_of_us)))
+                except Exception as exc:  # noqa: BLE001 - written again, and raised, by the main process
+                    done.put(("error", str(exc)))
+    finally:
+        done.put(None)
+        writer.join()
 
 
 if __name__ == "__main__":
