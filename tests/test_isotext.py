@@ -117,3 +117,18 @@ def test_few_and_no_instants() -> None:
     ]
     assert iso_many(np.zeros(0, dtype=np.int64), zone) == []
     assert iso_arrow(np.zeros(0, dtype=np.int64), zone).to_pylist() == []
+
+
+def test_texts_past_2_gib_have_64_bit_offsets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether one kind of text or several (plain and with microseconds, two offsets), put together in order."""
+    from slac.runtime import isotext
+
+    zone = zoneinfo.ZoneInfo("America/New_York")
+    spring = to_us(datetime(2026, 3, 8, 7, tzinfo=UTC))
+    mixed = np.array([spring - 1, spring, spring + US, 0] * 100, dtype=np.int64)
+    plain = np.full(400, spring, dtype=np.int64)
+    monkeypatch.setattr(isotext, "LARGE", 1)  # as if the texts made 2 GiB
+    for us in (mixed, plain):
+        made = iso_arrow(us, zone, '"')
+        assert str(made.type) == "large_string"
+        assert made.to_pylist() == [f'"{from_us(int(u), zone).isoformat()}"' for u in us]

@@ -21,6 +21,7 @@ import numpy.typing as npt
 from ..policy.codec import US
 
 I64 = npt.NDArray[np.int64]
+LARGE = 2**31  # bytes of text from which Arrow needs 64-bit offsets (large_string)
 
 
 Offsets = tuple[I64, I64, list[str]]  # (starts, offsets in µs, their texts), as `calendar.iso_many` finds them
@@ -41,7 +42,7 @@ def arrow(us: I64, zone: Offsets, quote: str = "") -> Any:
 
     n = len(us)
     made = list(_groups(us, zone, quote))
-    big = sum(mat.size for _, mat in made) >= 2**31  # 64-bit offsets past 2 GiB of text
+    big = sum(mat.size for _, mat in made) >= LARGE
     pieces = [(rows, _fixed_width(mat, big)) for rows, mat in made]
     if len(pieces) == 1:  # one kind of text (the common case): its rows are all, in order
         return pieces[0][1]
@@ -122,13 +123,18 @@ def _clocks() -> npt.NDArray[np.uint8]:
     """ "HH:MM:SS" of each second of a day, one row each (made once)."""
     clock = np.arange(86_400, dtype=np.int64)
     parts = [(clock // 3600, 2), (":", 0), (clock % 3600 // 60, 2), (":", 0), (clock % 60, 2)]
-    return _fixed(parts, clock)
+    return _read_only(_fixed(parts, clock))
 
 
 @cache
 def _thousand() -> npt.NDArray[np.uint8]:
     """ "000" to "999", one row each (made once): the halves of a microsecond fraction."""
-    return _fixed([(np.arange(1000, dtype=np.int64), 3)], np.arange(1000))
+    return _read_only(_fixed([(np.arange(1000, dtype=np.int64), 3)], np.arange(1000)))
+
+
+def _read_only(table: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    table.setflags(write=False)  # shared by every call (`cache`): a slip that writes to it raises
+    return table
 
 
 def _civil(days: I64) -> tuple[I64, I64, I64]:
