@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it
 THREADS = 2
+SPILL_PREFIX = "slac-duckdb-"  # of the session's private spill folder, in the system's temporary folder
+BREACHED_PREFIX = "slac-breached-"  # of the folder of the sorted breached tickets (`native.Breached`)
 
 
 @contextmanager
@@ -29,7 +31,7 @@ def session() -> Iterator[Any]:
         raise UsageError("the duckdb engine needs the duckdb package: pip install duckdb") from None
     from . import sql_literal
 
-    with tempfile.TemporaryDirectory(prefix="slac-duckdb-") as spill:
+    with tempfile.TemporaryDirectory(prefix=SPILL_PREFIX) as spill:
         con = duckdb.connect(":memory:")
         try:
             con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
@@ -53,6 +55,45 @@ def stop_if_interrupted(exc: BaseException) -> None:
     interrupt = getattr(duckdb, "InterruptException", ())
     if isinstance(exc, interrupt) or (type(exc) is RuntimeError and str(exc) == "Query interrupted"):
         raise KeyboardInterrupt from None
+
+
+def unless_readers_word_it(exc: Exception) -> None:
+    """Raise what a DuckDB error means when it is not one the runtime's readers would word (the caller
+    falls back to them for a file DuckDB cannot read, and they name its file, row and column):
+    Ctrl-C, or the engine's own failure (`failed`): out of memory, its spill folder unwritable."""
+    stop_if_interrupted(exc)
+    text = str(exc)
+    if SPILL_PREFIX in text or "memory" in text.lower():
+        raise failed(exc) from None
+
+
+def failed(exc: Exception) -> UsageError:
+    """The error of the DuckDB engine's own failure, with what to do: for a write to its temporary files
+    (a spill, the sorted breached tickets: `unwritable`), free space in TMPDIR; for memory, free memory
+    or space; for anything else (a sum beyond DECIMAL(38)), use the numpy engine."""
+    stop_if_interrupted(exc)
+    first = _first_line(exc)
+    if isinstance(exc, OSError) or SPILL_PREFIX in first or BREACHED_PREFIX in first:
+        return unwritable(exc)
+    if "memory" in first.lower():
+        return UsageError(
+            f"the duckdb engine ran out of memory: {first}; it works within {MEMORY_LIMIT} and spills the "
+            f"rest to {tempfile.gettempdir()}: free memory or space there, or use --engine numpy"
+        )
+    return UsageError(f"the duckdb engine failed: {first}; use --engine numpy")
+
+
+def unwritable(exc: Exception) -> UsageError:
+    """The error of a write to the engine's temporary files that failed (a full disk, a size limit)."""
+    return UsageError(
+        f"the duckdb engine cannot write its temporary files in {tempfile.gettempdir()}: {_first_line(exc)}; "
+        "free space there or set TMPDIR to a folder with room"
+    )
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def private_folder(con: Any) -> Path:

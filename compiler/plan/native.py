@@ -23,8 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..runtime.engines import Inputs, UsageError
-from .duck import batches, check_tiers, private_folder, session, stage, stop_if_interrupted
+from ..runtime.engines import Inputs
+from .duck import (
+    BREACHED_PREFIX,
+    batches,
+    check_tiers,
+    private_folder,
+    session,
+    stage,
+    unless_readers_word_it,
+    unwritable,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -72,7 +81,7 @@ def read_natively(
 
     customers = read_customers(inputs.customers, policy.raw)
     check_tiers(policy, customers)
-    folder = Path(tempfile.mkdtemp(prefix="slac-breached-"))  # the sorted breached tickets (`Breached`)
+    folder = Path(tempfile.mkdtemp(prefix=BREACHED_PREFIX))  # the sorted breached tickets (`Breached`)
     try:
         with session() as con:
             found = _read_with(con, policy, inputs, customers, per, as_of_us, folder, progress)
@@ -127,11 +136,9 @@ def _read_with(
     except _Fallback:
         return None
     except OSError as exc:  # writing the breached tickets (`streamed_results`): a full disk, a size limit
-        raise _unwritable(exc) from None
-    except duckdb.Error as exc:  # out of memory, a file DuckDB cannot read: the runtime's readers say why
-        stop_if_interrupted(exc)  # Ctrl-C before duckdb 2.0
-        if "memory" in str(exc).lower():
-            raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
+        raise unwritable(exc) from None
+    except duckdb.Error as exc:  # a file DuckDB cannot read (the runtime's readers say why), out of memory
+        unless_readers_word_it(exc)
         return None
     return breached, int(n), counts, row_base
 
@@ -297,17 +304,9 @@ def _sorted_by_position(con: Any, unsorted: Path, folder: Path) -> Breached:
     try:
         con.execute(f"COPY ({order}) TO {target} (FORMAT parquet, COMPRESSION uncompressed)")  # read back once
     except duckdb.IOException as exc:  # not a file the runtime's readers would word: the disk is full
-        raise _unwritable(exc) from None
+        raise unwritable(exc) from None
     unsorted.unlink()
     return Breached(folder, sorted_path)
-
-
-def _unwritable(exc: Exception) -> UsageError:
-    lines = str(exc).strip().splitlines()
-    return UsageError(
-        f"the duckdb engine cannot write its temporary files in {tempfile.gettempdir()}: "
-        f"{lines[0] if lines else type(exc).__name__}; free space there or set TMPDIR to a folder with room"
-    )
 
 
 class Breached:

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..runtime.engines import UsageError
-from .duck import arrow_table, session, stop_if_interrupted
+from .duck import arrow_table, failed, session
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -50,8 +49,7 @@ def _sql_ticket_results(
         con.register("calendar_open", calendar_table(policy, per.start, per.end, strict=False))
         table = arrow_table(con.sql(ticket_results_sql(policy)))
     except duckdb.Error as exc:  # out of memory, out of temporary disk space
-        stop_if_interrupted(exc)  # Ctrl-C before duckdb 2.0
-        raise UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy") from None
+        raise failed(exc) from None
     return to_ticket_results(policy, events, table, per, as_of_us)
 
 

@@ -259,7 +259,7 @@ def _native_requests(
 
     import duckdb
 
-    from .duck import session, stop_if_interrupted
+    from .duck import session, unless_readers_word_it
     from .native_v2 import kind_of, read_requests_natively
 
     if inputs.requests is None or kind_of(inputs.requests) is None:
@@ -271,10 +271,8 @@ def _native_requests(
         try:
             if not read_requests_natively(con, policy, inputs.requests):
                 return None
-        except duckdb.Error as exc:  # out of memory or a file DuckDB cannot read: the runtime's readers say why
-            stop_if_interrupted(exc)  # Ctrl-C before duckdb 2.0
-            if "memory" in str(exc).lower():
-                raise _failed(exc) from None
+        except duckdb.Error as exc:  # a file DuckDB cannot read (the runtime's readers say why), out of memory
+            unless_readers_word_it(exc)
             return None
         events = with_ticket_events(events, inputs.ticket_events)
         window, as_of_us = window_of(policy, period, as_of)
@@ -295,7 +293,7 @@ def _report_with(
     """The report over `con`, where the relations in `native` are views DuckDB reads from the files already."""
     import duckdb
 
-    from .duck import arrow_table, check_tiers, stop_if_interrupted
+    from .duck import arrow_table, check_tiers, failed
     from .results import sql_ticket_results
 
     check_tiers(policy, events.customers)
@@ -308,9 +306,4 @@ def _report_with(
                 con.register(name, table)
         return assemble(policy, events, window, as_of_us, parts, lambda sql: arrow_table(con.sql(sql)))
     except duckdb.Error as exc:  # out of memory or temporary disk, a sum beyond DECIMAL(38)
-        stop_if_interrupted(exc)  # Ctrl-C before duckdb 2.0
-        raise _failed(exc) from None
-
-
-def _failed(exc: Exception) -> UsageError:
-    return UsageError(f"the duckdb engine failed: {exc}; raise its memory limit or use --engine numpy")
+        raise failed(exc) from None

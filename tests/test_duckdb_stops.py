@@ -1,6 +1,8 @@
-"""Ctrl-C: any command ends with `slac: interrupted` and exit 130, with no output file written, also
-when DuckDB took the signal in the middle of a query (it raises its own error then, which must not be
-worded as a failure nor fallen back from)."""
+"""How a run of the duckdb engine stops. Ctrl-C: any command ends with `slac: interrupted` and exit
+130, with no output file written, also when DuckDB took the signal in the middle of a query (it raises
+its own error then, which must not be worded as a failure nor fallen back from). A DuckDB error is
+either the engine's own failure, worded with what to do, or a file it cannot read, left to the
+runtime's readers (`duck.unless_readers_word_it`)."""
 
 from __future__ import annotations
 
@@ -89,3 +91,30 @@ def test_the_pre_2_0_interrupt_is_ctrl_c_too() -> None:
     if hasattr(duckdb, "InterruptException"):
         with pytest.raises(KeyboardInterrupt):
             stop_if_interrupted(duckdb.InterruptException("INTERRUPT Error: Interrupted!"))
+
+
+def test_what_a_duckdb_error_means_is_decided_in_one_place(tmp_path: Path) -> None:
+    """A spill that cannot be written is an error naming TMPDIR, not a fall-back to the numpy read (which
+    would reread the files, or refuse them past its row limit); a file DuckDB cannot read is left to the
+    runtime's readers, which name its file, row and column."""
+    import duckdb
+
+    from slac.plan.duck import SPILL_PREFIX, unless_readers_word_it
+    from slac.runtime.engines import UsageError
+
+    blocked = tmp_path / f"{SPILL_PREFIX}x"
+    blocked.write_text("not a folder", encoding="utf-8")
+    with duckdb.connect() as con:
+        con.execute("SET memory_limit = '20MB'")
+        con.execute("SET threads = 1")
+        con.execute(f"SET temp_directory = '{blocked / 'spill'}'")
+        with pytest.raises(duckdb.Error) as spill:  # a sort past 20 MB must spill
+            con.execute("SELECT i, md5(i::VARCHAR) AS m FROM range(3000000) t(i) ORDER BY m").fetchall()
+        text = tmp_path / "tickets.parquet"
+        text.write_text("id,opened\n", encoding="utf-8")
+        with pytest.raises(duckdb.Error) as unreadable:
+            con.execute(f"SELECT * FROM read_parquet('{text}')").fetchall()  # not a Parquet file
+    with pytest.raises(UsageError) as refused:
+        unless_readers_word_it(spill.value)
+    assert "cannot write its temporary files" in str(refused.value) and "TMPDIR" in str(refused.value)
+    assert unless_readers_word_it(unreadable.value) is None  # the runtime's readers word it
