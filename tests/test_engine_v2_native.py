@@ -155,10 +155,26 @@ def test_a_value_duckdb_does_not_vouch_for_in_a_file_too_big(
     # (record 7 counted from 0 is line 9 of the CSV: its header is line 1)
     inputs = _inputs(_write(tmp_path, "csv", rows))
     want = report_bytes(policy, inputs, PERIOD, "numpy")
+    reads = _counted_reads(monkeypatch)
     assert report_bytes(policy, inputs, PERIOD, "duckdb") == want  # within the ceiling: the runtime reads it
+    assert reads == ["customers", "requests"]  # each file once: declined, only the requests are read again
     monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", CEILING)
     with pytest.raises(UsageError, match=r"requests.csv, line 9: a value the duckdb engine does not read itself"):
         evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")
+
+
+def _counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The runtime reader's reads of the customers and of the requests, in turn."""
+    from slac.plan import scoped_engine  # noqa: F401 - imports the runtime reader before it is wrapped
+    from slac.runtime import inputs_v2
+
+    reads: list[str] = []
+    for name, function in (("customers", "read_customers_v2"), ("requests", "read_requests")):
+        real = getattr(inputs_v2, function)
+        monkeypatch.setattr(
+            inputs_v2, function, lambda *a, _real=real, _name=name, **k: reads.append(_name) or _real(*a, **k)
+        )
+    return reads
 
 
 @pytest.mark.parametrize("final_break", [True, False])

@@ -238,12 +238,10 @@ def evaluate_duckdb(
     """`--engine duckdb` for a v2 contract: DuckDB reads the requests itself (`native_v2`) where it can, the
     runtime's readers the other files; DuckDB's measurements, the runtime's assembly."""
     found = _native_requests(policy, inputs, period, as_of)
-    if found is None:
-        events = read_events_any(policy, inputs)
+    report, events = (None, read_events_any(policy, inputs)) if found is None else found
+    if report is None:
         window, as_of_us = window_of(policy, period, as_of)
         report = duckdb_report(policy, events, window, as_of_us)
-    else:
-        report, events = found
     if progress is not None:
         total = len(events.tickets.id)
         progress(total, total)
@@ -252,13 +250,15 @@ def evaluate_duckdb(
 
 def _native_requests(
     policy: Policy, inputs: Inputs, period: str, as_of: datetime | None
-) -> tuple[dict[str, Any], Events] | None:
-    """The report with the requests read by DuckDB itself and the other events read, or None
-    when the runtime's readers must read them (`native_v2.read_requests_natively`)."""
+) -> tuple[dict[str, Any] | None, Events] | None:
+    """(The report, with the requests read by DuckDB itself, the events read); or (None, the events)
+    when DuckDB declines the requests (`native_v2.read_requests_natively`): the runtime's reader has
+    read them, and only them, after the files already read; or None when no requests file DuckDB reads."""
     from dataclasses import replace
 
     import duckdb
 
+    from ..runtime.inputs_v2 import read_requests
     from .duck import session, unless_readers_word_it
     from .native_v2 import kind_of, read_requests_natively
 
@@ -269,14 +269,16 @@ def _native_requests(
     events = read_events_any(policy, replace(inputs, requests=None, ticket_events=None))
     with session() as con:
         try:
-            if not read_requests_natively(con, policy, inputs.requests):
-                return None
+            native = read_requests_natively(con, policy, inputs.requests)
         except duckdb.Error as exc:  # a file DuckDB cannot read (the runtime's readers say why), out of memory
             unless_readers_word_it(exc)
-            return None
-        events = with_ticket_events(events, inputs.ticket_events)
-        window, as_of_us = window_of(policy, period, as_of)
-        return _report_with(con, policy, events, window, as_of_us, native=("requests",)), events
+            native = False
+        if native:
+            events = with_ticket_events(events, inputs.ticket_events)
+            window, as_of_us = window_of(policy, period, as_of)
+            return _report_with(con, policy, events, window, as_of_us, native=("requests",)), events
+    declined = replace(events, requests=read_requests(inputs.requests, policy.raw))
+    return None, with_ticket_events(declined, inputs.ticket_events)
 
 
 def duckdb_report(policy: Policy, events: Events, window: Window, as_of_us: int) -> dict[str, Any]:
