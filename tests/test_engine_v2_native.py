@@ -238,3 +238,22 @@ def test_a_padded_name_in_a_file_too_big_is_refused_with_what_to_write(
     monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", CEILING)
     with pytest.raises(UsageError, match=r"requests.csv, line 7: .* names without spaces around them"):
         evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")  # record 5 from 0: line 7 after the header
+
+
+@pytest.mark.parametrize("key", ["service", "region", "start", "total", "failed"])
+def test_a_key_on_no_line_of_json_lines_too_big_is_named_as_numpy_names_it(
+    key: str, policy: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's JSON reader finds no such column at all; the runtime's reader names line 1."""
+    names = ["service", "region", "start", "total", "failed"]
+    path = tmp_path / "requests.jsonl"
+    path.write_text(
+        "".join(json.dumps({k: v for k, v in zip(names, r, strict=True) if k != key}) + "\n" for r in _rows())
+    )
+    inputs = _inputs(str(path))
+    with pytest.raises(EventError) as numpy:
+        evaluate_files(policy, inputs, period=PERIOD, engine="numpy")
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", CEILING)
+    with pytest.raises(EventError) as big:
+        evaluate_files(policy, inputs, period=PERIOD, engine="duckdb")
+    assert numpy.value.row == 1 and f"`{key}`" in str(numpy.value) and str(big.value) == str(numpy.value)
