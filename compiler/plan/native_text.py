@@ -204,7 +204,6 @@ def word_first_problem(con: Any, policy: Any, path: str, customers: Any, refused
     words the problem exactly as it would in the whole file; the message names the whole file.
     A record it accepts after all (a form SQL does not vouch for) is refused with a usage error.
     """
-    from ..runtime.engines import UsageError
     from ..runtime.inputs import EventError, read_tickets
 
     first = con.execute(
@@ -228,9 +227,17 @@ def word_first_problem(con: Any, policy: Any, path: str, customers: Any, refused
         read_tickets(small, policy.raw, customers=customers)
     except EventError as exc:
         raise EventError(path, exc.row, exc.column, exc.message, unit=exc.unit) from None
-    raise UsageError(
-        f"{path}, line {at + 2}: a value the duckdb engine does not read itself in a file too big for the "
-        "numpy engine; write times as 2025-03-03T09:00+08:00, flags as true or false, names without spaces around them"
+    raise not_read_here(path, f"line {at + 2}", "times as 2025-03-03T09:00+08:00, flags as true or false")
+
+
+def not_read_here(path: str, where: str, forms: str) -> Exception:
+    """The usage error of a record the runtime's reader accepts but DuckDB's check does not vouch for,
+    in a file too big for the numpy engine: where it is, and the forms (`forms`) to write instead."""
+    from ..runtime.engines import UsageError
+
+    return UsageError(
+        f"{path}, {where}: a value the duckdb engine does not read itself in a file too big for the numpy "
+        f"engine; write {forms}, names without spaces around them"
     )
 
 

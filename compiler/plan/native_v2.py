@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import limits
-from ..runtime.engines import UsageError
 from ..runtime.request_rules import COUNT_DIGITS, COUNT_FORM, NOT_ABOVE, REQUEST_RULES, REQUIRED, SCOPE
 from ..runtime.ticket_rules import FORM, MAX_US, MIN_US, TIME
 from . import sql_literal
@@ -175,6 +174,7 @@ def first_problem(con: Any, policy: Any, path: str, kind: str) -> None:
     """
     from ..runtime.inputs import EventError
     from ..runtime.inputs_v2 import read_requests
+    from .native_text import not_read_here
 
     at = int(con.execute(f'SELECT min(r."row") FROM requests_read r WHERE {refused_sql(policy)}').fetchall()[0][0])
     folder = private_folder(con)
@@ -185,10 +185,7 @@ def first_problem(con: Any, policy: Any, path: str, kind: str) -> None:
     except EventError as exc:
         raise EventError(path, exc.row + at, exc.column, exc.message, unit=exc.unit) from None
     where = {"csv": f"line {at + 2}", "jsonl": f"line {at + 1}"}.get(kind, f"row {at + 1}")  # as the reader counts
-    raise UsageError(
-        f"{path}, {where}: a value the duckdb engine does not read itself in a file too big for the numpy "
-        "engine; write times as 2026-05-10T08:00:00Z, counts as whole numbers, names without spaces around them"
-    )
+    raise not_read_here(path, where, "times as 2026-05-10T08:00:00Z, counts as whole numbers")
 
 
 def _write_record(con: Any, path: str, kind: str, at: int, small: Path) -> None:
