@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +32,25 @@ def test_a_duckdb_query_interrupted_stops_the_cli_with_130(tmp_path: Path, monke
     real = native.session
     monkeypatch.setattr(plan_inputs, "tickets_problems_sql", lambda *a, **k: ENDLESS)
 
+    ended = threading.Event()
+
     def interrupted_session() -> Any:
         context = real()
         con = context.__enter__()
-        threading.Timer(0.3, con.interrupt).start()  # DuckDB raises InterruptException, a duckdb.Error
+
+        def interrupt() -> None:  # until the run ends: one interrupt before the query starts is lost
+            while not ended.wait(0.1):
+                con.interrupt()  # DuckDB raises InterruptException, a duckdb.Error
+
+        threading.Thread(target=interrupt, daemon=True).start()
         return _Entered(context, con)
 
     monkeypatch.setattr(native, "session", interrupted_session)
     out = tmp_path / "report.json"
-    result = _cli(ROOT / "contracts" / "websoft9.sla", inputs, out, "--engine", "duckdb")
+    try:
+        result = _cli(ROOT / "contracts" / "websoft9.sla", inputs, out, "--engine", "duckdb")
+    finally:
+        ended.set()
     assert result.exit_code == 130, result.output
     assert result.output.strip().endswith("slac: interrupted")
     assert not out.exists()
@@ -66,8 +77,10 @@ def test_ctrl_c_during_a_duckdb_query_is_130_without_a_traceback(tmp_path: Path)
     child = textwrap.dedent(f"""
         import os, signal, sys, threading
         from slac.plan import inputs
-        inputs.tickets_problems_sql = lambda *a, **k: {ENDLESS!r}
-        threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        def endless(*a, **k):  # the signal comes once DuckDB has the query (0.5 s after it is made)
+            threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+            return {ENDLESS!r}
+        inputs.tickets_problems_sql = endless
         sys.argv = ["slac", *{args!r}]
         from slac.cli import main
         main()
@@ -110,11 +123,35 @@ def test_what_a_duckdb_error_means_is_decided_in_one_place(tmp_path: Path) -> No
         con.execute(f"SET temp_directory = '{blocked / 'spill'}'")
         with pytest.raises(duckdb.Error) as spill:  # a sort past 20 MB must spill
             con.execute("SELECT i, md5(i::VARCHAR) AS m FROM range(3000000) t(i) ORDER BY m").fetchall()
-        text = tmp_path / "tickets.parquet"
+        text = tmp_path / "in-memory" / "tickets.parquet"  # "memory" in its path: still a file to word
+        text.parent.mkdir()
         text.write_text("id,opened\n", encoding="utf-8")
         with pytest.raises(duckdb.Error) as unreadable:
             con.execute(f"SELECT * FROM read_parquet('{text}')").fetchall()  # not a Parquet file
+        con.execute("SET memory_limit = '10MB'")
+        with pytest.raises(duckdb.Error) as memory:  # one list of 20M values cannot be spilled
+            con.execute("SELECT list(i) FROM range(20000000) t(i)").fetchall()
     with pytest.raises(UsageError) as refused:
         unless_readers_word_it(spill.value)
     assert "cannot write its temporary files" in str(refused.value) and "TMPDIR" in str(refused.value)
     assert unless_readers_word_it(unreadable.value) is None  # the runtime's readers word it
+    with pytest.raises(UsageError, match="the duckdb engine ran out of memory: Out of Memory Error: .*--engine numpy"):
+        unless_readers_word_it(memory.value)
+
+
+def test_an_interrupted_run_does_not_wait_for_its_background_read() -> None:
+    """slac's background thread (the numpy engine's read-ahead) is a daemon: exit does not join it."""
+    child = "from slac.runtime.columns import in_background; import time; in_background(time.sleep, 60); print('left')"
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "left\n", done.stderr
+    assert time.monotonic() - began < 30
+
+
+def test_the_background_thread_gives_results_and_errors_in_turn() -> None:
+    from slac.runtime.columns import in_background
+
+    first, second = in_background(sum, [1, 2, 3]), in_background(int, "not a number")
+    assert first.result(timeout=30) == 6
+    with pytest.raises(ValueError):
+        second.result(timeout=30)

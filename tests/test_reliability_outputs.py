@@ -319,3 +319,20 @@ def test_fmt_undoes_the_first_file_when_the_second_cannot_be_written(
     result = _run("fmt", str(first), str(second))
     assert result.exit_code == 2 and "Permission denied" in result.stderr
     assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8") == UNFORMATTED
+
+
+def test_fmt_interrupted_between_two_files_undoes_the_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = tmp_path / "a.sla", tmp_path / "b.sla"
+    for path in (first, second):
+        path.write_text(UNFORMATTED, encoding="utf-8")
+    real_replace = os.replace
+
+    def ctrl_c_at_b(src: object, dst: object) -> None:
+        if str(dst).endswith("b.sla"):
+            raise KeyboardInterrupt
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fileio.os, "replace", ctrl_c_at_b)
+    result = _run("fmt", str(first), str(second))
+    assert result.exit_code == 130 and result.stderr.strip() == "slac: interrupted"
+    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8") == UNFORMATTED

@@ -34,6 +34,7 @@ def month(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, by
     whole = b"".join(json_chunks(evaluate_files(policy, inputs, period=PERIOD, for_json=True)))
     monkeypatch.setattr(report_stream, "BLOCK", 2)
     monkeypatch.setattr(report_stream, "WORKER_BLOCKS", 2)
+    monkeypatch.setattr(report_worker, "_cpus", lambda: 2)  # also on a runner with one CPU
     return policy, inputs, whole
 
 
@@ -84,9 +85,12 @@ def test_without_a_worker_this_process_writes_every_block(
     monkeypatch.setattr(report_worker.sys, "executable", "")  # an embedded interpreter: nothing to start
     assert _duckdb(policy, inputs) == whole
     monkeypatch.setattr(report_worker.sys, "executable", sys.executable)
-    monkeypatch.setattr(report_worker.os, "sched_getaffinity", lambda pid: {0})  # one CPU: no gain
+    monkeypatch.setattr(report_worker, "_cpus", lambda: 1)  # one CPU: no gain
     assert _duckdb(policy, inputs) == whole
     monkeypatch.undo()
+    monkeypatch.setattr(report_worker.os, "sched_getaffinity", lambda pid: {3})
+    assert report_worker._cpus() == 1  # the CPUs it may run on, not the machine's
+    monkeypatch.setattr(report_worker, "_cpus", lambda: 2)
 
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise OSError(11, "Resource temporarily unavailable")  # no process left under the user's limit
@@ -106,12 +110,15 @@ def test_a_worker_that_runs_another_slac_or_does_not_answer_is_stopped(
     raw, claim = dict(policy.raw), _claim_entry(policy, Period.month(policy, PERIOD))
     (tmp_path / "numpy.py").write_text("raise SystemExit(3)\n", encoding="utf-8")  # -P: never imported
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(report_worker, "_cpus", lambda: 2)
     worker = report_worker.Worker.started(raw, claim)
     assert worker is not None
+    assert worker._frame() == ("slac", report_worker._slac_file())  # it greets: -P kept numpy.py out
+    worker._greeted = True
     worker.send(_Sleeps(), 0)  # its reader sleeps for 60 s unpickling this block
     monkeypatch.setattr(report_worker, "TAKE_TIMEOUT", 2.0)
     began = time.monotonic()
-    assert worker.take() is None  # the greeting came (this slac), the block's text did not
+    assert worker.take() is None  # the block's text did not come
     assert 2.0 <= time.monotonic() - began < 30  # alive (it imported the real numpy), silent: stopped
     assert not worker.alive and worker._process.returncode is not None
     monkeypatch.setattr(report_worker, "_slac_file", lambda: "/elsewhere/slac/__init__.py")
@@ -148,7 +155,10 @@ def test_a_worker_that_dies_midway_is_replaced_by_this_process(
     assert 2 <= counted.written < share - 2 and not counted.workers[0].alive
 
 
-def test_a_block_the_worker_cannot_write_is_answered_and_the_next_one_written(tmp_path: Path) -> None:
+def test_a_block_the_worker_cannot_write_is_answered_and_the_next_one_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report_worker, "_cpus", lambda: 2)
     policy = load_policy(policy_text("acme-crm"))
     inputs = _inputs(random_events(policy, PERIOD, seed=62, tickets=400, incidents=30), tmp_path, policy)
     per = Period.month(policy, PERIOD)
@@ -187,3 +197,17 @@ def test_a_writer_that_stops_early_leaves_no_worker_behind(
     blocks.close()  # the writer failed (a full disk) after two blocks
     [worker] = counted.workers
     assert worker._process.returncode is not None and not worker.alive
+
+
+def test_a_stray_line_on_the_workers_stdout_stops_it_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `sitecustomize` that prints, before the worker's own code runs: not a frame (no MAGIC)."""
+    (tmp_path / "sitecustomize.py").write_text("print('hello from sitecustomize')\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setattr(report_worker, "_cpus", lambda: 2)
+    monkeypatch.setattr(report_worker, "TAKE_TIMEOUT", 60.0)
+    policy = load_policy(policy_text("acme-crm"))
+    worker = report_worker.Worker.started(dict(policy.raw), _claim_entry(policy, Period.month(policy, PERIOD)))
+    assert worker is not None  # alive, waiting for blocks: only the stray bytes end it
+    began = time.monotonic()
+    assert worker.take() is None and not worker.alive and worker._process.returncode is not None
+    assert time.monotonic() - began < 30  # at the stray bytes, not at the deadline

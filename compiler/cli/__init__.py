@@ -44,9 +44,9 @@ def _years(value: str | None) -> tuple[int, int] | None:
 
 
 class _Slac(click.Group):
-    """The `slac` group: Ctrl-C ends any command with `slac: interrupted` and exit 130, not click's
+    """The `slac` group: Ctrl-C ends a command with `slac: interrupted` and exit 130, not click's
     `Aborted!` and exit 1 (a contract error's code). Output files are written atomically, so none is
-    left half-written."""
+    left half-written. (`slac serve` takes Ctrl-C as its stop, with 0.)"""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -234,15 +234,24 @@ def _rewrite_all(formatted: dict[str, str]) -> None:
             old = Path(file).read_bytes()
             replace_text(file, text)
         except OSError as exc:
-            for earlier, data in reversed(done):
-                try:
-                    replace_text(earlier, data)
-                except OSError:
-                    click.echo(f"slac: error: {earlier}: could not restore its old text", err=True)
+            _restore(done)
             fail(f"{file}: cannot write: {exc.strerror or exc}; no file was changed")
+        except BaseException:  # Ctrl-C between two files: the ones rewritten get their old text back too
+            _restore(done)
+            raise
         done.append((file, old))
     for file in formatted:
         click.echo(f"reformatted {file}", err=True)
+
+
+def _restore(done: list[tuple[str, bytes]]) -> None:
+    from ..fileio import rewrite as replace_text
+
+    for earlier, data in reversed(done):
+        try:
+            replace_text(earlier, data)
+        except OSError:
+            click.echo(f"slac: error: {earlier}: could not restore its old text", err=True)
 
 
 def _distinct_files(files: tuple[str, ...]) -> None:

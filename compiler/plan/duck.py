@@ -60,35 +60,48 @@ def stop_if_interrupted(exc: BaseException) -> None:
 def unless_readers_word_it(exc: Exception) -> None:
     """Raise what a DuckDB error means when it is not one the runtime's readers would word (the caller
     falls back to them for a file DuckDB cannot read, and they name its file, row and column):
-    Ctrl-C, or the engine's own failure (`failed`): out of memory, its spill folder unwritable."""
+    Ctrl-C, or the engine's own failure (`failed`): out of memory, its temporary files unwritable."""
     stop_if_interrupted(exc)
-    text = str(exc)
-    if SPILL_PREFIX in text or "memory" in text.lower():
+    if _out_of_memory(exc) or _temporary_unwritable(exc):
         raise failed(exc) from None
 
 
 def failed(exc: Exception) -> UsageError:
     """The error of the DuckDB engine's own failure, with what to do: for a write to its temporary files
-    (a spill, the sorted breached tickets: `unwritable`), free space in TMPDIR; for memory, free memory
-    or space; for anything else (a sum beyond DECIMAL(38)), use the numpy engine."""
+    (a spill, the sorted breached tickets: `unwritable`), a TMPDIR with room; for memory, room to spill
+    the rest into; for anything else (a sum beyond DECIMAL(38)), the numpy engine."""
     stop_if_interrupted(exc)
-    first = _first_line(exc)
-    if isinstance(exc, OSError) or SPILL_PREFIX in first or BREACHED_PREFIX in first:
+    if isinstance(exc, OSError) or _temporary_unwritable(exc):
         return unwritable(exc)
-    if "memory" in first.lower():
+    if _out_of_memory(exc):
         return UsageError(
-            f"the duckdb engine ran out of memory: {first}; it works within {MEMORY_LIMIT} and spills the "
-            f"rest to {tempfile.gettempdir()}: free memory or space there, or use --engine numpy"
+            f"the duckdb engine ran out of memory: {_first_line(exc)}; it works within {MEMORY_LIMIT} and "
+            f"spills the rest to {tempfile.gettempdir()}: free space there, or use --engine numpy"
         )
-    return UsageError(f"the duckdb engine failed: {first}; use --engine numpy")
+    return UsageError(f"the duckdb engine failed: {_first_line(exc)}; use --engine numpy")
 
 
 def unwritable(exc: Exception) -> UsageError:
     """The error of a write to the engine's temporary files that failed (a full disk, a size limit)."""
     return UsageError(
         f"the duckdb engine cannot write its temporary files in {tempfile.gettempdir()}: {_first_line(exc)}; "
-        "free space there or set TMPDIR to a folder with room"
+        "free space there or set TMPDIR to a writable folder with room"
     )
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    """DuckDB's out-of-memory error: its memory limit, or its temporary folder's size limit."""
+    import duckdb
+
+    return isinstance(exc, getattr(duckdb, "OutOfMemoryException", ()))
+
+
+def _temporary_unwritable(exc: Exception) -> bool:
+    """An IO error of DuckDB's on the engine's own temporary files (not on a file it was asked to read)."""
+    import duckdb
+
+    text = str(exc)
+    return isinstance(exc, duckdb.IOException) and (SPILL_PREFIX in text or BREACHED_PREFIX in text)
 
 
 def _first_line(exc: Exception) -> str:

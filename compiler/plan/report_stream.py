@@ -298,7 +298,7 @@ def _shared(policy: Policy, claim: Any, jobs: Iterator[_Job], as_of_us: int) -> 
     from .report_worker import Worker, block_of
 
     plan = report_text.Plan.of(policy, claim)
-    worker = Worker.started(dict(policy.raw), claim)
+    worker: Worker | None = None
     ready: deque[tuple[_Job, bool]] = deque()  # each block ahead, and whether the worker has it
 
     def made() -> Made:
@@ -307,6 +307,7 @@ def _shared(policy: Policy, claim: Any, jobs: Iterator[_Job], as_of_us: int) -> 
         return Made(block_of(plan, job, as_of_us) if text is None else text)
 
     try:
+        worker = Worker.started(dict(policy.raw), claim)  # in the `try`: stopped however the report ends
         for k, job in enumerate(jobs):
             theirs = int((k + 1) * WORKER_SHARE) > int(k * WORKER_SHARE)
             ready.append((job, theirs and worker is not None and worker.send(job, as_of_us)))

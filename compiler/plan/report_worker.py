@@ -21,7 +21,9 @@ import subprocess
 import sys
 from typing import Any
 
-HEADER = struct.Struct("<Q")  # each text frame's length, before its pickle
+HEADER = struct.Struct("<4sQ")  # before each frame's pickle: MAGIC and its length
+MAGIC = b"SLAC"  # anything else on the worker's stdout (a stray print) stops it at once
+MAX_FRAME = 1 << 30  # bytes: a block's text is some MB; a longer "frame" is not one
 TAKE_TIMEOUT = 120.0  # seconds: a worker that has not answered a block by then is stopped and replaced
 
 
@@ -37,7 +39,7 @@ class Worker:
     def started(cls, raw: dict[str, Any], claim: Any) -> Worker | None:
         """A running worker for a policy's report, or None when none can be started or it would not help
         (one CPU: it would only compete with this process)."""
-        if not sys.executable or _cpus() < 2:
+        if not sys.executable or _cpus() < 2 or os.name == "nt":  # Windows: no select() on pipes
             return None
         # This interpreter's flags (-I, -E, -X …, as multiprocessing passes them), and -P: the working
         # folder is not put first on the path (a numpy.py there would run in the worker).
@@ -102,7 +104,9 @@ class Worker:
         with selectors.DefaultSelector() as selector:
             selector.register(stdout.fileno(), selectors.EVENT_READ)
             head = _read(stdout.fileno(), HEADER.size, deadline, selector)
-            body = None if head is None else _read(stdout.fileno(), HEADER.unpack(head)[0], deadline, selector)
+            magic, size = HEADER.unpack(head) if head is not None else (b"", 0)
+            ok = magic == MAGIC and size <= MAX_FRAME
+            body = _read(stdout.fileno(), size, deadline, selector) if ok else None
         try:
             return None if body is None else pickle.loads(body)
         except Exception:  # noqa: BLE001 - a frame it could not finish
@@ -139,7 +143,7 @@ def _read(fd: int, n: int, deadline: float, selector: Any) -> bytes | None:
 
 def _cpus() -> int:
     try:
-        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (a container's share)
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on (its cpuset; not a CPU quota)
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
 
@@ -172,7 +176,11 @@ def main() -> None:
     from ..runtime import report_text
     from ..runtime.policy import Policy
 
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    stdin = sys.stdin.buffer
+    # Frames go to a copy of stdout; stdout itself goes to /dev/null, so a print (a sitecustomize, a
+    # library's warning) cannot break them.
+    stdout = os.fdopen(os.dup(1), "wb")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     jobs: queue.Queue[Any] = queue.Queue()
     done: queue.Queue[Any] = queue.Queue()
 
@@ -180,15 +188,15 @@ def main() -> None:
         try:
             while True:
                 jobs.put(pickle.load(stdin))
-        except Exception:  # noqa: BLE001 - EOFError: the main process has sent every block (or has gone)
-            pass
-        finally:
+        except EOFError:  # the main process has sent every block (or has gone)
             jobs.put(None)
+        except BaseException:  # noqa: BLE001 - a block it cannot read (out of memory): end, so the main
+            os._exit(1)  # process's send meets a closed pipe instead of waiting on one nobody reads
 
     def write() -> None:
         while (made := done.get()) is not None:
             data = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
-            stdout.write(HEADER.pack(len(data)) + data)
+            stdout.write(HEADER.pack(MAGIC, len(data)) + data)
             stdout.flush()
 
     threading.Thread(target=read, daemon=True).start()
