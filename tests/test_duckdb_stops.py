@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,13 @@ from tests.test_engine_native import _cli, _month
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDLESS = "SELECT count(*), count(*), 0 FROM range(10000000000) t(i) WHERE hash(i) % 7 = 1"
+LONG = "SELECT count(*), count(*), 0 FROM range(500000000) t(i) WHERE hash(i) % 7 = 1"  # seconds, not for ever
 
 
 def test_a_duckdb_query_interrupted_stops_the_cli_with_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
+
+    import duckdb
 
     from slac.plan import inputs as plan_inputs
     from slac.plan import native
@@ -40,7 +42,10 @@ def test_a_duckdb_query_interrupted_stops_the_cli_with_130(tmp_path: Path, monke
 
         def interrupt() -> None:  # until the run ends: one interrupt before the query starts is lost
             while not ended.wait(0.1):
-                con.interrupt()  # DuckDB raises InterruptException, a duckdb.Error
+                try:
+                    con.interrupt()  # DuckDB raises InterruptException, a duckdb.Error
+                except duckdb.Error:  # the session has closed it
+                    return
 
         threading.Thread(target=interrupt, daemon=True).start()
         return _Entered(context, con)
@@ -68,7 +73,7 @@ class _Entered:
 
 
 def test_ctrl_c_during_a_duckdb_query_is_130_without_a_traceback(tmp_path: Path) -> None:
-    """A real SIGINT, taken by DuckDB's own handler mid-query (`RuntimeError: Query interrupted`)."""
+    """A real SIGINT during a DuckDB query (taken by DuckDB's own handler: `RuntimeError: Query interrupted`)."""
     policy, inputs = _month(tmp_path)
     out = tmp_path / "report.json"
     args = ["evaluate", str(ROOT / "contracts" / "websoft9.sla"), "--period", "2025-03", "-o", str(out)]
@@ -77,10 +82,11 @@ def test_ctrl_c_during_a_duckdb_query_is_130_without_a_traceback(tmp_path: Path)
     child = textwrap.dedent(f"""
         import os, signal, sys, threading
         from slac.plan import inputs
-        def endless(*a, **k):  # the signal comes once DuckDB has the query (0.5 s after it is made)
+        def long(*a, **k):  # one SIGINT 0.5 s after the query is made: DuckDB takes it mid-query, or
+            # (it looks for it between its tasks) lets it pass and Python raises it after: 130 either way
             threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
-            return {ENDLESS!r}
-        inputs.tickets_problems_sql = endless
+            return {LONG!r}
+        inputs.tickets_problems_sql = long
         sys.argv = ["slac", *{args!r}]
         from slac.cli import main
         main()
@@ -137,21 +143,3 @@ def test_what_a_duckdb_error_means_is_decided_in_one_place(tmp_path: Path) -> No
     assert unless_readers_word_it(unreadable.value) is None  # the runtime's readers word it
     with pytest.raises(UsageError, match="the duckdb engine ran out of memory: Out of Memory Error: .*--engine numpy"):
         unless_readers_word_it(memory.value)
-
-
-def test_an_interrupted_run_does_not_wait_for_its_background_read() -> None:
-    """slac's background thread (the numpy engine's read-ahead) is a daemon: exit does not join it."""
-    child = "from slac.runtime.columns import in_background; import time; in_background(time.sleep, 60); print('left')"
-    began = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and done.stdout == "left\n", done.stderr
-    assert time.monotonic() - began < 30
-
-
-def test_the_background_thread_gives_results_and_errors_in_turn() -> None:
-    from slac.runtime.columns import in_background
-
-    first, second = in_background(sum, [1, 2, 3]), in_background(int, "not a number")
-    assert first.result(timeout=30) == 6
-    with pytest.raises(ValueError):
-        second.result(timeout=30)

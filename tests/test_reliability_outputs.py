@@ -336,3 +336,23 @@ def test_fmt_interrupted_between_two_files_undoes_the_first(tmp_path: Path, monk
     result = _run("fmt", str(first), str(second))
     assert result.exit_code == 130 and result.stderr.strip() == "slac: interrupted"
     assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8") == UNFORMATTED
+
+
+def test_fmt_interrupted_just_after_a_write_puts_that_file_back_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "a.sla", tmp_path / "b.sla"
+    for path in (first, second):
+        path.write_text(UNFORMATTED, encoding="utf-8")
+    real_replace, raised = os.replace, []
+
+    def ctrl_c_after_b(src: object, dst: object) -> None:
+        real_replace(src, dst)  # type: ignore[arg-type]
+        if str(dst).endswith("b.sla") and not raised:
+            raised.append(dst)
+            raise KeyboardInterrupt  # b.sla has its new text already
+
+    monkeypatch.setattr(fileio.os, "replace", ctrl_c_after_b)
+    result = _run("fmt", str(first), str(second))
+    assert raised and result.exit_code == 130
+    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8") == UNFORMATTED

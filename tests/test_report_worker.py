@@ -88,7 +88,7 @@ def test_without_a_worker_this_process_writes_every_block(
     monkeypatch.setattr(report_worker, "_cpus", lambda: 1)  # one CPU: no gain
     assert _duckdb(policy, inputs) == whole
     monkeypatch.undo()
-    monkeypatch.setattr(report_worker.os, "sched_getaffinity", lambda pid: {3})
+    monkeypatch.setattr(report_worker.os, "sched_getaffinity", lambda pid: {3}, raising=False)
     assert report_worker._cpus() == 1  # the CPUs it may run on, not the machine's
     monkeypatch.setattr(report_worker, "_cpus", lambda: 2)
 
@@ -199,15 +199,15 @@ def test_a_writer_that_stops_early_leaves_no_worker_behind(
     assert worker._process.returncode is not None and not worker.alive
 
 
-def test_a_stray_line_on_the_workers_stdout_stops_it_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A `sitecustomize` that prints, before the worker's own code runs: not a frame (no MAGIC)."""
+def test_what_prints_in_the_worker_does_not_reach_its_frames(
+    month: tuple[Any, Any, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `sitecustomize` that prints, before the worker's own code runs, unbuffered: its frames have a pipe of their own."""
+    policy, inputs, whole = month
     (tmp_path / "sitecustomize.py").write_text("print('hello from sitecustomize')\n", encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
-    monkeypatch.setattr(report_worker, "_cpus", lambda: 2)
-    monkeypatch.setattr(report_worker, "TAKE_TIMEOUT", 60.0)
-    policy = load_policy(policy_text("acme-crm"))
-    worker = report_worker.Worker.started(dict(policy.raw), _claim_entry(policy, Period.month(policy, PERIOD)))
-    assert worker is not None  # alive, waiting for blocks: only the stray bytes end it
-    began = time.monotonic()
-    assert worker.take() is None and not worker.alive and worker._process.returncode is not None
-    assert time.monotonic() - began < 30  # at the stray bytes, not at the deadline
+    monkeypatch.setenv("PYTHONUNBUFFERED", "1")
+    counted = _Counted(monkeypatch)
+    assert _duckdb(policy, inputs) == whole
+    blocks = (len(json.loads(whole)["customers"]) + 1) // 2
+    assert counted.written == int(blocks * report_stream.WORKER_SHARE)  # the worker wrote its share

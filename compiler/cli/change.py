@@ -232,24 +232,32 @@ def _rewrite_all(formatted: dict[str, str]) -> None:
     for file, text in formatted.items():
         try:
             old = Path(file).read_bytes()
-            replace_text(file, text)
         except OSError as exc:
+            _restore(done)
+            fail(f"{file}: cannot read: {exc.strerror or exc}; no file was changed")
+        done.append((file, old))  # before the write: a Ctrl-C just after it puts this one back too
+        try:
+            replace_text(file, text)
+        except OSError as exc:  # not written (`rewrite` is atomic): the ones before it are put back
             _restore(done)
             fail(f"{file}: cannot write: {exc.strerror or exc}; no file was changed")
         except BaseException:  # Ctrl-C between two files: the ones rewritten get their old text back too
             _restore(done)
             raise
-        done.append((file, old))
     for file in formatted:
         click.echo(f"reformatted {file}", err=True)
 
 
 def _restore(done: list[tuple[str, bytes]]) -> None:
+    """Put back the old bytes of each file that no longer has them."""
+    from pathlib import Path
+
     from ..fileio import rewrite as replace_text
 
     for earlier, data in reversed(done):
         try:
-            replace_text(earlier, data)
+            if Path(earlier).read_bytes() != data:
+                replace_text(earlier, data)
         except OSError:
             click.echo(f"slac: error: {earlier}: could not restore its old text", err=True)
 

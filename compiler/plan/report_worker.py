@@ -4,8 +4,10 @@ A plain child interpreter (`python -P -m slac.plan.report_worker`, in its own pr
 `multiprocessing` one: spawn re-runs the caller's main script in the child when it has no `__main__`
 guard, and fork may copy DuckDB's or the CLI's threads mid-lock. It reads pickled frames on stdin,
 the policy (as loaded: trusted) and the claim entry first, then one block (`report_stream._Job`) at a
-time. On stdout it writes length-prefixed pickles: first `("slac", path)`, the slac it runs (the main
-process stops a worker that runs another), then each block's JSON text in the order they came,
+time. On a pipe of its own (the write end's number is its argument; its stdout is /dev/null, for
+whatever prints) it writes frames, MAGIC and a length before each pickle: first `("slac", path)`, the
+slac it runs (the main process stops a worker that runs another), then each block's JSON text in the
+order they came,
 `("text", bytes)`, or `("error", message)` for a block it cannot write (the main process then writes
 that block itself and raises its error). A thread reads the blocks and another writes the texts, so
 neither pipe ever waits on the other; a worker that dies, breaks a frame or does not answer within
@@ -22,16 +24,17 @@ import sys
 from typing import Any
 
 HEADER = struct.Struct("<4sQ")  # before each frame's pickle: MAGIC and its length
-MAGIC = b"SLAC"  # anything else on the worker's stdout (a stray print) stops it at once
-MAX_FRAME = 1 << 30  # bytes: a block's text is some MB; a longer "frame" is not one
+MAGIC = b"SLAC"  # a frame that does not start so is not one: the worker is stopped at once
+MAX_FRAME = 1 << 30  # bytes: a block's text is some MB; a longer one is written by the main process
 TAKE_TIMEOUT = 120.0  # seconds: a worker that has not answered a block by then is stopped and replaced
 
 
 class Worker:
     """The main process's end: blocks are sent in turn and their texts taken back in the same order."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], frames: int) -> None:
         self._process = process
+        self._frames = frames  # the read end of the worker's own pipe of frames
         self.alive = True
         self._greeted = False
 
@@ -44,18 +47,27 @@ class Worker:
         # This interpreter's flags (-I, -E, -X …, as multiprocessing passes them), and -P: the working
         # folder is not put first on the path (a numpy.py there would run in the worker).
         flags: list[str] = getattr(subprocess, "_args_from_interpreter_flags", list)()
-        args = [sys.executable, *flags, "-P", "-m", __name__]
+        # Frames come back on a pipe of their own (its write end passed to the worker), not on its
+        # stdout, where anything may print (a sitecustomize, a library's warning).
+        try:
+            frames, end = os.pipe()
+        except OSError:
+            return None
         try:
             process = subprocess.Popen(
-                args,
+                [sys.executable, *flags, "-P", "-m", __name__, str(end)],
                 stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,  # a worker that dies is replaced by this process, in silence
+                pass_fds=(end,),
                 process_group=0,  # a terminal's Ctrl-C reaches this process only, which stops the worker
             )
         except OSError:
+            os.close(frames)
             return None
-        worker = cls(process)
+        finally:
+            os.close(end)  # the worker's now: the pipe ends when it does
+        worker = cls(process, frames)
         if not worker._send((raw, claim)):
             worker.close()
             return None
@@ -98,15 +110,13 @@ class Worker:
         import selectors
         import time
 
-        stdout = self._process.stdout
-        assert stdout is not None
         deadline = time.monotonic() + TAKE_TIMEOUT
         with selectors.DefaultSelector() as selector:
-            selector.register(stdout.fileno(), selectors.EVENT_READ)
-            head = _read(stdout.fileno(), HEADER.size, deadline, selector)
+            selector.register(self._frames, selectors.EVENT_READ)
+            head = _read(self._frames, HEADER.size, deadline, selector)
             magic, size = HEADER.unpack(head) if head is not None else (b"", 0)
             ok = magic == MAGIC and size <= MAX_FRAME
-            body = _read(stdout.fileno(), size, deadline, selector) if ok else None
+            body = _read(self._frames, size, deadline, selector) if ok else None
         try:
             return None if body is None else pickle.loads(body)
         except Exception:  # noqa: BLE001 - a frame it could not finish
@@ -116,12 +126,14 @@ class Worker:
         """Stop the worker (its remaining blocks are not needed) and reap it."""
         self.alive = False
         self._process.kill()  # first: closing its stdin flushes what is buffered, into a pipe it no longer reads
-        for pipe in (self._process.stdin, self._process.stdout):
-            if pipe is not None:
-                try:
-                    pipe.close()
-                except OSError:
-                    pass
+        try:
+            if self._process.stdin is not None:
+                self._process.stdin.close()
+        except OSError:
+            pass
+        if self._frames >= 0:
+            os.close(self._frames)
+            self._frames = -1
         self._process.wait()
 
 
@@ -177,10 +189,9 @@ def main() -> None:
     from ..runtime.policy import Policy
 
     stdin = sys.stdin.buffer
-    # Frames go to a copy of stdout; stdout itself goes to /dev/null, so a print (a sitecustomize, a
-    # library's warning) cannot break them.
-    stdout = os.fdopen(os.dup(1), "wb")
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
+        sys.exit("slac.plan.report_worker is started by slac's duckdb engine (`Worker.started`), not by hand")
+    frames = os.fdopen(int(sys.argv[1]), "wb")  # the main process's pipe of frames
     jobs: queue.Queue[Any] = queue.Queue()
     done: queue.Queue[Any] = queue.Queue()
 
@@ -196,8 +207,10 @@ def main() -> None:
     def write() -> None:
         while (made := done.get()) is not None:
             data = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
-            stdout.write(HEADER.pack(MAGIC, len(data)) + data)
-            stdout.flush()
+            if len(data) > MAX_FRAME:  # the main process writes this block itself
+                data = pickle.dumps(("error", "a block's text over MAX_FRAME"))
+            frames.write(HEADER.pack(MAGIC, len(data)) + data)
+            frames.flush()
 
     threading.Thread(target=read, daemon=True).start()
     writer = threading.Thread(target=write, daemon=True)

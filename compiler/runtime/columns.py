@@ -103,38 +103,22 @@ def truthy(values: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
     return np.array([bool(name) for name in names], dtype=bool)[indices]
 
 
-_TASKS: Any = None  # the background thread's queue of (future, work, args), made on first use
+_WORKER: Any = None
 
 
 def in_background(work: Callable[..., Any], *args: Any) -> Future[Any]:
     """`work(*args)` in slac's one background thread (made on first use), as a future.
 
     One thread for every such task (reading files ahead, making the breaches' JSON text), which run
-    one after another: the main thread is the other core's work. A daemon thread, not an executor's:
-    an executor's threads are joined at exit, so a Ctrl-C would wait for a long parse to end (and a
-    second one print a traceback).
+    one after another: the main thread is the other core's work.
     """
-    global _TASKS
-    if _TASKS is None:
-        import queue
-        import threading
+    global _WORKER
+    if _WORKER is None:
+        from concurrent.futures import ThreadPoolExecutor
 
-        _TASKS = queue.SimpleQueue()
-        threading.Thread(target=_serve, args=(_TASKS,), name="slac-background", daemon=True).start()
-    future: Future[Any] = Future()
-    _TASKS.put((future, work, args))
+        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slac-background")
+    future: Future[Any] = _WORKER.submit(work, *args)
     return future
-
-
-def _serve(tasks: Any) -> None:
-    while True:
-        future, work, args = tasks.get()
-        if future.set_running_or_notify_cancel():
-            try:
-                future.set_result(work(*args))
-            except BaseException as exc:  # noqa: BLE001 - the caller's future.result() raises it
-                future.set_exception(exc)
-        del future, work, args  # not held while waiting for the next task
 
 
 class _WithoutPandas:
