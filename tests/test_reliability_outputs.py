@@ -302,57 +302,32 @@ def test_fmt_with_one_bad_file_writes_none(tmp_path: Path) -> None:
     assert "nothing was written" in result.stderr
 
 
-def test_fmt_undoes_the_first_file_when_the_second_cannot_be_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first, second = tmp_path / "a.sla", tmp_path / "b.sla"
-    for path in (first, second):
-        path.write_text(UNFORMATTED, encoding="utf-8")
-    real_replace = os.replace
-
-    def refuse_b(src: object, dst: object) -> None:
-        if str(dst).endswith("b.sla"):
-            raise OSError(13, "Permission denied")
-        real_replace(src, dst)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(fileio.os, "replace", refuse_b)
-    result = _run("fmt", str(first), str(second))
-    assert result.exit_code == 2 and "Permission denied" in result.stderr
-    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8") == UNFORMATTED
-
-
-def test_fmt_interrupted_between_two_files_undoes_the_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first, second = tmp_path / "a.sla", tmp_path / "b.sla"
-    for path in (first, second):
-        path.write_text(UNFORMATTED, encoding="utf-8")
-    real_replace = os.replace
-
-    def ctrl_c_at_b(src: object, dst: object) -> None:
-        if str(dst).endswith("b.sla"):
-            raise KeyboardInterrupt
-        real_replace(src, dst)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(fileio.os, "replace", ctrl_c_at_b)
-    result = _run("fmt", str(first), str(second))
-    assert result.exit_code == 130 and result.stderr.strip() == "slac: interrupted"
-    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8") == UNFORMATTED
-
-
-def test_fmt_interrupted_just_after_a_write_puts_that_file_back_too(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("fault", "after", "code", "said"),
+    [
+        (OSError(13, "Permission denied"), False, 2, "Permission denied"),  # b.sla cannot be written
+        (KeyboardInterrupt(), False, 130, "slac: interrupted"),  # Ctrl-C before b.sla is written
+        (KeyboardInterrupt(), True, 130, "slac: interrupted"),  # Ctrl-C just after: b.sla has its new text
+    ],
+)
+def test_fmt_puts_back_every_file_it_rewrote_when_the_next_one_fails(
+    fault: BaseException, after: bool, code: int, said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = tmp_path / "a.sla", tmp_path / "b.sla"
     for path in (first, second):
         path.write_text(UNFORMATTED, encoding="utf-8")
     real_replace, raised = os.replace, []
 
-    def ctrl_c_after_b(src: object, dst: object) -> None:
-        real_replace(src, dst)  # type: ignore[arg-type]
-        if str(dst).endswith("b.sla") and not raised:
+    def fail_at_b(src: object, dst: object) -> None:
+        if after:
+            real_replace(src, dst)  # type: ignore[arg-type]
+        if str(dst).endswith("b.sla") and not raised:  # once: putting it back is not refused
             raised.append(dst)
-            raise KeyboardInterrupt  # b.sla has its new text already
+            raise fault
+        if not after:
+            real_replace(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(fileio.os, "replace", ctrl_c_after_b)
+    monkeypatch.setattr(fileio.os, "replace", fail_at_b)
     result = _run("fmt", str(first), str(second))
-    assert raised and result.exit_code == 130
+    assert raised and result.exit_code == code and said in result.stderr
     assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8") == UNFORMATTED
