@@ -143,3 +143,12 @@ def test_what_a_duckdb_error_means_is_decided_in_one_place(tmp_path: Path) -> No
     assert unless_readers_word_it(unreadable.value) is None  # the runtime's readers word it
     with pytest.raises(UsageError, match="the duckdb engine ran out of memory: Out of Memory Error: .*--engine numpy"):
         unless_readers_word_it(memory.value)
+
+
+def test_the_background_thread_gives_results_and_errors_in_turn() -> None:
+    from slac.runtime.columns import in_background
+
+    first, second = in_background(sum, [1, 2, 3]), in_background(int, "not a number")
+    assert first.result(timeout=30) == 6
+    with pytest.raises(ValueError):
+        second.result(timeout=30)

@@ -303,31 +303,41 @@ def test_fmt_with_one_bad_file_writes_none(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("fault", "after", "code", "said"),
+    ("fault", "when", "code", "said"),
     [
-        (OSError(13, "Permission denied"), False, 2, "Permission denied"),  # b.sla cannot be written
-        (KeyboardInterrupt(), False, 130, "slac: interrupted"),  # Ctrl-C before b.sla is written
-        (KeyboardInterrupt(), True, 130, "slac: interrupted"),  # Ctrl-C just after: b.sla has its new text
+        (OSError(13, "Permission denied"), "write", 2, "Permission denied"),  # b.sla cannot be written
+        (KeyboardInterrupt(), "write", 130, "slac: interrupted"),  # Ctrl-C before b.sla is written
+        (KeyboardInterrupt(), "written", 130, "slac: interrupted"),  # just after: b.sla has its new text
+        (KeyboardInterrupt(), "read", 130, "slac: interrupted"),  # while b.sla is read
     ],
 )
 def test_fmt_puts_back_every_file_it_rewrote_when_the_next_one_fails(
-    fault: BaseException, after: bool, code: int, said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fault: BaseException, when: str, code: int, said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = tmp_path / "a.sla", tmp_path / "b.sla"
     for path in (first, second):
         path.write_text(UNFORMATTED, encoding="utf-8")
-    real_replace, raised = os.replace, []
+    real_replace, real_read, raised = os.replace, Path.read_bytes, []
 
-    def fail_at_b(src: object, dst: object) -> None:
-        if after:
-            real_replace(src, dst)  # type: ignore[arg-type]
-        if str(dst).endswith("b.sla") and not raised:  # once: putting it back is not refused
-            raised.append(dst)
+    def once_at_b(name: object) -> None:
+        if str(name).endswith("b.sla") and not raised:  # once: putting it back is not refused
+            raised.append(name)
             raise fault
-        if not after:
-            real_replace(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(fileio.os, "replace", fail_at_b)
+    def replace(src: object, dst: object) -> None:
+        if when == "write":
+            once_at_b(dst)
+        real_replace(src, dst)  # type: ignore[arg-type]
+        if when == "written":
+            once_at_b(dst)
+
+    def read_bytes(path: Path) -> bytes:
+        if when == "read":
+            once_at_b(path)
+        return real_read(path)
+
+    monkeypatch.setattr(fileio.os, "replace", replace)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
     result = _run("fmt", str(first), str(second))
     assert raised and result.exit_code == code and said in result.stderr
     assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8") == UNFORMATTED

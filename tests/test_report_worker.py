@@ -8,6 +8,7 @@ also when its writer stops early.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -99,8 +100,11 @@ def test_without_a_worker_this_process_writes_every_block(
     monkeypatch.setattr(report_stream, "BLOCK", 2)
     monkeypatch.setattr(report_stream, "WORKER_BLOCKS", 2)
     monkeypatch.setattr(report_worker.subprocess, "Popen", refused)
+    fds = len(os.listdir("/proc/self/fd"))
+    assert report_worker.Worker.started({}, None) is None
+    assert len(os.listdir("/proc/self/fd")) == fds  # the pipe of frames is closed again
     assert _duckdb(policy, inputs) == whole
-    assert counted.workers == [None, None, None] and counted.written == 0
+    assert counted.workers == [None, None, None, None] and counted.written == 0
 
 
 def test_a_worker_that_runs_another_slac_or_does_not_answer_is_stopped(
@@ -204,10 +208,14 @@ def test_what_prints_in_the_worker_does_not_reach_its_frames(
 ) -> None:
     """A `sitecustomize` that prints, before the worker's own code runs, unbuffered: its frames have a pipe of their own."""
     policy, inputs, whole = month
-    (tmp_path / "sitecustomize.py").write_text("print('hello from sitecustomize')\n", encoding="utf-8")
+    ran = tmp_path / "sitecustomize-ran"
+    (tmp_path / "sitecustomize.py").write_text(
+        f"import pathlib\nprint('hello from sitecustomize')\npathlib.Path({str(ran)!r}).touch()\n", encoding="utf-8"
+    )
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     monkeypatch.setenv("PYTHONUNBUFFERED", "1")
     counted = _Counted(monkeypatch)
     assert _duckdb(policy, inputs) == whole
     blocks = (len(json.loads(whole)["customers"]) + 1) // 2
     assert counted.written == int(blocks * report_stream.WORKER_SHARE)  # the worker wrote its share
+    assert ran.exists()  # and its sitecustomize printed

@@ -223,41 +223,50 @@ def fmt_cmd(files: tuple[str, ...], check: bool) -> None:
 
 
 def _rewrite_all(formatted: dict[str, str]) -> None:
-    """Rewrite each file; when one cannot be written, the ones already rewritten get their old bytes back."""
-    from pathlib import Path
-
+    """Rewrite each file; when one cannot be read or written, or on Ctrl-C, the ones already rewritten
+    get their old bytes back."""
     from ..fileio import rewrite as replace_text
 
     done: list[tuple[str, bytes]] = []
-    for file, text in formatted.items():
-        try:
-            old = Path(file).read_bytes()
-        except OSError as exc:
-            _restore(done)
-            fail(f"{file}: cannot read: {exc.strerror or exc}; no file was changed")
-        done.append((file, old))  # before the write: a Ctrl-C just after it puts this one back too
-        try:
-            replace_text(file, text)
-        except OSError as exc:  # not written (`rewrite` is atomic): the ones before it are put back
-            _restore(done)
-            fail(f"{file}: cannot write: {exc.strerror or exc}; no file was changed")
-        except BaseException:  # Ctrl-C between two files: the ones rewritten get their old text back too
-            _restore(done)
-            raise
+    problem = None
+    try:
+        for file, text in formatted.items():
+            try:
+                old = Path(file).read_bytes()
+            except OSError as exc:
+                problem = f"{file}: cannot read: {exc.strerror or exc}; no file was changed"
+                break
+            done.append((file, old))  # before the write: a Ctrl-C just after it puts this one back too
+            try:
+                replace_text(file, text)
+            except OSError as exc:  # not written (`rewrite` is atomic): the ones before it are put back
+                problem = f"{file}: cannot write: {exc.strerror or exc}; no file was changed"
+                break
+    except BaseException:  # Ctrl-C: the files rewritten get their old text back too
+        _restore(done)
+        raise
+    if problem is not None:
+        _restore(done)
+        fail(problem)
     for file in formatted:
         click.echo(f"reformatted {file}", err=True)
 
 
 def _restore(done: list[tuple[str, bytes]]) -> None:
-    """Put back the old bytes of each file that no longer has them."""
-    from pathlib import Path
-
+    """Put back the old bytes of each file that no longer has them (a removed file is not made again)."""
     from ..fileio import rewrite as replace_text
 
     for earlier, data in reversed(done):
         try:
-            if Path(earlier).read_bytes() != data:
-                replace_text(earlier, data)
+            if Path(earlier).read_bytes() == data:
+                continue
+        except FileNotFoundError:
+            click.echo(f"slac: error: {earlier}: was removed meanwhile; it is not made again", err=True)
+            continue
+        except OSError:
+            pass  # its text is unknown: written back all the same
+        try:
+            replace_text(earlier, data)
         except OSError:
             click.echo(f"slac: error: {earlier}: could not restore its old text", err=True)
 

@@ -7,11 +7,10 @@ the policy (as loaded: trusted) and the claim entry first, then one block (`repo
 time. On a pipe of its own (the write end's number is its argument; its stdout is /dev/null, for
 whatever prints) it writes frames, MAGIC and a length before each pickle: first `("slac", path)`, the
 slac it runs (the main process stops a worker that runs another), then each block's JSON text in the
-order they came,
-`("text", bytes)`, or `("error", message)` for a block it cannot write (the main process then writes
-that block itself and raises its error). A thread reads the blocks and another writes the texts, so
-neither pipe ever waits on the other; a worker that dies, breaks a frame or does not answer within
-`TAKE_TIMEOUT` is stopped, and the main process writes the rest.
+order they came, `("text", bytes)`, or `("error", message)` for a block it cannot write (the main
+process then writes that block itself and raises its error). A thread reads the blocks and another
+writes the texts, so neither pipe ever waits on the other; a worker that dies, breaks a frame or does
+not answer within `TAKE_TIMEOUT` is stopped, and the main process writes the rest.
 """
 
 from __future__ import annotations
@@ -62,13 +61,21 @@ class Worker:
                 pass_fds=(end,),
                 process_group=0,  # a terminal's Ctrl-C reaches this process only, which stops the worker
             )
-        except OSError:
+        except (OSError, subprocess.SubprocessError):
             os.close(frames)
             return None
+        except BaseException:  # Ctrl-C meanwhile
+            os.close(frames)
+            raise
         finally:
             os.close(end)  # the worker's now: the pipe ends when it does
         worker = cls(process, frames)
-        if not worker._send((raw, claim)):
+        try:
+            sent = worker._send((raw, claim))
+        except BaseException:  # Ctrl-C meanwhile: no caller holds it yet to stop it
+            worker.close()
+            raise
+        if not sent:
             worker.close()
             return None
         return worker
@@ -181,7 +188,7 @@ def block_of(plan: Any, job: Any, as_of_us: int) -> bytes:
 
 
 def main() -> None:
-    """The worker: blocks in on stdin, their texts out on stdout, until stdin ends."""
+    """The worker: blocks in on stdin, their texts out on the pipe whose fd is its argument, until stdin ends."""
     import queue
     import threading
 

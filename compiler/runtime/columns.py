@@ -110,7 +110,9 @@ def in_background(work: Callable[..., Any], *args: Any) -> Future[Any]:
     """`work(*args)` in slac's one background thread (made on first use), as a future.
 
     One thread for every such task (reading files ahead, making the breaches' JSON text), which run
-    one after another: the main thread is the other core's work.
+    one after another: the main thread is the other core's work. An executor's thread, which exit
+    waits for (a Ctrl-C mid-parse ends when the parse does): a daemon thread, not waited for, let
+    slac segfault at exit while pyarrow parsed in it.
     """
     global _WORKER
     if _WORKER is None:
