@@ -6,10 +6,10 @@ is the runtime's own assembly (`runtime.evaluate.assemble`) run over `BLOCK` cus
 their breached tickets, their slice of the runtime's downtime — so it is the numpy engine's report
 byte for byte. Only a few blocks' breached rows, dicts, breach objects and JSON text exist at once:
 up to `AHEAD` blocks made ready ahead of the writer here, and, from `WORKER_BLOCKS` blocks on, the
-ones sent to the worker process (`report_worker`) and not yet taken back (fewer than `AHEAD`). Each block's text is the runtime's own
-writer of customer entries (`runtime.report_text.block_text`, one orjson call per block), handed to
-the JSON writer (`for_json`) as it reaches it (`Streamed`): 1M customers' report (about 5 GB of JSON
-at 50M tickets) is never held.
+ones sent to the worker process (`report_worker`) and not yet taken back (fewer than `AHEAD`). Each
+block's text is the runtime's own writer of customer entries (`runtime.report_text.block_text`, one
+orjson call per block), handed to the JSON writer (`for_json`) as it reaches it (`Streamed`): 1M
+customers' report (about 5 GB of JSON at 50M tickets) is never held.
 """
 
 from __future__ import annotations

@@ -75,10 +75,7 @@ class Worker:
         except BaseException:  # Ctrl-C meanwhile: no caller holds it yet to stop it
             worker.close()
             raise
-        if not sent:
-            worker.close()
-            return None
-        return worker
+        return worker if sent else None  # a failed send has stopped and reaped it (`_send`)
 
     def send(self, job: Any, as_of_us: int) -> bool:
         """Send a block; whether the worker took it."""
