@@ -139,6 +139,22 @@ class _Sleeps:
         return (time.sleep, (60,))
 
 
+def test_a_block_is_sent_without_waiting_for_the_worker_to_read_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process goes on with its own blocks while a busy worker has not read the next one yet (a
+    thread writes it), and stopping the worker ends that thread's write at once."""
+    policy = load_policy(policy_text("acme-crm"))
+    monkeypatch.setattr(report_worker, "_cpus", lambda: 2)
+    worker = report_worker.Worker.started(dict(policy.raw), _claim_entry(policy, Period.month(policy, PERIOD)))
+    assert worker is not None
+    began = time.monotonic()
+    assert worker.send(_Sleeps(), 0)  # its reader sleeps for 60 s unpickling this one
+    assert worker.send(b"x" * (16 << 20), 0)  # far more than any pipe holds: nobody reads it for 60 s
+    assert time.monotonic() - began < 10
+    worker.close()
+    assert time.monotonic() - began < 20 and worker._process.returncode is not None
+    assert worker._pump is None  # its thread has ended
+
+
 def test_a_worker_that_dies_midway_is_replaced_by_this_process(
     month: tuple[Any, Any, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:

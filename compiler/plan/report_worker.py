@@ -8,9 +8,11 @@ time. On a pipe of its own (the write end's number is its argument; its stdout i
 whatever prints) it writes frames, MAGIC and a length before each pickle: first `("slac", path)`, the
 slac it runs (the main process stops a worker that runs another), then each block's JSON text in the
 order they came, `("text", bytes)`, or `("error", message)` for a block it cannot write (the main
-process then writes that block itself and raises its error). A thread reads the blocks and another
-writes the texts, so neither pipe ever waits on the other; a worker that dies, breaks a frame or does
-not answer within `TAKE_TIMEOUT` is stopped, and the main process writes the rest.
+process then writes that block itself and raises its error). In the worker a thread reads the blocks
+and another writes the texts, so neither pipe ever waits on the other; in the main process a thread
+writes the blocks (`Worker._pump`), so it goes on with its own while the worker, busy with its last
+block, has not read the next; both pipes are widened to `PIPE_BYTES`. A worker that dies, breaks a
+frame or does not answer within `TAKE_TIMEOUT` is stopped, and the main process writes the rest.
 """
 
 from __future__ import annotations
@@ -20,22 +22,28 @@ import pickle
 import struct
 import subprocess
 import sys
+import threading
 from typing import Any
 
 HEADER = struct.Struct("<4sQ")  # before each frame's pickle: MAGIC and its length
 MAGIC = b"SLAC"  # a frame that does not start so is not one: the worker is stopped at once
 MAX_FRAME = 1 << 30  # bytes: a block's text is some MB; a longer one is written by the main process
 TAKE_TIMEOUT = 120.0  # seconds: a worker that has not answered a block by then is stopped and replaced
+PIPE_BYTES = 1 << 20  # each pipe's capacity asked for (Linux's default largest; else 64 KiB): a block is some MB
 
 
 class Worker:
     """The main process's end: blocks are sent in turn and their texts taken back in the same order."""
 
     def __init__(self, process: subprocess.Popen[bytes], frames: int) -> None:
+        import queue
+
         self._process = process
         self._frames = frames  # the read end of the worker's own pipe of frames
         self.alive = True
         self._greeted = False
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()  # pickled blocks, for `_pump`
+        self._pump: threading.Thread | None = None
 
     @classmethod
     def started(cls, raw: dict[str, Any], claim: Any) -> Worker | None:
@@ -52,6 +60,7 @@ class Worker:
             frames, end = os.pipe()
         except OSError:
             return None
+        _widen(end)
         try:
             process = subprocess.Popen(
                 [sys.executable, *flags, "-P", "-m", __name__, str(end)],
@@ -71,25 +80,49 @@ class Worker:
             os.close(end)  # the worker's now: the pipe ends when it does
         worker = cls(process, frames)
         try:
+            assert process.stdin is not None
+            _widen(process.stdin.fileno())
             sent = worker._send((raw, claim))
+            if sent:
+                worker._pump = threading.Thread(target=worker._write_all, name="slac-report-worker", daemon=True)
+                worker._pump.start()
         except BaseException:  # Ctrl-C meanwhile: no caller holds it yet to stop it
             worker.close()
             raise
         return worker if sent else None  # a failed send has stopped and reaped it (`_send`)
 
     def send(self, job: Any, as_of_us: int) -> bool:
-        """Send a block; whether the worker took it."""
-        return self._send((job, as_of_us))
+        """Send a block (pickled here, written by a thread: this process goes on with its own blocks
+        while the worker, busy with its last one, reads this one); whether the worker is still alive
+        and the block could be pickled. A worker that goes meanwhile is found by `take`."""
+        if self.alive:
+            try:
+                data = pickle.dumps((job, as_of_us), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - a block that cannot be pickled: this process writes it
+                return False
+            self._outbox.put(data)
+        return self.alive
+
+    def _write_all(self) -> None:
+        """The thread that writes the pickled blocks to the worker's stdin, in order, until told to stop."""
+        stdin = self._process.stdin
+        assert stdin is not None
+        while (data := self._outbox.get()) is not None:
+            try:
+                stdin.write(data)
+                stdin.flush()
+            except (OSError, ValueError):  # a broken pipe: the worker has gone (`take` finds so), or stopped
+                return
 
     def _send(self, frame: Any) -> bool:
+        """Send the first frame (the policy and claim) itself: whether the worker took it."""
         stdin = self._process.stdin
         assert stdin is not None
         if self.alive:
             try:
-                data = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)  # whole, or nothing is sent
-                stdin.write(data)
+                stdin.write(pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
                 stdin.flush()
-            except Exception:  # noqa: BLE001 - a broken pipe (the worker has gone), a block that cannot be pickled
+            except Exception:  # noqa: BLE001 - a broken pipe (the worker has gone), a frame that cannot be pickled
                 self.close()
         return self.alive
 
@@ -130,6 +163,10 @@ class Worker:
         """Stop the worker (its remaining blocks are not needed) and reap it."""
         self.alive = False
         self._process.kill()  # first: closing its stdin flushes what is buffered, into a pipe it no longer reads
+        if self._pump is not None:  # its write now fails (the pipe has no reader), or it takes the stop
+            self._outbox.put(None)
+            self._pump.join()
+            self._pump = None
         try:
             if self._process.stdin is not None:
                 self._process.stdin.close()
@@ -155,6 +192,17 @@ def _read(fd: int, n: int, deadline: float, selector: Any) -> bytes | None:
         pieces.append(piece)
         left -= len(piece)
     return b"".join(pieces)
+
+
+def _widen(fd: int) -> None:
+    """Ask for a pipe of `PIPE_BYTES` (Linux): a block then crosses in a few writes, not in hundreds
+    each waiting for the reading thread to get the interpreter back from its process's other thread."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError):  # not Linux, or over the machine's pipe-max-size: the default pipe
+        pass
 
 
 def _cpus() -> int:
