@@ -99,6 +99,30 @@ def test_ctrl_c_during_a_duckdb_query_is_130_without_a_traceback(tmp_path: Path)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("slac-")]  # its spill folders are gone
 
 
+def test_ctrl_c_while_the_command_line_loads_is_130_without_a_traceback() -> None:
+    """The `slac` command and `python -m slac` load the command line inside `__main__.run`: a Ctrl-C
+    during its imports (here: the import of slac.cli raises it) ends as during a command."""
+    from slac.cli._io import Exit
+
+    child = textwrap.dedent("""
+        import sys
+        class Interrupts:  # Ctrl-C while slac.cli is being imported
+            def find_spec(self, name, path=None, target=None):
+                if name == "slac.cli":
+                    raise KeyboardInterrupt
+        sys.meta_path.insert(0, Interrupts())
+        from slac.__main__ import run
+        run()
+    """)
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    assert done.returncode == Exit.INTERRUPTED == 130, done.stderr
+    assert done.stderr == "\nslac: interrupted\n"
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts == {"slac": "slac.__main__:run"}  # the installed command runs it too
+
+
 def test_the_pre_2_0_interrupt_is_ctrl_c_too() -> None:
     import duckdb
 
