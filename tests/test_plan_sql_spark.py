@@ -113,5 +113,6 @@ def test_every_view_gives_the_same_rows_in_duckdb_and_spark(
         want = _rows(con.execute(f"SELECT * FROM {view}").fetchall())
         got = _rows(spark.sql(f"SELECT * FROM {view}").collect())
         assert got == want, view
-        # Rows in every view, not a comparison of empty relations (the samples exclude no downtime).
-        assert want or view == "scope_excluded", view
+        # Rows in every view, not a comparison of empty relations (the samples exclude no downtime;
+        # nimbus-cloud's month has no tickets, its ticket_results is made over none).
+        assert want or view == "scope_excluded" or (view == "ticket_results" and not len(events.tickets.id)), view

@@ -86,7 +86,6 @@ def views(policy: Policy, span: Span, calendars: str = "values") -> Iterator[tup
 
 def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
     """The plan's output relations for this policy (name, query), and what is not in SQL yet (why)."""
-    from ..runtime.scoped import needs_scopes
     from ..runtime.tickets import uses_clocks
     from .availability_sql import scope_downtime_sql, scope_excluded_sql
     from .credits_sql import customer_credit_sql, scope_credit_sql
@@ -94,9 +93,9 @@ def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
 
     made: list[tuple[str, str]] = []
     missing: list[str] = []
-    if needs_scopes(policy.raw):
-        missing.append("ticket_results (contracts of language v2)")
-    elif uses_clocks(policy):  # issue 12: the clock queries (ticket_results gains the missed counts)
+    # Language v2 measures a window's tickets as v1 measures a month's (`scoped_engine.ticket_parts`):
+    # the same queries over the window of `params`.
+    if uses_clocks(policy):  # issue 12: the clock queries (ticket_results gains the missed counts)
         from .clocks_sql import at_risk_sql, missed_resolutions_sql, sql_covers, ticket_clock_results_sql
 
         if (term := sql_covers(policy)) is not None:
