@@ -91,9 +91,12 @@ def test_contract_examples_agree(contract: str) -> None:
 
 
 def test_unsupported_terms_are_refused_not_approximated() -> None:
-    """harbor-desk credits missed resolutions (D15's clocks, not in `ticket_results` yet)."""
-    policy = load_policy((ROOT / "contracts" / "harbor-desk.sla").read_text(), "harbor-desk.sla")
-    with pytest.raises(Unsupported, match="missed resolution"):
+    """harbor-desk billed monthly keeps its cap per quarter: a cap over earlier windows, not in SQL."""
+    from tests.test_engine_v2 import _variant
+    from tests.test_engine_v2_clocks import BARE, MONTHLY
+
+    policy = load_policy(_variant(BARE, MONTHLY), "harbor-monthly.sla")
+    with pytest.raises(Unsupported, match="cap per quarter over shorter windows"):
         customer_credit_sql(policy)
 
 

@@ -11,6 +11,7 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow.csv as pcsv
@@ -313,36 +314,80 @@ def test_a_contract_with_services_gets_its_ticket_results_and_the_totals_of_slac
     assert owed == {"acme": "20.00", "borealis": "120.00", "cobalt": "0.00"}
 
 
-def test_a_contract_with_services_and_ticket_clocks_gets_the_misses_its_examples_expect() -> None:
-    """harbor-desk (language v2, billed quarterly, ticket clocks): the printed plan's ticket_results
-    count the missed resolutions and updates each of its examples states (the contract's own numbers)."""
-    from slac.plan.inputs import charges_table, incidents_table, requests_table
-    from slac.plan.results import clock_relations
-    from slac.runtime.evaluate import Period
+def test_a_contract_with_services_and_ticket_clocks_gets_the_misses_and_credits_its_examples_state() -> None:
+    """harbor-desk (language v2, billed quarterly, ticket clocks, a credit per missed resolution): the
+    printed plan's ticket_results count the missed resolutions and updates each of its examples
+    states, and customer_credit is each example's stated credit (the contract's own numbers)."""
     from slac.runtime.examples import example_events, example_period
 
     policy = load_policy(ROOT / "tests" / "golden" / "policy" / "harbor-desk.json")
     checked = []
     for ex in policy.raw["examples"]:
         expect = ex["expect"]
-        if "missed_resolutions" not in expect:
-            continue
-        events = example_events(policy, ex, ex["tier"])
-        inputs = clock_relations(policy, events, Period("", 0, 1), 1)  # ticket_events with their `row`
-        tables = {name: inputs[name] for name in ("customers", "tickets", "ticket_events")} | {
-            "incidents": incidents_table(events.incidents),
-            "requests": requests_table(events.requests),
-            "charges": charges_table(events.charges),
-        }  # params and calendar_open: the script makes them
-        con = duckdb.connect()
-        for name, table in tables.items():
-            con.register(name, table)
-        for statement in statements(plan_sql(policy, example_period(policy, ex)), "duckdb"):
-            con.execute(statement)
+        con = _run_plan(policy, example_events(policy, ex, ex["tier"]), example_period(policy, ex))
         got = con.execute("SELECT sum(missed_resolutions), sum(missed_updates), bool_and(known) FROM ticket_results")
         resolutions, updates, known = got.fetchone()
-        assert known and resolutions == expect["missed_resolutions"]["count"], ex["title"]
+        if "missed_resolutions" in expect:
+            assert known and resolutions == expect["missed_resolutions"]["count"], ex["title"]
         if "missed_updates" in expect:
             assert updates == expect["missed_updates"]["count"], ex["title"]
+        [(total, ambiguous)] = con.execute("SELECT total, ambiguous FROM customer_credit").fetchall()
+        assert total == Decimal(expect["credit"]["amount"]) and not ambiguous, ex["title"]
         checked.append(ex["line"])
-    assert len(checked) == 3  # 20 missed resolutions; 1 with a pause; 1 missed update and none missed
+    # 3 h down: 41.21 CNY; 20 missed resolutions capped at 15 days of service: 1500; one missed with a
+    # pause: 100; one missed update and none missed: 0.
+    assert len(checked) == 4
+
+
+def _run_plan(policy: Any, events: Any, period: str) -> Any:
+    """A DuckDB connection that has run `slac sql`'s script of `period` over the events' relations."""
+    from slac.plan.inputs import charges_table, incidents_table, requests_table
+    from slac.plan.results import clock_relations
+    from slac.runtime.evaluate import Period
+
+    inputs = clock_relations(policy, events, Period("", 0, 1), 1)  # ticket_events with their `row`
+    tables = {name: inputs[name] for name in ("customers", "tickets", "ticket_events")} | {
+        "incidents": incidents_table(events.incidents),
+        "requests": requests_table(events.requests),
+        "charges": charges_table(events.charges),
+    }  # params and calendar_open: the script makes them
+    con = duckdb.connect()
+    for name, table in tables.items():
+        con.register(name, table)
+    for statement in statements(plan_sql(policy, period), "duckdb"):
+        con.execute(statement)
+    return con
+
+
+@pytest.mark.parametrize(("seed", "target"), [(5, "resolution"), (6, "resolution"), (7, "update")])
+def test_credits_per_miss_in_sql_are_the_numpy_engines_on_random_quarters(seed: int, target: str) -> None:
+    """Random harbor-desk quarters (status histories with pauses and reopenings, excluded causes), its
+    credit per missed resolution (or, in a variant, per missed update): every customer's total from the
+    printed plan is the numpy report's, its misses counted as the report lists them."""
+    from dataclasses import replace
+
+    from slac.runtime.evaluate import evaluate
+    from tests.test_engine_v2 import _variant
+    from tests.test_engine_v2_clocks import BARE, clock_quarter
+    from tests.test_v2_crosscheck import load_policy as load_source
+
+    # Small amounts, so the 15 days' cap does not hide a miscount.
+    each = [("per missed resolution 1 service_day", f"per missed {target} 0.05 service_day"),
+            ("target 10 * window_fee", "target 0.01 * window_fee")]  # fmt: skip
+    policy = load_source(_variant(BARE, each))
+    events = clock_quarter(policy, ("2026-04", "2026-05"), seed=seed, tickets=300)
+    cause = events.tickets.cause.copy()
+    cause[::7] = policy.raw["exclusions"][0]["id"]  # every 7th ticket excluded: its misses earn nothing
+    events = replace(events, tickets=replace(events.tickets, cause=cause))
+    report = evaluate(policy, events, period="2026-Q2")
+    con = _run_plan(policy, events, "2026-Q2")
+    got = {c: (t, a) for c, t, a in con.execute("SELECT customer, total, ambiguous FROM customer_credit").fetchall()}
+    assert {c["customer"]: (Decimal(c["total"]), False) for c in report["customers"]} == got
+    lines = [line for c in report["customers"] for line in c["credits"] if line.get("target") == target]
+    assert lines, f"some customer is credited for missed {target}s"
+    assert any(c["cap"] is None or not c["cap"]["applied"] for c in report["customers"] if c["credits"])
+    [(excluded_misses,)] = con.execute(
+        'SELECT sum(r.missed_resolutions + r.missed_updates) FROM ticket_results r JOIN tickets k ON k."row" = r."row"'
+        " WHERE k.cause IS NOT NULL"
+    ).fetchall()
+    assert excluded_misses > 0  # tickets with an excluded cause missed targets too, and were not credited

@@ -8,7 +8,8 @@ v1, runtime/scoped_credits.py and scoped_report.py for v2): per scope the single
 each credit (`below X`: uptime < X; `at or below X`: uptime ≤ X; `target` the tier's uptime for the
 scope's service) whose tier applies and whose `requires` conditions the customer meets; a cap on
 `service_charges` limits each scope's sum; the scopes' sums add up, with the per-miss lines (one
-amount per breached, not excluded response in `ticket_results`); a cap on `monthly_fee`,
+amount per breached, not excluded response in `ticket_results`, and with ticket clocks per missed
+resolution cycle or update of a ticket without an excluded cause); a cap on `monthly_fee`,
 `window_fee`, days of service or money limits that total; a total below the `minimum credit` is not
 paid; then ONE half-even rounding to the currency's minor unit.
 
@@ -32,8 +33,9 @@ error, never a wrong number (other engines: see slac.plan.dialects).
 
 The final rounding is ONE half-even rounding of W ÷ D to the minor unit from the exact remainder,
 with no engine's ROUND (half away from zero in most of them). Caps over a span longer than the window
-(they read earlier windows), per-miss credits for resolutions and updates, formulas outside bands
-and caps as formulas are refused with `Unsupported` — never computed approximately.
+(they read earlier windows), per-miss credits for resolutions and updates without ticket clocks'
+`ticket_results`, formulas outside bands and caps as formulas are refused with `Unsupported` —
+never computed approximately.
 """
 
 from __future__ import annotations
@@ -232,8 +234,16 @@ def _check(policy: Policy) -> None:
         raise Unsupported(f"the SQL plan does not compute a cap per {cap['per']} over shorter windows yet")
     for credit in policy.raw["credits"]:
         pm = credit["per_miss"]
-        if pm is not None and pm.get("target", "response") != "response":
-            raise Unsupported(f"the SQL plan does not compute credits per missed {pm['target']} yet")
+        if pm is not None and pm.get("target", "response") != "response" and not _clocks(policy):
+            raise Unsupported(f"the SQL plan counts missed {pm['target']}s with ticket clocks only")
+
+
+def _clocks(policy: Policy) -> bool:
+    """Whether `ticket_results` is the clock queries' (`clocks_sql`), with each ticket's missed
+    resolutions and updates."""
+    from slac.runtime.tickets import uses_clocks
+
+    return bool(uses_clocks(policy))
 
 
 def _band_lines(policy: Policy) -> tuple[str, str, str]:
@@ -351,8 +361,11 @@ def scope_credit_sql(policy: Policy) -> str:
     return "WITH " + ",\n".join(_common(policy)) + "\nSELECT * FROM scope_credit"
 
 
+MISSES = {"response": "t0.n", "resolution": "t0.n_resolution", "update": "t0.n_update"}  # of `_customer_rows`
+
+
 def _per_miss(policy: Policy) -> str:
-    """SQL: the numerator W of a customer's per-miss lines (t0: the customer's row, t0.n its breached responses)."""
+    """SQL: the numerator W of a customer's per-miss lines (t0: the customer's row, its misses by target `MISSES`)."""
     parts: list[str] = []
     for credit in policy.raw["credits"]:
         pm = credit["per_miss"]
@@ -360,7 +373,7 @@ def _per_miss(policy: Policy) -> str:
             continue
         tiers = ", ".join(sql_literal(t) for t in credit["applies"])
         each = amount_w(pm["amount"], "t0.fee", "t0.charges")
-        parts.append(f"CASE WHEN t0.tier IN ({tiers}) THEN {each} * t0.n ELSE 0 END")
+        parts.append(f"CASE WHEN t0.tier IN ({tiers}) THEN {each} * {MISSES[pm.get('target', 'response')]} ELSE 0 END")
     return _w(" + ".join(parts)) if parts else f"CAST(0 AS {W_TYPE})"
 
 
@@ -420,14 +433,25 @@ def customer_credit_sql(policy: Policy) -> str:
 def _customer_rows(policy: Policy) -> list[str]:
     """CTEs up to `t`: per customer its scopes' capped sum (with slack), its per-miss lines and charges."""
     zero = "CAST(0 AS DECIMAL(38,9))"
+    # Misses by target: breached responses not excluded; with ticket clocks also the missed resolution
+    # cycles and missed updates of tickets without an excluded cause (as `tickets_report` lists them).
+    misses = (
+        "misses AS (SELECT r.customer, SUM(CASE WHEN r.state = 1 AND NOT r.excluded THEN 1 ELSE 0 END) AS n,"
+        " SUM(CASE WHEN k.cause IS NULL THEN r.missed_resolutions ELSE 0 END) AS n_resolution,"
+        " SUM(CASE WHEN k.cause IS NULL THEN r.missed_updates ELSE 0 END) AS n_update"
+        ' FROM ticket_results r JOIN tickets k ON k."row" = r."row" GROUP BY r.customer)'
+        if _clocks(policy)
+        else "misses AS (SELECT customer, COUNT(*) AS n, 0 AS n_resolution, 0 AS n_update FROM ticket_results"
+        " WHERE state = 1 AND NOT excluded GROUP BY customer)"
+    )
     return [
-        "misses AS (SELECT customer, COUNT(*) AS n FROM ticket_results WHERE state = 1 AND NOT excluded"
-        " GROUP BY customer)",
+        misses,
         "allch AS (SELECT customer, SUM(amount) AS charges FROM charges GROUP BY customer)",
         "cs AS (SELECT customer, SUM(capped_w) AS w, SUM(slack) AS slack,"
         " MAX(CASE WHEN ambiguous THEN 1 ELSE 0 END) AS amb FROM scope_credit GROUP BY customer)",
         f"t0 AS (SELECT c.customer, c.tier, CAST(c.fee AS DECIMAL(20,9)) AS fee, CAST(COALESCE(a.charges, {zero}) AS DECIMAL(20,9)) AS charges,"
-        f" COALESCE(cs.w, CAST(0 AS {W_TYPE})) AS scopes_w, COALESCE(m.n, 0) AS n, COALESCE(cs.slack, 0) AS slack,"
+        f" COALESCE(cs.w, CAST(0 AS {W_TYPE})) AS scopes_w, COALESCE(m.n, 0) AS n,"
+        " COALESCE(m.n_resolution, 0) AS n_resolution, COALESCE(m.n_update, 0) AS n_update, COALESCE(cs.slack, 0) AS slack,"
         " COALESCE(cs.amb, 0) = 1 AS amb FROM customers c"
         " LEFT JOIN cs ON cs.customer = c.customer LEFT JOIN misses m ON m.customer = c.customer"
         " LEFT JOIN allch a ON a.customer = c.customer)",

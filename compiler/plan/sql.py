@@ -111,12 +111,10 @@ def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
     made.append(("scope_excluded", scope_excluded_sql(policy)))
     try:
         made.append(("scope_credit", scope_credit_sql(policy)))
-        if made[0][0] == "ticket_results" and not uses_clocks(policy):  # it counts the breached responses
+        if made[0][0] == "ticket_results":  # it counts the misses of ticket_results
             made.append(("customer_credit", customer_credit_sql(policy)))
-        elif uses_clocks(policy):
-            missing.append("customer_credit (with ticket clocks: use slac evaluate)")
         else:
-            missing.append("customer_credit (it counts the breached responses of ticket_results)")
+            missing.append("customer_credit (it counts the misses of ticket_results)")
     except ValueError as exc:  # credits_sql.Unsupported: a term the plan's credits do not compute yet
         missing.append(f"scope_credit and customer_credit ({exc})")
     return made, missing
