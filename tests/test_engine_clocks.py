@@ -101,10 +101,67 @@ def test_business_day_responses_and_resolutions_in_sql_give_the_numpy_report(
     # March and October: a business day across Berlin's and New York's DST changes.
     policy = load_policy(in_open_time(zones_clock_policy(), KINDS[2:]))
     assert business_days(policy) and sql_covers(policy, allowed=True) is None
-    assert sql_covers(policy) == "targets in business days"  # `slac sql` leaves them out
+    assert sql_covers(policy) == "targets in business days"  # without calendar_days and calendar_zone
     events = random_clock_events(policy, period, seed=seed, tickets=2500)
     numpy, duck = _reports(policy, events, period, Period.month(policy, period).end - 3 * DAY)
     assert duck == numpy
+
+
+@pytest.mark.parametrize("calendars", ["values", "table"])
+def test_slac_sql_counts_business_days_as_the_runtime(tmp_path: Path, calendars: str) -> None:
+    """`slac sql` of a policy with response and resolution targets in business days: its script has
+    calendar_days and calendar_zone (as VALUES, or read from `slac calendars --table` files), and its
+    ticket_results are the runtime's clocks ticket by ticket (October: New York's and Berlin's DST ends)."""
+    import duckdb
+    from click.testing import CliRunner
+
+    from slac.cli import main
+    from slac.plan.dialects import statements
+    from slac.plan.results import clock_relations, runtime_ticket_results
+
+    raw = in_open_time(zones_clock_policy(), KINDS[2:])
+    policy = load_policy(raw)
+    (tmp_path / "policy.json").write_text(json.dumps(raw), encoding="utf-8")
+    period, per = "2025-10", Period.month(policy, "2025-10")
+    as_of = per.end - 3 * DAY
+    events = random_clock_events(policy, period, seed=11, tickets=1500)
+    when = from_us(as_of, UTC).isoformat()
+    args = ["sql", str(tmp_path / "policy.json"), "--period", period, "--as-of", when, "--calendars", calendars]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    head = done.stdout.splitlines()[:4]
+    assert "ticket_results" in head[2] and head[3].endswith("nothing"), head
+    con = duckdb.connect()
+    relations = clock_relations(policy, events, per, as_of)
+    for name in ("customers", "tickets", "ticket_events"):
+        con.register(name, relations[name])
+    con.execute("CREATE TABLE incidents (row BIGINT, id VARCHAR, start BIGINT, \"end\" BIGINT, customer VARCHAR,"
+                " cause VARCHAR, announced BIGINT, service VARCHAR, region VARCHAR);"
+                "CREATE TABLE requests (service VARCHAR, region VARCHAR, start BIGINT, total BIGINT, failed BIGINT);"
+                "CREATE TABLE charges (customer VARCHAR, service VARCHAR, region VARCHAR, amount DECIMAL(38,9))")  # fmt: skip
+    if calendars == "table":
+        assert head[1].endswith("calendar_open, calendar_days, calendar_zone"), head
+        for table in ("calendar_open", "calendar_days", "calendar_zone"):
+            out = tmp_path / f"{table}.parquet"
+            args = ["calendars", str(tmp_path / "policy.json"), "--table", table, "-o", str(out)]
+            made = CliRunner().invoke(main, [*args, "--from", "2025-10-01", "--to", "2025-10-31"])
+            assert made.exit_code == 0, made.output
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{out}')")
+    else:
+        assert "calendar_days, calendar_zone" in head[2], head
+    for statement in statements(done.stdout, "duckdb"):
+        con.execute(statement)
+    rows = con.execute(
+        'SELECT "row", state, deadline, missed_resolutions, missed_updates, known FROM ticket_results ORDER BY "row"'
+    ).fetchall()
+    want = runtime_ticket_results(policy, events, per, as_of)
+    clocks = want.clocks
+    assert clocks is not None
+    expected = list(zip(want.index.tolist(), want.state.tolist(), want.deadline.tolist(),
+                        clocks.missed_resolutions.tolist(), clocks.missed_updates.tolist(), strict=True))  # fmt: skip
+    got = [(r, s, MISSING if d is None else d, m, u) for r, s, d, m, u, known in rows if known]
+    assert len(got) == len(rows) > 1000 and got == expected
+    assert sum(m for *_, m, _ in expected) > 0
 
 
 def test_business_day_updates_are_measured_by_the_runtime_and_say_so() -> None:

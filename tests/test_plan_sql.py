@@ -212,6 +212,7 @@ def test_slac_calendars_defaults_to_the_holiday_years(tmp_path: Path) -> None:
         (["--from", "2020-01-01"], "2019-12-31 is outside the years whose holidays the policy lists"),
         (["--from", "2027-01-01", "--to", "2026-01-01"], "--to is before --from"),
         (["--from", "2026-02-30"], "is not a date"),
+        (["--table", "calendar_days"], "the policy has no target in business days, so its plan reads no calendar_days"),
     ],
 )
 def test_slac_calendars_fails_with_exit_2_and_writes_nothing(tmp_path: Path, args: list[str], message: str) -> None:

@@ -70,7 +70,8 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date 
     type=click.Choice(["values", "table"]),
     default="values",
     show_default=True,
-    help="values: the calendars inlined in the script; table: read a `calendar_open` table (`slac calendars`).",
+    help="values: the calendars inlined in the script; table: read a `calendar_open` table (`slac calendars`), "
+    "and with targets in business days `calendar_days` and `calendar_zone` (`slac calendars --table`).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the script here (default: stdout).")
 def sql_cmd(source: str, dialect: str, period: str, as_of: datetime | None, calendars: str, output: str | None) -> None:
@@ -78,7 +79,8 @@ def sql_cmd(source: str, dialect: str, period: str, as_of: datetime | None, cale
 
     The script creates temporary views over the input relations customers, tickets, ticket_events,
     incidents, requests and charges (map your tables onto them), in dependency order: params (the
-    period), calendar_open (unless --calendars table), then the plan's results.
+    period), calendar_open (and, with targets in business days, calendar_days and calendar_zone;
+    unless --calendars table), then the plan's results.
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     """
     from ..plan.dialects import DialectError
@@ -122,23 +124,41 @@ def sql_cmd(source: str, dialect: str, period: str, as_of: datetime | None, cale
     metavar="DATE",
     help="The last day tickets may open on (default: December 31 of its last holiday year).",
 )
+@click.option(
+    "--table",
+    "which",
+    type=click.Choice(["calendar_open", "calendar_days", "calendar_zone"]),
+    default="calendar_open",
+    show_default=True,
+    help="The table to write: calendar_days and calendar_zone are read by a plan with targets in business days.",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
-def calendars_cmd(source: str, fmt: str, first: date | None, last: date | None, output: str) -> None:
-    """Write the policy's calendars as the `calendar_open` table.
+def calendars_cmd(source: str, fmt: str, first: date | None, last: date | None, which: str, output: str) -> None:
+    """Write the policy's calendars as the `calendar_open` table (or, with --table, `calendar_days`
+    or `calendar_zone`).
 
-    One row per open interval of every calendar (holidays, make-up days and DST applied):
-    calendar, open_start, open_end (µs since the epoch, UTC) and cum_before (the calendar's open µs
-    before open_start). It reaches past --to far enough for the longest target of a ticket opened by
-    then. POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
+    calendar_open: one row per open interval of every calendar (holidays, make-up days and DST
+    applied): calendar, open_start, open_end (µs since the epoch, UTC) and cum_before (the
+    calendar's open µs before open_start). calendar_days: calendar, n, day: each local date with
+    open hours (days since 1970-01-01) and its order n, of every calendar with a target in business
+    days; calendar_zone: calendar, utc_from, utc_to, offset_us: its zone's UTC offset over time.
+    Each reaches past --to far enough for the longest target of a ticket opened by then. POLICY is
+    compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     """
-    from ..plan.calendars import calendar_table
+    from ..plan.calendars import calendar_days_tables, calendar_table
+    from ..plan.clocks_sql import business_days
 
     loaded = load_input(source)
     usable([loaded])
     policy = loaded.runtime
+    if which != "calendar_open" and not business_days(policy):
+        fail(f"the policy has no target in business days, so its plan reads no {which}; write calendar_open")
     start, end = _span(policy, first, last)
     try:
-        table = calendar_table(policy, start, end)
+        if which == "calendar_open":
+            table = calendar_table(policy, start, end)
+        else:
+            table = calendar_days_tables(policy, start, end)[which == "calendar_zone"]
     except ValueError as exc:  # a day outside the materialised holiday years
         fail(f"cannot write the calendars: {exc}")
     emit(_table_bytes(table, fmt), output, [source])

@@ -2,7 +2,8 @@
 
 The script is a sequence of `CREATE OR REPLACE TEMPORARY VIEW` statements in dependency order:
 `params` (the period and `as_of`, inlined), `calendar_open` (the policy's materialised calendars as
-VALUES, or left to a table of that name the warehouse loads from `slac calendars`), then the plan's
+VALUES, or left to a table of that name the warehouse loads from `slac calendars`; with targets in
+business days also `calendar_days` and `calendar_zone`, `slac calendars --table`), then the plan's
 output relations, each over the input relations a warehouse team maps its tables onto (see
 `slac.plan`). Written in DuckDB's dialect and transpiled by `slac.plan.dialects`.
 """
@@ -53,18 +54,32 @@ def params_sql(span: Span) -> str:
 
 def calendar_values_sql(table: Any) -> str:
     """`calendar_open` as VALUES: the rows of `calendar_table(...)` (a pyarrow.Table), typed by a cast."""
-    columns = table.to_pydict()
-    rows = zip(columns["calendar"], columns["open_start"], columns["open_end"], columns["cum_before"], strict=True)
-    typed = (
-        "SELECT CAST(calendar AS VARCHAR) AS calendar, CAST(open_start AS BIGINT) AS open_start, "
-        "CAST(open_end AS BIGINT) AS open_end, CAST(cum_before AS BIGINT) AS cum_before"
+    return values_sql(table, "calendar_open")
+
+
+# The calendar relations' columns: `calendar_open` (calendars.calendar_table), and for targets in
+# business days `calendar_days` and `calendar_zone` (calendars.calendar_days_tables).
+CALENDAR_COLUMNS = {
+    "calendar_open": ("calendar", "open_start", "open_end", "cum_before"),
+    "calendar_days": ("calendar", "n", "day"),
+    "calendar_zone": ("calendar", "utc_from", "utc_to", "offset_us"),
+}
+
+
+def values_sql(table: Any, name: str) -> str:
+    """The calendar relation `name` as VALUES: the rows of `table` (a pyarrow.Table), typed by a cast
+    (the first column a VARCHAR, the others BIGINT)."""
+    first, *rest = CALENDAR_COLUMNS[name]
+    typed = "SELECT " + ", ".join(
+        [f"CAST({first} AS VARCHAR) AS {first}", *(f"CAST({c} AS BIGINT) AS {c}" for c in rest)]
     )
     if table.num_rows == 0:  # VALUES cannot be empty
-        return (
-            f"{typed} FROM (SELECT NULL AS calendar, 0 AS open_start, 0 AS open_end, 0 AS cum_before) AS v WHERE FALSE"
-        )
-    values = ",\n  ".join(f"({sql_literal(c)}, {s}, {e}, {b})" for c, s, e, b in rows)
-    return f"{typed}\nFROM (VALUES\n  {values}\n) AS v(calendar, open_start, open_end, cum_before)"
+        nothing = ", ".join([f"NULL AS {first}", *(f"0 AS {c}" for c in rest)])
+        return f"{typed} FROM (SELECT {nothing}) AS v WHERE FALSE"
+    columns = table.to_pydict()
+    rows = zip(*(columns[c] for c in (first, *rest)), strict=True)
+    values = ",\n  ".join("(" + ", ".join([sql_literal(r[0]), *(str(v) for v in r[1:])]) + ")" for r in rows)
+    return f"{typed}\nFROM (VALUES\n  {values}\n) AS v({', '.join((first, *rest))})"
 
 
 def calendar_span(policy: Policy, span: Span) -> tuple[int, int]:
@@ -78,10 +93,29 @@ def views(policy: Policy, span: Span, calendars: str = "values") -> Iterator[tup
         raise ValueError(f"calendars are {' or '.join(CALENDARS)}, not {calendars!r}")
     yield "params", params_sql(span)
     if calendars == "values":
-        from .calendars import calendar_table
+        from .calendars import calendar_days_tables, calendar_table
 
         yield "calendar_open", calendar_values_sql(calendar_table(policy, *calendar_span(policy, span)))
+        if counts_business_days(policy):
+            days, zone = calendar_days_tables(policy, *calendar_span(policy, span))
+            yield "calendar_days", values_sql(days, "calendar_days")
+            yield "calendar_zone", values_sql(zone, "calendar_zone")
     yield from outputs(policy)[0]
+
+
+def calendar_inputs(policy: Policy) -> tuple[str, ...]:
+    """The calendar relations the plan reads (`--calendars table`: tables the warehouse loads from
+    `slac calendars`)."""
+    return ("calendar_open", "calendar_days", "calendar_zone") if counts_business_days(policy) else ("calendar_open",)
+
+
+def counts_business_days(policy: Policy) -> bool:
+    """Whether the plan's clock queries count business days (response or resolution targets in
+    business days), over `calendar_days` and `calendar_zone`."""
+    from ..runtime.tickets import uses_clocks
+    from .clocks_sql import business_days, sql_covers
+
+    return bool(uses_clocks(policy) and business_days(policy) and sql_covers(policy, allowed=True) is None)
 
 
 def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
@@ -98,7 +132,7 @@ def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
     if uses_clocks(policy):  # issue 12: the clock queries (ticket_results gains the missed counts)
         from .clocks_sql import at_risk_sql, missed_resolutions_sql, sql_covers, ticket_clock_results_sql
 
-        if (term := sql_covers(policy)) is not None:
+        if (term := sql_covers(policy, allowed=True)) is not None:  # the plan has calendar_days and calendar_zone
             missing.append(f"ticket_results (ticket clocks with {term})")
         else:
             made.append(("ticket_results", ticket_clock_results_sql(policy)))
@@ -136,7 +170,7 @@ def plan_sql(
     check_dialect(dialect)
     span = period_span(policy, period, as_of)
     parts = list(views(policy, span, calendars))
-    inputs = ", ".join(INPUTS) + (", calendar_open" if calendars == "table" else "")
+    inputs = ", ".join(INPUTS + (calendar_inputs(policy) if calendars == "table" else ()))
     head = (
         f"-- slac plan of {policy.raw['contract']['id']} (policy {policy.raw['content_hash']}) for {span.name}, "
         f"{dialect} dialect\n"
