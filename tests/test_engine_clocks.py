@@ -237,6 +237,10 @@ def test_slac_sql_prints_the_clock_views_in_every_dialect() -> None:
         assert statements(script, dialect)  # sqlglot transpiles every statement (DialectError otherwise)
     with_days = plan_sql(load_policy(zones_clock_policy()), "2025-03", calendars="table")
     assert "ticket_results (ticket clocks with update targets in business days)" in with_days.splitlines()[3]
+    business = plan_sql(load_policy(in_open_time(zones_clock_policy(), KINDS[2:])), "2025-03", calendars="table")
+    assert business.splitlines()[1].endswith("calendar_open, calendar_days, calendar_zone")
+    for dialect in ("spark", "postgres", "bigquery", "snowflake"):
+        assert statements(business, dialect)  # the business-day counting transpiles too
 
 
 @pytest.mark.parametrize("period", ["2025-03", "2025-10"])
