@@ -57,19 +57,13 @@ def calendar_values_sql(table: Any) -> str:
     return values_sql(table, "calendar_open")
 
 
-# The calendar relations' columns: `calendar_open` (calendars.calendar_table), and for targets in
-# business days `calendar_days` and `calendar_zone` (calendars.calendar_days_tables).
-CALENDAR_COLUMNS = {
-    "calendar_open": ("calendar", "open_start", "open_end", "cum_before"),
-    "calendar_days": ("calendar", "n", "day"),
-    "calendar_zone": ("calendar", "utc_from", "utc_to", "offset_us"),
-}
-
-
 def values_sql(table: Any, name: str) -> str:
     """The calendar relation `name` as VALUES: the rows of `table` (a pyarrow.Table), typed by a cast
-    (the first column a VARCHAR, the others BIGINT)."""
-    first, *rest = CALENDAR_COLUMNS[name]
+    (the first column a VARCHAR, the others BIGINT): `calendar_open` (calendars.calendar_table), or for
+    targets in business days `calendar_days` or `calendar_zone` (calendars.calendar_days_tables)."""
+    from .calendars import COLUMNS, DAY_COLUMNS, ZONE_COLUMNS
+
+    first, *rest = {"calendar_open": COLUMNS, "calendar_days": DAY_COLUMNS, "calendar_zone": ZONE_COLUMNS}[name]
     typed = "SELECT " + ", ".join(
         [f"CAST({first} AS VARCHAR) AS {first}", *(f"CAST({c} AS BIGINT) AS {c}" for c in rest)]
     )
