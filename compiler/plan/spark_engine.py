@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import limits
 from ..runtime.engines import Inputs, UsageError, read_events_any
-from .spark_sql import register, run_script, spark_failure
+from .spark_sql import interruptible, register, run_script, spark_failure
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.evaluate import Period, TicketResults
@@ -108,19 +108,20 @@ def evaluate(
     from .spark_inputs import spark_reads_tickets
     from .spark_lake import lake_inputs
 
-    if needs_scopes(policy.raw):  # language v2: slac.plan.spark_scoped, the scoped SQL run stage by stage
-        from .spark_scoped import evaluate_v2
-
-        spark = start(policy)
-        with lake_inputs(spark, inputs) as lake:  # Delta tables and table:NAME as Parquet files
-            return evaluate_v2(
-                spark, policy, lake.inputs, lambda events, per, at: spark_ticket_results(spark, policy, events, per, at),
-                period=period, as_of=as_of, progress=progress, located=lake.events,
-            )  # fmt: skip
     spark = start(policy)
-    # Spark reads lake tickets itself (spark_inputs) unless the runtime's readers must read them too.
-    with lake_inputs(spark, inputs, keep=("tickets",) if spark_reads_tickets(inputs) else ()) as lake:
-        return _evaluate_v1(spark, policy, lake, period=period, as_of=as_of, progress=progress)
+    with interruptible(spark):
+        if needs_scopes(policy.raw):  # language v2: slac.plan.spark_scoped, the scoped SQL run stage by stage
+            from .spark_scoped import evaluate_v2
+
+            with lake_inputs(spark, inputs) as lake:  # Delta tables and table:NAME as Parquet files
+                return evaluate_v2(
+                    spark, policy, lake.inputs,
+                    lambda events, per, at: spark_ticket_results(spark, policy, events, per, at),
+                    period=period, as_of=as_of, progress=progress, located=lake.events,
+                )  # fmt: skip
+        # Spark reads lake tickets itself (spark_inputs) unless the runtime's readers must read them too.
+        with lake_inputs(spark, inputs, keep=("tickets",) if spark_reads_tickets(inputs) else ()) as lake:
+            return _evaluate_v1(spark, policy, lake, period=period, as_of=as_of, progress=progress)
 
 
 def _evaluate_v1(

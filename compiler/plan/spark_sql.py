@@ -3,7 +3,9 @@ running a DuckDB-dialect script of the plan in Spark (`run_script`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,62 @@ def register(spark: Any, relations: dict[str, Any]) -> None:
     """Each pyarrow.Table of `relations` as a temporary view of its name."""
     for name, table in relations.items():
         spark.createDataFrame(table).createOrReplaceTempView(name)
+
+
+JOB_GROUP = "slac"  # the Spark jobs of one run, cancelled together on Ctrl-C (`interruptible`)
+_PY4J_INTERRUPTED = "KeyboardInterrupt while sending command."  # what py4j logs, with a traceback
+
+
+@contextmanager
+def interruptible(spark: Any) -> Iterator[None]:
+    """Ctrl-C during a Spark run is a plain KeyboardInterrupt (the CLI's `slac: interrupted`, 130),
+    and the run's jobs are cancelled.
+
+    PySpark's own SIGINT handler cancels the jobs by a call to the JVM made inside the handler, on the
+    connection the interrupted call is waiting on: that call failed, and its error (a py4j traceback,
+    or the interrupted call's own error, worded as a Spark failure) came out instead. Here Python's
+    default handler raises KeyboardInterrupt while the run lasts (py4j then closes that connection;
+    its log of it, a traceback, is dropped); the run's jobs (`JOB_GROUP`) are then cancelled on a new
+    connection, so the JVM (which ignores SIGINT) has none running when it ends with this process.
+    """
+    import logging
+    import signal
+    import threading
+    from contextlib import suppress
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
+        yield
+        return
+    context = spark.sparkContext
+    context.setJobGroup(JOB_GROUP, "slac evaluate", interruptOnCancel=True)
+    root, quiet = logging.getLogger(), _Quiet()
+    alone = not root.handlers  # else py4j's logging.exception would add a stderr handler (basicConfig)
+    root.addFilter(quiet)
+    if alone:
+        root.addHandler(quiet)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    except KeyboardInterrupt:
+        with suppress(Exception):
+            context.cancelJobGroup(JOB_GROUP)
+        raise
+    finally:
+        signal.signal(signal.SIGINT, before)
+        root.removeFilter(quiet)
+        if alone:
+            root.removeHandler(quiet)
+
+
+class _Quiet(logging.Handler):
+    """Drops py4j's log of an interrupted command; anything else is printed as with no handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != _PY4J_INTERRUPTED
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if logging.lastResort is not None and record.levelno >= logging.lastResort.level:
+            logging.lastResort.handle(record)
 
 
 def spark_failure(exc: Exception) -> Any:
