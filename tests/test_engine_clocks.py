@@ -147,6 +147,8 @@ def test_slac_sql_counts_business_days_as_the_runtime(tmp_path: Path, calendars:
             made = CliRunner().invoke(main, [*args, "--from", "2025-10-01", "--to", "2025-10-31"])
             assert made.exit_code == 0, made.output
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{out}')")
+            beyond = CliRunner().invoke(main, [*args, "--from", "2025-10-01", "--to", "2040-10-31"])
+            assert beyond.exit_code == 2 and "is outside the years" in beyond.output, table  # as calendar_open
     else:
         assert "calendar_days, calendar_zone" in head[2], head
     for statement in statements(done.stdout, "duckdb"):

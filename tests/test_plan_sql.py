@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
@@ -340,8 +341,9 @@ def test_a_contract_with_services_and_ticket_clocks_gets_the_misses_and_credits_
     assert len(checked) == 4
 
 
-def _run_plan(policy: Any, events: Any, period: str) -> Any:
-    """A DuckDB connection that has run `slac sql`'s script of `period` over the events' relations."""
+def _run_plan(policy: Any, events: Any, period: str, calendars: str | None = None) -> Any:
+    """A DuckDB connection that has run `slac sql`'s script of `period` over the events' relations
+    (`calendars`: a calendar_open Parquet file the script reads, instead of its VALUES)."""
     from slac.plan.inputs import charges_table, incidents_table, requests_table
     from slac.plan.results import clock_relations
     from slac.runtime.evaluate import Period
@@ -355,7 +357,10 @@ def _run_plan(policy: Any, events: Any, period: str) -> Any:
     con = duckdb.connect()
     for name, table in tables.items():
         con.register(name, table)
-    for statement in statements(plan_sql(policy, period), "duckdb"):
+    if calendars is not None:
+        con.execute(f"CREATE TABLE calendar_open AS SELECT * FROM read_parquet('{calendars}')")
+    script = plan_sql(policy, period, calendars="values" if calendars is None else "table")
+    for statement in statements(script, "duckdb"):
         con.execute(statement)
     return con
 
@@ -392,3 +397,24 @@ def test_credits_per_miss_in_sql_are_the_numpy_engines_on_random_quarters(seed: 
         " WHERE k.cause IS NOT NULL"
     ).fetchall()
     assert excluded_misses > 0  # tickets with an excluded cause missed targets too, and were not credited
+
+
+def test_a_ticket_whose_calendar_the_table_lacks_makes_its_customers_credit_ambiguous(tmp_path: Path) -> None:
+    """harbor-desk's pause example with a calendar_open table that leaves out its tickets' calendars:
+    their clocks are not `known`, so customer_credit says `ambiguous`, not a number to pay."""
+    import pyarrow.compute as pc
+
+    from slac.plan.calendars import calendar_table
+    from slac.runtime.examples import example_events
+    from slac.runtime.windows import parse_period
+
+    policy = load_policy(ROOT / "tests" / "golden" / "policy" / "harbor-desk.json")
+    [ex] = [e for e in policy.raw["examples"] if e["line"] == 114]
+    window = parse_period("2026-Q2", policy.raw["billing"], policy.zone)
+    table = calendar_table(policy, window.start, window.end)
+    used = {t.calendar for t in (*policy.targets.values(), *policy.resolutions.values())}
+    kept = table.filter(pc.invert(pc.is_in(table.column("calendar"), value_set=pa.array(sorted(used)))))
+    pq.write_table(kept, tmp_path / "calendar_open.parquet")
+    con = _run_plan(policy, example_events(policy, ex, ex["tier"]), "2026-Q2", str(tmp_path / "calendar_open.parquet"))
+    assert not any(k for (k,) in con.execute("SELECT known FROM ticket_results").fetchall())
+    assert con.execute("SELECT ambiguous FROM customer_credit").fetchall() == [(True,)]

@@ -155,9 +155,8 @@ def calendars_cmd(source: str, fmt: str, first: date | None, last: date | None, 
         fail(f"the policy has no target in business days, so its plan reads no {which}; write calendar_open")
     start, end = _span(policy, first, last)
     try:
-        if which == "calendar_open":
-            table = calendar_table(policy, start, end)
-        else:
+        table = calendar_table(policy, start, end)  # refuses a span outside the holiday years
+        if which != "calendar_open":  # the same span (its own reading leaves such a calendar out)
             table = calendar_days_tables(policy, start, end)[which == "calendar_zone"]
     except ValueError as exc:  # a day outside the materialised holiday years
         fail(f"cannot write the calendars: {exc}")

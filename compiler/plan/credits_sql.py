@@ -434,15 +434,17 @@ def _customer_rows(policy: Policy) -> list[str]:
     """CTEs up to `t`: per customer its scopes' capped sum (with slack), its per-miss lines and charges."""
     zero = "CAST(0 AS DECIMAL(38,9))"
     # Misses by target: breached responses not excluded; with ticket clocks also the missed resolution
-    # cycles and missed updates of tickets without an excluded cause (as `tickets_report` lists them).
+    # cycles and missed updates of tickets without an excluded cause (as `tickets_report` lists them),
+    # and whether a ticket's clocks are not `known` (an instant past calendar_open): then `ambiguous`.
     misses = (
         "misses AS (SELECT r.customer, SUM(CASE WHEN r.state = 1 AND NOT r.excluded THEN 1 ELSE 0 END) AS n,"
         " SUM(CASE WHEN k.cause IS NULL THEN r.missed_resolutions ELSE 0 END) AS n_resolution,"
-        " SUM(CASE WHEN k.cause IS NULL THEN r.missed_updates ELSE 0 END) AS n_update"
+        " SUM(CASE WHEN k.cause IS NULL THEN r.missed_updates ELSE 0 END) AS n_update,"
+        " MAX(CASE WHEN r.known THEN 0 ELSE 1 END) AS unknown"
         ' FROM ticket_results r JOIN tickets k ON k."row" = r."row" GROUP BY r.customer)'
         if _clocks(policy)
-        else "misses AS (SELECT customer, COUNT(*) AS n, 0 AS n_resolution, 0 AS n_update FROM ticket_results"
-        " WHERE state = 1 AND NOT excluded GROUP BY customer)"
+        else "misses AS (SELECT customer, COUNT(*) AS n, 0 AS n_resolution, 0 AS n_update, 0 AS unknown"
+        " FROM ticket_results WHERE state = 1 AND NOT excluded GROUP BY customer)"
     )
     return [
         misses,
@@ -452,7 +454,7 @@ def _customer_rows(policy: Policy) -> list[str]:
         f"t0 AS (SELECT c.customer, c.tier, CAST(c.fee AS DECIMAL(20,9)) AS fee, CAST(COALESCE(a.charges, {zero}) AS DECIMAL(20,9)) AS charges,"
         f" COALESCE(cs.w, CAST(0 AS {W_TYPE})) AS scopes_w, COALESCE(m.n, 0) AS n,"
         " COALESCE(m.n_resolution, 0) AS n_resolution, COALESCE(m.n_update, 0) AS n_update, COALESCE(cs.slack, 0) AS slack,"
-        " COALESCE(cs.amb, 0) = 1 AS amb FROM customers c"
+        " (COALESCE(cs.amb, 0) = 1 OR COALESCE(m.unknown, 0) = 1) AS amb FROM customers c"
         " LEFT JOIN cs ON cs.customer = c.customer LEFT JOIN misses m ON m.customer = c.customer"
         " LEFT JOIN allch a ON a.customer = c.customer)",
         f"t AS (SELECT t0.customer, t0.fee, t0.charges, {_w('t0.scopes_w')} AS scopes_w,"

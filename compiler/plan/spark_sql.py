@@ -59,8 +59,8 @@ def interruptible(spark: Any) -> Iterator[None]:
     import threading
     from contextlib import suppress
 
-    if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
-        yield
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield  # only the main thread takes signals; one started ignoring them (`slac … &`) keeps doing so
         return
     context = spark.sparkContext
     context.setJobGroup(JOB_GROUP, "slac evaluate", interruptOnCancel=True)
@@ -81,6 +81,8 @@ def interruptible(spark: Any) -> Iterator[None]:
         root.removeFilter(quiet)
         if alone:
             root.removeHandler(quiet)
+        with suppress(Exception):  # the session may be the caller's: later jobs are not slac's
+            context.setLocalProperty("spark.jobGroup.id", None)
 
 
 class _Quiet(logging.Handler):
@@ -90,7 +92,9 @@ class _Quiet(logging.Handler):
         return record.getMessage() != _PY4J_INTERRUPTED
 
     def emit(self, record: logging.LogRecord) -> None:
-        if logging.lastResort is not None and record.levelno >= logging.lastResort.level:
+        # py4j's own loggers have a NullHandler: as without this handler, their records are not printed.
+        py4j = record.name == "py4j" or record.name.startswith("py4j.")
+        if not py4j and logging.lastResort is not None and record.levelno >= logging.lastResort.level:
             logging.lastResort.handle(record)
 
 
