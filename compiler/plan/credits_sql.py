@@ -47,6 +47,7 @@ from typing import Any
 from slac.runtime.policy import Policy
 from slac.runtime.scoped import compiled
 from slac.runtime.scoped_credits import bands_worst_first, cap_is_per_scope
+from slac.runtime.tickets import uses_clocks  # ticket_results is then the clock queries' (clocks_sql)
 from slac.runtime.windows import SPAN_MONTHS
 
 from . import sql_literal
@@ -234,16 +235,8 @@ def _check(policy: Policy) -> None:
         raise Unsupported(f"the SQL plan does not compute a cap per {cap['per']} over shorter windows yet")
     for credit in policy.raw["credits"]:
         pm = credit["per_miss"]
-        if pm is not None and pm.get("target", "response") != "response" and not _clocks(policy):
+        if pm is not None and pm.get("target", "response") != "response" and not uses_clocks(policy):
             raise Unsupported(f"the SQL plan counts missed {pm['target']}s with ticket clocks only")
-
-
-def _clocks(policy: Policy) -> bool:
-    """Whether `ticket_results` is the clock queries' (`clocks_sql`), with each ticket's missed
-    resolutions and updates."""
-    from slac.runtime.tickets import uses_clocks
-
-    return bool(uses_clocks(policy))
 
 
 def _band_lines(policy: Policy) -> tuple[str, str, str]:
@@ -442,7 +435,7 @@ def _customer_rows(policy: Policy) -> list[str]:
         " SUM(CASE WHEN k.cause IS NULL THEN r.missed_updates ELSE 0 END) AS n_update,"
         " MAX(CASE WHEN r.known THEN 0 ELSE 1 END) AS unknown"
         ' FROM ticket_results r JOIN tickets k ON k."row" = r."row" GROUP BY r.customer)'
-        if _clocks(policy)
+        if uses_clocks(policy)
         else "misses AS (SELECT customer, COUNT(*) AS n, 0 AS n_resolution, 0 AS n_update, 0 AS unknown"
         " FROM ticket_results WHERE state = 1 AND NOT excluded GROUP BY customer)"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,10 +54,8 @@ def interruptible(spark: Any) -> Iterator[None]:
     its log of it, a traceback, is dropped); the run's jobs (`JOB_GROUP`) are then cancelled on a new
     connection, so the JVM (which ignores SIGINT) has none running when it ends with this process.
     """
-    import logging
     import signal
     import threading
-    from contextlib import suppress
 
     if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         yield  # only the main thread takes signals; one started ignoring them (`slac … &`) keeps doing so
