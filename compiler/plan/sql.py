@@ -52,11 +52,6 @@ def params_sql(span: Span) -> str:
     )
 
 
-def calendar_values_sql(table: Any) -> str:
-    """`calendar_open` as VALUES: the rows of `calendar_table(...)` (a pyarrow.Table), typed by a cast."""
-    return values_sql(table, "calendar_open")
-
-
 def values_sql(table: Any, name: str) -> str:
     """The calendar relation `name` as VALUES: the rows of `table` (a pyarrow.Table), typed by a cast
     (the first column a VARCHAR, the others BIGINT): `calendar_open` (calendars.calendar_table), or for
@@ -89,7 +84,7 @@ def views(policy: Policy, span: Span, calendars: str = "values") -> Iterator[tup
     if calendars == "values":
         from .calendars import calendar_days_tables, calendar_table
 
-        yield "calendar_open", calendar_values_sql(calendar_table(policy, *calendar_span(policy, span)))
+        yield "calendar_open", values_sql(calendar_table(policy, *calendar_span(policy, span)), "calendar_open")
         if counts_business_days(policy):
             days, zone = calendar_days_tables(policy, *calendar_span(policy, span))
             yield "calendar_days", values_sql(days, "calendar_days")
