@@ -159,3 +159,43 @@ def test_business_day_updates_are_left_to_the_runtime_with_the_same_report(tmp_p
     assert sql_covers(policy, allowed=True) == "update targets in business days"
     events = clock_quarter(policy, ("2026-05",), seed=5, tickets=300)
     assert_identical(policy, write_v2_files(events, tmp_path), "2026-Q2")
+
+
+NIMBUS = (ROOT / "contracts" / "nimbus-cloud.sla").read_text()
+LATE_ON_CHARGES = _variant(
+    NIMBUS[: NIMBUS.index("\n  example ")] + "\n}\n",
+    [
+        ("  tier standard {", '  priority p1 {\n    name en "P1" zh "P1"\n  }\n\n  tier standard {'),
+        ("    uptime 99.9%  for object_storage\n",
+         "    uptime 99.9%  for object_storage\n    respond p1 within 1h during always\n    resolve p1 within 4h during always\n"),
+        ("  minimum credit 1 USD",
+         '  credit late {\n    name en "Late resolution" zh "解决超时"\n    per missed resolution 5% of service_charges\n  }\n'
+         "  minimum credit 1 USD"),
+    ],
+)  # fmt: skip
+
+
+def test_a_credit_per_missed_resolution_on_service_charges_pays_without_a_response_breach(tmp_path: Path) -> None:
+    """A per-miss line on `service_charges` reads every scope's charges. The evaluator used to sum them
+    only for a customer with a missed response (or a customer-level cap), so a customer whose tickets
+    were answered in time but resolved late was owed 0. Hand-computed: c1's one ticket is resolved
+    10 h after opening (target 4 h), charges 1000 + 200 USD, 5 % of 1200 = 60 USD; c2's ticket is
+    answered late (2 h 5 min > 1 h) and resolved late: still one missed resolution, 5 % of 300 = 15 USD;
+    c3 has charges and no ticket: 0."""
+    policy = load_policy(LATE_ON_CHARGES)
+    files = {
+        "customers.csv": "customer,tier,fee,good_standing\nc1,standard,0,true\nc2,standard,0,true\nc3,standard,0,true\n",
+        "tickets.csv": "id,customer,priority,opened_at,responded_at,resolved_at\n"
+        "t1,c1,p1,2026-05-04T10:00:00Z,2026-05-04T10:05:00Z,2026-05-04T20:00:00Z\n"
+        "t2,c2,p1,2026-05-04T10:00:00Z,2026-05-04T12:05:00Z,2026-05-04T20:00:00Z\n",
+        "incidents.csv": "id,start,end\n",
+        "charges.csv": "customer,service,region,amount\nc1,compute,us_east,1000\nc1,object_storage,eu_west,200\n"
+        "c2,compute,us_east,300\nc3,compute,us_east,500\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    p = {name.split(".")[0]: str(tmp_path / name) for name in files}
+    inputs = Inputs(p["customers"], p["incidents"], tickets=p["tickets"], charges=p["charges"])
+    report = assert_identical(policy, inputs, "2026-05")
+    totals = {c["customer"]: c["total"] for c in report["customers"]}
+    assert totals == {"c1": "60.00", "c2": "15.00", "c3": "0.00"}

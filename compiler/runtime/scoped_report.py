@@ -362,7 +362,8 @@ def customer_entry(
             total = total + amount if total else amount
     customer_cap = policy.raw["cap"] is not None and not sc.cap_is_per_scope(policy.raw["cap"])
     all_charges = ZERO
-    if breaches or customer_cap:  # the customer-level quantities: only a per-miss line or the customer cap reads them
+    any_miss = breaches or clocks.get("missed_resolutions") or clocks.get("missed_updates")
+    if any_miss or customer_cap:  # the customer-level quantities: only a per-miss line or the customer cap reads them
         all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
     q = sc.Quantities(fee, window.months, memo.days, all_charges, 0, window.end - window.start, None)
     per_miss, missed = _per_miss(policy, tier, q, breaches, clocks)
