@@ -418,3 +418,32 @@ def test_a_ticket_whose_calendar_the_table_lacks_makes_its_customers_credit_ambi
     con = _run_plan(policy, example_events(policy, ex, ex["tier"]), "2026-Q2", str(tmp_path / "calendar_open.parquet"))
     assert not any(k for (k,) in con.execute("SELECT known FROM ticket_results").fetchall())
     assert con.execute("SELECT ambiguous FROM customer_credit").fetchall() == [(True,)]
+
+
+def test_a_table_that_ends_before_a_tickets_instants_makes_its_customers_credit_ambiguous(tmp_path: Path) -> None:
+    """harbor-desk's pause example (tickets opened 2026-04-07, resolved 2026-04-10) with a
+    calendar_open table whose rows stop at 2026-04-08T00:00+08:00: the resolutions lie past the
+    table's last row, where its closed time is not known, so no clock is `known` and customer_credit
+    says `ambiguous` (it used to read the time after the last row as closed and pay a number). The
+    same table uncut: every clock known, the example's 100 CNY."""
+    import pyarrow.compute as pc
+
+    from slac.plan.calendars import calendar_table
+    from slac.runtime.calendar import to_us
+    from slac.runtime.examples import example_events
+    from slac.runtime.windows import parse_period
+
+    policy = load_policy(ROOT / "tests" / "golden" / "policy" / "harbor-desk.json")
+    [ex] = [e for e in policy.raw["examples"] if e["line"] == 114]
+    window = parse_period("2026-Q2", policy.raw["billing"], policy.zone)
+    table = calendar_table(policy, window.start, window.end)
+    cut = to_us(datetime(2026, 4, 8, tzinfo=policy.zone))
+    for name, rows in (("whole", table), ("cut", table.filter(pc.less_equal(table.column("open_end"), cut)))):
+        pq.write_table(rows, tmp_path / f"{name}.parquet")
+    events = example_events(policy, ex, ex["tier"])
+    whole = _run_plan(policy, events, "2026-Q2", str(tmp_path / "whole.parquet"))
+    assert all(k for (k,) in whole.execute("SELECT known FROM ticket_results").fetchall())
+    assert whole.execute("SELECT total, ambiguous FROM customer_credit").fetchall() == [(Decimal("100"), False)]
+    cut_con = _run_plan(policy, events, "2026-Q2", str(tmp_path / "cut.parquet"))
+    assert not any(k for (k,) in cut_con.execute("SELECT known FROM ticket_results").fetchall())
+    assert cut_con.execute("SELECT ambiguous FROM customer_credit").fetchall() == [(True,)]

@@ -361,7 +361,7 @@ def cum_ctes(policy: Policy) -> str:
 ),
 cum_at AS (
   SELECT q.cal_no, q.t, COALESCE(r.cum_before + LEAST(q.t, r.open_end) - r.open_start, 0) AS cum,
-    r.cal_no IS NOT NULL OR q.t < f.first_start AS known
+    (r.cal_no IS NOT NULL OR q.t < f.first_start) AND q.t <= f.last_end AS known
   FROM pts q
   {time_lookup(policy, "r", "q.cal_no", "q.t", False)}
   LEFT JOIN cal_first f ON f.cal_no = q.cal_no
@@ -406,7 +406,7 @@ seg_open AS (
     def look(alias: str, owner: str, t: str) -> str:
         return time_lookup(policy, alias, f"{owner}.cal_no", f"{owner}.{t}")
 
-    known = "({a}.cal_no IS NOT NULL OR c.{t} < f.first_start)"
+    known = "({a}.cal_no IS NOT NULL OR c.{t} < f.first_start) AND c.{t} <= f.last_end"
     return f"""paused AS (
   SELECT x.kind, x.tk, x.cyc, x.k, SUM({_cum("h", "x.hi")} - {_cum("l", "x.lo")}) AS paused
   FROM piece x

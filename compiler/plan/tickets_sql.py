@@ -90,7 +90,8 @@ def calendar_ctes(policy: Policy, buckets: bool = True) -> str:
 
     cal is calendar_open with each row's calendar number (`calendar_numbers`; a calendar the policy
     lacks is never looked up), cumulative open time at its end and the next row's start; cal_rows
-    adds the end of the range of instants whose cum a row gives (up to the next row's start).
+    adds the end of the range of instants whose cum a row gives (up to the next row's start);
+    cal_first each calendar's first opening and last closing (the clock queries know no instant past it).
     The bucket tables list a row under the key `b * calendars + cal_no` of every bucket b it covers:
     cal_time every b = t // B of an instant t of [open_start, upto), the last row of a calendar
     (upto unbounded) up to the table's top bucket, under which every later instant is looked up
@@ -113,7 +114,7 @@ cal_rows AS (
   SELECT cal_no, open_start, open_end, cum_before, next_start, COALESCE(next_start, {LAST_US}) AS upto FROM cal
 ),
 cal_first AS (
-  SELECT cal_no, MIN(open_start) AS first_start FROM cal GROUP BY cal_no
+  SELECT cal_no, MIN(open_start) AS first_start, MAX(open_end) AS last_end FROM cal GROUP BY cal_no
 )"""
     if not buckets:
         return base
