@@ -199,3 +199,30 @@ def test_a_credit_per_missed_resolution_on_service_charges_pays_without_a_respon
     report = assert_identical(policy, inputs, "2026-05")
     totals = {c["customer"]: c["total"] for c in report["customers"]}
     assert totals == {"c1": "60.00", "c2": "15.00", "c3": "0.00"}
+
+
+def test_tickets_over_the_ceiling_of_a_contract_with_clocks_say_why_duckdb_holds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """harbor-desk's tickets are read by the runtime's readers under --engine duckdb too (its clocks and
+    services are not read out of core yet): over the row ceiling the refusal says so, and the numpy
+    engine keeps the readers' own words."""
+    from slac import limits
+    from slac.runtime.engines import evaluate_files
+    from slac.runtime.readers import EventError
+
+    policy = load_policy(HARBOR)
+    (tmp_path / "customers.csv").write_text("customer,tier,fee\nc1,business,3000\n")
+    (tmp_path / "incidents.csv").write_text("id,start,end\n")
+    (tmp_path / "tickets.csv").write_text(
+        "id,customer,priority,opened_at,responded_at\n"
+        + "".join(f"t{k},c1,p2,2026-04-07T10:00:00+08:00,2026-04-07T10:10:00+08:00\n" for k in range(3))
+    )
+    inputs = Inputs(str(tmp_path / "customers.csv"), str(tmp_path / "incidents.csv"), str(tmp_path / "tickets.csv"))
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", 2)
+    with pytest.raises(EventError, match=r"more than 2 rows: for a contract with services or ticket clocks the duckdb"):
+        evaluate_files(policy, inputs, period="2026-Q2", engine="duckdb")
+    with pytest.raises(EventError, match=r"more than 2 rows; split the events"):
+        evaluate_files(policy, inputs, period="2026-Q2", engine="numpy")
+    monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", 3)  # at the ceiling: evaluated, the same bytes
+    assert_identical(policy, inputs, "2026-Q2")

@@ -138,3 +138,24 @@ def arrow_table(result: Any) -> Any:
     """A query's rows as one pyarrow.Table (duckdb 1.x `.arrow()`, 2.x `.to_arrow_table()`)."""
     fetch = getattr(result, "to_arrow_table", None) or result.arrow
     return fetch()
+
+
+@contextmanager
+def in_memory_ceiling() -> Iterator[None]:
+    """Around the runtime's readers where the duckdb engine reads files with them (a contract with
+    services or ticket clocks; requests excepted): a file over their row ceiling says why the duckdb
+    engine holds it too, instead of only the readers' advice."""
+    from .. import limits
+    from ..runtime.readers import EventError, too_many_rows
+
+    try:
+        yield
+    except EventError as exc:
+        if exc.message != too_many_rows():
+            raise
+        why = (
+            f"more than {limits.MAX_ROWS_PER_FILE:,} rows: for a contract with services or ticket clocks the duckdb "
+            "engine holds this file in memory as --engine numpy does (it reads out of core the tickets of a "
+            "contract without either, and the requests of any); split the events into several files or periods"
+        )
+        raise EventError(exc.file, exc.row, exc.column, why, unit=exc.unit) from None

@@ -107,7 +107,12 @@ def evaluate(
 
     found = None if uses_clock_sql(policy) else read_natively(policy, inputs, per, as_of_us, progress)
     if found is None:  # the runtime's readers read (and check) every file
-        events = read_events_any(policy, inputs)
+        from contextlib import nullcontext
+
+        from .duck import in_memory_ceiling
+
+        with in_memory_ceiling() if uses_clock_sql(policy) else nullcontext():
+            events = read_events_any(policy, inputs)
         check_tiers(policy, events.customers)
         results, total = sql_ticket_results(policy, events, per, as_of_us), len(events.tickets.id)
         report = assemble_report(policy, events, per, as_of_us, results, json_runs=for_json)

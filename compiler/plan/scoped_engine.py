@@ -237,8 +237,11 @@ def evaluate_duckdb(
 ) -> dict[str, Any]:
     """`--engine duckdb` for a v2 contract: DuckDB reads the requests itself (`native_v2`) where it can, the
     runtime's readers the other files; DuckDB's measurements, the runtime's assembly."""
-    found = _native_requests(policy, inputs, period, as_of)
-    report, events = (None, read_events_any(policy, inputs)) if found is None else found
+    from .duck import in_memory_ceiling
+
+    with in_memory_ceiling():
+        found = _native_requests(policy, inputs, period, as_of)
+        report, events = (None, read_events_any(policy, inputs)) if found is None else found
     if report is None:
         window, as_of_us = window_of(policy, period, as_of)
         report = duckdb_report(policy, events, window, as_of_us)
