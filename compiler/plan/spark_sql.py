@@ -74,6 +74,12 @@ def interruptible(spark: Any) -> Iterator[None]:
         with suppress(Exception):
             context.cancelJobGroup(JOB_GROUP)
         raise
+    except Exception as exc:
+        if not _after_interrupt(exc):
+            raise
+        with suppress(Exception):
+            context.cancelJobGroup(JOB_GROUP)
+        raise KeyboardInterrupt from None  # not the error of the call py4j made while unwinding it
     finally:
         signal.signal(signal.SIGINT, before)
         root.removeFilter(quiet)
@@ -81,6 +87,20 @@ def interruptible(spark: Any) -> Iterator[None]:
             root.removeHandler(quiet)
         with suppress(Exception):  # the session may be the caller's: later jobs are not slac's
             context.setLocalProperty("spark.jobGroup.id", None)
+
+
+def _after_interrupt(exc: BaseException) -> bool:
+    """Whether `exc` was raised while a KeyboardInterrupt unwound: PySpark's `collect` resets the call
+    site on a new py4j connection as the interrupt leaves it, and that call can fail (`Answer from Java
+    side is empty`), replacing the interrupt with its error (or, worded, with the engine's refusal)."""
+    seen: set[int] = set()
+    found: BaseException | None = exc
+    while found is not None and id(found) not in seen:
+        if isinstance(found, KeyboardInterrupt):
+            return True
+        seen.add(id(found))
+        found = found.__cause__ or found.__context__
+    return False
 
 
 class _Quiet(logging.Handler):
