@@ -18,17 +18,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from slac.runtime.engines import Inputs
 from slac.runtime.events import Events
 from slac.runtime.examples import example_events, example_period
 from tests.engine_v2_files import write_v2_files
+from tests.hand_contracts import LATE_ON_CHARGES
 from tests.test_engine_clocks import sql_only
 from tests.test_engine_v2 import ROOT, _variant, report_bytes
 from tests.test_v2_crosscheck import load_policy, random_scoped_events
-from tests.tickets_random import random_clock_events
+from tests.tickets_random import joined_months, random_clock_events
 
 pytest.importorskip("duckdb")
 
@@ -47,35 +47,10 @@ def clock_quarter(policy: Any, months: tuple[str, ...], *, seed: int, tickets: i
     """Random incidents of a scoped quarter and, in each of `months`, tickets with random status histories."""
     from dataclasses import replace
 
-    from slac.runtime.events import TicketEvents, Tickets
-
     scoped = random_scoped_events(policy, "2026-Q2", seed=seed, customers=40, incidents=60, requests=0)
     monthly = load_policy(_variant(BARE, MONTHLY))  # the generator's months; tiers and priorities as `policy`'s
     parts = [random_clock_events(monthly, m, seed=seed + k, tickets=tickets) for k, m in enumerate(months)]
-    t = [p.tickets for p in parts]
-    ev = [p.ticket_events for p in parts]
-    assert all(e is not None for e in ev)
-    ids = np.concatenate([np.array([f"{k}-{i}" for i in p.id], dtype=object) for k, p in enumerate(t)])
-    offsets = np.cumsum([0, *(len(p.id) for p in t)])[:-1]
-    tick = Tickets(
-        id=ids, customer=np.concatenate([p.customer for p in t]), priority=np.concatenate([p.priority for p in t]),
-        opened=np.concatenate([p.opened for p in t]), responded=np.concatenate([p.responded for p in t]),
-        outage=np.concatenate([p.outage for p in t]), cause=np.concatenate([p.cause for p in t]),
-        row=np.arange(2, len(ids) + 2, dtype=np.int64),
-        resolved=np.concatenate([p.resolved for p in t if p.resolved is not None]),
-    )  # fmt: skip
-    first = ev[0]
-    assert first is not None
-    events = TicketEvents(
-        np.concatenate([e.ticket + o for e, o in zip(ev, offsets, strict=True) if e is not None]),
-        np.concatenate([e.at for e in ev if e is not None]),
-        np.concatenate([e.kind for e in ev if e is not None]),
-        np.concatenate([e.status for e in ev if e is not None]),
-        np.arange(2, sum(len(e.at) for e in ev if e is not None) + 2, dtype=np.int64),
-        "",
-        np.concatenate([e.status_code for e in ev if e is not None and e.status_code is not None]),
-        first.status_names,
-    )
+    tick, events = joined_months(parts)
     return replace(scoped, tickets=tick, ticket_events=events)
 
 
@@ -159,20 +134,6 @@ def test_business_day_updates_are_left_to_the_runtime_with_the_same_report(tmp_p
     assert sql_covers(policy, allowed=True) == "update targets in business days"
     events = clock_quarter(policy, ("2026-05",), seed=5, tickets=300)
     assert_identical(policy, write_v2_files(events, tmp_path), "2026-Q2")
-
-
-NIMBUS = (ROOT / "contracts" / "nimbus-cloud.sla").read_text()
-LATE_ON_CHARGES = _variant(
-    NIMBUS[: NIMBUS.index("\n  example ")] + "\n}\n",
-    [
-        ("  tier standard {", '  priority p1 {\n    name en "P1" zh "P1"\n  }\n\n  tier standard {'),
-        ("    uptime 99.9%  for object_storage\n",
-         "    uptime 99.9%  for object_storage\n    respond p1 within 1h during always\n    resolve p1 within 4h during always\n"),
-        ("  minimum credit 1 USD",
-         '  credit late {\n    name en "Late resolution" zh "解决超时"\n    per missed resolution 5% of service_charges\n  }\n'
-         "  minimum credit 1 USD"),
-    ],
-)  # fmt: skip
 
 
 def test_a_credit_per_missed_resolution_on_service_charges_pays_without_a_response_breach(tmp_path: Path) -> None:

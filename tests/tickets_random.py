@@ -70,7 +70,10 @@ def random_clock_events(policy: Any, period: str, *, seed: int, tickets: int, cu
     gaps = np.where(whole, gaps // (HOUR // 4) * (HOUR // 4), gaps)  # quarter hours: ties with boundaries
     first = np.cumsum(counts) - counts
     cum = np.cumsum(gaps)
-    cum -= np.repeat(cum[first] - gaps[first], counts)  # running sum per ticket
+    has = counts > 0  # a ticket without events (the last ones too) has no first event to index
+    offset = np.zeros(n, dtype=np.int64)
+    offset[has] = cum[first[has]] - gaps[first[has]]
+    cum -= np.repeat(offset, counts)  # running sum per ticket
     ev_at = opened[ev_t] + cum
     pick = rng.integers(0, len(STATUSES), len(ev_t))
     status = np.array(STATUSES, dtype=object)[pick]
@@ -91,3 +94,34 @@ def random_clock_events(policy: Any, period: str, *, seed: int, tickets: int, cu
     rows = np.arange(2, len(ev_t) + 2, dtype=np.int64)
     ev = TicketEvents(ev_t, ev_at, kind, objects(status.tolist()), rows, "", code, tuple(STATUSES))
     return Events(base.customers, tick, base.incidents, ticket_events=ev)
+
+
+def joined_months(parts: list[Any]) -> tuple[Any, Any]:
+    """(Tickets, TicketEvents) of several `random_clock_events` results as one file each: ticket ids
+    prefixed with their part's number (`K-ID`), rows numbered from 2, each event's ticket index moved
+    past the tickets of the parts before it."""
+    from slac.runtime.events import TicketEvents, Tickets
+
+    t = [p.tickets for p in parts]
+    ev = [p.ticket_events for p in parts]
+    assert all(e is not None and e.status_code is not None for e in ev)
+    ids = np.concatenate([np.array([f"{k}-{i}" for i in p.id], dtype=object) for k, p in enumerate(t)])
+    tickets = Tickets(
+        id=ids, customer=np.concatenate([p.customer for p in t]), priority=np.concatenate([p.priority for p in t]),
+        opened=np.concatenate([p.opened for p in t]), responded=np.concatenate([p.responded for p in t]),
+        outage=np.concatenate([p.outage for p in t]), cause=np.concatenate([p.cause for p in t]),
+        row=np.arange(2, len(ids) + 2, dtype=np.int64),
+        resolved=np.concatenate([p.resolved for p in t if p.resolved is not None]),
+    )  # fmt: skip
+    offsets = np.cumsum([0, *(len(p.id) for p in t)])[:-1]
+    events = TicketEvents(
+        np.concatenate([e.ticket + o for e, o in zip(ev, offsets, strict=True)]),
+        np.concatenate([e.at for e in ev]),
+        np.concatenate([e.kind for e in ev]),
+        np.concatenate([e.status for e in ev]),
+        np.arange(2, sum(len(e.at) for e in ev) + 2, dtype=np.int64),
+        "",
+        np.concatenate([e.status_code for e in ev]),
+        ev[0].status_names,
+    )
+    return tickets, events

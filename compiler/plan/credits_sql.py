@@ -365,8 +365,11 @@ def _per_miss(policy: Policy) -> str:
         if pm is None:
             continue
         tiers = ", ".join(sql_literal(t) for t in credit["applies"])
+        met = "".join(f" AND {_cond(n, 't0')}" for n in credit.get("requires", []))  # else the line pays nothing
         each = amount_w(pm["amount"], "t0.fee", "t0.charges")
-        parts.append(f"CASE WHEN t0.tier IN ({tiers}) THEN {each} * {MISSES[pm.get('target', 'response')]} ELSE 0 END")
+        parts.append(
+            f"CASE WHEN t0.tier IN ({tiers}){met} THEN {each} * {MISSES[pm.get('target', 'response')]} ELSE 0 END"
+        )
     return _w(" + ".join(parts)) if parts else f"CAST(0 AS {W_TYPE})"
 
 
@@ -439,13 +442,16 @@ def _customer_rows(policy: Policy) -> list[str]:
         else "misses AS (SELECT customer, COUNT(*) AS n, 0 AS n_resolution, 0 AS n_update, 0 AS unknown"
         " FROM ticket_results WHERE state = 1 AND NOT excluded GROUP BY customer)"
     )
+    # The conditions a per-miss line `requires` (`_per_miss` reads them on t0).
+    needed = dict.fromkeys(n for c in policy.raw["credits"] if c["per_miss"] for n in c.get("requires", []))
+    conditions = "".join(f", {_cond(n)}" for n in needed)
     return [
         misses,
         "allch AS (SELECT customer, SUM(amount) AS charges FROM charges GROUP BY customer)",
         "cs AS (SELECT customer, SUM(capped_w) AS w, SUM(slack) AS slack,"
         " MAX(CASE WHEN ambiguous THEN 1 ELSE 0 END) AS amb FROM scope_credit GROUP BY customer)",
         f"t0 AS (SELECT c.customer, c.tier, CAST(c.fee AS DECIMAL(20,9)) AS fee, CAST(COALESCE(a.charges, {zero}) AS DECIMAL(20,9)) AS charges,"
-        f" COALESCE(cs.w, CAST(0 AS {W_TYPE})) AS scopes_w, COALESCE(m.n, 0) AS n,"
+        f" COALESCE(cs.w, CAST(0 AS {W_TYPE})) AS scopes_w, COALESCE(m.n, 0) AS n{conditions},"
         " COALESCE(m.n_resolution, 0) AS n_resolution, COALESCE(m.n_update, 0) AS n_update, COALESCE(cs.slack, 0) AS slack,"
         " (COALESCE(cs.amb, 0) = 1 OR COALESCE(m.unknown, 0) = 1) AS amb FROM customers c"
         " LEFT JOIN cs ON cs.customer = c.customer LEFT JOIN misses m ON m.customer = c.customer"

@@ -366,7 +366,7 @@ def customer_entry(
     if any_miss or customer_cap:  # the customer-level quantities: only a per-miss line or the customer cap reads them
         all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
     q = sc.Quantities(fee, window.months, memo.days, all_charges, 0, window.end - window.start, None)
-    per_miss, missed = _per_miss(policy, tier, q, breaches, clocks)
+    per_miss, missed = _per_miss(policy, tier, q, met, breaches, clocks)
     total += missed
     cap_entry = None
     if customer_cap:
@@ -403,8 +403,15 @@ def customer_entry(
 
 
 def _per_miss(
-    policy: Policy, tier: str, q: sc.Quantities, breaches: list[dict[str, Any]], clocks: dict[str, Any] | None = None
+    policy: Policy,
+    tier: str,
+    q: sc.Quantities,
+    met: dict[str, bool],
+    breaches: list[dict[str, Any]],
+    clocks: dict[str, Any] | None = None,
 ) -> tuple[list[dict[str, Any]], Fraction]:
+    """The customer's per-miss lines and their exact sum: a line whose credit `requires` a condition the
+    customer does not meet pays nothing (the customer's `conditions` say which), as a band's does."""
     cur = policy.currency
     out = []
     exact = Fraction(0)
@@ -418,6 +425,8 @@ def _per_miss(
         pm = credit["per_miss"]
         target = pm.get("target", "response") if pm is not None else "response"
         if tier not in credit["applies"] or pm is None or not missed[target]:
+            continue
+        if not all(met.get(name, True) for name in credit.get("requires", [])):
             continue
         each = sc.value(pm["amount"], q)
         count = len(missed[target])

@@ -7,7 +7,11 @@ allowance by walking those segments in time order, error-rate intervals by group
 rows in a dict, formulas by a recursive reading of the postfix steps, money in `Fraction`s
 rounded once at the end. A cap over a longer span than the window: the earlier periods of the
 span are named and evaluated first, one after the other, each with what the ones before it used
-of the cap. Never used for real evaluations.
+of the cap. Per-miss credit lines (`per missed response|resolution|update`) count the customer's
+tickets opened in the window, each decided by the ticket oracle (`reference_tickets.reference_ticket`,
+as of `as_of`: the end of the evaluated period unless given, for the earlier periods of a cap's span
+too), a ticket with a cause (an exclusion) missing nothing; each miss pays the line's amount valued
+at customer level (`service_charges`: every charge of the customer). Never used for real evaluations.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from slac.runtime.events import MISSING, Events
+from slac.runtime.events import MISSING, UPDATE, Events
+
+from .reference_tickets import ClockCal, calendars, reference_ticket
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MIN = 60_000_000
@@ -229,13 +235,20 @@ def _earlier_periods(policy: dict[str, Any], period: str) -> list[str] | None:
     return names
 
 
-def evaluate_reference_v2(policy: dict[str, Any], events: Events, period: str) -> dict[str, RefCustomerV2]:
+def evaluate_reference_v2(
+    policy: dict[str, Any], events: Events, period: str, as_of: int | None = None
+) -> dict[str, RefCustomerV2]:
+    """Each customer's result for `period`; `as_of` (µs): the moment tickets are measured at (default: the
+    period's end), the same moment for the earlier periods of a cap's span."""
+    if as_of is None:
+        as_of = window_bounds(policy, period)[1]
+    cals = calendars(policy) if any(c["per_miss"] for c in policy["credits"]) else None
     earlier = _earlier_periods(policy, period)
     used: Used | None = None
     if earlier is not None:
         used = {}
         for name in earlier:
-            for cid, ref in _evaluate(policy, events, name, used).items():
+            for cid, ref in _evaluate(policy, events, name, used, as_of, cals).items():
                 total, scopes = used.get(cid, (Fraction(0), {}))
                 paid = Fraction(ref.total)
                 if paid:  # a scope's credit counts against its cap only when the period's total was paid
@@ -243,10 +256,53 @@ def evaluate_reference_v2(policy: dict[str, Any], events: Events, period: str) -
                         k: scopes.get(k, Fraction(0)) + ref.capped.get(k, Fraction(0)) for k in {*scopes, *ref.capped}
                     }
                 used[cid] = (total + paid, scopes)
-    return _evaluate(policy, events, period, used)
+    return _evaluate(policy, events, period, used, as_of, cals)
 
 
-def _evaluate(policy: dict[str, Any], events: Events, period: str, used: Used | None) -> dict[str, RefCustomerV2]:
+def ticket_misses(
+    policy: dict[str, Any], events: Events, lo: int, hi: int, as_of: int, cals: dict[str, ClockCal]
+) -> dict[str, dict[str, int]]:
+    """Per customer: its missed responses, resolutions (cycles) and updates among the tickets opened in [lo, hi).
+
+    One ticket at a time through the ticket oracle; a ticket with a cause (an exclusion) misses nothing."""
+    t = events.tickets
+    tiers = {str(events.customers.id[c]): str(events.customers.tier[c]) for c in range(len(events.customers.id))}
+    history: dict[int, list[tuple[int, str, str | None]]] = {}
+    ev = events.ticket_events
+    if ev is not None:
+        for j in range(len(ev.at)):
+            if int(ev.kind[j]) == UPDATE:
+                status = None
+            elif ev.status is not None:
+                status = ev.status[j]
+            else:
+                status = ev.status_names[int(ev.status_code[j])]
+            kind = "update" if int(ev.kind[j]) == UPDATE else "status"
+            history.setdefault(int(ev.ticket[j]), []).append((int(ev.at[j]), kind, status))
+    out: dict[str, dict[str, int]] = {}
+    for k in range(len(t.id)):
+        opened = int(t.opened[k])
+        if not lo <= opened < hi or t.cause[k]:
+            continue
+        cid = str(t.customer[k])
+        responded = int(t.responded[k])
+        resolved = int(t.resolved[k]) if t.resolved is not None else MISSING
+        ref = reference_ticket(
+            policy, cals, tiers[cid], str(t.priority[k]), bool(t.outage[k]), opened,
+            None if responded == MISSING else responded, None if resolved == MISSING else resolved,
+            history.get(k, []), as_of,
+        )  # fmt: skip
+        mine = out.setdefault(cid, {"response": 0, "resolution": 0, "update": 0})
+        mine["response"] += ref.response == "breached"
+        mine["resolution"] += ref.missed_resolutions
+        mine["update"] += ref.missed_updates
+    return out
+
+
+def _evaluate(
+    policy: dict[str, Any], events: Events, period: str, used: Used | None, as_of: int,
+    cals: dict[str, ClockCal] | None,
+) -> dict[str, RefCustomerV2]:  # fmt: skip
     zone = zoneinfo.ZoneInfo(policy["timezone"] or "UTC")
     lo, hi, year, month, months = window_bounds(policy, period)
     days = (date(year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1, 1) - date(year, month, 1)).days
@@ -275,6 +331,7 @@ def _evaluate(policy: dict[str, Any], events: Events, period: str, used: Used | 
         for k in range(len(ch.customer)):
             key = (ch.customer[k], ch.service[k], ch.region[k])
             charges[key] = charges.get(key, Fraction(0)) + Fraction(ch.amount[k])
+    misses = ticket_misses(policy, events, lo, hi, as_of, cals) if cals is not None else {}
     out: dict[str, RefCustomerV2] = {}
     cust = events.customers
     for c in range(len(cust.id)):
@@ -294,11 +351,11 @@ def _evaluate(policy: dict[str, Any], events: Events, period: str, used: Used | 
                 scopes += [(sid, g) for g in sorted(regs)]
         met = {x["id"]: bool(cust.conditions[x["id"]][c]) for x in policy.get("conditions", [])}
         before = None if used is None else used.get(cid, (Fraction(0), {}))
-        result = _customer(
-            policy, zone, tier, fee, cid, scopes, services, mine, reqs, charges, met, lo, hi, months, days, before
-        )
-        result_terms = result
-        out[cid] = result_terms
+        missed = misses.get(cid, {})
+        out[cid] = _customer(
+            policy, zone, tier, fee, cid, scopes, services, mine, reqs, charges, met, lo, hi, months, days, before,
+            missed,
+        )  # fmt: skip
     return out
 
 
@@ -312,7 +369,7 @@ def _customer(
     policy: dict[str, Any], zone: Any, tier: dict[str, Any], fee: Fraction, cid: str, scopes: list[tuple[Any, Any]],
     services: dict[Any, Any], mine: list[dict[str, Any]], reqs: dict[Any, Any], charges: dict[Any, Fraction],
     met: dict[str, bool], lo: int, hi: int, months: int, days: int,
-    before: tuple[Fraction, dict[tuple[Any, Any], Fraction]] | None,
+    before: tuple[Fraction, dict[tuple[Any, Any], Fraction]] | None, missed: dict[str, int],
 ) -> RefCustomerV2:  # fmt: skip
     ystart = _us(datetime(datetime.fromtimestamp(lo / 1e6, zone).year, 1, 1, tzinfo=zone))
     per_service = {u["service"]: u["uptime"] for u in tier.get("service_uptime", [])}
@@ -347,6 +404,21 @@ def _customer(
         capped[scope] = subtotal
         total += subtotal
         terminate = terminate or _terminates(policy, zone, incs, reqs.get(scope, []), services[scope[0]], lo, months)
+    # Per-miss lines: no scope's; valued with the customer's quantities (every charge of the customer).
+    everything = sum((amount for (who, _, _), amount in charges.items() if who == cid), Fraction(0))
+    v_customer = {
+        "window_fee": fee, "monthly_fee": fee / months, "service_charges": everything, "downtime": Fraction(0),
+        "window": Fraction(hi - lo), "uptime": Fraction(1), "target": Fraction(1),
+    }  # fmt: skip
+    for cr in policy["credits"]:
+        pm = cr["per_miss"]
+        if pm is None or tier["id"] not in cr["applies"]:
+            continue
+        if any(not met.get(x, True) for x in cr.get("requires", [])):
+            continue  # docs/language.en.md, `requires`: a credit is owed only when the customer meets it
+        count = missed.get(pm.get("target") or "response", 0)
+        if count:
+            total += count * _value(pm["amount"], v_customer, days)
     if cap is not None and not scope_cap:
         v = {"window_fee": fee, "monthly_fee": fee / months}
         gone = before[0] if before is not None else Fraction(0)
