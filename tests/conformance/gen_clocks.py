@@ -61,6 +61,7 @@ def resolution() -> SuiteFile:
     _case(f, cap, "cap-binds", "20 × 100 = 2000 > 15 × 100 = 1500", "cap 15 service_days per month", ts,
           comment="each: Tue 10–18 8h + Wed 9h + Thu 1h = 18h at Thu 10:00, resolved Fri 10:00 (27h): missed; 20 × 100 = 2000, cap 1500.00",
           hand={"customers": {"a": {"total": "1500.00"}}})  # fmt: skip
+    _per_miss_on_charges(f)
     var = f.group("variations: P1 resolved 3–5 h after opening, with and without a reopening; P2 after 1–3 days")
     for minutes in range(180, 301, 15):
         for reopen in (False, True):
@@ -80,6 +81,33 @@ def resolution() -> SuiteFile:
               clause, [ticket("T1", "a", "p1", o, at(o, minutes=5), outage=True)],
               [_ev("T1", at(o, minutes=m), "update") for m in (60, 120, 180)], as_of=as_of)  # fmt: skip
     return f
+
+
+def _per_miss_on_charges(f: SuiteFile) -> None:
+    """A credit per missed resolution on every scope's charges that requires a condition (cloud_desk)."""
+    f.policy("cloud_desk", contract("cloud_desk"))
+    g = f.group("per missed resolution 5% of service_charges, requires good_standing, minimum credit 1 USD "
+                "(cloud_desk): worked by hand")  # fmt: skip
+    o = "2025-05-06T10:00:00+00:00"
+    late = [ticket("T1", "a", "p1", o, at(o, minutes=5), resolved=at(o, hours=10))]
+    both = [{"customer": "a", "service": "compute", "region": "us_east", "amount": "1000"},
+            {"customer": "a", "service": "compute", "region": "eu_west", "amount": "200"}]  # fmt: skip
+    cases = [
+        ("every-scope", "answered in 5 min, resolved after 10 h: paid on the charges of both regions", True, both,
+         "1 missed resolution (10h > 4h, deadline 14:00Z), no missed response; 5% × (1000 + 200) = 60.00", "60.00",
+         {"T1": ["2025-05-06T14:00:00Z"]}),
+        ("condition-unmet", "the same, the account not in good standing: the credit is not owed", False, both,
+         "good_standing false: late_resolution pays nothing; 0.00", "0.00", {"T1": ["2025-05-06T14:00:00Z"]}),
+        ("below-minimum", "5% of 10 USD = 0.50, below the minimum credit", True,
+         [{"customer": "a", "service": "compute", "region": "us_east", "amount": "10"}],
+         "5% × 10 = 0.50 < 1 USD minimum: 0.00", "0.00", {"T1": ["2025-05-06T14:00:00Z"]}),
+    ]
+    for ident, desc, standing, charges, comment, total, missed in cases:
+        f.case(g, ident, desc, clause="per missed resolution 5% of service_charges", policy="cloud_desk",
+               period="2025-05", as_of=None, comment=comment,
+               hand={"customers": {"a": {"breaches": {}, "missed_resolutions": missed, "total": total}}},
+               events=events([customer("a", "standard", 0, good_standing=standing)], late, [], charges=charges,
+                             v2=True))  # fmt: skip
 
 
 def pauses() -> SuiteFile:

@@ -2,17 +2,16 @@
 
 Language v1 policies go to `reference.evaluate_reference`; language v2 policies (scopes, windows,
 formulas, …) to `reference_v2.evaluate_reference_v2`; ticket clocks (pauses, updates, resolution,
-business days) to `reference_tickets.reference_ticket`, ticket by ticket. What none of them has is
-composed here, plainly and without the runtime: per-miss credits under a language v2 policy
-(the oracle's band sum, plus count × amount, then the cap, the minimum credit and one half-even
-rounding) and the claim deadline (calendar arithmetic on the window's last day). A case the oracle
-cannot decide raises `OracleLacks`; the generator then leaves it out.
+business days) to `reference_tickets.reference_ticket`, ticket by ticket (the v2 evaluator counts
+the per-miss credits' misses with it too). What none of them has is composed here, plainly and
+without the runtime: the claim deadline (calendar arithmetic on the window's last day). A case the
+oracle cannot decide raises `OracleLacks`; the generator then leaves it out.
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -21,7 +20,7 @@ from slac.runtime.events import MISSING, UPDATE
 from slac.runtime.scoped import needs_scopes
 from tests.oracle.reference import evaluate_reference
 from tests.oracle.reference_tickets import INF, calendars, history, reference_ticket
-from tests.oracle.reference_v2 import _earlier_periods, _value, evaluate_reference_v2, window_bounds
+from tests.oracle.reference_v2 import evaluate_reference_v2, window_bounds
 
 from .tables import iso_utc, to_events, us
 
@@ -169,46 +168,11 @@ def expected(
 
 def _v2(policy, events, period, lo, hi, as_of_us, claim) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     clocks = _clocks(policy, events, lo, hi, as_of_us)
-    per_miss = [c for c in policy["credits"] if c["per_miss"] is not None]
-    if per_miss:
-        cap = policy["cap"]
-        if cap is not None and (cap["amount"].get("basis") == "service_charges" or _earlier_periods(policy, period)):
-            raise OracleLacks("per-miss credits under a cap per scope or over a longer span")
-        if any(c.get("requires") for c in per_miss):
-            raise OracleLacks("per-miss credits with conditions")
-        bare = {**policy, "cap": None, "minimum_credit": None}
-        ref = evaluate_reference_v2(bare, events, period)
-    else:
-        ref = evaluate_reference_v2(policy, events, period)
-    _, _, year, month, months = window_bounds(policy, period)
-    days = (date(year + (month - 1 + months) // 12, (month - 1 + months) % 12 + 1, 1) - date(year, month, 1)).days
-    fees = dict(zip(events.customers.id.tolist(), events.customers.fee, strict=True))
-    tiers = dict(zip(events.customers.id.tolist(), events.customers.tier.tolist(), strict=True))
-    digits = policy["currency"]["minor_digits"] if policy["currency"] else 2
+    ref = evaluate_reference_v2(policy, events, period, as_of_us)  # per-miss lines included
     out = {}
     for cid, rc in ref.items():
         total = rc.total
         mine = clocks[cid]
-        if per_miss:
-            fee = Fraction(fees[cid])
-            v = {"window_fee": fee, "monthly_fee": fee / months}
-            exact = sum(rc.capped.values(), Fraction(0))
-            for c in per_miss:
-                if tiers[cid] not in c["applies"]:
-                    continue
-                target = c["per_miss"].get("target", "response")
-                count = {
-                    "response": len(mine["breaches"]),
-                    "resolution": sum(len(x) for x in mine["missed_resolutions"].values()),
-                    "update": sum(mine["missed_updates"].values()),
-                }[target]
-                exact += count * _value(c["per_miss"]["amount"], v, days)  # type: ignore[arg-type]
-            if policy["cap"] is not None:
-                exact = min(exact, max(Fraction(0), _value(policy["cap"]["amount"], v, days)))  # type: ignore[arg-type]
-            minimum = policy.get("minimum_credit")
-            if minimum is not None and exact < Fraction(Decimal(minimum["amount"])):
-                exact = Fraction(0)
-            total = _round(exact, digits)
         out[cid] = {
             "scopes": [
                 {"service": s, "region": g, "downtime_seconds": seconds_text(x.counted_us), "uptime": _fraction(x.uptime)}
