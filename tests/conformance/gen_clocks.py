@@ -101,7 +101,7 @@ def _per_miss_on_charges(f: SuiteFile) -> None:
         ("below-minimum", "5% of 10 USD = 0.50, below the minimum credit", True,
          [{"customer": "a", "service": "compute", "region": "us_east", "amount": "10"}],
          "5% × 10 = 0.50 < 1 USD minimum: 0.00", "0.00", {"T1": ["2025-05-06T14:00:00Z"]}),
-    ]
+    ]  # fmt: skip
     for ident, desc, standing, charges, comment, total, missed in cases:
         f.case(g, ident, desc, clause="per missed resolution 5% of service_charges", policy="cloud_desk",
                period="2025-05", as_of=None, comment=comment,
