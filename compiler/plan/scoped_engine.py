@@ -239,7 +239,7 @@ def evaluate_duckdb(
     runtime's readers the other files; DuckDB's measurements, the runtime's assembly."""
     from .duck import in_memory_ceiling
 
-    with in_memory_ceiling():
+    with in_memory_ceiling(inputs.requests):
         found = _native_requests(policy, inputs, period, as_of)
         report, events = (None, read_events_any(policy, inputs)) if found is None else found
     if report is None:
