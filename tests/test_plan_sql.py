@@ -425,7 +425,8 @@ def test_a_table_that_ends_before_a_tickets_instants_makes_its_customers_credit_
     calendar_open table whose rows stop at 2026-04-08T00:00+08:00: the resolutions lie past the
     table's last row, where its closed time is not known, so no clock is `known` and customer_credit
     says `ambiguous` (it used to read the time after the last row as closed and pay a number). The
-    same table uncut: every clock known, the example's 100 CNY."""
+    same table uncut: every clock known, the example's 100 CNY. A miss the table already shows is
+    known however late the ticket is resolved."""
     import pyarrow.compute as pc
 
     from slac.plan.calendars import calendar_table
@@ -447,3 +448,11 @@ def test_a_table_that_ends_before_a_tickets_instants_makes_its_customers_credit_
     cut_con = _run_plan(policy, events, "2026-Q2", str(tmp_path / "cut.parquet"))
     assert not any(k for (k,) in cut_con.execute("SELECT known FROM ticket_results").fetchall())
     assert cut_con.execute("SELECT ambiguous FROM customer_credit").fetchall() == [(True,)]
+    # Cut at 2026-04-10T00:00+08:00 instead: the table holds 8 + 9 + 9 = 26 h of office time after the
+    # opening, past the 18 h resolution target, so the unpaused ticket's miss is certain (known); the
+    # paused one has 8 + 9 = 17 h there (Apr 8 09:00 to Apr 9 09:00 paused): not yet past it, unknown.
+    later = to_us(datetime(2026, 4, 10, tzinfo=policy.zone))
+    pq.write_table(table.filter(pc.less_equal(table.column("open_end"), later)), tmp_path / "later.parquet")
+    later_con = _run_plan(policy, events, "2026-Q2", str(tmp_path / "later.parquet"))
+    rows = later_con.execute('SELECT known, missed_resolutions FROM ticket_results ORDER BY "row"').fetchall()
+    assert rows == [(False, 0), (True, 1)]

@@ -275,13 +275,10 @@ bd_target AS (
   JOIN bd_least m ON m.cal_no = f.cal_no
   LEFT JOIN bd_zone g ON f.u IS NULL AND g.cal_no = f.cal_no AND g.utc_from <= {gap_utc} AND {gap_utc} < g.utc_to
 ),
-bd_end AS (
-  SELECT cal_no, MAX(open_end) AS last_end FROM cal GROUP BY cal_no
-),
 bd_allowed AS (
   SELECT b.cal_no, b.days, b.start, {_cum("e", "b.target")} - {_cum("a", "b.s")} AS allowed
   FROM bd_target b
-  JOIN bd_end x ON x.cal_no = b.cal_no
+  JOIN cal_first x ON x.cal_no = b.cal_no
   {time_lookup(policy, "a", "b.cal_no", "b.s", buckets)}
   {time_lookup(policy, "e", "b.cal_no", "b.target", buckets)}
   WHERE b.target <= x.last_end
@@ -361,11 +358,19 @@ def cum_ctes(policy: Policy) -> str:
 ),
 cum_at AS (
   SELECT q.cal_no, q.t, COALESCE(r.cum_before + LEAST(q.t, r.open_end) - r.open_start, 0) AS cum,
-    (r.cal_no IS NOT NULL OR q.t < f.first_start) AND q.t <= f.last_end AS known
+    r.cal_no IS NOT NULL OR q.t < f.first_start AS known, q.t > f.last_end AS past
   FROM pts q
   {time_lookup(policy, "r", "q.cal_no", "q.t", False)}
   LEFT JOIN cal_first f ON f.cal_no = q.cal_no
 )"""
+
+
+def _certain(past: str, used: str) -> str:
+    """SQL: a clock whose stop lies past its calendar's last row (`past`) is known only when the open
+    time the table holds (`used`, a lower bound of the true one) already passes a response or
+    resolution target: that miss is certain, and its deadline lies in the table. An update gap's
+    count of misses is not (the time past the table adds to it)."""
+    return f"(NOT {past} OR (c.kind <> {UPDATE} AND {used} > c.within))"
 
 
 def _cum(alias: str, t: str) -> str:
@@ -390,7 +395,8 @@ def _point_ctes(policy: Policy, buckets: bool) -> str:
 ),
 clk AS (
   SELECT c.*, e.cum - s.cum - COALESCE(p.paused, 0) AS used,
-    s.known AND e.known AND c.within IS NOT NULL AS known
+    s.known AND e.known AND c.within IS NOT NULL
+      AND {_certain("e.past", "e.cum - s.cum - COALESCE(p.paused, 0)")} AS known
   FROM clk_span c
   JOIN cum_at s ON {on.format(a="s", b="c", col="start")}
   JOIN cum_at e ON {on.format(a="e", b="c", col="stop")}
@@ -406,7 +412,8 @@ seg_open AS (
     def look(alias: str, owner: str, t: str) -> str:
         return time_lookup(policy, alias, f"{owner}.cal_no", f"{owner}.{t}")
 
-    known = "({a}.cal_no IS NOT NULL OR c.{t} < f.first_start) AND c.{t} <= f.last_end"
+    known = "({a}.cal_no IS NOT NULL OR c.{t} < f.first_start)"
+    used = f"{_cum('e', 'c.stop')} - {_cum('s', 'c.start')} - COALESCE(p.paused, 0)"
     return f"""paused AS (
   SELECT x.kind, x.tk, x.cyc, x.k, SUM({_cum("h", "x.hi")} - {_cum("l", "x.lo")}) AS paused
   FROM piece x
@@ -415,8 +422,9 @@ seg_open AS (
   GROUP BY x.kind, x.tk, x.cyc, x.k
 ),
 clk AS (
-  SELECT c.*, {_cum("e", "c.stop")} - {_cum("s", "c.start")} - COALESCE(p.paused, 0) AS used,
-    {known.format(a="s", t="start")} AND {known.format(a="e", t="stop")} AND c.within IS NOT NULL AS known
+  SELECT c.*, {used} AS used,
+    {known.format(a="s", t="start")} AND {known.format(a="e", t="stop")} AND c.within IS NOT NULL
+      AND {_certain("c.stop > f.last_end", used)} AS known
   FROM clk_span c
   {look("s", "c", "start")}
   {look("e", "c", "stop")}
