@@ -172,8 +172,8 @@ def test_per_missed_resolution_on_service_charges_agrees_with_the_reference(seed
     assert any(c["breaches"] for c in paid)
 
 
-def hand_events(customers: str, tickets: str, charges: str) -> Events:
-    """Events from short text rows: `id tier fee good_standing`, `id customer opened responded resolved`
+def hand_events(customers: str, tickets: str, charges: str, condition: str = "good_standing") -> Events:
+    """Events from short text rows: `id tier fee CONDITION`, `id customer opened responded resolved`
     (UTC, `-` for none; priority p1), `customer service region amount`."""
     from slac.runtime.events import MISSING, Charges, Customers, Incidents
 
@@ -192,7 +192,7 @@ def hand_events(customers: str, tickets: str, charges: str) -> Events:
     return Events(
         Customers(
             objects([r[0] for r in cu]), objects([r[1] for r in cu]), tuple(Decimal(r[2]) for r in cu),
-            np.arange(2, len(cu) + 2), conditions={"good_standing": np.array([r[3] == "true" for r in cu])},
+            np.arange(2, len(cu) + 2), conditions={condition: np.array([r[3] == "true" for r in cu])},
         ),
         Tickets(
             objects([r[0] for r in ti]), objects([r[1] for r in ti]), objects(["p1"] * len(ti)),
@@ -226,19 +226,26 @@ def test_the_reference_pays_the_hand_computed_late_resolutions() -> None:
     agree(policy, events, "2026-05")
 
 
-def test_a_per_miss_credit_that_requires_an_unmet_condition_pays_nothing() -> None:
+@pytest.mark.parametrize("name", ["good_standing", "n", "slack", "charges", "amount"])
+def test_a_per_miss_credit_that_requires_an_unmet_condition_pays_nothing(name: str) -> None:
     """docs/language.en.md, `requires`: "a credit that `requires` it is owed for a period only when the
     customer meets it for that period". The evaluator's per-miss lines did not read `requires` (nor did
     `slac sql`'s customer_credit): c1, not in good standing, was paid 5 % of 1000 = 50 USD for its late
     resolution. Now c1 is owed 0 and c2, in good standing, 50 USD, by the evaluator, the reference and
-    the printed plan."""
-    edit = [("    per missed resolution 5%", "    requires good_standing\n    per missed resolution 5%")]
+    the printed plan; also for a condition named like a column of the plan's own rows (`n`, `slack`,
+    `charges`, `amount`), which the plan once read instead of the condition or failed on."""
+    edit = [
+        ("    per missed resolution 5%", f"    requires {name}\n    per missed resolution 5%"),
+        ("requires good_standing\n    when", f"requires {name}\n    when"),  # nimbus's downtime credit
+        ("condition good_standing {", f"condition {name} {{"),
+    ]
     policy = load_policy(variant(LATE_ON_CHARGES, edit))
     events = hand_events(
         "c1 standard 0 false\nc2 standard 0 true",
         "t1 c1 2026-05-04T10:00 2026-05-04T10:05 2026-05-04T20:00\n"
         "t2 c2 2026-05-04T10:00 2026-05-04T10:05 2026-05-04T20:00",
         "c1 compute us_east 1000\nc2 compute us_east 1000",
+        name,
     )
     ref = evaluate_reference_v2(dict(policy.raw), events, "2026-05")
     assert {cid: r.total for cid, r in ref.items()} == {"c1": Decimal(0), "c2": Decimal(50)}

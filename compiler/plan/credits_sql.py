@@ -199,10 +199,21 @@ def formula_rational(policy: Policy, steps: list[Mapping[str, Any]]) -> Rational
     return stack[0]
 
 
-def _cond(name: str, alias: str = "c") -> str:
+def _cond(name: str, alias: str) -> str:
+    """A condition as a column of the row `alias` that carries it (`_carry` names it there)."""
+    return f'{alias}."cond_{_plain(name)}"'
+
+
+def _carry(name: str) -> str:
+    """The select item that carries a customer's condition (customers `c`) under a name no column of
+    the plan's rows has (a condition may be called `n`, `fee` or `charges`)."""
+    return f'c."{_plain(name)}" AS "cond_{name}"'
+
+
+def _plain(name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise Unsupported(f"condition name {name!r} is not a plain identifier")
-    return f'{alias}."{name}"'
+    return name
 
 
 def _bands_table(policy: Policy) -> str | None:
@@ -300,7 +311,7 @@ def _common(policy: Policy) -> list[str]:
     _check(policy)
     months = _months(policy)
     conds = [x["id"] for x in policy.raw.get("conditions", [])]
-    cond_cols = "".join(f", {_cond(n)}" for n in conds)
+    cond_cols = "".join(f", {_carry(n)}" for n in conds)
     ctes = [
         f"p AS (SELECT period_start AS lo, period_end AS hi, {months} AS months,"
         " CAST(ROUND((period_end - period_start) / 86400000000.0) AS DECIMAL(5,0)) AS days,"
@@ -444,7 +455,7 @@ def _customer_rows(policy: Policy) -> list[str]:
     )
     # The conditions a per-miss line `requires` (`_per_miss` reads them on t0).
     needed = dict.fromkeys(n for c in policy.raw["credits"] if c["per_miss"] for n in c.get("requires", []))
-    conditions = "".join(f", {_cond(n)}" for n in needed)
+    conditions = "".join(f", {_carry(n)}" for n in needed)
     return [
         misses,
         "allch AS (SELECT customer, SUM(amount) AS charges FROM charges GROUP BY customer)",
