@@ -95,6 +95,7 @@ scopes (language v2: E032x, E0608, E0703, E072x, W0807)
     E0320  an unknown service        E0322  an unknown condition
     E0321  a region given for a service not measured per region, or missing for one that is
     E0323  requests for a service without an error-rate rule
+    E0324  a condition named like a column of the customers file
     E0720  `maintenance notice` in `availability` without an exclusion `planned_maintenance`
     E0721  a window that is not the billing period (`calendar quarter` needs `billing quarterly`)
     E0722  a cap over a span shorter than the window (`per month` over a quarterly window)

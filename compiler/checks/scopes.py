@@ -2,6 +2,8 @@
 
 * a service, condition or maintenance exclusion that is referred to must be declared (E0320, E0322,
   with "did you mean");
+* a condition is a true/false column of the customers file, so it is not named like one of that
+  file's own columns (E0324);
 * a region is given exactly where the service is `measured per region` (E0321);
 * the measurement window is the billing period (E0721: the evaluator reports one window per
   billing period, and a fee is the fee for one billing period);
@@ -28,9 +30,21 @@ WINDOW_SPAN = {"calendar month": "month", "calendar quarter": "quarter", "calend
 SPAN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
+# The customers file's own columns (runtime.inputs_v2.read_customers_v2): a condition is a column beside them.
+CUSTOMER_COLUMNS = ("customer", "tier", "fee", "monthly_fee", "currency")
+
+
 def check(ctx: Context) -> Iterator[Diagnostic]:
     services = {s.name.value: s for s in ctx.blocks(n.Service)}
     conditions = [c.name.value for c in ctx.blocks(n.Condition)]
+    for cond in ctx.blocks(n.Condition):
+        if cond.name.value in CUSTOMER_COLUMNS:
+            yield error(
+                "E0324",
+                f"a condition cannot be called `{cond.name.value}`: the customers file has a column of that name already",
+                cond.name.span,
+                "name it for what the customer must meet, e.g. `condition good_standing`",
+            )
     for stmt in ctx.sla.body:
         if isinstance(stmt, n.Tier):
             for up in stmt.all(n.ServiceUptime):
