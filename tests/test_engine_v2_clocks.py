@@ -181,7 +181,9 @@ def test_tickets_over_the_ceiling_of_a_contract_with_clocks_say_why_duckdb_holds
     )
     inputs = Inputs(str(tmp_path / "customers.csv"), str(tmp_path / "incidents.csv"), str(tmp_path / "tickets.csv"))
     monkeypatch.setattr(limits, "MAX_ROWS_PER_FILE", 2)
-    with pytest.raises(EventError, match=r"more than 2 rows: for a contract with services or ticket clocks the duckdb"):
+    with pytest.raises(
+        EventError, match=r"more than 2 rows: for a contract of language v2 or with ticket clocks the duckdb"
+    ):
         evaluate_files(policy, inputs, period="2026-Q2", engine="duckdb")
     with pytest.raises(EventError, match=r"more than 2 rows; split the events"):
         evaluate_files(policy, inputs, period="2026-Q2", engine="numpy")

@@ -142,8 +142,8 @@ def arrow_table(result: Any) -> Any:
 
 @contextmanager
 def in_memory_ceiling(requests: str | None = None) -> Iterator[None]:
-    """Around the runtime's readers where the duckdb engine reads files with them (a contract with
-    services or ticket clocks): a file over their row ceiling says why the duckdb engine holds it
+    """Around the runtime's readers where the duckdb engine reads files with them (a contract of
+    language v2 or with ticket clocks): a file over their row ceiling says why the duckdb engine holds it
     too, instead of only the readers' advice. Not the `requests` file, which the engine reads out of
     core unless DuckDB declines it (then the readers' words stand)."""
     from .. import limits
@@ -155,8 +155,9 @@ def in_memory_ceiling(requests: str | None = None) -> Iterator[None]:
         if exc.message != too_many_rows() or (requests is not None and exc.file == str(requests)):
             raise
         why = (
-            f"more than {limits.MAX_ROWS_PER_FILE:,} rows: for a contract with services or ticket clocks the duckdb "
-            "engine holds this file in memory as --engine numpy does (it reads out of core the tickets of a "
-            "contract without either, and the requests of any); split the events into several files or periods"
+            f"more than {limits.MAX_ROWS_PER_FILE:,} rows: for a contract of language v2 or with ticket clocks the "
+            "duckdb engine holds this file in memory as --engine numpy does (it reads out of core the tickets of a "
+            "language v1 contract without ticket clocks, and the requests of any); split the events into several "
+            "files or periods"
         )
         raise EventError(exc.file, exc.row, exc.column, why, unit=exc.unit) from None
