@@ -362,11 +362,12 @@ def customer_entry(
             total = total + amount if total else amount
     customer_cap = policy.raw["cap"] is not None and not sc.cap_is_per_scope(policy.raw["cap"])
     all_charges = ZERO
-    any_miss = breaches or clocks.get("missed_resolutions") or clocks.get("missed_updates")
-    if any_miss or customer_cap:  # the customer-level quantities: only a per-miss line or the customer cap reads them
+    misses = _misses(breaches, clocks)
+    # The customer-level quantities: only a per-miss line or the customer cap reads them.
+    if any(misses.values()) or customer_cap:
         all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
     q = sc.Quantities(fee, window.months, memo.days, all_charges, 0, window.end - window.start, None)
-    per_miss, missed = _per_miss(policy, tier, q, met, breaches, clocks)
+    per_miss, missed = _per_miss(policy, tier, q, met, misses)
     total += missed
     cap_entry = None
     if customer_cap:
@@ -402,25 +403,25 @@ def customer_entry(
     }, capped
 
 
+def _misses(breaches: list[dict[str, Any]], clocks: dict[str, Any]) -> dict[str, list[str]]:
+    """The ticket ids of the customer's misses by target, one per miss: missed responses, and (issue 12)
+    missed resolution cycles and missed updates, which `per missed resolution|update` count."""
+    return {
+        "response": [b["id"] for b in breaches],
+        "resolution": [m["id"] for m in clocks.get("missed_resolutions", ())],
+        "update": [u["id"] for u in clocks.get("missed_updates", ()) for _ in range(u["count"])],
+    }
+
+
 def _per_miss(
-    policy: Policy,
-    tier: str,
-    q: sc.Quantities,
-    met: dict[str, bool],
-    breaches: list[dict[str, Any]],
-    clocks: dict[str, Any] | None = None,
+    policy: Policy, tier: str, q: sc.Quantities, met: dict[str, bool], missed: dict[str, list[str]]
 ) -> tuple[list[dict[str, Any]], Fraction]:
-    """The customer's per-miss lines and their exact sum: a line whose credit `requires` a condition the
-    customer does not meet pays nothing (the customer's `conditions` say which), as a band's does."""
+    """The customer's per-miss lines and their exact sum (`missed`: `_misses`): a line whose credit
+    `requires` a condition the customer does not meet pays nothing (the customer's `conditions` say
+    which), as a band's does."""
     cur = policy.currency
     out = []
     exact = Fraction(0)
-    # Issue 12: `per missed resolution|update` counts the customer's missed resolutions (cycles) and updates.
-    missed = {
-        "response": [b["id"] for b in breaches],
-        "resolution": [m["id"] for m in (clocks or {}).get("missed_resolutions", ())],
-        "update": [u["id"] for u in (clocks or {}).get("missed_updates", ()) for _ in range(u["count"])],
-    }
     for credit in policy.raw["credits"]:
         pm = credit["per_miss"]
         target = pm.get("target", "response") if pm is not None else "response"
