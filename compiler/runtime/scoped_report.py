@@ -361,11 +361,9 @@ def customer_entry(
         if amount:
             total = total + amount if total else amount
     customer_cap = policy.raw["cap"] is not None and not sc.cap_is_per_scope(policy.raw["cap"])
-    all_charges = ZERO
     misses = _misses(breaches, clocks)
     # The customer-level quantities: only a per-miss line or the customer cap reads them.
-    if any(misses.values()) or customer_cap:
-        all_charges = sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
+    all_charges = _all_charges(data, customer) if any(misses.values()) or customer_cap else ZERO
     q = sc.Quantities(fee, window.months, memo.days, all_charges, 0, window.end - window.start, None)
     per_miss, missed = _per_miss(policy, tier, q, met, misses)
     total += missed
@@ -401,6 +399,11 @@ def customer_entry(
         "payout": None if payout is None else {"form": payout["form"], "when": payout["when"], "line": payout["line"]},
         **clocks,
     }, capped
+
+
+def _all_charges(data: _Data, customer: str) -> Fraction:
+    """What the customer paid in the window over every scope (`service_charges` at customer level)."""
+    return sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
 
 
 def _misses(breaches: list[dict[str, Any]], clocks: dict[str, Any]) -> dict[str, list[str]]:

@@ -404,21 +404,8 @@ def _customer(
         capped[scope] = subtotal
         total += subtotal
         terminate = terminate or _terminates(policy, zone, incs, reqs.get(scope, []), services[scope[0]], lo, months)
-    # Per-miss lines: no scope's; valued with the customer's quantities (every charge of the customer).
     everything = sum((amount for (who, _, _), amount in charges.items() if who == cid), Fraction(0))
-    v_customer = {
-        "window_fee": fee, "monthly_fee": fee / months, "service_charges": everything, "downtime": Fraction(0),
-        "window": Fraction(hi - lo), "uptime": Fraction(1), "target": Fraction(1),
-    }  # fmt: skip
-    for cr in policy["credits"]:
-        pm = cr["per_miss"]
-        if pm is None or tier["id"] not in cr["applies"]:
-            continue
-        if any(not met.get(x, True) for x in cr.get("requires", [])):
-            continue  # docs/language.en.md, `requires`: a credit is owed only when the customer meets it
-        count = missed.get(pm.get("target") or "response", 0)
-        if count:
-            total += count * _value(pm["amount"], v_customer, days)
+    total += _per_miss(policy, tier["id"], met, missed, fee, months, days, everything, hi - lo)
     if cap is not None and not scope_cap:
         v = {"window_fee": fee, "monthly_fee": fee / months}
         gone = before[0] if before is not None else Fraction(0)
@@ -432,6 +419,25 @@ def _customer(
     if 2 * r > scaled.denominator or (2 * r == scaled.denominator and q % 2):
         q += 1
     return RefCustomerV2(found, Decimal(q).scaleb(-digits), terminate, capped)
+
+
+def _per_miss(
+    policy: dict[str, Any], tier: str, met: dict[str, bool], missed: dict[str, int], fee: Fraction, months: int,
+    days: int, everything: Fraction, window: int,
+) -> Fraction:  # fmt: skip
+    """The customer's per-miss lines: no scope's, valued with the customer's quantities (`everything`:
+    every charge of the customer); a credit whose `requires` is unmet pays nothing (docs/language.en.md)."""
+    values = {
+        "window_fee": fee, "monthly_fee": fee / months, "service_charges": everything, "downtime": Fraction(0),
+        "window": Fraction(window), "uptime": Fraction(1), "target": Fraction(1),
+    }  # fmt: skip
+    total = Fraction(0)
+    for cr in policy["credits"]:
+        pm = cr["per_miss"]
+        if pm is None or tier not in cr["applies"] or any(not met.get(x, True) for x in cr.get("requires", [])):
+            continue
+        total += missed.get(pm.get("target") or "response", 0) * _value(pm["amount"], values, days)
+    return total
 
 
 def _terminates(
