@@ -228,6 +228,11 @@ def _conditions(policy: Policy, events: Events, c: int) -> dict[str, bool]:
     return {name: bool(cols[name][c]) if name in cols else True for name in names}
 
 
+def _unmet(credit: dict[str, Any], met: dict[str, bool]) -> list[str]:
+    """The conditions `credit` requires that the customer does not meet: while any is, it pays nothing."""
+    return [name for name in credit.get("requires", []) if not met.get(name, True)]
+
+
 def _band_lines(
     policy: Policy, memo: _Memo, target: str | None, tier: str, q: sc.Quantities, met: dict[str, bool], display: str
 ) -> tuple[list[dict[str, Any]], list[str], Fraction]:
@@ -242,7 +247,7 @@ def _band_lines(
         band = memo.band(k, credit, target, q.window - q.downtime, q.window)
         if band is None:
             continue
-        missing = [name for name in credit.get("requires", []) if not met.get(name, True)]
+        missing = _unmet(credit, met)
         if missing:
             unmet.extend(m for m in missing if m not in unmet)
             continue
@@ -430,7 +435,7 @@ def _per_miss(
         target = pm.get("target", "response") if pm is not None else "response"
         if tier not in credit["applies"] or pm is None or not missed[target]:
             continue
-        if not all(met.get(name, True) for name in credit.get("requires", [])):
+        if _unmet(credit, met):
             continue
         each = sc.value(pm["amount"], q)
         count = len(missed[target])
