@@ -200,14 +200,14 @@ def formula_rational(policy: Policy, steps: list[Mapping[str, Any]]) -> Rational
 
 
 def _cond(name: str, alias: str) -> str:
-    """A condition as a column of the row `alias` that carries it (`_carry` names it there)."""
+    """A condition as a column of the row `alias` that carries it (`_carried` names it there)."""
     return f'{alias}."cond_{_plain(name)}"'
 
 
-def _carry(name: str) -> str:
-    """The select item that carries a customer's condition (customers `c`) under a name no column of
-    the plan's rows has (a condition may be called `n`, `fee` or `charges`)."""
-    return f'c."{_plain(name)}" AS "cond_{name}"'
+def _carried(policy: Policy) -> str:
+    """The select items that carry every condition of the customer (customers `c`) onto a row of the
+    plan, each under a name no column of those rows has (a condition may be called `n` or `charges`)."""
+    return "".join(f', c."{_plain(x["id"])}" AS "cond_{x["id"]}"' for x in policy.raw.get("conditions", []))
 
 
 def _plain(name: str) -> str:
@@ -310,14 +310,12 @@ def _common(policy: Policy) -> list[str]:
     """CTEs shared by both outputs, up to `scope_credit`."""
     _check(policy)
     months = _months(policy)
-    conds = [x["id"] for x in policy.raw.get("conditions", [])]
-    cond_cols = "".join(f", {_carry(n)}" for n in conds)
     ctes = [
         f"p AS (SELECT period_start AS lo, period_end AS hi, {months} AS months,"
         " CAST(ROUND((period_end - period_start) / 86400000000.0) AS DECIMAL(5,0)) AS days,"
         f" CAST({months} * ROUND((period_end - period_start) / 86400000000.0) AS DECIMAL(5,0)) AS d FROM params)",
         "ch AS (SELECT customer, service, region, SUM(amount) AS amount FROM charges GROUP BY customer, service, region)",
-        f"s AS (SELECT d.customer, d.service, d.region, d.counted_us, d.window_us, c.tier, CAST(c.fee AS DECIMAL(20,9)) AS fee{cond_cols},"
+        f"s AS (SELECT d.customer, d.service, d.region, d.counted_us, d.window_us, c.tier, CAST(c.fee AS DECIMAL(20,9)) AS fee{_carried(policy)},"
         f" CAST(COALESCE(ch.amount, 0) AS DECIMAL(20,9)) AS charges"
         " FROM scope_downtime d JOIN customers c ON c.customer = d.customer"
         " LEFT JOIN ch ON ch.customer = d.customer AND ch.service IS NOT DISTINCT FROM d.service"
@@ -453,16 +451,13 @@ def _customer_rows(policy: Policy) -> list[str]:
         else "misses AS (SELECT customer, COUNT(*) AS n, 0 AS n_resolution, 0 AS n_update, 0 AS unknown"
         " FROM ticket_results WHERE state = 1 AND NOT excluded GROUP BY customer)"
     )
-    # The conditions a per-miss line `requires` (`_per_miss` reads them on t0).
-    needed = dict.fromkeys(n for c in policy.raw["credits"] if c["per_miss"] for n in c.get("requires", []))
-    conditions = "".join(f", {_carry(n)}" for n in needed)
     return [
         misses,
         "allch AS (SELECT customer, SUM(amount) AS charges FROM charges GROUP BY customer)",
         "cs AS (SELECT customer, SUM(capped_w) AS w, SUM(slack) AS slack,"
         " MAX(CASE WHEN ambiguous THEN 1 ELSE 0 END) AS amb FROM scope_credit GROUP BY customer)",
         f"t0 AS (SELECT c.customer, c.tier, CAST(c.fee AS DECIMAL(20,9)) AS fee, CAST(COALESCE(a.charges, {zero}) AS DECIMAL(20,9)) AS charges,"
-        f" COALESCE(cs.w, CAST(0 AS {W_TYPE})) AS scopes_w, COALESCE(m.n, 0) AS n{conditions},"
+        f" COALESCE(cs.w, CAST(0 AS {W_TYPE})) AS scopes_w, COALESCE(m.n, 0) AS n{_carried(policy)},"
         " COALESCE(m.n_resolution, 0) AS n_resolution, COALESCE(m.n_update, 0) AS n_update, COALESCE(cs.slack, 0) AS slack,"
         " (COALESCE(cs.amb, 0) = 1 OR COALESCE(m.unknown, 0) = 1) AS amb FROM customers c"
         " LEFT JOIN cs ON cs.customer = c.customer LEFT JOIN misses m ON m.customer = c.customer"
