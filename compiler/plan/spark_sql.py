@@ -70,15 +70,13 @@ def interruptible(spark: Any) -> Iterator[None]:
     before = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
-    except KeyboardInterrupt:
-        with suppress(Exception):
-            context.cancelJobGroup(JOB_GROUP)
-        raise
-    except Exception as exc:
+    except BaseException as exc:
         if not _after_interrupt(exc):
             raise
         with suppress(Exception):
             context.cancelJobGroup(JOB_GROUP)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
         raise KeyboardInterrupt from None  # not the error of the call py4j made while unwinding it
     finally:
         signal.signal(signal.SIGINT, before)
@@ -90,7 +88,7 @@ def interruptible(spark: Any) -> Iterator[None]:
 
 
 def _after_interrupt(exc: BaseException) -> bool:
-    """Whether `exc` was raised while a KeyboardInterrupt unwound: PySpark's `collect` resets the call
+    """Whether `exc` is a KeyboardInterrupt or was raised while one unwound: PySpark's `collect` resets the call
     site on a new py4j connection as the interrupt leaves it, and that call can fail (`Answer from Java
     side is empty`), replacing the interrupt with its error (or, worded, with the engine's refusal)."""
     seen: set[int] = set()
