@@ -386,6 +386,7 @@ def _point_ctes(policy: Policy, buckets: bool) -> str:
     """
     if not buckets:
         on = "{a}.cal_no = {b}.cal_no AND {a}.t = {b}.{col}"
+        used = "e.cum - s.cum - COALESCE(p.paused, 0)"
         return f"""paused AS (
   SELECT x.kind, x.tk, x.cyc, x.k, SUM(h.cum - l.cum) AS paused
   FROM piece x
@@ -394,9 +395,8 @@ def _point_ctes(policy: Policy, buckets: bool) -> str:
   GROUP BY x.kind, x.tk, x.cyc, x.k
 ),
 clk AS (
-  SELECT c.*, e.cum - s.cum - COALESCE(p.paused, 0) AS used,
-    s.known AND e.known AND c.within IS NOT NULL
-      AND {_certain("e.past", "e.cum - s.cum - COALESCE(p.paused, 0)")} AS known
+  SELECT c.*, {used} AS used,
+    s.known AND e.known AND c.within IS NOT NULL AND {_certain("e.past", used)} AS known
   FROM clk_span c
   JOIN cum_at s ON {on.format(a="s", b="c", col="start")}
   JOIN cum_at e ON {on.format(a="e", b="c", col="stop")}
