@@ -16,10 +16,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from slac.runtime.events import MISSING, UPDATE
+from slac.runtime.events import MISSING
 from slac.runtime.scoped import needs_scopes
 from tests.oracle.reference import evaluate_reference
-from tests.oracle.reference_tickets import INF, calendars, history, reference_ticket
+from tests.oracle.reference_tickets import INF, calendars, history, reference_ticket, ticket_histories
 from tests.oracle.reference_v2 import evaluate_reference_v2, window_bounds
 
 from .tables import iso_utc, to_events, us
@@ -70,22 +70,12 @@ def claim_deadline(policy: dict[str, Any], period: str) -> str | None:
     return iso_utc(us(wall.replace(tzinfo=zone).isoformat()))
 
 
-def _ticket_inputs(events: Any) -> dict[int, list[tuple[int, str, str | None]]]:
-    out: dict[int, list[tuple[int, str, str | None]]] = {}
-    ev = events.ticket_events
-    if ev is not None:
-        for k, at, kind, status in zip(ev.ticket.tolist(), ev.at.tolist(), ev.kind.tolist(), ev.status.tolist(),
-                                       strict=True):  # fmt: skip
-            out.setdefault(k, []).append((at, "update" if kind == UPDATE else "status", status))
-    return out
-
-
 def _clocks(policy: dict[str, Any], events: Any, lo: int, hi: int, as_of: int) -> dict[str, dict[str, Any]]:
     """Per customer: response breaches (id → deadline), missed resolutions (id → deadlines), missed updates."""
     t = events.tickets
     tier_of = dict(zip(events.customers.id.tolist(), events.customers.tier.tolist(), strict=True))
     cals = calendars(policy)
-    by_ticket = _ticket_inputs(events)
+    by_ticket = ticket_histories(events)
     pausing = set((policy.get("ticket_clock") or {}).get("pause") or [])
     out: dict[str, dict[str, Any]] = {
         c: {"breaches": {}, "missed_resolutions": {}, "missed_updates": {}} for c in tier_of

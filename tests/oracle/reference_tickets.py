@@ -150,6 +150,25 @@ def _effective(policy: dict[str, Any], priority: str, outage: bool) -> str | Non
     return None
 
 
+def ticket_histories(events: Any) -> dict[int, list[tuple[int, str, str | None]]]:
+    """Each ticket's (row index) events of `events.ticket_events` as `reference_ticket` takes them:
+    (at, "update" or "status", the status name; None for an update), in the file's order."""
+    from slac.runtime.events import UPDATE
+
+    out: dict[int, list[tuple[int, str, str | None]]] = {}
+    ev = events.ticket_events
+    if ev is None:
+        return out
+    for j in range(len(ev.at)):
+        if int(ev.kind[j]) == UPDATE:
+            kind, status = "update", None
+        else:
+            kind = "status"
+            status = ev.status[j] if ev.status is not None else ev.status_names[int(ev.status_code[j])]
+        out.setdefault(int(ev.ticket[j]), []).append((int(ev.at[j]), kind, status))
+    return out
+
+
 def history(
     events: list[tuple[int, str, str | None]], opened: int, resolved: int | None, pausing: set[str]
 ) -> tuple[list[tuple[int, int]], list[list[int | None]], list[int]]:

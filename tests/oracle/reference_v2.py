@@ -23,9 +23,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from slac.runtime.events import MISSING, UPDATE, Events
+from slac.runtime.events import MISSING, Events
 
-from .reference_tickets import ClockCal, calendars, reference_ticket
+from .reference_tickets import ClockCal, calendars, reference_ticket, ticket_histories
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MIN = 60_000_000
@@ -267,18 +267,7 @@ def ticket_misses(
     One ticket at a time through the ticket oracle; a ticket with a cause (an exclusion) misses nothing."""
     t = events.tickets
     tiers = {str(events.customers.id[c]): str(events.customers.tier[c]) for c in range(len(events.customers.id))}
-    history: dict[int, list[tuple[int, str, str | None]]] = {}
-    ev = events.ticket_events
-    if ev is not None:
-        for j in range(len(ev.at)):
-            if int(ev.kind[j]) == UPDATE:
-                status = None
-            elif ev.status is not None:
-                status = ev.status[j]
-            else:
-                status = ev.status_names[int(ev.status_code[j])]
-            kind = "update" if int(ev.kind[j]) == UPDATE else "status"
-            history.setdefault(int(ev.ticket[j]), []).append((int(ev.at[j]), kind, status))
+    history = ticket_histories(events)
     out: dict[str, dict[str, int]] = {}
     for k in range(len(t.id)):
         opened = int(t.opened[k])
@@ -393,7 +382,7 @@ def _customer(
         }  # fmt: skip
         subtotal = Fraction(0)
         for cr in policy["credits"]:
-            if tier["id"] not in cr["applies"] or any(not met.get(x, True) for x in cr.get("requires", [])):
+            if not _owed(cr, tier["id"], met):
                 continue
             band = _band(cr["bands"], target, up)
             if band is not None:
@@ -421,6 +410,11 @@ def _customer(
     return RefCustomerV2(found, Decimal(q).scaleb(-digits), terminate, capped)
 
 
+def _owed(credit: dict[str, Any], tier: str, met: dict[str, bool]) -> bool:
+    """Whether the credit can pay the customer: its tier applies and it meets every condition required."""
+    return tier in credit["applies"] and all(met.get(x, True) for x in credit.get("requires", []))
+
+
 def _per_miss(
     policy: dict[str, Any], tier: str, met: dict[str, bool], missed: dict[str, int], fee: Fraction, months: int,
     days: int, everything: Fraction, window: int,
@@ -434,7 +428,7 @@ def _per_miss(
     total = Fraction(0)
     for cr in policy["credits"]:
         pm = cr["per_miss"]
-        if pm is None or tier not in cr["applies"] or any(not met.get(x, True) for x in cr.get("requires", [])):
+        if pm is None or not _owed(cr, tier, met):
             continue
         total += missed.get(pm.get("target") or "response", 0) * _value(pm["amount"], values, days)
     return total
