@@ -256,3 +256,81 @@ def test_the_generated_definition_of_the_services_names_them() -> None:
     nimbus = (ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8")
     assert "means the services described in this agreement, namely Compute and Object Storage." in doc(nimbus, "en")
     assert "“服务”是指本协议所述的服务，即计算服务和对象存储。" in doc(nimbus, "zh")
+
+
+P1 = (
+    '  calendar always {\n    name en "around the clock" zh "全天候"\n    hours mon-sun 00:00-24:00\n  }\n'
+    '  priority p1 {\n    name en "P1" zh "P1"\n  }\n'
+)
+
+
+def per_miss_contract(amount: str, *parts: str, target: str = "respond p1 within 1h") -> str:
+    """A contract with a band credit on one scope's charges and a credit per missed response or resolution."""
+    clock = f"uptime 99.9% for storage\n    {target} during always"
+    missed = "resolution" if target.startswith("resolve") else "response"
+    credit = f"  credit late {{\n    per missed {missed} {amount}\n  }}\n"
+    return contract(*(parts or (STORAGE_PER_REGION,)), P1, uptime=clock, more=credit)
+
+
+@pytest.mark.parametrize("target", ["respond p1 within 1h", "resolve p1 within 4h"])
+def test_a_credit_per_miss_on_service_charges_is_a_share_of_every_scopes_charges_defined_once(target: str) -> None:
+    """A missed target belongs to no one scope: `slac evaluate` pays a per-miss line on the customer's charges
+    for all its scopes, so the document must not call them the Applicable Charges (one scope's)."""
+    source = per_miss_contract("5% of service_charges", target=target)
+    en, zh = doc(source, "en"), doc(source, "zh")
+    assert "service credit of 5% of the Total Charges." in en
+    assert paragraph(en, "Where a service credit is given for a missed ticket target") == (
+        "Where a service credit is given for a missed ticket target, the “Total Charges” are the charges the Customer"
+        " paid for all services under this agreement in all regions for the calendar month in which the ticket was"
+        " first opened."
+    )
+    assert "金额为账户费用总额的 5% 的服务补偿" in zh
+    assert paragraph(zh, "本协议所称“账户费用总额”") == (
+        "本协议所称“账户费用总额”，就任一工单而言，是指客户就本协议项下全部服务在全部区域为该工单最初提交时所在的"
+        "自然月支付的费用总额。"
+    )
+    # the band credit keeps one scope's charges, and its own definition
+    assert "10% of the Applicable Charges" in en and "(the “Applicable Charges”)" in en
+    assert "Total Charges" not in doc(per_miss_contract("5% of monthly_fee", target=target), "en")
+
+
+def test_the_total_charges_of_services_not_measured_per_region_name_no_region() -> None:
+    source = per_miss_contract("5% of service_charges", STORAGE_PER_REGION.replace("    measured per region\n", ""))
+    en, zh = doc(source, "en"), doc(source, "zh")
+    assert "the charges the Customer paid for all services under this agreement for the calendar month in which" in en
+    assert "是指客户就本协议项下全部服务为该工单最初提交时所在的自然月支付的费用总额。" in zh
+    assert "all regions" not in en and "全部区域" not in zh
+
+
+def test_two_per_miss_credits_on_the_charges_define_the_total_charges_once() -> None:
+    source = per_miss_contract("5% of service_charges").replace(
+        "  terminate when",
+        "  credit late_again {\n    per missed response 1% of service_charges\n  }\n  terminate when",
+    )
+    en = doc(source, "en")
+    assert en.count("the “Total Charges” are") == 1 and "service credit of 1% of the Total Charges." in en
+
+
+def test_a_per_miss_formula_on_the_charges_names_the_total_charges() -> None:
+    source = per_miss_contract("min(5% * service_charges, 0.1 * monthly_fee)")
+    en, zh = doc(source, "en"), doc(source, "zh")
+    assert "an amount equal to min(5% × the Total Charges, 0.1 × the monthly fee)." in en
+    assert en.count("the “Total Charges” are") == 1 and "min(5% × 账户费用总额, 0.1 × 月费)" in zh
+
+
+def test_a_cap_per_scope_says_it_does_not_limit_the_credits_for_missed_tickets() -> None:
+    """The evaluator limits each scope's sum by a cap on `service_charges` and adds the per-miss lines
+    after it (a ticket belongs to no scope): the cap clause must say those credits are not limited."""
+    cap = "  cap 100% of service_charges per month\n"
+    capped = per_miss_contract("5% of service_charges").replace("  terminate when", cap + "  terminate when")
+    en, zh = doc(capped, "en"), doc(capped, "zh")
+    assert (
+        "Service credits for missed ticket targets belong to no single service or region and are not subject to"
+        " this limit." in en
+    )
+    assert "因工单超时给予的服务补偿不归属于任何单项服务或区域，不适用本条上限。" in zh
+    # no per-miss credit: nothing to say; a cap on the monthly fee limits the total, per-miss lines included
+    bands_only = contract(STORAGE_PER_REGION, more=cap)
+    assert "missed ticket targets" not in doc(bands_only, "en")
+    on_fee = capped.replace(cap, "  cap 100% of monthly_fee per month\n")
+    assert "missed ticket targets" not in doc(on_fee, "en")

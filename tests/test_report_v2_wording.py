@@ -7,6 +7,7 @@ the evaluator's English explanation or to identifiers where the contract gives a
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,33 @@ def test_the_chinese_report_calls_the_credit_by_the_glossary_word() -> None:
     # templates/strings/glossary.zh.toml: 服务补偿 is the credit; 服务抵免 is a second word to avoid.
     zh = report("zh")
     assert zh.startswith("# 服务补偿报告：") and "抵免" not in zh
+
+
+def test_a_per_miss_line_on_the_charges_says_they_are_every_scopes(tmp_path: Path) -> None:
+    """`per missed resolution 5% of service_charges` pays on the customer's charges for all its scopes
+    (1000 + 200 USD for c1, by hand 5 % = 60 USD): the line must not say "the charges for the scope"."""
+    from click.testing import CliRunner
+
+    from slac.cli import main
+
+    from .hand_contracts import LATE_ON_CHARGES
+
+    files = {
+        "late.sla": LATE_ON_CHARGES,
+        "customers.csv": "customer,tier,fee,good_standing\nc1,standard,0,true\n",
+        "tickets.csv": "id,customer,priority,opened_at,responded_at,resolved_at\n"
+        "t1,c1,p1,2026-05-04T10:00:00Z,2026-05-04T10:05:00Z,2026-05-04T20:00:00Z\n",
+        "incidents.csv": "id,start,end\n",
+        "charges.csv": "customer,service,region,amount\nc1,compute,us_east,1000\nc1,object_storage,eu_west,200\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    args = ["evaluate", str(tmp_path / "late.sla"), "--period", "2026-05", "--format", "md"]
+    for name in ("customers", "tickets", "incidents", "charges"):
+        args += [f"--{name}", str(tmp_path / f"{name}.csv")]
+    out = {lang: CliRunner().invoke(main, [*args, "--lang", lang]) for lang in ("en", "zh")}
+    assert all(o.exit_code == 0 for o in out.values()), [o.output for o in out.values()]
+    en, zh = out["en"].stdout, out["zh"].stdout
+    assert "1 missed resolution(s) × 5% of the Total Charges (all services) (60.00 USD); tickets t1" in en
+    assert "未按时解决 1 次 × 账户费用总额（全部服务）的 5%（60.00 USD）；工单 t1" in zh
+    assert "of the charges for the scope" not in en and "本范围费用" not in zh

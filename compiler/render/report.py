@@ -176,9 +176,11 @@ class _Markdown:
     def duration(self, seconds: float | int) -> str:
         return self.f.short_duration(seconds)
 
-    def amount(self, amount: Mapping[str, Any]) -> str:
+    def amount(self, amount: Mapping[str, Any], total: bool = False) -> str:
+        """An amount in words; `total`: a per-miss line's, whose `service_charges` are every scope's charges."""
         if "share" in amount:
-            basis = self.c.get(f"basis_{amount['basis']}", amount["basis"])
+            name = amount["basis"] + ("_total" if total and amount["basis"] == "service_charges" else "")
+            basis = self.c.get(f"basis_{name}", amount["basis"])
             return self.c.t("share_of", share=amount["share"], basis=basis)
         return _money(amount["money"], amount["currency"])
 
@@ -377,7 +379,7 @@ class _Markdown:
     def basis(self, line: Mapping[str, Any], cur: str) -> str:
         t = self.c.t
         if line["kind"] == "per_miss":
-            each = self.amount(line["each"])
+            each = self.amount(line["each"], total=True)
             if "share" in line["each"]:  # say what the share came to
                 each += self.paren(_money(line["each_amount"], cur))
             tickets = t("list_sep").join(_esc(x) for x in line["tickets"])

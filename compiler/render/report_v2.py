@@ -240,9 +240,9 @@ class _MarkdownV2(_Markdown):
             parts.append(t("claim_via", channel=_esc(via)))
         return self.item(t("claim"), t("list_sep").join(parts) + self.line(claim["line"]))
 
-    def amount(self, amount: Mapping[str, Any]) -> str:
+    def amount(self, amount: Mapping[str, Any], total: bool = False) -> str:
         if "service_days" in amount:
             return self.c.t("v2_service_days", n=amount["service_days"])
         if "formula" in amount:
             return f"`{amount['text']}`"
-        return super().amount(amount)
+        return super().amount(amount, total)

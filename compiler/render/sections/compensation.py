@@ -18,15 +18,17 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         return bool(p["credits"] or p["cap"] or p["payout"] or p["claim"] or placed(b, "compensation"))
     clauses: list[tuple[str, tuple[Block, ...], str]] = []
     all_tiers = [t["id"] for t in p["tiers"]]
-    days_defined = False
+    days_defined = totals_defined = False
     for credit in p["credits"]:
         blocks: list[Block] = []
         applies = credit["applies"]
         tiers_text = b.f.items([b.tier_name(t) for t in applies])
         if credit["per_miss"]:
-            blocks.append(
-                tickets.per_miss(b, credit) or b.para("credit.per_miss", amount=b.amount(credit["per_miss"]["amount"]))
-            )
+            each = credit["per_miss"]["amount"]
+            blocks.append(tickets.per_miss(b, credit) or b.para("credit.per_miss", amount=b.amount(each, total=True)))
+            if v2.uses_charges(each) and not totals_defined:  # a miss belongs to no one scope: every scope's charges
+                blocks.append(v2.total_charges_means(b))
+                totals_defined = True
         if credit["bands"]:
             blocks.append(b.para("credit.bands_intro"))
             rows = []
@@ -132,6 +134,8 @@ def _cap(b: DocBuilder, cap: dict[str, Any]) -> Para:
 def cap_clause(b: DocBuilder, cap: dict[str, Any], days_defined: bool) -> tuple[str, tuple[Block, ...], str]:
     """The limit on credits; a cap in days of service defines the day when no credit has done so."""
     blocks: list[Block] = [_cap(b, cap)]
+    if cap["amount"].get("basis") == "service_charges" and (uncapped := v2.cap_not_tickets(b)) is not None:
+        blocks.append(uncapped)
     if "service_days" in cap["amount"] and not days_defined:
         blocks.append(b.para("v2.service_days_means"))
     return b.t("clause.cap"), tuple(blocks), "cap"

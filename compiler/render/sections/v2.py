@@ -151,25 +151,53 @@ def credit_blocks(b: DocBuilder, credit: dict[str, Any]) -> list[Block]:
     return out
 
 
-def amount(b: DocBuilder, a: dict[str, Any]) -> str | None:
+def amount(b: DocBuilder, a: dict[str, Any], total: bool = False) -> str | None:
+    """Days of service or a formula in words (`total`: `service_charges` are the Total Charges); else None."""
     if "service_days" in a:
         n = a["service_days"]
         return b.plural("v2.service_days", int(n) if n.isdigit() else 2, n=b.f.number(n))
     if "formula" in a:
-        return b.t("v2.formula", formula=_quantities(b, a["text"]).replace("*", "×").replace("/", "÷"))
+        return b.t("v2.formula", formula=_quantities(b, a["text"], total).replace("*", "×").replace("/", "÷"))
     return None
 
 
 _QUANTITIES = ("monthly_fee", "window_fee", "service_charges", "downtime", "window", "uptime", "target")
 
 
-def _quantities(b: DocBuilder, text: str) -> str:
+def _quantities(b: DocBuilder, text: str, total: bool) -> str:
     """The formula with each quantity in words, in one pass (`window` must not be replaced inside the words
     that `window_fee` became)."""
     import re
 
-    pattern = re.compile(r"\b(" + "|".join(_QUANTITIES) + r")\b")
-    return pattern.sub(lambda m: b.t(f"v2.quantity.{m.group(1)}"), text)
+    def word(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return b.t(f"v2.quantity.{name}_total" if total and name == "service_charges" else f"v2.quantity.{name}")
+
+    return re.compile(r"\b(" + "|".join(_QUANTITIES) + r")\b").sub(word, text)
+
+
+def uses_charges(a: dict[str, Any]) -> bool:
+    """Whether an amount is a share of `service_charges` or a formula naming them."""
+    return a.get("basis") == "service_charges" or "service_charges" in a.get("text", "")
+
+
+def total_charges_means(b: DocBuilder) -> Para:
+    """What the Total Charges of a per-miss credit are: every service's charges (in every region, if any
+    service is measured per region) for the window its tickets were opened in — what `slac evaluate`
+    sums for such a line."""
+    return b.para("v2.total_charges" + _regions(b), window=window_word(b))
+
+
+def cap_not_tickets(b: DocBuilder) -> Para | None:
+    """With a cap per scope (on `service_charges`): a per-miss credit belongs to no scope, so it is not capped."""
+    if not any(c["per_miss"] for c in b.p["credits"]):
+        return None
+    return b.para("v2.cap_not_tickets" + _regions(b))
+
+
+def _regions(b: DocBuilder) -> str:
+    """The key suffix of a sentence that names regions: some service is measured per region."""
+    return "_regions" if any(s["per_region"] for s in b.p.get("services", [])) else ""
 
 
 def compensation_clauses(b: DocBuilder) -> list[tuple[str, tuple[Block, ...], str]]:
