@@ -94,3 +94,6 @@ def test_a_per_miss_line_on_the_charges_says_they_are_every_scopes(tmp_path: Pat
     assert "1 missed resolution(s) × 5% of the Total Charges (all services) (60.00 USD); tickets t1" in en
     assert "未按时解决 1 次 × 账户费用总额（全部服务）的 5%（60.00 USD）；工单 t1" in zh
     assert "of the charges for the scope" not in en and "本范围费用" not in zh
+    # The summary's scope rows hold no credit (100% uptime): the 60 USD owed is on a row of the tickets' own.
+    assert "|  | Tickets (all services) | — | 60.00 USD |  |" in en
+    assert "|  | 工单（全部服务） | — | 60.00 USD |  |" in zh

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from .report import _esc, _Markdown, _money, _Names, _table, catalogue, render_report
@@ -123,15 +124,15 @@ class _MarkdownV2(_Markdown):
         head = (t("customer"), t("v2_scope"), t("uptime"), t("v2_scope_credit"), t("total"))
         rows = []
         for c in customers:
-            for k, s in enumerate(c["scopes"]):
+            cur = c["currency"]
+            own = [[self.scope_name(s), f"{s['uptime']['display']}%", _money(s["subtotal"], cur)] for s in c["scopes"]]
+            tickets = [x for x in c["credits"] if x["kind"] == "per_miss"]
+            if tickets:  # a ticket belongs to no scope: its credit lines have a row of their own
+                amount = sum((Decimal(x["amount"]) for x in tickets), Decimal(0))
+                own.append([t("v2_ticket_credits"), "—", _money(format(amount, "f"), cur)])
+            for k, cells in enumerate(own):
                 rows.append(
-                    (
-                        _esc(c["customer"]) if k == 0 else "",
-                        self.scope_name(s),
-                        f"{s['uptime']['display']}%",
-                        _money(s["subtotal"], c["currency"]),
-                        f"**{_money(c['total'], c['currency'])}**" if k == 0 else "",
-                    )
+                    (_esc(c["customer"]) if k == 0 else "", *cells, f"**{_money(c['total'], cur)}**" if k == 0 else "")
                 )
         return _table(head, rows, right=(2, 3, 4))
 
