@@ -94,6 +94,9 @@ def test_a_per_miss_line_on_the_charges_says_they_are_every_scopes(tmp_path: Pat
     assert "1 missed resolution(s) × 5% of the Total Charges (all services) (60.00 USD); tickets t1" in en
     assert "未按时解决 1 次 × 账户费用总额（全部服务）的 5%（60.00 USD）；工单 t1" in zh
     assert "of the charges for the scope" not in en and "本范围费用" not in zh
+    # With resolution targets the ticket counts say they are of the first response (t1 answered in 5 min).
+    assert "1 opened; first response: 1 measured, 1 in time, 0 late, 0 not yet answered;" in en
+    assert "开启 1 个；首次响应：考核 1 个，按时 1 个，超时 0 个，仍未响应 0 个；" in zh
     # The summary's scope rows hold no credit (100% uptime): the 60 USD owed is on a row of the tickets' own.
     assert "|  | Tickets (all services) | — | 60.00 USD |  |" in en
     assert "|  | 工单（全部服务） | — | 60.00 USD |  |" in zh

@@ -269,8 +269,9 @@ class _Markdown:
         ]
         out.append(self.uptime(c["uptime"]))
         out += self.downtime(c["downtime"])
-        out += self.tickets(c["tickets"], c["breaches"])
-        from .report_tickets import clock_lines
+        from .report_tickets import clock_lines, entry_has_clocks
+
+        out += self.tickets(c["tickets"], c["breaches"], entry_has_clocks(c))
 
         out += clock_lines(c, self.c.t, self.duration, _esc, _table)  # issue 12, only when the report has them
         out += self.credits(c)
@@ -302,9 +303,13 @@ class _Markdown:
         out.append(self.item(t("incidents_platform"), f"{d['platform_incidents']}"))
         return out
 
-    def tickets(self, tickets: Mapping[str, Any], breaches: Sequence[Mapping[str, Any]]) -> list[str]:
+    def tickets(
+        self, tickets: Mapping[str, Any], breaches: Sequence[Mapping[str, Any]], clocks: bool = False
+    ) -> list[str]:
+        """The response counts and breaches; `clocks`: the report also lists missed resolutions or updates,
+        so the counts say they are of the first response."""
         t = self.c.t
-        out = ["", f"### {t('tickets')}", "", t("tickets_line", **tickets), ""]
+        out = ["", f"### {t('tickets')}", "", t("tickets_line_response" if clocks else "tickets_line", **tickets), ""]
         if not breaches:
             return out
         head = (

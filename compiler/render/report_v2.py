@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from .report import _esc, _Markdown, _money, _Names, _table, catalogue, render_report
-from .report_tickets import clock_lines
+from .report_tickets import clock_lines, entry_has_clocks
 
 CSV_COLUMNS_V2 = (
     "period",
@@ -149,7 +149,7 @@ class _MarkdownV2(_Markdown):
         for s in c["scopes"]:
             out += self.scope(c, s)
         if c["tickets"] and c["tickets"]["measured"]:
-            out += self.tickets(c["tickets"], c["breaches"])
+            out += self.tickets(c["tickets"], c["breaches"], entry_has_clocks(c))
         out += clock_lines(c, t, self.duration, _esc, _table)  # issue 12: missed resolutions and updates, at risk
         out += ["", f"### {t('credits')}", ""]
         out += self.credits_v2(c)
