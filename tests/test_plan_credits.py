@@ -35,12 +35,12 @@ def plan_credits(policy: Any, events: Events, period: str, report: dict[str, Any
     con.execute(f"CREATE TABLE scope_downtime AS {scope_downtime_sql(policy)}")
     con.execute(
         "CREATE TABLE ticket_results (row BIGINT, customer VARCHAR, effective VARCHAR, deadline BIGINT,"
-        " state TINYINT, excluded BOOLEAN, line INTEGER)"
+        " state TINYINT, excluded BOOLEAN, line INTEGER, known BOOLEAN)"
     )
     for c in report["customers"]:
         for b in c["breaches"]:
             con.execute(
-                "INSERT INTO ticket_results VALUES (?, ?, ?, NULL, 1, FALSE, ?)",
+                "INSERT INTO ticket_results VALUES (?, ?, ?, NULL, 1, FALSE, ?, TRUE)",
                 [b["row"], c["customer"], b["effective_priority"], b["target_line"]],
             )
     scopes = {(r[0], r[1], r[2]): r[3:] for r in con.execute(scope_credit_sql(policy)).fetchall()}

@@ -94,12 +94,14 @@ def test_the_duckdb_script_runs_over_the_documented_inputs_with_the_hand_compute
     assert con.execute("SELECT * FROM params").fetchall() == [(us(2026, 6, 1), us(2026, 7, 1), us(2026, 7, 1))]
     rows = con.execute(
         "SELECT open_start, open_end, cum_before FROM calendar_open WHERE calendar = 'business' "
-        "ORDER BY open_start LIMIT 2"
+        "ORDER BY open_start LIMIT 3"
     ).fetchall()
     # `business` is Mon–Fri 09:00–17:00 America/New_York; 2026-06-01 is a Monday (151 days after
     # Thursday 1 January: 151 = 21 × 7 + 4), EDT is UTC−4: 13:00Z–21:00Z, then 8 h = 28.8e9 µs before
-    # Tuesday's opening.
+    # Tuesday's opening. The table begins the day before the period's first local date (2026-06-01T00:00Z
+    # is Sunday 31 May 20:00 EDT): Saturday 30 May 00:00 EDT = 04:00Z, closed, so a mark of no length.
     assert rows == [
+        (us(2026, 5, 30, 4), us(2026, 5, 30, 4), 0),
         (us(2026, 6, 1, 13), us(2026, 6, 1, 21), 0),
         (us(2026, 6, 2, 13), us(2026, 6, 2, 21), 8 * 3600 * 1_000_000),
     ]
@@ -189,8 +191,12 @@ def test_slac_calendars_writes_the_calendar_open_table(tmp_path: Path, fmt: str)
     table = pcsv.read_csv(out) if fmt == "csv" else pq.read_table(out)
     assert table.column_names == ["calendar", "open_start", "open_end", "cum_before"]
     business = [r for r in table.to_pylist() if r["calendar"] == "business"]
-    # From 2026-06-01 (Monday; the table starts the day before, a Sunday, closed): as in the plan's VALUES.
-    assert (business[0]["open_start"], business[1]["cum_before"]) == (us(2026, 6, 1, 13), 8 * 3600 * 1_000_000)
+    # From 2026-06-01T00:00Z (the contract's zone is UTC; in New York Sunday 31 May 20:00 EDT): the table
+    # starts the day before that local date, Saturday 30 May 00:00 EDT = 04:00Z, closed, so with a mark of
+    # no length there; then Monday's opening 13:00Z, 8 h before Tuesday's: as in the plan's VALUES.
+    assert business[0] == {"calendar": "business", "open_start": us(2026, 5, 30, 4), "open_end": us(2026, 5, 30, 4),
+                           "cum_before": 0}  # fmt: skip
+    assert (business[1]["open_start"], business[2]["cum_before"]) == (us(2026, 6, 1, 13), 8 * 3600 * 1_000_000)
     # Mon–Fri of June 2026 alone are 22 days (30 days, 4 weekends and a Monday 29th…: 8 weekend days):
     # the table reaches past the 30th for the longest target, so it has more.
     assert len(business) > 22
@@ -201,9 +207,11 @@ def test_slac_calendars_defaults_to_the_holiday_years(tmp_path: Path) -> None:
     code, _, err = run("calendars", ACME, "--format", "csv", "-o", out)
     assert code == 0, err
     business = [r for r in pcsv.read_csv(out).to_pylist() if r["calendar"] == "business"]
-    # The policy lists the holidays of 2026–2031; in New York 2026 starts at 05:00Z, and Friday
-    # 2 January 2026 is the first working day (New Year's Day is a holiday): 14:00Z (EST, UTC−5).
-    assert business[0]["open_start"] == us(2026, 1, 2, 14)
+    # The policy lists the holidays of 2026–2031; in New York 2026 starts at 05:00Z (the table's mark:
+    # the calendar is closed then), and Friday 2 January 2026 is the first working day (New Year's Day
+    # is a holiday): 14:00Z (EST, UTC−5).
+    assert [business[0]["open_start"], business[0]["open_end"]] == [us(2026, 1, 1, 5)] * 2
+    assert business[1]["open_start"] == us(2026, 1, 2, 14)
     assert business[-1]["open_end"] <= us(2032, 1, 1, 5)
 
 
@@ -456,3 +464,62 @@ def test_a_table_that_ends_before_a_tickets_instants_makes_its_customers_credit_
     later_con = _run_plan(policy, events, "2026-Q2", str(tmp_path / "later.parquet"))
     rows = later_con.execute('SELECT known, missed_resolutions FROM ticket_results ORDER BY "row"').fetchall()
     assert rows == [(False, 0), (True, 1)]
+
+
+def test_a_table_that_starts_after_a_tickets_opening_makes_its_customers_credit_ambiguous(tmp_path: Path) -> None:
+    """The same pause example (tickets opened 2026-04-07 10:00+08:00) over the calendar_open that
+    `slac calendars --from 2026-04-09` writes, a table for a later span: its rows begin with a mark of no
+    length on 8 April 00:00+08:00 (the day before; `office` is closed then, `always` opens then). The
+    tickets' instants before each calendar's first row used to be read as closed time, every clock
+    `known` and a number paid; now no clock is known and the customer's credit is `ambiguous`. The
+    quarter's own table begins before the tickets: the example's 100 CNY (the test above)."""
+    import pyarrow.compute as pc
+
+    from slac.plan.calendars import calendar_table
+    from slac.runtime.calendar import to_us
+    from slac.runtime.examples import example_events
+    from slac.runtime.windows import parse_period
+
+    policy = load_policy(ROOT / "tests" / "golden" / "policy" / "harbor-desk.json")
+    [ex] = [e for e in policy.raw["examples"] if e["line"] == 114]
+    window = parse_period("2026-Q2", policy.raw["billing"], policy.zone)
+    later = calendar_table(policy, to_us(datetime(2026, 4, 9, tzinfo=policy.zone)), window.end)
+    office = later.filter(pc.equal(later.column("calendar"), "office")).slice(0, 1).to_pylist()
+    mark = to_us(datetime(2026, 4, 8, tzinfo=policy.zone))
+    assert office == [{"calendar": "office", "open_start": mark, "open_end": mark, "cum_before": 0}]
+    pq.write_table(later, tmp_path / "later.parquet")
+    con = _run_plan(policy, example_events(policy, ex, ex["tier"]), "2026-Q2", str(tmp_path / "later.parquet"))
+    assert not any(k for (k,) in con.execute("SELECT known FROM ticket_results").fetchall())
+    assert con.execute("SELECT ambiguous FROM customer_credit").fetchall() == [(True,)]
+
+
+def test_a_v1_ticket_opened_before_the_calendar_table_is_not_known(tmp_path: Path) -> None:
+    """acme-crm's hand-computed ticket (opened Monday 2026-06-01 14:00Z, due Wednesday 14:00Z, never
+    answered) over the calendar_open written for a span from Thursday 4 June 00:00Z (it begins the day
+    before that date in New York, Tuesday 2 June 00:00 EDT): the opening lies before the table, so the ticket is not `known` (its deadline used to be counted from the table's first
+    opening, as if Monday and Tuesday were closed) and customer_credit is `ambiguous`; over June's own
+    table it is known and breached."""
+    from slac.plan.calendars import calendar_table
+    from slac.runtime.evaluate import Period
+
+    policy = load_policy(ROOT / "tests" / "golden" / "policy" / "acme-crm.json")
+    per = Period.month(policy, "2026-06")
+    pq.write_table(calendar_table(policy, per.start, per.end), tmp_path / "june.parquet")
+    pq.write_table(calendar_table(policy, us(2026, 6, 4), per.end), tmp_path / "later.parquet")
+    got = {}
+    for name in ("june", "later"):
+        con = duckdb.connect()
+        con.execute(INPUT_TABLES)
+        con.execute(
+            "INSERT INTO customers VALUES ('c1', 'starter', 1000);"
+            f"INSERT INTO tickets VALUES (0, 'T1', 'c1', 'high', {us(2026, 6, 1, 14)}, NULL, FALSE, NULL, NULL)"
+        )
+        con.execute(f"CREATE TABLE calendar_open AS SELECT * FROM read_parquet('{tmp_path / name}.parquet')")
+        for statement in statements(plan_sql(policy, "2026-06", calendars="table"), "duckdb"):
+            con.execute(statement)
+        got[name] = (
+            con.execute("SELECT deadline, known FROM ticket_results").fetchall(),
+            con.execute("SELECT ambiguous FROM customer_credit").fetchall(),
+        )
+    assert got["june"] == ([(us(2026, 6, 3, 14), True)], [(False,)])
+    assert got["later"] == ([(None, False)], [(True,)])

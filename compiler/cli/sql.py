@@ -139,7 +139,8 @@ def calendars_cmd(source: str, fmt: str, first: date | None, last: date | None, 
 
     calendar_open: one row per open interval of every calendar (holidays, make-up days and DST
     applied): calendar, open_start, open_end (µs since the epoch, UTC) and cum_before (the
-    calendar's open µs before open_start). calendar_days: calendar, n, day: each local date with
+    calendar's open µs before open_start); a calendar closed where the span begins starts with a
+    row of no length there, so that time before the table is not read as closed. calendar_days: calendar, n, day: each local date with
     open hours (days since 1970-01-01) and its order n, of every calendar with a target in business
     days; calendar_zone: calendar, utc_from, utc_to, offset_us: its zone's UTC offset over time.
     Each reaches past --to far enough for the longest target of a ticket opened by then. POLICY is

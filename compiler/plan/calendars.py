@@ -6,6 +6,12 @@ an open time computed from this table equals the runtime's to the microsecond. `
 the calendar's open µs from its first row up to `open_start`; the open time between t0 < t1 is
 cum(t1) − cum(t0), cum(t) = cum_before + clamp(t − open_start, 0, open_end − open_start) of the
 interval at or before t.
+
+A calendar's rows begin where the table's span begins: when the calendar is closed then, its first
+row is a mark of no length (open_start = open_end, cum_before 0) at that instant. An instant before
+a calendar's first row is therefore outside the table, not closed time, and the clock queries treat
+it as they treat one past its last row (not `known`): a table written for a later period cannot
+pass for this one's.
 """
 
 from __future__ import annotations
@@ -41,7 +47,8 @@ def longest_target(policy: Policy, calendar: str) -> int:
 def calendar_table(policy: Policy, start_us: int, end_us: int, *, strict: bool = True) -> Any:
     """`calendar_open` (pyarrow.Table) covering [start_us, end_us) and the deadlines of openings in it.
 
-    Each calendar's rows start the day before `start_us`'s local date and reach until more open
+    Each calendar's rows start the day before `start_us`'s local date (with a mark of no length
+    there when the calendar is closed then) and reach until more open
     time than the calendar's longest target follows `end_us` (or the holiday data ends: a
     deadline past it is refused by the runtime, and an engine finding none here asks the runtime,
     which says so). `strict=False` leaves out a calendar whose holiday data does not cover the
@@ -59,10 +66,15 @@ def calendar_table(policy: Policy, start_us: int, end_us: int, *, strict: bool =
             if strict:
                 raise
             continue
-        names.append(np.full(len(timeline.start), name, dtype=object))
-        starts.append(timeline.start)
-        ends.append(timeline.end)
-        befores.append(timeline.before)
+        start, end, before = timeline.start, timeline.end, timeline.before
+        if not len(start) or timeline.lo < start[0]:  # closed where the span begins: its mark
+            mark = np.array([timeline.lo], dtype=np.int64)
+            start, end = np.concatenate([mark, start]), np.concatenate([mark, end])
+            before = np.concatenate([np.zeros(1, dtype=np.int64), before])
+        names.append(np.full(len(start), name, dtype=object))
+        starts.append(start)
+        ends.append(end)
+        befores.append(before)
 
     def joined(parts: list[Any], dtype: Any) -> Any:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)

@@ -30,8 +30,9 @@ over the relations `calendar_days(calendar, n, day)` and `calendar_zone(calendar
 offset_us)` (`calendars.calendar_days_tables`, from the runtime's calendars); pauses then extend
 them as any other target. Not in SQL (the engine asks the runtime for the ticket clocks instead,
 `sql_covers`): update targets in business days (their due times step) and targets of no time. A
-deadline or an instant past the calendar table, or a start without business-day time, makes
-`known` false: the engine then asks the runtime, which answers or refuses with its own message.
+deadline or an instant outside the calendar table (before a calendar's first row or past its last),
+or a start without business-day time, makes `known` false: the engine then asks the runtime, which
+answers or refuses with its own message.
 
 Every calendar lookup is a bucketed equality join (`tickets_sql.time_lookup`, `cum_lookup`);
 `buckets=False` gives the range joins (the reference), which look each instant up once in
@@ -236,13 +237,12 @@ def business_ctes(policy: Policy, buckets: bool = True) -> str:
 bd_open AS (
   SELECT q.cal_no, q.days, q.start,
     CASE
-      WHEN k.cal_no IS NULL THEN CASE WHEN q.start < f.first_start THEN f.first_start END
+      WHEN k.cal_no IS NULL THEN NULL
       WHEN q.start < k.open_end THEN q.start
       ELSE k.next_start
     END AS s
   FROM bd_start q
   {time_lookup(policy, "k", "q.cal_no", "q.start", buckets)}
-  LEFT JOIN cal_first f ON f.cal_no = q.cal_no
 ),
 bd_zone AS (
   SELECT n.cal_no, z.utc_from, z.utc_to, z.offset_us FROM calendar_zone z JOIN cal_number n ON n.calendar = z.calendar
@@ -358,7 +358,7 @@ def cum_ctes(policy: Policy) -> str:
 ),
 cum_at AS (
   SELECT q.cal_no, q.t, COALESCE(r.cum_before + LEAST(q.t, r.open_end) - r.open_start, 0) AS cum,
-    r.cal_no IS NOT NULL OR q.t < f.first_start AS known, q.t > f.last_end AS past
+    r.cal_no IS NOT NULL AS known, q.t > f.last_end AS past
   FROM pts q
   {time_lookup(policy, "r", "q.cal_no", "q.t", False)}
   LEFT JOIN cal_first f ON f.cal_no = q.cal_no
@@ -374,7 +374,7 @@ def _certain(past: str, used: str) -> str:
 
 
 def _cum(alias: str, t: str) -> str:
-    """cum(t) from the row `alias` a time lookup found (0 before the calendar's first row)."""
+    """cum(t) from the row `alias` a time lookup found (0 where none: such an instant is not `known`)."""
     return f"COALESCE({alias}.cum_before + LEAST({t}, {alias}.open_end) - {alias}.open_start, 0)"
 
 
@@ -412,7 +412,7 @@ seg_open AS (
     def look(alias: str, owner: str, t: str) -> str:
         return time_lookup(policy, alias, f"{owner}.cal_no", f"{owner}.{t}")
 
-    known = "({a}.cal_no IS NOT NULL OR c.{t} < f.first_start)"
+    known = "{a}.cal_no IS NOT NULL"
     used = f"{_cum('e', 'c.stop')} - {_cum('s', 'c.start')} - COALESCE(p.paused, 0)"
     return f"""paused AS (
   SELECT x.kind, x.tk, x.cyc, x.k, SUM({_cum("h", "x.hi")} - {_cum("l", "x.lo")}) AS paused
@@ -423,7 +423,7 @@ seg_open AS (
 ),
 clk AS (
   SELECT c.*, {used} AS used,
-    {known.format(a="s", t="start")} AND {known.format(a="e", t="stop")} AND c.within IS NOT NULL
+    {known.format(a="s")} AND {known.format(a="e")} AND c.within IS NOT NULL
       AND {_certain("c.stop > f.last_end", used)} AS known
   FROM clk_span c
   {look("s", "c", "start")}

@@ -440,7 +440,7 @@ def _customer_rows(policy: Policy) -> list[str]:
     zero = "CAST(0 AS DECIMAL(38,9))"
     # Misses by target: breached responses not excluded; with ticket clocks also the missed resolution
     # cycles and missed updates of tickets without an excluded cause (as `tickets_report` lists them),
-    # and whether a ticket's clocks are not `known` (an instant past calendar_open): then `ambiguous`.
+    # and whether a ticket is not `known` (an instant outside calendar_open): then `ambiguous`.
     misses = (
         "misses AS (SELECT r.customer, SUM(CASE WHEN r.state = 1 AND NOT r.excluded THEN 1 ELSE 0 END) AS n,"
         " SUM(CASE WHEN k.cause IS NULL THEN r.missed_resolutions ELSE 0 END) AS n_resolution,"
@@ -448,8 +448,9 @@ def _customer_rows(policy: Policy) -> list[str]:
         " MAX(CASE WHEN r.known THEN 0 ELSE 1 END) AS unknown"
         ' FROM ticket_results r JOIN tickets k ON k."row" = r."row" GROUP BY r.customer)'
         if uses_clocks(policy)
-        else "misses AS (SELECT customer, COUNT(*) AS n, 0 AS n_resolution, 0 AS n_update, 0 AS unknown"
-        " FROM ticket_results WHERE state = 1 AND NOT excluded GROUP BY customer)"
+        else "misses AS (SELECT customer, SUM(CASE WHEN state = 1 AND NOT excluded THEN 1 ELSE 0 END) AS n,"
+        " 0 AS n_resolution, 0 AS n_update, MAX(CASE WHEN known THEN 0 ELSE 1 END) AS unknown"
+        " FROM ticket_results GROUP BY customer)"
     )
     return [
         misses,

@@ -4,7 +4,7 @@ The query reads the plan's relations `tickets`, `customers`, `params` and `calen
 (`slac.plan`) and yields, for every ticket opened in [period_start, period_end):
 
     row BIGINT, customer VARCHAR, effective VARCHAR NULL, deadline BIGINT NULL, decided BIGINT NULL,
-    state TINYINT (0 met, 1 breached, 2 open, 3 unmeasured), excluded BOOLEAN, line INT
+    state TINYINT (0 met, 1 breached, 2 open, 3 unmeasured), excluded BOOLEAN, line INT, known BOOLEAN
 
 the columns of the numpy engine's `TicketResults` (`slac.runtime.evaluate.ticket_results`):
 
@@ -20,9 +20,11 @@ the columns of the numpy engine's `TicketResults` (`slac.runtime.evaluate.ticket
   unanswered, breached when `decided` < as_of, otherwise open;
 * excluded: measured with an exclusion cause.
 
-`deadline` or `decided` is NULL for a measured ticket only when its deadline lies past the
-calendar table (past the policy's holiday data): the engine then asks the runtime, which refuses
-such a deadline with its own message.
+`deadline` or `decided` is NULL for a measured ticket only when its opening lies before its
+calendar's first row or its deadline past the table (past the policy's holiday data); `known` is
+then false, its state not to be trusted (`slac sql`'s customer_credit says `ambiguous`), and an
+engine asks the runtime, which refuses such a deadline with its own message (an engine's table
+begins before every opening it measures).
 
 The calendar lookups are bucketed equality joins (`time_lookup`, `cum_lookup`): each calendar row
 is listed under every bucket of `BUCKET_US` its range of instants (or of cumulative open time)
@@ -167,12 +169,8 @@ def ticket_results_sql(policy: Policy, carry: tuple[str, ...] = (), *, buckets: 
         raise ValueError("response targets in business days are not in the SQL plan yet")
     zero = any(t.within_us == 0 for t in policy.targets.values())
     # A target of no open time is due at the opening if open then, else at the next opening.
-    next_open = (
-        ",\n    CASE WHEN m.opened < k.open_end THEN m.opened ELSE COALESCE(k.next_start, f.first_start) END AS open_at"
-        if zero
-        else ""
-    )
-    first_join = "\n  LEFT JOIN cal_first f ON f.cal_no = m.cal_no AND k.cal_no IS NULL" if zero else ""
+    # An opening before the calendar's first row is outside the table: no goal, no deadline (not `known`).
+    next_open = ",\n    CASE WHEN m.opened < k.open_end THEN m.opened ELSE k.next_start END AS open_at" if zero else ""
     deadline = "o.open_at" if zero else "NULL"
     return f"""WITH
 {calendar_ctes(policy, buckets)},
@@ -194,9 +192,9 @@ measured AS (
 ),
 at_opening AS (
   SELECT m.*,
-    COALESCE(k.cum_before + LEAST(m.opened, k.open_end) - k.open_start, 0) + m.within_us AS goal{next_open}
+    k.cum_before + LEAST(m.opened, k.open_end) - k.open_start + m.within_us AS goal{next_open}
   FROM measured m
-  {time_lookup(policy, "k", "m.cal_no", "m.opened", buckets)}{first_join}
+  {time_lookup(policy, "k", "m.cal_no", "m.opened", buckets)}
 ),
 due AS (
   SELECT o.*,
@@ -223,6 +221,7 @@ SELECT
     ELSE {OPEN}
   END AS TINYINT) AS state,
   (d.calendar IS NOT NULL AND d.cause IS NOT NULL) AS excluded,
-  CAST(COALESCE(d.line, 0) AS INTEGER) AS line{"".join(f", d.carry_{n} AS {n}" for n in names)}
+  CAST(COALESCE(d.line, 0) AS INTEGER) AS line,
+  d.calendar IS NULL OR d.decided IS NOT NULL AS known{"".join(f", d.carry_{n} AS {n}" for n in names)}
 FROM due d
 CROSS JOIN params p"""
