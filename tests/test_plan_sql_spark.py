@@ -116,3 +116,89 @@ def test_every_view_gives_the_same_rows_in_duckdb_and_spark(
         # Rows in every view, not a comparison of empty relations (the samples exclude no downtime;
         # nimbus-cloud's month has no tickets, its ticket_results is made over none).
         assert want or view == "scope_excluded" or (view == "ticket_results" and not len(events.tickets.id)), view
+
+
+def test_cap_ledger_divides_exactly_in_duckdb_and_spark(spark: Any) -> None:
+    """`cap_ledger` (a cap over a longer span) writes each scope's capped_w ÷ denominator truncated to 18
+    decimals and whether it ends there, by long division in decimals: the same rows in DuckDB and in
+    Spark (whose decimal arithmetic drops decimals from too wide a result), as Python's exact fractions say."""
+    from fractions import Fraction
+
+    from slac.plan.credits_sql import Ledger, cap_ledger_sql
+    from slac.plan.dialects import statements
+    from slac.plan.spark_engine import register
+
+    w18, d38 = pa.decimal128(38, 18), pa.decimal128(38, 9)
+    scopes = [  # customer, service, region, capped_w, denominator
+        ("a", "compute", "eu", Decimal("3000"), 30),  # 100, exact
+        ("a", "compute", "us", Decimal("100.000000000000000001"), 31),  # 3.2258064516129032…, not exact
+        ("b", "storage", None, Decimal("12345678901234.123456789012345678"), 4392),  # a year of days × 12
+        ("c", "compute", "eu", Decimal("50"), 31),  # c was paid nothing: no row
+    ]
+    tables = {
+        "scope_credit": pa.table({
+            "customer": [s[0] for s in scopes], "service": [s[1] for s in scopes], "region": [s[2] for s in scopes],
+            "capped_w": pa.array([s[3] for s in scopes], w18), "denominator": pa.array([s[4] for s in scopes], pa.int64()),
+            "slack": pa.array([0] * 4, pa.int32()), "ambiguous": [False] * 4,
+        }),
+        "customer_credit": pa.table({
+            "customer": ["a", "b", "c"], "total": pa.array([Decimal("103.23"), Decimal("2811.00"), Decimal("0")], d38),
+            "ambiguous": [False, False, False],
+        }),
+    }  # fmt: skip
+    policy = load_policy(policy_text("nimbus-cloud"))  # its cap is on service_charges: a row per scope
+    query = cap_ledger_sql(policy, Ledger("2026-05", ("2026-04",)))
+    con = duckdb.connect()
+    for name, table in tables.items():
+        con.register(name, table)
+    register(spark, tables)
+    (spark_query,) = statements(query, "spark")
+    got_duck = _rows(con.execute(query).fetchall())
+    got_spark = _rows(spark.sql(spark_query).collect())
+    want = []
+    for customer, service, region, w, d in scopes[:3]:
+        exact = Fraction(w) / d
+        truncated = Decimal((exact * 10**18).numerator // (exact * 10**18).denominator).scaleb(-18)
+        want.append(("2026-05", customer, service, region, truncated, exact == Fraction(truncated)))
+    assert [r[5] for r in want] == [True, False, False]
+    assert got_duck == _rows(want)
+    assert got_spark == _rows(want)
+
+
+def test_formula_credits_keep_their_eighteen_decimals_in_spark(spark: Any) -> None:
+    """A credit formula's W is its long division to 18 decimals (credits_sql._division). Spark narrowed
+    `q + f × 10^-9 + g × 10^-18` of DECIMAL(38,0) digits to 6 decimals, and a sum of two W to 17; with the
+    setting the Spark script begins with, the hand-computed formula month of tests/test_plan_credits.py
+    (fees 0.372, 1.116, 1, 0.373: two ties, one division that does not end) gives DuckDB's scope_credit
+    and customer_credit rows in Spark too, 0.00, 0.02, 0.01, 0.01."""
+    from slac.plan.availability_sql import scope_downtime_sql
+    from slac.plan.credits_sql import customer_credit_sql, scope_credit_sql
+    from slac.plan.dialects import statements
+    from slac.plan.duck import arrow_table
+    from slac.plan.spark_engine import register
+    from slac.plan.sql import SESSION
+    from tests.test_plan_availability import load_policy as compiled
+    from tests.test_plan_availability import load_relations, make_events
+    from tests.test_plan_credits import FORMULA
+
+    policy = compiled(FORMULA)
+    fees = {"t1": "0.372", "t2": "1.116", "t3": "1", "t4": "0.373"}
+    events = make_events(
+        [(c, "standard", fee, {}) for c, fee in fees.items()],
+        [("i1", "2026-05-10T00:00", "2026-05-10T01:00", None, None, None, None, None)],
+    )
+    con = load_relations(policy, events, "2026-05")
+    con.execute(f"CREATE TABLE scope_downtime AS {scope_downtime_sql(policy)}")
+    con.execute(
+        "CREATE TABLE ticket_results (row BIGINT, customer VARCHAR, effective VARCHAR, deadline BIGINT,"
+        " state TINYINT, excluded BOOLEAN, line INTEGER, known BOOLEAN)"
+    )
+    names = ("customers", "charges", "params", "scope_downtime", "ticket_results")
+    register(spark, {n: arrow_table(con.sql(f"SELECT * FROM {n}")) for n in names})
+    (setting,) = statements(SESSION["spark"], "spark")  # what the Spark script says first
+    spark.sql(setting)
+    for query in (scope_credit_sql(policy), customer_credit_sql(policy)):
+        (in_spark,) = statements(query, "spark")
+        assert _rows(spark.sql(in_spark).collect()) == _rows(con.execute(query).fetchall())
+    totals = {r[0]: r[5] for r in con.execute(customer_credit_sql(policy)).fetchall()}
+    assert totals == {"t1": Decimal("0.00"), "t2": Decimal("0.02"), "t3": Decimal("0.01"), "t4": Decimal("0.01")}

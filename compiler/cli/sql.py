@@ -80,7 +80,9 @@ def sql_cmd(source: str, dialect: str, period: str, as_of: datetime | None, cale
     The script creates temporary views over the input relations customers, tickets, ticket_events,
     incidents, requests and charges (map your tables onto them), in dependency order: params (the
     period), calendar_open (and, with targets in business days, calendar_days and calendar_zone;
-    unless --calendars table), then the plan's results.
+    unless --calendars table), then the plan's results. With a cap over a longer span than the
+    period it also reads cap_used, what the span's earlier periods used of the cap: append each
+    period's cap_ledger view to it.
     POLICY is compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     """
     from ..plan.dialects import DialectError

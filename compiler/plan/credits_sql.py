@@ -32,15 +32,17 @@ boundary (an engine must refuse such a customer; none has occurred, and it needs
 error, never a wrong number (other engines: see slac.plan.dialects).
 
 The final rounding is ONE half-even rounding of W ÷ D to the minor unit from the exact remainder,
-with no engine's ROUND (half away from zero in most of them). Caps over a span longer than the window
-(they read earlier windows), per-miss credits for resolutions and updates without ticket clocks'
-`ticket_results`, formulas outside bands and caps as formulas are refused with `Unsupported` —
-never computed approximately.
+with no engine's ROUND (half away from zero in most of them). A cap over a span longer than the
+window reads what the span's earlier windows used of it from `cap_used` (`Ledger`; refused without
+it), and `cap_ledger_sql` says what this window uses. Per-miss credits for resolutions and updates
+without ticket clocks' `ticket_results`, formulas outside bands and caps as formulas are refused
+with `Unsupported` — never computed approximately.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -240,10 +242,36 @@ def _bands_table(policy: Policy) -> str | None:
     return " UNION ALL ".join(rows) if rows else None
 
 
-def _check(policy: Policy) -> None:
+def spans(policy: Policy) -> bool:
+    """Whether the cap's span is longer than the window: its earlier windows' credits count against it."""
     cap = policy.raw["cap"]
-    if cap is not None and SPAN_MONTHS[cap["per"]] > _months(policy):
-        raise Unsupported(f"the SQL plan does not compute a cap per {cap['per']} over shorter windows yet")
+    return cap is not None and SPAN_MONTHS[cap["per"]] > _months(policy)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The window evaluated (`period`) and the earlier windows of its cap's span (`earlier`), by name.
+
+    A cap over a longer span than the window reads what those windows used of it from the relation
+    `cap_used(period, customer, service, region, amount, exact)`, the rows of `cap_ledger` (`cap_ledger_sql`)
+    that each earlier window's own script made: per scope its capped credit when the customer's total was
+    paid (a cap on `service_charges`), else per customer its total (service and region NULL). As
+    runtime/scoped_report._before: the room left is the cap less that, never below 0.
+    """
+
+    period: str
+    earlier: tuple[str, ...]
+
+    def rows(self) -> str:
+        """SQL condition: a cap_used row of an earlier window of the span."""
+        names = ", ".join(sql_literal(n) for n in self.earlier)
+        return f"u.period IN ({names})" if self.earlier else "1 = 0"
+
+
+def _check(policy: Policy, ledger: Ledger | None) -> None:
+    if spans(policy) and ledger is None:
+        cap = policy.raw["cap"]
+        raise Unsupported(f"a cap per {cap['per']} over shorter windows needs the ledger of the earlier windows")
     for credit in policy.raw["credits"]:
         pm = credit["per_miss"]
         if pm is not None and pm.get("target", "response") != "response" and not uses_clocks(policy):
@@ -282,6 +310,16 @@ def _floor_div(a: str, b: str) -> str:
     return f"({q0} + CASE WHEN {a} - {q0} * {b} < 0 THEN -1 WHEN {a} - {q0} * {b} >= {b} THEN 1 ELSE 0 END)"
 
 
+def _digits(whole: str, nines: str, last: str) -> str:
+    """SQL: whole + nines × 10^-9 + last × 10^-18 (nines and last below 10^9) with all 18 decimals in every
+    dialect: the fraction is added up first, so the sum with a whole part of at most 19 digits needs 38
+    (Spark narrows the scale of a result wider than 38 digits: a DECIMAL(38,0) times 10^-18 kept 6)."""
+    return (
+        f"CAST({whole} AS DECIMAL(19,0)) + (CAST({nines} AS DECIMAL(9,0)) * CAST('{NANO}' AS DECIMAL(10,9))"
+        f" + CAST({last} AS DECIMAL(9,0)) * CAST('0.000000000000000001' AS DECIMAL(19,18)))"
+    )
+
+
 def _division() -> list[str]:
     """CTEs `ld1`…`lines`: a formula line's fn ÷ fq truncated to 18 decimals (long division in two steps of
     nine digits), with slack 1 when it is inexact (the true value is above it by less than 10^-18)."""
@@ -292,7 +330,7 @@ def _division() -> list[str]:
         "ld4 AS (SELECT ld3.*, (r1 - f1 * fq) * 1000000000 AS r2 FROM ld3)",
         f"ld5 AS (SELECT ld4.*, {_floor_div('r2', 'fq')} AS f2 FROM ld4)",
         "lines AS (SELECT customer, service, region, CASE WHEN fn IS NULL THEN w ELSE"
-        f" {_w(f'q1 + f1 * {_dec(NANO, 9)} + f2 * {EPS}')} END AS w,"
+        f" {_w(_digits('q1', 'f1', 'f2'))} END AS w,"
         " CASE WHEN fn IS NOT NULL AND r2 - f2 * fq <> 0 THEN 1 ELSE 0 END AS slack FROM ld5)",
     ]
 
@@ -306,9 +344,29 @@ def _least(x: str, slack: str, cap: str) -> tuple[str, str, str]:
     )
 
 
-def _common(policy: Policy) -> list[str]:
+def _used(name: str, ledger: Ledger, keys: tuple[str, ...]) -> str:
+    """CTE `name`: per key (customer, service, region; or customer) what the span's earlier windows used of
+    the cap, and whether every such row is exact (1) or not (0: the amount is below the truth by a hair)."""
+    cols = ", ".join(f"u.{k}" for k in keys)
+    customer_rows = " AND u.service IS NULL AND u.region IS NULL" if keys == ("customer",) else ""
+    return (
+        f"{name} AS (SELECT {cols}, SUM(u.amount) AS amount, MIN(CASE WHEN u.exact THEN 1 ELSE 0 END) AS exact"
+        f" FROM cap_used u WHERE {ledger.rows()}{customer_rows} GROUP BY {cols})"
+    )
+
+
+def _room(cap_w: str, alias: str, ledger: Ledger | None) -> tuple[str, str]:
+    """(SQL of the cap's numerator less what the span's earlier windows used of it — row `alias` of a `_used`
+    CTE — never below 0; SQL true when that use is not exact). Without a ledger: the cap itself."""
+    if ledger is None:
+        return cap_w, "FALSE"
+    left = f"{cap_w} - COALESCE({alias}.amount, 0) * p.d"
+    return f"CASE WHEN {left} < 0 THEN CAST(0 AS {W_TYPE}) ELSE {_w(left)} END", f"COALESCE({alias}.exact, 1) = 0"
+
+
+def _common(policy: Policy, ledger: Ledger | None = None) -> list[str]:
     """CTEs shared by both outputs, up to `scope_credit`."""
-    _check(policy)
+    _check(policy, ledger)
     months = _months(policy)
     ctes = [
         f"p AS (SELECT period_start AS lo, period_end AS hi, {months} AS months,"
@@ -342,25 +400,37 @@ def _common(policy: Policy) -> list[str]:
         ]
     cap = policy.raw["cap"]
     capped, slack, amb = "sub.subtotal_w", "sub.slack", "FALSE"
+    ledger = ledger if spans(policy) else None
+    spent, used = "", []
     if cap_is_per_scope(cap):
-        capped, slack, amb = _least("sub.subtotal_w", "sub.slack", amount_w(cap["amount"], "sub.fee", "sub.charges"))
+        limit, inexact = _room(amount_w(cap["amount"], "sub.fee", "sub.charges"), "su", ledger)
+        capped, slack, amb = _least("sub.subtotal_w", "sub.slack", limit)
+        amb = f"({amb} OR {inexact})"
+        if ledger is not None:
+            used = [_used("used", ledger, ("customer", "service", "region"))]
+            spent = (
+                " LEFT JOIN used su ON su.customer = sub.customer AND su.service IS NOT DISTINCT FROM sub.service"
+                " AND su.region IS NOT DISTINCT FROM sub.region"
+            )
     ctes += [
         f"sub AS (SELECT s.customer, s.service, s.region, s.fee, s.charges, COALESCE(SUM(l.w), CAST(0 AS {W_TYPE}))"
         " AS subtotal_w, COALESCE(SUM(l.slack), 0) AS slack FROM s LEFT JOIN lines l ON l.customer = s.customer"
         " AND l.service IS NOT DISTINCT FROM s.service AND l.region IS NOT DISTINCT FROM s.region"
         " GROUP BY s.customer, s.service, s.region, s.fee, s.charges)",
+        *used,
         f"scope_credit AS (SELECT sub.customer, sub.service, sub.region, sub.subtotal_w, {_w(capped)} AS capped_w,"
-        f" CAST(p.d AS BIGINT) AS denominator, {slack} AS slack, {amb} AS ambiguous FROM sub CROSS JOIN p)",
+        f" CAST(p.d AS BIGINT) AS denominator, {slack} AS slack, {amb} AS ambiguous FROM sub CROSS JOIN p{spent})",
     ]
     return ctes
 
 
-def scope_credit_sql(policy: Policy) -> str:
+def scope_credit_sql(policy: Policy, ledger: Ledger | None = None) -> str:
     """The SELECT of `scope_credit(customer, service, region, subtotal_w, capped_w, denominator)`.
 
     A scope's credit is subtotal_w ÷ denominator before a per-scope cap, capped_w ÷ denominator after it.
+    `ledger`: the window and its cap span's earlier windows, needed when the cap's span is longer (`spans`).
     """
-    return "WITH " + ",\n".join(_common(policy)) + "\nSELECT * FROM scope_credit"
+    return "WITH " + ",\n".join(_common(policy, ledger)) + "\nSELECT * FROM scope_credit"
 
 
 MISSES = {"response": "t0.n", "resolution": "t0.n_resolution", "update": "t0.n_update"}  # of `_customer_rows`
@@ -382,7 +452,7 @@ def _per_miss(policy: Policy) -> str:
     return _w(" + ".join(parts)) if parts else f"CAST(0 AS {W_TYPE})"
 
 
-def customer_credit_sql(policy: Policy) -> str:
+def customer_credit_sql(policy: Policy, ledger: Ledger | None = None) -> str:
     """The SELECT of `customer_credit(customer, scopes_w, per_miss_w, subtotal_w, denominator, total, ambiguous)`.
 
     subtotal_w ÷ denominator is the total after the customer cap and the minimum credit (exact unless a
@@ -392,15 +462,21 @@ def customer_credit_sql(policy: Policy) -> str:
     when that tiny gap straddles a cap, the minimum or a rounding boundary, so `total` cannot be
     trusted: an engine must refuse such a customer rather than report it (it has not been seen).
     """
-    ctes = _common(policy)
+    ctes = _common(policy, ledger)
     cap = policy.raw["cap"]
     x, sx, amb = "t.scopes_w + t.per_miss_w", "t.slack", "t.amb"
+    ledger = ledger if spans(policy) and cap is not None and not cap_is_per_scope(cap) else None
     if cap is not None and not cap_is_per_scope(cap):
-        x, sx, a2 = _least(x, sx, amount_w(cap["amount"], "t.fee", "t.charges"))
-        amb = f"({amb} OR {a2})"
+        limit, inexact = _room(amount_w(cap["amount"], "t.fee", "t.charges"), "cu", ledger)
+        x, sx, a2 = _least(x, sx, limit)
+        amb = f"({amb} OR {a2} OR {inexact})"
     ctes += _customer_rows(policy)
+    spent = ""
+    if ledger is not None:
+        ctes.append(_used("cused", ledger, ("customer",)))
+        spent = " LEFT JOIN cused cu ON cu.customer = t.customer"
     ctes.append(f"tc AS (SELECT t.customer, t.scopes_w, t.per_miss_w, {_w(x)} AS x, {sx} AS sx, {amb} AS amb, p.d"
-                " FROM t CROSS JOIN p)")  # fmt: skip
+                f" FROM t CROSS JOIN p{spent})")  # fmt: skip
     x, sx, amb = "tc.x", "tc.sx", "tc.amb"
     minimum = policy.raw.get("minimum_credit")
     if minimum is not None:
@@ -466,3 +542,43 @@ def _customer_rows(policy: Policy) -> list[str]:
         f"t AS (SELECT t0.customer, t0.fee, t0.charges, {_w('t0.scopes_w')} AS scopes_w,"
         f" {_per_miss(policy)} AS per_miss_w, t0.slack, t0.amb FROM t0 CROSS JOIN p)",
     ]
+
+
+def cap_ledger_sql(policy: Policy, ledger: Ledger) -> str:
+    """The SELECT of `cap_ledger(period, customer, service, region, amount, exact)` over the views
+    `scope_credit` and `customer_credit`: what this window uses of a cap over a longer span, the rows
+    a later window of the span reads from `cap_used` (`Ledger`). A customer whose total is not paid
+    (0, after the minimum credit) uses nothing. Per scope (a cap on `service_charges`) the capped
+    credit capped_w ÷ denominator by long division to 18 decimals, `exact` false when it does not end
+    there or the credit is `ambiguous`; else per customer its total (service and region NULL).
+    """
+    period = sql_literal(ledger.period)
+    if not cap_is_per_scope(policy.raw["cap"]):
+        return (
+            f"SELECT {period} AS period, customer, CAST(NULL AS VARCHAR) AS service, CAST(NULL AS VARCHAR) AS region,"
+            f" CAST(total AS {W_TYPE}) AS amount, NOT ambiguous AS exact FROM customer_credit WHERE total > 0"
+        )
+    digits = _digits("q", "f", "g")
+    # capped_w = d × (q + f × 10^-9 + g × 10^-18) + rest × 10^-18, by three floor divisions of a decimal
+    # by d; each remainder is below d, at most 12 × 366. The casts keep every difference within 38 digits
+    # with all 18 decimals (Spark would otherwise drop decimals from a wider one).
+    return (
+        "WITH q AS (SELECT s.customer, s.service, s.region, CAST(s.capped_w AS DECIMAL(37,18)) AS a,"
+        " CAST(s.denominator AS DECIMAL(19,0)) AS d, (s.ambiguous OR c.ambiguous OR s.slack > 0) AS amb"
+        " FROM scope_credit s JOIN customer_credit c ON c.customer = s.customer WHERE c.total > 0),"
+        f" q1 AS (SELECT q.*, {_floor_dec('a', 'd')} AS q FROM q),"
+        " r1 AS (SELECT q1.*, CAST(a - CAST(q * d AS DECIMAL(19,0)) AS DECIMAL(22,18)) * 1000000000 AS r FROM q1),"
+        f" f1 AS (SELECT r1.*, {_floor_dec('r', 'd')} AS f FROM r1),"
+        " r2 AS (SELECT f1.*, CAST(r - CAST(f * d AS DECIMAL(19,0)) AS DECIMAL(22,18)) * 1000000000 AS rr FROM f1),"
+        f" f2 AS (SELECT r2.*, {_floor_dec('rr', 'd')} AS g FROM r2)\n"
+        f"SELECT {period} AS period, customer, service, region, {_w(digits)} AS amount,"
+        " (NOT amb AND rr - CAST(g * d AS DECIMAL(19,0)) = 0) AS exact FROM f2"
+    )
+
+
+def _floor_dec(a: str, b: str) -> str:
+    """SQL: floor(a ÷ b) of a non-negative decimal a of at most 19 integer digits and 18 decimals and a
+    positive DECIMAL(19,0) b, as `_floor_div`, each product narrowed so no dialect rounds the difference."""
+    q0 = f"CAST(FLOOR(CAST({a} AS DOUBLE) / CAST({b} AS DOUBLE)) AS DECIMAL(19,0))"
+    rem = f"(CAST({a} AS DECIMAL(37,18)) - CAST({q0} * {b} AS DECIMAL(19,0)))"
+    return f"({q0} + CASE WHEN {rem} < 0 THEN -1 WHEN {rem} >= {b} THEN 1 ELSE 0 END)"

@@ -20,8 +20,13 @@ from .dialects import check_dialect, transpile
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.policy import Policy
+    from .credits_sql import Ledger
 
 CALENDARS = ("values", "table")
+# What a dialect's session must be told first. Spark narrows the scale of a decimal result wider than 38
+# digits (a sum of two DECIMAL(38,18) kept 17 decimals, a product by an integer 6): told not to, it keeps
+# every decimal of the plan's exact numerators, as DuckDB does, and fails on an overflow instead.
+SESSION = {"spark": "SET spark.sql.decimalOperations.allowPrecisionLoss = false;\n\n"}
 INPUTS = ("customers", "tickets", "ticket_events", "incidents", "requests", "charges")
 
 
@@ -89,7 +94,7 @@ def views(policy: Policy, span: Span, calendars: str = "values") -> Iterator[tup
             days, zone = calendar_days_tables(policy, *calendar_span(policy, span))
             yield "calendar_days", values_sql(days, "calendar_days")
             yield "calendar_zone", values_sql(zone, "calendar_zone")
-    yield from outputs(policy)[0]
+    yield from outputs(policy, ledger_of(policy, span))[0]
 
 
 def calendar_inputs(policy: Policy) -> tuple[str, ...]:
@@ -107,11 +112,26 @@ def counts_business_days(policy: Policy) -> bool:
     return bool(uses_clocks(policy) and business_days(policy) and sql_covers(policy, allowed=True) is None)
 
 
-def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
-    """The plan's output relations for this policy (name, query), and what is not in SQL yet (why)."""
+def ledger_of(policy: Policy, span: Span) -> Ledger | None:
+    """The window and the earlier windows of its cap's span, when the cap's span is longer than the window."""
+    from ..runtime.scoped_report import cap_history
+    from ..runtime.windows import parse_period
+    from .credits_sql import Ledger, spans
+
+    if not spans(policy):
+        return None
+    window = parse_period(span.name, policy.raw["billing"], policy.zone)
+    return Ledger(span.name, tuple(w.name for w in cap_history(policy, window)))
+
+
+def outputs(policy: Policy, ledger: Ledger | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+    """The plan's output relations for this policy (name, query), and what is not in SQL yet (why).
+
+    `ledger` (`ledger_of`): with a cap over a longer span, the windows whose `cap_used` rows count.
+    """
     from ..runtime.tickets import uses_clocks
     from .availability_sql import scope_downtime_sql, scope_excluded_sql
-    from .credits_sql import customer_credit_sql, scope_credit_sql
+    from .credits_sql import cap_ledger_sql, customer_credit_sql, scope_credit_sql
     from .tickets_sql import ticket_results_sql
 
     made: list[tuple[str, str]] = []
@@ -133,9 +153,11 @@ def outputs(policy: Policy) -> tuple[list[tuple[str, str]], list[str]]:
     made.append(("scope_downtime", scope_downtime_sql(policy)))
     made.append(("scope_excluded", scope_excluded_sql(policy)))
     try:
-        made.append(("scope_credit", scope_credit_sql(policy)))
+        made.append(("scope_credit", scope_credit_sql(policy, ledger)))
         if made[0][0] == "ticket_results":  # it counts the misses of ticket_results
-            made.append(("customer_credit", customer_credit_sql(policy)))
+            made.append(("customer_credit", customer_credit_sql(policy, ledger)))
+            if ledger is not None:
+                made.append(("cap_ledger", cap_ledger_sql(policy, ledger)))
         else:
             missing.append("customer_credit (it counts the misses of ticket_results)")
     except ValueError as exc:  # credits_sql.Unsupported: a term the plan's credits do not compute yet
@@ -159,12 +181,15 @@ def plan_sql(
     check_dialect(dialect)
     span = period_span(policy, period, as_of)
     parts = list(views(policy, span, calendars))
-    inputs = ", ".join(INPUTS + (calendar_inputs(policy) if calendars == "table" else ()))
+    ledger = ledger_of(policy, span)
+    inputs = ", ".join(
+        INPUTS + (calendar_inputs(policy) if calendars == "table" else ()) + (("cap_used",) if ledger else ())
+    )
     head = (
         f"-- slac plan of {policy.raw['contract']['id']} (policy {policy.raw['content_hash']}) for {span.name}, "
         f"{dialect} dialect\n"
         f"-- reads: {inputs}\n"
         f"-- makes (temporary views, in this order): {', '.join(name for name, _ in parts)}\n"
-        f"-- not in SQL yet (use slac evaluate): {'; '.join(outputs(policy)[1]) or 'nothing'}\n\n"
+        f"-- not in SQL yet (use slac evaluate): {'; '.join(outputs(policy, ledger)[1]) or 'nothing'}\n\n"
     )
-    return head + transpile(duckdb_script(parts), dialect)
+    return head + SESSION.get(dialect, "") + transpile(duckdb_script(parts), dialect)
