@@ -253,7 +253,7 @@ class Ledger:
     """The window evaluated (`period`) and the earlier windows of its cap's span (`earlier`), by name.
 
     A cap over a longer span than the window reads what those windows used of it from the relation
-    `cap_used(period, customer, service, region, amount, exact)`, the rows of `cap_ledger` (`cap_ledger_sql`)
+    `cap_used(period, customer, service, region, amount, slack)`, the rows of `cap_ledger` (`cap_ledger_sql`)
     that each earlier window's own script made: per scope its capped credit when the customer's total was
     paid (a cap on `service_charges`), else per customer its total (service and region NULL). As
     runtime/scoped_report._before: the room left is the cap less that, never below 0.
@@ -335,33 +335,41 @@ def _division() -> list[str]:
     ]
 
 
-def _least(x: str, slack: str, cap: str) -> tuple[str, str, str]:
-    """(value, slack, ambiguous) of LEAST(true x, cap) where x ≤ true x < x + slack × 10^-18 and cap is exact."""
+def _least(x: str, slack: str, cap: str, cap_slack: str = "0") -> tuple[str, str, str]:
+    """(value, slack, ambiguous) of LEAST(true x, true cap) where x ≤ true x < x + slack × 10^-18 and
+    likewise the cap with `cap_slack` (0: exact): the lesser lower bound, with its own slack."""
     return (
         f"CASE WHEN {x} >= {cap} THEN {cap} ELSE {x} END",
-        f"CASE WHEN {x} >= {cap} THEN 0 ELSE {slack} END",
+        f"CASE WHEN {x} >= {cap} THEN {cap_slack} ELSE {slack} END",
         f"({x} < {cap} AND {cap} < {x} + {slack} * {EPS})",
     )
 
 
 def _used(name: str, ledger: Ledger, keys: tuple[str, ...]) -> str:
     """CTE `name`: per key (customer, service, region; or customer) what the span's earlier windows used of
-    the cap, and whether every such row is exact (1) or not (0: the amount is below the truth by a hair)."""
+    the cap (each row below the truth by less than its slack × 10^-18), and whether a row is unknown
+    (amount NULL: that window's credit was ambiguous)."""
     cols = ", ".join(f"u.{k}" for k in keys)
     customer_rows = " AND u.service IS NULL AND u.region IS NULL" if keys == ("customer",) else ""
     return (
-        f"{name} AS (SELECT {cols}, SUM(u.amount) AS amount, MIN(CASE WHEN u.exact THEN 1 ELSE 0 END) AS exact"
+        f"{name} AS (SELECT {cols}, SUM(u.amount) AS amount, SUM(u.slack) AS slack,"
+        " MAX(CASE WHEN u.amount IS NULL THEN 1 ELSE 0 END) AS unknown"
         f" FROM cap_used u WHERE {ledger.rows()}{customer_rows} GROUP BY {cols})"
     )
 
 
-def _room(cap_w: str, alias: str, ledger: Ledger | None) -> tuple[str, str]:
+def _room(cap_w: str, alias: str, ledger: Ledger | None) -> tuple[str, str, str]:
     """(SQL of the cap's numerator less what the span's earlier windows used of it — row `alias` of a `_used`
-    CTE — never below 0; SQL true when that use is not exact). Without a ledger: the cap itself."""
+    CTE — never below 0, as a lower bound; its slack; SQL true when a use is unknown). What was used may
+    be above the ledger's amount by its slack, so the room is below hi = cap − used by as much: it is
+    given as hi − slack × d × 10^-18 with that slack, the convention of every W. Without a ledger: the cap."""
     if ledger is None:
-        return cap_w, "FALSE"
-    left = f"{cap_w} - COALESCE({alias}.amount, 0) * p.d"
-    return f"CASE WHEN {left} < 0 THEN CAST(0 AS {W_TYPE}) ELSE {_w(left)} END", f"COALESCE({alias}.exact, 1) = 0"
+        return cap_w, "0", "FALSE"
+    hi = f"{cap_w} - COALESCE({alias}.amount, 0) * p.d"
+    lo = f"{hi} - COALESCE({alias}.slack, 0) * p.d * {EPS}"
+    room = f"CASE WHEN {lo} < 0 THEN CAST(0 AS {W_TYPE}) ELSE {_w(lo)} END"
+    slack = f"CAST(CASE WHEN {hi} <= 0 THEN 0 ELSE COALESCE({alias}.slack, 0) * p.d END AS BIGINT)"
+    return room, slack, f"COALESCE({alias}.unknown, 0) = 1"
 
 
 def _common(policy: Policy, ledger: Ledger | None = None) -> list[str]:
@@ -403,9 +411,9 @@ def _common(policy: Policy, ledger: Ledger | None = None) -> list[str]:
     ledger = ledger if spans(policy) else None
     spent, used = "", []
     if cap_is_per_scope(cap):
-        limit, inexact = _room(amount_w(cap["amount"], "sub.fee", "sub.charges"), "su", ledger)
-        capped, slack, amb = _least("sub.subtotal_w", "sub.slack", limit)
-        amb = f"({amb} OR {inexact})"
+        limit, room_slack, unknown = _room(amount_w(cap["amount"], "sub.fee", "sub.charges"), "su", ledger)
+        capped, slack, amb = _least("sub.subtotal_w", "sub.slack", limit, room_slack)
+        amb = f"({amb} OR {unknown})"
         if ledger is not None:
             used = [_used("used", ledger, ("customer", "service", "region"))]
             spent = (
@@ -467,9 +475,9 @@ def customer_credit_sql(policy: Policy, ledger: Ledger | None = None) -> str:
     x, sx, amb = "t.scopes_w + t.per_miss_w", "t.slack", "t.amb"
     ledger = ledger if spans(policy) and cap is not None and not cap_is_per_scope(cap) else None
     if cap is not None and not cap_is_per_scope(cap):
-        limit, inexact = _room(amount_w(cap["amount"], "t.fee", "t.charges"), "cu", ledger)
-        x, sx, a2 = _least(x, sx, limit)
-        amb = f"({amb} OR {a2} OR {inexact})"
+        limit, room_slack, unknown = _room(amount_w(cap["amount"], "t.fee", "t.charges"), "cu", ledger)
+        x, sx, a2 = _least(x, sx, limit, room_slack)
+        amb = f"({amb} OR {a2} OR {unknown})"
     ctes += _customer_rows(policy)
     spent = ""
     if ledger is not None:
@@ -545,18 +553,21 @@ def _customer_rows(policy: Policy) -> list[str]:
 
 
 def cap_ledger_sql(policy: Policy, ledger: Ledger) -> str:
-    """The SELECT of `cap_ledger(period, customer, service, region, amount, exact)` over the views
+    """The SELECT of `cap_ledger(period, customer, service, region, amount, slack)` over the views
     `scope_credit` and `customer_credit`: what this window uses of a cap over a longer span, the rows
     a later window of the span reads from `cap_used` (`Ledger`). A customer whose total is not paid
     (0, after the minimum credit) uses nothing. Per scope (a cap on `service_charges`) the capped
-    credit capped_w ÷ denominator by long division to 18 decimals, `exact` false when it does not end
-    there or the credit is `ambiguous`; else per customer its total (service and region NULL).
+    credit capped_w ÷ denominator by long division to 18 decimals, below the truth by less than
+    `slack` × 10^-18 (its own slack, and 1 more when the division does not end there); else per
+    customer its total (service and region NULL, slack 0). `amount` is NULL when the credit is
+    `ambiguous`: what it used is not known, and the later windows are ambiguous too.
     """
     period = sql_literal(ledger.period)
     if not cap_is_per_scope(policy.raw["cap"]):
         return (
             f"SELECT {period} AS period, customer, CAST(NULL AS VARCHAR) AS service, CAST(NULL AS VARCHAR) AS region,"
-            f" CAST(total AS {W_TYPE}) AS amount, NOT ambiguous AS exact FROM customer_credit WHERE total > 0"
+            f" CASE WHEN ambiguous THEN NULL ELSE CAST(total AS {W_TYPE}) END AS amount, 0 AS slack"
+            " FROM customer_credit WHERE total > 0"
         )
     digits = _digits("q", "f", "g")
     # capped_w = d × (q + f × 10^-9 + g × 10^-18) + rest × 10^-18, by three floor divisions of a decimal
@@ -564,15 +575,17 @@ def cap_ledger_sql(policy: Policy, ledger: Ledger) -> str:
     # with all 18 decimals (Spark would otherwise drop decimals from a wider one).
     return (
         "WITH q AS (SELECT s.customer, s.service, s.region, CAST(s.capped_w AS DECIMAL(37,18)) AS a,"
-        " CAST(s.denominator AS DECIMAL(19,0)) AS d, (s.ambiguous OR c.ambiguous OR s.slack > 0) AS amb"
+        " CAST(s.denominator AS DECIMAL(19,0)) AS d, (s.ambiguous OR c.ambiguous) AS amb, s.slack AS w_slack"
         " FROM scope_credit s JOIN customer_credit c ON c.customer = s.customer WHERE c.total > 0),"
         f" q1 AS (SELECT q.*, {_floor_dec('a', 'd')} AS q FROM q),"
         " r1 AS (SELECT q1.*, CAST(a - CAST(q * d AS DECIMAL(19,0)) AS DECIMAL(22,18)) * 1000000000 AS r FROM q1),"
         f" f1 AS (SELECT r1.*, {_floor_dec('r', 'd')} AS f FROM r1),"
         " r2 AS (SELECT f1.*, CAST(r - CAST(f * d AS DECIMAL(19,0)) AS DECIMAL(22,18)) * 1000000000 AS rr FROM f1),"
         f" f2 AS (SELECT r2.*, {_floor_dec('rr', 'd')} AS g FROM r2)\n"
-        f"SELECT {period} AS period, customer, service, region, {_w(digits)} AS amount,"
-        " (NOT amb AND rr - CAST(g * d AS DECIMAL(19,0)) = 0) AS exact FROM f2"
+        f"SELECT {period} AS period, customer, service, region,"
+        f" CASE WHEN amb THEN NULL ELSE {_w(digits)} END AS amount,"
+        " CAST(CASE WHEN amb THEN 0 ELSE w_slack + CASE WHEN rr - CAST(g * d AS DECIMAL(19,0)) = 0 THEN 0 ELSE 1 END"
+        " END AS BIGINT) AS slack FROM f2"
     )
 
 

@@ -25,8 +25,11 @@ if TYPE_CHECKING:  # pragma: no cover
 CALENDARS = ("values", "table")
 # What a dialect's session must be told first. Spark narrows the scale of a decimal result wider than 38
 # digits (a sum of two DECIMAL(38,18) kept 17 decimals, a product by an integer 6): told not to, it keeps
-# every decimal of the plan's exact numerators, as DuckDB does, and fails on an overflow instead.
-SESSION = {"spark": "SET spark.sql.decimalOperations.allowPrecisionLoss = false;\n\n"}
+# every decimal of the plan's exact numerators, as DuckDB does; in ANSI mode (Spark 4's default, not 3's)
+# an overflow then fails instead of becoming NULL.
+SESSION = {
+    "spark": "SET spark.sql.decimalOperations.allowPrecisionLoss = false;\nSET spark.sql.ansi.enabled = true;\n\n"
+}
 INPUTS = ("customers", "tickets", "ticket_events", "incidents", "requests", "charges")
 
 
@@ -160,6 +163,8 @@ def outputs(policy: Policy, ledger: Ledger | None = None) -> tuple[list[tuple[st
                 made.append(("cap_ledger", cap_ledger_sql(policy, ledger)))
         else:
             missing.append("customer_credit (it counts the misses of ticket_results)")
+            if ledger is not None:
+                missing.append("cap_ledger (it needs customer_credit)")
     except ValueError as exc:  # credits_sql.Unsupported: a term the plan's credits do not compute yet
         missing.append(f"scope_credit and customer_credit ({exc})")
     return made, missing
@@ -182,8 +187,11 @@ def plan_sql(
     span = period_span(policy, period, as_of)
     parts = list(views(policy, span, calendars))
     ledger = ledger_of(policy, span)
+    made = {name for name, _ in parts}
     inputs = ", ".join(
-        INPUTS + (calendar_inputs(policy) if calendars == "table" else ()) + (("cap_used",) if ledger else ())
+        INPUTS
+        + (calendar_inputs(policy) if calendars == "table" else ())
+        + (("cap_used",) if ledger and "scope_credit" in made else ())
     )
     head = (
         f"-- slac plan of {policy.raw['contract']['id']} (policy {policy.raw['content_hash']}) for {span.name}, "

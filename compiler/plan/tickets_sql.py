@@ -109,7 +109,7 @@ def calendar_ctes(policy: Policy, buckets: bool = True) -> str:
 cal AS (
   SELECT o.calendar, n.cal_no, o.open_start, o.open_end, o.cum_before,
     o.cum_before + (o.open_end - o.open_start) AS cum_through,
-    LEAD(o.open_start) OVER (PARTITION BY o.calendar ORDER BY o.open_start) AS next_start
+    LEAD(o.open_start) OVER (PARTITION BY o.calendar ORDER BY o.open_start, o.open_end) AS next_start
   FROM calendar_open o JOIN cal_number n ON n.calendar = o.calendar
 ),
 cal_rows AS (
