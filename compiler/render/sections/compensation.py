@@ -24,11 +24,8 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         applies = credit["applies"]
         tiers_text = b.f.items([b.tier_name(t) for t in applies])
         if credit["per_miss"]:
-            each = credit["per_miss"]["amount"]
-            blocks.append(tickets.per_miss(b, credit) or b.para("credit.per_miss", amount=b.amount(each, total=True)))
-            if v2.uses_charges(each) and not totals_defined:  # a miss belongs to no one scope: every scope's charges
-                blocks.append(v2.total_charges_means(b))
-                totals_defined = True
+            blocks += _per_miss(b, credit, define_totals=not totals_defined)
+            totals_defined = totals_defined or v2.uses_charges(credit["per_miss"]["amount"])
         if credit["bands"]:
             blocks.append(b.para("credit.bands_intro"))
             rows = []
@@ -111,6 +108,16 @@ def claim_blocks(b: DocBuilder, claim: dict[str, Any]) -> tuple[Block, ...]:
     blocks += v2.claim_cycles(b, claim)
     blocks.append(b.para("claim.unclaimed" if claim["required"] else "claim.automatic"))
     return tuple(blocks)
+
+
+def _per_miss(b: DocBuilder, credit: dict[str, Any], *, define_totals: bool) -> list[Block]:
+    """A credit per missed target; on `service_charges`, the Total Charges defined (once: `define_totals`),
+    since a miss belongs to no one scope and its credit is a share of every scope's charges."""
+    each = credit["per_miss"]["amount"]
+    out: list[Block] = [tickets.per_miss(b, credit) or b.para("credit.per_miss", amount=b.amount(each, total=True))]
+    if v2.uses_charges(each) and define_totals:
+        out.append(v2.total_charges_means(b))
+    return out
 
 
 _SPAN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
