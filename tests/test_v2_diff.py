@@ -63,3 +63,52 @@ def test_termination_removed_is_a_reduction() -> None:
 
 def test_same_contract_has_no_changes() -> None:
     assert kinds(BASE, BASE) == {}
+
+
+def test_a_band_below_the_services_commitment_paying_less_is_a_reduction_for_each_service() -> None:
+    """nimbus-cloud's tier has no general uptime, only one per service (99.99 % compute, 99.9 % storage),
+    so `below target` means another threshold for each. Such a band paying 5 % instead of 10 % used to
+    be no change at all (the target was read as the tier's uptime: none, so the band was left out),
+    and `slac diff` let the release pass."""
+    band = "when uptime below target       10% of service_charges"
+    assert band in BASE
+    found = kinds(BASE, BASE.replace(band, band.replace("10%", "5%")))
+    assert found == {
+        "credit:downtime/bands:standard:compute": "reduction",
+        "credit:downtime/bands:standard:object_storage": "reduction",
+    }
+    # A tier with one uptime for every service compares its bands once, as before.
+    same = BASE.replace("    uptime 99.99% for compute\n    uptime 99.9%  for object_storage\n", "    uptime 99.9%\n")
+    assert same != BASE
+    assert kinds(same, same.replace(band, band.replace("10%", "5%"))) == {"credit:downtime/bands:standard": "reduction"}
+
+
+def test_slac_diff_of_contracts_with_services_gates_without_figures(tmp_path: Path) -> None:
+    """The reference-month figures are one uptime per customer; for a contract with services the diff says
+    so in a note and still exits 1 on the reduction (it used to end in a traceback)."""
+    from click.testing import CliRunner
+
+    from slac.cli import main
+
+    old, new = tmp_path / "old.sla", tmp_path / "new.sla"
+    old.write_text(BASE, encoding="utf-8")
+    new.write_text(BASE.replace("below 99.0%        30%", "below 99.0%        20%"), encoding="utf-8")
+    out = CliRunner().invoke(main, ["diff", str(old), str(new), "--lang", "en"])
+    assert out.exit_code == 1, out.output
+    assert "Traceback" not in out.output and "no reference-month figures for a contract with services" in out.stderr
+    assert "30% of the service charges → 20% of the service charges" in out.stdout
+
+
+def test_a_lower_commitment_for_one_service_is_a_reduction() -> None:
+    """`uptime 99.99% for compute` lowered to 99.95 % promises more downtime for Compute: a term of its own
+    (it was no change at all), and the band below that commitment pays over less of the range."""
+    found = kinds(BASE, BASE.replace("uptime 99.99% for compute", "uptime 99.95% for compute"))
+    assert found == {
+        "tier:standard/uptime:compute": "reduction",
+        "credit:downtime/bands:standard:compute": "reduction",
+    }
+    raised = kinds(BASE, BASE.replace("uptime 99.9%  for object_storage", "uptime 99.95% for object_storage"))
+    assert raised["tier:standard/uptime:object_storage"] == "improvement"
+    # Dropped, with no general uptime of the tier to fall back on: no commitment for the service any more.
+    dropped = kinds(BASE, BASE.replace("    uptime 99.9%  for object_storage\n", ""))
+    assert dropped["tier:standard/uptime:object_storage"] == "reduction"

@@ -69,6 +69,15 @@ def members(old: list[str], new: list[str]) -> Iterator[tuple[str, str | None, s
         yield item, item if item in old else None, item if item in new else None
 
 
+def service_target(tier: dict[str, Any] | None, service: str | None) -> str | None:
+    """A tier's uptime commitment for one service (language v2: its own `uptime P for SERVICE`, else the
+    tier's `uptime P`); for None, the tier's."""
+    if tier is None:
+        return None
+    own = {u["service"]: u["uptime"] for u in tier.get("service_uptime") or ()}
+    return own.get(service, tier.get("uptime")) if service is not None else tier.get("uptime")
+
+
 def line(item: dict[str, Any] | None) -> int | None:
     return item.get("line") if item else None
 

@@ -28,6 +28,7 @@ from .compare import (
     no_lines,
     ordered,
     presence,
+    service_target,
     sign,
     texts,
 )
@@ -156,11 +157,31 @@ def _tier(pair: Pair, ident: str, name: Msg, old: dict[str, Any], new: dict[str,
     at = At(Key("tier", ident, "features"), msg("subject", "tier_features", name=name), lines)
     yield from texts(pair, at, old.get("features"), new.get("features"), legal=True)
     yield from _responses(pair, ident, name, old, new)
+    yield from _service_uptimes(pair, ident, name, old, new)
     for ch, a, b in members(old.get("support", []), new.get("support", [])):
         subject = msg("subject", "tier_support", name=name, channel=pair.name("channels", ch))
         rule = Presence(("improvement", "support_added"), ("reduction", "support_removed"))
         yield from presence(At(Key("tier", ident, "support", ch), subject, lines), a, b, rule)
     yield from _live(pair, ident, name, old.get("live"), new.get("live"))
+
+
+def _service_uptimes(pair: Pair, ident: str, name: Msg, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
+    """Language v2: the commitment for each service a tier states one for (`uptime P for SERVICE`), against
+    what applies to that service on the other side (its own, else the tier's `uptime P`, compared there)."""
+    own = [u["service"] for t in (new, old) for u in t.get("service_uptime") or ()]
+    for service in dict.fromkeys(own):
+        a, b = service_target(old, service), service_target(new, service)
+        subject = msg("subject", "tier_uptime_service", name=name, service=pair.name("services", service))
+        lines = [next((u["line"] for u in t.get("service_uptime") or () if u["service"] == service), None)
+                 for t in (old, new)]  # fmt: skip
+        at = At(Key("tier", ident, "uptime", service), subject, (lines[0] or old["line"], lines[1] or new["line"]))
+        if a is None or b is None:
+            rule = Presence(("improvement", "uptime_added"), ("reduction", "uptime_removed"))
+            yield from presence(at, a, b, rule, show=percent)
+        else:
+            yield from ordered(
+                at, (Decimal(a), Decimal(b)), (a, b), percent, ("uptime_higher", "uptime_lower"), higher=True
+            )
 
 
 def _show_response(r: dict[str, Any]) -> Msg:

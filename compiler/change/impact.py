@@ -106,6 +106,10 @@ def reference(
         old, new = load_policy(old_raw), load_policy(new_raw)
     except PolicyError as exc:
         raise ImpactError(f"the policy cannot be evaluated: {exc}") from None
+    if any(p.raw.get("services") for p in (old, new)):  # its figures are one uptime per customer (v1)
+        raise ImpactError(
+            "no reference-month figures for a contract with services yet: each service has its own uptime"
+        )
     tiers = [t for t in new.tiers if t in old.tiers]
     try:
         if events_dir is not None:

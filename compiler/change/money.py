@@ -28,6 +28,7 @@ from .compare import (
     no_lines,
     ordered,
     presence,
+    service_target,
     texts,
 )
 from .keys import Key
@@ -62,7 +63,7 @@ def credits(pair: Pair) -> Iterator[Change]:
             rule = Presence(("improvement", "credit_applies_added"), ("reduction", "credit_applies_removed"))
             yield from presence(At(Key("credit", ident, "applies", tier), subject, lines), a, b, rule)
         for tier in (t for t in new["applies"] if t in old["applies"]):
-            yield from _bands(pair, ident, tier, old, new)
+            yield from _bands_by_service(pair, ident, tier, old, new)
         op, np_ = old.get("per_miss"), new.get("per_miss")
         # `per missed resolution` / `per missed update` (issue 12) have their own words; absent means response.
         words, more, less, added, removed = PER_MISS_WORDS[(np_ or op or {}).get("target")]
@@ -84,11 +85,28 @@ def amounts(at: At, old: dict[str, Any], new: dict[str, Any], reasons: tuple[str
     yield from ordered(at, (a[1], b[1]), (old, new), amount, reasons, higher=True)
 
 
-def _resolve(bands: list[dict[str, Any]], tier: dict[str, Any] | None) -> list[Band]:
+def _services(pair: Pair) -> list[str | None]:
+    """The services either contract measures (None: a contract without services, one uptime per tier)."""
+    found = [s["id"] for p in (pair.new, pair.old) for s in p.get("services") or ()]
+    return list(dict.fromkeys(found)) or [None]
+
+
+def _bands_by_service(pair: Pair, ident: str, tier: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
+    """The bands compared per service when `target` means another uptime for each (language v2); once when
+    every service has the same thresholds on both sides (v1, or bands without `target`)."""
+    tiers = (by_id(pair.old["tiers"]).get(tier), by_id(pair.new["tiers"]).get(tier))
+    targets = {s: (service_target(tiers[0], s), service_target(tiers[1], s)) for s in _services(pair)}
+    if len(set(targets.values())) == 1:
+        yield from _bands(pair, ident, tier, old, new, next(iter(targets.values())))
+        return
+    for service, uptimes in targets.items():
+        yield from _bands(pair, ident, tier, old, new, uptimes, service)
+
+
+def _resolve(bands: list[dict[str, Any]], uptime: str | None) -> list[Band]:
     """(threshold, amount) per band that applies, highest threshold first, as the changelog lists them."""
     from ..runtime.rules import band_threshold  # slac.runtime loads numpy: only when bands changed
 
-    uptime = tier.get("uptime") if tier else None
     out = [(Decimal(t), b["amount"]) for b in bands if (t := band_threshold(b, uptime)) is not None]
     return sorted(out, key=lambda b: -b[0])
 
@@ -101,14 +119,13 @@ def _credit_at(worst_first: Any, uptime: Decimal) -> dict[str, Any] | None:
     return None if band is None else band["amount"]
 
 
-def _steps(pair: Pair, tier: str, old: dict[str, Any], new: dict[str, Any], points: list[Decimal]) -> list[tuple]:
+def _steps(
+    old: dict[str, Any], new: dict[str, Any], uptimes: tuple[str | None, str | None], points: list[Decimal]
+) -> list[tuple]:
     """(low, high, old amount, new amount) for every uptime range whose credit differs."""
     from ..runtime.rules import bands_worst_first
 
-    tiers = (by_id(pair.old["tiers"]).get(tier), by_id(pair.new["tiers"]).get(tier))
-    worst = [
-        bands_worst_first(c["bands"], t.get("uptime") if t else None) for c, t in zip((old, new), tiers, strict=True)
-    ]
+    worst = [bands_worst_first(c["bands"], u) for c, u in zip((old, new), uptimes, strict=True)]
     out = []
     for i, low in enumerate(points):
         high = points[i - 1] if i else Decimal(100)
@@ -119,16 +136,21 @@ def _steps(pair: Pair, tier: str, old: dict[str, Any], new: dict[str, Any], poin
     return out
 
 
-def _bands(pair: Pair, ident: str, tier: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
-    """Compare the credit owed at every uptime, as two step functions over exact thresholds."""
-    ob = _resolve(old["bands"], by_id(pair.old["tiers"]).get(tier))
-    nb = _resolve(new["bands"], by_id(pair.new["tiers"]).get(tier))
+def _bands(
+    pair: Pair, ident: str, tier: str, old: dict[str, Any], new: dict[str, Any],
+    uptimes: tuple[str | None, str | None], service: str | None = None,
+) -> Iterator[Change]:  # fmt: skip
+    """Compare the credit owed at every uptime, as two step functions over exact thresholds; `uptimes`:
+    what `target` means on each side (for `service`, when it differs between services)."""
+    ob, nb = _resolve(old["bands"], uptimes[0]), _resolve(new["bands"], uptimes[1])
     if ob == nb:
         return
+    subject = msg("subject", "credit_bands", name=ident, tier=pair.name("tiers", tier))
+    if service is not None:
+        subject = msg("subject", "credit_bands_service", name=ident, tier=pair.name("tiers", tier),
+                      service=pair.name("services", service))  # fmt: skip
     at = At(
-        Key("credit", ident, "bands", tier),
-        msg("subject", "credit_bands", name=ident, tier=pair.name("tiers", tier)),
-        lines_of(old, new),
+        Key("credit", ident, "bands", tier if service is None else f"{tier}:{service}"), subject, lines_of(old, new)
     )
     raw = [jsonable([no_lines(b) for b in c["bands"]]) for c in (old, new)]
     if len({_shape(a)[0] for _t, a in ob + nb}) > 1:
@@ -139,7 +161,7 @@ def _bands(pair: Pair, ident: str, tier: str, old: dict[str, Any], new: dict[str
         return
     # The credit is constant between neighbouring thresholds, so one point per interval decides it.
     points = sorted({t for t, _a in ob + nb} | {Decimal(0)}, reverse=True)
-    diffs = _steps(pair, tier, old, new, points)
+    diffs = _steps(old, new, uptimes, points)
     if not diffs:
         return
     up = any(b > a for _l, _h, a, b, _av, _bv in diffs)
