@@ -112,3 +112,18 @@ def test_a_lower_commitment_for_one_service_is_a_reduction() -> None:
     # Dropped, with no general uptime of the tier to fall back on: no commitment for the service any more.
     dropped = kinds(BASE, BASE.replace("    uptime 99.9%  for object_storage\n", ""))
     assert dropped["tier:standard/uptime:object_storage"] == "reduction"
+
+
+def test_a_credit_that_requires_a_condition_pays_less_often_and_the_conditions_text_is_legal_text() -> None:
+    """`requires good_standing` added: the credit is owed only when the customer meets it, a reduction;
+    removed, an improvement. A new wording of the condition in the contract's language may change what
+    it asks: a reduction to read (both were no change at all)."""
+    assert "    requires good_standing\n" in BASE
+    without = BASE.replace("    requires good_standing\n", "")
+    assert kinds(without, BASE) == {"credit:downtime/requires:good_standing": "reduction"}
+    assert kinds(BASE, without) == {"credit:downtime/requires:good_standing": "improvement"}
+    text = "the customer's account has no invoice more than 30 days overdue"
+    assert text in BASE
+    assert kinds(BASE, BASE.replace(text, "the customer has paid every invoice")) == {
+        "condition:good_standing/text": "reduction"
+    }

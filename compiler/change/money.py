@@ -64,6 +64,10 @@ def credits(pair: Pair) -> Iterator[Change]:
             yield from presence(At(Key("credit", ident, "applies", tier), subject, lines), a, b, rule)
         for tier in (t for t in new["applies"] if t in old["applies"]):
             yield from _bands_by_service(pair, ident, tier, old, new)
+        for cond, a, b in members(old.get("requires") or [], new.get("requires") or []):  # language v2
+            subject = msg("subject", "credit_requires", name=ident, condition=user_text(None, cond))
+            rule = Presence(("reduction", "requires_added"), ("improvement", "requires_removed"))
+            yield from presence(At(Key("credit", ident, "requires", cond), subject, lines), a, b, rule)
         op, np_ = old.get("per_miss"), new.get("per_miss")
         # `per missed resolution` / `per missed update` (issue 12) have their own words; absent means response.
         words, more, less, added, removed = PER_MISS_WORDS[(np_ or op or {}).get("target")]

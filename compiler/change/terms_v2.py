@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from .compare import At, Pair, by_id, compare_row, lines_of
+from .compare import At, Pair, by_id, compare_row, lines_of, texts
 from .keys import Key
 from .strings import Msg, duration, msg, percent, user_text, word
 from .terms import Presence, Row
@@ -158,6 +158,11 @@ def changes_v2(pair: Pair) -> Iterator[Any]:
         for row in SERVICE_ROWS:
             at = At(row.key.of(ident), msg("subject", row.subject, name=name), lines_of(a, b))
             yield from compare_row(row, at, row.read(a), row.read(b))
+    old_c, new_c = by_id(pair.old.get("conditions")), by_id(pair.new.get("conditions"))
+    for ident in sorted(set(old_c) & set(new_c)):  # one added or removed shows as a credit's `requires`
+        at = At(Key("condition", ident, "text"), msg("subject", "condition", name=user_text(None, ident)),
+                lines_of(old_c[ident], new_c[ident]))  # fmt: skip
+        yield from texts(pair, at, old_c[ident]["text"], new_c[ident]["text"], legal=True)
     old_ex, new_ex = by_id(pair.old.get("exclusions")), by_id(pair.new.get("exclusions"))
     for ident in sorted(set(old_ex) & set(new_ex)):
         a, b = old_ex[ident], new_ex[ident]
