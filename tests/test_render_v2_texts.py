@@ -279,15 +279,17 @@ def test_a_credit_per_miss_on_service_charges_is_a_share_of_every_scopes_charges
     source = per_miss_contract("5% of service_charges", target=target)
     en, zh = doc(source, "en"), doc(source, "zh")
     assert "service credit of 5% of the Total Charges." in en
-    assert paragraph(en, "Where a service credit is given for a missed ticket target") == (
-        "Where a service credit is given for a missed ticket target, the “Total Charges” are the charges the Customer"
-        " paid for all services under this agreement in all regions for the calendar month in which the ticket was"
-        " first opened."
+    missed, miss = (
+        ("resolution target", "解决超时") if target.startswith("resolve") else ("response target", "响应超时")
+    )
+    assert paragraph(en, f"For a missed {missed},") == (
+        f"For a missed {missed}, the “Total Charges” are the charges the Customer paid for all services under this"
+        " agreement in all regions for the calendar month in which the ticket concerned was first opened."
     )
     assert "金额为账户费用总额的 5% 的服务补偿" in zh
-    assert paragraph(zh, "本协议所称“账户费用总额”") == (
-        "本协议所称“账户费用总额”，就任一工单而言，是指客户就本协议项下全部服务在全部区域为该工单最初提交时所在的"
-        "自然月支付的费用总额。"
+    assert paragraph(zh, f"就某一工单的{miss}而言") == (
+        f"就某一工单的{miss}而言，“账户费用总额”是指客户就该工单最初提交时所在的自然月，为本协议项下全部服务在全部"
+        "区域支付的费用总额。"
     )
     # the band credit keeps one scope's charges, and its own definition
     assert "10% of the Applicable Charges" in en and "(the “Applicable Charges”)" in en
@@ -298,17 +300,23 @@ def test_the_total_charges_of_services_not_measured_per_region_name_no_region() 
     source = per_miss_contract("5% of service_charges", STORAGE_PER_REGION.replace("    measured per region\n", ""))
     en, zh = doc(source, "en"), doc(source, "zh")
     assert "the charges the Customer paid for all services under this agreement for the calendar month in which" in en
-    assert "是指客户就本协议项下全部服务为该工单最初提交时所在的自然月支付的费用总额。" in zh
+    assert "是指客户就该工单最初提交时所在的自然月，为本协议项下全部服务支付的费用总额。" in zh
     assert "all regions" not in en and "全部区域" not in zh
 
 
-def test_two_per_miss_credits_on_the_charges_define_the_total_charges_once() -> None:
-    source = per_miss_contract("5% of service_charges").replace(
-        "  terminate when",
-        "  credit late_again {\n    per missed response 1% of service_charges\n  }\n  terminate when",
+def test_two_per_miss_credits_on_the_charges_define_the_total_charges_once_for_both_misses() -> None:
+    source = (
+        per_miss_contract("5% of service_charges")
+        .replace("during always\n", "during always\n    resolve p1 within 4h during always\n", 1)
+        .replace(
+            "  terminate when",
+            "  credit late_again {\n    per missed resolution 1% of service_charges\n  }\n  terminate when",
+        )
     )
-    en = doc(source, "en")
+    en, zh = doc(source, "en"), doc(source, "zh")
     assert en.count("the “Total Charges” are") == 1 and "service credit of 1% of the Total Charges." in en
+    assert "For a missed resolution target or missed response target, the “Total Charges” are" in en
+    assert "就某一工单的解决超时或响应超时而言，“账户费用总额”" in zh
 
 
 def test_a_per_miss_formula_on_the_charges_names_the_total_charges() -> None:
@@ -325,12 +333,12 @@ def test_a_cap_per_scope_says_it_does_not_limit_the_credits_for_missed_tickets()
     capped = per_miss_contract("5% of service_charges").replace("  terminate when", cap + "  terminate when")
     en, zh = doc(capped, "en"), doc(capped, "zh")
     assert (
-        "Service credits for missed ticket targets belong to no single service or region and are not subject to"
-        " this limit." in en
+        "Service credits for missed response targets are not attributable to any single service or region and are"
+        " not subject to this limit." in en
     )
-    assert "因工单超时给予的服务补偿不归属于任何单项服务或区域，不适用本条上限。" in zh
+    assert "因响应超时给予的服务补偿不归属于任何单项服务或区域，不受本条上限限制。" in zh
     # no per-miss credit: nothing to say; a cap on the monthly fee limits the total, per-miss lines included
     bands_only = contract(STORAGE_PER_REGION, more=cap)
-    assert "missed ticket targets" not in doc(bands_only, "en")
+    assert "not subject to this limit" not in doc(bands_only, "en")
     on_fee = capped.replace(cap, "  cap 100% of monthly_fee per month\n")
-    assert "missed ticket targets" not in doc(on_fee, "en")
+    assert "not subject to this limit" not in doc(on_fee, "en")

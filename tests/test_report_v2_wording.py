@@ -91,12 +91,12 @@ def test_a_per_miss_line_on_the_charges_says_they_are_every_scopes(tmp_path: Pat
     out = {lang: CliRunner().invoke(main, [*args, "--lang", lang]) for lang in ("en", "zh")}
     assert all(o.exit_code == 0 for o in out.values()), [o.output for o in out.values()]
     en, zh = out["en"].stdout, out["zh"].stdout
-    assert "1 missed resolution(s) × 5% of the Total Charges of all services (60.00 USD); tickets t1" in en
-    assert "未按时解决 1 次 × 账户费用总额的 5%（60.00 USD）；工单 t1" in zh
+    assert "1 missed resolution(s) × 60.00 USD each (5% of the Total Charges); tickets t1" in en
+    assert "解决超时 1 次，每次 60.00 USD（账户费用总额的 5%）；工单 t1" in zh
     assert "of the charges for the scope" not in en and "本范围费用" not in zh
     # With resolution targets the ticket counts say they are of the first response (t1 answered in 5 min).
     assert "1 opened; first response: 1 measured, 1 in time, 0 late, 0 not yet answered;" in en
-    assert "开启 1 个；首次响应：考核 1 个，按时 1 个，超时 0 个，仍未响应 0 个；" in zh
+    assert "提交 1 张；首次响应：考核 1 张，按时 1 张，超时 0 张，尚未响应 0 张；" in zh
     # The summary's scope rows hold no credit (100% uptime): the 60 USD owed is on a row of the tickets' own.
-    assert "|  | Tickets (all services) | — | 60.00 USD |  |" in en
-    assert "|  | 工单（全部服务） | — | 60.00 USD |  |" in zh
+    assert "|  | Tickets (all services and regions) | — | 60.00 USD |  |" in en
+    assert "|  | 工单（全部服务和区域） | — | 60.00 USD |  |" in zh

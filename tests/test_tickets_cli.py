@@ -133,4 +133,4 @@ def test_markdown_lists_missed_resolutions_updates_and_at_risk(tmp_path: Path) -
     )
     assert "missed resolution(s) × 1 day(s) of service; tickets T2" in out
     code, out, _ = _run(_files(tmp_path), "--format", "md", "--lang", "zh")
-    assert "### 未按时解决" in out and "未按时解决 2 次 × 1 个服务日" in out
+    assert "### 未按时解决" in out and "解决超时 2 次，每次 1 个服务日" in out

@@ -385,8 +385,10 @@ class _Markdown:
         t = self.c.t
         if line["kind"] == "per_miss":
             each = self.amount(line["each"], total=True)
-            if "share" in line["each"]:  # say what the share came to
-                each += self.paren(_money(line["each_amount"], cur))
+            if "share" in line["each"]:  # what each miss came to, then the share it is
+                each = t("per_miss_each_share", money=_money(line["each_amount"], cur), share=each)
+            else:
+                each = t("per_miss_each", amount=each)
             tickets = t("list_sep").join(_esc(x) for x in line["tickets"])
             key = {"resolution": "per_miss_basis_resolution", "update": "per_miss_basis_update"}.get(
                 line.get("target", ""), "per_miss_basis"

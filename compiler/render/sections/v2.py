@@ -184,15 +184,24 @@ def uses_charges(a: dict[str, Any]) -> bool:
 def total_charges_means(b: DocBuilder) -> Para:
     """What the Total Charges of a per-miss credit are: every service's charges (in every region, if any
     service is measured per region) for the window its tickets were opened in — what `slac evaluate`
-    sums for such a line."""
-    return b.para("v2.total_charges" + _regions(b), window=window_word(b))
+    sums for such a line — for the misses whose credits are shares of them."""
+    on = [c for c in b.p["credits"] if c["per_miss"] and uses_charges(c["per_miss"]["amount"])]
+    return b.para("v2.total_charges" + _regions(b), window=window_word(b), misses=_misses(b, on, b.f.alternatives))
 
 
 def cap_not_tickets(b: DocBuilder) -> Para | None:
     """With a cap per scope (on `service_charges`): a per-miss credit belongs to no scope, so it is not capped."""
-    if not any(c["per_miss"] for c in b.p["credits"]):
+    on = [c for c in b.p["credits"] if c["per_miss"]]
+    if not on:
         return None
-    return b.para("v2.cap_not_tickets" + _regions(b))
+    return b.para("v2.cap_not_tickets" + _regions(b), misses=_misses(b, on, b.f.items, plural=True))
+
+
+def _misses(b: DocBuilder, credits: list[dict[str, Any]], join: Any, *, plural: bool = False) -> str:
+    """The contract's words for what these per-miss credits pay for (`missed resolution target`, 解决超时)."""
+    kinds = dict.fromkeys(f"{c['per_miss'].get('target') or 'response'}s" for c in credits)
+    words = [b.t(f"tickets.miss_{k}") for k in kinds]
+    return join([w + ("s" if plural and b.lang == "en" else "") for w in words])
 
 
 def _regions(b: DocBuilder) -> str:
