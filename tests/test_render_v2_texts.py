@@ -323,7 +323,11 @@ def test_a_per_miss_formula_on_the_charges_names_the_total_charges() -> None:
     source = per_miss_contract("min(5% * service_charges, 0.1 * monthly_fee)")
     en, zh = doc(source, "en"), doc(source, "zh")
     assert "an amount equal to min(5% × the Total Charges, 0.1 × the monthly fee)." in en
-    assert en.count("the “Total Charges” are") == 1 and "min(5% × 账户费用总额, 0.1 × 月费)" in zh
+    assert en.count("the “Total Charges” are") == 1
+    # The Chinese sentence already says 金额为…的服务补偿: the formula stands alone in it, not as a second
+    # 相当于…的金额 (the Chinese review's must-fix); in a band's table cell it keeps those words.
+    assert "客户有权获得金额为 min(5% × 账户费用总额, 0.1 × 月费)的服务补偿。" in zh
+    assert "相当于" not in zh
 
 
 def test_a_cap_per_scope_says_it_does_not_limit_the_credits_for_missed_tickets() -> None:

@@ -132,17 +132,18 @@ class DocBuilder:
         key = f"calendar.names.{ident}"
         return self.t(key) if self.c.has(key) else self.t("calendar.named", name=ident)
 
-    def amount(self, amount: dict[str, Any], *, total: bool = False) -> str:
-        """An amount in words; `total`: of a per-miss credit, whose `service_charges` are the customer's
-        charges for every scope (the “Total Charges”), not one scope's (the “Applicable Charges”)."""
+    def amount(self, amount: dict[str, Any], *, per_miss: bool = False) -> str:
+        """An amount in words; `per_miss`: of a per-miss credit, whose `service_charges` are the customer's
+        charges for every scope (the “Total Charges”), not one scope's (the “Applicable Charges”), and
+        whose formula stands in a sentence that already says it is an amount."""
         from .sections.v2 import amount as v2_amount
 
-        extended = v2_amount(self, amount, total)  # days of service, formulas (language v2)
+        extended = v2_amount(self, amount, per_miss)  # days of service, formulas (language v2)
         if extended is not None:
             return extended
         if "share" in amount:
             basis = amount["basis"]
-            key = f"basis.{basis}_total" if total and basis == "service_charges" else f"basis.{basis}"
+            key = f"basis.{basis}_total" if per_miss and basis == "service_charges" else f"basis.{basis}"
             return self.t(
                 "amount.share", share=self.f.percent(amount["share"]), basis=self.t(key) if self.c.has(key) else basis
             )

@@ -114,7 +114,7 @@ def _per_miss(b: DocBuilder, credit: dict[str, Any], *, define_totals: bool) -> 
     """A credit per missed target; on `service_charges`, the Total Charges defined (once: `define_totals`),
     since a miss belongs to no one scope and its credit is a share of every scope's charges."""
     each = credit["per_miss"]["amount"]
-    out: list[Block] = [tickets.per_miss(b, credit) or b.para("credit.per_miss", amount=b.amount(each, total=True))]
+    out: list[Block] = [tickets.per_miss(b, credit) or b.para("credit.per_miss", amount=b.amount(each, per_miss=True))]
     if v2.uses_charges(each) and define_totals:
         out.append(v2.total_charges_means(b))
     return out

@@ -250,7 +250,7 @@ def per_miss(b: DocBuilder, credit: dict[str, Any]) -> Para | None:
     target = credit["per_miss"].get("target")
     if target is None:
         return None
-    return b.para(f"tickets.per_miss_{target}", amount=b.amount(credit["per_miss"]["amount"], total=True))
+    return b.para(f"tickets.per_miss_{target}", amount=b.amount(credit["per_miss"]["amount"], per_miss=True))
 
 
 def excluded_key(credit: dict[str, Any]) -> str:

@@ -151,13 +151,15 @@ def credit_blocks(b: DocBuilder, credit: dict[str, Any]) -> list[Block]:
     return out
 
 
-def amount(b: DocBuilder, a: dict[str, Any], total: bool = False) -> str | None:
-    """Days of service or a formula in words (`total`: `service_charges` are the Total Charges); else None."""
+def amount(b: DocBuilder, a: dict[str, Any], per_miss: bool = False) -> str | None:
+    """Days of service or a formula in words (`per_miss`: `service_charges` are the Total Charges, and the
+    formula stands bare where the language's per-miss sentence already says it is an amount); else None."""
     if "service_days" in a:
         n = a["service_days"]
         return b.plural("v2.service_days", int(n) if n.isdigit() else 2, n=b.f.number(n))
     if "formula" in a:
-        return b.t("v2.formula", formula=_quantities(b, a["text"], total).replace("*", "×").replace("/", "÷"))
+        words = _quantities(b, a["text"], per_miss).replace("*", "×").replace("/", "÷")
+        return b.t("v2.formula_per_miss" if per_miss else "v2.formula", formula=words)
     return None
 
 
