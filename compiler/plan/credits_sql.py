@@ -303,11 +303,18 @@ def _band_lines(policy: Policy) -> tuple[str, str, str]:
     return case(w_whens), case(n_whens), case(q_whens)
 
 
-def _floor_div(a: str, b: str) -> str:
+def _floor_div(a: str, b: str, *, narrow: bool = False) -> str:
     """SQL: floor(a ÷ b) of non-negative DECIMAL(38,0) a and positive b whose quotient is below ~10^15:
-    a DOUBLE estimate (off by at most one) corrected with the exact remainder."""
-    q0 = f"CAST(FLOOR(CAST({a} AS DOUBLE) / CAST({b} AS DOUBLE)) AS DECIMAL(38,0))"
-    return f"({q0} + CASE WHEN {a} - {q0} * {b} < 0 THEN -1 WHEN {a} - {q0} * {b} >= {b} THEN 1 ELSE 0 END)"
+    a DOUBLE estimate (off by at most one) corrected with the exact remainder. `narrow`: a is a decimal
+    of at most 19 integer digits and 18 decimals and b a DECIMAL(19,0), and each product is narrowed so
+    no dialect rounds the difference (Spark drops decimals from a result wider than 38 digits)."""
+    if not narrow:
+        q0 = f"CAST(FLOOR(CAST({a} AS DOUBLE) / CAST({b} AS DOUBLE)) AS DECIMAL(38,0))"
+        rem = f"{a} - {q0} * {b}"
+    else:
+        q0 = f"CAST(FLOOR(CAST({a} AS DOUBLE) / CAST({b} AS DOUBLE)) AS DECIMAL(19,0))"
+        rem = f"(CAST({a} AS DECIMAL(37,18)) - CAST({q0} * {b} AS DECIMAL(19,0)))"
+    return f"({q0} + CASE WHEN {rem} < 0 THEN -1 WHEN {rem} >= {b} THEN 1 ELSE 0 END)"
 
 
 def _digits(whole: str, nines: str, last: str) -> str:
@@ -473,8 +480,9 @@ def customer_credit_sql(policy: Policy, ledger: Ledger | None = None) -> str:
     ctes = _common(policy, ledger)
     cap = policy.raw["cap"]
     x, sx, amb = "t.scopes_w + t.per_miss_w", "t.slack", "t.amb"
-    ledger = ledger if spans(policy) and cap is not None and not cap_is_per_scope(cap) else None
-    if cap is not None and not cap_is_per_scope(cap):
+    whole = cap is not None and not cap_is_per_scope(cap)  # a cap on the customer's total
+    ledger = ledger if spans(policy) and whole else None
+    if whole:
         limit, room_slack, unknown = _room(amount_w(cap["amount"], "t.fee", "t.charges"), "cu", ledger)
         x, sx, a2 = _least(x, sx, limit, room_slack)
         amb = f"({amb} OR {a2} OR {unknown})"
@@ -577,21 +585,13 @@ def cap_ledger_sql(policy: Policy, ledger: Ledger) -> str:
         "WITH q AS (SELECT s.customer, s.service, s.region, CAST(s.capped_w AS DECIMAL(37,18)) AS a,"
         " CAST(s.denominator AS DECIMAL(19,0)) AS d, (s.ambiguous OR c.ambiguous) AS amb, s.slack AS w_slack"
         " FROM scope_credit s JOIN customer_credit c ON c.customer = s.customer WHERE c.total > 0),"
-        f" q1 AS (SELECT q.*, {_floor_dec('a', 'd')} AS q FROM q),"
+        f" q1 AS (SELECT q.*, {_floor_div('a', 'd', narrow=True)} AS q FROM q),"
         " r1 AS (SELECT q1.*, CAST(a - CAST(q * d AS DECIMAL(19,0)) AS DECIMAL(22,18)) * 1000000000 AS r FROM q1),"
-        f" f1 AS (SELECT r1.*, {_floor_dec('r', 'd')} AS f FROM r1),"
+        f" f1 AS (SELECT r1.*, {_floor_div('r', 'd', narrow=True)} AS f FROM r1),"
         " r2 AS (SELECT f1.*, CAST(r - CAST(f * d AS DECIMAL(19,0)) AS DECIMAL(22,18)) * 1000000000 AS rr FROM f1),"
-        f" f2 AS (SELECT r2.*, {_floor_dec('rr', 'd')} AS g FROM r2)\n"
+        f" f2 AS (SELECT r2.*, {_floor_div('rr', 'd', narrow=True)} AS g FROM r2)\n"
         f"SELECT {period} AS period, customer, service, region,"
         f" CASE WHEN amb THEN NULL ELSE {_w(digits)} END AS amount,"
         " CAST(CASE WHEN amb THEN 0 ELSE w_slack + CASE WHEN rr - CAST(g * d AS DECIMAL(19,0)) = 0 THEN 0 ELSE 1 END"
         " END AS BIGINT) AS slack FROM f2"
     )
-
-
-def _floor_dec(a: str, b: str) -> str:
-    """SQL: floor(a ÷ b) of a non-negative decimal a of at most 19 integer digits and 18 decimals and a
-    positive DECIMAL(19,0) b, as `_floor_div`, each product narrowed so no dialect rounds the difference."""
-    q0 = f"CAST(FLOOR(CAST({a} AS DOUBLE) / CAST({b} AS DOUBLE)) AS DECIMAL(19,0))"
-    rem = f"(CAST({a} AS DECIMAL(37,18)) - CAST({q0} * {b} AS DECIMAL(19,0)))"
-    return f"({q0} + CASE WHEN {rem} < 0 THEN -1 WHEN {rem} >= {b} THEN 1 ELSE 0 END)"

@@ -202,8 +202,7 @@ def cap_not_tickets(b: DocBuilder) -> Para | None:
 def _misses(b: DocBuilder, credits: list[dict[str, Any]], join: Any, *, plural: bool = False) -> str:
     """The contract's words for what these per-miss credits pay for (`missed resolution target`, 解决超时)."""
     kinds = dict.fromkeys(f"{c['per_miss'].get('target') or 'response'}s" for c in credits)
-    words = [b.t(f"tickets.miss_{k}") for k in kinds]
-    return join([w + ("s" if plural and b.lang == "en" else "") for w in words])
+    return join([b.t(f"tickets.{'misses' if plural else 'miss'}_{k}") for k in kinds])
 
 
 def _regions(b: DocBuilder) -> str:
