@@ -85,6 +85,7 @@ def test_refused_policies(tmp_path: Path, case: str, path: str, value: Any, reha
     file.write_text(json.dumps(policy), encoding="utf-8")
     code, err, out = _evaluate(tmp_path, file)
     assert code == 2 and words in err, err
+    assert "\\n" not in err  # the schema's problems each on a line of their own, not an escaped break
     assert not out.exists()
 
 

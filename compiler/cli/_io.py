@@ -35,9 +35,11 @@ class Exit(IntEnum):
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
-def fail(message: str, code: Exit = Exit.USAGE) -> NoReturn:
-    """`slac: error: MESSAGE` on stderr, then exit (2 unless told otherwise)."""
-    click.echo(f"slac: error: {printable(message)}", err=True)
+def fail(message: str, code: Exit = Exit.USAGE, *, lines: bool = False) -> NoReturn:
+    """`slac: error: MESSAGE` on stderr, then exit (2 unless told otherwise). `lines`: the message's own
+    line breaks are kept (a policy's list of schema problems), each line escaped on its own."""
+    text = "\n".join(printable(line) for line in message.split("\n")) if lines else printable(message)
+    click.echo(f"slac: error: {text}", err=True)
     sys.exit(code)
 
 
@@ -211,7 +213,7 @@ def _load_policy(path: str, source: Any, code: Exit = Exit.USAGE) -> Policy:
     try:
         return load_policy(source)
     except PolicyError as exc:
-        fail(f"{path}: cannot use this policy: {exc}", code)
+        fail(f"{printable(path)}: cannot use this policy: {exc}", code, lines=True)
 
 
 def usable(inputs: list[Input], fmt: str = "text") -> None:

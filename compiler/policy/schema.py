@@ -55,7 +55,9 @@ def validate(policy: Mapping[str, Any], *, lenient: bool = False) -> None:
         problems.add((leaf.json_path, message))
     if problems:
         ordered = sorted(problems)
-        lines = "\n".join(f"  {path}: {message}" for path, message in ordered[:_SHOWN])
+        from ..errors import printable  # a line each: a key or value of the policy never breaks one
+
+        lines = "\n".join(f"  {printable(path)}: {printable(message)}" for path, message in ordered[:_SHOWN])
         more = f"\n  … and {len(ordered) - _SHOWN} more" if len(ordered) > _SHOWN else ""
         raise PolicyError(f"policy does not match the policy schema:\n{lines}{more}", ordered)
 
