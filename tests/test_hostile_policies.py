@@ -63,6 +63,7 @@ REFUSED = [
     ("tampered-share", "credits.0.per_miss.amount.share", "500", False, "content_hash does not match"),
     ("tampered-hash-only", "content_hash", "0" * 64, False, "content_hash does not match"),
     ("duration-overflow", "tiers.0.responses.0.within_seconds", 10**30, True, "greater than the maximum"),
+    ("target-of-no-time", "tiers.0.responses.0.within_seconds", 0, True, "less than or equal to the minimum of 0"),
     ("repeat-billion", "examples.2.events.0.repeat", 10**9, True, "$.examples[2].events[0]"),
     ("years-out-of-range", "materialised.years", [1, 99999], True, "less than the minimum"),
     ("zone-unknown", "timezone", "Mars/Olympus_Mons", True, "cannot be used here"),

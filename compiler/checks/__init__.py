@@ -34,6 +34,8 @@ values (E02xx; `to_ast/values.py`)
     E0218  an amount that is a number and a word other than `service_day(s)`
     E0219  a formula naming a quantity the language does not have
     E0224  a count that must be at least 1 is 0 (`terminate … for 0 consecutive months`, `within 0 billing cycles`)
+    E0225  a target, update interval, live session, claim period or probe interval of no time; an
+           error-rate interval under a minute (`durations.py`)
 sizes (E022x; the first check, run even on a contract with value errors; the others never run
        on a contract with errors so far)
     E0220  over MAX_STATEMENTS statements     E0221  over MAX_TIERS tiers or MAX_EXAMPLES examples
@@ -133,6 +135,7 @@ from ..nodes import Document
 from . import (
     bands,
     downgrade,
+    durations,
     examples,
     formulas,
     hours,
@@ -180,6 +183,7 @@ CHECKS: tuple[Check, ...] = (
     scopes.check,
     formulas.check,
     tickets.check,  # issue 12: ticket clocks
+    durations.check,
 )
 
 

@@ -101,7 +101,7 @@ def _tier(tier: n.Tier) -> Iterator[Diagnostic]:
     for prio, res in resolves.items():
         resp = responds.get(prio)
         pair = _comparable(res.within, res.during, resp.within, resp.during) if resp is not None else None
-        if resp is not None and pair is not None and pair[0] < pair[1]:
+        if resp is not None and pair is not None and 0 < pair[0] < pair[1]:  # no time at all: E0225
             yield error(
                 "E0730",
                 f"tier `{tier.name.value}` resolves `{prio}` within {res.within.raw}, sooner than it responds "

@@ -29,7 +29,8 @@ Targets in business days (response, resolution) turn into open time per start in
 over the relations `calendar_days(calendar, n, day)` and `calendar_zone(calendar, utc_from, utc_to,
 offset_us)` (`calendars.calendar_days_tables`, from the runtime's calendars); pauses then extend
 them as any other target. Not in SQL (the engine asks the runtime for the ticket clocks instead,
-`sql_covers`): update targets in business days (their due times step) and targets of no time. A
+`sql_covers`): update targets in business days (their due times step). (A target of no time is
+not a term: the checks refuse it, E0225, and the policy schema a loaded policy with one.) A
 deadline or an instant outside the calendar table (before a calendar's first row or past its last),
 or a start without business-day time, makes `known` false: the engine then asks the runtime, which
 answers or refuses with its own message.
@@ -77,9 +78,6 @@ def sql_covers(policy: Policy, *, allowed: bool = False) -> str | None:
         return "update targets in business days"
     if business_days(policy) and not allowed:
         return "targets in business days"
-    tables = (policy.targets, policy.resolutions, policy.updates)
-    if any(t.within_us <= 0 and not t.business_days for table in tables for t in table.values()):
-        return "targets of no time"
     return None
 
 

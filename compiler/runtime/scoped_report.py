@@ -411,18 +411,20 @@ def _all_charges(data: _Data, customer: str) -> Fraction:
     return sum((data.charges[(customer, s, g)] for s, g in data.charged.get(customer, ())), Fraction(0))
 
 
-def _misses(breaches: list[dict[str, Any]], clocks: dict[str, Any]) -> dict[str, list[str]]:
-    """The ticket ids of the customer's misses by target, one per miss: missed responses, and (issue 12)
-    missed resolution cycles and missed updates, which `per missed resolution|update` count."""
+def _misses(breaches: list[dict[str, Any]], clocks: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:
+    """The customer's misses by target as (ticket id, misses) in report order: missed responses, and
+    (issue 12) missed resolution cycles and missed updates, which `per missed resolution|update` count.
+    An update gap's misses are one count, not one item each (a gap of a month misses millions of
+    updates every 1s)."""
     return {
-        "response": [b["id"] for b in breaches],
-        "resolution": [m["id"] for m in clocks.get("missed_resolutions", ())],
-        "update": [u["id"] for u in clocks.get("missed_updates", ()) for _ in range(u["count"])],
+        "response": [(b["id"], 1) for b in breaches],
+        "resolution": [(m["id"], 1) for m in clocks.get("missed_resolutions", ())],
+        "update": [(u["id"], u["count"]) for u in clocks.get("missed_updates", ())],
     }
 
 
 def _per_miss(
-    policy: Policy, tier: str, q: sc.Quantities, met: dict[str, bool], missed: dict[str, list[str]]
+    policy: Policy, tier: str, q: sc.Quantities, met: dict[str, bool], missed: dict[str, list[tuple[str, int]]]
 ) -> tuple[list[dict[str, Any]], Fraction]:
     """The customer's per-miss lines and their exact sum (`missed`: `_misses`): a line whose credit
     `requires` a condition the customer does not meet pays nothing (the customer's `conditions` say
@@ -438,7 +440,7 @@ def _per_miss(
         if _unmet(credit, met):
             continue
         each = sc.value(pm["amount"], q)
-        count = len(missed[target])
+        count = sum(k for _, k in missed[target])
         amount = each * count
         exact += amount
         out.append(
@@ -450,7 +452,7 @@ def _per_miss(
                 "each": pm["amount"],
                 "each_amount": sc.money_text(each, cur),
                 "count": count,
-                "tickets": list(dict.fromkeys(missed[target])),
+                "tickets": list(dict.fromkeys(i for i, _ in missed[target])),
                 "amount": sc.money_text(amount, cur),
                 **({"target": target} if target != "response" else {}),  # issue 12, additive
                 "explanation": (
