@@ -42,6 +42,10 @@ MAX_PERCENT = 1_000  # a percentage (shares over 100 % are a semantic error of t
 MAX_DURATION_MS = 100 * 366 * 86_400_000  # a century: longer than any contract term
 MAX_REPEAT = 10_000  # `repeat N`
 MAX_COUNT = 1_000_000  # any other whole number (`expect breaches N`)
+# Months to terminate after (`for N consecutive months`) and billing cycles to claim in (`claim within N
+# billing cycles`): ten years of months. Each month of a termination is evaluated, and a million of
+# either reached dates outside `datetime` (year -81307).
+MAX_PERIODS = 120
 MIN_YEAR, MAX_YEAR = 1970, 2199  # dates, timestamps and periods; holidays are materialised 5 years on
 
 # Calendars with holidays × materialised years (`--holiday-years`): each is a year of dates in the

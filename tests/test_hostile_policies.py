@@ -180,6 +180,11 @@ def test_schema_bounds_are_the_limits() -> None:
     walk(schema)
     assert found["seconds"] == {limits.MAX_DURATION_MS // 1000}
     assert found["repeat"] == {limits.MAX_REPEAT}
+    periods = (
+        schema["properties"]["claim"]["properties"]["within_cycles"],
+        schema["properties"]["termination"]["properties"]["months"],
+    )
+    assert {p["maximum"] for p in periods} == {limits.MAX_PERIODS}
     assert found["years"] == {(limits.MIN_YEAR, limits.MAX_YEAR + 5)}
 
 

@@ -36,3 +36,32 @@ def test_one_is_enough() -> None:
     assert not [
         d for d in compile_source(source, file="nimbus-cloud.sla", examples=False).diagnostics if d.code == "E0224"
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "over"),
+    [
+        ("for 3 consecutive months", "for 121 consecutive months"),
+        ("claim within 2 billing cycles", "claim within 1000000 billing cycles"),
+    ],
+)
+def test_a_count_over_ten_years_of_months_is_named_at_the_number(written: str, over: str) -> None:
+    """Not 'the examples cannot be evaluated: year -81307 is out of range' (a million months)."""
+    source = SOURCE.replace(written, over)
+    start = source.index(over) + over.index("1")
+    line = source[:start].count("\n") + 1
+    column = start - source.rfind("\n", 0, start)
+    errors = [d for d in compile_source(source, file="nimbus-cloud.sla").diagnostics if d.severity == "error"]
+    assert [(d.code, d.span.line, d.span.column) for d in errors] == [("E0226", line, column)]
+    assert "over the limit of 120" in errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("written", "most"),
+    [("for 3 consecutive months", "for 120 consecutive months"), ("within 2 billing", "within 120 billing")],
+)
+def test_ten_years_of_months_is_allowed(written: str, most: str) -> None:
+    source = SOURCE.replace(written, most)
+    assert not [
+        d for d in compile_source(source, file="nimbus-cloud.sla", examples=False).diagnostics if d.code == "E0226"
+    ]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import limits
 from .. import nodes as n
 from ..errors import Diagnostic, error, warning
 from .context import Context, suggest
@@ -69,6 +70,22 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 "a claim within 0 billing cycles leaves no time to claim",
                 stmt.cycles.count.span,
                 "give at least 1 billing cycle (`claim within 2 billing cycles`), or a duration (`claim within 30d`)",
+            )
+        elif isinstance(stmt, n.Terminate) and stmt.count.value > limits.MAX_PERIODS:
+            yield error(
+                "E0226",
+                f"a right to terminate after {stmt.count.value:,} consecutive months is over the limit of "
+                f"{limits.MAX_PERIODS} months (ten years)",
+                stmt.count.span,
+                "give the months below the level that give the right, e.g. `for 3 consecutive months`",
+            )
+        elif isinstance(stmt, n.Claim) and stmt.cycles is not None and stmt.cycles.count.value > limits.MAX_PERIODS:
+            yield error(
+                "E0226",
+                f"a claim within {stmt.cycles.count.value:,} billing cycles is over the limit of "
+                f"{limits.MAX_PERIODS} billing cycles",
+                stmt.cycles.count.span,
+                "give the billing cycles the customer has to claim in, e.g. `claim within 2 billing cycles`",
             )
         elif isinstance(stmt, n.Terminate) and stmt.unit.value != "months":
             yield error(
