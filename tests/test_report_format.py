@@ -204,7 +204,10 @@ def test_string_catalogues_have_identical_keys_and_placeholders() -> None:
 def test_string_files_are_plain_toml() -> None:
     for lang in LANGUAGES:
         text = (ROOT / "templates" / "strings" / f"report.{lang}.toml").read_text(encoding="utf-8")
-        assert all(isinstance(v, str) for v in tomllib.loads(text).values())
+        for key, value in tomllib.loads(text).items():  # a text, or a text per plural form (`key.one`, `key.other`)
+            assert isinstance(value, str) or (
+                set(value) == {"one", "other"} and all(isinstance(v, str) for v in value.values())
+            ), key
 
 
 def test_unknown_language_is_refused() -> None:

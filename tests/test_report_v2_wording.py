@@ -91,7 +91,7 @@ def test_a_per_miss_line_on_the_charges_says_they_are_every_scopes(tmp_path: Pat
     out = {lang: CliRunner().invoke(main, [*args, "--lang", lang]) for lang in ("en", "zh")}
     assert all(o.exit_code == 0 for o in out.values()), [o.output for o in out.values()]
     en, zh = out["en"].stdout, out["zh"].stdout
-    assert "1 missed resolution(s) × 60.00 USD each (5% of the Total Charges); tickets t1" in en
+    assert "1 missed resolution × 60.00 USD each (5% of the Total Charges); ticket t1" in en
     assert "解决超时 1 次，每次 60.00 USD（账户费用总额的 5%）；工单 t1" in zh
     assert "of the charges for the scope" not in en and "本范围费用" not in zh
     # With resolution targets the ticket counts say they are of the first response (t1 answered in 5 min).

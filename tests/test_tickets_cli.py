@@ -127,10 +127,10 @@ def test_markdown_lists_missed_resolutions_updates_and_at_risk(tmp_path: Path) -
     assert code == 0, err
     assert "### Missed resolutions" in out and "| T2 | 1 | 2026-04-07T10:00:00+08:00 |" in out
     # T3's update gap 10:00 → 12:00 used 2 h of clock time: the 11:00 update is missed (ceil(2) − 1 = 1).
-    assert "- T3: 1 missed update(s) (contract line 59)" in out
+    assert "- T3: 1 missed update (contract line 59)" in out
     assert (
         "### At risk at the evaluation time" in out and "| T3 | resolution | 2026-05-20T13:00:00+08:00 | 1 h |" in out
     )
-    assert "missed resolution(s) × 1 day(s) of service; tickets T2" in out
+    assert "missed resolution × 1 day of service; ticket T2" in out
     code, out, _ = _run(_files(tmp_path), "--format", "md", "--lang", "zh")
     assert "### 未按时解决" in out and "解决超时 2 次，每次 1 个服务日" in out

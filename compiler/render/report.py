@@ -176,6 +176,14 @@ class _Markdown:
     def duration(self, seconds: float | int) -> str:
         return self.f.short_duration(seconds)
 
+    def cap_reached(self, cap: Mapping[str, Any], cur: str) -> str:
+        """What the cap came to and whether it applied; the contract's term beside it unless that is the same money."""
+        limit, term = _money(cap["limit"], cur), self.amount(cap["amount"])
+        key = "cap_applied" if cap["applied"] else "cap_not_applied"
+        if term == limit:
+            return self.c.t(f"{key}_money", limit=limit)
+        return self.c.t(key, limit=limit, amount=term)
+
     def amount(self, amount: Mapping[str, Any], total: bool = False) -> str:
         """An amount in words; `total`: a per-miss line's, whose `service_charges` are every scope's charges."""
         if "share" in amount:
@@ -273,7 +281,9 @@ class _Markdown:
 
         out += self.tickets(c["tickets"], c["breaches"], entry_has_clocks(c))
 
-        out += clock_lines(c, self.c.t, self.duration, _esc, _table)  # issue 12, only when the report has them
+        out += clock_lines(
+            c, self.c.t, self.duration, _esc, _table, self.c.plural
+        )  # issue 12, only when the report has them
         out += self.credits(c)
         return out
 
@@ -355,9 +365,7 @@ class _Markdown:
         if cap is None:
             out.append(self.item(t("cap"), t("cap_none")))
         else:
-            key = "cap_applied" if cap["applied"] else "cap_not_applied"
-            text = t(key, limit=_money(cap["limit"], cur), amount=self.amount(cap["amount"]))
-            out.append(self.item(t("cap"), text + self.line(cap["line"])))
+            out.append(self.item(t("cap"), self.cap_reached(cap, cur) + self.line(cap["line"])))
         out.append(self.item(t("total"), f"**{_money(c['total'], cur)}**"))
         if c.get("claim") is not None:
             out.append(self.claim(c["claim"]))
@@ -389,16 +397,18 @@ class _Markdown:
                 each = t("per_miss_each_share", money=_money(line["each_amount"], cur), share=each)
             else:
                 each = t("per_miss_each", amount=each)
-            tickets = t("list_sep").join(_esc(x) for x in line["tickets"])
+            ids = t("list_sep").join(_esc(x) for x in line["tickets"])
+            tickets = self.c.plural("tickets_named", len(line["tickets"]), ids=ids)
             key = {"resolution": "per_miss_basis_resolution", "update": "per_miss_basis_update"}.get(
                 line.get("target", ""), "per_miss_basis"
             )  # issue 12: `per missed resolution|update`
-            return t(key, count=line["count"], each=each, tickets=tickets)
+            return self.c.plural(key, line["count"], count=line["count"], each=each, tickets=tickets)
         key = "band_basis_target" if line.get("threshold_is_target") else "band_basis"
         text = t(key, uptime=line["uptime"], threshold=line["threshold"], band=self.amount(line["band"]))
         if line["incidents"] or line["platform_incidents"]:
-            text += t(
+            text += self.c.plural(
                 "band_incidents",
+                len(line["incidents"]),
                 own=len(line["incidents"]),
                 ids=self.ids(line["incidents"]),
                 platform=line["platform_incidents"],

@@ -18,9 +18,15 @@ def entry_has_clocks(c: Mapping[str, Any]) -> bool:
 
 
 def clock_lines(
-    c: Mapping[str, Any], t: Callable[..., str], duration: Callable[[Any], str], esc: Callable[[str], str], table: Table
+    c: Mapping[str, Any],
+    t: Callable[..., str],
+    duration: Callable[[Any], str],
+    esc: Callable[[str], str],
+    table: Table,
+    plural: Callable[..., str],
 ) -> list[str]:
-    """The lines, with the report's own escaping and table helpers (passed in: `report` imports this module)."""
+    """The lines, with the report's own strings (`t`, `plural`), escaping and table helpers (passed in:
+    `report` imports this module)."""
     _esc, _table = esc, table
     out: list[str] = []
     missed = c.get("missed_resolutions")
@@ -42,7 +48,8 @@ def clock_lines(
     if updates:
         out += ["", f"### {t('clocks_updates')}", ""]
         out += [
-            f"- {t('clocks_updates_line', id=_esc(u['id']), count=u['count'], line=u['target_line'])}" for u in updates
+            f"- {plural('clocks_updates_line', u['count'], id=_esc(u['id']), count=u['count'], line=u['target_line'])}"
+            for u in updates
         ]
     risk = c.get("at_risk")
     if risk:

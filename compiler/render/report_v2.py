@@ -150,7 +150,9 @@ class _MarkdownV2(_Markdown):
             out += self.scope(c, s)
         if c["tickets"] and c["tickets"]["measured"]:
             out += self.tickets(c["tickets"], c["breaches"], entry_has_clocks(c))
-        out += clock_lines(c, t, self.duration, _esc, _table)  # issue 12: missed resolutions and updates, at risk
+        out += clock_lines(
+            c, t, self.duration, _esc, _table, self.c.plural
+        )  # issue 12: missed resolutions and updates, at risk
         out += ["", f"### {t('credits')}", ""]
         out += self.credits_v2(c)
         return out
@@ -198,8 +200,7 @@ class _MarkdownV2(_Markdown):
     def cap(self, cap: Mapping[str, Any], cur: str) -> str:
         """The cap line; a cap over a longer span than the window says how much of it the earlier windows used."""
         t = self.c.t
-        key = "cap_applied" if cap["applied"] else "cap_not_applied"
-        text = t(key, limit=_money(cap["limit"], cur), amount=self.amount(cap["amount"]))
+        text = self.cap_reached(cap, cur)
         if "span" in cap:
             span = t(f"v2_span_{cap['span']}")
             if cap["windows_before"]:
@@ -243,7 +244,8 @@ class _MarkdownV2(_Markdown):
 
     def amount(self, amount: Mapping[str, Any], total: bool = False) -> str:
         if "service_days" in amount:
-            return self.c.t("v2_service_days", n=amount["service_days"])
+            n = amount["service_days"]
+            return self.c.plural("v2_service_days", Decimal(n), n=n)
         if "formula" in amount:
             return f"`{amount['text']}`"
         return super().amount(amount, total)

@@ -169,8 +169,9 @@ class Catalogue:
             return text
         return cjk_fill(text, values) if self.cjk_spacing else text.format(**values)
 
-    def plural(self, key: str, count: object, **values: object) -> str:
-        """`key.one` / `key.other` (CLDR categories of the locale) for `count`."""
+    def plural(self, key: str, count: object, /, **values: object) -> str:
+        """`key.one` / `key.other` (CLDR categories of the locale) for `count` (which the text may also
+        take as a value of its own, `count=`)."""
         form = _locale(self.locale).plural_form(count)
         name = f"{key}.{form}" if f"{key}.{form}" in self.strings else f"{key}.other"
         return self.t(name, **values)
