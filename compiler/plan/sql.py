@@ -84,8 +84,11 @@ def calendar_span(policy: Policy, span: Span) -> tuple[int, int]:
     return span.start, max(span.end, span.as_of)
 
 
-def views(policy: Policy, span: Span, calendars: str = "values") -> Iterator[tuple[str, str]]:
-    """(name, query) of every view of the plan, in dependency order, in DuckDB's dialect."""
+def views(
+    policy: Policy, span: Span, calendars: str = "values", made: list[tuple[str, str]] | None = None
+) -> Iterator[tuple[str, str]]:
+    """(name, query) of every view of the plan, in dependency order, in DuckDB's dialect (`made`: the
+    output relations, when the caller has `outputs` already)."""
     if calendars not in CALENDARS:
         raise ValueError(f"calendars are {' or '.join(CALENDARS)}, not {calendars!r}")
     yield "params", params_sql(span)
@@ -97,7 +100,7 @@ def views(policy: Policy, span: Span, calendars: str = "values") -> Iterator[tup
             days, zone = calendar_days_tables(policy, *calendar_span(policy, span))
             yield "calendar_days", values_sql(days, "calendar_days")
             yield "calendar_zone", values_sql(zone, "calendar_zone")
-    yield from outputs(policy, ledger_of(policy, span))[0]
+    yield from made if made is not None else outputs(policy, ledger_of(policy, span))[0]
 
 
 def calendar_inputs(policy: Policy) -> tuple[str, ...]:
@@ -185,8 +188,9 @@ def plan_sql(
     """
     check_dialect(dialect)
     span = period_span(policy, period, as_of)
-    parts = list(views(policy, span, calendars))
     ledger = ledger_of(policy, span)
+    relations, missing = outputs(policy, ledger)
+    parts = list(views(policy, span, calendars, relations))
     made = {name for name, _ in parts}
     inputs = ", ".join(
         INPUTS
@@ -198,6 +202,6 @@ def plan_sql(
         f"{dialect} dialect\n"
         f"-- reads: {inputs}\n"
         f"-- makes (temporary views, in this order): {', '.join(name for name, _ in parts)}\n"
-        f"-- not in SQL yet (use slac evaluate): {'; '.join(outputs(policy, ledger)[1]) or 'nothing'}\n\n"
+        f"-- not in SQL yet (use slac evaluate): {'; '.join(missing) or 'nothing'}\n\n"
     )
     return head + SESSION.get(dialect, "") + transpile(duckdb_script(parts), dialect)

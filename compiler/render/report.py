@@ -184,10 +184,10 @@ class _Markdown:
             return self.c.t(f"{key}_money", limit=limit)
         return self.c.t(key, limit=limit, amount=term)
 
-    def amount(self, amount: Mapping[str, Any], total: bool = False) -> str:
-        """An amount in words; `total`: a per-miss line's, whose `service_charges` are every scope's charges."""
+    def amount(self, amount: Mapping[str, Any], per_miss: bool = False) -> str:
+        """An amount in words; `per_miss`: a per-miss line's, whose `service_charges` are every scope's charges."""
         if "share" in amount:
-            name = amount["basis"] + ("_total" if total and amount["basis"] == "service_charges" else "")
+            name = amount["basis"] + ("_total" if per_miss and amount["basis"] == "service_charges" else "")
             basis = self.c.get(f"basis_{name}", amount["basis"])
             return self.c.t("share_of", share=amount["share"], basis=basis)
         return _money(amount["money"], amount["currency"])
@@ -392,7 +392,7 @@ class _Markdown:
     def basis(self, line: Mapping[str, Any], cur: str) -> str:
         t = self.c.t
         if line["kind"] == "per_miss":
-            each = self.amount(line["each"], total=True)
+            each = self.amount(line["each"], per_miss=True)
             if "share" in line["each"]:  # what each miss came to, then the share it is
                 each = t("per_miss_each_share", money=_money(line["each_amount"], cur), share=each)
             else:

@@ -242,10 +242,10 @@ class _MarkdownV2(_Markdown):
             parts.append(t("claim_via", channel=_esc(via)))
         return self.item(t("claim"), t("list_sep").join(parts) + self.line(claim["line"]))
 
-    def amount(self, amount: Mapping[str, Any], total: bool = False) -> str:
+    def amount(self, amount: Mapping[str, Any], per_miss: bool = False) -> str:
         if "service_days" in amount:
             n = amount["service_days"]
             return self.c.plural("v2_service_days", Decimal(n), n=n)
         if "formula" in amount:
             return f"`{amount['text']}`"
-        return super().amount(amount, total)
+        return super().amount(amount, per_miss)
