@@ -16,6 +16,9 @@ MAX_SOURCE_BYTES = 256 * 1024
 MAX_LINES = 20_000
 # What parsing time really grows with (screen.py counts them): the bundled contracts have about 500.
 MAX_TOKENS = 25_000
+# Parentheses (a formula's groups and `min(`/`max(` calls) open at once: 330 nested `min(` overflowed
+# the parser's recursion. A credit formula needs a handful.
+MAX_NESTING = 50
 
 # Diagnostics reported for one contract; the rest are counted in one last error.
 MAX_DIAGNOSTICS = 500

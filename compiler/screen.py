@@ -76,7 +76,32 @@ def screen(text: str, file: str) -> list[Diagnostic]:
                 "check that this is the contract you meant",
             )
         ]
+    deep = _too_deep(text)
+    if deep is not None:
+        return [
+            error(
+                "E0130",
+                f"parentheses are nested more than {limits.MAX_NESTING} deep here",
+                _span(text, file, deep),
+                "write the formula with fewer nested parentheses and `min(`/`max(` calls",
+            )
+        ]
     return found
+
+
+def _too_deep(text: str) -> int | None:
+    """The offset of the first parenthesis opened past `limits.MAX_NESTING` others (texts and comments
+    not counted), or None."""
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        symbol = m.group()
+        if symbol == "(":
+            depth += 1
+            if depth > limits.MAX_NESTING:
+                return m.start()
+        elif symbol == ")":
+            depth = max(0, depth - 1)
+    return None
 
 
 def _tokens(text: str) -> int:

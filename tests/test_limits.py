@@ -10,6 +10,7 @@ import pytest
 
 import slac
 from slac import limits
+from slac.driver import compile_source
 from slac.errors import format_text
 
 from .conftest import ROOT
@@ -353,3 +354,26 @@ def test_contract_files_are_checked_before_they_are_read(tmp_path) -> None:
         device.symlink_to("/dev/zero")
         result = CliRunner().invoke(main, ["check", str(device)])
         assert result.exit_code == 2 and "not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("depth", [limits.MAX_NESTING + 1, 330])
+def test_nesting_past_the_limit_is_named_before_parsing(depth: int) -> None:
+    """330 nested `min(` overflowed the parser's recursion (a RecursionError traceback from `slac check`)."""
+    source = (ROOT / "contracts" / "harbor-desk.sla").read_text(encoding="utf-8")
+    formula = "10 * window_fee * downtime / window"
+    assert source.count(formula) == 1
+    deep = source.replace(formula, "min(" * depth + "window_fee" + ", window_fee)" * depth)
+    found = [d for d in compile_source(deep, file="harbor-desk.sla").diagnostics if d.severity == "error"]
+    start = deep.index("min(" * depth) + 4 * limits.MAX_NESTING  # the first parenthesis past the limit
+    line = deep[:start].count("\n") + 1
+    column = start - deep.rfind("\n", 0, start) + len("min")
+    assert [(d.code, d.span.line, d.span.column) for d in found] == [("E0130", line, column)]
+    assert f"more than {limits.MAX_NESTING} deep" in found[0].message
+
+
+def test_nesting_up_to_the_limit_parses() -> None:
+    source = (ROOT / "contracts" / "harbor-desk.sla").read_text(encoding="utf-8")
+    deep = source.replace(
+        "10 * window_fee * downtime / window", "(" * limits.MAX_NESTING + "window_fee" + ")" * limits.MAX_NESTING
+    )
+    assert "E0130" not in {d.code for d in compile_source(deep, file="harbor-desk.sla", examples=False).diagnostics}
