@@ -413,6 +413,10 @@ def codes(source: str) -> list[str]:
         ("billing monthly", "billing quarterly", "E0721"),
         ("target 10% of service_charges", "target 10 * window_fee * downtime", "E0610"),
         ("target 10% of service_charges", "target window_fee * uptime", "E0611"),
+        # A divisor that is 0 whatever the data; one that is 0 only for some data (service_charges) is not refused.
+        ("target 10% of service_charges", "target window_fee / 0", "E0612"),
+        ("target 10% of service_charges", "target window_fee * downtime / (window - window)", "E0612"),
+        ("target 10% of service_charges", "target window_fee / (1 - 100%)", "E0612"),
     ],
 )
 def test_checks_of_the_new_terms(old: str, new: str, code: str) -> None:
@@ -540,3 +544,10 @@ def test_scope_columns_checked_per_distinct_pair_name_the_earliest_bad_row(tmp_p
     got = read_requests(good, raw)
     assert list(zip(got.service.tolist(), got.region.tolist(), strict=True)) == rows
     assert codes(got.region, ["us_east", "eu_west"], "region").tolist() == [0, 1, 0, 0]
+
+
+def test_a_divisor_zero_only_for_some_data_is_allowed() -> None:
+    base = CLOUD.replace("$EXAMPLES", "")
+    assert "target 10% of service_charges" in base
+    source = base.replace("target 10% of service_charges", "target window_fee * service_charges / service_charges")
+    assert "E0612" not in codes(source)

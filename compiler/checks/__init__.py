@@ -106,6 +106,7 @@ scopes (language v2: E032x, E0608, E0703, E072x, W0807)
 formulas (language v2: E061x, W0808)
     E0610  a formula that does not come out as money (the unit check says why)
     E0611  a formula that more downtime could make smaller
+    E0612  a formula dividing by something that is zero whatever the data (`/ 0`, `/ (window - window)`)
     W0808  a cap that no credit can reach
 tickets (language v2, issue 12: E073x, E0308, W081x)
     E0730  a resolution target shorter than the response target of the same priority (same calendar and unit)

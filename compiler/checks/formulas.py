@@ -1,5 +1,5 @@
 """Credit formulas and caps (language v2): a formula comes out as money (E0610), more downtime never gives
-less credit (E0611), and a cap that no credit can reach is a warning (W0808).
+less credit (E0611), no divisor is zero whatever the data (E0612), and a cap that no credit can reach is a warning (W0808).
 
 Units: `monthly_fee`, `window_fee` and `service_charges` are money; `downtime` and `window` are
 time; numbers, percentages, `uptime` and `target` have no unit. `*` adds units, `/` subtracts
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 
 from .. import nodes as n
 from ..errors import Diagnostic, error, warning
@@ -47,6 +48,15 @@ def _formula(f: n.Formula, credit: str) -> Iterator[Diagnostic]:
             "multiply a fee by a share of the window, e.g. `10 * window_fee * downtime / window`",
         )
         return
+    zero = _zero_divisor(f.expr)
+    if zero is not None:
+        yield error(
+            "E0612",
+            f"credit `{credit}`: `{f.raw}` divides by zero",
+            zero.span,
+            "divide by a quantity that is never zero, e.g. `window`: `10 * window_fee * downtime / window`",
+        )
+        return
     if _trend(f.expr) not in (UP, FLAT):
         yield error(
             "E0611",
@@ -55,6 +65,66 @@ def _formula(f: n.Formula, credit: str) -> Iterator[Diagnostic]:
             "write the formula so that each part grows (or stays) with `downtime`, e.g. "
             "`window_fee * downtime / window` or `window_fee * (1 - uptime)`",
         )
+
+
+# Two unrelated values of every quantity: a divisor that is 0 under both is 0 whatever the data.
+_PROBES = (
+    {
+        "monthly_fee": 7,
+        "window_fee": 11,
+        "service_charges": 13,
+        "downtime": 17,
+        "window": 19,
+        "uptime": 23,
+        "target": 29,
+    },
+    {
+        "monthly_fee": 31,
+        "window_fee": 37,
+        "service_charges": 41,
+        "downtime": 43,
+        "window": 47,
+        "uptime": 53,
+        "target": 59,
+    },
+)
+
+
+def _zero_divisor(node: n.FormulaNode) -> n.FormulaNode | None:
+    """The first divisor of the formula that is zero whatever the data (`/ 0`, `/ (window - window)`), or None.
+
+    A divisor that is zero only for some data (`/ service_charges` of a customer without charges) makes
+    that division 0, as the language reference says."""
+    for arg in node.args:
+        found = _zero_divisor(arg)
+        if found is not None:
+            return found
+    if node.op == "/" and all(_value(node.args[1], probe) == 0 for probe in _PROBES):
+        return node.args[1]
+    return None
+
+
+def _value(node: n.FormulaNode, env: dict[str, int]) -> Fraction:
+    """The node's value with the quantities of `env` (a division by zero is 0, as the evaluator has it)."""
+    if node.op == "number":
+        return Fraction(node.value)
+    if node.op == "percent":
+        return Fraction(node.value) / 100
+    if node.op == "name":
+        return Fraction(env[node.value])
+    args = [_value(a, env) for a in node.args]
+    if node.op == "min":
+        return min(args)
+    if node.op == "max":
+        return max(args)
+    a, b = args
+    if node.op == "+":
+        return a + b
+    if node.op == "-":
+        return a - b
+    if node.op == "*":
+        return a * b
+    return a / b if b else Fraction(0)
 
 
 def _describe(unit: Unit) -> str:
