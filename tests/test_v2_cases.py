@@ -414,6 +414,13 @@ def codes(source: str) -> list[str]:
         ("target 10% of service_charges", "target 10 * window_fee * downtime", "E0610"),
         ("target 10% of service_charges", "target window_fee * uptime", "E0611"),
         # A divisor that is 0 whatever the data; one that is 0 only for some data (service_charges) is not refused.
+        ("uptime 99.9% }", "uptime 99.9%\n    uptime 150% for storage }", "E0606"),
+        ("error_rate above 5% per", "error_rate above 100% per", "E0606"),
+        (
+            "charges storage us 300 USD",
+            "charges storage us 300 USD\n    requests storage us from 2026-05-10T08:00Z for 5min failing 101%",
+            "E0606",
+        ),
         ("target 10% of service_charges", "target window_fee / 0", "E0612"),
         ("target 10% of service_charges", "target window_fee * downtime / (window - window)", "E0612"),
         ("target 10% of service_charges", "target window_fee / (1 - 100%)", "E0612"),

@@ -1,4 +1,4 @@
-"""Percentages that are shares stay within 0–100 %, and uptime targets and band thresholds are above 0 % (E0606, E0607).
+"""Percentages that are shares stay within 0–100 % (an error rate's threshold below 100 %), and uptime targets and band thresholds are above 0 % (E0606, E0607).
 
 Shares are: uptime targets and expectations, band thresholds, `ratio`
 objectives, credit amounts and caps. (A cap or credit of more than the
@@ -20,9 +20,12 @@ HUNDRED = Decimal(100)
 def check(ctx: Context) -> Iterator[Diagnostic]:
     for stmt in ctx.sla.body:
         if isinstance(stmt, n.Tier):
-            for up in stmt.all(n.Uptime):
+            for up in (*stmt.all(n.Uptime), *stmt.all(n.ServiceUptime)):
                 yield from _share(up.value, "an uptime target")
                 yield from _positive(up.value, "an uptime target", "no month could miss it")
+        elif isinstance(stmt, n.Service):
+            for rule in stmt.all(n.ErrorRate):
+                yield from _error_rate(rule.above)
         elif isinstance(stmt, n.Objective):
             for t in stmt.all(n.Target):
                 if t.metric.value == "ratio" and isinstance(t.threshold, n.Percent):
@@ -42,6 +45,8 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
         elif isinstance(stmt, n.Example):
             for exp in stmt.all(n.ExpectUptime):
                 yield from _share(exp.value, "an expected uptime")
+            for req in stmt.all(n.Requests):
+                yield from _share(req.failing, "a share of failed requests")
 
 
 def _amount(amount: n.Amount, what: str) -> Iterator[Diagnostic]:
@@ -62,6 +67,18 @@ def _share(p: n.Percent, what: str) -> Iterator[Diagnostic]:
             f"{what} of {p.raw} is over 100%",
             p.span,
             "a share is a percentage from 0% to 100%",
+        )
+
+
+def _error_rate(p: n.Percent) -> Iterator[Diagnostic]:
+    """`downtime when error_rate above P`: an interval is down when more than P of its requests fail, so P
+    must be below 100%."""
+    if p.value >= HUNDRED:
+        yield error(
+            "E0606",
+            f"an error rate above {p.raw} never happens: no more than all requests fail",
+            p.span,
+            "give the share of failed requests above which an interval is down, below 100%, e.g. `above 5%`",
         )
 
 
