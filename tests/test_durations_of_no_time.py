@@ -94,3 +94,38 @@ def test_an_update_interval_of_a_millisecond_counts_its_misses_without_listing_e
         "2070000050.00",
     )
     assert peak < 100 * 1024**2, peak  # a list of an id per miss alone is 330 MB
+
+
+@pytest.mark.parametrize(
+    ("name", "edits", "at", "words"),
+    [
+        # Always open: 5000 days of open time is 5000 days.
+        ("websoft9.sla", [("respond normal within 12h", "respond normal within 5000d")], "5000d", "about 5,000 days"),
+        # One minute a week: 12 h of open time is 720 weeks, 5,040 days.
+        ("websoft9.sla", [("hours mon-sun 00:00-24:00", "hours mon 23:59-24:00")], "12h", "about 5,040 days"),
+        # 3000 business days on 5 days a week: 4,200 days.
+        ("harbor-desk.sla", [("resolve p2 within 18h ", "resolve p2 within 3000 business_days ")], "3000", "4,200"),
+    ],
+)
+def test_a_target_beyond_the_evaluators_reach_is_named_at_the_target(
+    name: str, edits: list[tuple[str, str]], at: str, words: str
+) -> None:
+    """Not a contract that passes `slac check` and then fails every evaluation with 'the deadline of a ticket
+    … falls after …, more than 3,660 days later' (found by a tester)."""
+    text = source(name)
+    for old, new in edits:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    found = [d for d in compile_source(text, file=name, examples=False).diagnostics if d.code == "E0227"]
+    assert found and all(d.severity == "error" for d in found)
+    assert words in found[0].message
+    start = text.index(at, text.index("within", text.index("tier ")))
+    assert (found[0].span.line, found[0].span.column) == (
+        text[:start].count("\n") + 1,
+        start - text.rfind("\n", 0, start),
+    )
+
+
+def test_ten_years_of_open_time_is_within_reach() -> None:
+    text = source("websoft9.sla").replace("respond normal within 12h", "respond normal within 3650d")
+    assert "E0227" not in {d.code for d in compile_source(text, file="websoft9.sla", examples=False).diagnostics}

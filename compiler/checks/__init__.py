@@ -37,6 +37,8 @@ values (E02xx; `to_ast/values.py`)
     E0225  a target, update interval, live session, claim period or probe interval of no time; an
            error-rate interval under a minute (`durations.py`)
     E0226  over MAX_PERIODS consecutive months to terminate or billing cycles to claim
+    E0227  a target or update interval whose deadline would fall over MAX_DEADLINE_DAYS after its start
+           (from its calendar's open time in a week)
 sizes (E022x; the first check, run even on a contract with value errors; the others never run
        on a contract with errors so far)
     E0220  over MAX_STATEMENTS statements     E0221  over MAX_TIERS tiers or MAX_EXAMPLES examples

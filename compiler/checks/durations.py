@@ -1,4 +1,4 @@
-"""Durations that must let time pass (E0225): a target, an update interval, a live session, a claim period or a
+"""Durations that must let time pass (E0225) and end within the evaluator's reach (E0227): a target, an update interval, a live session, a claim period or a
 probe interval of no time, and an error-rate interval shorter than a minute.
 
 Each is a contract nobody means to sign (`respond p1 within 0min` is met only by an answer at the instant of
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .. import limits
 from .. import nodes as n
 from ..errors import Diagnostic, error
 from .context import Context
@@ -22,6 +23,7 @@ Length = n.Duration | n.BusinessDays
 
 
 def check(ctx: Context) -> Iterator[Diagnostic]:
+    yield from _beyond_reach(ctx)
     for stmt in _statements(ctx.sla):
         if isinstance(stmt, n.ErrorRate) and stmt.per.milliseconds < MINUTE_MS:
             yield error(
@@ -95,3 +97,61 @@ def _statements(block: n.Block) -> Iterator[n.Node]:
         yield stmt
         if isinstance(stmt, n.Block):
             yield from _statements(stmt)
+
+
+WEEK_DAYS = 7
+
+
+def _beyond_reach(ctx: Context) -> Iterator[Diagnostic]:
+    """E0227: a target or update interval whose deadline would fall further after its start than the evaluator
+    looks (`limits.MAX_DEADLINE_DAYS`), from the calendar's open time in a week (holidays would only add)."""
+    for tier in ctx.blocks(n.Tier):
+        for stmt in tier.body:
+            if not isinstance(stmt, (n.Respond, n.Resolve, n.Update)):
+                continue
+            length = stmt.every if isinstance(stmt, n.Update) else stmt.within
+            cal = ctx.calendars.get(stmt.during.value)
+            if cal is None or _is_none(length):
+                continue
+            minutes, days = _open_in_a_week(cal)
+            if minutes == 0:
+                continue  # a calendar without open hours is E0507
+            if isinstance(length, n.BusinessDays):
+                reach = length.count.value * WEEK_DAYS / days
+                span, open_for = length.count.span, f"on {days} day{'s' if days != 1 else ''}"
+            else:
+                reach = length.milliseconds / 60_000 / minutes * WEEK_DAYS
+                span, open_for = length.span, _hours(minutes)
+            if reach + WEEK_DAYS > limits.MAX_DEADLINE_DAYS:
+                yield error(
+                    "E0227",
+                    f"`{length.raw} during {stmt.during.value}` would end about {reach:,.0f} days after it starts: "
+                    f"slac computes deadlines up to {limits.MAX_DEADLINE_DAYS:,} days ahead",
+                    span,
+                    "give a shorter target"
+                    if minutes == WEEK_DAYS * 1440
+                    else f"`{stmt.during.value}` is open {open_for} a week: give a shorter target, or a "
+                    "calendar that is open longer",
+                )
+
+
+def _open_in_a_week(cal: n.Calendar) -> tuple[int, int]:
+    """(open minutes in a week, weekdays with open hours) of the calendar's `hours`."""
+    by_day: list[list[tuple[int, int]]] = [[] for _ in range(WEEK_DAYS)]
+    for h in cal.all(n.Hours):
+        for day in h.weekdays():
+            by_day[day].append((h.start.minutes, h.end.minutes))
+    minutes = 0
+    for ranges in by_day:
+        reach = 0
+        for start, end in sorted(ranges):
+            if end > max(start, reach):
+                minutes += end - max(start, reach)
+                reach = end
+    return minutes, sum(1 for ranges in by_day if any(end > start for start, end in ranges))
+
+
+def _hours(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min" if minutes % 60 else f"{minutes // 60} h"
