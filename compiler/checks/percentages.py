@@ -20,9 +20,10 @@ HUNDRED = Decimal(100)
 def check(ctx: Context) -> Iterator[Diagnostic]:
     for stmt in ctx.sla.body:
         if isinstance(stmt, n.Tier):
-            for up in (*stmt.all(n.Uptime), *stmt.all(n.ServiceUptime)):
-                yield from _share(up.value, "an uptime target")
-                yield from _positive(up.value, "an uptime target", "no month could miss it")
+            targets = [u.value for u in stmt.all(n.Uptime)] + [u.value for u in stmt.all(n.ServiceUptime)]
+            for value in targets:
+                yield from _share(value, "an uptime target")
+                yield from _positive(value, "an uptime target", "no month could miss it")
         elif isinstance(stmt, n.Service):
             for rule in stmt.all(n.ErrorRate):
                 yield from _error_rate(rule.above)
