@@ -11,11 +11,18 @@ from .. import nodes as n
 from ..errors import Diagnostic, error
 from .context import Context
 
+# Names tzdata lists that are not places: the machine's own zone (`localtime`, `posixrules`), `Factory`,
+# and the `posix/` and `right/` copies (leap seconds included) some systems have. A contract's time must
+# not depend on the machine that evaluates it.
+_NOT_PLACES = ("localtime", "posixrules", "Factory")
+
 
 @lru_cache(maxsize=1)
 def known_zones() -> frozenset[str]:
     # Scanning tzdata is slow (tens of ms); one scan per process is enough.
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(
+        z for z in zoneinfo.available_timezones() if z not in _NOT_PLACES and not z.startswith(("posix/", "right/"))
+    )
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +60,14 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
 
 def _zone(name: n.Str, whose: str) -> Iterator[Diagnostic]:
     if is_known(name.value):
+        return
+    if name.value in _NOT_PLACES:
+        yield error(
+            "E0501",
+            f'"{name.value}" is not a place ({whose} `timezone`): the contract\'s times would depend on the machine',
+            name.span,
+            'use the IANA name of the zone the contract\'s times are in, like "Asia/Shanghai" or "UTC"',
+        )
         return
     close = closest(name.value)
     yield error(
