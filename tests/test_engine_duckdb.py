@@ -177,3 +177,20 @@ def test_slac_evaluate_engine_duckdb_prints_the_numpy_report(tmp_path: Path) -> 
     assert outputs["duckdb"] == outputs["numpy"]
     result = CliRunner().invoke(main, [*args, "--engine", "pandas"])
     assert result.exit_code == 2 and "unknown engine 'pandas'; choose one of numpy, duckdb" in result.output
+
+
+@pytest.mark.parametrize("engine", ["numpy", "duckdb"])
+def test_a_folder_given_as_an_event_file_is_named_as_one(tmp_path: Path, engine: str) -> None:
+    """The duckdb engine said it 'cannot write its temporary files in /tmp: [Errno 21] Is a directory'
+    (found by a tester); both engines now say what the numpy engine's reader says."""
+    from .conftest import ROOT
+
+    events = ROOT / "contracts" / "events" / "websoft9-2025-03"
+    folder = tmp_path / "tickets.csv"
+    folder.mkdir()
+    inputs = Inputs(
+        customers=str(events / "customers.csv"), incidents=str(events / "incidents.csv"), tickets=str(folder)
+    )
+    with pytest.raises(EventError) as caught:
+        evaluate_files(load_policy(policy_text("websoft9")), inputs, period="2025-03", engine=engine)
+    assert str(caught.value) == f"{folder}: is a directory, not an event file"

@@ -159,6 +159,8 @@ def evaluate_files(
         engine = choose_engine(policy, inputs)
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "duckdb":  # named as the numpy engine's readers name it (Spark reads a Delta table's folder)
+        _no_folders(inputs)
     if for_json and engine == "numpy":
         return _numpy(policy, inputs, period=period, as_of=as_of, progress=progress, for_json=True)
     module, _, name = ENGINES[engine].partition(":")
@@ -166,6 +168,17 @@ def evaluate_files(
     if for_json and engine == "duckdb":  # issue 15: breaches as JSON text there too
         return run(policy, inputs, period=period, as_of=as_of, progress=progress, for_json=True)
     return run(policy, inputs, period=period, as_of=as_of, progress=progress)
+
+
+def _no_folders(inputs: Inputs) -> None:
+    """EventError for an input that is a folder, before an engine tries to read (or write beside) it."""
+    import os
+
+    from .readers import EventError
+
+    for path in inputs.paths():
+        if os.path.isdir(path):
+            raise EventError(path, 0, None, "is a directory, not an event file")
 
 
 def _numpy(
