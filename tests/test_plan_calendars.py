@@ -98,3 +98,27 @@ def test_sql_literals() -> None:
         sql_literal(1.5)
     with pytest.raises(ValueError, match="NUL"):
         sql_literal("a\x00b")
+
+
+def test_the_holiday_years_advice_is_a_range_that_compiles() -> None:
+    """'recompile the contract with --holiday-years covering it' led a tester to `--holiday-years 2035-2035`,
+    which fails at the contract's 2026 examples. The advice now names a range that keeps the policy's years."""
+    import re
+    from datetime import date
+
+    from slac.driver import compile_source
+
+    from .conftest import ROOT
+
+    source = (ROOT / "contracts" / "harbor-desk.sla").read_text(encoding="utf-8")
+    compiled = compile_source(source, file="harbor-desk.sla")
+    assert compiled.policy is not None
+    office = load_policy(compiled.policy).calendars["office"]
+    with pytest.raises(OutsideSpan) as caught:
+        office.check_date(date(2035, 3, 1))
+    advice = re.search(r"--holiday-years (\d{4})-(\d{4})", str(caught.value))
+    assert advice is not None and advice.group(2) == "2035", str(caught.value)
+    years = (int(advice.group(1)), int(advice.group(2)))
+    again = compile_source(source, file="harbor-desk.sla", holiday_years=years)
+    assert again.policy is not None, [d.message for d in again.diagnostics]
+    load_policy(again.policy).calendars["office"].check_date(date(2035, 3, 1))  # now within its years

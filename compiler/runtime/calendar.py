@@ -285,6 +285,12 @@ class Calendar:
 
     # ---- days -----------------------------------------------------------------------------------
 
+    def recompile(self, year: int) -> str:
+        """What to do when the policy lacks this calendar's holidays of `year`: the `--holiday-years` that
+        covers it and every year the policy has (its examples need theirs too)."""
+        lo, hi = self.years if self.years is not None else (year, year)
+        return f"recompile the contract with --holiday-years {min(lo, year)}-{max(hi, year)}"
+
     def check_date(self, day: date) -> None:
         if not self.has_holidays:
             return
@@ -296,8 +302,7 @@ class Calendar:
         if not self.years[0] <= day.year <= self.years[1]:
             raise OutsideSpan(
                 f"calendar {self.id!r}: {day.isoformat()} is outside the years whose holidays the policy "
-                f"lists ({self.years[0]}–{self.years[1]}); recompile the contract with --holiday-years "
-                "covering it"
+                f"lists ({self.years[0]}–{self.years[1]}); {self.recompile(day.year)}"
             )
 
     def hours_on(self, day: date) -> Hours:
@@ -399,7 +404,7 @@ class Calendar:
                 raise OutsideSpan(
                     f"calendar {self.id!r}: the deadline of a ticket opened "
                     f"{from_us(int(opened[i]), self.zone).isoformat()} falls after {last.isoformat()}, the last "
-                    "date whose holidays the policy lists; recompile the contract with --holiday-years covering it"
+                    f"date whose holidays the policy lists; {self.recompile(last.year + 1)}"
                 )
             margin *= 4
 

@@ -420,8 +420,8 @@ def deadlines_grown(
             i = int(np.argmax(beyond))
             raise OutsideSpan(
                 f"calendar {cal.id!r}: a ticket clock started {from_us(int(start[i]), cal.zone).isoformat()} runs "
-                f"past {clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the "
-                "contract with --holiday-years covering it"
+                f"past {clock.last.isoformat()}, the last date slac has the calendar's days for; "
+                f"{cal.recompile(clock.last.year + 1)}"
             )
         reach = lo + (reach - lo) * 4
 
@@ -445,8 +445,8 @@ def business_steps_grown(
             i = int(np.argmax(beyond))
             raise OutsideSpan(
                 f"calendar {cal.id!r}: an update clock started {from_us(int(start[i]), cal.zone).isoformat()} runs "
-                f"past {clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the "
-                "contract with --holiday-years covering it"
+                f"past {clock.last.isoformat()}, the last date slac has the calendar's days for; "
+                f"{cal.recompile(clock.last.year + 1)}"
             )
         reach = lo + (reach - lo) * 4
 
@@ -458,8 +458,8 @@ def clock_times_grown(cal: Calendar, t: I64, lo: int, hi: int, pauses: Pauses, t
     if hi > clock.tl.hi:
         raise OutsideSpan(
             f"calendar {cal.id!r}: a ticket clock runs to {from_us(hi, cal.zone).isoformat()}, past "
-            f"{clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the contract "
-            "with --holiday-years covering it"
+            f"{clock.last.isoformat()}, the last date slac has the calendar's days for; "
+            f"{cal.recompile(clock.last.year + 1)}"
         )
     return clock.clock_times(t, pauses, ticket)
 
@@ -472,7 +472,7 @@ def elapsed_grown(cal: Calendar, start: I64, stop: I64, pauses: Pauses, ticket: 
     if int(stop.max()) > clock.tl.hi:
         raise OutsideSpan(
             f"calendar {cal.id!r}: a ticket clock runs to {from_us(int(stop.max()), cal.zone).isoformat()}, past "
-            f"{clock.last.isoformat()}, the last date slac has the calendar's days for; recompile the contract "
-            "with --holiday-years covering it"
+            f"{clock.last.isoformat()}, the last date slac has the calendar's days for; "
+            f"{cal.recompile(clock.last.year + 1)}"
         )
     return clock.elapsed(start, stop, pauses, ticket)
