@@ -129,3 +129,23 @@ def test_a_target_beyond_the_evaluators_reach_is_named_at_the_target(
 def test_ten_years_of_open_time_is_within_reach() -> None:
     text = source("websoft9.sla").replace("respond normal within 12h", "respond normal within 3650d")
     assert "E0227" not in {d.code for d in compile_source(text, file="websoft9.sla", examples=False).diagnostics}
+
+
+def test_an_example_request_line_past_its_window_is_cut_at_the_window() -> None:
+    """`requests … for 36600d` in a month's example made a row per 5-minute interval for a century (10.5M rows,
+    2 GB, 12 s; found by a tester). Rows after the window change nothing, so they are not made. By hand: down
+    from May 10 08:00 to the end of May is 31,200 of the month's 44,640 minutes: 13,440 / 44,640 = 30.11 % up."""
+    import tracemalloc
+
+    text = source("nimbus-cloud.sla")
+    line = "from 2026-05-10T08:00Z for 60min failing 8%"
+    assert text.count(line) == 1
+    tracemalloc.start()
+    try:
+        compiled = compile_source(text.replace(line, "from 2026-05-10T08:00Z for 36600d failing 8%"), file="n.sla")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    messages = [d.message for d in compiled.diagnostics if d.code == "E0712"]
+    assert any("expects uptime 99.87%, but the evaluator computes 30.11%" in m for m in messages), messages
+    assert peak < 300 * 1024**2, peak

@@ -114,7 +114,7 @@ def example_events(policy: Policy, ex: dict[str, Any], tier: str) -> Events:
             c_rows.append((event["service"], event["region"], Decimal(event["amount"]), event["line"]))
             continue
         if event["kind"] == "requests":
-            r_rows.extend(_request_rows(policy, event))
+            r_rows.extend(_request_rows(policy, event, _window_end(policy, ex)))
             continue
         for k in range(event["repeat"]):
             # Ids name the contract line (and the copy, for `repeat`), so a breach points at the example.
@@ -239,15 +239,25 @@ def _v2_tables(
     return charges, requests
 
 
-def _request_rows(policy: Policy, event: dict[str, Any]) -> list[tuple[str, str | None, int, int, int, int]]:
-    """`requests S R from T for D failing P`: one row per error-rate interval of the service from T, P failing."""
+def _window_end(policy: Policy, ex: dict[str, Any]) -> int:
+    """The end (µs) of the window the example is evaluated for: nothing after it changes its report."""
+    from .windows import parse_period
+
+    return parse_period(example_period(policy, ex), policy.raw["billing"], policy.zone).end
+
+
+def _request_rows(
+    policy: Policy, event: dict[str, Any], until: int
+) -> list[tuple[str, str | None, int, int, int, int]]:
+    """`requests S R from T for D failing P`: one row per error-rate interval of the service from T, P failing,
+    up to `until` (a line `for 36600d` in a month's example made 10.5M rows, 2 GB)."""
     from ..policy.codec import us_of_seconds
 
     rule = next((s["error_rate"] for s in policy.raw.get("services", []) if s["id"] == event["service"]), None)
     step = us_of_seconds(rule["per_seconds"]) if rule else 60_000_000
     share = Fraction(Decimal(event["failing"])) / 100
     start = _us(event["start"])
-    end = start + us_of_seconds(event["duration_seconds"])
+    end = min(start + us_of_seconds(event["duration_seconds"]), until)
     return [
         (event["service"], event["region"], t, share.denominator, share.numerator, event["line"])
         for t in range(start, end, step)
