@@ -37,8 +37,8 @@ def policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _evaluate(policy: Path, tmp: Path, **files: bytes | Path) -> tuple[int, str, Path]:
-    """Evaluate with the good inputs, some replaced by `files` (bytes, or a path used as it is)."""
+def _evaluate(policy: Path, tmp: Path, *options: str, **files: bytes | Path) -> tuple[int, str, Path]:
+    """Evaluate with the good inputs, some replaced by `files` (bytes, or a path used as it is), and `options`."""
     paths: dict[str, Path] = {}
     for name, text in (("customers", CUSTOMERS), ("tickets", TICKETS), ("incidents", INCIDENTS)):
         given = files.get(name)
@@ -50,7 +50,7 @@ def _evaluate(policy: Path, tmp: Path, **files: bytes | Path) -> tuple[int, str,
         paths[name] = path
     out = tmp / "report.json"
     out.write_text(OLD_REPORT, encoding="utf-8")
-    args = ["evaluate", str(policy), "--period", "2025-03", "-o", str(out)]
+    args = ["evaluate", str(policy), "--period", "2025-03", "-o", str(out), *options]
     for name, path in paths.items():
         args += [f"--{name}", str(path)]
     result = CliRunner().invoke(main, args)
@@ -219,6 +219,16 @@ def test_a_cell_over_the_limit(policy: Path, tmp_path: Path) -> None:
     code, err, out = _evaluate(policy, tmp_path, tickets=_tickets(f"{huge},acme,normal,2025-03-03T09:00+08:00,,"))
     assert code == 2 and "tickets.csv" in err and "`id`" in err, err
     assert len(err) < 2_000  # the cell is not echoed whole
+    assert out.read_text(encoding="utf-8") == OLD_REPORT
+
+
+@pytest.mark.parametrize("engine", ["numpy", "duckdb"])
+def test_a_cell_longer_than_a_read_block_is_named_at_its_cell(policy: Path, tmp_path: Path, engine: str) -> None:
+    """A 5 MB cell outgrows pyarrow's read blocks: 'not a readable CSV file: straddling object straddles two
+    block boundaries' named no row or column (found by a tester)."""
+    rows = ["T1,acme,normal,2025-03-03T09:00+08:00,,", f"T2,acme,normal,2025-03-03T09:00+08:00,,{'x' * 5_000_000}"]
+    code, err, out = _evaluate(policy, tmp_path, "--engine", engine, tickets=_tickets(*rows))
+    assert code == 2 and "tickets.csv, line 3, column `outage`: a value of 5,000,000 characters" in err, err
     assert out.read_text(encoding="utf-8") == OLD_REPORT
 
 

@@ -224,6 +224,10 @@ def _read_csv(path: str, times: Sequence[str] = ()) -> Source:
             if "invalid UTF8" in str(again):
                 raise _not_utf8(path, header) from None
             if not bad:
+                if "straddl" in str(again):  # a value longer than Arrow's blocks (a megabyte): name its cell
+                    long = _long_cell(path, header)
+                    if long is not None:
+                        raise long from None
                 raise EventError(path, 0, None, f"not a readable CSV file: {_arrow_message(again)}") from None
             bad.clear()
             try:  # only Arrow's single-threaded reader knows the line number of a bad row
@@ -243,6 +247,34 @@ def _read_csv(path: str, times: Sequence[str] = ()) -> Source:
     except UnicodeDecodeError:  # a quoted header name spanning lines, with bytes that are not UTF-8
         raise _not_utf8(path, header) from None
     return Source(path, table, _csv_rows(path, table, multiline), "line", 1)
+
+
+def _long_cell(path: str, header: Sequence[str]) -> EventError | None:
+    """The first cell over MAX_FIELD_CHARS, as the error `_check_cells` gives, found by Python's csv module
+    (Arrow fails on a value longer than its read blocks before any cell is checked); None if there is none."""
+    import csv
+
+    limit = csv.field_size_limit()
+    csv.field_size_limit(limits.MAX_EVENT_FILE_BYTES)
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as f:
+            reader = csv.reader(f)
+            next(reader, None)  # the header
+            start = reader.line_num + 1
+            for record in reader:
+                for i, cell in enumerate(record):
+                    if len(cell) > limits.MAX_FIELD_CHARS:
+                        name = header[i] if i < len(header) else None
+                        message = (
+                            f"a value of {len(cell):,} characters; a cell holds at most {limits.MAX_FIELD_CHARS:,}"
+                        )
+                        return EventError(path, start, name, message)
+                start = reader.line_num + 1
+    except (OSError, csv.Error):
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    return None
 
 
 def _csv_rows(path: str, table: pa.Table, multiline: bool) -> np.ndarray:
