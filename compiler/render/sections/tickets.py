@@ -25,8 +25,12 @@ _KINDS = (
 
 
 def applies(b: DocBuilder) -> bool:
-    """Whether the contract has a target beyond the first response (else the v1 response table stands)."""
-    return any(t.get("resolutions") or t.get("updates") for t in b.p["tiers"])
+    """Whether the contract has a target beyond the first response, or one in business days, which this
+    section explains (else the v1 response table stands)."""
+    return any(
+        t.get("resolutions") or t.get("updates") or any("business_days" in r for r in t["responses"])
+        for t in b.p["tiers"]
+    )
 
 
 def _targets(b: DocBuilder) -> list[dict[str, Any]]:
