@@ -31,6 +31,7 @@ def test_starter_checks_tests_and_renders(tmp_path: Path, monkeypatch, template:
         assert not re.search(rf'(?<![\w"]){other} "', text)  # no text left in a language not chosen
     compiled = compile_source(text, file="my-service.sla")
     assert compiled.ok, compiled.diagnostics  # checks, and every example's expectations hold
+    assert not compiled.diagnostics, compiled.diagnostics  # no warning either: a starter is what to copy
     assert compiled.results and all(c.ok for r in compiled.results for c in r.checks)
     assert format_source(text) == text  # written in the canonical layout
     assert compiled.policy is not None
@@ -80,4 +81,7 @@ def test_refuses_to_overwrite_and_bad_options(tmp_path: Path, monkeypatch) -> No
     assert (tmp_path / "mine.sla").read_text(encoding="utf-8") == "keep\n"
     assert CliRunner().invoke(main, ["init", "x", "--languages", "fr"]).exit_code == 2
     assert CliRunner().invoke(main, ["init", "9lives"]).exit_code == 2
+    for empty in ("", ".sla", "  "):  # `init ""` wrote a hidden `.sla` of `sla sla {`
+        assert CliRunner().invoke(main, ["init", empty]).exit_code == 2, empty
     assert not (tmp_path / "x.sla").exists() and not (tmp_path / "9lives.sla").exists()
+    assert not (tmp_path / ".sla").exists()

@@ -29,6 +29,8 @@ def init_cmd(name: str, template: str, languages: str | None, force: bool) -> No
     from ..starters import DEFAULT_LANGUAGES, LANGUAGES, starter
 
     path = Path(name if name.endswith(".sla") else f"{name}.sla")
+    if path.name.startswith(".") or not path.stem.strip():  # `init ""` would write a hidden `.sla`
+        raise click.BadParameter("name the contract, e.g. `my-service`", param_hint="NAME")
     ident = re.sub(r"[^a-z0-9_]+", "_", path.stem.lower()).strip("_")
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", ident):
         raise click.BadParameter("start the name with a letter, e.g. `my-service`", param_hint="NAME")
