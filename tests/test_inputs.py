@@ -373,3 +373,18 @@ def test_excel_style_csv_with_bom_and_crlf(tmp_path: Path) -> None:
     paths["tickets"].write_text("id,customer,priority,opened_at,responded_at\n", encoding="utf-8")
     paths["incidents"].write_text("id,start,end\n", encoding="utf-8")
     assert read(paths).customers.id.tolist() == ["c1"]
+
+
+def test_customers_of_an_incident_separated_by_commas_are_told_the_separator(tmp_path: Path) -> None:
+    """'unknown customer "c1,c2"; did you mean "c2"?' did not say that the list's separator is `;` (a tester)."""
+    incidents = INCIDENTS.replace("c2; c1", '"c1,c2"')
+    with pytest.raises(EventError) as info:
+        read(write(tmp_path, incidents=incidents))
+    assert (info.value.row, info.value.column) == (3, "customers")
+    assert "unknown customer 'c1,c2'" in str(info.value) and "separate the customers with `;`: 'c1;c2'" in str(
+        info.value
+    )
+    # A name that is not a list of known customers keeps the nearest-name hint.
+    with pytest.raises(EventError) as info:
+        read(write(tmp_path, incidents=INCIDENTS.replace("c2; c1", "c9")))
+    assert "separate" not in str(info.value)

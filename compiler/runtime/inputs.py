@@ -491,11 +491,14 @@ def _customer_lists(src: Source, p: _Problems, customers: Customers) -> tuple[tu
     if unknown.any():
         k = int(np.argmax(unknown))
         name = flat[k].as_py()
+        ids = customers.id.tolist()
+        listed = [part.strip() for part in name.split(",")]
+        if len(listed) > 1 and set(listed) <= set(ids):  # `acme,borealis`: the list's separator is `;`
+            hint = f"separate the customers with `;`: {';'.join(listed)!r}"
+        else:
+            hint = _suggest(name, ids, "customer")
         p.add(
-            int(parent[k]),
-            "customers",
-            f"unknown customer {name!r} in {customers.source or 'the customers'}; "
-            f"{_suggest(name, customers.id.tolist(), 'customer')}",
+            int(parent[k]), "customers", f"unknown customer {name!r} in {customers.source or 'the customers'}; {hint}"
         )
     # Per incident: its names sorted, without empties and repeats (sorted and deduplicated by Arrow and
     # numpy for all incidents at once), then one tuple each; None when the list is empty.
