@@ -57,43 +57,10 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
             yield from _example(services, conditions, stmt)
         elif isinstance(stmt, n.MinimumCredit):
             yield from _minimum(ctx, stmt)
-        elif isinstance(stmt, n.Terminate) and stmt.count.value < 1:
-            yield error(
-                "E0224",
-                "a right to terminate after 0 consecutive months would be a right from the first day",
-                stmt.count.span,
-                "give the number of consecutive months below the level, at least 1: `for 3 consecutive months`",
-            )
-        elif isinstance(stmt, n.Claim) and stmt.cycles is not None and stmt.cycles.count.value < 1:
-            yield error(
-                "E0224",
-                "a claim within 0 billing cycles leaves no time to claim",
-                stmt.cycles.count.span,
-                "give at least 1 billing cycle (`claim within 2 billing cycles`), or a duration (`claim within 30d`)",
-            )
-        elif isinstance(stmt, n.Terminate) and stmt.count.value > limits.MAX_PERIODS:
-            yield error(
-                "E0226",
-                f"a right to terminate after {stmt.count.value:,} consecutive months is over the limit of "
-                f"{limits.MAX_PERIODS} months (ten years)",
-                stmt.count.span,
-                "give the months below the level that give the right, e.g. `for 3 consecutive months`",
-            )
-        elif isinstance(stmt, n.Claim) and stmt.cycles is not None and stmt.cycles.count.value > limits.MAX_PERIODS:
-            yield error(
-                "E0226",
-                f"a claim within {stmt.cycles.count.value:,} billing cycles is over the limit of "
-                f"{limits.MAX_PERIODS} billing cycles",
-                stmt.cycles.count.span,
-                "give the billing cycles the customer has to claim in, e.g. `claim within 2 billing cycles`",
-            )
-        elif isinstance(stmt, n.Terminate) and stmt.unit.value != "months":
-            yield error(
-                "E0703",
-                f"`{stmt.unit.value}` is not a span of termination",
-                stmt.unit.span,
-                "write it like `terminate when uptime below 99.0% for 3 consecutive months`",
-            )
+        elif isinstance(stmt, n.Terminate):
+            yield from _terminate(stmt)
+        elif isinstance(stmt, n.Claim) and stmt.cycles is not None:
+            yield from _claim_cycles(stmt.cycles)
         elif isinstance(stmt, n.Exclude) and stmt.maintenance is not None:
             per = stmt.maintenance.per
             if per is not None and per.value != "year":
@@ -105,6 +72,51 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 )
     yield from _window(ctx)
     yield from _maintenance(ctx)
+
+
+def _terminate(stmt: n.Terminate) -> Iterator[Diagnostic]:
+    """The months of `terminate … for N consecutive months`: 1 to MAX_PERIODS (E0224, E0226), in months (E0703)."""
+    if stmt.count.value < 1:
+        yield error(
+            "E0224",
+            "a right to terminate after 0 consecutive months would be a right from the first day",
+            stmt.count.span,
+            "give the number of consecutive months below the level, at least 1: `for 3 consecutive months`",
+        )
+    elif stmt.count.value > limits.MAX_PERIODS:
+        yield error(
+            "E0226",
+            f"a right to terminate after {stmt.count.value:,} consecutive months is over the limit of "
+            f"{limits.MAX_PERIODS} months (ten years)",
+            stmt.count.span,
+            "give the months below the level that give the right, e.g. `for 3 consecutive months`",
+        )
+    elif stmt.unit.value != "months":
+        yield error(
+            "E0703",
+            f"`{stmt.unit.value}` is not a span of termination",
+            stmt.unit.span,
+            "write it like `terminate when uptime below 99.0% for 3 consecutive months`",
+        )
+
+
+def _claim_cycles(cycles: n.ClaimCycles) -> Iterator[Diagnostic]:
+    """`claim within N billing cycles`: 1 to MAX_PERIODS (E0224, E0226)."""
+    if cycles.count.value < 1:
+        yield error(
+            "E0224",
+            "a claim within 0 billing cycles leaves no time to claim",
+            cycles.count.span,
+            "give at least 1 billing cycle (`claim within 2 billing cycles`), or a duration (`claim within 30d`)",
+        )
+    elif cycles.count.value > limits.MAX_PERIODS:
+        yield error(
+            "E0226",
+            f"a claim within {cycles.count.value:,} billing cycles is over the limit of "
+            f"{limits.MAX_PERIODS} billing cycles",
+            cycles.count.span,
+            "give the billing cycles the customer has to claim in, e.g. `claim within 2 billing cycles`",
+        )
 
 
 def _service(services: dict[str, n.Service], ident: n.Ident) -> Iterator[Diagnostic]:

@@ -224,11 +224,7 @@ def _read_csv(path: str, times: Sequence[str] = ()) -> Source:
             if "invalid UTF8" in str(again):
                 raise _not_utf8(path, header) from None
             if not bad:
-                if "straddl" in str(again):  # a value longer than Arrow's blocks (a megabyte): name its cell
-                    long = _long_cell(path, header)
-                    if long is not None:
-                        raise long from None
-                raise EventError(path, 0, None, f"not a readable CSV file: {_arrow_message(again)}") from None
+                raise _unreadable(path, header, again) from None
             bad.clear()
             try:  # only Arrow's single-threaded reader knows the line number of a bad row
                 parse(False, multiline=True)
@@ -247,6 +243,13 @@ def _read_csv(path: str, times: Sequence[str] = ()) -> Source:
     except UnicodeDecodeError:  # a quoted header name spanning lines, with bytes that are not UTF-8
         raise _not_utf8(path, header) from None
     return Source(path, table, _csv_rows(path, table, multiline), "line", 1)
+
+
+def _unreadable(path: str, header: Sequence[str], exc: Exception) -> EventError:
+    """The error of a CSV file Arrow cannot parse: a value longer than its read blocks (a megabyte) is named
+    at its cell (`_long_cell`), anything else in Arrow's words."""
+    long = _long_cell(path, header) if "straddl" in str(exc) else None
+    return long or EventError(path, 0, None, f"not a readable CSV file: {_arrow_message(exc)}")
 
 
 def _long_cell(path: str, header: Sequence[str]) -> EventError | None:
