@@ -194,3 +194,24 @@ def test_a_folder_given_as_an_event_file_is_named_as_one(tmp_path: Path, engine:
     with pytest.raises(EventError) as caught:
         evaluate_files(load_policy(policy_text("websoft9")), inputs, period="2025-03", engine=engine)
     assert str(caught.value) == f"{folder}: is a directory, not an event file"
+
+
+@pytest.mark.parametrize("engine", ["numpy", "duckdb"])
+def test_a_deadline_in_the_last_days_of_the_last_year_is_computed(tmp_path: Path, engine: str) -> None:
+    """A 2 h target (premium, normal, around the clock) of a ticket opened on 2199-12-27 was refused as
+    'falls after 2199-12-31, more than 3,660 days later or past 2199' (found by a tester): the quick
+    refusal counted only whole weeks before the cap. Answered at 11:00, an hour after its opening: met."""
+    from .conftest import ROOT
+
+    events = ROOT / "contracts" / "events" / "websoft9-2025-03"
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        "id,customer,priority,opened_at,responded_at,outage\nT2,beta,normal,2199-12-27T10:00Z,2199-12-27T11:00Z,\n",
+        encoding="utf-8",
+    )
+    inputs = Inputs(
+        customers=str(events / "customers.csv"), incidents=str(events / "incidents.csv"), tickets=str(tickets)
+    )
+    report = evaluate_files(load_policy(policy_text("websoft9")), inputs, period="2199-12", engine=engine)
+    beta = next(c for c in report["customers"] if c["customer"] == "beta")
+    assert (beta["tickets"]["measured"], beta["tickets"]["met"]) == (1, 1)

@@ -380,10 +380,11 @@ class Calendar:
             date(limits.MAX_YEAR, 12, 31), latest + timedelta(days=min(limits.MAX_DEADLINE_DAYS, 10**6))
         )
         if holidays_end is None:
-            # The week repeats: a target needing more open time than the weeks up to the cap hold is
-            # refused at once, not after building a timeline of every day up to it.
+            # The week repeats: a target needing more open time than the days up to the cap can hold (no
+            # more than a week's for each started week of them) is refused at once, not after building a
+            # timeline of every day up to it. (Whole weeks only refused a 2 h target days before the cap.)
             weekly = sum(e - s for day in self.week for s, e in day) * 60 * US
-            if int(within.max()) > weekly * ((cap - latest).days // 7):
+            if int(within.max()) > weekly * -(-((cap - latest).days + 1) // 7):
                 raise self._too_far(opened, within == within.max(), cap)
         # Long enough for the longest target in whole days of open time and a closure like a
         # week-long holiday; grown below when a deadline still falls past it.
