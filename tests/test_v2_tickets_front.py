@@ -332,7 +332,11 @@ def test_business_days_are_bounded_by_the_deadline_horizon() -> None:
     # limits.MAX_DEADLINE_DAYS is 3,660: one more is refused where it is written.
     (diag,) = slac.check(BASE.replace("resolve p2 within 18h", "resolve p2 within 3661 business_days"), file="h.sla")
     assert diag.code == "E0213" and "3661 business_days" in diag.message and diag.span.line == 62
-    assert slac.check(BASE.replace("resolve p2 within 18h", "resolve p2 within 3660 business_days"), file="h.sla") == []
+    # `office` is open 5 days a week: 3,660 business days end about 5,124 days on, past the horizon (E0227);
+    # 2,600 end about 3,640 days on, inside it.
+    (diag,) = slac.check(BASE.replace("resolve p2 within 18h", "resolve p2 within 3660 business_days"), file="h.sla")
+    assert diag.code == "E0227" and "about 5,124 days" in diag.message and diag.span.line == 62
+    assert slac.check(BASE.replace("resolve p2 within 18h", "resolve p2 within 2600 business_days"), file="h.sla") == []
 
 
 def test_the_language_server_follows_priorities_and_calendars_into_ticket_targets() -> None:

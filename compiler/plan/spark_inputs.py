@@ -272,7 +272,7 @@ def _csv_frame(spark: Any, path: str) -> Any:
         .csv(path)
     )
     numbered, records = _numbered(spark, frame, 2)
-    from ..runtime.readers import line_count
+    from ..runtime.csv_lines import line_count
 
     if line_count(path) != records + 1:
         raise _Fallback
