@@ -605,6 +605,13 @@ def test_later_tier_with_lower_uptime_warns() -> None:
     assert pos(d) == at(src, "99.4%")
 
 
+def test_a_lower_tier_over_100_percent_is_one_error_not_a_warning_on_the_next_tier() -> None:
+    """`uptime 150%` is E0606; the tier above it used to be told to promise at least 150 % as well (W0802)."""
+    src = mutate(("uptime  99.5%", "uptime  150%"))
+    assert "E0606" in codes(src)
+    assert "W0802" not in codes(src)
+
+
 def test_later_tier_with_slower_response_warns() -> None:
     src = mutate(("respond normal within 4h during business", "respond normal within 12h during business"))
     d = only(src, "W0803")

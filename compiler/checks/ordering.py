@@ -61,7 +61,9 @@ def _uptime(tier: n.Tier, earlier: list[n.Tier]) -> Iterator[Diagnostic]:
     best: tuple[n.Tier, n.Uptime] | None = None
     for t in earlier:
         up = t.first(n.Uptime)
-        if up is not None and (best is None or up.value.value > best[1].value.value):
+        if up is None or up.value.value > 100:  # above 100 % is E0606: no tier is asked to match it
+            continue
+        if best is None or up.value.value > best[1].value.value:
             best = (t, up)
     if best is None:
         return
