@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _without_examples(text: str) -> str:
-    return text[: text.index("  example en")] + "}\n"
+    return text[: text.index("\n  example ") + 1] + "}\n"
 
 
 BASE = _without_examples((ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8"))
@@ -46,7 +46,7 @@ def kinds(old: str, new: str) -> dict[str, str]:
         ("minimum credit 1 USD per month", "minimum credit 5 USD per month", "minimum_credit:amount", "reduction"),
         ("for 3 consecutive months", "for 2 consecutive months", "termination:months", "improvement"),
         ("below 99.0% for 3", "below 99.5% for 3", "termination:below", "improvement"),
-        ("within 2 billing cycles", "within 1 billing cycle", "claim:within_cycles", "reduction"),
+        ("within 2 billing cycles", "within 1 billing cycle", "claim:within", "reduction"),
         ("    downtime    counted in whole minutes\n", "", "availability:whole_minutes", "improvement"),
     ],
 )
@@ -127,3 +127,119 @@ def test_a_credit_that_requires_a_condition_pays_less_often_and_the_conditions_t
     assert kinds(BASE, BASE.replace(text, "the customer has paid every invoice")) == {
         "condition:good_standing/text": "reduction"
     }
+
+
+HARBOR = _without_examples((ROOT / "contracts" / "harbor-desk.sla").read_text(encoding="utf-8"))
+
+
+def changes(old: str, new: str, lang: str = "en") -> dict[str, tuple[str, bool, str, str]]:
+    """term → (kind, ambiguous, reason, detail) in one language."""
+    from slac.change.strings import Strings
+
+    s = Strings(lang)
+    a = slac.compile_policy(old, file="old.sla")
+    b = slac.compile_policy(new, file="new.sla")
+    return {c.term: (c.kind, c.ambiguous, c.reason(s), c.detail(s)) for c in diff(a, b).changes}
+
+
+def edited(base: str, old: str, new: str) -> str:
+    assert base.count(old) == 1, old
+    return base.replace(old, new)
+
+
+def test_a_band_that_no_longer_includes_its_threshold_pays_less_at_exactly_that_uptime() -> None:
+    """`at or below 95.0%` pays 100 % at exactly 95 %; `below 95.0%` leaves that uptime to the 30 % band.
+    The one uptime where they differ is named, and the direction is exact (it was no change at all)."""
+    inclusive = "when uptime at or below 95.0%  100%"
+    strict = edited(BASE, inclusive, "when uptime below 95.0%        100%")
+    forward, back = changes(BASE, strict), changes(strict, BASE)
+    for service in ("compute", "object_storage"):
+        term = f"credit:downtime/bands:standard:{service}"
+        kind, ambiguous, reason, detail = forward[term]
+        assert (kind, ambiguous) == ("reduction", False), forward[term]
+        assert detail == "uptime of exactly 95%: 100% of the service charges → 30% of the service charges"
+        assert back[term][:2] == ("improvement", False)
+
+
+def test_a_band_paying_more_between_its_thresholds_is_an_exact_improvement() -> None:
+    band = "when uptime below 99.0%        30% of service_charges"
+    more = edited(BASE, band, band.replace("30%", "60%"))
+    kind, ambiguous, _reason, detail = changes(BASE, more)["credit:downtime/bands:standard:compute"]
+    assert (kind, ambiguous) == ("improvement", False)
+    assert detail.startswith("uptime above 95% and below 99%: 30% of the service charges → 60%")
+
+
+def test_a_formula_is_compared_over_sample_months() -> None:
+    """harbor-desk's credit is a formula. Doubled it pays more in every month slac tries, which samples do
+    not prove for every month: a reduction to read (ambiguous). Halved it pays less in a real month: a
+    reduction, proven by that month."""
+    formula = "10 * window_fee * downtime / window"
+    doubled = edited(HARBOR, formula, formula.replace("10 *", "20 *"))
+    kind, ambiguous, reason, _detail = changes(HARBOR, doubled)["credit:downtime/bands:business"]
+    assert (kind, ambiguous) == ("reduction", True)
+    assert reason.startswith("the new amount paid no less in any of the months slac tried, and more in some")
+    kind, ambiguous, reason, _detail = changes(doubled, HARBOR)["credit:downtime/bands:business"]
+    assert (kind, ambiguous, reason) == (
+        "reduction",
+        False,
+        "the new amount pays less in some of the months slac tried",
+    )
+
+
+def test_a_formula_owed_where_no_credit_was_is_an_improvement() -> None:
+    """Lowering the business tier's uptime from 99.5 % back to 99.9 % makes the formula owed between the
+    two: a credit is never negative, so it cannot pay less there than no credit did."""
+    lower = edited(HARBOR, "uptime 99.9%", "uptime 99.5%")
+    found = changes(lower, HARBOR)
+    assert found["credit:downtime/bands:business"][:2] == ("improvement", False), found
+    assert found["credit:downtime/bands:business"][3] == (
+        "uptime from 99.5% to below 99.9%: no credit → 10 * window_fee * downtime / window"
+    )
+    assert changes(HARBOR, lower)["credit:downtime/bands:business"][:2] == ("reduction", False)
+
+
+def test_the_allowed_downtime_is_stated_for_the_contracts_own_window() -> None:
+    """harbor-desk measures a calendar quarter: the allowed downtime is per 90-day quarter, not per month."""
+    _kind, _a, _r, detail = changes(HARBOR, edited(HARBOR, "uptime 99.9%", "uptime 99.5%"))["tier:business/uptime"]
+    assert detail == "99.9% → 99.5%; allowed downtime per 90-day quarter 2 h 9 min 36 s → 10 h 48 min"
+    _kind, _a, _r, detail = changes(HARBOR, edited(HARBOR, "uptime 99.9%", "uptime 99.5%"), "zh")[
+        "tier:business/uptime"
+    ]
+    assert "季度" in detail and "月" not in detail
+
+
+def test_service_days_per_missed_resolution_read_in_the_singular_and_plural() -> None:
+    two = edited(HARBOR, "per missed resolution 1 service_day", "per missed resolution 2 service_days")
+    kind, ambiguous, _reason, detail = changes(HARBOR, two)["credit:late_resolution/per_miss"]
+    assert (kind, ambiguous, detail) == ("improvement", False, "1 day of service → 2 days of service")
+
+
+@pytest.mark.parametrize(
+    ("base", "old", "new", "forward", "ambiguous"),
+    [
+        # Two billing periods last 59 to 62 days: 365 days is longer in every month, 31 days shorter.
+        (BASE, "within 2 billing cycles", "within 365d", "improvement", False),
+        (BASE, "within 2 billing cycles", "within 31d", "reduction", False),
+        # 60 days is longer than two billing periods from February, shorter from July: neither is proven.
+        (BASE, "within 2 billing cycles", "within 60d", "reduction", True),
+        (HARBOR, "claim within 30d", "claim within 1 billing cycle", "improvement", False),
+    ],
+)
+def test_a_claim_deadline_in_billing_periods_is_ranked_against_one_in_days(
+    base: str, old: str, new: str, forward: str, ambiguous: bool
+) -> None:
+    other = edited(base, old, new)
+    assert changes(base, other)["claim:within"][:2] == (forward, ambiguous)
+    back = changes(other, base)["claim:within"][:2]
+    assert back == (
+        ("reduction", True) if ambiguous else ({"improvement": "reduction"}.get(forward, "improvement"), False)
+    )
+
+
+def test_a_longer_minimum_outage_says_shorter_interruptions_no_longer_count() -> None:
+    longer = edited(BASE, "minimum     outage 1min", "minimum     outage 3min")
+    assert (
+        changes(BASE, longer)["availability:minimum_outage"][2] == "shorter interruptions no longer count as downtime"
+    )
+    assert changes(BASE, longer, "zh")["availability:minimum_outage"][2] == "较短的中断不再计为停机"
+    assert changes(longer, BASE)["availability:minimum_outage"][2] == "shorter interruptions now count as downtime"

@@ -8,7 +8,9 @@ support move in two dimensions (time and calendar) and have their own comparator
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from .calendars import relation
@@ -49,7 +51,10 @@ def entities(pair: Pair, kind: str) -> Iterator[Change]:
         if old is None or new is None:
             continue
         name, lines = pair.name(section, ident), lines_of(old, new)
+        window = (pair.new.get("availability") or {}).get("window") or "calendar_month"
         for row in ENTITY_ROWS.get(section, ()):
+            if row.extra is not None:  # the allowed downtime, per window of the new contract's length
+                row = replace(row, extra=partial(row.extra, window=window))
             at = At(row.key.of(ident), msg("subject", row.subject, name=name), lines)
             yield from compare_row(row, at, row.read(old), row.read(new))
         if kind == "objective":

@@ -1,16 +1,19 @@
 """Money terms in `slac diff`: credits (the bands and per-miss amounts), the cap and the payout form.
 
 A band credit is compared as the credit owed at every uptime: two step functions over the
-exact thresholds of both policies, the paying band at each step chosen by the runtime's own
-rule (`slac.runtime.rules.paying_band_at`, the evaluator's tie-break). Amounts compare only
-within one shape (a share of one basis, or money in one currency); across shapes a change
-is an ambiguous reduction.
+exact thresholds of both policies (each threshold itself, where `at or below` pays, and the
+uptimes between), the paying band at each step chosen by the runtime's own rule
+(`slac.runtime.scoped_credits.paying`, the evaluator's tie-break). Two amounts of one shape (a
+share of one basis, money in one currency) are ranked exactly; amounts of different shapes, or
+formulas, are evaluated by the runtime over sample months: less in any of them is a reduction,
+otherwise the change is an ambiguous reduction (samples do not prove a formula pays no less).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from .changelog import Change, Kind
@@ -36,7 +39,7 @@ from .strings import Msg, amount, joined, msg, percent, render, user_text, word
 from .targets import PER_MISS_WORDS
 from .terms import Presence
 
-Band = tuple[Decimal, dict[str, Any]]  # (threshold in percent, amount)
+Band = tuple[Decimal, bool, dict[str, Any]]  # (threshold in percent, `at or below`, amount)
 
 
 def _shape(value: dict[str, Any]) -> tuple[tuple[str, str], Decimal]:
@@ -81,12 +84,68 @@ def credits(pair: Pair) -> Iterator[Change]:
 
 
 def amounts(at: At, old: dict[str, Any], new: dict[str, Any], reasons: tuple[str, str]) -> Iterator[Change]:
-    """Two amounts: more is better for the customer; of different shapes they cannot be ranked."""
+    """Two amounts: more is better for the customer. Of one shape they are ranked exactly; of different
+    shapes, or formulas, by sample months (`_sampled`)."""
     a, b = _shape(old), _shape(new)
-    if a[0] != b[0]:
-        yield from changed(at, old, new, amount, "credit_incomparable", unranked=True)
+    if a[0] == b[0] and a[0][0] != "formula":
+        yield from ordered(at, (a[1], b[1]), (old, new), amount, reasons, higher=True)
         return
-    yield from ordered(at, (a[1], b[1]), (old, new), amount, reasons, higher=True)
+    if old == new:
+        return
+    verdict = _verdict(_sampled(old, new))
+    detail = msg("change", "changed", old=amount(old), new=amount(new))
+    kind, reason, ambiguous = verdict
+    yield change(at, kind, detail, msg("reason", reason), ambiguous=ambiguous, old=jsonable(old), new=jsonable(new))
+
+
+# Sample months for amounts slac cannot rank exactly: fees, lengths of window (days, months in it),
+# shares of the window down (with no uptime given) and the tier's uptime (`target`).
+_FEES = (Fraction(100), Fraction(1000), Fraction(250_000))
+_WINDOWS = ((28, 1), (31, 1), (92, 3), (365, 12))
+_DOWN = (
+    Fraction(0),
+    Fraction(1, 2000),
+    Fraction(1, 200),
+    Fraction(1, 50),
+    Fraction(1, 10),
+    Fraction(1, 2),
+    Fraction(1),
+)
+_TARGETS = (Fraction(99, 100), Fraction(999, 1000), Fraction(9999, 10000))
+_DAY_US = 86_400_000_000
+
+
+def _sampled(old: dict[str, Any] | None, new: dict[str, Any] | None, uptimes: tuple[Decimal, ...] = ()) -> set[int]:
+    """The signs of (new − old) over the sample months; None is no credit. `uptimes`: the uptimes in percent
+    that the amounts are paid at (a band's range), else every share of downtime in `_DOWN`."""
+    from ..runtime.scoped_credits import Quantities, value  # slac.runtime loads numpy: only when credits changed
+
+    downs = tuple(1 - Fraction(u) / 100 for u in uptimes) or _DOWN
+    signs: set[int] = set()
+    for fee in _FEES:
+        for days, months in _WINDOWS:
+            window = days * _DAY_US
+            for down in downs:
+                for target in _TARGETS:
+                    for charges in (fee, fee / 3):
+                        q = Quantities(fee, months, days, charges, int(window * down), window, target)
+                        a = value(old, q) if old is not None else Fraction(0)
+                        b = value(new, q) if new is not None else Fraction(0)
+                        signs.add((b > a) - (b < a))
+    return signs
+
+
+def _verdict(signs: set[int]) -> tuple[Kind, str, bool]:
+    """(kind, reason, ambiguous) of amounts compared over sample months: less in any is a reduction."""
+    if -1 in signs:
+        return ("reduction", "credit_mixed", True) if 1 in signs else ("reduction", "credit_less_sampled", False)
+    if 1 in signs:
+        return "reduction", "credit_more_sampled", True
+    return "reduction", "credit_same_sampled", True
+
+
+def _currencies(bands: list[Band]) -> set[str]:
+    return {a["currency"] for _t, _i, a in bands if "money" in a}
 
 
 def _services(pair: Pair) -> list[str | None]:
@@ -108,36 +167,83 @@ def _bands_by_service(pair: Pair, ident: str, tier: str, old: dict[str, Any], ne
 
 
 def _resolve(bands: list[dict[str, Any]], uptime: str | None) -> list[Band]:
-    """(threshold, amount) per band that applies, highest threshold first, as the changelog lists them."""
+    """(threshold, inclusive, amount) per band that applies, highest threshold first, as the changelog lists them."""
     from ..runtime.rules import band_threshold  # slac.runtime loads numpy: only when bands changed
 
-    out = [(Decimal(t), b["amount"]) for b in bands if (t := band_threshold(b, uptime)) is not None]
-    return sorted(out, key=lambda b: -b[0])
+    out = [
+        (Decimal(t), bool(b.get("inclusive")), b["amount"])
+        for b in bands
+        if (t := band_threshold(b, uptime)) is not None
+    ]
+    return sorted(out, key=lambda b: (-b[0], not b[1]))
 
 
 def _credit_at(worst_first: Any, uptime: Decimal) -> dict[str, Any] | None:
     """The amount the band credit pays at exactly `uptime` percent: the runtime's rule."""
-    from ..runtime.rules import paying_band_at
+    from ..runtime.scoped_credits import paying
 
-    band = paying_band_at(worst_first, uptime)
-    return None if band is None else band["amount"]
+    share = Fraction(uptime) / 100
+    band = paying(worst_first, share.numerator, share.denominator)
+    return None if band is None else band.raw["amount"]
+
+
+# One uptime range of the step functions: (low, low included, high, high included).
+Range = tuple[Decimal, bool, Decimal, bool]
+
+
+def _segments(thresholds: set[Decimal]) -> list[Range]:
+    """The uptimes, highest first, cut at every threshold: each threshold alone (where `at or below`
+    pays and `below` does not), then the open range under it down to the next."""
+    points = sorted(thresholds | {Decimal(0), Decimal(100)}, reverse=True)
+    out: list[Range] = []
+    for i, p in enumerate(points):
+        out.append((p, True, p, True))
+        if i + 1 < len(points):
+            out.append((points[i + 1], False, p, False))
+    return out
 
 
 def _steps(
-    old: dict[str, Any], new: dict[str, Any], uptimes: tuple[str | None, str | None], points: list[Decimal]
-) -> list[tuple]:
-    """(low, high, old amount, new amount) for every uptime range whose credit differs."""
-    from ..runtime.rules import bands_worst_first
+    old: dict[str, Any], new: dict[str, Any], uptimes: tuple[str | None, str | None], thresholds: set[Decimal]
+) -> list[tuple[Range, Any, Any, set[int]]]:
+    """(uptime range, old amount, new amount, signs of new − old) for every range whose credit differs,
+    neighbouring ranges of the same two amounts joined."""
+    from ..runtime.scoped_credits import bands_worst_first
 
     worst = [bands_worst_first(c["bands"], u) for c, u in zip((old, new), uptimes, strict=True)]
-    out = []
-    for i, low in enumerate(points):
-        high = points[i - 1] if i else Decimal(100)
-        av, bv = _credit_at(worst[0], low), _credit_at(worst[1], low)
-        a, b = (_shape(v)[1] if v else Decimal(0) for v in (av, bv))
-        if a != b or (av is None) != (bv is None):
-            out.append((low, high, a, b, av, bv))
+    out: list[tuple[Range, Any, Any, set[int]]] = []
+    for low, low_in, high, high_in in _segments(thresholds):
+        at = low if low == high else (low + high) / 2  # the credit is constant inside an open range
+        av, bv = _credit_at(worst[0], at), _credit_at(worst[1], at)
+        if av == bv:
+            continue
+        signs = _exact(av, bv) if _ranked(av, bv) else _sampled(av, bv, _inside((low, low_in, high, high_in)))
+        if out and out[-1][1] == av and out[-1][2] == bv and out[-1][0][0] == high and out[-1][0][1] != high_in:
+            (_low, _low_in, top, top_in), _a, _b, before = out[-1]
+            out[-1] = ((low, low_in, top, top_in), av, bv, before | signs)
+        else:
+            out.append(((low, low_in, high, high_in), av, bv, signs))
     return out
+
+
+def _inside(r: Range) -> tuple[Decimal, ...]:
+    """Uptimes of a range to sample a formula at: its ends where included, and seven between."""
+    low, low_in, high, high_in = r
+    if low == high:
+        return (low,)
+    between = tuple(low + (high - low) * k / 8 for k in range(1, 8))
+    return (*((low,) if low_in else ()), *between, *((high,) if high_in else ()))
+
+
+def _ranked(av: dict[str, Any] | None, bv: dict[str, Any] | None) -> bool:
+    """Whether two amounts (None: no credit) can be ranked exactly: of one shape, not a formula."""
+    shapes = {_shape(v)[0] for v in (av, bv) if v is not None}
+    return len(shapes) == 1 and next(iter(shapes))[0] != "formula"
+
+
+def _exact(av: dict[str, Any] | None, bv: dict[str, Any] | None) -> set[int]:
+    a, b = (_shape(v)[1] if v is not None else Decimal(0) for v in (av, bv))
+    return {(b > a) - (b < a)}
 
 
 def _bands(
@@ -157,41 +263,59 @@ def _bands(
         Key("credit", ident, "bands", tier if service is None else f"{tier}:{service}"), subject, lines_of(old, new)
     )
     raw = [jsonable([no_lines(b) for b in c["bands"]]) for c in (old, new)]
-    if len({_shape(a)[0] for _t, a in ob + nb}) > 1:
+    if len(_currencies(ob + nb)) > 1:  # sums of money in two currencies: no sample month ranks them
         detail = msg("change", "changed", old=_show_bands(ob), new=_show_bands(nb))
         yield change(
             at, "reduction", detail, msg("reason", "credit_incomparable"), ambiguous=True, old=raw[0], new=raw[1]
         )
         return
-    # The credit is constant between neighbouring thresholds, so one point per interval decides it.
-    points = sorted({t for t, _a in ob + nb} | {Decimal(0)}, reverse=True)
-    diffs = _steps(old, new, uptimes, points)
+    diffs = _steps(old, new, uptimes, {t for t, _i, _a in ob + nb})
     if not diffs:
         return
-    up = any(b > a for _l, _h, a, b, _av, _bv in diffs)
-    down = any(b < a for _l, _h, a, b, _av, _bv in diffs)
+    signs = set().union(*(s for *_x, s in diffs))
     kind: Kind
-    if up and down:
-        kind, reason, ambiguous = "reduction", "credit_mixed", True
-    elif up:
+    if all(_ranked(av, bv) for _r, av, bv, _s in diffs):
+        if 1 in signs and -1 in signs:
+            kind, reason, ambiguous = "reduction", "credit_mixed", True
+        elif 1 in signs:
+            kind, reason, ambiguous = "improvement", "credit_more", False
+        else:
+            kind, reason, ambiguous = "reduction", "credit_less", False
+    elif 1 in signs and -1 not in signs and all(_ranked(av, bv) or av is None for _r, av, bv, _s in diffs):
+        # A credit is never negative (the runtime pays at least nothing), so where no credit was owed
+        # before the new amount cannot pay less: a month the samples found paying more proves the rest.
         kind, reason, ambiguous = "improvement", "credit_more", False
     else:
-        kind, reason, ambiguous = "reduction", "credit_less", False
-    parts = [_band_range(low, high, av, bv) for low, high, _a, _b, av, bv in diffs]
+        kind, reason, ambiguous = _verdict(signs)
+    parts = [_band_range(r, av, bv) for r, av, bv, _s in diffs]
     ranges: Msg = lambda s: s.text("unit", "sep").join(render(p, s) for p in parts)  # noqa: E731
     yield change(at, kind, ranges, msg("reason", reason), ambiguous=ambiguous, old=raw[0], new=raw[1])
 
 
-def _band_range(low: Decimal, high: Decimal, av: Any, bv: Any) -> Msg:
+def _band_range(r: Range, av: Any, bv: Any) -> Msg:
+    """`uptime from 95% to below 99%: 10% … → 30% …`, and the forms of the other ends of a range."""
+    low, low_in, high, high_in = r
     show_old = amount(av) if av else msg("change", "no_credit")
     show_new = amount(bv) if bv else msg("change", "no_credit")
-    if low == 0:
-        return msg("change", "band_below", high=percent(high), old=show_old, new=show_new)
-    return msg("change", "band_range", low=percent(low), high=percent(high), old=show_old, new=show_new)
+    if low == high:
+        return msg("change", "band_exactly", at=percent(low), old=show_old, new=show_new)
+    if low == 0 and low_in:
+        key = "band_at_or_below" if high_in else "band_below"
+        return msg("change", key, high=percent(high), old=show_old, new=show_new)
+    key = {
+        (True, False): "band_range",
+        (True, True): "band_range_closed",
+        (False, False): "band_range_open",
+        (False, True): "band_range_upper",
+    }[(low_in, high_in)]
+    return msg("change", key, low=percent(low), high=percent(high), old=show_old, new=show_new)
 
 
 def _show_bands(bands: list[Band]) -> Msg:
-    return joined(msg("change", "band", threshold=percent(t), amount=amount(a)) for t, a in bands)
+    return joined(
+        msg("change", "band_inclusive" if inclusive else "band", threshold=percent(t), amount=amount(a))
+        for t, inclusive, a in bands
+    )
 
 
 def cap_and_payout(pair: Pair) -> Iterator[Change]:

@@ -102,7 +102,8 @@ def amount(value: dict[str, Any] | None) -> Msg:
             basis = s.table["basis"].get(value["basis"], value["basis"])
             return s.text("unit", "share", share=plain(Decimal(value["share"])), basis=basis)
         if "service_days" in value:  # v2 amounts: days of service, a formula
-            return s.text("unit", "service_days", n=plain(Decimal(value["service_days"])))
+            days = Decimal(value["service_days"])
+            return s.text("unit", "service_day" if days == 1 else "service_days", n=plain(days))
         if "formula" in value:
             return str(value["text"])
         return f"{value['money']} {value['currency']}"

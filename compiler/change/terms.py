@@ -49,7 +49,8 @@ class Row:
     line: Callable[[Mapping[str, Any]], int | None] = lambda item: item.get("line")
     rank: Callable[[Any], Any] = lambda value: value  # the value as a number to compare; None: cannot rank
     absent: Presence | Ranked | Literal["skip"] | None = None
-    extra: Callable[[Any, Any], Msg] | None = None  # more detail on an ordered change (allowed downtime)
+    # more detail on an ordered change: (old, new, window=…) → the allowed downtime in a window of the contract
+    extra: Callable[..., Msg] | None = None
     samples: tuple[Any, Any] = (60, 120)  # two values, the first ranked lower (for the table's own test)
 
 
@@ -86,10 +87,19 @@ def _response_rank(value: Any) -> int | None:
     return RESPONSE_ORDER.index(value) if value in RESPONSE_ORDER else None
 
 
-def _downtime(old: str, new: str) -> Msg:
+# The reference window of the allowed downtime, in days, as the document states it: a 30-day month,
+# a 90-day quarter, a 365-day year.
+WINDOW_DAYS = {"calendar_month": 30, "calendar_quarter": 90, "calendar_year": 365}
+
+
+def _downtime(old: str, new: str, window: str = "calendar_month") -> Msg:
+    """The downtime each uptime allows in a window of the contract's length (`window`)."""
     from ..runtime.rules import allowed_downtime  # slac.runtime loads numpy: only when an uptime changed
 
-    return msg("change", "downtime", old=duration(allowed_downtime(old)), new=duration(allowed_downtime(new)))
+    days = Decimal(WINDOW_DAYS.get(window, 30))
+    old_s, new_s = (allowed_downtime(u) * days / 30 for u in (old, new))
+    key = {"calendar_quarter": "downtime_quarter", "calendar_year": "downtime_year"}.get(window, "downtime")
+    return msg("change", key, old=duration(old_s), new=duration(new_s))
 
 
 def _publish(field: str) -> Callable[[Mapping[str, Any]], dict[str, Any] | None]:
@@ -227,16 +237,7 @@ TABLE: tuple[Row, ...] = (
         _CLAIM,
         samples=(False, True),
     ),
-    Row(
-        Key("claim", "within"),
-        "claim_within",
-        _in("claim", "within_seconds"),
-        "higher",
-        ("claim_longer", "claim_shorter"),
-        duration,
-        _CLAIM,
-        absent=Presence(("reduction", "claim_deadline_added"), ("improvement", "claim_deadline_removed"), duration),
-    ),
+    # The claim deadline (a length or billing periods) is compared by `terms_v2.claim_deadline`.
     Row(
         Key("claim", "via"),
         "claim_via",

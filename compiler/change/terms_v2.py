@@ -4,7 +4,10 @@
 * a higher error-rate threshold (fewer intervals are down), a longer minimum outage: reductions;
 * a smaller yearly maintenance allowance, a longer maintenance notice: improvements;
 * a larger minimum credit: a reduction; a termination right added, a higher termination threshold
-  or fewer consecutive months: improvements; more billing cycles to claim: an improvement;
+  or fewer consecutive months: improvements;
+* a longer claim deadline: an improvement, whether it is a length (`claim within 30d`) or billing
+  periods (`within 2 billing cycles`); from one to the other it is ranked when the length is beyond
+  every length those periods can have, else an ambiguous reduction;
 * a service measured per region or not, a different error-rate interval: unranked (slac cannot
   tell which way it goes for a customer).
 """
@@ -15,10 +18,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from .compare import At, Pair, by_id, compare_row, lines_of, texts
+from .changelog import Change, Kind
+from .compare import At, Pair, by_id, change, compare_row, lines_of, presence, texts
 from .keys import Key
 from .strings import Msg, duration, msg, percent, user_text, word
 from .terms import Presence, Row
+
+DAY = 86_400
 
 
 def _yes_no(value: bool) -> Msg:
@@ -71,17 +77,6 @@ ROWS: tuple[Row, ...] = (
         lambda p: (p.get("termination") or {}).get("line"),
         absent="skip",
         samples=(2, 3),
-    ),
-    Row(
-        Key("claim", "within_cycles"),
-        "claim_within_cycles",
-        lambda p: (p.get("claim") or {}).get("within_cycles"),
-        "higher",
-        ("claim_longer", "claim_shorter"),
-        str,
-        lambda p: (p.get("claim") or {}).get("line"),
-        absent=("unranked", "claim_cycles_changed"),
-        samples=(1, 2),
     ),
 )
 
@@ -141,6 +136,7 @@ MAINTENANCE_ROWS: tuple[Row, ...] = (
 
 def changes_v2(pair: Pair) -> Iterator[Any]:
     """The v2 terms that differ: the contract's, each service's (added, removed, its rules), each exclusion's maintenance."""
+    yield from claim_deadline(pair)
     for row in ROWS:
         at = At(row.key, msg("subject", row.subject), (row.line(pair.old), row.line(pair.new)))
         yield from compare_row(row, at, row.read(pair.old), row.read(pair.new))
@@ -151,8 +147,6 @@ def changes_v2(pair: Pair) -> Iterator[Any]:
         if a is None or b is None:
             rule = Presence(("unranked", "service_added"), ("reduction", "service_removed"))
             at = At(Key("service", ident), msg("subject", "service", name=name), lines_of(a, b))
-            from .compare import presence
-
             yield from presence(at, a and ident, b and ident, rule)
             continue
         for row in SERVICE_ROWS:
@@ -170,3 +164,67 @@ def changes_v2(pair: Pair) -> Iterator[Any]:
         for row in MAINTENANCE_ROWS:
             at = At(row.key.of(ident), msg("subject", row.subject, name=name), lines_of(a, b))
             yield from compare_row(row, at, row.read(a), row.read(b))
+
+
+Deadline = int | dict[str, Any]  # seconds after the window's end, or `{"cycles": n, "billing": b}`
+
+
+def _deadline(policy: dict[str, Any]) -> Deadline | None:
+    """The claim deadline (`Deadline`) of a policy; None: claims have no deadline."""
+    claim = policy.get("claim") or {}
+    if claim.get("within_cycles"):
+        return {"cycles": claim["within_cycles"], "billing": policy.get("billing") or "monthly"}
+    seconds: int | None = claim.get("within_seconds")
+    return seconds
+
+
+def _show_deadline(value: Deadline) -> Msg:
+    if not isinstance(value, dict):
+        return duration(value)
+    n = value["cycles"]
+    return msg("unit", "billing_period" if n == 1 else "billing_periods", n=n)
+
+
+def _reach(value: Deadline) -> tuple[int, int]:
+    """(shortest, longest) time the deadline gives after the window's end, in seconds: N billing periods
+    are as long as the months they span, which differ in length (`within 1 billing cycle`: 28 to 31 days)."""
+    if not isinstance(value, dict):
+        return value, value
+    from ..runtime.windows import BILLING_MONTHS  # slac.runtime loads numpy: only when a claim deadline changed
+
+    months = BILLING_MONTHS[value["billing"]] * value["cycles"]
+    lengths = {_days_of_months(start, months) for start in range(12 * 400)}  # every start month of the calendar's cycle
+    return min(lengths) * DAY, max(lengths) * DAY
+
+
+def _days_of_months(start: int, months: int) -> int:
+    """Days in `months` consecutive months from month `start` (0: January of year 0 of the 400-year cycle)."""
+    from datetime import date
+
+    def first(m: int) -> date:
+        return date(2000 + m // 12, m % 12 + 1, 1)
+
+    return (first(start + months) - first(start)).days
+
+
+def claim_deadline(pair: Pair) -> Iterator[Change]:
+    """The claim deadline: longer is better for the customer. A length and billing periods are ranked
+    when one is longer than the other in every month; otherwise slac cannot tell (an ambiguous reduction)."""
+    a, b = _deadline(pair.old), _deadline(pair.new)
+    lines = ((pair.old.get("claim") or {}).get("line"), (pair.new.get("claim") or {}).get("line"))
+    at = At(Key("claim", "within"), msg("subject", "claim_within"), lines)
+    if a is None or b is None:
+        rule = Presence(("reduction", "claim_deadline_added"), ("improvement", "claim_deadline_removed"))
+        yield from presence(at, a, b, rule, show=_show_deadline)
+        return
+    if a == b:
+        return
+    (a_low, a_high), (b_low, b_high) = _reach(a), _reach(b)
+    detail = msg("change", "changed", old=_show_deadline(a), new=_show_deadline(b))
+    # ranked when one is at least as long in every month (and longer in some: the two differ)
+    if (b_low >= a_high and b_high > a_low) or (b_high <= a_low and b_low < a_high):
+        longer = b_low >= a_high
+        kind: Kind = "improvement" if longer else "reduction"
+        yield change(at, kind, detail, msg("reason", "claim_longer" if longer else "claim_shorter"), old=a, new=b)
+    else:
+        yield change(at, "reduction", detail, msg("reason", "claim_units_changed"), ambiguous=True, old=a, new=b)
