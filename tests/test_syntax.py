@@ -30,6 +30,16 @@ def first_error(source: str) -> slac.Diagnostic:
     return info.value.diagnostics[0]
 
 
+def test_days_of_service_written_as_a_share_say_to_drop_the_words_after_them() -> None:
+    """`1 service_day of service_charges` used to be told to write `service_days` as one word, which it was."""
+    harbor = next(p for p in CONTRACTS if p.name == "harbor-desk.sla").read_text(encoding="utf-8")
+    line = "    per missed resolution 1 service_day\n"
+    assert harbor.count(line) == 1
+    diag = first_error(harbor.replace(line, line.replace("service_day", "service_day of service_charges")))
+    assert diag.code == "E0101" and "with nothing after it" in diag.message
+    assert diag.hint is not None and "`10% of service_charges`" in diag.hint
+
+
 TABLE = [(i, entry, src) for i, entry in enumerate(syntax.error_table()) for src in entry["sources"]]
 
 
