@@ -103,7 +103,7 @@ def test_lower_uptime_target_loses_the_first_band() -> None:
     assert first["text"]["en"] == (
         "Basic, uptime 99.8969% (just below 99.9%): credit for the reference month: 100.00 USD → 0.00 USD"
     )
-    assert first["text"]["zh"] == "基础版，可用性 99.8969%（刚低于 99.9%）：参考月份的服务抵免：100.00 USD → 0.00 USD"
+    assert first["text"]["zh"] == "基础版，可用性 99.8969%（刚低于 99.9%）：参考月份的服务补偿：100.00 USD → 0.00 USD"
 
 
 def test_lower_cap_and_band_bite_only_below_95() -> None:
@@ -213,7 +213,7 @@ def test_real_contract_uses_its_example_fee(tmp_path: Path) -> None:
     assert data["reference"]["tickets_opened"] == "2025-01-08T09:00+08:00"
     assert figures(data, "tier:premium/response:high") == {("premium", "responses", None): ("40.00", "30.00", 4, 3)}
     code, out, _err = run("diff", str(old), str(new))
-    assert "- 尊享支持，每次响应均迟一分钟：参考月份的服务抵免：40.00 CNY → 30.00 CNY（未按时响应 4 → 3）" in out
+    assert "- 尊享支持，每次响应均迟一分钟：参考月份的服务补偿：40.00 CNY → 30.00 CNY（未按时响应 4 → 3）" in out
     assert (
         "- Premium Support, every response one minute late: credit for the reference month: 40.00 CNY → 30.00 CNY"
         in out

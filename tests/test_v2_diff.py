@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -83,9 +84,12 @@ def test_a_band_below_the_services_commitment_paying_less_is_a_reduction_for_eac
     assert kinds(same, same.replace(band, band.replace("10%", "5%"))) == {"credit:downtime/bands:standard": "reduction"}
 
 
-def test_slac_diff_of_contracts_with_services_gates_without_figures(tmp_path: Path) -> None:
-    """The reference-month figures are one uptime per customer; for a contract with services the diff says
-    so in a note and still exits 1 on the reduction (it used to end in a traceback)."""
+def test_slac_diff_of_contracts_with_services_gives_each_services_figures(tmp_path: Path) -> None:
+    """A contract with services gets reference-month figures per service (they used to be skipped with a
+    note, and before that ended in a traceback), and the gate exits 1 on the reduction.
+
+    By hand: January 2026 has 44,640 minutes; just below 99 % is 447 + 1 = 448 minutes down (98.9964 %),
+    which the band `below 99.0%` pays 30 % (then 20 %) of the service's charges, the reference fee 1000."""
     from click.testing import CliRunner
 
     from slac.cli import main
@@ -95,8 +99,15 @@ def test_slac_diff_of_contracts_with_services_gates_without_figures(tmp_path: Pa
     new.write_text(BASE.replace("below 99.0%        30%", "below 99.0%        20%"), encoding="utf-8")
     out = CliRunner().invoke(main, ["diff", str(old), str(new), "--lang", "en"])
     assert out.exit_code == 1, out.output
-    assert "Traceback" not in out.output and "no reference-month figures for a contract with services" in out.stderr
+    assert "Traceback" not in out.output and "note" not in out.stderr
     assert "30% of the service charges → 20% of the service charges" in out.stdout
+    for service in ("Compute", "Object Storage"):
+        assert (
+            f"  - Standard, {service} uptime 98.9964% (just below 99%): "
+            "credit for the reference month: 300.00 USD → 200.00 USD"
+        ) in out.stdout
+    assert "a month in which that service alone is just below it" in out.stdout
+    assert "Every reference customer meets the contract's conditions." in out.stdout
 
 
 def test_a_lower_commitment_for_one_service_is_a_reduction() -> None:
@@ -243,3 +254,60 @@ def test_a_longer_minimum_outage_says_shorter_interruptions_no_longer_count() ->
     )
     assert changes(BASE, longer, "zh")["availability:minimum_outage"][2] == "较短的中断不再计为停机"
     assert changes(longer, BASE)["availability:minimum_outage"][2] == "shorter interruptions now count as downtime"
+
+
+def test_a_quarterly_contract_gets_figures_for_its_reference_quarter(tmp_path: Path) -> None:
+    """harbor-desk bills by the quarter: the figures are for the quarter it takes effect in, with the
+    reference fee as the fee for that quarter (they used to be skipped: "it evaluates calendar months").
+
+    By hand: 2026-Q1 has 90 days = 129,600 minutes; just below 99.9 % is 129.6 → 130 + 1 = 131 minutes
+    down (uptime 99.8989 %), which the formula pays 10 × 1000 × 131 / 129,600 = 10.108 → 10.11 CNY;
+    at 99.5 % that uptime earns nothing."""
+    from click.testing import CliRunner
+
+    from slac.cli import main
+
+    old, new = tmp_path / "old.sla", tmp_path / "new.sla"
+    old.write_text(HARBOR, encoding="utf-8")
+    new.write_text(edited(HARBOR, "uptime 99.9%", "uptime 99.5%"), encoding="utf-8")
+    out = CliRunner().invoke(main, ["diff", str(old), str(new), "--lang", "en", "--reference-fee", "1000"])
+    assert out.exit_code == 1, out.output
+    assert "Figures for the reference period 2026-Q1" in out.stdout
+    assert "Business 1000.00 CNY, Enterprise 1000.00 CNY for the period" in out.stdout
+    line = "  - Business, uptime 99.8989% (just below 99.9%): credit for the reference period: 10.11 CNY → 0.00 CNY"
+    assert line in out.stdout
+    zh = CliRunner().invoke(main, ["diff", str(old), str(new), "--lang", "zh", "--reference-fee", "1000"])
+    assert "以下为参考期间 2026-Q1 的数字" in zh.stdout and "参考期间的服务补偿：10.11 CNY → 0.00 CNY" in zh.stdout
+    # A month is not a period of a contract billing by the quarter: the user is told how to write one.
+    month = CliRunner().invoke(main, ["diff", str(old), str(new), "--period", "2026-02"])
+    assert month.exit_code == 2 and "write it like 2026-Q2" in month.stderr
+
+
+def test_figures_from_a_month_of_real_events_read_charges_and_requests(tmp_path: Path) -> None:
+    """`--reference-events DIR` of a contract with services reads the directory's charges and request
+    counts as `slac evaluate` does: each contract's total over the month is the evaluator's report's."""
+    import json
+
+    from click.testing import CliRunner
+
+    from slac.cli import main
+
+    events = ROOT / "contracts" / "events" / "nimbus-cloud-2026-05"
+    band = "when uptime below target       10% of service_charges"
+    old, new = tmp_path / "old.sla", tmp_path / "new.sla"
+    old.write_text(BASE, encoding="utf-8")
+    new.write_text(edited(BASE, band, band.replace("10%", "5%")), encoding="utf-8")
+    totals = []
+    for contract in (old, new):
+        args = ["evaluate", str(contract), "--period", "2026-05", "--format", "json"]
+        args += [f"--{name}={events / f'{name}.csv'}" for name in ("customers", "incidents", "charges", "requests")]
+        report = json.loads(CliRunner().invoke(main, args).stdout)
+        totals.append(sum(Decimal(c["total"]) for c in report["customers"]))
+    assert totals[0] > totals[1]
+    out = CliRunner().invoke(
+        main, ["diff", str(old), str(new), "--lang", "en", "--period", "2026-05", "--reference-events", str(events)]
+    )
+    assert out.exit_code == 1, out.output
+    assert f"Standard customers (3): credit for the reference month: {totals[0]:.2f} USD → {totals[1]:.2f} USD" in (
+        out.stdout
+    )

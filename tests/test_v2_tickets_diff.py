@@ -83,7 +83,9 @@ def test_words_of_a_resolution_credit_are_not_those_of_a_response_credit() -> No
     found = changes(BASE, BASE.replace("per missed resolution 1 service_day", "per missed resolution 0.5 service_day"))
     change = found["credit:late_resolution/per_miss"]
     en = Strings("en")
-    assert change.subject(en) == "Credit “late_resolution”: per missed resolution"  # type: ignore[attr-defined]
+    # The credit as the contract names it (`name en "Late resolution credit"`), not its identifier.
+    assert change.subject(en) == "Late resolution credit: per missed resolution"  # type: ignore[attr-defined]
+    assert change.subject(Strings("zh")) == "解决超时补偿：每次解决超时"  # type: ignore[attr-defined]
     assert change.reason(en) == "a smaller credit per missed resolution"  # type: ignore[attr-defined]
 
 

@@ -125,6 +125,9 @@ def _situation(f: Figure) -> Msg:
         return msg("impact", "responses", tier=tier)
     if f.situation == "calendar":
         return msg("impact", "calendar", tier=tier)
+    if f.situation == "below" and f.service is not None:
+        service = user_text(f.service_name, f.service)
+        return msg("impact", "below_service", tier=tier, service=service, uptime=f.new.uptime, threshold=f.threshold)
     if f.situation == "below":
         return msg("impact", "below", tier=tier, uptime=f.new.uptime, threshold=f.threshold)
     return msg("impact", "given", tier=tier, customers=f.customers)
@@ -132,7 +135,8 @@ def _situation(f: Figure) -> Msg:
 
 def _figure_text(f: Figure, s: Strings) -> str:
     """One figure as a sentence: the situation, the credit old → new and the missed responses."""
-    credit = msg("impact", "credit", old=f"{f.old.credit} {f.old.currency}", new=f"{f.new.credit} {f.new.currency}")
+    key = "credit_period" if f.by_period else "credit"
+    credit = msg("impact", key, old=f"{f.old.credit} {f.old.currency}", new=f"{f.new.credit} {f.new.currency}")
     if not (f.old.missed or f.new.missed):  # a month without tickets: missed responses say nothing
         return s.text("impact", "line_credit", situation=_situation(f), credit=credit)
     missed = msg("impact", "missed", old=f.old.missed, new=f.new.missed)
@@ -144,7 +148,7 @@ def _impact_lines(figures: tuple[Figure, ...], s: Strings) -> list[str]:
     differ = [_figure_text(f, s) for f in figures if not f.same]
     if differ or not figures:
         return differ
-    return [s.text("impact", "same", count=len(figures))]
+    return [s.text("impact", "same_period" if figures[0].by_period else "same", count=len(figures))]
 
 
 def _reference_text(ref: Reference, s: Strings) -> str:
@@ -154,7 +158,12 @@ def _reference_text(ref: Reference, s: Strings) -> str:
         msg("impact", "fee", tier=user_text(ref.names.get(tier), tier), fee=f"{fee} {ref.currency}")
         for tier, fee in ref.fees.items()
     )
-    text = s.text("impact", "synthetic", period=ref.period, fees=fees, opened=ref.opened)
+    key = "synthetic_services" if ref.per_service else "synthetic_period" if ref.by_period else "synthetic"
+    if ref.per_service and ref.by_period:
+        key = "synthetic_services_period"
+    text = s.text("impact", key, period=ref.period, fees=fees, opened=ref.opened)
+    if ref.conditions:
+        text += s.text("impact", "synthetic_conditions")
     if ref.calendar_opened is not None:
         text += s.text("impact", "synthetic_calendar", opened=ref.calendar_opened)
     return text

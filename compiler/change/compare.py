@@ -46,6 +46,14 @@ class Pair:
                 return user_text(item["name"], ident)
         return user_text(None, ident)
 
+    def credit(self, ident: str) -> Msg:
+        """A credit as the contract calls it (`name en "Downtime credit"`), else `Credit “downtime”`."""
+        for policy in (self.new, self.old):
+            item = by_id(policy.get("credits")).get(ident)
+            if item and item.get("name"):
+                return user_text(item["name"], ident)
+        return msg("subject", "credit_unnamed", name=ident)
+
     def keyed(
         self, section: str, key: str = "id"
     ) -> Iterator[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]:

@@ -34,6 +34,9 @@ class Figure:
     customers: int
     old: Figures
     new: Figures
+    service: str | None = None  # the service a BELOW period probes (language v2), None for the tier's uptime
+    service_name: dict[str, str] | None = None  # its name in the contract, per language
+    by_period: bool = False  # of a quarter or a year (language v2's billing): "the reference period"
 
     @property
     def same(self) -> bool:
@@ -48,6 +51,7 @@ class Figure:
             "tier": self.tier,
             "situation": self.situation,
             "threshold": self.threshold,
+            "service": self.service,
             "customers": self.customers,
             "same": self.same,
             "old": self.old.to_json(),
@@ -67,6 +71,9 @@ class Reference:
     opened: str | None  # when the reference tickets open (synthetic month)
     calendar_opened: str | None  # when the CALENDAR tickets open: the first day a calendar differs
     figures: dict[str, list[Figure]]  # tier → its situations
+    per_service: bool = False  # language v2 with services: each service charged the fee, probed on its own
+    by_period: bool = False  # language v2 billing by the quarter or year: a reference period, not a month
+    conditions: bool = False  # language v2: the reference customers meet the contract's conditions
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -84,11 +91,26 @@ class Reference:
         if found is None:
             return ()
         tiers, situations = found
+        service = _service(key)
         out: list[Figure] = []
         for tier in self.figures:  # the evaluation's order: the new contract's tiers
             if tier in tiers:
-                out += [f for f in self.figures[tier] if f.situation in situations or f.situation == EVENTS]
+                out += [
+                    f
+                    for f in self.figures[tier]
+                    if (f.situation in situations and (service is None or f.service == service))
+                    or f.situation == EVENTS
+                ]
         return tuple(out)
+
+
+def _service(key: Key) -> str | None:
+    """The one service a change is about (`tier:gold/uptime:compute`, `credit:c/bands:gold:compute`), if any."""
+    if key.section == "tier" and key.part == "uptime":
+        return key.arg
+    if key.section == "credit" and key.part == "bands" and key.arg and ":" in key.arg:
+        return key.arg.split(":", 1)[1]
+    return None
 
 
 def scope(key: Key, old: dict[str, Any], new: dict[str, Any]) -> tuple[set[str], set[str]] | None:
@@ -105,7 +127,7 @@ def scope(key: Key, old: dict[str, Any], new: dict[str, Any]) -> tuple[set[str],
     if section == "credit":
         applies = {t for p in (old, new) for c in p.get("credits", []) if c["id"] == ident for t in c["applies"]}
         if part == "bands":
-            return {key.arg or ""}, {BELOW}
+            return {(key.arg or "").split(":", 1)[0]}, {BELOW}
         if part == "applies":
             return {key.arg or ""}, every
         if part == "per_miss":
@@ -113,8 +135,10 @@ def scope(key: Key, old: dict[str, Any], new: dict[str, Any]) -> tuple[set[str],
         if part is None:
             return applies, every
         return None
-    if section == "cap":
+    if section in ("cap", "minimum_credit"):
         return all_tiers, every
+    if section == "availability" and ident in ("minimum_outage", "whole_minutes"):
+        return all_tiers, {BELOW}
     if section == "calendar":
         users = {
             t["id"] for p in (old, new) for t in p.get("tiers", []) for r in t["responses"] if r["calendar"] == ident

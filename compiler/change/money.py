@@ -58,23 +58,23 @@ def credits(pair: Pair) -> Iterator[Change]:
         lines = lines_of(old, new)
         if old is None or new is None:
             rule = Presence(("improvement", "credit_added"), ("reduction", "credit_removed"))
-            at = At(Key("credit", ident), msg("subject", "credit", name=ident), lines)
+            at = At(Key("credit", ident), msg("subject", "credit", name=pair.credit(ident)), lines)
             yield from presence(at, old and ident, new and ident, rule)
             continue
         for tier, a, b in members(old["applies"], new["applies"]):
-            subject = msg("subject", "credit_applies", name=ident, tier=pair.name("tiers", tier))
+            subject = msg("subject", "credit_applies", name=pair.credit(ident), tier=pair.name("tiers", tier))
             rule = Presence(("improvement", "credit_applies_added"), ("reduction", "credit_applies_removed"))
             yield from presence(At(Key("credit", ident, "applies", tier), subject, lines), a, b, rule)
         for tier in (t for t in new["applies"] if t in old["applies"]):
             yield from _bands_by_service(pair, ident, tier, old, new)
         for cond, a, b in members(old.get("requires") or [], new.get("requires") or []):  # language v2
-            subject = msg("subject", "credit_requires", name=ident, condition=user_text(None, cond))
+            subject = msg("subject", "credit_requires", name=pair.credit(ident), condition=user_text(None, cond))
             rule = Presence(("reduction", "requires_added"), ("improvement", "requires_removed"))
             yield from presence(At(Key("credit", ident, "requires", cond), subject, lines), a, b, rule)
         op, np_ = old.get("per_miss"), new.get("per_miss")
         # `per missed resolution` / `per missed update` (issue 12) have their own words; absent means response.
         words, more, less, added, removed = PER_MISS_WORDS[(np_ or op or {}).get("target")]
-        at = At(Key("credit", ident, "per_miss"), msg("subject", words, name=ident))
+        at = At(Key("credit", ident, "per_miss"), msg("subject", words, name=pair.credit(ident)))
         at = At(at.key, at.subject, (line(op) or lines[0], line(np_) or lines[1]))
         if op is None or np_ is None:
             rule = Presence(("improvement", added), ("reduction", removed))
@@ -255,9 +255,9 @@ def _bands(
     ob, nb = _resolve(old["bands"], uptimes[0]), _resolve(new["bands"], uptimes[1])
     if ob == nb:
         return
-    subject = msg("subject", "credit_bands", name=ident, tier=pair.name("tiers", tier))
+    subject = msg("subject", "credit_bands", name=pair.credit(ident), tier=pair.name("tiers", tier))
     if service is not None:
-        subject = msg("subject", "credit_bands_service", name=ident, tier=pair.name("tiers", tier),
+        subject = msg("subject", "credit_bands_service", name=pair.credit(ident), tier=pair.name("tiers", tier),
                       service=pair.name("services", service))  # fmt: skip
     at = At(
         Key("credit", ident, "bands", tier if service is None else f"{tier}:{service}"), subject, lines_of(old, new)

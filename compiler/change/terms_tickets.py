@@ -62,7 +62,10 @@ def changes_tickets(pair: Pair) -> Iterator[Change]:
         a, b = old_credits[ident].get("per_miss"), new_credits[ident].get("per_miss")
         if a is None or b is None:
             continue
-        at = At(Key("credit", ident, "per_miss_target"), msg("subject", "credit_per_miss_target", name=ident))
+        at = At(
+            Key("credit", ident, "per_miss_target"),
+            msg("subject", "credit_per_miss_target", name=pair.credit(ident)),
+        )
         at = At(at.key, at.subject, lines_of(a, b))
         show = lambda t: msg("unit", f"miss_{t}")  # noqa: E731
         yield from changed(
