@@ -188,12 +188,12 @@ def test_a_formula_is_compared_over_sample_months() -> None:
     doubled = edited(HARBOR, formula, formula.replace("10 *", "20 *"))
     kind, ambiguous, reason, _detail = changes(HARBOR, doubled)["credit:downtime/bands:business"]
     assert (kind, ambiguous) == ("reduction", True)
-    assert reason.startswith("the new amount paid no less in any of the months slac tried, and more in some")
+    assert reason.startswith("the new credit is no less in any of the billing periods slac tried, and more in some")
     kind, ambiguous, reason, _detail = changes(doubled, HARBOR)["credit:downtime/bands:business"]
     assert (kind, ambiguous, reason) == (
         "reduction",
         False,
-        "the new amount pays less in some of the months slac tried",
+        "the new credit is less in some of the billing periods slac tried",
     )
 
 
@@ -311,3 +311,52 @@ def test_figures_from_a_month_of_real_events_read_charges_and_requests(tmp_path:
     assert f"Standard customers (3): credit for the reference month: {totals[0]:.2f} USD → {totals[1]:.2f} USD" in (
         out.stdout
     )
+
+
+ACME = _without_examples((ROOT / "contracts" / "acme-crm.sla").read_text(encoding="utf-8"))
+
+
+def test_amounts_are_sampled_over_the_contracts_own_billing_periods() -> None:
+    """In a monthly contract the window's fee is the monthly fee: the same in every period it can have
+    (sample quarters and years used to find it 'less', a proven reduction). In harbor-desk's quarters,
+    15 days of service are 15/92 to 15/90 of the fee: a cap of 20 % is higher in every quarter (it used
+    to be 'more at some uptimes and less at others', from sample months the contract cannot have)."""
+    per_miss = "per missed response 2% of monthly_fee"
+    window = edited(ACME, per_miss, "per missed response 2% of window_fee")
+    for a, b in ((ACME, window), (window, ACME)):
+        (term,) = (t for t in changes(a, b) if t.endswith("/per_miss"))
+        kind, ambiguous, reason, _detail = changes(a, b)[term]
+        assert (kind, ambiguous) == ("reduction", True)
+        assert reason.startswith("the new amount is the same in every billing period slac tried")
+    cap = edited(HARBOR, "cap 15 service_days per quarter", "cap 20% of window_fee per quarter")
+    kind, ambiguous, reason, _detail = changes(HARBOR, cap)["cap"]
+    assert (kind, ambiguous) == ("reduction", True)
+    assert reason.startswith("the new amount is no lower in any of the billing periods slac tried, and higher")
+    kind, ambiguous, reason, _detail = changes(cap, HARBOR)["cap"]
+    assert (kind, ambiguous, reason) == (
+        "reduction",
+        False,
+        "the new amount is lower in some of the billing periods slac tried",
+    )
+
+
+def test_amounts_in_another_currency_are_not_ranked() -> None:
+    """A contract now in yen: 1 USD → 100 JPY of minimum credit used to be 'a smaller minimum credit'
+    (an improvement, 100 against 1.00), and money per miss compared as bare numbers."""
+    yen = BASE.replace("USD", "JPY").replace("minimum credit 1 JPY per month", "minimum credit 100 JPY per month")
+    found = changes(BASE, yen)
+    assert found["minimum_credit:amount"][:3] == (
+        "reduction",
+        True,
+        "the amounts are in different currencies; counted as a reduction unless proven otherwise",
+    )
+    assert found["minimum_credit:amount"][3] == "1.00 USD → 100 JPY"
+    money = edited(HARBOR, "per missed resolution 1 service_day", "per missed resolution 50 CNY")
+    in_usd = money.replace("CNY", "USD")
+    assert changes(money, in_usd)["credit:late_resolution/per_miss"][:2] == ("reduction", True)
+
+
+def test_a_services_commitment_states_its_allowed_downtime() -> None:
+    found = changes(BASE, edited(BASE, "uptime 99.99% for compute", "uptime 99.95% for compute"))
+    detail = found["tier:standard/uptime:compute"][3]
+    assert detail == "99.99% → 99.95%; allowed downtime per 30-day month 4 min 19.2 s → 21 min 36 s"

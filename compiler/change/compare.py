@@ -140,6 +140,9 @@ def compare_row(row: Row, at: At, old: Any, new: Any) -> Iterator[Change]:
         yield from changed(at, old, new, row.show, row.reasons[0], unranked=row.direction == "unranked")
         return
     a, b = (row.rank(v) if v is not None else None for v in (old, new))
+    if a is not None and b is not None and row.unit is not None and row.unit(old) != row.unit(new):
+        yield from changed(at, old, new, row.show, "credit_incomparable", unranked=True)  # 100 JPY → 1 USD
+        return
     if a is None or b is None:
         direction, reason = row.absent if isinstance(row.absent, tuple) else ("unranked", row.reasons[0])
         yield from changed(at, old, new, row.show, reason, unranked=direction == "unranked")

@@ -37,7 +37,7 @@ from .compare import (
 from .keys import Key
 from .strings import Msg, duration, msg, percent, render, word
 from .targets import both_ways, length, show_length
-from .terms import ENTITY_ROWS, Presence
+from .terms import ENTITY_ROWS, Presence, downtime
 
 # The kinds of entity, and the policy section that lists them.
 ENTITY_KINDS = {"objective": "objectives", "channel": "channels", "priority": "priorities", "tier": "tiers"}
@@ -184,9 +184,11 @@ def _service_uptimes(pair: Pair, ident: str, name: Msg, old: dict[str, Any], new
             rule = Presence(("improvement", "uptime_added"), ("reduction", "uptime_removed"))
             yield from presence(at, a, b, rule, show=percent)
         else:
+            window = (pair.new.get("availability") or {}).get("window") or "calendar_month"
             yield from ordered(
-                at, (Decimal(a), Decimal(b)), (a, b), percent, ("uptime_higher", "uptime_lower"), higher=True
-            )
+                at, (Decimal(a), Decimal(b)), (a, b), percent, ("uptime_higher", "uptime_lower"), higher=True,
+                extra=downtime(a, b, window),
+            )  # fmt: skip
 
 
 def _show_response(r: dict[str, Any]) -> Msg:

@@ -80,28 +80,37 @@ def credits(pair: Pair) -> Iterator[Change]:
             rule = Presence(("improvement", added), ("reduction", removed))
             yield from presence(at, op and op["amount"], np_ and np_["amount"], rule, show=amount)
         else:
-            yield from amounts(at, op["amount"], np_["amount"], (more, less))
+            yield from amounts(pair, at, op["amount"], np_["amount"], (more, less))
 
 
-def amounts(at: At, old: dict[str, Any], new: dict[str, Any], reasons: tuple[str, str]) -> Iterator[Change]:
-    """Two amounts: more is better for the customer. Of one shape they are ranked exactly; of different
-    shapes, or formulas, by sample months (`_sampled`)."""
+def amounts(pair: Pair, at: At, old: dict[str, Any], new: dict[str, Any], reasons: tuple[str, str]) -> Iterator[Change]:
+    """Two amounts (per miss, a cap): more is better for the customer. Of one shape they are ranked
+    exactly; of different shapes, or formulas, by sample billing periods (`_sampled`); in two
+    currencies (the contract's currency changed), not at all."""
     a, b = _shape(old), _shape(new)
+    if old == new:
+        return
+    detail = msg("change", "changed", old=amount(old), new=amount(new))
+    if _currency_changed(pair):
+        why = msg("reason", "credit_incomparable")
+        yield change(at, "reduction", detail, why, ambiguous=True, old=jsonable(old), new=jsonable(new))
+        return
     if a[0] == b[0] and a[0][0] != "formula":
         yield from ordered(at, (a[1], b[1]), (old, new), amount, reasons, higher=True)
         return
-    if old == new:
-        return
-    verdict = _verdict(_sampled(old, new))
-    detail = msg("change", "changed", old=amount(old), new=amount(new))
-    kind, reason, ambiguous = verdict
+    kind, reason, ambiguous = _verdict(_sampled(old, new, _windows(pair)), "amount")
     yield change(at, kind, detail, msg("reason", reason), ambiguous=ambiguous, old=jsonable(old), new=jsonable(new))
 
 
-# Sample months for amounts slac cannot rank exactly: fees, lengths of window (days, months in it),
-# shares of the window down (with no uptime given) and the tier's uptime (`target`).
+# Sample billing periods for amounts slac cannot rank exactly: fees, lengths of the window (days, months
+# in it: every length the contract's billing has), shares of the window down (with no uptime given)
+# and the tier's uptime (`target`).
 _FEES = (Fraction(100), Fraction(1000), Fraction(250_000))
-_WINDOWS = ((28, 1), (31, 1), (92, 3), (365, 12))
+_WINDOWS = {
+    "monthly": ((28, 1), (29, 1), (30, 1), (31, 1)),
+    "quarterly": ((90, 3), (91, 3), (92, 3)),
+    "annually": ((365, 12), (366, 12)),
+}
 _DOWN = (
     Fraction(0),
     Fraction(1, 2000),
@@ -115,15 +124,31 @@ _TARGETS = (Fraction(99, 100), Fraction(999, 1000), Fraction(9999, 10000))
 _DAY_US = 86_400_000_000
 
 
-def _sampled(old: dict[str, Any] | None, new: dict[str, Any] | None, uptimes: tuple[Decimal, ...] = ()) -> set[int]:
-    """The signs of (new − old) over the sample months; None is no credit. `uptimes`: the uptimes in percent
-    that the amounts are paid at (a band's range), else every share of downtime in `_DOWN`."""
+def _windows(pair: Pair) -> tuple[tuple[int, int], ...]:
+    """The lengths of window (days, months) either contract's billing period can have."""
+    found = [w for p in (pair.old, pair.new) for w in _WINDOWS.get(p.get("billing") or "monthly", _WINDOWS["monthly"])]
+    return tuple(dict.fromkeys(found))
+
+
+def _currency_changed(pair: Pair) -> bool:
+    return bool(pair.old.get("currency") != pair.new.get("currency"))
+
+
+def _sampled(
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    windows: tuple[tuple[int, int], ...],
+    uptimes: tuple[Decimal, ...] = (),
+) -> set[int]:
+    """The signs of (new − old) over the sample billing periods (`windows`: their lengths); None is no credit.
+    `uptimes`: the uptimes in percent that the amounts are paid at (a band's range), else every share of
+    downtime in `_DOWN`."""
     from ..runtime.scoped_credits import Quantities, value  # slac.runtime loads numpy: only when credits changed
 
     downs = tuple(1 - Fraction(u) / 100 for u in uptimes) or _DOWN
     signs: set[int] = set()
     for fee in _FEES:
-        for days, months in _WINDOWS:
+        for days, months in windows:
             window = days * _DAY_US
             for down in downs:
                 for target in _TARGETS:
@@ -135,13 +160,22 @@ def _sampled(old: dict[str, Any] | None, new: dict[str, Any] | None, uptimes: tu
     return signs
 
 
-def _verdict(signs: set[int]) -> tuple[Kind, str, bool]:
-    """(kind, reason, ambiguous) of amounts compared over sample months: less in any is a reduction."""
+# The reasons of `_verdict`, by what is compared: (mixed, less, more, same).
+_SAMPLED = {
+    "credit": ("credit_mixed_sampled", "credit_less_sampled", "credit_more_sampled", "credit_same_sampled"),
+    "amount": ("amount_mixed_sampled", "amount_less_sampled", "amount_more_sampled", "amount_same_sampled"),
+}
+
+
+def _verdict(signs: set[int], noun: str) -> tuple[Kind, str, bool]:
+    """(kind, reason, ambiguous) of amounts compared over sample periods: less in any is a reduction.
+    `noun`: "credit" (a band's credit) or "amount" (per miss, a cap), the reasons' words."""
+    mixed, less, more, same = _SAMPLED[noun]
     if -1 in signs:
-        return ("reduction", "credit_mixed", True) if 1 in signs else ("reduction", "credit_less_sampled", False)
+        return ("reduction", mixed, True) if 1 in signs else ("reduction", less, False)
     if 1 in signs:
-        return "reduction", "credit_more_sampled", True
-    return "reduction", "credit_same_sampled", True
+        return "reduction", more, True
+    return "reduction", same, True
 
 
 def _currencies(bands: list[Band]) -> set[str]:
@@ -204,7 +238,11 @@ def _segments(thresholds: set[Decimal]) -> list[Range]:
 
 
 def _steps(
-    old: dict[str, Any], new: dict[str, Any], uptimes: tuple[str | None, str | None], thresholds: set[Decimal]
+    old: dict[str, Any],
+    new: dict[str, Any],
+    uptimes: tuple[str | None, str | None],
+    thresholds: set[Decimal],
+    windows: tuple[tuple[int, int], ...],
 ) -> list[tuple[Range, Any, Any, set[int]]]:
     """(uptime range, old amount, new amount, signs of new − old) for every range whose credit differs,
     neighbouring ranges of the same two amounts joined."""
@@ -217,7 +255,7 @@ def _steps(
         av, bv = _credit_at(worst[0], at), _credit_at(worst[1], at)
         if av == bv:
             continue
-        signs = _exact(av, bv) if _ranked(av, bv) else _sampled(av, bv, _inside((low, low_in, high, high_in)))
+        signs = _exact(av, bv) if _ranked(av, bv) else _sampled(av, bv, windows, _inside((low, low_in, high, high_in)))
         if out and out[-1][1] == av and out[-1][2] == bv and out[-1][0][0] == high and out[-1][0][1] != high_in:
             (_low, _low_in, top, top_in), _a, _b, before = out[-1]
             out[-1] = ((low, low_in, top, top_in), av, bv, before | signs)
@@ -263,13 +301,13 @@ def _bands(
         Key("credit", ident, "bands", tier if service is None else f"{tier}:{service}"), subject, lines_of(old, new)
     )
     raw = [jsonable([no_lines(b) for b in c["bands"]]) for c in (old, new)]
-    if len(_currencies(ob + nb)) > 1:  # sums of money in two currencies: no sample month ranks them
+    if len(_currencies(ob + nb)) > 1 or _currency_changed(pair):  # two currencies: no sample ranks them
         detail = msg("change", "changed", old=_show_bands(ob), new=_show_bands(nb))
         yield change(
             at, "reduction", detail, msg("reason", "credit_incomparable"), ambiguous=True, old=raw[0], new=raw[1]
         )
         return
-    diffs = _steps(old, new, uptimes, {t for t, _i, _a in ob + nb})
+    diffs = _steps(old, new, uptimes, {t for t, _i, _a in ob + nb}, _windows(pair))
     if not diffs:
         return
     signs = set().union(*(s for *_x, s in diffs))
@@ -286,7 +324,7 @@ def _bands(
         # before the new amount cannot pay less: a month the samples found paying more proves the rest.
         kind, reason, ambiguous = "improvement", "credit_more", False
     else:
-        kind, reason, ambiguous = _verdict(signs)
+        kind, reason, ambiguous = _verdict(signs, "credit")
     parts = [_band_range(r, av, bv) for r, av, bv, _s in diffs]
     ranges: Msg = lambda s: s.text("unit", "sep").join(render(p, s) for p in parts)  # noqa: E731
     yield change(at, kind, ranges, msg("reason", reason), ambiguous=ambiguous, old=raw[0], new=raw[1])
@@ -326,7 +364,7 @@ def cap_and_payout(pair: Pair) -> Iterator[Change]:
         rule = Presence(("reduction", "cap_added"), ("improvement", "cap_removed"))
         yield from presence(at, oc and oc["amount"], nc and nc["amount"], rule, show=amount)
     else:
-        yield from amounts(at, oc["amount"], nc["amount"], ("cap_higher", "cap_lower"))
+        yield from amounts(pair, at, oc["amount"], nc["amount"], ("cap_higher", "cap_lower"))
     op, np_ = pair.old.get("payout") or {}, pair.new.get("payout") or {}
     of, nf = op.get("form"), np_.get("form")
     at = At(Key("payout", "form"), msg("subject", "payout"), (line(op or None), line(np_ or None)))

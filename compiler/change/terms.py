@@ -52,6 +52,7 @@ class Row:
     # more detail on an ordered change: (old, new, window=…) → the allowed downtime in a window of the contract
     extra: Callable[..., Msg] | None = None
     samples: tuple[Any, Any] = (60, 120)  # two values, the first ranked lower (for the table's own test)
+    unit: Callable[[Any], Any] | None = None  # a value's unit (a currency): values of two units are not ranked
 
 
 def _yes_no(value: bool) -> Msg:
@@ -92,7 +93,7 @@ def _response_rank(value: Any) -> int | None:
 WINDOW_DAYS = {"calendar_month": 30, "calendar_quarter": 90, "calendar_year": 365}
 
 
-def _downtime(old: str, new: str, window: str = "calendar_month") -> Msg:
+def downtime(old: str, new: str, window: str = "calendar_month") -> Msg:
     """The downtime each uptime allows in a window of the contract's length (`window`)."""
     from ..runtime.rules import allowed_downtime  # slac.runtime loads numpy: only when an uptime changed
 
@@ -305,7 +306,7 @@ ENTITY_ROWS: dict[str, tuple[Row, ...]] = {
             percent,
             rank=Decimal,
             absent=Presence(("improvement", "uptime_added"), ("reduction", "uptime_removed"), percent),
-            extra=_downtime,
+            extra=downtime,
             samples=("99.9", "99.95"),
         ),
     ),

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,11 @@ from .strings import Msg, duration, msg, percent, user_text, word
 from .terms import Presence, Row
 
 DAY = 86_400
+
+
+def _money(item: Mapping[str, Any] | None) -> str | None:
+    """`1.00 USD`: an amount with its currency (the minimum credit)."""
+    return None if item is None else f"{item['amount']} {item['currency']}"
 
 
 def _yes_no(value: bool) -> Msg:
@@ -46,14 +51,15 @@ ROWS: tuple[Row, ...] = (
     Row(
         Key("minimum_credit", "amount"),
         "minimum_credit",
-        lambda p: (p.get("minimum_credit") or {}).get("amount"),
+        lambda p: _money(p.get("minimum_credit")),
         "lower",
         ("minimum_credit_lower", "minimum_credit_higher"),
         str,
         lambda p: (p.get("minimum_credit") or {}).get("line"),
-        rank=Decimal,
+        rank=lambda v: Decimal(v.split()[0]),
         absent=Presence(("reduction", "minimum_credit_added"), ("improvement", "minimum_credit_removed")),
-        samples=("1", "5"),
+        samples=("1.00 USD", "5.00 USD"),
+        unit=lambda v: v.split()[1],
     ),
     Row(
         Key("termination", "below"),
