@@ -346,3 +346,32 @@ def test_a_cap_per_scope_says_it_does_not_limit_the_credits_for_missed_tickets()
     assert "not subject to this limit" not in doc(bands_only, "en")
     on_fee = capped.replace(cap, "  cap 100% of monthly_fee per month\n")
     assert "not subject to this limit" not in doc(on_fee, "en")
+
+
+def test_charges_per_service_name_a_region_only_where_a_service_is_measured_per_region() -> None:
+    """The Applicable Charges of a contract whose services are not measured per region were "for each
+    service in each region" (a new user's Atlassian SLA): the region sentence is for per-region services."""
+    en = doc(contract(COMPUTE, uptime="uptime 99.9% for compute"), "en")
+    assert paragraph(en, "The credit is calculated") == (
+        "The credit is calculated separately for each service, as a share of the charges the Customer paid for "
+        "that service for the calendar month concerned (the “Applicable Charges”)."
+    )
+    zh = doc(contract(COMPUTE, uptime="uptime 99.9% for compute"), "zh")
+    assert "补偿按每项服务分别计算，以客户就该服务为相关自然月支付的费用（“服务费用”）为基数。" in zh
+    assert "每一区域" not in zh
+    regions = doc(contract(STORAGE_PER_REGION), "en")
+    assert "for each service in each region, as a share of the charges" in regions
+
+
+def test_joined_interruptions_are_not_also_said_to_be_counted_once() -> None:
+    """With whole minutes, the measurement clause says that overlapping interruptions are joined into one;
+    it used to add "Overlapping interruptions are counted once." as well, a second rule for the same thing."""
+    whole = contract(COMPUTE, uptime="uptime 99.9%\n    uptime 99.9% for compute").replace(
+        "    window calendar month\n", "    window calendar month\n    downtime counted in whole minutes\n"
+    )
+    for lang, joined, once in (
+        ("en", "are joined into one interruption", "counted once"),
+        ("zh", "合并为一次中断", "只计算一次"),
+    ):
+        text = doc(whole, lang)
+        assert joined in text and once not in text, lang

@@ -152,7 +152,7 @@ def measurement_clause(b: DocBuilder) -> tuple[str, tuple[Block, ...]] | None:
         refs = b.exclusion_links(av["excludes"])
         blocks.append(b.plural_para("measurement.excludes", len(refs), clauses=refs))
     blocks += extra
-    if has_uptime:
+    if has_uptime and not v2.says_merged(b):
         blocks.append(b.para("measurement.union"))
     if not blocks:
         return None

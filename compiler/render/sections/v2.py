@@ -67,6 +67,13 @@ def scope_kind(b: DocBuilder) -> str:
     return "service" if services else "whole"
 
 
+def says_merged(b: DocBuilder) -> bool:
+    """Whether the measurement clause says how interruptions are joined (`v2.merged`): then it does not
+    also say that overlapping ones are counted once (`measurement.union`), which the joining covers."""
+    av = b.p["availability"] or {}
+    return bool(b.p.get("services") or av.get("whole_minutes"))
+
+
 def window_word(b: DocBuilder) -> str:
     return b.word("window", (b.p["availability"] or {}).get("window") or "calendar_month")
 
@@ -92,7 +99,7 @@ def measurement_blocks(b: DocBuilder) -> list[Block]:
                 )
             )
     av = b.p["availability"] or {}
-    if b.p.get("services") or av.get("whole_minutes"):
+    if says_merged(b):
         # Only a contract with a minimum outage has a "minimum length above" to refer to.
         out.append(b.para("v2.merged" if av.get("minimum_outage_seconds") is not None else "v2.merged_plain"))
     if av.get("whole_minutes"):
@@ -145,7 +152,7 @@ def credit_blocks(b: DocBuilder, credit: dict[str, Any]) -> list[Block]:
         out.append(b.para("v2.requires", condition=b.text(conditions[name]["text"], name), window=window_word(b)))
     amounts = [band["amount"] for band in credit["bands"]]
     if any(a.get("basis") == "service_charges" for a in amounts):
-        out.append(b.para("v2.per_scope", window=window_word(b)))
+        out.append(b.para(f"v2.per_scope_{scope_kind(b)}", window=window_word(b)))
     if any("service_days" in a for a in amounts):
         out.append(b.para("v2.service_days_means"))
     return out
