@@ -361,6 +361,26 @@ def test_sample_month_report_goldens(fmt: str, lang: str, suffix: str, golden) -
     golden(ROOT / "tests" / "golden" / "report" / f"nimbus-cloud-2026-05.{suffix}", out.stdout)
 
 
+def test_an_evaluation_without_charges_or_requests_says_what_it_leaves_at_nothing() -> None:
+    """Without --charges every credit on service_charges is 0 and without --requests no error rate is
+    measured: a new user got a month of 0 credits with nothing said. The warnings go to stderr; the
+    report itself is unchanged, and with both files given nothing is said."""
+    from click.testing import CliRunner
+
+    from slac.cli import main
+
+    base = ["evaluate", str(ROOT / "contracts" / "nimbus-cloud.sla"), "--period", "2026-05"]
+    base += ["--customers", str(EVENTS / "customers.csv"), "--incidents", str(EVENTS / "incidents.csv")]
+    out = CliRunner().invoke(main, base)
+    assert out.exit_code == 0, out.output
+    assert "slac: warning: no --charges: credits on service_charges are 0 for every customer" in out.stderr
+    assert "slac: warning: no --requests: the error-rate downtime of object_storage is not measured" in out.stderr
+    assert {c["total"] for c in json.loads(out.stdout)["customers"]} == {"0.00"}
+    full = base + ["--charges", str(EVENTS / "charges.csv"), "--requests", str(EVENTS / "requests.csv")]
+    out = CliRunner().invoke(main, full)
+    assert out.exit_code == 0 and "warning" not in out.stderr, out.stderr
+
+
 def test_bad_rows_in_new_inputs_name_file_row_and_column(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

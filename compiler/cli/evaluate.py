@@ -145,6 +145,8 @@ def evaluate_cmd(
     usable([loaded])
     policy = loaded.runtime
     inputs = Inputs(customers, incidents, tickets, charges, requests, ticket_events)
+    for warning in _missing_inputs(policy.raw, inputs):
+        click.echo(f"slac: warning: {warning}", err=True)
     try:
         with ExitStack() as stack:
             progress = _Progress(stack)
@@ -190,6 +192,20 @@ def evaluate_cmd(
         _say_at_risk(report)
     if output not in (None, STDOUT):
         click.echo(f"wrote {output}", err=True)
+
+
+def _missing_inputs(raw: Any, inputs: Any) -> list[str]:
+    """What an evaluation without one of its optional files leaves at nothing, said before it runs."""
+    import json
+
+    out = []
+    money = json.dumps([raw.get("credits"), raw.get("cap")])
+    if inputs.charges is None and "service_charges" in money:
+        out.append("no --charges: credits on service_charges are 0 for every customer")
+    rated = [s["id"] for s in raw.get("services") or () if s.get("error_rate")]
+    if inputs.requests is None and rated:
+        out.append(f"no --requests: the error-rate downtime of {', '.join(rated)} is not measured")
+    return out
 
 
 class _Progress:
