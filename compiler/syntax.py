@@ -38,6 +38,7 @@ TERMINALS: dict[str, str] = {
     "AIM": "an aim like `24x7x365`",
     "BELOW_TARGET": "`target`",
     "BUSINESS_DAYS": "business days like `2 business_days`",
+    "FUNC": "`min(…)` or `max(…)`",
     "_NL": "the end of the line",
     "$END": "the end of the file",
 }
@@ -154,24 +155,41 @@ def _error_key(exc: UnexpectedInput) -> tuple[int, str | None]:
 
 
 @lru_cache(maxsize=1)
-def _table_index() -> dict[tuple[int, str | None], int]:
+def _table_index() -> dict[tuple[int, str | None], list[tuple[int, str]]]:
+    """(entry, the statement word its example starts with) of every example, by the error's key."""
     from lark.exceptions import UnexpectedInput
 
-    exact: dict[tuple[int, str | None], int] = {}
+    exact: dict[tuple[int, str | None], list[tuple[int, str]]] = {}
     for i, entry in enumerate(error_table()):
         for source in entry["sources"]:
             try:
                 parser().parse(source)
             except UnexpectedInput as exc:
-                key = _error_key(exc)
-                exact.setdefault(key, i)
+                found = exact.setdefault(_error_key(exc), [])
+                lines = source.splitlines()
+                word = _first_word(lines[exc.line - 1]) if 0 < (exc.line or 0) <= len(lines) else ""
+                if (i, word) not in found:
+                    found.append((i, word))
     return exact
 
 
-def _match_table(exc: UnexpectedInput) -> dict[str, Any] | None:
-    """The known-mistakes entry whose examples fail in the same state on the same kind of token."""
-    label = _table_index().get(_error_key(exc))
-    return error_table()[label] if label is not None else None
+def _first_word(line: str) -> str:
+    m = re.match(r"\s*([a-z_]+)", line)
+    return m.group(1) if m else ""
+
+
+def _match_table(exc: UnexpectedInput, line_text: str) -> dict[str, Any] | None:
+    """The known-mistakes entry whose examples fail in the same state on the same kind of token, in a
+    statement of the same word (`languages en zh-CN` fails where `window calendar-month` does: each
+    has its own entry), else the first such entry when no example names the statement's word."""
+    found = _table_index().get(_error_key(exc), [])
+    word = _first_word(line_text)
+    same = [i for i, w in found if w == word]
+    if same:
+        return error_table()[same[0]]
+    if found and word not in {w for _i, w in found} and word in set().union(*statement_keywords().values()):
+        return None  # every entry of this state is about another statement: the parser's own words
+    return error_table()[found[0][0]] if found else None
 
 
 def _describe(expected: set[str]) -> str:
@@ -280,9 +298,14 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
                 'close it with `"` on the same line, or use `"""…"""` for text over several lines',
             )
     span = _span_at(file, line, column, width)
-    entry = _match_table(exc)
+    lines = text.splitlines()
+    line_text = lines[line - 1] if 0 < line <= len(lines) else ""
+    entry = _match_table(exc, line_text)
     if entry is not None:
-        return error(entry.get("code", "E0101"), entry["message"], span, entry.get("hint"))
+        hint = entry.get("hint")
+        if hint is not None:  # the table's examples of money are in CNY: in the contract's own currency
+            hint = hint.replace(" CNY`", f" {_currency(text)}`")
+        return error(entry.get("code", "E0101"), entry["message"], span, hint)
     unknown = _unknown_statement(text, file, line, column, expected)
     if unknown is not None:
         return unknown
@@ -290,7 +313,7 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
         message = f"the statement ends too early: expected {_describe(expected)}"
     else:
         message = f"unexpected {found_desc}: expected {_describe(expected)}"
-    return error("E0101", message, span, _hint(found, expected))
+    return error("E0101", message, span, _hint(found, expected, line_text[column - 1 :], _currency(text)))
 
 
 # ---- unknown statements ----------------------------------------------------------------------------
@@ -381,8 +404,18 @@ def _statements_hint(here: frozenset[str]) -> str:
     return "the statements allowed here are " + ", ".join(f"`{w}`" for w in sorted(here))
 
 
-def _hint(found: str, expected: set[str]) -> str | None:
-    """A concrete fix for the common slips: a missing unit, `%`, quotes or offset."""
+def _currency(text: str) -> str:
+    """The contract's currency (`currency USD`), for the examples of a hint; CNY when it states none yet."""
+    m = re.search(r"^\s*currency\s+([A-Z]{3})\b", text, re.M)
+    return m.group(1) if m else "CNY"
+
+
+_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY", "US$": "USD"}
+
+
+def _hint(found: str, expected: set[str], rest: str = "", currency: str = "CNY") -> str | None:
+    """A concrete fix for the common slips: a missing unit, `%`, quotes or offset. `rest`: the line from
+    the unexpected token on; `currency`: the contract's, for examples of money."""
     if re.fullmatch(r"\d+", found) and "DURATION" in expected:
         if "BUSINESS_DAYS" in expected:  # a ticket target (issue 12)
             return f"add a unit: `{found}h`, `{found}min`, `{found}d` or `{found} business_days`"
@@ -390,11 +423,28 @@ def _hint(found: str, expected: set[str]) -> str | None:
     if re.fullmatch(r"\d+[a-z]+", found) and "DURATION" in expected:
         return "the units are `ms`, `s`, `min`, `h` and `d`, as in `3h`, `30min` or `1h30min`"
     if re.fullmatch(r"\d+(\.\d+)?", found) and "PERCENT" in expected:
+        if re.fullmatch(r"0\.\d+", found):  # a fraction: 0.99 is most likely 99 %
+            from decimal import Decimal
+
+            share = format((Decimal(found) * 100).normalize(), "f")
+            return f"write the percentage with `%`: `{share}%` for the fraction {found} (or `{found}%` if you mean it)"
         return f"write `{found}%`"
     if re.fullmatch(r"\d+(\.\d+)?", found) and "CURRENCY" in expected:
-        return f"add the currency, e.g. `{found} CNY`"
+        return f"add the currency, e.g. `{found} {currency}`"
+    symbol = next((sym for sym in sorted(_SYMBOLS, key=len, reverse=True) if found.startswith(sym)), None)
+    if symbol is not None and ({"NUMBER", "CURRENCY"} & expected):
+        amount = found[len(symbol) :]
+        if not amount:  # `currency US$`
+            return f"write the currency's three-letter code, `{_SYMBOLS[symbol]}`, not a symbol"
+        example = f"{amount} {_SYMBOLS[symbol]}" if re.fullmatch(r"\d+(\.\d+)?", amount) else _SYMBOLS[symbol]
+        return f"money is written as a number and a currency code, without a symbol: `{example}`"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", found) and "TIMESTAMP" in expected:
-        return f"add a time and an offset, e.g. `{found}T09:00+08:00`"
+        time = re.match(r"\d{4}-\d{2}-\d{2}[ ]+(\d{2}:\d{2}(?::\d{2})?)(Z|[+-]\d{2}:\d{2})?", rest)
+        if time:  # `2026-05-04 10:00Z`: the date and time are one word, joined by `T`
+            return (
+                f"join the date and the time with `T`, with an offset: `{found}T{time.group(1)}{time.group(2) or 'Z'}`"
+            )
+        return f"add a time and an offset, e.g. `{found}T09:00Z` or `{found}T09:00+08:00`"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+", found) and "TIMESTAMP" in expected:
         return f"add the UTC offset, e.g. `{found}+08:00` or `{found}Z`"
     if expected <= {"STRING"} or ("STRING" in expected and not re.fullmatch(r"[a-z_][a-z0-9_]*", found)):

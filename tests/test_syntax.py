@@ -40,6 +40,45 @@ def test_days_of_service_written_as_a_share_say_to_drop_the_words_after_them() -
     assert diag.hint is not None and "`10% of service_charges`" in diag.hint
 
 
+@pytest.mark.parametrize(
+    ("line", "code", "words"),
+    [
+        # A fraction where a percentage goes: 0.99 is most likely 99 % (the hint said `0.99%`, which E0602 refuses).
+        ("    when uptime below 0.99  25% of monthly_fee", "E0101", "`99%` for the fraction 0.99"),
+        # A currency symbol: the grammar's terminal name `func` used to be listed as expected.
+        ("    when uptime below 95.0%  €500", "E0101", "without a symbol: `500 EUR`"),
+        ("    when uptime below 95.0%  500 usd", "E0218", "written in capitals: `500 USD`"),
+    ],
+)
+def test_hints_for_slips_a_new_user_made(line: str, code: str, words: str) -> None:
+    source = "sla x {\n  currency USD\n  credit c {\n" + line + "\n  }\n}\n"
+    with pytest.raises(SlaError) as info:
+        slac.compile_policy(source, file="t.sla")
+    diag = info.value.diagnostics[0]
+    assert diag.code == code and diag.hint is not None and words in diag.hint, diag
+    assert "func" not in diag.message
+
+
+def test_a_hint_with_money_is_in_the_contracts_currency_and_a_date_keeps_its_time() -> None:
+    diag = first_error('sla x {\n  currency USD\n  example "e" {\n    fee 1000\n  }\n}\n')
+    assert diag.code == "E0111" and diag.hint is not None and "`1000 USD`" in diag.hint
+    diag = first_error('sla x {\n  example "e" {\n    outage 2026-05-04 10:00Z for 1h\n  }\n}\n')
+    assert diag.hint == "join the date and the time with `T`, with an offset: `2026-05-04T10:00Z`"
+    diag = first_error("sla x {\n  currency  US$\n}\n")
+    assert diag.hint is not None and "`USD`, not a symbol" in diag.hint
+
+
+def test_a_known_mistake_of_another_statement_is_not_its_message() -> None:
+    """`languages zh-CN en` fails in the parser state where `window calendar-month` does; it was told how
+    to write a measurement window."""
+    diag = first_error("sla x {\n  languages zh-CN en\n}\n")
+    assert "window" not in diag.message, diag.message
+    diag = first_error("sla x {\n  languages en zh-CN\n}\n")
+    assert diag.message == "a language is written as its code alone, `zh` or `en`"
+    diag = first_error('sla x {\n  claim within 15 via "sla@x.example"\n}\n')
+    assert diag.message == "a claim deadline needs its unit"
+
+
 TABLE = [(i, entry, src) for i, entry in enumerate(syntax.error_table()) for src in entry["sources"]]
 
 

@@ -43,13 +43,13 @@ class V2Statements(Values):
     def service_days(self, meta: Meta, c: list[Any]) -> n.ServiceDays:
         (count, tok), unit = c
         if unit.value not in ("service_day", "service_days"):
-            self.bad(
-                "E0218",
-                f"`{tok} {unit.value}` is not an amount",
-                self.mspan(meta),
+            hint = (
                 "an amount is money (`50 USD`), a share (`10% of monthly_fee`), days of service (`1 service_day`) "
-                "or a formula",
+                "or a formula"
             )
+            if len(unit.value) == 3 and unit.value.isalpha():  # `500 usd`: a currency code in lower case
+                hint = f"currency codes are written in capitals: `{tok} {unit.value.upper()}`"
+            self.bad("E0218", f"`{tok} {unit.value}` is not an amount", self.mspan(meta), hint)
         return n.ServiceDays(self.mspan(meta), count, f"{tok} {unit.value}")
 
     # ---- formulas --------------------------------------------------------------------------------
