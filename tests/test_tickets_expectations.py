@@ -39,3 +39,16 @@ def test_an_example_moved_out_of_its_tickets_period_gives_diagnostics() -> None:
     assert source != SOURCE
     compiled = compile_source(source, file="harbor-desk.sla")
     assert compiled.diagnostics and all(d.code.startswith(("E", "W")) for d in compiled.diagnostics)
+
+
+def test_an_expected_claim_deadline_of_a_contract_without_one_is_told_to_add_one() -> None:
+    """The hint used to say to write `expect claim by no claim deadline`, which is no statement."""
+    nimbus = (ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8")
+    claim = '  claim within 2 billing cycles via "https://console.nimbus.example/support"\n'
+    assert nimbus.count(claim) == 1 and "expect claim by" in nimbus
+    compiled = compile_source(nimbus.replace(claim, ""), file="nimbus-cloud.sla")
+    errors = [d for d in compiled.diagnostics if d.code == "E0712"]
+    assert errors and all("but the evaluator computes no claim deadline" in d.message for d in errors)
+    assert all(
+        "add one (`claim within 30d`)" in (d.hint or "") and "write `expect" not in (d.hint or "") for d in errors
+    )

@@ -66,5 +66,10 @@ def _hint(kind: str, actual: str) -> str:
     """What to write when the contract's terms are right and the expectation is not."""
     if kind == "termination":
         return "if the contract's terms are right, remove `expect termination right`; `slac test` shows every example"
+    if kind == "claim" and not actual[:1].isdigit():  # "no claim deadline": the contract has no `claim … within`
+        return (
+            "the contract sets no claim deadline: add one (`claim within 30d`), or, if the contract's terms are "
+            "right, remove `expect claim by`; `slac test` shows every example"
+        )
     written = f"expect claim by {actual}" if kind == "claim" else f"expect {kind.replace('_', ' ')} {actual}"
     return f"if the contract's terms are right, write `{written}`; `slac test` shows every example"
