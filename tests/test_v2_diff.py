@@ -360,3 +360,20 @@ def test_a_services_commitment_states_its_allowed_downtime() -> None:
     found = changes(BASE, edited(BASE, "uptime 99.99% for compute", "uptime 99.95% for compute"))
     detail = found["tier:standard/uptime:compute"][3]
     assert detail == "99.99% → 99.95%; allowed downtime per 30-day month 4 min 19.2 s → 21 min 36 s"
+
+
+def test_a_moved_example_is_no_change_and_a_changed_one_says_what_changed() -> None:
+    """Examples carry the lines of their events: a comment added above them made every example 'changed',
+    shown as `… → …`. Now only a real change is listed, with the part of the example it is in."""
+    full = (ROOT / "contracts" / "harbor-desk.sla").read_text(encoding="utf-8")
+    first = full.index("\n  example ") + 1
+    moved = full[:first] + "  # the examples below are computed by hand\n" + full[first:]
+    assert changes(full, moved) == {}
+    expect = "expect credit 41.21 CNY"
+    assert full.count(expect) == 1
+    edited_expect = full.replace(expect, "expect credit 41.21 CNY\n    expect breaches 0")
+    (term,) = changes(full, edited_expect)
+    assert term.startswith("example:")
+    assert changes(full, edited_expect)[term][:2] == ("neutral", False)
+    assert changes(full, edited_expect)[term][3] == "changed: its expected results"
+    assert changes(full, edited_expect, "zh")[term][3] == "变更：预期结果"

@@ -46,6 +46,17 @@ class Pair:
                 return user_text(item["name"], ident)
         return user_text(None, ident)
 
+    def label(self, section: str, ident: str) -> Msg:
+        """What the contract calls an entity in the reader's language: its name, a clause's title, an
+        exclusion's text (`Load above the documented rate limits`), else its identifier."""
+        for policy in (self.new, self.old):
+            item = by_id(policy.get(section)).get(ident)
+            if item:
+                for field in ("name", "title", "text"):
+                    if item.get(field) and (field != "text" or section == "exclusions"):
+                        return user_text(item[field], ident)
+        return user_text(None, ident)
+
     def credit(self, ident: str) -> Msg:
         """A credit as the contract calls it (`name en "Downtime credit"`), else `Credit “downtime”`."""
         for policy in (self.new, self.old):

@@ -39,7 +39,7 @@ from .compare import At, Pair, compare_row, lines_of, members, presence, texts
 from .entities import ENTITY_KINDS, entities
 from .keys import Key
 from .money import cap_and_payout, credits, others
-from .strings import Strings, duration, msg
+from .strings import Strings, duration, msg, user_text
 from .terms import TABLE, Presence
 from .terms_tickets import changes_tickets
 from .terms_v2 import changes_v2
@@ -108,7 +108,8 @@ _TEXT_BLOCKS = (
 def _text_blocks(pair: Pair) -> Iterator[Change]:
     for section, subject, rule in _TEXT_BLOCKS:
         for ident, old, new in pair.keyed(section):
-            at = At(Key(subject, ident), msg("subject", subject, name=ident), lines_of(old, new))
+            name = pair.label(section, ident) if section != "definitions" else user_text(None, ident)
+            at = At(Key(subject, ident), msg("subject", subject, name=name), lines_of(old, new))
             if old is None or new is None:
                 yield from presence(at, old and old["text"], new and new["text"], rule)
             else:
@@ -121,7 +122,7 @@ def _excludes(pair: Pair) -> Iterator[Change]:
     for name, a, b in members(old.get("excludes", []), new.get("excludes", [])):
         at = At(
             Key("availability", "excludes", arg=name),
-            msg("subject", "availability_excludes", name=name),
+            msg("subject", "availability_excludes", name=pair.label("exclusions", name)),
             lines_of(old, new),
         )
         yield from presence(at, a, b, rule)

@@ -400,8 +400,31 @@ def others(pair: Pair) -> Iterator[Change]:
         else:
             yield from texts(pair, at, old["name"], new["name"], legal=False)
     for title, old, new in pair.keyed("examples", "title"):
-        if old is not None and new is not None and no_lines(old) == no_lines(new):
-            continue
-        which = "added_plain" if old is None else "removed_plain" if new is None else "changed"
+        if old is not None and new is not None and _unplaced(old) == _unplaced(new):
+            continue  # the same example, perhaps moved (its events carry their lines too)
         at = At(Key("example", title), msg("subject", "example", name=user_text(None, title)), lines_of(old, new))
-        yield change(at, "neutral", msg("change", which, old="…", new="…"), msg("reason", "informational"))
+        if old is None or new is None:
+            detail = msg("change", "added_plain" if old is None else "removed_plain")
+        else:  # what of it changed, not "… → …"
+            a, b = _unplaced(old), _unplaced(new)
+            parts = [key for key, fields in _EXAMPLE_PARTS if any(a.get(f) != b.get(f) for f in fields)]
+            detail = msg("change", "example_changed", parts=joined(msg("change", k) for k in parts))
+        yield change(at, "neutral", detail, msg("reason", "informational"))
+
+
+def _unplaced(value: Any) -> Any:
+    """A value without the source lines at any depth (an example's events and expectations have theirs)."""
+    if isinstance(value, dict):
+        return {k: _unplaced(v) for k, v in value.items() if k != "line"}
+    if isinstance(value, list):
+        return [_unplaced(v) for v in value]
+    return value
+
+
+# The parts of a worked example, as the changelog names what changed in one.
+_EXAMPLE_PARTS = (
+    ("example_titles", ("title", "titles")),
+    ("example_setting", ("tier", "fee", "period")),
+    ("example_events", ("events",)),
+    ("example_expect", ("expect",)),
+)

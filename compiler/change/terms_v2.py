@@ -166,7 +166,7 @@ def changes_v2(pair: Pair) -> Iterator[Any]:
     old_ex, new_ex = by_id(pair.old.get("exclusions")), by_id(pair.new.get("exclusions"))
     for ident in sorted(set(old_ex) & set(new_ex)):
         a, b = old_ex[ident], new_ex[ident]
-        name = user_text(None, ident)
+        name = pair.label("exclusions", ident)
         for row in MAINTENANCE_ROWS:
             at = At(row.key.of(ident), msg("subject", row.subject, name=name), lines_of(a, b))
             yield from compare_row(row, at, row.read(a), row.read(b))
