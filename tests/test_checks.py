@@ -673,3 +673,21 @@ def test_response_before_opening() -> None:
     src = mutate(("responded 2025-03-11T02:00Z", "responded 2025-03-10T02:00Z"))
     d = only(src, "E0709")
     assert pos(d) == at(src, "2025-03-10T02:00Z")
+
+
+def test_an_example_titled_in_one_text_among_examples_titled_in_each_language_warns() -> None:
+    """The Chinese edition showed a new example's English title (a new user's Atlassian SLA); a contract
+    titling every example in one text (acme-crm, websoft9) is not warned."""
+    from slac.driver import compile_source
+
+    from .conftest import ROOT
+
+    acme = (ROOT / "contracts" / "acme-crm.sla").read_text(encoding="utf-8")
+    assert not [d for d in compile_source(acme, file="a.sla").diagnostics if d.code == "W0409"]
+    plain = 'example "the free plan earns no credit"'
+    assert acme.count(plain) == 1
+    mixed = acme.replace('example "the guide\'s month: 718.5 of 720 hours up"',
+                         'example en "the guide\'s month: 718.5 of 720 hours up" zh "指南中的月份"')  # fmt: skip
+    found = [d for d in compile_source(mixed, file="a.sla").diagnostics if d.code == "W0409"]
+    assert len(found) == 3 and all(d.severity == "warning" for d in found)
+    assert any('"the free plan earns no credit"' in d.message for d in found)

@@ -68,6 +68,7 @@ texts (E04xx)
     E0403  a text list giving one language twice
     E0404  an empty text
     E0405  a tier, channel, priority or objective without `name`
+    W0409  an example titled in one text in a contract of several languages (warning)
 urls (E04xx)
     E0406  a `url`, `status_page` or link that is not `https://…` (a channel may also be `mailto:…`),
            or that has user information before the host or characters RFC 3986 does not allow

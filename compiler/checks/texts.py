@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import nodes as n
-from ..errors import Diagnostic, error
+from ..errors import Diagnostic, error, warning
 from .context import Context, did_you_mean, earlier, listing
 
 # Blocks that are shown to readers under their `name`.
@@ -21,6 +21,7 @@ NAMED = (n.Tier, n.Channel, n.Priority, n.Objective, n.Service)
 def check(ctx: Context) -> Iterator[Diagnostic]:
     for owner, what, texts in _texts(ctx.sla):
         yield from _one(ctx, owner, what, texts)
+    yield from _example_titles(ctx)
     for block in ctx.sla.body:
         if isinstance(block, NAMED) and block.first(n.DisplayName) is None:
             kind = type(block).__name__.lower()
@@ -30,6 +31,24 @@ def check(ctx: Context) -> Iterator[Diagnostic]:
                 f"{kind} `{block.name.value}` has no `name`",
                 block.name.span,
                 f"readers see a {kind} by its name: add `name {sample}`",
+            )
+
+
+def _example_titles(ctx: Context) -> Iterator[Diagnostic]:
+    """W0409: an example titled in one text in a contract of several languages whose other examples are
+    titled in each: every edition of the document shows that one as written (the Chinese edition an
+    English title). A contract titling every example in one text (language v1's form) is left alone."""
+    examples = ctx.sla.all(n.Example)
+    if len(ctx.languages) < 2 or not any(isinstance(e.title, n.Texts) for e in examples):
+        return
+    for example in examples:
+        if isinstance(example.title, n.Str):
+            sample = " ".join(f'{lang} "…"' for lang in ctx.languages)
+            yield warning(
+                "W0409",
+                f'example "{example.label}" has one title in a contract in {listing(ctx.languages)}: every edition of the document shows it as written',
+                example.title.span,
+                f"give it a title in each language: `example {sample} {{`",
             )
 
 
