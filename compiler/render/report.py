@@ -303,7 +303,7 @@ class _Markdown:
         t = self.c.t
         out = ["", f"### {t('downtime')}", "", self.item(t("downtime_counted"), self.duration(d["counted_seconds"]))]
         for e in d["excluded"]:
-            cause = _esc(e["cause"]) if e["cause"] else t("no_cause")
+            cause = _esc(self.names.cause(e["cause"])) if e["cause"] else t("no_cause")
             text = t(
                 "downtime_excluded", cause=cause, reason=self.reason(e["reason"]), duration=self.duration(e["seconds"])
             )
@@ -425,6 +425,7 @@ class _Names:
         self.priorities = {p["id"]: p.get("name") for p in (policy or {}).get("priorities", ())}
         self.channels = {c["id"]: c.get("name") for c in (policy or {}).get("channels", ())}
         self.credits = {c["id"]: c.get("name") for c in (policy or {}).get("credits", ())}
+        self.exclusions = {x["id"]: x.get("text") for x in (policy or {}).get("exclusions", ())}
 
     def tier(self, tier_id: str) -> str:
         return _pick(self.tiers.get(tier_id), self.lang) or tier_id
@@ -434,6 +435,10 @@ class _Names:
 
     def channel(self, channel_id: str) -> str:
         return _pick(self.channels.get(channel_id), self.lang) or channel_id
+
+    def cause(self, cause: str) -> str:
+        """An excluded cause as the contract states it (the exclusion's text), else its id."""
+        return _pick(self.exclusions.get(cause), self.lang) or cause
 
     def credit(self, credit_id: str) -> str:
         """A credit's name: the contract's (`name en "…"`), else the document's heading for a known id, else the id."""

@@ -166,7 +166,7 @@ class _MarkdownV2(_Markdown):
         d = s["downtime"]
         out.append(self.item(t("downtime_counted"), self.duration(d["counted_seconds"])))
         for e in d["excluded"]:
-            cause = _esc(e["cause"]) if e["cause"] else t("no_cause")
+            cause = _esc(self.names.cause(e["cause"])) if e["cause"] else t("no_cause")
             out.append(
                 "- "
                 + t(
