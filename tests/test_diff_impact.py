@@ -103,7 +103,7 @@ def test_lower_uptime_target_loses_the_first_band() -> None:
     assert first["text"]["en"] == (
         "Basic, uptime 99.8969% (just below 99.9%): credit for the reference month: 100.00 USD → 0.00 USD"
     )
-    assert first["text"]["zh"] == "基础版，可用性 99.8969%（刚低于 99.9%）：参考月份的服务补偿：100.00 USD → 0.00 USD"
+    assert first["text"]["zh"] == "基础版，可用率 99.8969%（刚低于 99.9%）：参考月份的服务补偿：100.00 USD → 0.00 USD"
 
 
 def test_lower_cap_and_band_bite_only_below_95() -> None:

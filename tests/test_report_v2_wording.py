@@ -43,7 +43,7 @@ def test_the_chinese_report_has_no_english_sentences() -> None:
 def test_the_credit_line_is_built_from_its_parts_in_chinese() -> None:
     zh = report("zh")
     # acme, compute eu_west: 50 min of 44 640 → 99.89 % < 99.99 %: 10 % of the 200 USD charges = 20 USD.
-    assert "- **停机补偿（合同第 71 行）**：可用性 99.89% 低于承诺的 99.99% → 本范围费用的 10% = 20.00 USD" in zh
+    assert "- **停机补偿（合同第 71 行）**：可用率 99.89% 低于承诺的 99.99% → 本范围费用的 10% = 20.00 USD" in zh
     assert "uptime" not in zh and "contract line" not in zh
 
 
