@@ -375,3 +375,18 @@ def test_joined_interruptions_are_not_also_said_to_be_counted_once() -> None:
     ):
         text = doc(whole, lang)
         assert joined in text and once not in text, lang
+
+
+def test_an_uptime_rounded_onto_its_threshold_is_shown_with_the_decimals_that_tell_it_apart() -> None:
+    """June has 43,200 minutes: 44 down are 99.8981 % (a credit), 43 down 99.9005 % (none); both were shown
+    as "99.9%" beside opposite results. By hand, the decimals needed: 99.898 % and 99.9004 % (truncated)."""
+    shown = {}
+    for minutes, credit in ((44, "30"), (43, "0")):
+        example = (
+            f'  example en "{minutes} minutes" zh "{minutes} 分钟" {{\n    tier standard\n    period 2026-06\n'
+            f"    charges compute 300 USD\n    outage 2026-06-10T08:00Z for {minutes}min service compute\n"
+            f"    expect credit {credit} USD\n  }}\n"
+        )
+        en = doc(contract(COMPUTE, uptime="uptime 99.9% for compute", more=example), "en")
+        shown[minutes] = paragraph(en, "- Compute: uptime").split("\n")[0]
+    assert shown == {44: "- Compute: uptime 99.898%, credit \\$30.00", 43: "- Compute: uptime 99.9004%, credit \\$0.00"}

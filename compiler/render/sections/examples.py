@@ -161,6 +161,22 @@ def _breach_lines(b: DocBuilder, entry: dict[str, Any]) -> list[Para]:
     return lines
 
 
+def shown_uptime(b: DocBuilder, uptime: dict[str, Any]) -> str:
+    """The report's rounded uptime, with more decimals where rounding would put it on the other side of
+    (or on) the commitment or a band's threshold: 44 minutes down in June are 99.898 %, not "99.9%",
+    which would read as met beside the credit owed for missing 99.9 %."""
+    from decimal import ROUND_DOWN
+
+    exact, value = Decimal(uptime["percent"]), Decimal(uptime["display"])
+    lines = [uptime.get("target")] + [x["threshold"] for c in b.p.get("credits", []) for x in c.get("bands", [])]
+    thresholds = {Decimal(t) for t in lines if t not in (None, "target")}
+    decimals = int(uptime.get("decimals") or 2)
+    while decimals < 9 and any((value >= t) != (exact >= t) or (value == t) != (exact == t) for t in thresholds):
+        decimals += 1
+        value = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_DOWN)
+    return b.f.percent(value if value != Decimal(uptime["display"]) else uptime["display"])
+
+
 def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     """The evaluator's report entry for the example, read as a reader would check it."""
     currency = entry["currency"]
@@ -177,9 +193,9 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     ):
         if uptime["target"] is not None:
             key = "examples.result_uptime_met" if uptime["met"] else "examples.result_uptime_missed"
-            lines.append(b.para(key, uptime=b.f.percent(uptime["display"]), target=b.f.percent(uptime["target"])))
+            lines.append(b.para(key, uptime=shown_uptime(b, uptime), target=b.f.percent(uptime["target"])))
         else:
-            lines.append(b.para("examples.result_uptime", uptime=b.f.percent(uptime["display"])))
+            lines.append(b.para("examples.result_uptime", uptime=shown_uptime(b, uptime)))
     if entry["tickets"]["measured"]:
         lines += _breach_lines(b, entry)
     from . import tickets

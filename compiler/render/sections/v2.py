@@ -401,7 +401,9 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     for s in entry["scopes"]:
         # A contract without `service` blocks has one implicit scope: its line is the availability line.
         scope = scope_name(b, s["service"], s["region"]) if s["service"] else b.t("v2.scope_implicit")
-        uptime = b.f.percent(s["uptime"]["display"])
+        from .examples import shown_uptime
+
+        uptime = shown_uptime(b, s["uptime"])
         unmet = [condition_clause(b, c) for c in s.get("conditions_unmet", [])]
         if unmet and unmet[0] is not None and s["subtotal"] == "0.00":
             lines.append(b.para("v2.result_scope_unmet", scope=scope, uptime=uptime, clause=unmet[0]))
