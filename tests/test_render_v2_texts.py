@@ -390,3 +390,34 @@ def test_an_uptime_rounded_onto_its_threshold_is_shown_with_the_decimals_that_te
         en = doc(contract(COMPUTE, uptime="uptime 99.9% for compute", more=example), "en")
         shown[minutes] = paragraph(en, "- Compute: uptime").split("\n")[0]
     assert shown == {44: "- Compute: uptime 99.898%, credit \\$30.00", 43: "- Compute: uptime 99.9004%, credit \\$0.00"}
+
+
+def test_a_v2_examples_result_states_its_missed_responses() -> None:
+    """A late response was in the example's facts and its `expect breaches 1` passed, but its result said
+    nothing of it (language v2 listed only scopes and credits). Business P1: 30 minutes; 09:45 is 15 late."""
+    harbor = (ROOT / "contracts" / "harbor-desk.sla").read_text(encoding="utf-8")
+    late = harbor.replace(
+        "responded 2026-05-20T09:20+08:00 updated 2026-05-20T10:15+08:00",
+        "responded 2026-05-20T09:45+08:00 updated 2026-05-20T10:15+08:00",
+    ).replace(
+        "    expect breaches 0\n    expect missed updates 1", "    expect breaches 1\n    expect missed updates 1"
+    )
+    assert late.count("expect breaches 1") == 1
+    en = render_markdown(compile_policy(late, file="h.sla"), "en")
+    assert "- Missed response targets: 1\n" in en
+    assert "was responded to on May 20, 2026, 09:45 (China Standard Time), 15 minutes after that" in en
+    zh = render_markdown(compile_policy(late, file="h.sla"), "zh")
+    assert "- 响应超时：1 次\n" in zh
+    # With no late response, nothing is said of responses.
+    assert "Missed response targets" not in render_markdown(compile_policy(harbor, file="h.sla"), "en")
+
+
+def test_a_service_the_examples_customer_does_not_use_is_not_in_its_result() -> None:
+    example = (
+        '  example en "storage down" zh "存储停机" {\n    tier standard\n    period 2026-06\n'
+        "    charges storage eu 300 USD\n    outage 2026-06-10T08:00Z for 2h service storage region eu\n"
+        "    expect credit 30 USD\n  }\n"
+    )
+    en = doc(contract(STORAGE_PER_REGION, COMPUTE, more=example), "en")
+    result = en[en.index("Result:") :]
+    assert "Storage (eu): uptime" in result and "Compute" not in result

@@ -399,6 +399,8 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     cur = entry["currency"]
     lines: list[Para] = []
     for s in entry["scopes"]:
+        if s["service"] and s["charges"] is None and not s["downtime"]["counted_seconds"] and s["subtotal"] == "0.00":
+            continue  # a service the example's customer neither pays for nor lost: nothing to read
         # A contract without `service` blocks has one implicit scope: its line is the availability line.
         scope = scope_name(b, s["service"], s["region"]) if s["service"] else b.t("v2.scope_implicit")
         from .examples import shown_uptime
@@ -417,6 +419,10 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     cap = entry.get("cap") or {}
     if cap.get("windows_before") and cap["applied"]:  # a cap over a longer span, partly used before
         lines.append(result_cap_span(b, cap, cur))
+    if entry["breaches"]:  # the missed responses, as a v1 example's result states them
+        from .examples import _breach_lines
+
+        lines += _breach_lines(b, entry)
     lines += ticket_result_lines(b, entry)
     minimum = entry.get("minimum_credit") or {}
     if minimum.get("applied"):
