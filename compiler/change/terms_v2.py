@@ -57,7 +57,7 @@ ROWS: tuple[Row, ...] = (
         str,
         lambda p: (p.get("minimum_credit") or {}).get("line"),
         rank=lambda v: Decimal(v.split()[0]),
-        absent=Presence(("reduction", "minimum_credit_added"), ("improvement", "minimum_credit_removed")),
+        absent=Presence(("reduction", "minimum_credit_added"), ("improvement", "minimum_credit_removed"), str),
         samples=("1.00 USD", "5.00 USD"),
         unit=lambda v: v.split()[1],
     ),
