@@ -266,7 +266,7 @@ def test_uptime_change_is_quantified() -> None:
         for c in diff(policy_of(case / "old.sla"), policy_of(case / "new.sla")).changes
         if c.term == "tier:basic/uptime"
     )
-    assert change.detail(Strings("en")) == "99.9% → 99.5%; allowed downtime per 30-day month 43 min 12 s → 3 h 36 min"
+    assert change.detail(Strings("en")) == "99.9% → 99.5%; allowed downtime per 30-day month: 43 min 12 s → 3 h 36 min"
 
 
 def test_response_change_is_quantified() -> None:

@@ -379,7 +379,7 @@ def test_joined_interruptions_are_not_also_said_to_be_counted_once() -> None:
 
 def test_an_uptime_rounded_onto_its_threshold_is_shown_with_the_decimals_that_tell_it_apart() -> None:
     """June has 43,200 minutes: 44 down are 99.8981 % (a credit), 43 down 99.9005 % (none); both were shown
-    as "99.9%" beside opposite results. By hand, the decimals needed: 99.898 % and 99.9004 % (truncated)."""
+    as "99.9%" beside opposite results. By hand, the decimals needed: 99.898 % and 99.9005 % (rounded: 99.90046…)."""
     shown = {}
     for minutes, credit in ((44, "30"), (43, "0")):
         example = (
@@ -389,7 +389,7 @@ def test_an_uptime_rounded_onto_its_threshold_is_shown_with_the_decimals_that_te
         )
         en = doc(contract(COMPUTE, uptime="uptime 99.9% for compute", more=example), "en")
         shown[minutes] = paragraph(en, "- Compute: uptime").split("\n")[0]
-    assert shown == {44: "- Compute: uptime 99.898%, credit \\$30.00", 43: "- Compute: uptime 99.9004%, credit \\$0.00"}
+    assert shown == {44: "- Compute: uptime 99.898%, credit \\$30.00", 43: "- Compute: uptime 99.9005%, credit \\$0.00"}
 
 
 def test_a_v2_examples_result_states_its_missed_responses() -> None:

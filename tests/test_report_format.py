@@ -242,7 +242,7 @@ def test_markdown_words_per_language() -> None:
     assert "| 1 h 30 min |" in en and "| 1 小时 30 分钟 |" in zh  # 5400.5 s: rounded from a minute up
     assert "| 30 s |" in en  # the platform incident
     assert "19 d" in en and "19 天" in zh  # 1641600 s
-    assert "Not counted: no cause given (shorter than the minimum outage), 45 s" in en
+    assert "Not counted, 45 s: no cause given (shorter than the minimum outage)" in en
     assert "**100.00 USD**" in en and "**100.00 USD**" in zh
     # tier names come from the policy in the report's language
     starter = next(t for t in POLICY["tiers"] if t["id"] == "starter")["name"]

@@ -153,7 +153,7 @@ def _impact_lines(figures: tuple[Figure, ...], s: Strings) -> list[str]:
 
 def _reference_text(ref: Reference, s: Strings) -> str:
     if ref.source != "synthetic":
-        return s.text("impact", "events", period=ref.period, source=ref.source)
+        return s.text("impact", "events", period=ref.period, source=ref.source) + s.text("impact", "synthetic_together")
     fees = joined(
         msg("impact", "fee", tier=user_text(ref.names.get(tier), tier), fee=f"{fee} {ref.currency}")
         for tier, fee in ref.fees.items()
@@ -161,12 +161,16 @@ def _reference_text(ref: Reference, s: Strings) -> str:
     key = "synthetic_services" if ref.per_service else "synthetic_period" if ref.by_period else "synthetic"
     if ref.per_service and ref.by_period:
         key = "synthetic_services_period"
-    text = s.text("impact", key, period=ref.period, fees=fees, opened=ref.opened)
-    if ref.conditions:
-        text += s.text("impact", "synthetic_conditions")
+    text = s.text("impact", key, period=ref.period, fees=fees)
+    if ref.tickets:  # only a contract with priorities has reference tickets to speak of
+        text += s.text("impact", "synthetic_tickets", opened=ref.opened)
+        if ref.unresolved:  # its resolution and update targets: the tickets stay open (late resolution)
+            text += s.text("impact", "synthetic_unresolved")
     if ref.calendar_opened is not None:
         text += s.text("impact", "synthetic_calendar", opened=ref.calendar_opened)
-    return text
+    if ref.conditions:
+        text += s.text("impact", "synthetic_conditions")
+    return text + s.text("impact", "synthetic_together")
 
 
 def _meta(policy: dict[str, Any]) -> dict[str, Any]:

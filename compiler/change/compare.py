@@ -14,7 +14,7 @@ from typing import Any
 
 from .changelog import Change, Kind
 from .keys import Key
-from .strings import Msg, msg, plain, user_text, word
+from .strings import Msg, document_credit_names, msg, plain, user_text, word
 from .terms import Presence, Row
 
 Lines = tuple[int | None, int | None]
@@ -58,12 +58,14 @@ class Pair:
         return user_text(None, ident)
 
     def credit(self, ident: str) -> Msg:
-        """A credit as the contract calls it (`name en "Downtime credit"`), else `Credit “downtime”`."""
+        """A credit as the contract calls it (`name en "Downtime credit"`), else as the document heads it
+        ("Credit for downtime"), else `Credit “late”`."""
         for policy in (self.new, self.old):
             item = by_id(policy.get("credits")).get(ident)
             if item and item.get("name"):
                 return user_text(item["name"], ident)
-        return msg("subject", "credit_unnamed", name=ident)
+        unnamed = msg("subject", "credit_unnamed", name=ident)
+        return lambda s: document_credit_names(s.lang).get(ident) or unnamed(s)
 
     def keyed(
         self, section: str, key: str = "id"

@@ -74,6 +74,8 @@ class Reference:
     per_service: bool = False  # language v2 with services: each service charged the fee, probed on its own
     by_period: bool = False  # language v2 billing by the quarter or year: a reference period, not a month
     conditions: bool = False  # language v2: the reference customers meet the contract's conditions
+    tickets: bool = True  # reference tickets were opened (the contracts share a priority)
+    unresolved: bool = False  # and the contracts have resolution or update targets, which they never meet
 
     def to_json(self) -> dict[str, Any]:
         return {

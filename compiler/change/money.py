@@ -402,14 +402,28 @@ def others(pair: Pair) -> Iterator[Change]:
     for title, old, new in pair.keyed("examples", "title"):
         if old is not None and new is not None and _unplaced(old) == _unplaced(new):
             continue  # the same example, perhaps moved (its events carry their lines too)
-        at = At(Key("example", title), msg("subject", "example", name=user_text(None, title)), lines_of(old, new))
+        name = user_text((new or old or {}).get("titles"), title)  # in the reader's language when it has one
+        at = At(Key("example", title), msg("subject", "example", name=name), lines_of(old, new))
         if old is None or new is None:
             detail = msg("change", "added_plain" if old is None else "removed_plain")
         else:  # what of it changed, not "… → …"
             a, b = _unplaced(old), _unplaced(new)
             parts = [key for key, fields in _EXAMPLE_PARTS if any(a.get(f) != b.get(f) for f in fields)]
-            detail = msg("change", "example_changed", parts=joined(msg("change", k) for k in parts))
+            named = {f for _key, fields in _EXAMPLE_PARTS for f in fields}
+            if any(a.get(f) != b.get(f) for f in set(a) | set(b) if f not in named):  # conditions unmet, …
+                parts.append("example_other")
+            detail = _example_detail(parts)
         yield change(at, "neutral", detail, msg("reason", "informational"))
+
+
+def _example_detail(parts: list[str]) -> Msg:
+    """`changed: title, expected results` (Chinese lists take the enumeration comma: 标题、预期结果)."""
+
+    def show(s: Any) -> str:
+        listed = s.text("change", "example_sep").join(s.text("change", k) for k in parts)
+        return s.text("change", "example_changed", parts=listed)
+
+    return show
 
 
 def _unplaced(value: Any) -> Any:

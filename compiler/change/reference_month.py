@@ -120,6 +120,8 @@ def synthetic(old: Any, new: Any, tiers: list[str], period: str, fee: Decimal | 
         per_service=any(s is not None for s in services),
         by_period=by_period,
         conditions=any(p.raw.get("conditions") for p in (old, new)),
+        tickets=bool(month.tickets),
+        unresolved=bool(month.tickets) and any(p.resolutions or p.updates for p in (old, new)),
     )
 
 

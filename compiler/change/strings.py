@@ -38,6 +38,15 @@ def catalogue(lang: str) -> dict[str, dict[str, str]]:
     return tomllib.loads(raw)
 
 
+@cache
+def document_credit_names(lang: str) -> dict[str, str]:
+    """The document's own headings of the credits it knows by id (`credit.names`: "Credit for downtime"),
+    from the document's strings, so that the changelog calls an unnamed credit what the document does."""
+    raw = resources.files("slac.templates").joinpath(f"strings/{lang}.toml").read_text(encoding="utf-8")
+    names: dict[str, str] = tomllib.loads(raw).get("credit", {}).get("names", {})
+    return names
+
+
 def render(value: Any, s: Strings) -> str:
     return value(s) if callable(value) else str(value)
 

@@ -126,15 +126,19 @@ _WINDOW_MONTHS = {"calendar_month": 1, "calendar_quarter": 3, "calendar_year": 1
 
 def _cap(b: DocBuilder, cap: dict[str, Any]) -> Para:
     """The cap; over a longer span than the window, what the earlier windows of the span owed counts against it."""
+    from .v2 import scope_kind
+
     scope = cap["amount"].get("basis") == "service_charges"
+    # "for one service in one region" only where a service is measured per region (v2.scope_kind).
+    cut = "" if scope_kind(b) == "region" else "_service"
     window = (b.p["availability"] or {}).get("window") or "calendar_month"
     if _SPAN_MONTHS.get(cap["per"], 1) > _WINDOW_MONTHS.get(window, 1):
-        key = "v2.cap_scope_span" if scope else "v2.cap_span"
+        key = f"v2.cap_scope_span{cut}" if scope else "v2.cap_span"
         return b.para(
             key, amount=b.amount(cap["amount"]), per=b.word("per", cap["per"]), window=b.word("window", window)
         )
     return b.para(
-        "v2.cap_scope" if scope else "cap.text", amount=b.amount(cap["amount"]), per=b.word("per", cap["per"])
+        f"v2.cap_scope{cut}" if scope else "cap.text", amount=b.amount(cap["amount"]), per=b.word("per", cap["per"])
     )
 
 

@@ -165,7 +165,7 @@ def shown_uptime(b: DocBuilder, uptime: dict[str, Any]) -> str:
     """The report's rounded uptime, with more decimals where rounding would put it on the other side of
     (or on) the commitment or a band's threshold: 44 minutes down in June are 99.898 %, not "99.9%",
     which would read as met beside the credit owed for missing 99.9 %."""
-    from decimal import ROUND_DOWN
+    from decimal import ROUND_HALF_UP
 
     exact, value = Decimal(uptime["percent"]), Decimal(uptime["display"])
     lines = [uptime.get("target")] + [x["threshold"] for c in b.p.get("credits", []) for x in c.get("bands", [])]
@@ -173,7 +173,7 @@ def shown_uptime(b: DocBuilder, uptime: dict[str, Any]) -> str:
     decimals = int(uptime.get("decimals") or 2)
     while decimals < 9 and any((value >= t) != (exact >= t) or (value == t) != (exact == t) for t in thresholds):
         decimals += 1
-        value = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_DOWN)
+        value = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)  # rounded, as the report rounds
     return b.f.percent(value if value != Decimal(uptime["display"]) else uptime["display"])
 
 
