@@ -390,3 +390,17 @@ def test_a_moved_example_is_no_change_and_a_changed_one_says_what_changed() -> N
     assert changes(full, edited_expect)[term][:2] == ("neutral", False)
     assert changes(full, edited_expect)[term][3] == "changed: expected results"
     assert changes(full, edited_expect, "zh")[term][3] == "变更：预期结果"
+
+
+def test_a_service_added_is_an_ambiguous_reduction_and_one_removed_a_reduction() -> None:
+    """Adding a service ended in a traceback (a kind `unranked` the changelog does not order), for a v2
+    contract and for a v1 contract taking up services alike."""
+    dns = '  service dns {\n    name en "DNS" zh "域名解析"\n  }\n'
+    anchor = "  availability {\n"
+    added = BASE.replace(anchor, dns + anchor, 1)
+    assert changes(BASE, added)["service:dns"][:2] == ("reduction", True)
+    assert changes(added, BASE)["service:dns"][:2] == ("reduction", False)
+    assert "divides downtime and charges anew" in changes(BASE, added)["service:dns"][2]
+    acme_services = ACME.replace(anchor, dns + anchor, 1)
+    assert acme_services != ACME
+    assert changes(ACME, acme_services)["service:dns"][:2] == ("reduction", True)

@@ -151,9 +151,14 @@ def changes_v2(pair: Pair) -> Iterator[Any]:
         a, b = old.get(ident), new.get(ident)
         name = user_text((b or a or {}).get("name"), ident)
         if a is None or b is None:
-            rule = Presence(("unranked", "service_added"), ("reduction", "service_removed"))
             at = At(Key("service", ident), msg("subject", "service", name=name), lines_of(a, b))
-            yield from presence(at, a and ident, b and ident, rule)
+            if a is None:  # measured on its own from now: downtime and charges are divided anew, unranked
+                added = msg("change", "added_plain")
+                yield change(at, "reduction", added, msg("reason", "service_added"), ambiguous=True, new=ident)
+            else:
+                yield from presence(
+                    at, ident, None, Presence(("reduction", "service_added"), ("reduction", "service_removed"))
+                )
             continue
         for row in SERVICE_ROWS:
             at = At(row.key.of(ident), msg("subject", row.subject, name=name), lines_of(a, b))
