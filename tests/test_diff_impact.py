@@ -264,7 +264,7 @@ def test_reference_events_give_the_month_of_real_customers(tmp_path: Path) -> No
         (["--reference-events", "{dir}"], "--period"),
         (["--reference-fee", "ten"], "is not a number"),
         (["--reference-fee", "-5"], "is not a fee"),
-        (["--period", "2026-13"], "is not a month"),
+        (["--period", "2026-13"], "is not a billing period"),
         (["--period", "2032-01"], "outside the years"),  # the policy lists holidays for 2026–2031
     ],
 )

@@ -292,6 +292,9 @@ def test_a_quarterly_contract_gets_figures_for_its_reference_quarter(tmp_path: P
     # A month is not a period of a contract billing by the quarter: the user is told how to write one.
     month = CliRunner().invoke(main, ["diff", str(old), str(new), "--period", "2026-02"])
     assert month.exit_code == 2 and "write it like 2026-Q2" in month.stderr
+    # As advised: a quarter (it was refused as "not a month").
+    q2 = CliRunner().invoke(main, ["diff", str(old), str(new), "--period", "2026-Q2", "--reference-fee", "1000"])
+    assert q2.exit_code == 1 and "Figures for the reference period 2026-Q2" in q2.stdout, q2.output
 
 
 def test_figures_from_a_month_of_real_events_read_charges_and_requests(tmp_path: Path) -> None:

@@ -17,12 +17,16 @@ import click
 from ..errors import has_errors
 from ._io import Exit, emit, fail, load_input, read, report, usable
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
 
 
 def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A billing period as `slac evaluate` takes it: a month, a quarter or a year (the contract's billing
+    decides which it must be; the reference says so when it is not)."""
     if value is not None and not _PERIOD.match(value):
-        raise click.BadParameter(f"{value!r} is not a month; write it as YYYY-MM, e.g. 2026-03")
+        raise click.BadParameter(
+            f"{value!r} is not a billing period; write a month (2026-03), a quarter (2026-Q1) or a year (2026)"
+        )
     return value
 
 
@@ -52,8 +56,9 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 @click.option(
     "--period",
     callback=_month,
-    metavar="YYYY-MM",
-    help="The reference month of the credit figures (default: the month the new contract takes effect).",
+    metavar="PERIOD",
+    help="The reference billing period of the credit figures: 2026-03, 2026-Q1 or 2026 as the contract bills "
+    "(default: the period the new contract takes effect in).",
 )
 @click.option(
     "--reference-fee",
@@ -95,7 +100,7 @@ def diff_cmd(
         raise click.BadParameter("give the reason the reduction is accepted", param_hint="--allow-reduction")
     fee = _fee(fee_text)
     if events_dir is not None and period is None:
-        raise click.BadParameter("give the month of the events too, e.g. --period 2026-03", param_hint="--period")
+        raise click.BadParameter("give the period of the events too, e.g. --period 2026-03", param_hint="--period")
     chosen = [lang.strip() for lang in langs.split(",") if lang.strip()] if langs is not None else None
     if chosen is not None and (not chosen or any(lang not in LANGS for lang in chosen)):
         raise click.BadParameter(f"choose from {', '.join(LANGS)}, e.g. --lang zh,en", param_hint="--lang")
