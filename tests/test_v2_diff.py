@@ -407,3 +407,17 @@ def test_a_service_added_is_an_ambiguous_reduction_and_one_removed_a_reduction()
     acme_services = ACME.replace(anchor, dns + anchor, 1)
     assert acme_services != ACME
     assert changes(ACME, acme_services)["service:dns"][:2] == ("reduction", True)
+
+
+def test_a_general_uptime_replaced_by_each_services_own_is_judged_per_service() -> None:
+    """`uptime 99.9%` replaced by `uptime 99.99% for compute` and `uptime 99.9% for object_storage` lowers
+    no service's commitment; it was 'uptime target removed', a reduction."""
+    own = "    uptime 99.99% for compute\n    uptime 99.9%  for object_storage\n"
+    general = BASE.replace(own, "    uptime 99.9%\n")
+    assert general != BASE
+    found = changes(general, BASE)
+    assert "tier:standard/uptime" not in found
+    assert found["tier:standard/uptime:compute"][:2] == ("improvement", False)
+    assert "tier:standard/uptime:object_storage" not in found  # 99.9 % before and after
+    back = changes(BASE, general)
+    assert back["tier:standard/uptime:compute"][:2] == ("reduction", False)

@@ -53,6 +53,8 @@ def entities(pair: Pair, kind: str) -> Iterator[Change]:
         name, lines = pair.name(section, ident), lines_of(old, new)
         window = (pair.new.get("availability") or {}).get("window") or "calendar_month"
         for row in ENTITY_ROWS.get(section, ()):
+            if kind == "tier" and row.key.part == "uptime" and _uptime_per_service(pair, old, new):
+                continue  # a general uptime given or taken with services: judged per service (_service_uptimes)
             if row.extra is not None:  # the allowed downtime, per window of the new contract's length
                 row = replace(row, extra=partial(row.extra, window=window))
             at = At(row.key.of(ident), msg("subject", row.subject, name=name), lines)
@@ -174,6 +176,8 @@ def _service_uptimes(pair: Pair, ident: str, name: Msg, old: dict[str, Any], new
     """Language v2: the commitment for each service a tier states one for (`uptime P for SERVICE`), against
     what applies to that service on the other side (its own, else the tier's `uptime P`, compared there)."""
     own = [u["service"] for t in (new, old) for u in t.get("service_uptime") or ()]
+    if _uptime_per_service(pair, old, new):  # every service: the general uptime stood for those without their own
+        own += [s["id"] for p in (pair.new, pair.old) for s in p.get("services") or ()]
     for service in dict.fromkeys(own):
         a, b = service_target(old, service), service_target(new, service)
         subject = msg("subject", "tier_uptime_service", name=name, service=pair.name("services", service))
@@ -189,6 +193,14 @@ def _service_uptimes(pair: Pair, ident: str, name: Msg, old: dict[str, Any], new
                 at, (Decimal(a), Decimal(b)), (a, b), percent, ("uptime_higher", "uptime_lower"), higher=True,
                 extra=downtime(a, b, window),
             )  # fmt: skip
+
+
+def _uptime_per_service(pair: Pair, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether a tier's general uptime is given on one side only in a contract with services: what it
+    meant is then each service's commitment, compared service by service (`uptime 99.9%` replaced by
+    `uptime 99.99% for compute` and `uptime 99.9% for object_storage` lowers none)."""
+    with_services = any(p.get("services") for p in (pair.old, pair.new))
+    return with_services and (old.get("uptime") is None) != (new.get("uptime") is None)
 
 
 def _show_response(r: dict[str, Any]) -> Msg:
