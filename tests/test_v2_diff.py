@@ -421,3 +421,32 @@ def test_a_general_uptime_replaced_by_each_services_own_is_judged_per_service() 
     assert "tier:standard/uptime:object_storage" not in found  # 99.9 % before and after
     back = changes(BASE, general)
     assert back["tier:standard/uptime:compute"][:2] == ("reduction", False)
+
+
+def _without_storage(text: str) -> str:
+    start = text.index("  service object_storage {")
+    end = text.index("  }\n", start) + 4
+    return (text[:start] + text[end:]).replace("    uptime 99.9%  for object_storage\n", "")
+
+
+def test_a_service_removed_loses_every_band_and_its_figures_show_it(tmp_path: Path) -> None:
+    """Object Storage removed: its bands were compared as if the new contract still paid them (only the
+    band below its commitment changed), and the reference month probed only services both versions have,
+    so the removal had no figures. By hand: January 2026, 44,640 minutes; just below 95 % is 2,233 minutes
+    down, 100 % of the 1000 USD charges under the old contract, nothing under the new."""
+    from click.testing import CliRunner
+
+    from slac.cli import main
+
+    removed = _without_storage(BASE)
+    detail = changes(BASE, removed)["credit:downtime/bands:standard:object_storage"][3]
+    assert detail.endswith("uptime at or below 95%: 100% of the service charges → no credit"), detail
+    old, new = tmp_path / "old.sla", tmp_path / "new.sla"
+    old.write_text(BASE, encoding="utf-8")
+    new.write_text(removed, encoding="utf-8")
+    out = CliRunner().invoke(main, ["diff", str(old), str(new), "--lang", "en", "--reference-fee", "1000"])
+    assert out.exit_code == 1, out.output
+    assert (
+        "  - Standard, Object Storage uptime 94.9977% (just below 95%): "
+        "credit for the reference month: 1000.00 USD → 0.00 USD"
+    ) in out.stdout

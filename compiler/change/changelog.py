@@ -127,7 +127,8 @@ def _situation(f: Figure) -> Msg:
         return msg("impact", "calendar", tier=tier)
     if f.situation == "below" and f.service is not None:
         service = user_text(f.service_name, f.service)
-        return msg("impact", "below_service", tier=tier, service=service, uptime=f.new.uptime, threshold=f.threshold)
+        uptime = f.new.uptime or f.old.uptime  # a service the new contract no longer measures: as it was
+        return msg("impact", "below_service", tier=tier, service=service, uptime=uptime, threshold=f.threshold)
     if f.situation == "below":
         return msg("impact", "below", tier=tier, uptime=f.new.uptime, threshold=f.threshold)
     return msg("impact", "given", tier=tier, customers=f.customers)

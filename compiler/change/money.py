@@ -193,11 +193,16 @@ def _bands_by_service(pair: Pair, ident: str, tier: str, old: dict[str, Any], ne
     every service has the same thresholds on both sides (v1, or bands without `target`)."""
     tiers = (by_id(pair.old["tiers"]).get(tier), by_id(pair.new["tiers"]).get(tier))
     targets = {s: (service_target(tiers[0], s), service_target(tiers[1], s)) for s in _services(pair)}
-    if len(set(targets.values())) == 1:
+    # A service one contract measures and the other (with services of its own) does not: no band pays there.
+    measured = [{s["id"] for s in p.get("services") or ()} for p in (pair.old, pair.new)]
+    missing = {s: tuple(bool(m) and s not in m for m in measured) for s in targets if s is not None}
+    if len(set(targets.values())) == 1 and not any(any(v) for v in missing.values()):
         yield from _bands(pair, ident, tier, old, new, next(iter(targets.values())))
         return
     for service, uptimes in targets.items():
-        yield from _bands(pair, ident, tier, old, new, uptimes, service)
+        gone = missing.get(service, (False, False)) if service is not None else (False, False)
+        a, b = ({**c, "bands": []} if g else c for c, g in zip((old, new), gone, strict=True))
+        yield from _bands(pair, ident, tier, a, b, uptimes, service)
 
 
 def _resolve(bands: list[dict[str, Any]], uptime: str | None) -> list[Band]:

@@ -99,7 +99,7 @@ def synthetic(old: Any, new: Any, tiers: list[str], period: str, fee: Decimal | 
     for tier in tiers:
         _responses(month, old, new, tier, fees[tier], starts)
         _below(month, old, new, tier, fees[tier], services, length_us, outage_start)
-    reports = [evaluate(p, _events(p, services, month), period=period) for p in (old, new)]
+    reports = [evaluate(p, _events(p, month), period=period) for p in (old, new)]
     figures: dict[str, list[Figure]] = {t: [] for t in tiers}
     by_id = [{c["customer"]: c for c in r["customers"]} for r in reports]
     names = {s: _service_name(new, old, s) for s in services}
@@ -169,11 +169,11 @@ def _below(
 
 
 def _services(old: Any, new: Any) -> list[str | None]:
-    """The services both contracts measure, the new contract's order; [None] for contracts without any."""
-    ids = [[s["id"] for s in p.raw.get("services") or ()] for p in (old, new)]
-    if not ids[0] and not ids[1]:
-        return [None]
-    return [s for s in ids[1] if s in ids[0]]
+    """The services either contract measures, the new contract's first (a service removed is probed too:
+    its credits are what the customer loses); [None] for contracts without any."""
+    ids = [[s["id"] for s in p.raw.get("services") or ()] for p in (new, old)]
+    found: list[str | None] = list(dict.fromkeys(ids[0] + ids[1]))
+    return found or [None]
 
 
 def _service_name(new: Any, old: Any, service: str | None) -> dict[str, str] | None:
@@ -206,15 +206,15 @@ def _thresholds(old: dict[str, Any], new: dict[str, Any], tier: str, service: st
     return [found[k] for k in sorted(found, reverse=True)]
 
 
-def _events(policy: Any, services: list[str | None], month: _Month) -> Any:
+def _events(policy: Any, month: _Month) -> Any:
     """The reference period's events for one policy: its conditions met, each service charged the fee."""
     import numpy as np
 
     from ..runtime.events import Charges
+    from ..runtime.v2_terms import needs_scopes
 
     cust, incidents = month.cust, month.incidents
     base = _columns(cust, month.tickets, [i[:4] for i in incidents])
-    from ..runtime.v2_terms import needs_scopes
 
     if not needs_scopes(policy.raw):
         return base  # language v1: its columns
@@ -222,12 +222,15 @@ def _events(policy: Any, services: list[str | None], month: _Month) -> Any:
     conditions = {c["id"]: np.ones(n, dtype=bool) for c in policy.raw.get("conditions") or ()}
     customers = replace(base.customers, conditions=conditions)
     per_region = {s["id"]: bool(s.get("per_region")) for s in policy.raw.get("services") or ()}
-    scoped = replace(
-        base.incidents, service=_objects([i[4] for i in incidents]), region=_objects([None] * len(incidents))
-    )
+    # An outage of a service this contract does not measure: of its whole service when it has no services
+    # (language v1's one uptime), else of nothing it covers (the incident is left out).
+    kept = [i for i in incidents if i[4] is None or not per_region or i[4] in per_region]
+    where = [i[4] if per_region else None for i in kept]
+    base = _columns(cust, month.tickets, [i[:4] for i in kept])
+    scoped = replace(base.incidents, service=_objects(where), region=_objects([None] * len(kept)))
     charges = None
-    if services != [None]:
-        rows = [(c[0], s, REGION if per_region.get(s) else None, c[2]) for c in cust for s in services]
+    if per_region:
+        rows = [(c[0], s, REGION if per_region[s] else None, c[2]) for c in cust for s in per_region]
         charges = Charges(
             customer=_objects([r[0] for r in rows]),
             service=_objects([r[1] for r in rows]),
@@ -248,11 +251,15 @@ def _objects(values: list[Any]) -> Any:
 
 def _figures(entry: dict[str, Any], probe: bool, service: str | None) -> Figures:
     """A customer's total and missed responses, and its uptime: language v1's, or (a "below" customer,
-    `probe`) the probed service's."""
+    `probe`) the probed service's (the one uptime of a contract without services; None for a service the
+    contract does not measure)."""
     uptime = None
     scopes = entry.get("scopes")
     if probe or scopes is None:
-        measured = next((s["uptime"] for s in scopes if s["service"] == service), None) if scopes else entry["uptime"]
+        measured = entry["uptime"]
+        if scopes:
+            own = [s for s in scopes if s["service"] == service] or [s for s in scopes if s["service"] is None]
+            measured = own[0]["uptime"] if own else None
         if measured is not None:
             # The exact uptime cut (not rounded up) to four places: "just below 99.9 %" must not read 99.90.
             uptime = str(Decimal(measured["percent"]).quantize(Decimal("0.0001"), ROUND_DOWN))
