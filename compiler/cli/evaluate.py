@@ -143,10 +143,8 @@ def evaluate_cmd(
     # A contract is checked, compiled and its examples run (exit 1 when any fails); a policy JSON is loaded.
     loaded = load_input(source)
     usable([loaded])
-    policy = loaded.runtime
-    inputs = Inputs(customers, incidents, tickets, charges, requests, ticket_events)
-    for warning in _missing_inputs(policy.raw, inputs):
-        click.echo(f"slac: warning: {warning}", err=True)
+    policy, inputs = loaded.runtime, Inputs(customers, incidents, tickets, charges, requests, ticket_events)
+    _warn_missing(policy.raw, inputs)
     try:
         with ExitStack() as stack:
             progress = _Progress(stack)
@@ -194,8 +192,8 @@ def evaluate_cmd(
         click.echo(f"wrote {output}", err=True)
 
 
-def _missing_inputs(raw: Any, inputs: Any) -> list[str]:
-    """What an evaluation without one of its optional files leaves at nothing, said before it runs."""
+def _warn_missing(raw: Any, inputs: Any) -> None:
+    """What an evaluation without one of its optional files leaves at nothing, said (stderr) before it runs."""
     import json
 
     out = []
@@ -205,7 +203,8 @@ def _missing_inputs(raw: Any, inputs: Any) -> list[str]:
     rated = [s["id"] for s in raw.get("services") or () if s.get("error_rate")]
     if inputs.requests is None and rated:
         out.append(f"no --requests: the error-rate downtime of {', '.join(rated)} is not measured")
-    return out
+    for warning in out:
+        click.echo(f"slac: warning: {warning}", err=True)
 
 
 class _Progress:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..doc import Block, Inline, Items, Para
+from .result_lines import breach_lines, shown_uptime
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
@@ -132,51 +133,6 @@ def outage_words(b: DocBuilder, priority: str, many: bool) -> str:
     return b.t(key, priority=b.priority_name(priority), clause=number)
 
 
-def _breach_lines(b: DocBuilder, entry: dict[str, Any]) -> list[Para]:
-    """The missed response targets of an example, grouped by priority, deadline, response and lateness."""
-    lines: list[Para] = []
-    n = len(entry["breaches"])
-    lines.append(Para((b.plural("examples.expect_breaches", n, n=b.f.number(n)),)))
-    groups: dict[tuple[Any, ...], int] = {}
-    for breach in entry["breaches"]:
-        group = (breach["effective_priority"], breach["deadline"], breach["response"], breach["lateness_seconds"])
-        groups[group] = groups.get(group, 0) + 1
-    for (priority, deadline, response, lateness), count in groups.items():
-        values = {
-            "n": b.f.number(count),
-            "priority": b.priority_name(priority),
-            "deadline": b.f.timestamp(deadline),
-        }
-        if response:
-            text = b.plural(
-                "examples.result_breach",
-                count,
-                response=b.f.timestamp(response),
-                late=b.f.duration(lateness),
-                **values,
-            )
-        else:
-            text = b.plural("examples.result_breach_open", count, **values)
-        lines.append(Para((text,)))
-    return lines
-
-
-def shown_uptime(b: DocBuilder, uptime: dict[str, Any]) -> str:
-    """The report's rounded uptime, with more decimals where rounding would put it on the other side of
-    (or on) the commitment or a band's threshold: 44 minutes down in June are 99.898 %, not "99.9%",
-    which would read as met beside the credit owed for missing 99.9 %."""
-    from decimal import ROUND_HALF_UP
-
-    exact, value = Decimal(uptime["percent"]), Decimal(uptime["display"])
-    lines = [uptime.get("target")] + [x["threshold"] for c in b.p.get("credits", []) for x in c.get("bands", [])]
-    thresholds = {Decimal(t) for t in lines if t not in (None, "target")}
-    decimals = int(uptime.get("decimals") or 2)
-    while decimals < 9 and any((value >= t) != (exact >= t) or (value == t) != (exact == t) for t in thresholds):
-        decimals += 1
-        value = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)  # rounded, as the report rounds
-    return b.f.percent(value if value != Decimal(uptime["display"]) else uptime["display"])
-
-
 def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     """The evaluator's report entry for the example, read as a reader would check it."""
     currency = entry["currency"]
@@ -197,7 +153,7 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
         else:
             lines.append(b.para("examples.result_uptime", uptime=shown_uptime(b, uptime)))
     if entry["tickets"]["measured"]:
-        lines += _breach_lines(b, entry)
+        lines += breach_lines(b, entry)
     from . import tickets
 
     clocks = tickets.applies(b)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..doc import Block, DocLink, Para, Table
+from .result_lines import breach_lines, shown_uptime
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model import DocBuilder
@@ -403,8 +404,6 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
             continue  # a service the example's customer neither pays for nor lost: nothing to read
         # A contract without `service` blocks has one implicit scope: its line is the availability line.
         scope = scope_name(b, s["service"], s["region"]) if s["service"] else b.t("v2.scope_implicit")
-        from .examples import shown_uptime
-
         uptime = shown_uptime(b, s["uptime"])
         unmet = [condition_clause(b, c) for c in s.get("conditions_unmet", [])]
         if unmet and unmet[0] is not None and s["subtotal"] == "0.00":
@@ -420,9 +419,7 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     if cap.get("windows_before") and cap["applied"]:  # a cap over a longer span, partly used before
         lines.append(result_cap_span(b, cap, cur))
     if entry["breaches"]:  # the missed responses, as a v1 example's result states them
-        from .examples import _breach_lines
-
-        lines += _breach_lines(b, entry)
+        lines += breach_lines(b, entry)
     lines += ticket_result_lines(b, entry)
     minimum = entry.get("minimum_credit") or {}
     if minimum.get("applied"):
