@@ -52,3 +52,17 @@ def test_an_expected_claim_deadline_of_a_contract_without_one_is_told_to_add_one
     assert all(
         "add one (`claim within 30d`)" in (d.hint or "") and "write `expect" not in (d.hint or "") for d in errors
     )
+
+
+def test_a_services_uptime_expectation_is_told_to_keep_its_service() -> None:
+    """`expect uptime 99.95% for compute us_east` was told to write `expect uptime 99.99%` (dropping the
+    scope), and one for a scope the example has not, to write `expect uptime no scope compute ap_south`."""
+    nimbus = (ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8")
+    line = "    expect uptime 99.89% for compute eu_west\n"
+    assert nimbus.count(line) == 1
+    wrong = compile_source(nimbus.replace(line, "    expect uptime 99.95% for compute eu_west\n"), file="n.sla")
+    (d,) = [d for d in wrong.diagnostics if d.code == "E0712"]
+    assert "write `expect uptime 99.89% for compute eu_west`" in (d.hint or ""), d.hint
+    missing = compile_source(nimbus.replace(line, "    expect uptime 99.89% for compute ap_south\n"), file="n.sla")
+    (d,) = [d for d in missing.diagnostics if d.code == "E0712"]
+    assert "no scope compute ap_south" in d.message and "write `expect" not in (d.hint or ""), d.hint

@@ -6,6 +6,7 @@ driver calls it after building the policy and running the examples on it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -58,12 +59,13 @@ def _failed(doc: n.Document, results: list[ExampleResult]) -> Iterator[Diagnosti
                 f'example "{block.label}" expects {check.kind.replace("_", " ")} {check.expected}, '
                 f"but the evaluator computes {check.actual}",
                 span,
-                _hint(check.kind, check.actual),
+                _hint(check.kind, check.actual, check.written),
             )
 
 
-def _hint(kind: str, actual: str) -> str:
-    """What to write when the contract's terms are right and the expectation is not."""
+def _hint(kind: str, actual: str, written: str | None = None) -> str:
+    """What to write when the contract's terms are right and the expectation is not (`written`: the line,
+    when it is not `expect KIND ACTUAL`, as for a service's uptime)."""
     if kind == "termination":
         return "if the contract's terms are right, remove `expect termination right`; `slac test` shows every example"
     if kind == "claim" and not actual[:1].isdigit():  # "no claim deadline": the contract has no `claim … within`
@@ -71,5 +73,9 @@ def _hint(kind: str, actual: str) -> str:
             "the contract sets no claim deadline: add one (`claim within 30d`), or, if the contract's terms are "
             "right, remove `expect claim by`; `slac test` shows every example"
         )
-    written = f"expect claim by {actual}" if kind == "claim" else f"expect {kind.replace('_', ' ')} {actual}"
+    if not re.fullmatch(r"[\d.]+%?|[\d.]+ [A-Z]{3}|\d{4}-\d{2}-\d{2}", actual):
+        # "no scope compute us_east", "3 scopes: say which, …": no value to write in its place
+        return "check the service and region the `expect` names, or remove it; `slac test` shows every example"
+    if written is None:
+        written = f"expect claim by {actual}" if kind == "claim" else f"expect {kind.replace('_', ' ')} {actual}"
     return f"if the contract's terms are right, write `{written}`; `slac test` shows every example"

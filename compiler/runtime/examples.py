@@ -34,6 +34,7 @@ class ExpectCheck:
     expected: str
     actual: str
     ok: bool
+    written: str | None = None  # the `expect` line that would hold, when it is not `expect KIND ACTUAL`
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,14 +265,16 @@ def _request_rows(
     ]
 
 
-def _uptime_check(want: dict[str, Any], uptime: dict[str, Any] | None, what: str) -> ExpectCheck:
+def _uptime_check(want: dict[str, Any], uptime: dict[str, Any] | None, what: str, scope: str = "") -> ExpectCheck:
+    """`scope`: `compute us_east` for `expect uptime P for compute us_east`, kept in the line to write."""
     places = want["decimals"]
     expected = Decimal(want["percent"])
     shown = f"{expected.quantize(Decimal(1).scaleb(-places))}%"
     if uptime is None:
         return ExpectCheck("uptime", want["line"], shown, what, False)
     got = round_half_even(Fraction(uptime["fraction"]) * 100, places)
-    return ExpectCheck("uptime", want["line"], shown, f"{got}%", got == expected)
+    written = f"expect uptime {got}% for {scope}" if scope else None
+    return ExpectCheck("uptime", want["line"], shown, f"{got}%", got == expected, written)
 
 
 def _scope_uptime(entry: dict[str, Any], service: str | None, region: str | None) -> dict[str, Any] | None:
@@ -293,7 +296,8 @@ def _checks(policy: Policy, expect: dict[str, Any], entry: dict[str, Any]) -> li
         checks.append(_uptime_check(expect["uptime"], uptime, what))
     for want in expect.get("scopes", []):
         label = " ".join(x for x in (want["service"], want["region"]) if x)
-        checks.append(_uptime_check(want, _scope_uptime(entry, want["service"], want["region"]), f"no scope {label}"))
+        found = _scope_uptime(entry, want["service"], want["region"])
+        checks.append(_uptime_check(want, found, f"no scope {label}", label))
     if "claim_by" in expect:
         want = expect["claim_by"]
         claim = entry.get("claim") or {}

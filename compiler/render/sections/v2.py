@@ -400,8 +400,15 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
     cur = entry["currency"]
     lines: list[Para] = []
     for s in entry["scopes"]:
-        if s["service"] and s["charges"] is None and not s["downtime"]["counted_seconds"] and s["subtotal"] == "0.00":
-            continue  # a service the example's customer neither pays for nor lost: nothing to read
+        d = s["downtime"]
+        if (
+            s["service"]
+            and s["charges"] is None
+            and not d["counted_seconds"]
+            and not d["excluded"]
+            and s["subtotal"] == "0.00"
+        ):
+            continue  # a service the example's customer neither pays for nor lost (nor had excluded): nothing to read
         # A contract without `service` blocks has one implicit scope: its line is the availability line.
         scope = scope_name(b, s["service"], s["region"]) if s["service"] else b.t("v2.scope_implicit")
         uptime = shown_uptime(b, s["uptime"])
