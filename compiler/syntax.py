@@ -187,9 +187,16 @@ def _match_table(exc: UnexpectedInput, line_text: str) -> dict[str, Any] | None:
     same = [i for i, w in found if w == word]
     if same:
         return error_table()[same[0]]
-    if found and word not in {w for _i, w in found} and word in set().union(*statement_keywords().values()):
-        return None  # every entry of this state is about another statement: the parser's own words
-    return error_table()[found[0][0]] if found else None
+    if not found:
+        return None
+    table = error_table()
+    # A mistake the table words alike in several statements is a general one (`a, b` in any list).
+    general = (
+        len({(table[i].get("code"), table[i]["message"]) for i, _w in found}) == 1 and len({w for _i, w in found}) > 1
+    )
+    if not general and word in set().union(*statement_keywords().values()):
+        return None  # entries of this state about other statements, each its own: the parser's own words
+    return table[found[0][0]]  # one mistake whatever the statement (`a, b` in any list)
 
 
 def _describe(expected: set[str]) -> str:
@@ -313,7 +320,8 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
         message = f"the statement ends too early: expected {_describe(expected)}"
     else:
         message = f"unexpected {found_desc}: expected {_describe(expected)}"
-    return error("E0101", message, span, _hint(found, expected, line_text[column - 1 :], _currency(text)))
+    hint = _hint(found, expected, line_text[column - 1 :], _currency(text), _zone(text))
+    return error("E0101", message, span, hint)
 
 
 # ---- unknown statements ----------------------------------------------------------------------------
@@ -413,7 +421,30 @@ def _currency(text: str) -> str:
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY", "US$": "USD"}
 
 
-def _hint(found: str, expected: set[str], rest: str = "", currency: str = "CNY") -> str | None:
+def _zone(text: str) -> str | None:
+    """The contract's time zone (`timezone "Asia/Shanghai"`), for the offset in a hint's example."""
+    m = re.search(r'^\s*timezone\s+"([^"\n]+)"', text, re.M)
+    return m.group(1) if m else None
+
+
+def _offset(zone: str | None, day: str, clock: str) -> str:
+    """The UTC offset of `day` `clock` in `zone` (`+08:00`, `Z`); `Z` when the zone is unknown or absent."""
+    import datetime as dt
+    import zoneinfo
+
+    try:
+        moment = dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=zoneinfo.ZoneInfo(zone or "UTC"))
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return "Z"
+    delta = moment.utcoffset() or dt.timedelta(0)
+    if not delta:
+        return "Z"
+    minutes = int(delta.total_seconds() // 60)
+    sign, minutes = ("-", -minutes) if minutes < 0 else ("+", minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _hint(found: str, expected: set[str], rest: str = "", currency: str = "CNY", zone: str | None = None) -> str | None:
     """A concrete fix for the common slips: a missing unit, `%`, quotes or offset. `rest`: the line from
     the unexpected token on; `currency`: the contract's, for examples of money."""
     if re.fullmatch(r"\d+", found) and "DURATION" in expected:
@@ -441,10 +472,9 @@ def _hint(found: str, expected: set[str], rest: str = "", currency: str = "CNY")
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", found) and "TIMESTAMP" in expected:
         time = re.match(r"\d{4}-\d{2}-\d{2}[ ]+(\d{2}:\d{2}(?::\d{2})?)(Z|[+-]\d{2}:\d{2})?", rest)
         if time:  # `2026-05-04 10:00Z`: the date and time are one word, joined by `T`
-            return (
-                f"join the date and the time with `T`, with an offset: `{found}T{time.group(1)}{time.group(2) or 'Z'}`"
-            )
-        return f"add a time and an offset, e.g. `{found}T09:00Z` or `{found}T09:00+08:00`"
+            offset = time.group(2) or _offset(zone, found, time.group(1))
+            return f"join the date and the time with `T`, with an offset: `{found}T{time.group(1)}{offset}`"
+        return f"add a time and an offset, e.g. `{found}T09:00{_offset(zone, found, '09:00')}`"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+", found) and "TIMESTAMP" in expected:
         return f"add the UTC offset, e.g. `{found}+08:00` or `{found}Z`"
     if expected <= {"STRING"} or ("STRING" in expected and not re.fullmatch(r"[a-z_][a-z0-9_]*", found)):

@@ -203,3 +203,20 @@ def test_keyword_can_be_used_as_a_name_where_no_keyword_fits() -> None:
     doc = slac.parse("sla x {\n  availability {\n    excludes third_party credit\n  }\n}\n")
     excludes = doc.sla.all(n.Availability)[0].first(n.Excludes)
     assert excludes is not None and [i.value for i in excludes.names] == ["third_party", "credit"]
+
+
+def test_a_mistake_the_table_words_alike_in_several_statements_applies_to_every_statement() -> None:
+    """Matching entries by statement word dropped the general ones (a reviewer's regressions): a comma in
+    `excludes` or `applies`, and money without a currency in `charges`."""
+    for line in ("  availability {\n    excludes scheduled_maintenance, customer_caused\n  }",
+                 "  credit c {\n    applies starter, professional\n  }"):  # fmt: skip
+        diag = first_error(f"sla x {{\n{line}\n}}\n")
+        assert diag.code == "E0112", (line, diag)
+    diag = first_error('sla x {\n  currency USD\n  example "e" {\n    charges compute us_east 800\n  }\n}\n')
+    assert diag.code == "E0111" and "`1000 USD`" in (diag.hint or ""), diag
+
+
+def test_a_date_and_time_hint_keeps_the_contracts_offset() -> None:
+    """`2026-05-04 10:00` in an Asia/Shanghai contract was told `…T10:00Z`, eight hours off."""
+    source = 'sla x {\n  timezone "Asia/Shanghai"\n  example "e" {\n    outage 2026-05-04 10:00 for 1h\n  }\n}\n'
+    assert first_error(source).hint == "join the date and the time with `T`, with an offset: `2026-05-04T10:00+08:00`"
