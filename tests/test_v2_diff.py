@@ -207,7 +207,13 @@ def test_a_formula_owed_where_no_credit_was_is_an_improvement() -> None:
     found = changes(lower, HARBOR)
     assert found["credit:downtime/bands:business"][:2] == ("improvement", False), found
     assert found["credit:downtime/bands:business"][3] == (
-        "uptime from 99.5% to below 99.9%: no credit → 10 * window_fee * downtime / window"
+        "uptime from 99.5% to below 99.9%: no credit → 10 × the fee for the calendar quarter × the downtime ÷ "
+        "the length of the calendar quarter"
+    )
+    # The formula in the document's words for the contract's window, not its source text.
+    assert (
+        "10 × 该自然季度的服务费 × 停机时间 ÷ 该自然季度的时长"
+        in changes(lower, HARBOR, "zh")["credit:downtime/bands:business"][3]
     )
     assert changes(HARBOR, lower)["credit:downtime/bands:business"][:2] == ("reduction", False)
 

@@ -11,7 +11,7 @@ otherwise the change is an ambiguous reduction (samples do not prove a formula p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -53,6 +53,12 @@ def _shape(value: dict[str, Any]) -> tuple[tuple[str, str], Decimal]:
     return ("money", value["currency"]), Decimal(value["money"])
 
 
+def _shown(pair: Pair) -> Callable[[Any], Msg]:
+    """`strings.amount`, a formula worded for the new contract's window ("the fee for the calendar quarter")."""
+    window = (pair.new.get("availability") or {}).get("window") or "calendar_month"
+    return lambda v: amount({**v, "window": window} if isinstance(v, dict) and "formula" in v else v)
+
+
 def credits(pair: Pair) -> Iterator[Change]:
     for ident, old, new in pair.keyed("credits"):
         lines = lines_of(old, new)
@@ -78,7 +84,7 @@ def credits(pair: Pair) -> Iterator[Change]:
         at = At(at.key, at.subject, (line(op) or lines[0], line(np_) or lines[1]))
         if op is None or np_ is None:
             rule = Presence(("improvement", added), ("reduction", removed))
-            yield from presence(at, op and op["amount"], np_ and np_["amount"], rule, show=amount)
+            yield from presence(at, op and op["amount"], np_ and np_["amount"], rule, show=_shown(pair))
         else:
             yield from amounts(pair, at, op["amount"], np_["amount"], (more, less))
 
@@ -90,13 +96,14 @@ def amounts(pair: Pair, at: At, old: dict[str, Any], new: dict[str, Any], reason
     a, b = _shape(old), _shape(new)
     if old == new:
         return
-    detail = msg("change", "changed", old=amount(old), new=amount(new))
+    show = _shown(pair)
+    detail = msg("change", "changed", old=show(old), new=show(new))
     if _currency_changed(pair):
         why = msg("reason", "credit_incomparable")
         yield change(at, "reduction", detail, why, ambiguous=True, old=jsonable(old), new=jsonable(new))
         return
     if a[0] == b[0] and a[0][0] != "formula":
-        yield from ordered(at, (a[1], b[1]), (old, new), amount, reasons, higher=True)
+        yield from ordered(at, (a[1], b[1]), (old, new), show, reasons, higher=True)
         return
     kind, reason, ambiguous = _verdict(_sampled(old, new, _windows(pair)), "amount")
     yield change(at, kind, detail, msg("reason", reason), ambiguous=ambiguous, old=jsonable(old), new=jsonable(new))
@@ -330,16 +337,16 @@ def _bands(
         kind, reason, ambiguous = "improvement", "credit_more", False
     else:
         kind, reason, ambiguous = _verdict(signs, "credit")
-    parts = [_band_range(r, av, bv) for r, av, bv, _s in diffs]
+    parts = [_band_range(r, av, bv, _shown(pair)) for r, av, bv, _s in diffs]
     ranges: Msg = lambda s: s.text("unit", "sep").join(render(p, s) for p in parts)  # noqa: E731
     yield change(at, kind, ranges, msg("reason", reason), ambiguous=ambiguous, old=raw[0], new=raw[1])
 
 
-def _band_range(r: Range, av: Any, bv: Any) -> Msg:
+def _band_range(r: Range, av: Any, bv: Any, show: Callable[[Any], Msg]) -> Msg:
     """`uptime from 95% to below 99%: 10% … → 30% …`, and the forms of the other ends of a range."""
     low, low_in, high, high_in = r
-    show_old = amount(av) if av else msg("change", "no_credit")
-    show_new = amount(bv) if bv else msg("change", "no_credit")
+    show_old = show(av) if av else msg("change", "no_credit")
+    show_new = show(bv) if bv else msg("change", "no_credit")
     if low == high:
         return msg("change", "band_exactly", at=percent(low), old=show_old, new=show_new)
     if low == 0 and low_in:
@@ -367,7 +374,7 @@ def cap_and_payout(pair: Pair) -> Iterator[Change]:
     if oc is None or nc is None:
         # No cap means no limit, which is better for the customer than any cap.
         rule = Presence(("reduction", "cap_added"), ("improvement", "cap_removed"))
-        yield from presence(at, oc and oc["amount"], nc and nc["amount"], rule, show=amount)
+        yield from presence(at, oc and oc["amount"], nc and nc["amount"], rule, show=_shown(pair))
     else:
         yield from amounts(pair, at, oc["amount"], nc["amount"], ("cap_higher", "cap_lower"))
     op, np_ = pair.old.get("payout") or {}, pair.new.get("payout") or {}

@@ -38,12 +38,35 @@ def catalogue(lang: str) -> dict[str, dict[str, str]]:
     return tomllib.loads(raw)
 
 
+_QUANTITIES = ("monthly_fee", "window_fee", "service_charges", "downtime", "window", "uptime", "target")
+
+
+def formula_words(text: str, lang: str, window: str = "calendar_month") -> str:
+    """A formula as the document words it (`10 × the fee for the calendar quarter × the downtime ÷ …`),
+    each quantity by the document's own words for the contract's window, in one pass (`window` is not
+    replaced inside `window_fee`)."""
+    import re
+
+    doc = _document(lang)
+    words: dict[str, str] = dict(doc.get("v2", {}).get("quantity", {}))
+    kind = {"calendar_quarter": "quarter", "calendar_year": "year"}.get(window)
+    if kind is not None:
+        words.update(doc.get("windowed", {}).get(kind, {}).get("v2", {}).get("quantity", {}))
+    pattern = re.compile(r"\b(" + "|".join(_QUANTITIES) + r")\b")
+    return pattern.sub(lambda m: str(words.get(m.group(1), m.group(1))), text).replace("*", "×").replace("/", "÷")
+
+
+@cache
+def _document(lang: str) -> dict[str, Any]:
+    raw = resources.files("slac.templates").joinpath(f"strings/{lang}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(raw)
+
+
 @cache
 def document_credit_names(lang: str) -> dict[str, str]:
     """The document's own headings of the credits it knows by id (`credit.names`: "Credit for downtime"),
     from the document's strings, so that the changelog calls an unnamed credit what the document does."""
-    raw = resources.files("slac.templates").joinpath(f"strings/{lang}.toml").read_text(encoding="utf-8")
-    names: dict[str, str] = tomllib.loads(raw).get("credit", {}).get("names", {})
+    names: dict[str, str] = _document(lang).get("credit", {}).get("names", {})
     return names
 
 
@@ -114,7 +137,7 @@ def amount(value: dict[str, Any] | None) -> Msg:
             days = Decimal(value["service_days"])
             return s.text("unit", "service_day" if days == 1 else "service_days", n=plain(days))
         if "formula" in value:
-            return str(value["text"])
+            return formula_words(str(value["text"]), s.lang, str(value.get("window") or "calendar_month"))
         return f"{value['money']} {value['currency']}"
 
     return show
