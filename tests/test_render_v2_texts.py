@@ -352,12 +352,12 @@ def test_charges_per_service_name_a_region_only_where_a_service_is_measured_per_
     """The Applicable Charges of a contract whose services are not measured per region were "for each
     service in each region" (a new user's Atlassian SLA): the region sentence is for per-region services."""
     en = doc(contract(COMPUTE, uptime="uptime 99.9% for compute"), "en")
-    assert paragraph(en, "The credit is calculated") == (
-        "The credit is calculated separately for each service, as a share of the charges the Customer paid for "
-        "that service for the calendar month concerned (the “Applicable Charges”)."
+    assert paragraph(en, "The service credit is calculated") == (
+        "The service credit is calculated separately for each service, as a share of the charges the Customer "
+        "paid for that service for the calendar month concerned (the “Applicable Charges”)."
     )
     zh = doc(contract(COMPUTE, uptime="uptime 99.9% for compute"), "zh")
-    assert "补偿按每项服务分别计算，以客户就该服务为相关自然月支付的费用（“服务费用”）为基数。" in zh
+    assert "服务补偿按各项服务分别计算，计算基数为客户就该项服务在相关自然月支付的费用（以下简称“服务费用”）。" in zh
     assert "每一区域" not in zh
     regions = doc(contract(STORAGE_PER_REGION), "en")
     assert "for each service in each region, as a share of the charges" in regions
