@@ -64,7 +64,7 @@ def _month(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     "--reference-fee",
     "fee_text",
     metavar="AMOUNT",
-    help="Monthly fee of the reference customers (default: the fee of the contract's example for each tier, or 1000).",
+    help="Fee of the reference customers for the billing period (default: the fee of the contract's example for each tier, or 1000).",
 )
 @click.option(
     "--reference-events",
