@@ -38,22 +38,17 @@ def catalogue(lang: str) -> dict[str, dict[str, str]]:
     return tomllib.loads(raw)
 
 
-_QUANTITIES = ("monthly_fee", "window_fee", "service_charges", "downtime", "window", "uptime", "target")
-
-
 def formula_words(text: str, lang: str, window: str = "calendar_month") -> str:
     """A formula as the document words it (`10 × the fee for the calendar quarter × the downtime ÷ …`),
-    each quantity by the document's own words for the contract's window, in one pass (`window` is not
-    replaced inside `window_fee`)."""
-    import re
+    each quantity by the document's own words for the contract's window (`policy.codec.formula_in_words`)."""
+    from ..policy.codec import formula_in_words
 
     doc = _document(lang)
     words: dict[str, str] = dict(doc.get("v2", {}).get("quantity", {}))
     kind = {"calendar_quarter": "quarter", "calendar_year": "year"}.get(window)
     if kind is not None:
         words.update(doc.get("windowed", {}).get(kind, {}).get("v2", {}).get("quantity", {}))
-    pattern = re.compile(r"\b(" + "|".join(_QUANTITIES) + r")\b")
-    return pattern.sub(lambda m: str(words.get(m.group(1), m.group(1))), text).replace("*", "×").replace("/", "÷")
+    return formula_in_words(text, lambda name: str(words.get(name, name)))
 
 
 @cache

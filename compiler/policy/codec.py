@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,20 @@ FORMAT_MAJOR, FORMAT_MINOR = (int(part) for part in FORMAT_VERSION.split("."))
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 US = 1_000_000  # microseconds per second: the runtime's unit of time
+
+# The quantities a formula amount may name, as the policy's formula text writes them.
+FORMULA_QUANTITIES = ("monthly_fee", "window_fee", "service_charges", "downtime", "window", "uptime", "target")
+
+
+def formula_in_words(text: str, word: Callable[[str], str]) -> str:
+    """A formula's text for readers: each quantity replaced by `word(name)` in one pass (so `window` is not
+    replaced inside what `window_fee` became), `*` and `/` written × and ÷. The document and the
+    changelog both word formulas this way, each with its own words."""
+    import re
+
+    pattern = re.compile(r"\b(" + "|".join(FORMULA_QUANTITIES) + r")\b")
+    return pattern.sub(lambda m: word(m.group(1)), text).replace("*", "×").replace("/", "÷")
+
 
 # ISO 4217 minor units for the currencies a contract is likely to use; anything
 # else gets 2, which is what most currencies have.

@@ -54,11 +54,3 @@ def paying_band(
         if up * ratio.denominator < ratio.numerator * period:  # strictly below the threshold
             return band
     return None
-
-
-def paying_band_at(
-    worst_first: Sequence[tuple[Fraction, Mapping[str, Any]]], percent: Decimal
-) -> Mapping[str, Any] | None:
-    """`paying_band` for an uptime given in percent (exactly: 99.9 is the fraction 999/1000)."""
-    share = Fraction(percent) / 100
-    return paying_band(worst_first, share.numerator, share.denominator)

@@ -166,24 +166,14 @@ def amount(b: DocBuilder, a: dict[str, Any], per_miss: bool = False) -> str | No
         n = a["service_days"]
         return b.plural("v2.service_days", int(n) if n.isdigit() else 2, n=b.f.number(n))
     if "formula" in a:
-        words = _quantities(b, a["text"], per_miss).replace("*", "×").replace("/", "÷")
+        from ...policy.codec import formula_in_words
+
+        def word(name: str) -> str:  # per miss, `service_charges` are the Total Charges
+            return b.t(f"v2.quantity.{name}_total" if per_miss and name == "service_charges" else f"v2.quantity.{name}")
+
+        words = formula_in_words(a["text"], word)
         return b.t("v2.formula_per_miss" if per_miss else "v2.formula", formula=words)
     return None
-
-
-_QUANTITIES = ("monthly_fee", "window_fee", "service_charges", "downtime", "window", "uptime", "target")
-
-
-def _quantities(b: DocBuilder, text: str, total: bool) -> str:
-    """The formula with each quantity in words, in one pass (`window` must not be replaced inside the words
-    that `window_fee` became)."""
-    import re
-
-    def word(m: re.Match[str]) -> str:
-        name = m.group(1)
-        return b.t(f"v2.quantity.{name}_total" if total and name == "service_charges" else f"v2.quantity.{name}")
-
-    return re.compile(r"\b(" + "|".join(_QUANTITIES) + r")\b").sub(word, text)
 
 
 def uses_charges(a: dict[str, Any]) -> bool:
