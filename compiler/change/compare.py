@@ -37,6 +37,8 @@ class Pair:
         self.old = old
         self.new = new
         self.original = (new.get("languages") or old.get("languages") or ["en"])[0]
+        # The new contract's measurement window: the allowed downtime and a formula's words are stated for it.
+        self.window: str = (new.get("availability") or {}).get("window") or "calendar_month"
 
     def name(self, section: str, ident: str) -> Msg:
         """The display name of a tier / priority / channel / objective, from the newer policy first."""

@@ -51,12 +51,11 @@ def entities(pair: Pair, kind: str) -> Iterator[Change]:
         if old is None or new is None:
             continue
         name, lines = pair.name(section, ident), lines_of(old, new)
-        window = (pair.new.get("availability") or {}).get("window") or "calendar_month"
         for row in ENTITY_ROWS.get(section, ()):
             if kind == "tier" and row.key.part == "uptime" and _uptime_per_service(pair, old, new):
                 continue  # a general uptime given or taken with services: judged per service (_service_uptimes)
             if row.extra is not None:  # the allowed downtime, per window of the new contract's length
-                row = replace(row, extra=partial(row.extra, window=window))
+                row = replace(row, extra=partial(row.extra, window=pair.window))
             at = At(row.key.of(ident), msg("subject", row.subject, name=name), lines)
             yield from compare_row(row, at, row.read(old), row.read(new))
         if kind == "objective":
@@ -188,10 +187,9 @@ def _service_uptimes(pair: Pair, ident: str, name: Msg, old: dict[str, Any], new
             rule = Presence(("improvement", "uptime_added"), ("reduction", "uptime_removed"))
             yield from presence(at, a, b, rule, show=percent)
         else:
-            window = (pair.new.get("availability") or {}).get("window") or "calendar_month"
             yield from ordered(
                 at, (Decimal(a), Decimal(b)), (a, b), percent, ("uptime_higher", "uptime_lower"), higher=True,
-                extra=downtime(a, b, window),
+                extra=downtime(a, b, pair.window),
             )  # fmt: skip
 
 

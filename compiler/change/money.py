@@ -55,8 +55,7 @@ def _shape(value: dict[str, Any]) -> tuple[tuple[str, str], Decimal]:
 
 def _shown(pair: Pair) -> Callable[[Any], Msg]:
     """`strings.amount`, a formula worded for the new contract's window ("the fee for the calendar quarter")."""
-    window = (pair.new.get("availability") or {}).get("window") or "calendar_month"
-    return lambda v: amount({**v, "window": window} if isinstance(v, dict) and "formula" in v else v)
+    return lambda v: amount({**v, "window": pair.window} if isinstance(v, dict) and "formula" in v else v)
 
 
 def credits(pair: Pair) -> Iterator[Change]:

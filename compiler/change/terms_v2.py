@@ -156,9 +156,8 @@ def changes_v2(pair: Pair) -> Iterator[Any]:
                 added = msg("change", "added_plain")
                 yield change(at, "reduction", added, msg("reason", "service_added"), ambiguous=True, new=ident)
             else:
-                yield from presence(
-                    at, ident, None, Presence(("reduction", "service_added"), ("reduction", "service_removed"))
-                )
+                removed = msg("change", "removed_plain")
+                yield change(at, "reduction", removed, msg("reason", "service_removed"), old=ident)
             continue
         for row in SERVICE_ROWS:
             at = At(row.key.of(ident), msg("subject", row.subject, name=name), lines_of(a, b))
@@ -201,21 +200,15 @@ def _reach(value: Deadline) -> tuple[int, int]:
     are as long as the months they span, which differ in length (`within 1 billing cycle`: 28 to 31 days)."""
     if not isinstance(value, dict):
         return value, value
-    from ..runtime.windows import BILLING_MONTHS  # slac.runtime loads numpy: only when a claim deadline changed
-
-    months = BILLING_MONTHS[value["billing"]] * value["cycles"]
-    lengths = {_days_of_months(start, months) for start in range(12 * 400)}  # every start month of the calendar's cycle
-    return min(lengths) * DAY, max(lengths) * DAY
-
-
-def _days_of_months(start: int, months: int) -> int:
-    """Days in `months` consecutive months from month `start` (0: January of year 0 of the 400-year cycle)."""
     from datetime import date
 
-    def first(m: int) -> date:
-        return date(2000 + m // 12, m % 12 + 1, 1)
+    from ..runtime.windows import BILLING_MONTHS, add_months  # slac.runtime loads numpy: only when it changed
 
-    return (first(start + months) - first(start)).days
+    months = BILLING_MONTHS[value["billing"]] * value["cycles"]
+    # every start month of the Gregorian calendar's 400-year cycle
+    firsts = (date(2000 + m // 12, m % 12 + 1, 1) for m in range(12 * 400))
+    lengths = {(add_months(first, months) - first).days for first in firsts}
+    return min(lengths) * DAY, max(lengths) * DAY
 
 
 def claim_deadline(pair: Pair) -> Iterator[Change]:
