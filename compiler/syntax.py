@@ -436,12 +436,8 @@ def _offset(zone: str | None, day: str, clock: str) -> str:
         moment = dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=zoneinfo.ZoneInfo(zone or "UTC"))
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
         return "Z"
-    delta = moment.utcoffset() or dt.timedelta(0)
-    if not delta:
-        return "Z"
-    minutes = int(delta.total_seconds() // 60)
-    sign, minutes = ("-", -minutes) if minutes < 0 else ("+", minutes)
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    offset = moment.isoformat(timespec="minutes")[16:]  # `2026-05-04T10:00` is 16 characters
+    return "Z" if offset == "+00:00" else offset
 
 
 def _hint(found: str, expected: set[str], rest: str = "", currency: str = "CNY", zone: str | None = None) -> str | None:

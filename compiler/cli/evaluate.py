@@ -194,11 +194,13 @@ def evaluate_cmd(
 
 def _warn_missing(raw: Any, inputs: Any) -> None:
     """What an evaluation without one of its optional files leaves at nothing, said (stderr) before it runs."""
-    import json
+    from ..policy.codec import uses_charges
 
     out = []
-    money = json.dumps([raw.get("credits"), raw.get("cap")])
-    if inputs.charges is None and "service_charges" in money:
+    amounts = [b["amount"] for c in raw["credits"] for b in c["bands"]]
+    amounts += [c["per_miss"]["amount"] for c in raw["credits"] if c.get("per_miss")]
+    amounts += [raw["cap"]["amount"]] if raw.get("cap") else []
+    if inputs.charges is None and any(uses_charges(a) for a in amounts):
         out.append("no --charges: credits on service_charges are 0 for every customer")
     rated = [s["id"] for s in raw.get("services") or () if s.get("error_rate")]
     if inputs.requests is None and rated:

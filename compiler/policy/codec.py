@@ -26,6 +26,11 @@ US = 1_000_000  # microseconds per second: the runtime's unit of time
 FORMULA_QUANTITIES = ("monthly_fee", "window_fee", "service_charges", "downtime", "window", "uptime", "target")
 
 
+def uses_charges(amount: Mapping[str, Any]) -> bool:
+    """Whether an amount is a share of `service_charges` or a formula naming them."""
+    return amount.get("basis") == "service_charges" or "service_charges" in amount.get("text", "")
+
+
 def formula_in_words(text: str, word: Callable[[str], str]) -> str:
     """A formula's text for readers: each quantity replaced by `word(name)` in one pass (so `window` is not
     replaced inside what `window_fee` became), `*` and `/` written × and ÷. The document and the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...policy.codec import uses_charges
 from ..doc import Block, DocLink, Inline, Para, Table
 from . import tickets, v2
 from .terms import placed
@@ -25,7 +26,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
         tiers_text = b.f.items([b.tier_name(t) for t in applies])
         if credit["per_miss"]:
             blocks += _per_miss(b, credit, define_totals=not totals_defined)
-            totals_defined = totals_defined or v2.uses_charges(credit["per_miss"]["amount"])
+            totals_defined = totals_defined or uses_charges(credit["per_miss"]["amount"])
         if credit["bands"]:
             blocks.append(b.para("credit.bands_intro"))
             rows = []
@@ -115,7 +116,7 @@ def _per_miss(b: DocBuilder, credit: dict[str, Any], *, define_totals: bool) -> 
     since a miss belongs to no one scope and its credit is a share of every scope's charges."""
     each = credit["per_miss"]["amount"]
     out: list[Block] = [tickets.per_miss(b, credit) or b.para("credit.per_miss", amount=b.amount(each, per_miss=True))]
-    if v2.uses_charges(each) and define_totals:
+    if uses_charges(each) and define_totals:
         out.append(v2.total_charges_means(b))
     return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ...policy.codec import uses_charges
 from ..doc import Block, DocLink, Para, Table
 from .result_lines import breach_lines, shown_uptime
 
@@ -174,11 +175,6 @@ def amount(b: DocBuilder, a: dict[str, Any], per_miss: bool = False) -> str | No
         words = formula_in_words(a["text"], word)
         return b.t("v2.formula_per_miss" if per_miss else "v2.formula", formula=words)
     return None
-
-
-def uses_charges(a: dict[str, Any]) -> bool:
-    """Whether an amount is a share of `service_charges` or a formula naming them."""
-    return a.get("basis") == "service_charges" or "service_charges" in a.get("text", "")
 
 
 def total_charges_means(b: DocBuilder) -> Para:
