@@ -92,6 +92,13 @@ def members(old: list[str], new: list[str]) -> Iterator[tuple[str, str | None, s
         yield item, item if item in old else None, item if item in new else None
 
 
+def measured_services(old: dict[str, Any], new: dict[str, Any]) -> list[str | None]:
+    """The services either policy measures, the new one's first (a service removed counts: its credits are
+    what the customer loses); [None] for policies without any (one uptime per tier)."""
+    found = [s["id"] for p in (new, old) for s in p.get("services") or ()]
+    return list(dict.fromkeys(found)) or [None]
+
+
 def service_target(tier: dict[str, Any] | None, service: str | None) -> str | None:
     """A tier's uptime commitment for one service (language v2: its own `uptime P for SERVICE`, else the
     tier's `uptime P`); for None, the tier's."""

@@ -27,6 +27,7 @@ from .compare import (
     line,
     lines_of,
     matched,
+    measured_services,
     members,
     no_lines,
     ordered,
@@ -188,17 +189,13 @@ def _currencies(bands: list[Band]) -> set[str]:
     return {a["currency"] for _t, _i, a in bands if "money" in a}
 
 
-def _services(pair: Pair) -> list[str | None]:
-    """The services either contract measures (None: a contract without services, one uptime per tier)."""
-    found = [s["id"] for p in (pair.new, pair.old) for s in p.get("services") or ()]
-    return list(dict.fromkeys(found)) or [None]
-
-
 def _bands_by_service(pair: Pair, ident: str, tier: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
     """The bands compared per service when `target` means another uptime for each (language v2); once when
     every service has the same thresholds on both sides (v1, or bands without `target`)."""
     tiers = (by_id(pair.old["tiers"]).get(tier), by_id(pair.new["tiers"]).get(tier))
-    targets = {s: (service_target(tiers[0], s), service_target(tiers[1], s)) for s in _services(pair)}
+    targets = {
+        s: (service_target(tiers[0], s), service_target(tiers[1], s)) for s in measured_services(pair.old, pair.new)
+    }
     # A service one contract measures and the other (with services of its own) does not: no band pays there.
     measured = [{s["id"] for s in p.get("services") or ()} for p in (pair.old, pair.new)]
     missing = {s: tuple(bool(m) and s not in m for m in measured) for s in targets if s is not None}

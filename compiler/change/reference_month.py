@@ -37,6 +37,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from .compare import measured_services, service_target
 from .figures import BELOW, CALENDAR, RESPONSES, Figure, Figures, Reference
 
 DEFAULT_FEE = Decimal(1000)  # a round fee when neither the user nor the contracts give one
@@ -74,7 +75,7 @@ def synthetic(old: Any, new: Any, tiers: list[str], period: str, fee: Decimal | 
     from ..policy import money_str
     from ..runtime.calendar import from_us, wall_to_us
     from ..runtime.evaluate import evaluate
-    from ..runtime.windows import parse_period
+    from ..runtime.windows import add_months, parse_period
 
     billings = [p.raw["billing"] for p in (old, new)]
     if billings[0] != billings[1]:
@@ -86,13 +87,10 @@ def synthetic(old: Any, new: Any, tiers: list[str], period: str, fee: Decimal | 
     first = windows[1].first
     wednesday = first + timedelta(days=(2 - first.weekday()) % 7 + 7)
     opened_us = min(wall_to_us(wednesday, 9 * 60, p.zone) for p in (old, new))  # symmetric in OLD and NEW
-    end = first
-    for _ in range(windows[1].months):
-        end = date(end.year + end.month // 12, end.month % 12 + 1, 1)
-    changed = _first_changed_day(old, new, first, end)
+    changed = _first_changed_day(old, new, first, add_months(first, windows[1].months))
     starts = [(RESPONSES, opened_us)] + ([(CALENDAR, changed)] if changed is not None else [])
     fees = {t: fee if fee is not None else _example_fee(new.raw, old.raw, t) for t in tiers}
-    services = _services(old, new)
+    services = measured_services(old.raw, new.raw)
     length_us = max(w.end - w.start for w in windows)
     outage_start = max(w.start for w in windows) + 86400 * 1_000_000  # a day in, inside both periods
     month = _Month()
@@ -168,14 +166,6 @@ def _below(
             month.incidents.append((f"{ident}/outage", outage_start, outage_start + down, ident, service))
 
 
-def _services(old: Any, new: Any) -> list[str | None]:
-    """The services either contract measures, the new contract's first (a service removed is probed too:
-    its credits are what the customer loses); [None] for contracts without any."""
-    ids = [[s["id"] for s in p.raw.get("services") or ()] for p in (new, old)]
-    found: list[str | None] = list(dict.fromkeys(ids[0] + ids[1]))
-    return found or [None]
-
-
 def _service_name(new: Any, old: Any, service: str | None) -> dict[str, str] | None:
     for p in (new, old):
         for s in p.raw.get("services") or ():
@@ -188,8 +178,6 @@ def _service_name(new: Any, old: Any, service: str | None) -> dict[str, str] | N
 def _thresholds(old: dict[str, Any], new: dict[str, Any], tier: str, service: str | None) -> list[str]:
     """Every uptime threshold either contract sets for the tier (and service), highest first, as the
     contracts write them."""
-    from .compare import service_target
-
     found: dict[Decimal, str] = {}
     for policy in (new, old):
         spec = next((t for t in policy["tiers"] if t["id"] == tier), None)
