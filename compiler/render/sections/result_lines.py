@@ -3,7 +3,7 @@ responses and its uptime near a threshold (used by `examples` and, for language 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..doc import Para
@@ -45,8 +45,6 @@ def shown_uptime(b: DocBuilder, uptime: dict[str, Any]) -> str:
     """The report's rounded uptime, with more decimals where rounding would put it on the other side of
     (or on) the commitment or a band's threshold: 44 minutes down in June are 99.898 %, not "99.9%",
     which would read as met beside the credit owed for missing 99.9 %."""
-    from decimal import ROUND_HALF_UP
-
     exact, value = Decimal(uptime["percent"]), Decimal(uptime["display"])
     lines = [uptime.get("target")] + [x["threshold"] for c in b.p.get("credits", []) for x in c.get("bands", [])]
     thresholds = {Decimal(t) for t in lines if t not in (None, "target")}
@@ -54,4 +52,4 @@ def shown_uptime(b: DocBuilder, uptime: dict[str, Any]) -> str:
     while decimals < 9 and any((value >= t) != (exact >= t) or (value == t) != (exact == t) for t in thresholds):
         decimals += 1
         value = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)  # rounded, as the report rounds
-    return b.f.percent(value if value != Decimal(uptime["display"]) else uptime["display"])
+    return b.f.percent(value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ...policy.codec import uses_charges
+from ...policy.codec import formula_in_words, uses_charges
 from ..doc import Block, DocLink, Para, Table
 from .result_lines import breach_lines, shown_uptime
 
@@ -167,7 +167,6 @@ def amount(b: DocBuilder, a: dict[str, Any], per_miss: bool = False) -> str | No
         n = a["service_days"]
         return b.plural("v2.service_days", int(n) if n.isdigit() else 2, n=b.f.number(n))
     if "formula" in a:
-        from ...policy.codec import formula_in_words
 
         def word(name: str) -> str:  # per miss, `service_charges` are the Total Charges
             return b.t(f"v2.quantity.{name}_total" if per_miss and name == "service_charges" else f"v2.quantity.{name}")
