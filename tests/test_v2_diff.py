@@ -344,8 +344,9 @@ def test_amounts_are_sampled_over_the_contracts_own_billing_periods() -> None:
     per_miss = "per missed response 2% of monthly_fee"
     window = edited(ACME, per_miss, "per missed response 2% of window_fee")
     for a, b in ((ACME, window), (window, ACME)):
-        (term,) = (t for t in changes(a, b) if t.endswith("/per_miss"))
-        kind, ambiguous, reason, _detail = changes(a, b)[term]
+        found = changes(a, b)
+        (term,) = (t for t in found if t.endswith("/per_miss"))
+        kind, ambiguous, reason, _detail = found[term]
         assert (kind, ambiguous) == ("reduction", True)
         assert reason.startswith("the new amount equals the old amount in every sample billing period slac computed")
     cap = edited(HARBOR, "cap 15 service_days per quarter", "cap 20% of window_fee per quarter")
