@@ -21,7 +21,7 @@ import pytest
 
 import slac
 from slac.plan import results
-from slac.plan.clocks_sql import business_days, sql_covers
+from slac.plan.business_sql import business_days, business_updates
 from slac.plan.duckdb_engine import assemble_report
 from slac.plan.results import sql_ticket_results
 from slac.runtime import Policy, load_policy
@@ -80,7 +80,6 @@ def test_the_clock_queries_give_the_numpy_report(
 ) -> None:
     sql_only(monkeypatch)
     policy = load_policy(in_open_time(zones_clock_policy()))
-    assert sql_covers(policy) is None  # every clock below is measured by the SQL, none by the runtime
     events = random_clock_events(policy, period, seed=seed, tickets=2500)
     as_of = Period.month(policy, period).end - days_left * DAY
     numpy, duck = _reports(policy, events, period, as_of)
@@ -100,8 +99,7 @@ def test_business_day_responses_and_resolutions_in_sql_give_the_numpy_report(
     # Business days from each start in SQL (over calendar_days and calendar_zone), pauses and the rest too;
     # March and October: a business day across Berlin's and New York's DST changes.
     policy = load_policy(in_open_time(zones_clock_policy(), KINDS[2:]))
-    assert business_days(policy) and sql_covers(policy, allowed=True) is None
-    assert sql_covers(policy) == "targets in business days"  # without calendar_days and calendar_zone
+    assert business_days(policy)
     events = random_clock_events(policy, period, seed=seed, tickets=2500)
     numpy, duck = _reports(policy, events, period, Period.month(policy, period).end - 3 * DAY)
     assert duck == numpy
@@ -166,9 +164,9 @@ def test_slac_sql_counts_business_days_as_the_runtime(tmp_path: Path, calendars:
     assert sum(m for *_, m, _ in expected) > 0
 
 
-def test_business_day_updates_are_measured_by_the_runtime_and_say_so() -> None:
+def test_business_day_updates_are_measured_in_sql_with_the_same_report() -> None:
     policy = load_policy(zones_clock_policy())
-    assert sql_covers(policy, allowed=True) == "update targets in business days"
+    assert business_updates(policy)  # the SQL steps their due times (business_sql), pauses aside
     events = random_clock_events(policy, "2025-03", seed=4, tickets=1500)
     numpy, duck = _reports(policy, events, "2025-03", Period.month(policy, "2025-03").end - 3 * DAY)
     assert duck == numpy
@@ -238,7 +236,11 @@ def test_slac_sql_prints_the_clock_views_in_every_dialect() -> None:
     for dialect in ("spark", "postgres"):
         assert statements(script, dialect)  # sqlglot transpiles every statement (DialectError otherwise)
     with_days = plan_sql(load_policy(zones_clock_policy()), "2025-03", calendars="table")
-    assert "ticket_results (ticket clocks with update targets in business days)" in with_days.splitlines()[3]
+    head = with_days.splitlines()[:4]  # update targets in business days: stepped in SQL, over calendar_days
+    assert head[1].endswith("calendar_open, calendar_days, calendar_zone") and head[3].endswith("nothing"), head
+    assert "ticket_results, missed_resolutions, at_risk" in head[2]
+    for dialect in ("spark", "postgres", "bigquery", "snowflake"):
+        assert statements(with_days, dialect)  # the stepped due times transpile too
     business = plan_sql(load_policy(in_open_time(zones_clock_policy(), KINDS[2:])), "2025-03", calendars="table")
     assert business.splitlines()[1].endswith("calendar_open, calendar_days, calendar_zone")
     for dialect in ("spark", "postgres", "bigquery", "snowflake"):
@@ -247,7 +249,7 @@ def test_slac_sql_prints_the_clock_views_in_every_dialect() -> None:
 
 @pytest.mark.parametrize("period", ["2025-03", "2025-10"])
 def test_business_days_in_sql_equal_the_runtime_calendars(monkeypatch: pytest.MonkeyPatch, period: str) -> None:
-    """bd_allowed (clocks_sql.business_ctes) against `Clock.business_within`, start by start.
+    """bd_allowed (business_sql.business_ctes) against `Clock.business_within`, start by start.
 
     Starts: random instants of the month, every opening and closing of each calendar and 1 µs either
     side, and instants around the DST changes (Berlin's and New York's in March and October), so the
@@ -258,15 +260,15 @@ def test_business_days_in_sql_equal_the_runtime_calendars(monkeypatch: pytest.Mo
     """
     import duckdb
 
-    from slac.plan import clocks_sql
+    from slac.plan import business_sql
+    from slac.plan.business_sql import business_ctes
     from slac.plan.calendars import calendar_days_tables, calendar_table
-    from slac.plan.clocks_sql import business_ctes
     from slac.plan.tickets_sql import calendar_ctes, calendar_numbers
     from slac.runtime.clocks import clock_for
 
     policy = load_policy(in_open_time(zones_clock_policy(), KINDS[2:]))
     every = [(name, days) for name in sorted(policy.calendars) for days in (1, 2, 3)]
-    monkeypatch.setattr(clocks_sql, "business_days", lambda policy: every)
+    monkeypatch.setattr(business_sql, "business_days", lambda policy: every)
     per = Period.month(policy, period)
     reach = per.end + 30 * DAY  # the tables reach a month past the last start: 3 business days fit
     rng = np.random.default_rng(5)

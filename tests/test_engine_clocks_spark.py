@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from slac.plan.clocks_sql import sql_covers
 from slac.runtime import load_policy
 from slac.runtime.calendar import from_us
 from slac.runtime.engines import evaluate_files
@@ -42,7 +41,6 @@ def test_slac_evaluate_engine_spark_with_clocks_gives_the_numpy_report(
 
     sql_only(monkeypatch)
     policy = load_policy(in_open_time(zones_clock_policy()))
-    assert sql_covers(policy) is None  # every clock below is measured by the SQL, none by the runtime
     events = random_clock_events(policy, "2025-10", seed=5, tickets=800)  # Berlin's and New York's DST ends
     inputs = _write_clock_events(events, tmp_path, policy)
     as_of = from_us(Period.month(policy, "2025-10").end - 6 * DAY, UTC)
@@ -53,3 +51,22 @@ def test_slac_evaluate_engine_spark_with_clocks_gives_the_numpy_report(
     found = json.loads(numpy)["customers"]
     assert any(m["cycle"] > 1 for c in found for m in c["missed_resolutions"])
     assert any(c["missed_updates"] for c in found) and any(c["at_risk"] for c in found)
+
+
+def test_slac_evaluate_engine_spark_steps_business_day_updates_as_numpy(
+    spark: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Update targets in business days (`business_sql.business_update_ctes`) in Spark SQL: 500 tickets
+    without pauses whose every update gap the SQL steps (none handed back), October's DST end too."""
+    from datetime import UTC
+
+    from tests.test_engine_clocks_business_updates import business_update_policy
+
+    sql_only(monkeypatch)
+    policy = load_policy(business_update_policy(pauses=False))
+    events = random_clock_events(policy, "2025-10", seed=2, tickets=500)
+    inputs = _write_clock_events(events, tmp_path, policy)
+    as_of = from_us(Period.month(policy, "2025-10").end - 6 * DAY, UTC)
+    numpy = _canonical(evaluate_files(policy, inputs, period="2025-10", as_of=as_of))
+    assert _canonical(evaluate_files(policy, inputs, period="2025-10", as_of=as_of, engine="spark")) == numpy
+    assert sum(len(c["missed_updates"]) for c in json.loads(numpy)["customers"]) > 50

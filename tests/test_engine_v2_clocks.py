@@ -111,27 +111,27 @@ def test_a_cap_over_a_quarter_measures_each_earlier_month_by_sql(
 def test_business_day_resolutions_of_a_v2_contract_are_measured_in_sql(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from slac.plan.clocks_sql import business_days, sql_covers
+    from slac.plan.business_sql import business_days
 
     sql_only(monkeypatch)
     source = _variant(
         BARE, [("resolve p2 within 18h   during office", "resolve p2 within 2 business_days during office")]
     )
     policy = load_policy(source)
-    assert business_days(policy) == [("office", 2)] and sql_covers(policy, allowed=True) is None
+    assert business_days(policy) == [("office", 2)]
     events = clock_quarter(policy, ("2026-04", "2026-05"), seed=7, tickets=400)
     report = assert_identical(policy, write_v2_files(events, tmp_path), "2026-Q2", datetime(2026, 6, 2, tzinfo=UTC))
     assert any(c["missed_resolutions"] for c in report["customers"])
 
 
-def test_business_day_updates_are_left_to_the_runtime_with_the_same_report(tmp_path: Path) -> None:
-    from slac.plan.clocks_sql import sql_covers
+def test_business_day_updates_are_measured_with_the_same_report(tmp_path: Path) -> None:
+    from slac.plan.business_sql import business_updates
 
     source = _variant(
         BARE, [("update  p1 every 1h     during always", "update  p1 every 1 business_day during office")]
     )
     policy = load_policy(source)
-    assert sql_covers(policy, allowed=True) == "update targets in business days"
+    assert business_updates(policy)  # the SQL steps the due times (business_sql)
     events = clock_quarter(policy, ("2026-05",), seed=5, tickets=300)
     assert_identical(policy, write_v2_files(events, tmp_path), "2026-Q2")
 

@@ -148,8 +148,8 @@ def calendars_cmd(source: str, fmt: str, first: date | None, last: date | None, 
     Each reaches past --to far enough for the longest target of a ticket opened by then. POLICY is
     compiled policy JSON; a FILE ending in .sla is checked and compiled first.
     """
+    from ..plan.business_sql import business_days
     from ..plan.calendars import calendar_days_tables, calendar_table
-    from ..plan.clocks_sql import business_days
 
     loaded = load_input(source)
     usable([loaded])

@@ -107,7 +107,7 @@ def calendar_days_tables(policy: Policy, start_us: int, end_us: int) -> tuple[An
 
     from ..runtime.calendar import _offsets
     from ..runtime.clocks import DAY_US, open_days
-    from .clocks_sql import business_days
+    from .business_sql import business_days
 
     days: dict[str, list[Any]] = {c: [] for c in DAY_COLUMNS}
     zone: dict[str, list[Any]] = {c: [] for c in ZONE_COLUMNS}

@@ -25,15 +25,16 @@ runtime's `slac.runtime.tickets` computes (its rules are the reference; this mod
   end) has the deadline NEVER.
 
 Targets in business days (response, resolution) turn into open time per start in SQL
-(`business_ctes`): the same local clock time on the Nth following local date with open hours,
-over the relations `calendar_days(calendar, n, day)` and `calendar_zone(calendar, utc_from, utc_to,
-offset_us)` (`calendars.calendar_days_tables`, from the runtime's calendars); pauses then extend
-them as any other target. Not in SQL (the engine asks the runtime for the ticket clocks instead,
-`sql_covers`): update targets in business days (their due times step). (A target of no time is
-not a term: the checks refuse it, E0225, and the policy schema a loaded policy with one.) A
-deadline or an instant outside the calendar table (before a calendar's first row or past its last),
-or a start without business-day time, makes `known` false: the engine then asks the runtime, which
-answers or refuses with its own message.
+(`business_sql.business_ctes`): the same local clock time on the Nth following local date with
+open hours, over the relations `calendar_days(calendar, n, day)` and `calendar_zone(calendar,
+utc_from, utc_to, offset_us)` (`calendars.calendar_days_tables`, from the runtime's calendars);
+pauses then extend them as any other target. Update targets in business days step their due times
+(`business_sql.business_update_ctes`): a gap misses one update per due time before its stop. (A
+target of no time is not a term: the checks refuse it, E0225, and the policy schema a loaded policy
+with one.) A deadline or an instant outside the calendar table (before a calendar's first row or
+past its last), a start without business-day time, or an update gap in business days that a pause
+touches or whose due times step from a closed instant, makes `known` false: the engine then asks
+the runtime, which answers or refuses with its own message.
 
 Every calendar lookup is a bucketed equality join (`tickets_sql.time_lookup`, `cum_lookup`);
 `buckets=False` gives the range joins (the reference), which look each instant up once in
@@ -46,11 +47,16 @@ import re
 from typing import TYPE_CHECKING
 
 from . import sql_literal
+from .business_sql import business_ctes, business_days, business_update_ctes, business_updates
 from .tickets_sql import (
     BREACHED,
     MET,
     OPEN,
+    RESOLUTION,
+    RESPONSE,
     UNMEASURED,
+    UPDATE,
+    _cum,
     _values,
     calendar_ctes,
     calendar_numbers,
@@ -63,28 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..runtime.policy import Policy
 
 NEVER = 9_223_372_036_854_775_807  # as slac.runtime.clocks.NEVER: a pause with no end, a deadline never reached
-RESPONSE, RESOLUTION, UPDATE = 0, 1, 2  # the `kind` of a clock, as slac.runtime.tickets' at-risk targets
 KEY = "kind, tk, cyc, k"  # a clock: kind, ticket row, cycle (0-based), gap of the cycle (0 for the others)
-
-
-def sql_covers(policy: Policy, *, allowed: bool = False) -> str | None:
-    """None when the clock SQL evaluates this policy exactly, else the term it leaves to the runtime.
-
-    `allowed`: the engine supplies `calendar_days` and `calendar_zone`, so response and resolution
-    targets in business days are covered; update targets in business days never are (their due
-    times step).
-    """
-    if any(t.business_days for t in policy.updates.values()):
-        return "update targets in business days"
-    if business_days(policy) and not allowed:
-        return "targets in business days"
-    return None
-
-
-def business_days(policy: Policy) -> list[tuple[str, int]]:
-    """(calendar, days) of the response and resolution targets in business days, sorted."""
-    found = {(t.calendar, t.business_days) for table in (policy.targets, policy.resolutions) for t in table.values()}
-    return sorted((c, d) for c, d in found if d)
 
 
 def target_values(policy: Policy) -> str:
@@ -123,7 +108,7 @@ measured AS (
   SELECT t."row" AS tk, t.id, t.customer, t.opened, t.responded, t.resolved, t.cause, e.effective,
     r0.calendar AS r_cal, r0.cal_no AS r_no, r0.within_us AS r_within, r0.days AS r_days, r0.line AS r_line,
     r1.calendar AS s_cal, r1.cal_no AS s_no, r1.within_us AS s_within, r1.days AS s_days, r1.line AS s_line,
-    r2.calendar AS u_cal, r2.cal_no AS u_no, r2.within_us AS u_within, r2.line AS u_line
+    r2.calendar AS u_cal, r2.cal_no AS u_no, r2.within_us AS u_within, r2.days AS u_days, r2.line AS u_line
   FROM tickets t
   CROSS JOIN params p
   JOIN customers c ON c.customer = t.customer
@@ -204,91 +189,20 @@ gaps AS (
 )"""
 
 
-DAY_US = 86_400_000_000
-
-
-def _floor_div(x: str, d: int) -> str:
-    """x // d rounded down also for a negative x (`//` truncates): a local time before 1970-01-01."""
-    return f"CASE WHEN {x} >= 0 THEN {x} // {d} ELSE -((-{x} - 1) // {d}) - 1 END"
-
-
-def business_ctes(policy: Policy, buckets: bool = True) -> str:
-    """bd_allowed(cal_no, days, start, allowed): the open time of `days` business days from each clock start.
-
-    As the runtime's `clocks.Clock.business_target`: from the next opening s at or after the start,
-    the same local clock time on the `days`-th following local date with open hours
-    (`calendar_days`), local time by the zone's offsets (`calendar_zone`); a wall time that occurs
-    twice is its first occurrence, one in a DST gap the transition. The open time is cum(target) −
-    cum(s). A start without a next opening, a date or target past the tables, or no open time: no
-    row, so its clocks are not `known` and the engine asks the runtime.
-    """
-    local = "(o.s + z.offset_us)"
-    wall_utc = "w.wall - z.offset_us"
-    gap_utc = "f.wall - m.least_offset"
-    return f"""bd_start AS (
-  SELECT DISTINCT cal_no, days, start FROM (
-    SELECT r_no AS cal_no, r_days AS days, opened AS start FROM measured WHERE r_days > 0
-    UNION ALL
-    SELECT m.s_no, m.s_days, c.start FROM cycles c JOIN measured m ON m.tk = c.tk WHERE m.s_days > 0
-  ) q
-),
-bd_open AS (
-  SELECT q.cal_no, q.days, q.start,
-    CASE
-      WHEN k.cal_no IS NULL THEN NULL
-      WHEN q.start < k.open_end THEN q.start
-      ELSE k.next_start
-    END AS s
-  FROM bd_start q
-  {time_lookup(policy, "k", "q.cal_no", "q.start", buckets)}
-),
-bd_zone AS (
-  SELECT n.cal_no, z.utc_from, z.utc_to, z.offset_us FROM calendar_zone z JOIN cal_number n ON n.calendar = z.calendar
-),
-bd_day AS (
-  SELECT n.cal_no, d.n, d.day FROM calendar_days d JOIN cal_number n ON n.calendar = d.calendar
-),
-bd_local AS (
-  SELECT o.cal_no, o.days, o.start, o.s, {_floor_div(local, DAY_US)} AS day, {local} AS local_us
-  FROM bd_open o JOIN bd_zone z ON z.cal_no = o.cal_no AND z.utc_from <= o.s AND o.s < z.utc_to
-),
-bd_wall AS (
-  SELECT l.cal_no, l.days, l.start, l.s, t.day * {DAY_US} + (l.local_us - l.day * {DAY_US}) AS wall
-  FROM bd_local l
-  JOIN bd_day d0 ON d0.cal_no = l.cal_no AND d0.day = l.day
-  JOIN bd_day t ON t.cal_no = l.cal_no AND t.n = d0.n + l.days
-),
-bd_first AS (
-  SELECT w.cal_no, w.days, w.start, w.s, w.wall, MIN({wall_utc}) AS u
-  FROM bd_wall w
-  LEFT JOIN bd_zone z ON z.cal_no = w.cal_no AND z.utc_from <= {wall_utc} AND {wall_utc} < z.utc_to
-  GROUP BY w.cal_no, w.days, w.start, w.s, w.wall
-),
-bd_least AS (
-  SELECT cal_no, MIN(offset_us) AS least_offset FROM bd_zone GROUP BY cal_no
-),
-bd_target AS (
-  SELECT f.cal_no, f.days, f.start, f.s, GREATEST(COALESCE(f.u, g.utc_from), f.s) AS target
-  FROM bd_first f
-  JOIN bd_least m ON m.cal_no = f.cal_no
-  LEFT JOIN bd_zone g ON f.u IS NULL AND g.cal_no = f.cal_no AND g.utc_from <= {gap_utc} AND {gap_utc} < g.utc_to
-),
-bd_allowed AS (
-  SELECT b.cal_no, b.days, b.start, {_cum("e", "b.target")} - {_cum("a", "b.s")} AS allowed
-  FROM bd_target b
-  JOIN cal_first x ON x.cal_no = b.cal_no
-  {time_lookup(policy, "a", "b.cal_no", "b.s", buckets)}
-  {time_lookup(policy, "e", "b.cal_no", "b.target", buckets)}
-  WHERE b.target <= x.last_end
-)"""
-
-
 def clock_time_ctes(policy: Policy, buckets: bool = True) -> str:
     """clk: every clock (start, stop, target) with its clock time `used` (pauses excluded).
 
     A target in business days is the open time `bd_allowed` (`business_ctes`) gives for its start.
     """
-    r_within, s_within, r_join, s_join, head = "m.r_within", "m.s_within", "", "", ""
+    r_within, s_within, u_within, r_join, s_join, u_join, head = (
+        "m.r_within",
+        "m.s_within",
+        "m.u_within",
+        "",
+        "",
+        "",
+        "",
+    )
     if business_days(policy):
         # NULL when bd_allowed lacks the start: `known` is then false and the engine asks the runtime
         r_within = "CASE WHEN m.r_days > 0 THEN ba.allowed ELSE m.r_within END"
@@ -296,6 +210,9 @@ def clock_time_ctes(policy: Policy, buckets: bool = True) -> str:
         on = "ba.cal_no = m.{p}_no AND ba.days = m.{p}_days AND m.{p}_days > 0 AND ba.start = {s} AND ba.allowed > 0"
         r_join = "\n  LEFT JOIN bd_allowed ba ON " + on.format(p="r", s="m.opened")
         s_join = "\n  LEFT JOIN bd_allowed ba ON " + on.format(p="s", s="c.start")
+        # An update gap in business days: the open time to its first due time (the deadline, for at risk)
+        u_within = "CASE WHEN m.u_days > 0 THEN ba.allowed ELSE m.u_within END"
+        u_join = "\n  LEFT JOIN bd_allowed ba ON " + on.format(p="u", s="g.start")
         head = business_ctes(policy, buckets) + ",\n"
     return f"""{head}clk_raw AS (
   SELECT {RESPONSE} AS kind, m.tk, 0 AS cyc, 0 AS k, m.r_no AS cal_no, m.opened AS start,
@@ -306,8 +223,8 @@ def clock_time_ctes(policy: Policy, buckets: bool = True) -> str:
     c.last_cycle AND c.finish IS NULL
   FROM cycles c JOIN measured m ON m.tk = c.tk CROSS JOIN params p{s_join} WHERE m.s_cal IS NOT NULL
   UNION ALL
-  SELECT {UPDATE}, g.tk, g.cyc, g.k, m.u_no, g.start, g.stop, m.u_within, g.is_open
-  FROM gaps g JOIN measured m ON m.tk = g.tk
+  SELECT {UPDATE}, g.tk, g.cyc, g.k, m.u_no, g.start, g.stop, {u_within}, g.is_open
+  FROM gaps g JOIN measured m ON m.tk = g.tk{u_join}
 ),
 clk_span AS (
   SELECT {KEY}, cal_no, start, GREATEST(stop, start) AS stop, within, is_open FROM clk_raw
@@ -369,11 +286,6 @@ def _certain(past: str, used: str) -> str:
     resolution target: that miss is certain, and its deadline lies in the table. An update gap's
     count of misses is not (the time past the table adds to it)."""
     return f"(NOT {past} OR (c.kind <> {UPDATE} AND {used} > c.within))"
-
-
-def _cum(alias: str, t: str) -> str:
-    """cum(t) from the row `alias` a time lookup found (0 where none: such an instant is not `known`)."""
-    return f"COALESCE({alias}.cum_before + LEAST({t}, {alias}.open_end) - {alias}.open_start, 0)"
 
 
 def _point_ctes(policy: Policy, buckets: bool) -> str:
@@ -461,7 +373,14 @@ due AS (
 
 def clock_ctes(policy: Policy, buckets: bool = True) -> str:
     """Every CTE of the clock queries, in dependency order (`buckets`: as `tickets_sql.ticket_results_sql`)."""
-    parts = (calendar_ctes(policy, buckets), ticket_history_ctes(policy), gap_ctes(), clock_time_ctes(policy, buckets))
+    parts: tuple[str, ...] = (
+        calendar_ctes(policy, buckets),
+        ticket_history_ctes(policy),
+        gap_ctes(),
+        clock_time_ctes(policy, buckets),
+    )
+    if business_updates(policy):
+        parts += (business_update_ctes(policy, buckets),)
     lookups = () if buckets else (cum_ctes(policy),)
     return "WITH\n" + ",\n".join((*parts, deadline_ctes(policy), *lookups, used_ctes(policy, buckets)))
 
@@ -500,13 +419,7 @@ def ticket_clock_results_sql(policy: Policy, steps: bool = False, buckets: bool 
     missed_resolutions, missed_updates, update_line, known (FALSE: an instant past the calendar table).
     """
     return f"""{_head(policy, steps, buckets)}
-per_ticket AS (
-  SELECT tk,
-    SUM(CASE WHEN kind = {RESOLUTION} AND used > within THEN 1 ELSE 0 END) AS missed_resolutions,
-    SUM(CASE WHEN kind = {UPDATE} AND used > 0 THEN (used - 1) // within ELSE 0 END) AS missed_updates,
-    MIN(CASE WHEN known THEN 1 ELSE 0 END) AS known
-  FROM clk GROUP BY tk
-)
+{_per_ticket(policy)}
 SELECT
   m.tk AS "row",
   m.customer,
@@ -530,6 +443,38 @@ LEFT JOIN due d ON d.tk = m.tk AND d.kind = {RESPONSE}
 LEFT JOIN per_ticket x ON x.tk = m.tk"""
 
 
+def _per_ticket(policy: Policy) -> str:
+    """per_ticket: each ticket's missed resolutions and updates, and whether all its clocks are `known`.
+
+    An update gap of a duration D that used L clock time misses ceil(L / D) − 1 updates; one in
+    business days as many as its due times before its stop (`bd_update`), known when they step
+    as the SQL steps them and no pause touches the gap."""
+    resolutions = f"SUM(CASE WHEN c.kind = {RESOLUTION} AND c.used > c.within THEN 1 ELSE 0 END) AS missed_resolutions"
+    if not business_updates(policy):
+        return f"""per_ticket AS (
+  SELECT c.tk,
+    {resolutions},
+    SUM(CASE WHEN c.kind = {UPDATE} AND c.used > 0 THEN (c.used - 1) // c.within ELSE 0 END) AS missed_updates,
+    MIN(CASE WHEN c.known THEN 1 ELSE 0 END) AS known
+  FROM clk c GROUP BY c.tk
+)"""
+    key = "{a}.kind = c.kind AND {a}.tk = c.tk AND {a}.cyc = c.cyc AND {a}.k = c.k"
+    return f"""per_ticket AS (
+  SELECT c.tk,
+    {resolutions},
+    SUM(CASE
+      WHEN b.tk IS NOT NULL THEN b.missed
+      WHEN c.kind = {UPDATE} AND c.used > 0 THEN (c.used - 1) // c.within
+      ELSE 0
+    END) AS missed_updates,
+    MIN(CASE WHEN c.known AND (b.tk IS NULL OR (b.regular = 1 AND z.tk IS NULL)) THEN 1 ELSE 0 END) AS known
+  FROM clk c
+  LEFT JOIN bd_update b ON {key.format(a="b")}
+  LEFT JOIN bdu_paused z ON {key.format(a="z")}
+  GROUP BY c.tk
+)"""
+
+
 def missed_resolutions_sql(policy: Policy, steps: bool = False, buckets: bool = True) -> str:
     """One row per missed resolution cycle: row, cycle (0-based), started, deadline, resolved (NULL), line."""
     return f"""{"" if steps else clock_ctes(policy, buckets)}
@@ -549,15 +494,20 @@ def at_risk_sql(policy: Policy, steps: bool = False, buckets: bool = True) -> st
     """
     assert policy.warn_ratio is not None
     num, den = policy.warn_ratio
+    deadline, first_due = "d.deadline", ""
+    if business_updates(policy):  # an update gap in business days is due at its first due time itself
+        # (the runtime's), which may be an opening: not the closing before it, where its open time runs out
+        deadline = f"CASE WHEN c.kind = {UPDATE} AND m.u_days > 0 THEN f.target ELSE d.deadline END"
+        first_due = "\nLEFT JOIN bd_target f ON f.cal_no = c.cal_no AND f.days = m.u_days AND f.start = c.start"
     return f"""{_head(policy, steps, buckets)}
 paused_now AS (
   SELECT DISTINCT q.tk FROM pauses q CROSS JOIN params p WHERE q.a <= p.as_of AND p.as_of < q.b
 )
-SELECT c.tk AS "row", c.kind, d.deadline, c.used, c.within AS allowed
+SELECT c.tk AS "row", c.kind, {deadline} AS deadline, c.used, c.within AS allowed
 FROM clk c
 JOIN measured m ON m.tk = c.tk
 CROSS JOIN params p
-LEFT JOIN due d ON d.kind = c.kind AND d.tk = c.tk AND d.cyc = c.cyc AND d.k = c.k
+LEFT JOIN due d ON d.kind = c.kind AND d.tk = c.tk AND d.cyc = c.cyc AND d.k = c.k{first_due}
 LEFT JOIN paused_now z ON z.tk = c.tk
 WHERE z.tk IS NULL AND c.used * {den} >= {num} * c.within AND c.used <= c.within
   AND (

@@ -20,9 +20,9 @@ report byte for byte. `slac evaluate` runs this engine without --engine for more
 holds (`takes_by_default`).
 
 Ticket clocks (resolution and update targets, pauses, reopenings, business days, `warn at`) are
-measured by the clock queries (`slac.plan.clocks_sql`, `results.clock_ticket_results`); what they
-leave out (update targets in business days) is measured by the runtime's own
-clocks, so the report is the same. A contract of language v2 (services, scopes, windows, formulas)
+measured by the clock queries (`slac.plan.clocks_sql`, `results.clock_ticket_results`); when they
+leave a ticket unknown (an update gap in business days that a pause touches, an instant past the
+calendar table) the runtime's own clocks measure the period's tickets, so the report is the same. A contract of language v2 (services, scopes, windows, formulas)
 is evaluated by `slac.plan.scoped_engine` (its downtime measured in SQL, its report the runtime's
 scoped assembly), with ticket clocks too (the same clock queries per window).
 """

@@ -120,11 +120,11 @@ def clock_relations(policy: Policy, events: Events, per: Period, as_of_us: int) 
         if column is not None and len(column):
             real = column[column != MISSING]
             last = max(last, int(real.max()) + 1) if len(real) else last
+    from .business_sql import business_days
     from .calendars import calendar_days_tables
-    from .clocks_sql import business_days
 
     extra = {}
-    if business_days(policy):  # the clock queries count business days over these (clocks_sql.business_ctes)
+    if business_days(policy):  # the clock queries count business days over these (business_sql.business_ctes)
         days, zone = calendar_days_tables(policy, per.start, last)
         extra = {"calendar_days": days, "calendar_zone": zone}
     events_table = ticket_events_table(ev, t)
@@ -152,13 +152,11 @@ def clock_ticket_results(
     `run(sql) -> pyarrow.Table` runs one query of DuckDB's dialect (an engine transpiles it first);
     `materialize(name, sql)`, when given, makes a table of one step (`clocks_sql.clock_steps`) first,
     which the queries then read instead of repeating the steps as CTEs.
-    A policy the SQL does not cover (`clocks_sql.sql_covers`) or an instant past the calendar table:
-    the runtime's own ticket clocks (which answer, or refuse with their message).
+    A ticket the SQL does not know (an instant past the calendar table, a paused update gap in business
+    days): the runtime's own ticket clocks (which answer, or refuse with their message).
     """
-    from .clocks_sql import at_risk_sql, clock_steps, missed_resolutions_sql, sql_covers, ticket_clock_results_sql
+    from .clocks_sql import at_risk_sql, clock_steps, missed_resolutions_sql, ticket_clock_results_sql
 
-    if sql_covers(policy, allowed=True) is not None:
-        return runtime_ticket_results(policy, events, per, as_of_us)
     steps = materialize is not None
     if materialize is not None:
         for name, query in clock_steps(policy):

@@ -110,12 +110,12 @@ def calendar_inputs(policy: Policy) -> tuple[str, ...]:
 
 
 def counts_business_days(policy: Policy) -> bool:
-    """Whether the plan's clock queries count business days (response or resolution targets in
-    business days), over `calendar_days` and `calendar_zone`."""
+    """Whether the plan's clock queries count business days (targets in business days), over
+    `calendar_days` and `calendar_zone`."""
     from ..runtime.tickets import uses_clocks
-    from .clocks_sql import business_days, sql_covers
+    from .business_sql import business_days
 
-    return bool(uses_clocks(policy) and business_days(policy) and sql_covers(policy, allowed=True) is None)
+    return bool(uses_clocks(policy) and business_days(policy))
 
 
 def ledger_of(policy: Policy, span: Span) -> Ledger | None:
@@ -145,29 +145,21 @@ def outputs(policy: Policy, ledger: Ledger | None = None) -> tuple[list[tuple[st
     # Language v2 measures a window's tickets as v1 measures a month's (`scoped_engine.ticket_parts`):
     # the same queries over the window of `params`.
     if uses_clocks(policy):  # issue 12: the clock queries (ticket_results gains the missed counts)
-        from .clocks_sql import at_risk_sql, missed_resolutions_sql, sql_covers, ticket_clock_results_sql
+        from .clocks_sql import at_risk_sql, missed_resolutions_sql, ticket_clock_results_sql
 
-        if (term := sql_covers(policy, allowed=True)) is not None:  # the plan has calendar_days and calendar_zone
-            missing.append(f"ticket_results (ticket clocks with {term})")
-        else:
-            made.append(("ticket_results", ticket_clock_results_sql(policy)))
-            made.append(("missed_resolutions", missed_resolutions_sql(policy)))
-            if policy.warn_ratio is not None:
-                made.append(("at_risk", at_risk_sql(policy)))
+        made.append(("ticket_results", ticket_clock_results_sql(policy)))
+        made.append(("missed_resolutions", missed_resolutions_sql(policy)))
+        if policy.warn_ratio is not None:
+            made.append(("at_risk", at_risk_sql(policy)))
     else:
         made.append(("ticket_results", ticket_results_sql(policy)))
     made.append(("scope_downtime", scope_downtime_sql(policy)))
     made.append(("scope_excluded", scope_excluded_sql(policy)))
     try:
         made.append(("scope_credit", scope_credit_sql(policy, ledger)))
-        if made[0][0] == "ticket_results":  # it counts the misses of ticket_results
-            made.append(("customer_credit", customer_credit_sql(policy, ledger)))
-            if ledger is not None:
-                made.append(("cap_ledger", cap_ledger_sql(policy, ledger)))
-        else:
-            missing.append("customer_credit (it counts the misses of ticket_results)")
-            if ledger is not None:
-                missing.append("cap_ledger (it needs customer_credit)")
+        made.append(("customer_credit", customer_credit_sql(policy, ledger)))  # it counts ticket_results' misses
+        if ledger is not None:
+            made.append(("cap_ledger", cap_ledger_sql(policy, ledger)))
     except ValueError as exc:  # credits_sql.Unsupported: a term the plan's credits do not compute yet
         missing.append(f"scope_credit and customer_credit ({exc})")
     return made, missing

@@ -85,6 +85,7 @@ def target_values(policy: Policy) -> str:
 
 
 BUCKET_US = 3_600_000_000  # an hour: of time for the instant lookups, of open time for the cumulative ones
+RESPONSE, RESOLUTION, UPDATE = 0, 1, 2  # the `kind` of a clock, as slac.runtime.tickets' at-risk targets
 
 
 def calendar_ctes(policy: Policy, buckets: bool = True) -> str:
@@ -225,3 +226,8 @@ SELECT
   d.calendar IS NULL OR d.decided IS NOT NULL AS known{"".join(f", d.carry_{n} AS {n}" for n in names)}
 FROM due d
 CROSS JOIN params p"""
+
+
+def _cum(alias: str, t: str) -> str:
+    """cum(t) from the row `alias` a time lookup found (0 where none: such an instant is not `known`)."""
+    return f"COALESCE({alias}.cum_before + LEAST({t}, {alias}.open_end) - {alias}.open_start, 0)"
