@@ -10,8 +10,9 @@ from .rows import at, contract, customer, events, ticket
 
 def _case(f: SuiteFile, g: list, ident: str, desc: str, clause: str, tickets: list[dict[str, Any]],
           evs: list[dict[str, Any]] | None = None, *, period: str = "2025-05", tier: str = "business",
-          fee: int = 3100, as_of: str | None = None, comment: str | None = None, hand: dict | None = None) -> None:  # fmt: skip
-    f.case(g, ident, desc, clause=clause, policy="clocks", period=period, as_of=as_of, comment=comment, hand=hand,
+          fee: int = 3100, as_of: str | None = None, comment: str | None = None, hand: dict | None = None,
+          policy: str = "clocks") -> None:  # fmt: skip
+    f.case(g, ident, desc, clause=clause, policy=policy, period=period, as_of=as_of, comment=comment, hand=hand,
            events=events([customer("a", tier, fee)], tickets, [], ticket_events=evs or [], v2=True))  # fmt: skip
 
 
@@ -189,7 +190,71 @@ def updates() -> SuiteFile:
     for as_of_h in (2, 3, 5):
         _case(f, var, f"open-gap-as-of-{as_of_h}h", f"unresolved, no updates, measured to as_of {as_of_h} h after opening",
               clause, [ticket("T1", "a", "p1", o, at(o, minutes=15), outage=True)], [], as_of=at(o, hours=as_of_h))  # fmt: skip
+    _business_day_updates(f)
     return f
+
+
+def _business_day_updates(f: SuiteFile) -> None:
+    """Update targets in business days: each due time N business days after the last (the gap's start first)."""
+    f.policy("days", contract("clocks_days"))
+    g = f.group("update targets in business days, worked by hand (CN office 09–18, P2 every business day, "
+                "P3 every 2; 50 CNY per missed update, 3100 / 31 = 100 CNY per service day)")  # fmt: skip
+    p2, p3 = "update p2 every 1 business_day during office", "update p3 every 2 business_days during office"
+    mon = "2025-05-12T09:30:00+08:00"
+    _case(f, g, "days-met-just-before", "answered Mon 10:00, updated Tue 09:59:59, resolved Tue 16:00", p2,
+          [ticket("T1", "a", "p2", mon, at(mon, minutes=30), resolved="2025-05-13T16:00:00+08:00")],
+          [_ev("T1", "2025-05-13T09:59:59+08:00", "update")], policy="days",
+          comment="due Tue 10:00 after the answer: updated before; then due Wed 09:59:59, after the resolution: "
+                  "none missed; resolution 8h30 + 7h ≤ 18h: met; 0.00",
+          hand={"customers": {"a": {"missed_updates": {}, "missed_resolutions": {}, "total": "0.00"}}})  # fmt: skip
+    _case(f, g, "days-three-missed", "answered Mon 10:00, no update, resolved Thu 12:00", p2,
+          [ticket("T1", "a", "p2", mon, at(mon, minutes=30), resolved="2025-05-15T12:00:00+08:00")], policy="days",
+          comment="due Tue, Wed and Thu 10:00, each before the resolution: 3 × 50 = 150; resolution 18h runs out "
+                  "Wed 09:30 CST = 01:30Z: 100; 250.00",
+          hand={"customers": {"a": {"missed_updates": {"T1": 3}, "missed_resolutions": {"T1": ["2025-05-14T01:30:00Z"]},
+                                    "total": "250.00"}}})  # fmt: skip
+    fri = "2025-05-16T09:30:00+08:00"
+    for ident, resolved, missed in (("days-due-at-the-end", "2025-05-19T10:00:00+08:00", 0),
+                                    ("days-due-a-second-before", "2025-05-19T10:00:01+08:00", 1)):  # fmt: skip
+        _case(f, g, ident, f"answered Fri 10:00, no update, resolved {resolved[11:19]} on Monday", p2,
+              [ticket("T1", "a", "p2", fri, at(fri, minutes=30), resolved=resolved)], policy="days",
+              comment=f"due Mon 10:00 (the next open day), {'the resolution itself: not before it' if not missed else 'a second before the resolution'}: "
+                      f"{missed} missed; resolution Fri 8h30 + Mon ≤ 18h: met; {50 * missed}.00",
+              hand={"customers": {"a": {"missed_updates": {"T1": 1} if missed else {}, "total": f"{50 * missed}.00"}}})  # fmt: skip
+    late = "2025-05-16T17:00:00+08:00"
+    _case(f, g, "days-answered-late-friday", "answered Fri 17:30, no update, resolved Mon 17:45", p2,
+          [ticket("T1", "a", "p2", late, at(late, minutes=30), resolved="2025-05-19T17:45:00+08:00")], policy="days",
+          comment="due Mon 17:30, the same clock time on the next open day, before the resolution: 1 missed; "
+                  "resolution 1h + 9h ≤ 18h: met; 50.00",
+          hand={"customers": {"a": {"missed_updates": {"T1": 1}, "missed_resolutions": {}, "total": "50.00"}}})  # fmt: skip
+    _case(f, g, "days-answered-on-saturday", "answered Sat 11:00 (closed), no update, resolved Tue 09:30", p2,
+          [ticket("T1", "a", "p2", late, "2025-05-17T11:00:00+08:00", resolved="2025-05-20T09:30:00+08:00")],
+          policy="days",
+          comment="counted from the next opening, Mon 09:00: due Tue 09:00, before the resolution: 1 missed; "
+                  "response by Mon 12:00: met; resolution 1h + 9h + 30min ≤ 18h: met; 50.00",
+          hand={"customers": {"a": {"missed_updates": {"T1": 1}, "missed_resolutions": {}, "breaches": {},
+                                    "total": "50.00"}}})  # fmt: skip
+    _case(f, g, "days-pause-moves-the-due-time", "answered Mon 10:00, paused 12:00–14:00, resolved Tue 11:00", p2,
+          [ticket("T1", "a", "p2", mon, at(mon, minutes=30), resolved="2025-05-13T11:00:00+08:00")],
+          [_ev("T1", "2025-05-12T12:00:00+08:00", "status:pending_customer"),
+           _ev("T1", "2025-05-12T14:00:00+08:00", "status:open")], policy="days",
+          comment="the pause's 2h of open time move the count's start to Mon 12:00: due Tue 12:00, after the "
+                  "resolution (Tue 10:00 without the pause): none missed; 0.00",
+          hand={"customers": {"a": {"missed_updates": {}, "missed_resolutions": {}, "total": "0.00"}}})  # fmt: skip
+    thu = "2025-05-15T15:00:00+08:00"
+    _case(f, g, "days-p3-every-two", "P3 answered Thu 15:30, no update, resolved Tue 16:00", p3,
+          [ticket("T1", "a", "p3", thu, at(thu, minutes=30), resolved="2025-05-20T16:00:00+08:00")], policy="days",
+          comment="2 business days: due Mon 15:30, then Wed 15:30 (after the resolution): 1 missed, 50; resolution "
+                  "due Mon 15:00 CST = 07:00Z, resolved Tue: 100; 150.00",
+          hand={"customers": {"a": {"missed_updates": {"T1": 1}, "missed_resolutions": {"T1": ["2025-05-19T07:00:00Z"]},
+                                    "total": "150.00"}}})  # fmt: skip
+    _case(f, g, "days-national-day", "answered 2025-09-30 10:30, no update, unresolved on 10-10 12:00", p2,
+          [ticket("T1", "a", "p2", "2025-09-30T10:00:00+08:00", "2025-09-30T10:30:00+08:00")], policy="days",
+          period="2025-09", fee=3000, as_of="2025-10-10T12:00:00+08:00",
+          comment="the holidays 10-01..10-08 skipped: due 10-09 and 10-10 10:30, both before as_of: 2 × 50 = 100; "
+                  "resolution 8h + 9h + 1h runs out 10-10 10:00 CST = 02:00Z: 3000 / 30 = 100; 200.00",
+          hand={"customers": {"a": {"missed_updates": {"T1": 2}, "missed_resolutions": {"T1": ["2025-10-10T02:00:00Z"]},
+                                    "total": "200.00"}}})  # fmt: skip
 
 
 def business_days() -> SuiteFile:
