@@ -196,11 +196,11 @@ def test_a_single_tier_is_not_said_to_be_every_tier() -> None:
 def test_nimbus_example_with_an_unmet_condition_states_it_as_a_fact_and_links_the_credit(lang: str) -> None:
     source = (ROOT / "contracts" / "nimbus-cloud.sla").read_text(encoding="utf-8")
     text = doc(source, lang)
-    # The credit's clause is 4.1; its anchor is `downtime-2` because “Downtime” (1.3) took `downtime`.
-    assert "### 4.1 " in text and "{#downtime-2}" in text
+    # The credit's clause is 4.1; “Downtime” (1.3) comes first and keeps `downtime`, the credit is named by its section.
+    assert "### 4.1 " in text and "{#compensation-downtime}" in text
     facts = text.split("an account with an overdue invoice" if lang == "en" else "存在逾期账单的账户")[1]
     facts = facts.split("\n\n", 2)[2]  # Facts: … (the first list after the heading)
-    assert "[4.1](#downtime-2)" in facts.split("\n\n")[0]
+    assert "[4.1](#compensation-downtime)" in facts.split("\n\n")[0]
 
 
 def test_the_monthly_fee_is_defined_where_credits_are_shares_of_it() -> None:

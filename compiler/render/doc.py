@@ -55,6 +55,37 @@ def anchor_of(ident: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", ident.lower().replace("_", "-")).strip("-") or "clause"
 
 
+def clause_anchors(sections: list[tuple[str, list[str | None]]]) -> list[list[str]]:
+    """The anchor of every clause of the sections (key, clause ids in order; None: a clause without an id).
+
+    A clause's anchor is its id (`third-party`), or `KEY-N` for the N-th clause of a section without one.
+    Each is unique in the document and depends only on the clauses, never on the language: where clauses of
+    different kinds share an id, or an id is a section's key, the first in the document keeps it and a later
+    one is named by its section too (`compensation-downtime` beside a defined “Downtime”); a number follows
+    only if that is taken as well."""
+    wanted = [[anchor_of(i) if i else f"{anchor_of(key)}-{j}" for j, i in enumerate(ids, 1)] for key, ids in sections]
+    taken = {anchor_of(key) for key, _ in sections}
+    owner: dict[str, tuple[int, int]] = {}  # an anchor → the clause (section, position) that keeps it as it is
+    for s, names in enumerate(wanted):
+        for j, name in enumerate(names):
+            if name not in taken and name not in owner:
+                owner[name] = (s, j)
+    taken |= set(owner)
+    out: list[list[str]] = []
+    for s, names in enumerate(wanted):
+        row = []
+        for j, name in enumerate(names):
+            if owner.get(name) != (s, j):
+                name = base = f"{anchor_of(sections[s][0])}-{name}"
+                n = 2
+                while name in taken:
+                    name, n = f"{base}-{n}", n + 1
+                taken.add(name)
+            row.append(name)
+        out.append(row)
+    return out
+
+
 @dataclass(frozen=True)
 class DocClause:
     number: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .doc import Block, DocClause, DocLink, DocModel, DocSection, Inline, Items, Para, Table, anchor_of
+from .doc import Block, DocClause, DocLink, DocModel, DocSection, Inline, Items, Para, Table, anchor_of, clause_anchors
 from .formats import Formatter
 from .parties import Party, parties
 from .parties import values as party_values
@@ -44,6 +44,7 @@ class DocBuilder:
         self.calendars = {c["id"]: c for c in policy["calendars"]}
         self.numbers: dict[str, str] = {}
         self.anchors: dict[tuple[str, str], str] = {}  # (section, clause id) → the anchor it was given
+        self.placed: list[list[str]] = []  # each section's clause anchors, in order (see `place`)
         self.clause_numbers: dict[tuple[str, str], str] = {}  # (section, clause id) → its number, for later sections
         # A contract measured per calendar quarter or year reads "quarterly uptime": `windowed.quarter.KEY`.
         window = (policy.get("availability") or {}).get("window") or "calendar_month"
@@ -162,21 +163,17 @@ class DocBuilder:
         self.numbers = {key: "0" for key, _ in SECTIONS}
         present = [(key, fn) for key, fn in SECTIONS if fn(self, probe=True)]
         self.numbers = {key: str(i) for i, (key, _) in enumerate(present, 1)}
+        # Which clauses each section has never depends on a clause's number or anchor either: a first build
+        # gives them all, so that the second links every reference to its clause, a later one's too (3.1 → 5.2).
+        self.place([(key, fn(self)[1]) for key, fn in present])
         sections = []
-        used = {anchor_of(key) for key, _ in present}
         for i, (key, fn) in enumerate(present, 1):
             intro, clauses = fn(self)
-            numbered = []
-            for j, (heading, blocks, *ident) in enumerate(clauses, 1):
-                anchor = anchor_of(ident[0]) if ident else f"{anchor_of(key)}-{j}"
-                while anchor in used:  # a contract's id equal to a generated key
-                    anchor += "-2"
-                used.add(anchor)
-                if ident:  # for cross-references from later sections (an example's condition → its credit)
-                    self.anchors[(key, ident[0])] = anchor
-                    self.clause_numbers[(key, ident[0])] = f"{i}.{j}"
-                numbered.append(DocClause(number=f"{i}.{j}", heading=heading, blocks=blocks, anchor=anchor))
-            sections.append(DocSection(str(i), key, self.t(f"section.{key}"), tuple(intro), tuple(numbered)))
+            numbered = tuple(
+                DocClause(number=f"{i}.{j}", heading=heading, blocks=blocks, anchor=anchor)
+                for j, ((heading, blocks, *_), anchor) in enumerate(zip(clauses, self.placed[i - 1], strict=True), 1)
+            )
+            sections.append(DocSection(str(i), key, self.t(f"section.{key}"), tuple(intro), numbered))
         contract = self.p["contract"]
         original = self.p["languages"][0]
         return DocModel(
@@ -215,12 +212,25 @@ class DocBuilder:
         ids = [x["id"] for x in self.p["exclusions"]]
         return f"{self.numbers['limitations']}.{ids.index(ident) + 1}" if ident in ids else ident
 
-    def ref(self, number: str, anchor: str) -> DocLink:
-        """A cross-reference ("第 5.5 条") as a link to the clause's anchor."""
-        return DocLink(number, "#" + anchor_of(anchor))
+    def place(self, sections: list[tuple[str, list[Any]]]) -> None:
+        """Number and name the clauses of the sections (key, clauses as the section's builder returns them):
+        `placed` holds each section's anchors in order, `anchors` and `clause_numbers` those of clauses with an id."""
+        ids = [(key, [ident[0] if ident else None for _, _, *ident in clauses]) for key, clauses in sections]
+        self.placed = clause_anchors(ids)
+        for i, ((key, names), anchors) in enumerate(zip(ids, self.placed, strict=True), 1):
+            for j, (name, anchor) in enumerate(zip(names, anchors, strict=True), 1):
+                if name is not None:
+                    self.anchors[(key, name)] = anchor
+                    self.clause_numbers[(key, name)] = f"{i}.{j}"
+
+    def ref(self, number: str, section: str, ident: str | None = None) -> DocLink:
+        """A cross-reference ("第 5.5 条") as a link to clause `ident` of `section`, or to the section itself."""
+        if ident is None:
+            return DocLink(number, "#" + anchor_of(section))
+        return DocLink(number, "#" + self.anchors.get((section, ident), anchor_of(ident)))
 
     def exclusion_links(self, idents: list[str]) -> list[DocLink]:
-        return [self.ref(self.exclusion_ref(x), x) for x in idents]
+        return [self.ref(self.exclusion_ref(x), "limitations", x) for x in idents]
 
 
 def build_document(policy: dict[str, Any], lang: str, *, results: dict[int, Any] | None = None) -> DocModel:

@@ -38,7 +38,7 @@ def compensation(b: DocBuilder, probe: bool = False) -> Any:
             if len(credit["bands"]) > 1:  # with one band there are no other bands to add
                 blocks.append(b.para("v2.single_band_inclusive" if inclusive else "credit.single_band"))
             if any(band["threshold"] == "target" for band in credit["bands"]):
-                blocks.append(v2.target_means(b, b.ref(b.numbers["standards"] + ".1", "availability")))
+                blocks.append(v2.target_means(b, b.ref(b.numbers["standards"] + ".1", "standards", "availability")))
         blocks += v2.credit_blocks(b, credit)
         days_defined = days_defined or any("service_days" in band["amount"] for band in credit["bands"])
         if "service_days" in (credit["per_miss"] or {}).get("amount", {}) and not days_defined:

@@ -29,8 +29,7 @@ def limitations_intro(b: DocBuilder) -> Para:
     ruled = av.get("maintenance_notice_seconds") is not None or any(x.get("maintenance") for x in b.p["exclusions"])
     number = b.clause_numbers.get(("standards", "measurement"))
     if ruled and number is not None:
-        anchor = b.anchors[("standards", "measurement")]
-        return b.para("limitations.intro_downtime_limits", clause=DocLink(number, "#" + anchor))
+        return b.para("limitations.intro_downtime_limits", clause=b.ref(number, "standards", "measurement"))
     return b.para("limitations.intro_downtime")
 
 

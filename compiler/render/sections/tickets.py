@@ -87,7 +87,7 @@ def clock_clause(b: DocBuilder, targets: str, priorities: str | None = None) -> 
     if not applies(b):
         return None
     tiers = b.p["tiers"]
-    clause = b.ref(targets, "responses")
+    clause = b.ref(targets, "standards", "responses")
     # A ticket misses a target when the time measured exceeds the time allowed (runtime: `stop > decided`).
     # The first paragraph that counts from the opening says what the opening is (the ticket data's `opened`).
     opening = [b.t("tickets.opening_defined"), b.t("tickets.opening")]
@@ -118,7 +118,9 @@ def clock_clause(b: DocBuilder, targets: str, priorities: str | None = None) -> 
     for to in dict.fromkeys(p["downgrade"] for p in b.p["priorities"] if p["requires_outage"] and p["downgrade"]):
         # Measured at the effective priority from the opening (runtime: `Policy.effective_priority`).
         if priorities is not None:
-            blocks.append(b.para("tickets.downgrade", to=b.priority_name(to), clause=b.ref(priorities, "priorities")))
+            blocks.append(
+                b.para("tickets.downgrade", to=b.priority_name(to), clause=b.ref(priorities, "standards", "priorities"))
+            )
     return b.t("tickets.clause_clock"), tuple(blocks)
 
 
@@ -130,7 +132,7 @@ def _business_days(b: DocBuilder, targets: str, paused: bool) -> list[Block]:
     if len(days) == 1:  # one calendar: name its hours instead of "the service hours of the time concerned"
         out: list[Block] = [b.para("tickets.business_day_means_one", hours=b.calendar_label(next(iter(days))))]
     else:
-        out = [b.para("tickets.business_day_means", clause=b.ref(targets, "responses"))]
+        out = [b.para("tickets.business_day_means", clause=b.ref(targets, "standards", "responses"))]
     # Response and resolution targets in business days are open time fixed at the start, which a
     # pause extends (runtime/clocks.py); update intervals step instead (tickets.update_business_days).
     kinds = [
@@ -215,7 +217,7 @@ def service_days_means(b: DocBuilder, credit: dict[str, Any]) -> Para:
     from .v2 import window_word
 
     target = (credit["per_miss"] or {}).get("target") or "response"
-    clause = b.ref(b.clause_numbers.get(("standards", "ticket_clock"), ""), "ticket_clock")
+    clause = b.ref(b.clause_numbers.get(("standards", "ticket_clock"), ""), "standards", "ticket_clock")
     return b.para(
         "tickets.service_days_means", window=window_word(b), miss=b.t(f"tickets.miss_{target}s"), clause=clause
     )
@@ -224,7 +226,7 @@ def service_days_means(b: DocBuilder, credit: dict[str, Any]) -> Para:
 def _updates(b: DocBuilder, targets: str, paused: bool) -> list[Block]:
     """What an update is and how missed updates are counted (ceil(L / D) − 1 per gap; in business days the
     due times step), each rule only for the kind of interval the contract has."""
-    clause = b.ref(targets, "responses")
+    clause = b.ref(targets, "standards", "responses")
     blocks: list[Block] = [b.para("tickets.update", clause=clause, column=b.t("tickets.col_update"))]
     updates = [u for t in b.p["tiers"] for u in t.get("updates") or []]
     if any("business_days" not in u for u in updates):  # intervals of hours: a gap of L misses ceil(L / D) − 1

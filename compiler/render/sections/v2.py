@@ -245,7 +245,7 @@ def remedy_note(b: DocBuilder, clauses: list[Any], rest: list[Any]) -> list[Any]
     section = b.numbers["compensation"]
 
     def link(ident: str, position: int) -> DocLink:
-        return b.ref(f"{section}.{position + 1}", ident)
+        return b.ref(f"{section}.{position + 1}", "compensation", ident)
 
     credits = termination_credits(b, {i: link(i, n) for n, i in enumerate(ids) if i in ("payout", "claim")})
     rest_ids = [c[2] for c in rest]
@@ -344,8 +344,7 @@ def condition_clause(b: DocBuilder, name: str) -> DocLink | None:
     for i, credit in enumerate(b.p["credits"], 1):
         if name in credit.get("requires", []):
             number = f"{b.numbers['compensation']}.{i}"
-            anchor = b.anchors.get(("compensation", credit["id"]))  # `downtime-2` beside a defined “Downtime”
-            return DocLink(number, "#" + anchor) if anchor else b.ref(number, credit["id"])
+            return b.ref(number, "compensation", credit["id"])
     return None
 
 
@@ -406,7 +405,9 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
             lines.append(b.para("v2.result_scope", scope=scope, uptime=uptime, amount=b.f.money(s["subtotal"], cur)))
         if s["termination"] and s["termination"]["right"]:
             number = b.clause_numbers.get(("compensation", "termination"), "")
-            lines.append(b.para("v2.result_termination", scope=scope, clause=b.ref(number, "termination")))
+            lines.append(
+                b.para("v2.result_termination", scope=scope, clause=b.ref(number, "compensation", "termination"))
+            )
     cap = entry.get("cap") or {}
     if cap.get("windows_before") and cap["applied"]:  # a cap over a longer span, partly used before
         lines.append(result_cap_span(b, cap, cur))
@@ -419,7 +420,9 @@ def result_blocks(b: DocBuilder, entry: dict[str, Any]) -> list[Block]:
             b.para(
                 "v2.result_minimum",
                 minimum=b.f.money(minimum["amount"], cur),
-                clause=b.ref(f"{b.numbers['compensation']}.{minimum_clause_index(b)}", "minimum-credit"),
+                clause=b.ref(
+                    f"{b.numbers['compensation']}.{minimum_clause_index(b)}", "compensation", "minimum-credit"
+                ),
             )
         )
     lines.append(b.para("v2.result_total", amount=b.f.money(entry["total"], cur)))
