@@ -35,7 +35,7 @@ from typing import Any
 
 from .calendars import calendars
 from .changelog import KINDS, LANGS, Change, Diff, Kind
-from .compare import At, Pair, compare_row, lines_of, members, presence, texts
+from .compare import At, Pair, by_id, compare_row, lines_of, members, presence, texts
 from .entities import ENTITY_KINDS, entities
 from .keys import Key
 from .money import cap_and_payout, credits, others
@@ -117,9 +117,14 @@ def _text_blocks(pair: Pair) -> Iterator[Change]:
 
 
 def _excludes(pair: Pair) -> Iterator[Change]:
+    """An exclusion that starts or stops excluding downtime. One added or removed with it is one change, the
+    exclusion's own (`_text_blocks`): the `excludes` line only lets the new exclusion do what it says."""
     old, new = pair.old.get("availability") or {}, pair.new.get("availability") or {}
     rule = Presence(("reduction", "excludes_added"), ("improvement", "excludes_removed"))
+    came_or_went = by_id(pair.old.get("exclusions")).keys() ^ by_id(pair.new.get("exclusions")).keys()
     for name, a, b in members(old.get("excludes", []), new.get("excludes", [])):
+        if name in came_or_went:
+            continue
         at = At(
             Key("availability", "excludes", arg=name),
             msg("subject", "availability_excludes", name=pair.label("exclusions", name)),
