@@ -16,6 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from ..policy.codec import money_str
 from .changelog import Change, Kind
 from .compare import (
     At,
@@ -36,7 +37,7 @@ from .compare import (
     texts,
 )
 from .keys import Key
-from .strings import Msg, amount, joined, msg, percent, render, user_text, word
+from .strings import Msg, amount, joined, msg, percent, plain, render, user_text, word
 from .targets import PER_MISS_WORDS
 from .terms import Presence
 
@@ -367,7 +368,10 @@ def _show_bands(bands: list[Band]) -> Msg:
 def cap_and_payout(pair: Pair) -> Iterator[Change]:
     oc, nc = pair.old.get("cap"), pair.new.get("cap")
     at = At(Key("cap"), msg("subject", "cap"), lines_of(oc, nc))
-    if oc is None or nc is None:
+    reach = [(c, cap_reach(p)) for c, p in ((oc, pair.old), (nc, pair.new))]
+    if (oc and oc["amount"]) != (nc and nc["amount"]) and all(c is None or most is not None for c, most in reach):
+        yield _unreachable(pair, at, reach)
+    elif oc is None or nc is None:
         # No cap means no limit, which is better for the customer than any cap.
         rule = Presence(("reduction", "cap_added"), ("improvement", "cap_removed"))
         yield from presence(at, oc and oc["amount"], nc and nc["amount"], rule, show=_shown(pair))
@@ -383,6 +387,65 @@ def cap_and_payout(pair: Pair) -> Iterator[Change]:
         yield change(at, "improvement" if better else "reduction", detail, reason, old=of, new=nf)
     else:
         yield from changed(at, of, nf, str, "payout_changed", unranked=True)
+
+
+def _unreachable(pair: Pair, at: At, reach: list[tuple[Any, dict[str, Any] | None]]) -> Change:
+    """A cap added, removed or changed where no cap either contract has can be reached: no change for the customer."""
+    (oc, old_most), (nc, new_most) = reach
+    show = _shown(pair)
+    if oc is None:
+        detail = msg("change", "added", new=show(nc["amount"]))
+        reason = msg("reason", "cap_unreachable", most=amount(new_most))
+    elif nc is None:
+        detail = msg("change", "removed", old=show(oc["amount"]))
+        reason = msg("reason", "cap_unreachable_removed", most=amount(old_most))
+    else:
+        detail = msg("change", "changed", old=show(oc["amount"]), new=show(nc["amount"]))
+        reason = msg("reason", "cap_unreachable_both")
+    old, new = (jsonable(c and c["amount"]) for c in (oc, nc))
+    return change(at, "neutral", detail, reason, old=old, new=new)
+
+
+_MONTHS = {"month": 1, "quarter": 3, "year": 12, "calendar_month": 1, "calendar_quarter": 3, "calendar_year": 12}
+
+
+def cap_reach(policy: dict[str, Any]) -> dict[str, Any] | None:
+    """The most credit that any customer can be owed where the cap applies, as an amount of the cap's own shape, when
+    that is no more than the cap (the cap can never limit a credit); None when the cap can bind, or slac cannot prove
+    it cannot.
+
+    Per scope the band credits of a tier add up (each at most its largest band), per-miss lines add to the customer's
+    total; a cap on `service_charges` limits each scope (not the per-miss lines), any other cap the total. So the most
+    is each tier's largest bands added, times the scopes for a cap on the total; it is not known with a per-miss credit
+    under a cap on the total (no limit to the misses), a service measured per region under it (no limit to the
+    regions), a band of another shape than the cap's (money beside a share, a formula), or a cap over a span longer
+    than the window (earlier windows, rounded, count against it)."""
+    cap = policy.get("cap")
+    window = (policy.get("availability") or {}).get("window") or "calendar_month"
+    if cap is None or _MONTHS.get(cap["per"]) != _MONTHS.get(window) or window not in _MONTHS:
+        return None
+    shape, limit = _shape(cap["amount"])
+    per_scope = cap["amount"].get("basis") == "service_charges"
+    services = policy.get("services") or []
+    if shape[0] == "formula" or (not per_scope and any(s.get("per_region") for s in services)):
+        return None
+    scopes = 1 if per_scope else max(1, len(services))
+    most = Decimal(0)
+    for tier in policy.get("tiers") or ():
+        credits = [c for c in policy.get("credits") or () if tier["id"] in c["applies"]]
+        if not per_scope and any(c.get("per_miss") for c in credits):
+            return None
+        bands = [[_shape(b["amount"]) for b in c["bands"]] for c in credits if c["bands"]]
+        if any(s != shape for c in bands for s, _v in c):
+            return None
+        most = max(most, scopes * sum((max(v for _s, v in c) for c in bands), Decimal(0)))
+    if most > limit:
+        return None
+    if shape[0] == "share":
+        return {"share": plain(most), "basis": shape[1]}
+    if shape[0] == "service_days":
+        return {"service_days": plain(most)}
+    return {"money": money_str(most, shape[1]), "currency": shape[1]}
 
 
 def _links(pair: Pair, policy: dict[str, Any]) -> dict[str, dict[str, Any]]:
