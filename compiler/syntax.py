@@ -307,6 +307,9 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
     span = _span_at(file, line, column, width)
     lines = text.splitlines()
     line_text = lines[line - 1] if 0 < line <= len(lines) else ""
+    share = _bare_share(file, line, line_text[: column - 1], found)
+    if share is not None:
+        return share
     entry = _match_table(exc, line_text)
     if entry is not None:
         hint = entry.get("hint")
@@ -322,6 +325,28 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
         message = f"unexpected {found_desc}: expected {_describe(expected)}"
     hint = _hint(found, expected, line_text[column - 1 :], _currency(text), _zone(text))
     return error("E0101", message, span, hint)
+
+
+# A number and `of` before the basis the parser stopped on: `0.3 of service_charges` reads as 0.3 days of service
+# named `of`, in the parser state of `10 service days`, so the table cannot tell the two apart.
+_BARE_SHARE = re.compile(r"(?<![\w.%])(\d+(?:\.\d+)?)\s+of\s+$")
+
+
+def _bare_share(file: str, line: int, before: str, basis: str) -> Diagnostic | None:
+    """A share written as a bare number (`0.3 of service_charges`): write it as a percentage, `30% of …`."""
+    m = _BARE_SHARE.search(before)
+    if m is None or not re.fullmatch(r"[a-z_][a-z0-9_]*", basis):
+        return None
+    number = m.group(1)
+    if re.fullmatch(r"0\.\d+", number):  # a fraction: 0.3 is most likely 30 %, as with `below 0.99`
+        from decimal import Decimal
+
+        share = format((Decimal(number) * 100).normalize(), "f")
+        hint = f"write `{share}% of {basis}` for the fraction {number} (or `{number}% of {basis}` if you mean it)"
+    else:
+        hint = f"write `{number}% of {basis}`"
+    span = _span_at(file, line, m.start(1) + 1, len(number))
+    return error("E0101", "a share of an amount is written as a percentage, with `%`", span, hint)
 
 
 # ---- unknown statements ----------------------------------------------------------------------------

@@ -68,6 +68,50 @@ def test_a_hint_with_money_is_in_the_contracts_currency_and_a_date_keeps_its_tim
     assert diag.hint is not None and "`USD`, not a symbol" in diag.hint
 
 
+def test_a_region_on_the_first_language_says_to_write_the_code_alone() -> None:
+    """`languages zh-CN en` fails one parser state earlier than `languages en zh-CN` and got the parser's words."""
+    diag = first_error("sla x {\n  languages zh-CN en\n}\n")
+    assert diag.message == "a language is written as its code alone, `zh` or `en`"
+    assert diag.hint is not None and "`languages zh en`" in diag.hint and "`zh-CN`" in diag.hint
+    # `  languages zh-` : the `-` after the code is the 15th character of line 2.
+    assert (diag.span.file, diag.span.line, diag.span.column) == ("t.sla", 2, 15)
+    # A list of names elsewhere in the same parser state keeps the parser's own words.
+    assert "language" not in first_error(tier("support email-chat")).message
+
+
+@pytest.mark.parametrize(
+    ("amount", "column", "hint"),
+    [
+        # `    when uptime below 99.0% ` is 28 characters: the number starts in column 29.
+        ("0.3 of service_charges", 29, "write `30% of service_charges` for the fraction 0.3"),
+        ("0.05 of monthly_fee", 29, "write `5% of monthly_fee` for the fraction 0.05"),
+        ("30 of service_charges", 29, "write `30% of service_charges`"),
+    ],
+)
+def test_a_share_written_as_a_bare_number_is_told_to_use_a_percentage(amount: str, column: int, hint: str) -> None:
+    """It was read as days of service named `of` and told to write `service_days`."""
+    diag = first_error(f"sla x {{\n  credit c {{\n    when uptime below 99.0% {amount}\n  }}\n}}\n")
+    assert (diag.code, diag.message) == ("E0101", "a share of an amount is written as a percentage, with `%`")
+    assert diag.hint is not None and diag.hint.startswith(hint) and "service_day" not in diag.hint
+    width = len(amount.split()[0])
+    assert (diag.span.file, diag.span.line, diag.span.column, diag.span.end_column) == (
+        "t.sla",
+        3,
+        column,
+        column + width,
+    )
+
+
+def test_a_cap_written_as_a_bare_number_is_told_to_use_a_percentage() -> None:
+    diag = first_error("sla x {\n  cap 1 of monthly_fee per month\n}\n")
+    assert diag.message == "a share of an amount is written as a percentage, with `%`"
+    assert diag.hint == "write `1% of monthly_fee`"
+    assert (diag.span.line, diag.span.column) == (2, 7)
+    # Days of service with words after them keep their own message.
+    diag = first_error("sla x {\n  credit c {\n    when uptime below 99% 10 service days\n  }\n}\n")
+    assert "service_days" in diag.message
+
+
 def test_a_known_mistake_of_another_statement_is_not_its_message() -> None:
     """`languages zh-CN en` fails in the parser state where `window calendar-month` does; it was told how
     to write a measurement window."""
