@@ -309,3 +309,51 @@ def test_example_result_says_what_the_earlier_months_used() -> None:
     assert "- Uptime 98.92%, downtime credit \\$250.00" in en
     zh = render_markdown(policy, "zh")
     assert "其中 US\\$500.00 已就 2026年1月、2026年2月给予，本期至多给予 US\\$100.00" in zh
+
+
+TWO_SERVICES = (
+    "\n"
+    + header("s", 'en "S" zh "S"', languages="en zh")
+    + """  calendar always { hours mon-sun 00:00-24:00 }
+  service api { name en "API" zh "API" }
+  service web { name en "Web" zh "Web" }
+  availability { window calendar month }
+  tier t { name en "T" zh "T"
+    uptime 99.9% for api
+    uptime 99.9% for web }
+  credit c {
+    when uptime below 99.9% 10% of monthly_fee
+    when uptime below 99% 25% of monthly_fee
+  }
+  cap 40% of monthly_fee per month
+  $EXAMPLES
+}
+"""
+)
+
+
+def test_w0808_adds_up_every_service_under_a_cap_on_the_fee() -> None:
+    # Each service pays at most 25 % of the monthly fee: one service alone could never reach a cap of
+    # 40 %, two can (50 %), so no warning; and the example shows it binds: both services 8 h down in
+    # March (1 − 8/744 = 98.92 % < 99 %) → 250 + 250 = 500 USD, capped at 40 % of 1000 = 400 USD.
+    both_down = """
+  example en "both services down" zh "两项服务均停机" {
+    tier t
+    fee 1000 USD
+    period 2026-03
+    outage 2026-03-05T00:00Z for 8h service api
+    outage 2026-03-05T00:00Z for 8h service web
+    expect credit 400 USD
+  }
+"""
+    source = TWO_SERVICES.replace("$EXAMPLES", both_down)
+    assert "W0808" not in [d.code for d in check(source, file="t.sla")]
+    (result,) = run(source)
+    assert result.ok, result.checks
+    one = source.replace('  service web { name en "Web" zh "Web" }\n', "").replace("    uptime 99.9% for web ", "")
+    one = one.replace("    outage 2026-03-05T00:00Z for 8h service web\n", "").replace(
+        "expect credit 400", "expect credit 250"
+    )
+    assert "W0808" in [d.code for d in check(one, file="t.sla")]  # 25 % can never reach 40 %
+    (alone,) = run(one)
+    assert alone.ok, alone.checks

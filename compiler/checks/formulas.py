@@ -184,11 +184,16 @@ def _trend(node: n.FormulaNode) -> int:
 
 
 def _cap(ctx: Context) -> Iterator[Diagnostic]:
-    """A cap on a share of a basis above the most any credit can pay on that basis never binds."""
+    """A cap on a share of a basis above the most any credit can pay on that basis never binds (per scope for
+    a cap on service_charges; with every service's credits added for a cap on another basis)."""
     cap = ctx.sla.first(n.Cap)
     if cap is None or not isinstance(cap.amount, n.Share):
         return
     basis = cap.amount.basis.value
+    services = ctx.blocks(n.Service)
+    each_scope = basis == "service_charges"  # a cap on service_charges limits each scope; any other the total
+    if not each_scope and any(s.first(n.MeasuredPerRegion) is not None for s in services):
+        return  # a service's regions add up under a cap on the total: how many is not known here
     most: Decimal = Decimal(0)
     for credit in ctx.blocks(n.Credit):
         amounts = [s.amount for s in credit.body if isinstance(s, (n.Band, n.PerMiss))]
@@ -198,6 +203,7 @@ def _cap(ctx: Context) -> Iterator[Diagnostic]:
             return
         shares = [a.percent.value for a in amounts if isinstance(a, n.Share)]
         most += max(shares, default=Decimal(0))
+    most *= 1 if each_scope else max(1, len(services))  # under a cap on the total, every service's bands add up
     most *= _windows_per_span(ctx, cap.per.value)  # a cap over a longer span adds up the windows in it
     if most and cap.amount.percent.value > most:
         yield warning(
