@@ -1,6 +1,6 @@
 """`slac diff` on a cap no credit can reach: no change for the customer, only where that is proved.
 
-A cap limits nothing when it is at least the most all credits together can pay in one window. Each expected
+A cap limits nothing when it is at least the most that all credits together can come to in any one measurement window. Each expected
 value below is worked out from the contract's own bands by hand: nimbus-cloud's one credit pays at most 100 % of a
 scope's service charges and its cap is 100 % of them, per scope; with two services measured as a whole and a cap on
 the monthly fee, each service is a scope, so the bands' largest share counts twice.
@@ -34,16 +34,16 @@ def test_a_cap_added_at_the_largest_band_is_no_change() -> None:
     kind, en, zh = cap_change(NO_CAP, NIMBUS)
     assert kind == "neutral"
     assert en == (
-        "the cap is at least 100% of the service charges, the most all credits together can pay in one window, "
-        "so it never limits a credit"
+        "the cap is at least 100% of the service charges, the most that all credits together can come to in any one "
+        "measurement window, so it can never limit a credit"
     )
-    assert zh == "上限不低于一个计量周期内全部补偿合计的最高额（服务费用的 100%），不会限制任何补偿"
+    assert zh == "上限不低于任一计量周期内全部补偿合计可能达到的最高额（服务费用的 100%），不会限制任何补偿"
 
 
 def test_removing_it_is_no_change_either() -> None:
     kind, en, zh = cap_change(NIMBUS, NO_CAP)
     assert kind == "neutral"
-    assert en.startswith("the cap was at least 100% of the service charges")
+    assert en.startswith("the removed cap was at least 100% of the service charges")
     assert zh.startswith("原上限不低于")
 
 
@@ -60,11 +60,11 @@ def test_two_unreachable_caps_are_no_change() -> None:
     old = credit.replace(CAP, "  cap 90% of service_charges per month\n")
     kind, en, zh = cap_change(old, credit)
     assert kind == "neutral"
-    assert (
-        en
-        == "each cap is at least the most its contract's credits together can pay in one window, so neither limits a credit"
+    assert en == (
+        "the old and the new cap are each at least the most that all credits under that version can come to in any "
+        "one measurement window, so neither can limit a credit"
     )
-    assert zh == "新旧上限均不低于各自合同中一个计量周期内全部补偿合计的最高额，均不会限制任何补偿"
+    assert zh == "新旧上限均不低于各自版本下任一计量周期内全部补偿合计可能达到的最高额，因此均不会限制任何补偿"
     # Lowered to 85 %: still above the 80 % the credit pays at most, no change for the customer.
     assert cap_change(old, credit.replace(CAP, "  cap 85% of service_charges per month\n"))[0] == "neutral"
 

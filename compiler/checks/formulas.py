@@ -208,7 +208,7 @@ def _cap(ctx: Context) -> Iterator[Diagnostic]:
     if most and cap.amount.percent.value > most:
         yield warning(
             "W0808",
-            f"the cap of {cap.amount.percent.raw} of {basis} is more than all credits together can pay ({most}%)",
+            f"the cap of {cap.amount.percent.raw} of {basis} is more than all credits together can come to ({most}%)",
             cap.amount.span,
             f"lower the cap to {most}% of {basis}, or remove it",
         )
