@@ -118,3 +118,28 @@ def test_the_engine_with_business_day_updates_gives_the_numpy_report(
     assert json.dumps(duck, sort_keys=True) == json.dumps(numpy, sort_keys=True)
     assert sum(len(c["missed_updates"]) for c in numpy["customers"]) > 0
     assert any(r["target"] == "update" for c in numpy["customers"] for r in c["at_risk"]) or pauses
+
+
+def test_a_pause_after_as_of_but_before_the_first_due_time_is_not_known() -> None:
+    """Ticket row 79 of this month: its open update gap starts at an update after as_of and is paused
+    (on_hold, no end) before its first due time, which the pause moves (here to never). No pause lies
+    inside the gap (it stops at as_of), yet the SQL must not claim the unpaused first due time: not known,
+    and the warehouse's at_risk view leaves it out (the runtime lists it with no deadline)."""
+    import duckdb
+
+    from slac.plan.clocks_sql import at_risk_sql
+
+    policy = load_policy(business_update_policy(pauses=True))
+    events = random_clock_events(policy, "2025-03", seed=4, tickets=600)
+    per = Period.month(policy, "2025-03")
+    as_of = per.end - 3 * DAY
+    (row,) = [r for r in sql_rows(policy, events, per, as_of) if r[0] == 79]
+    assert row[4] is False
+    want = runtime_ticket_results(policy, events, per, as_of)
+    assert want.clocks is not None and want.clocks.risk is not None
+    position = int(np.searchsorted(want.index, 79))
+    assert position in want.clocks.risk[0].tolist()  # the runtime has it at risk
+    con = duckdb.connect()
+    for name, table in clock_relations(policy, events, per, as_of).items():
+        con.register(name, table)
+    assert 79 not in [r[0] for r in con.execute(at_risk_sql(policy)).fetchall()]

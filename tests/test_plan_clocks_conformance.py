@@ -40,7 +40,7 @@ def _paused_business_updates(case: Case) -> bool:
     return paused and business_updates(policy)
 
 
-# Every eighth of the 214 such cases (each takes a DuckDB session); SLAC_CLOCK_CONFORMANCE_STEP=1 runs all.
+# Every eighth of the 225 such cases (each takes a DuckDB session); SLAC_CLOCK_CONFORMANCE_STEP=1 runs all.
 STEP = int(os.environ.get("SLAC_CLOCK_CONFORMANCE_STEP", "8"))
 CASES = [c for c in cases() if c.feature in FEATURES and _measured_by_sql(c)][::STEP]
 HANDED_BACK = [c for c in cases() if c.feature in FEATURES and _paused_business_updates(c)]
@@ -81,7 +81,7 @@ def test_the_clock_cases_with_sql_tickets_meet_their_expectations(monkeypatch: p
         if engine_projection(case, "numpy") != case.data["expected"]:
             failed.append(case.id)
     assert failed == [], f"{len(failed)} of {len(CASES)} cases fail, e.g. {failed[:5]}"
-    assert used[0] >= len(CASES) >= 214 // STEP, (
+    assert used[0] >= len(CASES) >= 225 // STEP, (
         used[0],
         len(CASES),
     )  # each case at least once (and its earlier windows)

@@ -113,7 +113,8 @@ def business_update_ctes(policy: Policy, buckets: bool = True) -> str:
     days later), so every due time of the gap is D1's local clock time on each `days`-th open day
     from D1's (`calendar_days`), to the day after the stop's. A gap whose due times before its stop
     are not all so (one at a closed instant or in a DST gap: the next step starts elsewhere,
-    `regular` 0), or that a pause touches (a pause moves the due times later, `bdu_paused`), is not
+    `regular` 0), or that a pause touches before its stop or its first due time, whichever is later
+    (a pause moves the due times later, an open gap's first due time too: `bdu_paused`), is not
     `known`: the engine asks the runtime.
     """
     stop_day = _floor_div("g.stop", DAY_US)
@@ -156,7 +157,11 @@ bd_update AS (
   GROUP BY g.kind, g.tk, g.cyc, g.k
 ),
 bdu_paused AS (
-  SELECT DISTINCT kind, tk, cyc, k FROM piece WHERE kind = {UPDATE}
+  SELECT DISTINCT g.kind, g.tk, g.cyc, g.k
+  FROM bdu_gap g
+  JOIN pauses p ON p.tk = g.tk AND p.b > g.start
+  LEFT JOIN bd_target f ON f.cal_no = g.cal_no AND f.days = g.days AND f.start = g.start
+  WHERE p.a < GREATEST(g.stop, COALESCE(f.target, g.stop))
 )"""
 
 

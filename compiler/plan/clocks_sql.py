@@ -494,11 +494,17 @@ def at_risk_sql(policy: Policy, steps: bool = False, buckets: bool = True) -> st
     """
     assert policy.warn_ratio is not None
     num, den = policy.warn_ratio
-    deadline, first_due = "d.deadline", ""
+    deadline, first_due, stepped = "d.deadline", "", ""
     if business_updates(policy):  # an update gap in business days is due at its first due time itself
         # (the runtime's), which may be an opening: not the closing before it, where its open time runs out
         deadline = f"CASE WHEN c.kind = {UPDATE} AND m.u_days > 0 THEN f.target ELSE d.deadline END"
-        first_due = "\nLEFT JOIN bd_target f ON f.cal_no = c.cal_no AND f.days = m.u_days AND f.start = c.start"
+        key = "{a}.kind = c.kind AND {a}.tk = c.tk AND {a}.cyc = c.cyc AND {a}.k = c.k"
+        first_due = (
+            "\nLEFT JOIN bd_target f ON f.cal_no = c.cal_no AND f.days = m.u_days AND f.start = c.start"
+            f"\nLEFT JOIN bd_update bu ON {key.format(a='bu')}\nLEFT JOIN bdu_paused bp ON {key.format(a='bp')}"
+        )
+        # A gap whose due times the SQL does not step (not `known`) is left out, not shown with a wrong deadline.
+        stepped = "\n  AND (bu.tk IS NULL OR (bu.regular = 1 AND bp.tk IS NULL))"
     return f"""{_head(policy, steps, buckets)}
 paused_now AS (
   SELECT DISTINCT q.tk FROM pauses q CROSS JOIN params p WHERE q.a <= p.as_of AND p.as_of < q.b
@@ -509,7 +515,7 @@ JOIN measured m ON m.tk = c.tk
 CROSS JOIN params p
 LEFT JOIN due d ON d.kind = c.kind AND d.tk = c.tk AND d.cyc = c.cyc AND d.k = c.k{first_due}
 LEFT JOIN paused_now z ON z.tk = c.tk
-WHERE z.tk IS NULL AND c.used * {den} >= {num} * c.within AND c.used <= c.within
+WHERE z.tk IS NULL AND c.used * {den} >= {num} * c.within AND c.used <= c.within{stepped}
   AND (
     (c.kind = {RESPONSE} AND m.responded IS NULL AND m.opened <= p.as_of)
     OR (c.kind = {RESOLUTION} AND c.is_open AND c.start <= p.as_of)
